@@ -1,0 +1,72 @@
+using Microsoft.CodeAnalysis;
+
+namespace ModelGen.Generators.Diagnostics;
+
+/// <summary>Every diagnostic ModelGen reports. Messages name the layer and say what would fix it.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "ModelGen";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("MG0001",
+        "Model class must be partial",
+        "Model class '{0}' must be declared 'partial' so ModelGen can add the generated forward and backward passes: write 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error("MG0002",
+        "Model has no layers",
+        "Model '{0}' declares no layers: add layer attributes after [Sequential], e.g. [SimpleRnn(10)] and [Dense(1)]");
+
+    public static readonly DiagnosticDescriptor NoInput = Error("MG0003",
+        "Model has no input",
+        "Model '{0}' has no input: set [Sequential(Features = n)] for float inputs of n features per step, or make an [Embedding] the first layer for token ids");
+
+    public static readonly DiagnosticDescriptor NotPositive = Error("MG0004",
+        "Size must be positive",
+        "{0} of {1} must be positive, but is {2}: {3}");
+
+    public static readonly DiagnosticDescriptor NeedsSequence = Error("MG0005",
+        "Recurrent layer needs a sequence",
+        "{0} layer '{1}' needs a sequence, but '{2}' returns only its last step: set ReturnSequences = true on '{2}'");
+
+    public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error("MG0006",
+        "Embedding must be the first layer",
+        "Embedding '{0}' is layer {1}, but an Embedding takes token ids and must be the first layer: move it to the top");
+
+    public static readonly DiagnosticDescriptor SoftmaxOnRecurrent = Error("MG0007",
+        "Softmax on a recurrent layer",
+        "{0} layer '{1}' cannot use activation 'softmax' (Keras allows it only on Dense): use 'tanh' here and add [Dense(n, Activation = \"softmax\")] after it");
+
+    public static readonly DiagnosticDescriptor LayersSplit = Error("MG0008",
+        "Layers split across partial declarations",
+        "Model '{0}' has layer attributes on more than one partial declaration, so their order is undefined: put all layer attributes on the declaration that carries [Sequential]");
+
+    public static readonly DiagnosticDescriptor UnknownActivation = Error("MG0009",
+        "Unknown activation",
+        "{0} layer '{1}' has unknown activation '{2}': use one of {3}");
+
+    public static readonly DiagnosticDescriptor FeaturesWithEmbedding = Error("MG0010",
+        "Features set on a model that starts with an Embedding",
+        "Model '{0}' sets Features = {1}, but its first layer is an Embedding, which takes token ids: remove Features from [Sequential]");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error("MG0011",
+        "Duplicate layer name",
+        "Layer name '{0}' is used by more than one layer of model '{1}': give each layer its own Name");
+
+    public static readonly DiagnosticDescriptor GenericModel = Error("MG0012",
+        "Model class cannot be generic or static",
+        "Model class '{0}' is {1}: a model class must be a non-generic, non-static class");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("MG0013",
+        "Containing type must be partial",
+        "Model class '{0}' is nested in '{1}', which must also be declared 'partial'");
+
+    public static readonly DiagnosticDescriptor InvalidName = Error("MG0014",
+        "Invalid layer name",
+        "Layer name '{0}' is not usable: use letters, digits and '_' (a Keras-style name such as 'encoder' or 'lstm_2')");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
+        "ModelGen internal error",
+        "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generators.Checking;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Emit.Cpu;
+using ModelGen.Generators.Model;
+using ModelGen.Generators.Parsing;
+
+namespace ModelGen.Generators;
+
+/// <summary>
+/// The ModelGen incremental generator. The pipeline only (each stage lives in its own folder):
+/// <code>
+/// [Sequential] class ─parse─► ModelSpec ─check─► CheckResult ─┬─► diagnostics
+///                                                              ├─► model class   (CPU emitter)
+///                                                              └─► distinct cell shapes ─► one class each
+/// </code>
+/// Every value flowing between stages is plain equatable data, so unchanged models are served from cache.
+/// A second backend (ILGPU kernels) plugs in beside the CPU emitter, fed by the same checked models.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ModelGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var specs = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ModelParser.SequentialAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => Guard(() => ModelParser.Parse(ctx, ct)))
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(TrackingNames.Parse);
+
+        var results = specs
+            .Select(static (spec, _) => Guard(() => ModelChecker.Check(spec)) ?? InternalError(spec.FullName, spec.SequentialLocation))
+            .WithTrackingName(TrackingNames.Check);
+
+        var diagnostics = results
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
+        var models = results
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.Model);
+        context.RegisterSourceOutput(models, static (spc, model) =>
+            Emit(spc, $"{model.Type.FullName}.g.cs", model.Type.FullName, () => CpuModelEmitter.Emit(model)));
+
+        var cells = models
+            .Select(static (model, _) => model.Layers.Where(l => l.Kind != LayerKind.Embedding).Select(l => l.Cell).ToEquatableArray())
+            .Collect()
+            .SelectMany(static (all, _) => all.SelectMany(c => c).Distinct().ToImmutableArray())
+            .WithTrackingName(TrackingNames.Cells);
+        context.RegisterSourceOutput(cells, static (spc, cell) =>
+            Emit(spc, $"{CpuCellEmitter.Namespace}.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
+    }
+
+    // The generator never throws: an unexpected failure becomes diagnostic MG0999 instead of a crash.
+    private static T? Guard<T>(Func<T?> work) where T : class
+    {
+        try { return work(); }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception) { return null; }
+    }
+
+    private static CheckResult InternalError(string what, LocationInfo? location)
+        => new(null, ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, what, "checking")).ToEquatableArray());
+
+    private static void Emit(SourceProductionContext spc, string hintName, string what, Func<string> emit)
+    {
+        string source;
+        try { source = emit(); }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, null, what, e.GetType().Name + ": " + e.Message));
+            return;
+        }
+        spc.AddSource(hintName, source);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Parsing;
+
+/// <summary>
+/// Reads a <c>[Sequential]</c> class and its layer attributes into a <see cref="ModelSpec"/>: what was
+/// written, with locations as plain values. No rule is checked here; attributes the compiler cannot bind
+/// (it reports those itself) are skipped.
+/// </summary>
+internal static class ModelParser
+{
+    public const string SequentialAttribute = "ModelGen.SequentialAttribute";
+
+    private static readonly Dictionary<string, LayerKind> LayerAttributes = new()
+    {
+        ["EmbeddingAttribute"] = LayerKind.Embedding,
+        ["SimpleRnnAttribute"] = LayerKind.SimpleRnn,
+        ["LstmAttribute"] = LayerKind.Lstm,
+        ["GruAttribute"] = LayerKind.Gru,
+        ["DenseAttribute"] = LayerKind.Dense,
+    };
+
+    public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+            return null;
+
+        int? timeSteps = null, features = null;
+        var sequential = context.Attributes.FirstOrDefault();
+        if (sequential is not null)
+        {
+            foreach (var named in sequential.NamedArguments)
+            {
+                if (named.Value.Value is not int value) continue;
+                if (named.Key == "TimeSteps") timeSteps = value;
+                else if (named.Key == "Features") features = value;
+            }
+        }
+
+        var layers = ImmutableArray.CreateBuilder<LayerSpec>();
+        foreach (var attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var attributeClass = attribute.AttributeClass;
+            if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error) continue;
+            if (attributeClass.ContainingNamespace?.ToDisplayString() != "ModelGen") continue;
+            if (!LayerAttributes.TryGetValue(attributeClass.Name, out var kind)) continue;
+            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+            int onDeclaration = syntax?.FirstAncestorOrSelf<ClassDeclarationSyntax>() == declaration ? 0 : 1;
+            layers.Add(ReadLayer(kind, attribute, onDeclaration, LocationInfo.From(syntax), syntax?.SpanStart ?? 0));
+        }
+
+        var containing = ImmutableArray.CreateBuilder<ContainingType>();
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            containing.Insert(0, new ContainingType(Keyword(outer), outer.Name, IsPartial(outer, cancellationToken)));
+
+        return new ModelSpec(
+            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            ContainingTypes: containing.ToImmutable().ToEquatableArray(),
+            ClassName: type.Name,
+            Accessibility: SyntaxFacts.GetText(type.DeclaredAccessibility),
+            IsPartial: IsPartial(type, cancellationToken),
+            IsGeneric: type.IsGenericType,
+            IsStatic: type.IsStatic,
+            TimeSteps: timeSteps,
+            Features: features,
+            ClassLocation: new LocationInfo(declaration.SyntaxTree.FilePath, declaration.Identifier.Span, declaration.SyntaxTree.GetLineSpan(declaration.Identifier.Span, cancellationToken).Span),
+            SequentialLocation: LocationInfo.From(sequential?.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
+            Layers: OrderLayers(layers).ToEquatableArray());
+    }
+
+    // Attributes of one declaration come back in source order already; order by declaration, then position.
+    private static IEnumerable<LayerSpec> OrderLayers(ImmutableArray<LayerSpec>.Builder layers)
+        => layers.Select((layer, index) => (layer, index)).OrderBy(p => p.layer.Declaration).ThenBy(p => p.index).Select(p => p.layer);
+
+    private static LayerSpec ReadLayer(LayerKind kind, AttributeData attribute, int declaration, LocationInfo? location, int position)
+    {
+        var args = attribute.ConstructorArguments;
+        int first = args.Length > 0 && args[0].Value is int a ? a : 0;
+        int second = args.Length > 1 && args[1].Value is int b ? b : 0;
+        string? name = null, activation = null;
+        bool returnSequences = false, resetAfter = true;
+        foreach (var named in attribute.NamedArguments)
+        {
+            switch (named.Key)
+            {
+                case "Name": name = named.Value.Value as string; break;
+                case "Activation": activation = named.Value.Value as string ?? "null"; break;
+                case "ReturnSequences": returnSequences = named.Value.Value is true; break;
+                case "ResetAfter": resetAfter = named.Value.Value is not false; break;
+            }
+        }
+        string attributeName = attribute.AttributeClass!.Name.Substring(0, attribute.AttributeClass.Name.Length - "Attribute".Length);
+        return kind == LayerKind.Embedding
+            ? new LayerSpec(kind, attributeName, name, Units: second, InputDim: first, activation, returnSequences, resetAfter, declaration, location)
+            : new LayerSpec(kind, attributeName, name, Units: first, InputDim: 0, activation, returnSequences, resetAfter, declaration, location);
+    }
+
+    private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax syntax && !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+                return false;
+        }
+        return true;
+    }
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+}

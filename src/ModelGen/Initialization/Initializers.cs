@@ -1,0 +1,97 @@
+using System;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras's default initializers, seeded: the same seed gives the same weights, bit for bit.
+/// Generated models call <see cref="Initialize(ModelInfo, Span{float}, int)"/> when they are created and from
+/// their <c>Initialize(seed)</c> method.
+/// </summary>
+public static class Initializers
+{
+    /// <summary>Fills every parameter view of <paramref name="info"/> in <paramref name="parameters"/> from one seed.</summary>
+    public static void Initialize(ModelInfo info, Span<float> parameters, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (parameters.Length != info.ParameterCount)
+            throw new ArgumentException($"model '{info.Name}' has {info.ParameterCount} parameters, the buffer holds {parameters.Length}", nameof(parameters));
+        var random = new Random(seed);
+        foreach (var layer in info.Layers)
+            foreach (var p in layer.Parameters)
+                Fill(p, parameters.Slice(p.Offset, p.Length), random);
+    }
+
+    /// <summary>A seed for a model created without one (Keras also starts from an unseeded generator).</summary>
+    public static int NextSeed() => Random.Shared.Next();
+
+    private static void Fill(ParameterInfo p, Span<float> view, Random random)
+    {
+        switch (p.Initializer)
+        {
+            case Initializer.Zeros:
+                view.Clear();
+                break;
+            case Initializer.GlorotUniform:
+                Uniform(view, MathF.Sqrt(6f / (p.Rows + p.Columns)), random);
+                break;
+            case Initializer.Uniform005:
+                Uniform(view, 0.05f, random);
+                break;
+            case Initializer.Orthogonal:
+                Orthogonal(p.Rows, p.Columns, view, random);
+                break;
+            case Initializer.UnitForgetBias:
+                // LSTM bias [4·units], gates i, f, c, o: ones for f.
+                view.Clear();
+                int units = view.Length / 4;
+                view.Slice(units, units).Fill(1f);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(p), p.Initializer, "unknown initializer");
+        }
+    }
+
+    private static void Uniform(Span<float> view, float limit, Random random)
+    {
+        for (int i = 0; i < view.Length; i++) view[i] = (float)((random.NextDouble() * 2 - 1) * limit);
+    }
+
+    /// <summary>
+    /// Keras <c>Orthogonal</c>: a normal matrix of shape (max(r, c), min(r, c)) is QR-factorised; Q (with R's
+    /// diagonal made positive) is used, transposed when there are fewer rows than columns.
+    /// Gram–Schmidt in double precision gives that Q directly.
+    /// </summary>
+    private static void Orthogonal(int rows, int columns, Span<float> view, Random random)
+    {
+        int tall = Math.Max(rows, columns), narrow = Math.Min(rows, columns);
+        var q = new double[tall * narrow]; // column-major: column j at [j·tall, (j+1)·tall)
+        for (int i = 0; i < q.Length; i++) q[i] = Normal(random);
+        for (int j = 0; j < narrow; j++)
+        {
+            var col = q.AsSpan(j * tall, tall);
+            for (int pass = 0; pass < 2; pass++) // re-orthogonalise once for accuracy
+            {
+                for (int k = 0; k < j; k++)
+                {
+                    var prev = q.AsSpan(k * tall, tall);
+                    double dot = 0;
+                    for (int i = 0; i < tall; i++) dot += prev[i] * col[i];
+                    for (int i = 0; i < tall; i++) col[i] -= dot * prev[i];
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < tall; i++) norm += col[i] * col[i];
+            norm = Math.Sqrt(norm);
+            for (int i = 0; i < tall; i++) col[i] /= norm;
+        }
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                view[r * columns + c] = (float)(rows >= columns ? q[c * tall + r] : q[r * tall + c]);
+    }
+
+    private static double Normal(Random random)
+    {
+        double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+}
