@@ -370,7 +370,7 @@ internal static class CpuCellEmitter
                         ("g", "gates.Slice((t * batch + b) * Width, Width)"),
                         ("rr", "recurrent.Slice((t * batch + b) * Width, Width)"),
                         ("dg", "dGates.Slice((t * batch + b) * Width, Width)"),
-                        ("dr", "dRecurrent.Slice((t * batch + b) * Width, Width)"),
+                        ("drc", "dRecurrent.Slice((t * batch + b) * Width, Width)"),
                         ("hp", "h.Slice(t * n + b * Units, Units)"),
                         ("dhr", "dh.Slice(t * n + b * Units, Units)"),
                         ("dpr", "dPrev.Slice(b * Units, Units)"));
@@ -385,9 +385,9 @@ internal static class CpuCellEmitter
                         w2.Line(f.Store("dg", 0, "dz"));
                         w2.Line(f.Store("dg", u, "dr"));
                         w2.Line(f.Store("dg", 2 * u, "dn"));
-                        w2.Line(f.Store("dr", 0, "dz"));
-                        w2.Line(f.Store("dr", u, "dr"));
-                        w2.Line(f.Store("dr", 2 * u, "dn * rv"));
+                        w2.Line(f.Store("drc", 0, "dz"));
+                        w2.Line(f.Store("drc", u, "dr"));
+                        w2.Line(f.Store("drc", 2 * u, "dn * rv"));
                         w2.Line(f.Store("dpr", 0, $"{f.Load("dpr")} + dhv * zv"));
                     });
                 }
