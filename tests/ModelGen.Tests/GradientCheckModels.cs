@@ -1,0 +1,64 @@
+namespace ModelGen.Tests.GradientCheck;
+
+// Small models, one per layer kind and option, plus stacks. Shapes are odd on purpose so the SIMD loops'
+// scalar tails run (units 9, 11, 13 …) as well as whole vectors (units 8, 16).
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[SimpleRnn(9)]
+[Dense(2)]
+public partial class TanhRnnModel;
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[SimpleRnn(8, Activation = "relu")]
+[Dense(2)]
+public partial class ReluRnnModel;
+
+[Sequential(TimeSteps = 4, Features = 2)]
+[SimpleRnn(11, Activation = "sigmoid", ReturnSequences = true)]
+public partial class SigmoidRnnModel;
+
+[Sequential(TimeSteps = 4, Features = 2)]
+[SimpleRnn(3, Activation = "linear")]
+public partial class LinearRnnModel;
+
+[Sequential(TimeSteps = 4, Features = 3)]
+[Lstm(11)]
+public partial class LstmModel;
+
+[Sequential(TimeSteps = 4, Features = 3)]
+[Gru(9)]
+public partial class GruModel;
+
+[Sequential(TimeSteps = 4, Features = 3)]
+[Gru(9, ResetAfter = false, ReturnSequences = true)]
+public partial class GruResetBeforeModel;
+
+[Sequential(TimeSteps = 3, Features = 5)]
+[Dense(7, Activation = "tanh")]
+[Dense(4, Activation = "sigmoid")]
+[Dense(3, Activation = "softmax")]
+public partial class DenseStackModel;
+
+[Sequential(TimeSteps = 3, Features = 4)]
+[Dense(9, Activation = "relu")]
+[Lstm(5)]
+public partial class ReluDenseModel;
+
+[Sequential(TimeSteps = 6)]
+[Embedding(13, 4)]
+[Gru(5)]
+[Dense(1, Activation = "sigmoid")]
+public partial class EmbeddingModel;
+
+[Sequential(TimeSteps = 5, Features = 2)]
+[Lstm(6, ReturnSequences = true)]
+[Gru(5, ReturnSequences = true)]
+[SimpleRnn(4, ReturnSequences = true)]
+[Dense(3, Activation = "softmax")]
+public partial class MixedStackModel;
+
+[Sequential(Features = 2)]
+[Gru(16, ResetAfter = false, ReturnSequences = true)]
+[Lstm(16)]
+[Dense(2)]
+public partial class WideStackModel;
