@@ -21,7 +21,7 @@ var model = new SequenceModel();
 model.Initialize(seed: 42);
 Console.WriteLine(model.Summary());
 
-const float LearningRate = 0.1f;
+const float LearningRate = 0.05f;
 const int Epochs = 3000;
 var prediction = new float[Windows];
 var gradient = new float[Windows];
