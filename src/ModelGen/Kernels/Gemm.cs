@@ -7,136 +7,214 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c> and
-/// <c>C += Aᵀ·B</c>. One register-blocked SIMD micro-kernel serves both: it keeps a 4-row × 16-column
-/// tile of C in eight 256-bit accumulators and streams B row by row, so B is read contiguously and A is
-/// read as scalars broadcast to every lane; only the strides of A differ between the two forms.
+/// <c>C += Aᵀ·B</c>. The loops walk C in column panels (32 columns with AVX-512, then 16 and 8 with 256-bit
+/// vectors, then a scalar tail); inside a panel, register tiles of C (8 rows × 32 columns with AVX-512,
+/// 4 × 16 otherwise) accumulate while B is streamed row by row and A is read as scalars broadcast to every
+/// lane. A panel of B stays in cache across all row tiles. Only A's strides differ between the two forms.
 /// </summary>
 public static class Gemm
 {
-    private const int RowBlock = 4;
-
     /// <summary><c>C[m×n] += A[m×k] · B[k×n]</c>, all row-major with leading dimensions.</summary>
     public static void MultiplyAdd(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc);
-        if (m == 0 || n == 0 || k == 0) return;
+        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
         Kernel(m, n, k, ref MemoryMarshal.GetReference(a), lda, 1, ref MemoryMarshal.GetReference(b), ldb, ref MemoryMarshal.GetReference(c), ldc);
     }
 
     /// <summary><c>C[m×n] += Aᵀ · B[k×n]</c> where A is stored <c>[k×m]</c> row-major with leading dimension <paramref name="lda"/>.</summary>
     public static void MultiplyAddTransposedA(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        Check(m, n, k, a, (k - 1) * lda + m, b, ldb, c, ldc);
-        if (m == 0 || n == 0 || k == 0) return;
+        if (!Check(m, n, k, a, (k - 1) * lda + m, b, ldb, c, ldc)) return;
         Kernel(m, n, k, ref MemoryMarshal.GetReference(a), 1, lda, ref MemoryMarshal.GetReference(b), ldb, ref MemoryMarshal.GetReference(c), ldc);
     }
 
-    private static void Check(int m, int n, int k, ReadOnlySpan<float> a, int aNeeded, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    // Validates sizes once so the kernels can index without bounds checks; false when there is nothing to do.
+    private static bool Check(int m, int n, int k, ReadOnlySpan<float> a, int aNeeded, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
-        if (m == 0 || n == 0 || k == 0) return;
+        if (m == 0 || n == 0 || k == 0) return false;
         if (a.Length < aNeeded) throw new ArgumentException($"A needs {aNeeded} floats, has {a.Length}", nameof(a));
         if (b.Length < (k - 1) * ldb + n) throw new ArgumentException($"B needs {(k - 1) * ldb + n} floats, has {b.Length}", nameof(b));
         if (c.Length < (m - 1) * ldc + n) throw new ArgumentException($"C needs {(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
+        return true;
     }
 
     // A(i, p) lives at a[i·ai + p·ap].
     private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
-        int w = Vector256<float>.Count;
-        int i = 0;
-        for (; i + RowBlock <= m; i += RowBlock)
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            ref float a0 = ref Unsafe.Add(ref a, i * ai);
-            ref float a1 = ref Unsafe.Add(ref a0, ai);
-            ref float a2 = ref Unsafe.Add(ref a1, ai);
-            ref float a3 = ref Unsafe.Add(ref a2, ai);
-            ref float c0 = ref Unsafe.Add(ref c, i * ldc);
-            ref float c1 = ref Unsafe.Add(ref c0, ldc);
-            ref float c2 = ref Unsafe.Add(ref c1, ldc);
-            ref float c3 = ref Unsafe.Add(ref c2, ldc);
-            int j = 0;
-            for (; j + 2 * w <= n; j += 2 * w)
+            for (; j + 32 <= n; j += 32) Panel512(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
+        }
+        for (; j + 16 <= n; j += 16) Panel256x2(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
+        for (; j + 8 <= n; j += 8) Panel256(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
+        if (j < n) ScalarColumns(m, n - j, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
+    }
+
+    // 32 columns: tiles of 8 rows × 2 zmm (16 accumulators of the 32 registers), then single rows.
+    private static void Panel512(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    {
+        const int W = 16;
+        int i = 0;
+        for (; i + 8 <= m; i += 8)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            var c00 = Vector512.LoadUnsafe(ref cr); var c01 = Vector512.LoadUnsafe(ref cr, W);
+            var c10 = Vector512.LoadUnsafe(ref cr, (nuint)ldc); var c11 = Vector512.LoadUnsafe(ref cr, (nuint)(ldc + W));
+            var c20 = Vector512.LoadUnsafe(ref cr, (nuint)(2 * ldc)); var c21 = Vector512.LoadUnsafe(ref cr, (nuint)(2 * ldc + W));
+            var c30 = Vector512.LoadUnsafe(ref cr, (nuint)(3 * ldc)); var c31 = Vector512.LoadUnsafe(ref cr, (nuint)(3 * ldc + W));
+            var c40 = Vector512.LoadUnsafe(ref cr, (nuint)(4 * ldc)); var c41 = Vector512.LoadUnsafe(ref cr, (nuint)(4 * ldc + W));
+            var c50 = Vector512.LoadUnsafe(ref cr, (nuint)(5 * ldc)); var c51 = Vector512.LoadUnsafe(ref cr, (nuint)(5 * ldc + W));
+            var c60 = Vector512.LoadUnsafe(ref cr, (nuint)(6 * ldc)); var c61 = Vector512.LoadUnsafe(ref cr, (nuint)(6 * ldc + W));
+            var c70 = Vector512.LoadUnsafe(ref cr, (nuint)(7 * ldc)); var c71 = Vector512.LoadUnsafe(ref cr, (nuint)(7 * ldc + W));
+            for (int p = 0; p < k; p++)
             {
-                var s00 = Vector256.LoadUnsafe(ref c0, (nuint)j); var s01 = Vector256.LoadUnsafe(ref c0, (nuint)(j + w));
-                var s10 = Vector256.LoadUnsafe(ref c1, (nuint)j); var s11 = Vector256.LoadUnsafe(ref c1, (nuint)(j + w));
-                var s20 = Vector256.LoadUnsafe(ref c2, (nuint)j); var s21 = Vector256.LoadUnsafe(ref c2, (nuint)(j + w));
-                var s30 = Vector256.LoadUnsafe(ref c3, (nuint)j); var s31 = Vector256.LoadUnsafe(ref c3, (nuint)(j + w));
-                ref float bj = ref Unsafe.Add(ref b, j);
-                for (int p = 0; p < k; p++)
-                {
-                    ref float bp = ref Unsafe.Add(ref bj, p * ldb);
-                    var b0 = Vector256.LoadUnsafe(ref bp);
-                    var b1 = Vector256.LoadUnsafe(ref bp, (nuint)w);
-                    int o = p * ap;
-                    var x = Vector256.Create(Unsafe.Add(ref a0, o));
-                    s00 = Vector256.MultiplyAddEstimate(x, b0, s00); s01 = Vector256.MultiplyAddEstimate(x, b1, s01);
-                    x = Vector256.Create(Unsafe.Add(ref a1, o));
-                    s10 = Vector256.MultiplyAddEstimate(x, b0, s10); s11 = Vector256.MultiplyAddEstimate(x, b1, s11);
-                    x = Vector256.Create(Unsafe.Add(ref a2, o));
-                    s20 = Vector256.MultiplyAddEstimate(x, b0, s20); s21 = Vector256.MultiplyAddEstimate(x, b1, s21);
-                    x = Vector256.Create(Unsafe.Add(ref a3, o));
-                    s30 = Vector256.MultiplyAddEstimate(x, b0, s30); s31 = Vector256.MultiplyAddEstimate(x, b1, s31);
-                }
-                s00.StoreUnsafe(ref c0, (nuint)j); s01.StoreUnsafe(ref c0, (nuint)(j + w));
-                s10.StoreUnsafe(ref c1, (nuint)j); s11.StoreUnsafe(ref c1, (nuint)(j + w));
-                s20.StoreUnsafe(ref c2, (nuint)j); s21.StoreUnsafe(ref c2, (nuint)(j + w));
-                s30.StoreUnsafe(ref c3, (nuint)j); s31.StoreUnsafe(ref c3, (nuint)(j + w));
+                ref float bp = ref Unsafe.Add(ref b, p * ldb);
+                var b0 = Vector512.LoadUnsafe(ref bp);
+                var b1 = Vector512.LoadUnsafe(ref bp, W);
+                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
+                var x = Vector512.Create(ap0);
+                c00 = Vector512.MultiplyAddEstimate(x, b0, c00); c01 = Vector512.MultiplyAddEstimate(x, b1, c01);
+                x = Vector512.Create(Unsafe.Add(ref ap0, ai));
+                c10 = Vector512.MultiplyAddEstimate(x, b0, c10); c11 = Vector512.MultiplyAddEstimate(x, b1, c11);
+                x = Vector512.Create(Unsafe.Add(ref ap0, 2 * ai));
+                c20 = Vector512.MultiplyAddEstimate(x, b0, c20); c21 = Vector512.MultiplyAddEstimate(x, b1, c21);
+                x = Vector512.Create(Unsafe.Add(ref ap0, 3 * ai));
+                c30 = Vector512.MultiplyAddEstimate(x, b0, c30); c31 = Vector512.MultiplyAddEstimate(x, b1, c31);
+                x = Vector512.Create(Unsafe.Add(ref ap0, 4 * ai));
+                c40 = Vector512.MultiplyAddEstimate(x, b0, c40); c41 = Vector512.MultiplyAddEstimate(x, b1, c41);
+                x = Vector512.Create(Unsafe.Add(ref ap0, 5 * ai));
+                c50 = Vector512.MultiplyAddEstimate(x, b0, c50); c51 = Vector512.MultiplyAddEstimate(x, b1, c51);
+                x = Vector512.Create(Unsafe.Add(ref ap0, 6 * ai));
+                c60 = Vector512.MultiplyAddEstimate(x, b0, c60); c61 = Vector512.MultiplyAddEstimate(x, b1, c61);
+                x = Vector512.Create(Unsafe.Add(ref ap0, 7 * ai));
+                c70 = Vector512.MultiplyAddEstimate(x, b0, c70); c71 = Vector512.MultiplyAddEstimate(x, b1, c71);
             }
-            for (; j + w <= n; j += w)
-            {
-                var s0 = Vector256.LoadUnsafe(ref c0, (nuint)j);
-                var s1 = Vector256.LoadUnsafe(ref c1, (nuint)j);
-                var s2 = Vector256.LoadUnsafe(ref c2, (nuint)j);
-                var s3 = Vector256.LoadUnsafe(ref c3, (nuint)j);
-                ref float bj = ref Unsafe.Add(ref b, j);
-                for (int p = 0; p < k; p++)
-                {
-                    var b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, p * ldb));
-                    int o = p * ap;
-                    s0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref a0, o)), b0, s0);
-                    s1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref a1, o)), b0, s1);
-                    s2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref a2, o)), b0, s2);
-                    s3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref a3, o)), b0, s3);
-                }
-                s0.StoreUnsafe(ref c0, (nuint)j);
-                s1.StoreUnsafe(ref c1, (nuint)j);
-                s2.StoreUnsafe(ref c2, (nuint)j);
-                s3.StoreUnsafe(ref c3, (nuint)j);
-            }
-            if (j < n)
-            {
-                ScalarColumns(RowBlock, j, n, k, ref a0, ai, ap, ref b, ldb, ref c0, ldc);
-            }
+            c00.StoreUnsafe(ref cr); c01.StoreUnsafe(ref cr, W);
+            c10.StoreUnsafe(ref cr, (nuint)ldc); c11.StoreUnsafe(ref cr, (nuint)(ldc + W));
+            c20.StoreUnsafe(ref cr, (nuint)(2 * ldc)); c21.StoreUnsafe(ref cr, (nuint)(2 * ldc + W));
+            c30.StoreUnsafe(ref cr, (nuint)(3 * ldc)); c31.StoreUnsafe(ref cr, (nuint)(3 * ldc + W));
+            c40.StoreUnsafe(ref cr, (nuint)(4 * ldc)); c41.StoreUnsafe(ref cr, (nuint)(4 * ldc + W));
+            c50.StoreUnsafe(ref cr, (nuint)(5 * ldc)); c51.StoreUnsafe(ref cr, (nuint)(5 * ldc + W));
+            c60.StoreUnsafe(ref cr, (nuint)(6 * ldc)); c61.StoreUnsafe(ref cr, (nuint)(6 * ldc + W));
+            c70.StoreUnsafe(ref cr, (nuint)(7 * ldc)); c71.StoreUnsafe(ref cr, (nuint)(7 * ldc + W));
         }
         for (; i < m; i++)
         {
             ref float ar = ref Unsafe.Add(ref a, i * ai);
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            int j = 0;
-            for (; j + w <= n; j += w)
+            var s0 = Vector512.LoadUnsafe(ref cr);
+            var s1 = Vector512.LoadUnsafe(ref cr, W);
+            for (int p = 0; p < k; p++)
             {
-                var s = Vector256.LoadUnsafe(ref cr, (nuint)j);
-                ref float bj = ref Unsafe.Add(ref b, j);
-                for (int p = 0; p < k; p++)
-                    s = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ar, p * ap)), Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, p * ldb)), s);
-                s.StoreUnsafe(ref cr, (nuint)j);
+                ref float bp = ref Unsafe.Add(ref b, p * ldb);
+                var x = Vector512.Create(Unsafe.Add(ref ar, p * ap));
+                s0 = Vector512.MultiplyAddEstimate(x, Vector512.LoadUnsafe(ref bp), s0);
+                s1 = Vector512.MultiplyAddEstimate(x, Vector512.LoadUnsafe(ref bp, W), s1);
             }
-            if (j < n)
-            {
-                ScalarColumns(1, j, n, k, ref ar, ai, ap, ref b, ldb, ref cr, ldc);
-            }
+            s0.StoreUnsafe(ref cr);
+            s1.StoreUnsafe(ref cr, W);
         }
     }
 
-    // Columns [j0, n) of `rows` rows, one scalar at a time (the tail narrower than a vector).
-    private static void ScalarColumns(int rows, int j0, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    // 16 columns: tiles of 4 rows × 2 ymm (8 accumulators), then single rows.
+    private static void Panel256x2(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
-        for (int r = 0; r < rows; r++)
+        const int W = 8;
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
         {
-            ref float ar = ref Unsafe.Add(ref a, r * ai);
-            ref float cr = ref Unsafe.Add(ref c, r * ldc);
-            for (int j = j0; j < n; j++)
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            var c00 = Vector256.LoadUnsafe(ref cr); var c01 = Vector256.LoadUnsafe(ref cr, W);
+            var c10 = Vector256.LoadUnsafe(ref cr, (nuint)ldc); var c11 = Vector256.LoadUnsafe(ref cr, (nuint)(ldc + W));
+            var c20 = Vector256.LoadUnsafe(ref cr, (nuint)(2 * ldc)); var c21 = Vector256.LoadUnsafe(ref cr, (nuint)(2 * ldc + W));
+            var c30 = Vector256.LoadUnsafe(ref cr, (nuint)(3 * ldc)); var c31 = Vector256.LoadUnsafe(ref cr, (nuint)(3 * ldc + W));
+            for (int p = 0; p < k; p++)
+            {
+                ref float bp = ref Unsafe.Add(ref b, p * ldb);
+                var b0 = Vector256.LoadUnsafe(ref bp);
+                var b1 = Vector256.LoadUnsafe(ref bp, W);
+                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
+                var x = Vector256.Create(ap0);
+                c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
+                x = Vector256.Create(Unsafe.Add(ref ap0, ai));
+                c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
+                x = Vector256.Create(Unsafe.Add(ref ap0, 2 * ai));
+                c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
+                x = Vector256.Create(Unsafe.Add(ref ap0, 3 * ai));
+                c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
+            }
+            c00.StoreUnsafe(ref cr); c01.StoreUnsafe(ref cr, W);
+            c10.StoreUnsafe(ref cr, (nuint)ldc); c11.StoreUnsafe(ref cr, (nuint)(ldc + W));
+            c20.StoreUnsafe(ref cr, (nuint)(2 * ldc)); c21.StoreUnsafe(ref cr, (nuint)(2 * ldc + W));
+            c30.StoreUnsafe(ref cr, (nuint)(3 * ldc)); c31.StoreUnsafe(ref cr, (nuint)(3 * ldc + W));
+        }
+        for (; i < m; i++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            var s0 = Vector256.LoadUnsafe(ref cr);
+            var s1 = Vector256.LoadUnsafe(ref cr, W);
+            for (int p = 0; p < k; p++)
+            {
+                ref float bp = ref Unsafe.Add(ref b, p * ldb);
+                var x = Vector256.Create(Unsafe.Add(ref ar, p * ap));
+                s0 = Vector256.MultiplyAddEstimate(x, Vector256.LoadUnsafe(ref bp), s0);
+                s1 = Vector256.MultiplyAddEstimate(x, Vector256.LoadUnsafe(ref bp, W), s1);
+            }
+            s0.StoreUnsafe(ref cr);
+            s1.StoreUnsafe(ref cr, W);
+        }
+    }
+
+    // 8 columns: tiles of 4 rows × 1 ymm, then single rows.
+    private static void Panel256(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    {
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            var s0 = Vector256.LoadUnsafe(ref cr);
+            var s1 = Vector256.LoadUnsafe(ref cr, (nuint)ldc);
+            var s2 = Vector256.LoadUnsafe(ref cr, (nuint)(2 * ldc));
+            var s3 = Vector256.LoadUnsafe(ref cr, (nuint)(3 * ldc));
+            for (int p = 0; p < k; p++)
+            {
+                var b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb));
+                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
+                s0 = Vector256.MultiplyAddEstimate(Vector256.Create(ap0), b0, s0);
+                s1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, ai)), b0, s1);
+                s2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 2 * ai)), b0, s2);
+                s3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 3 * ai)), b0, s3);
+            }
+            s0.StoreUnsafe(ref cr);
+            s1.StoreUnsafe(ref cr, (nuint)ldc);
+            s2.StoreUnsafe(ref cr, (nuint)(2 * ldc));
+            s3.StoreUnsafe(ref cr, (nuint)(3 * ldc));
+        }
+        for (; i < m; i++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            var s = Vector256.LoadUnsafe(ref cr);
+            for (int p = 0; p < k; p++)
+                s = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ar, p * ap)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb)), s);
+            s.StoreUnsafe(ref cr);
+        }
+    }
+
+    // The last columns, narrower than a vector, one scalar at a time.
+    private static void ScalarColumns(int m, int columns, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            for (int j = 0; j < columns; j++)
             {
                 float s = Unsafe.Add(ref cr, j);
                 for (int p = 0; p < k; p++)
