@@ -53,7 +53,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Model);
         context.RegisterSourceOutput(models, static (spc, model) =>
-            Emit(spc, $"{model.Type.FullName}.g.cs", model.Type.FullName, () => CpuModelEmitter.Emit(model)));
+            Emit(spc, ModelHintName(model.Type), model.Type.FullName, () => CpuModelEmitter.Emit(model)));
 
         var cells = models
             .Select(static (model, _) => model.Layers.Where(l => l.Kind != LayerKind.Embedding).Select(l => l.Cell).ToEquatableArray())
@@ -61,7 +61,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .SelectMany(static (all, _) => all.SelectMany(c => c).Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.Cells);
         context.RegisterSourceOutput(cells, static (spc, cell) =>
-            Emit(spc, $"{CpuCellEmitter.Namespace}.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
+            Emit(spc, $"Cells.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
     }
 
     // The generator never throws: an unexpected failure becomes diagnostic MG0999 instead of a crash.
@@ -75,16 +75,26 @@ public sealed class ModelGenerator : IIncrementalGenerator
     private static CheckResult InternalError(string what, LocationInfo? location)
         => new(null, ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, what, "checking")).ToEquatableArray());
 
+    /// <summary>
+    /// <c>Models.Namespace.Outer+Inner.g.cs</c>: the namespace and the nesting are told apart, and models and
+    /// cells live under different prefixes, so two types never share a hint name.
+    /// </summary>
+    private static string ModelHintName(TypeTarget type)
+    {
+        string nesting = string.Join("+", type.ContainingTypes.Select(t => t.Name).Concat(new[] { type.ClassName }));
+        return type.Namespace is null ? $"Models.{nesting}.g.cs" : $"Models.{type.Namespace}.{nesting}.g.cs";
+    }
+
     private static void Emit(SourceProductionContext spc, string hintName, string what, Func<string> emit)
     {
-        string source;
-        try { source = emit(); }
+        try
+        {
+            spc.AddSource(hintName, emit());
+        }
         catch (OperationCanceledException) { throw; }
         catch (Exception e)
         {
             spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, null, what, e.GetType().Name + ": " + e.Message));
-            return;
         }
-        spc.AddSource(hintName, source);
     }
 }

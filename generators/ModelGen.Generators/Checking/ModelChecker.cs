@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
@@ -40,13 +41,13 @@ internal static class ModelChecker
         }
 
         if (spec.TimeSteps is int steps && steps <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, at, "TimeSteps", $"model '{model}'", steps.ToString(), "omit TimeSteps to accept sequences of any length"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, at, "TimeSteps", $"model '{model}'", Text(steps), "omit TimeSteps to accept sequences of any length"));
         if (spec.Features is int f && f <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, at, "Features", $"model '{model}'", f.ToString(), "set the number of features per time step"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, at, "Features", $"model '{model}'", Text(f), "set the number of features per time step"));
 
         bool startsWithEmbedding = spec.Layers[0].Kind == LayerKind.Embedding;
         if (startsWithEmbedding && spec.Features is int given)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FeaturesWithEmbedding, at, model, given.ToString()));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FeaturesWithEmbedding, at, model, Text(given)));
         if (!startsWithEmbedding && spec.Features is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoInput, at, model));
 
@@ -67,13 +68,13 @@ internal static class ModelChecker
 
             if (layer.Kind == LayerKind.Embedding)
             {
-                if (i > 0) { diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddingNotFirst, where, name, i.ToString())); ok = false; }
-                if (layer.InputDim <= 0) { diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "inputDim", $"Embedding '{name}'", layer.InputDim.ToString(), "pass the vocabulary size (largest token id + 1)")); ok = false; }
+                if (i > 0) { diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddingNotFirst, where, name, Text(i))); ok = false; }
+                if (layer.InputDim <= 0) { diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "inputDim", $"Embedding '{name}'", Text(layer.InputDim), "pass the vocabulary size (largest token id + 1)")); ok = false; }
             }
             if (layer.Units <= 0)
             {
                 string what = layer.Kind == LayerKind.Embedding ? "outputDim" : "units";
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, what, $"{layer.AttributeName} '{name}'", layer.Units.ToString(), $"pass the number of {(layer.Kind == LayerKind.Embedding ? "dimensions per token" : "units")}"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, what, $"{layer.AttributeName} '{name}'", Text(layer.Units), $"pass the number of {(layer.Kind == LayerKind.Embedding ? "dimensions per token" : "units")}"));
                 ok = false;
             }
 
@@ -104,6 +105,16 @@ internal static class ModelChecker
 
             int inputs = layer.Kind == LayerKind.Embedding ? layer.InputDim : width;
             bool outputSequence = recurrent ? layer.ReturnSequences : sequence;
+            if (ok)
+            {
+                int gates = layer.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+                long count64 = KerasCount(layer.Kind, inputs, layer.Units, gates, layer.Kind == LayerKind.Gru && layer.ResetAfter);
+                if (count64 > MaxParameters || offset + count64 > MaxParameters)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, Text(offset + count64), Text(MaxParameters), layer.AttributeName, name));
+                    ok = false;
+                }
+            }
             if (ok && diagnostics.Count == 0)
             {
                 var cell = new CellShape(layer.Kind, inputs, layer.Units, activation, layer.Kind == LayerKind.Gru && layer.ResetAfter);
@@ -125,6 +136,19 @@ internal static class ModelChecker
             : null;
         return new CheckResult(result, diagnostics.ToImmutable().ToEquatableArray());
     }
+
+    /// <summary>The most floats one .NET array holds (Array.MaxLength).</summary>
+    private const long MaxParameters = 0x7FFFFFC7;
+
+    /// <summary>Keras's parameter count, in 64 bits so that huge declarations are reported, not wrapped.</summary>
+    private static long KerasCount(LayerKind kind, long inputs, long units, long gates, bool twoBiases) => kind switch
+    {
+        LayerKind.Embedding => inputs * units,
+        LayerKind.Dense => inputs * units + units,
+        _ => gates * units * (inputs + units) + (twoBiases ? 2 : 1) * gates * units,
+    };
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Parameter views in Keras order and layout, with Keras's default initializers.</summary>
     private static IEnumerable<ParamView> Views(CellShape cell, int offset)
@@ -200,7 +224,18 @@ internal static class ModelChecker
     private static bool IsValidName(string name)
         => name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => c < 128 && (char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '.'));
 
-    /// <summary><c>simple_rnn_1</c> → <c>SimpleRnn1</c>; unique within the model.</summary>
+    /// <summary>
+    /// Every suffix the emitter appends to a layer identifier (properties, their gradients, workspace fields).
+    /// Identifiers are chosen so that no two layers produce the same member, e.g. layers 'a' and 'a_recurrent'
+    /// would both give <c>ARecurrentKernel</c>.
+    /// </summary>
+    private static readonly string[] MemberSuffixes =
+    {
+        "Kernel", "RecurrentKernel", "Bias", "Embeddings", "KernelGradient", "RecurrentKernelGradient", "BiasGradient", "EmbeddingsGradient",
+        "Output", "OutputGradient", "States", "Cells", "Gates", "TanhCells", "Recurrent", "ResetStates", "GateGradients", "RecurrentGradients", "Scratch",
+    };
+
+    /// <summary><c>simple_rnn_1</c> → <c>SimpleRnn1</c>; unique within the model, members included.</summary>
     private static string UniqueIdentifier(string name, HashSet<string> used)
     {
         var sb = new StringBuilder();
@@ -213,7 +248,8 @@ internal static class ModelChecker
         }
         string baseName = sb.Length == 0 || char.IsDigit(sb[0]) ? "Layer" + sb : sb.ToString();
         string candidate = baseName;
-        for (int n = 2; !used.Add(candidate); n++) candidate = baseName + "_" + n;
+        for (int n = 2; MemberSuffixes.Any(s => used.Contains(candidate + s)); n++) candidate = baseName + "_" + n.ToString(CultureInfo.InvariantCulture);
+        foreach (var suffix in MemberSuffixes) used.Add(candidate + suffix);
         return candidate;
     }
 }

@@ -56,7 +56,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor GenericModel = Error("MG0012",
         "Model class cannot be generic or static",
-        "Model class '{0}' is {1}: a model class must be a non-generic, non-static class");
+        "Model class '{0}' is {1}: a model class must be a non-generic, non-static class outside generic types");
 
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("MG0013",
         "Containing type must be partial",
@@ -64,7 +64,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidName = Error("MG0014",
         "Invalid layer name",
-        "Layer name '{0}' is not usable: use letters, digits and '_' (a Keras-style name such as 'encoder' or 'lstm_2')");
+        "Layer name '{0}' is not usable: start with a letter or '_' and use letters, digits, '_', '-' or '.' (a Keras-style name such as 'encoder' or 'lstm_2')");
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("MG0015",
+        "Model too large",
+        "Model '{0}' would hold {1} parameters up to {3} '{4}', more than the {2} one float array can hold: make the layer smaller");
 
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",

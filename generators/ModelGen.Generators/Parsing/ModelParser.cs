@@ -62,7 +62,7 @@ internal static class ModelParser
             containing.Insert(0, new ContainingType(Keyword(outer), outer.Name, IsPartial(outer, cancellationToken)));
 
         return new ModelSpec(
-            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            Namespace: NamespaceOf(type),
             ContainingTypes: containing.ToImmutable().ToEquatableArray(),
             ClassName: type.Name,
             Accessibility: SyntaxFacts.GetText(type.DeclaredAccessibility),
@@ -101,6 +101,14 @@ internal static class ModelParser
         return kind == LayerKind.Embedding
             ? new LayerSpec(kind, attributeName, name, Units: second, InputDim: first, activation, returnSequences, resetAfter, declaration, location)
             : new LayerSpec(kind, attributeName, name, Units: first, InputDim: 0, activation, returnSequences, resetAfter, declaration, location);
+    }
+
+    // Raw names (no '@'), joined by '.'; the emitter escapes keywords.
+    private static string? NamespaceOf(INamedTypeSymbol type)
+    {
+        var parts = new List<string>();
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace) parts.Insert(0, ns.Name);
+        return parts.Count == 0 ? null : string.Join(".", parts);
     }
 
     private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken)

@@ -1,0 +1,328 @@
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Shouldly;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>
+/// One test per diagnostic: a minimal declaration that triggers it, the severity, where it points and what it says.
+/// Model-level rules (MG0001–MG0003, MG0010, MG0012, MG0013 and the TimeSteps/Features sizes) point at the
+/// <c>[Sequential]</c> attribute; layer rules point at the offending layer attribute. MG0999 (internal error) cannot
+/// be triggered from source.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = "using ModelGen;\nnamespace Test;\n";
+
+    /// <summary>Runs the generator, asserts <paramref name="id"/> is reported and that no code was generated.</summary>
+    private static (Diagnostic Diagnostic, string Text, string Message) Expect(string id, string declaration)
+    {
+        var run = GeneratorHarness.Run(Usings + declaration);
+        run.GeneratorDiagnostics.ShouldNotContain(d => d.Id == "CS8785");
+        var matches = run.GeneratorDiagnostics.Where(d => d.Id == id).ToList();
+        matches.ShouldHaveSingleItem($"expected exactly one {id}; the generator reported: {string.Join(", ", run.GeneratorDiagnostics.Select(d => d.Id))}");
+        var diagnostic = matches[0];
+        diagnostic.Severity.ShouldBe(DiagnosticSeverity.Error);
+        diagnostic.DefaultSeverity.ShouldBe(DiagnosticSeverity.Error);
+        diagnostic.Location.ShouldNotBe(Location.None);
+        run.GeneratedSources.ShouldBeEmpty("an invalid model must generate no source");
+        return (diagnostic, run.TextAt(diagnostic.Location), diagnostic.GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void MG0001_NotPartial_PointsAtSequential()
+    {
+        var (_, text, message) = Expect("MG0001", """
+            [Sequential(Features = 1)]
+            [SimpleRnn(4)]
+            [Dense(1)]
+            public class PlainModel { }
+            """);
+        text.ShouldBe("Sequential(Features = 1)");
+        message.ShouldContain("'PlainModel'");
+        message.ShouldContain("partial class PlainModel");
+    }
+
+    [Fact]
+    public void MG0002_NoLayers()
+    {
+        var (_, text, message) = Expect("MG0002", """
+            [Sequential(Features = 1)]
+            public partial class EmptyModel;
+            """);
+        text.ShouldBe("Sequential(Features = 1)");
+        message.ShouldContain("'EmptyModel'");
+    }
+
+    [Fact]
+    public void MG0003_NoInput()
+    {
+        var (_, text, message) = Expect("MG0003", """
+            [Sequential(TimeSteps = 4)]
+            [SimpleRnn(4)]
+            public partial class NoInputModel;
+            """);
+        text.ShouldBe("Sequential(TimeSteps = 4)");
+        message.ShouldContain("'NoInputModel'");
+    }
+
+    [Fact]
+    public void MG0004_NotPositive_Units_PointsAtLayer()
+    {
+        var (_, text, message) = Expect("MG0004", """
+            [Sequential(Features = 1)]
+            [Lstm(0)]
+            public partial class ZeroUnitsModel;
+            """);
+        text.ShouldBe("Lstm(0)");
+        message.ShouldStartWith("units of Lstm 'lstm' must be positive, but is 0");
+    }
+
+    [Theory]
+    [InlineData("[Sequential(TimeSteps = -3, Features = 1)] [Dense(1)]", "Sequential(", "TimeSteps of model 'SizeModel'")]
+    [InlineData("[Sequential(Features = -2)] [Dense(1)]", "Sequential(", "Features of model 'SizeModel'")]
+    [InlineData("[Sequential] [Embedding(0, 8)] [Dense(1)]", "Embedding(", "inputDim of Embedding 'embedding'")]
+    [InlineData("[Sequential] [Embedding(10, -8)] [Dense(1)]", "Embedding(", "outputDim of Embedding 'embedding'")]
+    [InlineData("[Sequential(Features = 1)] [Dense(-1, Name = \"head\")]", "Dense(", "units of Dense 'head'")]
+    public void MG0004_NotPositive_EverySize(string attributes, string pointsAt, string names)
+    {
+        var (_, text, message) = Expect("MG0004", attributes + " public partial class SizeModel;");
+        text.ShouldStartWith(pointsAt);
+        message.ShouldStartWith(names);
+    }
+
+    [Fact]
+    public void MG0005_NeedsSequence_PointsAtSecondRecurrentLayer()
+    {
+        var (_, text, message) = Expect("MG0005", """
+            [Sequential(Features = 1)]
+            [Lstm(4)]
+            [Lstm(8)]
+            public partial class UnstackedModel;
+            """);
+        text.ShouldBe("Lstm(8)");
+        message.ShouldContain("'lstm_1'");
+        message.ShouldContain("'lstm' returns only its last step");
+    }
+
+    [Fact]
+    public void MG0006_EmbeddingNotFirst()
+    {
+        var (_, text, message) = Expect("MG0006", """
+            [Sequential(Features = 1)]
+            [SimpleRnn(4, ReturnSequences = true)]
+            [Embedding(10, 4)]
+            public partial class LateEmbeddingModel;
+            """);
+        text.ShouldBe("Embedding(10, 4)");
+        message.ShouldContain("Embedding 'embedding' is layer 1");
+    }
+
+    [Fact]
+    public void MG0007_SoftmaxOnRecurrent()
+    {
+        var (_, text, message) = Expect("MG0007", """
+            [Sequential(Features = 1)]
+            [SimpleRnn(4, Activation = "softmax")]
+            public partial class SoftmaxRnnModel;
+            """);
+        text.ShouldBe("SimpleRnn(4, Activation = \"softmax\")");
+        message.ShouldContain("SimpleRnn layer 'simple_rnn'");
+    }
+
+    [Fact]
+    public void MG0008_LayersSplit_PointsAtLayerOnOtherDeclaration()
+    {
+        var (_, text, message) = Expect("MG0008", """
+            [Sequential(Features = 1)]
+            [SimpleRnn(4)]
+            public partial class SplitModel;
+
+            [Dense(1)]
+            public partial class SplitModel;
+            """);
+        text.ShouldBe("Dense(1)");
+        message.ShouldContain("'SplitModel'");
+    }
+
+    [Fact]
+    public void MG0009_UnknownActivation()
+    {
+        var (_, text, message) = Expect("MG0009", """
+            [Sequential(Features = 1)]
+            [SimpleRnn(4)]
+            [Dense(1, Activation = "gelu")]
+            public partial class GeluModel;
+            """);
+        text.ShouldBe("Dense(1, Activation = \"gelu\")");
+        message.ShouldContain("Dense layer 'dense'");
+        message.ShouldContain("'gelu'");
+    }
+
+    [Fact]
+    public void MG0010_FeaturesWithEmbedding()
+    {
+        var (_, text, message) = Expect("MG0010", """
+            [Sequential(Features = 3)]
+            [Embedding(10, 4)]
+            [SimpleRnn(4)]
+            public partial class TokenModel;
+            """);
+        text.ShouldBe("Sequential(Features = 3)");
+        message.ShouldContain("Model 'TokenModel' sets Features = 3");
+    }
+
+    [Fact]
+    public void MG0011_DuplicateName_PointsAtSecondUse_ReportedOnce()
+    {
+        var (_, text, message) = Expect("MG0011", """
+            [Sequential(Features = 1)]
+            [SimpleRnn(4, Name = "enc", ReturnSequences = true)]
+            [SimpleRnn(8, Name = "enc", ReturnSequences = true)]
+            [SimpleRnn(16, Name = "enc")]
+            public partial class DuplicateModel;
+            """);
+        text.ShouldBe("SimpleRnn(8, Name = \"enc\", ReturnSequences = true)");
+        message.ShouldContain("'enc'");
+        message.ShouldContain("'DuplicateModel'");
+    }
+
+    [Fact]
+    public void MG0012_GenericModel()
+    {
+        var (_, text, message) = Expect("MG0012", """
+            [Sequential(Features = 1)]
+            [Dense(1)]
+            public partial class GenericModel<T>;
+            """);
+        text.ShouldBe("Sequential(Features = 1)");
+        message.ShouldBe("Model class 'GenericModel' is generic: a model class must be a non-generic, non-static class outside generic types");
+    }
+
+    [Fact]
+    public void MG0012_StaticModel()
+    {
+        var (_, text, message) = Expect("MG0012", """
+            [Sequential(Features = 1)]
+            [Dense(1)]
+            public static partial class StaticModel;
+            """);
+        text.ShouldBe("Sequential(Features = 1)");
+        message.ShouldContain("'StaticModel' is static");
+    }
+
+    [Fact]
+    public void MG0013_ContainingTypeNotPartial()
+    {
+        var (_, text, message) = Expect("MG0013", """
+            public partial class Outer
+            {
+                public class Middle
+                {
+                    [Sequential(Features = 1)]
+                    [Dense(1)]
+                    public partial class Inner;
+                }
+            }
+            """);
+        text.ShouldBe("Sequential(Features = 1)");
+        message.ShouldBe("Model class 'Inner' is nested in 'Middle', which must also be declared 'partial'");
+    }
+
+    [Theory]
+    [InlineData("my layer")]
+    [InlineData("")]
+    [InlineData("9lives")]
+    [InlineData("quote\"d")]
+    [InlineData("naïve")]
+    public void MG0014_InvalidName(string name)
+    {
+        string literal = name.Replace("\"", "\\\"");
+        var (_, text, message) = Expect("MG0014", $$"""
+            [Sequential(Features = 1)]
+            [Dense(1, Name = "{{literal}}")]
+            public partial class BadNameModel;
+            """);
+        text.ShouldBe($"Dense(1, Name = \"{literal}\")");
+        message.ShouldStartWith($"Layer name '{name}' is not usable");
+    }
+
+    [Fact]
+    public void MG0015_TooLarge()
+    {
+        var (_, text, message) = Expect("MG0015", """
+            [Sequential(Features = 1)]
+            [Lstm(8, ReturnSequences = true)]
+            [Lstm(50000, Name = "huge")]
+            public partial class HugeModel;
+            """);
+        text.ShouldBe("Lstm(50000, Name = \"huge\")");
+        message.ShouldContain("'HugeModel'");
+        message.ShouldContain("Lstm 'huge'");
+        message.ShouldContain("2147483591");
+    }
+
+    [Fact]
+    public void EveryDescriptorIsAnErrorEnabledByDefault()
+    {
+        var descriptors = typeof(Diagnostics.DiagnosticDescriptors)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToList();
+        descriptors.Count.ShouldBe(16);
+        descriptors.Select(d => d.Id).ShouldBeUnique();
+        descriptors.ShouldAllBe(d => d.DefaultSeverity == DiagnosticSeverity.Error && d.IsEnabledByDefault && d.Category == "ModelGen");
+        descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
+            Enumerable.Range(1, 15).Select(i => $"MG{i:0000}").Append("MG0999"));
+    }
+
+    [Fact]
+    public void ValidModel_HasNoDiagnostics_AndGeneratesItsSource()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Sequential(TimeSteps = 4, Features = 1)]
+            [SimpleRnn(10)]
+            [Dense(1)]
+            public partial class ValidModel;
+            """);
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+        run.HintNames.ShouldContain("Models.Test.ValidModel.g.cs");
+    }
+
+    [Fact]
+    public void InvalidModel_BesideValidModel_OnlyValidOneIsGenerated()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Sequential(Features = 1)]
+            [Lstm(4)]
+            public partial class GoodModel;
+
+            [Sequential(Features = 1)]
+            [Lstm(4)]
+            [Lstm(4)]
+            public partial class BadModel;
+            """);
+        run.ModelGenDiagnostics.Select(d => d.Id).ShouldBe(new[] { "MG0005" });
+        run.HintNames.ShouldContain("Models.Test.GoodModel.g.cs");
+        run.HintNames.ShouldNotContain("Models.Test.BadModel.g.cs");
+    }
+
+    [Fact]
+    public void SeveralProblems_AreAllReported()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Sequential]
+            [SimpleRnn(0, Activation = "swish")]
+            [Dense(1, Name = "a b")]
+            public class ManyProblems { }
+            """);
+        var ids = run.ModelGenDiagnostics.Select(d => d.Id).ToList();
+        ids.ShouldContain("MG0001");
+        ids.ShouldContain("MG0003");
+        ids.ShouldContain("MG0004");
+        ids.ShouldContain("MG0009");
+        ids.ShouldContain("MG0014");
+        run.GeneratedSources.ShouldBeEmpty();
+    }
+}

@@ -1,0 +1,2 @@
+// approved
+line two

@@ -1,0 +1,1 @@
+// approved snapshot of the self-check
