@@ -1,0 +1,143 @@
+using System;
+
+namespace ModelGen;
+
+/// <summary>
+/// A Keras loss: the mean over samples of a per-sample loss, and its gradient with respect to the model output.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Outputs are read as a matrix <c>[samples, width]</c> with <c>width = output.Length / samples</c>. For a model whose
+/// output is a sequence (<c>[batch, steps, units]</c>), pass <c>samples = batch·steps</c>: Keras averages the per-step
+/// losses together with the per-sample ones (reduction <c>"sum_over_batch_size"</c>), which is the same mean over rows.
+/// </para>
+/// <para>
+/// The value returned is what Keras reports for the batch; the gradient written is the exact derivative of that value,
+/// ready for <see cref="ISequentialModel.Backward"/>. A NaN anywhere in the output gives a NaN loss: nothing is masked.
+/// Instances keep small scratch buffers, so one instance must not be used from several threads at once; calls are
+/// allocation-free once a buffer has grown to the largest batch.
+/// </para>
+/// </remarks>
+public abstract class Loss
+{
+    /// <summary>Keras's probability clip, <c>keras.backend.epsilon()</c>: probabilities are clipped to <c>[ε, 1 − ε]</c>.</summary>
+    public const float Epsilon = 1e-7f;
+
+    /// <summary>Names <see cref="FromName"/> accepts.</summary>
+    public const string ValidNames =
+        "mse, mean_squared_error, mae, mean_absolute_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy";
+
+    /// <summary>Creates a loss with the given Keras name.</summary>
+    /// <param name="name">Keras function name, e.g. <c>mean_squared_error</c>.</param>
+    protected Loss(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+    }
+
+    /// <summary>Keras function name of the loss (<c>mean_squared_error</c>, <c>binary_crossentropy</c> …).</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Computes the mean loss over <paramref name="samples"/> rows and, unless <paramref name="gradient"/> is empty,
+    /// writes ∂(mean loss)/∂output into it.
+    /// </summary>
+    /// <param name="output">Model output, <c>[samples, width]</c> row-major.</param>
+    /// <param name="target">Targets: same length as <paramref name="output"/>, or one class index per row for
+    /// <see cref="SparseCategoricalCrossentropyLoss"/>.</param>
+    /// <param name="samples">Rows: the batch size, or <c>batch·steps</c> for sequence outputs.</param>
+    /// <param name="gradient">Empty, or a buffer of <c>output.Length</c> floats that receives the gradient (overwritten).</param>
+    /// <returns>The mean loss, as Keras reports it.</returns>
+    /// <exception cref="ArgumentException">A length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is not positive.</exception>
+    public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, Span<float> gradient)
+    {
+        int width = RowWidth(output, samples);
+        int expectedTarget = TargetLength(samples, width);
+        if (target.Length != expectedTarget)
+            throw new ArgumentException($"{Name}: target has {target.Length} values; expected {expectedTarget} ({TargetShapeText(samples, width)})", nameof(target));
+        if (!gradient.IsEmpty && gradient.Length != output.Length)
+            throw new ArgumentException($"{Name}: gradient buffer has {gradient.Length} floats; expected {output.Length} (same as output) or none", nameof(gradient));
+        return ComputeCore(output, target, samples, width, gradient);
+    }
+
+    /// <summary>
+    /// Computes the loss after the lengths have been checked: <paramref name="output"/> is <c>[samples, width]</c>,
+    /// <paramref name="target"/> has <see cref="TargetLength"/> values, and <paramref name="gradient"/> is empty or as long as the output.
+    /// </summary>
+    /// <param name="output">Model output, <c>[samples, width]</c>.</param>
+    /// <param name="target">Targets.</param>
+    /// <param name="samples">Rows.</param>
+    /// <param name="width">Values per row.</param>
+    /// <param name="gradient">Empty, or the gradient buffer to overwrite.</param>
+    /// <returns>The mean loss.</returns>
+    protected abstract float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient);
+
+    /// <summary>Number of target values expected for a <c>[samples, width]</c> output: <c>samples·width</c> unless overridden.</summary>
+    /// <param name="samples">Rows.</param>
+    /// <param name="width">Values per row.</param>
+    /// <returns>Expected target length.</returns>
+    protected virtual int TargetLength(int samples, int width) => samples * width;
+
+    private string TargetShapeText(int samples, int width) => TargetLength(samples, width) == samples * width
+        ? $"same as output, [{samples} × {width}]"
+        : $"one class index per row, {samples} rows";
+
+    /// <summary>Checks that <paramref name="output"/> splits into <paramref name="samples"/> equal, non-empty rows, and returns the row width.</summary>
+    /// <param name="output">Model output.</param>
+    /// <param name="samples">Rows.</param>
+    /// <returns><c>output.Length / samples</c>.</returns>
+    internal static int RowWidth(ReadOnlySpan<float> output, int samples)
+    {
+        if (samples <= 0)
+            throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be positive");
+        if (output.IsEmpty || output.Length % samples != 0)
+            throw new ArgumentException($"output has {output.Length} values, which is not a whole number (at least 1) of values per row for {samples} samples", nameof(output));
+        return output.Length / samples;
+    }
+
+    /// <summary>Keras <c>"mse"</c> / <c>MeanSquaredError</c>: per sample, the mean over the last axis of <c>(output − target)²</c>.</summary>
+    /// <returns>A new loss.</returns>
+    public static Loss MeanSquaredError() => new MeanSquaredErrorLoss();
+
+    /// <summary>Keras <c>"mae"</c> / <c>MeanAbsoluteError</c>: per sample, the mean over the last axis of <c>|output − target|</c>.</summary>
+    /// <returns>A new loss.</returns>
+    public static Loss MeanAbsoluteError() => new MeanAbsoluteErrorLoss();
+
+    /// <summary>Keras <c>"binary_crossentropy"</c> / <c>BinaryCrossentropy(from_logits)</c>.</summary>
+    /// <param name="fromLogits">True when the output is a logit rather than a probability.</param>
+    /// <returns>A new loss.</returns>
+    public static Loss BinaryCrossentropy(bool fromLogits = false) => new BinaryCrossentropyLoss(fromLogits);
+
+    /// <summary>Keras <c>"categorical_crossentropy"</c> / <c>CategoricalCrossentropy(from_logits)</c>; one-hot targets.</summary>
+    /// <param name="fromLogits">True when the output is logits rather than probabilities.</param>
+    /// <returns>A new loss.</returns>
+    public static Loss CategoricalCrossentropy(bool fromLogits = false) => new CategoricalCrossentropyLoss(fromLogits);
+
+    /// <summary>Keras <c>"sparse_categorical_crossentropy"</c>; targets are class indices stored as floats, one per row.</summary>
+    /// <param name="fromLogits">True when the output is logits rather than probabilities.</param>
+    /// <returns>A new loss.</returns>
+    public static Loss SparseCategoricalCrossentropy(bool fromLogits = false) => new SparseCategoricalCrossentropyLoss(fromLogits);
+
+    /// <summary>
+    /// The loss a Keras string names, as in <c>model.compile(loss="mse")</c>: <c>mse</c>, <c>mean_squared_error</c>,
+    /// <c>mae</c>, <c>mean_absolute_error</c>, <c>binary_crossentropy</c>, <c>categorical_crossentropy</c>,
+    /// <c>sparse_categorical_crossentropy</c> (crossentropies on probabilities, as the Keras strings are).
+    /// </summary>
+    /// <param name="name">Keras loss name.</param>
+    /// <returns>A new loss.</returns>
+    /// <exception cref="ArgumentException">The name is unknown; the message lists the valid names.</exception>
+    public static Loss FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name switch
+        {
+            "mse" or "mean_squared_error" => new MeanSquaredErrorLoss(),
+            "mae" or "mean_absolute_error" => new MeanAbsoluteErrorLoss(),
+            "binary_crossentropy" => new BinaryCrossentropyLoss(false),
+            "categorical_crossentropy" => new CategoricalCrossentropyLoss(false),
+            "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropyLoss(false),
+            _ => throw new ArgumentException($"Unknown loss '{name}'. Valid names: {ValidNames}.", nameof(name)),
+        };
+    }
+}

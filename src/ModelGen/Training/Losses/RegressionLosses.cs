@@ -1,0 +1,69 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras <c>MeanSquaredError</c>: per sample <c>mean_j (output_j − target_j)²</c>, then the mean over samples, which is the
+/// mean over every element. Gradient: <c>2 (output − target) / (samples·width)</c>.
+/// </summary>
+public sealed class MeanSquaredErrorLoss : Loss
+{
+    private float[] _scratch = [];
+
+    /// <summary>Creates the loss (Keras name <c>mean_squared_error</c>, string <c>"mse"</c>).</summary>
+    public MeanSquaredErrorLoss() : base("mean_squared_error") { }
+
+    /// <inheritdoc/>
+    protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
+    {
+        int n = output.Length;
+        Span<float> diff = gradient.IsEmpty ? Scratch.Grow(ref _scratch, n) : gradient;
+        TensorPrimitives.Subtract(output, target, diff);
+        float loss = TensorPrimitives.SumOfSquares(diff) / n;
+        if (!gradient.IsEmpty) TensorPrimitives.Multiply(diff, 2f / n, gradient);
+        return loss;
+    }
+}
+
+/// <summary>
+/// Keras <c>MeanAbsoluteError</c>: per sample <c>mean_j |output_j − target_j|</c>, then the mean over samples. Gradient:
+/// <c>sign(output − target) / (samples·width)</c>, 0 where output equals target (as TensorFlow differentiates <c>abs</c>).
+/// </summary>
+public sealed class MeanAbsoluteErrorLoss : Loss
+{
+    private float[] _scratch = [];
+
+    /// <summary>Creates the loss (Keras name <c>mean_absolute_error</c>, string <c>"mae"</c>).</summary>
+    public MeanAbsoluteErrorLoss() : base("mean_absolute_error") { }
+
+    /// <inheritdoc/>
+    protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
+    {
+        int n = output.Length;
+        Span<float> diff = gradient.IsEmpty ? Scratch.Grow(ref _scratch, n) : gradient;
+        TensorPrimitives.Subtract(output, target, diff);
+        float loss = TensorPrimitives.SumOfMagnitudes(diff) / n;
+        if (!gradient.IsEmpty)
+        {
+            float scale = 1f / n;
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                float d = gradient[i];
+                gradient[i] = d > 0f ? scale : d < 0f ? -scale : d == 0f ? 0f : float.NaN;
+            }
+        }
+        return loss;
+    }
+}
+
+/// <summary>Grow-only scratch buffers: allocation on the first (or a larger) call only.</summary>
+internal static class Scratch
+{
+    /// <summary>Returns the first <paramref name="length"/> floats of <paramref name="buffer"/>, replacing it by a larger array first if needed.</summary>
+    public static Span<float> Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+        return buffer.AsSpan(0, length);
+    }
+}

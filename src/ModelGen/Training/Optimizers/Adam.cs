@@ -1,0 +1,78 @@
+using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras 3 <c>Adam</c>. With <c>t = iterations + 1</c>: <c>α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ)</c>,
+/// <c>m ← m + (g − m)(1 − β₁)</c>, <c>v ← v + (g² − v)(1 − β₂)</c>, <c>w ← w − α·m / (√v + ε)</c>.
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private static readonly string[] Slots = ["momentum", "velocity"];
+
+    /// <summary>Creates the optimizer (Keras defaults).</summary>
+    /// <param name="learningRate">Learning rate (Keras default 1e-3).</param>
+    /// <param name="beta1">Decay of the first moment, in [0, 1).</param>
+    /// <param name="beta2">Decay of the second moment, in [0, 1).</param>
+    /// <param name="epsilon">Added to √v (Keras's "epsilon hat"), ≥ 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
+    public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
+        : base("adam", learningRate, Slots)
+    {
+        if (!(beta1 is >= 0f and < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
+        if (!(beta2 is >= 0f and < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1)");
+        if (!(epsilon >= 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be ≥ 0");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>β₁.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β₂.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public float Epsilon { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    {
+        var m = Slot(0);
+        var v = Slot(1);
+        double t = Iterations + 1;
+        float alpha = (float)(learningRate * Math.Sqrt(1.0 - Math.Pow(Beta2, t)) / (1.0 - Math.Pow(Beta1, t)));
+        float c1 = 1f - Beta1, c2 = 1f - Beta2, eps = Epsilon;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
+        {
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var epsV = new Vector<float>(eps);
+            for (int k = 0; k < pv.Length; k++)
+            {
+                var g = gv[k];
+                var mk = mv[k] + (g - mv[k]) * c1;
+                var vk = vv[k] + (g * g - vv[k]) * c2;
+                mv[k] = mk;
+                vv[k] = vk;
+                pv[k] -= mk * alpha / (Vector.SquareRoot(vk) + epsV);
+            }
+            i = pv.Length * Vector<float>.Count;
+        }
+        for (; i < parameters.Length; i++)
+        {
+            float g = gradients[i];
+            float mk = m[i] + (g - m[i]) * c1;
+            float vk = v[i] + (g * g - v[i]) * c2;
+            m[i] = mk;
+            v[i] = vk;
+            parameters[i] -= mk * alpha / (MathF.Sqrt(vk) + eps);
+        }
+    }
+}

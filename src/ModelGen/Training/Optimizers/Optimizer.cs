@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace ModelGen;
+
+/// <summary>
+/// A Keras 3 optimizer over a model's flat parameter buffer (<see cref="ISequentialModel.Parameters"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Step"/> does what Keras's <c>optimizer.apply(grads)</c> does: take the learning rate (from
+/// <see cref="Schedule"/> at <see cref="Iterations"/> when one is set), clip the gradients (<see cref="ClipNorm"/>,
+/// <see cref="GlobalClipNorm"/> or <see cref="ClipValue"/>; Keras allows one of them), apply the algorithm's update,
+/// then add 1 to <see cref="Iterations"/>.
+/// </para>
+/// <para>
+/// The optimizer's state (moments) is sized on the first step and reused; steps allocate nothing after that. One
+/// optimizer serves one model. Instances are not thread-safe.
+/// </para>
+/// </remarks>
+public abstract class Optimizer
+{
+    /// <summary>State name of the iteration counter in <see cref="GetState"/>.</summary>
+    public const string IterationStateName = "iteration";
+
+    /// <summary>State name of the learning rate in <see cref="GetState"/>.</summary>
+    public const string LearningRateStateName = "learning_rate";
+
+    /// <summary>The iteration count is stored as two floats, <c>[count mod 2²⁴, count / 2²⁴]</c>, each exact in float32.</summary>
+    private const long IterationRadix = 1L << 24;
+
+    private readonly string[] _slotNames;
+    private float[][]? _slots;
+    private float _learningRate;
+    private float? _clipNorm, _globalClipNorm, _clipValue;
+    private ModelInfo? _checkedInfo;
+    private int _checkedCount;
+
+    /// <summary>Creates an optimizer.</summary>
+    /// <param name="name">Keras name (<c>SGD</c>, <c>adam</c>, <c>rmsprop</c>).</param>
+    /// <param name="learningRate">Initial learning rate.</param>
+    /// <param name="slotNames">Names of the per-parameter state buffers, in the order <see cref="Slot"/> indexes them.</param>
+    protected Optimizer(string name, float learningRate, IReadOnlyList<string> slotNames)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(slotNames);
+        Name = name;
+        LearningRate = learningRate;
+        _slotNames = new string[slotNames.Count];
+        for (int i = 0; i < _slotNames.Length; i++) _slotNames[i] = slotNames[i];
+    }
+
+    /// <summary>Keras name of the optimizer.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// The learning rate of the next step. With a <see cref="Schedule"/> it is <c>Schedule.Rate(Iterations)</c> and cannot
+    /// be set (Keras raises the same way); otherwise it is a plain value that callbacks (e.g. ReduceLROnPlateau) may change.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, infinite or NaN value.</exception>
+    /// <exception cref="InvalidOperationException">Set while a <see cref="Schedule"/> is in use.</exception>
+    public float LearningRate
+    {
+        get => Schedule is null ? _learningRate : Schedule.Rate(Iterations);
+        set
+        {
+            if (Schedule is not null)
+                throw new InvalidOperationException($"{Name}: the learning rate comes from a {Schedule.GetType().Name} schedule and cannot be set; set Schedule = null first to use a fixed rate");
+            if (!(value >= 0f) || float.IsPositiveInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "the learning rate must be a finite number ≥ 0");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>A learning-rate schedule evaluated at <see cref="Iterations"/> each step, or null for the fixed <see cref="LearningRate"/>.</summary>
+    public LearningRateSchedule? Schedule { get; set; }
+
+    /// <summary>
+    /// When set, each parameter tensor's gradient (each entry of <see cref="LayerInfo.Parameters"/>) is rescaled so that
+    /// its L2 norm is at most this value (Keras <c>clipnorm</c>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value that is not a positive finite number.</exception>
+    /// <exception cref="InvalidOperationException">Set while <see cref="GlobalClipNorm"/> or <see cref="ClipValue"/> is set.</exception>
+    public float? ClipNorm
+    {
+        get => _clipNorm;
+        set => _clipNorm = CheckClip(value, nameof(ClipNorm), _globalClipNorm is null && _clipValue is null);
+    }
+
+    /// <summary>
+    /// When set, all gradients together are rescaled so that their joint L2 norm is at most this value (Keras
+    /// <c>global_clipnorm</c>); a non-finite norm makes every gradient NaN, as in Keras.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value that is not a positive finite number.</exception>
+    /// <exception cref="InvalidOperationException">Set while <see cref="ClipNorm"/> or <see cref="ClipValue"/> is set.</exception>
+    public float? GlobalClipNorm
+    {
+        get => _globalClipNorm;
+        set => _globalClipNorm = CheckClip(value, nameof(GlobalClipNorm), _clipNorm is null && _clipValue is null);
+    }
+
+    /// <summary>When set, every gradient element is clipped to <c>[−ClipValue, ClipValue]</c> (Keras <c>clipvalue</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value that is not a positive finite number.</exception>
+    /// <exception cref="InvalidOperationException">Set while <see cref="ClipNorm"/> or <see cref="GlobalClipNorm"/> is set.</exception>
+    public float? ClipValue
+    {
+        get => _clipValue;
+        set => _clipValue = CheckClip(value, nameof(ClipValue), _clipNorm is null && _globalClipNorm is null);
+    }
+
+    /// <summary>Steps taken (Keras <c>optimizer.iterations</c>); restored by <see cref="SetState"/>.</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>
+    /// Applies one update: <paramref name="gradients"/> (∂loss/∂θ, as <see cref="ISequentialModel.Gradients"/> holds them)
+    /// are clipped in place if clipping is set, then <paramref name="parameters"/> are updated.
+    /// </summary>
+    /// <param name="parameters">The model's flat parameters.</param>
+    /// <param name="gradients">Their gradients, same layout; may be modified by clipping.</param>
+    /// <param name="info">The model's layout; its parameter tensors are the units of <see cref="ClipNorm"/>.</param>
+    /// <exception cref="ArgumentException">The buffers' lengths do not match each other, the layout, or the state.</exception>
+    public void Step(Span<float> parameters, Span<float> gradients, ModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (gradients.Length != parameters.Length)
+            throw new ArgumentException($"{Name}: gradients have {gradients.Length} floats; expected {parameters.Length} (same as parameters)", nameof(gradients));
+        int count = LayoutCount(info);
+        if (parameters.Length != count)
+            throw new ArgumentException($"{Name}: parameters have {parameters.Length} floats; expected {count} (model '{info.Name}')", nameof(parameters));
+        if (_slots is null)
+        {
+            var slots = new float[_slotNames.Length][];
+            for (int i = 0; i < slots.Length; i++) slots[i] = new float[count];
+            _slots = slots;
+            StateLength = count;
+        }
+        else if (StateLength != count)
+        {
+            throw new ArgumentException($"{Name}: this optimizer's state is for {StateLength} parameters; got {count}. Use one optimizer per model.", nameof(parameters));
+        }
+
+        float learningRate = LearningRate;
+        Clip(gradients, info);
+        Update(parameters, gradients, learningRate);
+        Iterations++;
+    }
+
+    /// <summary>Number of parameters the state is sized for; 0 before the first <see cref="Step"/> (or after restoring an empty state).</summary>
+    public int StateLength { get; private set; }
+
+    /// <summary>The algorithm's update of every parameter, after clipping.</summary>
+    /// <param name="parameters">Parameters to update in place.</param>
+    /// <param name="gradients">Clipped gradients.</param>
+    /// <param name="learningRate">The learning rate for this step.</param>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+
+    /// <summary>The per-parameter state buffer <paramref name="index"/> (named by the constructor's <c>slotNames</c>); valid inside <see cref="Update"/>.</summary>
+    /// <param name="index">Slot index.</param>
+    /// <returns>The buffer, one float per parameter.</returns>
+    protected Span<float> Slot(int index) =>
+        _slots is null ? throw new InvalidOperationException($"{Name}: state is created by the first Step") : _slots[index];
+
+    /// <summary>
+    /// The optimizer's state, for weight files: <c>iteration</c> (two floats, <c>[n mod 2²⁴, n / 2²⁴]</c>, each exact in
+    /// float32), <c>learning_rate</c> (one float), then each per-parameter buffer by its Keras name (e.g. <c>momentum</c>,
+    /// <c>velocity</c>) in the flat parameter layout; the buffers are empty before the first step. Values are copies.
+    /// </summary>
+    /// <returns>Named state arrays, in a fixed order.</returns>
+    public IReadOnlyList<(string Name, float[] Values)> GetState()
+    {
+        var state = new List<(string Name, float[] Values)>(2 + _slotNames.Length)
+        {
+            (IterationStateName, [Iterations % IterationRadix, Iterations / IterationRadix]),
+            (LearningRateStateName, [_learningRate]),
+        };
+        for (int i = 0; i < _slotNames.Length; i++)
+            state.Add((_slotNames[i], _slots is null ? [] : (float[])_slots[i].Clone()));
+        return state;
+    }
+
+    /// <summary>
+    /// Restores a state from <see cref="GetState"/> of an optimizer of the same kind and settings. Everything is checked
+    /// before anything changes: names and order, lengths, and — once this optimizer has taken a step — the parameter count.
+    /// The saved learning rate replaces <see cref="LearningRate"/> unless a <see cref="Schedule"/> is set (the schedule then
+    /// follows the restored <see cref="Iterations"/>).
+    /// </summary>
+    /// <param name="state">Named arrays, as <see cref="GetState"/> returns them.</param>
+    /// <exception cref="ArgumentException">The state does not fit; the message says what differs. Nothing was changed.</exception>
+    public void SetState(IReadOnlyList<(string Name, float[] Values)> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int expectedEntries = 2 + _slotNames.Length;
+        if (state.Count != expectedEntries)
+            throw new ArgumentException($"{Name}: state has {state.Count} entries; expected {expectedEntries} ({ExpectedNames()})", nameof(state));
+        for (int i = 0; i < expectedEntries; i++)
+        {
+            string expected = i == 0 ? IterationStateName : i == 1 ? LearningRateStateName : _slotNames[i - 2];
+            if (!string.Equals(state[i].Name, expected, StringComparison.Ordinal))
+                throw new ArgumentException($"{Name}: state entry {i} is '{state[i].Name}'; expected '{expected}' ({ExpectedNames()})", nameof(state));
+            if (state[i].Values is null)
+                throw new ArgumentException($"{Name}: state entry '{expected}' has no values", nameof(state));
+        }
+
+        var iteration = state[0].Values;
+        if (iteration.Length != 2 || !IsCount(iteration[0]) || !IsCount(iteration[1]) || iteration[0] >= IterationRadix)
+            throw new ArgumentException($"{Name}: state entry '{IterationStateName}' must be two whole numbers [n mod 2^24, n / 2^24]; got [{Join(iteration)}]", nameof(state));
+        var learningRate = state[1].Values;
+        if (learningRate.Length != 1 || !(learningRate[0] >= 0f) || float.IsPositiveInfinity(learningRate[0]))
+            throw new ArgumentException($"{Name}: state entry '{LearningRateStateName}' must be one finite number ≥ 0; got [{Join(learningRate)}]", nameof(state));
+
+        int length = _slotNames.Length == 0 ? StateLength : state[2].Values.Length;
+        for (int i = 0; i < _slotNames.Length; i++)
+        {
+            int actual = state[2 + i].Values.Length;
+            if (actual != length)
+                throw new ArgumentException($"{Name}: state entry '{_slotNames[i]}' has {actual} floats; expected {length} (as '{_slotNames[0]}')", nameof(state));
+        }
+        if (_slots is not null && length != StateLength)
+            throw new ArgumentException($"{Name}: state is for {length} parameters; this optimizer's model has {StateLength}", nameof(state));
+
+        Iterations = (long)iteration[0] + (long)iteration[1] * IterationRadix;
+        if (Schedule is null) _learningRate = learningRate[0];
+        if (_slotNames.Length == 0) return;
+        if (length == 0)
+        {
+            _slots = null;
+            StateLength = 0;
+            return;
+        }
+        var slots = new float[_slotNames.Length][];
+        for (int i = 0; i < slots.Length; i++) slots[i] = (float[])state[2 + i].Values.Clone();
+        _slots = slots;
+        StateLength = length;
+    }
+
+    private string ExpectedNames() => string.Join(", ", [IterationStateName, LearningRateStateName, .. _slotNames]);
+
+    private static bool IsCount(float v) => v >= 0f && v == MathF.Floor(v) && v < IterationRadix;
+
+    private static string Join(float[] values) => string.Join(", ", Array.ConvertAll(values, v => v.ToString(CultureInfo.InvariantCulture)));
+
+    private float? CheckClip(float? value, string what, bool othersClear)
+    {
+        if (value is null) return null;
+        if (!(value.Value > 0f) || float.IsPositiveInfinity(value.Value))
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"{what} must be a positive finite number, or null");
+        if (!othersClear)
+            throw new InvalidOperationException($"{Name}: only one of ClipNorm, GlobalClipNorm and ClipValue can be set (as in Keras); clear the other first");
+        return value;
+    }
+
+    /// <summary>Total floats in <paramref name="info"/>'s parameter tensors, after checking each lies inside that total; cached per layout instance.</summary>
+    private int LayoutCount(ModelInfo info)
+    {
+        if (ReferenceEquals(info, _checkedInfo)) return _checkedCount;
+        long total = 0;
+        var layers = info.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var tensors = layers[i].Parameters;
+            for (int j = 0; j < tensors.Count; j++) total += tensors[j].Length;
+        }
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var tensors = layers[i].Parameters;
+            for (int j = 0; j < tensors.Count; j++)
+            {
+                var p = tensors[j];
+                if (p.Offset < 0 || p.Length < 0 || p.Offset + (long)p.Length > total)
+                    throw new ArgumentException($"{Name}: parameter {layers[i].Name}/{p.Name} at [{p.Offset}, {p.Offset + p.Length}) lies outside the {total} parameters of model '{info.Name}'", nameof(info));
+            }
+        }
+        _checkedCount = checked((int)total);
+        _checkedInfo = info;
+        return _checkedCount;
+    }
+
+    private void Clip(Span<float> gradients, ModelInfo info)
+    {
+        if (_clipNorm is float clipNorm)
+        {
+            // Keras: g · c / max(‖g‖, c) per tensor; a NaN norm propagates.
+            var layers = info.Layers;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                var tensors = layers[i].Parameters;
+                for (int j = 0; j < tensors.Count; j++)
+                {
+                    var g = gradients.Slice(tensors[j].Offset, tensors[j].Length);
+                    float norm = TensorPrimitives.Norm(g);
+                    if (!(norm <= clipNorm)) TensorPrimitives.Multiply(g, clipNorm / norm, g);
+                }
+            }
+        }
+        else if (_globalClipNorm is float globalClipNorm)
+        {
+            // Keras: g · c · min(1/‖g‖, 1/c), made NaN when ‖g‖ is not finite.
+            float norm = TensorPrimitives.Norm(gradients);
+            if (!float.IsFinite(norm)) gradients.Fill(float.NaN);
+            else if (norm > globalClipNorm) TensorPrimitives.Multiply(gradients, globalClipNorm / norm, gradients);
+        }
+        else if (_clipValue is float clipValue)
+        {
+            TensorPrimitives.Min(gradients, clipValue, gradients);
+            TensorPrimitives.Max(gradients, -clipValue, gradients);
+        }
+    }
+}
