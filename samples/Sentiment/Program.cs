@@ -1,0 +1,48 @@
+// Sentiment of review sentences (UCI Sentiment Labelled Sentences): Tokenizer → PadSequences →
+// Embedding → LSTM → Dense(1, sigmoid), Adam, binary cross-entropy, early stopping on a validation split.
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using ModelGen;
+using ModelGen.Text;
+using Sentiment;
+
+string? folder = SentimentData.Locate(args.Length > 0 ? args[0] : null);
+if (folder is null)
+{
+    Console.Error.WriteLine($"Sentiment data not found. Pass its folder as the first argument (this repository's CI uses {SentimentData.SharedFolder}).");
+    Console.Error.WriteLine("Download 'Sentiment Labelled Sentences' from the UCI Machine Learning Repository (CC BY 4.0, Kotzias et al. 2015).");
+    return 2;
+}
+
+var (texts, labels) = SentimentData.Load(folder);
+var order = SentimentData.ShuffledIndices(texts.Count, seed: 1);
+int trainCount = texts.Count * 4 / 5;
+var trainIdx = order[..trainCount];
+var testIdx = order[trainCount..];
+
+var tokenizer = new Tokenizer(numWords: SentimentModel.Vocabulary, oovToken: "<oov>");
+tokenizer.FitOnTexts(trainIdx.Select(i => texts[i]));
+int[] Encode(int[] idx) => Sequences.PadSequences(tokenizer.TextsToSequences(idx.Select(i => texts[i])), maxLen: SentimentModel.MaxLength).Data;
+float[] Labels(int[] idx) => idx.Select(i => labels[i]).ToArray();
+
+var xTrain = Encode(trainIdx);
+var yTrain = Labels(trainIdx);
+var xTest = Encode(testIdx);
+var yTest = Labels(testIdx);
+Console.WriteLine($"{texts.Count} sentences, {tokenizer.WordIndex.Count} distinct words; training on {trainIdx.Length}, testing on {testIdx.Length}");
+
+var model = new SentimentModel();
+model.Initialize(seed: 2);
+Console.WriteLine(model.Summary());
+model.Compile(new Adam(), Loss.BinaryCrossentropy(), "accuracy");
+string checkpoint = Path.Combine(Path.GetTempPath(), "sentiment.best.mgw");
+var history = model.Fit(xTrain, yTrain, epochs: 20, batchSize: 32, validationSplit: 0.2f, seed: 3,
+    callbacks: [new EarlyStopping(patience: 3, restoreBestWeights: true), new ModelCheckpoint(checkpoint, saveBestOnly: true)]);
+
+var test = model.Evaluate(xTest, yTest);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test loss {test["loss"]:0.0000}, test accuracy {test["accuracy"]:0.0000}"));
+Console.WriteLine($"best weights saved to {checkpoint}");
+_ = history;
+return 0;

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+
+namespace Sentiment;
+
+/// <summary>
+/// The UCI "Sentiment Labelled Sentences" data set (Kotzias et al., 2015; CC BY 4.0): 3,000 sentences from
+/// Amazon, IMDb and Yelp reviews, each labelled 1 (positive) or 0 (negative), one "sentence\tlabel" per line.
+/// Download: UCI Machine Learning Repository, "Sentiment Labelled Sentences".
+/// </summary>
+public static class SentimentData
+{
+    /// <summary>The three files of the data set.</summary>
+    public static readonly string[] Files = ["amazon_cells_labelled.txt", "imdb_labelled.txt", "yelp_labelled.txt"];
+
+    /// <summary>Where this repository's CI keeps the data, relative to the repository root.</summary>
+    public const string SharedFolder = "../shared/data/sentiment-labelled-sentences";
+
+    /// <summary>Finds the data folder: the given one, else <see cref="SharedFolder"/> from the current folder or any parent.</summary>
+    public static string? Locate(string? folder = null)
+    {
+        if (folder is not null) return Directory.Exists(folder) ? folder : null;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.GetFullPath(Path.Combine(dir.FullName, SharedFolder));
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>Reads every labelled sentence of the three files, in file order.</summary>
+    public static (List<string> Texts, List<float> Labels) Load(string folder)
+    {
+        var texts = new List<string>();
+        var labels = new List<float>();
+        foreach (var file in Files)
+        {
+            string path = Path.Combine(folder, file);
+            if (!File.Exists(path)) throw new FileNotFoundException($"the sentiment data set is incomplete: '{path}' is missing", path);
+            int lineNumber = 0;
+            foreach (var line in File.ReadLines(path))
+            {
+                lineNumber++;
+                if (line.Length == 0) continue;
+                int tab = line.LastIndexOf('\t');
+                if (tab < 0 || !int.TryParse(line.AsSpan(tab + 1).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int label) || label is not (0 or 1))
+                    throw new InvalidDataException($"{file}:{lineNumber}: expected 'sentence<TAB>0|1', got '{line}'");
+                texts.Add(line[..tab]);
+                labels.Add(label);
+            }
+        }
+        return (texts, labels);
+    }
+
+    /// <summary>A seeded shuffle of the indices 0 … count−1, for a train/test split.</summary>
+    public static int[] ShuffledIndices(int count, int seed)
+    {
+        var order = new int[count];
+        for (int i = 0; i < count; i++) order[i] = i;
+        new Random(seed).Shuffle(order);
+        return order;
+    }
+}
+
+/// <summary>Embedding → LSTM → Dense(1, sigmoid) over padded token sequences.</summary>
+[ModelGen.Sequential(TimeSteps = SentimentModel.MaxLength)]
+[ModelGen.Embedding(SentimentModel.Vocabulary, 32)]
+[ModelGen.Lstm(32)]
+[ModelGen.Dense(1, Activation = "sigmoid")]
+public sealed partial class SentimentModel
+{
+    /// <summary>Words kept by the tokenizer (Keras num_words), so token ids stay below this.</summary>
+    public const int Vocabulary = 4000;
+
+    /// <summary>Sequences are padded or truncated to this many tokens.</summary>
+    public const int MaxLength = 40;
+}

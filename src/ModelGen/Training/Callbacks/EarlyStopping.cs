@@ -1,0 +1,67 @@
+using System.Collections.Generic;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras <c>EarlyStopping</c>: stops when <c>monitor</c> has not improved by more than <c>minDelta</c> for
+/// <c>patience</c> epochs; with <c>restoreBestWeights</c> the parameters of the best epoch are put back at the end.
+/// </summary>
+public sealed class EarlyStopping : Callback
+{
+    private readonly Monitor _monitor;
+    private readonly int _patience;
+    private readonly bool _restoreBestWeights;
+    private float[]? _bestWeights;
+    private int _wait;
+
+    /// <summary>Creates the callback with Keras's defaults.</summary>
+    public EarlyStopping(string monitor = "val_loss", float minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false)
+    {
+        _monitor = new Monitor(monitor, mode, minDelta);
+        _patience = patience;
+        _restoreBestWeights = restoreBestWeights;
+    }
+
+    /// <summary>The epoch (0-based) at which training was stopped, or −1.</summary>
+    public int StoppedEpoch { get; private set; } = -1;
+
+    /// <summary>The epoch (0-based) with the best monitored value.</summary>
+    public int BestEpoch { get; private set; } = -1;
+
+    /// <inheritdoc/>
+    public override void OnTrainBegin()
+    {
+        _monitor.Reset();
+        _wait = 0;
+        StoppedEpoch = -1;
+        BestEpoch = -1;
+        _bestWeights = null;
+    }
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+    {
+        float value = _monitor.Read(logs, nameof(EarlyStopping));
+        if (_restoreBestWeights && _bestWeights is null) _bestWeights = (float[])Context.Model.Parameters.Clone();
+        _wait++;
+        if (_monitor.Improved(value))
+        {
+            BestEpoch = epoch;
+            _wait = 0;
+            if (_restoreBestWeights) Context.Model.Parameters.CopyTo(_bestWeights!, 0);
+            return;
+        }
+        if (_wait >= _patience && epoch > 0)
+        {
+            StoppedEpoch = epoch;
+            Context.StopTraining = true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainEnd()
+    {
+        if (_restoreBestWeights && _bestWeights is not null && BestEpoch >= 0)
+            _bestWeights.CopyTo(Context.Model.Parameters, 0);
+    }
+}

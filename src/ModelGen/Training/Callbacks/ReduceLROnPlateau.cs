@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras <c>ReduceLROnPlateau</c>: multiplies the learning rate by <c>factor</c> when <c>monitor</c> has not
+/// improved (by more than <c>minDelta</c>) for <c>patience</c> epochs, then waits <c>cooldown</c> epochs; never below <c>minLr</c>.
+/// </summary>
+public sealed class ReduceLROnPlateau : Callback
+{
+    private readonly Monitor _monitor;
+    private readonly float _factor;
+    private readonly int _patience;
+    private readonly int _cooldown;
+    private readonly float _minLr;
+    private int _wait;
+    private int _cooldownLeft;
+
+    /// <summary>Creates the callback with Keras's defaults.</summary>
+    public ReduceLROnPlateau(string monitor = "val_loss", float factor = 0.1f, int patience = 10, MonitorMode mode = MonitorMode.Auto, float minDelta = 1e-4f, int cooldown = 0, float minLr = 0)
+    {
+        if (factor >= 1f) throw new ArgumentOutOfRangeException(nameof(factor), factor, "ReduceLROnPlateau does not support a factor ≥ 1");
+        _monitor = new Monitor(monitor, mode, minDelta);
+        _factor = factor;
+        _patience = patience;
+        _cooldown = cooldown;
+        _minLr = minLr;
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainBegin()
+    {
+        if (Context.Optimizer.Schedule is not null)
+            throw new InvalidOperationException("ReduceLROnPlateau changes the learning rate, but the optimizer follows a LearningRateSchedule: use one or the other");
+        _monitor.Reset();
+        _wait = 0;
+        _cooldownLeft = 0;
+    }
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+    {
+        float value = _monitor.Read(logs, nameof(ReduceLROnPlateau));
+        if (_cooldownLeft > 0)
+        {
+            _cooldownLeft--;
+            _wait = 0;
+        }
+        if (_monitor.Improved(value))
+        {
+            _wait = 0;
+            return;
+        }
+        if (_cooldownLeft > 0) return;
+        _wait++;
+        if (_wait >= _patience)
+        {
+            var optimizer = Context.Optimizer;
+            if (optimizer.LearningRate > _minLr)
+            {
+                optimizer.LearningRate = MathF.Max(optimizer.LearningRate * _factor, _minLr);
+                _cooldownLeft = _cooldown;
+                _wait = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Collections.Generic;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras <c>TerminateOnNaN</c>: stops training quietly when a batch loss is NaN or infinite. Without it,
+/// <c>Fit</c> throws an <see cref="System.ArithmeticException"/> naming the epoch, batch and value.
+/// </summary>
+public sealed class TerminateOnNaN : Callback
+{
+    /// <summary>The batch at which training stopped, or −1.</summary>
+    public int StoppedAtBatch { get; private set; } = -1;
+
+    /// <inheritdoc/>
+    public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
+    {
+        if (logs.TryGetValue("loss", out float loss) && !float.IsFinite(loss))
+        {
+            StoppedAtBatch = batch;
+            Context.StopTraining = true;
+        }
+    }
+}

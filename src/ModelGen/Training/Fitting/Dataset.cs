@@ -1,0 +1,122 @@
+using System;
+
+namespace ModelGen;
+
+/// <summary>Flat batch-major inputs and targets with their per-sample sizes, checked against the model.</summary>
+internal readonly struct Dataset<TInput> where TInput : unmanaged
+{
+    public TInput[] Inputs { get; init; }
+    public float[] Targets { get; init; }
+    public int Offset { get; init; }
+    public int Samples { get; init; }
+    public int Steps { get; init; }
+    public int InputWidth { get; init; }
+    public int TargetWidth { get; init; }
+
+    public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName)
+    {
+        ArgumentNullException.ThrowIfNull(x, xName);
+        var info = model.Info;
+        int steps = info.TimeSteps ?? timeSteps
+            ?? throw new ArgumentException($"model '{info.Name}' accepts any sequence length: pass timeSteps so the samples in {xName} can be told apart", nameof(timeSteps));
+        if (info.TimeSteps is int declared && timeSteps is int given && given != declared)
+            throw new ArgumentException($"model '{info.Name}' was declared with TimeSteps = {declared}, but timeSteps = {given} was passed", nameof(timeSteps));
+        int perStep = info.TakesTokens ? 1 : info.InputFeatures;
+        int inputWidth = steps * perStep;
+        string shape = info.TakesTokens ? $"[samples, {steps}] token ids" : $"[samples, {steps}, {perStep}]";
+        if (x.Length == 0 || x.Length % inputWidth != 0)
+            throw new ArgumentException($"{xName} must be {shape}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
+        int samples = x.Length / inputWidth;
+        int targetWidth = model.OutputLength(1, steps);
+        if (y is not null && y.Length != samples * targetWidth)
+        {
+            string yShape = info.OutputIsSequence ? $"[{samples}, {steps}, {info.OutputUnits}]" : $"[{samples}, {info.OutputUnits}]";
+            throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
+        }
+        return new Dataset<TInput> { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples, Steps = steps, InputWidth = inputWidth, TargetWidth = targetWidth };
+    }
+
+    public Dataset<TInput> Slice(int start, int count) => this with { Offset = Offset + start, Samples = count };
+}
+
+/// <summary>One batch's buffers, allocated once per Fit/Evaluate and reused for every step.</summary>
+internal sealed class Batch<TInput> where TInput : unmanaged
+{
+    private readonly ISequentialModel<TInput> _model;
+    private readonly int _inputWidth;
+    private readonly int _targetWidth;
+    private readonly int _steps;
+    private readonly TInput[] _x;
+    private readonly float[] _y;
+    private readonly float[] _output;
+    private readonly float[] _gradient;
+    private int _count;
+    private int _rows;
+
+    public Batch(ISequentialModel<TInput> model, Dataset<TInput> data, int capacity)
+    {
+        _model = model;
+        _inputWidth = data.InputWidth;
+        _targetWidth = data.TargetWidth;
+        _steps = data.Steps;
+        _x = new TInput[capacity * _inputWidth];
+        _y = new float[capacity * _targetWidth];
+        _output = new float[capacity * _targetWidth];
+        _gradient = new float[capacity * _targetWidth];
+    }
+
+    /// <summary>The last batch's outputs, <c>[rows, units]</c>.</summary>
+    public ReadOnlySpan<float> Output => _output.AsSpan(0, _count * _targetWidth);
+
+    /// <summary>The last batch's targets, <c>[rows, units]</c>.</summary>
+    public ReadOnlySpan<float> Targets => _y.AsSpan(0, _count * _targetWidth);
+
+    /// <summary>Gathers the samples at <paramref name="indices"/>; returns the loss rows (samples, or samples·steps for sequence outputs).</summary>
+    public int Load(Dataset<TInput> data, ReadOnlySpan<int> indices)
+    {
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int s = data.Offset + indices[i];
+            data.Inputs.AsSpan(s * _inputWidth, _inputWidth).CopyTo(_x.AsSpan(i * _inputWidth));
+            data.Targets.AsSpan(s * _targetWidth, _targetWidth).CopyTo(_y.AsSpan(i * _targetWidth));
+        }
+        return Set(indices.Length);
+    }
+
+    /// <summary>Gathers samples [start, start+count) in order; returns the loss rows.</summary>
+    public int LoadRange(Dataset<TInput> data, int start, int count)
+    {
+        int s = data.Offset + start;
+        data.Inputs.AsSpan(s * _inputWidth, count * _inputWidth).CopyTo(_x);
+        data.Targets.AsSpan(s * _targetWidth, count * _targetWidth).CopyTo(_y);
+        return Set(count);
+    }
+
+    private int Set(int count)
+    {
+        _count = count;
+        _rows = count * (_targetWidth / _model.Info.OutputUnits);
+        return _rows;
+    }
+
+    /// <summary>Forward, loss, backward and one optimizer step; returns the batch's mean loss.</summary>
+    public float TrainStep(Optimizer optimizer, Loss loss)
+    {
+        var output = _output.AsSpan(0, _count * _targetWidth);
+        var gradient = _gradient.AsSpan(0, output.Length);
+        _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output, training: true);
+        float value = loss.Compute(output, Targets, _rows, gradient);
+        Array.Clear(_model.Gradients);
+        _model.Backward(gradient, default);
+        optimizer.Step(_model.Parameters, _model.Gradients, _model.Info);
+        return value;
+    }
+
+    /// <summary>Forward and loss only; returns the batch's mean loss.</summary>
+    public float EvaluateStep(Loss loss)
+    {
+        var output = _output.AsSpan(0, _count * _targetWidth);
+        _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
+        return loss.Compute(output, Targets, _rows, default);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Linq;
+using ModelGen.Text;
+using Sentiment;
+
+namespace ModelGen.Tests;
+
+/// <summary>The Sentiment sample's pipeline on the real UCI data (from ../shared, as in this repository's CI).</summary>
+public sealed class SentimentTests
+{
+    [SkippableFact]
+    public void Reaches_70_percent_held_out_accuracy()
+    {
+        string? folder = SentimentData.Locate();
+        Skip.If(folder is null, $"the UCI sentiment data is not at {SentimentData.SharedFolder} (a clone without ../shared); download it to run this test");
+
+        var (texts, labels) = SentimentData.Load(folder!);
+        Assert.Equal(3000, texts.Count);
+        var order = SentimentData.ShuffledIndices(texts.Count, seed: 1);
+        var train = order[..2400];
+        var test = order[2400..];
+        var tokenizer = new Tokenizer(numWords: SentimentModel.Vocabulary, oovToken: "<oov>");
+        tokenizer.FitOnTexts(train.Select(i => texts[i]));
+        int[] Encode(int[] idx) => Sequences.PadSequences(tokenizer.TextsToSequences(idx.Select(i => texts[i])), maxLen: SentimentModel.MaxLength).Data;
+
+        var model = new SentimentModel();
+        model.Initialize(seed: 2);
+        model.Compile(new Adam(), Loss.BinaryCrossentropy(), "accuracy");
+        model.Fit(Encode(train), train.Select(i => labels[i]).ToArray(), epochs: 12, batchSize: 32, validationSplit: 0.2f, seed: 3, verbose: 0,
+            callbacks: [new EarlyStopping(patience: 3, restoreBestWeights: true)]);
+        float accuracy = model.Evaluate(Encode(test), test.Select(i => labels[i]).ToArray())["accuracy"];
+        Assert.True(accuracy >= 0.70f, $"held-out accuracy {accuracy:P1}");
+    }
+}

@@ -1,0 +1,19 @@
+namespace ModelGen.Tests.Workflow;
+
+/// <summary>The SequencePrediction sample's model.</summary>
+[Sequential(TimeSteps = 4, Features = 1)]
+[SimpleRnn(10)]
+[Dense(1)]
+public partial class SequenceModel;
+
+/// <summary>A reduced adding problem: 30 steps instead of 100, smaller LSTMs.</summary>
+[Sequential(TimeSteps = 30, Features = 2)]
+[Lstm(16, ReturnSequences = true)]
+[Lstm(16)]
+[Dense(1)]
+public partial class SmallAdditionModel;
+
+[Sequential(TimeSteps = 3, Features = 2)]
+[Gru(6)]
+[Dense(3, Activation = "softmax")]
+public partial class ClassifierModel;
