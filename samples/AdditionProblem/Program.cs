@@ -14,7 +14,7 @@ var (xTest, yTest) = AdditionData.Generate(1_000, AdditionModel.TimeSteps, seed:
 var model = new AdditionModel();
 model.Initialize(seed: 7);
 Console.WriteLine(model.Summary());
-model.Compile(new Adam(), Loss.MeanSquaredError(), "mae");
+model.Compile(new Adam(learningRate: 0.01f), Loss.MeanSquaredError(), "mae");
 var history = model.Fit(x, y, epochs: epochs, batchSize: 32, validationSplit: 0.1f, seed: 3);
 
 var test = model.Evaluate(xTest, yTest);
