@@ -4,6 +4,7 @@ using System;
 using System.Globalization;
 using AdditionProblem;
 using ModelGen;
+using ModelGen.Plotting;
 
 int trainSamples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
@@ -23,7 +24,8 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 var predictions = model.Predict(xTest.AsSpan(0, 5 * AdditionModel.TimeSteps * 2).ToArray());
 for (int i = 0; i < 5; i++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  target {yTest[i]:0.000}  predicted {predictions[i]:0.000}"));
-_ = history;
+history.SaveChart("addition-history.png");
+Console.WriteLine("training history chart: addition-history.png");
 
 /// <summary>Two stacked LSTMs over 100 steps of (number, marker).</summary>
 [Sequential(TimeSteps = 100, Features = 2)]

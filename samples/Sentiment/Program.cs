@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using ModelGen;
+using ModelGen.Plotting;
 using ModelGen.Text;
 using Sentiment;
 
@@ -44,5 +45,6 @@ var history = model.Fit(xTrain, yTrain, epochs: 20, batchSize: 32, validationSpl
 var test = model.Evaluate(xTest, yTest);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test loss {test["loss"]:0.0000}, test accuracy {test["accuracy"]:0.0000}"));
 Console.WriteLine($"best weights saved to {checkpoint}");
-_ = history;
+history.SaveChart("sentiment-history.png");
+Console.WriteLine("training history chart: sentiment-history.png");
 return 0;
