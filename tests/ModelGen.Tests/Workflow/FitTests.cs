@@ -108,6 +108,41 @@ public sealed class FitTests
     }
 
     [Fact]
+    public void Validation_data_is_evaluated_after_each_epoch()
+    {
+        var (x, y) = Classes(40, seed: 10);
+        var (xv, yv) = Classes(12, seed: 11);
+        var model = new ClassifierModel();
+        model.Initialize(seed: 10);
+        model.Compile(new Adam(), Loss.CategoricalCrossentropy(), "accuracy");
+        var history = model.Fit(x, y, epochs: 2, batchSize: 8, validationData: (xv, yv), verbose: 0, seed: 1);
+        Assert.Equal(model.Evaluate(xv, yv)["loss"], history["val_loss"][^1], 6);
+        Assert.Throws<ArgumentException>(() => model.Fit(x, y, validationSplit: 0.2f, validationData: (xv, yv), verbose: 0));
+    }
+
+    [Fact]
+    public void Cancellation_stops_fit_between_batches()
+    {
+        var (x, y) = Classes(40, seed: 12);
+        var model = new ClassifierModel();
+        model.Compile(new Adam(), Loss.CategoricalCrossentropy());
+        using var source = new System.Threading.CancellationTokenSource();
+        var cancelAfterTwoBatches = new CancelAfter(source, batches: 2);
+        Assert.Throws<OperationCanceledException>(() =>
+            model.Fit(x, y, epochs: 5, batchSize: 4, verbose: 0, callbacks: [cancelAfterTwoBatches], cancellationToken: source.Token));
+        Assert.Equal(2, cancelAfterTwoBatches.Seen);
+    }
+
+    private sealed class CancelAfter(System.Threading.CancellationTokenSource source, int batches) : Callback
+    {
+        public int Seen { get; private set; }
+        public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs)
+        {
+            if (++Seen == batches) source.Cancel();
+        }
+    }
+
+    [Fact]
     public void Early_stopping_stops_and_restores_the_best_weights()
     {
         // Random labels: the model can only memorise the training part, so the validation loss soon rises.
