@@ -188,6 +188,38 @@ internal static class CpuCellEmitter
         }
     }
 
+    // ---------------------------------------------------------------- pieces shared by the recurrent cells
+
+    /// <summary>The sizes, and <c>gates = x·W + bias</c> for every step at once: the one large input product.</summary>
+    private static void InputProjection(CodeWriter w, CellShape cell, string biasName)
+    {
+        w.Line("int rows = steps * batch, n = batch * Units;");
+        w.Line("x = x.Slice(0, rows * Inputs);");
+        w.Line("gates = gates.Slice(0, rows * Width);");
+        w.Line($"// gates = x·W + {biasName} for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {cell.Gates * cell.Units}].");
+        w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
+        w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x, Inputs, kernel, Width, gates, Width);");
+    }
+
+    /// <summary>The sizes at the start of a gated cell's backward pass.</summary>
+    private static void BackwardPrologue(CodeWriter w)
+    {
+        w.Line("int rows = steps * batch, n = batch * Units;");
+        w.Line("x = x.Slice(0, rows * Inputs);");
+        w.Line("dGates = dGates.Slice(0, rows * Width);");
+    }
+
+    /// <summary>GRU output, both forms: <c>h = z ⊙ h[t-1] + (1 − z) ⊙ ĥ</c> over refs <c>gr</c> (gates), <c>hp</c>, <c>hn</c>.</summary>
+    private static void GruStateUpdate(CodeWriter w, int u)
+    {
+        w.Line("// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+        FusedLoop.Emit(w, u, (w2, f) =>
+        {
+            w2.Line($"var zv = {f.Load("gr")};");
+            w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * {f.Load("gr", 2 * u)}"));
+        });
+    }
+
     // ---------------------------------------------------------------- LSTM
 
     private static void Lstm(CodeWriter w, CellShape cell)
@@ -207,12 +239,7 @@ internal static class CpuCellEmitter
             """);
         using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC)"))
         {
-            w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
-            w.Line("gates = gates.Slice(0, rows * Width);");
-            w.Line($"// gates = x·W + b for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {4 * u}].");
-            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
-            w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x, Inputs, kernel, Width, gates, Width);");
+            InputProjection(w, cell, "b");
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
@@ -248,9 +275,7 @@ internal static class CpuCellEmitter
             """);
         using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
         {
-            w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
-            w.Line("dGates = dGates.Slice(0, rows * Width);");
+            BackwardPrologue(w);
             w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
             w.Line("var dc = scratch.Slice(Width * Units + Width * Inputs, n);");
@@ -307,12 +332,7 @@ internal static class CpuCellEmitter
             """);
         using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent)"))
         {
-            w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
-            w.Line("gates = gates.Slice(0, rows * Width);");
-            w.Line($"// gates = x·W + b_in for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {3 * u}].");
-            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
-            w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x, Inputs, kernel, Width, gates, Width);");
+            InputProjection(w, cell, "b_in");
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
@@ -333,12 +353,7 @@ internal static class CpuCellEmitter
                         w2.Line(f.Store("gr", 2 * u, $"{f.Load("gr", 2 * u)} + {f.Load("gr", u)} * {f.Load("rr", 2 * u)}")));
                     w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
                     FusedLoop.Refs(w, ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var zv = {f.Load("gr")};");
-                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * {f.Load("gr", 2 * u)}"));
-                    });
+                    GruStateUpdate(w, u);
                 }
             }
         }
@@ -353,9 +368,7 @@ internal static class CpuCellEmitter
             """);
         using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
         {
-            w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
-            w.Line("dGates = dGates.Slice(0, rows * Width);");
+            BackwardPrologue(w);
             w.Line("dRecurrent = dRecurrent.Slice(0, rows * Width);");
             w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
@@ -422,12 +435,7 @@ internal static class CpuCellEmitter
             """);
         using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState)"))
         {
-            w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
-            w.Line("gates = gates.Slice(0, rows * Width);");
-            w.Line($"// gates = x·W + b for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {3 * u}].");
-            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
-            w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x, Inputs, kernel, Width, gates, Width);");
+            InputProjection(w, cell, "b");
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
@@ -448,12 +456,7 @@ internal static class CpuCellEmitter
                     w.Line("var g = z.Slice(b * Width, Width);");
                     w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
                     FusedLoop.Refs(w, ("gr", "g"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var zv = {f.Load("gr")};");
-                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * {f.Load("gr", 2 * u)}"));
-                    });
+                    GruStateUpdate(w, u);
                 }
             }
         }
@@ -468,9 +471,7 @@ internal static class CpuCellEmitter
             """);
         using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
         {
-            w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
-            w.Line("dGates = dGates.Slice(0, rows * Width);");
+            BackwardPrologue(w);
             w.Line("var recurrentT = scratch.Slice(0, Width * Units); // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
             w.Line("var dResetState = scratch.Slice(Width * Units + Width * Inputs, n);");
