@@ -9,7 +9,8 @@ namespace ModelGen.Kernels;
 /// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c> and
 /// <c>C += Aᵀ·B</c>. The loops walk C in column panels (32 columns with AVX-512, then 16 and 8 with 256-bit
 /// vectors, then a scalar tail); inside a panel, register tiles of C (8 rows × 32 columns with AVX-512,
-/// 4 × 16 otherwise) accumulate while B is streamed row by row and A is read as scalars broadcast to every
+/// 4 × 16 otherwise) accumulate while B is streamed row by row; a tail narrower than 8 columns is computed as
+/// the 8 columns ending at the edge, from zero, keeping only the new lanes and A is read as scalars broadcast to every
 /// lane. A panel of B stays in cache across all row tiles. Only A's strides differ between the two forms.
 /// </summary>
 public static class Gemm
@@ -49,7 +50,9 @@ public static class Gemm
         }
         for (; j + 16 <= n; j += 16) Panel256x2(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
         for (; j + 8 <= n; j += 8) Panel256(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
-        if (j < n) ScalarColumns(m, n - j, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
+        if (j == n) return;
+        if (n >= 8) TailPanel256(m, k, n - j, ref a, ai, ap, ref Unsafe.Add(ref b, n - 8), ldb, ref Unsafe.Add(ref c, n - 8), ldc);
+        else ScalarColumns(m, n - j, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
     }
 
     // 32 columns: tiles of 8 rows × 2 zmm (16 accumulators of the 32 registers), then single rows.
@@ -207,7 +210,49 @@ public static class Gemm
         }
     }
 
-    // The last columns, narrower than a vector, one scalar at a time.
+    // The last r < 8 columns of a matrix at least 8 wide: the 8 columns ending at n are multiplied from zero
+    // in vector registers (4-row tiles), and only the last r lanes, not yet computed, are added to C.
+    private static void TailPanel256(int m, int k, int r, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    {
+        Span<float> lanes = stackalloc float[8];
+        ref float l0 = ref MemoryMarshal.GetReference(lanes);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int p = 0; p < k; p++)
+            {
+                var b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb));
+                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
+                s0 = Vector256.MultiplyAddEstimate(Vector256.Create(ap0), b0, s0);
+                s1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, ai)), b0, s1);
+                s2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 2 * ai)), b0, s2);
+                s3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 3 * ai)), b0, s3);
+            }
+            AddLastLanes(s0, r, ref l0, ref Unsafe.Add(ref c, i * ldc));
+            AddLastLanes(s1, r, ref l0, ref Unsafe.Add(ref c, (i + 1) * ldc));
+            AddLastLanes(s2, r, ref l0, ref Unsafe.Add(ref c, (i + 2) * ldc));
+            AddLastLanes(s3, r, ref l0, ref Unsafe.Add(ref c, (i + 3) * ldc));
+        }
+        for (; i < m; i++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            Vector256<float> s = default;
+            for (int p = 0; p < k; p++)
+                s = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ar, p * ap)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb)), s);
+            AddLastLanes(s, r, ref l0, ref Unsafe.Add(ref c, i * ldc));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddLastLanes(Vector256<float> sum, int r, ref float lanes, ref float row)
+    {
+        sum.StoreUnsafe(ref lanes);
+        for (int l = 8 - r; l < 8; l++) Unsafe.Add(ref row, l) += Unsafe.Add(ref lanes, l);
+    }
+
+    // The last columns of a matrix narrower than one vector, one scalar at a time.
     private static void ScalarColumns(int m, int columns, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
         for (int i = 0; i < m; i++)
