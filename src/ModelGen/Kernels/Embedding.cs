@@ -1,4 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -11,6 +14,9 @@ public static class Embedding
     /// </summary>
     public static void Gather(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> table, Span<float> output, string layer)
     {
+        Check(batch, steps, vocabulary, width, tokens, table.Length, output.Length, nameof(output));
+        ref float source = ref MemoryMarshal.GetReference(table);
+        ref float destination = ref MemoryMarshal.GetReference(output);
         for (int b = 0; b < batch; b++)
         {
             for (int t = 0; t < steps; t++)
@@ -19,21 +25,50 @@ public static class Embedding
                 if ((uint)id >= (uint)vocabulary)
                     throw new ArgumentOutOfRangeException(nameof(tokens), id,
                         $"Embedding '{layer}' takes token ids in [0, {vocabulary - 1}], but sample {b}, step {t} holds {id}.");
-                table.Slice(id * width, width).CopyTo(output.Slice((t * batch + b) * width, width));
+                Copy(ref Unsafe.Add(ref source, id * width), ref Unsafe.Add(ref destination, (t * batch + b) * width), width);
             }
         }
     }
 
-    /// <summary>Adds <c>grad[t, b, :]</c> to row <c>token[b, t]</c> of <paramref name="tableGradient"/>.</summary>
+    /// <summary>Adds <c>grad[t, b, :]</c> to row <c>token[b, t]</c> of <paramref name="tableGradient"/>; the ids were checked by <see cref="Gather"/>.</summary>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {
+        if (grad.Length < batch * steps * width) throw new ArgumentException($"the gradient needs {batch * steps * width} floats, has {grad.Length}", nameof(grad));
+        ref float source = ref MemoryMarshal.GetReference(grad);
+        ref float destination = ref MemoryMarshal.GetReference(tableGradient);
+        int vocabulary = tableGradient.Length / width;
         for (int b = 0; b < batch; b++)
         {
             for (int t = 0; t < steps; t++)
             {
-                var dst = tableGradient.Slice(tokens[b * steps + t] * width, width);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, grad.Slice((t * batch + b) * width, width), dst);
+                int id = tokens[b * steps + t];
+                if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
+                Add(ref Unsafe.Add(ref source, (t * batch + b) * width), ref Unsafe.Add(ref destination, id * width), width);
             }
         }
+    }
+
+    private static void Check(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, int tableLength, int outputLength, string name)
+    {
+        if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
+        if (tableLength < vocabulary * width) throw new ArgumentException($"the table needs {vocabulary * width} floats, has {tableLength}", nameof(tableLength));
+        if (outputLength < batch * steps * width) throw new ArgumentException($"the output needs {batch * steps * width} floats, has {outputLength}", name);
+    }
+
+    // One row: whole vectors, then the rest.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(ref float from, ref float to, int width)
+    {
+        int i = 0;
+        for (; i + 8 <= width; i += 8) Vector256.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        for (; i < width; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(ref float from, ref float to, int width)
+    {
+        int i = 0;
+        for (; i + 8 <= width; i += 8) (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        for (; i < width; i++) Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
     }
 }
