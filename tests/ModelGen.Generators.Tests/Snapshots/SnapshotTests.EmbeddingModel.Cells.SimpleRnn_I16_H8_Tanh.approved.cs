@@ -33,11 +33,14 @@ internal static class SimpleRnn_I16_H8_Tanh
     public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h)
     {
         int rows = steps * batch, n = batch * Units;
-        x = x.Slice(0, rows * Inputs);
         var outputs = h.Slice(n, rows * Units);
         // h[1…steps] = x·W + b for every step at once: [steps·batch, 16] × [16, 8].
-        MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);
-        Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, outputs, Units);
+        // An empty x means the caller has written them already (an Embedding folded into this projection).
+        if (!x.IsEmpty)
+        {
+            MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);
+            Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);
+        }
         for (int t = 0; t < steps; t++)
         {
             var z = h.Slice((t + 1) * n, n);
@@ -63,7 +66,7 @@ internal static class SimpleRnn_I16_H8_Tanh
     public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
     {
         int rows = steps * batch, n = batch * Units;
-        x = x.Slice(0, rows * Inputs);
+        if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
         dh = dh.Slice(0, rows * Units);
         var recurrentT = scratch.Slice(0, Units * Units);
         MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);
@@ -86,7 +89,7 @@ internal static class SimpleRnn_I16_H8_Tanh
         }
         // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
         Gemm.MultiplyAddTransposedA(Units, Units, rows, h.Slice(0, rows * Units), Units, dh, Units, dRecurrentKernel, Units);
-        Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dh, Units, dKernel, Units);
+        if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dh, Units, dKernel, Units); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dh, dBias.Slice(0, Units));
         if (!dx.IsEmpty)
         {

@@ -104,6 +104,10 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
     private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private bool _folded; // the last batch ran 'embedding' folded into 'simple_rnn''s input projection
+    private float[] _embeddingProjection = global::System.Array.Empty<float>(); // E·W + b for every word [500, 8]
+    private float[] _embeddingProjectionGradient = global::System.Array.Empty<float>(); // ∂Z summed per word
+    private float[] _embeddingKernelT = global::System.Array.Empty<float>(); // 'simple_rnn' kernel transposed
 
     private void EnsureWorkspace(int batch, int steps)
     {
@@ -120,6 +124,12 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         _denseOutput = new float[checked(batch * 1)];
         _denseOutputGradient = new float[checked(batch * 1)];
         _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch))];
+        if (rows > 500 && _embeddingProjection.Length == 0) // folding pays once steps·batch exceeds the vocabulary
+        {
+            _embeddingProjection = new float[4000];
+            _embeddingProjectionGradient = new float[4000];
+            _embeddingKernelT = new float[128];
+        }
         _rowCapacity = rows;
         _batchCapacity = batch;
     }
@@ -151,11 +161,20 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         input.CopyTo(_tokens);
 
         // 0: 'embedding' Embedding(500, 16)
-        global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), Parameters.AsSpan(0, 8000), _embeddingOutput, "embedding");
+        _folded = rows > 500;
+        if (_folded)
+        {
+            // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.
+            var projection = _embeddingProjection.AsSpan();
+            global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, Parameters.AsSpan(8192, 8).Slice(0, 8), projection);
+            global::ModelGen.Kernels.Gemm.MultiplyAdd(500, 8, 16, Parameters.AsSpan(0, 8000), 16, Parameters.AsSpan(8000, 128), 8, projection, 8);
+            global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 8, _tokens.AsSpan(0, rows), projection, _simpleRnnStates.AsSpan(batch * 8, rows * 8), "embedding");
+        }
+        else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), Parameters.AsSpan(0, 8000), _embeddingOutput, "embedding");
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
         _simpleRnnStates.AsSpan(0, batch * 8).Clear(); // zero initial state
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, _embeddingOutput.AsSpan(0, rows * 16), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates);
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates);
 
         // 2: 'dense' Dense(1, sigmoid)
         global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), Parameters.AsSpan(8208, 1), _denseOutput);
@@ -185,9 +204,19 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Backward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), _denseOutput, _denseOutputGradient, Gradients.AsSpan(8200, 8), Gradients.AsSpan(8208, 1), _simpleRnnOutputGradient.AsSpan((rows - batch) * 8, batch * 8), _denseScratch);
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(steps, batch, _embeddingOutput.AsSpan(0, rows * 16), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(8000, 128), Gradients.AsSpan(8128, 64), Gradients.AsSpan(8192, 8), _embeddingOutputGradient, _simpleRnnScratch);
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(8000, 128), Gradients.AsSpan(8128, 64), Gradients.AsSpan(8192, 8), (_folded ? default : _embeddingOutputGradient.AsSpan()), _simpleRnnScratch);
 
         // 0: 'embedding' Embedding(500, 16)
-        global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 16, _tokens.AsSpan(0, rows), _embeddingOutputGradient, Gradients.AsSpan(0, 8000));
+        if (_folded)
+        {
+            // Through the fold: S[v] = Σ ∂Z rows of token v; d'simple_rnn'.kernel += Eᵀ·S; dE += S·Wᵀ.
+            var sums = _embeddingProjectionGradient.AsSpan();
+            sums.Clear();
+            global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 8, _tokens.AsSpan(0, rows), _simpleRnnOutputGradient.AsSpan(0, rows * 8), sums);
+            global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(16, 8, 500, Parameters.AsSpan(0, 8000), 16, sums, 8, Gradients.AsSpan(8000, 128), 8);
+            global::ModelGen.Kernels.MatrixOps.Transpose(16, 8, Parameters.AsSpan(8000, 128), _embeddingKernelT);
+            global::ModelGen.Kernels.Gemm.MultiplyAdd(500, 16, 8, sums, 8, _embeddingKernelT, 16, Gradients.AsSpan(0, 8000), 16);
+        }
+        else global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 16, _tokens.AsSpan(0, rows), _embeddingOutputGradient, Gradients.AsSpan(0, 8000));
     }
 }

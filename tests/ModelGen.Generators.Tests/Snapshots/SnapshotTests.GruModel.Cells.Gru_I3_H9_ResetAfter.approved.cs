@@ -34,11 +34,14 @@ internal static class Gru_I3_H9_ResetAfter
     public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent)
     {
         int rows = steps * batch, n = batch * Units;
-        x = x.Slice(0, rows * Inputs);
         gates = gates.Slice(0, rows * Width);
         // gates = x·W + b_in for every step at once: [steps·batch, 3] × [3, 27].
-        MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
-        Gemm.MultiplyAdd(rows, Width, Inputs, x, Inputs, kernel, Width, gates, Width);
+        // An empty x means the caller has written them already (an Embedding folded into this projection).
+        if (!x.IsEmpty)
+        {
+            MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
+            Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
+        }
         for (int t = 0; t < steps; t++)
         {
             var z = gates.Slice(t * batch * Width, batch * Width);
@@ -86,7 +89,7 @@ internal static class Gru_I3_H9_ResetAfter
     public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
     {
         int rows = steps * batch, n = batch * Units;
-        x = x.Slice(0, rows * Inputs);
+        if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
         dGates = dGates.Slice(0, rows * Width);
         dRecurrent = dRecurrent.Slice(0, rows * Width);
         var recurrentT = scratch.Slice(0, Width * Units);
@@ -142,7 +145,7 @@ internal static class Gru_I3_H9_ResetAfter
         }
         // After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.
         Gemm.MultiplyAddTransposedA(Units, Width, rows, h.Slice(0, rows * Units), Units, dRecurrent, Width, dRecurrentKernel, Width);
-        Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width);
+        if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));
         MatrixOps.AddColumnSums(rows, dRecurrent, dBias.Slice(Width, Width));
         if (!dx.IsEmpty)

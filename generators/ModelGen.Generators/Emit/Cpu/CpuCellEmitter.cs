@@ -109,11 +109,14 @@ internal static class CpuCellEmitter
         using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h)"))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
             w.Line("var outputs = h.Slice(n, rows * Units);");
             w.Line($"// h[1…steps] = x·W + b for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {h}].");
-            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);");
-            w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, outputs, Units);");
+            w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
+            using (w.Block("if (!x.IsEmpty)"))
+            {
+                w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);");
+                w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);");
+            }
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = h.Slice((t + 1) * n, n);");
@@ -141,7 +144,7 @@ internal static class CpuCellEmitter
         using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");
-            w.Line("x = x.Slice(0, rows * Inputs);");
+            w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
             w.Line("dh = dh.Slice(0, rows * Units);");
             w.Line("var recurrentT = scratch.Slice(0, Units * Units);");
             w.Line("MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);");
@@ -175,7 +178,7 @@ internal static class CpuCellEmitter
     {
         w.Line("// After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.");
         w.Line($"Gemm.MultiplyAddTransposedA(Units, {dzWidth}, rows, {previousStates}, {stateWidth}, {dz}, {dzWidth}, dRecurrentKernel, {dzWidth});");
-        w.Line($"Gemm.MultiplyAddTransposedA(Inputs, {dzWidth}, rows, x, Inputs, {dz}, {dzWidth}, dKernel, {dzWidth});");
+        w.Line($"if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, {dzWidth}, rows, x, Inputs, {dz}, {dzWidth}, dKernel, {dzWidth}); // else the caller folds dW in");
     }
 
     /// <summary>dx = dZ·Wᵀ through a transposed copy of the kernel, so the product reads rows contiguously.</summary>
@@ -198,18 +201,21 @@ internal static class CpuCellEmitter
     private static void InputProjection(CodeWriter w, CellShape cell, string biasName)
     {
         w.Line("int rows = steps * batch, n = batch * Units;");
-        w.Line("x = x.Slice(0, rows * Inputs);");
         w.Line("gates = gates.Slice(0, rows * Width);");
         w.Line($"// gates = x·W + {biasName} for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {cell.Gates * cell.Units}].");
-        w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
-        w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x, Inputs, kernel, Width, gates, Width);");
+        w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
+        using (w.Block("if (!x.IsEmpty)"))
+        {
+            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
+            w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);");
+        }
     }
 
     /// <summary>The sizes at the start of a gated cell's backward pass.</summary>
     private static void BackwardPrologue(CodeWriter w)
     {
         w.Line("int rows = steps * batch, n = batch * Units;");
-        w.Line("x = x.Slice(0, rows * Inputs);");
+        w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
         w.Line("dGates = dGates.Slice(0, rows * Width);");
     }
 
@@ -413,7 +419,7 @@ internal static class CpuCellEmitter
             }
             w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.");
             w.Line("Gemm.MultiplyAddTransposedA(Units, Width, rows, h.Slice(0, rows * Units), Units, dRecurrent, Width, dRecurrentKernel, Width);");
-            w.Line("Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width);");
+            w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
             w.Line("MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));");
             w.Line("MatrixOps.AddColumnSums(rows, dRecurrent, dBias.Slice(Width, Width));");
             InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
@@ -536,7 +542,7 @@ internal static class CpuCellEmitter
             w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.");
             w.Line("Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, h.Slice(0, rows * Units), Units, dGates, Width, dRecurrentKernel, Width);");
             w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
-            w.Line("Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width);");
+            w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
             w.Line("MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));");
             InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
         }

@@ -195,6 +195,27 @@ internal static class CpuModelEmitter
         return $"{(gradient ? "Gradients" : "Parameters")}.AsSpan({p.Offset}, {p.Length})";
     }
 
+    // ------------------------------------------------------------------ Embedding folded into the next projection
+
+    /// <summary>
+    /// The recurrent layer right after a first-layer Embedding, whose input projection can absorb it: when the
+    /// vocabulary is smaller than steps·batch, <c>P = E·W + b</c> is computed once for every word and each token
+    /// gathers its row of P, instead of gathering embeddings and multiplying every row by W. Backward scatters
+    /// ∂Z by token into <c>S</c> and takes <c>dW += Eᵀ·S</c>, <c>dE += S·Wᵀ</c>. Chosen at run time, per batch.
+    /// </summary>
+    private static CheckedLayer? FoldTarget(CheckedModel m)
+        => m.Layers.Count > 1 && m.Layers[0].Kind == LayerKind.Embedding && m.Layers[1].IsRecurrent ? m.Layers[1] : null;
+
+    /// <summary>Where the fold target's cell expects its input projection.</summary>
+    private static string ProjectionTarget(CheckedLayer l) => l.Kind == LayerKind.SimpleRnn
+        ? $"{Field(l, "States")}.AsSpan(batch * {l.Units}, rows * {l.Units})"
+        : $"{Field(l, "Gates")}.AsSpan(0, rows * {l.Cell.Gates * l.Units})";
+
+    /// <summary>The fold target's pre-activation gradient after its backward pass.</summary>
+    private static string ProjectionGradient(CheckedLayer l) => l.Kind == LayerKind.SimpleRnn
+        ? $"{Field(l, "OutputGradient")}.AsSpan(0, rows * {l.Units})"
+        : $"{Field(l, "GateGradients")}.AsSpan(0, rows * {l.Cell.Gates * l.Units})";
+
     // ------------------------------------------------------------------ workspace
 
     /// <summary>A workspace buffer: field name and size in terms of rows (steps·batch) and batch capacity.</summary>
@@ -259,6 +280,14 @@ internal static class CpuModelEmitter
         foreach (var l in m.Layers)
             foreach (var b in Buffers(l))
                 w.Line($"private float[] {b.Field} = global::System.Array.Empty<float>(); // '{l.Name}': {b.Doc}");
+        if (FoldTarget(m) is { } target)
+        {
+            var e = m.Layers[0];
+            w.Line($"private bool _folded; // the last batch ran '{e.Name}' folded into '{target.Name}''s input projection");
+            w.Line($"private float[] {Field(e, "Projection")} = global::System.Array.Empty<float>(); // E·W + b for every word [{e.Inputs}, {target.Cell.Gates * target.Units}]");
+            w.Line($"private float[] {Field(e, "ProjectionGradient")} = global::System.Array.Empty<float>(); // ∂Z summed per word");
+            w.Line($"private float[] {Field(e, "KernelT")} = global::System.Array.Empty<float>(); // '{target.Name}' kernel transposed");
+        }
         w.Line();
         using (w.Block("private void EnsureWorkspace(int batch, int steps)"))
         {
@@ -275,6 +304,17 @@ internal static class CpuModelEmitter
             foreach (var l in m.Layers)
                 foreach (var b in Buffers(l))
                     w.Line($"{b.Field} = new float[checked({b.Size})];");
+            if (FoldTarget(m) is { } foldTarget)
+            {
+                var e = m.Layers[0];
+                int width = foldTarget.Cell.Gates * foldTarget.Units;
+                using (w.Block($"if (rows > {e.Inputs} && {Field(e, "Projection")}.Length == 0) // folding pays once steps·batch exceeds the vocabulary"))
+                {
+                    w.Line($"{Field(e, "Projection")} = new float[{e.Inputs * width}];");
+                    w.Line($"{Field(e, "ProjectionGradient")} = new float[{e.Inputs * width}];");
+                    w.Line($"{Field(e, "KernelT")} = new float[{width * e.Units}];");
+                }
+            }
             w.Line("_rowCapacity = rows;");
             w.Line("_batchCapacity = batch;");
         }
@@ -355,6 +395,20 @@ internal static class CpuModelEmitter
                 string k = View(l, l.Kind == LayerKind.Embedding ? "Embeddings" : "Kernel", false);
                 switch (l.Kind)
                 {
+                    case LayerKind.Embedding when FoldTarget(m) is { } target:
+                        int width = target.Cell.Gates * target.Units;
+                        w.Line($"_folded = rows > {l.Inputs};");
+                        using (w.Block("if (_folded)"))
+                        {
+                            w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
+                            w.Line($"var projection = {Field(l, "Projection")}.AsSpan();");
+                            w.Line($"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {View(target, "Bias", false)}.Slice(0, {width}), projection);");
+                            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {width}, {l.Units}, {k}, {l.Units}, {View(target, "Kernel", false)}, {width}, projection, {width});");
+                            w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
+                        }
+                        w.Line($"else {G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
+                        x = $"(_folded ? default : {Output(l)})";
+                        continue;
                     case LayerKind.Embedding:
                         w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
                         break;
@@ -442,6 +496,11 @@ internal static class CpuModelEmitter
                     dx = $"{Field(prev, "OutputGradient")}.AsSpan((rows - batch) * {prev.Units}, batch * {prev.Units})";
                 }
                 else dx = $"{Field(prev, "OutputGradient")}";
+                if (prev is not null && FoldTarget(m) == l)
+                {
+                    x = $"(_folded ? default : {x})";
+                    dx = $"(_folded ? default : {dx}.AsSpan())";
+                }
                 string cell = Cells + l.Cell.TypeName;
                 string k = l.Kind == LayerKind.Embedding ? "" : View(l, "Kernel", false);
                 string dk = l.Kind == LayerKind.Embedding ? "" : View(l, "Kernel", true);
@@ -449,6 +508,20 @@ internal static class CpuModelEmitter
                 string grads = l.IsRecurrent ? $"{dk}, {View(l, "RecurrentKernel", true)}, {View(l, "Bias", true)}, {dx}, {Field(l, "Scratch")}" : "";
                 switch (l.Kind)
                 {
+                    case LayerKind.Embedding when FoldTarget(m) is { } target:
+                        int width = target.Cell.Gates * target.Units;
+                        using (w.Block("if (_folded)"))
+                        {
+                            w.Line($"// Through the fold: S[v] = Σ ∂Z rows of token v; d'{target.Name}'.kernel += Eᵀ·S; dE += S·Wᵀ.");
+                            w.Line($"var sums = {Field(l, "ProjectionGradient")}.AsSpan();");
+                            w.Line("sums.Clear();");
+                            w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {width}, _tokens.AsSpan(0, rows), {ProjectionGradient(target)}, sums);");
+                            w.Line($"{G}Kernels.Gemm.MultiplyAddTransposedA({l.Units}, {width}, {l.Inputs}, {View(l, "Embeddings", false)}, {l.Units}, sums, {width}, {View(target, "Kernel", true)}, {width});");
+                            w.Line($"{G}Kernels.MatrixOps.Transpose({l.Units}, {width}, {View(target, "Kernel", false)}, {Field(l, "KernelT")});");
+                            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {l.Units}, {width}, sums, {width}, {Field(l, "KernelT")}, {l.Units}, {View(l, "Embeddings", true)}, {l.Units});");
+                        }
+                        w.Line($"else {G}Kernels.Embedding.ScatterAdd(batch, steps, {l.Units}, _tokens.AsSpan(0, rows), {Field(l, "OutputGradient")}, {View(l, "Embeddings", true)});");
+                        break;
                     case LayerKind.Embedding:
                         w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {l.Units}, _tokens.AsSpan(0, rows), {Field(l, "OutputGradient")}, {View(l, "Embeddings", true)});");
                         break;
