@@ -46,15 +46,8 @@ internal static class SimpleRnn_I16_H8_Tanh
             var z = h.Slice((t + 1) * n, n);
             // z += h[t-1]·U: [batch, 8] × [8, 8].
             Gemm.MultiplyAdd(batch, Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Units, z, Units);
-            for (int b = 0; b < batch; b++)
-            {
-                // h[t] = tanh(z)
-                ref float zr = ref MemoryMarshal.GetReference(z.Slice(b * Units, Units));
-                for (int j = 0; j < 8; j += 8)
-                {
-                    (VectorMath.Tanh(Vector256.LoadUnsafe(ref zr, (nuint)(j)))).StoreUnsafe(ref zr, (nuint)(j));
-                }
-            }
+            // h[t] = tanh(z), the whole [batch, 8] block at once.
+            TensorPrimitives.Tanh(z, z);
         }
     }
 

@@ -51,30 +51,35 @@ internal static class Gru_I3_H9_ResetAfter
             Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, rc, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                var zr = g.Slice(0, 2 * Units);
+                // z, r = σ(x·W + b_in + h·U + b_rec)
+                TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);
+                TensorPrimitives.Sigmoid(zr, zr);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var zv = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)) + Vector256.LoadUnsafe(ref rr, (nuint)(j)));
-                    var rv = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector256.LoadUnsafe(ref rr, (nuint)(j + 9)));
-                    var hh = VectorMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)));
-                    zv.StoreUnsafe(ref gr, (nuint)(j));
-                    rv.StoreUnsafe(ref gr, (nuint)(j + 9));
-                    hh.StoreUnsafe(ref gr, (nuint)(j + 18));
-                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hh).StoreUnsafe(ref hn, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18))).StoreUnsafe(ref gr, (nuint)(j + 18));
                 }
                 for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    var zv = VectorMath.Sigmoid(Unsafe.Add(ref gr, j) + Unsafe.Add(ref rr, j));
-                    var rv = VectorMath.Sigmoid(Unsafe.Add(ref gr, j + 9) + Unsafe.Add(ref rr, j + 9));
-                    var hh = VectorMath.Tanh(Unsafe.Add(ref gr, j + 18) + rv * Unsafe.Add(ref rr, j + 18));
-                    Unsafe.Add(ref gr, j) = zv;
-                    Unsafe.Add(ref gr, j + 9) = rv;
-                    Unsafe.Add(ref gr, j + 18) = hh;
-                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * hh;
+                    Unsafe.Add(ref gr, j + 18) = Unsafe.Add(ref gr, j + 18) + Unsafe.Add(ref gr, j + 9) * Unsafe.Add(ref rr, j + 18);
+                }
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                for (int j = 0; j < 8; j += 8)
+                {
+                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
+                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 18))).StoreUnsafe(ref hn, (nuint)(j));
+                }
+                for (int j = 8; j < 9; j++) // scalar tail
+                {
+                    var zv = Unsafe.Add(ref gr, j);
+                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
                 }
             }
         }
@@ -116,11 +121,11 @@ internal static class Gru_I3_H9_ResetAfter
                     var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
                     var dz = dhv * (Vector256.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector256<float>.One - zv);
                     var dr = dn * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector256<float>.One - rv);
-                    dz.StoreUnsafe(ref dg, (nuint)(j));
-                    dr.StoreUnsafe(ref dg, (nuint)(j + 9));
-                    dn.StoreUnsafe(ref dg, (nuint)(j + 18));
-                    dz.StoreUnsafe(ref drc, (nuint)(j));
-                    dr.StoreUnsafe(ref drc, (nuint)(j + 9));
+                    (dz).StoreUnsafe(ref dg, (nuint)(j));
+                    (dr).StoreUnsafe(ref dg, (nuint)(j + 9));
+                    (dn).StoreUnsafe(ref dg, (nuint)(j + 18));
+                    (dz).StoreUnsafe(ref drc, (nuint)(j));
+                    (dr).StoreUnsafe(ref drc, (nuint)(j + 9));
                     (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
                     (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                 }

@@ -50,44 +50,30 @@ internal static class Gru_I3_H9_ResetBefore
             Gemm.MultiplyAdd(batch, 2 * Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float rhr = ref MemoryMarshal.GetReference(rh.Slice(b * Units, Units));
-                // z, r = σ(·); r ⊙ h[t-1] for the h block's product
-                for (int j = 0; j < 8; j += 8)
-                {
-                    (VectorMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
-                    var rv = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)));
-                    rv.StoreUnsafe(ref gr, (nuint)(j + 9));
-                    (rv * Vector256.LoadUnsafe(ref hp, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
-                }
-                for (int j = 8; j < 9; j++) // scalar tail
-                {
-                    Unsafe.Add(ref gr, j) = VectorMath.Sigmoid(Unsafe.Add(ref gr, j));
-                    var rv = VectorMath.Sigmoid(Unsafe.Add(ref gr, j + 9));
-                    Unsafe.Add(ref gr, j + 9) = rv;
-                    Unsafe.Add(ref rhr, j) = rv * Unsafe.Add(ref hp, j);
-                }
+                var zr = z.Slice(b * Width, 2 * Units);
+                TensorPrimitives.Sigmoid(zr, zr);
+                // r ⊙ h[t-1]
+                TensorPrimitives.Multiply(zr.Slice(Units, Units), h.Slice(t * n + b * Units, Units), rh.Slice(b * Units, Units));
             }
             // h block += (r ⊙ h[t-1])·U_h: [batch, 9] × [9, 9].
             Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // ĥ = tanh(·); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j)); var hh = VectorMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)));
-                    hh.StoreUnsafe(ref gr, (nuint)(j + 18));
-                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hh).StoreUnsafe(ref hn, (nuint)(j));
+                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
+                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 18))).StoreUnsafe(ref hn, (nuint)(j));
                 }
                 for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    var zv = Unsafe.Add(ref gr, j); var hh = VectorMath.Tanh(Unsafe.Add(ref gr, j + 18));
-                    Unsafe.Add(ref gr, j + 18) = hh;
-                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * hh;
+                    var zv = Unsafe.Add(ref gr, j);
+                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
                 }
             }
         }

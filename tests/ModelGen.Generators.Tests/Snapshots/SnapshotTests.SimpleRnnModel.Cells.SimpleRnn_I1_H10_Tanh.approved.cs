@@ -46,19 +46,8 @@ internal static class SimpleRnn_I1_H10_Tanh
             var z = h.Slice((t + 1) * n, n);
             // z += h[t-1]·U: [batch, 10] × [10, 10].
             Gemm.MultiplyAdd(batch, Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Units, z, Units);
-            for (int b = 0; b < batch; b++)
-            {
-                // h[t] = tanh(z)
-                ref float zr = ref MemoryMarshal.GetReference(z.Slice(b * Units, Units));
-                for (int j = 0; j < 8; j += 8)
-                {
-                    (VectorMath.Tanh(Vector256.LoadUnsafe(ref zr, (nuint)(j)))).StoreUnsafe(ref zr, (nuint)(j));
-                }
-                for (int j = 8; j < 10; j++) // scalar tail
-                {
-                    Unsafe.Add(ref zr, j) = VectorMath.Tanh(Unsafe.Add(ref zr, j));
-                }
-            }
+            // h[t] = tanh(z), the whole [batch, 10] block at once.
+            TensorPrimitives.Tanh(z, z);
         }
     }
 

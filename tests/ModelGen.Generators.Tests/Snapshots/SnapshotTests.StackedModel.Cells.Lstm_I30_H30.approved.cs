@@ -49,40 +49,28 @@ internal static class Lstm_I30_H30
             Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float g = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                // i, f = σ(·); c̃ = tanh(·); o = σ(·)
+                TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
+                var cRow = c.Slice((t + 1) * n + b * Units, Units);
+                var tcRow = tanhC.Slice(t * n + b * Units, Units);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // i, f, o = σ(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]). Gates and tanh(c) are kept for backward.
+                ref float cn = ref MemoryMarshal.GetReference(cRow);
+                // c[t] = f·c[t-1] + i·c̃
                 for (int j = 0; j < 24; j += 8)
                 {
-                    var i = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref g, (nuint)(j))); var fg = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref g, (nuint)(j + 30)));
-                    var cc = VectorMath.Tanh(Vector256.LoadUnsafe(ref g, (nuint)(j + 60))); var o = VectorMath.Sigmoid(Vector256.LoadUnsafe(ref g, (nuint)(j + 90)));
-                    var cv = fg * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + i * cc;
-                    var th = VectorMath.Tanh(cv);
-                    i.StoreUnsafe(ref g, (nuint)(j));
-                    fg.StoreUnsafe(ref g, (nuint)(j + 30));
-                    cc.StoreUnsafe(ref g, (nuint)(j + 60));
-                    o.StoreUnsafe(ref g, (nuint)(j + 90));
-                    cv.StoreUnsafe(ref cn, (nuint)(j));
-                    th.StoreUnsafe(ref tc, (nuint)(j));
-                    (o * th).StoreUnsafe(ref hn, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 60))).StoreUnsafe(ref cn, (nuint)(j));
                 }
                 for (int j = 24; j < 30; j++) // scalar tail
                 {
-                    var i = VectorMath.Sigmoid(Unsafe.Add(ref g, j)); var fg = VectorMath.Sigmoid(Unsafe.Add(ref g, j + 30));
-                    var cc = VectorMath.Tanh(Unsafe.Add(ref g, j + 60)); var o = VectorMath.Sigmoid(Unsafe.Add(ref g, j + 90));
-                    var cv = fg * Unsafe.Add(ref cp, j) + i * cc;
-                    var th = VectorMath.Tanh(cv);
-                    Unsafe.Add(ref g, j) = i;
-                    Unsafe.Add(ref g, j + 30) = fg;
-                    Unsafe.Add(ref g, j + 60) = cc;
-                    Unsafe.Add(ref g, j + 90) = o;
-                    Unsafe.Add(ref cn, j) = cv;
-                    Unsafe.Add(ref tc, j) = th;
-                    Unsafe.Add(ref hn, j) = o * th;
+                    Unsafe.Add(ref cn, j) = Unsafe.Add(ref gr, j + 30) * Unsafe.Add(ref cp, j) + Unsafe.Add(ref gr, j) * Unsafe.Add(ref gr, j + 60);
                 }
+                // h[t] = o·tanh(c[t])
+                TensorPrimitives.Tanh(cRow, tcRow);
+                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
         }
     }

@@ -124,12 +124,8 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Units, z, Units);");
                 if (cell.Activation != Activation.Linear)
                 {
-                    using (w.Block("for (int b = 0; b < batch; b++)"))
-                    {
-                        w.Line($"// h[t] = {Name(cell.Activation)}(z)");
-                        FusedLoop.Refs(w, ("zr", "z.Slice(b * Units, Units)"));
-                        FusedLoop.Emit(w, h, (w2, f) => w2.Line(f.Store("zr", 0, $"VectorMath.{cell.Activation}({f.Load("zr")})")));
-                    }
+                    w.Line($"// h[t] = {Name(cell.Activation)}(z), the whole [batch, {h}] block at once.");
+                    w.Line(ApplyInPlace(cell.Activation, "z"));
                 }
             }
         }
@@ -219,6 +215,17 @@ internal static class CpuCellEmitter
         w.Line("dGates = dGates.Slice(0, rows * Width);");
     }
 
+    /// <summary>GRU output, both forms: <c>h = z ⊙ h[t-1] + (1 − z) ⊙ ĥ</c> over refs <c>gr</c> (gates), <c>hp</c>, <c>hn</c>.</summary>
+    private static void GruStateUpdate(CodeWriter w, int u)
+    {
+        w.Line("// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+        FusedLoop.Emit(w, u, (w2, f) =>
+        {
+            w2.Line($"var zv = {f.Load("gr")};");
+            w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * {f.Load("gr", 2 * u)}"));
+        });
+    }
+
     // ---------------------------------------------------------------- LSTM
 
     private static void Lstm(CodeWriter w, CellShape cell)
@@ -246,27 +253,20 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w,
-                        ("g", "z.Slice(b * Width, Width)"),
-                        ("cp", "c.Slice(t * n + b * Units, Units)"),
-                        ("cn", "c.Slice((t + 1) * n + b * Units, Units)"),
-                        ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
-                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// i, f, o = σ(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]). Gates and tanh(c) are kept for backward.");
+                    w.Line("var g = z.Slice(b * Width, Width);");
+                    w.Line("// i, f = σ(·); c̃ = tanh(·); o = σ(·)");
+                    w.Line("TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));");
+                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
+                    w.Line("TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));");
+                    w.Line("var cRow = c.Slice((t + 1) * n + b * Units, Units);");
+                    w.Line("var tcRow = tanhC.Slice(t * n + b * Units, Units);");
+                    FusedLoop.Refs(w, ("gr", "g"), ("cp", "c.Slice(t * n + b * Units, Units)"), ("cn", "cRow"));
+                    w.Line("// c[t] = f·c[t-1] + i·c̃");
                     FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var i = VectorMath.Sigmoid({f.Load("g")}); var fg = VectorMath.Sigmoid({f.Load("g", u)});");
-                        w2.Line($"var cc = VectorMath.Tanh({f.Load("g", 2 * u)}); var o = VectorMath.Sigmoid({f.Load("g", 3 * u)});");
-                        w2.Line($"var cv = fg * {f.Load("cp")} + i * cc;");
-                        w2.Line("var th = VectorMath.Tanh(cv);");
-                        w2.Line(f.Store("g", 0, "i"));
-                        w2.Line(f.Store("g", u, "fg"));
-                        w2.Line(f.Store("g", 2 * u, "cc"));
-                        w2.Line(f.Store("g", 3 * u, "o"));
-                        w2.Line(f.Store("cn", 0, "cv"));
-                        w2.Line(f.Store("tc", 0, "th"));
-                        w2.Line(f.Store("hn", 0, "o * th"));
-                    });
+                        w2.Line(f.Store("cn", 0, $"{f.Load("gr", u)} * {f.Load("cp")} + {f.Load("gr")} * {f.Load("gr", 2 * u)}")));
+                    w.Line("// h[t] = o·tanh(c[t])");
+                    w.Line("TensorPrimitives.Tanh(cRow, tcRow);");
+                    w.Line("TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));");
                 }
             }
         }
@@ -348,22 +348,18 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, rc, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w,
-                        ("gr", "z.Slice(b * Width, Width)"),
-                        ("rr", "rc.Slice(b * Width, Width)"),
-                        ("hp", "h.Slice(t * n + b * Units, Units)"),
-                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+                    w.Line("var g = z.Slice(b * Width, Width);");
+                    w.Line("var zr = g.Slice(0, 2 * Units);");
+                    w.Line("// z, r = σ(x·W + b_in + h·U + b_rec)");
+                    w.Line("TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);");
+                    w.Line("TensorPrimitives.Sigmoid(zr, zr);");
+                    FusedLoop.Refs(w, ("gr", "g"), ("rr", "rc.Slice(b * Width, Width)"));
+                    w.Line("// ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
                     FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var zv = VectorMath.Sigmoid({f.Load("gr")} + {f.Load("rr")});");
-                        w2.Line($"var rv = VectorMath.Sigmoid({f.Load("gr", u)} + {f.Load("rr", u)});");
-                        w2.Line($"var hh = VectorMath.Tanh({f.Load("gr", 2 * u)} + rv * {f.Load("rr", 2 * u)});");
-                        w2.Line(f.Store("gr", 0, "zv"));
-                        w2.Line(f.Store("gr", u, "rv"));
-                        w2.Line(f.Store("gr", 2 * u, "hh"));
-                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * hh"));
-                    });
+                        w2.Line(f.Store("gr", 2 * u, $"{f.Load("gr", 2 * u)} + {f.Load("gr", u)} * {f.Load("rr", 2 * u)}")));
+                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
+                    FusedLoop.Refs(w, ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    GruStateUpdate(w, u);
                 }
             }
         }
@@ -454,28 +450,19 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)"));
-                    w.Line("// z, r = σ(·); r ⊙ h[t-1] for the h block's product");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line(f.Store("gr", 0, $"VectorMath.Sigmoid({f.Load("gr")})"));
-                        w2.Line($"var rv = VectorMath.Sigmoid({f.Load("gr", u)});");
-                        w2.Line(f.Store("gr", u, "rv"));
-                        w2.Line(f.Store("rhr", 0, $"rv * {f.Load("hp")}"));
-                    });
+                    w.Line("var zr = z.Slice(b * Width, 2 * Units);");
+                    w.Line("TensorPrimitives.Sigmoid(zr, zr);");
+                    w.Line("// r ⊙ h[t-1]");
+                    w.Line("TensorPrimitives.Multiply(zr.Slice(Units, Units), h.Slice(t * n + b * Units, Units), rh.Slice(b * Units, Units));");
                 }
                 w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
                 w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// ĥ = tanh(·); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var zv = {f.Load("gr")}; var hh = VectorMath.Tanh({f.Load("gr", 2 * u)});");
-                        w2.Line(f.Store("gr", 2 * u, "hh"));
-                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * hh"));
-                    });
+                    w.Line("var g = z.Slice(b * Width, Width);");
+                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
+                    FusedLoop.Refs(w, ("gr", "g"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    GruStateUpdate(w, u);
                 }
             }
         }

@@ -24,14 +24,7 @@ internal static class FusedLoop
 
         /// <summary>A statement writing <paramref name="value"/> to element <c>j + offset</c>.</summary>
         public string Store(string reference, int offset, string value)
-            => IsVector ? $"{Operand(value)}.StoreUnsafe(ref {reference}, (nuint)({Index(offset)}));" : $"Unsafe.Add(ref {reference}, {Index(offset)}) = {value};";
-
-        // A plain local needs no parentheses before ".StoreUnsafe"; anything else does.
-        private static string Operand(string value)
-        {
-            foreach (char c in value) if (!char.IsLetterOrDigit(c) && c != '_') return $"({value})";
-            return value;
-        }
+            => IsVector ? $"({value}).StoreUnsafe(ref {reference}, (nuint)({Index(offset)}));" : $"Unsafe.Add(ref {reference}, {Index(offset)}) = {value};";
 
         /// <summary>The constant 1 in this flavour.</summary>
         public string One => IsVector ? "Vector256<float>.One" : "1f";
