@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using ScottPlot;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>The speed-up bar chart (docs/benchmarks.png), drawn with ScottPlot on a log scale.</summary>
+internal static class Chart
+{
+    public static void Draw(IReadOnlyList<ChartRow> rows, int threadsAll, string path)
+    {
+        var series = new (string Label, Color Color, Func<ChartRow, double?> Value)[]
+        {
+            ("Training step vs PyTorch 1 thread", Color.FromHex("#1f77b4"), r => r.TrainOne),
+            ($"Training step vs PyTorch {threadsAll} threads", Color.FromHex("#aec7e8"), r => r.TrainAll),
+            ("Inference vs PyTorch 1 thread", Color.FromHex("#ff7f0e"), r => r.InferOne),
+            ($"Inference vs PyTorch {threadsAll} threads", Color.FromHex("#ffbb78"), r => r.InferAll),
+        };
+
+        var plot = new Plot();
+        var bars = new List<Bar>();
+        const double width = 0.2, groupGap = 1.0;
+        double lo = 0, hi = 0;
+        for (int g = 0; g < rows.Count; g++)
+        {
+            for (int s = 0; s < series.Length; s++)
+            {
+                double? speedUp = series[s].Value(rows[g]);
+                if (speedUp is not > 0) continue;
+                double log = Math.Log10(speedUp.Value);
+                lo = Math.Min(lo, log);
+                hi = Math.Max(hi, log);
+                bars.Add(new Bar
+                {
+                    Position = g * groupGap + (s - (series.Length - 1) / 2.0) * width,
+                    Value = log,
+                    ValueBase = 0,
+                    Size = width * 0.92,
+                    FillColor = series[s].Color,
+                    LineWidth = 0,
+                    Label = speedUp.Value.ToString(speedUp.Value >= 10 ? "0" : "0.0", CultureInfo.InvariantCulture) + "×",
+                });
+            }
+        }
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.ValueLabelStyle.FontSize = 11;
+
+        // Log axis: ticks at powers of ten, labelled as speed-ups.
+        int minPow = lo < 0 ? (int)Math.Floor(lo - 0.1) : 0, maxPow = (int)Math.Ceiling(hi + 0.15);
+        var yTicks = new ScottPlot.TickGenerators.NumericManual();
+        for (int p = minPow; p <= maxPow; p++)
+        {
+            yTicks.AddMajor(p, Math.Pow(10, p).ToString("0.###", CultureInfo.InvariantCulture) + "×");
+            if (p < maxPow)
+                foreach (int m in new[] { 2, 3, 5 }) yTicks.AddMinor(p + Math.Log10(m));
+        }
+        plot.Axes.Left.TickGenerator = yTicks;
+        var xTicks = new ScottPlot.TickGenerators.NumericManual();
+        for (int g = 0; g < rows.Count; g++) xTicks.AddMajor(g * groupGap, rows[g].Id);
+        plot.Axes.Bottom.TickGenerator = xTicks;
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.SetLimits(-0.6, (rows.Count - 1) * groupGap + 0.6, minPow, maxPow);
+
+        var one = plot.Add.HorizontalLine(0);
+        one.Color = Colors.Black;
+        one.LineWidth = 1.5f;
+
+        plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
+        plot.Title("ModelGen speed-up over PyTorch (PyTorch time ÷ ModelGen time; above 1× ModelGen is faster)", size: 14);
+        plot.YLabel("speed-up (log scale)");
+        plot.XLabel("workload");
+        foreach (var s in series)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = s.Label, FillColor = s.Color });
+        plot.ShowLegend(Edge.Bottom);
+        plot.SavePng(path, 1200, 600);
+    }
+}

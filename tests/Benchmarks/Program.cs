@@ -1,0 +1,68 @@
+// ModelGen speed benchmarks.
+//   dotnet run -c Release --project tests/Benchmarks -- --filter '*'            all 12 benchmarks (~5 min on 2 cores)
+//   dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*' --json  one workload, plus a full JSON report
+//   dotnet run -c Release --project tests/Benchmarks -- --report …             docs/benchmarks.md from saved results
+// tests/Benchmarks/compare.sh runs these and torch_peer.py in one go.
+using System;
+using System.Collections.Generic;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>Entry point: BenchmarkSwitcher (all BenchmarkDotNet options), <c>--json</c>, or <c>--report</c>.</summary>
+public static class Program
+{
+    /// <summary>Runs the benchmarks selected on the command line, or writes the report.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--report") return Report.Run(args[1..]);
+
+        var rest = new List<string>();
+        bool json = false;
+        foreach (var a in args)
+        {
+            if (a == "--json") json = true;
+            else rest.Add(a);
+        }
+        var config = CreateConfig();
+        if (json) config = config.AddExporter(JsonExporter.Full);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config);
+        foreach (var summary in summaries)
+            if (summary.HasCriticalValidationErrors || summary.Reports.Length == 0 || !AllSucceeded(summary)) return 1;
+        return 0;
+    }
+
+    private static bool AllSucceeded(BenchmarkDotNet.Reports.Summary summary)
+    {
+        foreach (var r in summary.Reports) if (!r.Success) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// One short job, sized so that all 12 benchmarks finish in a few minutes on a 2-core machine: one process
+    /// per benchmark, 5 warm-up and 15 measured iterations of about 250 ms each, workstation non-concurrent GC.
+    /// ModelGen's generated code is single-threaded, so nothing here limits threads.
+    /// </summary>
+    public static ManualConfig CreateConfig()
+    {
+        var job = Job.Default
+            .WithId("Short")
+            .WithLaunchCount(1)
+            .WithWarmupCount(5)
+            .WithIterationCount(15)
+            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            .WithGcServer(false)
+            .WithGcConcurrent(false);
+        return ManualConfig.Create(DefaultConfig.Instance)
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(StatisticColumn.Median)
+            .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+    }
+}

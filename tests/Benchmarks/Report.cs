@@ -1,0 +1,310 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>
+/// <c>--report</c>: joins BenchmarkDotNet's JSON (ModelGen) with torch_peer.py's JSON (PyTorch, one thread and the
+/// whole machine) into <c>docs/benchmarks.md</c> and the speed-up chart <c>docs/benchmarks.png</c>.
+/// </summary>
+internal static class Report
+{
+    private const string Usage =
+        "--report --bdn DIR --torch1 FILE --torchall FILE [--lscpu FILE] [--out DIR] [--note TEXT]…\n" +
+        "  DIR: BenchmarkDotNet results (*-report-full*.json); FILEs: torch_peer.py --out; --out: where benchmarks.md/.png go (docs).";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>A time and the bytes allocated per operation (ModelGen) for one workload and one kind of step.</summary>
+    private sealed record Timing(double MedianNs, double Q1Ns, double Q3Ns, long? AllocatedBytes);
+
+    public static int Run(string[] args)
+    {
+        string? bdn = null, torch1 = null, torchAll = null, lscpu = null, outDir = "docs";
+        var notes = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--bdn": bdn = Next(); break;
+                case "--torch1": torch1 = Next(); break;
+                case "--torchall": torchAll = Next(); break;
+                case "--lscpu": lscpu = Next(); break;
+                case "--out": outDir = Next(); break;
+                case "--note": notes.Add(Next()); break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}\n{Usage}"); return 2;
+            }
+        }
+        if (bdn is null || torch1 is null || torchAll is null) { Console.Error.WriteLine(Usage); return 2; }
+
+        var (modelGen, host) = ReadBenchmarkDotNet(bdn);
+        using var t1 = JsonDocument.Parse(File.ReadAllText(torch1));
+        using var tAll = JsonDocument.Parse(File.ReadAllText(torchAll));
+        var torchOne = ReadTorch(t1.RootElement);
+        var torchMany = ReadTorch(tAll.RootElement);
+        double peakOne = t1.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
+        double peakAll = tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
+        int threadsAll = tAll.RootElement.GetProperty("torch_threads").GetInt32();
+        string lscpuText = lscpu is not null && File.Exists(lscpu) ? File.ReadAllText(lscpu) : "";
+
+        Directory.CreateDirectory(outDir);
+        var rows = new List<ChartRow>();
+        var md = new StringBuilder();
+        void L(string line = "") => md.Append(line).Append('\n');
+
+        L("# Speed benchmarks: ModelGen vs PyTorch");
+        L();
+        L("ModelGen's generated models against eager PyTorch (CPU) on the six workloads of the benchmark issue, a");
+        L("training step and inference each. **These are the current, unoptimised kernels**; the numbers are a");
+        L("baseline to improve on, not a claim. Everything here, the chart included, is written by one command:");
+        L();
+        L("```sh");
+        L("tests/Benchmarks/compare.sh");
+        L("```");
+        L();
+        var measured = t1.RootElement.TryGetProperty("finished_utc", out var fin) && fin.TryGetDateTime(out var f) ? f : File.GetLastWriteTimeUtc(torch1);
+        L(string.Create(Inv, $"Measured {measured:yyyy-MM-dd HH:mm} UTC. Speed-up = PyTorch time ÷ ModelGen time (above 1: ModelGen is faster)."));
+        foreach (var n in notes) { L(); L(n); }
+        L();
+        L("## Machine");
+        L();
+        L($"- CPU: {LscpuField(lscpuText, "Model name") ?? host.Processor}, {LscpuField(lscpuText, "CPU(s)") ?? host.Cores.ToString(Inv)} logical CPUs" +
+          $" ({LscpuField(lscpuText, "Thread(s) per core") ?? "?"} thread(s) per core), vector extensions: {VectorFlags(lscpuText)}");
+        if (LscpuField(lscpuText, "CPU family") is { } family)
+            L($"- CPU family {family}, model {LscpuField(lscpuText, "Model") ?? "?"}, stepping {LscpuField(lscpuText, "Stepping") ?? "?"}" +
+              (LscpuField(lscpuText, "Hypervisor vendor") is { } hv ? $"; virtualised ({hv})" : LscpuField(lscpuText, "Flags")?.Contains("hypervisor", StringComparison.Ordinal) == true ? "; virtualised" : ""));
+        if (LscpuField(lscpuText, "L2 cache") is { } l2)
+            L($"- Caches: L1d {LscpuField(lscpuText, "L1d cache") ?? "?"}, L2 {l2}, L3 {LscpuField(lscpuText, "L3 cache") ?? "?"}");
+        L($"- ModelGen: {host.Runtime}, BenchmarkDotNet {host.BenchmarkDotNet}, {host.Os}; hardware intrinsics seen by the JIT: `{host.Intrinsics}`");
+        L($"- PyTorch {Str(t1.RootElement, "torch_version")} (Debian's python3-torch, eager mode), numpy {Str(t1.RootElement, "numpy_version")}, {Str(t1.RootElement, "python")};" +
+          $" BLAS: {string.Join(", ", t1.RootElement.GetProperty("blas_libraries").EnumerateArray().Select(e => Path.GetFileName(e.GetString())))}");
+        L(string.Create(Inv, $"- Practical sgemm peak (1024³ float32 matmul, best of numpy and torch): **{peakOne:0.0} GFLOP/s on one core**," +
+          $" {peakAll:0.0} GFLOP/s with {threadsAll} threads (numpy {Num(t1.RootElement, "sgemm", "numpy_gflops"):0.0} / torch {Num(t1.RootElement, "sgemm", "torch_gflops"):0.0} on one core)."));
+        L(string.Create(Inv, $"- Load average (1 min) when PyTorch started: {Num(t1.RootElement, "loadavg_start"):0.00} (one thread), {Num(tAll.RootElement, "loadavg_start"):0.00} (whole machine);" +
+          $" the benchmarks themselves keep one core (two for PyTorch on the whole machine) busy, so 1–2 is what a quiet machine shows mid-run."));
+        L();
+        L("## Speed-ups");
+        L();
+        L($"| Workload | Training step vs PyTorch 1 thread | Training step vs PyTorch {threadsAll} threads | Inference vs PyTorch 1 thread | Inference vs PyTorch {threadsAll} threads |");
+        L("|---|---:|---:|---:|---:|");
+        foreach (var w in Workload.All)
+        {
+            var row = new ChartRow(w.Id,
+                Ratio(torchOne, modelGen, w.Id, "training"), Ratio(torchMany, modelGen, w.Id, "training"),
+                Ratio(torchOne, modelGen, w.Id, "inference"), Ratio(torchMany, modelGen, w.Id, "inference"));
+            rows.Add(row);
+            L($"| {w.Id} {ShortName(w)} | {X(row.TrainOne)} | {X(row.TrainAll)} | {X(row.InferOne)} | {X(row.InferAll)} |");
+        }
+        L();
+        L("![Speed-up of ModelGen over PyTorch per workload, log scale](benchmarks.png)");
+        L();
+        L("## Per workload");
+        L();
+        L("Times are medians. ModelGen's generated code is single-threaded, so its one number is compared with both");
+        L("PyTorch modes. GFLOP/s counts only the gate products (see *Method*); the share is of the sgemm peak with");
+        L("the same number of threads.");
+        foreach (var w in Workload.All)
+        {
+            L();
+            L($"### {w.Id}: {w.Description}");
+            L();
+            L(string.Create(Inv, $"Gate-product FLOPs: {w.ForwardFlops / 1e6:0.###} M per forward pass, {w.TrainingFlops / 1e6:0.###} M per training step; {w.Info.ParameterCount:N0} parameters."));
+            L();
+            L("| | Training step | Inference |");
+            L("|---|---:|---:|");
+            var mt = Get(modelGen, w.Id, "training");
+            var mi = Get(modelGen, w.Id, "inference");
+            var pt = Get(torchOne, w.Id, "training");
+            var pi = Get(torchOne, w.Id, "inference");
+            var at = Get(torchMany, w.Id, "training");
+            var ai = Get(torchMany, w.Id, "inference");
+            L($"| ModelGen (1 thread) | {Time(mt)} | {Time(mi)} |");
+            L($"| PyTorch, 1 thread | {Time(pt)} | {Time(pi)} |");
+            L($"| **Speed-up vs PyTorch 1 thread** | **{X(Div(pt, mt))}** | **{X(Div(pi, mi))}** |");
+            L($"| PyTorch, {threadsAll} threads | {Time(at)} | {Time(ai)} |");
+            L($"| **Speed-up vs PyTorch {threadsAll} threads** | **{X(Div(at, mt))}** | **{X(Div(ai, mi))}** |");
+            L($"| ModelGen allocated per step | {Bytes(mt)} | {Bytes(mi)} |");
+            L($"| ModelGen GFLOP/s (share of 1-core peak) | {Rate(w.TrainingFlops, mt, peakOne)} | {Rate(w.ForwardFlops, mi, peakOne)} |");
+            L($"| PyTorch 1 thread GFLOP/s (share of 1-core peak) | {Rate(w.TrainingFlops, pt, peakOne)} | {Rate(w.ForwardFlops, pi, peakOne)} |");
+            L($"| PyTorch {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(w.TrainingFlops, at, peakAll)} | {Rate(w.ForwardFlops, ai, peakAll)} |");
+        }
+        L();
+        L("## Method");
+        L();
+        L("- **Training step**, both sides: forward with training on; the loss gradient; gradients zeroed; back-propagation");
+        L("  through time; one Adam step (lr 1e-3, β 0.9 / 0.999, ε 1e-7, Keras's defaults). Loss: mean squared error, except");
+        L("  W3: categorical cross-entropy on the softmax output. ModelGen writes ∂loss/∂output inline (`2(y−t)/n`, or");
+        L("  `−t/(p·batch)` through its softmax Dense); PyTorch uses `F.mse_loss` / `F.cross_entropy` on the logits and");
+        L("  `optimizer.zero_grad(set_to_none=True)`. **Inference**: forward only (`torch.inference_mode()` for PyTorch).");
+        L("- **ModelGen**: BenchmarkDotNet, one process per benchmark, 5 warm-up and 15 measured iterations of ~250 ms,");
+        L("  `[MemoryDiagnoser]`, data from a fixed seed created in `[GlobalSetup]`, which also runs both benchmarks for ≥ 1.5 s");
+        L("  (≥ 60 calls) so that workspaces and optimizer state exist and the JIT's tiering has settled before BenchmarkDotNet's");
+        L("  pilot and warm-up. ModelGen's generated code and its `Adam` use no threads. Source: `tests/Benchmarks/*.cs`.");
+        L("- **PyTorch**: `tests/Benchmarks/torch_peer.py`, eager mode, the same shapes (`batch_first`; stacked layers as");
+        L("  `num_layers=2`, the same computation); ≥ 0.5 s warm-up, then the median of ~3 s of repetitions timed with");
+        L("  `time.perf_counter_ns`. One thread: `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS` = 1 before");
+        L("  torch is imported, and `torch.set_num_threads(1)`; whole machine: every core. `OPENBLAS_CORETYPE` and");
+        L("  `OPENBLAS_L2_SIZE` are unset in both, so OpenBLAS picks its own kernel for this CPU. The whole-machine mode is");
+        L("  PyTorch's default threading, untuned (no `OMP_WAIT_POLICY` etc.): on these small per-step products its");
+        L("  intra-op threads often cost more than they give, so it can be slower than one thread.");
+        L("- **Adam** differs in one detail: ModelGen's (Keras 3) adds ε to √v before the bias correction is applied, PyTorch");
+        L("  after; the cost is the same.");
+        L("- **FLOPs** are counted analytically from the gate products only: for each recurrent layer 2·B·(I+H)·G·H per step");
+        L("  (G = 1 SimpleRNN, 3 GRU, 4 LSTM; I inputs, H units, B batch), times the steps; a training step counts 3× the");
+        L("  forward pass. Dense layers, activations and the embedding are left out, so small models (W1, W5) show low");
+        L("  rates by construction: they are overhead-bound, not FLOP-bound.");
+        L("- **Peak**: the median GFLOP/s of a 1024³ float32 matmul, the better of numpy (OpenBLAS) and torch, single-threaded");
+        L("  (and with every thread for the whole-machine share).");
+        L("- **Noise**: each side is measured once per run of the command, on a small shared virtual machine; repeated runs");
+        L("  move the small, overhead-bound workloads (W1, W5, and PyTorch's side generally) by tens of percent. Compare");
+        L("  speed-ups across runs of this command on a quiet machine, and treat differences under ~30 % as noise.");
+        L("- **ONNX Runtime**: not compared yet; the comparison waits for ONNX export (a later issue).");
+        L();
+        L("## Commands");
+        L();
+        L("`tests/Benchmarks/compare.sh` (add `--wait-quiet` to wait up to 30 min for a load average < 0.7 first) runs, in order:");
+        L();
+        L("```sh");
+        L("lscpu");
+        L("dotnet build -c Release tests/Benchmarks");
+        L("dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*' --join --json --artifacts $WORK/bdn");
+        L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads 1   --out $WORK/torch-1.json");
+        L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads all --out $WORK/torch-all.json");
+        L("# raw results copied to docs/benchmarks-data/, then this page and the chart drawn from them:");
+        L("dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn docs/benchmarks-data \\");
+        L("    --torch1 docs/benchmarks-data/torch-1.json --torchall docs/benchmarks-data/torch-all.json \\");
+        L("    --lscpu docs/benchmarks-data/lscpu.txt --out docs --note \"$(cat docs/benchmarks-data/note.txt)\"");
+        L("```");
+        L();
+        L("Single benchmarks: `dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*'` (any BenchmarkDotNet");
+        L("option works; `--list flat` lists them).");
+        if (lscpuText.Length > 0)
+        {
+            L();
+            L("<details><summary><code>lscpu</code></summary>");
+            L();
+            L("```");
+            L(lscpuText.TrimEnd());
+            L("```");
+            L();
+            L("</details>");
+        }
+
+        string mdPath = Path.Combine(outDir, "benchmarks.md");
+        File.WriteAllText(mdPath, md.ToString());
+        string pngPath = Path.Combine(outDir, "benchmarks.png");
+        Chart.Draw(rows, threadsAll, pngPath);
+        Console.WriteLine($"wrote {mdPath} and {pngPath}");
+        return 0;
+    }
+
+    private sealed record Host(string Processor, int Cores, string Runtime, string BenchmarkDotNet, string Os, string Intrinsics);
+
+    private static (Dictionary<(string, string), Timing>, Host) ReadBenchmarkDotNet(string dir)
+    {
+        var result = new Dictionary<(string, string), Timing>();
+        Host? host = null;
+        var files = Directory.GetFiles(dir, "*-report-full*.json");
+        if (files.Length == 0) throw new FileNotFoundException($"no BenchmarkDotNet *-report-full*.json in {dir}");
+        foreach (var file in files)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            var h = doc.RootElement.GetProperty("HostEnvironmentInfo");
+            string intrinsics = "";
+            foreach (var b in doc.RootElement.GetProperty("Benchmarks").EnumerateArray())
+            {
+                string type = b.GetProperty("Type").GetString() ?? "";
+                string method = b.GetProperty("Method").GetString() ?? "";
+                if (!b.TryGetProperty("Statistics", out var s) || s.ValueKind != JsonValueKind.Object) continue; // failed benchmark
+                string kind = method == nameof(WorkloadBenchmark<W1Model, float>.TrainingStep) ? "training" : "inference";
+                long? bytes = b.TryGetProperty("Memory", out var m) && m.ValueKind == JsonValueKind.Object
+                    ? m.GetProperty("BytesAllocatedPerOperation").GetInt64() : null;
+                result[(type[..2], kind)] = new Timing(s.GetProperty("Median").GetDouble(), s.GetProperty("Q1").GetDouble(), s.GetProperty("Q3").GetDouble(), bytes);
+                if (b.TryGetProperty("HardwareIntrinsics", out var hi)) intrinsics = hi.GetString() ?? "";
+            }
+            host = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
+                h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",
+                h.GetProperty("OsVersion").GetString() ?? "?", intrinsics);
+        }
+        return (result, host!);
+    }
+
+    private static Dictionary<(string, string), Timing> ReadTorch(JsonElement root)
+    {
+        var result = new Dictionary<(string, string), Timing>();
+        foreach (var w in root.GetProperty("workloads").EnumerateObject())
+            foreach (var kind in new[] { "training", "inference" })
+            {
+                var t = w.Value.GetProperty(kind);
+                result[(w.Name, kind)] = new Timing(t.GetProperty("median_ns").GetDouble(), t.GetProperty("q1_ns").GetDouble(), t.GetProperty("q3_ns").GetDouble(), null);
+            }
+        return result;
+    }
+
+    private static Timing? Get(Dictionary<(string, string), Timing> d, string id, string kind) => d.TryGetValue((id, kind), out var t) ? t : null;
+
+    private static double? Div(Timing? peer, Timing? ours) => peer is null || ours is null ? null : peer.MedianNs / ours.MedianNs;
+
+    private static double? Ratio(Dictionary<(string, string), Timing> peer, Dictionary<(string, string), Timing> ours, string id, string kind) =>
+        Div(Get(peer, id, kind), Get(ours, id, kind));
+
+    private static string X(double? ratio) => ratio is null ? "n/a" : ratio.Value.ToString(ratio.Value >= 10 ? "0.0" : "0.00", Inv) + "×";
+
+    private static string Time(Timing? t)
+    {
+        if (t is null) return "n/a";
+        double ns = t.MedianNs;
+        return ns switch
+        {
+            < 1e3 => ns.ToString("0", Inv) + " ns",
+            < 1e6 => (ns / 1e3).ToString(ns < 1e4 ? "0.00" : ns < 1e5 ? "0.0" : "0", Inv) + " µs",
+            _ => (ns / 1e6).ToString(ns < 1e7 ? "0.00" : ns < 1e8 ? "0.0" : "0", Inv) + " ms",
+        };
+    }
+
+    private static string Bytes(Timing? t) => t?.AllocatedBytes is null ? "n/a" : t.AllocatedBytes.Value.ToString("N0", Inv) + " B";
+
+    private static string Rate(double flops, Timing? t, double peak)
+    {
+        if (t is null) return "n/a";
+        double gflops = flops / t.MedianNs;
+        return string.Create(Inv, $"{gflops:0.00} ({100 * gflops / peak:0.0} %)");
+    }
+
+    private static string ShortName(Workload w) => w.Description.Split(';')[0];
+
+    private static string Str(JsonElement root, string name) => root.GetProperty(name).ToString();
+
+    private static double Num(JsonElement root, params string[] path)
+    {
+        var e = root;
+        foreach (var p in path) e = e.GetProperty(p);
+        return e.GetDouble();
+    }
+
+    private static string? LscpuField(string lscpu, string field)
+    {
+        foreach (var line in lscpu.Split('\n'))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[..colon].Trim() == field) return line[(colon + 1)..].Trim();
+        }
+        return null;
+    }
+
+    private static string VectorFlags(string lscpu)
+    {
+        var flags = (LscpuField(lscpu, "Flags") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var shown = new[] { "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16" }.Where(flags.Contains).ToArray();
+        return shown.Length == 0 ? "?" : string.Join(", ", shown);
+    }
+}
+
+/// <summary>Speed-ups of one workload for the chart (null where a side is missing).</summary>
+internal sealed record ChartRow(string Id, double? TrainOne, double? TrainAll, double? InferOne, double? InferAll);

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""PyTorch peer of the ModelGen speed benchmarks: the same six workloads, same shapes, timed in eager PyTorch.
+
+    /usr/bin/python3 tests/Benchmarks/torch_peer.py --threads 1   --out torch-1.json
+    /usr/bin/python3 tests/Benchmarks/torch_peer.py --threads all --out torch-all.json
+
+Use Debian's python3-torch (/usr/bin/python3), not a pyenv python. Each workload is timed as a training step
+(zero grads, forward, MSE or cross-entropy, backward, Adam with Keras's defaults lr 1e-3, eps 1e-7) and as
+inference (forward under torch.inference_mode()), after a warm-up, as the median of many repetitions
+(time.perf_counter_ns). Also measures the practical sgemm peak: a 1024³ float32 matmul in numpy and torch.
+
+--threads 1 pins every thread pool to one thread BEFORE torch is imported (OMP/OpenBLAS/MKL) and calls
+torch.set_num_threads(1); --threads all uses every core. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset in
+both, so OpenBLAS picks its own kernels for this CPU.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("--threads", default="1", help="'1' (default) or 'all'")
+parser.add_argument("--out", help="write the JSON here (default: stdout)")
+parser.add_argument("--target-seconds", type=float, default=3.0, help="measuring time per benchmark (default 3)")
+parser.add_argument("--only", help="comma-separated workload ids, e.g. W1,W3")
+args = parser.parse_args()
+
+# Thread pools read these when the libraries load: set them before importing numpy or torch.
+for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(name, None)
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+if args.threads == "1":
+    for name in THREAD_VARS:
+        os.environ[name] = "1"
+elif args.threads == "all":
+    for name in THREAD_VARS:
+        os.environ[name] = str(os.cpu_count())
+else:
+    parser.error("--threads must be 1 or all")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+THREADS = 1 if args.threads == "1" else os.cpu_count()
+torch.set_num_threads(THREADS)
+torch.manual_seed(1234)
+
+
+class Recurrent(nn.Module):
+    """[Embedding] → recurrent stack (batch_first) → last step → Linear [→ sigmoid]."""
+
+    def __init__(self, cell, inputs, units, layers=1, embedding=None, out=1, sigmoid=False):
+        super().__init__()
+        self.embedding = nn.Embedding(*embedding) if embedding else None
+        self.rnn = cell(inputs, units, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(units, out)
+        self.sigmoid = sigmoid
+
+    def forward(self, x):
+        if self.embedding is not None:
+            x = self.embedding(x)
+        h, _ = self.rnn(x)
+        y = self.head(h[:, -1])
+        return torch.sigmoid(y) if self.sigmoid else y
+
+
+# id: (description, model factory, batch, steps, features or vocabulary, loss). Stacked Keras layers
+# (return_sequences=True then a second layer) are nn.LSTM/nn.GRU with num_layers=2: the same computation.
+WORKLOADS = {
+    "W1": ("SimpleRNN(10) + Dense(1)", lambda: Recurrent(nn.RNN, 1, 10), 6, 4, 1, "mse"),
+    "W2": ("LSTM(30, seq) + LSTM(30) + Dense(1)", lambda: Recurrent(nn.LSTM, 2, 30, layers=2), 32, 100, 2, "mse"),
+    "W3": ("Embedding(2000,128) + LSTM(196) + Dense(2, softmax)",
+           lambda: Recurrent(nn.LSTM, 128, 196, embedding=(2000, 128), out=2), 64, 28, ("tokens", 2000), "ce"),
+    "W4": ("Embedding(500,16) + SimpleRNN(8) + Dense(1, sigmoid)",
+           lambda: Recurrent(nn.RNN, 16, 8, embedding=(500, 16), sigmoid=True), 64, 100, ("tokens", 500), "mse"),
+    "W5": ("LSTM(32) + Dense(1)", lambda: Recurrent(nn.LSTM, 1, 32), 1, 10, 1, "mse"),
+    "W6": ("GRU(30, seq) + GRU(30) + Dense(1)", lambda: Recurrent(nn.GRU, 2, 30, layers=2), 32, 100, 2, "mse"),
+}
+
+
+def time_ns(fn, target_seconds, min_reps=30, max_reps=5000):
+    """Warm up (≥ 10 calls and ≥ 0.5 s), then the median of enough repetitions to fill target_seconds."""
+    start = time.perf_counter_ns()
+    warm = 0
+    while warm < 10 or time.perf_counter_ns() - start < 0.5e9:
+        fn()
+        warm += 1
+    estimate = (time.perf_counter_ns() - start) / warm
+    reps = int(min(max_reps, max(min_reps, target_seconds * 1e9 / estimate)))
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter_ns()
+        fn()
+        samples.append(time.perf_counter_ns() - t0)
+    samples.sort()
+    q = statistics.quantiles(samples, n=4)
+    return {"median_ns": statistics.median(samples), "q1_ns": q[0], "q3_ns": q[2], "min_ns": samples[0],
+            "mean_ns": statistics.fmean(samples), "reps": reps, "warmup_reps": warm}
+
+
+def run_workload(wid, target_seconds):
+    _, factory, batch, steps, features, loss_kind = WORKLOADS[wid]
+    g = torch.Generator().manual_seed(1234)
+    model = factory()
+    if isinstance(features, tuple):
+        x = torch.randint(0, features[1], (batch, steps), generator=g)
+    else:
+        x = torch.rand(batch, steps, features, generator=g) * 2 - 1
+    if loss_kind == "ce":
+        t = torch.randint(0, 2, (batch,), generator=g)
+    else:
+        t = torch.rand(batch, 1, generator=g)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
+
+    def training_step():
+        optimizer.zero_grad(set_to_none=True)
+        y = model(x)
+        loss = F.cross_entropy(y, t) if loss_kind == "ce" else F.mse_loss(y, t)
+        loss.backward()
+        optimizer.step()
+
+    def inference():
+        with torch.inference_mode():
+            model(x)
+
+    model.train()
+    training = time_ns(training_step, target_seconds)
+    model.eval()
+    infer = time_ns(inference, target_seconds)
+    return {"description": WORKLOADS[wid][0], "batch": batch, "steps": steps, "training": training, "inference": infer}
+
+
+def sgemm_peak(target_seconds=1.0):
+    """GFLOP/s of a 1024³ float32 matmul in numpy (its BLAS) and torch, with this mode's threads."""
+    n = 1024
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n), dtype=np.float32)
+    b = rng.random((n, n), dtype=np.float32)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    flops = 2.0 * n ** 3
+    out = {}
+    for name, fn in (("numpy", lambda: a @ b), ("torch", lambda: ta @ tb)):
+        r = time_ns(fn, target_seconds, min_reps=10, max_reps=200)
+        out[name + "_gflops"] = flops / r["median_ns"]
+    out["peak_gflops"] = max(out["numpy_gflops"], out["torch_gflops"])
+    return out
+
+
+def blas_libraries():
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            libs = {line.split()[-1] for line in maps if "blas" in line.lower() or "mkl" in line.lower()}
+        return sorted(os.path.realpath(p) for p in libs if p.startswith("/"))
+    except OSError:
+        return []
+
+
+def main():
+    ids = args.only.split(",") if args.only else list(WORKLOADS)
+    result = {
+        "threads_mode": args.threads,
+        "torch_threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "python": sys.executable + " " + platform.python_version(),
+        "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "environment": {k: os.environ.get(k) for k in THREAD_VARS + ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+        "loadavg_start": os.getloadavg()[0],
+        "sgemm": sgemm_peak(),
+        "blas_libraries": blas_libraries(),
+        "workloads": {},
+    }
+    for wid in ids:
+        r = run_workload(wid, args.target_seconds)
+        result["workloads"][wid] = r
+        print(f"{wid} {args.threads:>3} thread(s): training {r['training']['median_ns'] / 1e3:10.1f} µs"
+              f"   inference {r['inference']['median_ns'] / 1e3:10.1f} µs", file=sys.stderr)
+    result["loadavg_end"] = os.getloadavg()[0]
+    result["finished_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    text = json.dumps(result, indent=2)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
