@@ -45,7 +45,7 @@ LOAD_START=$(load)
 if quiet; then
   NOTE_QUIET="The machine was quiet when the run started (1-minute load average $LOAD_START < 0.7)."
 else
-  NOTE_QUIET="**The machine was not quiet**: the 1-minute load average was $LOAD_START (≥ 0.7) when the run started$([ "$WAIT_QUIET" = 1 ] && echo ", after waiting up to 30 minutes"), so other work shared the 2 cores and the numbers are noisier (and likelier too slow) than on an idle machine."
+  NOTE_QUIET="**The machine was not quiet**: the 1-minute load average was $LOAD_START (≥ 0.7) when the run started$([ "$WAIT_QUIET" = 1 ] && echo ", after waiting up to 30 minutes" || true), so other work shared the 2 cores and the numbers are noisier (and likelier too slow) than on an idle machine."
 fi
 echo "compare.sh: load average $LOAD_START; results in $WORK"
 
