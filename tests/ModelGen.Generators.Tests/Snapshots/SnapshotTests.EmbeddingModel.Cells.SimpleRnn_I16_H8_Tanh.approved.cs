@@ -68,13 +68,13 @@ internal static class SimpleRnn_I16_H8_Tanh
             var dz = dh.Slice(t * n, n);
             for (int b = 0; b < batch; b++)
             {
-                // dz = dh ⊙ tanh'(z), from the stored output.
-                ref float y = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // dz = dy ⊙ tanh'(z), from the stored output
+                ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var hy = Vector256.LoadUnsafe(ref y, (nuint)(j));
-                    (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - hy * hy)).StoreUnsafe(ref d, (nuint)(j));
+                    var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
                 }
             }
             // dh[t-1] += dz·Uᵀ

@@ -46,12 +46,12 @@ internal static class Dense_I10_U1_Linear
         MatrixOps.AddColumnSums(rows, dy, dBias.Slice(0, Units));
         if (!dx.IsEmpty)
         {
-            // dx = dz·Wᵀ
+            // dx = dZ·Wᵀ
             var kernelT = scratch.Slice(0, Units * Inputs);
-            MatrixOps.Transpose(Inputs, Units, kernel, kernelT);
+            MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
             dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Units, dy, Units, kernelT, Inputs, dx, Inputs);
+            Gemm.MultiplyAdd(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 }

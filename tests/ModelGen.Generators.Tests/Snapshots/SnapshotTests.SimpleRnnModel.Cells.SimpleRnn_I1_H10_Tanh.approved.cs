@@ -68,18 +68,18 @@ internal static class SimpleRnn_I1_H10_Tanh
             var dz = dh.Slice(t * n, n);
             for (int b = 0; b < batch; b++)
             {
-                // dz = dh ⊙ tanh'(z), from the stored output.
-                ref float y = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // dz = dy ⊙ tanh'(z), from the stored output
+                ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var hy = Vector256.LoadUnsafe(ref y, (nuint)(j));
-                    (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - hy * hy)).StoreUnsafe(ref d, (nuint)(j));
+                    var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
                 }
                 for (int j = 8; j < 10; j++) // scalar tail
                 {
-                    var hy = Unsafe.Add(ref y, j);
-                    Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - hy * hy);
+                    var yv = Unsafe.Add(ref yr, j);
+                    Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
                 }
             }
             // dh[t-1] += dz·Uᵀ

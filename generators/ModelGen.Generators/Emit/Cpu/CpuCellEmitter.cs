@@ -90,6 +90,21 @@ internal static class CpuCellEmitter
         _ => dy,
     };
 
+    /// <summary>
+    /// One row of <c>dz = dy ⊙ activation'(z)</c>, the derivative written from the stored output (SimpleRNN
+    /// steps and Dense rows): <paramref name="outputRow"/> and <paramref name="gradientRow"/> are span expressions.
+    /// </summary>
+    private static void ActivationGradientRow(CodeWriter w, CellShape cell, string outputRow, string gradientRow)
+    {
+        w.Line($"// dz = dy ⊙ {Name(cell.Activation)}'(z), from the stored output");
+        FusedLoop.Refs(w, ("yr", outputRow), ("d", gradientRow));
+        FusedLoop.Emit(w, cell.Units, (w2, f) =>
+        {
+            w2.Line($"var yv = {f.Load("yr")};");
+            w2.Line(f.Store("d", 0, DerivativeTimes(cell.Activation, f, "yv", f.Load("d"))));
+        });
+    }
+
     // ---------------------------------------------------------------- SimpleRNN
 
     private static void SimpleRnn(CodeWriter w, CellShape cell)
@@ -150,15 +165,7 @@ internal static class CpuCellEmitter
                 if (cell.Activation != Activation.Linear)
                 {
                     using (w.Block("for (int b = 0; b < batch; b++)"))
-                    {
-                        w.Line($"// dz = dh ⊙ {Name(cell.Activation)}'(z), from the stored output.");
-                        FusedLoop.Refs(w, ("y", "h.Slice((t + 1) * n + b * Units, Units)"), ("d", "dz.Slice(b * Units, Units)"));
-                        FusedLoop.Emit(w, h, (w2, f) =>
-                        {
-                            w2.Line($"var hy = {f.Load("y")};");
-                            w2.Line(f.Store("d", 0, DerivativeTimes(cell.Activation, f, "hy", f.Load("d"))));
-                        });
-                    }
+                        ActivationGradientRow(w, cell, "h.Slice((t + 1) * n + b * Units, Units)", "dz.Slice(b * Units, Units)");
                 }
                 w.Line("// dh[t-1] += dz·Uᵀ");
                 w.Line("if (t > 0) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dh.Slice((t - 1) * n, n), Units);");
@@ -571,28 +578,12 @@ internal static class CpuCellEmitter
             else if (cell.Activation != Activation.Linear)
             {
                 using (w.Block("for (int r = 0; r < rows; r++)"))
-                {
-                    w.Line($"// dz = dy ⊙ {Name(cell.Activation)}'(z), from the stored output");
-                    FusedLoop.Refs(w, ("yr", "y.Slice(r * Units, Units)"), ("d", "dy.Slice(r * Units, Units)"));
-                    FusedLoop.Emit(w, cell.Units, (w2, f) =>
-                    {
-                        w2.Line($"var yv = {f.Load("yr")};");
-                        w2.Line(f.Store("d", 0, DerivativeTimes(cell.Activation, f, "yv", f.Load("d"))));
-                    });
-                }
+                    ActivationGradientRow(w, cell, "y.Slice(r * Units, Units)", "dy.Slice(r * Units, Units)");
             }
             w.Line("// dW += xᵀ·dz; db += Σ_rows dz");
             w.Line("Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dy, Units, dKernel, Units);");
             w.Line("MatrixOps.AddColumnSums(rows, dy, dBias.Slice(0, Units));");
-            using (w.Block("if (!dx.IsEmpty)"))
-            {
-                w.Line("// dx = dz·Wᵀ");
-                w.Line("var kernelT = scratch.Slice(0, Units * Inputs);");
-                w.Line("MatrixOps.Transpose(Inputs, Units, kernel, kernelT);");
-                w.Line("dx = dx.Slice(0, rows * Inputs);");
-                w.Line("dx.Clear();");
-                w.Line("Gemm.MultiplyAdd(rows, Inputs, Units, dy, Units, kernelT, Inputs, dx, Inputs);");
-            }
+            InputGradient(w, "dy", "scratch.Slice(0, Units * Inputs)");
         }
     }
 }
