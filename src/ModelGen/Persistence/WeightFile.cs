@@ -55,7 +55,7 @@ public static class WeightFile
             }
         }
         buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-        WriteAtomically(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        AtomicFile.Write(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     /// <summary>
@@ -128,27 +128,5 @@ public static class WeightFile
         var values = new float[length];
         for (int i = 0; i < length; i++) values[i] = r.ReadSingle();
         return values;
-    }
-
-    /// <summary>Writes to a temporary file in the same folder, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
-    internal static void WriteAtomically(string path, ReadOnlySpan<byte> contents)
-    {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
     }
 }
