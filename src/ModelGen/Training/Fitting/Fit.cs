@@ -13,7 +13,7 @@ namespace ModelGen;
 /// </summary>
 public static class ModelTraining
 {
-    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<string> MetricNames, int OutputUnits);
+    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<string> MetricNames);
 
     private static readonly ConditionalWeakTable<ISequentialModel, Compiled> Configurations = new();
 
@@ -24,7 +24,7 @@ public static class ModelTraining
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         foreach (var name in metrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits); // fail now on an unknown name
-        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, metrics, model.Info.OutputUnits));
+        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, metrics));
     }
 
     /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
@@ -80,12 +80,12 @@ public static class ModelTraining
 
         var history = new History();
         var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
-        var list = callbacks ?? Array.Empty<Callback>();
+        Callback[] list = callbacks is null ? [] : [.. callbacks]; // an array: no enumerator allocated per batch
         bool terminateOnNaN = false;
         foreach (var c in list) { c.Context = context; terminateOnNaN |= c is TerminateOnNaN; }
 
         var progress = new Progress(verbose, output);
-        var metrics = CreateMetrics(compiled);
+        var metrics = CreateMetrics(compiled, model.Info.OutputUnits);
         var batch = new Batch<TInput>(model, train, Math.Min(batchSize, train.Samples));
         var random = new Random(seed ?? Random.Shared.Next());
         var order = new int[train.Samples];
@@ -160,7 +160,7 @@ public static class ModelTraining
     private static Dictionary<string, float> Evaluate<TInput>(ISequentialModel<TInput> model, Compiled compiled, Dataset<TInput> data, int batchSize)
         where TInput : unmanaged
     {
-        var metrics = CreateMetrics(compiled);
+        var metrics = CreateMetrics(compiled, model.Info.OutputUnits);
         var batch = new Batch<TInput>(model, data, Math.Min(batchSize, data.Samples));
         double lossSum = 0;
         long lossRows = 0;
@@ -178,10 +178,10 @@ public static class ModelTraining
         return logs;
     }
 
-    private static Metric[] CreateMetrics(Compiled compiled)
+    private static Metric[] CreateMetrics(Compiled compiled, int outputUnits)
     {
         var metrics = new Metric[compiled.MetricNames.Count];
-        for (int i = 0; i < metrics.Length; i++) metrics[i] = Metric.FromName(compiled.MetricNames[i], compiled.Loss, compiled.OutputUnits);
+        for (int i = 0; i < metrics.Length; i++) metrics[i] = Metric.FromName(compiled.MetricNames[i], compiled.Loss, outputUnits);
         return metrics;
     }
 
