@@ -3,10 +3,8 @@
 using System;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using ModelGen;
 using ModelGen.Plotting;
-using ModelGen.Text;
 using Sentiment;
 
 string? folder = SentimentData.Locate(args.Length > 0 ? args[0] : null);
@@ -18,31 +16,18 @@ if (folder is null)
 }
 
 var (texts, labels) = SentimentData.Load(folder);
-var order = SentimentData.ShuffledIndices(texts.Count, seed: 1);
-int trainCount = texts.Count * 4 / 5;
-var trainIdx = order[..trainCount];
-var testIdx = order[trainCount..];
-
-var tokenizer = new Tokenizer(numWords: SentimentModel.Vocabulary, oovToken: "<oov>");
-tokenizer.FitOnTexts(trainIdx.Select(i => texts[i]));
-int[] Encode(int[] idx) => Sequences.PadSequences(tokenizer.TextsToSequences(idx.Select(i => texts[i])), maxLen: SentimentModel.MaxLength).Data;
-float[] Labels(int[] idx) => idx.Select(i => labels[i]).ToArray();
-
-var xTrain = Encode(trainIdx);
-var yTrain = Labels(trainIdx);
-var xTest = Encode(testIdx);
-var yTest = Labels(testIdx);
-Console.WriteLine($"{texts.Count} sentences, {tokenizer.WordIndex.Count} distinct words; training on {trainIdx.Length}, testing on {testIdx.Length}");
+var data = SentimentData.Prepare(texts, labels, seed: 1);
+Console.WriteLine($"{texts.Count} sentences, {data.DistinctWords} distinct words; training on {data.TrainY.Length}, testing on {data.TestY.Length}");
 
 var model = new SentimentModel();
 model.Initialize(seed: 2);
 Console.WriteLine(model.Summary());
 model.Compile(new Adam(), Loss.BinaryCrossentropy(), "accuracy");
 string checkpoint = Path.Combine(Path.GetTempPath(), "sentiment.best.mgw");
-var history = model.Fit(xTrain, yTrain, epochs: 20, batchSize: 32, validationSplit: 0.2f, seed: 3,
+var history = model.Fit(data.TrainX, data.TrainY, epochs: 20, batchSize: 32, validationSplit: 0.2f, seed: 3,
     callbacks: [new EarlyStopping(patience: 3, restoreBestWeights: true), new ModelCheckpoint(checkpoint, saveBestOnly: true)]);
 
-var test = model.Evaluate(xTest, yTest);
+var test = model.Evaluate(data.TestX, data.TestY);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test loss {test["loss"]:0.0000}, test accuracy {test["accuracy"]:0.0000}"));
 Console.WriteLine($"best weights saved to {checkpoint}");
 history.SaveChart("sentiment-history.png");

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
+using ModelGen.Text;
 
 namespace Sentiment;
 
@@ -54,6 +56,22 @@ public static class SentimentData
         return (texts, labels);
     }
 
+    /// <summary>
+    /// The sample's pipeline: a seeded 80/20 split, a Tokenizer (<see cref="SentimentModel.Vocabulary"/> words and an
+    /// oov token) fitted on the training sentences only, and both parts padded to <see cref="SentimentModel.MaxLength"/>.
+    /// </summary>
+    public static SentimentSplit Prepare(IReadOnlyList<string> texts, IReadOnlyList<float> labels, int seed)
+    {
+        var order = ShuffledIndices(texts.Count, seed);
+        var train = order[..(texts.Count * 4 / 5)];
+        var test = order[(texts.Count * 4 / 5)..];
+        var tokenizer = new Tokenizer(numWords: SentimentModel.Vocabulary, oovToken: "<oov>");
+        tokenizer.FitOnTexts(train.Select(i => texts[i]));
+        int[] Encode(int[] part) => Sequences.PadSequences(tokenizer.TextsToSequences(part.Select(i => texts[i])), maxLen: SentimentModel.MaxLength).Data;
+        float[] Labels(int[] part) => part.Select(i => labels[i]).ToArray();
+        return new SentimentSplit(Encode(train), Labels(train), Encode(test), Labels(test), tokenizer.WordIndex.Count);
+    }
+
     /// <summary>A seeded shuffle of the indices 0 … count−1, for a train/test split.</summary>
     public static int[] ShuffledIndices(int count, int seed)
     {
@@ -63,6 +81,16 @@ public static class SentimentData
         return order;
     }
 }
+
+/// <summary>Padded token ids <c>[samples, MaxLength]</c> and 0/1 labels for training and testing.</summary>
+/// <param name="TrainX">Training token ids.</param>
+/// <param name="TrainY">Training labels.</param>
+/// <param name="TestX">Held-out token ids.</param>
+/// <param name="TestY">Held-out labels.</param>
+/// <param name="DistinctWords">Words the tokenizer saw in the training sentences.</param>
+#pragma warning disable CA1819 // flat arrays are what Fit takes
+public sealed record SentimentSplit(int[] TrainX, float[] TrainY, int[] TestX, float[] TestY, int DistinctWords);
+#pragma warning restore CA1819
 
 /// <summary>Embedding → LSTM → Dense(1, sigmoid) over padded token sequences.</summary>
 [ModelGen.Sequential(TimeSteps = SentimentModel.MaxLength)]

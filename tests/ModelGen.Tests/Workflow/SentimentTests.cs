@@ -1,5 +1,3 @@
-using System.Linq;
-using ModelGen.Text;
 using Sentiment;
 
 namespace ModelGen.Tests;
@@ -15,19 +13,15 @@ public sealed class SentimentTests
 
         var (texts, labels) = SentimentData.Load(folder!);
         Assert.Equal(3000, texts.Count);
-        var order = SentimentData.ShuffledIndices(texts.Count, seed: 1);
-        var train = order[..2400];
-        var test = order[2400..];
-        var tokenizer = new Tokenizer(numWords: SentimentModel.Vocabulary, oovToken: "<oov>");
-        tokenizer.FitOnTexts(train.Select(i => texts[i]));
-        int[] Encode(int[] idx) => Sequences.PadSequences(tokenizer.TextsToSequences(idx.Select(i => texts[i])), maxLen: SentimentModel.MaxLength).Data;
+        var data = SentimentData.Prepare(texts, labels, seed: 1); // the sample's split and tokenizer
+        Assert.Equal(2400, data.TrainY.Length);
 
         var model = new SentimentModel();
         model.Initialize(seed: 2);
         model.Compile(new Adam(), Loss.BinaryCrossentropy(), "accuracy");
-        model.Fit(Encode(train), train.Select(i => labels[i]).ToArray(), epochs: 12, batchSize: 32, validationSplit: 0.2f, seed: 3, verbose: 0,
+        model.Fit(data.TrainX, data.TrainY, epochs: 12, batchSize: 32, validationSplit: 0.2f, seed: 3, verbose: 0,
             callbacks: [new EarlyStopping(patience: 3, restoreBestWeights: true)]);
-        float accuracy = model.Evaluate(Encode(test), test.Select(i => labels[i]).ToArray())["accuracy"];
+        float accuracy = model.Evaluate(data.TestX, data.TestY)["accuracy"];
         Assert.True(accuracy >= 0.70f, $"held-out accuracy {accuracy:P1}");
     }
 }
