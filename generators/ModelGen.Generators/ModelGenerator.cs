@@ -56,7 +56,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
             Emit(spc, ModelHintName(model.Type), model.Type.FullName, () => CpuModelEmitter.Emit(model)));
 
         var cells = models
-            .Select(static (model, _) => model.Layers.Where(l => l.Kind != LayerKind.Embedding).Select(l => l.Cell).ToEquatableArray())
+            .Select(static (model, _) => model.Layers.Where(l => l.Cell.IsEmitted).Select(l => l.Cell).ToEquatableArray())
             .Collect()
             .SelectMany(static (all, _) => all.SelectMany(c => c).Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.Cells);

@@ -58,12 +58,41 @@ internal static class ModelChecker
         int width = spec.Features ?? 0;
         bool sequence = true;
         string previous = "the input";
+        string? maskSource = null;
+        bool maskActive = false;
         int offset = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
+            var outer = spec.Layers[i];
+            var where = outer.Location ?? at;
+            string outerName = names[i];
+
+            // A wrapper applies to the layer written right after it.
+            LayerSpec? wrapper = null;
+            if (outer.Kind is LayerKind.Bidirectional or LayerKind.TimeDistributed)
+            {
+                wrapper = outer;
+                bool bidirectional = outer.Kind == LayerKind.Bidirectional;
+                string expected = bidirectional ? "SimpleRnn, Lstm or Gru" : "Dense";
+                var inner = i + 1 < spec.Layers.Count ? spec.Layers[i + 1] : null;
+                bool fits = inner is not null && (bidirectional
+                    ? inner.Kind is LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru
+                    : inner.Kind == LayerKind.Dense);
+                if (!fits)
+                {
+                    string found = inner is null ? "no layer follows it" : $"it is followed by {inner.AttributeName} '{names[i + 1]}'";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrapperTarget, where, outer.AttributeName, outerName, expected, found));
+                    continue;
+                }
+                i++;
+            }
+
             var layer = spec.Layers[i];
-            var where = layer.Location ?? at;
-            string name = names[i];
+            string name = wrapper is null ? names[i] : outerName;
+            string innerName = names[i];
+            string kindText = wrapper is null ? layer.AttributeName : $"{wrapper.AttributeName}({layer.AttributeName})";
+            where = wrapper?.Location ?? layer.Location ?? at;
+            var options = layer.Options;
             bool ok = true;
 
             if (layer.Kind == LayerKind.Embedding)
@@ -71,7 +100,8 @@ internal static class ModelChecker
                 if (i > 0) { diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddingNotFirst, where, name, Text(i))); ok = false; }
                 if (layer.InputDim <= 0) { diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "inputDim", $"Embedding '{name}'", Text(layer.InputDim), "pass the vocabulary size (largest token id + 1)")); ok = false; }
             }
-            if (layer.Units <= 0)
+            bool hasUnits = layer.Kind is LayerKind.Embedding or LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense;
+            if (hasUnits && layer.Units <= 0)
             {
                 string what = layer.Kind == LayerKind.Embedding ? "outputDim" : "units";
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, what, $"{layer.AttributeName} '{name}'", Text(layer.Units), $"pass the number of {(layer.Kind == LayerKind.Embedding ? "dimensions per token" : "units")}"));
@@ -84,7 +114,7 @@ internal static class ModelChecker
             {
                 string text = layer.Activation ?? (layer.Kind == LayerKind.SimpleRnn ? "tanh" : "linear");
                 var parsed = ParseActivation(text);
-                if (parsed is null)
+                if (parsed is null || parsed == Activation.HardSigmoid)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, text, recurrent ? RecurrentActivations : DenseActivations));
                     ok = false;
@@ -96,35 +126,124 @@ internal static class ModelChecker
                 }
                 else activation = parsed.Value;
             }
-
-            if (recurrent && !sequence)
+            var gateActivation = Activation.Sigmoid;
+            if (layer.Kind is LayerKind.Lstm or LayerKind.Gru && options.RecurrentActivation is { } gateText)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsSequence, where, layer.AttributeName, name, previous));
+                var parsed = ParseActivation(gateText);
+                if (parsed is Activation.Sigmoid or Activation.HardSigmoid) gateActivation = parsed.Value;
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, gateText, "'sigmoid' or 'hard_sigmoid' (RecurrentActivation)"));
+                    ok = false;
+                }
+            }
+            var merge = MergeMode.Concat;
+            if (wrapper?.Kind == LayerKind.Bidirectional && wrapper.Options.MergeMode is { } mergeText)
+            {
+                var parsed = ParseMerge(mergeText);
+                if (parsed is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownMergeMode, where, name, mergeText));
+                    ok = false;
+                }
+                else merge = parsed.Value;
+            }
+            if (wrapper?.Kind == LayerKind.Bidirectional && options.GoBackwards)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, layer.Location ?? where, layer.AttributeName, innerName, name));
                 ok = false;
             }
 
+            // Rates: dropout options of recurrent layers, and the Dropout layers' own.
+            var rates = new List<(string What, double Rate)>();
+            if (recurrent) { rates.Add(("Dropout", options.Dropout)); rates.Add(("RecurrentDropout", options.RecurrentDropout)); }
+            if (layer.Kind is LayerKind.Dropout or LayerKind.SpatialDropout1D) rates.Add(("rate", options.Value));
+            foreach (var (what, rate) in rates)
+            {
+                if (rate >= 0 && rate < 1) continue;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RateOutOfRange, where, what, $"{layer.AttributeName} '{name}'", rate.ToString("R", CultureInfo.InvariantCulture)));
+                ok = false;
+            }
+
+            bool needsSequence = recurrent || layer.Kind is LayerKind.Masking or LayerKind.SpatialDropout1D || wrapper?.Kind == LayerKind.TimeDistributed;
+            if (needsSequence && !sequence)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsSequence, where, kindText, name, previous));
+                ok = false;
+            }
+
+            bool producesMask = layer.Kind == LayerKind.Masking || (layer.Kind == LayerKind.Embedding && options.MaskZero);
+            if (producesMask)
+            {
+                if (maskSource is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TwoMasks, where, model, maskSource, name));
+                    ok = false;
+                }
+                maskSource ??= name;
+            }
+
+            bool passesWidth = layer.Kind is LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D;
             int inputs = layer.Kind == LayerKind.Embedding ? layer.InputDim : width;
+            int units = passesWidth ? width : layer.Units;
             bool outputSequence = recurrent ? layer.ReturnSequences : sequence;
+            bool twoDirections = wrapper?.Kind == LayerKind.Bidirectional;
+            int outputWidth = twoDirections && merge == MergeMode.Concat ? 2 * units : units;
+            bool twoBiases = layer.Kind == LayerKind.Gru && layer.ResetAfter;
             if (ok)
             {
                 int gates = layer.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
-                long count64 = KerasCount(layer.Kind, inputs, layer.Units, gates, layer.Kind == LayerKind.Gru && layer.ResetAfter);
+                long count64 = (twoDirections ? 2 : 1) * KerasCount(layer.Kind, inputs, units, gates, twoBiases, options.UseBias);
                 if (count64 > MaxParameters || offset + count64 > MaxParameters)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, Text(offset + count64), Text(MaxParameters), layer.AttributeName, name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, Text(offset + count64), Text(MaxParameters), kindText, name));
                     ok = false;
                 }
             }
             if (ok && diagnostics.Count == 0)
             {
-                var cell = new CellShape(layer.Kind, inputs, layer.Units, activation, layer.Kind == LayerKind.Gru && layer.ResetAfter);
-                var views = Views(cell, offset);
+                var cell = new CellShape(layer.Kind, inputs, units, activation, twoBiases)
+                {
+                    RecurrentActivation = layer.Kind is LayerKind.Lstm or LayerKind.Gru ? gateActivation : Activation.Sigmoid,
+                    UseBias = options.UseBias,
+                };
+                string identifier = UniqueIdentifier(name, identifiers);
+                var views = new List<ParamView>();
+                var directions = ImmutableArray.CreateBuilder<RecurrentDirection>();
+                if (twoDirections)
+                {
+                    foreach (var (prefix, keras, reversed) in new[] { ("Forward", "forward_" + innerName, false), ("Backward", "backward_" + innerName, true) })
+                    {
+                        var own = Views(cell, offset + views.Sum(v => v.Length), prefix, keras + "/").ToList();
+                        directions.Add(new RecurrentDirection(identifier + prefix, keras, reversed, own.ToEquatableArray()));
+                        views.AddRange(own);
+                    }
+                }
+                else
+                {
+                    views.AddRange(Views(cell, offset, "", ""));
+                    if (recurrent) directions.Add(new RecurrentDirection(identifier, name, options.GoBackwards, views.ToEquatableArray()));
+                }
                 int count = views.Sum(v => v.Length);
-                layers.Add(new CheckedLayer(i, layer.Kind, name, UniqueIdentifier(name, identifiers), inputs, layer.Units,
-                    sequence, outputSequence, count, views.ToEquatableArray(), cell));
+                layers.Add(new CheckedLayer(layers.Count, layer.Kind, name, identifier, inputs, outputWidth,
+                    sequence, outputSequence, count, views.ToEquatableArray(), cell)
+                {
+                    Wrapper = wrapper?.Kind,
+                    Merge = merge,
+                    Directions = directions.ToImmutable().ToEquatableArray(),
+                    ReturnState = recurrent && options.ReturnState,
+                    Stateful = recurrent && options.Stateful,
+                    Dropout = (float)(recurrent ? options.Dropout : layer.Kind is LayerKind.Dropout or LayerKind.SpatialDropout1D ? options.Value : 0),
+                    RecurrentDropout = recurrent ? (float)options.RecurrentDropout : 0,
+                    MaskIn = maskActive && layer.Kind != LayerKind.Masking,
+                    MaskZero = layer.Kind == LayerKind.Embedding && options.MaskZero,
+                    MaskValue = layer.Kind == LayerKind.Masking ? (float)options.Value : 0,
+                });
                 offset += count;
             }
-            width = layer.Units;
+            if (producesMask) maskActive = true;
+            if (!outputSequence) maskActive = false;
+            width = outputWidth;
             sequence = outputSequence;
             previous = name;
         }
@@ -141,17 +260,21 @@ internal static class ModelChecker
     private const long MaxParameters = 0x7FFFFFC7;
 
     /// <summary>Keras's parameter count, in 64 bits so that huge declarations are reported, not wrapped.</summary>
-    private static long KerasCount(LayerKind kind, long inputs, long units, long gates, bool twoBiases) => kind switch
+    private static long KerasCount(LayerKind kind, long inputs, long units, long gates, bool twoBiases, bool useBias) => kind switch
     {
         LayerKind.Embedding => inputs * units,
-        LayerKind.Dense => inputs * units + units,
-        _ => gates * units * (inputs + units) + (twoBiases ? 2 : 1) * gates * units,
+        LayerKind.Dense => inputs * units + (useBias ? units : 0),
+        LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => gates * units * (inputs + units) + (useBias ? (twoBiases ? 2 : 1) * gates * units : 0),
+        _ => 0,
     };
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Parameter views in Keras order and layout, with Keras's default initializers.</summary>
-    private static IEnumerable<ParamView> Views(CellShape cell, int offset)
+    /// <summary>
+    /// Parameter views in Keras order and layout, with Keras's default initializers. <paramref name="prefix"/>
+    /// and <paramref name="kerasPrefix"/> name a Bidirectional copy (<c>ForwardKernel</c>, <c>forward_lstm/kernel</c>).
+    /// </summary>
+    private static IEnumerable<ParamView> Views(CellShape cell, int offset, string prefix, string kerasPrefix)
     {
         int gh = cell.Gates * cell.Units;
         switch (cell.Kind)
@@ -161,18 +284,28 @@ internal static class ModelChecker
                 yield break;
             case LayerKind.Dense:
                 yield return new ParamView("kernel", "Kernel", offset, cell.Inputs, cell.Units, InitKind.GlorotUniform);
-                yield return new ParamView("bias", "Bias", offset + cell.Inputs * cell.Units, 1, cell.Units, InitKind.Zeros);
+                if (cell.UseBias) yield return new ParamView("bias", "Bias", offset + cell.Inputs * cell.Units, 1, cell.Units, InitKind.Zeros);
                 yield break;
-            default:
-                yield return new ParamView("kernel", "Kernel", offset, cell.Inputs, gh, InitKind.GlorotUniform);
+            case LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru:
+                yield return new ParamView(kerasPrefix + "kernel", prefix + "Kernel", offset, cell.Inputs, gh, InitKind.GlorotUniform);
                 offset += cell.Inputs * gh;
-                yield return new ParamView("recurrent_kernel", "RecurrentKernel", offset, cell.Units, gh, InitKind.Orthogonal);
+                yield return new ParamView(kerasPrefix + "recurrent_kernel", prefix + "RecurrentKernel", offset, cell.Units, gh, InitKind.Orthogonal);
                 offset += cell.Units * gh;
-                yield return new ParamView("bias", "Bias", offset, cell.ResetAfter ? 2 : 1, gh,
-                    cell.Kind == LayerKind.Lstm ? InitKind.UnitForgetBias : InitKind.Zeros);
+                if (cell.UseBias)
+                    yield return new ParamView(kerasPrefix + "bias", prefix + "Bias", offset, cell.ResetAfter ? 2 : 1, gh,
+                        cell.Kind == LayerKind.Lstm ? InitKind.UnitForgetBias : InitKind.Zeros);
                 yield break;
         }
     }
+
+    private static MergeMode? ParseMerge(string text) => text switch
+    {
+        "concat" => MergeMode.Concat,
+        "sum" => MergeMode.Sum,
+        "mul" => MergeMode.Mul,
+        "ave" => MergeMode.Ave,
+        _ => null,
+    };
 
     private static Activation? ParseActivation(string text) => text switch
     {
@@ -181,6 +314,7 @@ internal static class ModelChecker
         "sigmoid" => Activation.Sigmoid,
         "relu" => Activation.Relu,
         "softmax" => Activation.Softmax,
+        "hard_sigmoid" => Activation.HardSigmoid,
         _ => null,
     };
 
@@ -210,6 +344,11 @@ internal static class ModelChecker
                 LayerKind.SimpleRnn => "simple_rnn",
                 LayerKind.Lstm => "lstm",
                 LayerKind.Gru => "gru",
+                LayerKind.Masking => "masking",
+                LayerKind.Dropout => "dropout",
+                LayerKind.SpatialDropout1D => "spatial_dropout1d",
+                LayerKind.Bidirectional => "bidirectional",
+                LayerKind.TimeDistributed => "time_distributed",
                 _ => "dense",
             };
             counters.TryGetValue(prefix, out int n);
@@ -229,11 +368,16 @@ internal static class ModelChecker
     /// Identifiers are chosen so that no two layers produce the same member, e.g. layers 'a' and 'a_recurrent'
     /// would both give <c>ARecurrentKernel</c>.
     /// </summary>
-    private static readonly string[] MemberSuffixes =
-    {
+    private static readonly string[] MemberSuffixes = Expand(
         "Kernel", "RecurrentKernel", "Bias", "Embeddings", "KernelGradient", "RecurrentKernelGradient", "BiasGradient", "EmbeddingsGradient",
         "Output", "OutputGradient", "States", "Cells", "Gates", "TanhCells", "Recurrent", "ResetStates", "GateGradients", "RecurrentGradients", "Scratch",
-    };
+        "FinalState", "FinalCellState", "InitialState", "InitialCellState", "InitialStateGradient", "InitialCellStateGradient", "InitialBatch",
+        "DropoutMask", "DroppedInput", "Active", "DropoutActive", "RecurrentMask", "MaskedStates", "RecurrentDropoutActive", "Reversed", "ReversedMask", "InputGradient", "InitialUsed",
+        "Projection", "ProjectionGradient", "KernelT");
+
+    /// <summary>Each suffix as written and behind the Bidirectional copies' Forward and Backward.</summary>
+    private static string[] Expand(params string[] suffixes)
+        => suffixes.Concat(suffixes.Select(s => "Forward" + s)).Concat(suffixes.Select(s => "Backward" + s)).ToArray();
 
     /// <summary><c>simple_rnn_1</c> → <c>SimpleRnn1</c>; unique within the model, members included.</summary>
     private static string UniqueIdentifier(string name, HashSet<string> used)
@@ -248,7 +392,7 @@ internal static class ModelChecker
         }
         string baseName = sb.Length == 0 || char.IsDigit(sb[0]) ? "Layer" + sb : sb.ToString();
         string candidate = baseName;
-        for (int n = 2; MemberSuffixes.Any(s => used.Contains(candidate + s)); n++) candidate = baseName + "_" + n.ToString(CultureInfo.InvariantCulture);
+        for (int n = 2; MemberSuffixes.Any(s => used.Contains(candidate + s)) || used.Contains("Set" + candidate + "InitialState"); n++) candidate = baseName + "_" + n.ToString(CultureInfo.InvariantCulture);
         foreach (var suffix in MemberSuffixes) used.Add(candidate + suffix);
         return candidate;
     }

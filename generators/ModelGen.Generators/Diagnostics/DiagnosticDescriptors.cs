@@ -70,6 +70,26 @@ internal static class DiagnosticDescriptors
         "Model too large",
         "Model '{0}' would hold {1} parameters up to {3} '{4}', more than the {2} one float array can hold: make the layer smaller");
 
+    public static readonly DiagnosticDescriptor WrapperTarget = Error("MG0016",
+        "Wrapper has nothing it can wrap",
+        "{0} '{1}' wraps the layer written right after it, which must be {2}, but {3}: put [{0}] directly above the layer it wraps");
+
+    public static readonly DiagnosticDescriptor UnknownMergeMode = Error("MG0017",
+        "Unknown merge mode",
+        "Bidirectional '{0}' has unknown MergeMode '{1}': use 'concat', 'sum', 'mul' or 'ave'");
+
+    public static readonly DiagnosticDescriptor RateOutOfRange = Error("MG0018",
+        "Dropout rate out of range",
+        "{0} of {1} is {2}, but a dropout rate must be at least 0 and less than 1: it is the fraction of values dropped during training");
+
+    public static readonly DiagnosticDescriptor TwoMasks = Error("MG0019",
+        "More than one mask",
+        "Model '{0}' computes its time-step mask in '{1}' and again in '{2}': keep one mask source, Embedding(MaskZero = true) or one Masking layer");
+
+    public static readonly DiagnosticDescriptor GoBackwardsInBidirectional = Error("MG0020",
+        "GoBackwards inside Bidirectional",
+        "{0} layer '{1}' sets GoBackwards inside Bidirectional '{2}', which already runs a reversed copy of it: remove GoBackwards");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",
         "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");

@@ -23,9 +23,10 @@ internal sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Writes <paramref name="header"/> (none when empty) and a braced, indented block.</summary>
     public IDisposable Block(string header)
     {
-        Line(header);
+        if (header.Length > 0) Line(header);
         Line("{");
         _indent++;
         return new Closer(this, "}");

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace ModelGen.Generators.Model;
 
@@ -6,7 +7,10 @@ namespace ModelGen.Generators.Model;
 // backend emits from (CPU today; ILGPU kernels read the same record). Plain equatable data with no
 // locations, so editing whitespace or moving the class does not re-run emission.
 
-internal enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax }
+internal enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax, HardSigmoid }
+
+/// <summary>How Bidirectional combines its two outputs.</summary>
+internal enum MergeMode { Concat, Sum, Mul, Ave }
 
 internal enum InitKind { Zeros, GlorotUniform, Orthogonal, Uniform005, UnitForgetBias }
 
@@ -16,6 +20,14 @@ internal enum InitKind { Zeros, GlorotUniform, Orthogonal, Uniform005, UnitForge
 /// </summary>
 internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activation Activation, bool ResetAfter)
 {
+    /// <summary>LSTM and GRU gate activation: sigmoid (default) or hard sigmoid.</summary>
+    public Activation RecurrentActivation { get; init; } = Activation.Sigmoid;
+
+    /// <summary>The layer has a bias.</summary>
+    public bool UseBias { get; init; } = true;
+
+    private string Suffix => (RecurrentActivation == Activation.HardSigmoid ? "_HardSigmoid" : "") + (UseBias ? "" : "_NoBias");
+
     /// <summary>Gates per unit: 1 (SimpleRNN, Dense), 3 (GRU), 4 (LSTM).</summary>
     public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
 
@@ -26,8 +38,12 @@ internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activati
         LayerKind.Lstm => $"Lstm_I{Inputs}_H{Units}",
         LayerKind.Gru => $"Gru_I{Inputs}_H{Units}_{(ResetAfter ? "ResetAfter" : "ResetBefore")}",
         LayerKind.Dense => $"Dense_I{Inputs}_U{Units}_{Activation}",
-        _ => $"Embedding_V{Inputs}_D{Units}",
-    };
+        LayerKind.Embedding => $"Embedding_V{Inputs}_D{Units}",
+        _ => $"{Kind}_W{Inputs}",
+    } + Suffix;
+
+    /// <summary>A recurrent cell (one class emitted per shape); false for layers computed by runtime kernels.</summary>
+    public bool IsEmitted => Kind is LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense;
 }
 
 /// <summary>One parameter view of a layer, in Keras layout.</summary>
@@ -35,6 +51,16 @@ internal sealed record ParamView(string KerasName, string PropertySuffix, int Of
 {
     public int Length => Rows * Columns;
 }
+
+/// <summary>
+/// One direction of a recurrent layer: the layer itself, or the forward or backward copy inside Bidirectional.
+/// Each has its own weights, workspace and states.
+/// </summary>
+/// <param name="Identifier">C# identifier of the direction's members, e.g. <c>Lstm</c> or <c>BidirectionalBackward</c>.</param>
+/// <param name="KerasName">Keras's name of the sub-layer (<c>forward_lstm</c>), or the layer's own name.</param>
+/// <param name="Reversed">Reads the sequence from its last step to its first.</param>
+/// <param name="Views">Its parameter views (kernel, recurrent kernel, bias when present).</param>
+internal sealed record RecurrentDirection(string Identifier, string KerasName, bool Reversed, EquatableArray<ParamView> Views);
 
 /// <summary>A layer with its inferred shapes and parameter layout.</summary>
 /// <param name="Index">Position in the model.</param>
@@ -63,14 +89,54 @@ internal sealed record CheckedLayer(
 {
     public bool IsRecurrent => Kind is LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru;
 
+    /// <summary>Bidirectional or TimeDistributed around this layer; null when it is not wrapped.</summary>
+    public LayerKind? Wrapper { get; init; }
+
+    /// <summary>Bidirectional: how the two outputs combine.</summary>
+    public MergeMode Merge { get; init; }
+
+    /// <summary>Recurrent layers: one direction, or two inside Bidirectional.</summary>
+    public EquatableArray<RecurrentDirection> Directions { get; init; } = EquatableArray<RecurrentDirection>.Empty;
+
+    /// <summary>Recurrent: the final states are exposed.</summary>
+    public bool ReturnState { get; init; }
+
+    /// <summary>Recurrent: the final states carry into the next batch.</summary>
+    public bool Stateful { get; init; }
+
+    /// <summary>Recurrent: input dropout rate; Dropout and SpatialDropout1D: their rate.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Recurrent: recurrent dropout rate.</summary>
+    public float RecurrentDropout { get; init; }
+
+    /// <summary>A mask (from Embedding(MaskZero) or Masking) reaches this layer's input.</summary>
+    public bool MaskIn { get; init; }
+
+    /// <summary>Embedding: token 0 is padding and masks its step.</summary>
+    public bool MaskZero { get; init; }
+
+    /// <summary>Masking: the padding value.</summary>
+    public float MaskValue { get; init; }
+
+    public bool IsBidirectional => Wrapper == LayerKind.Bidirectional;
+
     /// <summary>Keras class name for Summary().</summary>
-    public string KerasType => Kind switch
+    public string KerasType => Wrapper switch
     {
-        LayerKind.Embedding => "Embedding",
-        LayerKind.SimpleRnn => "SimpleRNN",
-        LayerKind.Lstm => "LSTM",
-        LayerKind.Gru => "GRU",
-        _ => "Dense",
+        LayerKind.Bidirectional => "Bidirectional",
+        LayerKind.TimeDistributed => "TimeDistributed",
+        _ => Kind switch
+        {
+            LayerKind.Embedding => "Embedding",
+            LayerKind.SimpleRnn => "SimpleRNN",
+            LayerKind.Lstm => "LSTM",
+            LayerKind.Gru => "GRU",
+            LayerKind.Masking => "Masking",
+            LayerKind.Dropout => "Dropout",
+            LayerKind.SpatialDropout1D => "SpatialDropout1D",
+            _ => "Dense",
+        },
     };
 }
 
@@ -98,6 +164,12 @@ internal sealed record CheckedModel(
     int ParameterCount)
 {
     public bool TakesTokens => VocabularySize > 0;
+
+    /// <summary>Some layer draws dropout masks, so the model carries a random generator.</summary>
+    public bool UsesDropout => Layers.Any(l => l.Dropout > 0 || l.RecurrentDropout > 0);
+
+    /// <summary>Some layer computes a mask over time steps.</summary>
+    public bool UsesMask => Layers.Any(l => l.MaskZero || l.Kind == LayerKind.Masking);
 
     public CheckedLayer Output => Layers[Layers.Count - 1];
 }

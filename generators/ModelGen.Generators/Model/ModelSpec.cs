@@ -6,7 +6,7 @@ namespace ModelGen.Generators.Model;
 // (strings, numbers, enums, EquatableArray): no ISymbol, SyntaxNode or Compilation, so the incremental
 // pipeline can compare runs and cache.
 
-internal enum LayerKind { Embedding, SimpleRnn, Lstm, Gru, Dense }
+internal enum LayerKind { Embedding, SimpleRnn, Lstm, Gru, Dense, Masking, Dropout, SpatialDropout1D, Bidirectional, TimeDistributed }
 
 /// <summary>A type enclosing the model class (for nested models).</summary>
 internal sealed record ContainingType(string Keyword, string Name, bool IsPartial);
@@ -32,7 +32,38 @@ internal sealed record LayerSpec(
     bool ReturnSequences,
     bool ResetAfter,
     int Declaration,
-    LocationInfo? Location);
+    LocationInfo? Location)
+{
+    /// <summary>The options beyond the core ones, as written (defaults when not).</summary>
+    public LayerOptions Options { get; init; } = LayerOptions.Default;
+}
+
+/// <summary>Layer options as written; each applies to the layer kinds whose attribute carries it.</summary>
+internal sealed record LayerOptions
+{
+    public static readonly LayerOptions Default = new();
+
+    /// <summary>Recurrent: keep the final state readable.</summary>
+    public bool ReturnState { get; init; }
+    /// <summary>Recurrent: read the sequence reversed.</summary>
+    public bool GoBackwards { get; init; }
+    /// <summary>Recurrent: carry the final state into the next batch.</summary>
+    public bool Stateful { get; init; }
+    /// <summary>Recurrent: input dropout rate.</summary>
+    public double Dropout { get; init; }
+    /// <summary>Recurrent: recurrent dropout rate.</summary>
+    public double RecurrentDropout { get; init; }
+    /// <summary>Recurrent and Dense: the layer has a bias.</summary>
+    public bool UseBias { get; init; } = true;
+    /// <summary>LSTM and GRU: the gate activation as written, or null for sigmoid.</summary>
+    public string? RecurrentActivation { get; init; }
+    /// <summary>Embedding: token 0 is padding.</summary>
+    public bool MaskZero { get; init; }
+    /// <summary>Masking: the padding value; Dropout and SpatialDropout1D: the rate.</summary>
+    public double Value { get; init; }
+    /// <summary>Bidirectional: the merge mode as written, or null for concat.</summary>
+    public string? MergeMode { get; init; }
+}
 
 /// <summary>A <c>[Sequential]</c> class as declared.</summary>
 internal sealed record ModelSpec(

@@ -25,6 +25,11 @@ internal static class ModelParser
         ["LstmAttribute"] = LayerKind.Lstm,
         ["GruAttribute"] = LayerKind.Gru,
         ["DenseAttribute"] = LayerKind.Dense,
+        ["MaskingAttribute"] = LayerKind.Masking,
+        ["DropoutAttribute"] = LayerKind.Dropout,
+        ["SpatialDropout1DAttribute"] = LayerKind.SpatialDropout1D,
+        ["BidirectionalAttribute"] = LayerKind.Bidirectional,
+        ["TimeDistributedAttribute"] = LayerKind.TimeDistributed,
     };
 
     public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -85,23 +90,45 @@ internal static class ModelParser
         var args = attribute.ConstructorArguments;
         int first = args.Length > 0 && args[0].Value is int a ? a : 0;
         int second = args.Length > 1 && args[1].Value is int b ? b : 0;
+        double value = args.Length > 0 ? Number(args[0].Value) : 0;
         string? name = null, activation = null;
         bool returnSequences = false, resetAfter = true;
+        var options = LayerOptions.Default with { Value = kind is LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D ? value : 0 };
         foreach (var named in attribute.NamedArguments)
         {
+            var v = named.Value.Value;
             switch (named.Key)
             {
-                case "Name": name = named.Value.Value as string; break;
-                case "Activation": activation = named.Value.Value as string ?? "null"; break;
-                case "ReturnSequences": returnSequences = named.Value.Value is true; break;
-                case "ResetAfter": resetAfter = named.Value.Value is not false; break;
+                case "Name": name = v as string; break;
+                case "Activation": activation = v as string ?? "null"; break;
+                case "ReturnSequences": returnSequences = v is true; break;
+                case "ResetAfter": resetAfter = v is not false; break;
+                case "ReturnState": options = options with { ReturnState = v is true }; break;
+                case "GoBackwards": options = options with { GoBackwards = v is true }; break;
+                case "Stateful": options = options with { Stateful = v is true }; break;
+                case "Dropout": options = options with { Dropout = Number(v) }; break;
+                case "RecurrentDropout": options = options with { RecurrentDropout = Number(v) }; break;
+                case "UseBias": options = options with { UseBias = v is not false }; break;
+                case "RecurrentActivation": options = options with { RecurrentActivation = v as string ?? "null" }; break;
+                case "MaskZero": options = options with { MaskZero = v is true }; break;
+                case "MergeMode": options = options with { MergeMode = v as string ?? "null" }; break;
             }
         }
         string attributeName = attribute.AttributeClass!.Name.Substring(0, attribute.AttributeClass.Name.Length - "Attribute".Length);
-        return kind == LayerKind.Embedding
+        var spec = kind == LayerKind.Embedding
             ? new LayerSpec(kind, attributeName, name, Units: second, InputDim: first, activation, returnSequences, resetAfter, declaration, location)
-            : new LayerSpec(kind, attributeName, name, Units: first, InputDim: 0, activation, returnSequences, resetAfter, declaration, location);
+            : new LayerSpec(kind, attributeName, name, Units: kind is LayerKind.Embedding or LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense ? first : 0,
+                InputDim: 0, activation, returnSequences, resetAfter, declaration, location);
+        return spec with { Options = options };
     }
+
+    private static double Number(object? value) => value switch
+    {
+        double d => d,
+        float f => f,
+        int i => i,
+        _ => 0,
+    };
 
     // Raw names (no '@'), joined by '.'; the emitter escapes keywords.
     private static string? NamespaceOf(INamedTypeSymbol type)

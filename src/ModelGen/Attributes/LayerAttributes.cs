@@ -26,6 +26,54 @@ public abstract class RecurrentLayerAttribute : LayerAttribute
     /// (<c>[batch, units]</c>). Needed to stack another recurrent layer on top.
     /// </summary>
     public bool ReturnSequences { get; set; }
+
+    /// <summary>
+    /// Keras <c>return_state</c>: keep the final state readable after each forward pass, as the generated
+    /// <c>…FinalState</c> (and, for LSTM, <c>…FinalCellState</c>) properties, <c>[batch, units]</c>
+    /// (PyTorch's <c>h_n</c> and <c>c_n</c>). The layer's output is unchanged.
+    /// </summary>
+    public bool ReturnState { get; set; }
+
+    /// <summary>
+    /// Keras <c>go_backwards</c>: process the sequence from its last step to its first, and return the output
+    /// sequence in that (reversed) order.
+    /// </summary>
+    public bool GoBackwards { get; set; }
+
+    /// <summary>
+    /// Keras <c>stateful</c>: the final state of sample <c>i</c> of a batch is the initial state of sample
+    /// <c>i</c> of the next batch, until the generated <c>ResetStates()</c> is called. The batch size must then
+    /// stay the same between resets.
+    /// </summary>
+    public bool Stateful { get; set; }
+
+    /// <summary>
+    /// Keras <c>dropout</c>: the fraction of input features dropped during training. One mask per sequence,
+    /// the same at every step and for every gate; inputs kept are scaled by <c>1 / (1 − rate)</c>.
+    /// </summary>
+    public double Dropout { get; set; }
+
+    /// <summary>
+    /// Keras <c>recurrent_dropout</c>: the fraction of the previous state's units dropped in the recurrent
+    /// product during training, with one mask per sequence, fixed across time steps (variational dropout).
+    /// </summary>
+    public double RecurrentDropout { get; set; }
+
+    /// <summary>Keras <c>use_bias</c>: with <c>false</c> the layer has no bias (and Keras's smaller parameter count).</summary>
+    public bool UseBias { get; set; } = true;
+}
+
+/// <summary>Base of LSTM and GRU, which have gates.</summary>
+public abstract class GatedLayerAttribute : RecurrentLayerAttribute
+{
+    /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
+    protected GatedLayerAttribute(int units) : base(units) { }
+
+    /// <summary>
+    /// Keras <c>recurrent_activation</c> of the gates: <c>"sigmoid"</c> (default) or <c>"hard_sigmoid"</c>,
+    /// which follows Keras 3 and PyTorch's <c>Hardsigmoid</c>: <c>clip(x / 6 + 0.5, 0, 1)</c>.
+    /// </summary>
+    public string RecurrentActivation { get; set; } = "sigmoid";
 }
 
 /// <summary>
@@ -49,6 +97,79 @@ public sealed class EmbeddingAttribute : LayerAttribute
 
     /// <summary>Embedding vector size.</summary>
     public int OutputDim { get; }
+
+    /// <summary>
+    /// Keras <c>mask_zero</c>: token id 0 is padding. Its steps are masked: the recurrent layers after it keep
+    /// their previous state and output there, so 'pre' and 'post' padding give the same result.
+    /// </summary>
+    public bool MaskZero { get; set; }
+}
+
+/// <summary>
+/// Keras <c>Masking(mask_value)</c>: a step whose features all equal <c>maskValue</c> is masked
+/// (the recurrent layers after it skip it, keeping their state) and its features are set to zero.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class MaskingAttribute : LayerAttribute
+{
+    /// <summary>Creates the layer.</summary>
+    public MaskingAttribute(double maskValue = 0.0) => MaskValue = maskValue;
+
+    /// <summary>The value that marks a padded step.</summary>
+    public double MaskValue { get; }
+}
+
+/// <summary>
+/// Keras <c>Dropout(rate)</c>: during training, zeroes each value with probability <c>rate</c>
+/// (independently at every step) and scales the rest by <c>1 / (1 − rate)</c>; at inference it does nothing.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class DropoutAttribute : LayerAttribute
+{
+    /// <summary>Creates the layer.</summary>
+    public DropoutAttribute(double rate) => Rate = rate;
+
+    /// <summary>Fraction dropped, in [0, 1).</summary>
+    public double Rate { get; }
+}
+
+/// <summary>
+/// Keras <c>SpatialDropout1D(rate)</c>: during training, drops whole feature channels, the same ones at every
+/// step of a sequence, and scales the rest by <c>1 / (1 − rate)</c>; at inference it does nothing.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class SpatialDropout1DAttribute : LayerAttribute
+{
+    /// <summary>Creates the layer.</summary>
+    public SpatialDropout1DAttribute(double rate) => Rate = rate;
+
+    /// <summary>Fraction of channels dropped, in [0, 1).</summary>
+    public double Rate { get; }
+}
+
+/// <summary>
+/// Keras <c>Bidirectional(layer, merge_mode)</c>: wraps the recurrent layer written right after it. A forward
+/// copy reads the sequence in order, a backward copy (its own weights) reads it reversed, and their outputs
+/// are merged per step (the backward one re-aligned in time). Parameters: the forward layer's, then the
+/// backward layer's, as Keras stores them; PyTorch's <c>bidirectional=True</c> keeps the second set as <c>…_reverse</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class BidirectionalAttribute : LayerAttribute
+{
+    /// <summary>
+    /// How the two outputs combine: <c>"concat"</c> (default; forward then backward, twice the units, as
+    /// PyTorch), <c>"sum"</c>, <c>"mul"</c> or <c>"ave"</c>.
+    /// </summary>
+    public string MergeMode { get; set; } = "concat";
+}
+
+/// <summary>
+/// Keras <c>TimeDistributed(layer)</c>: wraps the Dense layer written right after it and applies it to every
+/// time step (a Dense after a sequence already does this; the wrapper states it and requires the sequence).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class TimeDistributedAttribute : LayerAttribute
+{
 }
 
 /// <summary>
@@ -69,7 +190,7 @@ public sealed class SimpleRnnAttribute : RecurrentLayerAttribute
 /// one bias of <c>4·units</c> (PyTorch's two biases add up to it).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LstmAttribute : RecurrentLayerAttribute
+public sealed class LstmAttribute : GatedLayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
     public LstmAttribute(int units) : base(units) { }
@@ -81,7 +202,7 @@ public sealed class LstmAttribute : RecurrentLayerAttribute
 /// <c>nn.GRU</c>; with <c>ResetAfter = false</c> it follows the original Cho et al. form (Keras only).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GruAttribute : RecurrentLayerAttribute
+public sealed class GruAttribute : GatedLayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
     public GruAttribute(int units) : base(units) { }
@@ -107,4 +228,7 @@ public sealed class DenseAttribute : LayerAttribute
     /// Activation: <c>"linear"</c> (default), <c>"tanh"</c>, <c>"sigmoid"</c>, <c>"relu"</c> or <c>"softmax"</c>.
     /// </summary>
     public string Activation { get; set; } = "linear";
+
+    /// <summary>Keras <c>use_bias</c>: with <c>false</c> the layer has no bias.</summary>
+    public bool UseBias { get; set; } = true;
 }

@@ -81,6 +81,97 @@ internal static class CpuCellEmitter
         _ => "",
     };
 
+    /// <summary>A statement applying the gate activation (sigmoid or hard sigmoid) in place to the span expression.</summary>
+    private static string GateActivation(CellShape cell, string span) => cell.RecurrentActivation == Activation.HardSigmoid
+        ? $"Activations.HardSigmoid({span}, {span});"
+        : $"TensorPrimitives.Sigmoid({span}, {span});";
+
+    /// <summary>The gate activation's derivative written from its output <paramref name="y"/>.</summary>
+    private static string GateSlope(CellShape cell, FusedLoop.Flavor f, string y) => cell.RecurrentActivation == Activation.HardSigmoid
+        ? (f.IsVector
+            ? $"Vector256.ConditionalSelect(Vector256.GreaterThan({y}, Vector256<float>.Zero) & Vector256.LessThan({y}, Vector256<float>.One), Vector256.Create(1f / 6f), Vector256<float>.Zero)"
+            : $"({y} > 0f && {y} < 1f ? 1f / 6f : 0f)")
+        : $"{y} * ({f.One} - {y})";
+
+    /// <summary>The extra forward parameters every recurrent cell takes: step mask and recurrent dropout.</summary>
+    private const string ForwardOptions = "ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates";
+
+    /// <summary>The extra backward parameters every recurrent cell takes.</summary>
+    private const string BackwardOptions = "ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial";
+
+    private const string OptionsDoc = """
+        /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
+        /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
+        /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+        """;
+
+    /// <summary><c>previous</c> = the state the step's recurrent product reads: h[t-1], or h[t-1] ⊙ the recurrent-dropout mask.</summary>
+    private static void RecurrentInput(CodeWriter w)
+    {
+        w.Line("ReadOnlySpan<float> previous = h.Slice(t * n, n);");
+        using (w.Block("if (!recurrentMask.IsEmpty)"))
+        {
+            w.Line("// Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.");
+            w.Line("var dropped = maskedStates.Slice(t * n, n);");
+            w.Line("TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);");
+            w.Line("previous = dropped;");
+        }
+    }
+
+    /// <summary>Masked steps keep the previous state (and cell state, when given).</summary>
+    private static void CarryMasked(CodeWriter w, bool cells)
+    {
+        using (w.Block("if (!mask.IsEmpty)"))
+        {
+            w.Line("// Masked samples keep their previous state at this step.");
+            w.Line("StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));");
+            if (cells) w.Line("StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));");
+        }
+    }
+
+    /// <summary>
+    /// The start of a backward step: <c>dPrev</c> (∂h[t-1], the initial state's gradient, or a sink), and
+    /// <c>dRead</c>, the gradient of what the recurrent product read (a separate carry under recurrent dropout).
+    /// Masked samples pass ∂h straight through to ∂h[t-1].
+    /// </summary>
+    private static void BackwardStepStart(CodeWriter w)
+    {
+        w.Line("var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;");
+        w.Line("bool needPrevious = t > 0 || !dInitial.IsEmpty;");
+        w.Line("var dRead = recurrentMask.IsEmpty ? dPrev : carry;");
+        w.Line("if (!recurrentMask.IsEmpty) carry.Clear();");
+        w.Line("if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);");
+    }
+
+    /// <summary>Under recurrent dropout, <c>∂h[t-1] += dRead ⊙ m</c>.</summary>
+    private static void BackwardStepEnd(CodeWriter w)
+        => w.Line("if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
+
+    /// <summary>Scratch floats of the shared backward carries: the sink for h[-1] and the recurrent-dropout carry.</summary>
+    private const string CarryScratch = "2 * batch * Units";
+
+    /// <summary>Declares <c>sink</c> and <c>carry</c> from scratch at <paramref name="at"/>, and clears the initial-state gradient.</summary>
+    private static void Carries(CodeWriter w, string at)
+    {
+        w.Line($"var sink = scratch.Slice({at}, n); // ∂h[-1] when the initial state's gradient is not wanted");
+        w.Line($"var carry = scratch.Slice({at} + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout");
+        w.Line("if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);");
+        w.Line("dInitial.Clear();");
+    }
+
+    /// <summary>The states the recurrent products read, for dU.</summary>
+    private const string PreviousStates = "(recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units))";
+
+    /// <summary>Writes a bias into rows of <paramref name="target"/>, or clears them when the cell has no bias.</summary>
+    private static string BiasRows(CellShape cell, string rows, string biasSlice, string target)
+        => cell.UseBias ? $"MatrixOps.BroadcastRows({rows}, {biasSlice}, {target});" : $"{target}.Clear(); // no bias";
+
+    /// <summary>Adds the column sums of <paramref name="m"/> to a bias gradient; nothing when the cell has no bias.</summary>
+    private static void BiasGradient(CodeWriter w, CellShape cell, string m, string slice)
+    {
+        if (cell.UseBias) w.Line($"MatrixOps.AddColumnSums(rows, {m}, {slice});");
+    }
+
     /// <summary>The derivative of <paramref name="a"/> written from its output <c>y</c>, times <c>dy</c>.</summary>
     private static string DerivativeTimes(Activation a, FusedLoop.Flavor f, string y, string dy) => a switch
     {
@@ -111,8 +202,8 @@ internal static class CpuCellEmitter
     {
         Constants(w, cell, "Pre-activation width (one gate).");
         int h = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed weights).</summary>");
-        w.Line("public static int ScratchLength(int batch) => Units * Units + Units * Inputs;");
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed weights and carries).</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Units * Units + Units * Inputs + {CarryScratch};");
         w.Line();
         w.Lines("""
             /// <summary>
@@ -121,7 +212,8 @@ internal static class CpuCellEmitter
             /// the initial state; blocks 1…steps receive each step's output.
             /// </summary>
             """);
-        using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h)"))
+        w.Lines(OptionsDoc);
+        using (w.Block($"public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, {ForwardOptions})"))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");
             w.Line("var outputs = h.Slice(n, rows * Units);");
@@ -129,19 +221,21 @@ internal static class CpuCellEmitter
             w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
             using (w.Block("if (!x.IsEmpty)"))
             {
-                w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);");
+                w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "outputs"));
                 w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);");
             }
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = h.Slice((t + 1) * n, n);");
+                RecurrentInput(w);
                 w.Line($"// z += h[t-1]·U: [batch, {h}] × [{h}, {h}].");
-                w.Line("Gemm.MultiplyAdd(batch, Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Units, z, Units);");
+                w.Line("Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);");
                 if (cell.Activation != Activation.Linear)
                 {
                     w.Line($"// h[t] = {Name(cell.Activation)}(z), the whole [batch, {h}] block at once.");
                     w.Line(ApplyInPlace(cell.Activation, "z"));
                 }
+                CarryMasked(w, cells: false);
             }
         }
         w.Line();
@@ -149,18 +243,21 @@ internal static class CpuCellEmitter
             /// <summary>
             /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
             /// step on entry and is used in place for the pre-activation gradients. Adds to the three parameter
-            /// gradients; writes <paramref name="dx"/> [steps·batch, Inputs] unless it is empty.
+            /// gradients; writes <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial
+            /// state's gradient into <paramref name="dInitial"/> [batch, Units] unless it is empty.
             /// </summary>
             """);
-        using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
+        using (w.Block($"public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, {BackwardOptions})"))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");
             w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
             w.Line("dh = dh.Slice(0, rows * Units);");
             w.Line("var recurrentT = scratch.Slice(0, Units * Units);");
             w.Line("MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);");
+            Carries(w, "Units * Units + Units * Inputs");
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
+                BackwardStepStart(w);
                 w.Line("var dz = dh.Slice(t * n, n);");
                 if (cell.Activation != Activation.Linear)
                 {
@@ -168,10 +265,11 @@ internal static class CpuCellEmitter
                         ActivationGradientRow(w, cell, "h.Slice((t + 1) * n + b * Units, Units)", "dz.Slice(b * Units, Units)");
                 }
                 w.Line("// dh[t-1] += dz·Uᵀ");
-                w.Line("if (t > 0) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dh.Slice((t - 1) * n, n), Units);");
+                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
             }
-            WeightGradients(w, "dh", "Units", "h.Slice(0, rows * Units)", "Units");
-            w.Line("MatrixOps.AddColumnSums(rows, dh, dBias.Slice(0, Units));");
+            WeightGradients(w, "dh", "Units", PreviousStates, "Units");
+            BiasGradient(w, cell, "dh", "dBias.Slice(0, Units)");
             InputGradient(w, "dh", "scratch.Slice(Units * Units, Units * Inputs)");
         }
     }
@@ -209,7 +307,7 @@ internal static class CpuCellEmitter
         w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
         using (w.Block("if (!x.IsEmpty)"))
         {
-            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);");
+            w.Line(BiasRows(cell, "rows", "bias.Slice(0, Width)", "gates"));
             w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);");
         }
     }
@@ -239,8 +337,8 @@ internal static class CpuCellEmitter
     {
         Constants(w, cell, "Gate width: the i, f, c, o blocks of Units each.");
         int u = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights and the carried ∂c.</summary>");
-        w.Line("public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units;");
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, the carried ∂c and ∂h.</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + {CarryScratch};");
         w.Line();
         w.Lines("""
             /// <summary>
@@ -250,21 +348,24 @@ internal static class CpuCellEmitter
             /// the activated gates and <paramref name="tanhC"/> [steps·batch, Units] tanh(c), both kept for the backward pass.
             /// </summary>
             """);
-        using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC)"))
+        w.Lines(OptionsDoc);
+        using (w.Block($"public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC, {ForwardOptions})"))
         {
             InputProjection(w, cell, "b");
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+                RecurrentInput(w);
                 w.Line($"// gates += h[t-1]·U: [batch, {u}] × [{u}, {4 * u}].");
-                w.Line("Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);");
+                w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
                     w.Line("var g = z.Slice(b * Width, Width);");
-                    w.Line("// i, f = σ(·); c̃ = tanh(·); o = σ(·)");
-                    w.Line("TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));");
+                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+                    w.Line($"// i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·)");
+                    w.Line(GateActivation(cell, "g.Slice(0, 2 * Units)"));
                     w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
-                    w.Line("TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));");
+                    w.Line(GateActivation(cell, "g.Slice(3 * Units, Units)"));
                     w.Line("var cRow = c.Slice((t + 1) * n + b * Units, Units);");
                     w.Line("var tcRow = tanhC.Slice(t * n + b * Units, Units);");
                     FusedLoop.Refs(w, ("gr", "g"), ("cp", "c.Slice(t * n + b * Units, Units)"), ("cn", "cRow"));
@@ -275,6 +376,7 @@ internal static class CpuCellEmitter
                     w.Line("TensorPrimitives.Tanh(cRow, tcRow);");
                     w.Line("TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));");
                 }
+                CarryMasked(w, cells: true);
             }
         }
         w.Line();
@@ -283,20 +385,29 @@ internal static class CpuCellEmitter
             /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
             /// step on entry (and receives the carried gradients); <paramref name="dGates"/> [steps·batch, Width]
             /// receives the pre-activation gate gradients. Adds to the parameter gradients; writes
-            /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty.
+            /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial states' gradients into
+            /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
             /// </summary>
             """);
-        using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
+        using (w.Block($"public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, {BackwardOptions}, Span<float> dInitialCell)"))
         {
             BackwardPrologue(w);
             w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
             w.Line("var dc = scratch.Slice(Width * Units + Width * Inputs, n);");
             w.Line("dc.Clear();");
+            Carries(w, "Width * Units + Width * Inputs + n");
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
+                BackwardStepStart(w);
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
+                    using (w.Block("if (!mask.IsEmpty && mask[t * batch + b] == 0)"))
+                    {
+                        w.Line("// A masked step: c passes through unchanged (∂c carries on), the gates get nothing.");
+                        w.Line("dGates.Slice((t * batch + b) * Width, Width).Clear();");
+                        w.Line("continue;");
+                    }
                     FusedLoop.Refs(w,
                         ("g", "gates.Slice((t * batch + b) * Width, Width)"),
                         ("dg", "dGates.Slice((t * batch + b) * Width, Width)"),
@@ -310,18 +421,20 @@ internal static class CpuCellEmitter
                         w2.Line($"var i = {f.Load("g")}; var fg = {f.Load("g", u)}; var cc = {f.Load("g", 2 * u)}; var o = {f.Load("g", 3 * u)};");
                         w2.Line($"var th = {f.Load("tc")}; var dhv = {f.Load("dhr")};");
                         w2.Line($"var dcv = {f.Load("dcr")} + dhv * o * ({f.One} - th * th);");
-                        w2.Line(f.Store("dg", 0, $"dcv * cc * i * ({f.One} - i)"));
-                        w2.Line(f.Store("dg", u, $"dcv * {f.Load("cp")} * fg * ({f.One} - fg)"));
+                        w2.Line(f.Store("dg", 0, $"dcv * cc * {GateSlope(cell, f, "i")}"));
+                        w2.Line(f.Store("dg", u, $"dcv * {f.Load("cp")} * {GateSlope(cell, f, "fg")}"));
                         w2.Line(f.Store("dg", 2 * u, $"dcv * i * ({f.One} - cc * cc)"));
-                        w2.Line(f.Store("dg", 3 * u, $"dhv * th * o * ({f.One} - o)"));
+                        w2.Line(f.Store("dg", 3 * u, $"dhv * th * {GateSlope(cell, f, "o")}"));
                         w2.Line(f.Store("dcr", 0, "dcv * fg"));
                     });
                 }
                 w.Line("// dh[t-1] += dGates[t]·Uᵀ");
-                w.Line("if (t > 0) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dh.Slice((t - 1) * n, n), Units);");
+                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
             }
-            WeightGradients(w, "dGates", "Width", "h.Slice(0, rows * Units)", "Units");
-            w.Line("MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));");
+            w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
+            WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
+            BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
         }
     }
@@ -332,8 +445,8 @@ internal static class CpuCellEmitter
     {
         Constants(w, cell, "Gate width: the z, r, h blocks of Units each.");
         int u = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights and a sink for the initial state's gradient.</summary>");
-        w.Line("public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units;");
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights and carries.</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + {CarryScratch};");
         w.Line();
         w.Lines("""
             /// <summary>
@@ -343,23 +456,25 @@ internal static class CpuCellEmitter
             /// [steps·batch, Width] receives h[t-1]·U + b_rec, kept for the backward pass.
             /// </summary>
             """);
-        using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent)"))
+        w.Lines(OptionsDoc);
+        using (w.Block($"public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent, {ForwardOptions})"))
         {
             InputProjection(w, cell, "b_in");
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
                 w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
+                RecurrentInput(w);
                 w.Line($"// rc = h[t-1]·U + b_rec: [batch, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
-                w.Line("MatrixOps.BroadcastRows(batch, bias.Slice(Width, Width), rc);");
-                w.Line("Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, rc, Width);");
+                w.Line(BiasRows(cell, "batch", "bias.Slice(Width, Width)", "rc"));
+                w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
                     w.Line("var g = z.Slice(b * Width, Width);");
                     w.Line("var zr = g.Slice(0, 2 * Units);");
                     w.Line("// z, r = σ(x·W + b_in + h·U + b_rec)");
                     w.Line("TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);");
-                    w.Line("TensorPrimitives.Sigmoid(zr, zr);");
+                    w.Line(GateActivation(cell, "zr"));
                     FusedLoop.Refs(w, ("gr", "g"), ("rr", "rc.Slice(b * Width, Width)"));
                     w.Line("// ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
                     FusedLoop.Emit(w, u, (w2, f) =>
@@ -368,6 +483,7 @@ internal static class CpuCellEmitter
                     FusedLoop.Refs(w, ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
                     GruStateUpdate(w, u);
                 }
+                CarryMasked(w, cells: false);
             }
         }
         w.Line();
@@ -379,17 +495,16 @@ internal static class CpuCellEmitter
             /// pre-activations. Adds to the parameter gradients; writes <paramref name="dx"/> unless it is empty.
             /// </summary>
             """);
-        using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
+        using (w.Block($"public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, {BackwardOptions})"))
         {
             BackwardPrologue(w);
             w.Line("dRecurrent = dRecurrent.Slice(0, rows * Width);");
             w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            w.Line("var sink = scratch.Slice(Width * Units + Width * Inputs, n); // ∂h of the initial state, not needed");
-            w.Line("sink.Clear();");
+            Carries(w, "Width * Units + Width * Inputs");
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
-                w.Line("var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : sink;");
+                BackwardStepStart(w);
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
                     FusedLoop.Refs(w,
@@ -406,8 +521,8 @@ internal static class CpuCellEmitter
                         w2.Line($"var zv = {f.Load("g")}; var rv = {f.Load("g", u)}; var hh = {f.Load("g", 2 * u)};");
                         w2.Line($"var dhv = {f.Load("dhr")};");
                         w2.Line($"var dn = dhv * ({f.One} - zv) * ({f.One} - hh * hh);");
-                        w2.Line($"var dz = dhv * ({f.Load("hp")} - hh) * zv * ({f.One} - zv);");
-                        w2.Line($"var dr = dn * {f.Load("rr", 2 * u)} * rv * ({f.One} - rv);");
+                        w2.Line($"var dz = dhv * ({f.Load("hp")} - hh) * {GateSlope(cell, f, "zv")};");
+                        w2.Line($"var dr = dn * {f.Load("rr", 2 * u)} * {GateSlope(cell, f, "rv")};");
                         w2.Line(f.Store("dg", 0, "dz"));
                         w2.Line(f.Store("dg", u, "dr"));
                         w2.Line(f.Store("dg", 2 * u, "dn"));
@@ -418,13 +533,14 @@ internal static class CpuCellEmitter
                     });
                 }
                 w.Line("// dh[t-1] += dRecurrent[t]·Uᵀ");
-                w.Line("Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dPrev, Units);");
+                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
             }
             w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.");
-            w.Line("Gemm.MultiplyAddTransposedA(Units, Width, rows, h.Slice(0, rows * Units), Units, dRecurrent, Width, dRecurrentKernel, Width);");
+            w.Line($"Gemm.MultiplyAddTransposedA(Units, Width, rows, {PreviousStates}, Units, dRecurrent, Width, dRecurrentKernel, Width);");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
-            w.Line("MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));");
-            w.Line("MatrixOps.AddColumnSums(rows, dRecurrent, dBias.Slice(Width, Width));");
+            BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
+            BiasGradient(w, cell, "dRecurrent", "dBias.Slice(Width, Width)");
             InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
         }
     }
@@ -435,8 +551,8 @@ internal static class CpuCellEmitter
     {
         Constants(w, cell, "Gate width: the z, r, h blocks of Units each.");
         int u = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, ∂(r⊙h) and a sink for the initial state's gradient.</summary>");
-        w.Line("public static int ScratchLength(int batch) => Width * Units + Width * Inputs + 2 * batch * Units;");
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, ∂(r⊙h) and carries.</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + {CarryScratch};");
         w.Line();
         w.Lines("""
             /// <summary>
@@ -446,21 +562,23 @@ internal static class CpuCellEmitter
             /// r ⊙ h[t-1], kept for the backward pass.
             /// </summary>
             """);
-        using (w.Block("public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState)"))
+        w.Lines(OptionsDoc);
+        using (w.Block($"public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState, {ForwardOptions})"))
         {
             InputProjection(w, cell, "b");
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
                 w.Line("var rh = resetState.Slice(t * n, n);");
+                RecurrentInput(w);
                 w.Line($"// z, r blocks += h[t-1]·U_zr: [batch, {u}] × [{u}, {2 * u}].");
-                w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);");
+                w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
                     w.Line("var zr = z.Slice(b * Width, 2 * Units);");
-                    w.Line("TensorPrimitives.Sigmoid(zr, zr);");
+                    w.Line(GateActivation(cell, "zr"));
                     w.Line("// r ⊙ h[t-1]");
-                    w.Line("TensorPrimitives.Multiply(zr.Slice(Units, Units), h.Slice(t * n + b * Units, Units), rh.Slice(b * Units, Units));");
+                    w.Line("TensorPrimitives.Multiply(zr.Slice(Units, Units), previous.Slice(b * Units, Units), rh.Slice(b * Units, Units));");
                 }
                 w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
                 w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
@@ -471,6 +589,7 @@ internal static class CpuCellEmitter
                     FusedLoop.Refs(w, ("gr", "g"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
                     GruStateUpdate(w, u);
                 }
+                CarryMasked(w, cells: false);
             }
         }
         w.Line();
@@ -482,17 +601,16 @@ internal static class CpuCellEmitter
             /// unless it is empty.
             /// </summary>
             """);
-        using (w.Block("public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)"))
+        using (w.Block($"public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, {BackwardOptions})"))
         {
             BackwardPrologue(w);
             w.Line("var recurrentT = scratch.Slice(0, Width * Units); // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
             w.Line("var dResetState = scratch.Slice(Width * Units + Width * Inputs, n);");
-            w.Line("var sink = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂h of the initial state, not needed");
-            w.Line("sink.Clear();");
+            Carries(w, "Width * Units + Width * Inputs + n");
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
-                w.Line("var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : sink;");
+                BackwardStepStart(w);
                 w.Line("var dz = dGates.Slice(t * batch * Width, batch * Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
@@ -506,7 +624,7 @@ internal static class CpuCellEmitter
                     FusedLoop.Emit(w, u, (w2, f) =>
                     {
                         w2.Line($"var zv = {f.Load("g")}; var hh = {f.Load("g", 2 * u)}; var dhv = {f.Load("dhr")};");
-                        w2.Line(f.Store("dg", 0, $"dhv * ({f.Load("hp")} - hh) * zv * ({f.One} - zv)"));
+                        w2.Line(f.Store("dg", 0, $"dhv * ({f.Load("hp")} - hh) * {GateSlope(cell, f, "zv")}"));
                         w2.Line(f.Store("dg", 2 * u, $"dhv * ({f.One} - zv) * ({f.One} - hh * hh)"));
                         w2.Line(f.Store("dpr", 0, $"{f.Load("dpr")} + dhv * zv"));
                     });
@@ -519,25 +637,26 @@ internal static class CpuCellEmitter
                     FusedLoop.Refs(w,
                         ("g", "gates.Slice((t * batch + b) * Width, Width)"),
                         ("dg", "dz.Slice(b * Width, Width)"),
-                        ("hp", "h.Slice(t * n + b * Units, Units)"),
+                        ("hp", "(recurrentMask.IsEmpty ? h : maskedStates).Slice(t * n + b * Units, Units)"),
                         ("drs", "dResetState.Slice(b * Units, Units)"),
-                        ("dpr", "dPrev.Slice(b * Units, Units)"));
-                    w.Line("// ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r");
+                        ("dpr", "dRead.Slice(b * Units, Units)"));
+                    w.Line("// ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)");
                     FusedLoop.Emit(w, u, (w2, f) =>
                     {
                         w2.Line($"var rv = {f.Load("g", u)}; var drh = {f.Load("drs")};");
-                        w2.Line(f.Store("dg", u, $"drh * {f.Load("hp")} * rv * ({f.One} - rv)"));
+                        w2.Line(f.Store("dg", u, $"drh * {f.Load("hp")} * {GateSlope(cell, f, "rv")}"));
                         w2.Line(f.Store("dpr", 0, $"{f.Load("dpr")} + drh * rv"));
                     });
                 }
                 w.Line("// dh[t-1] += dZ_zr[t]·U_zrᵀ");
-                w.Line("Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dPrev, Units);");
+                w.Line("Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
             }
             w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.");
-            w.Line("Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, h.Slice(0, rows * Units), Units, dGates, Width, dRecurrentKernel, Width);");
+            w.Line($"Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, {PreviousStates}, Units, dGates, Width, dRecurrentKernel, Width);");
             w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
-            w.Line("MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));");
+            BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
         }
     }
@@ -554,7 +673,7 @@ internal static class CpuCellEmitter
         using (w.Block("public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y)"))
         {
             w.Line("y = y.Slice(0, rows * Units);");
-            w.Line("MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), y);");
+            w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "y"));
             w.Line($"// y += x·W: [rows, {cell.Inputs}] × [{cell.Inputs}, {cell.Units}]");
             w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);");
             if (cell.Activation == Activation.Softmax) w.Line("MatrixOps.SoftmaxRows(rows, Units, y);");
@@ -580,9 +699,9 @@ internal static class CpuCellEmitter
                 using (w.Block("for (int r = 0; r < rows; r++)"))
                     ActivationGradientRow(w, cell, "y.Slice(r * Units, Units)", "dy.Slice(r * Units, Units)");
             }
-            w.Line("// dW += xᵀ·dz; db += Σ_rows dz");
+            w.Line(cell.UseBias ? "// dW += xᵀ·dz; db += Σ_rows dz" : "// dW += xᵀ·dz");
             w.Line("Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dy, Units, dKernel, Units);");
-            w.Line("MatrixOps.AddColumnSums(rows, dy, dBias.Slice(0, Units));");
+            BiasGradient(w, cell, "dy", "dBias.Slice(0, Units)");
             InputGradient(w, "dy", "scratch.Slice(0, Units * Inputs)");
         }
     }

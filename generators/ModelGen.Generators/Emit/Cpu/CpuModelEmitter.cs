@@ -37,6 +37,7 @@ internal static class CpuModelEmitter
             Metadata(w, model);
             Parameters(w, model);
             Workspace(w, model);
+            States(w, model);
             Forward(w, model);
             Backward(w, model);
         }
@@ -66,14 +67,44 @@ internal static class CpuModelEmitter
     private static string KerasShape(CheckedModel m, bool sequence, int width)
         => sequence ? $"(None, {(m.TimeSteps?.ToString() ?? "None")}, {width})" : $"(None, {width})";
 
-    private static string LayerText(CheckedLayer l) => l.Kind switch
+    private static string LayerText(CheckedLayer l)
     {
-        LayerKind.Embedding => $"Embedding({l.Inputs}, {l.Units})",
-        LayerKind.SimpleRnn => $"SimpleRNN({l.Units}, {l.Cell.Activation.ToString().ToLowerInvariant()}{(l.OutputIsSequence ? ", sequences" : "")})",
-        LayerKind.Lstm => $"LSTM({l.Units}{(l.OutputIsSequence ? ", sequences" : "")})",
-        LayerKind.Gru => $"GRU({l.Units}, reset_after={(l.Cell.ResetAfter ? "True" : "False")}{(l.OutputIsSequence ? ", sequences" : "")})",
-        _ => $"Dense({l.Units}, {l.Cell.Activation.ToString().ToLowerInvariant()})",
-    };
+        string Num(float v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var options = new List<string>();
+        int units = l.Cell.Units;
+        if (l.Kind == LayerKind.SimpleRnn) options.Add(l.Cell.Activation.ToString().ToLowerInvariant());
+        if (l.Kind == LayerKind.Gru) options.Add($"reset_after={(l.Cell.ResetAfter ? "True" : "False")}");
+        if (l.Cell.RecurrentActivation == Activation.HardSigmoid) options.Add("hard_sigmoid");
+        if (l.IsRecurrent)
+        {
+            if (l.OutputIsSequence) options.Add("sequences");
+            if (l.Directions.Count == 1 && l.Directions[0].Reversed) options.Add("backwards");
+            if (l.Stateful) options.Add("stateful");
+            if (l.ReturnState) options.Add("state");
+            if (l.Dropout > 0) options.Add($"dropout={Num(l.Dropout)}");
+            if (l.RecurrentDropout > 0) options.Add($"recurrent_dropout={Num(l.RecurrentDropout)}");
+            if (l.MaskIn) options.Add("masked");
+        }
+        if (!l.Cell.UseBias && l.Kind is not (LayerKind.Embedding or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D)) options.Add("no bias");
+        string Args(string first) => string.Join(", ", new[] { first }.Concat(options));
+        string inner = l.Kind switch
+        {
+            LayerKind.Embedding => $"Embedding({l.Inputs}, {l.Units}{(l.MaskZero ? ", mask_zero" : "")})",
+            LayerKind.SimpleRnn => $"SimpleRNN({Args(units.ToString())})",
+            LayerKind.Lstm => $"LSTM({Args(units.ToString())})",
+            LayerKind.Gru => $"GRU({Args(units.ToString())})",
+            LayerKind.Masking => $"Masking({Num(l.MaskValue)})",
+            LayerKind.Dropout => $"Dropout({Num(l.Dropout)})",
+            LayerKind.SpatialDropout1D => $"SpatialDropout1D({Num(l.Dropout)})",
+            _ => $"Dense({Args(l.Units + ", " + l.Cell.Activation.ToString().ToLowerInvariant())})",
+        };
+        return l.Wrapper switch
+        {
+            LayerKind.Bidirectional => $"Bidirectional({inner}, {l.Merge.ToString().ToLowerInvariant()})",
+            LayerKind.TimeDistributed => $"TimeDistributed({inner})",
+            _ => inner,
+        };
+    }
 
     private static void Header(CodeWriter w, CheckedModel m)
     {
@@ -86,7 +117,7 @@ internal static class CpuModelEmitter
         {
             string from = l.Kind == LayerKind.Embedding ? InputShape(m) : Shape(m, sequence, width);
             rows.Add(new[] { $"{l.Index} {l.Name}", LayerText(l), $"{from} → {Shape(m, l.OutputIsSequence, l.Units)}", $"{l.ParameterCount} params",
-                l.Kind == LayerKind.Embedding ? "(gather)" : $"→ {l.Cell.TypeName}" });
+                l.Cell.IsEmitted ? $"→ {l.Cell.TypeName}" : l.Kind == LayerKind.Embedding ? "(gather)" : "(runtime kernel)" });
             width = l.Units;
             sequence = l.OutputIsSequence;
         }
@@ -165,8 +196,26 @@ internal static class CpuModelEmitter
         w.Line("/// <summary>Gradients, same layout as <see cref=\"Parameters\"/>; <see cref=\"Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> adds to them.</summary>");
         w.Line("public float[] Gradients { get; } = new float[ParameterCount];");
         w.Line();
-        w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>.</summary>");
-        w.Line($"public void Initialize(int seed) => {G}Initializers.Initialize(Metadata, Parameters, seed);");
+        if (m.UsesDropout)
+        {
+            w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>, and reseeds dropout.</summary>");
+            using (w.Block("public void Initialize(int seed)"))
+            {
+                w.Line($"{G}Initializers.Initialize(Metadata, Parameters, seed);");
+                w.Line("SeedDropout(seed);");
+            }
+            w.Line();
+            w.Line("// Draws the dropout masks of training passes.");
+            w.Line($"private global::System.Random _random = new({G}Initializers.NextSeed());");
+            w.Line();
+            w.Line("/// <summary>Reseeds the generator of dropout masks: the same seed gives the same masks in the same order.</summary>");
+            w.Line("public void SeedDropout(int seed) => _random = new global::System.Random(seed);");
+        }
+        else
+        {
+            w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>.</summary>");
+            w.Line($"public void Initialize(int seed) => {G}Initializers.Initialize(Metadata, Parameters, seed);");
+        }
         w.Line();
         using (w.Block("private static float[] CreateParameters()"))
         {
@@ -189,9 +238,18 @@ internal static class CpuModelEmitter
         w.Line();
     }
 
+    /// <summary>A parameter view of a non-recurrent layer as a span expression; <c>default</c> when the layer has none (no bias).</summary>
     private static string View(CheckedLayer l, string suffix, bool gradient)
     {
-        var p = l.Parameters.First(v => v.PropertySuffix == suffix);
+        var p = l.Parameters.FirstOrDefault(v => v.PropertySuffix == suffix);
+        return p is null ? "default" : $"{(gradient ? "Gradients" : "Parameters")}.AsSpan({p.Offset}, {p.Length})";
+    }
+
+    /// <summary>A direction's kernel (0), recurrent kernel (1) or bias (2); <c>default</c> when it has no bias.</summary>
+    private static string View(RecurrentDirection d, int index, bool gradient)
+    {
+        if (index >= d.Views.Count) return "default";
+        var p = d.Views[index];
         return $"{(gradient ? "Gradients" : "Parameters")}.AsSpan({p.Offset}, {p.Length})";
     }
 
@@ -202,9 +260,11 @@ internal static class CpuModelEmitter
     /// vocabulary is smaller than steps·batch, <c>P = E·W + b</c> is computed once for every word and each token
     /// gathers its row of P, instead of gathering embeddings and multiplying every row by W. Backward scatters
     /// ∂Z by token into <c>S</c> and takes <c>dW += Eᵀ·S</c>, <c>dE += S·Wᵀ</c>. Chosen at run time, per batch.
+    /// Only a plain layer folds: one direction, reading forwards, without input dropout.
     /// </summary>
     private static CheckedLayer? FoldTarget(CheckedModel m)
-        => m.Layers.Count > 1 && m.Layers[0].Kind == LayerKind.Embedding && m.Layers[1].IsRecurrent ? m.Layers[1] : null;
+        => m.Layers.Count > 1 && m.Layers[0].Kind == LayerKind.Embedding && m.Layers[1] is { IsRecurrent: true, IsBidirectional: false, Dropout: 0 } l
+            && !l.Directions[0].Reversed ? l : null;
 
     /// <summary>Where the fold target's cell expects its input projection.</summary>
     private static string ProjectionTarget(CheckedLayer l) => l.Kind == LayerKind.SimpleRnn
@@ -218,52 +278,103 @@ internal static class CpuModelEmitter
 
     // ------------------------------------------------------------------ workspace
 
-    /// <summary>A workspace buffer: field name and size in terms of rows (steps·batch) and batch capacity.</summary>
-    private sealed record Buffer(string Field, string Size, string Doc);
+    /// <summary>A workspace buffer: field name, size in terms of rows (steps·batch) and batch, element type.</summary>
+    private sealed record Buffer(string Field, string Size, string Doc, string Type = "float");
 
-    private static string Field(CheckedLayer l, string what) => $"_{char.ToLowerInvariant(l.Identifier[0])}{l.Identifier.Substring(1)}{what}";
+    private static string Field(CheckedLayer l, string what) => Field(l.Identifier, what);
+
+    private static string Field(RecurrentDirection d, string what) => Field(d.Identifier, what);
+
+    private static string Field(string identifier, string what) => $"_{char.ToLowerInvariant(identifier[0])}{identifier.Substring(1)}{what}";
+
+    /// <summary>The direction reads its input through a buffer of its own and hands back its input gradient through another.</summary>
+    private static bool OwnInput(CheckedLayer l, RecurrentDirection d) => l.IsBidirectional || d.Reversed || l.Dropout > 0;
 
     private static IEnumerable<Buffer> Buffers(CheckedLayer l)
     {
-        int u = l.Units, w = l.Cell.Gates * u;
-        string states = $"(rows + batch) * {u}";
+        int u = l.Units;
+        string r = l.OutputIsSequence ? "rows" : "batch";
         switch (l.Kind)
         {
             case LayerKind.Embedding:
                 yield return new Buffer(Field(l, "Output"), $"rows * {u}", "embedded tokens [steps·batch, dim]");
                 yield return new Buffer(Field(l, "OutputGradient"), $"rows * {u}", "∂loss/∂output");
                 yield break;
+            case LayerKind.Masking:
+                yield return new Buffer(Field(l, "Output"), $"rows * {u}", "the input with masked steps zeroed");
+                yield return new Buffer(Field(l, "OutputGradient"), $"rows * {u}", "∂loss/∂output");
+                yield break;
+            case LayerKind.Dropout or LayerKind.SpatialDropout1D:
+                yield return new Buffer(Field(l, "Output"), $"{r} * {u}", "the input times the mask (training only)");
+                yield return new Buffer(Field(l, "OutputGradient"), $"{r} * {u}", "∂loss/∂output");
+                yield return new Buffer(Field(l, "DropoutMask"), l.Kind == LayerKind.Dropout ? $"{r} * {u}" : $"batch * {u}",
+                    l.Kind == LayerKind.Dropout ? "0 or 1/(1 − rate) per value" : "0 or 1/(1 − rate) per sample and channel");
+                yield break;
             case LayerKind.Dense:
-                string r = l.InputIsSequence ? "rows" : "batch";
-                yield return new Buffer(Field(l, "Output"), $"{r} * {u}", "outputs");
-                yield return new Buffer(Field(l, "OutputGradient"), $"{r} * {u}", "∂loss/∂output, then the pre-activation gradient");
-                break;
+                string dr = l.InputIsSequence ? "rows" : "batch";
+                yield return new Buffer(Field(l, "Output"), $"{dr} * {u}", "outputs");
+                yield return new Buffer(Field(l, "OutputGradient"), $"{dr} * {u}", "∂loss/∂output, then the pre-activation gradient");
+                yield return new Buffer(Field(l, "Scratch"), $"{Cells}{l.Cell.TypeName}.ScratchLength(batch)", "transposed kernel for the backward pass");
+                yield break;
+        }
+        if (l.IsBidirectional)
+        {
+            yield return new Buffer(Field(l, "Output"), $"{r} * {u}", "the merged outputs");
+            yield return new Buffer(Field(l, "OutputGradient"), $"{r} * {u}", "∂loss/∂merged output");
+        }
+        foreach (var d in l.Directions)
+            foreach (var b in Buffers(l, d))
+                yield return b;
+    }
+
+    private static IEnumerable<Buffer> Buffers(CheckedLayer l, RecurrentDirection d)
+    {
+        int u = l.Cell.Units, w = l.Cell.Gates * u, f = l.Inputs;
+        string states = $"(rows + batch) * {u}";
+        string who = d.Identifier == l.Identifier ? "" : $"{d.KerasName}: ";
+        yield return new Buffer(Field(d, "States"), states, who + "h, block 0 the initial state");
+        switch (l.Kind)
+        {
             case LayerKind.SimpleRnn:
-                yield return new Buffer(Field(l, "States"), states, "h, block 0 the initial state");
-                yield return new Buffer(Field(l, "OutputGradient"), $"rows * {u}", "∂loss/∂h per step");
+                yield return new Buffer(Field(d, "OutputGradient"), $"rows * {u}", who + "∂loss/∂h per step");
                 break;
             case LayerKind.Lstm:
-                yield return new Buffer(Field(l, "States"), states, "h, block 0 the initial state");
-                yield return new Buffer(Field(l, "Cells"), states, "c, block 0 the initial state");
-                yield return new Buffer(Field(l, "Gates"), $"rows * {w}", "activated gates i, f, c̃, o");
-                yield return new Buffer(Field(l, "TanhCells"), $"rows * {u}", "tanh(c)");
-                yield return new Buffer(Field(l, "OutputGradient"), $"rows * {u}", "∂loss/∂h per step");
-                yield return new Buffer(Field(l, "GateGradients"), $"rows * {w}", "∂loss/∂gate pre-activations");
+                yield return new Buffer(Field(d, "Cells"), states, who + "c, block 0 the initial state");
+                yield return new Buffer(Field(d, "Gates"), $"rows * {w}", who + "activated gates i, f, c̃, o");
+                yield return new Buffer(Field(d, "TanhCells"), $"rows * {u}", who + "tanh(c)");
+                yield return new Buffer(Field(d, "OutputGradient"), $"rows * {u}", who + "∂loss/∂h per step");
+                yield return new Buffer(Field(d, "GateGradients"), $"rows * {w}", who + "∂loss/∂gate pre-activations");
                 break;
             case LayerKind.Gru:
-                yield return new Buffer(Field(l, "States"), states, "h, block 0 the initial state");
-                yield return new Buffer(Field(l, "Gates"), $"rows * {w}", "activated gates z, r, ĥ");
+                yield return new Buffer(Field(d, "Gates"), $"rows * {w}", who + "activated gates z, r, ĥ");
                 if (l.Cell.ResetAfter)
-                    yield return new Buffer(Field(l, "Recurrent"), $"rows * {w}", "h[t-1]·U + b_rec");
+                    yield return new Buffer(Field(d, "Recurrent"), $"rows * {w}", who + "h[t-1]·U + b_rec");
                 else
-                    yield return new Buffer(Field(l, "ResetStates"), $"rows * {u}", "r ⊙ h[t-1]");
-                yield return new Buffer(Field(l, "OutputGradient"), $"rows * {u}", "∂loss/∂h per step");
-                yield return new Buffer(Field(l, "GateGradients"), $"rows * {w}", "∂loss/∂input pre-activations");
+                    yield return new Buffer(Field(d, "ResetStates"), $"rows * {u}", who + "r ⊙ h[t-1]");
+                yield return new Buffer(Field(d, "OutputGradient"), $"rows * {u}", who + "∂loss/∂h per step");
+                yield return new Buffer(Field(d, "GateGradients"), $"rows * {w}", who + "∂loss/∂input pre-activations");
                 if (l.Cell.ResetAfter)
-                    yield return new Buffer(Field(l, "RecurrentGradients"), $"rows * {w}", "∂loss/∂recurrent pre-activations");
+                    yield return new Buffer(Field(d, "RecurrentGradients"), $"rows * {w}", who + "∂loss/∂recurrent pre-activations");
                 break;
         }
-        yield return new Buffer(Field(l, "Scratch"), $"{Cells}{l.Cell.TypeName}.ScratchLength(batch)", "transposed weights and carries for the backward pass");
+        yield return new Buffer(Field(d, "Scratch"), $"{Cells}{l.Cell.TypeName}.ScratchLength(batch)", who + "transposed weights and carries for the backward pass");
+        if (l.Dropout > 0)
+        {
+            yield return new Buffer(Field(d, "DropoutMask"), $"batch * {f}", who + "input dropout mask, one per sequence");
+            yield return new Buffer(Field(d, "DroppedInput"), $"rows * {f}", who + "the input times its dropout mask");
+        }
+        if (l.RecurrentDropout > 0)
+        {
+            yield return new Buffer(Field(d, "RecurrentMask"), $"batch * {u}", who + "recurrent dropout mask, one per sequence");
+            yield return new Buffer(Field(d, "MaskedStates"), $"rows * {u}", who + "h[t-1] ⊙ the recurrent mask");
+        }
+        if (d.Reversed)
+        {
+            yield return new Buffer(Field(d, "Reversed"), $"rows * {f}", who + "the input, last step first");
+            if (l.MaskIn) yield return new Buffer(Field(d, "ReversedMask"), "rows", who + "the step mask, last step first", "byte");
+        }
+        if (OwnInput(l, d))
+            yield return new Buffer(Field(d, "InputGradient"), $"rows * {f}", who + "∂loss/∂input in this direction's order, before its dropout mask");
     }
 
     private static void Workspace(CodeWriter w, CheckedModel m)
@@ -277,9 +388,19 @@ internal static class CpuModelEmitter
             w.Line("private float[] _input = global::System.Array.Empty<float>(); // the last input, time-major [steps·batch, features]");
             w.Line("private float[] _inputGradient = global::System.Array.Empty<float>(); // ∂loss/∂input, time-major");
         }
+        if (m.UsesMask) w.Line("private byte[] _mask = global::System.Array.Empty<byte>(); // the step mask, time-major [steps·batch]: 1 real, 0 padding");
         foreach (var l in m.Layers)
+        {
             foreach (var b in Buffers(l))
-                w.Line($"private float[] {b.Field} = global::System.Array.Empty<float>(); // '{l.Name}': {b.Doc}");
+                w.Line($"private {b.Type}[] {b.Field} = global::System.Array.Empty<{b.Type}>(); // '{l.Name}': {b.Doc}");
+            if (l.Kind is LayerKind.Dropout or LayerKind.SpatialDropout1D)
+                w.Line($"private bool {Field(l, "Active")}; // '{l.Name}' dropped values in the last forward pass");
+            foreach (var d in l.Directions)
+            {
+                if (l.Dropout > 0) w.Line($"private bool {Field(d, "DropoutActive")}; // '{d.KerasName}' applied input dropout in the last forward pass");
+                if (l.RecurrentDropout > 0) w.Line($"private bool {Field(d, "RecurrentDropoutActive")}; // '{d.KerasName}' applied recurrent dropout in the last forward pass");
+            }
+        }
         if (FoldTarget(m) is { } target)
         {
             var e = m.Layers[0];
@@ -301,9 +422,10 @@ internal static class CpuModelEmitter
                 w.Line($"_input = new float[rows * {m.InputFeatures}];");
                 w.Line($"_inputGradient = new float[rows * {m.InputFeatures}];");
             }
+            if (m.UsesMask) w.Line("_mask = new byte[rows];");
             foreach (var l in m.Layers)
                 foreach (var b in Buffers(l))
-                    w.Line($"{b.Field} = new float[checked({b.Size})];");
+                    w.Line($"{b.Field} = new {b.Type}[checked({b.Size})];");
             if (FoldTarget(m) is { } foldTarget)
             {
                 var e = m.Layers[0];
@@ -326,16 +448,123 @@ internal static class CpuModelEmitter
         w.Line();
     }
 
+    // ------------------------------------------------------------------ states: initial, final, carried
+
+    private static void States(CodeWriter w, CheckedModel m)
+    {
+        var recurrent = m.Layers.Where(l => l.IsRecurrent).ToList();
+        if (recurrent.Count == 0) return;
+        w.Line("// Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().");
+        foreach (var l in recurrent)
+            foreach (var d in l.Directions)
+            {
+                w.Line($"private float[] {Field(d, "InitialState")} = global::System.Array.Empty<float>(), {Field(d, "InitialStateGradient")} = global::System.Array.Empty<float>();");
+                if (l.Kind == LayerKind.Lstm)
+                    w.Line($"private float[] {Field(d, "InitialCellState")} = global::System.Array.Empty<float>(), {Field(d, "InitialCellStateGradient")} = global::System.Array.Empty<float>();");
+                w.Line($"private int {Field(d, "InitialBatch")}; // samples in the initial state; 0: none (zeros)");
+                w.Line($"private bool {Field(d, "InitialUsed")}; // the last forward pass started from it");
+            }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting");
+        w.Line("/// states set with the <c>Set…InitialState</c> methods and states carried by stateful layers.");
+        w.Line("/// </summary>");
+        using (w.Block("public void ResetStates()"))
+        {
+            foreach (var l in recurrent)
+                foreach (var d in l.Directions)
+                {
+                    w.Line($"{Field(d, "InitialBatch")} = 0;");
+                    w.Line($"{Field(d, "InitialUsed")} = false;");
+                }
+        }
+        foreach (var l in recurrent)
+            foreach (var d in l.Directions)
+                DirectionStates(w, m, l, d);
+    }
+
+    private static void DirectionStates(CodeWriter w, CheckedModel m, CheckedLayer l, RecurrentDirection d)
+    {
+        int u = l.Cell.Units;
+        bool lstm = l.Kind == LayerKind.Lstm;
+        string who = d.KerasName == l.Name ? $"'{l.Name}'" : $"'{d.KerasName}' of '{l.Name}'";
+        w.Line();
+        w.Line($"/// <summary>");
+        w.Line($"/// Keras <c>initial_state</c> of {who}: the state{(lstm ? "s h and c" : " h")} its next forward passes start from,");
+        w.Line($"/// [samples, {u}] batch-major (PyTorch's h_0{(lstm ? " and c_0" : "")} for one layer and direction). The batch must then have as many");
+        w.Line($"/// samples. Kept until <see cref=\"ResetStates\"/>{(l.Stateful ? "; this stateful layer replaces it with its final state after each pass" : "")}.");
+        w.Line($"/// </summary>");
+        string parameters = lstm ? "global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c" : "global::System.ReadOnlySpan<float> h";
+        using (w.Block($"public void Set{d.Identifier}InitialState({parameters})"))
+        {
+            w.Line($"if (h.IsEmpty || h.Length % {u} != 0)");
+            w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': the initial state of {who} is [samples, {u}], a positive multiple of {u} floats, but holds {{h.Length}}\", nameof(h));");
+            if (lstm)
+            {
+                w.Line("if (c.Length != h.Length)");
+                w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': the initial cell state of {who} must be as long as h, {{h.Length}} floats, but holds {{c.Length}}\", nameof(c));");
+            }
+            w.Line($"Grow{d.Identifier}State(h.Length / {u});");
+            w.Line($"h.CopyTo({Field(d, "InitialState")});");
+            if (lstm) w.Line($"c.CopyTo({Field(d, "InitialCellState")});");
+            w.Line($"{Field(d, "InitialBatch")} = h.Length / {u};");
+        }
+        w.Line();
+        using (w.Block($"private void Grow{d.Identifier}State(int samples)"))
+        {
+            w.Line($"if ({Field(d, "InitialState")}.Length >= samples * {u}) return;");
+            w.Line($"{Field(d, "InitialState")} = new float[samples * {u}];");
+            w.Line($"{Field(d, "InitialStateGradient")} = new float[samples * {u}];");
+            if (lstm)
+            {
+                w.Line($"{Field(d, "InitialCellState")} = new float[samples * {u}];");
+                w.Line($"{Field(d, "InitialCellStateGradient")} = new float[samples * {u}];");
+            }
+        }
+        w.Line();
+        w.Line($"/// <summary>∂loss/∂(initial h) of {who}, [batch, {u}], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>");
+        w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}InitialStateGradient => {Field(d, "InitialUsed")} ? {Field(d, "InitialStateGradient")}.AsSpan(0, _batch * {u}) : default;");
+        if (lstm)
+        {
+            w.Line($"/// <summary>∂loss/∂(initial c) of {who}, like <see cref=\"{d.Identifier}InitialStateGradient\"/>.</summary>");
+            w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}InitialCellStateGradient => {Field(d, "InitialUsed")} ? {Field(d, "InitialCellStateGradient")}.AsSpan(0, _batch * {u}) : default;");
+        }
+        if (l.ReturnState)
+        {
+            w.Line($"/// <summary>Keras <c>return_state</c>: the final h of {who} after the last forward pass, [batch, {u}] (PyTorch h_n); empty before one.</summary>");
+            w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalState => _haveForward ? {Field(d, "States")}.AsSpan(_batch * _steps * {u}, _batch * {u}) : default;");
+            if (lstm)
+            {
+                w.Line($"/// <summary>The final c of {who} (PyTorch c_n), like <see cref=\"{d.Identifier}FinalState\"/>.</summary>");
+                w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalCellState => _haveForward ? {Field(d, "Cells")}.AsSpan(_batch * _steps * {u}, _batch * {u}) : default;");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ forward
 
     /// <summary>The span holding a layer's output as the next layer reads it (time-major).</summary>
-    private static string Output(CheckedLayer l) => l.Kind switch
+    private static string Output(CheckedModel m, int index)
     {
-        LayerKind.Embedding or LayerKind.Dense => $"{Field(l, "Output")}.AsSpan(0, {(l.OutputIsSequence ? "rows" : "batch")} * {l.Units})",
-        _ => l.OutputIsSequence
-            ? $"{Field(l, "States")}.AsSpan(batch * {l.Units}, rows * {l.Units})"
-            : $"{Field(l, "States")}.AsSpan(rows * {l.Units}, batch * {l.Units})",
-    };
+        var l = m.Layers[index];
+        string r = l.OutputIsSequence ? "rows" : "batch";
+        switch (l.Kind)
+        {
+            case LayerKind.Dropout or LayerKind.SpatialDropout1D:
+                return $"({Field(l, "Active")} ? {Field(l, "Output")}.AsSpan(0, {r} * {l.Units}) : {LayerInput(m, index)})";
+            case LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking:
+                return $"{Field(l, "Output")}.AsSpan(0, {r} * {l.Units})";
+        }
+        if (l.IsBidirectional) return $"{Field(l, "Output")}.AsSpan(0, {r} * {l.Units})";
+        var d = l.Directions[0];
+        return l.OutputIsSequence
+            ? $"{Field(d, "States")}.AsSpan(batch * {l.Units}, rows * {l.Units})"
+            : $"{Field(d, "States")}.AsSpan(rows * {l.Units}, batch * {l.Units})";
+    }
+
+    /// <summary>The span a layer reads (time-major); for the first layer, the model's input.</summary>
+    private static string LayerInput(CheckedModel m, int index)
+        => index == 0 ? (m.TakesTokens ? "" : "_input.AsSpan(0, rows * InputFeatures)") : Output(m, index - 1);
 
     private static void Forward(CodeWriter w, CheckedModel m)
     {
@@ -369,82 +598,216 @@ internal static class CpuModelEmitter
             w.Line("int outputLength = OutputLength(batchSize, timeSteps);");
             w.Line("if (output.Length != outputLength)");
             w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' writes {Shape(m, m.Output.OutputIsSequence, m.Output.Units).Replace("batch", "{batchSize}").Replace("steps", "{timeSteps}")} = {{outputLength}} floats, but the output buffer holds {{output.Length}}\", nameof(output));");
+            foreach (var l in m.Layers.Where(l => l.IsRecurrent))
+                foreach (var d in l.Directions)
+                {
+                    w.Line($"if ({Field(d, "InitialBatch")} != 0 && {Field(d, "InitialBatch")} != batchSize)");
+                    w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': layer '{d.KerasName}' holds an initial state for {{{Field(d, "InitialBatch")}}} samples, but the batch has {{batchSize}}: {(l.Stateful ? "a stateful layer needs the same batch size until ResetStates()" : "set a state per sample, or call ResetStates()")}\", nameof(batchSize));");
+                }
             w.Line("EnsureWorkspace(batchSize, timeSteps);");
             w.Line("int batch = batchSize, steps = timeSteps, rows = batch * steps;");
             w.Line("_batch = batch;");
             w.Line("_steps = steps;");
             w.Line("_haveForward = false;");
-            string x;
-            if (m.TakesTokens)
-            {
-                w.Line("input.CopyTo(_tokens);");
-                x = "";
-            }
+            if (m.TakesTokens) w.Line("input.CopyTo(_tokens);");
             else
             {
                 w.Line("// Batch-major input → time-major, so each step's rows are contiguous.");
                 w.Line($"var x = _input.AsSpan(0, rows * InputFeatures);");
                 w.Line($"{G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);");
-                x = "x";
             }
-            foreach (var l in m.Layers)
+            for (int i = 0; i < m.Layers.Count; i++)
             {
+                var l = m.Layers[i];
                 w.Line();
                 w.Line($"// {l.Index}: '{l.Name}' {LayerText(l)}");
-                string cell = Cells + l.Cell.TypeName;
-                string k = View(l, l.Kind == LayerKind.Embedding ? "Embeddings" : "Kernel", false);
-                switch (l.Kind)
-                {
-                    case LayerKind.Embedding when FoldTarget(m) is { } target:
-                        int width = target.Cell.Gates * target.Units;
-                        w.Line($"_folded = rows > {l.Inputs};");
-                        using (w.Block("if (_folded)"))
-                        {
-                            w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
-                            w.Line($"var projection = {Field(l, "Projection")}.AsSpan();");
-                            w.Line($"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {View(target, "Bias", false)}.Slice(0, {width}), projection);");
-                            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {width}, {l.Units}, {k}, {l.Units}, {View(target, "Kernel", false)}, {width}, projection, {width});");
-                            w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
-                        }
-                        w.Line($"else {G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
-                        x = $"(_folded ? default : {Output(l)})";
-                        continue;
-                    case LayerKind.Embedding:
-                        w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
-                        break;
-                    case LayerKind.Dense:
-                        w.Line($"{cell}.Forward({(l.InputIsSequence ? "rows" : "batch")}, {x}, {k}, {View(l, "Bias", false)}, {Field(l, "Output")});");
-                        break;
-                    case LayerKind.SimpleRnn:
-                        w.Line($"{Field(l, "States")}.AsSpan(0, batch * {l.Units}).Clear(); // zero initial state");
-                        w.Line($"{cell}.Forward(steps, batch, {x}, {k}, {View(l, "RecurrentKernel", false)}, {View(l, "Bias", false)}, {Field(l, "States")});");
-                        break;
-                    case LayerKind.Lstm:
-                        w.Line($"{Field(l, "States")}.AsSpan(0, batch * {l.Units}).Clear(); // zero initial state");
-                        w.Line($"{Field(l, "Cells")}.AsSpan(0, batch * {l.Units}).Clear();");
-                        w.Line($"{cell}.Forward(steps, batch, {x}, {k}, {View(l, "RecurrentKernel", false)}, {View(l, "Bias", false)}, {Field(l, "States")}, {Field(l, "Cells")}, {Field(l, "Gates")}, {Field(l, "TanhCells")});");
-                        break;
-                    case LayerKind.Gru:
-                        w.Line($"{Field(l, "States")}.AsSpan(0, batch * {l.Units}).Clear(); // zero initial state");
-                        w.Line($"{cell}.Forward(steps, batch, {x}, {k}, {View(l, "RecurrentKernel", false)}, {View(l, "Bias", false)}, {Field(l, "States")}, {Field(l, "Gates")}, {Field(l, l.Cell.ResetAfter ? "Recurrent" : "ResetStates")});");
-                        break;
-                }
-                x = Output(l);
+                string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(m, i - 1);
+                if (i == 1 && FoldTarget(m) == l) x = $"(_folded ? default : {Output(m, 0)})";
+                ForwardLayer(w, m, l, x);
             }
             w.Line();
-            var last = m.Output;
-            if (last.OutputIsSequence)
+            string y = Output(m, m.Layers.Count - 1);
+            if (m.Output.OutputIsSequence)
             {
                 w.Line("// Time-major → batch-major output.");
-                w.Line($"{G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, {x}, output);");
+                w.Line($"{G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, {y}, output);");
             }
-            else w.Line($"{x}.CopyTo(output);");
+            else w.Line($"{y}.CopyTo(output);");
             w.Line("_haveForward = true;");
         }
         w.Line();
     }
 
+    private static void ForwardLayer(CodeWriter w, CheckedModel m, CheckedLayer l, string x)
+    {
+        string cell = Cells + l.Cell.TypeName;
+        string r = l.OutputIsSequence ? "rows" : "batch";
+        switch (l.Kind)
+        {
+            case LayerKind.Embedding:
+                string k = View(l, "Embeddings", false);
+                if (FoldTarget(m) is { } target)
+                {
+                    int width = target.Cell.Gates * target.Units;
+                    w.Line($"_folded = rows > {l.Inputs};");
+                    using (w.Block("if (_folded)"))
+                    {
+                        w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
+                        w.Line($"var projection = {Field(l, "Projection")}.AsSpan();");
+                        var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
+                        w.Line(bias is null ? "projection.Clear(); // no bias" : $"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {bias}.Slice(0, {width}), projection);");
+                        w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {width}, {l.Units}, {k}, {l.Units}, {View(target.Directions[0], 0, false)}, {width}, projection, {width});");
+                        w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
+                    }
+                    w.Line($"else {G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
+                }
+                else w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
+                if (l.MaskZero) w.Line($"{G}Kernels.StepMask.FromTokens(batch, steps, _tokens.AsSpan(0, rows), _mask); // token 0 is padding");
+                return;
+            case LayerKind.Masking:
+                w.Line($"{G}Kernels.StepMask.Masking(rows, {l.Units}, {Float(l.MaskValue)}, {x}, _mask, {Field(l, "Output")});");
+                return;
+            case LayerKind.Dropout or LayerKind.SpatialDropout1D:
+                w.Line($"{Field(l, "Active")} = training;");
+                using (w.Block("if (training)"))
+                {
+                    if (l.Kind == LayerKind.Dropout)
+                    {
+                        w.Line($"var mask = {Field(l, "DropoutMask")}.AsSpan(0, {r} * {l.Units});");
+                        w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Dropout)}, mask);");
+                        w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Multiply({x}, mask, {Field(l, "Output")}.AsSpan(0, {r} * {l.Units}));");
+                    }
+                    else
+                    {
+                        w.Line($"var mask = {Field(l, "DropoutMask")}.AsSpan(0, batch * {l.Units});");
+                        w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Dropout)}, mask); // whole channels, the same at every step");
+                        w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {l.Units}, {x}, mask, {Field(l, "Output")});");
+                    }
+                }
+                return;
+            case LayerKind.Dense:
+                w.Line($"{cell}.Forward({(l.InputIsSequence ? "rows" : "batch")}, {x}, {View(l, "Kernel", false)}, {View(l, "Bias", false)}, {Field(l, "Output")});");
+                return;
+        }
+        foreach (var d in l.Directions) ForwardDirection(w, l, d, x);
+        if (l.IsBidirectional)
+        {
+            string mode = $"{G}Kernels.MergeMode.{l.Merge}";
+            var (f, b) = (l.Directions[0], l.Directions[1]);
+            int u = l.Cell.Units;
+            w.Line(l.OutputIsSequence
+                ? $"{G}Kernels.Bidirectional.MergeSequence({mode}, batch, steps, {u}, {Field(f, "States")}.AsSpan(batch * {u}, rows * {u}), {Field(b, "States")}.AsSpan(batch * {u}, rows * {u}), {(l.MaskIn ? "_mask.AsSpan(0, rows)" : "default")}, {Field(l, "Output")});"
+                : $"{G}Kernels.Bidirectional.MergeLast({mode}, batch, {u}, {Field(f, "States")}.AsSpan(rows * {u}, batch * {u}), {Field(b, "States")}.AsSpan(rows * {u}, batch * {u}), {Field(l, "Output")});");
+        }
+    }
+
+    private static string Float(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
+
+    /// <summary>Whether a direction needs more than the plain cell call (and so a block of its own).</summary>
+    private static bool HasOptions(CheckedLayer l, RecurrentDirection d) => OwnInput(l, d) || l.RecurrentDropout > 0 || l.MaskIn;
+
+    private static void ForwardDirection(CodeWriter w, CheckedLayer l, RecurrentDirection d, string x)
+    {
+        string cell = Cells + l.Cell.TypeName;
+        int u = l.Cell.Units, f = l.Inputs;
+        bool lstm = l.Kind == LayerKind.Lstm;
+        var block = HasOptions(l, d) ? w.Block("") : null;
+        if (block is not null && l.IsBidirectional) w.Line($"// '{d.KerasName}'{(d.Reversed ? ": the sequence reversed" : "")}");
+        string input = x, mask = "default", recurrentMask = "default";
+        if (OwnInput(l, d) || l.RecurrentDropout > 0 || l.MaskIn)
+        {
+            w.Line($"global::System.ReadOnlySpan<float> input = {x};");
+            input = "input";
+        }
+        if (l.Dropout > 0)
+        {
+            w.Line($"{Field(d, "DropoutActive")} = training;");
+            using (w.Block("if (training)"))
+            {
+                w.Line($"// Input dropout: one mask per sequence, the same at every step.");
+                w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Dropout)}, {Field(d, "DropoutMask")}.AsSpan(0, batch * {f}));");
+                w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {f}, input, {Field(d, "DropoutMask")}, {Field(d, "DroppedInput")});");
+                w.Line($"input = {Field(d, "DroppedInput")}.AsSpan(0, rows * {f});");
+            }
+        }
+        if (l.MaskIn)
+        {
+            w.Line("global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);");
+            mask = "mask";
+        }
+        if (d.Reversed)
+        {
+            w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, {f}, input, {Field(d, "Reversed")}); // last step first");
+            w.Line($"input = {Field(d, "Reversed")}.AsSpan(0, rows * {f});");
+            if (l.MaskIn)
+            {
+                w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, mask, {Field(d, "ReversedMask")});");
+                w.Line($"mask = {Field(d, "ReversedMask")}.AsSpan(0, rows);");
+            }
+        }
+        if (l.RecurrentDropout > 0)
+        {
+            w.Line("global::System.ReadOnlySpan<float> recurrentMask = default;");
+            w.Line($"{Field(d, "RecurrentDropoutActive")} = training;");
+            using (w.Block("if (training)"))
+            {
+                w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.RecurrentDropout)}, {Field(d, "RecurrentMask")}.AsSpan(0, batch * {u}));");
+                w.Line($"recurrentMask = {Field(d, "RecurrentMask")}.AsSpan(0, batch * {u});");
+            }
+            recurrentMask = "recurrentMask";
+        }
+        // The initial state: zeros, or the one set or carried.
+        w.Line($"{Field(d, "InitialUsed")} = {Field(d, "InitialBatch")} != 0;");
+        using (w.Block($"if ({Field(d, "InitialUsed")})"))
+        {
+            w.Line($"{Field(d, "InitialState")}.AsSpan(0, batch * {u}).CopyTo({Field(d, "States")});");
+            if (lstm) w.Line($"{Field(d, "InitialCellState")}.AsSpan(0, batch * {u}).CopyTo({Field(d, "Cells")});");
+        }
+        using (w.Block("else"))
+        {
+            w.Line($"{Field(d, "States")}.AsSpan(0, batch * {u}).Clear(); // zero initial state");
+            if (lstm) w.Line($"{Field(d, "Cells")}.AsSpan(0, batch * {u}).Clear();");
+        }
+        string k = View(d, 0, false), rk = View(d, 1, false), b = View(d, 2, false);
+        string options = $"{mask}, {recurrentMask}, {(l.RecurrentDropout > 0 ? Field(d, "MaskedStates") : "default")}";
+        switch (l.Kind)
+        {
+            case LayerKind.SimpleRnn:
+                w.Line($"{cell}.Forward(steps, batch, {input}, {k}, {rk}, {b}, {Field(d, "States")}, {options});");
+                break;
+            case LayerKind.Lstm:
+                w.Line($"{cell}.Forward(steps, batch, {input}, {k}, {rk}, {b}, {Field(d, "States")}, {Field(d, "Cells")}, {Field(d, "Gates")}, {Field(d, "TanhCells")}, {options});");
+                break;
+            case LayerKind.Gru:
+                w.Line($"{cell}.Forward(steps, batch, {input}, {k}, {rk}, {b}, {Field(d, "States")}, {Field(d, "Gates")}, {Field(d, l.Cell.ResetAfter ? "Recurrent" : "ResetStates")}, {options});");
+                break;
+        }
+        if (l.Stateful)
+        {
+            w.Line("// Stateful: the final state is the next batch's initial state.");
+            w.Line($"Grow{d.Identifier}State(batch);");
+            w.Line($"{Field(d, "States")}.AsSpan(rows * {u}, batch * {u}).CopyTo({Field(d, "InitialState")});");
+            if (lstm) w.Line($"{Field(d, "Cells")}.AsSpan(rows * {u}, batch * {u}).CopyTo({Field(d, "InitialCellState")});");
+            w.Line($"{Field(d, "InitialBatch")} = batch;");
+        }
+        block?.Dispose();
+    }
+
     // ------------------------------------------------------------------ backward
+
+    /// <summary>
+    /// Where the layer above writes ∂loss/∂(this layer's output), time-major; for a recurrent layer that returns
+    /// only its last step, <paramref name="prepare"/> clears the other steps first.
+    /// </summary>
+    private static string GradientTarget(CheckedLayer l, out string? prepare)
+    {
+        prepare = null;
+        if (!l.IsRecurrent || l.IsBidirectional) return Field(l, "OutputGradient");
+        var d = l.Directions[0];
+        if (l.OutputIsSequence) return Field(d, "OutputGradient");
+        prepare = $"{Field(d, "OutputGradient")}.AsSpan(0, (rows - batch) * {l.Units}).Clear(); // '{l.Name}' returned only its last step";
+        return $"{Field(d, "OutputGradient")}.AsSpan((rows - batch) * {l.Units}, batch * {l.Units})";
+    }
 
     private static void Backward(CodeWriter w, CheckedModel m)
     {
@@ -472,14 +835,11 @@ internal static class CpuModelEmitter
             var last = m.Output;
             w.Line();
             w.Line("// ∂loss/∂output into the last layer's gradient buffer, time-major.");
+            string top = GradientTarget(last, out var clear);
+            if (clear is not null) w.Line(clear);
             if (last.OutputIsSequence)
-                w.Line($"{G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, OutputUnits, outputGradient, {Field(last, "OutputGradient")});");
-            else if (last.IsRecurrent)
-            {
-                w.Line($"{Field(last, "OutputGradient")}.AsSpan(0, (rows - batch) * OutputUnits).Clear(); // only the last step is an output");
-                w.Line($"outputGradient.CopyTo({Field(last, "OutputGradient")}.AsSpan((rows - batch) * OutputUnits, batch * OutputUnits));");
-            }
-            else w.Line($"outputGradient.CopyTo({Field(last, "OutputGradient")});");
+                w.Line($"{G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, OutputUnits, outputGradient, {top});");
+            else w.Line($"outputGradient.CopyTo({top});");
 
             for (int i = m.Layers.Count - 1; i >= 0; i--)
             {
@@ -487,60 +847,20 @@ internal static class CpuModelEmitter
                 var prev = i > 0 ? m.Layers[i - 1] : null;
                 w.Line();
                 w.Line($"// {l.Index}: '{l.Name}' {LayerText(l)}");
-                string x = prev is null ? (m.TakesTokens ? "" : "_input.AsSpan(0, rows * InputFeatures)") : Output(prev);
+                string x = LayerInput(m, i);
                 string dx;
-                if (prev is null) dx = "inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)";
-                else if (prev.IsRecurrent && !prev.OutputIsSequence)
+                if (prev is null) dx = m.TakesTokens ? "default" : "(inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))";
+                else
                 {
-                    w.Line($"{Field(prev, "OutputGradient")}.AsSpan(0, (rows - batch) * {prev.Units}).Clear(); // '{prev.Name}' returned only its last step");
-                    dx = $"{Field(prev, "OutputGradient")}.AsSpan((rows - batch) * {prev.Units}, batch * {prev.Units})";
+                    dx = GradientTarget(prev, out var prepare);
+                    if (prepare is not null && l.Kind != LayerKind.Embedding) w.Line(prepare);
                 }
-                else dx = $"{Field(prev, "OutputGradient")}";
                 if (prev is not null && FoldTarget(m) == l)
                 {
                     x = $"(_folded ? default : {x})";
                     dx = $"(_folded ? default : {dx}.AsSpan())";
                 }
-                string cell = Cells + l.Cell.TypeName;
-                string k = l.Kind == LayerKind.Embedding ? "" : View(l, "Kernel", false);
-                string dk = l.Kind == LayerKind.Embedding ? "" : View(l, "Kernel", true);
-                string common = l.IsRecurrent ? $"steps, batch, {x}, {k}, {View(l, "RecurrentKernel", false)}, " : "";
-                string grads = l.IsRecurrent ? $"{dk}, {View(l, "RecurrentKernel", true)}, {View(l, "Bias", true)}, {dx}, {Field(l, "Scratch")}" : "";
-                switch (l.Kind)
-                {
-                    case LayerKind.Embedding when FoldTarget(m) is { } target:
-                        int width = target.Cell.Gates * target.Units;
-                        using (w.Block("if (_folded)"))
-                        {
-                            w.Line($"// Through the fold: S[v] = Σ ∂Z rows of token v; d'{target.Name}'.kernel += Eᵀ·S; dE += S·Wᵀ.");
-                            w.Line($"var sums = {Field(l, "ProjectionGradient")}.AsSpan();");
-                            w.Line("sums.Clear();");
-                            w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {width}, _tokens.AsSpan(0, rows), {ProjectionGradient(target)}, sums);");
-                            w.Line($"{G}Kernels.Gemm.MultiplyAddTransposedA({l.Units}, {width}, {l.Inputs}, {View(l, "Embeddings", false)}, {l.Units}, sums, {width}, {View(target, "Kernel", true)}, {width});");
-                            w.Line($"{G}Kernels.MatrixOps.Transpose({l.Units}, {width}, {View(target, "Kernel", false)}, {Field(l, "KernelT")});");
-                            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {l.Units}, {width}, sums, {width}, {Field(l, "KernelT")}, {l.Units}, {View(l, "Embeddings", true)}, {l.Units});");
-                        }
-                        w.Line($"else {G}Kernels.Embedding.ScatterAdd(batch, steps, {l.Units}, _tokens.AsSpan(0, rows), {Field(l, "OutputGradient")}, {View(l, "Embeddings", true)});");
-                        break;
-                    case LayerKind.Embedding:
-                        w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {l.Units}, _tokens.AsSpan(0, rows), {Field(l, "OutputGradient")}, {View(l, "Embeddings", true)});");
-                        break;
-                    case LayerKind.Dense:
-                        w.Line($"{cell}.Backward({(l.InputIsSequence ? "rows" : "batch")}, {x}, {k}, {Field(l, "Output")}, {Field(l, "OutputGradient")}, {dk}, {View(l, "Bias", true)}, {dx}, {Field(l, "Scratch")});");
-                        break;
-                    case LayerKind.SimpleRnn:
-                        w.Line($"{cell}.Backward({common}{Field(l, "States")}, {Field(l, "OutputGradient")}, {grads});");
-                        break;
-                    case LayerKind.Lstm:
-                        w.Line($"{cell}.Backward({common}{Field(l, "States")}, {Field(l, "Cells")}, {Field(l, "Gates")}, {Field(l, "TanhCells")}, {Field(l, "OutputGradient")}, {Field(l, "GateGradients")}, {grads});");
-                        break;
-                    case LayerKind.Gru when l.Cell.ResetAfter:
-                        w.Line($"{cell}.Backward({common}{Field(l, "States")}, {Field(l, "Gates")}, {Field(l, "Recurrent")}, {Field(l, "OutputGradient")}, {Field(l, "GateGradients")}, {Field(l, "RecurrentGradients")}, {grads});");
-                        break;
-                    case LayerKind.Gru:
-                        w.Line($"{cell}.Backward({common}{Field(l, "States")}, {Field(l, "Gates")}, {Field(l, "ResetStates")}, {Field(l, "OutputGradient")}, {Field(l, "GateGradients")}, {grads});");
-                        break;
-                }
+                BackwardLayer(w, m, l, x, dx);
             }
             if (!m.TakesTokens)
             {
@@ -549,5 +869,106 @@ internal static class CpuModelEmitter
                 w.Line($"if (!inputGradient.IsEmpty) {G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);");
             }
         }
+    }
+
+    private static void BackwardLayer(CodeWriter w, CheckedModel m, CheckedLayer l, string x, string dx)
+    {
+        string cell = Cells + l.Cell.TypeName;
+        string r = l.OutputIsSequence ? "rows" : "batch";
+        switch (l.Kind)
+        {
+            case LayerKind.Embedding when FoldTarget(m) is { } target:
+                int width = target.Cell.Gates * target.Units;
+                using (w.Block("if (_folded)"))
+                {
+                    w.Line($"// Through the fold: S[v] = Σ ∂Z rows of token v; d'{target.Name}'.kernel += Eᵀ·S; dE += S·Wᵀ.");
+                    w.Line($"var sums = {Field(l, "ProjectionGradient")}.AsSpan();");
+                    w.Line("sums.Clear();");
+                    w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {width}, _tokens.AsSpan(0, rows), {ProjectionGradient(target)}, sums);");
+                    w.Line($"{G}Kernels.Gemm.MultiplyAddTransposedA({l.Units}, {width}, {l.Inputs}, {View(l, "Embeddings", false)}, {l.Units}, sums, {width}, {View(target.Directions[0], 0, true)}, {width});");
+                    w.Line($"{G}Kernels.MatrixOps.Transpose({l.Units}, {width}, {View(target.Directions[0], 0, false)}, {Field(l, "KernelT")});");
+                    w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {l.Units}, {width}, sums, {width}, {Field(l, "KernelT")}, {l.Units}, {View(l, "Embeddings", true)}, {l.Units});");
+                }
+                w.Line($"else {G}Kernels.Embedding.ScatterAdd(batch, steps, {l.Units}, _tokens.AsSpan(0, rows), {Field(l, "OutputGradient")}, {View(l, "Embeddings", true)});");
+                return;
+            case LayerKind.Embedding:
+                w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {l.Units}, _tokens.AsSpan(0, rows), {Field(l, "OutputGradient")}, {View(l, "Embeddings", true)});");
+                return;
+            case LayerKind.Masking:
+                w.Line($"{G}Kernels.StepMask.CopyUnmasked(rows, {l.Units}, _mask, {Field(l, "OutputGradient")}, {dx}); // nothing flows into padding");
+                return;
+            case LayerKind.Dropout or LayerKind.SpatialDropout1D:
+                using (w.Block(""))
+                {
+                    w.Line($"global::System.Span<float> dx = {dx};");
+                    w.Line($"var dy = {Field(l, "OutputGradient")}.AsSpan(0, {r} * {l.Units});");
+                    if (l.Kind == LayerKind.Dropout)
+                        w.Line($"if (!dx.IsEmpty && {Field(l, "Active")}) global::System.Numerics.Tensors.TensorPrimitives.Multiply(dy, {Field(l, "DropoutMask")}.AsSpan(0, {r} * {l.Units}), dx.Slice(0, {r} * {l.Units}));");
+                    else
+                        w.Line($"if (!dx.IsEmpty && {Field(l, "Active")}) {G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {l.Units}, dy, {Field(l, "DropoutMask")}, dx);");
+                    w.Line("else if (!dx.IsEmpty) dy.CopyTo(dx);");
+                }
+                return;
+            case LayerKind.Dense:
+                w.Line($"{cell}.Backward({(l.InputIsSequence ? "rows" : "batch")}, {x}, {View(l, "Kernel", false)}, {Field(l, "Output")}, {Field(l, "OutputGradient")}, {View(l, "Kernel", true)}, {View(l, "Bias", true)}, {dx}, {Field(l, "Scratch")});");
+                return;
+        }
+        if (l.IsBidirectional)
+        {
+            string mode = $"{G}Kernels.MergeMode.{l.Merge}";
+            var (f, b) = (l.Directions[0], l.Directions[1]);
+            int u = l.Cell.Units;
+            w.Line("// Split ∂merged into each direction's ∂h, in its own step order.");
+            w.Line(l.OutputIsSequence
+                ? $"{G}Kernels.Bidirectional.SplitSequence({mode}, batch, steps, {u}, {Field(f, "States")}.AsSpan(batch * {u}, rows * {u}), {Field(b, "States")}.AsSpan(batch * {u}, rows * {u}), {(l.MaskIn ? "_mask.AsSpan(0, rows)" : "default")}, {Field(l, "OutputGradient")}.AsSpan(0, {r} * {l.Units}), {Field(f, "OutputGradient")}, {Field(b, "OutputGradient")});"
+                : $"{G}Kernels.Bidirectional.SplitLast({mode}, batch, steps, {u}, {Field(f, "States")}.AsSpan(rows * {u}, batch * {u}), {Field(b, "States")}.AsSpan(rows * {u}, batch * {u}), {Field(l, "OutputGradient")}.AsSpan(0, {r} * {l.Units}), {Field(f, "OutputGradient")}, {Field(b, "OutputGradient")});");
+        }
+        for (int n = 0; n < l.Directions.Count; n++) BackwardDirection(w, l, l.Directions[n], x, dx, first: n == 0);
+    }
+
+    private static void BackwardDirection(CodeWriter w, CheckedLayer l, RecurrentDirection d, string x, string dx, bool first)
+    {
+        string cell = Cells + l.Cell.TypeName;
+        int u = l.Cell.Units, f = l.Inputs;
+        bool own = OwnInput(l, d);
+        var block = HasOptions(l, d) ? w.Block("") : null;
+        if (block is not null && l.IsBidirectional) w.Line($"// '{d.KerasName}'");
+        string input = x, inputGradient = dx;
+        if (own)
+        {
+            w.Line($"global::System.Span<float> dx = {dx};");
+            if (d.Reversed) input = $"{Field(d, "Reversed")}.AsSpan(0, rows * {f})";
+            else if (l.Dropout > 0) input = $"({Field(d, "DropoutActive")} ? {Field(d, "DroppedInput")}.AsSpan(0, rows * {f}) : {x})";
+            inputGradient = $"(dx.IsEmpty ? default : {Field(d, "InputGradient")}.AsSpan(0, rows * {f}))";
+        }
+        string mask = !l.MaskIn ? "default" : d.Reversed ? $"{Field(d, "ReversedMask")}.AsSpan(0, rows)" : "_mask.AsSpan(0, rows)";
+        string recurrentMask = l.RecurrentDropout > 0 ? $"({Field(d, "RecurrentDropoutActive")} ? {Field(d, "RecurrentMask")}.AsSpan(0, batch * {u}) : default)" : "default";
+        string maskedStates = l.RecurrentDropout > 0 ? Field(d, "MaskedStates") : "default";
+        string dInitial = $"({Field(d, "InitialUsed")} ? {Field(d, "InitialStateGradient")}.AsSpan(0, batch * {u}) : default)";
+        string options = $"{mask}, {recurrentMask}, {maskedStates}, {dInitial}";
+        string common = $"steps, batch, {input}, {View(d, 0, false)}, {View(d, 1, false)}, ";
+        string grads = $"{View(d, 0, true)}, {View(d, 1, true)}, {View(d, 2, true)}, {inputGradient}, {Field(d, "Scratch")}, {options}";
+        switch (l.Kind)
+        {
+            case LayerKind.SimpleRnn:
+                w.Line($"{cell}.Backward({common}{Field(d, "States")}, {Field(d, "OutputGradient")}, {grads});");
+                break;
+            case LayerKind.Lstm:
+                string dInitialCell = $"({Field(d, "InitialUsed")} ? {Field(d, "InitialCellStateGradient")}.AsSpan(0, batch * {u}) : default)";
+                w.Line($"{cell}.Backward({common}{Field(d, "States")}, {Field(d, "Cells")}, {Field(d, "Gates")}, {Field(d, "TanhCells")}, {Field(d, "OutputGradient")}, {Field(d, "GateGradients")}, {grads}, {dInitialCell});");
+                break;
+            case LayerKind.Gru when l.Cell.ResetAfter:
+                w.Line($"{cell}.Backward({common}{Field(d, "States")}, {Field(d, "Gates")}, {Field(d, "Recurrent")}, {Field(d, "OutputGradient")}, {Field(d, "GateGradients")}, {Field(d, "RecurrentGradients")}, {grads});");
+                break;
+            case LayerKind.Gru:
+                w.Line($"{cell}.Backward({common}{Field(d, "States")}, {Field(d, "Gates")}, {Field(d, "ResetStates")}, {Field(d, "OutputGradient")}, {Field(d, "GateGradients")}, {grads});");
+                break;
+        }
+        if (own)
+        {
+            string dropout = l.Dropout > 0 ? $"{Field(d, "DropoutActive")} ? {Field(d, "DropoutMask")}.AsSpan(0, batch * {f}) : default" : "default";
+            w.Line($"{G}Kernels.SequenceOps.AccumulateInputGradient(batch, steps, {f}, {Field(d, "InputGradient")}.AsSpan(0, rows * {f}), reversed: {(d.Reversed ? "true" : "false")}, {dropout}, dx, add: {(first ? "false" : "true")});");
+        }
+        block?.Dispose();
     }
 }
