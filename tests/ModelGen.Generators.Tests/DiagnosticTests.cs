@@ -270,11 +270,11 @@ public sealed class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        descriptors.Count.ShouldBe(16);
+        descriptors.Count.ShouldBe(21);
         descriptors.Select(d => d.Id).ShouldBeUnique();
         descriptors.ShouldAllBe(d => d.DefaultSeverity == DiagnosticSeverity.Error && d.IsEnabledByDefault && d.Category == "ModelGen");
         descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
-            Enumerable.Range(1, 15).Select(i => $"MG{i:0000}").Append("MG0999"));
+            Enumerable.Range(1, 20).Select(i => $"MG{i:0000}").Append("MG0999"));
     }
 
     [Fact]

@@ -79,6 +79,22 @@ public sealed class SnapshotTests
             "Models.Demo.StackedModel.g.cs", "Cells.Lstm_I2_H30.g.cs", "Cells.Lstm_I30_H30.g.cs", "Cells.Dense_I30_U1_Linear.g.cs");
         Snapshot.ShouldMatchAll(run);
     }
+
+    [Fact]
+    public void BidirectionalModel()
+    {
+        var run = Generate(TestModels.BidirectionalModel,
+            "Models.Demo.BidirectionalModel.g.cs", "Cells.Lstm_I3_H8.g.cs", "Cells.Gru_I16_H5_ResetAfter.g.cs", "Cells.Dense_I5_U4_Softmax.g.cs");
+        Snapshot.ShouldMatchAll(run);
+    }
+
+    [Fact]
+    public void MaskedModel()
+    {
+        var run = Generate(TestModels.MaskedModel,
+            "Models.Demo.MaskedModel.g.cs", "Cells.Lstm_I6_H7_HardSigmoid.g.cs", "Cells.Dense_I7_U1_Sigmoid_NoBias.g.cs");
+        Snapshot.ShouldMatchAll(run);
+    }
 }
 
 /// <summary>The snapshot machinery itself: a mismatch or a missing approved file throws, and never hangs on a diff tool.</summary>

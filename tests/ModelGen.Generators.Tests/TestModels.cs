@@ -64,6 +64,29 @@ internal static class TestModels
         public partial class StackedModel;
         """;
 
+    /// <summary>Stacked Bidirectional layers (concat, then sum) with dropout, tagging every step.</summary>
+    public const string BidirectionalModel = Header + """
+        [Sequential(TimeSteps = 12, Features = 3)]
+        [Bidirectional]
+        [Lstm(8, ReturnSequences = true, Dropout = 0.25)]
+        [Bidirectional(MergeMode = "sum")]
+        [Gru(5, ReturnSequences = true, RecurrentDropout = 0.1)]
+        [TimeDistributed]
+        [Dense(4, Activation = "softmax")]
+        public partial class BidirectionalModel;
+        """;
+
+    /// <summary>Padded token ids: Embedding(MaskZero), SpatialDropout1D, a stateful LSTM that returns its state, Dropout.</summary>
+    public const string MaskedModel = Header + """
+        [Sequential]
+        [Embedding(50, 6, MaskZero = true)]
+        [SpatialDropout1D(0.2)]
+        [Lstm(7, Stateful = true, ReturnState = true, RecurrentActivation = "hard_sigmoid")]
+        [Dropout(0.5)]
+        [Dense(1, Activation = "sigmoid", UseBias = false)]
+        public partial class MaskedModel;
+        """;
+
     public static readonly string[] All =
-        [SimpleRnnModel, LstmModel, GruModel, GruResetBeforeModel, EmbeddingModel, DenseSoftmaxModel, StackedModel];
+        [SimpleRnnModel, LstmModel, GruModel, GruResetBeforeModel, EmbeddingModel, DenseSoftmaxModel, StackedModel, BidirectionalModel, MaskedModel];
 }

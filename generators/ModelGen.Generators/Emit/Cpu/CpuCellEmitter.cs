@@ -100,9 +100,11 @@ internal static class CpuCellEmitter
     private const string BackwardOptions = "ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial";
 
     private const string OptionsDoc = """
+        /// <remarks>
         /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
         /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
         /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+        /// </remarks>
         """;
 
     /// <summary><c>previous</c> = the state the step's recurrent product reads: h[t-1], or h[t-1] ⊙ the recurrent-dropout mask.</summary>

@@ -716,8 +716,8 @@ internal static class CpuModelEmitter
         string input = x, mask = "default", recurrentMask = "default";
         if (OwnInput(l, d) || l.RecurrentDropout > 0 || l.MaskIn)
         {
-            w.Line($"global::System.ReadOnlySpan<float> input = {x};");
-            input = "input";
+            w.Line($"global::System.ReadOnlySpan<float> layerInput = {x};");
+            input = "layerInput";
         }
         if (l.Dropout > 0)
         {
@@ -726,8 +726,8 @@ internal static class CpuModelEmitter
             {
                 w.Line($"// Input dropout: one mask per sequence, the same at every step.");
                 w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Dropout)}, {Field(d, "DropoutMask")}.AsSpan(0, batch * {f}));");
-                w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {f}, input, {Field(d, "DropoutMask")}, {Field(d, "DroppedInput")});");
-                w.Line($"input = {Field(d, "DroppedInput")}.AsSpan(0, rows * {f});");
+                w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {f}, layerInput, {Field(d, "DropoutMask")}, {Field(d, "DroppedInput")});");
+                w.Line($"layerInput = {Field(d, "DroppedInput")}.AsSpan(0, rows * {f});");
             }
         }
         if (l.MaskIn)
@@ -737,8 +737,8 @@ internal static class CpuModelEmitter
         }
         if (d.Reversed)
         {
-            w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, {f}, input, {Field(d, "Reversed")}); // last step first");
-            w.Line($"input = {Field(d, "Reversed")}.AsSpan(0, rows * {f});");
+            w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, {f}, layerInput, {Field(d, "Reversed")}); // last step first");
+            w.Line($"layerInput = {Field(d, "Reversed")}.AsSpan(0, rows * {f});");
             if (l.MaskIn)
             {
                 w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, mask, {Field(d, "ReversedMask")});");
