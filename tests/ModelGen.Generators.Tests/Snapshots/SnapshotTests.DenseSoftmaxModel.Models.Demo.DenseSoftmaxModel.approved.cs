@@ -83,10 +83,10 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
     private float[] _inputGradient = global::System.Array.Empty<float>(); // ∂loss/∂input, time-major
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
-    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
     private float[] _dense1Output = global::System.Array.Empty<float>(); // 'dense_1': outputs
     private float[] _dense1OutputGradient = global::System.Array.Empty<float>(); // 'dense_1': ∂loss/∂output, then the pre-activation gradient
-    private float[] _dense1Scratch = global::System.Array.Empty<float>(); // 'dense_1': transposed weights and carries for the backward pass
+    private float[] _dense1Scratch = global::System.Array.Empty<float>(); // 'dense_1': transposed kernel for the backward pass
 
     private void EnsureWorkspace(int batch, int steps)
     {
@@ -168,7 +168,7 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Generated.Dense_I8_U3_Softmax.Backward(rows, _denseOutput.AsSpan(0, rows * 8), Parameters.AsSpan(40, 24), _dense1Output, _dense1OutputGradient, Gradients.AsSpan(40, 24), Gradients.AsSpan(64, 3), _denseOutputGradient, _dense1Scratch);
 
         // 0: 'dense' Dense(8, relu)
-        global::ModelGen.Generated.Dense_I4_U8_Relu.Backward(rows, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 32), _denseOutput, _denseOutputGradient, Gradients.AsSpan(0, 32), Gradients.AsSpan(32, 8), inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures), _denseScratch);
+        global::ModelGen.Generated.Dense_I4_U8_Relu.Backward(rows, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 32), _denseOutput, _denseOutputGradient, Gradients.AsSpan(0, 32), Gradients.AsSpan(32, 8), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _denseScratch);
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

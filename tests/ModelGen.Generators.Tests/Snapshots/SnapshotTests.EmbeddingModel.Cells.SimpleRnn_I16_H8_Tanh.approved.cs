@@ -22,15 +22,20 @@ internal static class SimpleRnn_I16_H8_Tanh
     /// <summary>Pre-activation width (one gate).</summary>
     public const int Width = 8;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs (transposed weights).</summary>
-    public static int ScratchLength(int batch) => Units * Units + Units * Inputs;
+    /// <summary>Floats of scratch <see cref="Backward"/> needs (transposed weights and carries).</summary>
+    public static int ScratchLength(int batch) => Units * Units + Units * Inputs + 2 * batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Units];
     /// recurrentKernel [Units, Units]; bias [Units]; <paramref name="h"/> [(steps+1)·batch, Units] with block 0
     /// the initial state; blocks 1…steps receive each step's output.
     /// </summary>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h)
+    /// <remarks>
+    /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
+    /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
+    /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+    /// </remarks>
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates)
     {
         int rows = steps * batch, n = batch * Units;
         var outputs = h.Slice(n, rows * Units);
@@ -44,27 +49,50 @@ internal static class SimpleRnn_I16_H8_Tanh
         for (int t = 0; t < steps; t++)
         {
             var z = h.Slice((t + 1) * n, n);
+            ReadOnlySpan<float> previous = h.Slice(t * n, n);
+            if (!recurrentMask.IsEmpty)
+            {
+                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                var dropped = maskedStates.Slice(t * n, n);
+                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
+                previous = dropped;
+            }
             // z += h[t-1]·U: [batch, 8] × [8, 8].
-            Gemm.MultiplyAdd(batch, Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Units, z, Units);
+            Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
             // h[t] = tanh(z), the whole [batch, 8] block at once.
             TensorPrimitives.Tanh(z, z);
+            if (!mask.IsEmpty)
+            {
+                // Masked samples keep their previous state at this step.
+                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+            }
         }
     }
 
     /// <summary>
     /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
     /// step on entry and is used in place for the pre-activation gradients. Adds to the three parameter
-    /// gradients; writes <paramref name="dx"/> [steps·batch, Inputs] unless it is empty.
+    /// gradients; writes <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial
+    /// state's gradient into <paramref name="dInitial"/> [batch, Units] unless it is empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
         dh = dh.Slice(0, rows * Units);
         var recurrentT = scratch.Slice(0, Units * Units);
         MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);
+        var sink = scratch.Slice(Units * Units + Units * Inputs, n); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Units * Units + Units * Inputs + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
+        dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)
         {
+            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+            bool needPrevious = t > 0 || !dInitial.IsEmpty;
+            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+            if (!recurrentMask.IsEmpty) carry.Clear();
+            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
             var dz = dh.Slice(t * n, n);
             for (int b = 0; b < batch; b++)
             {
@@ -78,10 +106,11 @@ internal static class SimpleRnn_I16_H8_Tanh
                 }
             }
             // dh[t-1] += dz·Uᵀ
-            if (t > 0) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dh.Slice((t - 1) * n, n), Units);
+            if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);
+            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
         }
         // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
-        Gemm.MultiplyAddTransposedA(Units, Units, rows, h.Slice(0, rows * Units), Units, dh, Units, dRecurrentKernel, Units);
+        Gemm.MultiplyAddTransposedA(Units, Units, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dh, Units, dRecurrentKernel, Units);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dh, Units, dKernel, Units); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dh, dBias.Slice(0, Units));
         if (!dx.IsEmpty)

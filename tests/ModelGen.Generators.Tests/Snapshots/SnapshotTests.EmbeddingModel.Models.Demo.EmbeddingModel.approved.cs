@@ -103,7 +103,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     private float[] _simpleRnnScratch = global::System.Array.Empty<float>(); // 'simple_rnn': transposed weights and carries for the backward pass
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
-    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
     private bool _folded; // the last batch ran 'embedding' folded into 'simple_rnn''s input projection
     private float[] _embeddingProjection = global::System.Array.Empty<float>(); // E·W + b for every word [500, 8]
     private float[] _embeddingProjectionGradient = global::System.Array.Empty<float>(); // ∂Z summed per word
@@ -137,6 +137,44 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     /// <inheritdoc/>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
+    // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
+    private float[] _simpleRnnInitialState = global::System.Array.Empty<float>(), _simpleRnnInitialStateGradient = global::System.Array.Empty<float>();
+    private int _simpleRnnInitialBatch; // samples in the initial state; 0: none (zeros)
+    private bool _simpleRnnInitialUsed; // the last forward pass started from it
+
+    /// <summary>
+    /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
+    /// states set with the <c>Set…InitialState</c> methods and states carried by stateful layers.
+    /// </summary>
+    public void ResetStates()
+    {
+        _simpleRnnInitialBatch = 0;
+        _simpleRnnInitialUsed = false;
+    }
+
+    /// <summary>
+    /// Keras <c>initial_state</c> of 'simple_rnn': the state h its next forward passes start from,
+    /// [samples, 8] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
+    /// samples. Kept until <see cref="ResetStates"/>.
+    /// </summary>
+    public void SetSimpleRnnInitialState(global::System.ReadOnlySpan<float> h)
+    {
+        if (h.IsEmpty || h.Length % 8 != 0)
+            throw new global::System.ArgumentException($"model 'EmbeddingModel': the initial state of 'simple_rnn' is [samples, 8], a positive multiple of 8 floats, but holds {h.Length}", nameof(h));
+        GrowSimpleRnnState(h.Length / 8);
+        h.CopyTo(_simpleRnnInitialState);
+        _simpleRnnInitialBatch = h.Length / 8;
+    }
+
+    private void GrowSimpleRnnState(int samples)
+    {
+        if (_simpleRnnInitialState.Length >= samples * 8) return;
+        _simpleRnnInitialState = new float[samples * 8];
+        _simpleRnnInitialStateGradient = new float[samples * 8];
+    }
+
+    /// <summary>∂loss/∂(initial h) of 'simple_rnn', [batch, 8], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
+    public global::System.ReadOnlySpan<float> SimpleRnnInitialStateGradient => _simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, _batch * 8) : default;
     /// <summary>Runs the model on a batch of [batch, 8] token ids in [0, 500), batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<int> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -153,6 +191,8 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'EmbeddingModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+        if (_simpleRnnInitialBatch != 0 && _simpleRnnInitialBatch != batchSize)
+            throw new global::System.ArgumentException($"model 'EmbeddingModel': layer 'simple_rnn' holds an initial state for {_simpleRnnInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -173,8 +213,16 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), Parameters.AsSpan(0, 8000), _embeddingOutput, "embedding");
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        _simpleRnnStates.AsSpan(0, batch * 8).Clear(); // zero initial state
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates);
+        _simpleRnnInitialUsed = _simpleRnnInitialBatch != 0;
+        if (_simpleRnnInitialUsed)
+        {
+            _simpleRnnInitialState.AsSpan(0, batch * 8).CopyTo(_simpleRnnStates);
+        }
+        else
+        {
+            _simpleRnnStates.AsSpan(0, batch * 8).Clear(); // zero initial state
+        }
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates, default, default, default);
 
         // 2: 'dense' Dense(1, sigmoid)
         global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), Parameters.AsSpan(8208, 1), _denseOutput);
@@ -204,7 +252,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Backward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), _denseOutput, _denseOutputGradient, Gradients.AsSpan(8200, 8), Gradients.AsSpan(8208, 1), _simpleRnnOutputGradient.AsSpan((rows - batch) * 8, batch * 8), _denseScratch);
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(8000, 128), Gradients.AsSpan(8128, 64), Gradients.AsSpan(8192, 8), (_folded ? default : _embeddingOutputGradient.AsSpan()), _simpleRnnScratch);
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(8000, 128), Gradients.AsSpan(8128, 64), Gradients.AsSpan(8192, 8), (_folded ? default : _embeddingOutputGradient.AsSpan()), _simpleRnnScratch, default, default, default, (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 8) : default));
 
         // 0: 'embedding' Embedding(500, 16)
         if (_folded)

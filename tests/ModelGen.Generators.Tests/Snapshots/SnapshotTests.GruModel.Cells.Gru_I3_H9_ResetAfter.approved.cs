@@ -22,8 +22,8 @@ internal static class Gru_I3_H9_ResetAfter
     /// <summary>Gate width: the z, r, h blocks of Units each.</summary>
     public const int Width = 27;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights and a sink for the initial state's gradient.</summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units;
+    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights and carries.</summary>
+    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + 2 * batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [2, Width]
@@ -31,7 +31,12 @@ internal static class Gru_I3_H9_ResetAfter
     /// state. <paramref name="gates"/> [steps·batch, Width] receives z, r and ĥ; <paramref name="recurrent"/>
     /// [steps·batch, Width] receives h[t-1]·U + b_rec, kept for the backward pass.
     /// </summary>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent)
+    /// <remarks>
+    /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
+    /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
+    /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+    /// </remarks>
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
@@ -46,9 +51,17 @@ internal static class Gru_I3_H9_ResetAfter
         {
             var z = gates.Slice(t * batch * Width, batch * Width);
             var rc = recurrent.Slice(t * batch * Width, batch * Width);
+            ReadOnlySpan<float> previous = h.Slice(t * n, n);
+            if (!recurrentMask.IsEmpty)
+            {
+                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                var dropped = maskedStates.Slice(t * n, n);
+                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
+                previous = dropped;
+            }
             // rc = h[t-1]·U + b_rec: [batch, 9] × [9, 27], kept apart because r multiplies its h block.
             MatrixOps.BroadcastRows(batch, bias.Slice(Width, Width), rc);
-            Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, rc, Width);
+            Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
             for (int b = 0; b < batch; b++)
             {
                 var g = z.Slice(b * Width, Width);
@@ -82,6 +95,11 @@ internal static class Gru_I3_H9_ResetAfter
                     Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
                 }
             }
+            if (!mask.IsEmpty)
+            {
+                // Masked samples keep their previous state at this step.
+                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+            }
         }
     }
 
@@ -91,7 +109,7 @@ internal static class Gru_I3_H9_ResetAfter
     /// <paramref name="dRecurrent"/> [steps·batch, Width] receive the gradients of the input and recurrent
     /// pre-activations. Adds to the parameter gradients; writes <paramref name="dx"/> unless it is empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -99,11 +117,17 @@ internal static class Gru_I3_H9_ResetAfter
         dRecurrent = dRecurrent.Slice(0, rows * Width);
         var recurrentT = scratch.Slice(0, Width * Units);
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
-        var sink = scratch.Slice(Width * Units + Width * Inputs, n); // ∂h of the initial state, not needed
-        sink.Clear();
+        var sink = scratch.Slice(Width * Units + Width * Inputs, n); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
+        dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)
         {
-            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : sink;
+            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+            bool needPrevious = t > 0 || !dInitial.IsEmpty;
+            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+            if (!recurrentMask.IsEmpty) carry.Clear();
+            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
             for (int b = 0; b < batch; b++)
             {
                 ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
@@ -146,10 +170,11 @@ internal static class Gru_I3_H9_ResetAfter
                 }
             }
             // dh[t-1] += dRecurrent[t]·Uᵀ
-            Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dPrev, Units);
+            if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
+            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
         }
         // After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.
-        Gemm.MultiplyAddTransposedA(Units, Width, rows, h.Slice(0, rows * Units), Units, dRecurrent, Width, dRecurrentKernel, Width);
+        Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dRecurrent, Width, dRecurrentKernel, Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));
         MatrixOps.AddColumnSums(rows, dRecurrent, dBias.Slice(Width, Width));

@@ -22,8 +22,8 @@ internal static class Gru_I3_H9_ResetBefore
     /// <summary>Gate width: the z, r, h blocks of Units each.</summary>
     public const int Width = 27;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights, ∂(r⊙h) and a sink for the initial state's gradient.</summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + 2 * batch * Units;
+    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights, ∂(r⊙h) and carries.</summary>
+    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + 2 * batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [Width].
@@ -31,7 +31,12 @@ internal static class Gru_I3_H9_ResetBefore
     /// [steps·batch, Width] receives z, r and ĥ; <paramref name="resetState"/> [steps·batch, Units] receives
     /// r ⊙ h[t-1], kept for the backward pass.
     /// </summary>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState)
+    /// <remarks>
+    /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
+    /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
+    /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+    /// </remarks>
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
@@ -46,14 +51,22 @@ internal static class Gru_I3_H9_ResetBefore
         {
             var z = gates.Slice(t * batch * Width, batch * Width);
             var rh = resetState.Slice(t * n, n);
+            ReadOnlySpan<float> previous = h.Slice(t * n, n);
+            if (!recurrentMask.IsEmpty)
+            {
+                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                var dropped = maskedStates.Slice(t * n, n);
+                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
+                previous = dropped;
+            }
             // z, r blocks += h[t-1]·U_zr: [batch, 9] × [9, 18].
-            Gemm.MultiplyAdd(batch, 2 * Units, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);
+            Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
                 var zr = z.Slice(b * Width, 2 * Units);
                 TensorPrimitives.Sigmoid(zr, zr);
                 // r ⊙ h[t-1]
-                TensorPrimitives.Multiply(zr.Slice(Units, Units), h.Slice(t * n + b * Units, Units), rh.Slice(b * Units, Units));
+                TensorPrimitives.Multiply(zr.Slice(Units, Units), previous.Slice(b * Units, Units), rh.Slice(b * Units, Units));
             }
             // h block += (r ⊙ h[t-1])·U_h: [batch, 9] × [9, 9].
             Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
@@ -76,6 +89,11 @@ internal static class Gru_I3_H9_ResetBefore
                     Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
                 }
             }
+            if (!mask.IsEmpty)
+            {
+                // Masked samples keep their previous state at this step.
+                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+            }
         }
     }
 
@@ -85,7 +103,7 @@ internal static class Gru_I3_H9_ResetBefore
     /// receives the pre-activation gradients. Adds to the parameter gradients; writes <paramref name="dx"/>
     /// unless it is empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -93,11 +111,17 @@ internal static class Gru_I3_H9_ResetBefore
         var recurrentT = scratch.Slice(0, Width * Units); // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
         var dResetState = scratch.Slice(Width * Units + Width * Inputs, n);
-        var sink = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂h of the initial state, not needed
-        sink.Clear();
+        var sink = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Width * Units + Width * Inputs + n + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
+        dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)
         {
-            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : sink;
+            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+            bool needPrevious = t > 0 || !dInitial.IsEmpty;
+            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+            if (!recurrentMask.IsEmpty) carry.Clear();
+            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
             var dz = dGates.Slice(t * batch * Width, batch * Width);
             for (int b = 0; b < batch; b++)
             {
@@ -129,10 +153,10 @@ internal static class Gru_I3_H9_ResetBefore
             {
                 ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
                 ref float dg = ref MemoryMarshal.GetReference(dz.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                ref float hp = ref MemoryMarshal.GetReference((recurrentMask.IsEmpty ? h : maskedStates).Slice(t * n + b * Units, Units));
                 ref float drs = ref MemoryMarshal.GetReference(dResetState.Slice(b * Units, Units));
-                ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
-                // ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r
+                ref float dpr = ref MemoryMarshal.GetReference(dRead.Slice(b * Units, Units));
+                // ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)
                 for (int j = 0; j < 8; j += 8)
                 {
                     var rv = Vector256.LoadUnsafe(ref g, (nuint)(j + 9)); var drh = Vector256.LoadUnsafe(ref drs, (nuint)(j));
@@ -147,10 +171,11 @@ internal static class Gru_I3_H9_ResetBefore
                 }
             }
             // dh[t-1] += dZ_zr[t]·U_zrᵀ
-            Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dPrev, Units);
+            Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);
+            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
         }
         // After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.
-        Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, h.Slice(0, rows * Units), Units, dGates, Width, dRecurrentKernel, Width);
+        Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
         Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));

@@ -94,7 +94,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
     private float[] _gruScratch = global::System.Array.Empty<float>(); // 'gru': transposed weights and carries for the backward pass
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
-    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
 
     private void EnsureWorkspace(int batch, int steps)
     {
@@ -120,6 +120,44 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
+    // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
+    private float[] _gruInitialState = global::System.Array.Empty<float>(), _gruInitialStateGradient = global::System.Array.Empty<float>();
+    private int _gruInitialBatch; // samples in the initial state; 0: none (zeros)
+    private bool _gruInitialUsed; // the last forward pass started from it
+
+    /// <summary>
+    /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
+    /// states set with the <c>Set…InitialState</c> methods and states carried by stateful layers.
+    /// </summary>
+    public void ResetStates()
+    {
+        _gruInitialBatch = 0;
+        _gruInitialUsed = false;
+    }
+
+    /// <summary>
+    /// Keras <c>initial_state</c> of 'gru': the state h its next forward passes start from,
+    /// [samples, 9] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
+    /// samples. Kept until <see cref="ResetStates"/>.
+    /// </summary>
+    public void SetGruInitialState(global::System.ReadOnlySpan<float> h)
+    {
+        if (h.IsEmpty || h.Length % 9 != 0)
+            throw new global::System.ArgumentException($"model 'GruResetBeforeModel': the initial state of 'gru' is [samples, 9], a positive multiple of 9 floats, but holds {h.Length}", nameof(h));
+        GrowGruState(h.Length / 9);
+        h.CopyTo(_gruInitialState);
+        _gruInitialBatch = h.Length / 9;
+    }
+
+    private void GrowGruState(int samples)
+    {
+        if (_gruInitialState.Length >= samples * 9) return;
+        _gruInitialState = new float[samples * 9];
+        _gruInitialStateGradient = new float[samples * 9];
+    }
+
+    /// <summary>∂loss/∂(initial h) of 'gru', [batch, 9], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
+    public global::System.ReadOnlySpan<float> GruInitialStateGradient => _gruInitialUsed ? _gruInitialStateGradient.AsSpan(0, _batch * 9) : default;
     /// <summary>Runs the model on a batch of [batch, steps, 3] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -139,6 +177,8 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'GruResetBeforeModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+        if (_gruInitialBatch != 0 && _gruInitialBatch != batchSize)
+            throw new global::System.ArgumentException($"model 'GruResetBeforeModel': layer 'gru' holds an initial state for {_gruInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -149,8 +189,16 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'gru' GRU(9, reset_after=False)
-        _gruStates.AsSpan(0, batch * 9).Clear(); // zero initial state
-        global::ModelGen.Generated.Gru_I3_H9_ResetBefore.Forward(steps, batch, x, Parameters.AsSpan(0, 81), Parameters.AsSpan(81, 243), Parameters.AsSpan(324, 27), _gruStates, _gruGates, _gruResetStates);
+        _gruInitialUsed = _gruInitialBatch != 0;
+        if (_gruInitialUsed)
+        {
+            _gruInitialState.AsSpan(0, batch * 9).CopyTo(_gruStates);
+        }
+        else
+        {
+            _gruStates.AsSpan(0, batch * 9).Clear(); // zero initial state
+        }
+        global::ModelGen.Generated.Gru_I3_H9_ResetBefore.Forward(steps, batch, x, Parameters.AsSpan(0, 81), Parameters.AsSpan(81, 243), Parameters.AsSpan(324, 27), _gruStates, _gruGates, _gruResetStates, default, default, default);
 
         // 1: 'dense' Dense(1, relu)
         global::ModelGen.Generated.Dense_I9_U1_Relu.Forward(batch, _gruStates.AsSpan(rows * 9, batch * 9), Parameters.AsSpan(351, 9), Parameters.AsSpan(360, 1), _denseOutput);
@@ -180,7 +228,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Generated.Dense_I9_U1_Relu.Backward(batch, _gruStates.AsSpan(rows * 9, batch * 9), Parameters.AsSpan(351, 9), _denseOutput, _denseOutputGradient, Gradients.AsSpan(351, 9), Gradients.AsSpan(360, 1), _gruOutputGradient.AsSpan((rows - batch) * 9, batch * 9), _denseScratch);
 
         // 0: 'gru' GRU(9, reset_after=False)
-        global::ModelGen.Generated.Gru_I3_H9_ResetBefore.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 81), Parameters.AsSpan(81, 243), _gruStates, _gruGates, _gruResetStates, _gruOutputGradient, _gruGateGradients, Gradients.AsSpan(0, 81), Gradients.AsSpan(81, 243), Gradients.AsSpan(324, 27), inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures), _gruScratch);
+        global::ModelGen.Generated.Gru_I3_H9_ResetBefore.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 81), Parameters.AsSpan(81, 243), _gruStates, _gruGates, _gruResetStates, _gruOutputGradient, _gruGateGradients, Gradients.AsSpan(0, 81), Gradients.AsSpan(81, 243), Gradients.AsSpan(324, 27), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _gruScratch, default, default, default, (_gruInitialUsed ? _gruInitialStateGradient.AsSpan(0, batch * 9) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -22,8 +22,8 @@ internal static class Lstm_I2_H12
     /// <summary>Gate width: the i, f, c, o blocks of Units each.</summary>
     public const int Width = 48;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights and the carried ∂c.</summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units;
+    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights, the carried ∂c and ∂h.</summary>
+    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + 2 * batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Width];
@@ -31,7 +31,12 @@ internal static class Lstm_I2_H12
     /// [(steps+1)·batch, Units], block 0 the initial state. <paramref name="gates"/> [steps·batch, Width] receives
     /// the activated gates and <paramref name="tanhC"/> [steps·batch, Units] tanh(c), both kept for the backward pass.
     /// </summary>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC)
+    /// <remarks>
+    /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
+    /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
+    /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+    /// </remarks>
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
@@ -45,8 +50,16 @@ internal static class Lstm_I2_H12
         for (int t = 0; t < steps; t++)
         {
             var z = gates.Slice(t * batch * Width, batch * Width);
+            ReadOnlySpan<float> previous = h.Slice(t * n, n);
+            if (!recurrentMask.IsEmpty)
+            {
+                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                var dropped = maskedStates.Slice(t * n, n);
+                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
+                previous = dropped;
+            }
             // gates += h[t-1]·U: [batch, 12] × [12, 48].
-            Gemm.MultiplyAdd(batch, Width, Units, h.Slice(t * n, n), Units, recurrentKernel, Width, z, Width);
+            Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
                 var g = z.Slice(b * Width, Width);
@@ -72,6 +85,12 @@ internal static class Lstm_I2_H12
                 TensorPrimitives.Tanh(cRow, tcRow);
                 TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
+            if (!mask.IsEmpty)
+            {
+                // Masked samples keep their previous state at this step.
+                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));
+            }
         }
     }
 
@@ -79,9 +98,10 @@ internal static class Lstm_I2_H12
     /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
     /// step on entry (and receives the carried gradients); <paramref name="dGates"/> [steps·batch, Width]
     /// receives the pre-activation gate gradients. Adds to the parameter gradients; writes
-    /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty.
+    /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial states' gradients into
+    /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial, Span<float> dInitialCell)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -90,10 +110,25 @@ internal static class Lstm_I2_H12
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
         var dc = scratch.Slice(Width * Units + Width * Inputs, n);
         dc.Clear();
+        var sink = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Width * Units + Width * Inputs + n + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
+        dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)
         {
+            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+            bool needPrevious = t > 0 || !dInitial.IsEmpty;
+            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+            if (!recurrentMask.IsEmpty) carry.Clear();
+            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
             for (int b = 0; b < batch; b++)
             {
+                if (!mask.IsEmpty && mask[t * batch + b] == 0)
+                {
+                    // A masked step: c passes through unchanged (∂c carries on), the gates get nothing.
+                    dGates.Slice((t * batch + b) * Width, Width).Clear();
+                    continue;
+                }
                 ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
                 ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
                 ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
@@ -125,10 +160,12 @@ internal static class Lstm_I2_H12
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ
-            if (t > 0) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dh.Slice((t - 1) * n, n), Units);
+            if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
+            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
         }
+        if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]
         // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
-        Gemm.MultiplyAddTransposedA(Units, Width, rows, h.Slice(0, rows * Units), Units, dGates, Width, dRecurrentKernel, Width);
+        Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));
         if (!dx.IsEmpty)

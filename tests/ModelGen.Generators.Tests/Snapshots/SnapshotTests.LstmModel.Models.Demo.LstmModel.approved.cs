@@ -95,7 +95,7 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     private float[] _lstmScratch = global::System.Array.Empty<float>(); // 'lstm': transposed weights and carries for the backward pass
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
-    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
 
     private void EnsureWorkspace(int batch, int steps)
     {
@@ -122,6 +122,52 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
+    // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
+    private float[] _lstmInitialState = global::System.Array.Empty<float>(), _lstmInitialStateGradient = global::System.Array.Empty<float>();
+    private float[] _lstmInitialCellState = global::System.Array.Empty<float>(), _lstmInitialCellStateGradient = global::System.Array.Empty<float>();
+    private int _lstmInitialBatch; // samples in the initial state; 0: none (zeros)
+    private bool _lstmInitialUsed; // the last forward pass started from it
+
+    /// <summary>
+    /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
+    /// states set with the <c>Set…InitialState</c> methods and states carried by stateful layers.
+    /// </summary>
+    public void ResetStates()
+    {
+        _lstmInitialBatch = 0;
+        _lstmInitialUsed = false;
+    }
+
+    /// <summary>
+    /// Keras <c>initial_state</c> of 'lstm': the states h and c its next forward passes start from,
+    /// [samples, 12] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
+    /// samples. Kept until <see cref="ResetStates"/>.
+    /// </summary>
+    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
+    {
+        if (h.IsEmpty || h.Length % 12 != 0)
+            throw new global::System.ArgumentException($"model 'LstmModel': the initial state of 'lstm' is [samples, 12], a positive multiple of 12 floats, but holds {h.Length}", nameof(h));
+        if (c.Length != h.Length)
+            throw new global::System.ArgumentException($"model 'LstmModel': the initial cell state of 'lstm' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
+        GrowLstmState(h.Length / 12);
+        h.CopyTo(_lstmInitialState);
+        c.CopyTo(_lstmInitialCellState);
+        _lstmInitialBatch = h.Length / 12;
+    }
+
+    private void GrowLstmState(int samples)
+    {
+        if (_lstmInitialState.Length >= samples * 12) return;
+        _lstmInitialState = new float[samples * 12];
+        _lstmInitialStateGradient = new float[samples * 12];
+        _lstmInitialCellState = new float[samples * 12];
+        _lstmInitialCellStateGradient = new float[samples * 12];
+    }
+
+    /// <summary>∂loss/∂(initial h) of 'lstm', [batch, 12], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
+    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, _batch * 12) : default;
+    /// <summary>∂loss/∂(initial c) of 'lstm', like <see cref="LstmInitialStateGradient"/>.</summary>
+    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, _batch * 12) : default;
     /// <summary>Runs the model on a batch of [batch, steps, 2] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -141,6 +187,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'LstmModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+        if (_lstmInitialBatch != 0 && _lstmInitialBatch != batchSize)
+            throw new global::System.ArgumentException($"model 'LstmModel': layer 'lstm' holds an initial state for {_lstmInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -151,9 +199,18 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'lstm' LSTM(12)
-        _lstmStates.AsSpan(0, batch * 12).Clear(); // zero initial state
-        _lstmCells.AsSpan(0, batch * 12).Clear();
-        global::ModelGen.Generated.Lstm_I2_H12.Forward(steps, batch, x, Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 576), Parameters.AsSpan(672, 48), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells);
+        _lstmInitialUsed = _lstmInitialBatch != 0;
+        if (_lstmInitialUsed)
+        {
+            _lstmInitialState.AsSpan(0, batch * 12).CopyTo(_lstmStates);
+            _lstmInitialCellState.AsSpan(0, batch * 12).CopyTo(_lstmCells);
+        }
+        else
+        {
+            _lstmStates.AsSpan(0, batch * 12).Clear(); // zero initial state
+            _lstmCells.AsSpan(0, batch * 12).Clear();
+        }
+        global::ModelGen.Generated.Lstm_I2_H12.Forward(steps, batch, x, Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 576), Parameters.AsSpan(672, 48), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, default, default, default);
 
         // 1: 'dense' Dense(1, linear)
         global::ModelGen.Generated.Dense_I12_U1_Linear.Forward(batch, _lstmStates.AsSpan(rows * 12, batch * 12), Parameters.AsSpan(720, 12), Parameters.AsSpan(732, 1), _denseOutput);
@@ -183,7 +240,7 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Generated.Dense_I12_U1_Linear.Backward(batch, _lstmStates.AsSpan(rows * 12, batch * 12), Parameters.AsSpan(720, 12), _denseOutput, _denseOutputGradient, Gradients.AsSpan(720, 12), Gradients.AsSpan(732, 1), _lstmOutputGradient.AsSpan((rows - batch) * 12, batch * 12), _denseScratch);
 
         // 0: 'lstm' LSTM(12)
-        global::ModelGen.Generated.Lstm_I2_H12.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 576), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(0, 96), Gradients.AsSpan(96, 576), Gradients.AsSpan(672, 48), inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures), _lstmScratch);
+        global::ModelGen.Generated.Lstm_I2_H12.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 576), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(0, 96), Gradients.AsSpan(96, 576), Gradients.AsSpan(672, 48), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _lstmScratch, default, default, default, (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 12) : default), (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 12) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

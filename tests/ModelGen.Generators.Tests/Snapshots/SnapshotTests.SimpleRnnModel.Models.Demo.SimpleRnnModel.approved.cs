@@ -93,7 +93,7 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     private float[] _simpleRnnScratch = global::System.Array.Empty<float>(); // 'simple_rnn': transposed weights and carries for the backward pass
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
-    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
 
     private void EnsureWorkspace(int batch, int steps)
     {
@@ -116,6 +116,44 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
+    // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
+    private float[] _simpleRnnInitialState = global::System.Array.Empty<float>(), _simpleRnnInitialStateGradient = global::System.Array.Empty<float>();
+    private int _simpleRnnInitialBatch; // samples in the initial state; 0: none (zeros)
+    private bool _simpleRnnInitialUsed; // the last forward pass started from it
+
+    /// <summary>
+    /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
+    /// states set with the <c>Set…InitialState</c> methods and states carried by stateful layers.
+    /// </summary>
+    public void ResetStates()
+    {
+        _simpleRnnInitialBatch = 0;
+        _simpleRnnInitialUsed = false;
+    }
+
+    /// <summary>
+    /// Keras <c>initial_state</c> of 'simple_rnn': the state h its next forward passes start from,
+    /// [samples, 10] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
+    /// samples. Kept until <see cref="ResetStates"/>.
+    /// </summary>
+    public void SetSimpleRnnInitialState(global::System.ReadOnlySpan<float> h)
+    {
+        if (h.IsEmpty || h.Length % 10 != 0)
+            throw new global::System.ArgumentException($"model 'SimpleRnnModel': the initial state of 'simple_rnn' is [samples, 10], a positive multiple of 10 floats, but holds {h.Length}", nameof(h));
+        GrowSimpleRnnState(h.Length / 10);
+        h.CopyTo(_simpleRnnInitialState);
+        _simpleRnnInitialBatch = h.Length / 10;
+    }
+
+    private void GrowSimpleRnnState(int samples)
+    {
+        if (_simpleRnnInitialState.Length >= samples * 10) return;
+        _simpleRnnInitialState = new float[samples * 10];
+        _simpleRnnInitialStateGradient = new float[samples * 10];
+    }
+
+    /// <summary>∂loss/∂(initial h) of 'simple_rnn', [batch, 10], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
+    public global::System.ReadOnlySpan<float> SimpleRnnInitialStateGradient => _simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, _batch * 10) : default;
     /// <summary>Runs the model on a batch of [batch, 4, 1] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -132,6 +170,8 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'SimpleRnnModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+        if (_simpleRnnInitialBatch != 0 && _simpleRnnInitialBatch != batchSize)
+            throw new global::System.ArgumentException($"model 'SimpleRnnModel': layer 'simple_rnn' holds an initial state for {_simpleRnnInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -142,8 +182,16 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'simple_rnn' SimpleRNN(10, tanh)
-        _simpleRnnStates.AsSpan(0, batch * 10).Clear(); // zero initial state
-        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(steps, batch, x, Parameters.AsSpan(0, 10), Parameters.AsSpan(10, 100), Parameters.AsSpan(110, 10), _simpleRnnStates);
+        _simpleRnnInitialUsed = _simpleRnnInitialBatch != 0;
+        if (_simpleRnnInitialUsed)
+        {
+            _simpleRnnInitialState.AsSpan(0, batch * 10).CopyTo(_simpleRnnStates);
+        }
+        else
+        {
+            _simpleRnnStates.AsSpan(0, batch * 10).Clear(); // zero initial state
+        }
+        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(steps, batch, x, Parameters.AsSpan(0, 10), Parameters.AsSpan(10, 100), Parameters.AsSpan(110, 10), _simpleRnnStates, default, default, default);
 
         // 1: 'dense' Dense(1, linear)
         global::ModelGen.Generated.Dense_I10_U1_Linear.Forward(batch, _simpleRnnStates.AsSpan(rows * 10, batch * 10), Parameters.AsSpan(120, 10), Parameters.AsSpan(130, 1), _denseOutput);
@@ -173,7 +221,7 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Generated.Dense_I10_U1_Linear.Backward(batch, _simpleRnnStates.AsSpan(rows * 10, batch * 10), Parameters.AsSpan(120, 10), _denseOutput, _denseOutputGradient, Gradients.AsSpan(120, 10), Gradients.AsSpan(130, 1), _simpleRnnOutputGradient.AsSpan((rows - batch) * 10, batch * 10), _denseScratch);
 
         // 0: 'simple_rnn' SimpleRNN(10, tanh)
-        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 10), Parameters.AsSpan(10, 100), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(0, 10), Gradients.AsSpan(10, 100), Gradients.AsSpan(110, 10), inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures), _simpleRnnScratch);
+        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 10), Parameters.AsSpan(10, 100), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(0, 10), Gradients.AsSpan(10, 100), Gradients.AsSpan(110, 10), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _simpleRnnScratch, default, default, default, (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 10) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -121,7 +121,7 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     private float[] _lstm1Scratch = global::System.Array.Empty<float>(); // 'lstm_1': transposed weights and carries for the backward pass
     private float[] _denseOutput = global::System.Array.Empty<float>(); // 'dense': outputs
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
-    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed weights and carries for the backward pass
+    private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
 
     private void EnsureWorkspace(int batch, int steps)
     {
@@ -155,6 +155,89 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
+    // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
+    private float[] _lstmInitialState = global::System.Array.Empty<float>(), _lstmInitialStateGradient = global::System.Array.Empty<float>();
+    private float[] _lstmInitialCellState = global::System.Array.Empty<float>(), _lstmInitialCellStateGradient = global::System.Array.Empty<float>();
+    private int _lstmInitialBatch; // samples in the initial state; 0: none (zeros)
+    private bool _lstmInitialUsed; // the last forward pass started from it
+    private float[] _lstm1InitialState = global::System.Array.Empty<float>(), _lstm1InitialStateGradient = global::System.Array.Empty<float>();
+    private float[] _lstm1InitialCellState = global::System.Array.Empty<float>(), _lstm1InitialCellStateGradient = global::System.Array.Empty<float>();
+    private int _lstm1InitialBatch; // samples in the initial state; 0: none (zeros)
+    private bool _lstm1InitialUsed; // the last forward pass started from it
+
+    /// <summary>
+    /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
+    /// states set with the <c>Set…InitialState</c> methods and states carried by stateful layers.
+    /// </summary>
+    public void ResetStates()
+    {
+        _lstmInitialBatch = 0;
+        _lstmInitialUsed = false;
+        _lstm1InitialBatch = 0;
+        _lstm1InitialUsed = false;
+    }
+
+    /// <summary>
+    /// Keras <c>initial_state</c> of 'lstm': the states h and c its next forward passes start from,
+    /// [samples, 30] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
+    /// samples. Kept until <see cref="ResetStates"/>.
+    /// </summary>
+    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
+    {
+        if (h.IsEmpty || h.Length % 30 != 0)
+            throw new global::System.ArgumentException($"model 'StackedModel': the initial state of 'lstm' is [samples, 30], a positive multiple of 30 floats, but holds {h.Length}", nameof(h));
+        if (c.Length != h.Length)
+            throw new global::System.ArgumentException($"model 'StackedModel': the initial cell state of 'lstm' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
+        GrowLstmState(h.Length / 30);
+        h.CopyTo(_lstmInitialState);
+        c.CopyTo(_lstmInitialCellState);
+        _lstmInitialBatch = h.Length / 30;
+    }
+
+    private void GrowLstmState(int samples)
+    {
+        if (_lstmInitialState.Length >= samples * 30) return;
+        _lstmInitialState = new float[samples * 30];
+        _lstmInitialStateGradient = new float[samples * 30];
+        _lstmInitialCellState = new float[samples * 30];
+        _lstmInitialCellStateGradient = new float[samples * 30];
+    }
+
+    /// <summary>∂loss/∂(initial h) of 'lstm', [batch, 30], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
+    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, _batch * 30) : default;
+    /// <summary>∂loss/∂(initial c) of 'lstm', like <see cref="LstmInitialStateGradient"/>.</summary>
+    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, _batch * 30) : default;
+
+    /// <summary>
+    /// Keras <c>initial_state</c> of 'lstm_1': the states h and c its next forward passes start from,
+    /// [samples, 30] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
+    /// samples. Kept until <see cref="ResetStates"/>.
+    /// </summary>
+    public void SetLstm1InitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
+    {
+        if (h.IsEmpty || h.Length % 30 != 0)
+            throw new global::System.ArgumentException($"model 'StackedModel': the initial state of 'lstm_1' is [samples, 30], a positive multiple of 30 floats, but holds {h.Length}", nameof(h));
+        if (c.Length != h.Length)
+            throw new global::System.ArgumentException($"model 'StackedModel': the initial cell state of 'lstm_1' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
+        GrowLstm1State(h.Length / 30);
+        h.CopyTo(_lstm1InitialState);
+        c.CopyTo(_lstm1InitialCellState);
+        _lstm1InitialBatch = h.Length / 30;
+    }
+
+    private void GrowLstm1State(int samples)
+    {
+        if (_lstm1InitialState.Length >= samples * 30) return;
+        _lstm1InitialState = new float[samples * 30];
+        _lstm1InitialStateGradient = new float[samples * 30];
+        _lstm1InitialCellState = new float[samples * 30];
+        _lstm1InitialCellStateGradient = new float[samples * 30];
+    }
+
+    /// <summary>∂loss/∂(initial h) of 'lstm_1', [batch, 30], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
+    public global::System.ReadOnlySpan<float> Lstm1InitialStateGradient => _lstm1InitialUsed ? _lstm1InitialStateGradient.AsSpan(0, _batch * 30) : default;
+    /// <summary>∂loss/∂(initial c) of 'lstm_1', like <see cref="Lstm1InitialStateGradient"/>.</summary>
+    public global::System.ReadOnlySpan<float> Lstm1InitialCellStateGradient => _lstm1InitialUsed ? _lstm1InitialCellStateGradient.AsSpan(0, _batch * 30) : default;
     /// <summary>Runs the model on a batch of [batch, steps, 2] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -174,6 +257,10 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'StackedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+        if (_lstmInitialBatch != 0 && _lstmInitialBatch != batchSize)
+            throw new global::System.ArgumentException($"model 'StackedModel': layer 'lstm' holds an initial state for {_lstmInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        if (_lstm1InitialBatch != 0 && _lstm1InitialBatch != batchSize)
+            throw new global::System.ArgumentException($"model 'StackedModel': layer 'lstm_1' holds an initial state for {_lstm1InitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -184,14 +271,32 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'lstm' LSTM(30, sequences)
-        _lstmStates.AsSpan(0, batch * 30).Clear(); // zero initial state
-        _lstmCells.AsSpan(0, batch * 30).Clear();
-        global::ModelGen.Generated.Lstm_I2_H30.Forward(steps, batch, x, Parameters.AsSpan(0, 240), Parameters.AsSpan(240, 3600), Parameters.AsSpan(3840, 120), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells);
+        _lstmInitialUsed = _lstmInitialBatch != 0;
+        if (_lstmInitialUsed)
+        {
+            _lstmInitialState.AsSpan(0, batch * 30).CopyTo(_lstmStates);
+            _lstmInitialCellState.AsSpan(0, batch * 30).CopyTo(_lstmCells);
+        }
+        else
+        {
+            _lstmStates.AsSpan(0, batch * 30).Clear(); // zero initial state
+            _lstmCells.AsSpan(0, batch * 30).Clear();
+        }
+        global::ModelGen.Generated.Lstm_I2_H30.Forward(steps, batch, x, Parameters.AsSpan(0, 240), Parameters.AsSpan(240, 3600), Parameters.AsSpan(3840, 120), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, default, default, default);
 
         // 1: 'lstm_1' LSTM(30)
-        _lstm1States.AsSpan(0, batch * 30).Clear(); // zero initial state
-        _lstm1Cells.AsSpan(0, batch * 30).Clear();
-        global::ModelGen.Generated.Lstm_I30_H30.Forward(steps, batch, _lstmStates.AsSpan(batch * 30, rows * 30), Parameters.AsSpan(3960, 3600), Parameters.AsSpan(7560, 3600), Parameters.AsSpan(11160, 120), _lstm1States, _lstm1Cells, _lstm1Gates, _lstm1TanhCells);
+        _lstm1InitialUsed = _lstm1InitialBatch != 0;
+        if (_lstm1InitialUsed)
+        {
+            _lstm1InitialState.AsSpan(0, batch * 30).CopyTo(_lstm1States);
+            _lstm1InitialCellState.AsSpan(0, batch * 30).CopyTo(_lstm1Cells);
+        }
+        else
+        {
+            _lstm1States.AsSpan(0, batch * 30).Clear(); // zero initial state
+            _lstm1Cells.AsSpan(0, batch * 30).Clear();
+        }
+        global::ModelGen.Generated.Lstm_I30_H30.Forward(steps, batch, _lstmStates.AsSpan(batch * 30, rows * 30), Parameters.AsSpan(3960, 3600), Parameters.AsSpan(7560, 3600), Parameters.AsSpan(11160, 120), _lstm1States, _lstm1Cells, _lstm1Gates, _lstm1TanhCells, default, default, default);
 
         // 2: 'dense' Dense(1, linear)
         global::ModelGen.Generated.Dense_I30_U1_Linear.Forward(batch, _lstm1States.AsSpan(rows * 30, batch * 30), Parameters.AsSpan(11280, 30), Parameters.AsSpan(11310, 1), _denseOutput);
@@ -221,10 +326,10 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Generated.Dense_I30_U1_Linear.Backward(batch, _lstm1States.AsSpan(rows * 30, batch * 30), Parameters.AsSpan(11280, 30), _denseOutput, _denseOutputGradient, Gradients.AsSpan(11280, 30), Gradients.AsSpan(11310, 1), _lstm1OutputGradient.AsSpan((rows - batch) * 30, batch * 30), _denseScratch);
 
         // 1: 'lstm_1' LSTM(30)
-        global::ModelGen.Generated.Lstm_I30_H30.Backward(steps, batch, _lstmStates.AsSpan(batch * 30, rows * 30), Parameters.AsSpan(3960, 3600), Parameters.AsSpan(7560, 3600), _lstm1States, _lstm1Cells, _lstm1Gates, _lstm1TanhCells, _lstm1OutputGradient, _lstm1GateGradients, Gradients.AsSpan(3960, 3600), Gradients.AsSpan(7560, 3600), Gradients.AsSpan(11160, 120), _lstmOutputGradient, _lstm1Scratch);
+        global::ModelGen.Generated.Lstm_I30_H30.Backward(steps, batch, _lstmStates.AsSpan(batch * 30, rows * 30), Parameters.AsSpan(3960, 3600), Parameters.AsSpan(7560, 3600), _lstm1States, _lstm1Cells, _lstm1Gates, _lstm1TanhCells, _lstm1OutputGradient, _lstm1GateGradients, Gradients.AsSpan(3960, 3600), Gradients.AsSpan(7560, 3600), Gradients.AsSpan(11160, 120), _lstmOutputGradient, _lstm1Scratch, default, default, default, (_lstm1InitialUsed ? _lstm1InitialStateGradient.AsSpan(0, batch * 30) : default), (_lstm1InitialUsed ? _lstm1InitialCellStateGradient.AsSpan(0, batch * 30) : default));
 
         // 0: 'lstm' LSTM(30, sequences)
-        global::ModelGen.Generated.Lstm_I2_H30.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 240), Parameters.AsSpan(240, 3600), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(0, 240), Gradients.AsSpan(240, 3600), Gradients.AsSpan(3840, 120), inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures), _lstmScratch);
+        global::ModelGen.Generated.Lstm_I2_H30.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 240), Parameters.AsSpan(240, 3600), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(0, 240), Gradients.AsSpan(240, 3600), Gradients.AsSpan(3840, 120), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _lstmScratch, default, default, default, (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 30) : default), (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 30) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
