@@ -234,4 +234,82 @@ public sealed class CheckerTests
         // 4·50,000·(1 + 50,000 + 1) = 10,000,400,000 parameters, reported exactly, not wrapped around.
         diagnostic.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).ShouldContain("10000400000");
     }
+
+    [Fact]
+    public void Bidirectional_CountsBothCopies_AsKeras()
+    {
+        // Keras: Bidirectional(LSTM(64)) on 128 features has 2·4·64·(128 + 64 + 1) = 98,816 parameters.
+        var model = Check("[Sequential(Features = 128)]\n[Bidirectional]\n[Lstm(64)]\n[Dense(1)]");
+        var layer = model.Layers[0];
+        layer.Name.ShouldBe("bidirectional");
+        layer.KerasType.ShouldBe("Bidirectional");
+        layer.ParameterCount.ShouldBe(98_816);
+        layer.Units.ShouldBe(128); // concat: twice the units
+        layer.Directions.Select(d => (d.Identifier, d.KerasName, d.Reversed)).ShouldBe(new[]
+        {
+            ("BidirectionalForward", "forward_lstm", false),
+            ("BidirectionalBackward", "backward_lstm", true),
+        });
+        layer.Parameters.Select(p => p.KerasName).ShouldBe(new[]
+        {
+            "forward_lstm/kernel", "forward_lstm/recurrent_kernel", "forward_lstm/bias",
+            "backward_lstm/kernel", "backward_lstm/recurrent_kernel", "backward_lstm/bias",
+        });
+        layer.Directions[1].Views[0].Offset.ShouldBe(49_408);
+        model.Layers[1].Inputs.ShouldBe(128);
+    }
+
+    [Theory]
+    [InlineData("sum", 5)]
+    [InlineData("mul", 5)]
+    [InlineData("ave", 5)]
+    [InlineData("concat", 10)]
+    public void Bidirectional_MergeModeSetsTheWidth(string mode, int width)
+    {
+        var model = Check($"[Sequential(Features = 3)]\n[Bidirectional(MergeMode = \"{mode}\")]\n[Gru(5, ReturnSequences = true)]\n[Dense(2)]");
+        model.Layers[0].Units.ShouldBe(width);
+        model.Layers[1].Inputs.ShouldBe(width);
+        model.Layers[0].ParameterCount.ShouldBe(2 * (3 * 5 * (3 + 5) + 2 * 3 * 5));
+    }
+
+    [Fact]
+    public void WrappedLayers_TakeKerasNames_AndTheInnerCounterAdvances()
+    {
+        var model = Check("[Sequential(Features = 3)]\n[Bidirectional]\n[Lstm(4, ReturnSequences = true)]\n[Lstm(4, ReturnSequences = true)]\n[TimeDistributed]\n[Dense(2)]\n[Dense(1)]");
+        Names(model).ShouldBe(new[] { "bidirectional", "lstm_1", "time_distributed", "dense_1" });
+        model.Layers[0].Directions[0].KerasName.ShouldBe("forward_lstm");
+        model.Layers[2].KerasType.ShouldBe("TimeDistributed");
+    }
+
+    [Fact]
+    public void UseBiasFalse_DropsTheBias_FromViewsAndCounts()
+    {
+        var model = Check("[Sequential(Features = 3)]\n[Gru(4, UseBias = false)]\n[Dense(2, UseBias = false)]");
+        model.Layers[0].ParameterCount.ShouldBe(3 * 4 * (3 + 4));
+        model.Layers[0].Parameters.Select(p => p.KerasName).ShouldBe(new[] { "kernel", "recurrent_kernel" });
+        model.Layers[1].ParameterCount.ShouldBe(8);
+        model.Layers[0].Cell.TypeName.ShouldBe("Gru_I3_H4_ResetAfter_NoBias");
+    }
+
+    [Fact]
+    public void Masks_ReachTheLayersUntilTimeIsDropped()
+    {
+        var model = Check("[Sequential]\n[Embedding(30, 4, MaskZero = true)]\n[Dropout(0.1)]\n[Lstm(5, ReturnSequences = true)]\n[Gru(3)]\n[Dense(1)]");
+        model.Layers.Select(l => l.MaskIn).ShouldBe(new[] { false, true, true, true, false });
+        model.UsesMask.ShouldBeTrue();
+        model.UsesDropout.ShouldBeTrue();
+        model.Layers[1].Units.ShouldBe(4);
+        model.Layers[1].ParameterCount.ShouldBe(0);
+    }
+
+    [Fact]
+    public void RecurrentOptions_AreCarried()
+    {
+        var model = Check("[Sequential(Features = 2)]\n[Lstm(6, GoBackwards = true, Stateful = true, ReturnState = true, Dropout = 0.25, RecurrentDropout = 0.5, RecurrentActivation = \"hard_sigmoid\")]");
+        var l = model.Layers[0];
+        (l.Stateful, l.ReturnState, l.Dropout, l.RecurrentDropout).ShouldBe((true, true, 0.25f, 0.5f));
+        l.Directions.ShouldHaveSingleItem().Reversed.ShouldBeTrue();
+        l.Cell.RecurrentActivation.ShouldBe(Activation.HardSigmoid);
+        l.Cell.TypeName.ShouldBe("Lstm_I2_H6_HardSigmoid");
+    }
 }

@@ -136,6 +136,57 @@ public sealed class CompileCleanTests
                 }
             }
             """,
+        ["Bidirectional, TimeDistributed, dropout"] = Usings + """
+            namespace Demo;
+            /// <summary>Model.</summary>
+            [Sequential(TimeSteps = 6, Features = 3)]
+            [Bidirectional]
+            [Lstm(8, ReturnSequences = true, Dropout = 0.25, ReturnState = true)]
+            [Bidirectional(MergeMode = "ave")]
+            [Gru(5, ReturnSequences = true, RecurrentDropout = 0.1, ResetAfter = false)]
+            [SpatialDropout1D(0.1)]
+            [TimeDistributed]
+            [Dense(4, Activation = "softmax")]
+            public partial class TaggerModel;
+            /// <summary>Uses the model.</summary>
+            public static class Usage
+            {
+                /// <summary>Uses the model.</summary>
+                public static float Use()
+                {
+                    var model = new TaggerModel();
+                    model.SeedDropout(1);
+                    model.SetBidirectionalBackwardInitialState(new float[16], new float[16]);
+                    var output = new float[2 * TaggerModel.TimeSteps * TaggerModel.OutputUnits];
+                    model.Forward(new float[2 * TaggerModel.TimeSteps * TaggerModel.InputFeatures], 2, output, training: true);
+                    model.Backward(output);
+                    float h = model.BidirectionalForwardFinalState[0] + model.BidirectionalBackwardFinalCellState[0] + model.BidirectionalBackwardInitialCellStateGradient[0];
+                    model.ResetStates();
+                    return h + model.Bidirectional1BackwardRecurrentKernel[0];
+                }
+            }
+            """,
+        ["Masking, stateful GRU, no bias"] = Usings + """
+            namespace Demo;
+            /// <summary>Model.</summary>
+            [Sequential(Features = 2)]
+            [Masking(-1.0)]
+            [Gru(7, Stateful = true, GoBackwards = true, UseBias = false, RecurrentActivation = "hard_sigmoid")]
+            [Dropout(0.3)]
+            [Dense(1, UseBias = false)]
+            public partial class StatefulModel;
+            /// <summary>Uses the model.</summary>
+            public static class Usage
+            {
+                /// <summary>Uses the model.</summary>
+                public static int Use()
+                {
+                    var model = new StatefulModel();
+                    model.SetGruInitialState(new float[7]);
+                    return model.GruInitialStateGradient.Length + model.GruRecurrentKernel.Length + model.DenseKernel.Length;
+                }
+            }
+            """,
         ["Dense softmax"] = Usings + """
             namespace Demo;
             /// <summary>Model.</summary>

@@ -264,6 +264,136 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0005_MaskingAfterALayerThatDropsTime()
+    {
+        var (_, text, message) = Expect("MG0005", """
+            [Sequential(Features = 2)]
+            [Gru(4)]
+            [Masking(0.0)]
+            [Dense(1)]
+            public partial class LateMaskModel;
+            """);
+        text.ShouldBe("Masking(0.0)");
+        message.ShouldContain("Masking layer 'masking'");
+        message.ShouldContain("'gru' returns only its last step");
+    }
+
+    [Fact]
+    public void MG0005_TimeDistributedNeedsASequence()
+    {
+        var (_, text, message) = Expect("MG0005", """
+            [Sequential(Features = 2)]
+            [Lstm(4)]
+            [TimeDistributed]
+            [Dense(1)]
+            public partial class FlatTimeDistributedModel;
+            """);
+        text.ShouldBe("TimeDistributed");
+        message.ShouldContain("TimeDistributed(Dense)");
+    }
+
+    [Fact]
+    public void MG0009_UnknownRecurrentActivation()
+    {
+        var (_, text, message) = Expect("MG0009", """
+            [Sequential(Features = 2)]
+            [Lstm(4, RecurrentActivation = "relu")]
+            public partial class OddGateModel;
+            """);
+        text.ShouldBe("Lstm(4, RecurrentActivation = \"relu\")");
+        message.ShouldContain("'relu'");
+        message.ShouldContain("'hard_sigmoid'");
+    }
+
+    [Fact]
+    public void MG0016_BidirectionalAroundDense()
+    {
+        var (_, text, message) = Expect("MG0016", """
+            [Sequential(Features = 2)]
+            [Lstm(4, ReturnSequences = true)]
+            [Bidirectional]
+            [Dense(3)]
+            public partial class WrongWrapModel;
+            """);
+        text.ShouldBe("Bidirectional");
+        message.ShouldContain("Bidirectional 'bidirectional'");
+        message.ShouldContain("SimpleRnn, Lstm or Gru");
+        message.ShouldContain("Dense 'dense'");
+    }
+
+    [Fact]
+    public void MG0016_WrapperWithNothingAfterIt()
+    {
+        var (_, text, message) = Expect("MG0016", """
+            [Sequential(Features = 2)]
+            [Gru(4, ReturnSequences = true)]
+            [TimeDistributed]
+            public partial class DanglingWrapperModel;
+            """);
+        text.ShouldBe("TimeDistributed");
+        message.ShouldContain("no layer follows it");
+    }
+
+    [Fact]
+    public void MG0017_UnknownMergeMode()
+    {
+        var (_, text, message) = Expect("MG0017", """
+            [Sequential(Features = 2)]
+            [Bidirectional(MergeMode = "max")]
+            [Gru(4)]
+            public partial class MaxMergeModel;
+            """);
+        text.ShouldBe("Bidirectional(MergeMode = \"max\")");
+        message.ShouldContain("'max'");
+        message.ShouldContain("'concat', 'sum', 'mul' or 'ave'");
+    }
+
+    [Theory]
+    [InlineData("[Dropout(1.0)]", "rate of Dropout 'dropout' is 1")]
+    [InlineData("[SpatialDropout1D(-0.5)]", "rate of SpatialDropout1D 'spatial_dropout1d' is -0.5")]
+    [InlineData("[Lstm(4, ReturnSequences = true, RecurrentDropout = 1.5)]", "RecurrentDropout of Lstm 'lstm' is 1.5")]
+    public void MG0018_RateOutOfRange(string layer, string expected)
+    {
+        var (_, text, message) = Expect("MG0018", $$"""
+            [Sequential(Features = 2)]
+            {{layer}}
+            [Dense(1)]
+            public partial class BadRateModel;
+            """);
+        text.ShouldBe(layer.Trim('[', ']'));
+        message.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void MG0019_TwoMasks()
+    {
+        var (_, text, message) = Expect("MG0019", """
+            [Sequential]
+            [Embedding(20, 4, MaskZero = true)]
+            [Masking(0.0)]
+            [Lstm(4)]
+            public partial class DoubleMaskModel;
+            """);
+        text.ShouldBe("Masking(0.0)");
+        message.ShouldContain("'embedding'");
+        message.ShouldContain("'masking'");
+    }
+
+    [Fact]
+    public void MG0020_GoBackwardsInsideBidirectional()
+    {
+        var (_, text, message) = Expect("MG0020", """
+            [Sequential(Features = 2)]
+            [Bidirectional]
+            [SimpleRnn(4, GoBackwards = true)]
+            public partial class DoubleReverseModel;
+            """);
+        text.ShouldBe("SimpleRnn(4, GoBackwards = true)");
+        message.ShouldContain("'simple_rnn'");
+        message.ShouldContain("Bidirectional 'bidirectional'");
+    }
+
+    [Fact]
     public void EveryDescriptorIsAnErrorEnabledByDefault()
     {
         var descriptors = typeof(Diagnostics.DiagnosticDescriptors)
