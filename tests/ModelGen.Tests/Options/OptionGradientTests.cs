@@ -50,6 +50,13 @@ public sealed class OptionGradientTests
     }
 
     [Fact]
+    public void Unrolled_small_simple_rnn_steps_behind_a_mask()
+    {
+        var model = new UnrolledRnnModel();
+        Check(model, batch: 3, steps: 5, prepare: x => Pad(x, 3, 5, 3, new[] { (0, 0), (2, 4) }));
+    }
+
+    [Fact]
     public void Embedding_mask_zero_bidirectional_lstm()
     {
         var model = new MaskedTokenModel();

@@ -107,3 +107,11 @@ public partial class SpatialDropoutOnlyModel;
 [Bidirectional]
 [Lstm(64)]
 public partial class KerasBidirectionalModel;
+
+/// <summary>SimpleRNN shapes with the unrolled step (8 and 16 units), behind a mask.</summary>
+[Sequential(Features = 3)]
+[Masking(0.0)]
+[SimpleRnn(16, ReturnSequences = true)]
+[SimpleRnn(8, Activation = "sigmoid", ReturnSequences = true)]
+[SimpleRnn(8, Activation = "linear")]
+public partial class UnrolledRnnModel;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using ModelGen.Generators.Model;
 
 namespace ModelGen.Generators.Emit.Cpu;
@@ -226,6 +227,7 @@ internal static class CpuCellEmitter
                 w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "outputs"));
                 w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);");
             }
+            if (UnrolledStep(cell)) SimpleRnnUnrolledStep(w, cell);
             using (w.Block("for (int t = 0; t < steps; t++)"))
             {
                 w.Line("var z = h.Slice((t + 1) * n, n);");
@@ -273,6 +275,60 @@ internal static class CpuCellEmitter
             WeightGradients(w, "dh", "Units", PreviousStates, "Units");
             BiasGradient(w, cell, "dh", "dBias.Slice(0, Units)");
             InputGradient(w, "dh", "scratch.Slice(Units * Units, Units * Inputs)");
+        }
+    }
+
+    /// <summary>
+    /// Small SimpleRNN shapes (8 or 16 units) get a step unrolled into straight-line SIMD code: U's rows stay in
+    /// registers for the whole sequence, and each sample's row goes from the recurrent product to the activation
+    /// without leaving registers, instead of a GEMM call and an activation pass per step.
+    /// </summary>
+    private static bool UnrolledStep(CellShape cell) => cell.Kind == LayerKind.SimpleRnn && cell.Units is 8 or 16;
+
+    private static void SimpleRnnUnrolledStep(CodeWriter w, CellShape cell)
+    {
+        int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
+        using (w.Block("if (recurrentMask.IsEmpty)"))
+        {
+            w.Line($"// Unrolled for {u} units: U's {u}×{u} values live in {u * vectors} registers; z = p + h[t-1]·U and {Name(cell.Activation)} per sample row.");
+            w.Line("ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));");
+            for (int k = 0; k < u; k++)
+                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v =>
+                    $"var u{k}_{v} = Vector256.LoadUnsafe(ref uRef, {k * u + v * FusedLoop.VectorWidth});")));
+            using (w.Block("for (int t = 0; t < steps; t++)"))
+            {
+                w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
+                w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    w.Line("ref float hp = ref Unsafe.Add(ref prev, b * Units);");
+                    w.Line("nuint row = (nuint)(b * Units);");
+                    w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
+                    for (int v = 0; v < vectors; v++)
+                        w.Line($"var z{v} = Vector256.LoadUnsafe(ref cur, row{(v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}")});");
+                    for (int k = 0; k < u; k++)
+                    {
+                        w.Line($"var h{k} = Vector256.Create(Unsafe.Add(ref hp, {k}));");
+                        for (int v = 0; v < vectors; v++)
+                            w.Line(k == 1 ? $"var y{v} = h1 * u1_{v};"
+                                : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector256.FusedMultiplyAdd(h{k}, u{k}_{v}, {(k % 2 == 0 ? "z" : "y")}{v});");
+                    }
+                    for (int v = 0; v < vectors; v++) w.Line($"z{v} += y{v};");
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        string value = cell.Activation switch
+                        {
+                            Activation.Tanh => $"Activations.Tanh(z{v})",
+                            Activation.Sigmoid => $"Activations.Sigmoid(z{v})",
+                            Activation.Relu => $"Activations.Relu(z{v})",
+                            _ => $"z{v}",
+                        };
+                        w.Line($"{value}.StoreUnsafe(ref cur, row{(v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}")});");
+                    }
+                }
+                CarryMasked(w, cells: false);
+            }
+            w.Line("return;");
         }
     }
 
