@@ -7,7 +7,8 @@ namespace ModelGen.Tests;
 /// <summary>
 /// One PyTorch reference case written by tests/fixtures/make_torch_fixtures.py (float64 maths on float32
 /// values; PyTorch layouts and gate orders). Converts PyTorch parameters into ModelGen's Keras layout and
-/// ModelGen gradients back, so the two can be compared number by number.
+/// ModelGen gradients back, so the two can be compared number by number. Bidirectional fixtures hold one set of
+/// weights per layer and direction (PyTorch's order: forward, then <c>_reverse</c>), as do their states.
 /// </summary>
 internal sealed class TorchFixture
 {
@@ -29,11 +30,32 @@ internal sealed class TorchFixture
     public int Batch => _root.GetProperty("batch").GetInt32();
     public int Steps => _root.GetProperty("steps").GetInt32();
     public int HeadUnits => _root.GetProperty("head_units").GetInt32();
+
+    /// <summary>2 for a bidirectional module (<c>"directions"</c>; absent from the single-direction fixtures), else 1.</summary>
+    public int Directions => _root.TryGetProperty("directions", out var d) ? d.GetInt32() : 1;
+
+    /// <summary>Features per step of the recurrent output: both directions' halves side by side.</summary>
+    public int OutputFeatures => Directions * Hidden;
+
     public float[] Input => Floats(_root, "input");
     public float[] Output => Floats(_root, "output");
-    public float[] FinalHidden => Floats(_root, "h_n");
     public float[] OutputWeights => Floats(_root, "output_weights");
     public float[] InputGradient => Floats(_root, "grad_input");
+
+    // States, [batch, hidden] each, of layer l and direction d at index l·Directions + d (PyTorch's order,
+    // forward then reverse). h_0 / c_0 and their gradients exist only in the fixtures made with initial states.
+    public float[] FinalState(int index) => State("h_n", index);
+    public float[] FinalCellState(int index) => State("c_n", index);
+    public float[] InitialState(int index) => State("h_0", index);
+    public float[] InitialCellState(int index) => State("c_0", index);
+    public float[] InitialStateGradient(int index) => State("grad_h_0", index);
+    public float[] InitialCellStateGradient(int index) => State("grad_c_0", index);
+
+    private float[] State(string key, int index)
+    {
+        int size = Batch * Hidden;
+        return Floats(_root, key).AsSpan(index * size, size).ToArray();
+    }
 
     /// <summary>Gates per unit and the PyTorch gate block each Keras block comes from.</summary>
     private int[] KerasToTorchGate => Kind switch
@@ -47,10 +69,11 @@ internal sealed class TorchFixture
     public void LoadInto(ModelInfo info, float[] parameters)
     {
         for (int l = 0; l < Layers; l++)
+        for (int d = 0; d < Directions; d++)
         {
-            var layer = _root.GetProperty("layers")[l];
-            var views = info.Layers[l].Parameters;
-            int inputs = l == 0 ? InputSize : Hidden;
+            var layer = _root.GetProperty("layers")[l * Directions + d];
+            var views = DirectionViews(info, l, d);
+            int inputs = l == 0 ? InputSize : OutputFeatures;
             ToKeras(Floats(layer, "weight_ih"), inputs, parameters.AsSpan(views[0].Offset, views[0].Length));
             ToKeras(Floats(layer, "weight_hh"), Hidden, parameters.AsSpan(views[1].Offset, views[1].Length));
             var bias = parameters.AsSpan(views[2].Offset, views[2].Length);
@@ -73,7 +96,7 @@ internal sealed class TorchFixture
         {
             var head = _root.GetProperty("head");
             var views = info.Layers[Layers].Parameters;
-            Transpose(Floats(head, "weight"), HeadUnits, Hidden, parameters.AsSpan(views[0].Offset, views[0].Length));
+            Transpose(Floats(head, "weight"), HeadUnits, OutputFeatures, parameters.AsSpan(views[0].Offset, views[0].Length));
             Floats(head, "bias").CopyTo(parameters.AsSpan(views[1].Offset, views[1].Length));
         }
     }
@@ -83,10 +106,11 @@ internal sealed class TorchFixture
     {
         var expected = new float[info.ParameterCount];
         for (int l = 0; l < Layers; l++)
+        for (int d = 0; d < Directions; d++)
         {
-            var layer = _root.GetProperty("grad_layers")[l];
-            var views = info.Layers[l].Parameters;
-            int inputs = l == 0 ? InputSize : Hidden;
+            var layer = _root.GetProperty("grad_layers")[l * Directions + d];
+            var views = DirectionViews(info, l, d);
+            int inputs = l == 0 ? InputSize : OutputFeatures;
             ToKeras(Floats(layer, "weight_ih"), inputs, expected.AsSpan(views[0].Offset, views[0].Length));
             ToKeras(Floats(layer, "weight_hh"), Hidden, expected.AsSpan(views[1].Offset, views[1].Length));
             var bias = expected.AsSpan(views[2].Offset, views[2].Length);
@@ -99,10 +123,25 @@ internal sealed class TorchFixture
         {
             var head = _root.GetProperty("grad_head");
             var views = info.Layers[Layers].Parameters;
-            Transpose(Floats(head, "weight"), HeadUnits, Hidden, expected.AsSpan(views[0].Offset, views[0].Length));
+            Transpose(Floats(head, "weight"), HeadUnits, OutputFeatures, expected.AsSpan(views[0].Offset, views[0].Length));
             Floats(head, "bias").CopyTo(expected.AsSpan(views[1].Offset, views[1].Length));
         }
         return expected;
+    }
+
+    /// <summary>
+    /// Kernel, recurrent kernel and bias of direction <paramref name="direction"/> of recurrent layer
+    /// <paramref name="layer"/>. A Bidirectional layer lists the forward copy's three, then the backward copy's
+    /// (Keras's weight order), which PyTorch calls <c>…_reverse</c>.
+    /// </summary>
+    private ParameterInfo[] DirectionViews(ModelInfo info, int layer, int direction)
+    {
+        var views = info.Layers[layer].Parameters;
+        if (views.Count != 3 * Directions)
+            throw new InvalidOperationException($"layer {layer} '{info.Layers[layer].Name}' has {views.Count} parameter views, expected {3 * Directions}");
+        var result = new ParameterInfo[3];
+        for (int i = 0; i < 3; i++) result[i] = views[direction * 3 + i];
+        return result;
     }
 
     // PyTorch weight [G·H, inputs] (gate blocks in PyTorch order) → Keras kernel [inputs, G·H] (Keras order).

@@ -61,3 +61,83 @@ public partial class GruI5H7L2;
 [Gru(10)]
 [Dense(2)]
 public partial class GruI4H10Head2;
+
+// Bidirectional (concat) is PyTorch's bidirectional=True: the forward copy's weights are PyTorch's "_l0", the
+// backward copy's "_l0_reverse". Stacked, the second layer reads both halves (2H features), as PyTorch's
+// num_layers = 2 does.
+
+[Sequential(TimeSteps = 6, Features = 3)]
+[Bidirectional]
+[Lstm(5, ReturnSequences = true)]
+public partial class BiLstmI3H5;
+
+[Sequential(Features = 4)]
+[Bidirectional(MergeMode = "concat")]
+[Gru(7, ReturnSequences = true)]
+public partial class BiGruI4H7;
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[Bidirectional]
+[SimpleRnn(9, ReturnSequences = true)]
+public partial class BiRnnTanhI3H9;
+
+[Sequential(TimeSteps = 4, Features = 2)]
+[Bidirectional]
+[Lstm(7, ReturnSequences = true)]
+[Bidirectional]
+[Lstm(7, ReturnSequences = true)]
+public partial class BiLstmI2H7L2;
+
+[Sequential(Features = 3)]
+[Bidirectional]
+[Gru(7, ReturnSequences = true)]
+[Bidirectional]
+[Gru(7, ReturnSequences = true)]
+public partial class BiGruI3H7L2;
+
+// Without ReturnSequences the layer returns (forward h at the last step, backward h after reading back to the
+// first step), which the fixture takes from PyTorch's output as (out[:, -1, :H], out[:, 0, H:]).
+[Sequential(TimeSteps = 6, Features = 3)]
+[Bidirectional]
+[Lstm(7)]
+[Dense(2)]
+public partial class BiLstmI3H7Head2;
+
+// GoBackwards: PyTorch runs the same module on x.flip(1); the output stays in that reversed order.
+
+[Sequential(TimeSteps = 7, Features = 3)]
+[Lstm(5, GoBackwards = true, ReturnSequences = true)]
+public partial class LstmI3H5Backwards;
+
+[Sequential(Features = 4)]
+[Gru(7, GoBackwards = true, ReturnSequences = true)]
+public partial class GruI4H7Backwards;
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[SimpleRnn(9, GoBackwards = true, ReturnSequences = true)]
+public partial class RnnTanhI2H9Backwards;
+
+// Initial states (PyTorch h_0, c_0) and returned final states (h_n, c_n).
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[Lstm(7, ReturnSequences = true, ReturnState = true)]
+public partial class LstmI3H7States;
+
+[Sequential(Features = 4)]
+[Gru(9, ReturnSequences = true, ReturnState = true)]
+public partial class GruI4H9States;
+
+[Sequential(TimeSteps = 4, Features = 2)]
+[Lstm(5, ReturnSequences = true, ReturnState = true)]
+[Lstm(5, ReturnSequences = true, ReturnState = true)]
+public partial class LstmI2H5L2States;
+
+[Sequential(TimeSteps = 6, Features = 3)]
+[Bidirectional]
+[Lstm(5, ReturnSequences = true, ReturnState = true)]
+public partial class BiLstmI3H5States;
+
+[Sequential(Features = 3)]
+[Bidirectional]
+[Gru(7, ReturnSequences = true, ReturnState = true)]
+public partial class BiGruI3H7States;
