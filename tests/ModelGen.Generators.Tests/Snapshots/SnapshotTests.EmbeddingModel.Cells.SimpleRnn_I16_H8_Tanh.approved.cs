@@ -46,6 +46,55 @@ internal static class SimpleRnn_I16_H8_Tanh
             MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);
             Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);
         }
+        if (recurrentMask.IsEmpty)
+        {
+            // Unrolled for 8 units: U's 8×8 values live in 8 registers; z = p + h[t-1]·U and tanh per sample row.
+            ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));
+            var u0_0 = Vector256.LoadUnsafe(ref uRef, 0);
+            var u1_0 = Vector256.LoadUnsafe(ref uRef, 8);
+            var u2_0 = Vector256.LoadUnsafe(ref uRef, 16);
+            var u3_0 = Vector256.LoadUnsafe(ref uRef, 24);
+            var u4_0 = Vector256.LoadUnsafe(ref uRef, 32);
+            var u5_0 = Vector256.LoadUnsafe(ref uRef, 40);
+            var u6_0 = Vector256.LoadUnsafe(ref uRef, 48);
+            var u7_0 = Vector256.LoadUnsafe(ref uRef, 56);
+            for (int t = 0; t < steps; t++)
+            {
+                ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+                ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+                for (int b = 0; b < batch; b++)
+                {
+                    ref float hp = ref Unsafe.Add(ref prev, b * Units);
+                    nuint row = (nuint)(b * Units);
+                    // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                    var z0 = Vector256.LoadUnsafe(ref cur, row);
+                    var h0 = Vector256.Create(Unsafe.Add(ref hp, 0));
+                    z0 = Vector256.FusedMultiplyAdd(h0, u0_0, z0);
+                    var h1 = Vector256.Create(Unsafe.Add(ref hp, 1));
+                    var y0 = h1 * u1_0;
+                    var h2 = Vector256.Create(Unsafe.Add(ref hp, 2));
+                    z0 = Vector256.FusedMultiplyAdd(h2, u2_0, z0);
+                    var h3 = Vector256.Create(Unsafe.Add(ref hp, 3));
+                    y0 = Vector256.FusedMultiplyAdd(h3, u3_0, y0);
+                    var h4 = Vector256.Create(Unsafe.Add(ref hp, 4));
+                    z0 = Vector256.FusedMultiplyAdd(h4, u4_0, z0);
+                    var h5 = Vector256.Create(Unsafe.Add(ref hp, 5));
+                    y0 = Vector256.FusedMultiplyAdd(h5, u5_0, y0);
+                    var h6 = Vector256.Create(Unsafe.Add(ref hp, 6));
+                    z0 = Vector256.FusedMultiplyAdd(h6, u6_0, z0);
+                    var h7 = Vector256.Create(Unsafe.Add(ref hp, 7));
+                    y0 = Vector256.FusedMultiplyAdd(h7, u7_0, y0);
+                    z0 += y0;
+                    Activations.Tanh(z0).StoreUnsafe(ref cur, row);
+                }
+                if (!mask.IsEmpty)
+                {
+                    // Masked samples keep their previous state at this step.
+                    StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                }
+            }
+            return;
+        }
         for (int t = 0; t < steps; t++)
         {
             var z = h.Slice((t + 1) * n, n);
