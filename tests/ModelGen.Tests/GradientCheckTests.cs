@@ -14,8 +14,6 @@ public sealed class GradientCheckTests
 {
     private const float SmoothEpsilon = 1e-2f;
     private const float KinkEpsilon = 1e-3f;
-    private const double AbsoluteTolerance = 2e-3;
-    private const double RelativeTolerance = 2e-2;
 
     [Fact] public void SimpleRnn_tanh() => Check(new TanhRnnModel(), batch: 3, steps: 5);
     [Fact] public void SimpleRnn_relu() => Check(new ReluRnnModel(), batch: 3, steps: 5, KinkEpsilon);
@@ -82,27 +80,10 @@ public sealed class GradientCheckTests
         }
     }
 
-    private static void CheckParameters(ISequentialModel model, float[] analytic, Func<double> loss, float epsilon)
-    {
-        var parameters = model.Parameters;
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            float saved = parameters[i];
-            parameters[i] = saved + epsilon;
-            double plus = loss();
-            parameters[i] = saved - epsilon;
-            double minus = loss();
-            parameters[i] = saved;
-            AssertClose((plus - minus) / (2 * epsilon), analytic[i], $"{model.Info.Name} parameter [{i}] ({Where(model.Info, i)})");
-        }
-    }
+    internal static void CheckParameters(ISequentialModel model, float[] analytic, Func<double> loss, float epsilon)
+        => FiniteDifferences.Check(model.Parameters, analytic, loss, epsilon, i => $"{model.Info.Name} parameter [{i}] ({Where(model.Info, i)})");
 
-    private static void AssertClose(double numeric, double analytic, string what)
-    {
-        double error = Math.Abs(numeric - analytic);
-        Assert.True(error <= AbsoluteTolerance + RelativeTolerance * Math.Abs(analytic),
-            $"{what}: finite difference {numeric:G6}, backward {analytic:G6}, error {error:G3}");
-    }
+    private static void AssertClose(double numeric, double analytic, string what) => FiniteDifferences.AssertClose(numeric, analytic, what);
 
     private static string Where(ModelInfo info, int index)
     {

@@ -167,27 +167,12 @@ public sealed class OptionGradientTests
     }
 
     private static void CheckParameters(ISequentialModel model, float[] analytic, Func<double> loss, float epsilon)
-        => CheckVector(model.Parameters, analytic, loss, epsilon, model.Info.Name + " parameter");
+        => GradientCheckTests.CheckParameters(model, analytic, loss, epsilon);
 
     private static void CheckVector(float[] values, float[] analytic, Func<double> loss, float epsilon, string what)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            float saved = values[i];
-            values[i] = saved + epsilon;
-            double plus = loss();
-            values[i] = saved - epsilon;
-            double minus = loss();
-            values[i] = saved;
-            AssertClose((plus - minus) / (2 * epsilon), analytic[i], $"{what} [{i}]");
-        }
-    }
+        => FiniteDifferences.Check(values, analytic, loss, epsilon, i => $"{what} [{i}]");
 
-    private static void AssertClose(double numeric, double analytic, string what)
-    {
-        double error = Math.Abs(numeric - analytic);
-        Assert.True(error <= 2e-3 + 2e-2 * Math.Abs(analytic), $"{what}: finite difference {numeric:G6}, backward {analytic:G6}, error {error:G3}");
-    }
+    private static void AssertClose(double numeric, double analytic, string what) => FiniteDifferences.AssertClose(numeric, analytic, what);
 
     /// <summary>Zeroes the features of the given (sample, step) pairs, batch-major: Masking(0.0) masks them.</summary>
     private static void Pad(float[] x, int batch, int steps, int width, (int Sample, int Step)[] padded)
