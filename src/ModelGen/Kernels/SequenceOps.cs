@@ -285,11 +285,6 @@ public static class Activations
     public static Vector256<float> Sigmoid(Vector256<float> x)
         => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-Vector256.Max(x, Vector256.Create(-88f))));
 
-    /// <summary>Hard sigmoid of each lane, <c>clip(x / 6 + 0.5, 0, 1)</c>, as <see cref="HardSigmoid(ReadOnlySpan{float}, Span{float})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> HardSigmoid(Vector256<float> x)
-        => Vector256.Min(Vector256.Max(x * Vector256.Create(1f / 6f) + Vector256.Create(0.5f), Vector256<float>.Zero), Vector256<float>.One);
-
     /// <summary>max(x, 0) of each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Relu(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);

@@ -64,20 +64,26 @@ internal static class Gru_I16_H5_ResetAfter
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                var zr = g.Slice(0, 2 * Units);
+                // z, r = σ(x·W + b_in + h·U + b_rec)
+                TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);
+                TensorPrimitives.Sigmoid(zr, zr);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
+                // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
+                for (int j = 0; j < 5; j++)
+                {
+                    Unsafe.Add(ref gr, j + 10) = Unsafe.Add(ref gr, j + 10) + Unsafe.Add(ref gr, j + 5) * Unsafe.Add(ref rr, j + 10);
+                }
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                for (int j = 0; j < 5; j++)
                 {
-                    const int j = 0; // the last 5 elements, as one masked vector
-                    var zv = Activations.Sigmoid(VectorTail.Load(ref gr, j, 5) + VectorTail.Load(ref rr, j, 5));
-                    var rv = Activations.Sigmoid(VectorTail.Load(ref gr, j + 5, 5) + VectorTail.Load(ref rr, j + 5, 5));
-                    var hh = Activations.Tanh(VectorTail.Load(ref gr, j + 10, 5) + rv * VectorTail.Load(ref rr, j + 10, 5));
-                    VectorTail.Store(zv, ref gr, j, 5);
-                    VectorTail.Store(rv, ref gr, j + 5, 5);
-                    VectorTail.Store(hh, ref gr, j + 10, 5);
-                    VectorTail.Store(zv * VectorTail.Load(ref hp, j, 5) + (Vector256<float>.One - zv) * hh, ref hn, j, 5);
+                    var zv = Unsafe.Add(ref gr, j);
+                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 10);
                 }
             }
             if (!mask.IsEmpty)
@@ -123,20 +129,20 @@ internal static class Gru_I16_H5_ResetAfter
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                 // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
+                for (int j = 0; j < 5; j++)
                 {
-                    const int j = 0; // the last 5 elements, as one masked vector
-                    var zv = VectorTail.Load(ref g, j, 5); var rv = VectorTail.Load(ref g, j + 5, 5); var hh = VectorTail.Load(ref g, j + 10, 5);
-                    var dhv = VectorTail.Load(ref dhr, j, 5);
-                    var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
-                    var dz = dhv * (VectorTail.Load(ref hp, j, 5) - hh) * zv * (Vector256<float>.One - zv);
-                    var dr = dn * VectorTail.Load(ref rr, j + 10, 5) * rv * (Vector256<float>.One - rv);
-                    VectorTail.Store(dz, ref dg, j, 5);
-                    VectorTail.Store(dr, ref dg, j + 5, 5);
-                    VectorTail.Store(dn, ref dg, j + 10, 5);
-                    VectorTail.Store(dz, ref drc, j, 5);
-                    VectorTail.Store(dr, ref drc, j + 5, 5);
-                    VectorTail.Store(dn * rv, ref drc, j + 10, 5);
-                    VectorTail.Store(VectorTail.Load(ref dpr, j, 5) + dhv * zv, ref dpr, j, 5);
+                    var zv = Unsafe.Add(ref g, j); var rv = Unsafe.Add(ref g, j + 5); var hh = Unsafe.Add(ref g, j + 10);
+                    var dhv = Unsafe.Add(ref dhr, j);
+                    var dn = dhv * (1f - zv) * (1f - hh * hh);
+                    var dz = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
+                    var dr = dn * Unsafe.Add(ref rr, j + 10) * rv * (1f - rv);
+                    Unsafe.Add(ref dg, j) = dz;
+                    Unsafe.Add(ref dg, j + 5) = dr;
+                    Unsafe.Add(ref dg, j + 10) = dn;
+                    Unsafe.Add(ref drc, j) = dz;
+                    Unsafe.Add(ref drc, j + 5) = dr;
+                    Unsafe.Add(ref drc, j + 10) = dn * rv;
+                    Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
                 }
             }
             // dh[t-1] += dRecurrent[t]·Uᵀ

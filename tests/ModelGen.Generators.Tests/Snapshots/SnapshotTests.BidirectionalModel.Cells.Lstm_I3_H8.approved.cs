@@ -62,26 +62,24 @@ internal static class Lstm_I3_H8
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                // i, f = σ(·); c̃ = tanh(·); o = σ(·)
+                TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
+                var cRow = c.Slice((t + 1) * n + b * Units, Units);
+                var tcRow = tanhC.Slice(t * n + b * Units, Units);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // i, f, o = σ(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]), in registers.
+                ref float cn = ref MemoryMarshal.GetReference(cRow);
+                // c[t] = f·c[t-1] + i·c̃
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var i = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j))); var fg = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 8)));
-                    var cc = Activations.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16))); var o = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 24)));
-                    (i).StoreUnsafe(ref gr, (nuint)(j));
-                    (fg).StoreUnsafe(ref gr, (nuint)(j + 8));
-                    (cc).StoreUnsafe(ref gr, (nuint)(j + 16));
-                    (o).StoreUnsafe(ref gr, (nuint)(j + 24));
-                    var cv = fg * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + i * cc;
-                    (cv).StoreUnsafe(ref cn, (nuint)(j));
-                    var th = Activations.Tanh(cv);
-                    (th).StoreUnsafe(ref tc, (nuint)(j));
-                    (o * th).StoreUnsafe(ref hn, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 8)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 16))).StoreUnsafe(ref cn, (nuint)(j));
                 }
+                // h[t] = o·tanh(c[t])
+                TensorPrimitives.Tanh(cRow, tcRow);
+                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {

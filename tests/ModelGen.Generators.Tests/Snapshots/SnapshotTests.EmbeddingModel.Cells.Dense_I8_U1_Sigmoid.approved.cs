@@ -47,10 +47,10 @@ internal static class Dense_I8_U1_Sigmoid
             // dz = dy ⊙ sigmoid'(z), from the stored output
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));
             ref float d = ref MemoryMarshal.GetReference(dy.Slice(r * Units, Units));
+            for (int j = 0; j < 1; j++)
             {
-                const int j = 0; // the last 1 element, as one masked vector
-                var yv = VectorTail.Load(ref yr, j, 1);
-                VectorTail.Store(VectorTail.Load(ref d, j, 1) * yv * (Vector256<float>.One - yv), ref d, j, 1);
+                var yv = Unsafe.Add(ref yr, j);
+                Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * yv * (1f - yv);
             }
         }
         // dW += xᵀ·dz; db += Σ_rows dz

@@ -47,10 +47,10 @@ internal static class Dense_I9_U2_Tanh
             // dz = dy ⊙ tanh'(z), from the stored output
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));
             ref float d = ref MemoryMarshal.GetReference(dy.Slice(r * Units, Units));
+            for (int j = 0; j < 2; j++)
             {
-                const int j = 0; // the last 2 elements, as one masked vector
-                var yv = VectorTail.Load(ref yr, j, 2);
-                VectorTail.Store(VectorTail.Load(ref d, j, 2) * (Vector256<float>.One - yv * yv), ref d, j, 2);
+                var yv = Unsafe.Add(ref yr, j);
+                Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
             }
         }
         // dW += xᵀ·dz; db += Σ_rows dz

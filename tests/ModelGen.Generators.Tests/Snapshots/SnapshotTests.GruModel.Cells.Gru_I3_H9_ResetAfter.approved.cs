@@ -64,30 +64,35 @@ internal static class Gru_I3_H9_ResetAfter
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                var zr = g.Slice(0, 2 * Units);
+                // z, r = σ(x·W + b_in + h·U + b_rec)
+                TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);
+                TensorPrimitives.Sigmoid(zr, zr);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var zv = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)) + Vector256.LoadUnsafe(ref rr, (nuint)(j)));
-                    var rv = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector256.LoadUnsafe(ref rr, (nuint)(j + 9)));
-                    var hh = Activations.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)));
-                    (zv).StoreUnsafe(ref gr, (nuint)(j));
-                    (rv).StoreUnsafe(ref gr, (nuint)(j + 9));
-                    (hh).StoreUnsafe(ref gr, (nuint)(j + 18));
-                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hh).StoreUnsafe(ref hn, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18))).StoreUnsafe(ref gr, (nuint)(j + 18));
                 }
+                for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    const int j = 8; // the last 1 element, as one masked vector
-                    var zv = Activations.Sigmoid(VectorTail.Load(ref gr, j, 1) + VectorTail.Load(ref rr, j, 1));
-                    var rv = Activations.Sigmoid(VectorTail.Load(ref gr, j + 9, 1) + VectorTail.Load(ref rr, j + 9, 1));
-                    var hh = Activations.Tanh(VectorTail.Load(ref gr, j + 18, 1) + rv * VectorTail.Load(ref rr, j + 18, 1));
-                    VectorTail.Store(zv, ref gr, j, 1);
-                    VectorTail.Store(rv, ref gr, j + 9, 1);
-                    VectorTail.Store(hh, ref gr, j + 18, 1);
-                    VectorTail.Store(zv * VectorTail.Load(ref hp, j, 1) + (Vector256<float>.One - zv) * hh, ref hn, j, 1);
+                    Unsafe.Add(ref gr, j + 18) = Unsafe.Add(ref gr, j + 18) + Unsafe.Add(ref gr, j + 9) * Unsafe.Add(ref rr, j + 18);
+                }
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                for (int j = 0; j < 8; j += 8)
+                {
+                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
+                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 18))).StoreUnsafe(ref hn, (nuint)(j));
+                }
+                for (int j = 8; j < 9; j++) // scalar tail
+                {
+                    var zv = Unsafe.Add(ref gr, j);
+                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
                 }
             }
             if (!mask.IsEmpty)
@@ -148,20 +153,20 @@ internal static class Gru_I3_H9_ResetAfter
                     (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
                     (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                 }
+                for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    const int j = 8; // the last 1 element, as one masked vector
-                    var zv = VectorTail.Load(ref g, j, 1); var rv = VectorTail.Load(ref g, j + 9, 1); var hh = VectorTail.Load(ref g, j + 18, 1);
-                    var dhv = VectorTail.Load(ref dhr, j, 1);
-                    var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
-                    var dz = dhv * (VectorTail.Load(ref hp, j, 1) - hh) * zv * (Vector256<float>.One - zv);
-                    var dr = dn * VectorTail.Load(ref rr, j + 18, 1) * rv * (Vector256<float>.One - rv);
-                    VectorTail.Store(dz, ref dg, j, 1);
-                    VectorTail.Store(dr, ref dg, j + 9, 1);
-                    VectorTail.Store(dn, ref dg, j + 18, 1);
-                    VectorTail.Store(dz, ref drc, j, 1);
-                    VectorTail.Store(dr, ref drc, j + 9, 1);
-                    VectorTail.Store(dn * rv, ref drc, j + 18, 1);
-                    VectorTail.Store(VectorTail.Load(ref dpr, j, 1) + dhv * zv, ref dpr, j, 1);
+                    var zv = Unsafe.Add(ref g, j); var rv = Unsafe.Add(ref g, j + 9); var hh = Unsafe.Add(ref g, j + 18);
+                    var dhv = Unsafe.Add(ref dhr, j);
+                    var dn = dhv * (1f - zv) * (1f - hh * hh);
+                    var dz = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
+                    var dr = dn * Unsafe.Add(ref rr, j + 18) * rv * (1f - rv);
+                    Unsafe.Add(ref dg, j) = dz;
+                    Unsafe.Add(ref dg, j + 9) = dr;
+                    Unsafe.Add(ref dg, j + 18) = dn;
+                    Unsafe.Add(ref drc, j) = dz;
+                    Unsafe.Add(ref drc, j + 9) = dr;
+                    Unsafe.Add(ref drc, j + 18) = dn * rv;
+                    Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
                 }
             }
             // dh[t-1] += dRecurrent[t]·Uᵀ

@@ -63,44 +63,30 @@ internal static class Gru_I3_H9_ResetBefore
             Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
-                ref float pv = ref MemoryMarshal.GetReference(previous.Slice(b * Units, Units));
-                ref float rhr = ref MemoryMarshal.GetReference(rh.Slice(b * Units, Units));
-                // z, r = σ(·); r ⊙ h[t-1]
-                for (int j = 0; j < 8; j += 8)
-                {
-                    var zv = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j))); var rv = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)));
-                    (zv).StoreUnsafe(ref gr, (nuint)(j));
-                    (rv).StoreUnsafe(ref gr, (nuint)(j + 9));
-                    (rv * Vector256.LoadUnsafe(ref pv, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
-                }
-                {
-                    const int j = 8; // the last 1 element, as one masked vector
-                    var zv = Activations.Sigmoid(VectorTail.Load(ref gr, j, 1)); var rv = Activations.Sigmoid(VectorTail.Load(ref gr, j + 9, 1));
-                    VectorTail.Store(zv, ref gr, j, 1);
-                    VectorTail.Store(rv, ref gr, j + 9, 1);
-                    VectorTail.Store(rv * VectorTail.Load(ref pv, j, 1), ref rhr, j, 1);
-                }
+                var zr = z.Slice(b * Width, 2 * Units);
+                TensorPrimitives.Sigmoid(zr, zr);
+                // r ⊙ h[t-1]
+                TensorPrimitives.Multiply(zr.Slice(Units, Units), previous.Slice(b * Units, Units), rh.Slice(b * Units, Units));
             }
             // h block += (r ⊙ h[t-1])·U_h: [batch, 9] × [9, 9].
             Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // ĥ = tanh(·); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j)); var hh = Activations.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)));
-                    (hh).StoreUnsafe(ref gr, (nuint)(j + 18));
-                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hh).StoreUnsafe(ref hn, (nuint)(j));
+                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
+                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 18))).StoreUnsafe(ref hn, (nuint)(j));
                 }
+                for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    const int j = 8; // the last 1 element, as one masked vector
-                    var zv = VectorTail.Load(ref gr, j, 1); var hh = Activations.Tanh(VectorTail.Load(ref gr, j + 18, 1));
-                    VectorTail.Store(hh, ref gr, j + 18, 1);
-                    VectorTail.Store(zv * VectorTail.Load(ref hp, j, 1) + (Vector256<float>.One - zv) * hh, ref hn, j, 1);
+                    var zv = Unsafe.Add(ref gr, j);
+                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
                 }
             }
             if (!mask.IsEmpty)
@@ -152,12 +138,12 @@ internal static class Gru_I3_H9_ResetBefore
                     (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, (nuint)(j + 18));
                     (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                 }
+                for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    const int j = 8; // the last 1 element, as one masked vector
-                    var zv = VectorTail.Load(ref g, j, 1); var hh = VectorTail.Load(ref g, j + 18, 1); var dhv = VectorTail.Load(ref dhr, j, 1);
-                    VectorTail.Store(dhv * (VectorTail.Load(ref hp, j, 1) - hh) * zv * (Vector256<float>.One - zv), ref dg, j, 1);
-                    VectorTail.Store(dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh), ref dg, j + 18, 1);
-                    VectorTail.Store(VectorTail.Load(ref dpr, j, 1) + dhv * zv, ref dpr, j, 1);
+                    var zv = Unsafe.Add(ref g, j); var hh = Unsafe.Add(ref g, j + 18); var dhv = Unsafe.Add(ref dhr, j);
+                    Unsafe.Add(ref dg, j) = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
+                    Unsafe.Add(ref dg, j + 18) = dhv * (1f - zv) * (1f - hh * hh);
+                    Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
                 }
             }
             // ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ
@@ -177,11 +163,11 @@ internal static class Gru_I3_H9_ResetBefore
                     (drh * Vector256.LoadUnsafe(ref hp, (nuint)(j)) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, (nuint)(j + 9));
                     (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + drh * rv).StoreUnsafe(ref dpr, (nuint)(j));
                 }
+                for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    const int j = 8; // the last 1 element, as one masked vector
-                    var rv = VectorTail.Load(ref g, j + 9, 1); var drh = VectorTail.Load(ref drs, j, 1);
-                    VectorTail.Store(drh * VectorTail.Load(ref hp, j, 1) * rv * (Vector256<float>.One - rv), ref dg, j + 9, 1);
-                    VectorTail.Store(VectorTail.Load(ref dpr, j, 1) + drh * rv, ref dpr, j, 1);
+                    var rv = Unsafe.Add(ref g, j + 9); var drh = Unsafe.Add(ref drs, j);
+                    Unsafe.Add(ref dg, j + 9) = drh * Unsafe.Add(ref hp, j) * rv * (1f - rv);
+                    Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + drh * rv;
                 }
             }
             // dh[t-1] += dZ_zr[t]·U_zrᵀ

@@ -62,40 +62,28 @@ internal static class Lstm_I2_H12
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                // i, f = σ(·); c̃ = tanh(·); o = σ(·)
+                TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
+                var cRow = c.Slice((t + 1) * n + b * Units, Units);
+                var tcRow = tanhC.Slice(t * n + b * Units, Units);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // i, f, o = σ(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]), in registers.
+                ref float cn = ref MemoryMarshal.GetReference(cRow);
+                // c[t] = f·c[t-1] + i·c̃
                 for (int j = 0; j < 8; j += 8)
                 {
-                    var i = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j))); var fg = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 12)));
-                    var cc = Activations.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 24))); var o = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 36)));
-                    (i).StoreUnsafe(ref gr, (nuint)(j));
-                    (fg).StoreUnsafe(ref gr, (nuint)(j + 12));
-                    (cc).StoreUnsafe(ref gr, (nuint)(j + 24));
-                    (o).StoreUnsafe(ref gr, (nuint)(j + 36));
-                    var cv = fg * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + i * cc;
-                    (cv).StoreUnsafe(ref cn, (nuint)(j));
-                    var th = Activations.Tanh(cv);
-                    (th).StoreUnsafe(ref tc, (nuint)(j));
-                    (o * th).StoreUnsafe(ref hn, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 12)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 24))).StoreUnsafe(ref cn, (nuint)(j));
                 }
+                for (int j = 8; j < 12; j++) // scalar tail
                 {
-                    const int j = 8; // the last 4 elements, as one masked vector
-                    var i = Activations.Sigmoid(VectorTail.Load(ref gr, j, 4)); var fg = Activations.Sigmoid(VectorTail.Load(ref gr, j + 12, 4));
-                    var cc = Activations.Tanh(VectorTail.Load(ref gr, j + 24, 4)); var o = Activations.Sigmoid(VectorTail.Load(ref gr, j + 36, 4));
-                    VectorTail.Store(i, ref gr, j, 4);
-                    VectorTail.Store(fg, ref gr, j + 12, 4);
-                    VectorTail.Store(cc, ref gr, j + 24, 4);
-                    VectorTail.Store(o, ref gr, j + 36, 4);
-                    var cv = fg * VectorTail.Load(ref cp, j, 4) + i * cc;
-                    VectorTail.Store(cv, ref cn, j, 4);
-                    var th = Activations.Tanh(cv);
-                    VectorTail.Store(th, ref tc, j, 4);
-                    VectorTail.Store(o * th, ref hn, j, 4);
+                    Unsafe.Add(ref cn, j) = Unsafe.Add(ref gr, j + 12) * Unsafe.Add(ref cp, j) + Unsafe.Add(ref gr, j) * Unsafe.Add(ref gr, j + 24);
                 }
+                // h[t] = o·tanh(c[t])
+                TensorPrimitives.Tanh(cRow, tcRow);
+                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {
@@ -159,16 +147,16 @@ internal static class Lstm_I2_H12
                     (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 36));
                     (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                 }
+                for (int j = 8; j < 12; j++) // scalar tail
                 {
-                    const int j = 8; // the last 4 elements, as one masked vector
-                    var i = VectorTail.Load(ref g, j, 4); var fg = VectorTail.Load(ref g, j + 12, 4); var cc = VectorTail.Load(ref g, j + 24, 4); var o = VectorTail.Load(ref g, j + 36, 4);
-                    var th = VectorTail.Load(ref tc, j, 4); var dhv = VectorTail.Load(ref dhr, j, 4);
-                    var dcv = VectorTail.Load(ref dcr, j, 4) + dhv * o * (Vector256<float>.One - th * th);
-                    VectorTail.Store(dcv * cc * i * (Vector256<float>.One - i), ref dg, j, 4);
-                    VectorTail.Store(dcv * VectorTail.Load(ref cp, j, 4) * fg * (Vector256<float>.One - fg), ref dg, j + 12, 4);
-                    VectorTail.Store(dcv * i * (Vector256<float>.One - cc * cc), ref dg, j + 24, 4);
-                    VectorTail.Store(dhv * th * o * (Vector256<float>.One - o), ref dg, j + 36, 4);
-                    VectorTail.Store(dcv * fg, ref dcr, j, 4);
+                    var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 12); var cc = Unsafe.Add(ref g, j + 24); var o = Unsafe.Add(ref g, j + 36);
+                    var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                    var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                    Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                    Unsafe.Add(ref dg, j + 12) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                    Unsafe.Add(ref dg, j + 24) = dcv * i * (1f - cc * cc);
+                    Unsafe.Add(ref dg, j + 36) = dhv * th * o * (1f - o);
+                    Unsafe.Add(ref dcr, j) = dcv * fg;
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ

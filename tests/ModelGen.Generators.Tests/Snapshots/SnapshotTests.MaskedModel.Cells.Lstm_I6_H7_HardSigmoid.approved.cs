@@ -62,26 +62,24 @@ internal static class Lstm_I6_H7_HardSigmoid
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                // i, f = hard σ(·); c̃ = tanh(·); o = hard σ(·)
+                Activations.HardSigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                Activations.HardSigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
+                var cRow = c.Slice((t + 1) * n + b * Units, Units);
+                var tcRow = tanhC.Slice(t * n + b * Units, Units);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // i, f, o = hard σ(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]), in registers.
+                ref float cn = ref MemoryMarshal.GetReference(cRow);
+                // c[t] = f·c[t-1] + i·c̃
+                for (int j = 0; j < 7; j++)
                 {
-                    const int j = 0; // the last 7 elements, as one masked vector
-                    var i = Activations.HardSigmoid(VectorTail.Load(ref gr, j, 7)); var fg = Activations.HardSigmoid(VectorTail.Load(ref gr, j + 7, 7));
-                    var cc = Activations.Tanh(VectorTail.Load(ref gr, j + 14, 7)); var o = Activations.HardSigmoid(VectorTail.Load(ref gr, j + 21, 7));
-                    VectorTail.Store(i, ref gr, j, 7);
-                    VectorTail.Store(fg, ref gr, j + 7, 7);
-                    VectorTail.Store(cc, ref gr, j + 14, 7);
-                    VectorTail.Store(o, ref gr, j + 21, 7);
-                    var cv = fg * VectorTail.Load(ref cp, j, 7) + i * cc;
-                    VectorTail.Store(cv, ref cn, j, 7);
-                    var th = Activations.Tanh(cv);
-                    VectorTail.Store(th, ref tc, j, 7);
-                    VectorTail.Store(o * th, ref hn, j, 7);
+                    Unsafe.Add(ref cn, j) = Unsafe.Add(ref gr, j + 7) * Unsafe.Add(ref cp, j) + Unsafe.Add(ref gr, j) * Unsafe.Add(ref gr, j + 14);
                 }
+                // h[t] = o·tanh(c[t])
+                TensorPrimitives.Tanh(cRow, tcRow);
+                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {
@@ -134,16 +132,16 @@ internal static class Lstm_I6_H7_HardSigmoid
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                 // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
+                for (int j = 0; j < 7; j++)
                 {
-                    const int j = 0; // the last 7 elements, as one masked vector
-                    var i = VectorTail.Load(ref g, j, 7); var fg = VectorTail.Load(ref g, j + 7, 7); var cc = VectorTail.Load(ref g, j + 14, 7); var o = VectorTail.Load(ref g, j + 21, 7);
-                    var th = VectorTail.Load(ref tc, j, 7); var dhv = VectorTail.Load(ref dhr, j, 7);
-                    var dcv = VectorTail.Load(ref dcr, j, 7) + dhv * o * (Vector256<float>.One - th * th);
-                    VectorTail.Store(dcv * cc * Vector256.ConditionalSelect(Vector256.GreaterThan(i, Vector256<float>.Zero) & Vector256.LessThan(i, Vector256<float>.One), Vector256.Create(1f / 6f), Vector256<float>.Zero), ref dg, j, 7);
-                    VectorTail.Store(dcv * VectorTail.Load(ref cp, j, 7) * Vector256.ConditionalSelect(Vector256.GreaterThan(fg, Vector256<float>.Zero) & Vector256.LessThan(fg, Vector256<float>.One), Vector256.Create(1f / 6f), Vector256<float>.Zero), ref dg, j + 7, 7);
-                    VectorTail.Store(dcv * i * (Vector256<float>.One - cc * cc), ref dg, j + 14, 7);
-                    VectorTail.Store(dhv * th * Vector256.ConditionalSelect(Vector256.GreaterThan(o, Vector256<float>.Zero) & Vector256.LessThan(o, Vector256<float>.One), Vector256.Create(1f / 6f), Vector256<float>.Zero), ref dg, j + 21, 7);
-                    VectorTail.Store(dcv * fg, ref dcr, j, 7);
+                    var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 7); var cc = Unsafe.Add(ref g, j + 14); var o = Unsafe.Add(ref g, j + 21);
+                    var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                    var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                    Unsafe.Add(ref dg, j) = dcv * cc * (i > 0f && i < 1f ? 1f / 6f : 0f);
+                    Unsafe.Add(ref dg, j + 7) = dcv * Unsafe.Add(ref cp, j) * (fg > 0f && fg < 1f ? 1f / 6f : 0f);
+                    Unsafe.Add(ref dg, j + 14) = dcv * i * (1f - cc * cc);
+                    Unsafe.Add(ref dg, j + 21) = dhv * th * (o > 0f && o < 1f ? 1f / 6f : 0f);
+                    Unsafe.Add(ref dcr, j) = dcv * fg;
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ

@@ -104,10 +104,10 @@ internal static class SimpleRnn_I1_H10_Tanh
                     var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
                     (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
                 }
+                for (int j = 8; j < 10; j++) // scalar tail
                 {
-                    const int j = 8; // the last 2 elements, as one masked vector
-                    var yv = VectorTail.Load(ref yr, j, 2);
-                    VectorTail.Store(VectorTail.Load(ref d, j, 2) * (Vector256<float>.One - yv * yv), ref d, j, 2);
+                    var yv = Unsafe.Add(ref yr, j);
+                    Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
                 }
             }
             // dh[t-1] += dz·Uᵀ

@@ -62,40 +62,28 @@ internal static class Lstm_I30_H30
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                var g = z.Slice(b * Width, Width);
+                // i, f = σ(·); c̃ = tanh(·); o = σ(·)
+                TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
+                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
+                TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
+                var cRow = c.Slice((t + 1) * n + b * Units, Units);
+                var tcRow = tanhC.Slice(t * n + b * Units, Units);
+                ref float gr = ref MemoryMarshal.GetReference(g);
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // i, f, o = σ(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]), in registers.
+                ref float cn = ref MemoryMarshal.GetReference(cRow);
+                // c[t] = f·c[t-1] + i·c̃
                 for (int j = 0; j < 24; j += 8)
                 {
-                    var i = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j))); var fg = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)));
-                    var cc = Activations.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 60))); var o = Activations.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)));
-                    (i).StoreUnsafe(ref gr, (nuint)(j));
-                    (fg).StoreUnsafe(ref gr, (nuint)(j + 30));
-                    (cc).StoreUnsafe(ref gr, (nuint)(j + 60));
-                    (o).StoreUnsafe(ref gr, (nuint)(j + 90));
-                    var cv = fg * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + i * cc;
-                    (cv).StoreUnsafe(ref cn, (nuint)(j));
-                    var th = Activations.Tanh(cv);
-                    (th).StoreUnsafe(ref tc, (nuint)(j));
-                    (o * th).StoreUnsafe(ref hn, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 60))).StoreUnsafe(ref cn, (nuint)(j));
                 }
+                for (int j = 24; j < 30; j++) // scalar tail
                 {
-                    const int j = 24; // the last 6 elements, as one masked vector
-                    var i = Activations.Sigmoid(VectorTail.Load(ref gr, j, 6)); var fg = Activations.Sigmoid(VectorTail.Load(ref gr, j + 30, 6));
-                    var cc = Activations.Tanh(VectorTail.Load(ref gr, j + 60, 6)); var o = Activations.Sigmoid(VectorTail.Load(ref gr, j + 90, 6));
-                    VectorTail.Store(i, ref gr, j, 6);
-                    VectorTail.Store(fg, ref gr, j + 30, 6);
-                    VectorTail.Store(cc, ref gr, j + 60, 6);
-                    VectorTail.Store(o, ref gr, j + 90, 6);
-                    var cv = fg * VectorTail.Load(ref cp, j, 6) + i * cc;
-                    VectorTail.Store(cv, ref cn, j, 6);
-                    var th = Activations.Tanh(cv);
-                    VectorTail.Store(th, ref tc, j, 6);
-                    VectorTail.Store(o * th, ref hn, j, 6);
+                    Unsafe.Add(ref cn, j) = Unsafe.Add(ref gr, j + 30) * Unsafe.Add(ref cp, j) + Unsafe.Add(ref gr, j) * Unsafe.Add(ref gr, j + 60);
                 }
+                // h[t] = o·tanh(c[t])
+                TensorPrimitives.Tanh(cRow, tcRow);
+                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {
@@ -159,16 +147,16 @@ internal static class Lstm_I30_H30
                     (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
                     (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                 }
+                for (int j = 24; j < 30; j++) // scalar tail
                 {
-                    const int j = 24; // the last 6 elements, as one masked vector
-                    var i = VectorTail.Load(ref g, j, 6); var fg = VectorTail.Load(ref g, j + 30, 6); var cc = VectorTail.Load(ref g, j + 60, 6); var o = VectorTail.Load(ref g, j + 90, 6);
-                    var th = VectorTail.Load(ref tc, j, 6); var dhv = VectorTail.Load(ref dhr, j, 6);
-                    var dcv = VectorTail.Load(ref dcr, j, 6) + dhv * o * (Vector256<float>.One - th * th);
-                    VectorTail.Store(dcv * cc * i * (Vector256<float>.One - i), ref dg, j, 6);
-                    VectorTail.Store(dcv * VectorTail.Load(ref cp, j, 6) * fg * (Vector256<float>.One - fg), ref dg, j + 30, 6);
-                    VectorTail.Store(dcv * i * (Vector256<float>.One - cc * cc), ref dg, j + 60, 6);
-                    VectorTail.Store(dhv * th * o * (Vector256<float>.One - o), ref dg, j + 90, 6);
-                    VectorTail.Store(dcv * fg, ref dcr, j, 6);
+                    var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                    var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                    var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                    Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                    Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                    Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                    Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                    Unsafe.Add(ref dcr, j) = dcv * fg;
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ

@@ -89,12 +89,10 @@ internal static class CpuCellEmitter
 
     /// <summary>The gate activation's derivative written from its output <paramref name="y"/>.</summary>
     private static string GateSlope(CellShape cell, FusedLoop.Flavor f, string y) => cell.RecurrentActivation == Activation.HardSigmoid
-        ? $"Vector256.ConditionalSelect(Vector256.GreaterThan({y}, Vector256<float>.Zero) & Vector256.LessThan({y}, Vector256<float>.One), Vector256.Create(1f / 6f), Vector256<float>.Zero)"
+        ? (f.IsVector
+            ? $"Vector256.ConditionalSelect(Vector256.GreaterThan({y}, Vector256<float>.Zero) & Vector256.LessThan({y}, Vector256<float>.One), Vector256.Create(1f / 6f), Vector256<float>.Zero)"
+            : $"({y} > 0f && {y} < 1f ? 1f / 6f : 0f)")
         : $"{y} * ({f.One} - {y})";
-
-    /// <summary>The gate activation of one vector expression, inside a fused loop.</summary>
-    private static string Gate(CellShape cell, string x)
-        => cell.RecurrentActivation == Activation.HardSigmoid ? $"Activations.HardSigmoid({x})" : $"Activations.Sigmoid({x})";
 
     /// <summary>The extra forward parameters every recurrent cell takes: step mask and recurrent dropout.</summary>
     private const string ForwardOptions = "ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates";
@@ -380,15 +378,14 @@ internal static class CpuCellEmitter
         w.Line("dGates = dGates.Slice(0, rows * Width);");
     }
 
-    /// <summary>GRU (reset before): <c>ĥ = tanh(·)</c> and <c>h = z ⊙ h[t-1] + (1 − z) ⊙ ĥ</c> over refs <c>gr</c> (gates), <c>hp</c>, <c>hn</c>.</summary>
+    /// <summary>GRU output, both forms: <c>h = z ⊙ h[t-1] + (1 − z) ⊙ ĥ</c> over refs <c>gr</c> (gates), <c>hp</c>, <c>hn</c>.</summary>
     private static void GruStateUpdate(CodeWriter w, int u)
     {
-        w.Line("// ĥ = tanh(·); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+        w.Line("// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
         FusedLoop.Emit(w, u, (w2, f) =>
         {
-            w2.Line($"var zv = {f.Load("gr")}; var hh = Activations.Tanh({f.Load("gr", 2 * u)});");
-            w2.Line(f.Store("gr", 2 * u, "hh"));
-            w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * hh"));
+            w2.Line($"var zv = {f.Load("gr")};");
+            w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * {f.Load("gr", 2 * u)}"));
         });
     }
 
@@ -421,24 +418,21 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("cp", "c.Slice(t * n + b * Units, Units)"), ("cn", "c.Slice((t + 1) * n + b * Units, Units)"),
-                        ("tc", "tanhC.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    w.Line("var g = z.Slice(b * Width, Width);");
                     string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
-                    w.Line($"// i, f, o = {gate}(·), c̃ = tanh(·); c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]), in registers.");
+                    w.Line($"// i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·)");
+                    w.Line(GateActivation(cell, "g.Slice(0, 2 * Units)"));
+                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
+                    w.Line(GateActivation(cell, "g.Slice(3 * Units, Units)"));
+                    w.Line("var cRow = c.Slice((t + 1) * n + b * Units, Units);");
+                    w.Line("var tcRow = tanhC.Slice(t * n + b * Units, Units);");
+                    FusedLoop.Refs(w, ("gr", "g"), ("cp", "c.Slice(t * n + b * Units, Units)"), ("cn", "cRow"));
+                    w.Line("// c[t] = f·c[t-1] + i·c̃");
                     FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var i = {Gate(cell, f.Load("gr"))}; var fg = {Gate(cell, f.Load("gr", u))};");
-                        w2.Line($"var cc = Activations.Tanh({f.Load("gr", 2 * u)}); var o = {Gate(cell, f.Load("gr", 3 * u))};");
-                        w2.Line(f.Store("gr", 0, "i"));
-                        w2.Line(f.Store("gr", u, "fg"));
-                        w2.Line(f.Store("gr", 2 * u, "cc"));
-                        w2.Line(f.Store("gr", 3 * u, "o"));
-                        w2.Line($"var cv = fg * {f.Load("cp")} + i * cc;");
-                        w2.Line(f.Store("cn", 0, "cv"));
-                        w2.Line("var th = Activations.Tanh(cv);");
-                        w2.Line(f.Store("tc", 0, "th"));
-                        w2.Line(f.Store("hn", 0, "o * th"));
-                    });
+                        w2.Line(f.Store("cn", 0, $"{f.Load("gr", u)} * {f.Load("cp")} + {f.Load("gr")} * {f.Load("gr", 2 * u)}")));
+                    w.Line("// h[t] = o·tanh(c[t])");
+                    w.Line("TensorPrimitives.Tanh(cRow, tcRow);");
+                    w.Line("TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));");
                 }
                 CarryMasked(w, cells: true);
             }
@@ -534,19 +528,18 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("rr", "rc.Slice(b * Width, Width)"),
-                        ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+                    w.Line("var g = z.Slice(b * Width, Width);");
+                    w.Line("var zr = g.Slice(0, 2 * Units);");
+                    w.Line("// z, r = σ(x·W + b_in + h·U + b_rec)");
+                    w.Line("TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);");
+                    w.Line(GateActivation(cell, "zr"));
+                    FusedLoop.Refs(w, ("gr", "g"), ("rr", "rc.Slice(b * Width, Width)"));
+                    w.Line("// ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
                     FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var zv = {Gate(cell, $"{f.Load("gr")} + {f.Load("rr")}")};");
-                        w2.Line($"var rv = {Gate(cell, $"{f.Load("gr", u)} + {f.Load("rr", u)}")};");
-                        w2.Line($"var hh = Activations.Tanh({f.Load("gr", 2 * u)} + rv * {f.Load("rr", 2 * u)});");
-                        w2.Line(f.Store("gr", 0, "zv"));
-                        w2.Line(f.Store("gr", u, "rv"));
-                        w2.Line(f.Store("gr", 2 * u, "hh"));
-                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * hh"));
-                    });
+                        w2.Line(f.Store("gr", 2 * u, $"{f.Load("gr", 2 * u)} + {f.Load("gr", u)} * {f.Load("rr", 2 * u)}")));
+                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
+                    FusedLoop.Refs(w, ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    GruStateUpdate(w, u);
                 }
                 CarryMasked(w, cells: false);
             }
@@ -640,21 +633,18 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("pv", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)"));
-                    w.Line("// z, r = σ(·); r ⊙ h[t-1]");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                    {
-                        w2.Line($"var zv = {Gate(cell, f.Load("gr"))}; var rv = {Gate(cell, f.Load("gr", u))};");
-                        w2.Line(f.Store("gr", 0, "zv"));
-                        w2.Line(f.Store("gr", u, "rv"));
-                        w2.Line(f.Store("rhr", 0, $"rv * {f.Load("pv")}"));
-                    });
+                    w.Line("var zr = z.Slice(b * Width, 2 * Units);");
+                    w.Line(GateActivation(cell, "zr"));
+                    w.Line("// r ⊙ h[t-1]");
+                    w.Line("TensorPrimitives.Multiply(zr.Slice(Units, Units), previous.Slice(b * Units, Units), rh.Slice(b * Units, Units));");
                 }
                 w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
                 w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    w.Line("var g = z.Slice(b * Width, Width);");
+                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
+                    FusedLoop.Refs(w, ("gr", "g"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
                     GruStateUpdate(w, u);
                 }
                 CarryMasked(w, cells: false);

@@ -1,39 +1,40 @@
 using System;
+using System.Collections.Generic;
 
 namespace ModelGen.Generators.Emit.Cpu;
 
 /// <summary>
-/// Emits one element-wise loop over a constant count as <c>Vector256&lt;float&gt;</c> code: a loop over whole
-/// vectors, then, when the count is not a multiple of 8, the same body once more on a partial vector read and
-/// written with masked moves (<c>VectorTail</c>). The body is written once against <see cref="Flavor"/>, which
-/// only changes how elements are loaded and stored, so the tail runs the same SIMD arithmetic (and the same
-/// vector activations) as the rest instead of falling back to scalar code.
+/// Emits one element-wise loop over a constant count twice: a <c>Vector256&lt;float&gt;</c> loop for whole
+/// vectors and a scalar loop for the tail, both with compile-time bounds. The body is written once against
+/// <see cref="Flavor"/>: the same C# operators work on <c>float</c> and <c>Vector256&lt;float&gt;</c>, so only
+/// loads, stores and constants differ.
 /// </summary>
 internal static class FusedLoop
 {
     public const int VectorWidth = 8;
 
-    /// <summary>Loads, stores and constants for whole vectors (<paramref name="tail"/> = 0) or a partial one of <paramref name="tail"/> lanes.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "Loop bodies read every piece of syntax through the flavour they are given.")]
-    internal sealed class Flavor(int tail)
+    /// <summary>Loads, stores and constants for one flavour of the loop.</summary>
+    internal sealed class Flavor(bool vector)
     {
-        /// <summary>Reads element <c>j + offset</c> of <paramref name="reference"/> (and the lanes after it).</summary>
+        public bool IsVector { get; } = vector;
+
+        /// <summary>Reads element <c>j + offset</c> of <paramref name="reference"/>.</summary>
         public string Load(string reference, int offset = 0)
-            => tail == 0 ? $"Vector256.LoadUnsafe(ref {reference}, (nuint)({Index(offset)}))" : $"VectorTail.Load(ref {reference}, {Index(offset)}, {tail})";
+            => IsVector ? $"Vector256.LoadUnsafe(ref {reference}, (nuint)({Index(offset)}))" : $"Unsafe.Add(ref {reference}, {Index(offset)})";
 
-        /// <summary>A statement writing <paramref name="value"/> to element <c>j + offset</c> (and the lanes after it).</summary>
+        /// <summary>A statement writing <paramref name="value"/> to element <c>j + offset</c>.</summary>
         public string Store(string reference, int offset, string value)
-            => tail == 0 ? $"({value}).StoreUnsafe(ref {reference}, (nuint)({Index(offset)}));" : $"VectorTail.Store({value}, ref {reference}, {Index(offset)}, {tail});";
+            => IsVector ? $"({value}).StoreUnsafe(ref {reference}, (nuint)({Index(offset)}));" : $"Unsafe.Add(ref {reference}, {Index(offset)}) = {value};";
 
-        /// <summary>The constant 1.</summary>
-        public string One => "Vector256<float>.One";
+        /// <summary>The constant 1 in this flavour.</summary>
+        public string One => IsVector ? "Vector256<float>.One" : "1f";
 
-        /// <summary>The constant 0.</summary>
-        public string Zero => "Vector256<float>.Zero";
+        /// <summary>The constant 0 in this flavour.</summary>
+        public string Zero => IsVector ? "Vector256<float>.Zero" : "0f";
 
         /// <summary><c>condition ? a : b</c> element-wise where condition is <c>x &gt; 0</c>.</summary>
         public string IfPositive(string x, string then, string otherwise)
-            => $"Vector256.ConditionalSelect(Vector256.GreaterThan({x}, Vector256<float>.Zero), {then}, {otherwise})";
+            => IsVector ? $"Vector256.ConditionalSelect(Vector256.GreaterThan({x}, Vector256<float>.Zero), {then}, {otherwise})" : $"({x} > 0f ? {then} : {otherwise})";
 
         private static string Index(int offset) => offset == 0 ? "j" : $"j + {offset}";
     }
@@ -45,15 +46,12 @@ internal static class FusedLoop
         if (vectorEnd > 0)
         {
             using (w.Block($"for (int j = 0; j < {vectorEnd}; j += {VectorWidth})"))
-                body(w, new Flavor(0));
+                body(w, new Flavor(vector: true));
         }
         if (vectorEnd < count)
         {
-            using (w.Block(""))
-            {
-                w.Line($"const int j = {vectorEnd}; // the last {count - vectorEnd} element{(count - vectorEnd == 1 ? "" : "s")}, as one masked vector");
-                body(w, new Flavor(count - vectorEnd));
-            }
+            using (w.Block(vectorEnd == 0 ? $"for (int j = 0; j < {count}; j++)" : $"for (int j = {vectorEnd}; j < {count}; j++) // scalar tail"))
+                body(w, new Flavor(vector: false));
         }
     }
 
