@@ -48,7 +48,7 @@ internal static class SimpleRnn_I16_H8_Tanh
         }
         if (recurrentMask.IsEmpty)
         {
-            // Unrolled for 8 units: U's 8×8 values live in 8 registers; z = p + h[t-1]·U and tanh per sample row.
+            // Unrolled for 8 units: U's 8×8 values live in 8 registers; z = p + h[t-1]·U per sample row.
             ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));
             var u0_0 = Vector256.LoadUnsafe(ref uRef, 0);
             var u1_0 = Vector256.LoadUnsafe(ref uRef, 8);
@@ -85,8 +85,10 @@ internal static class SimpleRnn_I16_H8_Tanh
                     var h7 = Vector256.Create(Unsafe.Add(ref hp, 7));
                     y0 = Vector256.FusedMultiplyAdd(h7, u7_0, y0);
                     z0 += y0;
-                    Activations.Tanh(z0).StoreUnsafe(ref cur, row);
+                    z0.StoreUnsafe(ref cur, row);
                 }
+                // h[t] = tanh(z), the whole [batch, 8] block in one vectorised pass.
+                TensorPrimitives.Tanh(h.Slice((t + 1) * n, n), h.Slice((t + 1) * n, n));
                 if (!mask.IsEmpty)
                 {
                     // Masked samples keep their previous state at this step.

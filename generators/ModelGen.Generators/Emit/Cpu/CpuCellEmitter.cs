@@ -290,7 +290,7 @@ internal static class CpuCellEmitter
         int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
         using (w.Block("if (recurrentMask.IsEmpty)"))
         {
-            w.Line($"// Unrolled for {u} units: U's {u}×{u} values live in {u * vectors} registers; z = p + h[t-1]·U and {Name(cell.Activation)} per sample row.");
+            w.Line($"// Unrolled for {u} units: U's {u}×{u} values live in {u * vectors} registers; z = p + h[t-1]·U per sample row.");
             w.Line("ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));");
             for (int k = 0; k < u; k++)
                 w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v =>
@@ -314,17 +314,12 @@ internal static class CpuCellEmitter
                                 : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector256.FusedMultiplyAdd(h{k}, u{k}_{v}, {(k % 2 == 0 ? "z" : "y")}{v});");
                     }
                     for (int v = 0; v < vectors; v++) w.Line($"z{v} += y{v};");
-                    for (int v = 0; v < vectors; v++)
-                    {
-                        string value = cell.Activation switch
-                        {
-                            Activation.Tanh => $"Activations.Tanh(z{v})",
-                            Activation.Sigmoid => $"Activations.Sigmoid(z{v})",
-                            Activation.Relu => $"Activations.Relu(z{v})",
-                            _ => $"z{v}",
-                        };
-                        w.Line($"{value}.StoreUnsafe(ref cur, row{(v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}")});");
-                    }
+                    for (int v = 0; v < vectors; v++) w.Line($"z{v}.StoreUnsafe(ref cur, row{(v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}")});");
+                }
+                if (cell.Activation != Activation.Linear)
+                {
+                    w.Line($"// h[t] = {Name(cell.Activation)}(z), the whole [batch, {u}] block in one vectorised pass.");
+                    w.Line(ApplyInPlace(cell.Activation, "h.Slice((t + 1) * n, n)"));
                 }
                 CarryMasked(w, cells: false);
             }
