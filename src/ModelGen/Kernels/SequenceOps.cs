@@ -1,7 +1,5 @@
 using System;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -257,38 +255,9 @@ public static class Bidirectional
     }
 }
 
-/// <summary>
-/// Activations the generated cells call: over spans where System.Numerics.Tensors has none (hard sigmoid), and on
-/// single vectors for the unrolled small-shape steps, which keep a row in registers from product to activation.
-/// </summary>
+/// <summary>Activations the generated cells call that System.Numerics.Tensors does not have.</summary>
 public static class Activations
 {
-    /// <summary>
-    /// tanh of each lane. Below |x| = 0.125 an odd Taylor polynomial to x⁷ (error under 4e-10); above,
-    /// <c>(e − 1)/(e + 1)</c> with <c>e = exp(2|x|)</c>, clamped at |x| = 10 where tanh is 1 in float; the sign
-    /// restored. Within a few ulp of <see cref="MathF.Tanh"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x)
-    {
-        var ax = Vector256.Min(Vector256.Abs(x), Vector256.Create(10f));
-        var e = Vector256.Exp(ax + ax);
-        var large = (e - Vector256<float>.One) / (e + Vector256<float>.One);
-        var x2 = ax * ax;
-        var small = ax * (Vector256<float>.One + x2 * (Vector256.Create(-1f / 3f) + x2 * (Vector256.Create(2f / 15f) + x2 * Vector256.Create(-17f / 315f))));
-        var t = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(0.125f)), small, large);
-        return t | (x & Vector256.Create(-0f)); // tanh is odd: |tanh| with x's sign bit
-    }
-
-    /// <summary>The logistic sigmoid of each lane, <c>1 / (1 + exp(−x))</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x)
-        => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-Vector256.Max(x, Vector256.Create(-88f))));
-
-    /// <summary>max(x, 0) of each lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Relu(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
-
     /// <summary>
     /// Hard sigmoid as Keras 3 and PyTorch's <c>Hardsigmoid</c> define it: <c>clip(x / 6 + 0.5, 0, 1)</c>
     /// (Keras 2 used a slope of 0.2).
