@@ -201,6 +201,35 @@ public sealed class FitTests
         Assert.Single(history.Epochs);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Sparse_categorical_crossentropy_takes_one_class_index_per_row(bool perStep)
+    {
+        // The class of each step (or sample) is the sign pattern of its features: learnable, so the loss must fall.
+        var random = new Random(21);
+        const int Samples = 120, Steps = 6;
+        var x = new float[Samples * Steps * 2];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        int Class(int s, int t) => x[(s * Steps + t) * 2] > 0.3f ? 2 : x[(s * Steps + t) * 2] < -0.3f ? 0 : 1;
+        ISequentialModel<float> model = perStep ? new StepClassifierModel() : new ClassifierLastStepModel();
+        float[] y = perStep
+            ? Enumerable.Range(0, Samples * Steps).Select(i => (float)Class(i / Steps, i % Steps)).ToArray()
+            : Enumerable.Range(0, Samples).Select(s => (float)Class(s, Steps - 1)).ToArray();
+        Initializers.Initialize(model.Info, model.Parameters, 22);
+        model.Compile(new Adam(0.02f), Loss.SparseCategoricalCrossentropy(), "accuracy");
+        var history = model.Fit(x, y, epochs: 15, batchSize: 16, verbose: 0, seed: 23);
+        var losses = history["loss"];
+        Assert.True(losses[^1] < 0.6f * losses[0], $"loss {losses[0]} → {losses[^1]}");
+        var result = model.Evaluate(x, y);
+        Assert.True(result["accuracy"] > 0.8f, $"accuracy {result["accuracy"]}");
+        Assert.Equal(Samples * (perStep ? Steps : 1) * 3, model.Predict(x).Length);
+
+        var error = Assert.Throws<ArgumentException>(() => model.Fit(x, y[..^1], verbose: 0));
+        Assert.Contains("class indices", error.Message);
+        Assert.Contains(perStep ? $"[{Samples}, {Steps}]" : $"[{Samples}]", error.Message);
+    }
+
     [Fact]
     public void Fit_checks_shapes_and_compilation()
     {

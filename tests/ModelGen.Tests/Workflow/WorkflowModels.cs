@@ -17,3 +17,16 @@ public partial class SmallAdditionModel;
 [Gru(6)]
 [Dense(3, Activation = "softmax")]
 public partial class ClassifierModel;
+
+/// <summary>A per-step classifier: one class index per step with sparse categorical cross-entropy.</summary>
+[Sequential(TimeSteps = 6, Features = 2)]
+[Gru(8, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(3, Activation = "softmax")]
+public partial class StepClassifierModel;
+
+/// <summary>The last step's class, with sparse categorical cross-entropy.</summary>
+[Sequential(TimeSteps = 6, Features = 2)]
+[Gru(8)]
+[Dense(3, Activation = "softmax")]
+public partial class ClassifierLastStepModel;

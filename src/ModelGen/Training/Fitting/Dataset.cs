@@ -11,9 +11,15 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     public int Samples { get; init; }
     public int Steps { get; init; }
     public int InputWidth { get; init; }
+
+    /// <summary>Output floats per sample.</summary>
+    public int OutputWidth { get; init; }
+
+    /// <summary>Target values per sample: the output width, or one class index per output row for a sparse loss.</summary>
     public int TargetWidth { get; init; }
 
-    public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName)
+    /// <summary>Checks <paramref name="x"/> and <paramref name="y"/> against the model; <paramref name="loss"/> decides the target shape (null: as the output).</summary>
+    public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName, Loss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(x, xName);
         var info = model.Info;
@@ -27,13 +33,17 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         if (x.Length == 0 || x.Length % inputWidth != 0)
             throw new ArgumentException($"{xName} must be {shape}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
         int samples = x.Length / inputWidth;
-        int targetWidth = model.OutputLength(1, steps);
+        int outputWidth = model.OutputLength(1, steps);
+        int rowsPerSample = outputWidth / info.OutputUnits;
+        int perRow = loss?.TargetsPerRow(info.OutputUnits) ?? info.OutputUnits;
+        int targetWidth = rowsPerSample * perRow;
         if (y is not null && y.Length != samples * targetWidth)
         {
-            string yShape = info.OutputIsSequence ? $"[{samples}, {steps}, {info.OutputUnits}]" : $"[{samples}, {info.OutputUnits}]";
+            string rows = info.OutputIsSequence ? $"{samples}, {steps}" : $"{samples}";
+            string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
             throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
         }
-        return new Dataset<TInput> { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples, Steps = steps, InputWidth = inputWidth, TargetWidth = targetWidth };
+        return new Dataset<TInput> { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples, Steps = steps, InputWidth = inputWidth, OutputWidth = outputWidth, TargetWidth = targetWidth };
     }
 
     public Dataset<TInput> Slice(int start, int count) => this with { Offset = Offset + start, Samples = count };
@@ -44,6 +54,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
 {
     private readonly ISequentialModel<TInput> _model;
     private readonly int _inputWidth;
+    private readonly int _outputWidth;
     private readonly int _targetWidth;
     private readonly int _steps;
     private readonly TInput[] _x;
@@ -57,18 +68,19 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     {
         _model = model;
         _inputWidth = data.InputWidth;
+        _outputWidth = data.OutputWidth;
         _targetWidth = data.TargetWidth;
         _steps = data.Steps;
         _x = new TInput[capacity * _inputWidth];
         _y = new float[capacity * _targetWidth];
-        _output = new float[capacity * _targetWidth];
-        _gradient = new float[capacity * _targetWidth];
+        _output = new float[capacity * _outputWidth];
+        _gradient = new float[capacity * _outputWidth];
     }
 
     /// <summary>The last batch's outputs, <c>[rows, units]</c>.</summary>
-    public ReadOnlySpan<float> Output => _output.AsSpan(0, _count * _targetWidth);
+    public ReadOnlySpan<float> Output => _output.AsSpan(0, _count * _outputWidth);
 
-    /// <summary>The last batch's targets, <c>[rows, units]</c>.</summary>
+    /// <summary>The last batch's targets, <c>[rows, units]</c> (or one class index per row for a sparse loss).</summary>
     public ReadOnlySpan<float> Targets => _y.AsSpan(0, _count * _targetWidth);
 
     /// <summary>Gathers the samples at <paramref name="indices"/>; returns the loss rows (samples, or samples·steps for sequence outputs).</summary>
@@ -95,14 +107,14 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private int Set(int count)
     {
         _count = count;
-        _rows = count * (_targetWidth / _model.Info.OutputUnits);
+        _rows = count * (_outputWidth / _model.Info.OutputUnits);
         return _rows;
     }
 
     /// <summary>Forward, loss, backward and one optimizer step; returns the batch's mean loss.</summary>
     public float TrainStep(Optimizer optimizer, Loss loss)
     {
-        var output = _output.AsSpan(0, _count * _targetWidth);
+        var output = _output.AsSpan(0, _count * _outputWidth);
         var gradient = _gradient.AsSpan(0, output.Length);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output, training: true);
         float value = loss.Compute(output, Targets, _rows, gradient);
@@ -115,7 +127,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     /// <summary>Forward and loss only; returns the batch's mean loss.</summary>
     public float EvaluateStep(Loss loss)
     {
-        var output = _output.AsSpan(0, _count * _targetWidth);
+        var output = _output.AsSpan(0, _count * _outputWidth);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
         return loss.Compute(output, Targets, _rows, default);
     }

@@ -67,7 +67,7 @@ public static class ModelTraining
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validation split must be in [0, 1)");
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("pass either validationSplit or validationData, not both", nameof(validationData));
 
-        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y));
+        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss);
         Dataset<TInput> train = data, validation = default;
         if (validationSplit > 0)
         {
@@ -76,7 +76,7 @@ public static class ModelTraining
             (train, validation) = (data.Slice(0, at), data.Slice(at, data.Samples - at));
         }
         else if (validationData is { } vd)
-            validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y");
+            validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss);
 
         var history = new History();
         var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
@@ -137,7 +137,8 @@ public static class ModelTraining
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Evaluate(model, Get(model), Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y)), batchSize);
+        var compiled = Get(model);
+        return Evaluate(model, compiled, Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss), batchSize);
     }
 
     /// <summary>Keras <c>model.predict</c>: outputs for every sample, flat and batch-major.</summary>
@@ -147,12 +148,12 @@ public static class ModelTraining
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         var data = Dataset<TInput>.Create(model, x, null, timeSteps, nameof(x), null);
-        var result = new float[data.Samples * data.TargetWidth];
+        var result = new float[data.Samples * data.OutputWidth];
         for (int start = 0; start < data.Samples; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Samples - start);
             model.Forward(data.Inputs.AsSpan(start * data.InputWidth, count * data.InputWidth), count, data.Steps,
-                result.AsSpan(start * data.TargetWidth, count * data.TargetWidth));
+                result.AsSpan(start * data.OutputWidth, count * data.OutputWidth));
         }
         return result;
     }

@@ -79,6 +79,9 @@ public abstract class Loss
     /// <returns>Expected target length.</returns>
     protected virtual int TargetLength(int samples, int width) => samples * width;
 
+    /// <summary>Target values per output row of <paramref name="width"/> values: the width, or 1 for a sparse loss.</summary>
+    internal int TargetsPerRow(int width) => TargetLength(1, width);
+
     private string TargetShapeText(int samples, int width) => TargetLength(samples, width) == samples * width
         ? $"same as output, [{samples} × {width}]"
         : $"one class index per row, {samples} rows";
