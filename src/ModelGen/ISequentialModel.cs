@@ -21,6 +21,13 @@ public interface ISequentialModel
     int OutputLength(int batchSize, int timeSteps);
 
     /// <summary>
+    /// The mask over output rows of the last forward pass, batch-major <c>[batch, steps]</c> (1 = a real step,
+    /// 0 = padding), when the output is a sequence that carries a mask from Embedding(MaskZero) or Masking; empty
+    /// otherwise. Fit and Evaluate leave masked rows out of losses and metrics, as Keras does.
+    /// </summary>
+    ReadOnlySpan<byte> OutputMask => default;
+
+    /// <summary>
     /// Back-propagation through time for the last forward pass. Adds the gradient of every parameter to
     /// <see cref="Gradients"/> (as PyTorch accumulates <c>.grad</c>) and, when <paramref name="inputGradient"/>
     /// is not empty and the model takes float inputs, writes the gradient of the input, batch-major like the input.

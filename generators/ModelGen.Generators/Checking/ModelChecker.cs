@@ -251,7 +251,7 @@ internal static class ModelChecker
         var result = diagnostics.Count == 0
             ? new CheckedModel(new TypeTarget(spec.Namespace, spec.ContainingTypes, spec.ClassName, spec.Accessibility),
                 spec.TimeSteps, startsWithEmbedding ? 0 : spec.Features!.Value, startsWithEmbedding ? spec.Layers[0].InputDim : 0,
-                layers.ToImmutable().ToEquatableArray(), offset)
+                layers.ToImmutable().ToEquatableArray(), offset) { OutputMasked = maskActive && sequence }
             : null;
         return new CheckResult(result, diagnostics.ToImmutable().ToEquatableArray());
     }

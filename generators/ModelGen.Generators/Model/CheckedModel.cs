@@ -165,6 +165,9 @@ internal sealed record CheckedModel(
 {
     public bool TakesTokens => VocabularySize > 0;
 
+    /// <summary>The output is a sequence that still carries the step mask (losses and metrics skip masked rows).</summary>
+    public bool OutputMasked { get; init; }
+
     /// <summary>Some layer draws dropout masks, so the model carries a random generator.</summary>
     public bool UsesDropout => Layers.Any(l => l.Dropout > 0 || l.RecurrentDropout > 0);
 

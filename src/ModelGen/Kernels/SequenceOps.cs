@@ -97,6 +97,14 @@ public static class StepMask
                 mask[t * batch + b] = tokens[b * steps + t] != 0 ? (byte)1 : (byte)0;
     }
 
+    /// <summary>The time-major mask <c>[steps, batch]</c> as batch-major <c>[batch, steps]</c>, like the model's output rows.</summary>
+    public static void ToBatchMajor(int batch, int steps, ReadOnlySpan<byte> mask, Span<byte> batchMajor)
+    {
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+                batchMajor[b * steps + t] = mask[t * batch + b];
+    }
+
     /// <summary>
     /// Keras <c>Masking</c>: a row of <paramref name="x"/> <c>[rows, width]</c> is padding when every value equals
     /// <paramref name="value"/>; padding rows are zero in <paramref name="y"/>, the others copied.

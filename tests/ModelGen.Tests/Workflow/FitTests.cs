@@ -231,6 +231,55 @@ public sealed class FitTests
     }
 
     [Fact]
+    public void Masked_sequence_outputs_leave_padding_out_of_loss_and_metrics()
+    {
+        // Two sentences, each padded once 'post' and once 'pre'; the tags of padding steps are junk on purpose.
+        int[] x =
+        {
+            4, 7, 1, 9, 0, 0, 0, 0,
+            0, 0, 0, 0, 4, 7, 1, 9,
+            3, 3, 12, 5, 6, 0, 0, 0,
+            0, 0, 0, 3, 3, 12, 5, 6,
+        };
+        float[] tags = { 0, 1, 2, 1, 2, 2, 0, 1 };
+        float[] y = new float[4 * 8];
+        for (int s = 0; s < 4; s++)
+            for (int t = 0, k = 0; t < 8; t++)
+                y[s * 8 + t] = x[s * 8 + t] == 0 ? (s + t) % 3 : tags[k++ % 8];
+        var model = new MaskedTaggerModel();
+        model.Initialize(seed: 31);
+        model.Compile(new Adam(), Loss.SparseCategoricalCrossentropy(), "accuracy");
+
+        // The output mask is the token mask, batch-major.
+        var output = new float[model.OutputLength(4, 8)];
+        model.Forward(x, 4, output);
+        Assert.Equal(x.Select(v => v == 0 ? (byte)0 : (byte)1).ToArray(), model.OutputMask.ToArray());
+
+        // Evaluate's loss is the mean cross-entropy over the 18 real steps only, computed here in double.
+        double sum = 0;
+        int real = 0;
+        for (int r = 0; r < 32; r++)
+        {
+            if (x[r] == 0) continue;
+            sum -= Math.Log(Math.Clamp(output[r * 3 + (int)y[r]], 1e-7, 1 - 1e-7));
+            real++;
+        }
+        Assert.Equal(18, real);
+        var result = model.Evaluate(x, y, batchSize: 4);
+        Assert.Equal(sum / real, result["loss"], 5);
+
+        // 'pre' and 'post' padding of the same sentence give the same loss, and junk padding tags change nothing.
+        var post = model.Evaluate(x[..8], y[..8]);
+        var pre = model.Evaluate(x[8..16], y[8..16]);
+        Assert.Equal(post["loss"], pre["loss"], 5);
+        Assert.Equal(post["accuracy"], pre["accuracy"]);
+
+        // Training runs on the masked loss.
+        var history = model.Fit(x, y, epochs: 30, batchSize: 2, verbose: 0, seed: 32);
+        Assert.True(history["loss"][^1] < history["loss"][0]);
+    }
+
+    [Fact]
     public void Fit_checks_shapes_and_compilation()
     {
         var model = new ClassifierModel();

@@ -30,3 +30,11 @@ public partial class StepClassifierModel;
 [Gru(8)]
 [Dense(3, Activation = "softmax")]
 public partial class ClassifierLastStepModel;
+
+/// <summary>Padded token sequences tagged per step: the output carries the mask.</summary>
+[Sequential(TimeSteps = 8)]
+[Embedding(20, 5, MaskZero = true)]
+[Gru(6, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(3, Activation = "softmax")]
+public partial class MaskedTaggerModel;

@@ -389,6 +389,7 @@ internal static class CpuModelEmitter
             w.Line("private float[] _inputGradient = global::System.Array.Empty<float>(); // ∂loss/∂input, time-major");
         }
         if (m.UsesMask) w.Line("private byte[] _mask = global::System.Array.Empty<byte>(); // the step mask, time-major [steps·batch]: 1 real, 0 padding");
+        if (m.OutputMasked) w.Line("private byte[] _outputMask = global::System.Array.Empty<byte>(); // the step mask of the output rows, batch-major");
         foreach (var l in m.Layers)
         {
             foreach (var b in Buffers(l))
@@ -423,6 +424,7 @@ internal static class CpuModelEmitter
                 w.Line($"_inputGradient = new float[rows * {m.InputFeatures}];");
             }
             if (m.UsesMask) w.Line("_mask = new byte[rows];");
+            if (m.OutputMasked) w.Line("_outputMask = new byte[rows];");
             foreach (var l in m.Layers)
                 foreach (var b in Buffers(l))
                     w.Line($"{b.Field} = new {b.Type}[checked({b.Size})];");
@@ -446,6 +448,12 @@ internal static class CpuModelEmitter
             ? "public int OutputLength(int batchSize, int timeSteps) => batchSize * timeSteps * OutputUnits;"
             : "public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;");
         w.Line();
+        if (m.OutputMasked)
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;");
+            w.Line();
+        }
     }
 
     // ------------------------------------------------------------------ states: initial, final, carried
@@ -631,6 +639,7 @@ internal static class CpuModelEmitter
             {
                 w.Line("// Time-major → batch-major output.");
                 w.Line($"{G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, {y}, output);");
+                if (m.OutputMasked) w.Line($"{G}Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics");
             }
             else w.Line($"{y}.CopyTo(output);");
             w.Line("_haveForward = true;");

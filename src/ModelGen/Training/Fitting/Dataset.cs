@@ -61,8 +61,10 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private readonly float[] _y;
     private readonly float[] _output;
     private readonly float[] _gradient;
+    private float[] _maskedOutput = Array.Empty<float>(), _maskedTargets = Array.Empty<float>(), _maskedGradient = Array.Empty<float>();
     private int _count;
     private int _rows;
+    private bool _masked;
 
     public Batch(ISequentialModel<TInput> model, Dataset<TInput> data, int capacity)
     {
@@ -77,11 +79,18 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         _gradient = new float[capacity * _outputWidth];
     }
 
-    /// <summary>The last batch's outputs, <c>[rows, units]</c>.</summary>
-    public ReadOnlySpan<float> Output => _output.AsSpan(0, _count * _outputWidth);
+    /// <summary>The output rows the last step's loss used: every row, or only the unmasked ones.</summary>
+    public int Rows => _rows;
 
-    /// <summary>The last batch's targets, <c>[rows, units]</c> (or one class index per row for a sparse loss).</summary>
-    public ReadOnlySpan<float> Targets => _y.AsSpan(0, _count * _targetWidth);
+    /// <summary>The last step's outputs the loss used, <c>[Rows, units]</c>.</summary>
+    public ReadOnlySpan<float> Output => _masked ? _maskedOutput.AsSpan(0, _rows * _model.Info.OutputUnits) : _output.AsSpan(0, _count * _outputWidth);
+
+    /// <summary>The last step's targets the loss used, <c>[Rows, units]</c> (or one class index per row for a sparse loss).</summary>
+    public ReadOnlySpan<float> Targets => _masked ? _maskedTargets.AsSpan(0, _rows * TargetsPerRow) : _y.AsSpan(0, _count * _targetWidth);
+
+    private int RowsPerSample => _outputWidth / _model.Info.OutputUnits;
+
+    private int TargetsPerRow => _targetWidth / RowsPerSample;
 
     /// <summary>Gathers the samples at <paramref name="indices"/>; returns the loss rows (samples, or samples·steps for sequence outputs).</summary>
     public int Load(Dataset<TInput> data, ReadOnlySpan<int> indices)
@@ -117,7 +126,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         var output = _output.AsSpan(0, _count * _outputWidth);
         var gradient = _gradient.AsSpan(0, output.Length);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output, training: true);
-        float value = loss.Compute(output, Targets, _rows, gradient);
+        float value = ComputeLoss(loss, output, gradient);
         Array.Clear(_model.Gradients);
         _model.Backward(gradient, default);
         optimizer.Step(_model.Parameters, _model.Gradients, _model.Info);
@@ -129,6 +138,58 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     {
         var output = _output.AsSpan(0, _count * _outputWidth);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
-        return loss.Compute(output, Targets, _rows, default);
+        return ComputeLoss(loss, output, default);
+    }
+
+    /// <summary>
+    /// The loss of the last forward pass. When the output carries a step mask, the unmasked rows are gathered and the
+    /// loss is their mean (Keras's masked mean over valid steps); masked rows get zero gradient.
+    /// </summary>
+    private float ComputeLoss(Loss loss, ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        var mask = _model.OutputMask;
+        int allRows = _count * RowsPerSample;
+        _masked = !mask.IsEmpty;
+        if (!_masked)
+        {
+            _rows = allRows;
+            return loss.Compute(output, _y.AsSpan(0, _count * _targetWidth), allRows, gradient);
+        }
+        if (mask.Length != allRows)
+            throw new InvalidOperationException($"model '{_model.Info.Name}' reported an output mask of {mask.Length} rows for {allRows} output rows");
+        int units = _model.Info.OutputUnits, perRow = TargetsPerRow;
+        if (_maskedOutput.Length < allRows * units)
+        {
+            int capacity = _output.Length / units; // rows of the largest batch
+            _maskedOutput = new float[capacity * units];
+            _maskedGradient = new float[capacity * units];
+            _maskedTargets = new float[capacity * perRow];
+        }
+        int valid = 0;
+        for (int r = 0; r < allRows; r++)
+        {
+            if (mask[r] == 0) continue;
+            output.Slice(r * units, units).CopyTo(_maskedOutput.AsSpan(valid * units));
+            _y.AsSpan(r * perRow, perRow).CopyTo(_maskedTargets.AsSpan(valid * perRow));
+            valid++;
+        }
+        _rows = valid;
+        if (valid == 0)
+        {
+            gradient.Clear();
+            return 0f; // Keras divides an all-masked batch's zero sum by ε
+        }
+        var compactGradient = gradient.IsEmpty ? default : _maskedGradient.AsSpan(0, valid * units);
+        float value = loss.Compute(_maskedOutput.AsSpan(0, valid * units), _maskedTargets.AsSpan(0, valid * perRow), valid, compactGradient);
+        if (!gradient.IsEmpty)
+        {
+            for (int r = 0, j = 0; r < allRows; r++)
+            {
+                var row = gradient.Slice(r * units, units);
+                if (mask[r] == 0) row.Clear();
+                else compactGradient.Slice(j++ * units, units).CopyTo(row);
+            }
+        }
+        return value;
     }
 }

@@ -106,8 +106,9 @@ public static class ModelTraining
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = step * batchSize, count = Math.Min(batchSize, train.Samples - start);
-                int rows = batch.Load(train, order.AsSpan(start, count));
+                batch.Load(train, order.AsSpan(start, count));
                 float loss = batch.TrainStep(compiled.Optimizer, compiled.Loss);
+                int rows = batch.Rows;
                 if (!float.IsFinite(loss) && !terminateOnNaN)
                     throw new ArithmeticException($"the loss became {loss} at epoch {epoch + 1}, batch {step + 1} (expected a finite number): lower the learning rate, set clipNorm on the optimizer, check the data for NaN, or add a TerminateOnNaN callback to stop quietly");
                 lossSum += (double)loss * rows;
@@ -168,8 +169,9 @@ public static class ModelTraining
         for (int start = 0; start < data.Samples; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Samples - start);
-            int rows = batch.LoadRange(data, start, count);
+            batch.LoadRange(data, start, count);
             float loss = batch.EvaluateStep(compiled.Loss);
+            int rows = batch.Rows;
             lossSum += (double)loss * rows;
             lossRows += rows;
             foreach (var m in metrics) m.Update(batch.Output, batch.Targets, rows);
