@@ -64,9 +64,10 @@ internal static class TestModels
         public partial class StackedModel;
         """;
 
-    /// <summary>Stacked Bidirectional layers (concat, then sum) with dropout, tagging every step.</summary>
+    /// <summary>Masked input, stacked Bidirectional layers (concat, then sum) with dropout, tagging every step.</summary>
     public const string BidirectionalModel = Header + """
         [Sequential(TimeSteps = 12, Features = 3)]
+        [Masking(-1.0)]
         [Bidirectional]
         [Lstm(8, ReturnSequences = true, Dropout = 0.25)]
         [Bidirectional(MergeMode = "sum")]

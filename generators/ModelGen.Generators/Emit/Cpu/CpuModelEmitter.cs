@@ -52,7 +52,8 @@ internal static class CpuModelEmitter
             ? "@" + identifier : identifier;
 
     private static string Describe(CheckedModel m)
-        => string.Join(" → ", m.Layers.Select(l => $"{l.KerasType}({l.Units})")) + $", {m.ParameterCount} parameters";
+        => string.Join(" → ", m.Layers.Select(l => l.Kind is LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D ? l.KerasType : $"{l.KerasType}({l.Units})"))
+            + $", {m.ParameterCount} parameters";
 
     // ------------------------------------------------------------------ shapes in words
 
