@@ -59,6 +59,27 @@ public sealed class WeightFileTests : IDisposable
     }
 
     [Fact]
+    public void Bidirectional_weights_round_trip_in_keras_order()
+    {
+        var a = new Options.BidirectionalStackModel();
+        a.Initialize(seed: 5);
+        string path = Path.Combine(_folder, "bidirectional.mgw");
+        a.SaveWeights(path);
+        var b = new Options.BidirectionalStackModel();
+        b.LoadWeights(path);
+        Assert.Equal(a.Parameters, b.Parameters);
+        Assert.Equal(a.BidirectionalBackwardRecurrentKernel.ToArray(), b.BidirectionalBackwardRecurrentKernel.ToArray());
+        Assert.Contains("Bidirectional bidirectional forward_lstm/kernel(3, 24)", a.Info.Signature);
+
+        // Another Bidirectional model's file (other merge modes, cells and widths) does not load, and changes nothing.
+        var other = new Options.BidirectionalMulAveModel();
+        string otherPath = Path.Combine(_folder, "other.mgw");
+        other.SaveWeights(otherPath);
+        Assert.Throws<InvalidDataException>(() => b.LoadWeights(otherPath));
+        Assert.Equal(a.Parameters, b.Parameters);
+    }
+
+    [Fact]
     public void Loading_another_models_file_fails_and_changes_nothing()
     {
         var other = new SequenceModel();
