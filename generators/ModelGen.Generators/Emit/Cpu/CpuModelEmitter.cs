@@ -724,7 +724,7 @@ internal static class CpuModelEmitter
         var block = HasOptions(l, d) ? w.Block("") : null;
         if (block is not null && l.IsBidirectional) w.Line($"// '{d.KerasName}'{(d.Reversed ? ": the sequence reversed" : "")}");
         string input = x, mask = "default", recurrentMask = "default";
-        if (OwnInput(l, d) || l.RecurrentDropout > 0 || l.MaskIn)
+        if (block is not null)
         {
             w.Line($"global::System.ReadOnlySpan<float> layerInput = {x};");
             input = "layerInput";

@@ -92,8 +92,8 @@ internal sealed class Batch<TInput> where TInput : unmanaged
 
     private int TargetsPerRow => _targetWidth / RowsPerSample;
 
-    /// <summary>Gathers the samples at <paramref name="indices"/>; returns the loss rows (samples, or samples·steps for sequence outputs).</summary>
-    public int Load(Dataset<TInput> data, ReadOnlySpan<int> indices)
+    /// <summary>Gathers the samples at <paramref name="indices"/>.</summary>
+    public void Load(Dataset<TInput> data, ReadOnlySpan<int> indices)
     {
         for (int i = 0; i < indices.Length; i++)
         {
@@ -101,23 +101,16 @@ internal sealed class Batch<TInput> where TInput : unmanaged
             data.Inputs.AsSpan(s * _inputWidth, _inputWidth).CopyTo(_x.AsSpan(i * _inputWidth));
             data.Targets.AsSpan(s * _targetWidth, _targetWidth).CopyTo(_y.AsSpan(i * _targetWidth));
         }
-        return Set(indices.Length);
+        _count = indices.Length;
     }
 
-    /// <summary>Gathers samples [start, start+count) in order; returns the loss rows.</summary>
-    public int LoadRange(Dataset<TInput> data, int start, int count)
+    /// <summary>Gathers samples [start, start+count) in order.</summary>
+    public void LoadRange(Dataset<TInput> data, int start, int count)
     {
         int s = data.Offset + start;
         data.Inputs.AsSpan(s * _inputWidth, count * _inputWidth).CopyTo(_x);
         data.Targets.AsSpan(s * _targetWidth, count * _targetWidth).CopyTo(_y);
-        return Set(count);
-    }
-
-    private int Set(int count)
-    {
         _count = count;
-        _rows = count * (_outputWidth / _model.Info.OutputUnits);
-        return _rows;
     }
 
     /// <summary>Forward, loss, backward and one optimizer step; returns the batch's mean loss.</summary>
