@@ -262,19 +262,3 @@ public static class Bidirectional
         }
     }
 }
-
-/// <summary>Activations the generated cells call that System.Numerics.Tensors does not have.</summary>
-public static class Activations
-{
-    /// <summary>
-    /// Hard sigmoid as Keras 3 and PyTorch's <c>Hardsigmoid</c> define it: <c>clip(x / 6 + 0.5, 0, 1)</c>
-    /// (Keras 2 used a slope of 0.2).
-    /// </summary>
-    public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> y)
-    {
-        TensorPrimitives.Multiply(x, 1f / 6f, y);
-        TensorPrimitives.Add(y, 0.5f, y);
-        TensorPrimitives.Max(y, 0f, y);
-        TensorPrimitives.Min(y, 1f, y);
-    }
-}

@@ -64,26 +64,21 @@ internal static class Gru_I16_H5_ResetAfter
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
             for (int b = 0; b < batch; b++)
             {
-                var g = z.Slice(b * Width, Width);
-                var zr = g.Slice(0, 2 * Units);
-                // z, r = σ(x·W + b_in + h·U + b_rec)
-                TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);
-                TensorPrimitives.Sigmoid(zr, zr);
-                ref float gr = ref MemoryMarshal.GetReference(g);
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                 ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
-                for (int j = 0; j < 5; j++)
-                {
-                    Unsafe.Add(ref gr, j + 10) = Unsafe.Add(ref gr, j + 10) + Unsafe.Add(ref gr, j + 5) * Unsafe.Add(ref rr, j + 10);
-                }
-                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
+                // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
                 for (int j = 0; j < 5; j++)
                 {
-                    var zv = Unsafe.Add(ref gr, j);
-                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 10);
+                    var zv = FastMath.Sigmoid(Unsafe.Add(ref gr, j) + Unsafe.Add(ref rr, j));
+                    var rv = FastMath.Sigmoid(Unsafe.Add(ref gr, j + 5) + Unsafe.Add(ref rr, j + 5));
+                    var hv = FastMath.Tanh(Unsafe.Add(ref gr, j + 10) + rv * Unsafe.Add(ref rr, j + 10));
+                    Unsafe.Add(ref gr, j) = zv;
+                    Unsafe.Add(ref gr, j + 5) = rv;
+                    Unsafe.Add(ref gr, j + 10) = hv;
+                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * hv;
                 }
             }
             if (!mask.IsEmpty)

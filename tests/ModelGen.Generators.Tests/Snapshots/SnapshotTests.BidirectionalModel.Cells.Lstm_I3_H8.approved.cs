@@ -62,24 +62,29 @@ internal static class Lstm_I3_H8
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                var g = z.Slice(b * Width, Width);
-                // i, f = σ(·); c̃ = tanh(·); o = σ(·)
-                TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
-                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
-                TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
-                var cRow = c.Slice((t + 1) * n + b * Units, Units);
-                var tcRow = tanhC.Slice(t * n + b * Units, Units);
-                ref float gr = ref MemoryMarshal.GetReference(g);
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(cRow);
-                // c[t] = f·c[t-1] + i·c̃
+                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
+                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
+                // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
                 for (int j = 0; j < 8; j += 8)
                 {
-                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 8)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 16))).StoreUnsafe(ref cn, (nuint)(j));
+                    var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
+                    var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 8)));
+                    var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)));
+                    var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 24)));
+                    iv.StoreUnsafe(ref gr, (nuint)(j));
+                    fv.StoreUnsafe(ref gr, (nuint)(j + 8));
+                    cv.StoreUnsafe(ref gr, (nuint)(j + 16));
+                    ov.StoreUnsafe(ref gr, (nuint)(j + 24));
+                    var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                    cnv.StoreUnsafe(ref cn, (nuint)(j));
+                    var tcv = FastMath.Tanh(cnv);
+                    tcv.StoreUnsafe(ref tc, (nuint)(j));
+                    (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
                 }
-                // h[t] = o·tanh(c[t])
-                TensorPrimitives.Tanh(cRow, tcRow);
-                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {

@@ -32,7 +32,7 @@ internal static class Dense_I8_U1_Sigmoid
         MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), y);
         // y += x·W: [rows, 8] × [8, 1]
         Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
-        TensorPrimitives.Sigmoid(y, y);
+        FastMath.Sigmoid(y, y);
     }
 
     /// <summary>

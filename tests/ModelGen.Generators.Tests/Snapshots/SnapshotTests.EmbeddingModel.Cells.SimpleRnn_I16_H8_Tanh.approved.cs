@@ -48,8 +48,102 @@ internal static class SimpleRnn_I16_H8_Tanh
         }
         if (recurrentMask.IsEmpty)
         {
-            // Unrolled for 8 units: U's 8×8 values live in 8 registers; z = p + h[t-1]·U per sample row.
             ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));
+            if (Vector512.IsHardwareAccelerated)
+            {
+                // Two samples per 512-bit vector: row k of U twice, [U_k | U_k], in 8 registers; z = p + h[t-1]·U.
+                var w0 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 0));
+                var w1 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 8));
+                var w2 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 16));
+                var w3 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 24));
+                var w4 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 32));
+                var w5 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 40));
+                var w6 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 48));
+                var w7 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 56));
+                for (int t = 0; t < steps; t++)
+                {
+                    ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+                    ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+                    int b = 0;
+                    // Two vectors per iteration: two independent chains, so the products and the activation's
+                    // long dependency chain of one overlap with the other's.
+                    for (; b + 4 <= batch; b += 4)
+                    {
+                        nuint row0 = (nuint)(b * Units);
+                        var hp0 = Vector512.LoadUnsafe(ref prev, row0); // [h_b | h_b+1]
+                        var z0 = Vector512.LoadUnsafe(ref cur, row0);
+                        nuint row1 = (nuint)(b * Units + 16);
+                        var hp1 = Vector512.LoadUnsafe(ref prev, row1); // [h_b | h_b+1]
+                        var z1 = Vector512.LoadUnsafe(ref cur, row1);
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z0);
+                        z1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z1);
+                        var y0 = Vector512.Shuffle(hp0, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
+                        var y1 = Vector512.Shuffle(hp1, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(2, 2, 2, 2, 2, 2, 2, 2, 10, 10, 10, 10, 10, 10, 10, 10)), w2, z0);
+                        z1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(2, 2, 2, 2, 2, 2, 2, 2, 10, 10, 10, 10, 10, 10, 10, 10)), w2, z1);
+                        y0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(3, 3, 3, 3, 3, 3, 3, 3, 11, 11, 11, 11, 11, 11, 11, 11)), w3, y0);
+                        y1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(3, 3, 3, 3, 3, 3, 3, 3, 11, 11, 11, 11, 11, 11, 11, 11)), w3, y1);
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(4, 4, 4, 4, 4, 4, 4, 4, 12, 12, 12, 12, 12, 12, 12, 12)), w4, z0);
+                        z1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(4, 4, 4, 4, 4, 4, 4, 4, 12, 12, 12, 12, 12, 12, 12, 12)), w4, z1);
+                        y0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(5, 5, 5, 5, 5, 5, 5, 5, 13, 13, 13, 13, 13, 13, 13, 13)), w5, y0);
+                        y1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(5, 5, 5, 5, 5, 5, 5, 5, 13, 13, 13, 13, 13, 13, 13, 13)), w5, y1);
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(6, 6, 6, 6, 6, 6, 6, 6, 14, 14, 14, 14, 14, 14, 14, 14)), w6, z0);
+                        z1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(6, 6, 6, 6, 6, 6, 6, 6, 14, 14, 14, 14, 14, 14, 14, 14)), w6, z1);
+                        y0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(7, 7, 7, 7, 7, 7, 7, 7, 15, 15, 15, 15, 15, 15, 15, 15)), w7, y0);
+                        y1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(7, 7, 7, 7, 7, 7, 7, 7, 15, 15, 15, 15, 15, 15, 15, 15)), w7, y1);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
+                        FastMath.Tanh(z1 + y1).StoreUnsafe(ref cur, row1);
+                    }
+                    if (b + 2 <= batch)
+                    {
+                        nuint row0 = (nuint)(b * Units);
+                        var hp0 = Vector512.LoadUnsafe(ref prev, row0); // [h_b | h_b+1]
+                        var z0 = Vector512.LoadUnsafe(ref cur, row0);
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z0);
+                        var y0 = Vector512.Shuffle(hp0, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(2, 2, 2, 2, 2, 2, 2, 2, 10, 10, 10, 10, 10, 10, 10, 10)), w2, z0);
+                        y0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(3, 3, 3, 3, 3, 3, 3, 3, 11, 11, 11, 11, 11, 11, 11, 11)), w3, y0);
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(4, 4, 4, 4, 4, 4, 4, 4, 12, 12, 12, 12, 12, 12, 12, 12)), w4, z0);
+                        y0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(5, 5, 5, 5, 5, 5, 5, 5, 13, 13, 13, 13, 13, 13, 13, 13)), w5, y0);
+                        z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(6, 6, 6, 6, 6, 6, 6, 6, 14, 14, 14, 14, 14, 14, 14, 14)), w6, z0);
+                        y0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(7, 7, 7, 7, 7, 7, 7, 7, 15, 15, 15, 15, 15, 15, 15, 15)), w7, y0);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
+                        b += 2;
+                    }
+                    if (b < batch)
+                    {
+                        // An odd last sample: one 256-bit row.
+                        ref float hp = ref Unsafe.Add(ref prev, b * Units);
+                        nuint row = (nuint)(b * Units);
+                        // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                        var z0 = Vector256.LoadUnsafe(ref cur, row);
+                        var h0 = Vector256.Create(Unsafe.Add(ref hp, 0));
+                        z0 = Vector256.FusedMultiplyAdd(h0, w0.GetLower(), z0);
+                        var h1 = Vector256.Create(Unsafe.Add(ref hp, 1));
+                        var y0 = h1 * w1.GetLower();
+                        var h2 = Vector256.Create(Unsafe.Add(ref hp, 2));
+                        z0 = Vector256.FusedMultiplyAdd(h2, w2.GetLower(), z0);
+                        var h3 = Vector256.Create(Unsafe.Add(ref hp, 3));
+                        y0 = Vector256.FusedMultiplyAdd(h3, w3.GetLower(), y0);
+                        var h4 = Vector256.Create(Unsafe.Add(ref hp, 4));
+                        z0 = Vector256.FusedMultiplyAdd(h4, w4.GetLower(), z0);
+                        var h5 = Vector256.Create(Unsafe.Add(ref hp, 5));
+                        y0 = Vector256.FusedMultiplyAdd(h5, w5.GetLower(), y0);
+                        var h6 = Vector256.Create(Unsafe.Add(ref hp, 6));
+                        z0 = Vector256.FusedMultiplyAdd(h6, w6.GetLower(), z0);
+                        var h7 = Vector256.Create(Unsafe.Add(ref hp, 7));
+                        y0 = Vector256.FusedMultiplyAdd(h7, w7.GetLower(), y0);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row);
+                    }
+                    if (!mask.IsEmpty)
+                    {
+                        // Masked samples keep their previous state at this step.
+                        StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                    }
+                }
+                return;
+            }
+            // 256-bit vectors: U's 8×8 values live in 8 registers; z = p + h[t-1]·U per sample row.
             var u0_0 = Vector256.LoadUnsafe(ref uRef, 0);
             var u1_0 = Vector256.LoadUnsafe(ref uRef, 8);
             var u2_0 = Vector256.LoadUnsafe(ref uRef, 16);
@@ -84,11 +178,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                     z0 = Vector256.FusedMultiplyAdd(h6, u6_0, z0);
                     var h7 = Vector256.Create(Unsafe.Add(ref hp, 7));
                     y0 = Vector256.FusedMultiplyAdd(h7, u7_0, y0);
-                    z0 += y0;
-                    z0.StoreUnsafe(ref cur, row);
+                    FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row);
                 }
-                // h[t] = tanh(z), the whole [batch, 8] block in one vectorised pass.
-                TensorPrimitives.Tanh(h.Slice((t + 1) * n, n), h.Slice((t + 1) * n, n));
                 if (!mask.IsEmpty)
                 {
                     // Masked samples keep their previous state at this step.
@@ -111,7 +202,7 @@ internal static class SimpleRnn_I16_H8_Tanh
             // z += h[t-1]·U: [batch, 8] × [8, 8].
             Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
             // h[t] = tanh(z), the whole [batch, 8] block at once.
-            TensorPrimitives.Tanh(z, z);
+            FastMath.Tanh(z, z);
             if (!mask.IsEmpty)
             {
                 // Masked samples keep their previous state at this step.

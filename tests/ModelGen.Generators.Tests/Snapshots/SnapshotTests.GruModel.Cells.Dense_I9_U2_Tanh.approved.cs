@@ -32,7 +32,7 @@ internal static class Dense_I9_U2_Tanh
         MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), y);
         // y += x·W: [rows, 9] × [9, 2]
         Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
-        TensorPrimitives.Tanh(y, y);
+        FastMath.Tanh(y, y);
     }
 
     /// <summary>

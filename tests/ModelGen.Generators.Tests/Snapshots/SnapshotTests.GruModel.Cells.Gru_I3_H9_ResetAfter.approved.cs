@@ -64,35 +64,40 @@ internal static class Gru_I3_H9_ResetAfter
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
             for (int b = 0; b < batch; b++)
             {
-                var g = z.Slice(b * Width, Width);
-                var zr = g.Slice(0, 2 * Units);
-                // z, r = σ(x·W + b_in + h·U + b_rec)
-                TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);
-                TensorPrimitives.Sigmoid(zr, zr);
-                ref float gr = ref MemoryMarshal.GetReference(g);
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                 ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
-                for (int j = 0; j < 8; j += 8)
-                {
-                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18))).StoreUnsafe(ref gr, (nuint)(j + 18));
-                }
-                for (int j = 8; j < 9; j++) // scalar tail
-                {
-                    Unsafe.Add(ref gr, j + 18) = Unsafe.Add(ref gr, j + 18) + Unsafe.Add(ref gr, j + 9) * Unsafe.Add(ref rr, j + 18);
-                }
-                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
-                for (int j = 0; j < 8; j += 8)
+                // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
+                // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
                 {
-                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
-                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 18))).StoreUnsafe(ref hn, (nuint)(j));
-                }
-                for (int j = 8; j < 9; j++) // scalar tail
-                {
-                    var zv = Unsafe.Add(ref gr, j);
-                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
+                    // Elements 1…8 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector256.LoadUnsafe(ref gr, 1);
+                    var tail1 = Vector256.LoadUnsafe(ref rr, 1);
+                    var tail2 = Vector256.LoadUnsafe(ref gr, 10);
+                    var tail3 = Vector256.LoadUnsafe(ref rr, 10);
+                    var tail4 = Vector256.LoadUnsafe(ref gr, 19);
+                    var tail5 = Vector256.LoadUnsafe(ref rr, 19);
+                    var tail6 = Vector256.LoadUnsafe(ref hp, 1);
+                    for (int j = 0; j < 8; j += 8)
+                    {
+                        var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)) + Vector256.LoadUnsafe(ref rr, (nuint)(j)));
+                        var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector256.LoadUnsafe(ref rr, (nuint)(j + 9)));
+                        var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)));
+                        zv.StoreUnsafe(ref gr, (nuint)(j));
+                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
+                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                        (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                    {
+                        var zv = FastMath.Sigmoid(tail0 + tail1);
+                        var rv = FastMath.Sigmoid(tail2 + tail3);
+                        var hv = FastMath.Tanh(tail4 + rv * tail5);
+                        zv.StoreUnsafe(ref gr, 1);
+                        rv.StoreUnsafe(ref gr, 10);
+                        hv.StoreUnsafe(ref gr, 19);
+                        (zv * tail6 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                    }
                 }
             }
             if (!mask.IsEmpty)
@@ -145,11 +150,11 @@ internal static class Gru_I3_H9_ResetAfter
                     var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
                     var dz = dhv * (Vector256.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector256<float>.One - zv);
                     var dr = dn * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector256<float>.One - rv);
-                    (dz).StoreUnsafe(ref dg, (nuint)(j));
-                    (dr).StoreUnsafe(ref dg, (nuint)(j + 9));
-                    (dn).StoreUnsafe(ref dg, (nuint)(j + 18));
-                    (dz).StoreUnsafe(ref drc, (nuint)(j));
-                    (dr).StoreUnsafe(ref drc, (nuint)(j + 9));
+                    dz.StoreUnsafe(ref dg, (nuint)(j));
+                    dr.StoreUnsafe(ref dg, (nuint)(j + 9));
+                    dn.StoreUnsafe(ref dg, (nuint)(j + 18));
+                    dz.StoreUnsafe(ref drc, (nuint)(j));
+                    dr.StoreUnsafe(ref drc, (nuint)(j + 9));
                     (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
                     (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                 }

@@ -63,30 +63,58 @@ internal static class Gru_I3_H9_ResetBefore
             Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                var zr = z.Slice(b * Width, 2 * Units);
-                TensorPrimitives.Sigmoid(zr, zr);
-                // r ⊙ h[t-1]
-                TensorPrimitives.Multiply(zr.Slice(Units, Units), previous.Slice(b * Units, Units), rh.Slice(b * Units, Units));
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, 2 * Units));
+                ref float pr = ref MemoryMarshal.GetReference(previous.Slice(b * Units, Units));
+                ref float rhr = ref MemoryMarshal.GetReference(rh.Slice(b * Units, Units));
+                // z, r = σ(·) (kept for backward); r ⊙ h[t-1]
+                {
+                    // Elements 1…8 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector256.LoadUnsafe(ref gr, 1);
+                    var tail1 = Vector256.LoadUnsafe(ref gr, 10);
+                    var tail2 = Vector256.LoadUnsafe(ref pr, 1);
+                    for (int j = 0; j < 8; j += 8)
+                    {
+                        var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
+                        var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)));
+                        zv.StoreUnsafe(ref gr, (nuint)(j));
+                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
+                        (rv * Vector256.LoadUnsafe(ref pr, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
+                    }
+                    {
+                        var zv = FastMath.Sigmoid(tail0);
+                        var rv = FastMath.Sigmoid(tail1);
+                        zv.StoreUnsafe(ref gr, 1);
+                        rv.StoreUnsafe(ref gr, 10);
+                        (rv * tail2).StoreUnsafe(ref rhr, 1);
+                    }
+                }
             }
             // h block += (r ⊙ h[t-1])·U_h: [batch, 9] × [9, 9].
             Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
             for (int b = 0; b < batch; b++)
             {
-                var g = z.Slice(b * Width, Width);
-                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
-                ref float gr = ref MemoryMarshal.GetReference(g);
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
-                for (int j = 0; j < 8; j += 8)
+                // ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
                 {
-                    var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
-                    (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 18))).StoreUnsafe(ref hn, (nuint)(j));
-                }
-                for (int j = 8; j < 9; j++) // scalar tail
-                {
-                    var zv = Unsafe.Add(ref gr, j);
-                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * Unsafe.Add(ref gr, j + 18);
+                    // Elements 1…8 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector256.LoadUnsafe(ref gr, 19);
+                    var tail1 = Vector256.LoadUnsafe(ref gr, 1);
+                    var tail2 = Vector256.LoadUnsafe(ref hp, 1);
+                    for (int j = 0; j < 8; j += 8)
+                    {
+                        var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)));
+                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                        var zv = Vector256.LoadUnsafe(ref gr, (nuint)(j));
+                        (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                    {
+                        var hv = FastMath.Tanh(tail0);
+                        hv.StoreUnsafe(ref gr, 19);
+                        var zv = tail1;
+                        (zv * tail2 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                    }
                 }
             }
             if (!mask.IsEmpty)

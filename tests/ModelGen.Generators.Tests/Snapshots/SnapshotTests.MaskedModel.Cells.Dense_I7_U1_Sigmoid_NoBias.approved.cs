@@ -32,7 +32,7 @@ internal static class Dense_I7_U1_Sigmoid_NoBias
         y.Clear(); // no bias
         // y += x·W: [rows, 7] × [7, 1]
         Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
-        TensorPrimitives.Sigmoid(y, y);
+        FastMath.Sigmoid(y, y);
     }
 
     /// <summary>

@@ -62,24 +62,29 @@ internal static class Lstm_I6_H7_HardSigmoid
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                var g = z.Slice(b * Width, Width);
-                // i, f = hard σ(·); c̃ = tanh(·); o = hard σ(·)
-                Activations.HardSigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
-                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
-                Activations.HardSigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
-                var cRow = c.Slice((t + 1) * n + b * Units, Units);
-                var tcRow = tanhC.Slice(t * n + b * Units, Units);
-                ref float gr = ref MemoryMarshal.GetReference(g);
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(cRow);
-                // c[t] = f·c[t-1] + i·c̃
+                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
+                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // One pass over the row: i, f = hard σ(·); c̃ = tanh(·); o = hard σ(·) (kept for backward);
+                // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
                 for (int j = 0; j < 7; j++)
                 {
-                    Unsafe.Add(ref cn, j) = Unsafe.Add(ref gr, j + 7) * Unsafe.Add(ref cp, j) + Unsafe.Add(ref gr, j) * Unsafe.Add(ref gr, j + 14);
+                    var iv = FastMath.HardSigmoid(Unsafe.Add(ref gr, j));
+                    var fv = FastMath.HardSigmoid(Unsafe.Add(ref gr, j + 7));
+                    var cv = FastMath.Tanh(Unsafe.Add(ref gr, j + 14));
+                    var ov = FastMath.HardSigmoid(Unsafe.Add(ref gr, j + 21));
+                    Unsafe.Add(ref gr, j) = iv;
+                    Unsafe.Add(ref gr, j + 7) = fv;
+                    Unsafe.Add(ref gr, j + 14) = cv;
+                    Unsafe.Add(ref gr, j + 21) = ov;
+                    var cnv = fv * Unsafe.Add(ref cp, j) + iv * cv;
+                    Unsafe.Add(ref cn, j) = cnv;
+                    var tcv = FastMath.Tanh(cnv);
+                    Unsafe.Add(ref tc, j) = tcv;
+                    Unsafe.Add(ref hn, j) = ov * tcv;
                 }
-                // h[t] = o·tanh(c[t])
-                TensorPrimitives.Tanh(cRow, tcRow);
-                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {

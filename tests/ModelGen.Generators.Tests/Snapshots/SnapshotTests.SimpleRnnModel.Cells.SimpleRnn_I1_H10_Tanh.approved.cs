@@ -60,7 +60,7 @@ internal static class SimpleRnn_I1_H10_Tanh
             // z += h[t-1]·U: [batch, 10] × [10, 10].
             Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
             // h[t] = tanh(z), the whole [batch, 10] block at once.
-            TensorPrimitives.Tanh(z, z);
+            FastMath.Tanh(z, z);
             if (!mask.IsEmpty)
             {
                 // Masked samples keep their previous state at this step.

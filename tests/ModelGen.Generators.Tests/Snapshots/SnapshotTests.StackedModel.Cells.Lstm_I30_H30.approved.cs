@@ -62,28 +62,52 @@ internal static class Lstm_I30_H30
             Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
             for (int b = 0; b < batch; b++)
             {
-                var g = z.Slice(b * Width, Width);
-                // i, f = σ(·); c̃ = tanh(·); o = σ(·)
-                TensorPrimitives.Sigmoid(g.Slice(0, 2 * Units), g.Slice(0, 2 * Units));
-                TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));
-                TensorPrimitives.Sigmoid(g.Slice(3 * Units, Units), g.Slice(3 * Units, Units));
-                var cRow = c.Slice((t + 1) * n + b * Units, Units);
-                var tcRow = tanhC.Slice(t * n + b * Units, Units);
-                ref float gr = ref MemoryMarshal.GetReference(g);
+                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                 ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(cRow);
-                // c[t] = f·c[t-1] + i·c̃
-                for (int j = 0; j < 24; j += 8)
+                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
+                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
+                // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
                 {
-                    (Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 60))).StoreUnsafe(ref cn, (nuint)(j));
+                    // Elements 22…29 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector256.LoadUnsafe(ref gr, 22);
+                    var tail1 = Vector256.LoadUnsafe(ref gr, 52);
+                    var tail2 = Vector256.LoadUnsafe(ref gr, 82);
+                    var tail3 = Vector256.LoadUnsafe(ref gr, 112);
+                    var tail4 = Vector256.LoadUnsafe(ref cp, 22);
+                    for (int j = 0; j < 24; j += 8)
+                    {
+                        var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
+                        var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)));
+                        var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 60)));
+                        var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)));
+                        iv.StoreUnsafe(ref gr, (nuint)(j));
+                        fv.StoreUnsafe(ref gr, (nuint)(j + 30));
+                        cv.StoreUnsafe(ref gr, (nuint)(j + 60));
+                        ov.StoreUnsafe(ref gr, (nuint)(j + 90));
+                        var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, (nuint)(j));
+                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                    {
+                        var iv = FastMath.Sigmoid(tail0);
+                        var fv = FastMath.Sigmoid(tail1);
+                        var cv = FastMath.Tanh(tail2);
+                        var ov = FastMath.Sigmoid(tail3);
+                        iv.StoreUnsafe(ref gr, 22);
+                        fv.StoreUnsafe(ref gr, 52);
+                        cv.StoreUnsafe(ref gr, 82);
+                        ov.StoreUnsafe(ref gr, 112);
+                        var cnv = fv * tail4 + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 22);
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, 22);
+                        (ov * tcv).StoreUnsafe(ref hn, 22);
+                    }
                 }
-                for (int j = 24; j < 30; j++) // scalar tail
-                {
-                    Unsafe.Add(ref cn, j) = Unsafe.Add(ref gr, j + 30) * Unsafe.Add(ref cp, j) + Unsafe.Add(ref gr, j) * Unsafe.Add(ref gr, j + 60);
-                }
-                // h[t] = o·tanh(c[t])
-                TensorPrimitives.Tanh(cRow, tcRow);
-                TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));
             }
             if (!mask.IsEmpty)
             {

@@ -76,16 +76,26 @@ internal static class CpuCellEmitter
     /// <summary>A statement applying <paramref name="a"/> in place to the span expression.</summary>
     private static string ApplyInPlace(Activation a, string span) => a switch
     {
-        Activation.Tanh => $"TensorPrimitives.Tanh({span}, {span});",
-        Activation.Sigmoid => $"TensorPrimitives.Sigmoid({span}, {span});",
+        Activation.Tanh => $"FastMath.Tanh({span}, {span});",
+        Activation.Sigmoid => $"FastMath.Sigmoid({span}, {span});",
         Activation.Relu => $"TensorPrimitives.Max({span}, 0f, {span});",
         _ => "",
     };
 
     /// <summary>A statement applying the gate activation (sigmoid or hard sigmoid) in place to the span expression.</summary>
     private static string GateActivation(CellShape cell, string span) => cell.RecurrentActivation == Activation.HardSigmoid
-        ? $"Activations.HardSigmoid({span}, {span});"
-        : $"TensorPrimitives.Sigmoid({span}, {span});";
+        ? $"FastMath.HardSigmoid({span}, {span});"
+        : $"FastMath.Sigmoid({span}, {span});";
+
+    /// <summary>
+    /// The gate activation (sigmoid or hard sigmoid) of an expression inside a fused loop: FastMath has float and
+    /// vector overloads, so one expression serves both flavours.
+    /// </summary>
+    private static string Gate(CellShape cell, string x)
+        => cell.RecurrentActivation == Activation.HardSigmoid ? $"FastMath.HardSigmoid({x})" : $"FastMath.Sigmoid({x})";
+
+    /// <summary>tanh of an expression inside a fused loop (either flavour).</summary>
+    private static string Tanh(string x) => $"FastMath.Tanh({x})";
 
     /// <summary>The gate activation's derivative written from its output <paramref name="y"/>.</summary>
     private static string GateSlope(CellShape cell, FusedLoop.Flavor f, string y) => cell.RecurrentActivation == Activation.HardSigmoid
@@ -280,18 +290,91 @@ internal static class CpuCellEmitter
 
     /// <summary>
     /// Small SimpleRNN shapes (8 or 16 units) get a step unrolled into straight-line SIMD code: U's rows stay in
-    /// registers for the whole sequence, and each sample's row goes from the recurrent product to the activation
-    /// without leaving registers, instead of a GEMM call and an activation pass per step.
+    /// registers for the whole sequence, and each sample's row goes from the recurrent product through the
+    /// activation to the store without leaving registers, instead of a GEMM call and an activation pass per step.
+    /// Where 512-bit vectors run in hardware, one vector holds two 8-unit rows or one 16-unit row.
     /// </summary>
     private static bool UnrolledStep(CellShape cell) => cell.Kind == LayerKind.SimpleRnn && cell.Units is 8 or 16;
+
+    /// <summary>The activation applied to a vector expression (FastMath keeps every width bit-identical).</summary>
+    private static string VectorActivation(Activation a, string v, string vectorType) => a switch
+    {
+        Activation.Tanh => $"FastMath.Tanh({v})",
+        Activation.Sigmoid => $"FastMath.Sigmoid({v})",
+        Activation.Relu => $"{vectorType}.Max({v}, {vectorType}<float>.Zero)",
+        _ => $"({v})",
+    };
 
     private static void SimpleRnnUnrolledStep(CodeWriter w, CellShape cell)
     {
         int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
         using (w.Block("if (recurrentMask.IsEmpty)"))
         {
-            w.Line($"// Unrolled for {u} units: U's {u}×{u} values live in {u * vectors} registers; z = p + h[t-1]·U per sample row.");
             w.Line("ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));");
+            using (w.Block("if (Vector512.IsHardwareAccelerated)"))
+            {
+                if (u == 8)
+                {
+                    w.Line("// Two samples per 512-bit vector: row k of U twice, [U_k | U_k], in 8 registers; z = p + h[t-1]·U.");
+                    for (int k = 0; k < u; k++)
+                        w.Line($"var w{k} = Vector512.Create(Vector256.LoadUnsafe(ref uRef, {k * u}));");
+                }
+                else
+                {
+                    w.Line("// One sample per 512-bit vector: U's 16 rows in 16 registers; z = p + h[t-1]·U.");
+                    for (int k = 0; k < u; k++)
+                        w.Line($"var w{k} = Vector512.LoadUnsafe(ref uRef, {k * u});");
+                }
+                using (w.Block("for (int t = 0; t < steps; t++)"))
+                {
+                    w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
+                    w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
+                    w.Line("int b = 0;");
+                    int perVector = 16 / u;
+                    w.Line("// Two vectors per iteration: two independent chains, so the products and the activation's");
+                    w.Line("// long dependency chain of one overlap with the other's.");
+                    foreach (int count in new[] { 2, 1 })
+                    {
+                        int samples = count * perVector;
+                        using (w.Block(count == 2 ? $"for (; b + {samples} <= batch; b += {samples})" : $"if (b + {samples} <= batch)"))
+                        {
+                            for (int v = 0; v < count; v++)
+                            {
+                                string row = v == 0 ? "(nuint)(b * Units)" : $"(nuint)(b * Units + {v * 16})";
+                                w.Line($"nuint row{v} = {row};");
+                                if (u == 8) w.Line($"var hp{v} = Vector512.LoadUnsafe(ref prev, row{v}); // [h_b | h_b+1]");
+                                else w.Line($"ref float hp{v} = ref Unsafe.Add(ref prev, b * Units + {v * 16});");
+                                w.Line($"var z{v} = Vector512.LoadUnsafe(ref cur, row{v});");
+                            }
+                            for (int k = 0; k < u; k++)
+                            {
+                                for (int v = 0; v < count; v++)
+                                {
+                                    string hk = u == 8
+                                        ? $"Vector512.Shuffle(hp{v}, Vector512.Create({k}, {k}, {k}, {k}, {k}, {k}, {k}, {k}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}))"
+                                        : $"Vector512.Create(Unsafe.Add(ref hp{v}, {k}))";
+                                    w.Line(k == 1 ? $"var y{v} = {hk} * w1;"
+                                        : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector512.FusedMultiplyAdd({hk}, w{k}, {(k % 2 == 0 ? "z" : "y")}{v});");
+                                }
+                            }
+                            for (int v = 0; v < count; v++)
+                                w.Line($"{VectorActivation(cell.Activation, $"z{v} + y{v}", "Vector512")}.StoreUnsafe(ref cur, row{v});");
+                            if (count == 1) w.Line($"b += {samples};");
+                        }
+                    }
+                    if (u == 8)
+                    {
+                        using (w.Block("if (b < batch)"))
+                        {
+                            w.Line("// An odd last sample: one 256-bit row.");
+                            SimpleRnnRow256(w, cell, k => $"w{k}.GetLower()");
+                        }
+                    }
+                    CarryMasked(w, cells: false);
+                }
+                w.Line("return;");
+            }
+            w.Line($"// 256-bit vectors: U's {u}×{u} values live in {u * vectors} registers; z = p + h[t-1]·U per sample row.");
             for (int k = 0; k < u; k++)
                 w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v =>
                     $"var u{k}_{v} = Vector256.LoadUnsafe(ref uRef, {k * u + v * FusedLoop.VectorWidth});")));
@@ -300,31 +383,36 @@ internal static class CpuCellEmitter
                 w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
                 w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    w.Line("ref float hp = ref Unsafe.Add(ref prev, b * Units);");
-                    w.Line("nuint row = (nuint)(b * Units);");
-                    w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
-                    for (int v = 0; v < vectors; v++)
-                        w.Line($"var z{v} = Vector256.LoadUnsafe(ref cur, row{(v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}")});");
-                    for (int k = 0; k < u; k++)
-                    {
-                        w.Line($"var h{k} = Vector256.Create(Unsafe.Add(ref hp, {k}));");
-                        for (int v = 0; v < vectors; v++)
-                            w.Line(k == 1 ? $"var y{v} = h1 * u1_{v};"
-                                : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector256.FusedMultiplyAdd(h{k}, u{k}_{v}, {(k % 2 == 0 ? "z" : "y")}{v});");
-                    }
-                    for (int v = 0; v < vectors; v++) w.Line($"z{v} += y{v};");
-                    for (int v = 0; v < vectors; v++) w.Line($"z{v}.StoreUnsafe(ref cur, row{(v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}")});");
-                }
-                if (cell.Activation != Activation.Linear)
-                {
-                    w.Line($"// h[t] = {Name(cell.Activation)}(z), the whole [batch, {u}] block in one vectorised pass.");
-                    w.Line(ApplyInPlace(cell.Activation, "h.Slice((t + 1) * n, n)"));
-                }
+                    SimpleRnnRow256(w, cell, k => vectors == 1 ? $"u{k}_0" : null);
                 CarryMasked(w, cells: false);
             }
             w.Line("return;");
         }
+    }
+
+    /// <summary>
+    /// One sample's row in 256-bit vectors: z = p + h[t-1]·U, activated and stored. <paramref name="uRow"/> names row
+    /// k of U as one vector (8 units), or returns null to use the registers <c>u{k}_{v}</c>.
+    /// </summary>
+    private static void SimpleRnnRow256(CodeWriter w, CellShape cell, Func<int, string?> uRow)
+    {
+        int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
+        string U(int k, int v) => uRow(k) ?? $"u{k}_{v}";
+        string Offset(int v) => v == 0 ? "row" : $"row + {v * FusedLoop.VectorWidth}";
+        w.Line("ref float hp = ref Unsafe.Add(ref prev, b * Units);");
+        w.Line("nuint row = (nuint)(b * Units);");
+        w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
+        for (int v = 0; v < vectors; v++)
+            w.Line($"var z{v} = Vector256.LoadUnsafe(ref cur, {Offset(v)});");
+        for (int k = 0; k < u; k++)
+        {
+            w.Line($"var h{k} = Vector256.Create(Unsafe.Add(ref hp, {k}));");
+            for (int v = 0; v < vectors; v++)
+                w.Line(k == 1 ? $"var y{v} = h1 * {U(1, v)};"
+                    : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector256.FusedMultiplyAdd(h{k}, {U(k, v)}, {(k % 2 == 0 ? "z" : "y")}{v});");
+        }
+        for (int v = 0; v < vectors; v++)
+            w.Line($"{VectorActivation(cell.Activation, $"z{v} + y{v}", "Vector256")}.StoreUnsafe(ref cur, {Offset(v)});");
     }
 
     /// <summary>dU += h[0…steps-1]ᵀ·dZ and dW += xᵀ·dZ, each one large product over all steps.</summary>
@@ -374,16 +462,6 @@ internal static class CpuCellEmitter
     }
 
     /// <summary>GRU output, both forms: <c>h = z ⊙ h[t-1] + (1 − z) ⊙ ĥ</c> over refs <c>gr</c> (gates), <c>hp</c>, <c>hn</c>.</summary>
-    private static void GruStateUpdate(CodeWriter w, int u)
-    {
-        w.Line("// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
-        FusedLoop.Emit(w, u, (w2, f) =>
-        {
-            w2.Line($"var zv = {f.Load("gr")};");
-            w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * {f.Load("gr", 2 * u)}"));
-        });
-    }
-
     // ---------------------------------------------------------------- LSTM
 
     private static void Lstm(CodeWriter w, CellShape cell)
@@ -413,21 +491,31 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    w.Line("var g = z.Slice(b * Width, Width);");
                     string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
-                    w.Line($"// i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·)");
-                    w.Line(GateActivation(cell, "g.Slice(0, 2 * Units)"));
-                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
-                    w.Line(GateActivation(cell, "g.Slice(3 * Units, Units)"));
-                    w.Line("var cRow = c.Slice((t + 1) * n + b * Units, Units);");
-                    w.Line("var tcRow = tanhC.Slice(t * n + b * Units, Units);");
-                    FusedLoop.Refs(w, ("gr", "g"), ("cp", "c.Slice(t * n + b * Units, Units)"), ("cn", "cRow"));
-                    w.Line("// c[t] = f·c[t-1] + i·c̃");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                        w2.Line(f.Store("cn", 0, $"{f.Load("gr", u)} * {f.Load("cp")} + {f.Load("gr")} * {f.Load("gr", 2 * u)}")));
-                    w.Line("// h[t] = o·tanh(c[t])");
-                    w.Line("TensorPrimitives.Tanh(cRow, tcRow);");
-                    w.Line("TensorPrimitives.Multiply(g.Slice(3 * Units, Units), tcRow, h.Slice((t + 1) * n + b * Units, Units));");
+                    FusedLoop.Refs(w,
+                        ("gr", "z.Slice(b * Width, Width)"),
+                        ("cp", "c.Slice(t * n + b * Units, Units)"),
+                        ("cn", "c.Slice((t + 1) * n + b * Units, Units)"),
+                        ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
+                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    w.Line($"// One pass over the row: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·) (kept for backward);");
+                    w.Line("// c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) =>
+                    {
+                        w2.Line($"var iv = {Gate(cell, f.Load("gr"))};");
+                        w2.Line($"var fv = {Gate(cell, f.Load("gr", u))};");
+                        w2.Line($"var cv = {Tanh(f.Load("gr", 2 * u))};");
+                        w2.Line($"var ov = {Gate(cell, f.Load("gr", 3 * u))};");
+                        w2.Line(f.Store("gr", 0, "iv"));
+                        w2.Line(f.Store("gr", u, "fv"));
+                        w2.Line(f.Store("gr", 2 * u, "cv"));
+                        w2.Line(f.Store("gr", 3 * u, "ov"));
+                        w2.Line($"var cnv = fv * {f.Load("cp")} + iv * cv;");
+                        w2.Line(f.Store("cn", 0, "cnv"));
+                        w2.Line($"var tcv = {Tanh("cnv")};");
+                        w2.Line(f.Store("tc", 0, "tcv"));
+                        w2.Line(f.Store("hn", 0, "ov * tcv"));
+                    });
                 }
                 CarryMasked(w, cells: true);
             }
@@ -523,18 +611,24 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    w.Line("var g = z.Slice(b * Width, Width);");
-                    w.Line("var zr = g.Slice(0, 2 * Units);");
-                    w.Line("// z, r = σ(x·W + b_in + h·U + b_rec)");
-                    w.Line("TensorPrimitives.Add(zr, rc.Slice(b * Width, 2 * Units), zr);");
-                    w.Line(GateActivation(cell, "zr"));
-                    FusedLoop.Refs(w, ("gr", "g"), ("rr", "rc.Slice(b * Width, Width)"));
-                    w.Line("// ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
-                    FusedLoop.Emit(w, u, (w2, f) =>
-                        w2.Line(f.Store("gr", 2 * u, $"{f.Load("gr", 2 * u)} + {f.Load("gr", u)} * {f.Load("rr", 2 * u)}")));
-                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
-                    FusedLoop.Refs(w, ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    GruStateUpdate(w, u);
+                    FusedLoop.Refs(w,
+                        ("gr", "z.Slice(b * Width, Width)"),
+                        ("rr", "rc.Slice(b * Width, Width)"),
+                        ("hp", "h.Slice(t * n + b * Units, Units)"),
+                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+                    w.Line($"// One pass over the row: z, r = {gate}(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
+                    w.Line("// (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) =>
+                    {
+                        w2.Line($"var zv = {Gate(cell, $"{f.Load("gr")} + {f.Load("rr")}")};");
+                        w2.Line($"var rv = {Gate(cell, $"{f.Load("gr", u)} + {f.Load("rr", u)}")};");
+                        w2.Line($"var hv = {Tanh($"{f.Load("gr", 2 * u)} + rv * {f.Load("rr", 2 * u)}")};");
+                        w2.Line(f.Store("gr", 0, "zv"));
+                        w2.Line(f.Store("gr", u, "rv"));
+                        w2.Line(f.Store("gr", 2 * u, "hv"));
+                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * hv"));
+                    });
                 }
                 CarryMasked(w, cells: false);
             }
@@ -628,19 +722,31 @@ internal static class CpuCellEmitter
                 w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    w.Line("var zr = z.Slice(b * Width, 2 * Units);");
-                    w.Line(GateActivation(cell, "zr"));
-                    w.Line("// r ⊙ h[t-1]");
-                    w.Line("TensorPrimitives.Multiply(zr.Slice(Units, Units), previous.Slice(b * Units, Units), rh.Slice(b * Units, Units));");
+                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)"));
+                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+                    w.Line($"// z, r = {gate}(·) (kept for backward); r ⊙ h[t-1]");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) =>
+                    {
+                        w2.Line($"var zv = {Gate(cell, f.Load("gr"))};");
+                        w2.Line($"var rv = {Gate(cell, f.Load("gr", u))};");
+                        w2.Line(f.Store("gr", 0, "zv"));
+                        w2.Line(f.Store("gr", u, "rv"));
+                        w2.Line(f.Store("rhr", 0, $"rv * {f.Load("pr")}"));
+                    });
                 }
                 w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
                 w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
-                    w.Line("var g = z.Slice(b * Width, Width);");
-                    w.Line("TensorPrimitives.Tanh(g.Slice(2 * Units, Units), g.Slice(2 * Units, Units));");
-                    FusedLoop.Refs(w, ("gr", "g"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    GruStateUpdate(w, u);
+                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    w.Line("// ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) =>
+                    {
+                        w2.Line($"var hv = {Tanh(f.Load("gr", 2 * u))};");
+                        w2.Line(f.Store("gr", 2 * u, "hv"));
+                        w2.Line($"var zv = {f.Load("gr")};");
+                        w2.Line(f.Store("hn", 0, $"zv * {f.Load("hp")} + ({f.One} - zv) * hv"));
+                    });
                 }
                 CarryMasked(w, cells: false);
             }

@@ -1,0 +1,191 @@
+using System;
+using System.Runtime.Intrinsics;
+using ModelGen.Kernels;
+
+namespace ModelGen.Tests;
+
+/// <summary>
+/// The activations the generated cells fuse into their loops: accuracy against double precision, special values,
+/// and bit-identical results across the scalar, 256-bit, 512-bit and span forms (the cells mix them by shape).
+/// </summary>
+public sealed class FastMathTests
+{
+    // Every 601st float from 1e-30 to 20, and its negation: about 2.9 million values covering every exponent
+    // in that range with many mantissas each; then 0.
+    private static System.Collections.Generic.IEnumerable<float> Samples()
+    {
+        int from = BitConverter.SingleToInt32Bits(1e-30f), to = BitConverter.SingleToInt32Bits(20f);
+        for (int bits = from; bits <= to; bits += 601)
+        {
+            float x = BitConverter.Int32BitsToSingle(bits);
+            yield return x;
+            yield return -x;
+        }
+        yield return 0f;
+    }
+
+    [Fact]
+    public void Tanh_is_within_a_few_ulp_of_double_precision()
+    {
+        double worst = 0;
+        float at = 0;
+        int count = 0;
+        foreach (float x in Samples())
+        {
+            count++;
+            double expected = Math.Tanh(x);
+            double relative = Math.Abs(FastMath.Tanh(x) - expected) / Math.Max(Math.Abs(expected), 1e-37);
+            if (relative > worst) (worst, at) = (relative, x);
+        }
+        Assert.True(count > 1_000_000, $"only {count} samples");
+        // Float's unit roundoff is 6e-8; 2.5e-7 allows about 4 ulp.
+        Assert.True(worst < 2.5e-7, $"largest relative error {worst:E2} at x = {at:R}");
+    }
+
+    [Fact]
+    public void Sigmoid_is_within_a_few_ulp_of_double_precision()
+    {
+        double worst = 0;
+        float at = 0;
+        foreach (float x in Samples())
+        {
+            double expected = 1 / (1 + Math.Exp(-(double)x));
+            double relative = Math.Abs(FastMath.Sigmoid(x) - expected) / expected;
+            if (relative > worst) (worst, at) = (relative, x);
+        }
+        Assert.True(worst < 2.5e-7, $"largest relative error {worst:E2} at x = {at:R}");
+        // Far out, where e^-x leaves the clamped range, still the right values.
+        Assert.Equal(1f, FastMath.Sigmoid(200f));
+        Assert.InRange(FastMath.Sigmoid(-200f), 0f, 2e-38f);
+    }
+
+    [Fact]
+    public void Special_values_behave_like_the_functions()
+    {
+        Assert.True(float.IsNaN(FastMath.Tanh(float.NaN)));
+        Assert.True(float.IsNaN(FastMath.Sigmoid(float.NaN)));
+        Assert.True(float.IsNaN(FastMath.HardSigmoid(float.NaN)));
+        Assert.Equal(1f, FastMath.Tanh(float.PositiveInfinity));
+        Assert.Equal(-1f, FastMath.Tanh(float.NegativeInfinity));
+        Assert.Equal(1f, FastMath.Tanh(30f));
+        Assert.Equal(0f, FastMath.Tanh(0f));
+        Assert.True(float.IsNegative(FastMath.Tanh(-0f)), "tanh(-0) keeps its sign");
+        Assert.Equal(1f, FastMath.Sigmoid(float.PositiveInfinity));
+        Assert.InRange(FastMath.Sigmoid(float.NegativeInfinity), 0f, 2e-38f);
+        Assert.Equal(0.5f, FastMath.Sigmoid(0f));
+        Assert.Equal(0f, FastMath.HardSigmoid(-3f));
+        Assert.Equal(1f, FastMath.HardSigmoid(3f));
+        Assert.Equal(0.5f, FastMath.HardSigmoid(0f));
+        Assert.Equal(0.75f, FastMath.HardSigmoid(1.5f));
+    }
+
+    [Fact]
+    public void Every_width_and_the_span_forms_give_identical_bits()
+    {
+        var random = new Random(7);
+        var x = new float[16];
+        for (int round = 0; round < 2000; round++)
+        {
+            for (int i = 0; i < x.Length; i++) x[i] = (float)((random.NextDouble() - 0.5) * (round % 4 == 0 ? 40 : 6));
+            var v512 = Vector512.Create<float>(x);
+            var lower = Vector256.Create<float>(x.AsSpan(0, 8));
+            var upper = Vector256.Create<float>(x.AsSpan(8, 8));
+            AssertSame(FastMath.Tanh(v512), FastMath.Tanh(lower), FastMath.Tanh(upper), x, FastMath.Tanh);
+            AssertSame(FastMath.Sigmoid(v512), FastMath.Sigmoid(lower), FastMath.Sigmoid(upper), x, FastMath.Sigmoid);
+            AssertSame(FastMath.HardSigmoid(v512), FastMath.HardSigmoid(lower), FastMath.HardSigmoid(upper), x, FastMath.HardSigmoid);
+        }
+    }
+
+    private static void AssertSame(Vector512<float> wide, Vector256<float> lower, Vector256<float> upper, float[] x, Func<float, float> scalar)
+    {
+        for (int i = 0; i < 16; i++)
+        {
+            float fromWide = wide.GetElement(i), fromNarrow = i < 8 ? lower.GetElement(i) : upper.GetElement(i - 8);
+            Assert.Equal(BitConverter.SingleToInt32Bits(scalar(x[i])), BitConverter.SingleToInt32Bits(fromWide));
+            Assert.Equal(BitConverter.SingleToInt32Bits(fromWide), BitConverter.SingleToInt32Bits(fromNarrow));
+        }
+    }
+
+    public static TheoryData<int> Lengths => [0, 1, 5, 7, 8, 9, 15, 16, 17, 23, 24, 30, 31, 33, 60, 100];
+
+    // Lengths that hit every path: under one vector, whole vectors, and ragged ends after 256- and 512-bit loops,
+    // both into another array and in place (the overlapping last vector must read the original values).
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Span_forms_equal_the_scalar_form_in_place_and_not(int length)
+    {
+        var random = new Random(length);
+        var x = new float[length];
+        for (int i = 0; i < length; i++) x[i] = (float)((random.NextDouble() - 0.5) * 8);
+        Check(FastMath.Tanh, FastMath.Tanh);
+        Check(FastMath.Sigmoid, FastMath.Sigmoid);
+        Check(FastMath.HardSigmoid, FastMath.HardSigmoid);
+
+        void Check(SpanFunction span, Func<float, float> scalar)
+        {
+            var y = new float[length + 3]; // longer destinations are allowed; the extra stays untouched
+            y[length] = 42f;
+            span(x, y);
+            var inPlace = (float[])x.Clone();
+            span(inPlace, inPlace);
+            for (int i = 0; i < length; i++)
+            {
+                Assert.Equal(scalar(x[i]), y[i]);
+                Assert.Equal(scalar(x[i]), inPlace[i]);
+            }
+            Assert.Equal(42f, y[length]);
+        }
+    }
+
+    [Fact]
+    public void A_short_destination_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => FastMath.Tanh(new float[10], new float[9]));
+        Assert.Contains("9", e.Message, StringComparison.Ordinal);
+        Assert.Contains("10", e.Message, StringComparison.Ordinal);
+    }
+
+    private delegate void SpanFunction(ReadOnlySpan<float> x, Span<float> y);
+}
+
+/// <summary>The embedding gather's width-specialised loops against a plain copy, and its id check.</summary>
+public sealed class EmbeddingGatherTests
+{
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(5)]
+    [InlineData(24)]
+    public void Gather_writes_time_major_rows_for_every_width(int width)
+    {
+        const int batch = 3, steps = 4, vocabulary = 11;
+        var random = new Random(width);
+        var table = new float[vocabulary * width];
+        for (int i = 0; i < table.Length; i++) table[i] = (float)random.NextDouble();
+        var tokens = new int[batch * steps];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(vocabulary);
+        var output = new float[batch * steps * width];
+        Embedding.Gather(batch, steps, vocabulary, width, tokens, table, output, "embedding");
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+                for (int k = 0; k < width; k++)
+                    Assert.Equal(table[tokens[b * steps + t] * width + k], output[(t * batch + b) * width + k]);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(11)]
+    [InlineData(int.MinValue)]
+    public void An_id_outside_the_vocabulary_is_named_with_its_sample_and_step(int bad)
+    {
+        const int batch = 3, steps = 7;
+        var tokens = new int[batch * steps];
+        tokens[2 * steps + 5] = bad; // sample 2, step 5: past the vectorised part of the check
+        var output = new float[batch * steps * 8];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Embedding.Gather(batch, steps, 11, 8, tokens, new float[11 * 8], output, "words"));
+        Assert.Contains("'words'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("[0, 10]", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"sample 2, step 5 holds {bad}", e.Message, StringComparison.Ordinal);
+        Assert.All(output, v => Assert.Equal(0f, v)); // nothing written before the check
+    }
+}
