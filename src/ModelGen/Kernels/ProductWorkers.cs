@@ -1,0 +1,108 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// The threads that take parts of a large <see cref="Gemm"/> product. One product runs at a time: the caller
+/// publishes it, runs part 0 itself and spins until the workers' parts are done. A product that finds the workers
+/// busy (another thread's model) runs alone on its caller instead of waiting.
+/// </summary>
+/// <remarks>
+/// The operands are pinned by the caller for the whole product and passed as pointers; the job lives in static
+/// fields, so handing out work allocates nothing. Workers spin for <see cref="SpinMicroseconds"/> after each part,
+/// long enough to cover the element-wise work between two products of a recurrent step, then sleep on a monitor.
+/// </remarks>
+internal static unsafe class ProductWorkers
+{
+    private const long SpinMicroseconds = 200;
+
+    private static readonly object Busy = new();
+    private static readonly object Sleep = new();
+    private static Thread[] _threads = [];
+
+    // The current job.
+    private static float* _a, _b, _c;
+    private static int _m, _n, _k, _ai, _ap, _ldb, _ldc, _parts;
+    private static int _generation, _pending, _sleepers;
+
+    /// <summary>Runs the product in <paramref name="parts"/> parts; false (nothing done) when the workers are busy.</summary>
+    public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    {
+        if (!System.Threading.Monitor.TryEnter(Busy)) return false;
+        try
+        {
+            EnsureWorkers(parts - 1);
+            fixed (float* pa = &a, pb = &b, pc = &c)
+            {
+                _a = pa;
+                _b = pb;
+                _c = pc;
+                (_m, _n, _k, _ai, _ap, _ldb, _ldc, _parts) = (m, n, k, ai, ap, ldb, ldc, parts);
+                Volatile.Write(ref _pending, parts - 1);
+                Interlocked.Increment(ref _generation); // full fence: the job is visible before the new generation
+                if (Volatile.Read(ref _sleepers) > 0)
+                {
+                    lock (Sleep) System.Threading.Monitor.PulseAll(Sleep);
+                }
+                Gemm.KernelPart(0, parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+                var spinner = new SpinWait();
+                while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+                _a = _b = _c = null;
+            }
+            return true;
+        }
+        finally
+        {
+            System.Threading.Monitor.Exit(Busy);
+        }
+    }
+
+    private static void EnsureWorkers(int count)
+    {
+        if (_threads.Length >= count) return;
+        var threads = new Thread[count];
+        Array.Copy(_threads, threads, _threads.Length);
+        for (int i = _threads.Length; i < count; i++)
+        {
+            int index = i, generation = Volatile.Read(ref _generation); // before this product's: the worker takes its part
+            threads[i] = new Thread(() => Work(index, generation)) { IsBackground = true, Name = $"ModelGen product worker {index + 1}" };
+            threads[i].Start();
+        }
+        _threads = threads;
+    }
+
+    // Worker `index` takes part index + 1 of each product that has that many parts.
+    private static void Work(int index, int seen)
+    {
+        long spinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
+        while (true)
+        {
+            long idleSince = Stopwatch.GetTimestamp();
+            int spins = 0;
+            while (Volatile.Read(ref _generation) == seen)
+            {
+                if (++spins % 64 != 0 || Stopwatch.GetTimestamp() - idleSince < spinTicks)
+                {
+                    Thread.SpinWait(8);
+                    continue;
+                }
+                lock (Sleep)
+                {
+                    Interlocked.Increment(ref _sleepers); // full fence, then re-check: a caller that missed us sees us
+                    while (Volatile.Read(ref _generation) == seen) System.Threading.Monitor.Wait(Sleep);
+                    Interlocked.Decrement(ref _sleepers);
+                }
+            }
+            seen = Volatile.Read(ref _generation);
+            if (index + 1 < _parts)
+            {
+                Gemm.KernelPart(index + 1, _parts, _m, _n, _k, ref Unsafe.AsRef<float>(_a), _ai, _ap, ref Unsafe.AsRef<float>(_b), _ldb, ref Unsafe.AsRef<float>(_c), _ldc);
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+}
