@@ -12,10 +12,10 @@ internal static class Chart
     {
         var series = new (string Label, Color Color, Func<ChartRow, double?> Value)[]
         {
-            ("Training step vs PyTorch 1 thread", Color.FromHex("#1f77b4"), r => r.TrainOne),
-            ($"Training step vs PyTorch {threadsAll} threads", Color.FromHex("#aec7e8"), r => r.TrainAll),
-            ("Inference vs PyTorch 1 thread", Color.FromHex("#ff7f0e"), r => r.InferOne),
-            ($"Inference vs PyTorch {threadsAll} threads", Color.FromHex("#ffbb78"), r => r.InferAll),
+            ("Training step, 1 thread each", Color.FromHex("#1f77b4"), r => r.TrainOne),
+            ($"Training step, {threadsAll} threads each", Color.FromHex("#aec7e8"), r => r.TrainAll),
+            ("Inference, 1 thread each", Color.FromHex("#ff7f0e"), r => r.InferOne),
+            ($"Inference, {threadsAll} threads each", Color.FromHex("#ffbb78"), r => r.InferAll),
         };
 
         var plot = new Plot();

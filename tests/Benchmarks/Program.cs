@@ -1,5 +1,5 @@
 // ModelGen speed benchmarks.
-//   dotnet run -c Release --project tests/Benchmarks -- --filter '*'            all 12 benchmarks (~5 min on 2 cores)
+//   dotnet run -c Release --project tests/Benchmarks -- --filter '*'            all 24 benchmarks (~10 min on 2 cores)
 //   dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*' --json  one workload, plus a full JSON report
 //   dotnet run -c Release --project tests/Benchmarks -- --report …             docs/benchmarks.md from saved results
 // tests/Benchmarks/compare.sh runs these and torch_peer.py in one go.
@@ -44,23 +44,31 @@ public static class Program
         return true;
     }
 
+    /// <summary>The job id of ModelGen on one thread.</summary>
+    public const string OneThread = "OneThread";
+
+    /// <summary>The job id of ModelGen on every core.</summary>
+    public const string AllThreads = "AllThreads";
+
     /// <summary>
-    /// One short job, sized so that all 12 benchmarks finish in a few minutes on a 2-core machine: one process
+    /// Two short jobs, sized so that all 24 benchmarks finish in about ten minutes on a 2-core machine: one process
     /// per benchmark, 5 warm-up and 15 measured iterations of about 250 ms each, workstation non-concurrent GC.
-    /// ModelGen's generated code is single-threaded, so nothing here limits threads.
+    /// <see cref="OneThread"/> sets <c>MODELGEN_NUM_THREADS=1</c> (everything on the calling thread);
+    /// <see cref="AllThreads"/> lets the large products use every core.
     /// </summary>
     public static ManualConfig CreateConfig()
     {
         var job = Job.Default
-            .WithId("Short")
             .WithLaunchCount(1)
             .WithWarmupCount(5)
             .WithIterationCount(15)
             .WithIterationTime(TimeInterval.FromMilliseconds(250))
             .WithGcServer(false)
             .WithGcConcurrent(false);
+        var one = job.WithId(OneThread).WithEnvironmentVariable("MODELGEN_NUM_THREADS", "1");
+        var all = job.WithId(AllThreads).WithEnvironmentVariable("MODELGEN_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return ManualConfig.Create(DefaultConfig.Instance)
-            .AddJob(job)
+            .AddJob(one, all)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median)
             .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
