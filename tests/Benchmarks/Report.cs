@@ -303,11 +303,11 @@ internal static class Report
     private static readonly Dictionary<string, (double Target, string Why)> Targets = new()
     {
         ["W1"] = (20, "per-call fixed costs (argument checks, the batch-major/time-major copies) dominate 4 steps of a 6×10 state."),
-        ["W2"] = (3, "the per-row gate activations (TensorPrimitives calls on 30-wide rows) and the 30-wide products leave the SIMD units half idle."),
+        ["W2"] = (3, "30-unit rows: each gate block of 30 columns is three 8-wide vectors and an overlapping fourth, and the [32×30]·[30×120] step product is too small to keep the FMA units busy."),
         ["W3"] = (1, "the 196-unit gate products run near the GEMM kernel's speed; the remaining time is the per-step activations."),
-        ["W4"] = (20, "inference is 100 sequential steps of a [64×8]·[8×8] product and a tanh over 512 floats (about 0.6 µs each, the tanh pass the larger part), which PyTorch's fused nn.RNN also runs well; training, where PyTorch pays its autograd overhead per step, is far ahead."),
+        ["W4"] = (20, "inference is 100 dependent steps of a [64×8]·[8×8] product and a tanh per sample (two samples per 512-bit vector, about 0.2 µs per step); PyTorch's nn.RNN runs the same loop in C++, so there is little framework overhead left to beat, while training, where PyTorch pays its autograd overhead per step, is far ahead."),
         ["W5"] = (20, "per-call fixed costs dominate a batch of one."),
-        ["W6"] = (3, "GRU's per-row activations (two TensorPrimitives calls per sample and step on 60- and 30-wide rows) and its 90-wide recurrent product; PyTorch runs the whole GRU layer in one fused C++ kernel, so its inference has little framework overhead to beat."),
+        ["W6"] = (3, "GRU(30) inference is per-step work on 30-wide rows (a [32×30]·[30×90] product, then one fused pass for z, r, ĥ and h per sample); PyTorch runs the whole GRU layer in one fused C++ kernel, so its inference has little framework overhead to beat."),
     };
 
     private static string X(double? ratio) => ratio is null ? "n/a" : ratio.Value.ToString(ratio.Value >= 10 ? "0.0" : "0.00", Inv) + "×";
