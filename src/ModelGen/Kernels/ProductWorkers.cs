@@ -8,17 +8,21 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// The threads that take parts of a large <see cref="Gemm"/> product. One product runs at a time: the caller
-/// publishes it, runs part 0 itself and spins until the workers' parts are done. A product that finds the workers
-/// busy (another thread's model) runs alone on its caller instead of waiting.
+/// publishes it, runs part 0, then runs any part whose worker has not claimed it yet (a worker still waking up
+/// costs nothing that way), and spins until the claimed parts are done. A product that finds the workers busy
+/// (another thread's model) runs alone on its caller instead of waiting.
 /// </summary>
 /// <remarks>
 /// The operands are pinned by the caller for the whole product and passed as pointers; the job lives in static
-/// fields, so handing out work allocates nothing. Workers spin for <see cref="SpinMicroseconds"/> after each part,
-/// long enough to cover the element-wise work between two products of a recurrent step, then sleep on a monitor.
+/// fields, so handing out work allocates nothing. Workers spin for <see cref="SpinMicroseconds"/> after each
+/// product, enough to cover the element-wise work between two products of a recurrent step, then sleep on a
+/// monitor. The spin is short because a spinning worker can slow the caller where cores share execution units
+/// (hyperthreads, or virtual CPUs on one physical core): at 200 µs a GRU's single large product per pass cost more
+/// than it saved.
 /// </remarks>
 internal static unsafe class ProductWorkers
 {
-    private const long SpinMicroseconds = 200;
+    private const long SpinMicroseconds = 30;
 
     private static readonly object Busy = new();
     private static readonly object Sleep = new();
@@ -28,6 +32,7 @@ internal static unsafe class ProductWorkers
     private static float* _a, _b, _c;
     private static int _m, _n, _k, _ai, _ap, _ldb, _ldc, _parts;
     private static int _generation, _pending, _sleepers;
+    private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
 
     /// <summary>Runs the product in <paramref name="parts"/> parts; false (nothing done) when the workers are busy.</summary>
     public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
@@ -42,6 +47,7 @@ internal static unsafe class ProductWorkers
                 _b = pb;
                 _c = pc;
                 (_m, _n, _k, _ai, _ap, _ldb, _ldc, _parts) = (m, n, k, ai, ap, ldb, ldc, parts);
+                for (int part = 1; part < parts; part++) Volatile.Write(ref _claims[part], 0); // after the fields: release
                 Volatile.Write(ref _pending, parts - 1);
                 Interlocked.Increment(ref _generation); // full fence: the job is visible before the new generation
                 if (Volatile.Read(ref _sleepers) > 0)
@@ -49,6 +55,12 @@ internal static unsafe class ProductWorkers
                     lock (Sleep) System.Threading.Monitor.PulseAll(Sleep);
                 }
                 Gemm.KernelPart(0, parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+                for (int part = 1; part < parts; part++)
+                {
+                    if (Interlocked.CompareExchange(ref _claims[part], 1, 0) != 0) continue; // its worker has it
+                    Gemm.KernelPart(part, parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+                    Interlocked.Decrement(ref _pending);
+                }
                 var spinner = new SpinWait();
                 while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
                 _a = _b = _c = null;
@@ -64,6 +76,8 @@ internal static unsafe class ProductWorkers
     private static void EnsureWorkers(int count)
     {
         if (_threads.Length >= count) return;
+        _claims = new int[count + 1];
+        Array.Fill(_claims, 1);
         var threads = new Thread[count];
         Array.Copy(_threads, threads, _threads.Length);
         for (int i = _threads.Length; i < count; i++)
@@ -97,8 +111,11 @@ internal static unsafe class ProductWorkers
                     Interlocked.Decrement(ref _sleepers);
                 }
             }
+            // A worker that wakes late may find its part taken by the caller, or may claim the same part of a newer
+            // product; either way the fields it reads after a successful claim belong to a product still running.
             seen = Volatile.Read(ref _generation);
-            if (index + 1 < _parts)
+            int[] claims = Volatile.Read(ref _claims);
+            if (index + 1 < claims.Length && Interlocked.CompareExchange(ref claims[index + 1], 1, 0) == 0)
             {
                 Gemm.KernelPart(index + 1, _parts, _m, _n, _k, ref Unsafe.AsRef<float>(_a), _ai, _ap, ref Unsafe.AsRef<float>(_b), _ldb, ref Unsafe.AsRef<float>(_c), _ldc);
                 Interlocked.Decrement(ref _pending);
