@@ -15,14 +15,21 @@ namespace ModelGen.Kernels;
 /// <remarks>
 /// The operands are pinned by the caller for the whole product and passed as pointers; the job lives in static
 /// fields, so handing out work allocates nothing. Workers spin for <see cref="SpinMicroseconds"/> after each
-/// product, enough to cover the element-wise work between two products of a recurrent step, then sleep on a
-/// monitor. The spin is short because a spinning worker can slow the caller where cores share execution units
-/// (hyperthreads, or virtual CPUs on one physical core): at 200 µs a GRU's single large product per pass cost more
-/// than it saved.
+/// product, to cover the element-wise work between two products of a recurrent step, then sleep on a monitor.
+/// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
+/// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
+/// sleeping workers only for a product that follows another within <see cref="BurstMicroseconds"/> (a recurrent
+/// layer's per-step products). An isolated product, such as one input projection per pass, runs on the caller
+/// alone. Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 %
+/// slower, and a spinning worker slowed the caller beside it.
 /// </remarks>
 internal static unsafe class ProductWorkers
 {
-    private const long SpinMicroseconds = 30;
+    private const long SpinMicroseconds = 200;
+
+    // A product that starts within this long of the previous one is part of a run (the per-step products of a
+    // recurrent layer) and wakes sleeping workers; an isolated one does not.
+    private const long BurstMicroseconds = 500;
 
     private static readonly object Busy = new();
     private static readonly object Sleep = new();
@@ -32,7 +39,8 @@ internal static unsafe class ProductWorkers
     private static float* _a, _b, _c;
     private static int _m, _n, _k, _ai, _ap, _ldb, _ldc, _parts;
     private static int _generation, _pending, _sleepers;
-    private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
+    private static int[] _claims = [];
+    private static long _lastProduct; // Stopwatch timestamp of the last product's start // per part: 0 free, 1 taken (by its worker or by the caller)
 
     /// <summary>Runs the product in <paramref name="parts"/> parts; false (nothing done) when the workers are busy.</summary>
     public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
@@ -41,6 +49,16 @@ internal static unsafe class ProductWorkers
         try
         {
             EnsureWorkers(parts - 1);
+            long now = Stopwatch.GetTimestamp();
+            bool burst = now - _lastProduct < BurstMicroseconds * Stopwatch.Frequency / 1_000_000;
+            _lastProduct = now;
+            if (!burst && Volatile.Read(ref _sleepers) >= _threads.Length)
+            {
+                // Every worker asleep and no product just before this one: an isolated product (an input
+                // projection, a weight gradient). Waking a worker would cost more than it saves; run it here.
+                Gemm.KernelPart(0, 1, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+                return true;
+            }
             fixed (float* pa = &a, pb = &b, pc = &c)
             {
                 _a = pa;
