@@ -35,10 +35,18 @@ internal static class SimpleRnn_I16_H8_Tanh
     /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
     /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
     /// </remarks>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates)
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates, ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default)
     {
         int rows = steps * batch, n = batch * Units;
         var outputs = h.Slice(n, rows * Units);
+        // tokens [batch, steps] with table [vocabulary, Units] = E·W + b: an Embedding folded into this projection,
+        // ids already checked. The 512-bit step reads sample b's row tokens[b, t] of the table at step t, so
+        // nothing is gathered beforehand; the other paths get the rows gathered here.
+        if (!tokens.IsEmpty && (!Vector512.IsHardwareAccelerated || !recurrentMask.IsEmpty))
+        {
+            Embedding.Gather(batch, steps, table.Length / Units, Units, tokens, table, outputs, "embedding");
+            tokens = default;
+        }
         // h[1…steps] = x·W + b for every step at once: [steps·batch, 16] × [16, 8].
         // An empty x means the caller has written them already (an Embedding folded into this projection).
         if (!x.IsEmpty)
@@ -60,6 +68,10 @@ internal static class SimpleRnn_I16_H8_Tanh
                 var w5 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 40));
                 var w6 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 48));
                 var w7 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 56));
+                // Token rows straight from the projected table (an Embedding folded in), or the projections in h.
+                bool fromTable = !tokens.IsEmpty;
+                ref int ids = ref MemoryMarshal.GetReference(tokens);
+                ref float table0 = ref MemoryMarshal.GetReference(table);
                 for (int t = 0; t < steps; t++)
                 {
                     ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
@@ -71,10 +83,10 @@ internal static class SimpleRnn_I16_H8_Tanh
                     {
                         nuint row0 = (nuint)(b * Units);
                         var hp0 = Vector512.LoadUnsafe(ref prev, row0); // [h_b | h_b+1]
-                        var z0 = Vector512.LoadUnsafe(ref cur, row0);
+                        var z0 = fromTable ? Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b) * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row0);
                         nuint row1 = (nuint)(b * Units + 16);
                         var hp1 = Vector512.LoadUnsafe(ref prev, row1); // [h_b | h_b+1]
-                        var z1 = Vector512.LoadUnsafe(ref cur, row1);
+                        var z1 = fromTable ? Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 2) * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 2 + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row1);
                         z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z0);
                         z1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z1);
                         var y0 = Vector512.Shuffle(hp0, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
@@ -98,7 +110,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                     {
                         nuint row0 = (nuint)(b * Units);
                         var hp0 = Vector512.LoadUnsafe(ref prev, row0); // [h_b | h_b+1]
-                        var z0 = Vector512.LoadUnsafe(ref cur, row0);
+                        var z0 = fromTable ? Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b) * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row0);
                         z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z0);
                         var y0 = Vector512.Shuffle(hp0, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
                         z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(2, 2, 2, 2, 2, 2, 2, 2, 10, 10, 10, 10, 10, 10, 10, 10)), w2, z0);
@@ -116,7 +128,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                         ref float hp = ref Unsafe.Add(ref prev, b * Units);
                         nuint row = (nuint)(b * Units);
                         // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
-                        var z0 = Vector256.LoadUnsafe(ref cur, row);
+                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row);
                         var h0 = Vector256.Create(Unsafe.Add(ref hp, 0));
                         z0 = Vector256.FusedMultiplyAdd(h0, w0.GetLower(), z0);
                         var h1 = Vector256.Create(Unsafe.Add(ref hp, 1));

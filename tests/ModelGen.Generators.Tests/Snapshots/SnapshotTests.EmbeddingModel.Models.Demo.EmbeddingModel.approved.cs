@@ -208,7 +208,8 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
             var projection = _embeddingProjection.AsSpan();
             global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, Parameters.AsSpan(8192, 8).Slice(0, 8), projection);
             global::ModelGen.Kernels.Gemm.MultiplyAdd(500, 8, 16, Parameters.AsSpan(0, 8000), 16, Parameters.AsSpan(8000, 128), 8, projection, 8);
-            global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 8, _tokens.AsSpan(0, rows), projection, _simpleRnnStates.AsSpan(batch * 8, rows * 8), "embedding");
+            // 'simple_rnn' reads each token's row of P inside its step loop; the ids are checked here.
+            global::ModelGen.Kernels.Embedding.Validate(batch, steps, 500, _tokens.AsSpan(0, rows), "embedding");
         }
         else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), Parameters.AsSpan(0, 8000), _embeddingOutput, "embedding");
 
@@ -222,7 +223,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         {
             _simpleRnnStates.AsSpan(0, batch * 8).Clear(); // zero initial state
         }
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates, default, default, default);
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates, default, default, default, _folded ? _tokens.AsSpan(0, rows) : default, _folded ? _embeddingProjection : default);
 
         // 2: 'dense' Dense(1, sigmoid)
         global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), Parameters.AsSpan(8208, 1), _denseOutput);

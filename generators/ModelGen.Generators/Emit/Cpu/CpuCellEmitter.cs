@@ -226,10 +226,23 @@ internal static class CpuCellEmitter
             /// </summary>
             """);
         w.Lines(OptionsDoc);
-        using (w.Block($"public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, {ForwardOptions})"))
+        bool tokens = ReadsTokens(cell);
+        string tokenParameters = tokens ? ", ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default" : "";
+        using (w.Block($"public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, {ForwardOptions}{tokenParameters})"))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");
             w.Line("var outputs = h.Slice(n, rows * Units);");
+            if (tokens)
+            {
+                w.Line("// tokens [batch, steps] with table [vocabulary, Units] = E·W + b: an Embedding folded into this projection,");
+                w.Line("// ids already checked. The 512-bit step reads sample b's row tokens[b, t] of the table at step t, so");
+                w.Line("// nothing is gathered beforehand; the other paths get the rows gathered here.");
+                using (w.Block("if (!tokens.IsEmpty && (!Vector512.IsHardwareAccelerated || !recurrentMask.IsEmpty))"))
+                {
+                    w.Line("Embedding.Gather(batch, steps, table.Length / Units, Units, tokens, table, outputs, \"embedding\");");
+                    w.Line("tokens = default;");
+                }
+            }
             w.Line($"// h[1…steps] = x·W + b for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {h}].");
             w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
             using (w.Block("if (!x.IsEmpty)"))
@@ -296,6 +309,12 @@ internal static class CpuCellEmitter
     /// </summary>
     private static bool UnrolledStep(CellShape cell) => cell.Kind == LayerKind.SimpleRnn && cell.Units is 8 or 16;
 
+    /// <summary>
+    /// Cells whose Forward can take token ids and a projected table [vocabulary, Units] in place of a gathered
+    /// input projection: the unrolled SimpleRNN steps load each token's row inside the step loop.
+    /// </summary>
+    internal static bool ReadsTokens(CellShape cell) => UnrolledStep(cell);
+
     /// <summary>The activation applied to a vector expression (FastMath keeps every width bit-identical).</summary>
     private static string VectorActivation(Activation a, string v, string vectorType) => a switch
     {
@@ -325,6 +344,10 @@ internal static class CpuCellEmitter
                     for (int k = 0; k < u; k++)
                         w.Line($"var w{k} = Vector512.LoadUnsafe(ref uRef, {k * u});");
                 }
+                w.Line("// Token rows straight from the projected table (an Embedding folded in), or the projections in h.");
+                w.Line("bool fromTable = !tokens.IsEmpty;");
+                w.Line("ref int ids = ref MemoryMarshal.GetReference(tokens);");
+                w.Line("ref float table0 = ref MemoryMarshal.GetReference(table);");
                 using (w.Block("for (int t = 0; t < steps; t++)"))
                 {
                     w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
@@ -344,7 +367,11 @@ internal static class CpuCellEmitter
                                 w.Line($"nuint row{v} = {row};");
                                 if (u == 8) w.Line($"var hp{v} = Vector512.LoadUnsafe(ref prev, row{v}); // [h_b | h_b+1]");
                                 else w.Line($"ref float hp{v} = ref Unsafe.Add(ref prev, b * Units + {v * 16});");
-                                w.Line($"var z{v} = Vector512.LoadUnsafe(ref cur, row{v});");
+                                string sample = v == 0 ? "b" : $"b + {v * perVector}";
+                                string fromTable = u == 8
+                                    ? $"Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, ({sample}) * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, ({sample} + 1) * steps + t) * Units)))"
+                                    : $"Vector512.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, ({sample}) * steps + t) * Units))";
+                                w.Line($"var z{v} = fromTable ? {fromTable} : Vector512.LoadUnsafe(ref cur, row{v});");
                             }
                             for (int k = 0; k < u; k++)
                             {
@@ -367,7 +394,7 @@ internal static class CpuCellEmitter
                         using (w.Block("if (b < batch)"))
                         {
                             w.Line("// An odd last sample: one 256-bit row.");
-                            SimpleRnnRow256(w, cell, k => $"w{k}.GetLower()");
+                            SimpleRnnRow256(w, cell, k => $"w{k}.GetLower()", mayReadTable: true);
                         }
                     }
                     CarryMasked(w, cells: false);
@@ -394,7 +421,7 @@ internal static class CpuCellEmitter
     /// One sample's row in 256-bit vectors: z = p + h[t-1]·U, activated and stored. <paramref name="uRow"/> names row
     /// k of U as one vector (8 units), or returns null to use the registers <c>u{k}_{v}</c>.
     /// </summary>
-    private static void SimpleRnnRow256(CodeWriter w, CellShape cell, Func<int, string?> uRow)
+    private static void SimpleRnnRow256(CodeWriter w, CellShape cell, Func<int, string?> uRow, bool mayReadTable = false)
     {
         int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
         string U(int k, int v) => uRow(k) ?? $"u{k}_{v}";
@@ -403,7 +430,15 @@ internal static class CpuCellEmitter
         w.Line("nuint row = (nuint)(b * Units);");
         w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
         for (int v = 0; v < vectors; v++)
-            w.Line($"var z{v} = Vector256.LoadUnsafe(ref cur, {Offset(v)});");
+        {
+            string load = $"Vector256.LoadUnsafe(ref cur, {Offset(v)})";
+            if (mayReadTable)
+            {
+                string column = v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}";
+                load = $"fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units{column})) : {load}";
+            }
+            w.Line($"var z{v} = {load};");
+        }
         for (int k = 0; k < u; k++)
         {
             w.Line($"var h{k} = Vector256.Create(Unsafe.Add(ref hp, {k}));");

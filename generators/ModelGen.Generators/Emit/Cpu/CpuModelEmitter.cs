@@ -667,7 +667,12 @@ internal static class CpuModelEmitter
                         var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
                         w.Line(bias is null ? "projection.Clear(); // no bias" : $"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {bias}.Slice(0, {width}), projection);");
                         w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {width}, {l.Units}, {k}, {l.Units}, {View(target.Directions[0], 0, false)}, {width}, projection, {width});");
-                        w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
+                        if (CpuCellEmitter.ReadsTokens(target.Cell))
+                        {
+                            w.Line($"// '{target.Name}' reads each token's row of P inside its step loop; the ids are checked here.");
+                            w.Line($"{G}Kernels.Embedding.Validate(batch, steps, {l.Inputs}, _tokens.AsSpan(0, rows), \"{l.Name}\");");
+                        }
+                        else w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
                     }
                     w.Line($"else {G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.Units}, _tokens.AsSpan(0, rows), {k}, {Field(l, "Output")}, \"{l.Name}\");");
                 }
@@ -699,7 +704,8 @@ internal static class CpuModelEmitter
                 w.Line($"{cell}.Forward({(l.InputIsSequence ? "rows" : "batch")}, {x}, {View(l, "Kernel", false)}, {View(l, "Bias", false)}, {Field(l, "Output")});");
                 return;
         }
-        foreach (var d in l.Directions) ForwardDirection(w, l, d, x);
+        foreach (var d in l.Directions) ForwardDirection(w, l, d, x,
+            FoldTarget(m) == l && CpuCellEmitter.ReadsTokens(l.Cell) ? Field(m.Layers[0], "Projection") : null);
         if (l.IsBidirectional)
         {
             string mode = $"{G}Kernels.MergeMode.{l.Merge}";
@@ -716,7 +722,8 @@ internal static class CpuModelEmitter
     /// <summary>Whether a direction needs more than the plain cell call (and so a block of its own).</summary>
     private static bool HasOptions(CheckedLayer l, RecurrentDirection d) => OwnInput(l, d) || l.RecurrentDropout > 0 || l.MaskIn;
 
-    private static void ForwardDirection(CodeWriter w, CheckedLayer l, RecurrentDirection d, string x)
+    /// <param name="tokenTable">The folded Embedding's projection field when this cell reads token rows itself.</param>
+    private static void ForwardDirection(CodeWriter w, CheckedLayer l, RecurrentDirection d, string x, string? tokenTable)
     {
         string cell = Cells + l.Cell.TypeName;
         int u = l.Cell.Units, f = l.Inputs;
@@ -783,7 +790,8 @@ internal static class CpuModelEmitter
         switch (l.Kind)
         {
             case LayerKind.SimpleRnn:
-                w.Line($"{cell}.Forward(steps, batch, {input}, {k}, {rk}, {b}, {Field(d, "States")}, {options});");
+                string tokens = tokenTable is null ? "" : $", _folded ? _tokens.AsSpan(0, rows) : default, _folded ? {tokenTable} : default";
+                w.Line($"{cell}.Forward(steps, batch, {input}, {k}, {rk}, {b}, {Field(d, "States")}, {options}{tokens});");
                 break;
             case LayerKind.Lstm:
                 w.Line($"{cell}.Forward(steps, batch, {input}, {k}, {rk}, {b}, {Field(d, "States")}, {Field(d, "Cells")}, {Field(d, "Gates")}, {Field(d, "TanhCells")}, {options});");
