@@ -75,6 +75,8 @@ public static class FastMath
     }
 
     // ------------------------------------------------------------------ 512-bit (the same operations)
+    // Written out a second time: the generic vector interface (ISimdVector<TSelf, T>) that would let one body
+    // serve both widths is internal to the .NET 10 runtime, and going through Vector<T> would fix one width.
 
     /// <summary>tanh of each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
