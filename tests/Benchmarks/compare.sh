@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# ModelGen vs PyTorch, one command: runs the 12 ModelGen benchmarks (BenchmarkDotNet), then the PyTorch peer with
-# one thread and with the whole machine, and writes docs/benchmarks.md and docs/benchmarks.png (raw results in
-# docs/benchmarks-data/). About 10 minutes on 2 cores.
+# ModelGen vs PyTorch, one command: runs the 24 ModelGen benchmarks (BenchmarkDotNet; one thread and every core),
+# then the PyTorch peer with one thread and with the whole machine, and writes docs/benchmarks.md and
+# docs/benchmarks.png (raw results in docs/benchmarks-data/). About 17 minutes on 2 cores.
 #
 #   tests/Benchmarks/compare.sh                  run now
 #   tests/Benchmarks/compare.sh --wait-quiet     first wait (up to 30 min) for a 1-minute load average < 0.7

@@ -11,7 +11,9 @@ namespace ModelGen.Kernels;
 /// vectors, then a scalar tail); inside a panel, register tiles of C (8 rows × 32 columns with AVX-512,
 /// 4 × 16 otherwise) accumulate while B is streamed row by row; a tail narrower than 8 columns is computed as
 /// the 8 columns ending at the edge, from zero, keeping only the new lanes and A is read as scalars broadcast to every
-/// lane. A panel of B stays in cache across all row tiles. Only A's strides differ between the two forms.
+/// lane. A panel of B stays in cache across all row tiles. Only A's strides differ between the two forms. Products of
+/// at least <see cref="ParallelWork"/> multiply-adds are split by columns across <see cref="Threading.IntraOpThreads"/>
+/// threads, with results bit-identical to one thread (<see cref="KernelPart"/>).
 /// </summary>
 public static class Gemm
 {
