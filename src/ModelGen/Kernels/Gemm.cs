@@ -33,9 +33,9 @@ public static class Gemm
 
     /// <summary>
     /// Products of at least this many multiply-adds (m·n·k) are shared between threads when
-    /// <see cref="Threading.IntraOpThreads"/> allows more than one: about 15 µs of work on one core. Handing a part to
-    /// a spinning worker costs under 1 µs, but waking a sleeping one costs tens of µs; at 2^19 the input projection
-    /// of a GRU(30) over 100 steps (0.6 M multiply-adds, after the worker had gone to sleep) got slower.
+    /// <see cref="Threading.IntraOpThreads"/> allows more than one: about 15 µs of work on one core, well above the
+    /// under-1-µs cost of handing a part to a spinning worker. (When workers must be woken, see
+    /// <see cref="ProductWorkers"/>; at 2^19, before that rule, a GRU(30)'s 0.6 M-multiply-add input projection got slower.)
     /// </summary>
     internal const long ParallelWork = 1L << 21;
 

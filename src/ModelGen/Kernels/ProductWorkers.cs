@@ -31,6 +31,10 @@ internal static unsafe class ProductWorkers
     // recurrent layer) and wakes sleeping workers; an isolated one does not.
     private const long BurstMicroseconds = 500;
 
+    // The two durations in Stopwatch ticks.
+    private static readonly long SpinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
+    private static readonly long BurstTicks = BurstMicroseconds * Stopwatch.Frequency / 1_000_000;
+
     private static readonly object Busy = new();
     private static readonly object Sleep = new();
     private static Thread[] _threads = [];
@@ -39,8 +43,8 @@ internal static unsafe class ProductWorkers
     private static float* _a, _b, _c;
     private static int _m, _n, _k, _ai, _ap, _ldb, _ldc, _parts;
     private static int _generation, _pending, _sleepers;
-    private static int[] _claims = [];
-    private static long _lastProduct; // Stopwatch timestamp of the last product's start // per part: 0 free, 1 taken (by its worker or by the caller)
+    private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
+    private static long _lastProduct; // Stopwatch timestamp of the last product's start
 
     /// <summary>Runs the product in <paramref name="parts"/> parts; false (nothing done) when the workers are busy.</summary>
     public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
@@ -50,7 +54,7 @@ internal static unsafe class ProductWorkers
         {
             EnsureWorkers(parts - 1);
             long now = Stopwatch.GetTimestamp();
-            bool burst = now - _lastProduct < BurstMicroseconds * Stopwatch.Frequency / 1_000_000;
+            bool burst = now - _lastProduct < BurstTicks;
             _lastProduct = now;
             if (!burst && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
@@ -110,14 +114,13 @@ internal static unsafe class ProductWorkers
     // Worker `index` takes part index + 1 of each product that has that many parts.
     private static void Work(int index, int seen)
     {
-        long spinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
         while (true)
         {
             long idleSince = Stopwatch.GetTimestamp();
             int spins = 0;
             while (Volatile.Read(ref _generation) == seen)
             {
-                if (++spins % 64 != 0 || Stopwatch.GetTimestamp() - idleSince < spinTicks)
+                if (++spins % 64 != 0 || Stopwatch.GetTimestamp() - idleSince < SpinTicks)
                 {
                     Thread.SpinWait(8);
                     continue;

@@ -82,11 +82,6 @@ internal static class CpuCellEmitter
         _ => "",
     };
 
-    /// <summary>A statement applying the gate activation (sigmoid or hard sigmoid) in place to the span expression.</summary>
-    private static string GateActivation(CellShape cell, string span) => cell.RecurrentActivation == Activation.HardSigmoid
-        ? $"FastMath.HardSigmoid({span}, {span});"
-        : $"FastMath.Sigmoid({span}, {span});";
-
     /// <summary>
     /// The gate activation (sigmoid or hard sigmoid) of an expression inside a fused loop: FastMath has float and
     /// vector overloads, so one expression serves both flavours.
@@ -318,7 +313,7 @@ internal static class CpuCellEmitter
     /// <summary>The activation applied to a vector expression (FastMath keeps every width bit-identical).</summary>
     private static string VectorActivation(Activation a, string v, string vectorType) => a switch
     {
-        Activation.Tanh => $"FastMath.Tanh({v})",
+        Activation.Tanh => Tanh(v),
         Activation.Sigmoid => $"FastMath.Sigmoid({v})",
         Activation.Relu => $"{vectorType}.Max({v}, {vectorType}<float>.Zero)",
         _ => $"({v})",
@@ -367,10 +362,12 @@ internal static class CpuCellEmitter
                                 w.Line($"nuint row{v} = {row};");
                                 if (u == 8) w.Line($"var hp{v} = Vector512.LoadUnsafe(ref prev, row{v}); // [h_b | h_b+1]");
                                 else w.Line($"ref float hp{v} = ref Unsafe.Add(ref prev, b * Units + {v * 16});");
-                                string sample = v == 0 ? "b" : $"b + {v * perVector}";
+                                // Sample s's row of the table at step t: tokens[s, t] · Units.
+                                string TableRow(int sample) => $"(nuint)(Unsafe.Add(ref ids, {(sample == 0 ? "b" : $"(b + {sample})")} * steps + t) * Units)";
+                                int first = v * perVector;
                                 string fromTable = u == 8
-                                    ? $"Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, ({sample}) * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, ({sample} + 1) * steps + t) * Units)))"
-                                    : $"Vector512.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, ({sample}) * steps + t) * Units))";
+                                    ? $"Vector512.Create(Vector256.LoadUnsafe(ref table0, {TableRow(first)}), Vector256.LoadUnsafe(ref table0, {TableRow(first + 1)}))"
+                                    : $"Vector512.LoadUnsafe(ref table0, {TableRow(first)})";
                                 w.Line($"var z{v} = fromTable ? {fromTable} : Vector512.LoadUnsafe(ref cur, row{v});");
                             }
                             for (int k = 0; k < u; k++)
