@@ -4,10 +4,12 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelGen.Generators.Checking;
+using ModelGen.Generators.Declaration;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Emit.Cpu;
+using ModelGen.Generators.Emit.ModelClass;
 using ModelGen.Generators.Model;
-using ModelGen.Generators.Parsing;
+using ModelGen.Generators.Shared;
 
 namespace ModelGen.Generators;
 
@@ -15,11 +17,11 @@ namespace ModelGen.Generators;
 /// The ModelGen incremental generator. The pipeline only (each stage lives in its own folder):
 /// <code>
 /// [Sequential] class ─parse─► ModelSpec ─check─► CheckResult ─┬─► diagnostics
-///                                                              ├─► model class   (CPU emitter)
-///                                                              └─► distinct cell shapes ─► one class each
+///                                                              └─plan─► ModelPlan ─┬─► model class (neutral parts + CPU pass)
+///                                                                                  └─► distinct cell shapes ─► one CPU cell each
 /// </code>
 /// Every value flowing between stages is plain equatable data, so unchanged models are served from cache.
-/// A second backend (ILGPU kernels) plugs in beside the CPU emitter, fed by the same checked models.
+/// A second backend (ILGPU kernels) adds outputs beside the CPU ones, rendering the same plan and cell math.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -48,15 +50,15 @@ public sealed class ModelGenerator : IIncrementalGenerator
             foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
 
-        var models = results
+        var plans = results
             .Where(static result => result.Model is not null)
-            .Select(static (result, _) => result.Model!)
+            .Select(static (result, _) => ModelPlanner.Plan(result.Model!))
             .WithTrackingName(TrackingNames.Model);
-        context.RegisterSourceOutput(models, static (spc, model) =>
-            Emit(spc, ModelHintName(model.Type), model.Type.FullName, () => CpuModelEmitter.Emit(model)));
+        context.RegisterSourceOutput(plans, static (spc, plan) =>
+            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan)));
 
-        var cells = models
-            .Select(static (model, _) => model.Layers.Where(l => l.Cell.IsEmitted).Select(l => l.Cell).ToEquatableArray())
+        var cells = plans
+            .Select(static (plan, _) => plan.Model.Layers.Where(l => l.Cell.IsEmitted).Select(l => l.Cell).ToEquatableArray())
             .Collect()
             .SelectMany(static (all, _) => all.SelectMany(c => c).Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.Cells);
@@ -74,16 +76,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
     private static CheckResult InternalError(string what, LocationInfo? location)
         => new(null, ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, what, "checking")).ToEquatableArray());
-
-    /// <summary>
-    /// <c>Models.Namespace.Outer+Inner.g.cs</c>: the namespace and the nesting are told apart, and models and
-    /// cells live under different prefixes, so two types never share a hint name.
-    /// </summary>
-    private static string ModelHintName(TypeTarget type)
-    {
-        string nesting = string.Join("+", type.ContainingTypes.Select(t => t.Name).Concat(new[] { type.ClassName }));
-        return type.Namespace is null ? $"Models.{nesting}.g.cs" : $"Models.{type.Namespace}.{nesting}.g.cs";
-    }
 
     private static void Emit(SourceProductionContext spc, string hintName, string what, Func<string> emit)
     {

@@ -1,5 +1,6 @@
 using System.Linq;
 using ModelGen.Generators.Checking;
+using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using Shouldly;
 
@@ -191,7 +192,7 @@ public sealed class CheckerTests
             [Lstm(20)]
             [Dense(1)]
             """);
-        model.Layers.Select(l => (l.Inputs, l.Units, l.InputIsSequence, l.OutputIsSequence)).ShouldBe(new[]
+        model.Layers.Select(l => (l.Inputs, l.OutputWidth, l.InputIsSequence, l.OutputIsSequence)).ShouldBe(new[]
         {
             (3, 30, true, true),
             (30, 20, true, false),
@@ -244,7 +245,7 @@ public sealed class CheckerTests
         layer.Name.ShouldBe("bidirectional");
         layer.KerasType.ShouldBe("Bidirectional");
         layer.ParameterCount.ShouldBe(98_816);
-        layer.Units.ShouldBe(128); // concat: twice the units
+        layer.OutputWidth.ShouldBe(128); // concat: twice the units
         layer.Directions.Select(d => (d.Identifier, d.KerasName, d.Reversed)).ShouldBe(new[]
         {
             ("BidirectionalForward", "forward_lstm", false),
@@ -267,7 +268,7 @@ public sealed class CheckerTests
     public void Bidirectional_MergeModeSetsTheWidth(string mode, int width)
     {
         var model = Check($"[Sequential(Features = 3)]\n[Bidirectional(MergeMode = \"{mode}\")]\n[Gru(5, ReturnSequences = true)]\n[Dense(2)]");
-        model.Layers[0].Units.ShouldBe(width);
+        model.Layers[0].OutputWidth.ShouldBe(width);
         model.Layers[1].Inputs.ShouldBe(width);
         model.Layers[0].ParameterCount.ShouldBe(2 * (3 * 5 * (3 + 5) + 2 * 3 * 5));
     }
@@ -298,7 +299,7 @@ public sealed class CheckerTests
         model.Layers.Select(l => l.MaskIn).ShouldBe(new[] { false, true, true, true, false });
         model.UsesMask.ShouldBeTrue();
         model.UsesDropout.ShouldBeTrue();
-        model.Layers[1].Units.ShouldBe(4);
+        model.Layers[1].OutputWidth.ShouldBe(4);
         model.Layers[1].ParameterCount.ShouldBe(0);
     }
 

@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
+using ModelGen.Generators.Declaration;
 using ModelGen.Generators.Model;
 
 namespace ModelGen.Generators.Tests;

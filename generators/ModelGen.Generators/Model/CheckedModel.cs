@@ -1,5 +1,6 @@
-using System;
 using System.Linq;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Shared;
 
 namespace ModelGen.Generators.Model;
 
@@ -13,38 +14,6 @@ internal enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax, HardSigmoid }
 internal enum MergeMode { Concat, Sum, Mul, Ave }
 
 internal enum InitKind { Zeros, GlorotUniform, Orthogonal, Uniform005, UnitForgetBias }
-
-/// <summary>
-/// A distinct compute shape. One static class is emitted per shape per compilation and shared by every
-/// layer and model that has it.
-/// </summary>
-internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activation Activation, bool ResetAfter)
-{
-    /// <summary>LSTM and GRU gate activation: sigmoid (default) or hard sigmoid.</summary>
-    public Activation RecurrentActivation { get; init; } = Activation.Sigmoid;
-
-    /// <summary>The layer has a bias.</summary>
-    public bool UseBias { get; init; } = true;
-
-    private string Suffix => (RecurrentActivation == Activation.HardSigmoid ? "_HardSigmoid" : "") + (UseBias ? "" : "_NoBias");
-
-    /// <summary>Gates per unit: 1 (SimpleRNN, Dense), 3 (GRU), 4 (LSTM).</summary>
-    public int Gates => Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
-
-    /// <summary>Name of the emitted static class, e.g. <c>Lstm_I2_H30</c>, <c>Gru_I2_H30_ResetAfter</c>, <c>Dense_I10_U1_Sigmoid</c>.</summary>
-    public string TypeName => Kind switch
-    {
-        LayerKind.SimpleRnn => $"SimpleRnn_I{Inputs}_H{Units}_{Activation}",
-        LayerKind.Lstm => $"Lstm_I{Inputs}_H{Units}",
-        LayerKind.Gru => $"Gru_I{Inputs}_H{Units}_{(ResetAfter ? "ResetAfter" : "ResetBefore")}",
-        LayerKind.Dense => $"Dense_I{Inputs}_U{Units}_{Activation}",
-        LayerKind.Embedding => $"Embedding_V{Inputs}_D{Units}",
-        _ => $"{Kind}_W{Inputs}",
-    } + Suffix;
-
-    /// <summary>A recurrent cell (one class emitted per shape); false for layers computed by runtime kernels.</summary>
-    public bool IsEmitted => Kind is LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense;
-}
 
 /// <summary>One parameter view of a layer, in Keras layout.</summary>
 internal sealed record ParamView(string KerasName, string PropertySuffix, int Offset, int Rows, int Columns, InitKind Init)
@@ -68,7 +37,7 @@ internal sealed record RecurrentDirection(string Identifier, string KerasName, b
 /// <param name="Name">Keras name (explicit, or Keras's default).</param>
 /// <param name="Identifier">PascalCase C# identifier derived from the name, unique in the model.</param>
 /// <param name="Inputs">Features per step (or per sample) coming in; the vocabulary size for an Embedding.</param>
-/// <param name="Units">Output width per step (or per sample).</param>
+/// <param name="OutputWidth">Output width per step (or per sample): the units, twice them for a concatenating Bidirectional, the input width for layers that keep it.</param>
 /// <param name="InputIsSequence">The input has a time axis.</param>
 /// <param name="OutputIsSequence">The output has a time axis.</param>
 /// <param name="ParameterCount">Keras's count.</param>
@@ -80,14 +49,17 @@ internal sealed record CheckedLayer(
     string Name,
     string Identifier,
     int Inputs,
-    int Units,
+    int OutputWidth,
     bool InputIsSequence,
     bool OutputIsSequence,
     int ParameterCount,
     EquatableArray<ParamView> Parameters,
     CellShape Cell)
 {
-    public bool IsRecurrent => Kind is LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru;
+    /// <summary>The facts of this layer's kind.</summary>
+    public LayerKindInfo Info => LayerKinds.Of(Kind);
+
+    public bool IsRecurrent => Info.IsRecurrent;
 
     /// <summary>Bidirectional or TimeDistributed around this layer; null when it is not wrapped.</summary>
     public LayerKind? Wrapper { get; init; }
@@ -104,8 +76,11 @@ internal sealed record CheckedLayer(
     /// <summary>Recurrent: the final states carry into the next batch.</summary>
     public bool Stateful { get; init; }
 
-    /// <summary>Recurrent: input dropout rate; Dropout and SpatialDropout1D: their rate.</summary>
+    /// <summary>Recurrent: input dropout rate.</summary>
     public float Dropout { get; init; }
+
+    /// <summary>Dropout and SpatialDropout1D: the fraction dropped.</summary>
+    public float Rate { get; init; }
 
     /// <summary>Recurrent: recurrent dropout rate.</summary>
     public float RecurrentDropout { get; init; }
@@ -121,42 +96,13 @@ internal sealed record CheckedLayer(
 
     public bool IsBidirectional => Wrapper == LayerKind.Bidirectional;
 
-    /// <summary>Keras class name for Summary().</summary>
-    public string KerasType => Wrapper switch
-    {
-        LayerKind.Bidirectional => "Bidirectional",
-        LayerKind.TimeDistributed => "TimeDistributed",
-        _ => Kind switch
-        {
-            LayerKind.Embedding => "Embedding",
-            LayerKind.SimpleRnn => "SimpleRNN",
-            LayerKind.Lstm => "LSTM",
-            LayerKind.Gru => "GRU",
-            LayerKind.Masking => "Masking",
-            LayerKind.Dropout => "Dropout",
-            LayerKind.SpatialDropout1D => "SpatialDropout1D",
-            _ => "Dense",
-        },
-    };
-}
-
-/// <summary>The type to emit into (namespace, nesting, accessibility).</summary>
-internal sealed record TypeTarget(string? Namespace, EquatableArray<ContainingType> ContainingTypes, string ClassName, string Accessibility)
-{
-    public string FullName
-    {
-        get
-        {
-            string prefix = Namespace is null ? "" : Namespace + ".";
-            foreach (var t in ContainingTypes) prefix += t.Name + ".";
-            return prefix + ClassName;
-        }
-    }
+    /// <summary>Keras class name for Summary(): the wrapper's when wrapped.</summary>
+    public string KerasType => Wrapper is { } wrapper ? LayerKinds.Of(wrapper).KerasClass : Info.KerasClass;
 }
 
 /// <summary>A model that passed every check; the input to every emitter.</summary>
 internal sealed record CheckedModel(
-    TypeTarget Type,
+    TypeHierarchy Type,
     int? TimeSteps,
     int InputFeatures,
     int VocabularySize,
@@ -169,7 +115,7 @@ internal sealed record CheckedModel(
     public bool OutputMasked { get; init; }
 
     /// <summary>Some layer draws dropout masks, so the model carries a random generator.</summary>
-    public bool UsesDropout => Layers.Any(l => l.Dropout > 0 || l.RecurrentDropout > 0);
+    public bool UsesDropout => Layers.Any(l => l.Dropout > 0 || l.RecurrentDropout > 0 || l.Rate > 0);
 
     /// <summary>Some layer computes a mask over time steps.</summary>
     public bool UsesMask => Layers.Any(l => l.MaskZero || l.Kind == LayerKind.Masking);

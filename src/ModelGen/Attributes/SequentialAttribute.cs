@@ -1,6 +1,12 @@
 using System;
 
+// The generator compiles this file too (linked into ModelGen.Generators), so attribute names and defaults exist
+// once: the parser reads option names with nameof and defaults from instances of these types.
+#if MODELGEN_GENERATOR
+namespace ModelGen.Generators.Shared.Attributes;
+#else
 namespace ModelGen;
+#endif
 
 /// <summary>
 /// Marks a <c>partial</c> class as a Keras-<c>Sequential</c> model. The layer attributes on the same

@@ -1,7 +1,7 @@
 using System;
 using Microsoft.CodeAnalysis;
 
-namespace ModelGen.Generators.Model;
+namespace ModelGen.Generators.Shared;
 
 /// <summary>
 /// A diagnostic waiting to be reported: descriptor, plain location and message arguments. It travels

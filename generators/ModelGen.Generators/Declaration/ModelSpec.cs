@@ -1,15 +1,11 @@
-using System;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Shared;
 
-namespace ModelGen.Generators.Model;
+namespace ModelGen.Generators.Declaration;
 
 // Parsed declarations: what the user wrote, before any rule is checked. Plain equatable data only
 // (strings, numbers, enums, EquatableArray): no ISymbol, SyntaxNode or Compilation, so the incremental
 // pipeline can compare runs and cache.
-
-internal enum LayerKind { Embedding, SimpleRnn, Lstm, Gru, Dense, Masking, Dropout, SpatialDropout1D, Bidirectional, TimeDistributed }
-
-/// <summary>A type enclosing the model class (for nested models).</summary>
-internal sealed record ContainingType(string Keyword, string Name, bool IsPartial);
 
 /// <summary>One layer attribute as written.</summary>
 /// <param name="Kind">Layer type.</param>
@@ -55,13 +51,15 @@ internal sealed record LayerOptions
     public double RecurrentDropout { get; init; }
     /// <summary>Recurrent and Dense: the layer has a bias.</summary>
     public bool UseBias { get; init; } = true;
-    /// <summary>LSTM and GRU: the gate activation as written, or null for sigmoid.</summary>
+    /// <summary>LSTM and GRU: the gate activation as written, or null for the attribute's default.</summary>
     public string? RecurrentActivation { get; init; }
     /// <summary>Embedding: token 0 is padding.</summary>
     public bool MaskZero { get; init; }
-    /// <summary>Masking: the padding value; Dropout and SpatialDropout1D: the rate.</summary>
-    public double Value { get; init; }
-    /// <summary>Bidirectional: the merge mode as written, or null for concat.</summary>
+    /// <summary>Masking: the padding value.</summary>
+    public double MaskValue { get; init; }
+    /// <summary>Dropout and SpatialDropout1D: the rate.</summary>
+    public double Rate { get; init; }
+    /// <summary>Bidirectional: the merge mode as written, or null for the attribute's default.</summary>
     public string? MergeMode { get; init; }
 }
 
@@ -80,14 +78,9 @@ internal sealed record ModelSpec(
     LocationInfo? SequentialLocation,
     EquatableArray<LayerSpec> Layers)
 {
+    /// <summary>The type to emit into.</summary>
+    public TypeHierarchy Type => new(Namespace, ContainingTypes, ClassName, Accessibility);
+
     /// <summary>Fully qualified name without <c>global::</c>, for hint names and messages.</summary>
-    public string FullName
-    {
-        get
-        {
-            string prefix = Namespace is null ? "" : Namespace + ".";
-            foreach (var t in ContainingTypes) prefix += t.Name + ".";
-            return prefix + ClassName;
-        }
-    }
+    public string FullName => Type.FullName;
 }

@@ -5,9 +5,11 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using ModelGen.Generators.Model;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Shared;
+using ModelGen.Generators.Shared.Attributes;
 
-namespace ModelGen.Generators.Parsing;
+namespace ModelGen.Generators.Declaration;
 
 /// <summary>
 /// Reads a <c>[Sequential]</c> class and its layer attributes into a <see cref="ModelSpec"/>: what was
@@ -16,21 +18,14 @@ namespace ModelGen.Generators.Parsing;
 /// </summary>
 internal static class ModelParser
 {
-    public const string SequentialAttribute = "ModelGen.SequentialAttribute";
+    /// <summary>The runtime namespace of every ModelGen attribute.</summary>
+    public const string AttributeNamespace = "ModelGen";
 
-    private static readonly Dictionary<string, LayerKind> LayerAttributes = new()
-    {
-        ["EmbeddingAttribute"] = LayerKind.Embedding,
-        ["SimpleRnnAttribute"] = LayerKind.SimpleRnn,
-        ["LstmAttribute"] = LayerKind.Lstm,
-        ["GruAttribute"] = LayerKind.Gru,
-        ["DenseAttribute"] = LayerKind.Dense,
-        ["MaskingAttribute"] = LayerKind.Masking,
-        ["DropoutAttribute"] = LayerKind.Dropout,
-        ["SpatialDropout1DAttribute"] = LayerKind.SpatialDropout1D,
-        ["BidirectionalAttribute"] = LayerKind.Bidirectional,
-        ["TimeDistributedAttribute"] = LayerKind.TimeDistributed,
-    };
+    public const string SequentialAttribute = AttributeNamespace + "." + nameof(Shared.Attributes.SequentialAttribute);
+
+    // Defaults, read from the attributes themselves (their sources are compiled into the generator).
+    private static readonly bool DefaultResetAfter = new GruAttribute(1).ResetAfter;
+    private static readonly bool DefaultUseBias = new LstmAttribute(1).UseBias;
 
     public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -44,8 +39,8 @@ internal static class ModelParser
             foreach (var named in sequential.NamedArguments)
             {
                 if (named.Value.Value is not int value) continue;
-                if (named.Key == "TimeSteps") timeSteps = value;
-                else if (named.Key == "Features") features = value;
+                if (named.Key == nameof(Shared.Attributes.SequentialAttribute.TimeSteps)) timeSteps = value;
+                else if (named.Key == nameof(Shared.Attributes.SequentialAttribute.Features)) features = value;
             }
         }
 
@@ -55,8 +50,8 @@ internal static class ModelParser
             cancellationToken.ThrowIfCancellationRequested();
             var attributeClass = attribute.AttributeClass;
             if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error) continue;
-            if (attributeClass.ContainingNamespace?.ToDisplayString() != "ModelGen") continue;
-            if (!LayerAttributes.TryGetValue(attributeClass.Name, out var kind)) continue;
+            if (attributeClass.ContainingNamespace?.ToDisplayString() != AttributeNamespace) continue;
+            if (LayerKinds.FromAttributeClass(attributeClass.Name) is not { } kind) continue;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
             int onDeclaration = syntax?.FirstAncestorOrSelf<ClassDeclarationSyntax>() == declaration ? 0 : 1;
             layers.Add(ReadLayer(kind, attribute, onDeclaration, LocationInfo.From(syntax), syntax?.SpanStart ?? 0));
@@ -92,33 +87,37 @@ internal static class ModelParser
         int second = args.Length > 1 && args[1].Value is int b ? b : 0;
         double value = args.Length > 0 ? Number(args[0].Value) : 0;
         string? name = null, activation = null;
-        bool returnSequences = false, resetAfter = true;
-        var options = LayerOptions.Default with { Value = kind is LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D ? value : 0 };
+        bool returnSequences = false, resetAfter = DefaultResetAfter;
+        var options = LayerOptions.Default with
+        {
+            UseBias = DefaultUseBias,
+            MaskValue = kind == LayerKind.Masking ? value : 0,
+            Rate = LayerKinds.Of(kind).IsDropoutLayer ? value : 0,
+        };
         foreach (var named in attribute.NamedArguments)
         {
             var v = named.Value.Value;
             switch (named.Key)
             {
-                case "Name": name = v as string; break;
-                case "Activation": activation = v as string ?? "null"; break;
-                case "ReturnSequences": returnSequences = v is true; break;
-                case "ResetAfter": resetAfter = v is not false; break;
-                case "ReturnState": options = options with { ReturnState = v is true }; break;
-                case "GoBackwards": options = options with { GoBackwards = v is true }; break;
-                case "Stateful": options = options with { Stateful = v is true }; break;
-                case "Dropout": options = options with { Dropout = Number(v) }; break;
-                case "RecurrentDropout": options = options with { RecurrentDropout = Number(v) }; break;
-                case "UseBias": options = options with { UseBias = v is not false }; break;
-                case "RecurrentActivation": options = options with { RecurrentActivation = v as string ?? "null" }; break;
-                case "MaskZero": options = options with { MaskZero = v is true }; break;
-                case "MergeMode": options = options with { MergeMode = v as string ?? "null" }; break;
+                case nameof(LayerAttribute.Name): name = v as string; break;
+                case nameof(DenseAttribute.Activation): activation = v as string ?? "null"; break;
+                case nameof(RecurrentLayerAttribute.ReturnSequences): returnSequences = v is true; break;
+                case nameof(GruAttribute.ResetAfter): resetAfter = v is not false; break;
+                case nameof(RecurrentLayerAttribute.ReturnState): options = options with { ReturnState = v is true }; break;
+                case nameof(RecurrentLayerAttribute.GoBackwards): options = options with { GoBackwards = v is true }; break;
+                case nameof(RecurrentLayerAttribute.Stateful): options = options with { Stateful = v is true }; break;
+                case nameof(RecurrentLayerAttribute.Dropout): options = options with { Dropout = Number(v) }; break;
+                case nameof(RecurrentLayerAttribute.RecurrentDropout): options = options with { RecurrentDropout = Number(v) }; break;
+                case nameof(RecurrentLayerAttribute.UseBias): options = options with { UseBias = v is not false }; break;
+                case nameof(GatedLayerAttribute.RecurrentActivation): options = options with { RecurrentActivation = v as string ?? "null" }; break;
+                case nameof(EmbeddingAttribute.MaskZero): options = options with { MaskZero = v is true }; break;
+                case nameof(BidirectionalAttribute.MergeMode): options = options with { MergeMode = v as string ?? "null" }; break;
             }
         }
-        string attributeName = attribute.AttributeClass!.Name.Substring(0, attribute.AttributeClass.Name.Length - "Attribute".Length);
+        var info = LayerKinds.Of(kind);
         var spec = kind == LayerKind.Embedding
-            ? new LayerSpec(kind, attributeName, name, Units: second, InputDim: first, activation, returnSequences, resetAfter, declaration, location)
-            : new LayerSpec(kind, attributeName, name, Units: kind is LayerKind.Embedding or LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense ? first : 0,
-                InputDim: 0, activation, returnSequences, resetAfter, declaration, location);
+            ? new LayerSpec(kind, info.AttributeName, name, Units: second, InputDim: first, activation, returnSequences, resetAfter, declaration, location)
+            : new LayerSpec(kind, info.AttributeName, name, Units: info.HasUnits ? first : 0, InputDim: 0, activation, returnSequences, resetAfter, declaration, location);
         return spec with { Options = options };
     }
 

@@ -3,14 +3,14 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
-namespace ModelGen.Generators.Model;
+namespace ModelGen.Generators.Shared;
 
 /// <summary>
 /// An immutable array compared by its elements, so that records holding one stay equal across generator
 /// runs and the incremental pipeline can cache them.
 /// </summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
-    where T : IEquatable<T>
+
 {
     private readonly ImmutableArray<T> _items;
 
@@ -54,6 +54,6 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IRea
 
 internal static class EquatableArray
 {
-    public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) where T : IEquatable<T>
+    public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
         => new(items.ToImmutableArray());
 }

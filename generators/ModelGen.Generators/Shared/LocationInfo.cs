@@ -1,7 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
-namespace ModelGen.Generators.Model;
+namespace ModelGen.Generators.Shared;
 
 /// <summary>A source location as plain values (no syntax tree), so it can sit in cached pipeline data.</summary>
 internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)

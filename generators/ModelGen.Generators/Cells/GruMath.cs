@@ -1,0 +1,114 @@
+using ModelGen.Generators.Emit;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Cells;
+
+/// <summary>
+/// The GRU's element-wise math, both forms, written once (gates z, r, h: Keras order):
+/// <code>
+/// z, r = σ(·)   reset after (PyTorch, Keras default): ĥ = tanh(x·W_h + b_in,h + r ⊙ (h[t-1]·U_h + b_rec,h))
+///               reset before (Keras reset_after=False): ĥ = tanh(x·W_h + (r ⊙ h[t-1])·U_h + b_h)
+/// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+/// </code>
+/// Each method writes the body for element <c>j</c> of one sample's row; the backend binds the named row operands.
+/// </summary>
+internal static class GruMath
+{
+    /// <summary>The state update both forms share: <c>z ⊙ h[t-1] + (1 − z) ⊙ ĥ</c>.</summary>
+    private static string StateUpdate(IElementwise e, string z, string previous, string candidate)
+        => $"{z} * {previous} + ({e.One} - {z}) * {candidate}";
+
+    /// <summary>
+    /// Reset after, forward, one row. Operands: <c>gr</c> x·W + b_in [3·Units] (overwritten with z, r, ĥ, kept for
+    /// backward), <c>rr</c> h[t-1]·U + b_rec, <c>hp</c> h[t-1], <c>hn</c> h[t].
+    /// </summary>
+    public static void ResetAfterForwardRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        var gate = cell.RecurrentActivation;
+        w.Line($"var zv = {e.Activate(gate, $"{e.Load("gr")} + {e.Load("rr")}")};");
+        w.Line($"var rv = {e.Activate(gate, $"{e.Load("gr", u)} + {e.Load("rr", u)}")};");
+        w.Line($"var hv = {e.Activate(Activation.Tanh, $"{e.Load("gr", 2 * u)} + rv * {e.Load("rr", 2 * u)}")};");
+        w.Line(e.Store("gr", 0, "zv"));
+        w.Line(e.Store("gr", u, "rv"));
+        w.Line(e.Store("gr", 2 * u, "hv"));
+        w.Line(e.Store("hn", 0, StateUpdate(e, "zv", e.Load("hp"), "hv")));
+    }
+
+    /// <summary>
+    /// Reset after, backward, one row: through the state update, ĥ's tanh, r's product and the two gate activations.
+    /// Operands: <c>g</c> z, r, ĥ; <c>rr</c> the recurrent pre-activations; <c>dg</c>, <c>drc</c> the input and
+    /// recurrent pre-activation gradients; <c>hp</c> h[t-1]; <c>dhr</c> ∂h[t]; <c>dpr</c> ∂h[t-1] (added to).
+    /// </summary>
+    public static void ResetAfterBackwardRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        var gate = cell.RecurrentActivation;
+        w.Line($"var zv = {e.Load("g")}; var rv = {e.Load("g", u)}; var hh = {e.Load("g", 2 * u)};");
+        w.Line($"var dhv = {e.Load("dhr")};");
+        w.Line($"var dn = dhv * ({e.One} - zv) * {Elementwise.TanhSlope(e, "hh")};");
+        w.Line($"var dz = dhv * ({e.Load("hp")} - hh) * {e.Slope(gate, "zv")};");
+        w.Line($"var dr = dn * {e.Load("rr", 2 * u)} * {e.Slope(gate, "rv")};");
+        w.Line(e.Store("dg", 0, "dz"));
+        w.Line(e.Store("dg", u, "dr"));
+        w.Line(e.Store("dg", 2 * u, "dn"));
+        w.Line(e.Store("drc", 0, "dz"));
+        w.Line(e.Store("drc", u, "dr"));
+        w.Line(e.Store("drc", 2 * u, "dn * rv"));
+        w.Line(e.Store("dpr", 0, $"{e.Load("dpr")} + dhv * zv"));
+    }
+
+    /// <summary>
+    /// Reset before, forward, the gates: z, r activated and kept; r ⊙ h[t-1] for the candidate's product. Operands:
+    /// <c>gr</c> the z and r pre-activations [2·Units], <c>pr</c> h[t-1] as the product reads it, <c>rhr</c> r ⊙ h[t-1].
+    /// </summary>
+    public static void ResetBeforeGatesRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        var gate = cell.RecurrentActivation;
+        w.Line($"var zv = {e.Activate(gate, e.Load("gr"))};");
+        w.Line($"var rv = {e.Activate(gate, e.Load("gr", u))};");
+        w.Line(e.Store("gr", 0, "zv"));
+        w.Line(e.Store("gr", u, "rv"));
+        w.Line(e.Store("rhr", 0, $"rv * {e.Load("pr")}"));
+    }
+
+    /// <summary>
+    /// Reset before, forward, the output: ĥ = tanh(·) kept; the state update. Operands: <c>gr</c> the whole gate row,
+    /// <c>hp</c> h[t-1], <c>hn</c> h[t].
+    /// </summary>
+    public static void ResetBeforeOutputRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        w.Line($"var hv = {e.Activate(Activation.Tanh, e.Load("gr", 2 * u))};");
+        w.Line(e.Store("gr", 2 * u, "hv"));
+        w.Line($"var zv = {e.Load("gr")};");
+        w.Line(e.Store("hn", 0, StateUpdate(e, "zv", e.Load("hp"), "hv")));
+    }
+
+    /// <summary>
+    /// Reset before, backward, through the state update, ĥ's tanh and z's activation. Operands: <c>g</c> z, r, ĥ;
+    /// <c>dg</c> their pre-activation gradients; <c>hp</c> h[t-1]; <c>dhr</c> ∂h[t]; <c>dpr</c> ∂h[t-1] (added to).
+    /// </summary>
+    public static void ResetBeforeBackwardOutputRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        w.Line($"var zv = {e.Load("g")}; var hh = {e.Load("g", 2 * u)}; var dhv = {e.Load("dhr")};");
+        w.Line(e.Store("dg", 0, $"dhv * ({e.Load("hp")} - hh) * {e.Slope(cell.RecurrentActivation, "zv")}"));
+        w.Line(e.Store("dg", 2 * u, $"dhv * ({e.One} - zv) * {Elementwise.TanhSlope(e, "hh")}"));
+        w.Line(e.Store("dpr", 0, $"{e.Load("dpr")} + dhv * zv"));
+    }
+
+    /// <summary>
+    /// Reset before, backward, through r's product: ∂r = ∂(r⊙h)·h[t-1] through the gate activation; ∂h[t-1] +=
+    /// ∂(r⊙h)·r. Operands: <c>g</c> the gates, <c>dg</c> their gradients, <c>hp</c> h[t-1] as the products read it,
+    /// <c>drs</c> ∂(r ⊙ h[t-1]), <c>dpr</c> the gradient of what the recurrent product read (added to).
+    /// </summary>
+    public static void ResetBeforeBackwardResetRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        w.Line($"var rv = {e.Load("g", u)}; var drh = {e.Load("drs")};");
+        w.Line(e.Store("dg", u, $"drh * {e.Load("hp")} * {e.Slope(cell.RecurrentActivation, "rv")}"));
+        w.Line(e.Store("dpr", 0, $"{e.Load("dpr")} + drh * rv"));
+    }
+}

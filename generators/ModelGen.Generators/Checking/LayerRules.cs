@@ -1,0 +1,112 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using ModelGen.Generators.Declaration;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using ModelGen.Generators.Shared;
+
+namespace ModelGen.Generators.Checking;
+
+/// <summary>What one layer's own options resolve to once checked.</summary>
+internal sealed record CheckedOptions(bool Ok, Activation Activation, Activation GateActivation, MergeMode Merge);
+
+/// <summary>
+/// The rules one layer's own options must meet (sizes, activations, merge mode, rates), layer by layer. Rules that
+/// cross layers (sequence flow, masks, total size) stay in <see cref="ModelChecker"/>.
+/// </summary>
+internal static class LayerRules
+{
+    private const string RecurrentActivations = "'tanh', 'relu', 'sigmoid' or 'linear'";
+    private const string DenseActivations = "'linear', 'tanh', 'sigmoid', 'relu' or 'softmax'";
+
+    /// <param name="layer">The layer (inside its wrapper, when wrapped).</param>
+    /// <param name="wrapper">Its Bidirectional or TimeDistributed wrapper, or null.</param>
+    /// <param name="index">Its position in the declaration.</param>
+    /// <param name="name">The name messages use (the wrapper's when wrapped).</param>
+    /// <param name="innerName">The layer's own name.</param>
+    /// <param name="where">Where to report.</param>
+    /// <param name="diagnostics">Receives what is wrong.</param>
+    public static CheckedOptions Check(LayerSpec layer, LayerSpec? wrapper, int index, string name, string innerName, LocationInfo? where,
+        ImmutableArray<DiagnosticInfo>.Builder diagnostics)
+    {
+        var info = LayerKinds.Of(layer.Kind);
+        var options = layer.Options;
+        bool ok = true;
+        void Report(DiagnosticInfo diagnostic) { diagnostics.Add(diagnostic); ok = false; }
+
+        if (layer.Kind == LayerKind.Embedding)
+        {
+            if (index > 0) Report(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddingNotFirst, where, name, Text(index)));
+            if (layer.InputDim <= 0) Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "inputDim", $"Embedding '{name}'", Text(layer.InputDim), "pass the vocabulary size (largest token id + 1)"));
+        }
+        if (info.HasUnits && layer.Units <= 0)
+        {
+            bool embedding = layer.Kind == LayerKind.Embedding;
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, embedding ? "outputDim" : "units", $"{layer.AttributeName} '{name}'", Text(layer.Units),
+                $"pass the number of {(embedding ? "dimensions per token" : "units")}"));
+        }
+
+        var activation = Activation.Linear;
+        if (info.DefaultActivation is { } defaultActivation)
+        {
+            string text = layer.Activation ?? defaultActivation;
+            var parsed = ParseActivation(text);
+            if (parsed is null || parsed == Activation.HardSigmoid)
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, text, info.IsRecurrent ? RecurrentActivations : DenseActivations));
+            else if (parsed == Activation.Softmax && info.IsRecurrent)
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnRecurrent, where, layer.AttributeName, name));
+            else activation = parsed.Value;
+        }
+        var gateActivation = Activation.Sigmoid;
+        if (layer.Kind is LayerKind.Lstm or LayerKind.Gru && options.RecurrentActivation is { } gateText)
+        {
+            var parsed = ParseActivation(gateText);
+            if (parsed is Activation.Sigmoid or Activation.HardSigmoid) gateActivation = parsed.Value;
+            else Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, gateText, "'sigmoid' or 'hard_sigmoid' (RecurrentActivation)"));
+        }
+        var merge = MergeMode.Concat;
+        if (wrapper?.Kind == LayerKind.Bidirectional && wrapper.Options.MergeMode is { } mergeText)
+        {
+            var parsed = ParseMerge(mergeText);
+            if (parsed is null) Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownMergeMode, where, name, mergeText));
+            else merge = parsed.Value;
+        }
+        if (wrapper?.Kind == LayerKind.Bidirectional && options.GoBackwards)
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, layer.Location ?? where, layer.AttributeName, innerName, name));
+
+        // Rates: dropout options of recurrent layers, and the Dropout layers' own.
+        var rates = new List<(string What, double Rate)>();
+        if (info.IsRecurrent) { rates.Add(("Dropout", options.Dropout)); rates.Add(("RecurrentDropout", options.RecurrentDropout)); }
+        if (info.IsDropoutLayer) rates.Add(("rate", options.Rate));
+        foreach (var (what, rate) in rates)
+        {
+            if (rate >= 0 && rate < 1) continue;
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.RateOutOfRange, where, what, $"{layer.AttributeName} '{name}'", rate.ToString("R", CultureInfo.InvariantCulture)));
+        }
+        return new CheckedOptions(ok, activation, gateActivation, merge);
+    }
+
+    private static MergeMode? ParseMerge(string text) => text switch
+    {
+        "concat" => MergeMode.Concat,
+        "sum" => MergeMode.Sum,
+        "mul" => MergeMode.Mul,
+        "ave" => MergeMode.Ave,
+        _ => null,
+    };
+
+    private static Activation? ParseActivation(string text) => text switch
+    {
+        "linear" => Activation.Linear,
+        "tanh" => Activation.Tanh,
+        "sigmoid" => Activation.Sigmoid,
+        "relu" => Activation.Relu,
+        "softmax" => Activation.Softmax,
+        "hard_sigmoid" => Activation.HardSigmoid,
+        _ => null,
+    };
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,55 @@
+using System;
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
+using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
+
+namespace ModelGen.Generators.Emit.Cpu.Cells;
+
+/// <summary>The Dense cell on the CPU: <c>y = activation(x·W + b)</c> per row, softmax per row.</summary>
+internal static class DenseCell
+{
+    public static void Write(CodeWriter w, CellShape cell)
+    {
+        Constants(w, cell, "Output width.");
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed kernel).</summary>");
+        w.Line("public static int ScratchLength(int batch) => Units * Inputs;");
+        w.Line();
+        w.Line("/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias).</summary>");
+        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        {
+            w.Line("y = y.Slice(0, rows * Units);");
+            w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "y"));
+            w.Line($"// y += x·W: [rows, {cell.Inputs}] × [{cell.Inputs}, {cell.Units}]");
+            w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);");
+            if (cell.Activation == Activation.Softmax) w.Line("MatrixOps.SoftmaxRows(rows, Units, y);");
+            else if (cell.Activation != Activation.Linear) w.Line(ApplyInPlace(cell.Activation, "y"));
+        }
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Backward: <paramref name="dy"/> [rows, Units] holds ∂loss/∂y on entry and is used in place for the
+            /// pre-activation gradient. Adds to dKernel and dBias; writes <paramref name="dx"/> [rows, Inputs] unless it is empty.
+            /// </summary>
+            """);
+        using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
+        {
+            w.Line("dy = dy.Slice(0, rows * Units);");
+            if (cell.Activation == Activation.Softmax)
+            {
+                w.Line("// dz = y ⊙ (dy − Σ dy⊙y) per row");
+                w.Line("MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);");
+            }
+            else if (cell.Activation != Activation.Linear)
+            {
+                using (w.Block("for (int r = 0; r < rows; r++)"))
+                    ActivationGradientRow(w, cell, "y.Slice(r * Units, Units)", "dy.Slice(r * Units, Units)");
+            }
+            w.Line(cell.UseBias ? "// dW += xᵀ·dz; db += Σ_rows dz" : "// dW += xᵀ·dz");
+            w.Line("Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dy, Units, dKernel, Units);");
+            BiasGradient(w, cell, "dy", "dBias.Slice(0, Units)");
+            InputGradient(w, "dy", "scratch.Slice(0, Units * Inputs)");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System;
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
+using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
+
+namespace ModelGen.Generators.Emit.Cpu.Cells;
+
+/// <summary>The GRU cell on the CPU, both forms: the skeletons (products, loops, carries) around <see cref="GruMath"/>.</summary>
+internal static class GruCell
+{
+    // GRU, reset after (PyTorch semantics)
+
+    public static void WriteResetAfter(CodeWriter w, CellShape cell)
+    {
+        Constants(w, cell, "Gate width: the z, r, h blocks of Units each.");
+        int u = cell.Units;
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights and carries.</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + {CarryScratch};");
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [2, Width]
+            /// (row 0 input bias, row 1 recurrent bias). <paramref name="h"/> [(steps+1)·batch, Units], block 0 the initial
+            /// state. <paramref name="gates"/> [steps·batch, Width] receives z, r and ĥ; <paramref name="recurrent"/>
+            /// [steps·batch, Width] receives h[t-1]·U + b_rec, kept for the backward pass.
+            /// </summary>
+            """);
+        w.Lines(OptionsDoc);
+        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        {
+            InputProjection(w, cell, "b_in");
+            using (w.Block("for (int t = 0; t < steps; t++)"))
+            {
+                w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+                w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
+                RecurrentInput(w);
+                w.Line($"// rc = h[t-1]·U + b_rec: [batch, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
+                w.Line(BiasRows(cell, "batch", "bias.Slice(Width, Width)", "rc"));
+                w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    FusedLoop.Refs(w,
+                        ("gr", "z.Slice(b * Width, Width)"),
+                        ("rr", "rc.Slice(b * Width, Width)"),
+                        ("hp", "h.Slice(t * n + b * Units, Units)"),
+                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+                    w.Line($"// One pass over the row: z, r = {gate}(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
+                    w.Line("// (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterForwardRow(w2, f, cell));
+                }
+                CarryMasked(w, cells: false);
+            }
+        }
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
+            /// step on entry (and receives the carried gradients). <paramref name="dGates"/> and
+            /// <paramref name="dRecurrent"/> [steps·batch, Width] receive the gradients of the input and recurrent
+            /// pre-activations. Adds to the parameter gradients; writes <paramref name="dx"/> unless it is empty.
+            /// </summary>
+            """);
+        using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
+        {
+            BackwardPrologue(w);
+            w.Line("dRecurrent = dRecurrent.Slice(0, rows * Width);");
+            w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
+            w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
+            Carries(w, "Width * Units + Width * Inputs");
+            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            {
+                BackwardStepStart(w);
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    FusedLoop.Refs(w,
+                        ("g", "gates.Slice((t * batch + b) * Width, Width)"),
+                        ("rr", "recurrent.Slice((t * batch + b) * Width, Width)"),
+                        ("dg", "dGates.Slice((t * batch + b) * Width, Width)"),
+                        ("drc", "dRecurrent.Slice((t * batch + b) * Width, Width)"),
+                        ("hp", "h.Slice(t * n + b * Units, Units)"),
+                        ("dhr", "dh.Slice(t * n + b * Units, Units)"),
+                        ("dpr", "dPrev.Slice(b * Units, Units)"));
+                    w.Line("// Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.");
+                    FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetAfterBackwardRow(w2, f, cell));
+                }
+                w.Line("// dh[t-1] += dRecurrent[t]·Uᵀ");
+                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
+            }
+            w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.");
+            w.Line($"Gemm.MultiplyAddTransposedA(Units, Width, rows, {PreviousStates}, Units, dRecurrent, Width, dRecurrentKernel, Width);");
+            w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
+            BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
+            BiasGradient(w, cell, "dRecurrent", "dBias.Slice(Width, Width)");
+            InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
+        }
+    }
+
+
+    // ---------------------------------------------------------------- GRU, reset before (Keras reset_after=False)
+
+    public static void WriteResetBefore(CodeWriter w, CellShape cell)
+    {
+        Constants(w, cell, "Gate width: the z, r, h blocks of Units each.");
+        int u = cell.Units;
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, ∂(r⊙h) and carries.</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + {CarryScratch};");
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [Width].
+            /// <paramref name="h"/> [(steps+1)·batch, Units], block 0 the initial state. <paramref name="gates"/>
+            /// [steps·batch, Width] receives z, r and ĥ; <paramref name="resetState"/> [steps·batch, Units] receives
+            /// r ⊙ h[t-1], kept for the backward pass.
+            /// </summary>
+            """);
+        w.Lines(OptionsDoc);
+        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        {
+            InputProjection(w, cell, "b");
+            using (w.Block("for (int t = 0; t < steps; t++)"))
+            {
+                w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+                w.Line("var rh = resetState.Slice(t * n, n);");
+                RecurrentInput(w);
+                w.Line($"// z, r blocks += h[t-1]·U_zr: [batch, {u}] × [{u}, {2 * u}].");
+                w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)"));
+                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+                    w.Line($"// z, r = {gate}(·) (kept for backward); r ⊙ h[t-1]");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeGatesRow(w2, f, cell));
+                }
+                w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
+                w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    w.Line("// ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeOutputRow(w2, f, cell));
+                }
+                CarryMasked(w, cells: false);
+            }
+        }
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
+            /// step on entry (and receives the carried gradients); <paramref name="dGates"/> [steps·batch, Width]
+            /// receives the pre-activation gradients. Adds to the parameter gradients; writes <paramref name="dx"/>
+            /// unless it is empty.
+            /// </summary>
+            """);
+        using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
+        {
+            BackwardPrologue(w);
+            w.Line("var recurrentT = scratch.Slice(0, Width * Units); // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ");
+            w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
+            w.Line("var dResetState = scratch.Slice(Width * Units + Width * Inputs, n);");
+            Carries(w, "Width * Units + Width * Inputs + n");
+            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            {
+                BackwardStepStart(w);
+                w.Line("var dz = dGates.Slice(t * batch * Width, batch * Width);");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    FusedLoop.Refs(w,
+                        ("g", "gates.Slice((t * batch + b) * Width, Width)"),
+                        ("dg", "dz.Slice(b * Width, Width)"),
+                        ("hp", "h.Slice(t * n + b * Units, Units)"),
+                        ("dhr", "dh.Slice(t * n + b * Units, Units)"),
+                        ("dpr", "dPrev.Slice(b * Units, Units)"));
+                    w.Line("// Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.");
+                    FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardOutputRow(w2, f, cell));
+                }
+                w.Line("// ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ");
+                w.Line("dResetState.Clear();");
+                w.Line("Gemm.MultiplyAdd(batch, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    FusedLoop.Refs(w,
+                        ("g", "gates.Slice((t * batch + b) * Width, Width)"),
+                        ("dg", "dz.Slice(b * Width, Width)"),
+                        ("hp", "(recurrentMask.IsEmpty ? h : maskedStates).Slice(t * n + b * Units, Units)"),
+                        ("drs", "dResetState.Slice(b * Units, Units)"),
+                        ("dpr", "dRead.Slice(b * Units, Units)"));
+                    w.Line("// ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)");
+                    FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardResetRow(w2, f, cell));
+                }
+                w.Line("// dh[t-1] += dZ_zr[t]·U_zrᵀ");
+                w.Line("Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
+            }
+            w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.");
+            w.Line($"Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, {PreviousStates}, Units, dGates, Width, dRecurrentKernel, Width);");
+            w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
+            w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
+            BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
+            InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
+        }
+    }
+
+}

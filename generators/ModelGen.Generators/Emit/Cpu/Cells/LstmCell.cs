@@ -1,0 +1,104 @@
+using System;
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
+using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
+
+namespace ModelGen.Generators.Emit.Cpu.Cells;
+
+/// <summary>The LSTM cell on the CPU: the skeleton (products, loops, carries) around <see cref="LstmMath"/>.</summary>
+internal static class LstmCell
+{
+    public static void Write(CodeWriter w, CellShape cell)
+    {
+        Constants(w, cell, "Gate width: the i, f, c, o blocks of Units each.");
+        int u = cell.Units;
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, the carried ∂c and ∂h.</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + {CarryScratch};");
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Width];
+            /// recurrentKernel [Units, Width]; bias [Width]. <paramref name="h"/> and <paramref name="c"/>
+            /// [(steps+1)·batch, Units], block 0 the initial state. <paramref name="gates"/> [steps·batch, Width] receives
+            /// the activated gates and <paramref name="tanhC"/> [steps·batch, Units] tanh(c), both kept for the backward pass.
+            /// </summary>
+            """);
+        w.Lines(OptionsDoc);
+        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        {
+            InputProjection(w, cell, "b");
+            using (w.Block("for (int t = 0; t < steps; t++)"))
+            {
+                w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+                RecurrentInput(w);
+                w.Line($"// gates += h[t-1]·U: [batch, {u}] × [{u}, {4 * u}].");
+                w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+                    FusedLoop.Refs(w,
+                        ("gr", "z.Slice(b * Width, Width)"),
+                        ("cp", "c.Slice(t * n + b * Units, Units)"),
+                        ("cn", "c.Slice((t + 1) * n + b * Units, Units)"),
+                        ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
+                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
+                    w.Line($"// One pass over the row: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·) (kept for backward);");
+                    w.Line("// c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardRow(w2, f, cell));
+                }
+                CarryMasked(w, cells: true);
+            }
+        }
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
+            /// step on entry (and receives the carried gradients); <paramref name="dGates"/> [steps·batch, Width]
+            /// receives the pre-activation gate gradients. Adds to the parameter gradients; writes
+            /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial states' gradients into
+            /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
+            /// </summary>
+            """);
+        using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
+        {
+            BackwardPrologue(w);
+            w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
+            w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
+            w.Line("var dc = scratch.Slice(Width * Units + Width * Inputs, n);");
+            w.Line("dc.Clear();");
+            Carries(w, "Width * Units + Width * Inputs + n");
+            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            {
+                BackwardStepStart(w);
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                {
+                    using (w.Block("if (!mask.IsEmpty && mask[t * batch + b] == 0)"))
+                    {
+                        w.Line("// A masked step: c passes through unchanged (∂c carries on), the gates get nothing.");
+                        w.Line("dGates.Slice((t * batch + b) * Width, Width).Clear();");
+                        w.Line("continue;");
+                    }
+                    FusedLoop.Refs(w,
+                        ("g", "gates.Slice((t * batch + b) * Width, Width)"),
+                        ("dg", "dGates.Slice((t * batch + b) * Width, Width)"),
+                        ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
+                        ("cp", "c.Slice(t * n + b * Units, Units)"),
+                        ("dhr", "dh.Slice(t * n + b * Units, Units)"),
+                        ("dcr", "dc.Slice(b * Units, Units)"));
+                    w.Line("// ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.");
+                    FusedLoop.Emit(w, u, (w2, f) => LstmMath.BackwardRow(w2, f, cell));
+                }
+                w.Line("// dh[t-1] += dGates[t]·Uᵀ");
+                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
+            }
+            w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
+            WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
+            BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
+            InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
+        }
+    }
+
+}

@@ -1,0 +1,108 @@
+using System;
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
+using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
+
+namespace ModelGen.Generators.Emit.Cpu.Cells;
+
+/// <summary>The SimpleRNN cell on the CPU: <c>h = activation(x·W + h[t-1]·U + b)</c>, one large input product, a small product and an activation pass per step (or the unrolled step for 8 and 16 units).</summary>
+internal static class SimpleRnnCell
+{
+    public static void Write(CodeWriter w, CellShape cell)
+    {
+        Constants(w, cell, "Pre-activation width (one gate).");
+        int h = cell.Units;
+        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed weights and carries).</summary>");
+        w.Line($"public static int ScratchLength(int batch) => Units * Units + Units * Inputs + {CarryScratch};");
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Units];
+            /// recurrentKernel [Units, Units]; bias [Units]; <paramref name="h"/> [(steps+1)·batch, Units] with block 0
+            /// the initial state; blocks 1…steps receive each step's output.
+            /// </summary>
+            """);
+        w.Lines(OptionsDoc);
+        bool tokens = CellSignature.ReadsTokens(cell);
+        string tokenParameters = tokens ? ", ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default" : "";
+        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        {
+            w.Line("int rows = steps * batch, n = batch * Units;");
+            w.Line("var outputs = h.Slice(n, rows * Units);");
+            if (tokens)
+            {
+                w.Line("// tokens [batch, steps] with table [vocabulary, Units] = E·W + b: an Embedding folded into this projection,");
+                w.Line("// ids already checked. The 512-bit step reads sample b's row tokens[b, t] of the table at step t, so");
+                w.Line("// nothing is gathered beforehand; the other paths get the rows gathered here.");
+                using (w.Block("if (!tokens.IsEmpty && (!Vector512.IsHardwareAccelerated || !recurrentMask.IsEmpty))"))
+                {
+                    w.Line("Embedding.Gather(batch, steps, table.Length / Units, Units, tokens, table, outputs, \"embedding\");");
+                    w.Line("tokens = default;");
+                }
+            }
+            w.Line($"// h[1…steps] = x·W + b for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {h}].");
+            w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
+            using (w.Block("if (!x.IsEmpty)"))
+            {
+                w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "outputs"));
+                w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);");
+            }
+            if (CellSignature.UnrolledStep(cell)) SimpleRnnUnrolled.Step(w, cell);
+            using (w.Block("for (int t = 0; t < steps; t++)"))
+            {
+                w.Line("var z = h.Slice((t + 1) * n, n);");
+                RecurrentInput(w);
+                w.Line($"// z += h[t-1]·U: [batch, {h}] × [{h}, {h}].");
+                w.Line("Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);");
+                if (cell.Activation != Activation.Linear)
+                {
+                    w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z), the whole [batch, {h}] block at once.");
+                    w.Line(ApplyInPlace(cell.Activation, "z"));
+                }
+                CarryMasked(w, cells: false);
+            }
+        }
+        w.Line();
+        w.Lines("""
+            /// <summary>
+            /// Back-propagation through time. <paramref name="dh"/> [steps·batch, Units] holds ∂loss/∂output of every
+            /// step on entry and is used in place for the pre-activation gradients. Adds to the three parameter
+            /// gradients; writes <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial
+            /// state's gradient into <paramref name="dInitial"/> [batch, Units] unless it is empty.
+            /// </summary>
+            """);
+        using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
+        {
+            w.Line("int rows = steps * batch, n = batch * Units;");
+            w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
+            w.Line("dh = dh.Slice(0, rows * Units);");
+            w.Line("var recurrentT = scratch.Slice(0, Units * Units);");
+            w.Line("MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);");
+            Carries(w, "Units * Units + Units * Inputs");
+            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            {
+                BackwardStepStart(w);
+                w.Line("var dz = dh.Slice(t * n, n);");
+                if (cell.Activation != Activation.Linear)
+                {
+                    using (w.Block("for (int b = 0; b < batch; b++)"))
+                        ActivationGradientRow(w, cell, "h.Slice((t + 1) * n + b * Units, Units)", "dz.Slice(b * Units, Units)");
+                }
+                w.Line("// dh[t-1] += dz·Uᵀ");
+                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);");
+                BackwardStepEnd(w);
+            }
+            WeightGradients(w, "dh", "Units", PreviousStates, "Units");
+            BiasGradient(w, cell, "dh", "dBias.Slice(0, Units)");
+            InputGradient(w, "dh", "scratch.Slice(Units * Units, Units * Inputs)");
+        }
+    }
+
+    /// <summary>
+    /// Small SimpleRNN shapes (8 or 16 units) get a step unrolled into straight-line SIMD code: U's rows stay in
+    /// registers for the whole sequence, and each sample's row goes from the recurrent product through the
+    /// activation to the store without leaving registers, instead of a GEMM call and an activation pass per step.
+    /// Where 512-bit vectors run in hardware, one vector holds two 8-unit rows or one 16-unit row.
+}

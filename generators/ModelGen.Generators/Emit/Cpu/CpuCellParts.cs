@@ -1,0 +1,167 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Emit.Cpu;
+
+/// <summary>The pieces the CPU cells share: method signatures from the cells' slots, products, carries, masks and dropout.</summary>
+internal static class CpuCellParts
+{
+    /// <summary><c>public static void Forward(int steps, …)</c> from the cell's slots (<see cref="CellSignature"/>).</summary>
+    internal static string Signature(string method, IReadOnlyList<Slot> slots)
+        => $"public static void {method}({string.Join(", ", slots.Select(Parameter))})";
+
+    private static string Parameter(Slot slot)
+    {
+        string type = slot.Type switch
+        {
+            SlotType.Count => "int",
+            SlotType.Input => "ReadOnlySpan<float>",
+            SlotType.Output => "Span<float>",
+            SlotType.Mask => "ReadOnlySpan<byte>",
+            SlotType.Tokens => "ReadOnlySpan<int>",
+        };
+        return $"{type} {slot.Name}{(slot.Optional ? " = default" : "")}";
+    }
+
+    /// <summary>A statement applying <paramref name="a"/> in place to the span expression.</summary>
+    internal static string ApplyInPlace(Activation a, string span) => a switch
+    {
+        Activation.Tanh => $"FastMath.Tanh({span}, {span});",
+        Activation.Sigmoid => $"FastMath.Sigmoid({span}, {span});",
+        Activation.Relu => $"TensorPrimitives.Max({span}, 0f, {span});",
+        Activation.Linear => "",
+        Activation.HardSigmoid or Activation.Softmax => throw new System.InvalidOperationException($"{a} is not an element-wise layer activation"),
+    };
+
+    internal const string OptionsDoc = """
+        /// <remarks>
+        /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
+        /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
+        /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+        /// </remarks>
+        """;
+
+    /// <summary><c>previous</c> = the state the step's recurrent product reads: h[t-1], or h[t-1] ⊙ the recurrent-dropout mask.</summary>
+    internal static void RecurrentInput(CodeWriter w)
+    {
+        w.Line("ReadOnlySpan<float> previous = h.Slice(t * n, n);");
+        using (w.Block("if (!recurrentMask.IsEmpty)"))
+        {
+            w.Line("// Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.");
+            w.Line("var dropped = maskedStates.Slice(t * n, n);");
+            w.Line("TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);");
+            w.Line("previous = dropped;");
+        }
+    }
+
+    /// <summary>Masked steps keep the previous state (and cell state, when given).</summary>
+    internal static void CarryMasked(CodeWriter w, bool cells)
+    {
+        using (w.Block("if (!mask.IsEmpty)"))
+        {
+            w.Line("// Masked samples keep their previous state at this step.");
+            w.Line("StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));");
+            if (cells) w.Line("StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));");
+        }
+    }
+
+    /// <summary>
+    /// The start of a backward step: <c>dPrev</c> (∂h[t-1], the initial state's gradient, or a sink), and
+    /// <c>dRead</c>, the gradient of what the recurrent product read (a separate carry under recurrent dropout).
+    /// Masked samples pass ∂h straight through to ∂h[t-1].
+    /// </summary>
+    internal static void BackwardStepStart(CodeWriter w)
+    {
+        w.Line("var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;");
+        w.Line("bool needPrevious = t > 0 || !dInitial.IsEmpty;");
+        w.Line("var dRead = recurrentMask.IsEmpty ? dPrev : carry;");
+        w.Line("if (!recurrentMask.IsEmpty) carry.Clear();");
+        w.Line("if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);");
+    }
+
+    /// <summary>Under recurrent dropout, <c>∂h[t-1] += dRead ⊙ m</c>.</summary>
+    internal static void BackwardStepEnd(CodeWriter w)
+        => w.Line("if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
+
+    /// <summary>Scratch floats of the shared backward carries: the sink for h[-1] and the recurrent-dropout carry.</summary>
+    internal const string CarryScratch = "2 * batch * Units";
+
+    /// <summary>Declares <c>sink</c> and <c>carry</c> from scratch at <paramref name="at"/>, and clears the initial-state gradient.</summary>
+    internal static void Carries(CodeWriter w, string at)
+    {
+        w.Line($"var sink = scratch.Slice({at}, n); // ∂h[-1] when the initial state's gradient is not wanted");
+        w.Line($"var carry = scratch.Slice({at} + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout");
+        w.Line("if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);");
+        w.Line("dInitial.Clear();");
+    }
+
+    /// <summary>The states the recurrent products read, for dU.</summary>
+    internal const string PreviousStates = "(recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units))";
+
+    /// <summary>Writes a bias into rows of <paramref name="target"/>, or clears them when the cell has no bias.</summary>
+    internal static string BiasRows(CellShape cell, string rows, string biasSlice, string target)
+        => cell.UseBias ? $"MatrixOps.BroadcastRows({rows}, {biasSlice}, {target});" : $"{target}.Clear(); // no bias";
+
+    /// <summary>Adds the column sums of <paramref name="m"/> to a bias gradient; nothing when the cell has no bias.</summary>
+    internal static void BiasGradient(CodeWriter w, CellShape cell, string m, string slice)
+    {
+        if (cell.UseBias) w.Line($"MatrixOps.AddColumnSums(rows, {m}, {slice});");
+    }
+
+    /// <summary>The derivative of <paramref name="a"/> written from its output <c>y</c>, times <c>dy</c>.</summary>
+
+    internal static void ActivationGradientRow(CodeWriter w, CellShape cell, string outputRow, string gradientRow)
+    {
+        w.Line($"// dz = dy ⊙ {CpuCellEmitter.Name(cell.Activation)}'(z), from the stored output");
+        FusedLoop.Refs(w, ("yr", outputRow), ("d", gradientRow));
+        FusedLoop.Emit(w, cell.Units, (w2, f) => ActivationMath.GradientRow(w2, f, cell.Activation));
+    }
+
+    internal static void WeightGradients(CodeWriter w, string dz, string dzWidth, string previousStates, string stateWidth)
+    {
+        w.Line("// After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.");
+        w.Line($"Gemm.MultiplyAddTransposedA(Units, {dzWidth}, rows, {previousStates}, {stateWidth}, {dz}, {dzWidth}, dRecurrentKernel, {dzWidth});");
+        w.Line($"if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, {dzWidth}, rows, x, Inputs, {dz}, {dzWidth}, dKernel, {dzWidth}); // else the caller folds dW in");
+    }
+
+    /// <summary>dx = dZ·Wᵀ through a transposed copy of the kernel, so the product reads rows contiguously.</summary>
+    internal static void InputGradient(CodeWriter w, string dz, string scratchSlice)
+    {
+        using (w.Block("if (!dx.IsEmpty)"))
+        {
+            w.Line("// dx = dZ·Wᵀ");
+            w.Line($"var kernelT = {scratchSlice};");
+            w.Line("MatrixOps.Transpose(Inputs, Width, kernel, kernelT);");
+            w.Line("dx = dx.Slice(0, rows * Inputs);");
+            w.Line("dx.Clear();");
+            w.Line($"Gemm.MultiplyAdd(rows, Inputs, Width, {dz}, Width, kernelT, Inputs, dx, Inputs);");
+        }
+    }
+
+    // ---------------------------------------------------------------- pieces shared by the recurrent cells
+
+    /// <summary>The sizes, and <c>gates = x·W + bias</c> for every step at once: the one large input product.</summary>
+    internal static void InputProjection(CodeWriter w, CellShape cell, string biasName)
+    {
+        w.Line("int rows = steps * batch, n = batch * Units;");
+        w.Line("gates = gates.Slice(0, rows * Width);");
+        w.Line($"// gates = x·W + {biasName} for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {cell.Gates * cell.Units}].");
+        w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
+        using (w.Block("if (!x.IsEmpty)"))
+        {
+            w.Line(BiasRows(cell, "rows", "bias.Slice(0, Width)", "gates"));
+            w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);");
+        }
+    }
+
+    /// <summary>The sizes at the start of a gated cell's backward pass.</summary>
+    internal static void BackwardPrologue(CodeWriter w)
+    {
+        w.Line("int rows = steps * batch, n = batch * Units;");
+        w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
+        w.Line("dGates = dGates.Slice(0, rows * Width);");
+    }
+
+}

@@ -1,0 +1,108 @@
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.ModelClass.Members;
+
+namespace ModelGen.Generators.Emit.Cpu;
+
+/// <summary>The CPU rendering of one recurrent direction's forward steps (dropout, mask, reversal, initial state, the cell, carry).</summary>
+internal static class CpuDirectionForward
+{
+    public static void Write(CodeWriter w, ModelPlan plan, LayerPlan layer, DirectionPlan direction, string x)
+    {
+        var l = layer.Layer;
+        var d = direction.Direction;
+        int u = l.Cell.Units, f = l.Inputs;
+        bool cellState = CellSignature.HasCellState(l.Cell);
+        var block = direction.HasOptions ? w.Block("") : null;
+        if (block is not null && l.IsBidirectional) w.Line($"// '{d.KerasName}'{(d.Reversed ? ": the sequence reversed" : "")}");
+        string input = x, mask = "default", recurrentMask = "default";
+        if (block is not null)
+        {
+            w.Line($"global::System.ReadOnlySpan<float> layerInput = {x};");
+            input = "layerInput";
+        }
+        foreach (var step in direction.Forward)
+        {
+            switch (step)
+            {
+                case Step.InputDropout:
+                    w.Line($"{Field(d, FlagRole.DropoutActive)} = training;");
+                    using (w.Block("if (training)"))
+                    {
+                        w.Line($"// Input dropout: one mask per sequence, the same at every step.");
+                        w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Dropout)}, {Field(d, TensorRole.DropoutMask)}.AsSpan(0, batch * {f}));");
+                        w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {f}, layerInput, {Field(d, TensorRole.DropoutMask)}, {Field(d, TensorRole.DroppedInput)});");
+                        w.Line($"layerInput = {Field(d, TensorRole.DroppedInput)}.AsSpan(0, rows * {f});");
+                    }
+                    break;
+                case Step.StepMask:
+                    w.Line("global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);");
+                    mask = "mask";
+                    break;
+                case Step.Reverse:
+                    w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, {f}, layerInput, {Field(d, TensorRole.Reversed)}); // last step first");
+                    w.Line($"layerInput = {Field(d, TensorRole.Reversed)}.AsSpan(0, rows * {f});");
+                    if (l.MaskIn)
+                    {
+                        w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, mask, {Field(d, TensorRole.ReversedMask)});");
+                        w.Line($"mask = {Field(d, TensorRole.ReversedMask)}.AsSpan(0, rows);");
+                    }
+                    break;
+                case Step.RecurrentDropout:
+                    w.Line("global::System.ReadOnlySpan<float> recurrentMask = default;");
+                    w.Line($"{Field(d, FlagRole.RecurrentDropoutActive)} = training;");
+                    using (w.Block("if (training)"))
+                    {
+                        w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.RecurrentDropout)}, {Field(d, TensorRole.RecurrentMask)}.AsSpan(0, batch * {u}));");
+                        w.Line($"recurrentMask = {Field(d, TensorRole.RecurrentMask)}.AsSpan(0, batch * {u});");
+                    }
+                    recurrentMask = "recurrentMask";
+                    break;
+                case Step.InitialState:
+                    // The initial state: zeros, or the one set or carried.
+                    w.Line($"{Field(d, StateMember.InitialUsed)} = {Field(d, StateMember.InitialBatch)} != 0;");
+                    using (w.Block($"if ({Field(d, StateMember.InitialUsed)})"))
+                    {
+                        w.Line($"{Field(d, StateMember.InitialState)}.AsSpan(0, batch * {u}).CopyTo({Field(d, TensorRole.States)});");
+                        if (cellState) w.Line($"{Field(d, StateMember.InitialCellState)}.AsSpan(0, batch * {u}).CopyTo({Field(d, TensorRole.Cells)});");
+                    }
+                    using (w.Block("else"))
+                    {
+                        w.Line($"{Field(d, TensorRole.States)}.AsSpan(0, batch * {u}).Clear(); // zero initial state");
+                        if (cellState) w.Line($"{Field(d, TensorRole.Cells)}.AsSpan(0, batch * {u}).Clear();");
+                    }
+                    break;
+                case Step.CellForward:
+                    bool folded = plan.Fold is { TargetReadsTokens: true } fold && plan.Model.Layers[fold.Target] == l;
+                    string tokenTable = Field(plan.Model.Layers[0], TensorRole.Projection);
+                    CpuCellCall.Write(w, l.Cell, "Forward", CellSignature.Forward(l.Cell), slot => slot.Source switch
+                    {
+                        SlotSource.Steps => "steps",
+                        SlotSource.Batch => "batch",
+                        SlotSource.LayerInput => input,
+                        SlotSource.Kernel => View(d, 0, false),
+                        SlotSource.RecurrentKernel => View(d, 1, false),
+                        SlotSource.Bias => View(d, 2, false),
+                        SlotSource.Tensor => Field(d, slot.Tensor!.Value),
+                        SlotSource.StepMask => mask,
+                        SlotSource.RecurrentMask => recurrentMask,
+                        SlotSource.MaskedStates => l.RecurrentDropout > 0 ? Field(d, TensorRole.MaskedStates) : "default",
+                        SlotSource.Tokens => folded ? "_folded ? _tokens.AsSpan(0, rows) : default" : null,
+                        SlotSource.TokenTable => folded ? $"_folded ? {tokenTable} : default" : null,
+                        _ => throw CpuForwardPass.Unbound(l, slot),
+                    });
+                    break;
+                case Step.CarryState:
+                    w.Line("// Stateful: the final state is the next batch's initial state.");
+                    w.Line($"Grow{d.Identifier}State(batch);");
+                    w.Line($"{Field(d, TensorRole.States)}.AsSpan(rows * {u}, batch * {u}).CopyTo({Field(d, StateMember.InitialState)});");
+                    if (cellState) w.Line($"{Field(d, TensorRole.Cells)}.AsSpan(rows * {u}, batch * {u}).CopyTo({Field(d, StateMember.InitialCellState)});");
+                    w.Line($"{Field(d, StateMember.InitialBatch)} = batch;");
+                    break;
+                default:
+                    throw new System.InvalidOperationException($"{step} is not a forward direction step");
+            }
+        }
+        block?.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Emit.ModelClass;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.ModelClass.Members;
+
+namespace ModelGen.Generators.Emit.Cpu;
+
+/// <summary>The CPU backend's Forward: the plan's forward steps, layer by layer, over the workspace's time-major arrays.</summary>
+internal static class CpuForwardPass
+{
+    /// <summary>The span holding a layer's output as the next layer reads it (time-major).</summary>
+    public static string Output(CheckedModel m, int index)
+    {
+        var l = m.Layers[index];
+        string r = l.OutputIsSequence ? "rows" : "batch";
+        string own = $"{Field(l, TensorRole.Output)}.AsSpan(0, {r} * {l.OutputWidth})";
+        return l.Kind switch
+        {
+            LayerKind.Dropout or LayerKind.SpatialDropout1D => $"({Field(l, FlagRole.Active)} ? {own} : {LayerInput(m, index)})",
+            LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking => own,
+            LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru when l.IsBidirectional => own,
+            LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => l.OutputIsSequence
+                ? $"{Field(l.Directions[0], TensorRole.States)}.AsSpan(batch * {l.OutputWidth}, rows * {l.OutputWidth})"
+                : $"{Field(l.Directions[0], TensorRole.States)}.AsSpan(rows * {l.OutputWidth}, batch * {l.OutputWidth})",
+            LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException("a wrapper is not a layer of a checked model"),
+        };
+    }
+
+    /// <summary>The span a layer reads (time-major); for the first layer, the model's input.</summary>
+    public static string LayerInput(CheckedModel m, int index)
+        => index == 0 ? (m.TakesTokens ? "" : "_input.AsSpan(0, rows * InputFeatures)") : Output(m, index - 1);
+
+    public static void Write(CodeWriter w, ModelPlan plan)
+    {
+        var m = plan.Model;
+        Validation.InferredLengthForward(w, m);
+        w.Line("/// <inheritdoc/>");
+        using (w.Block(Validation.ForwardSignature(m)))
+        {
+            Validation.ForwardArguments(w, m);
+            w.Line("EnsureWorkspace(batchSize, timeSteps);");
+            w.Line("int batch = batchSize, steps = timeSteps, rows = batch * steps;");
+            w.Line("_batch = batch;");
+            w.Line("_steps = steps;");
+            w.Line("_haveForward = false;");
+            if (m.TakesTokens) w.Line("input.CopyTo(_tokens);");
+            else
+            {
+                w.Line("// Batch-major input → time-major, so each step's rows are contiguous.");
+                w.Line($"var x = _input.AsSpan(0, rows * InputFeatures);");
+                w.Line($"{G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);");
+            }
+            for (int i = 0; i < m.Layers.Count; i++)
+            {
+                var l = m.Layers[i];
+                w.Line();
+                w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
+                string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(m, i - 1);
+                if (plan.Fold?.Target == i) x = $"(_folded ? default : {Output(m, 0)})";
+                foreach (var step in plan.Layers[i].Forward) LayerStep(w, plan, plan.Layers[i], step, x);
+            }
+            w.Line();
+            string y = Output(m, m.Layers.Count - 1);
+            if (m.Output.OutputIsSequence)
+            {
+                w.Line("// Time-major → batch-major output.");
+                w.Line($"{G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, {y}, output);");
+                if (m.OutputMasked) w.Line($"{G}Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics");
+            }
+            else w.Line($"{y}.CopyTo(output);");
+            w.Line("_haveForward = true;");
+        }
+        w.Line();
+    }
+
+    private static void LayerStep(CodeWriter w, ModelPlan plan, LayerPlan layer, Step step, string x)
+    {
+        var l = layer.Layer;
+        string r = l.OutputIsSequence ? "rows" : "batch";
+        string u = l.OutputWidth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        switch (step)
+        {
+            case Step.Gather:
+                EmbeddingFold.Forward(w, plan, l);
+                break;
+            case Step.MaskFromTokens:
+                w.Line($"{G}Kernels.StepMask.FromTokens(batch, steps, _tokens.AsSpan(0, rows), _mask); // token 0 is padding");
+                break;
+            case Step.Masking:
+                w.Line($"{G}Kernels.StepMask.Masking(rows, {u}, {Float(l.MaskValue)}, {x}, _mask, {Field(l, TensorRole.Output)});");
+                break;
+            case Step.Dropout:
+                w.Line($"{Field(l, FlagRole.Active)} = training;");
+                using (w.Block("if (training)"))
+                {
+                    w.Line($"var mask = {Field(l, TensorRole.DropoutMask)}.AsSpan(0, {r} * {u});");
+                    w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Rate)}, mask);");
+                    w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Multiply({x}, mask, {Field(l, TensorRole.Output)}.AsSpan(0, {r} * {u}));");
+                }
+                break;
+            case Step.SpatialDropout:
+                w.Line($"{Field(l, FlagRole.Active)} = training;");
+                using (w.Block("if (training)"))
+                {
+                    w.Line($"var mask = {Field(l, TensorRole.DropoutMask)}.AsSpan(0, batch * {u});");
+                    w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Rate)}, mask); // whole channels, the same at every step");
+                    w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {u}, {x}, mask, {Field(l, TensorRole.Output)});");
+                }
+                break;
+            case Step.DenseCell:
+                CpuCellCall.Write(w, l.Cell, "Forward", CellSignature.Forward(l.Cell), slot => slot.Source switch
+                {
+                    SlotSource.Rows => l.InputIsSequence ? "rows" : "batch",
+                    SlotSource.LayerInput => x,
+                    SlotSource.Kernel => View(l, ParameterNames.Kernel, false),
+                    SlotSource.Bias => View(l, ParameterNames.Bias, false),
+                    SlotSource.Tensor => Field(l, slot.Tensor!.Value),
+                    _ => throw Unbound(l, slot),
+                });
+                break;
+            case Step.Directions:
+                foreach (var d in layer.Directions)
+                    CpuDirectionForward.Write(w, plan, layer, d, x);
+                break;
+            case Step.Merge:
+                string mode = $"{G}Kernels.MergeMode.{l.Merge}";
+                var (f, b) = (l.Directions[0], l.Directions[1]);
+                int units = l.Cell.Units;
+                w.Line(l.OutputIsSequence
+                    ? $"{G}Kernels.Bidirectional.MergeSequence({mode}, batch, steps, {units}, {Field(f, TensorRole.States)}.AsSpan(batch * {units}, rows * {units}), {Field(b, TensorRole.States)}.AsSpan(batch * {units}, rows * {units}), {(l.MaskIn ? "_mask.AsSpan(0, rows)" : "default")}, {Field(l, TensorRole.Output)});"
+                    : $"{G}Kernels.Bidirectional.MergeLast({mode}, batch, {units}, {Field(f, TensorRole.States)}.AsSpan(rows * {units}, batch * {units}), {Field(b, TensorRole.States)}.AsSpan(rows * {units}, batch * {units}), {Field(l, TensorRole.Output)});");
+                break;
+            default:
+                throw new System.InvalidOperationException($"{step} is not a forward layer step");
+        }
+    }
+
+    internal static System.InvalidOperationException Unbound(CheckedLayer l, Slot slot)
+        => new($"'{l.Name}': nothing binds {l.Cell.TypeName}'s '{slot.Name}' ({slot.Source})");
+}

@@ -1,0 +1,109 @@
+using System.Linq;
+using ModelGen.Generators.Model;
+using ModelGen.Generators.Emit.ModelClass;
+using static ModelGen.Generators.Emit.ModelClass.Members;
+
+namespace ModelGen.Generators.Emit.Cpu;
+
+/// <summary>
+/// The CPU backend's workspace: one array per tensor of the plan, time-major [steps][batch][…], grown once for a
+/// larger batch or length and then reused, so passes allocate nothing in steady state.
+/// </summary>
+internal static class CpuWorkspace
+{
+    /// <summary>The tensor's length as a C# expression in <c>rows</c> and <c>batch</c>.</summary>
+    public static string Size(PlannedTensor t, CheckedLayer owner) => t.Size.Basis switch
+    {
+        SizeBasis.Rows => t.Size.Width == 0 ? "rows" : $"rows * {t.Size.Width}",
+        SizeBasis.Batch => $"batch * {t.Size.Width}",
+        SizeBasis.RowsAndInitial => $"(rows + batch) * {t.Size.Width}",
+        SizeBasis.Fixed => t.Size.Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        SizeBasis.CellScratch => $"{CellPrefix}{owner.Cell.TypeName}.ScratchLength(batch)",
+    };
+
+    private static string TypeOf(PlannedTensor t) => t.Element switch
+    {
+        ElementType.Float => "float",
+        ElementType.Byte => "byte",
+    };
+
+    public static void Write(CodeWriter w, ModelPlan plan)
+    {
+        var m = plan.Model;
+        w.Line("// Workspace, time-major [steps][batch][…]: grown once for a larger batch or length, then reused.");
+        w.Line("private int _batch, _steps, _rowCapacity, _batchCapacity;");
+        w.Line("private bool _haveForward;");
+        if (m.TakesTokens) w.Line("private int[] _tokens = global::System.Array.Empty<int>(); // the last batch of token ids, batch-major");
+        else
+        {
+            w.Line("private float[] _input = global::System.Array.Empty<float>(); // the last input, time-major [steps·batch, features]");
+            w.Line("private float[] _inputGradient = global::System.Array.Empty<float>(); // ∂loss/∂input, time-major");
+        }
+        if (m.UsesMask) w.Line("private byte[] _mask = global::System.Array.Empty<byte>(); // the step mask, time-major [steps·batch]: 1 real, 0 padding");
+        if (m.OutputMasked) w.Line("private byte[] _outputMask = global::System.Array.Empty<byte>(); // the step mask of the output rows, batch-major");
+        foreach (var layer in plan.Layers)
+        {
+            var l = layer.Layer;
+            foreach (var t in AllTensors(layer))
+                w.Line($"private {TypeOf(t)}[] {Field(t)} = global::System.Array.Empty<{TypeOf(t)}>(); // '{l.Name}': {t.Purpose}");
+            foreach (var f in layer.Flags)
+                w.Line($"private bool {Field(f)}; // '{l.Name}' {f.Purpose}");
+            foreach (var d in layer.Directions)
+                foreach (var f in d.Flags)
+                    w.Line($"private bool {Field(f)}; // '{d.Direction.KerasName}' {f.Purpose}");
+        }
+        if (plan.Fold is { } fold)
+        {
+            var e = m.Layers[0];
+            w.Line($"private bool _folded; // the last batch ran '{e.Name}' folded into '{m.Layers[fold.Target].Name}''s input projection");
+            foreach (var t in fold.Tensors)
+                w.Line($"private float[] {Field(t)} = global::System.Array.Empty<float>(); // {t.Purpose}");
+        }
+        w.Line();
+        using (w.Block("private void EnsureWorkspace(int batch, int steps)"))
+        {
+            w.Line("int rows = checked(batch * steps);");
+            w.Line("if (rows <= _rowCapacity && batch <= _batchCapacity) return;");
+            w.Line("rows = global::System.Math.Max(rows, _rowCapacity);");
+            w.Line("batch = global::System.Math.Max(batch, _batchCapacity);");
+            if (m.TakesTokens) w.Line("_tokens = new int[rows];");
+            else
+            {
+                w.Line($"_input = new float[rows * {m.InputFeatures}];");
+                w.Line($"_inputGradient = new float[rows * {m.InputFeatures}];");
+            }
+            if (m.UsesMask) w.Line("_mask = new byte[rows];");
+            if (m.OutputMasked) w.Line("_outputMask = new byte[rows];");
+            foreach (var layer in plan.Layers)
+                foreach (var t in AllTensors(layer))
+                    w.Line($"{Field(t)} = new {TypeOf(t)}[checked({Size(t, layer.Layer)})];");
+            if (plan.Fold is { } foldPlan)
+            {
+                var e = m.Layers[0];
+                using (w.Block($"if (rows > {e.Inputs} && {Field(e, TensorRole.Projection)}.Length == 0) // folding pays once steps·batch exceeds the vocabulary"))
+                {
+                    foreach (var t in foldPlan.Tensors)
+                        w.Line($"{Field(t)} = new float[{Size(t, e)}];");
+                }
+            }
+            w.Line("_rowCapacity = rows;");
+            w.Line("_batchCapacity = batch;");
+        }
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line(m.Output.OutputIsSequence
+            ? "public int OutputLength(int batchSize, int timeSteps) => batchSize * timeSteps * OutputUnits;"
+            : "public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;");
+        w.Line();
+        if (m.OutputMasked)
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;");
+            w.Line();
+        }
+    }
+
+    /// <summary>The layer's own tensors, then each direction's.</summary>
+    private static System.Collections.Generic.IEnumerable<PlannedTensor> AllTensors(LayerPlan layer)
+        => layer.Tensors.Concat(layer.Directions.SelectMany(d => d.Tensors));
+}

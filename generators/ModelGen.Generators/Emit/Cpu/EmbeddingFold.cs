@@ -1,0 +1,84 @@
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.ModelClass.Members;
+
+namespace ModelGen.Generators.Emit.Cpu;
+
+/// <summary>
+/// The Embedding's gather and scatter on the CPU, folded into the next layer's input projection when the plan has a
+/// <see cref="FoldPlan"/> (chosen at run time, per batch: folding pays once steps·batch exceeds the vocabulary).
+/// </summary>
+internal static class EmbeddingFold
+{
+    /// <summary>Where the fold target's cell expects its input projection (x·W + b for every step).</summary>
+    private static string ProjectionTarget(CheckedLayer l) => l.Kind switch
+    {
+        LayerKind.SimpleRnn => $"{Field(l, TensorRole.States)}.AsSpan(batch * {l.OutputWidth}, rows * {l.OutputWidth})",
+        LayerKind.Lstm or LayerKind.Gru => $"{Field(l, TensorRole.Gates)}.AsSpan(0, rows * {l.Cell.Width})",
+        LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
+            or LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
+    };
+
+    /// <summary>The fold target's pre-activation gradient after its backward pass.</summary>
+    private static string ProjectionGradient(CheckedLayer l) => l.Kind switch
+    {
+        LayerKind.SimpleRnn => $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, rows * {l.OutputWidth})",
+        LayerKind.Lstm or LayerKind.Gru => $"{Field(l, TensorRole.GateGradients)}.AsSpan(0, rows * {l.Cell.Width})",
+        LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
+            or LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
+    };
+
+    /// <summary>The Gather step.</summary>
+    public static void Forward(CodeWriter w, ModelPlan plan, CheckedLayer l)
+    {
+        string k = View(l, ParameterNames.Embeddings, false);
+        string plain = $"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {l.OutputWidth}, _tokens.AsSpan(0, rows), {k}, {Field(l, TensorRole.Output)}, \"{l.Name}\");";
+        if (plan.Fold is not { } fold)
+        {
+            w.Line(plain);
+            return;
+        }
+        var target = plan.Model.Layers[fold.Target];
+        int width = fold.Width;
+        w.Line($"_folded = rows > {l.Inputs};");
+        using (w.Block("if (_folded)"))
+        {
+            w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
+            w.Line($"var projection = {Field(l, TensorRole.Projection)}.AsSpan();");
+            var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
+            w.Line(bias is null ? "projection.Clear(); // no bias" : $"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {bias}.Slice(0, {width}), projection);");
+            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {width}, {l.OutputWidth}, {k}, {l.OutputWidth}, {View(target.Directions[0], 0, false)}, {width}, projection, {width});");
+            if (fold.TargetReadsTokens)
+            {
+                w.Line($"// '{target.Name}' reads each token's row of P inside its step loop; the ids are checked here.");
+                w.Line($"{G}Kernels.Embedding.Validate(batch, steps, {l.Inputs}, _tokens.AsSpan(0, rows), \"{l.Name}\");");
+            }
+            else w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
+        }
+        w.Line("else " + plain);
+    }
+
+    /// <summary>The ScatterAdd step.</summary>
+    public static void Backward(CodeWriter w, ModelPlan plan, CheckedLayer l)
+    {
+        string plain = $"{G}Kernels.Embedding.ScatterAdd(batch, steps, {l.OutputWidth}, _tokens.AsSpan(0, rows), {Field(l, TensorRole.OutputGradient)}, {View(l, ParameterNames.Embeddings, true)});";
+        if (plan.Fold is not { } fold)
+        {
+            w.Line(plain);
+            return;
+        }
+        var target = plan.Model.Layers[fold.Target];
+        int width = fold.Width, dim = l.OutputWidth;
+        using (w.Block("if (_folded)"))
+        {
+            w.Line($"// Through the fold: S[v] = Σ ∂Z rows of token v; d'{target.Name}'.kernel += Eᵀ·S; dE += S·Wᵀ.");
+            w.Line($"var sums = {Field(l, TensorRole.ProjectionGradient)}.AsSpan();");
+            w.Line("sums.Clear();");
+            w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {width}, _tokens.AsSpan(0, rows), {ProjectionGradient(target)}, sums);");
+            w.Line($"{G}Kernels.Gemm.MultiplyAddTransposedA({dim}, {width}, {l.Inputs}, {View(l, ParameterNames.Embeddings, false)}, {dim}, sums, {width}, {View(target.Directions[0], 0, true)}, {width});");
+            w.Line($"{G}Kernels.MatrixOps.Transpose({dim}, {width}, {View(target.Directions[0], 0, false)}, {Field(l, TensorRole.KernelT)});");
+            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {dim}, {width}, sums, {width}, {Field(l, TensorRole.KernelT)}, {dim}, {View(l, ParameterNames.Embeddings, true)}, {dim});");
+        }
+        w.Line("else " + plain);
+    }
+}

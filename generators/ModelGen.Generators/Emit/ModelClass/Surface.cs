@@ -1,0 +1,117 @@
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.ModelClass.Members;
+
+namespace ModelGen.Generators.Emit.ModelClass;
+
+/// <summary>The model's public surface that no backend changes: constants, metadata, parameters and their named views.</summary>
+internal static class Surface
+{
+    public static void Constants(CodeWriter w, CheckedModel m)
+    {
+        w.Line("/// <summary>Trainable parameters (Keras's count).</summary>");
+        w.Line($"public const int ParameterCount = {m.ParameterCount};");
+        if (m.TakesTokens)
+        {
+            w.Line("/// <summary>Vocabulary size: token ids run from 0 to VocabularySize − 1.</summary>");
+            w.Line($"public const int VocabularySize = {m.VocabularySize};");
+        }
+        else
+        {
+            w.Line("/// <summary>Features per time step of the input.</summary>");
+            w.Line($"public const int InputFeatures = {m.InputFeatures};");
+        }
+        if (m.TimeSteps is int steps)
+        {
+            w.Line("/// <summary>Time steps per sample, as declared.</summary>");
+            w.Line($"public const int TimeSteps = {steps};");
+        }
+        w.Line($"/// <summary>Units of the output layer; the output is {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth)}.</summary>");
+        w.Line($"public const int OutputUnits = {m.Output.OutputWidth};");
+        w.Line();
+    }
+
+    public static void Metadata(CodeWriter w, CheckedModel m)
+    {
+        w.Line("/// <summary>The layer table, shapes and parameter layout (what <see cref=\"Summary\"/> prints).</summary>");
+        w.Line($"public static {G}ModelInfo Metadata {{ get; }} = new(");
+        using (w.Indent())
+        {
+            w.Line($"\"{m.Type.ClassName}\", TimeSteps: {(m.TimeSteps?.ToString() ?? "null")}, InputFeatures: {m.InputFeatures}, VocabularySize: {m.VocabularySize},");
+            w.Line($"OutputUnits: {m.Output.OutputWidth}, OutputIsSequence: {(m.Output.OutputIsSequence ? "true" : "false")},");
+            w.Line($"Layers: new {G}LayerInfo[]");
+            w.Line("{");
+            using (w.Indent())
+            {
+                foreach (var l in m.Layers)
+                {
+                    w.Line($"new(\"{l.Name}\", \"{l.KerasType}\", \"{Shapes.Keras(m, l.OutputIsSequence, l.OutputWidth)}\", {l.ParameterCount}, new {G}ParameterInfo[]");
+                    w.Line("{");
+                    using (w.Indent())
+                    {
+                        foreach (var p in l.Parameters)
+                            w.Line($"new(\"{p.KerasName}\", {p.Offset}, {p.Rows}, {p.Columns}, {G}Initializer.{p.Init}),");
+                    }
+                    w.Line("}),");
+                }
+            }
+            w.Line("});");
+        }
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public {G}ModelInfo Info => Metadata;");
+        w.Line();
+        w.Line("/// <summary>The Keras <c>model.summary()</c> table.</summary>");
+        w.Line("public string Summary() => Metadata.Summary();");
+        w.Line();
+    }
+
+    public static void Parameters(CodeWriter w, CheckedModel m)
+    {
+        w.Line("/// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>");
+        w.Line("public float[] Parameters { get; } = CreateParameters();");
+        w.Line();
+        w.Line("/// <summary>Gradients, same layout as <see cref=\"Parameters\"/>; <see cref=\"Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> adds to them.</summary>");
+        w.Line("public float[] Gradients { get; } = new float[ParameterCount];");
+        w.Line();
+        if (m.UsesDropout)
+        {
+            w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>, and reseeds dropout.</summary>");
+            using (w.Block("public void Initialize(int seed)"))
+            {
+                w.Line($"{G}Initializers.Initialize(Metadata, Parameters, seed);");
+                w.Line("SeedDropout(seed);");
+            }
+            w.Line();
+            w.Line("// Draws the dropout masks of training passes.");
+            w.Line($"private global::System.Random _random = new({G}Initializers.NextSeed());");
+            w.Line();
+            w.Line("/// <summary>Reseeds the generator of dropout masks: the same seed gives the same masks in the same order.</summary>");
+            w.Line("public void SeedDropout(int seed) => _random = new global::System.Random(seed);");
+        }
+        else
+        {
+            w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>.</summary>");
+            w.Line($"public void Initialize(int seed) => {G}Initializers.Initialize(Metadata, Parameters, seed);");
+        }
+        w.Line();
+        using (w.Block("private static float[] CreateParameters()"))
+        {
+            w.Line("var parameters = new float[ParameterCount];");
+            w.Line($"{G}Initializers.Initialize(Metadata, parameters, {G}Initializers.NextSeed());");
+            w.Line("return parameters;");
+        }
+        w.Line();
+        foreach (var l in m.Layers)
+        {
+            foreach (var p in l.Parameters)
+            {
+                string shape = p.Rows == 1 ? $"({p.Columns},)" : $"({p.Rows}, {p.Columns})";
+                w.Line($"/// <summary>'{l.Name}' {p.KerasName}, Keras shape {shape}.</summary>");
+                w.Line($"public global::System.Span<float> {l.Identifier}{p.PropertySuffix} => Parameters.AsSpan({p.Offset}, {p.Length});");
+                w.Line($"/// <summary>Gradient of '{l.Name}' {p.KerasName}.</summary>");
+                w.Line($"public global::System.Span<float> {l.Identifier}{p.PropertySuffix}{ParameterNames.GradientSuffix} => Gradients.AsSpan({p.Offset}, {p.Length});");
+            }
+        }
+        w.Line();
+    }
+}

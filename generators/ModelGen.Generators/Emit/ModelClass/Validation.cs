@@ -1,0 +1,83 @@
+using System.Linq;
+using ModelGen.Generators.Model;
+using static ModelGen.Generators.Emit.ModelClass.Members;
+
+namespace ModelGen.Generators.Emit.ModelClass;
+
+/// <summary>
+/// Argument checks at the top of the passes, the same for every backend: each names the model, what was expected and
+/// what came, and throws before anything is changed.
+/// </summary>
+internal static class Validation
+{
+    private static string InputType(CheckedModel m) => m.TakesTokens ? "int" : "float";
+
+    private static string PerStep(CheckedModel m) => m.TakesTokens ? "1" : "InputFeatures";
+
+    private static string ShapeWords(CheckedModel m) => m.TakesTokens ? "[batch, steps] token ids" : "[batch, steps, features]";
+
+    /// <summary>The Forward overload that infers the length from the input, delegating to the one that takes it.</summary>
+    public static void InferredLengthForward(CodeWriter w, CheckedModel m)
+    {
+        string perStep = PerStep(m);
+        w.Line($"/// <summary>Runs the model on a batch of {Shapes.Input(m)}, batch-major; infers the length from the input.</summary>");
+        using (w.Block($"public void Forward(global::System.ReadOnlySpan<{InputType(m)}> input, int batchSize, global::System.Span<float> output, bool training = false)"))
+        {
+            if (m.TimeSteps is not null) w.Line("Forward(input, batchSize, TimeSteps, output, training);");
+            else
+            {
+                w.Line($"if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"model '{m.Type.ClassName}': batch size must be positive\");");
+                w.Line($"if (input.Length == 0 || input.Length % (batchSize * {perStep}) != 0)");
+                w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects {ShapeWords(m)} input, a multiple of batchSize·{(m.TakesTokens ? "1" : m.InputFeatures.ToString())} = {{batchSize * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
+                w.Line($"Forward(input, batchSize, input.Length / (batchSize * {perStep}), output, training);");
+            }
+        }
+        w.Line();
+    }
+
+    /// <summary>The signature of the main Forward.</summary>
+    public static string ForwardSignature(CheckedModel m)
+        => $"public void Forward(global::System.ReadOnlySpan<{InputType(m)}> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)";
+
+    /// <summary>Checks of Forward's arguments and of the initial states' batch sizes.</summary>
+    public static void ForwardArguments(CodeWriter w, CheckedModel m)
+    {
+        string perStep = PerStep(m);
+        w.Line($"if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"model '{m.Type.ClassName}': batch size must be positive\");");
+        if (m.TimeSteps is not null)
+            w.Line($"if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $\"model '{m.Type.ClassName}' was declared with TimeSteps = {{TimeSteps}}, but was called with {{timeSteps}} steps (leave TimeSteps unset to accept any length)\");");
+        else
+            w.Line($"if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, \"model '{m.Type.ClassName}': time steps must be positive\");");
+        w.Line($"if (input.Length != batchSize * timeSteps * {perStep})");
+        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batchSize}}, {{timeSteps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{batchSize * timeSteps * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
+        w.Line("int outputLength = OutputLength(batchSize, timeSteps);");
+        w.Line("if (output.Length != outputLength)");
+        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' writes {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth).Replace("batch", "{batchSize}").Replace("steps", "{timeSteps}")} = {{outputLength}} floats, but the output buffer holds {{output.Length}}\", nameof(output));");
+        foreach (var l in m.Layers.Where(l => l.IsRecurrent))
+            foreach (var d in l.Directions)
+            {
+                string initialBatch = Field(d, StateMember.InitialBatch);
+                w.Line($"if ({initialBatch} != 0 && {initialBatch} != batchSize)");
+                w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': layer '{d.KerasName}' holds an initial state for {{{initialBatch}}} samples, but the batch has {{batchSize}}: {(l.Stateful ? "a stateful layer needs the same batch size until ResetStates()" : "set a state per sample, or call ResetStates()")}\", nameof(batchSize));");
+            }
+    }
+
+    /// <summary>Checks of Backward's arguments against the last forward pass.</summary>
+    public static void BackwardArguments(CodeWriter w, CheckedModel m)
+    {
+        w.Line($"if (!_haveForward) throw new global::System.InvalidOperationException(\"model '{m.Type.ClassName}': call Forward before Backward\");");
+        w.Line("int batch = _batch, steps = _steps, rows = batch * steps;");
+        w.Line("if (outputGradient.Length != OutputLength(batch, steps))");
+        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': the output gradient must be shaped like the last output, {{OutputLength(batch, steps)}} floats, but holds {{outputGradient.Length}}\", nameof(outputGradient));");
+        if (m.TakesTokens)
+        {
+            w.Line("if (!inputGradient.IsEmpty)");
+            w.Line($"    throw new global::System.ArgumentException(\"model '{m.Type.ClassName}' takes token ids, which have no gradient: pass an empty input gradient\", nameof(inputGradient));");
+        }
+        else
+        {
+            w.Line("if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)");
+            w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': the input gradient must be empty or shaped like the last input, {{rows * InputFeatures}} floats, but holds {{inputGradient.Length}}\", nameof(inputGradient));");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using ModelGen.Generators.Layers;
+
+namespace ModelGen.Generators.Model;
+
+/// <summary>
+/// A distinct compute shape. One cell is emitted per shape per compilation and shared by every layer and model
+/// that has it; every backend names it by <see cref="TypeName"/>.
+/// </summary>
+/// <param name="Kind">SimpleRNN, LSTM, GRU or Dense (the kinds with <see cref="LayerKindInfo.HasCell"/>); other kinds carry a shape only for their sizes.</param>
+/// <param name="Inputs">Features per step coming in (the vocabulary size for an Embedding).</param>
+/// <param name="Units">Hidden size (recurrent), output width (Dense) or embedding dimension.</param>
+/// <param name="Activation">SimpleRNN and Dense: the activation.</param>
+/// <param name="ResetAfter">GRU: the reset gate applies after the recurrent product (two biases).</param>
+internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activation Activation, bool ResetAfter)
+{
+    /// <summary>LSTM and GRU gate activation: sigmoid (default) or hard sigmoid.</summary>
+    public Activation RecurrentActivation { get; init; } = Activation.Sigmoid;
+
+    /// <summary>The layer has a bias.</summary>
+    public bool UseBias { get; init; } = true;
+
+    private string Suffix => (RecurrentActivation == Activation.HardSigmoid ? "_HardSigmoid" : "") + (UseBias ? "" : "_NoBias");
+
+    /// <summary>Gates per unit: 1 (SimpleRNN, Dense), 3 (GRU), 4 (LSTM).</summary>
+    public int Gates => LayerKinds.Of(Kind).Gates;
+
+    /// <summary>Pre-activation width: gates × units.</summary>
+    public int Width => Gates * Units;
+
+    /// <summary>Name of the emitted cell, e.g. <c>Lstm_I2_H30</c>, <c>Gru_I2_H30_ResetAfter</c>, <c>Dense_I10_U1_Sigmoid</c>.</summary>
+    public string TypeName => Kind switch
+    {
+        LayerKind.SimpleRnn => $"SimpleRnn_I{Inputs}_H{Units}_{Activation}",
+        LayerKind.Lstm => $"Lstm_I{Inputs}_H{Units}",
+        LayerKind.Gru => $"Gru_I{Inputs}_H{Units}_{(ResetAfter ? "ResetAfter" : "ResetBefore")}",
+        LayerKind.Dense => $"Dense_I{Inputs}_U{Units}_{Activation}",
+        LayerKind.Embedding => $"Embedding_V{Inputs}_D{Units}",
+        LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed => $"{Kind}_W{Inputs}",
+    } + Suffix;
+
+    /// <summary>A cell is emitted for this shape; false for layers computed by runtime kernels.</summary>
+    public bool IsEmitted => LayerKinds.Of(Kind).HasCell;
+}

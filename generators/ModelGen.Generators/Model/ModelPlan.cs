@@ -1,0 +1,168 @@
+using System;
+using System.Linq;
+using ModelGen.Generators.Shared;
+
+namespace ModelGen.Generators.Model;
+
+// The model plan: what every backend renders. Per layer and per direction it lists every tensor the passes keep
+// (role, size formula, purpose) and the ordered forward and backward steps. Backends decide how to run a step
+// and where a tensor lives (CPU arrays, GPU buffers); they do not decide which tensors or steps there are.
+// Plain equatable data, built from the checked model by ModelPlanner.
+
+/// <summary>
+/// A tensor the passes keep. Its member name is the owner's identifier followed by the role
+/// (<c>_lstmGates</c>, <c>_bidirectionalBackwardStates</c>), so the role names are also the generated member suffixes.
+/// </summary>
+internal enum TensorRole
+{
+    Output, OutputGradient, DropoutMask, DroppedInput, States, Cells, Gates, TanhCells, Recurrent, ResetStates,
+    GateGradients, RecurrentGradients, Scratch, RecurrentMask, MaskedStates, Reversed, ReversedMask, InputGradient,
+    Projection, ProjectionGradient, KernelT,
+}
+
+/// <summary>A per-pass flag a layer or direction keeps (whether a training-only step ran).</summary>
+internal enum FlagRole { Active, DropoutActive, RecurrentDropoutActive }
+
+/// <summary>The per-direction state members: initial states set or carried, their gradients, final states.</summary>
+internal enum StateMember
+{
+    InitialState, InitialStateGradient, InitialCellState, InitialCellStateGradient, InitialBatch, InitialUsed, FinalState, FinalCellState,
+}
+
+/// <summary>What a tensor's length is a multiple of.</summary>
+internal enum SizeBasis
+{
+    /// <summary><c>rows</c> = steps·batch (one row per sample and step).</summary>
+    Rows,
+    /// <summary><c>batch</c> (one row per sample).</summary>
+    Batch,
+    /// <summary><c>rows + batch</c>: every step's state plus block 0, the initial state.</summary>
+    RowsAndInitial,
+    /// <summary>A constant length.</summary>
+    Fixed,
+    /// <summary>The cell's backward scratch for a batch (its layout is the cell's own).</summary>
+    CellScratch,
+}
+
+/// <summary>A tensor's length: <see cref="Basis"/> times <see cref="Width"/> (a width of 0 means the basis alone).</summary>
+internal sealed record TensorSize(SizeBasis Basis, int Width);
+
+internal enum ElementType { Float, Byte }
+
+/// <summary>One tensor a pass keeps.</summary>
+/// <param name="Owner">Identifier of the layer or direction that owns it.</param>
+/// <param name="Role">What it holds.</param>
+/// <param name="Size">Its length.</param>
+/// <param name="Purpose">One line for readers of the generated code.</param>
+/// <param name="Element">Element type.</param>
+internal sealed record PlannedTensor(string Owner, TensorRole Role, TensorSize Size, string Purpose, ElementType Element = ElementType.Float);
+
+/// <summary>One flag a pass keeps.</summary>
+internal sealed record PlannedFlag(string Owner, FlagRole Role, string Purpose);
+
+/// <summary>The steps of the passes, in order. A backend renders each; a new step is added here and in every backend.</summary>
+internal enum Step
+{
+    // Layer steps, forward.
+    /// <summary>Embedding: each token's row of the table (or of the folded projection).</summary>
+    Gather,
+    /// <summary>Embedding(MaskZero): the step mask from token 0.</summary>
+    MaskFromTokens,
+    /// <summary>Masking: the step mask from the padding value; masked steps zeroed.</summary>
+    Masking,
+    /// <summary>Dropout: a mask per value (training only).</summary>
+    Dropout,
+    /// <summary>SpatialDropout1D: a mask per sample and channel (training only).</summary>
+    SpatialDropout,
+    /// <summary>Dense: the cell's forward pass over every row.</summary>
+    DenseCell,
+    /// <summary>Recurrent: each direction's steps.</summary>
+    Directions,
+    /// <summary>Bidirectional: both directions' outputs merged.</summary>
+    Merge,
+
+    // Direction steps, forward.
+    /// <summary>Input dropout: one mask per sequence (training only).</summary>
+    InputDropout,
+    /// <summary>The step mask, read by the cell.</summary>
+    StepMask,
+    /// <summary>The input (and mask) reversed in time.</summary>
+    Reverse,
+    /// <summary>Recurrent dropout: one mask per sequence (training only).</summary>
+    RecurrentDropout,
+    /// <summary>The initial state: zeros, or one set or carried.</summary>
+    InitialState,
+    /// <summary>The cell's forward pass over all steps.</summary>
+    CellForward,
+    /// <summary>Stateful: the final state becomes the next batch's initial state.</summary>
+    CarryState,
+
+    // Layer steps, backward.
+    /// <summary>Embedding: ∂output rows added to their tokens' rows (or through the fold).</summary>
+    ScatterAdd,
+    /// <summary>Masking: nothing flows into padding.</summary>
+    CopyUnmasked,
+    /// <summary>Dropout: ∂input = ∂output ⊙ mask.</summary>
+    DropoutBackward,
+    /// <summary>SpatialDropout1D: ∂input = ∂output ⊙ the sample's channel mask at every step.</summary>
+    SpatialDropoutBackward,
+    /// <summary>Dense: the cell's backward pass.</summary>
+    DenseCellBackward,
+    /// <summary>Bidirectional: ∂merged split into each direction's ∂h.</summary>
+    Split,
+
+    // Direction steps, backward.
+    /// <summary>The cell's back-propagation through time.</summary>
+    CellBackward,
+    /// <summary>The direction's input gradient into the layer's, re-ordered and through its dropout mask.</summary>
+    AccumulateInputGradient,
+}
+
+/// <summary>One direction of a recurrent layer: its tensors, flags and steps.</summary>
+/// <param name="Direction">The direction.</param>
+/// <param name="OwnInput">It reads its input through a buffer of its own and hands back its input gradient through another.</param>
+internal sealed record DirectionPlan(
+    RecurrentDirection Direction,
+    bool OwnInput,
+    EquatableArray<PlannedTensor> Tensors,
+    EquatableArray<PlannedFlag> Flags,
+    EquatableArray<Step> Forward,
+    EquatableArray<Step> Backward)
+{
+    /// <summary>More than the plain cell call (and so a block of its own in generated code).</summary>
+    public bool HasOptions => OwnInput || Forward.Any(s => s is Step.InputDropout or Step.StepMask or Step.Reverse or Step.RecurrentDropout);
+}
+
+/// <summary>One layer: its own tensors and flags, its directions (recurrent layers), and its steps.</summary>
+internal sealed record LayerPlan(
+    CheckedLayer Layer,
+    EquatableArray<PlannedTensor> Tensors,
+    EquatableArray<PlannedFlag> Flags,
+    EquatableArray<DirectionPlan> Directions,
+    EquatableArray<Step> Forward,
+    EquatableArray<Step> Backward);
+
+/// <summary>
+/// A first-layer Embedding folded into the next layer's input projection: when the vocabulary is smaller than
+/// steps·batch, <c>P = E·W + b</c> is computed once for every word and each token gathers its row of P, instead of
+/// gathering embeddings and multiplying every row by W. Backward scatters ∂Z by token into <c>S</c> and takes
+/// <c>dW += Eᵀ·S</c>, <c>dE += S·Wᵀ</c>. Chosen at run time, per batch.
+/// </summary>
+/// <param name="Target">Index of the layer that absorbs the Embedding (always 1).</param>
+/// <param name="Width">The target's pre-activation width (gates × units).</param>
+/// <param name="TargetReadsTokens">The target's cell reads each token's row of P itself, inside its step loop.</param>
+/// <param name="Tensors">The projection, its gradient and the transposed kernel.</param>
+internal sealed record FoldPlan(int Target, int Width, bool TargetReadsTokens, EquatableArray<PlannedTensor> Tensors);
+
+/// <summary>The whole model as every backend renders it.</summary>
+internal sealed record ModelPlan(CheckedModel Model, EquatableArray<LayerPlan> Layers, FoldPlan? Fold)
+{
+    /// <summary>Every suffix a generated member name can carry after a layer or direction identifier.</summary>
+    public static readonly string[] MemberSuffixes =
+        Enum.GetNames(typeof(TensorRole))
+            .Concat(Enum.GetNames(typeof(FlagRole)))
+            .Concat(Enum.GetNames(typeof(StateMember)))
+            .Concat(ParameterNames.Suffixes.SelectMany(s => new[] { s, s + ParameterNames.GradientSuffix }))
+            .Distinct()
+            .ToArray();
+}

@@ -1,0 +1,159 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Generators.Cells;
+using ModelGen.Generators.Layers;
+using ModelGen.Generators.Shared;
+
+namespace ModelGen.Generators.Model;
+
+/// <summary>
+/// Builds the <see cref="ModelPlan"/> of a checked model: which tensors each layer and direction keeps, and which
+/// steps its passes take. The one place that maps a layer kind and its options to steps and saved tensors.
+/// </summary>
+internal static class ModelPlanner
+{
+    public static ModelPlan Plan(CheckedModel model)
+    {
+        var fold = Fold(model);
+        var layers = model.Layers.Select(l => PlanLayer(l)).ToEquatableArray();
+        return new ModelPlan(model, layers, fold);
+    }
+
+    private static TensorSize PerRow(bool sequence, int width) => new(sequence ? SizeBasis.Rows : SizeBasis.Batch, width);
+
+    private static LayerPlan PlanLayer(CheckedLayer l)
+    {
+        string id = l.Identifier;
+        int u = l.OutputWidth;
+        bool seq = l.OutputIsSequence;
+        PlannedTensor T(TensorRole role, TensorSize size, string purpose) => new(id, role, size, purpose);
+        var gradient = "∂loss/∂output";
+        var (tensors, flags, forward, backward) = l.Kind switch
+        {
+            LayerKind.Embedding => (
+                new[] { T(TensorRole.Output, PerRow(true, u), "embedded tokens [steps·batch, dim]"), T(TensorRole.OutputGradient, PerRow(true, u), gradient) },
+                System.Array.Empty<PlannedFlag>(),
+                l.MaskZero ? new[] { Step.Gather, Step.MaskFromTokens } : new[] { Step.Gather },
+                new[] { Step.ScatterAdd }),
+            LayerKind.Masking => (
+                new[] { T(TensorRole.Output, PerRow(true, u), "the input with masked steps zeroed"), T(TensorRole.OutputGradient, PerRow(true, u), gradient) },
+                System.Array.Empty<PlannedFlag>(),
+                new[] { Step.Masking },
+                new[] { Step.CopyUnmasked }),
+            LayerKind.Dropout => (
+                new[]
+                {
+                    T(TensorRole.Output, PerRow(seq, u), "the input times the mask (training only)"), T(TensorRole.OutputGradient, PerRow(seq, u), gradient),
+                    T(TensorRole.DropoutMask, PerRow(seq, u), "0 or 1/(1 − rate) per value"),
+                },
+                new[] { new PlannedFlag(id, FlagRole.Active, "dropped values in the last forward pass") },
+                new[] { Step.Dropout },
+                new[] { Step.DropoutBackward }),
+            LayerKind.SpatialDropout1D => (
+                new[]
+                {
+                    T(TensorRole.Output, PerRow(seq, u), "the input times the mask (training only)"), T(TensorRole.OutputGradient, PerRow(seq, u), gradient),
+                    T(TensorRole.DropoutMask, PerRow(false, u), "0 or 1/(1 − rate) per sample and channel"),
+                },
+                new[] { new PlannedFlag(id, FlagRole.Active, "dropped values in the last forward pass") },
+                new[] { Step.SpatialDropout },
+                new[] { Step.SpatialDropoutBackward }),
+            LayerKind.Dense => (
+                new[]
+                {
+                    T(TensorRole.Output, PerRow(l.InputIsSequence, u), "outputs"),
+                    T(TensorRole.OutputGradient, PerRow(l.InputIsSequence, u), "∂loss/∂output, then the pre-activation gradient"),
+                    T(TensorRole.Scratch, new TensorSize(SizeBasis.CellScratch, 0), "transposed kernel for the backward pass"),
+                },
+                System.Array.Empty<PlannedFlag>(),
+                new[] { Step.DenseCell },
+                new[] { Step.DenseCellBackward }),
+            LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => (
+                l.IsBidirectional
+                    ? new[] { T(TensorRole.Output, PerRow(seq, u), "the merged outputs"), T(TensorRole.OutputGradient, PerRow(seq, u), "∂loss/∂merged output") }
+                    : System.Array.Empty<PlannedTensor>(),
+                System.Array.Empty<PlannedFlag>(),
+                l.IsBidirectional ? new[] { Step.Directions, Step.Merge } : new[] { Step.Directions },
+                l.IsBidirectional ? new[] { Step.Split, Step.Directions } : new[] { Step.Directions }),
+            LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} is a wrapper, not a layer of a checked model"),
+        };
+        var directions = l.Directions.Select(d => PlanDirection(l, d)).ToEquatableArray();
+        return new LayerPlan(l, tensors.ToEquatableArray(), flags.ToEquatableArray(), directions, forward.ToEquatableArray(), backward.ToEquatableArray());
+    }
+
+    private static DirectionPlan PlanDirection(CheckedLayer l, RecurrentDirection d)
+    {
+        int u = l.Cell.Units, w = l.Cell.Width, f = l.Inputs;
+        string who = d.Identifier == l.Identifier ? "" : $"{d.KerasName}: ";
+        bool ownInput = l.IsBidirectional || d.Reversed || l.Dropout > 0;
+        var tensors = new List<PlannedTensor>();
+        void Add(TensorRole role, TensorSize size, string purpose, ElementType element = ElementType.Float)
+            => tensors.Add(new PlannedTensor(d.Identifier, role, size, who + purpose, element));
+        var rows = new TensorSize(SizeBasis.Rows, u);
+        var states = new TensorSize(SizeBasis.RowsAndInitial, u);
+        var gates = new TensorSize(SizeBasis.Rows, w);
+
+        Add(TensorRole.States, states, "h, block 0 the initial state");
+        foreach (var (role, purpose) in CellSignature.SavedTensors(l.Cell))
+        {
+            var size = role switch
+            {
+                TensorRole.Cells => states,
+                TensorRole.Gates or TensorRole.Recurrent or TensorRole.GateGradients or TensorRole.RecurrentGradients => gates,
+                _ => rows,
+            };
+            Add(role, size, purpose);
+        }
+        Add(TensorRole.Scratch, new TensorSize(SizeBasis.CellScratch, 0), "transposed weights and carries for the backward pass");
+        if (l.Dropout > 0)
+        {
+            Add(TensorRole.DropoutMask, new TensorSize(SizeBasis.Batch, f), "input dropout mask, one per sequence");
+            Add(TensorRole.DroppedInput, new TensorSize(SizeBasis.Rows, f), "the input times its dropout mask");
+        }
+        if (l.RecurrentDropout > 0)
+        {
+            Add(TensorRole.RecurrentMask, new TensorSize(SizeBasis.Batch, u), "recurrent dropout mask, one per sequence");
+            Add(TensorRole.MaskedStates, rows, "h[t-1] ⊙ the recurrent mask");
+        }
+        if (d.Reversed)
+        {
+            Add(TensorRole.Reversed, new TensorSize(SizeBasis.Rows, f), "the input, last step first");
+            if (l.MaskIn) Add(TensorRole.ReversedMask, new TensorSize(SizeBasis.Rows, 0), "the step mask, last step first", ElementType.Byte);
+        }
+        if (ownInput) Add(TensorRole.InputGradient, new TensorSize(SizeBasis.Rows, f), "∂loss/∂input in this direction's order, before its dropout mask");
+
+        var flags = new List<PlannedFlag>();
+        if (l.Dropout > 0) flags.Add(new PlannedFlag(d.Identifier, FlagRole.DropoutActive, "applied input dropout in the last forward pass"));
+        if (l.RecurrentDropout > 0) flags.Add(new PlannedFlag(d.Identifier, FlagRole.RecurrentDropoutActive, "applied recurrent dropout in the last forward pass"));
+
+        var forward = new List<Step>();
+        if (l.Dropout > 0) forward.Add(Step.InputDropout);
+        if (l.MaskIn) forward.Add(Step.StepMask);
+        if (d.Reversed) forward.Add(Step.Reverse);
+        if (l.RecurrentDropout > 0) forward.Add(Step.RecurrentDropout);
+        forward.Add(Step.InitialState);
+        forward.Add(Step.CellForward);
+        if (l.Stateful) forward.Add(Step.CarryState);
+        var backward = ownInput ? new[] { Step.CellBackward, Step.AccumulateInputGradient } : new[] { Step.CellBackward };
+        return new DirectionPlan(d, ownInput, tensors.ToEquatableArray(), flags.ToEquatableArray(), forward.ToEquatableArray(), backward.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The recurrent layer right after a first-layer Embedding, whose input projection can absorb it (see
+    /// <see cref="FoldPlan"/>). Only a plain layer folds: one direction, reading forwards, without input dropout.
+    /// </summary>
+    private static FoldPlan? Fold(CheckedModel m)
+    {
+        if (m.Layers.Count < 2 || m.Layers[0].Kind != LayerKind.Embedding) return null;
+        if (m.Layers[1] is not { IsRecurrent: true, IsBidirectional: false, Dropout: 0 } target || target.Directions[0].Reversed) return null;
+        var e = m.Layers[0];
+        int width = target.Cell.Width;
+        var tensors = new[]
+        {
+            new PlannedTensor(e.Identifier, TensorRole.Projection, new TensorSize(SizeBasis.Fixed, e.Inputs * width), $"E·W + b for every word [{e.Inputs}, {width}]"),
+            new PlannedTensor(e.Identifier, TensorRole.ProjectionGradient, new TensorSize(SizeBasis.Fixed, e.Inputs * width), "∂Z summed per word"),
+            new PlannedTensor(e.Identifier, TensorRole.KernelT, new TensorSize(SizeBasis.Fixed, width * e.OutputWidth), $"'{target.Name}' kernel transposed"),
+        };
+        return new FoldPlan(1, width, CellSignature.ReadsTokens(target.Cell), tensors.ToEquatableArray());
+    }
+}
