@@ -33,13 +33,13 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 ModelParser.SequentialAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (ctx, ct) => Guard(() => ModelParser.Parse(ctx, ct)))
+                static (ctx, ct) => ModelParser.ParseOrFailure(ctx, ct))
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.Parse);
 
         var results = specs
-            .Select(static (spec, _) => Guard(() => ModelChecker.Check(spec)) ?? InternalError(spec.FullName, spec.SequentialLocation))
+            .Select(static (spec, _) => CheckOrFailure(spec))
             .WithTrackingName(TrackingNames.Check);
 
         var diagnostics = results
@@ -52,12 +52,13 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         var plans = results
             .Where(static result => result.Model is not null)
-            .Select(static (result, _) => ModelPlanner.Plan(result.Model!))
+            .Select(static (result, _) => PlanOrFailure(result.Model!))
             .WithTrackingName(TrackingNames.Model);
         context.RegisterSourceOutput(plans, static (spc, plan) =>
-            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan)));
+            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan), plan.Failure));
 
         var cells = plans
+            .Where(static plan => plan.Failure is null)
             .Select(static (plan, _) => plan.Model.Layers.Where(l => l.Cell.IsEmitted).Select(l => l.Cell).ToEquatableArray())
             .Collect()
             .SelectMany(static (all, _) => all.SelectMany(c => c).Distinct().ToImmutableArray())
@@ -66,21 +67,41 @@ public sealed class ModelGenerator : IIncrementalGenerator
             Emit(spc, $"Cells.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
     }
 
-    // The generator never throws: an unexpected failure becomes diagnostic MG0999 instead of a crash.
-    private static T? Guard<T>(Func<T?> work) where T : class
-    {
-        try { return work(); }
-        catch (OperationCanceledException) { throw; }
-        catch (Exception) { return null; }
-    }
-
-    private static CheckResult InternalError(string what, LocationInfo? location)
-        => new(null, ImmutableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, what, "checking")).ToEquatableArray());
-
-    private static void Emit(SourceProductionContext spc, string hintName, string what, Func<string> emit)
+    // The generator never throws: an unexpected failure becomes diagnostic MG0999, with the exception's message,
+    // instead of a crash or a model that silently vanishes.
+    private static CheckResult CheckOrFailure(ModelSpec spec)
     {
         try
         {
+            return ModelChecker.Check(spec);
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, spec.SequentialLocation ?? spec.ClassLocation, spec.FullName,
+                "checking: " + e.GetType().Name + ": " + e.Message);
+            return new CheckResult(null, ImmutableArray.Create(diagnostic).ToEquatableArray());
+        }
+    }
+
+    private static ModelPlan PlanOrFailure(CheckedModel model)
+    {
+        try
+        {
+            return ModelPlanner.Plan(model);
+        }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            return new ModelPlan(model, EquatableArray<LayerPlan>.Empty, null) { Failure = "planning: " + e.GetType().Name + ": " + e.Message };
+        }
+    }
+
+    private static void Emit(SourceProductionContext spc, string hintName, string what, Func<string> emit, string? failure = null)
+    {
+        try
+        {
+            if (failure is not null) throw new InvalidOperationException(failure);
             spc.AddSource(hintName, emit());
         }
         catch (OperationCanceledException) { throw; }

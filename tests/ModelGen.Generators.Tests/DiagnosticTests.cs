@@ -9,7 +9,7 @@ namespace ModelGen.Generators.Tests;
 /// One test per diagnostic: a minimal declaration that triggers it, the severity, where it points and what it says.
 /// Model-level rules (MG0001–MG0003, MG0010, MG0012, MG0013 and the TimeSteps/Features sizes) point at the
 /// <c>[Sequential]</c> attribute; layer rules point at the offending layer attribute. MG0999 (internal error) cannot
-/// be triggered from source.
+/// be triggered from valid or invalid source, so its test feeds the checker a declaration whose reading failed.
 /// </summary>
 public sealed class DiagnosticTests
 {
@@ -104,6 +104,30 @@ public sealed class DiagnosticTests
         text.ShouldBe("Lstm(8)");
         message.ShouldContain("'lstm_1'");
         message.ShouldContain("'lstm' returns only its last step");
+    }
+
+    [Theory]
+    [InlineData("[Lstm(50)] [Dropout(0.2)] [Lstm(50)]", "lstm_1", "lstm")]
+    [InlineData("[Lstm(8)] [Dense(4)] [Lstm(8)]", "lstm_1", "lstm")]
+    [InlineData("[Gru(8, Name = \"enc\")] [Dropout(0.1)] [Dense(4)] [Lstm(8)]", "lstm", "enc")]
+    public void MG0005_NamesTheRecurrentLayerThatReturnedItsLastStep(string layers, string offending, string collapsedBy)
+    {
+        var (_, _, message) = Expect("MG0005", $"[Sequential(Features = 1)] {layers} public partial class CollapsedModel;");
+        message.ShouldContain($"'{offending}' needs a sequence");
+        message.ShouldContain($"'{collapsedBy}' returns only its last step: set ReturnSequences = true on '{collapsedBy}'");
+    }
+
+    [Fact]
+    public void MG0999_AFailedRead_IsReportedWithItsMessage_NotDropped()
+    {
+        var failed = Declaration.ModelParser.Failure("BrokenModel", null, new System.InvalidOperationException("attribute argument of an unexpected type"));
+        var result = Checking.ModelChecker.Check(failed);
+        result.Model.ShouldBeNull();
+        var diagnostic = result.Diagnostics.ShouldHaveSingleItem().ToDiagnostic();
+        diagnostic.Id.ShouldBe("MG0999");
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        message.ShouldContain("'BrokenModel'");
+        message.ShouldContain("reading the declaration: InvalidOperationException: attribute argument of an unexpected type");
     }
 
     [Fact]

@@ -25,6 +25,12 @@ internal static class ModelChecker
         var at = spec.SequentialLocation ?? spec.ClassLocation;
         string model = spec.ClassName;
 
+        if (spec.ParseFailure is { } failure)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, at, spec.FullName, "reading the declaration: " + failure));
+            return new CheckResult(null, diagnostics.ToImmutable().ToEquatableArray());
+        }
+
         if (!spec.IsPartial) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, at, model));
         if (spec.IsGeneric) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "generic"));
         if (spec.IsStatic) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "static"));
@@ -57,6 +63,7 @@ internal static class ModelChecker
         var identifiers = new HashSet<string>();
         int width = spec.Features ?? 0;
         bool sequence = true;
+        // The recurrent layer nearest above that returned only its last step: the one MG0005 tells to set ReturnSequences.
         string previous = "the input";
         string? maskSource = null;
         bool maskActive = false;
@@ -175,8 +182,8 @@ internal static class ModelChecker
             if (producesMask) maskActive = true;
             if (!outputSequence) maskActive = false;
             width = outputWidth;
+            if (sequence && !outputSequence) previous = name;
             sequence = outputSequence;
-            previous = name;
         }
 
         var result = diagnostics.Count == 0

@@ -27,6 +27,31 @@ internal static class ModelParser
     private static readonly bool DefaultResetAfter = new GruAttribute(1).ResetAfter;
     private static readonly bool DefaultUseBias = new LstmAttribute(1).UseBias;
 
+    /// <summary>
+    /// <see cref="Parse"/>, or when it throws, a spec that carries the failure (<see cref="ModelSpec.ParseFailure"/>), so
+    /// the user gets MG0999 with the exception's message rather than no model and no word.
+    /// </summary>
+    public static ModelSpec? ParseOrFailure(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Parse(context, cancellationToken);
+        }
+        catch (System.OperationCanceledException) { throw; }
+        catch (System.Exception e)
+        {
+            return Failure(context.TargetSymbol.Name, LocationInfo.From(context.TargetNode), e);
+        }
+    }
+
+    /// <summary>A spec that stands for a declaration that could not be read, with the exception that stopped it.</summary>
+    internal static ModelSpec Failure(string className, LocationInfo? location, System.Exception exception)
+        => new(null, EquatableArray<ContainingType>.Empty, className, "public", IsPartial: true, IsGeneric: false, IsStatic: false,
+            TimeSteps: null, Features: null, location, location, EquatableArray<LayerSpec>.Empty)
+        {
+            ParseFailure = exception.GetType().Name + ": " + exception.Message,
+        };
+
     public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)

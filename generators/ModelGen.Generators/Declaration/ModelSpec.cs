@@ -78,6 +78,12 @@ internal sealed record ModelSpec(
     LocationInfo? SequentialLocation,
     EquatableArray<LayerSpec> Layers)
 {
+    /// <summary>
+    /// Set when reading the declaration failed unexpectedly: the exception's type and message. The checker reports it
+    /// as MG0999 at the class instead of letting the model vanish silently.
+    /// </summary>
+    public string? ParseFailure { get; init; }
+
     /// <summary>The type to emit into.</summary>
     public TypeHierarchy Type => new(Namespace, ContainingTypes, ClassName, Accessibility);
 

@@ -157,6 +157,9 @@ internal sealed record FoldPlan(int Target, int Width, bool TargetReadsTokens, E
 /// <summary>The whole model as every backend renders it.</summary>
 internal sealed record ModelPlan(CheckedModel Model, EquatableArray<LayerPlan> Layers, FoldPlan? Fold)
 {
+    /// <summary>Set when planning failed unexpectedly; the model is then reported as MG0999 and nothing is emitted.</summary>
+    public string? Failure { get; init; }
+
     /// <summary>Every suffix a generated member name can carry after a layer or direction identifier.</summary>
     public static readonly string[] MemberSuffixes =
         Enum.GetNames(typeof(TensorRole))
