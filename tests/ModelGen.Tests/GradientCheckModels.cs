@@ -62,3 +62,12 @@ public partial class MixedStackModel;
 [Lstm(16)]
 [Dense(2)]
 public partial class WideStackModel;
+
+// Rows wider than one 512-bit vector, not a multiple of it: the fused loops' 512-bit path, its 256-bit remainder and
+// its overlapped last vector (16 + 8 + scalar for 27 units; 16 + overlap for 19 and 21), in every recurrent form.
+[Sequential(Features = 3)]
+[Gru(19, ReturnSequences = true)]
+[Gru(21, ResetAfter = false, ReturnSequences = true, RecurrentActivation = "hard_sigmoid")]
+[Lstm(27)]
+[Dense(2)]
+public partial class WideRowModel;

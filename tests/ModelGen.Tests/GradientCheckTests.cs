@@ -26,6 +26,7 @@ public sealed class GradientCheckTests
     [Fact] public void Dense_relu_before_lstm() => Check(new ReluDenseModel(), batch: 2, steps: 3, KinkEpsilon);
     [Fact] public void Stack_lstm_gru_simple_rnn_softmax() => Check(new MixedStackModel(), batch: 2, steps: 5);
     [Fact] public void Stack_wide_open_length() => Check(new WideStackModel(), batch: 2, steps: 7);
+    [Fact] public void Rows_wider_than_a_512_bit_vector() => Check(new WideRowModel(), batch: 2, steps: 4);
 
     // 3·6 = 18 rows > 13 words: the Embedding is folded into the GRU's input projection; 1·6 rows: it is not.
     [Theory]

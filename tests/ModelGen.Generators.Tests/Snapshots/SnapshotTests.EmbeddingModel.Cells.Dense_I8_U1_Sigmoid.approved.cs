@@ -47,10 +47,10 @@ internal static class Dense_I8_U1_Sigmoid
             // dz = dy ⊙ sigmoid'(z), from the stored output
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));
             ref float d = ref MemoryMarshal.GetReference(dy.Slice(r * Units, Units));
-            for (int j = 0; j < 1; j++)
             {
-                var yv = Unsafe.Add(ref yr, j);
-                Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * yv * (1f - yv);
+                // Element 0.
+                var yv = Unsafe.Add(ref yr, 0);
+                Unsafe.Add(ref d, 0) = Unsafe.Add(ref d, 0) * yv * (1f - yv);
             }
         }
         // dW += xᵀ·dz; db += Σ_rows dz

@@ -253,10 +253,10 @@ internal static class SimpleRnn_I16_H8_Tanh
                 // dz = dy ⊙ tanh'(z), from the stored output
                 ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
-                for (int j = 0; j < 8; j += 8)
                 {
-                    var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
-                    (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+                    // Elements 0…7 as one vector.
+                    var yv = Vector256.LoadUnsafe(ref yr, 0);
+                    (Vector256.LoadUnsafe(ref d, 0) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, 0);
                 }
             }
             // dh[t-1] += dz·Uᵀ

@@ -79,15 +79,15 @@ internal static class Gru_I3_H9_ResetAfter
                     var tail4 = Vector256.LoadUnsafe(ref gr, 19);
                     var tail5 = Vector256.LoadUnsafe(ref rr, 19);
                     var tail6 = Vector256.LoadUnsafe(ref hp, 1);
-                    for (int j = 0; j < 8; j += 8)
                     {
-                        var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)) + Vector256.LoadUnsafe(ref rr, (nuint)(j)));
-                        var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector256.LoadUnsafe(ref rr, (nuint)(j + 9)));
-                        var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)));
-                        zv.StoreUnsafe(ref gr, (nuint)(j));
-                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
-                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
-                        (zv * Vector256.LoadUnsafe(ref hp, (nuint)(j)) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                        // Elements 0…7 as one vector.
+                        var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0));
+                        var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9));
+                        var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + rv * Vector256.LoadUnsafe(ref rr, 18));
+                        zv.StoreUnsafe(ref gr, 0);
+                        rv.StoreUnsafe(ref gr, 9);
+                        hv.StoreUnsafe(ref gr, 18);
+                        (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
                     }
                     {
                         var zv = FastMath.Sigmoid(tail0 + tail1);
@@ -143,35 +143,35 @@ internal static class Gru_I3_H9_ResetAfter
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                 // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
-                for (int j = 0; j < 8; j += 8)
                 {
-                    var zv = Vector256.LoadUnsafe(ref g, (nuint)(j)); var rv = Vector256.LoadUnsafe(ref g, (nuint)(j + 9)); var hh = Vector256.LoadUnsafe(ref g, (nuint)(j + 18));
-                    var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                    // Elements 0…7 as one vector.
+                    var zv = Vector256.LoadUnsafe(ref g, 0); var rv = Vector256.LoadUnsafe(ref g, 9); var hh = Vector256.LoadUnsafe(ref g, 18);
+                    var dhv = Vector256.LoadUnsafe(ref dhr, 0);
                     var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
-                    var dz = dhv * (Vector256.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector256<float>.One - zv);
-                    var dr = dn * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector256<float>.One - rv);
-                    dz.StoreUnsafe(ref dg, (nuint)(j));
-                    dr.StoreUnsafe(ref dg, (nuint)(j + 9));
-                    dn.StoreUnsafe(ref dg, (nuint)(j + 18));
-                    dz.StoreUnsafe(ref drc, (nuint)(j));
-                    dr.StoreUnsafe(ref drc, (nuint)(j + 9));
-                    (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
-                    (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
+                    var dz = dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv);
+                    var dr = dn * Vector256.LoadUnsafe(ref rr, 18) * rv * (Vector256<float>.One - rv);
+                    dz.StoreUnsafe(ref dg, 0);
+                    dr.StoreUnsafe(ref dg, 9);
+                    dn.StoreUnsafe(ref dg, 18);
+                    dz.StoreUnsafe(ref drc, 0);
+                    dr.StoreUnsafe(ref drc, 9);
+                    (dn * rv).StoreUnsafe(ref drc, 18);
+                    (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
                 }
-                for (int j = 8; j < 9; j++) // scalar tail
                 {
-                    var zv = Unsafe.Add(ref g, j); var rv = Unsafe.Add(ref g, j + 9); var hh = Unsafe.Add(ref g, j + 18);
-                    var dhv = Unsafe.Add(ref dhr, j);
+                    // Element 8.
+                    var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
+                    var dhv = Unsafe.Add(ref dhr, 8);
                     var dn = dhv * (1f - zv) * (1f - hh * hh);
-                    var dz = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
-                    var dr = dn * Unsafe.Add(ref rr, j + 18) * rv * (1f - rv);
-                    Unsafe.Add(ref dg, j) = dz;
-                    Unsafe.Add(ref dg, j + 9) = dr;
-                    Unsafe.Add(ref dg, j + 18) = dn;
-                    Unsafe.Add(ref drc, j) = dz;
-                    Unsafe.Add(ref drc, j + 9) = dr;
-                    Unsafe.Add(ref drc, j + 18) = dn * rv;
-                    Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
+                    var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                    var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
+                    Unsafe.Add(ref dg, 8) = dz;
+                    Unsafe.Add(ref dg, 17) = dr;
+                    Unsafe.Add(ref dg, 26) = dn;
+                    Unsafe.Add(ref drc, 8) = dz;
+                    Unsafe.Add(ref drc, 17) = dr;
+                    Unsafe.Add(ref drc, 26) = dn * rv;
+                    Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
                 }
             }
             // dh[t-1] += dRecurrent[t]·Uᵀ

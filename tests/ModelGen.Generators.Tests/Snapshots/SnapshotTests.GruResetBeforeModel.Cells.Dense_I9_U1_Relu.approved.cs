@@ -47,10 +47,10 @@ internal static class Dense_I9_U1_Relu
             // dz = dy ⊙ relu'(z), from the stored output
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));
             ref float d = ref MemoryMarshal.GetReference(dy.Slice(r * Units, Units));
-            for (int j = 0; j < 1; j++)
             {
-                var yv = Unsafe.Add(ref yr, j);
-                Unsafe.Add(ref d, j) = (yv > 0f ? Unsafe.Add(ref d, j) : 0f);
+                // Element 0.
+                var yv = Unsafe.Add(ref yr, 0);
+                Unsafe.Add(ref d, 0) = (yv > 0f ? Unsafe.Add(ref d, 0) : 0f);
             }
         }
         // dW += xᵀ·dz; db += Σ_rows dz

@@ -76,21 +76,21 @@ internal static class Lstm_I2_H12
                     var tail2 = Vector256.LoadUnsafe(ref gr, 28);
                     var tail3 = Vector256.LoadUnsafe(ref gr, 40);
                     var tail4 = Vector256.LoadUnsafe(ref cp, 4);
-                    for (int j = 0; j < 8; j += 8)
                     {
-                        var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
-                        var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 12)));
-                        var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 24)));
-                        var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 36)));
-                        iv.StoreUnsafe(ref gr, (nuint)(j));
-                        fv.StoreUnsafe(ref gr, (nuint)(j + 12));
-                        cv.StoreUnsafe(ref gr, (nuint)(j + 24));
-                        ov.StoreUnsafe(ref gr, (nuint)(j + 36));
-                        var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        // Elements 0…7 as one vector.
+                        var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
+                        var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 12));
+                        var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 24));
+                        var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 36));
+                        iv.StoreUnsafe(ref gr, 0);
+                        fv.StoreUnsafe(ref gr, 12);
+                        cv.StoreUnsafe(ref gr, 24);
+                        ov.StoreUnsafe(ref gr, 36);
+                        var cnv = fv * Vector256.LoadUnsafe(ref cp, 0) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 0);
                         var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, (nuint)(j));
-                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        tcv.StoreUnsafe(ref tc, 0);
+                        (ov * tcv).StoreUnsafe(ref hn, 0);
                     }
                     {
                         var iv = FastMath.Sigmoid(tail0);
@@ -160,16 +160,16 @@ internal static class Lstm_I2_H12
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                 // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                for (int j = 0; j < 8; j += 8)
                 {
-                    var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 12)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 24)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 36));
-                    var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
-                    var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
-                    (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                    (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 12));
-                    (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 24));
-                    (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 36));
-                    (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    // Elements 0…7 as one vector.
+                    var i = Vector256.LoadUnsafe(ref g, 0); var fg = Vector256.LoadUnsafe(ref g, 12); var cc = Vector256.LoadUnsafe(ref g, 24); var o = Vector256.LoadUnsafe(ref g, 36);
+                    var th = Vector256.LoadUnsafe(ref tc, 0); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                    var dcv = Vector256.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector256<float>.One - th * th);
+                    (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 0);
+                    (dcv * Vector256.LoadUnsafe(ref cp, 0) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 12);
+                    (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 24);
+                    (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 36);
+                    (dcv * fg).StoreUnsafe(ref dcr, 0);
                 }
                 for (int j = 8; j < 12; j++) // scalar tail
                 {

@@ -69,6 +69,47 @@ internal static class Lstm_I2_H30
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
                 // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    // Elements 14…29 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector512.LoadUnsafe(ref gr, 14);
+                    var tail1 = Vector512.LoadUnsafe(ref gr, 44);
+                    var tail2 = Vector512.LoadUnsafe(ref gr, 74);
+                    var tail3 = Vector512.LoadUnsafe(ref gr, 104);
+                    var tail4 = Vector512.LoadUnsafe(ref cp, 14);
+                    {
+                        // Elements 0…15 as one vector.
+                        var iv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0));
+                        var fv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 30));
+                        var cv = FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 60));
+                        var ov = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 90));
+                        iv.StoreUnsafe(ref gr, 0);
+                        fv.StoreUnsafe(ref gr, 30);
+                        cv.StoreUnsafe(ref gr, 60);
+                        ov.StoreUnsafe(ref gr, 90);
+                        var cnv = fv * Vector512.LoadUnsafe(ref cp, 0) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 0);
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, 0);
+                        (ov * tcv).StoreUnsafe(ref hn, 0);
+                    }
+                    {
+                        var iv = FastMath.Sigmoid(tail0);
+                        var fv = FastMath.Sigmoid(tail1);
+                        var cv = FastMath.Tanh(tail2);
+                        var ov = FastMath.Sigmoid(tail3);
+                        iv.StoreUnsafe(ref gr, 14);
+                        fv.StoreUnsafe(ref gr, 44);
+                        cv.StoreUnsafe(ref gr, 74);
+                        ov.StoreUnsafe(ref gr, 104);
+                        var cnv = fv * tail4 + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 14);
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, 14);
+                        (ov * tcv).StoreUnsafe(ref hn, 14);
+                    }
+                }
+                else
                 {
                     // Elements 22…29 as one vector, read before the loop writes any of them.
                     var tail0 = Vector256.LoadUnsafe(ref gr, 22);
@@ -160,27 +201,66 @@ internal static class Lstm_I2_H30
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                 // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                for (int j = 0; j < 24; j += 8)
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
-                    var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
-                    var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
-                    (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                    (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
-                    (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
-                    (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
-                    (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    {
+                        // Elements 0…15 as one vector.
+                        var i = Vector512.LoadUnsafe(ref g, 0); var fg = Vector512.LoadUnsafe(ref g, 30); var cc = Vector512.LoadUnsafe(ref g, 60); var o = Vector512.LoadUnsafe(ref g, 90);
+                        var th = Vector512.LoadUnsafe(ref tc, 0); var dhv = Vector512.LoadUnsafe(ref dhr, 0);
+                        var dcv = Vector512.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector512<float>.One - th * th);
+                        (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, 0);
+                        (dcv * Vector512.LoadUnsafe(ref cp, 0) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, 30);
+                        (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, 60);
+                        (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 90);
+                        (dcv * fg).StoreUnsafe(ref dcr, 0);
+                    }
+                    {
+                        // Elements 16…23 as one vector.
+                        var i = Vector256.LoadUnsafe(ref g, 16); var fg = Vector256.LoadUnsafe(ref g, 46); var cc = Vector256.LoadUnsafe(ref g, 76); var o = Vector256.LoadUnsafe(ref g, 106);
+                        var th = Vector256.LoadUnsafe(ref tc, 16); var dhv = Vector256.LoadUnsafe(ref dhr, 16);
+                        var dcv = Vector256.LoadUnsafe(ref dcr, 16) + dhv * o * (Vector256<float>.One - th * th);
+                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 16);
+                        (dcv * Vector256.LoadUnsafe(ref cp, 16) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 46);
+                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 76);
+                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 106);
+                        (dcv * fg).StoreUnsafe(ref dcr, 16);
+                    }
+                    for (int j = 24; j < 30; j++) // scalar tail
+                    {
+                        var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                        var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                        var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                        Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                        Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                        Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                        Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                        Unsafe.Add(ref dcr, j) = dcv * fg;
+                    }
                 }
-                for (int j = 24; j < 30; j++) // scalar tail
+                else
                 {
-                    var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
-                    var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                    var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                    Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                    Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                    Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
-                    Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
-                    Unsafe.Add(ref dcr, j) = dcv * fg;
+                    for (int j = 0; j < 24; j += 8)
+                    {
+                        var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
+                        var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
+                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
+                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
+                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
+                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    }
+                    for (int j = 24; j < 30; j++) // scalar tail
+                    {
+                        var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                        var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                        var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                        Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                        Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                        Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                        Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                        Unsafe.Add(ref dcr, j) = dcv * fg;
+                    }
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ

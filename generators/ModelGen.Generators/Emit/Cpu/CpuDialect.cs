@@ -17,6 +17,9 @@ internal sealed class CpuDialect : IElementwise
     private readonly List<string>? _preloads;
     private readonly Dictionary<string, string>? _preloaded;
 
+    // Fixed mode: one value at a constant start, for a range that a loop would cover in one iteration.
+    private readonly int? _at;
+
     /// <summary>A dialect of <paramref name="lanes"/> floats per value: 16, 8 or 1 (scalar).</summary>
     public CpuDialect(int lanes)
     {
@@ -30,6 +33,11 @@ internal sealed class CpuDialect : IElementwise
         _preloads = preloads;
         _preloaded = new Dictionary<string, string>(StringComparer.Ordinal);
     }
+
+    private CpuDialect(int lanes, int at) : this(lanes) => _at = at;
+
+    /// <summary>The one value (vector or scalar) at element <paramref name="start"/>: indices are constants, no loop.</summary>
+    internal static CpuDialect At(int lanes, int start) => new(lanes, start);
 
     /// <summary>The overlapped last vector of a loop, starting at <paramref name="start"/>, its loads added to <paramref name="preloads"/>.</summary>
     internal static CpuDialect Tail(int lanes, int start, List<string> preloads) => new(lanes, start, preloads);
@@ -55,12 +63,14 @@ internal sealed class CpuDialect : IElementwise
             }
             return name;
         }
+        if (_at is int at) return IsVector ? $"{VectorType}.LoadUnsafe(ref {operand}, {at + offset})" : $"Unsafe.Add(ref {operand}, {at + offset})";
         return IsVector ? $"{VectorType}.LoadUnsafe(ref {operand}, (nuint)({Index(offset)}))" : $"Unsafe.Add(ref {operand}, {Index(offset)})";
     }
 
     public string Store(string operand, int offset, string value)
     {
         if (_tailStart is int start) return $"{Receiver(value)}.StoreUnsafe(ref {operand}, {start + offset});";
+        if (_at is int at) return IsVector ? $"{Receiver(value)}.StoreUnsafe(ref {operand}, {at + offset});" : $"Unsafe.Add(ref {operand}, {at + offset}) = {value};";
         return IsVector ? $"{Receiver(value)}.StoreUnsafe(ref {operand}, (nuint)({Index(offset)}));" : $"Unsafe.Add(ref {operand}, {Index(offset)}) = {value};";
     }
 
