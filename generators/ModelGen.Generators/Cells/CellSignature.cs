@@ -97,17 +97,18 @@ internal static class CellSignature
         Out("dx", SlotSource.InputGradient), Out("scratch", SlotSource.Scratch),
     };
 
-    /// <summary>Step mask and recurrent dropout, the last forward parameters of every recurrent cell.</summary>
+    /// <summary>Step mask and recurrent dropout, the last forward parameters of every recurrent cell (empty: not used).</summary>
     private static readonly Slot[] ForwardOptions =
     {
-        new("mask", SlotType.Mask, SlotSource.StepMask), In("recurrentMask", SlotSource.RecurrentMask), Out("maskedStates", SlotSource.MaskedStates),
+        new("mask", SlotType.Mask, SlotSource.StepMask, Optional: true), new("recurrentMask", SlotType.Input, SlotSource.RecurrentMask, Optional: true),
+        new("maskedStates", SlotType.Output, SlotSource.MaskedStates, Optional: true),
     };
 
     /// <summary>The same options in the backward pass, and the initial state's gradient.</summary>
     private static readonly Slot[] BackwardOptions =
     {
-        new("mask", SlotType.Mask, SlotSource.StepMask), In("recurrentMask", SlotSource.RecurrentMask), In("maskedStates", SlotSource.MaskedStates),
-        Out("dInitial", SlotSource.InitialStateGradient),
+        new("mask", SlotType.Mask, SlotSource.StepMask, Optional: true), new("recurrentMask", SlotType.Input, SlotSource.RecurrentMask, Optional: true),
+        new("maskedStates", SlotType.Input, SlotSource.MaskedStates, Optional: true), new("dInitial", SlotType.Output, SlotSource.InitialStateGradient, Optional: true),
     };
 
     private static List<Slot> Join(params IEnumerable<Slot>[] parts)
@@ -152,7 +153,7 @@ internal static class CellSignature
         {
             ReadTensor("h", TensorRole.States), ReadTensor("c", TensorRole.Cells), ReadTensor("gates", TensorRole.Gates), ReadTensor("tanhC", TensorRole.TanhCells),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients),
-        }, WeightGradients, BackwardOptions, new[] { Out("dInitialCell", SlotSource.InitialCellStateGradient) }),
+        }, WeightGradients, BackwardOptions, new[] { new Slot("dInitialCell", SlotType.Output, SlotSource.InitialCellStateGradient, Optional: true) }),
         LayerKind.Gru when cell.ResetAfter => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("recurrent", TensorRole.Recurrent),

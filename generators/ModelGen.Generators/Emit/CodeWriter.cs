@@ -23,6 +23,26 @@ internal sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Longest line a call is written on before its arguments go one per line.</summary>
+    public const int MaxLine = 120;
+
+    /// <summary>
+    /// Writes the statement <c>callee(arguments)</c> on one line when it fits in <see cref="MaxLine"/> characters, and
+    /// otherwise with one argument per line, indented under the callee.
+    /// </summary>
+    public CodeWriter Call(string callee, params object[] values)
+    {
+        var arguments = Array.ConvertAll(values, v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!);
+        string oneLine = $"{callee}({string.Join(", ", arguments)});";
+        if (_indent * 4 + oneLine.Length <= MaxLine || arguments.Length == 0) return Line(oneLine);
+        Line(callee + "(");
+        using (Indent())
+        {
+            for (int i = 0; i < arguments.Length; i++) Line(arguments[i] + (i < arguments.Length - 1 ? "," : ");"));
+        }
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/> (none when empty) and a braced, indented block.</summary>
     public IDisposable Block(string header)
     {

@@ -469,8 +469,17 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             if (training)
             {
                 // Input dropout: one mask per sequence, the same at every step.
-                global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.25f, _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3));
-                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(batch, steps, 3, layerInput, _bidirectionalForwardDropoutMask, _bidirectionalForwardDroppedInput);
+                global::ModelGen.Kernels.DropoutMask.Fill(
+                    _random,
+                    0.25f,
+                    _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3));
+                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                    batch,
+                    steps,
+                    3,
+                    layerInput,
+                    _bidirectionalForwardDropoutMask,
+                    _bidirectionalForwardDroppedInput);
                 layerInput = _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3);
             }
             global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
@@ -485,7 +494,18 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 _bidirectionalForwardStates.AsSpan(0, batch * 8).Clear(); // zero initial state
                 _bidirectionalForwardCells.AsSpan(0, batch * 8).Clear();
             }
-            global::ModelGen.Generated.Lstm_I3_H8.Forward(steps, batch, layerInput, Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 256), Parameters.AsSpan(352, 32), _bidirectionalForwardStates, _bidirectionalForwardCells, _bidirectionalForwardGates, _bidirectionalForwardTanhCells, mask, default, default);
+            global::ModelGen.Generated.Lstm_I3_H8.Forward(
+                steps,
+                batch,
+                x: layerInput,
+                kernel: BidirectionalForwardKernel,
+                recurrentKernel: BidirectionalForwardRecurrentKernel,
+                bias: BidirectionalForwardBias,
+                h: _bidirectionalForwardStates,
+                c: _bidirectionalForwardCells,
+                gates: _bidirectionalForwardGates,
+                tanhC: _bidirectionalForwardTanhCells,
+                mask: mask);
         }
         {
             // 'backward_lstm': the sequence reversed
@@ -494,8 +514,17 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             if (training)
             {
                 // Input dropout: one mask per sequence, the same at every step.
-                global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.25f, _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3));
-                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(batch, steps, 3, layerInput, _bidirectionalBackwardDropoutMask, _bidirectionalBackwardDroppedInput);
+                global::ModelGen.Kernels.DropoutMask.Fill(
+                    _random,
+                    0.25f,
+                    _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3));
+                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                    batch,
+                    steps,
+                    3,
+                    layerInput,
+                    _bidirectionalBackwardDropoutMask,
+                    _bidirectionalBackwardDroppedInput);
                 layerInput = _bidirectionalBackwardDroppedInput.AsSpan(0, rows * 3);
             }
             global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
@@ -514,9 +543,28 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 _bidirectionalBackwardStates.AsSpan(0, batch * 8).Clear(); // zero initial state
                 _bidirectionalBackwardCells.AsSpan(0, batch * 8).Clear();
             }
-            global::ModelGen.Generated.Lstm_I3_H8.Forward(steps, batch, layerInput, Parameters.AsSpan(384, 96), Parameters.AsSpan(480, 256), Parameters.AsSpan(736, 32), _bidirectionalBackwardStates, _bidirectionalBackwardCells, _bidirectionalBackwardGates, _bidirectionalBackwardTanhCells, mask, default, default);
+            global::ModelGen.Generated.Lstm_I3_H8.Forward(
+                steps,
+                batch,
+                x: layerInput,
+                kernel: BidirectionalBackwardKernel,
+                recurrentKernel: BidirectionalBackwardRecurrentKernel,
+                bias: BidirectionalBackwardBias,
+                h: _bidirectionalBackwardStates,
+                c: _bidirectionalBackwardCells,
+                gates: _bidirectionalBackwardGates,
+                tanhC: _bidirectionalBackwardTanhCells,
+                mask: mask);
         }
-        global::ModelGen.Kernels.Bidirectional.MergeSequence(global::ModelGen.Kernels.MergeMode.Concat, batch, steps, 8, _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8), _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8), _mask.AsSpan(0, rows), _bidirectionalOutput);
+        global::ModelGen.Kernels.Bidirectional.MergeSequence(
+            global::ModelGen.Kernels.MergeMode.Concat,
+            batch,
+            steps,
+            8,
+            _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8),
+            _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8),
+            _mask.AsSpan(0, rows),
+            _bidirectionalOutput);
 
         // 2: 'bidirectional_1' Bidirectional(GRU(5, reset_after=True, sequences, recurrent_dropout=0.1, masked), sum)
         {
@@ -527,7 +575,10 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             _bidirectional1ForwardRecurrentDropoutActive = training;
             if (training)
             {
-                global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.1f, _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5));
+                global::ModelGen.Kernels.DropoutMask.Fill(
+                    _random,
+                    0.1f,
+                    _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5));
                 recurrentMask = _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5);
             }
             _bidirectional1ForwardInitialUsed = _bidirectional1ForwardInitialBatch != 0;
@@ -539,7 +590,19 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             {
                 _bidirectional1ForwardStates.AsSpan(0, batch * 5).Clear(); // zero initial state
             }
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(steps, batch, layerInput, Parameters.AsSpan(768, 240), Parameters.AsSpan(1008, 75), Parameters.AsSpan(1083, 30), _bidirectional1ForwardStates, _bidirectional1ForwardGates, _bidirectional1ForwardRecurrent, mask, recurrentMask, _bidirectional1ForwardMaskedStates);
+            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
+                steps,
+                batch,
+                x: layerInput,
+                kernel: Bidirectional1ForwardKernel,
+                recurrentKernel: Bidirectional1ForwardRecurrentKernel,
+                bias: Bidirectional1ForwardBias,
+                h: _bidirectional1ForwardStates,
+                gates: _bidirectional1ForwardGates,
+                recurrent: _bidirectional1ForwardRecurrent,
+                mask: mask,
+                recurrentMask: recurrentMask,
+                maskedStates: _bidirectional1ForwardMaskedStates);
         }
         {
             // 'backward_gru': the sequence reversed
@@ -553,7 +616,10 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             _bidirectional1BackwardRecurrentDropoutActive = training;
             if (training)
             {
-                global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.1f, _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5));
+                global::ModelGen.Kernels.DropoutMask.Fill(
+                    _random,
+                    0.1f,
+                    _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5));
                 recurrentMask = _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5);
             }
             _bidirectional1BackwardInitialUsed = _bidirectional1BackwardInitialBatch != 0;
@@ -565,15 +631,45 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             {
                 _bidirectional1BackwardStates.AsSpan(0, batch * 5).Clear(); // zero initial state
             }
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(steps, batch, layerInput, Parameters.AsSpan(1113, 240), Parameters.AsSpan(1353, 75), Parameters.AsSpan(1428, 30), _bidirectional1BackwardStates, _bidirectional1BackwardGates, _bidirectional1BackwardRecurrent, mask, recurrentMask, _bidirectional1BackwardMaskedStates);
+            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
+                steps,
+                batch,
+                x: layerInput,
+                kernel: Bidirectional1BackwardKernel,
+                recurrentKernel: Bidirectional1BackwardRecurrentKernel,
+                bias: Bidirectional1BackwardBias,
+                h: _bidirectional1BackwardStates,
+                gates: _bidirectional1BackwardGates,
+                recurrent: _bidirectional1BackwardRecurrent,
+                mask: mask,
+                recurrentMask: recurrentMask,
+                maskedStates: _bidirectional1BackwardMaskedStates);
         }
-        global::ModelGen.Kernels.Bidirectional.MergeSequence(global::ModelGen.Kernels.MergeMode.Sum, batch, steps, 5, _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5), _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5), _mask.AsSpan(0, rows), _bidirectional1Output);
+        global::ModelGen.Kernels.Bidirectional.MergeSequence(
+            global::ModelGen.Kernels.MergeMode.Sum,
+            batch,
+            steps,
+            5,
+            _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5),
+            _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5),
+            _mask.AsSpan(0, rows),
+            _bidirectional1Output);
 
         // 3: 'time_distributed' TimeDistributed(Dense(4, softmax))
-        global::ModelGen.Generated.Dense_I5_U4_Softmax.Forward(rows, _bidirectional1Output.AsSpan(0, rows * 5), Parameters.AsSpan(1458, 20), Parameters.AsSpan(1478, 4), _timeDistributedOutput);
+        global::ModelGen.Generated.Dense_I5_U4_Softmax.Forward(
+            rows,
+            x: _bidirectional1Output.AsSpan(0, rows * 5),
+            kernel: TimeDistributedKernel,
+            bias: TimeDistributedBias,
+            y: _timeDistributedOutput);
 
         // Time-major → batch-major output.
-        global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, _timeDistributedOutput.AsSpan(0, rows * 4), output);
+        global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
+            batch,
+            steps,
+            OutputUnits,
+            _timeDistributedOutput.AsSpan(0, rows * 4),
+            output);
         global::ModelGen.Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics
         _haveForward = true;
     }
@@ -592,41 +688,185 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             throw new global::System.ArgumentException($"model 'BidirectionalModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
         // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, OutputUnits, outputGradient, _timeDistributedOutputGradient);
+        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(
+            batch,
+            steps,
+            OutputUnits,
+            outputGradient,
+            _timeDistributedOutputGradient);
 
         // 3: 'time_distributed' TimeDistributed(Dense(4, softmax))
-        global::ModelGen.Generated.Dense_I5_U4_Softmax.Backward(rows, _bidirectional1Output.AsSpan(0, rows * 5), Parameters.AsSpan(1458, 20), _timeDistributedOutput, _timeDistributedOutputGradient, Gradients.AsSpan(1458, 20), Gradients.AsSpan(1478, 4), _bidirectional1OutputGradient, _timeDistributedScratch);
+        global::ModelGen.Generated.Dense_I5_U4_Softmax.Backward(
+            rows,
+            x: _bidirectional1Output.AsSpan(0, rows * 5),
+            kernel: TimeDistributedKernel,
+            y: _timeDistributedOutput,
+            dy: _timeDistributedOutputGradient,
+            dKernel: TimeDistributedKernelGradient,
+            dBias: TimeDistributedBiasGradient,
+            dx: _bidirectional1OutputGradient,
+            scratch: _timeDistributedScratch);
 
         // 2: 'bidirectional_1' Bidirectional(GRU(5, reset_after=True, sequences, recurrent_dropout=0.1, masked), sum)
         // Split ∂merged into each direction's ∂h, in its own step order.
-        global::ModelGen.Kernels.Bidirectional.SplitSequence(global::ModelGen.Kernels.MergeMode.Sum, batch, steps, 5, _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5), _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5), _mask.AsSpan(0, rows), _bidirectional1OutputGradient.AsSpan(0, rows * 5), _bidirectional1ForwardOutputGradient, _bidirectional1BackwardOutputGradient);
+        global::ModelGen.Kernels.Bidirectional.SplitSequence(
+            global::ModelGen.Kernels.MergeMode.Sum,
+            batch,
+            steps,
+            5,
+            _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5),
+            _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5),
+            _mask.AsSpan(0, rows),
+            _bidirectional1OutputGradient.AsSpan(0, rows * 5),
+            _bidirectional1ForwardOutputGradient,
+            _bidirectional1BackwardOutputGradient);
         {
             // 'forward_gru'
             global::System.Span<float> dx = _bidirectionalOutputGradient;
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(steps, batch, _bidirectionalOutput.AsSpan(0, rows * 16), Parameters.AsSpan(768, 240), Parameters.AsSpan(1008, 75), _bidirectional1ForwardStates, _bidirectional1ForwardGates, _bidirectional1ForwardRecurrent, _bidirectional1ForwardOutputGradient, _bidirectional1ForwardGateGradients, _bidirectional1ForwardRecurrentGradients, Gradients.AsSpan(768, 240), Gradients.AsSpan(1008, 75), Gradients.AsSpan(1083, 30), (dx.IsEmpty ? default : _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16)), _bidirectional1ForwardScratch, _mask.AsSpan(0, rows), (_bidirectional1ForwardRecurrentDropoutActive ? _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5) : default), _bidirectional1ForwardMaskedStates, (_bidirectional1ForwardInitialUsed ? _bidirectional1ForwardInitialStateGradient.AsSpan(0, batch * 5) : default));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(batch, steps, 16, _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16), reversed: false, default, dx, add: false);
+            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(
+                steps,
+                batch,
+                x: _bidirectionalOutput.AsSpan(0, rows * 16),
+                kernel: Bidirectional1ForwardKernel,
+                recurrentKernel: Bidirectional1ForwardRecurrentKernel,
+                h: _bidirectional1ForwardStates,
+                gates: _bidirectional1ForwardGates,
+                recurrent: _bidirectional1ForwardRecurrent,
+                dh: _bidirectional1ForwardOutputGradient,
+                dGates: _bidirectional1ForwardGateGradients,
+                dRecurrent: _bidirectional1ForwardRecurrentGradients,
+                dKernel: Bidirectional1ForwardKernelGradient,
+                dRecurrentKernel: Bidirectional1ForwardRecurrentKernelGradient,
+                dBias: Bidirectional1ForwardBiasGradient,
+                dx: (dx.IsEmpty ? default : _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16)),
+                scratch: _bidirectional1ForwardScratch,
+                mask: _mask.AsSpan(0, rows),
+                recurrentMask: (_bidirectional1ForwardRecurrentDropoutActive ? _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5) : default),
+                maskedStates: _bidirectional1ForwardMaskedStates,
+                dInitial: (_bidirectional1ForwardInitialUsed ? _bidirectional1ForwardInitialStateGradient.AsSpan(0, batch * 5) : default));
+            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                batch,
+                steps,
+                16,
+                _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16),
+                reversed: false,
+                default,
+                dx,
+                add: false);
         }
         {
             // 'backward_gru'
             global::System.Span<float> dx = _bidirectionalOutputGradient;
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(steps, batch, _bidirectional1BackwardReversed.AsSpan(0, rows * 16), Parameters.AsSpan(1113, 240), Parameters.AsSpan(1353, 75), _bidirectional1BackwardStates, _bidirectional1BackwardGates, _bidirectional1BackwardRecurrent, _bidirectional1BackwardOutputGradient, _bidirectional1BackwardGateGradients, _bidirectional1BackwardRecurrentGradients, Gradients.AsSpan(1113, 240), Gradients.AsSpan(1353, 75), Gradients.AsSpan(1428, 30), (dx.IsEmpty ? default : _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16)), _bidirectional1BackwardScratch, _bidirectional1BackwardReversedMask.AsSpan(0, rows), (_bidirectional1BackwardRecurrentDropoutActive ? _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5) : default), _bidirectional1BackwardMaskedStates, (_bidirectional1BackwardInitialUsed ? _bidirectional1BackwardInitialStateGradient.AsSpan(0, batch * 5) : default));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(batch, steps, 16, _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16), reversed: true, default, dx, add: true);
+            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(
+                steps,
+                batch,
+                x: _bidirectional1BackwardReversed.AsSpan(0, rows * 16),
+                kernel: Bidirectional1BackwardKernel,
+                recurrentKernel: Bidirectional1BackwardRecurrentKernel,
+                h: _bidirectional1BackwardStates,
+                gates: _bidirectional1BackwardGates,
+                recurrent: _bidirectional1BackwardRecurrent,
+                dh: _bidirectional1BackwardOutputGradient,
+                dGates: _bidirectional1BackwardGateGradients,
+                dRecurrent: _bidirectional1BackwardRecurrentGradients,
+                dKernel: Bidirectional1BackwardKernelGradient,
+                dRecurrentKernel: Bidirectional1BackwardRecurrentKernelGradient,
+                dBias: Bidirectional1BackwardBiasGradient,
+                dx: (dx.IsEmpty ? default : _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16)),
+                scratch: _bidirectional1BackwardScratch,
+                mask: _bidirectional1BackwardReversedMask.AsSpan(0, rows),
+                recurrentMask: (_bidirectional1BackwardRecurrentDropoutActive ? _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5) : default),
+                maskedStates: _bidirectional1BackwardMaskedStates,
+                dInitial: (_bidirectional1BackwardInitialUsed ? _bidirectional1BackwardInitialStateGradient.AsSpan(0, batch * 5) : default));
+            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                batch,
+                steps,
+                16,
+                _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16),
+                reversed: true,
+                default,
+                dx,
+                add: true);
         }
 
         // 1: 'bidirectional' Bidirectional(LSTM(8, sequences, dropout=0.25, masked), concat)
         // Split ∂merged into each direction's ∂h, in its own step order.
-        global::ModelGen.Kernels.Bidirectional.SplitSequence(global::ModelGen.Kernels.MergeMode.Concat, batch, steps, 8, _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8), _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8), _mask.AsSpan(0, rows), _bidirectionalOutputGradient.AsSpan(0, rows * 16), _bidirectionalForwardOutputGradient, _bidirectionalBackwardOutputGradient);
+        global::ModelGen.Kernels.Bidirectional.SplitSequence(
+            global::ModelGen.Kernels.MergeMode.Concat,
+            batch,
+            steps,
+            8,
+            _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8),
+            _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8),
+            _mask.AsSpan(0, rows),
+            _bidirectionalOutputGradient.AsSpan(0, rows * 16),
+            _bidirectionalForwardOutputGradient,
+            _bidirectionalBackwardOutputGradient);
         {
             // 'forward_lstm'
             global::System.Span<float> dx = _maskingOutputGradient;
-            global::ModelGen.Generated.Lstm_I3_H8.Backward(steps, batch, (_bidirectionalForwardDropoutActive ? _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3) : _maskingOutput.AsSpan(0, rows * 3)), Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 256), _bidirectionalForwardStates, _bidirectionalForwardCells, _bidirectionalForwardGates, _bidirectionalForwardTanhCells, _bidirectionalForwardOutputGradient, _bidirectionalForwardGateGradients, Gradients.AsSpan(0, 96), Gradients.AsSpan(96, 256), Gradients.AsSpan(352, 32), (dx.IsEmpty ? default : _bidirectionalForwardInputGradient.AsSpan(0, rows * 3)), _bidirectionalForwardScratch, _mask.AsSpan(0, rows), default, default, (_bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialStateGradient.AsSpan(0, batch * 8) : default), (_bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialCellStateGradient.AsSpan(0, batch * 8) : default));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(batch, steps, 3, _bidirectionalForwardInputGradient.AsSpan(0, rows * 3), reversed: false, _bidirectionalForwardDropoutActive ? _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3) : default, dx, add: false);
+            global::ModelGen.Generated.Lstm_I3_H8.Backward(
+                steps,
+                batch,
+                x: (_bidirectionalForwardDropoutActive ? _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3) : _maskingOutput.AsSpan(0, rows * 3)),
+                kernel: BidirectionalForwardKernel,
+                recurrentKernel: BidirectionalForwardRecurrentKernel,
+                h: _bidirectionalForwardStates,
+                c: _bidirectionalForwardCells,
+                gates: _bidirectionalForwardGates,
+                tanhC: _bidirectionalForwardTanhCells,
+                dh: _bidirectionalForwardOutputGradient,
+                dGates: _bidirectionalForwardGateGradients,
+                dKernel: BidirectionalForwardKernelGradient,
+                dRecurrentKernel: BidirectionalForwardRecurrentKernelGradient,
+                dBias: BidirectionalForwardBiasGradient,
+                dx: (dx.IsEmpty ? default : _bidirectionalForwardInputGradient.AsSpan(0, rows * 3)),
+                scratch: _bidirectionalForwardScratch,
+                mask: _mask.AsSpan(0, rows),
+                dInitial: (_bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialStateGradient.AsSpan(0, batch * 8) : default),
+                dInitialCell: (_bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialCellStateGradient.AsSpan(0, batch * 8) : default));
+            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                batch,
+                steps,
+                3,
+                _bidirectionalForwardInputGradient.AsSpan(0, rows * 3),
+                reversed: false,
+                _bidirectionalForwardDropoutActive ? _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3) : default,
+                dx,
+                add: false);
         }
         {
             // 'backward_lstm'
             global::System.Span<float> dx = _maskingOutputGradient;
-            global::ModelGen.Generated.Lstm_I3_H8.Backward(steps, batch, _bidirectionalBackwardReversed.AsSpan(0, rows * 3), Parameters.AsSpan(384, 96), Parameters.AsSpan(480, 256), _bidirectionalBackwardStates, _bidirectionalBackwardCells, _bidirectionalBackwardGates, _bidirectionalBackwardTanhCells, _bidirectionalBackwardOutputGradient, _bidirectionalBackwardGateGradients, Gradients.AsSpan(384, 96), Gradients.AsSpan(480, 256), Gradients.AsSpan(736, 32), (dx.IsEmpty ? default : _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3)), _bidirectionalBackwardScratch, _bidirectionalBackwardReversedMask.AsSpan(0, rows), default, default, (_bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialStateGradient.AsSpan(0, batch * 8) : default), (_bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialCellStateGradient.AsSpan(0, batch * 8) : default));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(batch, steps, 3, _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3), reversed: true, _bidirectionalBackwardDropoutActive ? _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3) : default, dx, add: true);
+            global::ModelGen.Generated.Lstm_I3_H8.Backward(
+                steps,
+                batch,
+                x: _bidirectionalBackwardReversed.AsSpan(0, rows * 3),
+                kernel: BidirectionalBackwardKernel,
+                recurrentKernel: BidirectionalBackwardRecurrentKernel,
+                h: _bidirectionalBackwardStates,
+                c: _bidirectionalBackwardCells,
+                gates: _bidirectionalBackwardGates,
+                tanhC: _bidirectionalBackwardTanhCells,
+                dh: _bidirectionalBackwardOutputGradient,
+                dGates: _bidirectionalBackwardGateGradients,
+                dKernel: BidirectionalBackwardKernelGradient,
+                dRecurrentKernel: BidirectionalBackwardRecurrentKernelGradient,
+                dBias: BidirectionalBackwardBiasGradient,
+                dx: (dx.IsEmpty ? default : _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3)),
+                scratch: _bidirectionalBackwardScratch,
+                mask: _bidirectionalBackwardReversedMask.AsSpan(0, rows),
+                dInitial: (_bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialStateGradient.AsSpan(0, batch * 8) : default),
+                dInitialCell: (_bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialCellStateGradient.AsSpan(0, batch * 8) : default));
+            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                batch,
+                steps,
+                3,
+                _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3),
+                reversed: true,
+                _bidirectionalBackwardDropoutActive ? _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3) : default,
+                dx,
+                add: true);
         }
 
         // 0: 'masking' Masking(-1)

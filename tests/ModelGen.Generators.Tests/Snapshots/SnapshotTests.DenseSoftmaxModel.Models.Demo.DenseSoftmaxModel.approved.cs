@@ -138,13 +138,28 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'dense' Dense(8, relu)
-        global::ModelGen.Generated.Dense_I4_U8_Relu.Forward(rows, x, Parameters.AsSpan(0, 32), Parameters.AsSpan(32, 8), _denseOutput);
+        global::ModelGen.Generated.Dense_I4_U8_Relu.Forward(
+            rows,
+            x: x,
+            kernel: DenseKernel,
+            bias: DenseBias,
+            y: _denseOutput);
 
         // 1: 'dense_1' Dense(3, softmax)
-        global::ModelGen.Generated.Dense_I8_U3_Softmax.Forward(rows, _denseOutput.AsSpan(0, rows * 8), Parameters.AsSpan(40, 24), Parameters.AsSpan(64, 3), _dense1Output);
+        global::ModelGen.Generated.Dense_I8_U3_Softmax.Forward(
+            rows,
+            x: _denseOutput.AsSpan(0, rows * 8),
+            kernel: Dense1Kernel,
+            bias: Dense1Bias,
+            y: _dense1Output);
 
         // Time-major → batch-major output.
-        global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, _dense1Output.AsSpan(0, rows * 3), output);
+        global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
+            batch,
+            steps,
+            OutputUnits,
+            _dense1Output.AsSpan(0, rows * 3),
+            output);
         _haveForward = true;
     }
 
@@ -162,13 +177,36 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
             throw new global::System.ArgumentException($"model 'DenseSoftmaxModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
         // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, OutputUnits, outputGradient, _dense1OutputGradient);
+        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(
+            batch,
+            steps,
+            OutputUnits,
+            outputGradient,
+            _dense1OutputGradient);
 
         // 1: 'dense_1' Dense(3, softmax)
-        global::ModelGen.Generated.Dense_I8_U3_Softmax.Backward(rows, _denseOutput.AsSpan(0, rows * 8), Parameters.AsSpan(40, 24), _dense1Output, _dense1OutputGradient, Gradients.AsSpan(40, 24), Gradients.AsSpan(64, 3), _denseOutputGradient, _dense1Scratch);
+        global::ModelGen.Generated.Dense_I8_U3_Softmax.Backward(
+            rows,
+            x: _denseOutput.AsSpan(0, rows * 8),
+            kernel: Dense1Kernel,
+            y: _dense1Output,
+            dy: _dense1OutputGradient,
+            dKernel: Dense1KernelGradient,
+            dBias: Dense1BiasGradient,
+            dx: _denseOutputGradient,
+            scratch: _dense1Scratch);
 
         // 0: 'dense' Dense(8, relu)
-        global::ModelGen.Generated.Dense_I4_U8_Relu.Backward(rows, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 32), _denseOutput, _denseOutputGradient, Gradients.AsSpan(0, 32), Gradients.AsSpan(32, 8), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _denseScratch);
+        global::ModelGen.Generated.Dense_I4_U8_Relu.Backward(
+            rows,
+            x: _input.AsSpan(0, rows * InputFeatures),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: DenseBiasGradient,
+            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+            scratch: _denseScratch);
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -206,12 +206,21 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         {
             // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.
             var projection = _embeddingProjection.AsSpan();
-            global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, Parameters.AsSpan(8192, 8).Slice(0, 8), projection);
-            global::ModelGen.Kernels.Gemm.MultiplyAdd(500, 8, 16, Parameters.AsSpan(0, 8000), 16, Parameters.AsSpan(8000, 128), 8, projection, 8);
+            global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, SimpleRnnBias.Slice(0, 8), projection);
+            global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                500,
+                8,
+                16,
+                EmbeddingEmbeddings,
+                16,
+                SimpleRnnKernel,
+                8,
+                projection,
+                8);
             // 'simple_rnn' reads each token's row of P inside its step loop; the ids are checked here.
             global::ModelGen.Kernels.Embedding.Validate(batch, steps, 500, _tokens.AsSpan(0, rows), "embedding");
         }
-        else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), Parameters.AsSpan(0, 8000), _embeddingOutput, "embedding");
+        else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
         _simpleRnnInitialUsed = _simpleRnnInitialBatch != 0;
@@ -223,10 +232,24 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         {
             _simpleRnnStates.AsSpan(0, batch * 8).Clear(); // zero initial state
         }
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), Parameters.AsSpan(8192, 8), _simpleRnnStates, default, default, default, _folded ? _tokens.AsSpan(0, rows) : default, _folded ? _embeddingProjection : default);
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(
+            steps,
+            batch,
+            x: (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)),
+            kernel: SimpleRnnKernel,
+            recurrentKernel: SimpleRnnRecurrentKernel,
+            bias: SimpleRnnBias,
+            h: _simpleRnnStates,
+            tokens: _folded ? _tokens.AsSpan(0, rows) : default,
+            table: _folded ? _embeddingProjection : default);
 
         // 2: 'dense' Dense(1, sigmoid)
-        global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), Parameters.AsSpan(8208, 1), _denseOutput);
+        global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(
+            batch,
+            x: _simpleRnnStates.AsSpan(rows * 8, batch * 8),
+            kernel: DenseKernel,
+            bias: DenseBias,
+            y: _denseOutput);
 
         _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
         _haveForward = true;
@@ -250,10 +273,32 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
 
         // 2: 'dense' Dense(1, sigmoid)
         _simpleRnnOutputGradient.AsSpan(0, (rows - batch) * 8).Clear(); // 'simple_rnn' returned only its last step
-        global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Backward(batch, _simpleRnnStates.AsSpan(rows * 8, batch * 8), Parameters.AsSpan(8200, 8), _denseOutput, _denseOutputGradient, Gradients.AsSpan(8200, 8), Gradients.AsSpan(8208, 1), _simpleRnnOutputGradient.AsSpan((rows - batch) * 8, batch * 8), _denseScratch);
+        global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Backward(
+            batch,
+            x: _simpleRnnStates.AsSpan(rows * 8, batch * 8),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: DenseBiasGradient,
+            dx: _simpleRnnOutputGradient.AsSpan((rows - batch) * 8, batch * 8),
+            scratch: _denseScratch);
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(steps, batch, (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)), Parameters.AsSpan(8000, 128), Parameters.AsSpan(8128, 64), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(8000, 128), Gradients.AsSpan(8128, 64), Gradients.AsSpan(8192, 8), (_folded ? default : _embeddingOutputGradient.AsSpan()), _simpleRnnScratch, default, default, default, (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 8) : default));
+        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(
+            steps,
+            batch,
+            x: (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)),
+            kernel: SimpleRnnKernel,
+            recurrentKernel: SimpleRnnRecurrentKernel,
+            h: _simpleRnnStates,
+            dh: _simpleRnnOutputGradient,
+            dKernel: SimpleRnnKernelGradient,
+            dRecurrentKernel: SimpleRnnRecurrentKernelGradient,
+            dBias: SimpleRnnBiasGradient,
+            dx: (_folded ? default : _embeddingOutputGradient.AsSpan()),
+            scratch: _simpleRnnScratch,
+            dInitial: (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 8) : default));
 
         // 0: 'embedding' Embedding(500, 16)
         if (_folded)
@@ -261,11 +306,35 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
             // Through the fold: S[v] = Σ ∂Z rows of token v; d'simple_rnn'.kernel += Eᵀ·S; dE += S·Wᵀ.
             var sums = _embeddingProjectionGradient.AsSpan();
             sums.Clear();
-            global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 8, _tokens.AsSpan(0, rows), _simpleRnnOutputGradient.AsSpan(0, rows * 8), sums);
-            global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(16, 8, 500, Parameters.AsSpan(0, 8000), 16, sums, 8, Gradients.AsSpan(8000, 128), 8);
-            global::ModelGen.Kernels.MatrixOps.Transpose(16, 8, Parameters.AsSpan(8000, 128), _embeddingKernelT);
-            global::ModelGen.Kernels.Gemm.MultiplyAdd(500, 16, 8, sums, 8, _embeddingKernelT, 16, Gradients.AsSpan(0, 8000), 16);
+            global::ModelGen.Kernels.Embedding.ScatterAdd(
+                batch,
+                steps,
+                8,
+                _tokens.AsSpan(0, rows),
+                _simpleRnnOutputGradient.AsSpan(0, rows * 8),
+                sums);
+            global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(
+                16,
+                8,
+                500,
+                EmbeddingEmbeddings,
+                16,
+                sums,
+                8,
+                SimpleRnnKernelGradient,
+                8);
+            global::ModelGen.Kernels.MatrixOps.Transpose(16, 8, SimpleRnnKernel, _embeddingKernelT);
+            global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                500,
+                16,
+                8,
+                sums,
+                8,
+                _embeddingKernelT,
+                16,
+                EmbeddingEmbeddingsGradient,
+                16);
         }
-        else global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 16, _tokens.AsSpan(0, rows), _embeddingOutputGradient, Gradients.AsSpan(0, 8000));
+        else global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 16, _tokens.AsSpan(0, rows), _embeddingOutputGradient, EmbeddingEmbeddingsGradient);
     }
 }

@@ -199,10 +199,24 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>
         {
             _gruStates.AsSpan(0, batch * 9).Clear(); // zero initial state
         }
-        global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Forward(steps, batch, x, Parameters.AsSpan(0, 81), Parameters.AsSpan(81, 243), Parameters.AsSpan(324, 54), _gruStates, _gruGates, _gruRecurrent, default, default, default);
+        global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Forward(
+            steps,
+            batch,
+            x: x,
+            kernel: GruKernel,
+            recurrentKernel: GruRecurrentKernel,
+            bias: GruBias,
+            h: _gruStates,
+            gates: _gruGates,
+            recurrent: _gruRecurrent);
 
         // 1: 'dense' Dense(2, tanh)
-        global::ModelGen.Generated.Dense_I9_U2_Tanh.Forward(batch, _gruStates.AsSpan(rows * 9, batch * 9), Parameters.AsSpan(378, 18), Parameters.AsSpan(396, 2), _denseOutput);
+        global::ModelGen.Generated.Dense_I9_U2_Tanh.Forward(
+            batch,
+            x: _gruStates.AsSpan(rows * 9, batch * 9),
+            kernel: DenseKernel,
+            bias: DenseBias,
+            y: _denseOutput);
 
         _denseOutput.AsSpan(0, batch * 2).CopyTo(output);
         _haveForward = true;
@@ -226,10 +240,36 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>
 
         // 1: 'dense' Dense(2, tanh)
         _gruOutputGradient.AsSpan(0, (rows - batch) * 9).Clear(); // 'gru' returned only its last step
-        global::ModelGen.Generated.Dense_I9_U2_Tanh.Backward(batch, _gruStates.AsSpan(rows * 9, batch * 9), Parameters.AsSpan(378, 18), _denseOutput, _denseOutputGradient, Gradients.AsSpan(378, 18), Gradients.AsSpan(396, 2), _gruOutputGradient.AsSpan((rows - batch) * 9, batch * 9), _denseScratch);
+        global::ModelGen.Generated.Dense_I9_U2_Tanh.Backward(
+            batch,
+            x: _gruStates.AsSpan(rows * 9, batch * 9),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: DenseBiasGradient,
+            dx: _gruOutputGradient.AsSpan((rows - batch) * 9, batch * 9),
+            scratch: _denseScratch);
 
         // 0: 'gru' GRU(9, reset_after=True)
-        global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 81), Parameters.AsSpan(81, 243), _gruStates, _gruGates, _gruRecurrent, _gruOutputGradient, _gruGateGradients, _gruRecurrentGradients, Gradients.AsSpan(0, 81), Gradients.AsSpan(81, 243), Gradients.AsSpan(324, 54), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _gruScratch, default, default, default, (_gruInitialUsed ? _gruInitialStateGradient.AsSpan(0, batch * 9) : default));
+        global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Backward(
+            steps,
+            batch,
+            x: _input.AsSpan(0, rows * InputFeatures),
+            kernel: GruKernel,
+            recurrentKernel: GruRecurrentKernel,
+            h: _gruStates,
+            gates: _gruGates,
+            recurrent: _gruRecurrent,
+            dh: _gruOutputGradient,
+            dGates: _gruGateGradients,
+            dRecurrent: _gruRecurrentGradients,
+            dKernel: GruKernelGradient,
+            dRecurrentKernel: GruRecurrentKernelGradient,
+            dBias: GruBiasGradient,
+            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+            scratch: _gruScratch,
+            dInitial: (_gruInitialUsed ? _gruInitialStateGradient.AsSpan(0, batch * 9) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

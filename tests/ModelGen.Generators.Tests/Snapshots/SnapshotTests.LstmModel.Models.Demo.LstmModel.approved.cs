@@ -210,10 +210,25 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
             _lstmStates.AsSpan(0, batch * 12).Clear(); // zero initial state
             _lstmCells.AsSpan(0, batch * 12).Clear();
         }
-        global::ModelGen.Generated.Lstm_I2_H12.Forward(steps, batch, x, Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 576), Parameters.AsSpan(672, 48), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, default, default, default);
+        global::ModelGen.Generated.Lstm_I2_H12.Forward(
+            steps,
+            batch,
+            x: x,
+            kernel: LstmKernel,
+            recurrentKernel: LstmRecurrentKernel,
+            bias: LstmBias,
+            h: _lstmStates,
+            c: _lstmCells,
+            gates: _lstmGates,
+            tanhC: _lstmTanhCells);
 
         // 1: 'dense' Dense(1, linear)
-        global::ModelGen.Generated.Dense_I12_U1_Linear.Forward(batch, _lstmStates.AsSpan(rows * 12, batch * 12), Parameters.AsSpan(720, 12), Parameters.AsSpan(732, 1), _denseOutput);
+        global::ModelGen.Generated.Dense_I12_U1_Linear.Forward(
+            batch,
+            x: _lstmStates.AsSpan(rows * 12, batch * 12),
+            kernel: DenseKernel,
+            bias: DenseBias,
+            y: _denseOutput);
 
         _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
         _haveForward = true;
@@ -237,10 +252,37 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
 
         // 1: 'dense' Dense(1, linear)
         _lstmOutputGradient.AsSpan(0, (rows - batch) * 12).Clear(); // 'lstm' returned only its last step
-        global::ModelGen.Generated.Dense_I12_U1_Linear.Backward(batch, _lstmStates.AsSpan(rows * 12, batch * 12), Parameters.AsSpan(720, 12), _denseOutput, _denseOutputGradient, Gradients.AsSpan(720, 12), Gradients.AsSpan(732, 1), _lstmOutputGradient.AsSpan((rows - batch) * 12, batch * 12), _denseScratch);
+        global::ModelGen.Generated.Dense_I12_U1_Linear.Backward(
+            batch,
+            x: _lstmStates.AsSpan(rows * 12, batch * 12),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: DenseBiasGradient,
+            dx: _lstmOutputGradient.AsSpan((rows - batch) * 12, batch * 12),
+            scratch: _denseScratch);
 
         // 0: 'lstm' LSTM(12)
-        global::ModelGen.Generated.Lstm_I2_H12.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 96), Parameters.AsSpan(96, 576), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(0, 96), Gradients.AsSpan(96, 576), Gradients.AsSpan(672, 48), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _lstmScratch, default, default, default, (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 12) : default), (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 12) : default));
+        global::ModelGen.Generated.Lstm_I2_H12.Backward(
+            steps,
+            batch,
+            x: _input.AsSpan(0, rows * InputFeatures),
+            kernel: LstmKernel,
+            recurrentKernel: LstmRecurrentKernel,
+            h: _lstmStates,
+            c: _lstmCells,
+            gates: _lstmGates,
+            tanhC: _lstmTanhCells,
+            dh: _lstmOutputGradient,
+            dGates: _lstmGateGradients,
+            dKernel: LstmKernelGradient,
+            dRecurrentKernel: LstmRecurrentKernelGradient,
+            dBias: LstmBiasGradient,
+            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+            scratch: _lstmScratch,
+            dInitial: (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 12) : default),
+            dInitialCell: (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 12) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -241,7 +241,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         input.CopyTo(_tokens);
 
         // 0: 'embedding' Embedding(50, 6, mask_zero)
-        global::ModelGen.Kernels.Embedding.Gather(batch, steps, 50, 6, _tokens.AsSpan(0, rows), Parameters.AsSpan(0, 300), _embeddingOutput, "embedding");
+        global::ModelGen.Kernels.Embedding.Gather(batch, steps, 50, 6, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
         global::ModelGen.Kernels.StepMask.FromTokens(batch, steps, _tokens.AsSpan(0, rows), _mask); // token 0 is padding
 
         // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)
@@ -250,7 +250,13 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         {
             var mask = _spatialDropout1dDropoutMask.AsSpan(0, batch * 6);
             global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.2f, mask); // whole channels, the same at every step
-            global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(batch, steps, 6, _embeddingOutput.AsSpan(0, rows * 6), mask, _spatialDropout1dOutput);
+            global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                batch,
+                steps,
+                6,
+                _embeddingOutput.AsSpan(0, rows * 6),
+                mask,
+                _spatialDropout1dOutput);
         }
 
         // 2: 'lstm' LSTM(7, hard_sigmoid, stateful, state, masked)
@@ -268,7 +274,18 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
                 _lstmStates.AsSpan(0, batch * 7).Clear(); // zero initial state
                 _lstmCells.AsSpan(0, batch * 7).Clear();
             }
-            global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Forward(steps, batch, layerInput, Parameters.AsSpan(300, 168), Parameters.AsSpan(468, 196), Parameters.AsSpan(664, 28), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, mask, default, default);
+            global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Forward(
+                steps,
+                batch,
+                x: layerInput,
+                kernel: LstmKernel,
+                recurrentKernel: LstmRecurrentKernel,
+                bias: LstmBias,
+                h: _lstmStates,
+                c: _lstmCells,
+                gates: _lstmGates,
+                tanhC: _lstmTanhCells,
+                mask: mask);
             // Stateful: the final state is the next batch's initial state.
             GrowLstmState(batch);
             _lstmStates.AsSpan(rows * 7, batch * 7).CopyTo(_lstmInitialState);
@@ -286,7 +303,12 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         }
 
         // 4: 'dense' Dense(1, sigmoid, no bias)
-        global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Forward(batch, (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)), Parameters.AsSpan(692, 7), default, _denseOutput);
+        global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Forward(
+            batch,
+            x: (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)),
+            kernel: DenseKernel,
+            bias: default,
+            y: _denseOutput);
 
         _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
         _haveForward = true;
@@ -309,7 +331,16 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         outputGradient.CopyTo(_denseOutputGradient);
 
         // 4: 'dense' Dense(1, sigmoid, no bias)
-        global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Backward(batch, (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)), Parameters.AsSpan(692, 7), _denseOutput, _denseOutputGradient, Gradients.AsSpan(692, 7), default, _dropoutOutputGradient, _denseScratch);
+        global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Backward(
+            batch,
+            x: (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: default,
+            dx: _dropoutOutputGradient,
+            scratch: _denseScratch);
 
         // 3: 'dropout' Dropout(0.5)
         _lstmOutputGradient.AsSpan(0, (rows - batch) * 7).Clear(); // 'lstm' returned only its last step
@@ -322,7 +353,26 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
 
         // 2: 'lstm' LSTM(7, hard_sigmoid, stateful, state, masked)
         {
-            global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Backward(steps, batch, (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6)), Parameters.AsSpan(300, 168), Parameters.AsSpan(468, 196), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(300, 168), Gradients.AsSpan(468, 196), Gradients.AsSpan(664, 28), _spatialDropout1dOutputGradient, _lstmScratch, _mask.AsSpan(0, rows), default, default, (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 7) : default), (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 7) : default));
+            global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Backward(
+                steps,
+                batch,
+                x: (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6)),
+                kernel: LstmKernel,
+                recurrentKernel: LstmRecurrentKernel,
+                h: _lstmStates,
+                c: _lstmCells,
+                gates: _lstmGates,
+                tanhC: _lstmTanhCells,
+                dh: _lstmOutputGradient,
+                dGates: _lstmGateGradients,
+                dKernel: LstmKernelGradient,
+                dRecurrentKernel: LstmRecurrentKernelGradient,
+                dBias: LstmBiasGradient,
+                dx: _spatialDropout1dOutputGradient,
+                scratch: _lstmScratch,
+                mask: _mask.AsSpan(0, rows),
+                dInitial: (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 7) : default),
+                dInitialCell: (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 7) : default));
         }
 
         // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)
@@ -334,6 +384,6 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         }
 
         // 0: 'embedding' Embedding(50, 6, mask_zero)
-        global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 6, _tokens.AsSpan(0, rows), _embeddingOutputGradient, Gradients.AsSpan(0, 300));
+        global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 6, _tokens.AsSpan(0, rows), _embeddingOutputGradient, EmbeddingEmbeddingsGradient);
     }
 }

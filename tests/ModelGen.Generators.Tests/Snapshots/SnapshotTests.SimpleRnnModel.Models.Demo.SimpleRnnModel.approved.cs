@@ -191,10 +191,22 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         {
             _simpleRnnStates.AsSpan(0, batch * 10).Clear(); // zero initial state
         }
-        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(steps, batch, x, Parameters.AsSpan(0, 10), Parameters.AsSpan(10, 100), Parameters.AsSpan(110, 10), _simpleRnnStates, default, default, default);
+        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(
+            steps,
+            batch,
+            x: x,
+            kernel: SimpleRnnKernel,
+            recurrentKernel: SimpleRnnRecurrentKernel,
+            bias: SimpleRnnBias,
+            h: _simpleRnnStates);
 
         // 1: 'dense' Dense(1, linear)
-        global::ModelGen.Generated.Dense_I10_U1_Linear.Forward(batch, _simpleRnnStates.AsSpan(rows * 10, batch * 10), Parameters.AsSpan(120, 10), Parameters.AsSpan(130, 1), _denseOutput);
+        global::ModelGen.Generated.Dense_I10_U1_Linear.Forward(
+            batch,
+            x: _simpleRnnStates.AsSpan(rows * 10, batch * 10),
+            kernel: DenseKernel,
+            bias: DenseBias,
+            y: _denseOutput);
 
         _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
         _haveForward = true;
@@ -218,10 +230,32 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
 
         // 1: 'dense' Dense(1, linear)
         _simpleRnnOutputGradient.AsSpan(0, (rows - batch) * 10).Clear(); // 'simple_rnn' returned only its last step
-        global::ModelGen.Generated.Dense_I10_U1_Linear.Backward(batch, _simpleRnnStates.AsSpan(rows * 10, batch * 10), Parameters.AsSpan(120, 10), _denseOutput, _denseOutputGradient, Gradients.AsSpan(120, 10), Gradients.AsSpan(130, 1), _simpleRnnOutputGradient.AsSpan((rows - batch) * 10, batch * 10), _denseScratch);
+        global::ModelGen.Generated.Dense_I10_U1_Linear.Backward(
+            batch,
+            x: _simpleRnnStates.AsSpan(rows * 10, batch * 10),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: DenseBiasGradient,
+            dx: _simpleRnnOutputGradient.AsSpan((rows - batch) * 10, batch * 10),
+            scratch: _denseScratch);
 
         // 0: 'simple_rnn' SimpleRNN(10, tanh)
-        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 10), Parameters.AsSpan(10, 100), _simpleRnnStates, _simpleRnnOutputGradient, Gradients.AsSpan(0, 10), Gradients.AsSpan(10, 100), Gradients.AsSpan(110, 10), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _simpleRnnScratch, default, default, default, (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 10) : default));
+        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Backward(
+            steps,
+            batch,
+            x: _input.AsSpan(0, rows * InputFeatures),
+            kernel: SimpleRnnKernel,
+            recurrentKernel: SimpleRnnRecurrentKernel,
+            h: _simpleRnnStates,
+            dh: _simpleRnnOutputGradient,
+            dKernel: SimpleRnnKernelGradient,
+            dRecurrentKernel: SimpleRnnRecurrentKernelGradient,
+            dBias: SimpleRnnBiasGradient,
+            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+            scratch: _simpleRnnScratch,
+            dInitial: (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 10) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

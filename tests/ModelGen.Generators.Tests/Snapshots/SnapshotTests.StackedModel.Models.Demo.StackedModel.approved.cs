@@ -282,7 +282,17 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
             _lstmStates.AsSpan(0, batch * 30).Clear(); // zero initial state
             _lstmCells.AsSpan(0, batch * 30).Clear();
         }
-        global::ModelGen.Generated.Lstm_I2_H30.Forward(steps, batch, x, Parameters.AsSpan(0, 240), Parameters.AsSpan(240, 3600), Parameters.AsSpan(3840, 120), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, default, default, default);
+        global::ModelGen.Generated.Lstm_I2_H30.Forward(
+            steps,
+            batch,
+            x: x,
+            kernel: LstmKernel,
+            recurrentKernel: LstmRecurrentKernel,
+            bias: LstmBias,
+            h: _lstmStates,
+            c: _lstmCells,
+            gates: _lstmGates,
+            tanhC: _lstmTanhCells);
 
         // 1: 'lstm_1' LSTM(30)
         _lstm1InitialUsed = _lstm1InitialBatch != 0;
@@ -296,10 +306,25 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
             _lstm1States.AsSpan(0, batch * 30).Clear(); // zero initial state
             _lstm1Cells.AsSpan(0, batch * 30).Clear();
         }
-        global::ModelGen.Generated.Lstm_I30_H30.Forward(steps, batch, _lstmStates.AsSpan(batch * 30, rows * 30), Parameters.AsSpan(3960, 3600), Parameters.AsSpan(7560, 3600), Parameters.AsSpan(11160, 120), _lstm1States, _lstm1Cells, _lstm1Gates, _lstm1TanhCells, default, default, default);
+        global::ModelGen.Generated.Lstm_I30_H30.Forward(
+            steps,
+            batch,
+            x: _lstmStates.AsSpan(batch * 30, rows * 30),
+            kernel: Lstm1Kernel,
+            recurrentKernel: Lstm1RecurrentKernel,
+            bias: Lstm1Bias,
+            h: _lstm1States,
+            c: _lstm1Cells,
+            gates: _lstm1Gates,
+            tanhC: _lstm1TanhCells);
 
         // 2: 'dense' Dense(1, linear)
-        global::ModelGen.Generated.Dense_I30_U1_Linear.Forward(batch, _lstm1States.AsSpan(rows * 30, batch * 30), Parameters.AsSpan(11280, 30), Parameters.AsSpan(11310, 1), _denseOutput);
+        global::ModelGen.Generated.Dense_I30_U1_Linear.Forward(
+            batch,
+            x: _lstm1States.AsSpan(rows * 30, batch * 30),
+            kernel: DenseKernel,
+            bias: DenseBias,
+            y: _denseOutput);
 
         _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
         _haveForward = true;
@@ -323,13 +348,58 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
 
         // 2: 'dense' Dense(1, linear)
         _lstm1OutputGradient.AsSpan(0, (rows - batch) * 30).Clear(); // 'lstm_1' returned only its last step
-        global::ModelGen.Generated.Dense_I30_U1_Linear.Backward(batch, _lstm1States.AsSpan(rows * 30, batch * 30), Parameters.AsSpan(11280, 30), _denseOutput, _denseOutputGradient, Gradients.AsSpan(11280, 30), Gradients.AsSpan(11310, 1), _lstm1OutputGradient.AsSpan((rows - batch) * 30, batch * 30), _denseScratch);
+        global::ModelGen.Generated.Dense_I30_U1_Linear.Backward(
+            batch,
+            x: _lstm1States.AsSpan(rows * 30, batch * 30),
+            kernel: DenseKernel,
+            y: _denseOutput,
+            dy: _denseOutputGradient,
+            dKernel: DenseKernelGradient,
+            dBias: DenseBiasGradient,
+            dx: _lstm1OutputGradient.AsSpan((rows - batch) * 30, batch * 30),
+            scratch: _denseScratch);
 
         // 1: 'lstm_1' LSTM(30)
-        global::ModelGen.Generated.Lstm_I30_H30.Backward(steps, batch, _lstmStates.AsSpan(batch * 30, rows * 30), Parameters.AsSpan(3960, 3600), Parameters.AsSpan(7560, 3600), _lstm1States, _lstm1Cells, _lstm1Gates, _lstm1TanhCells, _lstm1OutputGradient, _lstm1GateGradients, Gradients.AsSpan(3960, 3600), Gradients.AsSpan(7560, 3600), Gradients.AsSpan(11160, 120), _lstmOutputGradient, _lstm1Scratch, default, default, default, (_lstm1InitialUsed ? _lstm1InitialStateGradient.AsSpan(0, batch * 30) : default), (_lstm1InitialUsed ? _lstm1InitialCellStateGradient.AsSpan(0, batch * 30) : default));
+        global::ModelGen.Generated.Lstm_I30_H30.Backward(
+            steps,
+            batch,
+            x: _lstmStates.AsSpan(batch * 30, rows * 30),
+            kernel: Lstm1Kernel,
+            recurrentKernel: Lstm1RecurrentKernel,
+            h: _lstm1States,
+            c: _lstm1Cells,
+            gates: _lstm1Gates,
+            tanhC: _lstm1TanhCells,
+            dh: _lstm1OutputGradient,
+            dGates: _lstm1GateGradients,
+            dKernel: Lstm1KernelGradient,
+            dRecurrentKernel: Lstm1RecurrentKernelGradient,
+            dBias: Lstm1BiasGradient,
+            dx: _lstmOutputGradient,
+            scratch: _lstm1Scratch,
+            dInitial: (_lstm1InitialUsed ? _lstm1InitialStateGradient.AsSpan(0, batch * 30) : default),
+            dInitialCell: (_lstm1InitialUsed ? _lstm1InitialCellStateGradient.AsSpan(0, batch * 30) : default));
 
         // 0: 'lstm' LSTM(30, sequences)
-        global::ModelGen.Generated.Lstm_I2_H30.Backward(steps, batch, _input.AsSpan(0, rows * InputFeatures), Parameters.AsSpan(0, 240), Parameters.AsSpan(240, 3600), _lstmStates, _lstmCells, _lstmGates, _lstmTanhCells, _lstmOutputGradient, _lstmGateGradients, Gradients.AsSpan(0, 240), Gradients.AsSpan(240, 3600), Gradients.AsSpan(3840, 120), (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)), _lstmScratch, default, default, default, (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 30) : default), (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 30) : default));
+        global::ModelGen.Generated.Lstm_I2_H30.Backward(
+            steps,
+            batch,
+            x: _input.AsSpan(0, rows * InputFeatures),
+            kernel: LstmKernel,
+            recurrentKernel: LstmRecurrentKernel,
+            h: _lstmStates,
+            c: _lstmCells,
+            gates: _lstmGates,
+            tanhC: _lstmTanhCells,
+            dh: _lstmOutputGradient,
+            dGates: _lstmGateGradients,
+            dKernel: LstmKernelGradient,
+            dRecurrentKernel: LstmRecurrentKernelGradient,
+            dBias: LstmBiasGradient,
+            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+            scratch: _lstmScratch,
+            dInitial: (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 30) : default),
+            dInitialCell: (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 30) : default));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -39,7 +39,7 @@ internal static class CpuBackwardPass
             string top = GradientTarget(last, out var clear);
             if (clear is not null) w.Line(clear);
             if (last.OutputIsSequence)
-                w.Line($"{G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, OutputUnits, outputGradient, {top});");
+                w.Call($"{G}Kernels.MatrixOps.BatchToTimeMajor", "batch", "steps", "OutputUnits", "outputGradient", top);
             else w.Line($"outputGradient.CopyTo({top});");
 
             for (int i = m.Layers.Count - 1; i >= 0; i--)
@@ -116,9 +116,15 @@ internal static class CpuBackwardPass
                 var (f, b) = (l.Directions[0], l.Directions[1]);
                 int units = l.Cell.Units;
                 w.Line("// Split ∂merged into each direction's ∂h, in its own step order.");
-                w.Line(l.OutputIsSequence
-                    ? $"{G}Kernels.Bidirectional.SplitSequence({mode}, batch, steps, {units}, {Field(f, TensorRole.States)}.AsSpan(batch * {units}, rows * {units}), {Field(b, TensorRole.States)}.AsSpan(batch * {units}, rows * {units}), {(l.MaskIn ? "_mask.AsSpan(0, rows)" : "default")}, {Field(l, TensorRole.OutputGradient)}.AsSpan(0, {r} * {u}), {Field(f, TensorRole.OutputGradient)}, {Field(b, TensorRole.OutputGradient)});"
-                    : $"{G}Kernels.Bidirectional.SplitLast({mode}, batch, steps, {units}, {Field(f, TensorRole.States)}.AsSpan(rows * {units}, batch * {units}), {Field(b, TensorRole.States)}.AsSpan(rows * {units}, batch * {units}), {Field(l, TensorRole.OutputGradient)}.AsSpan(0, {r} * {u}), {Field(f, TensorRole.OutputGradient)}, {Field(b, TensorRole.OutputGradient)});");
+                string forward = Field(f, TensorRole.States), backward = Field(b, TensorRole.States);
+                string merged = $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, {r} * {u})";
+                if (l.OutputIsSequence)
+                    w.Call($"{G}Kernels.Bidirectional.SplitSequence", mode, "batch", "steps", units, $"{forward}.AsSpan(batch * {units}, rows * {units})",
+                        $"{backward}.AsSpan(batch * {units}, rows * {units})", l.MaskIn ? "_mask.AsSpan(0, rows)" : "default", merged,
+                        Field(f, TensorRole.OutputGradient), Field(b, TensorRole.OutputGradient));
+                else
+                    w.Call($"{G}Kernels.Bidirectional.SplitLast", mode, "batch", "steps", units, $"{forward}.AsSpan(rows * {units}, batch * {units})",
+                        $"{backward}.AsSpan(rows * {units}, batch * {units})", merged, Field(f, TensorRole.OutputGradient), Field(b, TensorRole.OutputGradient));
                 break;
             case Step.Directions:
                 for (int n = 0; n < layer.Directions.Count; n++) CpuDirectionBackward.Write(w, layer, layer.Directions[n], x, dx, first: n == 0);

@@ -14,8 +14,9 @@ namespace ModelGen.Generators.Emit.Cpu;
 internal static class CpuCellCall
 {
     /// <summary>
-    /// Writes <c>Cell.Method(arguments);</c>. <paramref name="bind"/> gives each slot's argument, or null to leave an
-    /// optional slot out.
+    /// Writes <c>Cell.Method(steps, batch, name: argument, …);</c>: the counts by position, every other argument by its
+    /// slot's name, optional slots left out when they get nothing (or <c>default</c>), one argument per line when the
+    /// call is long. <paramref name="bind"/> gives each slot's argument, or null for nothing.
     /// </summary>
     public static void Write(CodeWriter w, CellShape cell, string method, IReadOnlyList<Slot> slots, Func<Slot, string?> bind)
     {
@@ -23,13 +24,13 @@ internal static class CpuCellCall
         foreach (var slot in slots)
         {
             string? argument = bind(slot);
-            if (argument is null)
+            if (argument is null || argument == "default" && slot.Optional)
             {
                 if (!slot.Optional) throw new InvalidOperationException($"no argument for {cell.TypeName}.{method}'s '{slot.Name}'");
                 continue;
             }
-            arguments.Add(argument);
+            arguments.Add(slot.Type == SlotType.Count ? argument : $"{slot.Name}: {argument}");
         }
-        w.Line($"{CellPrefix}{cell.TypeName}.{method}({string.Join(", ", arguments)});");
+        w.Call($"{CellPrefix}{cell.TypeName}.{method}", arguments.ToArray());
     }
 }

@@ -53,7 +53,7 @@ internal static class CpuDirectionBackward
                     break;
                 case Step.AccumulateInputGradient:
                     string dropout = l.Dropout > 0 ? $"{Field(d, FlagRole.DropoutActive)} ? {Field(d, TensorRole.DropoutMask)}.AsSpan(0, batch * {f}) : default" : "default";
-                    w.Line($"{G}Kernels.SequenceOps.AccumulateInputGradient(batch, steps, {f}, {Field(d, TensorRole.InputGradient)}.AsSpan(0, rows * {f}), reversed: {(d.Reversed ? "true" : "false")}, {dropout}, dx, add: {(first ? "false" : "true")});");
+                    w.Call($"{G}Kernels.SequenceOps.AccumulateInputGradient", "batch", "steps", f, $"{Field(d, TensorRole.InputGradient)}.AsSpan(0, rows * {f})", $"reversed: {(d.Reversed ? "true" : "false")}", dropout, "dx", $"add: {(first ? "false" : "true")}");
                     break;
                 default:
                     throw new System.InvalidOperationException($"{step} is not a backward direction step");

@@ -30,8 +30,8 @@ internal static class CpuDirectionForward
                     using (w.Block("if (training)"))
                     {
                         w.Line($"// Input dropout: one mask per sequence, the same at every step.");
-                        w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Dropout)}, {Field(d, TensorRole.DropoutMask)}.AsSpan(0, batch * {f}));");
-                        w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {f}, layerInput, {Field(d, TensorRole.DropoutMask)}, {Field(d, TensorRole.DroppedInput)});");
+                        w.Call($"{G}Kernels.DropoutMask.Fill", "_random", Float(l.Dropout), $"{Field(d, TensorRole.DropoutMask)}.AsSpan(0, batch * {f})");
+                        w.Call($"{G}Kernels.SequenceOps.MultiplyPerSequence", "batch", "steps", f, "layerInput", Field(d, TensorRole.DropoutMask), Field(d, TensorRole.DroppedInput));
                         w.Line($"layerInput = {Field(d, TensorRole.DroppedInput)}.AsSpan(0, rows * {f});");
                     }
                     break;
@@ -44,7 +44,7 @@ internal static class CpuDirectionForward
                     w.Line($"layerInput = {Field(d, TensorRole.Reversed)}.AsSpan(0, rows * {f});");
                     if (l.MaskIn)
                     {
-                        w.Line($"{G}Kernels.SequenceOps.ReverseTime(batch, steps, mask, {Field(d, TensorRole.ReversedMask)});");
+                        w.Call($"{G}Kernels.SequenceOps.ReverseTime", "batch", "steps", "mask", Field(d, TensorRole.ReversedMask));
                         w.Line($"mask = {Field(d, TensorRole.ReversedMask)}.AsSpan(0, rows);");
                     }
                     break;
@@ -53,7 +53,7 @@ internal static class CpuDirectionForward
                     w.Line($"{Field(d, FlagRole.RecurrentDropoutActive)} = training;");
                     using (w.Block("if (training)"))
                     {
-                        w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.RecurrentDropout)}, {Field(d, TensorRole.RecurrentMask)}.AsSpan(0, batch * {u}));");
+                        w.Call($"{G}Kernels.DropoutMask.Fill", "_random", Float(l.RecurrentDropout), $"{Field(d, TensorRole.RecurrentMask)}.AsSpan(0, batch * {u})");
                         w.Line($"recurrentMask = {Field(d, TensorRole.RecurrentMask)}.AsSpan(0, batch * {u});");
                     }
                     recurrentMask = "recurrentMask";

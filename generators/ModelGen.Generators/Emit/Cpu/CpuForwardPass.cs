@@ -49,7 +49,7 @@ internal static class CpuForwardPass
             {
                 w.Line("// Batch-major input → time-major, so each step's rows are contiguous.");
                 w.Line($"var x = _input.AsSpan(0, rows * InputFeatures);");
-                w.Line($"{G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);");
+                w.Call($"{G}Kernels.MatrixOps.BatchToTimeMajor", "batch", "steps", "InputFeatures", "input", "x");
             }
             for (int i = 0; i < m.Layers.Count; i++)
             {
@@ -65,7 +65,7 @@ internal static class CpuForwardPass
             if (m.Output.OutputIsSequence)
             {
                 w.Line("// Time-major → batch-major output.");
-                w.Line($"{G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, OutputUnits, {y}, output);");
+                w.Call($"{G}Kernels.MatrixOps.TimeToBatchMajor", "batch", "steps", "OutputUnits", y, "output");
                 if (m.OutputMasked) w.Line($"{G}Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics");
             }
             else w.Line($"{y}.CopyTo(output);");
@@ -88,7 +88,7 @@ internal static class CpuForwardPass
                 w.Line($"{G}Kernels.StepMask.FromTokens(batch, steps, _tokens.AsSpan(0, rows), _mask); // token 0 is padding");
                 break;
             case Step.Masking:
-                w.Line($"{G}Kernels.StepMask.Masking(rows, {u}, {Float(l.MaskValue)}, {x}, _mask, {Field(l, TensorRole.Output)});");
+                w.Call($"{G}Kernels.StepMask.Masking", "rows", u, Float(l.MaskValue), x, "_mask", Field(l, TensorRole.Output));
                 break;
             case Step.Dropout:
                 w.Line($"{Field(l, FlagRole.Active)} = training;");
@@ -105,7 +105,7 @@ internal static class CpuForwardPass
                 {
                     w.Line($"var mask = {Field(l, TensorRole.DropoutMask)}.AsSpan(0, batch * {u});");
                     w.Line($"{G}Kernels.DropoutMask.Fill(_random, {Float(l.Rate)}, mask); // whole channels, the same at every step");
-                    w.Line($"{G}Kernels.SequenceOps.MultiplyPerSequence(batch, steps, {u}, {x}, mask, {Field(l, TensorRole.Output)});");
+                    w.Call($"{G}Kernels.SequenceOps.MultiplyPerSequence", "batch", "steps", u, x, "mask", Field(l, TensorRole.Output));
                 }
                 break;
             case Step.DenseCell:
@@ -127,9 +127,13 @@ internal static class CpuForwardPass
                 string mode = $"{G}Kernels.MergeMode.{l.Merge}";
                 var (f, b) = (l.Directions[0], l.Directions[1]);
                 int units = l.Cell.Units;
-                w.Line(l.OutputIsSequence
-                    ? $"{G}Kernels.Bidirectional.MergeSequence({mode}, batch, steps, {units}, {Field(f, TensorRole.States)}.AsSpan(batch * {units}, rows * {units}), {Field(b, TensorRole.States)}.AsSpan(batch * {units}, rows * {units}), {(l.MaskIn ? "_mask.AsSpan(0, rows)" : "default")}, {Field(l, TensorRole.Output)});"
-                    : $"{G}Kernels.Bidirectional.MergeLast({mode}, batch, {units}, {Field(f, TensorRole.States)}.AsSpan(rows * {units}, batch * {units}), {Field(b, TensorRole.States)}.AsSpan(rows * {units}, batch * {units}), {Field(l, TensorRole.Output)});");
+                string forward = Field(f, TensorRole.States), backward = Field(b, TensorRole.States);
+                if (l.OutputIsSequence)
+                    w.Call($"{G}Kernels.Bidirectional.MergeSequence", mode, "batch", "steps", units, $"{forward}.AsSpan(batch * {units}, rows * {units})",
+                        $"{backward}.AsSpan(batch * {units}, rows * {units})", l.MaskIn ? "_mask.AsSpan(0, rows)" : "default", Field(l, TensorRole.Output));
+                else
+                    w.Call($"{G}Kernels.Bidirectional.MergeLast", mode, "batch", units, $"{forward}.AsSpan(rows * {units}, batch * {units})",
+                        $"{backward}.AsSpan(rows * {units}, batch * {units})", Field(l, TensorRole.Output));
                 break;
             default:
                 throw new System.InvalidOperationException($"{step} is not a forward layer step");

@@ -47,13 +47,13 @@ internal static class EmbeddingFold
             w.Line($"var projection = {Field(l, TensorRole.Projection)}.AsSpan();");
             var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
             w.Line(bias is null ? "projection.Clear(); // no bias" : $"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {bias}.Slice(0, {width}), projection);");
-            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {width}, {l.OutputWidth}, {k}, {l.OutputWidth}, {View(target.Directions[0], 0, false)}, {width}, projection, {width});");
+            w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, View(target.Directions[0], 0, false), width, "projection", width);
             if (fold.TargetReadsTokens)
             {
                 w.Line($"// '{target.Name}' reads each token's row of P inside its step loop; the ids are checked here.");
-                w.Line($"{G}Kernels.Embedding.Validate(batch, steps, {l.Inputs}, _tokens.AsSpan(0, rows), \"{l.Name}\");");
+                w.Call($"{G}Kernels.Embedding.Validate", "batch", "steps", l.Inputs, "_tokens.AsSpan(0, rows)", $"\"{l.Name}\"");
             }
-            else w.Line($"{G}Kernels.Embedding.Gather(batch, steps, {l.Inputs}, {width}, _tokens.AsSpan(0, rows), projection, {ProjectionTarget(target)}, \"{l.Name}\");");
+            else w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", l.Inputs, width, "_tokens.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");
         }
         w.Line("else " + plain);
     }
@@ -74,10 +74,10 @@ internal static class EmbeddingFold
             w.Line($"// Through the fold: S[v] = Σ ∂Z rows of token v; d'{target.Name}'.kernel += Eᵀ·S; dE += S·Wᵀ.");
             w.Line($"var sums = {Field(l, TensorRole.ProjectionGradient)}.AsSpan();");
             w.Line("sums.Clear();");
-            w.Line($"{G}Kernels.Embedding.ScatterAdd(batch, steps, {width}, _tokens.AsSpan(0, rows), {ProjectionGradient(target)}, sums);");
-            w.Line($"{G}Kernels.Gemm.MultiplyAddTransposedA({dim}, {width}, {l.Inputs}, {View(l, ParameterNames.Embeddings, false)}, {dim}, sums, {width}, {View(target.Directions[0], 0, true)}, {width});");
-            w.Line($"{G}Kernels.MatrixOps.Transpose({dim}, {width}, {View(target.Directions[0], 0, false)}, {Field(l, TensorRole.KernelT)});");
-            w.Line($"{G}Kernels.Gemm.MultiplyAdd({l.Inputs}, {dim}, {width}, sums, {width}, {Field(l, TensorRole.KernelT)}, {dim}, {View(l, ParameterNames.Embeddings, true)}, {dim});");
+            w.Call($"{G}Kernels.Embedding.ScatterAdd", "batch", "steps", width, "_tokens.AsSpan(0, rows)", ProjectionGradient(target), "sums");
+            w.Call($"{G}Kernels.Gemm.MultiplyAddTransposedA", dim, width, l.Inputs, View(l, ParameterNames.Embeddings, false), dim, "sums", width, View(target.Directions[0], 0, true), width);
+            w.Call($"{G}Kernels.MatrixOps.Transpose", dim, width, View(target.Directions[0], 0, false), Field(l, TensorRole.KernelT));
+            w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, dim, width, "sums", width, Field(l, TensorRole.KernelT), dim, View(l, ParameterNames.Embeddings, true), dim);
         }
         w.Line("else " + plain);
     }

@@ -42,18 +42,19 @@ internal static class Members
 
     public static string Field(CheckedLayer l, FlagRole flag) => Field(l.Identifier, flag.ToString());
 
-    /// <summary>A parameter view of a layer as a span expression; <c>default</c> when the layer has none (no bias).</summary>
+    /// <summary>
+    /// A layer's parameter view (or its gradient) by its generated property, e.g. <c>DenseKernel</c>; <c>default</c>
+    /// when the layer has none (no bias).
+    /// </summary>
     public static string View(CheckedLayer l, string suffix, bool gradient)
-    {
-        var p = l.Parameters.FirstOrDefault(v => v.PropertySuffix == suffix);
-        return p is null ? "default" : Span(p, gradient);
-    }
+        => l.Parameters.Any(v => v.PropertySuffix == suffix) ? l.Identifier + suffix + (gradient ? ParameterNames.GradientSuffix : "") : "default";
 
-    /// <summary>A direction's kernel (0), recurrent kernel (1) or bias (2); <c>default</c> when it has no bias.</summary>
+    /// <summary>
+    /// A direction's kernel (0), recurrent kernel (1) or bias (2) by its generated property (<c>LstmKernel</c>,
+    /// <c>BidirectionalBackwardRecurrentKernel</c>); <c>default</c> when it has no bias.
+    /// </summary>
     public static string View(RecurrentDirection d, int index, bool gradient)
-        => index >= d.Views.Count ? "default" : Span(d.Views[index], gradient);
-
-    private static string Span(ParamView p, bool gradient) => $"{(gradient ? "Gradients" : "Parameters")}.AsSpan({p.Offset}, {p.Length})";
+        => index >= d.Views.Count ? "default" : d.Identifier + ParameterNames.Suffixes[index] + (gradient ? ParameterNames.GradientSuffix : "");
 
     /// <summary>A float literal in the invariant culture.</summary>
     public static string Float(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
