@@ -23,10 +23,13 @@ internal enum TensorRole
 /// <summary>A per-pass flag a layer or direction keeps (whether a training-only step ran).</summary>
 internal enum FlagRole { Active, DropoutActive, RecurrentDropoutActive }
 
-/// <summary>The per-direction state members: initial states set or carried, their gradients, final states.</summary>
+/// <summary>
+/// The per-direction state members: <see cref="Initial"/> the runtime's RecurrentState (initial states set or carried,
+/// their gradients); the public <c>Set…InitialState</c>, <c>…InitialStateGradient</c>, <c>…FinalState</c> members.
+/// </summary>
 internal enum StateMember
 {
-    InitialState, InitialStateGradient, InitialCellState, InitialCellStateGradient, InitialBatch, InitialUsed, FinalState, FinalCellState,
+    Initial, InitialState, InitialStateGradient, InitialCellStateGradient, FinalState, FinalCellState,
 }
 
 /// <summary>What a tensor's length is a multiple of.</summary>

@@ -16,10 +16,13 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 1482;
+
     /// <summary>Features per time step of the input.</summary>
     public const int InputFeatures = 3;
+
     /// <summary>Time steps per sample, as declared.</summary>
     public const int TimeSteps = 12;
+
     /// <summary>Units of the output layer; the output is [batch, 12, 4].</summary>
     public const int OutputUnits = 4;
 
@@ -91,58 +94,85 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
 
     /// <summary>'bidirectional' forward_lstm/kernel, Keras shape (3, 32).</summary>
     public global::System.Span<float> BidirectionalForwardKernel => Parameters.AsSpan(0, 96);
+
     /// <summary>Gradient of 'bidirectional' forward_lstm/kernel.</summary>
     public global::System.Span<float> BidirectionalForwardKernelGradient => Gradients.AsSpan(0, 96);
+
     /// <summary>'bidirectional' forward_lstm/recurrent_kernel, Keras shape (8, 32).</summary>
     public global::System.Span<float> BidirectionalForwardRecurrentKernel => Parameters.AsSpan(96, 256);
+
     /// <summary>Gradient of 'bidirectional' forward_lstm/recurrent_kernel.</summary>
     public global::System.Span<float> BidirectionalForwardRecurrentKernelGradient => Gradients.AsSpan(96, 256);
+
     /// <summary>'bidirectional' forward_lstm/bias, Keras shape (32,).</summary>
     public global::System.Span<float> BidirectionalForwardBias => Parameters.AsSpan(352, 32);
+
     /// <summary>Gradient of 'bidirectional' forward_lstm/bias.</summary>
     public global::System.Span<float> BidirectionalForwardBiasGradient => Gradients.AsSpan(352, 32);
+
     /// <summary>'bidirectional' backward_lstm/kernel, Keras shape (3, 32).</summary>
     public global::System.Span<float> BidirectionalBackwardKernel => Parameters.AsSpan(384, 96);
+
     /// <summary>Gradient of 'bidirectional' backward_lstm/kernel.</summary>
     public global::System.Span<float> BidirectionalBackwardKernelGradient => Gradients.AsSpan(384, 96);
+
     /// <summary>'bidirectional' backward_lstm/recurrent_kernel, Keras shape (8, 32).</summary>
     public global::System.Span<float> BidirectionalBackwardRecurrentKernel => Parameters.AsSpan(480, 256);
+
     /// <summary>Gradient of 'bidirectional' backward_lstm/recurrent_kernel.</summary>
     public global::System.Span<float> BidirectionalBackwardRecurrentKernelGradient => Gradients.AsSpan(480, 256);
+
     /// <summary>'bidirectional' backward_lstm/bias, Keras shape (32,).</summary>
     public global::System.Span<float> BidirectionalBackwardBias => Parameters.AsSpan(736, 32);
+
     /// <summary>Gradient of 'bidirectional' backward_lstm/bias.</summary>
     public global::System.Span<float> BidirectionalBackwardBiasGradient => Gradients.AsSpan(736, 32);
+
     /// <summary>'bidirectional_1' forward_gru/kernel, Keras shape (16, 15).</summary>
     public global::System.Span<float> Bidirectional1ForwardKernel => Parameters.AsSpan(768, 240);
+
     /// <summary>Gradient of 'bidirectional_1' forward_gru/kernel.</summary>
     public global::System.Span<float> Bidirectional1ForwardKernelGradient => Gradients.AsSpan(768, 240);
+
     /// <summary>'bidirectional_1' forward_gru/recurrent_kernel, Keras shape (5, 15).</summary>
     public global::System.Span<float> Bidirectional1ForwardRecurrentKernel => Parameters.AsSpan(1008, 75);
+
     /// <summary>Gradient of 'bidirectional_1' forward_gru/recurrent_kernel.</summary>
     public global::System.Span<float> Bidirectional1ForwardRecurrentKernelGradient => Gradients.AsSpan(1008, 75);
+
     /// <summary>'bidirectional_1' forward_gru/bias, Keras shape (2, 15).</summary>
     public global::System.Span<float> Bidirectional1ForwardBias => Parameters.AsSpan(1083, 30);
+
     /// <summary>Gradient of 'bidirectional_1' forward_gru/bias.</summary>
     public global::System.Span<float> Bidirectional1ForwardBiasGradient => Gradients.AsSpan(1083, 30);
+
     /// <summary>'bidirectional_1' backward_gru/kernel, Keras shape (16, 15).</summary>
     public global::System.Span<float> Bidirectional1BackwardKernel => Parameters.AsSpan(1113, 240);
+
     /// <summary>Gradient of 'bidirectional_1' backward_gru/kernel.</summary>
     public global::System.Span<float> Bidirectional1BackwardKernelGradient => Gradients.AsSpan(1113, 240);
+
     /// <summary>'bidirectional_1' backward_gru/recurrent_kernel, Keras shape (5, 15).</summary>
     public global::System.Span<float> Bidirectional1BackwardRecurrentKernel => Parameters.AsSpan(1353, 75);
+
     /// <summary>Gradient of 'bidirectional_1' backward_gru/recurrent_kernel.</summary>
     public global::System.Span<float> Bidirectional1BackwardRecurrentKernelGradient => Gradients.AsSpan(1353, 75);
+
     /// <summary>'bidirectional_1' backward_gru/bias, Keras shape (2, 15).</summary>
     public global::System.Span<float> Bidirectional1BackwardBias => Parameters.AsSpan(1428, 30);
+
     /// <summary>Gradient of 'bidirectional_1' backward_gru/bias.</summary>
     public global::System.Span<float> Bidirectional1BackwardBiasGradient => Gradients.AsSpan(1428, 30);
+
     /// <summary>'time_distributed' kernel, Keras shape (5, 4).</summary>
     public global::System.Span<float> TimeDistributedKernel => Parameters.AsSpan(1458, 20);
+
     /// <summary>Gradient of 'time_distributed' kernel.</summary>
     public global::System.Span<float> TimeDistributedKernelGradient => Gradients.AsSpan(1458, 20);
+
     /// <summary>'time_distributed' bias, Keras shape (4,).</summary>
     public global::System.Span<float> TimeDistributedBias => Parameters.AsSpan(1478, 4);
+
     /// <summary>Gradient of 'time_distributed' bias.</summary>
     public global::System.Span<float> TimeDistributedBiasGradient => Gradients.AsSpan(1478, 4);
 
@@ -285,20 +315,14 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
     public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _bidirectionalForwardInitialState = global::System.Array.Empty<float>(), _bidirectionalForwardInitialStateGradient = global::System.Array.Empty<float>();
-    private float[] _bidirectionalForwardInitialCellState = global::System.Array.Empty<float>(), _bidirectionalForwardInitialCellStateGradient = global::System.Array.Empty<float>();
-    private int _bidirectionalForwardInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _bidirectionalForwardInitialUsed; // the last forward pass started from it
-    private float[] _bidirectionalBackwardInitialState = global::System.Array.Empty<float>(), _bidirectionalBackwardInitialStateGradient = global::System.Array.Empty<float>();
-    private float[] _bidirectionalBackwardInitialCellState = global::System.Array.Empty<float>(), _bidirectionalBackwardInitialCellStateGradient = global::System.Array.Empty<float>();
-    private int _bidirectionalBackwardInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _bidirectionalBackwardInitialUsed; // the last forward pass started from it
-    private float[] _bidirectional1ForwardInitialState = global::System.Array.Empty<float>(), _bidirectional1ForwardInitialStateGradient = global::System.Array.Empty<float>();
-    private int _bidirectional1ForwardInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _bidirectional1ForwardInitialUsed; // the last forward pass started from it
-    private float[] _bidirectional1BackwardInitialState = global::System.Array.Empty<float>(), _bidirectional1BackwardInitialStateGradient = global::System.Array.Empty<float>();
-    private int _bidirectional1BackwardInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _bidirectional1BackwardInitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _bidirectionalForwardInitial =
+        new("BidirectionalModel", "forward_lstm", "'forward_lstm' of 'bidirectional'", units: 8, hasCellState: true, stateful: false);
+    private readonly global::ModelGen.Kernels.RecurrentState _bidirectionalBackwardInitial =
+        new("BidirectionalModel", "backward_lstm", "'backward_lstm' of 'bidirectional'", units: 8, hasCellState: true, stateful: false);
+    private readonly global::ModelGen.Kernels.RecurrentState _bidirectional1ForwardInitial =
+        new("BidirectionalModel", "forward_gru", "'forward_gru' of 'bidirectional_1'", units: 5, hasCellState: false, stateful: false);
+    private readonly global::ModelGen.Kernels.RecurrentState _bidirectional1BackwardInitial =
+        new("BidirectionalModel", "backward_gru", "'backward_gru' of 'bidirectional_1'", units: 5, hasCellState: false, stateful: false);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -306,14 +330,10 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
     /// </summary>
     public void ResetStates()
     {
-        _bidirectionalForwardInitialBatch = 0;
-        _bidirectionalForwardInitialUsed = false;
-        _bidirectionalBackwardInitialBatch = 0;
-        _bidirectionalBackwardInitialUsed = false;
-        _bidirectional1ForwardInitialBatch = 0;
-        _bidirectional1ForwardInitialUsed = false;
-        _bidirectional1BackwardInitialBatch = 0;
-        _bidirectional1BackwardInitialUsed = false;
+        _bidirectionalForwardInitial.Reset();
+        _bidirectionalBackwardInitial.Reset();
+        _bidirectional1ForwardInitial.Reset();
+        _bidirectional1BackwardInitial.Reset();
     }
 
     /// <summary>
@@ -321,110 +341,50 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
     /// [samples, 8] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetBidirectionalForwardInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
-    {
-        if (h.IsEmpty || h.Length % 8 != 0)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the initial state of 'forward_lstm' of 'bidirectional' is [samples, 8], a positive multiple of 8 floats, but holds {h.Length}", nameof(h));
-        if (c.Length != h.Length)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the initial cell state of 'forward_lstm' of 'bidirectional' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
-        GrowBidirectionalForwardState(h.Length / 8);
-        h.CopyTo(_bidirectionalForwardInitialState);
-        c.CopyTo(_bidirectionalForwardInitialCellState);
-        _bidirectionalForwardInitialBatch = h.Length / 8;
-    }
-
-    private void GrowBidirectionalForwardState(int samples)
-    {
-        if (_bidirectionalForwardInitialState.Length >= samples * 8) return;
-        _bidirectionalForwardInitialState = new float[samples * 8];
-        _bidirectionalForwardInitialStateGradient = new float[samples * 8];
-        _bidirectionalForwardInitialCellState = new float[samples * 8];
-        _bidirectionalForwardInitialCellStateGradient = new float[samples * 8];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples, or c is not as long as h.</exception>
+    public void SetBidirectionalForwardInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c) => _bidirectionalForwardInitial.Set(h, c);
 
     /// <summary>∂loss/∂(initial h) of 'forward_lstm' of 'bidirectional', [batch, 8], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> BidirectionalForwardInitialStateGradient => _bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialStateGradient.AsSpan(0, _batch * 8) : default;
+    public global::System.ReadOnlySpan<float> BidirectionalForwardInitialStateGradient => _bidirectionalForwardInitial.Gradient(_batch);
+
     /// <summary>∂loss/∂(initial c) of 'forward_lstm' of 'bidirectional', like <see cref="BidirectionalForwardInitialStateGradient"/>.</summary>
-    public global::System.ReadOnlySpan<float> BidirectionalForwardInitialCellStateGradient => _bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialCellStateGradient.AsSpan(0, _batch * 8) : default;
+    public global::System.ReadOnlySpan<float> BidirectionalForwardInitialCellStateGradient => _bidirectionalForwardInitial.CellGradient(_batch);
 
     /// <summary>
     /// Keras <c>initial_state</c> of 'backward_lstm' of 'bidirectional': the states h and c its next forward passes start from,
     /// [samples, 8] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetBidirectionalBackwardInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
-    {
-        if (h.IsEmpty || h.Length % 8 != 0)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the initial state of 'backward_lstm' of 'bidirectional' is [samples, 8], a positive multiple of 8 floats, but holds {h.Length}", nameof(h));
-        if (c.Length != h.Length)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the initial cell state of 'backward_lstm' of 'bidirectional' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
-        GrowBidirectionalBackwardState(h.Length / 8);
-        h.CopyTo(_bidirectionalBackwardInitialState);
-        c.CopyTo(_bidirectionalBackwardInitialCellState);
-        _bidirectionalBackwardInitialBatch = h.Length / 8;
-    }
-
-    private void GrowBidirectionalBackwardState(int samples)
-    {
-        if (_bidirectionalBackwardInitialState.Length >= samples * 8) return;
-        _bidirectionalBackwardInitialState = new float[samples * 8];
-        _bidirectionalBackwardInitialStateGradient = new float[samples * 8];
-        _bidirectionalBackwardInitialCellState = new float[samples * 8];
-        _bidirectionalBackwardInitialCellStateGradient = new float[samples * 8];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples, or c is not as long as h.</exception>
+    public void SetBidirectionalBackwardInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c) => _bidirectionalBackwardInitial.Set(h, c);
 
     /// <summary>∂loss/∂(initial h) of 'backward_lstm' of 'bidirectional', [batch, 8], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> BidirectionalBackwardInitialStateGradient => _bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialStateGradient.AsSpan(0, _batch * 8) : default;
+    public global::System.ReadOnlySpan<float> BidirectionalBackwardInitialStateGradient => _bidirectionalBackwardInitial.Gradient(_batch);
+
     /// <summary>∂loss/∂(initial c) of 'backward_lstm' of 'bidirectional', like <see cref="BidirectionalBackwardInitialStateGradient"/>.</summary>
-    public global::System.ReadOnlySpan<float> BidirectionalBackwardInitialCellStateGradient => _bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialCellStateGradient.AsSpan(0, _batch * 8) : default;
+    public global::System.ReadOnlySpan<float> BidirectionalBackwardInitialCellStateGradient => _bidirectionalBackwardInitial.CellGradient(_batch);
 
     /// <summary>
     /// Keras <c>initial_state</c> of 'forward_gru' of 'bidirectional_1': the state h its next forward passes start from,
     /// [samples, 5] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetBidirectional1ForwardInitialState(global::System.ReadOnlySpan<float> h)
-    {
-        if (h.IsEmpty || h.Length % 5 != 0)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the initial state of 'forward_gru' of 'bidirectional_1' is [samples, 5], a positive multiple of 5 floats, but holds {h.Length}", nameof(h));
-        GrowBidirectional1ForwardState(h.Length / 5);
-        h.CopyTo(_bidirectional1ForwardInitialState);
-        _bidirectional1ForwardInitialBatch = h.Length / 5;
-    }
-
-    private void GrowBidirectional1ForwardState(int samples)
-    {
-        if (_bidirectional1ForwardInitialState.Length >= samples * 5) return;
-        _bidirectional1ForwardInitialState = new float[samples * 5];
-        _bidirectional1ForwardInitialStateGradient = new float[samples * 5];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples.</exception>
+    public void SetBidirectional1ForwardInitialState(global::System.ReadOnlySpan<float> h) => _bidirectional1ForwardInitial.Set(h, default);
 
     /// <summary>∂loss/∂(initial h) of 'forward_gru' of 'bidirectional_1', [batch, 5], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> Bidirectional1ForwardInitialStateGradient => _bidirectional1ForwardInitialUsed ? _bidirectional1ForwardInitialStateGradient.AsSpan(0, _batch * 5) : default;
+    public global::System.ReadOnlySpan<float> Bidirectional1ForwardInitialStateGradient => _bidirectional1ForwardInitial.Gradient(_batch);
 
     /// <summary>
     /// Keras <c>initial_state</c> of 'backward_gru' of 'bidirectional_1': the state h its next forward passes start from,
     /// [samples, 5] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetBidirectional1BackwardInitialState(global::System.ReadOnlySpan<float> h)
-    {
-        if (h.IsEmpty || h.Length % 5 != 0)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the initial state of 'backward_gru' of 'bidirectional_1' is [samples, 5], a positive multiple of 5 floats, but holds {h.Length}", nameof(h));
-        GrowBidirectional1BackwardState(h.Length / 5);
-        h.CopyTo(_bidirectional1BackwardInitialState);
-        _bidirectional1BackwardInitialBatch = h.Length / 5;
-    }
-
-    private void GrowBidirectional1BackwardState(int samples)
-    {
-        if (_bidirectional1BackwardInitialState.Length >= samples * 5) return;
-        _bidirectional1BackwardInitialState = new float[samples * 5];
-        _bidirectional1BackwardInitialStateGradient = new float[samples * 5];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples.</exception>
+    public void SetBidirectional1BackwardInitialState(global::System.ReadOnlySpan<float> h) => _bidirectional1BackwardInitial.Set(h, default);
 
     /// <summary>∂loss/∂(initial h) of 'backward_gru' of 'bidirectional_1', [batch, 5], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> Bidirectional1BackwardInitialStateGradient => _bidirectional1BackwardInitialUsed ? _bidirectional1BackwardInitialStateGradient.AsSpan(0, _batch * 5) : default;
+    public global::System.ReadOnlySpan<float> Bidirectional1BackwardInitialStateGradient => _bidirectional1BackwardInitial.Gradient(_batch);
     /// <summary>Runs the model on a batch of [batch, 12, 3] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -441,14 +401,10 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'BidirectionalModel' writes [{batchSize}, 12, 4] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_bidirectionalForwardInitialBatch != 0 && _bidirectionalForwardInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': layer 'forward_lstm' holds an initial state for {_bidirectionalForwardInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
-        if (_bidirectionalBackwardInitialBatch != 0 && _bidirectionalBackwardInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': layer 'backward_lstm' holds an initial state for {_bidirectionalBackwardInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
-        if (_bidirectional1ForwardInitialBatch != 0 && _bidirectional1ForwardInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': layer 'forward_gru' holds an initial state for {_bidirectional1ForwardInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
-        if (_bidirectional1BackwardInitialBatch != 0 && _bidirectional1BackwardInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': layer 'backward_gru' holds an initial state for {_bidirectional1BackwardInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        _bidirectionalForwardInitial.CheckBatch(batchSize);
+        _bidirectionalBackwardInitial.CheckBatch(batchSize);
+        _bidirectional1ForwardInitial.CheckBatch(batchSize);
+        _bidirectional1BackwardInitial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -483,17 +439,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 layerInput = _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3);
             }
             global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            _bidirectionalForwardInitialUsed = _bidirectionalForwardInitialBatch != 0;
-            if (_bidirectionalForwardInitialUsed)
-            {
-                _bidirectionalForwardInitialState.AsSpan(0, batch * 8).CopyTo(_bidirectionalForwardStates);
-                _bidirectionalForwardInitialCellState.AsSpan(0, batch * 8).CopyTo(_bidirectionalForwardCells);
-            }
-            else
-            {
-                _bidirectionalForwardStates.AsSpan(0, batch * 8).Clear(); // zero initial state
-                _bidirectionalForwardCells.AsSpan(0, batch * 8).Clear();
-            }
+            _bidirectionalForwardInitial.Begin(batch, _bidirectionalForwardStates, _bidirectionalForwardCells); // the initial state, or zeros
             global::ModelGen.Generated.Lstm_I3_H8.Forward(
                 steps,
                 batch,
@@ -532,17 +478,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
             layerInput = _bidirectionalBackwardReversed.AsSpan(0, rows * 3);
             global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, mask, _bidirectionalBackwardReversedMask);
             mask = _bidirectionalBackwardReversedMask.AsSpan(0, rows);
-            _bidirectionalBackwardInitialUsed = _bidirectionalBackwardInitialBatch != 0;
-            if (_bidirectionalBackwardInitialUsed)
-            {
-                _bidirectionalBackwardInitialState.AsSpan(0, batch * 8).CopyTo(_bidirectionalBackwardStates);
-                _bidirectionalBackwardInitialCellState.AsSpan(0, batch * 8).CopyTo(_bidirectionalBackwardCells);
-            }
-            else
-            {
-                _bidirectionalBackwardStates.AsSpan(0, batch * 8).Clear(); // zero initial state
-                _bidirectionalBackwardCells.AsSpan(0, batch * 8).Clear();
-            }
+            _bidirectionalBackwardInitial.Begin(batch, _bidirectionalBackwardStates, _bidirectionalBackwardCells); // the initial state, or zeros
             global::ModelGen.Generated.Lstm_I3_H8.Forward(
                 steps,
                 batch,
@@ -581,15 +517,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                     _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5));
                 recurrentMask = _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5);
             }
-            _bidirectional1ForwardInitialUsed = _bidirectional1ForwardInitialBatch != 0;
-            if (_bidirectional1ForwardInitialUsed)
-            {
-                _bidirectional1ForwardInitialState.AsSpan(0, batch * 5).CopyTo(_bidirectional1ForwardStates);
-            }
-            else
-            {
-                _bidirectional1ForwardStates.AsSpan(0, batch * 5).Clear(); // zero initial state
-            }
+            _bidirectional1ForwardInitial.Begin(batch, _bidirectional1ForwardStates, default); // the initial state, or zeros
             global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
                 steps,
                 batch,
@@ -622,15 +550,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                     _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5));
                 recurrentMask = _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5);
             }
-            _bidirectional1BackwardInitialUsed = _bidirectional1BackwardInitialBatch != 0;
-            if (_bidirectional1BackwardInitialUsed)
-            {
-                _bidirectional1BackwardInitialState.AsSpan(0, batch * 5).CopyTo(_bidirectional1BackwardStates);
-            }
-            else
-            {
-                _bidirectional1BackwardStates.AsSpan(0, batch * 5).Clear(); // zero initial state
-            }
+            _bidirectional1BackwardInitial.Begin(batch, _bidirectional1BackwardStates, default); // the initial state, or zeros
             global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
                 steps,
                 batch,
@@ -743,7 +663,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 mask: _mask.AsSpan(0, rows),
                 recurrentMask: (_bidirectional1ForwardRecurrentDropoutActive ? _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5) : default),
                 maskedStates: _bidirectional1ForwardMaskedStates,
-                dInitial: (_bidirectional1ForwardInitialUsed ? _bidirectional1ForwardInitialStateGradient.AsSpan(0, batch * 5) : default));
+                dInitial: _bidirectional1ForwardInitial.Gradient(batch));
             global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                 batch,
                 steps,
@@ -777,7 +697,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 mask: _bidirectional1BackwardReversedMask.AsSpan(0, rows),
                 recurrentMask: (_bidirectional1BackwardRecurrentDropoutActive ? _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5) : default),
                 maskedStates: _bidirectional1BackwardMaskedStates,
-                dInitial: (_bidirectional1BackwardInitialUsed ? _bidirectional1BackwardInitialStateGradient.AsSpan(0, batch * 5) : default));
+                dInitial: _bidirectional1BackwardInitial.Gradient(batch));
             global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                 batch,
                 steps,
@@ -823,8 +743,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 dx: (dx.IsEmpty ? default : _bidirectionalForwardInputGradient.AsSpan(0, rows * 3)),
                 scratch: _bidirectionalForwardScratch,
                 mask: _mask.AsSpan(0, rows),
-                dInitial: (_bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialStateGradient.AsSpan(0, batch * 8) : default),
-                dInitialCell: (_bidirectionalForwardInitialUsed ? _bidirectionalForwardInitialCellStateGradient.AsSpan(0, batch * 8) : default));
+                dInitial: _bidirectionalForwardInitial.Gradient(batch),
+                dInitialCell: _bidirectionalForwardInitial.CellGradient(batch));
             global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                 batch,
                 steps,
@@ -856,8 +776,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
                 dx: (dx.IsEmpty ? default : _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3)),
                 scratch: _bidirectionalBackwardScratch,
                 mask: _bidirectionalBackwardReversedMask.AsSpan(0, rows),
-                dInitial: (_bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialStateGradient.AsSpan(0, batch * 8) : default),
-                dInitialCell: (_bidirectionalBackwardInitialUsed ? _bidirectionalBackwardInitialCellStateGradient.AsSpan(0, batch * 8) : default));
+                dInitial: _bidirectionalBackwardInitial.Gradient(batch),
+                dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch));
             global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                 batch,
                 steps,

@@ -14,8 +14,10 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 67;
+
     /// <summary>Features per time step of the input.</summary>
     public const int InputFeatures = 4;
+
     /// <summary>Units of the output layer; the output is [batch, steps, 3].</summary>
     public const int OutputUnits = 3;
 
@@ -61,18 +63,25 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
 
     /// <summary>'dense' kernel, Keras shape (4, 8).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(0, 32);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(0, 32);
+
     /// <summary>'dense' bias, Keras shape (8,).</summary>
     public global::System.Span<float> DenseBias => Parameters.AsSpan(32, 8);
+
     /// <summary>Gradient of 'dense' bias.</summary>
     public global::System.Span<float> DenseBiasGradient => Gradients.AsSpan(32, 8);
+
     /// <summary>'dense_1' kernel, Keras shape (8, 3).</summary>
     public global::System.Span<float> Dense1Kernel => Parameters.AsSpan(40, 24);
+
     /// <summary>Gradient of 'dense_1' kernel.</summary>
     public global::System.Span<float> Dense1KernelGradient => Gradients.AsSpan(40, 24);
+
     /// <summary>'dense_1' bias, Keras shape (3,).</summary>
     public global::System.Span<float> Dense1Bias => Parameters.AsSpan(64, 3);
+
     /// <summary>Gradient of 'dense_1' bias.</summary>
     public global::System.Span<float> Dense1BiasGradient => Gradients.AsSpan(64, 3);
 

@@ -15,10 +15,13 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 8209;
+
     /// <summary>Vocabulary size: token ids run from 0 to VocabularySize − 1.</summary>
     public const int VocabularySize = 500;
+
     /// <summary>Time steps per sample, as declared.</summary>
     public const int TimeSteps = 8;
+
     /// <summary>Units of the output layer; the output is [batch, 1].</summary>
     public const int OutputUnits = 1;
 
@@ -69,26 +72,37 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
 
     /// <summary>'embedding' embeddings, Keras shape (500, 16).</summary>
     public global::System.Span<float> EmbeddingEmbeddings => Parameters.AsSpan(0, 8000);
+
     /// <summary>Gradient of 'embedding' embeddings.</summary>
     public global::System.Span<float> EmbeddingEmbeddingsGradient => Gradients.AsSpan(0, 8000);
+
     /// <summary>'simple_rnn' kernel, Keras shape (16, 8).</summary>
     public global::System.Span<float> SimpleRnnKernel => Parameters.AsSpan(8000, 128);
+
     /// <summary>Gradient of 'simple_rnn' kernel.</summary>
     public global::System.Span<float> SimpleRnnKernelGradient => Gradients.AsSpan(8000, 128);
+
     /// <summary>'simple_rnn' recurrent_kernel, Keras shape (8, 8).</summary>
     public global::System.Span<float> SimpleRnnRecurrentKernel => Parameters.AsSpan(8128, 64);
+
     /// <summary>Gradient of 'simple_rnn' recurrent_kernel.</summary>
     public global::System.Span<float> SimpleRnnRecurrentKernelGradient => Gradients.AsSpan(8128, 64);
+
     /// <summary>'simple_rnn' bias, Keras shape (8,).</summary>
     public global::System.Span<float> SimpleRnnBias => Parameters.AsSpan(8192, 8);
+
     /// <summary>Gradient of 'simple_rnn' bias.</summary>
     public global::System.Span<float> SimpleRnnBiasGradient => Gradients.AsSpan(8192, 8);
+
     /// <summary>'dense' kernel, Keras shape (8, 1).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(8200, 8);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(8200, 8);
+
     /// <summary>'dense' bias, Keras shape (1,).</summary>
     public global::System.Span<float> DenseBias => Parameters.AsSpan(8208, 1);
+
     /// <summary>Gradient of 'dense' bias.</summary>
     public global::System.Span<float> DenseBiasGradient => Gradients.AsSpan(8208, 1);
 
@@ -138,9 +152,8 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _simpleRnnInitialState = global::System.Array.Empty<float>(), _simpleRnnInitialStateGradient = global::System.Array.Empty<float>();
-    private int _simpleRnnInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _simpleRnnInitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _simpleRnnInitial =
+        new("EmbeddingModel", "simple_rnn", "'simple_rnn'", units: 8, hasCellState: false, stateful: false);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -148,8 +161,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     /// </summary>
     public void ResetStates()
     {
-        _simpleRnnInitialBatch = 0;
-        _simpleRnnInitialUsed = false;
+        _simpleRnnInitial.Reset();
     }
 
     /// <summary>
@@ -157,24 +169,11 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     /// [samples, 8] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetSimpleRnnInitialState(global::System.ReadOnlySpan<float> h)
-    {
-        if (h.IsEmpty || h.Length % 8 != 0)
-            throw new global::System.ArgumentException($"model 'EmbeddingModel': the initial state of 'simple_rnn' is [samples, 8], a positive multiple of 8 floats, but holds {h.Length}", nameof(h));
-        GrowSimpleRnnState(h.Length / 8);
-        h.CopyTo(_simpleRnnInitialState);
-        _simpleRnnInitialBatch = h.Length / 8;
-    }
-
-    private void GrowSimpleRnnState(int samples)
-    {
-        if (_simpleRnnInitialState.Length >= samples * 8) return;
-        _simpleRnnInitialState = new float[samples * 8];
-        _simpleRnnInitialStateGradient = new float[samples * 8];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples.</exception>
+    public void SetSimpleRnnInitialState(global::System.ReadOnlySpan<float> h) => _simpleRnnInitial.Set(h, default);
 
     /// <summary>∂loss/∂(initial h) of 'simple_rnn', [batch, 8], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> SimpleRnnInitialStateGradient => _simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, _batch * 8) : default;
+    public global::System.ReadOnlySpan<float> SimpleRnnInitialStateGradient => _simpleRnnInitial.Gradient(_batch);
     /// <summary>Runs the model on a batch of [batch, 8] token ids in [0, 500), batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<int> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -191,8 +190,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'EmbeddingModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_simpleRnnInitialBatch != 0 && _simpleRnnInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'EmbeddingModel': layer 'simple_rnn' holds an initial state for {_simpleRnnInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        _simpleRnnInitial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -223,15 +221,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
 
         // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        _simpleRnnInitialUsed = _simpleRnnInitialBatch != 0;
-        if (_simpleRnnInitialUsed)
-        {
-            _simpleRnnInitialState.AsSpan(0, batch * 8).CopyTo(_simpleRnnStates);
-        }
-        else
-        {
-            _simpleRnnStates.AsSpan(0, batch * 8).Clear(); // zero initial state
-        }
+        _simpleRnnInitial.Begin(batch, _simpleRnnStates, default); // the initial state, or zeros
         global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(
             steps,
             batch,
@@ -298,7 +288,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
             dBias: SimpleRnnBiasGradient,
             dx: (_folded ? default : _embeddingOutputGradient.AsSpan()),
             scratch: _simpleRnnScratch,
-            dInitial: (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 8) : default));
+            dInitial: _simpleRnnInitial.Gradient(batch));
 
         // 0: 'embedding' Embedding(500, 16)
         if (_folded)

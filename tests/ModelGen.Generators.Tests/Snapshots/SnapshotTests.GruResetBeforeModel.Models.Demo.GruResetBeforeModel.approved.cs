@@ -14,8 +14,10 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 361;
+
     /// <summary>Features per time step of the input.</summary>
     public const int InputFeatures = 3;
+
     /// <summary>Units of the output layer; the output is [batch, 1].</summary>
     public const int OutputUnits = 1;
 
@@ -62,22 +64,31 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
 
     /// <summary>'gru' kernel, Keras shape (3, 27).</summary>
     public global::System.Span<float> GruKernel => Parameters.AsSpan(0, 81);
+
     /// <summary>Gradient of 'gru' kernel.</summary>
     public global::System.Span<float> GruKernelGradient => Gradients.AsSpan(0, 81);
+
     /// <summary>'gru' recurrent_kernel, Keras shape (9, 27).</summary>
     public global::System.Span<float> GruRecurrentKernel => Parameters.AsSpan(81, 243);
+
     /// <summary>Gradient of 'gru' recurrent_kernel.</summary>
     public global::System.Span<float> GruRecurrentKernelGradient => Gradients.AsSpan(81, 243);
+
     /// <summary>'gru' bias, Keras shape (27,).</summary>
     public global::System.Span<float> GruBias => Parameters.AsSpan(324, 27);
+
     /// <summary>Gradient of 'gru' bias.</summary>
     public global::System.Span<float> GruBiasGradient => Gradients.AsSpan(324, 27);
+
     /// <summary>'dense' kernel, Keras shape (9, 1).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(351, 9);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(351, 9);
+
     /// <summary>'dense' bias, Keras shape (1,).</summary>
     public global::System.Span<float> DenseBias => Parameters.AsSpan(360, 1);
+
     /// <summary>Gradient of 'dense' bias.</summary>
     public global::System.Span<float> DenseBiasGradient => Gradients.AsSpan(360, 1);
 
@@ -121,9 +132,8 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _gruInitialState = global::System.Array.Empty<float>(), _gruInitialStateGradient = global::System.Array.Empty<float>();
-    private int _gruInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _gruInitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _gruInitial =
+        new("GruResetBeforeModel", "gru", "'gru'", units: 9, hasCellState: false, stateful: false);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -131,8 +141,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
     /// </summary>
     public void ResetStates()
     {
-        _gruInitialBatch = 0;
-        _gruInitialUsed = false;
+        _gruInitial.Reset();
     }
 
     /// <summary>
@@ -140,24 +149,11 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
     /// [samples, 9] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetGruInitialState(global::System.ReadOnlySpan<float> h)
-    {
-        if (h.IsEmpty || h.Length % 9 != 0)
-            throw new global::System.ArgumentException($"model 'GruResetBeforeModel': the initial state of 'gru' is [samples, 9], a positive multiple of 9 floats, but holds {h.Length}", nameof(h));
-        GrowGruState(h.Length / 9);
-        h.CopyTo(_gruInitialState);
-        _gruInitialBatch = h.Length / 9;
-    }
-
-    private void GrowGruState(int samples)
-    {
-        if (_gruInitialState.Length >= samples * 9) return;
-        _gruInitialState = new float[samples * 9];
-        _gruInitialStateGradient = new float[samples * 9];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples.</exception>
+    public void SetGruInitialState(global::System.ReadOnlySpan<float> h) => _gruInitial.Set(h, default);
 
     /// <summary>∂loss/∂(initial h) of 'gru', [batch, 9], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> GruInitialStateGradient => _gruInitialUsed ? _gruInitialStateGradient.AsSpan(0, _batch * 9) : default;
+    public global::System.ReadOnlySpan<float> GruInitialStateGradient => _gruInitial.Gradient(_batch);
     /// <summary>Runs the model on a batch of [batch, steps, 3] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -177,8 +173,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'GruResetBeforeModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_gruInitialBatch != 0 && _gruInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'GruResetBeforeModel': layer 'gru' holds an initial state for {_gruInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        _gruInitial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -189,15 +184,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'gru' GRU(9, reset_after=False)
-        _gruInitialUsed = _gruInitialBatch != 0;
-        if (_gruInitialUsed)
-        {
-            _gruInitialState.AsSpan(0, batch * 9).CopyTo(_gruStates);
-        }
-        else
-        {
-            _gruStates.AsSpan(0, batch * 9).Clear(); // zero initial state
-        }
+        _gruInitial.Begin(batch, _gruStates, default); // the initial state, or zeros
         global::ModelGen.Generated.Gru_I3_H9_ResetBefore.Forward(
             steps,
             batch,
@@ -267,7 +254,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>
             dBias: GruBiasGradient,
             dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
             scratch: _gruScratch,
-            dInitial: (_gruInitialUsed ? _gruInitialStateGradient.AsSpan(0, batch * 9) : default));
+            dInitial: _gruInitial.Gradient(batch));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -14,8 +14,10 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 733;
+
     /// <summary>Features per time step of the input.</summary>
     public const int InputFeatures = 2;
+
     /// <summary>Units of the output layer; the output is [batch, 1].</summary>
     public const int OutputUnits = 1;
 
@@ -62,22 +64,31 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
 
     /// <summary>'lstm' kernel, Keras shape (2, 48).</summary>
     public global::System.Span<float> LstmKernel => Parameters.AsSpan(0, 96);
+
     /// <summary>Gradient of 'lstm' kernel.</summary>
     public global::System.Span<float> LstmKernelGradient => Gradients.AsSpan(0, 96);
+
     /// <summary>'lstm' recurrent_kernel, Keras shape (12, 48).</summary>
     public global::System.Span<float> LstmRecurrentKernel => Parameters.AsSpan(96, 576);
+
     /// <summary>Gradient of 'lstm' recurrent_kernel.</summary>
     public global::System.Span<float> LstmRecurrentKernelGradient => Gradients.AsSpan(96, 576);
+
     /// <summary>'lstm' bias, Keras shape (48,).</summary>
     public global::System.Span<float> LstmBias => Parameters.AsSpan(672, 48);
+
     /// <summary>Gradient of 'lstm' bias.</summary>
     public global::System.Span<float> LstmBiasGradient => Gradients.AsSpan(672, 48);
+
     /// <summary>'dense' kernel, Keras shape (12, 1).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(720, 12);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(720, 12);
+
     /// <summary>'dense' bias, Keras shape (1,).</summary>
     public global::System.Span<float> DenseBias => Parameters.AsSpan(732, 1);
+
     /// <summary>Gradient of 'dense' bias.</summary>
     public global::System.Span<float> DenseBiasGradient => Gradients.AsSpan(732, 1);
 
@@ -123,10 +134,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _lstmInitialState = global::System.Array.Empty<float>(), _lstmInitialStateGradient = global::System.Array.Empty<float>();
-    private float[] _lstmInitialCellState = global::System.Array.Empty<float>(), _lstmInitialCellStateGradient = global::System.Array.Empty<float>();
-    private int _lstmInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _lstmInitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _lstmInitial =
+        new("LstmModel", "lstm", "'lstm'", units: 12, hasCellState: true, stateful: false);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -134,8 +143,7 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     /// </summary>
     public void ResetStates()
     {
-        _lstmInitialBatch = 0;
-        _lstmInitialUsed = false;
+        _lstmInitial.Reset();
     }
 
     /// <summary>
@@ -143,31 +151,14 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     /// [samples, 12] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
-    {
-        if (h.IsEmpty || h.Length % 12 != 0)
-            throw new global::System.ArgumentException($"model 'LstmModel': the initial state of 'lstm' is [samples, 12], a positive multiple of 12 floats, but holds {h.Length}", nameof(h));
-        if (c.Length != h.Length)
-            throw new global::System.ArgumentException($"model 'LstmModel': the initial cell state of 'lstm' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
-        GrowLstmState(h.Length / 12);
-        h.CopyTo(_lstmInitialState);
-        c.CopyTo(_lstmInitialCellState);
-        _lstmInitialBatch = h.Length / 12;
-    }
-
-    private void GrowLstmState(int samples)
-    {
-        if (_lstmInitialState.Length >= samples * 12) return;
-        _lstmInitialState = new float[samples * 12];
-        _lstmInitialStateGradient = new float[samples * 12];
-        _lstmInitialCellState = new float[samples * 12];
-        _lstmInitialCellStateGradient = new float[samples * 12];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples, or c is not as long as h.</exception>
+    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c) => _lstmInitial.Set(h, c);
 
     /// <summary>∂loss/∂(initial h) of 'lstm', [batch, 12], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, _batch * 12) : default;
+    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitial.Gradient(_batch);
+
     /// <summary>∂loss/∂(initial c) of 'lstm', like <see cref="LstmInitialStateGradient"/>.</summary>
-    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, _batch * 12) : default;
+    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitial.CellGradient(_batch);
     /// <summary>Runs the model on a batch of [batch, steps, 2] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -187,8 +178,7 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'LstmModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_lstmInitialBatch != 0 && _lstmInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'LstmModel': layer 'lstm' holds an initial state for {_lstmInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        _lstmInitial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -199,17 +189,7 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'lstm' LSTM(12)
-        _lstmInitialUsed = _lstmInitialBatch != 0;
-        if (_lstmInitialUsed)
-        {
-            _lstmInitialState.AsSpan(0, batch * 12).CopyTo(_lstmStates);
-            _lstmInitialCellState.AsSpan(0, batch * 12).CopyTo(_lstmCells);
-        }
-        else
-        {
-            _lstmStates.AsSpan(0, batch * 12).Clear(); // zero initial state
-            _lstmCells.AsSpan(0, batch * 12).Clear();
-        }
+        _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
         global::ModelGen.Generated.Lstm_I2_H12.Forward(
             steps,
             batch,
@@ -281,8 +261,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
             dBias: LstmBiasGradient,
             dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
             scratch: _lstmScratch,
-            dInitial: (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 12) : default),
-            dInitialCell: (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 12) : default));
+            dInitial: _lstmInitial.Gradient(batch),
+            dInitialCell: _lstmInitial.CellGradient(batch));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -17,8 +17,10 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 699;
+
     /// <summary>Vocabulary size: token ids run from 0 to VocabularySize − 1.</summary>
     public const int VocabularySize = 50;
+
     /// <summary>Units of the output layer; the output is [batch, 1].</summary>
     public const int OutputUnits = 1;
 
@@ -84,22 +86,31 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
 
     /// <summary>'embedding' embeddings, Keras shape (50, 6).</summary>
     public global::System.Span<float> EmbeddingEmbeddings => Parameters.AsSpan(0, 300);
+
     /// <summary>Gradient of 'embedding' embeddings.</summary>
     public global::System.Span<float> EmbeddingEmbeddingsGradient => Gradients.AsSpan(0, 300);
+
     /// <summary>'lstm' kernel, Keras shape (6, 28).</summary>
     public global::System.Span<float> LstmKernel => Parameters.AsSpan(300, 168);
+
     /// <summary>Gradient of 'lstm' kernel.</summary>
     public global::System.Span<float> LstmKernelGradient => Gradients.AsSpan(300, 168);
+
     /// <summary>'lstm' recurrent_kernel, Keras shape (7, 28).</summary>
     public global::System.Span<float> LstmRecurrentKernel => Parameters.AsSpan(468, 196);
+
     /// <summary>Gradient of 'lstm' recurrent_kernel.</summary>
     public global::System.Span<float> LstmRecurrentKernelGradient => Gradients.AsSpan(468, 196);
+
     /// <summary>'lstm' bias, Keras shape (28,).</summary>
     public global::System.Span<float> LstmBias => Parameters.AsSpan(664, 28);
+
     /// <summary>Gradient of 'lstm' bias.</summary>
     public global::System.Span<float> LstmBiasGradient => Gradients.AsSpan(664, 28);
+
     /// <summary>'dense' kernel, Keras shape (7, 1).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(692, 7);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(692, 7);
 
@@ -163,10 +174,8 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _lstmInitialState = global::System.Array.Empty<float>(), _lstmInitialStateGradient = global::System.Array.Empty<float>();
-    private float[] _lstmInitialCellState = global::System.Array.Empty<float>(), _lstmInitialCellStateGradient = global::System.Array.Empty<float>();
-    private int _lstmInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _lstmInitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _lstmInitial =
+        new("MaskedModel", "lstm", "'lstm'", units: 7, hasCellState: true, stateful: true);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -174,8 +183,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
     /// </summary>
     public void ResetStates()
     {
-        _lstmInitialBatch = 0;
-        _lstmInitialUsed = false;
+        _lstmInitial.Reset();
     }
 
     /// <summary>
@@ -183,33 +191,18 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
     /// [samples, 7] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>; this stateful layer replaces it with its final state after each pass.
     /// </summary>
-    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
-    {
-        if (h.IsEmpty || h.Length % 7 != 0)
-            throw new global::System.ArgumentException($"model 'MaskedModel': the initial state of 'lstm' is [samples, 7], a positive multiple of 7 floats, but holds {h.Length}", nameof(h));
-        if (c.Length != h.Length)
-            throw new global::System.ArgumentException($"model 'MaskedModel': the initial cell state of 'lstm' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
-        GrowLstmState(h.Length / 7);
-        h.CopyTo(_lstmInitialState);
-        c.CopyTo(_lstmInitialCellState);
-        _lstmInitialBatch = h.Length / 7;
-    }
-
-    private void GrowLstmState(int samples)
-    {
-        if (_lstmInitialState.Length >= samples * 7) return;
-        _lstmInitialState = new float[samples * 7];
-        _lstmInitialStateGradient = new float[samples * 7];
-        _lstmInitialCellState = new float[samples * 7];
-        _lstmInitialCellStateGradient = new float[samples * 7];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples, or c is not as long as h.</exception>
+    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c) => _lstmInitial.Set(h, c);
 
     /// <summary>∂loss/∂(initial h) of 'lstm', [batch, 7], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, _batch * 7) : default;
+    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitial.Gradient(_batch);
+
     /// <summary>∂loss/∂(initial c) of 'lstm', like <see cref="LstmInitialStateGradient"/>.</summary>
-    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, _batch * 7) : default;
+    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitial.CellGradient(_batch);
+
     /// <summary>Keras <c>return_state</c>: the final h of 'lstm' after the last forward pass, [batch, 7] (PyTorch h_n); empty before one.</summary>
     public global::System.ReadOnlySpan<float> LstmFinalState => _haveForward ? _lstmStates.AsSpan(_batch * _steps * 7, _batch * 7) : default;
+
     /// <summary>The final c of 'lstm' (PyTorch c_n), like <see cref="LstmFinalState"/>.</summary>
     public global::System.ReadOnlySpan<float> LstmFinalCellState => _haveForward ? _lstmCells.AsSpan(_batch * _steps * 7, _batch * 7) : default;
     /// <summary>Runs the model on a batch of [batch, steps] token ids in [0, 50), batch-major; infers the length from the input.</summary>
@@ -231,8 +224,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'MaskedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_lstmInitialBatch != 0 && _lstmInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'MaskedModel': layer 'lstm' holds an initial state for {_lstmInitialBatch} samples, but the batch has {batchSize}: a stateful layer needs the same batch size until ResetStates()", nameof(batchSize));
+        _lstmInitial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -263,17 +255,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         {
             global::System.ReadOnlySpan<float> layerInput = (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6));
             global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            _lstmInitialUsed = _lstmInitialBatch != 0;
-            if (_lstmInitialUsed)
-            {
-                _lstmInitialState.AsSpan(0, batch * 7).CopyTo(_lstmStates);
-                _lstmInitialCellState.AsSpan(0, batch * 7).CopyTo(_lstmCells);
-            }
-            else
-            {
-                _lstmStates.AsSpan(0, batch * 7).Clear(); // zero initial state
-                _lstmCells.AsSpan(0, batch * 7).Clear();
-            }
+            _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
             global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Forward(
                 steps,
                 batch,
@@ -287,10 +269,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
                 tanhC: _lstmTanhCells,
                 mask: mask);
             // Stateful: the final state is the next batch's initial state.
-            GrowLstmState(batch);
-            _lstmStates.AsSpan(rows * 7, batch * 7).CopyTo(_lstmInitialState);
-            _lstmCells.AsSpan(rows * 7, batch * 7).CopyTo(_lstmInitialCellState);
-            _lstmInitialBatch = batch;
+            _lstmInitial.Carry(batch, _lstmStates.AsSpan(rows * 7, batch * 7), _lstmCells.AsSpan(rows * 7, batch * 7));
         }
 
         // 3: 'dropout' Dropout(0.5)
@@ -371,8 +350,8 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
                 dx: _spatialDropout1dOutputGradient,
                 scratch: _lstmScratch,
                 mask: _mask.AsSpan(0, rows),
-                dInitial: (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 7) : default),
-                dInitialCell: (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 7) : default));
+                dInitial: _lstmInitial.Gradient(batch),
+                dInitialCell: _lstmInitial.CellGradient(batch));
         }
 
         // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)

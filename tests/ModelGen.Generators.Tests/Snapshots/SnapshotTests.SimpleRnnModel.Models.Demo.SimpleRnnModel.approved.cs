@@ -14,10 +14,13 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 131;
+
     /// <summary>Features per time step of the input.</summary>
     public const int InputFeatures = 1;
+
     /// <summary>Time steps per sample, as declared.</summary>
     public const int TimeSteps = 4;
+
     /// <summary>Units of the output layer; the output is [batch, 1].</summary>
     public const int OutputUnits = 1;
 
@@ -64,22 +67,31 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
 
     /// <summary>'simple_rnn' kernel, Keras shape (10,).</summary>
     public global::System.Span<float> SimpleRnnKernel => Parameters.AsSpan(0, 10);
+
     /// <summary>Gradient of 'simple_rnn' kernel.</summary>
     public global::System.Span<float> SimpleRnnKernelGradient => Gradients.AsSpan(0, 10);
+
     /// <summary>'simple_rnn' recurrent_kernel, Keras shape (10, 10).</summary>
     public global::System.Span<float> SimpleRnnRecurrentKernel => Parameters.AsSpan(10, 100);
+
     /// <summary>Gradient of 'simple_rnn' recurrent_kernel.</summary>
     public global::System.Span<float> SimpleRnnRecurrentKernelGradient => Gradients.AsSpan(10, 100);
+
     /// <summary>'simple_rnn' bias, Keras shape (10,).</summary>
     public global::System.Span<float> SimpleRnnBias => Parameters.AsSpan(110, 10);
+
     /// <summary>Gradient of 'simple_rnn' bias.</summary>
     public global::System.Span<float> SimpleRnnBiasGradient => Gradients.AsSpan(110, 10);
+
     /// <summary>'dense' kernel, Keras shape (10, 1).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(120, 10);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(120, 10);
+
     /// <summary>'dense' bias, Keras shape (1,).</summary>
     public global::System.Span<float> DenseBias => Parameters.AsSpan(130, 1);
+
     /// <summary>Gradient of 'dense' bias.</summary>
     public global::System.Span<float> DenseBiasGradient => Gradients.AsSpan(130, 1);
 
@@ -117,9 +129,8 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _simpleRnnInitialState = global::System.Array.Empty<float>(), _simpleRnnInitialStateGradient = global::System.Array.Empty<float>();
-    private int _simpleRnnInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _simpleRnnInitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _simpleRnnInitial =
+        new("SimpleRnnModel", "simple_rnn", "'simple_rnn'", units: 10, hasCellState: false, stateful: false);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -127,8 +138,7 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     /// </summary>
     public void ResetStates()
     {
-        _simpleRnnInitialBatch = 0;
-        _simpleRnnInitialUsed = false;
+        _simpleRnnInitial.Reset();
     }
 
     /// <summary>
@@ -136,24 +146,11 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     /// [samples, 10] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetSimpleRnnInitialState(global::System.ReadOnlySpan<float> h)
-    {
-        if (h.IsEmpty || h.Length % 10 != 0)
-            throw new global::System.ArgumentException($"model 'SimpleRnnModel': the initial state of 'simple_rnn' is [samples, 10], a positive multiple of 10 floats, but holds {h.Length}", nameof(h));
-        GrowSimpleRnnState(h.Length / 10);
-        h.CopyTo(_simpleRnnInitialState);
-        _simpleRnnInitialBatch = h.Length / 10;
-    }
-
-    private void GrowSimpleRnnState(int samples)
-    {
-        if (_simpleRnnInitialState.Length >= samples * 10) return;
-        _simpleRnnInitialState = new float[samples * 10];
-        _simpleRnnInitialStateGradient = new float[samples * 10];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples.</exception>
+    public void SetSimpleRnnInitialState(global::System.ReadOnlySpan<float> h) => _simpleRnnInitial.Set(h, default);
 
     /// <summary>∂loss/∂(initial h) of 'simple_rnn', [batch, 10], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> SimpleRnnInitialStateGradient => _simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, _batch * 10) : default;
+    public global::System.ReadOnlySpan<float> SimpleRnnInitialStateGradient => _simpleRnnInitial.Gradient(_batch);
     /// <summary>Runs the model on a batch of [batch, 4, 1] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -170,8 +167,7 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'SimpleRnnModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_simpleRnnInitialBatch != 0 && _simpleRnnInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'SimpleRnnModel': layer 'simple_rnn' holds an initial state for {_simpleRnnInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        _simpleRnnInitial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -182,15 +178,7 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'simple_rnn' SimpleRNN(10, tanh)
-        _simpleRnnInitialUsed = _simpleRnnInitialBatch != 0;
-        if (_simpleRnnInitialUsed)
-        {
-            _simpleRnnInitialState.AsSpan(0, batch * 10).CopyTo(_simpleRnnStates);
-        }
-        else
-        {
-            _simpleRnnStates.AsSpan(0, batch * 10).Clear(); // zero initial state
-        }
+        _simpleRnnInitial.Begin(batch, _simpleRnnStates, default); // the initial state, or zeros
         global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(
             steps,
             batch,
@@ -255,7 +243,7 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
             dBias: SimpleRnnBiasGradient,
             dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
             scratch: _simpleRnnScratch,
-            dInitial: (_simpleRnnInitialUsed ? _simpleRnnInitialStateGradient.AsSpan(0, batch * 10) : default));
+            dInitial: _simpleRnnInitial.Gradient(batch));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

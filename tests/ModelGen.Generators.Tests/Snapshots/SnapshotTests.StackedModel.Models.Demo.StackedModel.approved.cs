@@ -15,8 +15,10 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
 {
     /// <summary>Trainable parameters (Keras's count).</summary>
     public const int ParameterCount = 11311;
+
     /// <summary>Features per time step of the input.</summary>
     public const int InputFeatures = 2;
+
     /// <summary>Units of the output layer; the output is [batch, 1].</summary>
     public const int OutputUnits = 1;
 
@@ -69,34 +71,49 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
 
     /// <summary>'lstm' kernel, Keras shape (2, 120).</summary>
     public global::System.Span<float> LstmKernel => Parameters.AsSpan(0, 240);
+
     /// <summary>Gradient of 'lstm' kernel.</summary>
     public global::System.Span<float> LstmKernelGradient => Gradients.AsSpan(0, 240);
+
     /// <summary>'lstm' recurrent_kernel, Keras shape (30, 120).</summary>
     public global::System.Span<float> LstmRecurrentKernel => Parameters.AsSpan(240, 3600);
+
     /// <summary>Gradient of 'lstm' recurrent_kernel.</summary>
     public global::System.Span<float> LstmRecurrentKernelGradient => Gradients.AsSpan(240, 3600);
+
     /// <summary>'lstm' bias, Keras shape (120,).</summary>
     public global::System.Span<float> LstmBias => Parameters.AsSpan(3840, 120);
+
     /// <summary>Gradient of 'lstm' bias.</summary>
     public global::System.Span<float> LstmBiasGradient => Gradients.AsSpan(3840, 120);
+
     /// <summary>'lstm_1' kernel, Keras shape (30, 120).</summary>
     public global::System.Span<float> Lstm1Kernel => Parameters.AsSpan(3960, 3600);
+
     /// <summary>Gradient of 'lstm_1' kernel.</summary>
     public global::System.Span<float> Lstm1KernelGradient => Gradients.AsSpan(3960, 3600);
+
     /// <summary>'lstm_1' recurrent_kernel, Keras shape (30, 120).</summary>
     public global::System.Span<float> Lstm1RecurrentKernel => Parameters.AsSpan(7560, 3600);
+
     /// <summary>Gradient of 'lstm_1' recurrent_kernel.</summary>
     public global::System.Span<float> Lstm1RecurrentKernelGradient => Gradients.AsSpan(7560, 3600);
+
     /// <summary>'lstm_1' bias, Keras shape (120,).</summary>
     public global::System.Span<float> Lstm1Bias => Parameters.AsSpan(11160, 120);
+
     /// <summary>Gradient of 'lstm_1' bias.</summary>
     public global::System.Span<float> Lstm1BiasGradient => Gradients.AsSpan(11160, 120);
+
     /// <summary>'dense' kernel, Keras shape (30, 1).</summary>
     public global::System.Span<float> DenseKernel => Parameters.AsSpan(11280, 30);
+
     /// <summary>Gradient of 'dense' kernel.</summary>
     public global::System.Span<float> DenseKernelGradient => Gradients.AsSpan(11280, 30);
+
     /// <summary>'dense' bias, Keras shape (1,).</summary>
     public global::System.Span<float> DenseBias => Parameters.AsSpan(11310, 1);
+
     /// <summary>Gradient of 'dense' bias.</summary>
     public global::System.Span<float> DenseBiasGradient => Gradients.AsSpan(11310, 1);
 
@@ -156,14 +173,10 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
 
     // Initial states: zero unless set (or carried by a stateful layer); kept until ResetStates().
-    private float[] _lstmInitialState = global::System.Array.Empty<float>(), _lstmInitialStateGradient = global::System.Array.Empty<float>();
-    private float[] _lstmInitialCellState = global::System.Array.Empty<float>(), _lstmInitialCellStateGradient = global::System.Array.Empty<float>();
-    private int _lstmInitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _lstmInitialUsed; // the last forward pass started from it
-    private float[] _lstm1InitialState = global::System.Array.Empty<float>(), _lstm1InitialStateGradient = global::System.Array.Empty<float>();
-    private float[] _lstm1InitialCellState = global::System.Array.Empty<float>(), _lstm1InitialCellStateGradient = global::System.Array.Empty<float>();
-    private int _lstm1InitialBatch; // samples in the initial state; 0: none (zeros)
-    private bool _lstm1InitialUsed; // the last forward pass started from it
+    private readonly global::ModelGen.Kernels.RecurrentState _lstmInitial =
+        new("StackedModel", "lstm", "'lstm'", units: 30, hasCellState: true, stateful: false);
+    private readonly global::ModelGen.Kernels.RecurrentState _lstm1Initial =
+        new("StackedModel", "lstm_1", "'lstm_1'", units: 30, hasCellState: true, stateful: false);
 
     /// <summary>
     /// Keras <c>reset_states()</c>: every recurrent layer starts the next forward pass from zeros again, forgetting
@@ -171,10 +184,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     /// </summary>
     public void ResetStates()
     {
-        _lstmInitialBatch = 0;
-        _lstmInitialUsed = false;
-        _lstm1InitialBatch = 0;
-        _lstm1InitialUsed = false;
+        _lstmInitial.Reset();
+        _lstm1Initial.Reset();
     }
 
     /// <summary>
@@ -182,62 +193,28 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     /// [samples, 30] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
-    {
-        if (h.IsEmpty || h.Length % 30 != 0)
-            throw new global::System.ArgumentException($"model 'StackedModel': the initial state of 'lstm' is [samples, 30], a positive multiple of 30 floats, but holds {h.Length}", nameof(h));
-        if (c.Length != h.Length)
-            throw new global::System.ArgumentException($"model 'StackedModel': the initial cell state of 'lstm' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
-        GrowLstmState(h.Length / 30);
-        h.CopyTo(_lstmInitialState);
-        c.CopyTo(_lstmInitialCellState);
-        _lstmInitialBatch = h.Length / 30;
-    }
-
-    private void GrowLstmState(int samples)
-    {
-        if (_lstmInitialState.Length >= samples * 30) return;
-        _lstmInitialState = new float[samples * 30];
-        _lstmInitialStateGradient = new float[samples * 30];
-        _lstmInitialCellState = new float[samples * 30];
-        _lstmInitialCellStateGradient = new float[samples * 30];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples, or c is not as long as h.</exception>
+    public void SetLstmInitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c) => _lstmInitial.Set(h, c);
 
     /// <summary>∂loss/∂(initial h) of 'lstm', [batch, 30], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, _batch * 30) : default;
+    public global::System.ReadOnlySpan<float> LstmInitialStateGradient => _lstmInitial.Gradient(_batch);
+
     /// <summary>∂loss/∂(initial c) of 'lstm', like <see cref="LstmInitialStateGradient"/>.</summary>
-    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, _batch * 30) : default;
+    public global::System.ReadOnlySpan<float> LstmInitialCellStateGradient => _lstmInitial.CellGradient(_batch);
 
     /// <summary>
     /// Keras <c>initial_state</c> of 'lstm_1': the states h and c its next forward passes start from,
     /// [samples, 30] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
     /// samples. Kept until <see cref="ResetStates"/>.
     /// </summary>
-    public void SetLstm1InitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c)
-    {
-        if (h.IsEmpty || h.Length % 30 != 0)
-            throw new global::System.ArgumentException($"model 'StackedModel': the initial state of 'lstm_1' is [samples, 30], a positive multiple of 30 floats, but holds {h.Length}", nameof(h));
-        if (c.Length != h.Length)
-            throw new global::System.ArgumentException($"model 'StackedModel': the initial cell state of 'lstm_1' must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
-        GrowLstm1State(h.Length / 30);
-        h.CopyTo(_lstm1InitialState);
-        c.CopyTo(_lstm1InitialCellState);
-        _lstm1InitialBatch = h.Length / 30;
-    }
-
-    private void GrowLstm1State(int samples)
-    {
-        if (_lstm1InitialState.Length >= samples * 30) return;
-        _lstm1InitialState = new float[samples * 30];
-        _lstm1InitialStateGradient = new float[samples * 30];
-        _lstm1InitialCellState = new float[samples * 30];
-        _lstm1InitialCellStateGradient = new float[samples * 30];
-    }
+    /// <exception cref="global::System.ArgumentException">A state is not a positive whole number of samples, or c is not as long as h.</exception>
+    public void SetLstm1InitialState(global::System.ReadOnlySpan<float> h, global::System.ReadOnlySpan<float> c) => _lstm1Initial.Set(h, c);
 
     /// <summary>∂loss/∂(initial h) of 'lstm_1', [batch, 30], after Backward of a forward pass that started from a set or carried state; empty otherwise.</summary>
-    public global::System.ReadOnlySpan<float> Lstm1InitialStateGradient => _lstm1InitialUsed ? _lstm1InitialStateGradient.AsSpan(0, _batch * 30) : default;
+    public global::System.ReadOnlySpan<float> Lstm1InitialStateGradient => _lstm1Initial.Gradient(_batch);
+
     /// <summary>∂loss/∂(initial c) of 'lstm_1', like <see cref="Lstm1InitialStateGradient"/>.</summary>
-    public global::System.ReadOnlySpan<float> Lstm1InitialCellStateGradient => _lstm1InitialUsed ? _lstm1InitialCellStateGradient.AsSpan(0, _batch * 30) : default;
+    public global::System.ReadOnlySpan<float> Lstm1InitialCellStateGradient => _lstm1Initial.CellGradient(_batch);
     /// <summary>Runs the model on a batch of [batch, steps, 2] floats, batch-major; infers the length from the input.</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
@@ -257,10 +234,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
         int outputLength = OutputLength(batchSize, timeSteps);
         if (output.Length != outputLength)
             throw new global::System.ArgumentException($"model 'StackedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        if (_lstmInitialBatch != 0 && _lstmInitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'StackedModel': layer 'lstm' holds an initial state for {_lstmInitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
-        if (_lstm1InitialBatch != 0 && _lstm1InitialBatch != batchSize)
-            throw new global::System.ArgumentException($"model 'StackedModel': layer 'lstm_1' holds an initial state for {_lstm1InitialBatch} samples, but the batch has {batchSize}: set a state per sample, or call ResetStates()", nameof(batchSize));
+        _lstmInitial.CheckBatch(batchSize);
+        _lstm1Initial.CheckBatch(batchSize);
         EnsureWorkspace(batchSize, timeSteps);
         int batch = batchSize, steps = timeSteps, rows = batch * steps;
         _batch = batch;
@@ -271,17 +246,7 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
         global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
         // 0: 'lstm' LSTM(30, sequences)
-        _lstmInitialUsed = _lstmInitialBatch != 0;
-        if (_lstmInitialUsed)
-        {
-            _lstmInitialState.AsSpan(0, batch * 30).CopyTo(_lstmStates);
-            _lstmInitialCellState.AsSpan(0, batch * 30).CopyTo(_lstmCells);
-        }
-        else
-        {
-            _lstmStates.AsSpan(0, batch * 30).Clear(); // zero initial state
-            _lstmCells.AsSpan(0, batch * 30).Clear();
-        }
+        _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
         global::ModelGen.Generated.Lstm_I2_H30.Forward(
             steps,
             batch,
@@ -295,17 +260,7 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
             tanhC: _lstmTanhCells);
 
         // 1: 'lstm_1' LSTM(30)
-        _lstm1InitialUsed = _lstm1InitialBatch != 0;
-        if (_lstm1InitialUsed)
-        {
-            _lstm1InitialState.AsSpan(0, batch * 30).CopyTo(_lstm1States);
-            _lstm1InitialCellState.AsSpan(0, batch * 30).CopyTo(_lstm1Cells);
-        }
-        else
-        {
-            _lstm1States.AsSpan(0, batch * 30).Clear(); // zero initial state
-            _lstm1Cells.AsSpan(0, batch * 30).Clear();
-        }
+        _lstm1Initial.Begin(batch, _lstm1States, _lstm1Cells); // the initial state, or zeros
         global::ModelGen.Generated.Lstm_I30_H30.Forward(
             steps,
             batch,
@@ -377,8 +332,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
             dBias: Lstm1BiasGradient,
             dx: _lstmOutputGradient,
             scratch: _lstm1Scratch,
-            dInitial: (_lstm1InitialUsed ? _lstm1InitialStateGradient.AsSpan(0, batch * 30) : default),
-            dInitialCell: (_lstm1InitialUsed ? _lstm1InitialCellStateGradient.AsSpan(0, batch * 30) : default));
+            dInitial: _lstm1Initial.Gradient(batch),
+            dInitialCell: _lstm1Initial.CellGradient(batch));
 
         // 0: 'lstm' LSTM(30, sequences)
         global::ModelGen.Generated.Lstm_I2_H30.Backward(
@@ -398,8 +353,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
             dBias: LstmBiasGradient,
             dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
             scratch: _lstmScratch,
-            dInitial: (_lstmInitialUsed ? _lstmInitialStateGradient.AsSpan(0, batch * 30) : default),
-            dInitialCell: (_lstmInitialUsed ? _lstmInitialCellStateGradient.AsSpan(0, batch * 30) : default));
+            dInitial: _lstmInitial.Gradient(batch),
+            dInitialCell: _lstmInitial.CellGradient(batch));
 
         // Time-major → batch-major input gradient.
         if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -46,8 +46,8 @@ internal static class CpuDirectionBackward
                             ? $"({Field(d, FlagRole.RecurrentDropoutActive)} ? {Field(d, TensorRole.RecurrentMask)}.AsSpan(0, batch * {u}) : default)"
                             : "default",
                         SlotSource.MaskedStates => l.RecurrentDropout > 0 ? Field(d, TensorRole.MaskedStates) : "default",
-                        SlotSource.InitialStateGradient => $"({Field(d, StateMember.InitialUsed)} ? {Field(d, StateMember.InitialStateGradient)}.AsSpan(0, batch * {u}) : default)",
-                        SlotSource.InitialCellStateGradient => $"({Field(d, StateMember.InitialUsed)} ? {Field(d, StateMember.InitialCellStateGradient)}.AsSpan(0, batch * {u}) : default)",
+                        SlotSource.InitialStateGradient => $"{Field(d, StateMember.Initial)}.Gradient(batch)",
+                        SlotSource.InitialCellStateGradient => $"{Field(d, StateMember.Initial)}.CellGradient(batch)",
                         _ => throw CpuForwardPass.Unbound(l, slot),
                     });
                     break;

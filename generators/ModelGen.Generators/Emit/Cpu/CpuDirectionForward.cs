@@ -59,18 +59,7 @@ internal static class CpuDirectionForward
                     recurrentMask = "recurrentMask";
                     break;
                 case Step.InitialState:
-                    // The initial state: zeros, or the one set or carried.
-                    w.Line($"{Field(d, StateMember.InitialUsed)} = {Field(d, StateMember.InitialBatch)} != 0;");
-                    using (w.Block($"if ({Field(d, StateMember.InitialUsed)})"))
-                    {
-                        w.Line($"{Field(d, StateMember.InitialState)}.AsSpan(0, batch * {u}).CopyTo({Field(d, TensorRole.States)});");
-                        if (cellState) w.Line($"{Field(d, StateMember.InitialCellState)}.AsSpan(0, batch * {u}).CopyTo({Field(d, TensorRole.Cells)});");
-                    }
-                    using (w.Block("else"))
-                    {
-                        w.Line($"{Field(d, TensorRole.States)}.AsSpan(0, batch * {u}).Clear(); // zero initial state");
-                        if (cellState) w.Line($"{Field(d, TensorRole.Cells)}.AsSpan(0, batch * {u}).Clear();");
-                    }
+                    w.Line($"{Field(d, StateMember.Initial)}.Begin(batch, {Field(d, TensorRole.States)}, {(cellState ? Field(d, TensorRole.Cells) : "default")}); // the initial state, or zeros");
                     break;
                 case Step.CellForward:
                     bool folded = plan.Fold is { TargetReadsTokens: true } fold && plan.Model.Layers[fold.Target] == l;
@@ -94,10 +83,8 @@ internal static class CpuDirectionForward
                     break;
                 case Step.CarryState:
                     w.Line("// Stateful: the final state is the next batch's initial state.");
-                    w.Line($"Grow{d.Identifier}State(batch);");
-                    w.Line($"{Field(d, TensorRole.States)}.AsSpan(rows * {u}, batch * {u}).CopyTo({Field(d, StateMember.InitialState)});");
-                    if (cellState) w.Line($"{Field(d, TensorRole.Cells)}.AsSpan(rows * {u}, batch * {u}).CopyTo({Field(d, StateMember.InitialCellState)});");
-                    w.Line($"{Field(d, StateMember.InitialBatch)} = batch;");
+                    w.Call($"{Field(d, StateMember.Initial)}.Carry", "batch", $"{Field(d, TensorRole.States)}.AsSpan(rows * {u}, batch * {u})",
+                        cellState ? $"{Field(d, TensorRole.Cells)}.AsSpan(rows * {u}, batch * {u})" : "default");
                     break;
                 default:
                     throw new System.InvalidOperationException($"{step} is not a forward direction step");

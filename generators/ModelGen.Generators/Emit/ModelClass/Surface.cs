@@ -8,26 +8,17 @@ internal static class Surface
 {
     public static void Constants(CodeWriter w, CheckedModel m)
     {
-        w.Line("/// <summary>Trainable parameters (Keras's count).</summary>");
-        w.Line($"public const int ParameterCount = {m.ParameterCount};");
-        if (m.TakesTokens)
+        void Constant(string doc, string name, int value)
         {
-            w.Line("/// <summary>Vocabulary size: token ids run from 0 to VocabularySize − 1.</summary>");
-            w.Line($"public const int VocabularySize = {m.VocabularySize};");
+            w.Line($"/// <summary>{doc}</summary>");
+            w.Line($"public const int {name} = {value};");
+            w.Line();
         }
-        else
-        {
-            w.Line("/// <summary>Features per time step of the input.</summary>");
-            w.Line($"public const int InputFeatures = {m.InputFeatures};");
-        }
-        if (m.TimeSteps is int steps)
-        {
-            w.Line("/// <summary>Time steps per sample, as declared.</summary>");
-            w.Line($"public const int TimeSteps = {steps};");
-        }
-        w.Line($"/// <summary>Units of the output layer; the output is {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth)}.</summary>");
-        w.Line($"public const int OutputUnits = {m.Output.OutputWidth};");
-        w.Line();
+        Constant("Trainable parameters (Keras's count).", "ParameterCount", m.ParameterCount);
+        if (m.TakesTokens) Constant("Vocabulary size: token ids run from 0 to VocabularySize − 1.", "VocabularySize", m.VocabularySize);
+        else Constant("Features per time step of the input.", "InputFeatures", m.InputFeatures);
+        if (m.TimeSteps is int steps) Constant("Time steps per sample, as declared.", "TimeSteps", steps);
+        Constant($"Units of the output layer; the output is {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth)}.", "OutputUnits", m.Output.OutputWidth);
     }
 
     public static void Metadata(CodeWriter w, CheckedModel m)
@@ -108,10 +99,11 @@ internal static class Surface
                 string shape = p.Rows == 1 ? $"({p.Columns},)" : $"({p.Rows}, {p.Columns})";
                 w.Line($"/// <summary>'{l.Name}' {p.KerasName}, Keras shape {shape}.</summary>");
                 w.Line($"public global::System.Span<float> {l.Identifier}{p.PropertySuffix} => Parameters.AsSpan({p.Offset}, {p.Length});");
+                w.Line();
                 w.Line($"/// <summary>Gradient of '{l.Name}' {p.KerasName}.</summary>");
                 w.Line($"public global::System.Span<float> {l.Identifier}{p.PropertySuffix}{ParameterNames.GradientSuffix} => Gradients.AsSpan({p.Offset}, {p.Length});");
+                w.Line();
             }
         }
-        w.Line();
     }
 }

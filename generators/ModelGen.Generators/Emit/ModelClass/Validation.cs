@@ -55,11 +55,7 @@ internal static class Validation
         w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' writes {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth).Replace("batch", "{batchSize}").Replace("steps", "{timeSteps}")} = {{outputLength}} floats, but the output buffer holds {{output.Length}}\", nameof(output));");
         foreach (var l in m.Layers.Where(l => l.IsRecurrent))
             foreach (var d in l.Directions)
-            {
-                string initialBatch = Field(d, StateMember.InitialBatch);
-                w.Line($"if ({initialBatch} != 0 && {initialBatch} != batchSize)");
-                w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}': layer '{d.KerasName}' holds an initial state for {{{initialBatch}}} samples, but the batch has {{batchSize}}: {(l.Stateful ? "a stateful layer needs the same batch size until ResetStates()" : "set a state per sample, or call ResetStates()")}\", nameof(batchSize));");
-            }
+                w.Line($"{Field(d, StateMember.Initial)}.CheckBatch(batchSize);");
     }
 
     /// <summary>Checks of Backward's arguments against the last forward pass.</summary>
