@@ -55,32 +55,31 @@ internal static class CellSignature
     public static bool ReadsTokens(CellShape cell) => UnrolledStep(cell);
 
     /// <summary>Small SimpleRNN shapes whose step is unrolled into straight-line SIMD code.</summary>
-    public static bool UnrolledStep(CellShape cell) => cell.Kind == LayerKind.SimpleRnn && cell.Units is 8 or 16;
+    public static bool UnrolledStep(CellShape cell) => cell.Cell == CellKind.SimpleRnn && cell.Units is 8 or 16;
 
     /// <summary>The cell carries a cell state c beside h (LSTM): initial and final states come in pairs.</summary>
     public static bool HasCellState(CellShape cell) => SavedTensors(cell).Any(t => t.Role == TensorRole.Cells);
 
     /// <summary>The tensors a recurrent direction keeps besides its states (block 0 the initial state) and its scratch, in order, with their purpose.</summary>
-    public static IReadOnlyList<(TensorRole Role, string Purpose)> SavedTensors(CellShape cell) => cell.Kind switch
+    public static IReadOnlyList<(TensorRole Role, string Purpose)> SavedTensors(CellShape cell) => cell.Cell switch
     {
-        LayerKind.SimpleRnn => new[] { (TensorRole.OutputGradient, "∂loss/∂h per step") },
-        LayerKind.Lstm => new[]
+        CellKind.SimpleRnn => new[] { (TensorRole.OutputGradient, "∂loss/∂h per step") },
+        CellKind.Lstm => new[]
         {
             (TensorRole.Cells, "c, block 0 the initial state"), (TensorRole.Gates, "activated gates i, f, c̃, o"), (TensorRole.TanhCells, "tanh(c)"),
             (TensorRole.OutputGradient, "∂loss/∂h per step"), (TensorRole.GateGradients, "∂loss/∂gate pre-activations"),
         },
-        LayerKind.Gru when cell.ResetAfter => new[]
+        CellKind.Gru when cell.ResetAfter => new[]
         {
             (TensorRole.Gates, "activated gates z, r, ĥ"), (TensorRole.Recurrent, "h[t-1]·U + b_rec"), (TensorRole.OutputGradient, "∂loss/∂h per step"),
             (TensorRole.GateGradients, "∂loss/∂input pre-activations"), (TensorRole.RecurrentGradients, "∂loss/∂recurrent pre-activations"),
         },
-        LayerKind.Gru => new[]
+        CellKind.Gru => new[]
         {
             (TensorRole.Gates, "activated gates z, r, ĥ"), (TensorRole.ResetStates, "r ⊙ h[t-1]"), (TensorRole.OutputGradient, "∂loss/∂h per step"),
             (TensorRole.GateGradients, "∂loss/∂input pre-activations"),
         },
-        LayerKind.Dense or LayerKind.Embedding or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-            or LayerKind.Bidirectional or LayerKind.TimeDistributed => System.Array.Empty<(TensorRole, string)>(),
+        CellKind.Dense or null => System.Array.Empty<(TensorRole, string)>(),
     };
 
     private static Slot Count(string name, SlotSource source) => new(name, SlotType.Count, source);
@@ -119,58 +118,56 @@ internal static class CellSignature
     }
 
     /// <summary>The cell's Forward parameters, in order.</summary>
-    public static IReadOnlyList<Slot> Forward(CellShape cell) => cell.Kind switch
+    public static IReadOnlyList<Slot> Forward(CellShape cell) => cell.Cell switch
     {
-        LayerKind.SimpleRnn => Join(Sizes, Weights, new[] { In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States) }, ForwardOptions,
+        CellKind.SimpleRnn => Join(Sizes, Weights, new[] { In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States) }, ForwardOptions,
             ReadsTokens(cell)
                 ? new[] { new Slot("tokens", SlotType.Tokens, SlotSource.Tokens, Optional: true), new Slot("table", SlotType.Input, SlotSource.TokenTable, Optional: true) }
                 : System.Array.Empty<Slot>()),
-        LayerKind.Lstm => Join(Sizes, Weights, new[]
+        CellKind.Lstm => Join(Sizes, Weights, new[]
         {
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("c", TensorRole.Cells),
             WriteTensor("gates", TensorRole.Gates), WriteTensor("tanhC", TensorRole.TanhCells),
         }, ForwardOptions),
-        LayerKind.Gru => Join(Sizes, Weights, new[]
+        CellKind.Gru => Join(Sizes, Weights, new[]
         {
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("gates", TensorRole.Gates),
             cell.ResetAfter ? WriteTensor("recurrent", TensorRole.Recurrent) : WriteTensor("resetState", TensorRole.ResetStates),
         }, ForwardOptions),
-        LayerKind.Dense => new[]
+        CellKind.Dense => new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), In("bias", SlotSource.Bias),
             WriteTensor("y", TensorRole.Output),
         },
-        LayerKind.Embedding or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-            or LayerKind.Bidirectional or LayerKind.TimeDistributed => System.Array.Empty<Slot>(),
+        null => System.Array.Empty<Slot>(),
     };
 
     /// <summary>The cell's Backward parameters, in order.</summary>
-    public static IReadOnlyList<Slot> Backward(CellShape cell) => cell.Kind switch
+    public static IReadOnlyList<Slot> Backward(CellShape cell) => cell.Cell switch
     {
-        LayerKind.SimpleRnn => Join(Sizes, Weights, new[] { ReadTensor("h", TensorRole.States), WriteTensor("dh", TensorRole.OutputGradient) },
+        CellKind.SimpleRnn => Join(Sizes, Weights, new[] { ReadTensor("h", TensorRole.States), WriteTensor("dh", TensorRole.OutputGradient) },
             WeightGradients, BackwardOptions),
-        LayerKind.Lstm => Join(Sizes, Weights, new[]
+        CellKind.Lstm => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("c", TensorRole.Cells), ReadTensor("gates", TensorRole.Gates), ReadTensor("tanhC", TensorRole.TanhCells),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients),
         }, WeightGradients, BackwardOptions, new[] { new Slot("dInitialCell", SlotType.Output, SlotSource.InitialCellStateGradient, Optional: true) }),
-        LayerKind.Gru when cell.ResetAfter => Join(Sizes, Weights, new[]
+        CellKind.Gru when cell.ResetAfter => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("recurrent", TensorRole.Recurrent),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients), WriteTensor("dRecurrent", TensorRole.RecurrentGradients),
         }, WeightGradients, BackwardOptions),
-        LayerKind.Gru => Join(Sizes, Weights, new[]
+        CellKind.Gru => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("resetState", TensorRole.ResetStates),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients),
         }, WeightGradients, BackwardOptions),
-        LayerKind.Dense => new[]
+        CellKind.Dense => new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), ReadTensor("y", TensorRole.Output),
             WriteTensor("dy", TensorRole.OutputGradient), Out("dKernel", SlotSource.KernelGradient), Out("dBias", SlotSource.BiasGradient),
             Out("dx", SlotSource.InputGradient), Out("scratch", SlotSource.Scratch),
         },
-        LayerKind.Embedding or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-            or LayerKind.Bidirectional or LayerKind.TimeDistributed => System.Array.Empty<Slot>(),
+        null => System.Array.Empty<Slot>(),
     };
 }

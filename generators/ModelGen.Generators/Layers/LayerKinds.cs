@@ -8,6 +8,9 @@ namespace ModelGen.Generators.Layers;
 /// <summary>Every layer attribute ModelGen knows. A new kind is added here and in <see cref="LayerKinds.Of"/> first.</summary>
 internal enum LayerKind { Embedding, SimpleRnn, Lstm, Gru, Dense, Masking, Dropout, SpatialDropout1D, Bidirectional, TimeDistributed }
 
+/// <summary>The layer kinds computed by a generated cell (one per distinct shape), whose math lives in <c>Cells/</c>.</summary>
+internal enum CellKind { SimpleRnn, Lstm, Gru, Dense }
+
 /// <summary>The facts about one layer kind that every stage reads: one row of <see cref="LayerKinds"/>.</summary>
 /// <param name="Kind">The kind.</param>
 /// <param name="AttributeClass">The runtime attribute's class name, e.g. <c>LstmAttribute</c> (taken with nameof).</param>
@@ -19,6 +22,8 @@ internal enum LayerKind { Embedding, SimpleRnn, Lstm, Gru, Dense, Masking, Dropo
 /// <param name="KeepsWidth">Its output has its input's width (masking and dropout layers).</param>
 /// <param name="IsWrapper">Wraps the layer written right after it.</param>
 /// <param name="DefaultActivation">The activation when none is written (from the attribute's own default), or null when the kind has none.</param>
+/// <param name="Cell">The generated cell that computes it, or null for a layer the runtime's kernels compute.</param>
+/// <param name="Kernel">For a layer without a cell: what computes it, in words for the generated header.</param>
 internal sealed record LayerKindInfo(
     LayerKind Kind,
     string AttributeClass,
@@ -29,13 +34,15 @@ internal sealed record LayerKindInfo(
     bool HasUnits,
     bool KeepsWidth,
     bool IsWrapper,
-    string? DefaultActivation)
+    string? DefaultActivation,
+    CellKind? Cell,
+    string Kernel)
 {
     /// <summary>The attribute as users write it, e.g. <c>Lstm</c>.</summary>
     public string AttributeName => AttributeClass.Substring(0, AttributeClass.Length - "Attribute".Length);
 
     /// <summary>Computed by a generated cell class (one per distinct shape); the other kinds use runtime kernels.</summary>
-    public bool HasCell => IsRecurrent || Kind == LayerKind.Dense;
+    public bool HasCell => Cell is not null;
 
     /// <summary>Needs a sequence (a time axis) as its input.</summary>
     public bool NeedsSequence => IsRecurrent || Kind is LayerKind.Masking or LayerKind.SpatialDropout1D;
@@ -52,25 +59,35 @@ internal sealed record LayerKindInfo(
 internal static class LayerKinds
 {
     private static readonly LayerKindInfo Embedding = new(LayerKind.Embedding, nameof(EmbeddingAttribute), "Embedding", "embedding",
-        Gates: 1, IsRecurrent: false, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null);
+        Gates: 1, IsRecurrent: false, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(gather)");
     private static readonly LayerKindInfo SimpleRnn = new(LayerKind.SimpleRnn, nameof(SimpleRnnAttribute), "SimpleRNN", "simple_rnn",
-        Gates: 1, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new SimpleRnnAttribute(1).Activation);
+        Gates: 1, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new SimpleRnnAttribute(1).Activation,
+        Cell: CellKind.SimpleRnn, Kernel: "cell");
     private static readonly LayerKindInfo Lstm = new(LayerKind.Lstm, nameof(LstmAttribute), "LSTM", "lstm",
-        Gates: 4, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null);
+        Gates: 4, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
+        Cell: CellKind.Lstm, Kernel: "cell");
     private static readonly LayerKindInfo Gru = new(LayerKind.Gru, nameof(GruAttribute), "GRU", "gru",
-        Gates: 3, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null);
+        Gates: 3, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
+        Cell: CellKind.Gru, Kernel: "cell");
     private static readonly LayerKindInfo Dense = new(LayerKind.Dense, nameof(DenseAttribute), "Dense", "dense",
-        Gates: 1, IsRecurrent: false, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new DenseAttribute(1).Activation);
+        Gates: 1, IsRecurrent: false, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new DenseAttribute(1).Activation,
+        Cell: CellKind.Dense, Kernel: "cell");
     private static readonly LayerKindInfo Masking = new(LayerKind.Masking, nameof(MaskingAttribute), "Masking", "masking",
-        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null);
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
     private static readonly LayerKindInfo Dropout = new(LayerKind.Dropout, nameof(DropoutAttribute), "Dropout", "dropout",
-        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null);
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
     private static readonly LayerKindInfo SpatialDropout1D = new(LayerKind.SpatialDropout1D, nameof(SpatialDropout1DAttribute), "SpatialDropout1D", "spatial_dropout1d",
-        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null);
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
     private static readonly LayerKindInfo Bidirectional = new(LayerKind.Bidirectional, nameof(BidirectionalAttribute), "Bidirectional", "bidirectional",
-        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: false, IsWrapper: true, DefaultActivation: null);
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: false, IsWrapper: true, DefaultActivation: null,
+        Cell: null, Kernel: "(wrapper)");
     private static readonly LayerKindInfo TimeDistributed = new(LayerKind.TimeDistributed, nameof(TimeDistributedAttribute), "TimeDistributed", "time_distributed",
-        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: false, IsWrapper: true, DefaultActivation: null);
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: false, IsWrapper: true, DefaultActivation: null,
+        Cell: null, Kernel: "(wrapper)");
 
     /// <summary>The row of <paramref name="kind"/>.</summary>
     public static LayerKindInfo Of(LayerKind kind) => kind switch

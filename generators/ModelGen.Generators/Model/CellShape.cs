@@ -6,7 +6,7 @@ namespace ModelGen.Generators.Model;
 /// A distinct compute shape. One cell is emitted per shape per compilation and shared by every layer and model
 /// that has it; every backend names it by <see cref="TypeName"/>.
 /// </summary>
-/// <param name="Kind">SimpleRNN, LSTM, GRU or Dense (the kinds with <see cref="LayerKindInfo.HasCell"/>); other kinds carry a shape only for their sizes.</param>
+/// <param name="Kind">The layer's kind; only kinds with a <see cref="LayerKindInfo.Cell"/> get a cell, the others carry a shape only for their sizes.</param>
 /// <param name="Inputs">Features per step coming in (the vocabulary size for an Embedding).</param>
 /// <param name="Units">Hidden size (recurrent), output width (Dense) or embedding dimension.</param>
 /// <param name="Activation">SimpleRNN and Dense: the activation.</param>
@@ -27,17 +27,19 @@ internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activati
     /// <summary>Pre-activation width: gates × units.</summary>
     public int Width => Gates * Units;
 
+    /// <summary>The generated cell that computes this shape, or null for a layer computed by runtime kernels.</summary>
+    public CellKind? Cell => LayerKinds.Of(Kind).Cell;
+
     /// <summary>Name of the emitted cell, e.g. <c>Lstm_I2_H30</c>, <c>Gru_I2_H30_ResetAfter</c>, <c>Dense_I10_U1_Sigmoid</c>.</summary>
-    public string TypeName => Kind switch
+    public string TypeName => Cell switch
     {
-        LayerKind.SimpleRnn => $"SimpleRnn_I{Inputs}_H{Units}_{Activation}",
-        LayerKind.Lstm => $"Lstm_I{Inputs}_H{Units}",
-        LayerKind.Gru => $"Gru_I{Inputs}_H{Units}_{(ResetAfter ? "ResetAfter" : "ResetBefore")}",
-        LayerKind.Dense => $"Dense_I{Inputs}_U{Units}_{Activation}",
-        LayerKind.Embedding => $"Embedding_V{Inputs}_D{Units}",
-        LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed => $"{Kind}_W{Inputs}",
+        CellKind.SimpleRnn => $"SimpleRnn_I{Inputs}_H{Units}_{Activation}",
+        CellKind.Lstm => $"Lstm_I{Inputs}_H{Units}",
+        CellKind.Gru => $"Gru_I{Inputs}_H{Units}_{(ResetAfter ? "ResetAfter" : "ResetBefore")}",
+        CellKind.Dense => $"Dense_I{Inputs}_U{Units}_{Activation}",
+        null => $"{Kind}_I{Inputs}_U{Units}",
     } + Suffix;
 
     /// <summary>A cell is emitted for this shape; false for layers computed by runtime kernels.</summary>
-    public bool IsEmitted => LayerKinds.Of(Kind).HasCell;
+    public bool IsEmitted => Cell is not null;
 }

@@ -136,14 +136,26 @@ internal sealed record DirectionPlan(
     public bool HasOptions => OwnInput || Forward.Any(s => s is Step.InputDropout or Step.StepMask or Step.Reverse or Step.RecurrentDropout);
 }
 
-/// <summary>One layer: its own tensors and flags, its directions (recurrent layers), and its steps.</summary>
+/// <summary>Where a layer's output lives, as the next layer reads it.</summary>
+internal enum LayerOutput
+{
+    /// <summary>Its own <see cref="TensorRole.Output"/>.</summary>
+    Own,
+    /// <summary>Its own output when its training-only step ran (<see cref="FlagRole.Active"/>), its input otherwise.</summary>
+    OwnWhenActive,
+    /// <summary>Its direction's <see cref="TensorRole.States"/>: blocks 1…steps for a sequence, the last block otherwise.</summary>
+    States,
+}
+
+/// <summary>One layer: its own tensors and flags, its directions (recurrent layers), its steps, and where its output lives.</summary>
 internal sealed record LayerPlan(
     CheckedLayer Layer,
     EquatableArray<PlannedTensor> Tensors,
     EquatableArray<PlannedFlag> Flags,
     EquatableArray<DirectionPlan> Directions,
     EquatableArray<Step> Forward,
-    EquatableArray<Step> Backward);
+    EquatableArray<Step> Backward,
+    LayerOutput Output);
 
 /// <summary>
 /// A first-layer Embedding folded into the next layer's input projection: when the vocabulary is smaller than

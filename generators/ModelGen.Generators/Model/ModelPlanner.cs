@@ -28,18 +28,20 @@ internal static class ModelPlanner
         bool seq = l.OutputIsSequence;
         PlannedTensor T(TensorRole role, TensorSize size, string purpose) => new(id, role, size, purpose);
         var gradient = "∂loss/∂output";
-        var (tensors, flags, forward, backward) = l.Kind switch
+        var (tensors, flags, forward, backward, output) = l.Kind switch
         {
             LayerKind.Embedding => (
                 new[] { T(TensorRole.Output, PerRow(true, u), "embedded tokens [steps·batch, dim]"), T(TensorRole.OutputGradient, PerRow(true, u), gradient) },
                 System.Array.Empty<PlannedFlag>(),
                 l.MaskZero ? new[] { Step.Gather, Step.MaskFromTokens } : new[] { Step.Gather },
-                new[] { Step.ScatterAdd }),
+                new[] { Step.ScatterAdd },
+                LayerOutput.Own),
             LayerKind.Masking => (
                 new[] { T(TensorRole.Output, PerRow(true, u), "the input with masked steps zeroed"), T(TensorRole.OutputGradient, PerRow(true, u), gradient) },
                 System.Array.Empty<PlannedFlag>(),
                 new[] { Step.Masking },
-                new[] { Step.CopyUnmasked }),
+                new[] { Step.CopyUnmasked },
+                LayerOutput.Own),
             LayerKind.Dropout => (
                 new[]
                 {
@@ -48,7 +50,8 @@ internal static class ModelPlanner
                 },
                 new[] { new PlannedFlag(id, FlagRole.Active, "dropped values in the last forward pass") },
                 new[] { Step.Dropout },
-                new[] { Step.DropoutBackward }),
+                new[] { Step.DropoutBackward },
+                LayerOutput.OwnWhenActive),
             LayerKind.SpatialDropout1D => (
                 new[]
                 {
@@ -57,7 +60,8 @@ internal static class ModelPlanner
                 },
                 new[] { new PlannedFlag(id, FlagRole.Active, "dropped values in the last forward pass") },
                 new[] { Step.SpatialDropout },
-                new[] { Step.SpatialDropoutBackward }),
+                new[] { Step.SpatialDropoutBackward },
+                LayerOutput.OwnWhenActive),
             LayerKind.Dense => (
                 new[]
                 {
@@ -67,18 +71,20 @@ internal static class ModelPlanner
                 },
                 System.Array.Empty<PlannedFlag>(),
                 new[] { Step.DenseCell },
-                new[] { Step.DenseCellBackward }),
+                new[] { Step.DenseCellBackward },
+                LayerOutput.Own),
             LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => (
                 l.IsBidirectional
                     ? new[] { T(TensorRole.Output, PerRow(seq, u), "the merged outputs"), T(TensorRole.OutputGradient, PerRow(seq, u), "∂loss/∂merged output") }
                     : System.Array.Empty<PlannedTensor>(),
                 System.Array.Empty<PlannedFlag>(),
                 l.IsBidirectional ? new[] { Step.Directions, Step.Merge } : new[] { Step.Directions },
-                l.IsBidirectional ? new[] { Step.Split, Step.Directions } : new[] { Step.Directions }),
+                l.IsBidirectional ? new[] { Step.Split, Step.Directions } : new[] { Step.Directions },
+                l.IsBidirectional ? LayerOutput.Own : LayerOutput.States),
             LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} is a wrapper, not a layer of a checked model"),
         };
         var directions = l.Directions.Select(d => PlanDirection(l, d)).ToEquatableArray();
-        return new LayerPlan(l, tensors.ToEquatableArray(), flags.ToEquatableArray(), directions, forward.ToEquatableArray(), backward.ToEquatableArray());
+        return new LayerPlan(l, tensors.ToEquatableArray(), flags.ToEquatableArray(), directions, forward.ToEquatableArray(), backward.ToEquatableArray(), output);
     }
 
     private static DirectionPlan PlanDirection(CheckedLayer l, RecurrentDirection d)

@@ -48,13 +48,13 @@ internal static class CpuBackwardPass
                 var prev = i > 0 ? m.Layers[i - 1] : null;
                 w.Line();
                 w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
-                string x = CpuForwardPass.LayerInput(m, i);
+                string x = CpuForwardPass.LayerInput(plan, i);
                 string dx;
                 if (prev is null) dx = m.TakesTokens ? "default" : "(inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))";
                 else
                 {
                     dx = GradientTarget(prev, out var prepare);
-                    if (prepare is not null && l.Kind != Layers.LayerKind.Embedding) w.Line(prepare);
+                    if (prepare is not null) w.Line(prepare);
                 }
                 if (prev is not null && plan.Fold?.Target == i)
                 {

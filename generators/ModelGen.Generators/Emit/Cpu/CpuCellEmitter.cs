@@ -36,30 +36,28 @@ internal static class CpuCellEmitter
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"1.0\")]");
         using (w.Block($"internal static class {cell.TypeName}"))
         {
-            Action<CodeWriter, CellShape> write = cell.Kind switch
+            Action<CodeWriter, CellShape> write = cell.Cell switch
             {
-                LayerKind.SimpleRnn => SimpleRnnCell.Write,
-                LayerKind.Lstm => LstmCell.Write,
-                LayerKind.Gru when cell.ResetAfter => GruCell.WriteResetAfter,
-                LayerKind.Gru => GruCell.WriteResetBefore,
-                LayerKind.Dense => DenseCell.Write,
-                LayerKind.Embedding or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-                    or LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new InvalidOperationException($"no CPU cell for {cell.Kind}"),
+                CellKind.SimpleRnn => SimpleRnnCell.Write,
+                CellKind.Lstm => LstmCell.Write,
+                CellKind.Gru when cell.ResetAfter => GruCell.WriteResetAfter,
+                CellKind.Gru => GruCell.WriteResetBefore,
+                CellKind.Dense => DenseCell.Write,
+                null => throw new InvalidOperationException($"no CPU cell for {cell.Kind}"),
             };
             write(w, cell);
         }
         return w.ToString();
     }
 
-    public static string Describe(CellShape cell) => cell.Kind switch
+    public static string Describe(CellShape cell) => cell.Cell switch
     {
-        LayerKind.SimpleRnn => $"SimpleRNN cell, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: h = {Name(cell.Activation)}(x·W + h·U + b)",
-        LayerKind.Lstm => $"LSTM cell, {cell.Inputs} inputs → {cell.Units} units, gates i, f, c, o (Keras and PyTorch order), one bias",
-        LayerKind.Gru when cell.ResetAfter => $"GRU cell, {cell.Inputs} inputs → {cell.Units} units, gates z, r, h (Keras order), reset after the recurrent product, input and recurrent biases (PyTorch nn.GRU semantics)",
-        LayerKind.Gru => $"GRU cell, {cell.Inputs} inputs → {cell.Units} units, gates z, r, h (Keras order), reset before the recurrent product, one bias (Keras reset_after=False)",
-        LayerKind.Dense => $"Dense, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: y = {Name(cell.Activation)}(x·W + b) per row",
-        LayerKind.Embedding or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-            or LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new InvalidOperationException($"no CPU cell for {cell.Kind}"),
+        CellKind.SimpleRnn => $"SimpleRNN cell, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: h = {Name(cell.Activation)}(x·W + h·U + b)",
+        CellKind.Lstm => $"LSTM cell, {cell.Inputs} inputs → {cell.Units} units, gates i, f, c, o (Keras and PyTorch order), one bias",
+        CellKind.Gru when cell.ResetAfter => $"GRU cell, {cell.Inputs} inputs → {cell.Units} units, gates z, r, h (Keras order), reset after the recurrent product, input and recurrent biases (PyTorch nn.GRU semantics)",
+        CellKind.Gru => $"GRU cell, {cell.Inputs} inputs → {cell.Units} units, gates z, r, h (Keras order), reset before the recurrent product, one bias (Keras reset_after=False)",
+        CellKind.Dense => $"Dense, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: y = {Name(cell.Activation)}(x·W + b) per row",
+        null => throw new InvalidOperationException($"no CPU cell for {cell.Kind}"),
     };
 
     internal static string Name(Activation a) => a.ToString().ToLowerInvariant();

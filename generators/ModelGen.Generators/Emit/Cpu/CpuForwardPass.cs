@@ -1,6 +1,5 @@
 using ModelGen.Generators.Cells;
 using ModelGen.Generators.Emit.ModelClass;
-using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.ModelClass.Members;
 
@@ -10,26 +9,24 @@ namespace ModelGen.Generators.Emit.Cpu;
 internal static class CpuForwardPass
 {
     /// <summary>The span holding a layer's output as the next layer reads it (time-major).</summary>
-    public static string Output(CheckedModel m, int index)
+    public static string Output(ModelPlan plan, int index)
     {
-        var l = m.Layers[index];
+        var l = plan.Model.Layers[index];
         string r = l.OutputIsSequence ? "rows" : "batch";
         string own = $"{Field(l, TensorRole.Output)}.AsSpan(0, {r} * {l.OutputWidth})";
-        return l.Kind switch
+        return plan.Layers[index].Output switch
         {
-            LayerKind.Dropout or LayerKind.SpatialDropout1D => $"({Field(l, FlagRole.Active)} ? {own} : {LayerInput(m, index)})",
-            LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking => own,
-            LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru when l.IsBidirectional => own,
-            LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => l.OutputIsSequence
+            LayerOutput.Own => own,
+            LayerOutput.OwnWhenActive => $"({Field(l, FlagRole.Active)} ? {own} : {LayerInput(plan, index)})",
+            LayerOutput.States => l.OutputIsSequence
                 ? $"{Field(l.Directions[0], TensorRole.States)}.AsSpan(batch * {l.OutputWidth}, rows * {l.OutputWidth})"
                 : $"{Field(l.Directions[0], TensorRole.States)}.AsSpan(rows * {l.OutputWidth}, batch * {l.OutputWidth})",
-            LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException("a wrapper is not a layer of a checked model"),
         };
     }
 
     /// <summary>The span a layer reads (time-major); for the first layer, the model's input.</summary>
-    public static string LayerInput(CheckedModel m, int index)
-        => index == 0 ? (m.TakesTokens ? "" : "_input.AsSpan(0, rows * InputFeatures)") : Output(m, index - 1);
+    public static string LayerInput(ModelPlan plan, int index)
+        => index == 0 ? (plan.Model.TakesTokens ? "" : "_input.AsSpan(0, rows * InputFeatures)") : Output(plan, index - 1);
 
     public static void Write(CodeWriter w, ModelPlan plan)
     {
@@ -56,12 +53,12 @@ internal static class CpuForwardPass
                 var l = m.Layers[i];
                 w.Line();
                 w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
-                string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(m, i - 1);
-                if (plan.Fold?.Target == i) x = $"(_folded ? default : {Output(m, 0)})";
+                string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(plan, i - 1);
+                if (plan.Fold?.Target == i) x = $"(_folded ? default : {Output(plan, 0)})";
                 foreach (var step in plan.Layers[i].Forward) LayerStep(w, plan, plan.Layers[i], step, x);
             }
             w.Line();
-            string y = Output(m, m.Layers.Count - 1);
+            string y = Output(plan, m.Layers.Count - 1);
             if (m.Output.OutputIsSequence)
             {
                 w.Line("// Time-major → batch-major output.");

@@ -11,21 +11,19 @@ namespace ModelGen.Generators.Emit.Cpu;
 internal static class EmbeddingFold
 {
     /// <summary>Where the fold target's cell expects its input projection (x·W + b for every step).</summary>
-    private static string ProjectionTarget(CheckedLayer l) => l.Kind switch
+    private static string ProjectionTarget(CheckedLayer l) => l.Cell.Cell switch
     {
-        LayerKind.SimpleRnn => $"{Field(l, TensorRole.States)}.AsSpan(batch * {l.OutputWidth}, rows * {l.OutputWidth})",
-        LayerKind.Lstm or LayerKind.Gru => $"{Field(l, TensorRole.Gates)}.AsSpan(0, rows * {l.Cell.Width})",
-        LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-            or LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
+        CellKind.SimpleRnn => $"{Field(l, TensorRole.States)}.AsSpan(batch * {l.OutputWidth}, rows * {l.OutputWidth})",
+        CellKind.Lstm or CellKind.Gru => $"{Field(l, TensorRole.Gates)}.AsSpan(0, rows * {l.Cell.Width})",
+        CellKind.Dense or null => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
     };
 
     /// <summary>The fold target's pre-activation gradient after its backward pass.</summary>
-    private static string ProjectionGradient(CheckedLayer l) => l.Kind switch
+    private static string ProjectionGradient(CheckedLayer l) => l.Cell.Cell switch
     {
-        LayerKind.SimpleRnn => $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, rows * {l.OutputWidth})",
-        LayerKind.Lstm or LayerKind.Gru => $"{Field(l, TensorRole.GateGradients)}.AsSpan(0, rows * {l.Cell.Width})",
-        LayerKind.Embedding or LayerKind.Dense or LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D
-            or LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
+        CellKind.SimpleRnn => $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, rows * {l.OutputWidth})",
+        CellKind.Lstm or CellKind.Gru => $"{Field(l, TensorRole.GateGradients)}.AsSpan(0, rows * {l.Cell.Width})",
+        CellKind.Dense or null => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
     };
 
     /// <summary>The Gather step.</summary>

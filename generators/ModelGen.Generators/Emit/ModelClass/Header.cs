@@ -29,10 +29,5 @@ internal static class Header
         w.Line($"//   total {m.ParameterCount} parameters");
     }
 
-    private static string ComputedBy(CheckedLayer l) => l.Kind switch
-    {
-        LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense => $"→ {l.Cell.TypeName}",
-        LayerKind.Embedding => "(gather)",
-        LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed => "(runtime kernel)",
-    };
+    private static string ComputedBy(CheckedLayer l) => l.Cell.IsEmitted ? $"→ {l.Cell.TypeName}" : l.Info.Kernel;
 }
