@@ -123,7 +123,9 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private readonly float[] _gradient;
     private readonly float[] _weights;
     private readonly bool _weighted;
-    private float[] _maskedOutput = Array.Empty<float>(), _maskedTargets = Array.Empty<float>(), _maskedGradient = Array.Empty<float>(), _maskedWeights = Array.Empty<float>();
+    private float[] _maskedOutput = Array.Empty<float>(), _maskedTargets = Array.Empty<float>(), _maskedGradient = Array.Empty<float>(), _maskedWeights = Array.Empty<float>(), _maskedLossInput = Array.Empty<float>();
+    private readonly ILogitOutput? _logitOutput;
+    private Loss? _fusedFor, _fused;
     private int _count;
     private int _rows;
     private bool _masked;
@@ -131,6 +133,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     public Batch(ISequentialModel<TInput> model, Dataset<TInput> data, int capacity)
     {
         _model = model;
+        _logitOutput = model as ILogitOutput;
         _inputWidth = data.InputWidth;
         _outputWidth = data.OutputWidth;
         _targetWidth = data.TargetWidth;
@@ -191,9 +194,13 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         var output = _output.AsSpan(0, _count * _outputWidth);
         var gradient = _gradient.AsSpan(0, output.Length);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output, training: true);
-        float value = ComputeLoss(loss, output, gradient);
+        var fused = Fused(loss);
+        float value = fused is null
+            ? ComputeLoss(loss, output, output, gradient)
+            : ComputeLoss(fused, _logitOutput!.OutputLogits, output, gradient);
         Array.Clear(_model.Gradients);
-        _model.Backward(gradient, default);
+        if (fused is null) _model.Backward(gradient, default);
+        else _logitOutput!.BackwardFromLogits(gradient, default);
         optimizer.Step(_model.Parameters, _model.Gradients, _model.Info);
         return value;
     }
@@ -203,40 +210,62 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     {
         var output = _output.AsSpan(0, _count * _outputWidth);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
-        return ComputeLoss(loss, output, default);
+        var fused = Fused(loss);
+        return fused is null ? ComputeLoss(loss, output, output, default) : ComputeLoss(fused, _logitOutput!.OutputLogits, output, default);
     }
 
     /// <summary>
-    /// The loss of the last forward pass. When the output carries a step mask, the unmasked rows are gathered and the
-    /// loss is their (weighted) mean (Keras's masked mean over valid steps); masked rows get zero gradient. A batch
-    /// with no real row has loss 0 and zero gradient, as in Keras.
+    /// The from-logits twin of <paramref name="loss"/> when the model exposes its logits (<see cref="ILogitOutput"/>) and
+    /// the loss is the cross-entropy of its output activation; null otherwise. Made once per loss.
     /// </summary>
-    private float ComputeLoss(Loss loss, ReadOnlySpan<float> output, Span<float> gradient)
+    private Loss? Fused(Loss loss)
+    {
+        if (_logitOutput is null) return null;
+        if (!ReferenceEquals(loss, _fusedFor))
+        {
+            _fusedFor = loss;
+            _fused = loss.FusedWith(_logitOutput.OutputActivation);
+        }
+        return _fused;
+    }
+
+    /// <summary>
+    /// The loss of the last forward pass, computed on <paramref name="lossInput"/> (the output, or the logits when the
+    /// loss is fused with the output activation); metrics read <paramref name="output"/>. When the output carries a step
+    /// mask, the unmasked rows are gathered and the loss is their (weighted) mean (Keras's masked mean over valid
+    /// steps); masked rows get zero gradient. A batch with no real row has loss 0 and zero gradient, as in Keras.
+    /// </summary>
+    private float ComputeLoss(Loss loss, ReadOnlySpan<float> lossInput, ReadOnlySpan<float> output, Span<float> gradient)
     {
         var mask = _model.OutputMask;
         int allRows = _count * RowsPerSample;
         _masked = !mask.IsEmpty;
+        if (lossInput.Length != output.Length)
+            throw new InvalidOperationException($"model '{_model.Info.Name}' reported {lossInput.Length} output logits for {output.Length} outputs");
         if (!_masked)
         {
             _rows = allRows;
-            return loss.Compute(output, _y.AsSpan(0, _count * _targetWidth), allRows, Weights, gradient);
+            return loss.Compute(lossInput, _y.AsSpan(0, _count * _targetWidth), allRows, Weights, gradient);
         }
         if (mask.Length != allRows)
             throw new InvalidOperationException($"model '{_model.Info.Name}' reported an output mask of {mask.Length} rows for {allRows} output rows");
+        bool separate = lossInput != output;
         int units = _model.Info.OutputUnits, perRow = TargetsPerRow;
-        if (_maskedOutput.Length < allRows * units)
+        if (_maskedOutput.Length < allRows * units || separate && _maskedLossInput.Length < allRows * units)
         {
             int capacity = _output.Length / units; // rows of the largest batch
             _maskedOutput = new float[capacity * units];
             _maskedGradient = new float[capacity * units];
             _maskedTargets = new float[capacity * perRow];
             if (_weighted) _maskedWeights = new float[capacity];
+            if (separate) _maskedLossInput = new float[capacity * units];
         }
         int valid = 0;
         for (int r = 0; r < allRows; r++)
         {
             if (mask[r] == 0) continue;
             output.Slice(r * units, units).CopyTo(_maskedOutput.AsSpan(valid * units));
+            if (separate) lossInput.Slice(r * units, units).CopyTo(_maskedLossInput.AsSpan(valid * units));
             _y.AsSpan(r * perRow, perRow).CopyTo(_maskedTargets.AsSpan(valid * perRow));
             if (_weighted) _maskedWeights[valid] = _weights[r];
             valid++;
@@ -245,10 +274,11 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         if (valid == 0)
         {
             gradient.Clear();
-            return 0f; // Keras divides an all-masked batch's zero sum by ε
+            return 0f; // Keras divides an all-masked batch's zero sum with divide_no_nan
         }
         var compactGradient = gradient.IsEmpty ? default : _maskedGradient.AsSpan(0, valid * units);
-        float value = loss.Compute(_maskedOutput.AsSpan(0, valid * units), _maskedTargets.AsSpan(0, valid * perRow), valid, Weights, compactGradient);
+        var compactInput = (separate ? _maskedLossInput : _maskedOutput).AsSpan(0, valid * units);
+        float value = loss.Compute(compactInput, _maskedTargets.AsSpan(0, valid * perRow), valid, Weights, compactGradient);
         if (!gradient.IsEmpty)
         {
             for (int r = 0, j = 0; r < allRows; r++)

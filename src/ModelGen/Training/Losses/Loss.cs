@@ -139,6 +139,13 @@ public abstract class Loss
     /// <returns>Expected target length.</returns>
     protected virtual int TargetLength(int samples, int width) => samples * width;
 
+    /// <summary>
+    /// The from-logits form of this loss when it can be fused with an output <paramref name="activation"/>
+    /// (<see cref="ILogitOutput"/>): a probability cross-entropy paired with the activation that makes its probabilities,
+    /// <c>sigmoid</c> for binary, <c>softmax</c> for categorical and sparse categorical. Null for every other pairing.
+    /// </summary>
+    internal virtual Loss? FusedWith(string activation) => null;
+
     /// <summary>Target values per output row of <paramref name="width"/> values: the width, or 1 for a sparse loss.</summary>
     internal int TargetsPerRow(int width) => TargetLength(1, width);
 
