@@ -13,19 +13,7 @@ namespace ModelGen.Tests;
 /// </summary>
 public sealed class SampleWeightTests
 {
-    private static (float[] X, float[] Y) Classes(int samples, int seed)
-    {
-        var random = new Random(seed);
-        var x = new float[samples * 6];
-        var y = new float[samples * 3];
-        for (int s = 0; s < samples; s++)
-        {
-            int c = random.Next(3);
-            y[s * 3 + c] = 1;
-            for (int i = 0; i < 6; i++) x[s * 6 + i] = (c - 1) * (i % 2 == 0 ? 1 : -1) * 0.5f + (random.NextSingle() - 0.5f);
-        }
-        return (x, y);
-    }
+    private static (float[] X, float[] Y) Classes(int samples, int seed) => FitTests.Classes(samples, seed);
 
     private static ClassifierModel Classifier(float learningRate = 0)
     {

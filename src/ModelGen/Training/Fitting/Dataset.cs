@@ -66,11 +66,10 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     /// <paramref name="classWeight"/>, the weight of each row's class (its class index, the argmax of a one-hot row, or
     /// the rounded target of a single unit). At most one of the two; neither leaves the data unweighted.
     /// </summary>
-    public Dataset<TInput> Weighted(float[]? sampleWeight, IReadOnlyDictionary<int, float>? classWeight, string weightName, string classWeightName, int outputUnits)
+    public Dataset<TInput> Weighted(float[]? sampleWeight, IReadOnlyDictionary<int, float>? classWeight, string weightName, string classWeightName)
     {
+        CheckOneWeighting(sampleWeight, classWeight, weightName, classWeightName);
         if (sampleWeight is null && classWeight is null) return this;
-        if (sampleWeight is not null && classWeight is not null)
-            throw new ArgumentException($"pass either {weightName} or {classWeightName}, not both (Keras: \"You cannot `class_weight` and `sample_weight` at the same time\")", classWeightName);
         int rows = Samples * RowsPerSample;
         var weights = new float[rows];
         if (sampleWeight is not null)
@@ -97,6 +96,13 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         }
         // The weights array covers this slice only, so the slice starts at 0 in it.
         return this with { Weights = weights, WeightOffset = Offset };
+    }
+
+    /// <summary>Keras refuses sample and class weights together: so does ModelGen.</summary>
+    public static void CheckOneWeighting(float[]? sampleWeight, IReadOnlyDictionary<int, float>? classWeight, string weightName, string classWeightName)
+    {
+        if (sampleWeight is not null && classWeight is not null)
+            throw new ArgumentException($"pass either {weightName} or {classWeightName}, not both (Keras: \"You cannot `class_weight` and `sample_weight` at the same time\")", classWeightName);
     }
 
     /// <summary>The sample index (in <see cref="Inputs"/>) that <see cref="Weights"/> starts at.</summary>

@@ -112,10 +112,9 @@ public static class ModelTraining
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validation split must be in [0, 1)");
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("pass either validationSplit or validationData, not both", nameof(validationData));
 
-        if (sampleWeight is not null && classWeight is not null)
-            throw new ArgumentException($"pass either {nameof(sampleWeight)} or {nameof(classWeight)}, not both (Keras: \"You cannot `class_weight` and `sample_weight` at the same time\")", nameof(classWeight));
+        Dataset<TInput>.CheckOneWeighting(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
         var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
-            .Weighted(sampleWeight, null, nameof(sampleWeight), nameof(classWeight), model.Info.OutputUnits);
+            .Weighted(sampleWeight, null, nameof(sampleWeight), nameof(classWeight));
         Dataset<TInput> train = data, validation = default;
         if (validationSplit > 0)
         {
@@ -125,7 +124,7 @@ public static class ModelTraining
         }
         else if (validationData is { } vd)
             validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss);
-        train = train.Weighted(null, classWeight, nameof(sampleWeight), nameof(classWeight), model.Info.OutputUnits);
+        train = train.Weighted(null, classWeight, nameof(sampleWeight), nameof(classWeight));
         if (validation.Samples > 0) StatefulBatches.Check(model, batchSize, ("training", train.Samples), ("validation", validation.Samples));
         else StatefulBatches.Check(model, batchSize, ("training", train.Samples));
 
@@ -206,7 +205,7 @@ public static class ModelTraining
         var compiled = Get(model);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
-            .Weighted(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight), model.Info.OutputUnits);
+            .Weighted(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
         StatefulBatches.Check(model, batchSize, ("evaluation", data.Samples));
         return Evaluate(model, compiled, data, batchSize);
     }
