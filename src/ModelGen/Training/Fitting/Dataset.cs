@@ -26,6 +26,9 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     /// <summary>One weight per output row of every sample (<c>[samples, rows per sample]</c>), or empty: unweighted.</summary>
     public float[] Weights { get; init; }
 
+    /// <summary>The sample index (in <see cref="Inputs"/>) that <see cref="Weights"/> starts at; slices keep it.</summary>
+    public int WeightOffset { get; init; }
+
     /// <summary>Checks <paramref name="x"/> and <paramref name="y"/> against the model; <paramref name="loss"/> decides the target shape (null: as the output).</summary>
     public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName, Loss? loss = null)
     {
@@ -94,7 +97,7 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
                 weights[r] = classWeight.TryGetValue(c, out float w) ? w : 1f;
             }
         }
-        // The weights array covers this slice only, so the slice starts at 0 in it.
+        // The weights cover this slice's samples only: they start at its offset.
         return this with { Weights = weights, WeightOffset = Offset };
     }
 
@@ -104,9 +107,6 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         if (sampleWeight is not null && classWeight is not null)
             throw new ArgumentException($"pass either {weightName} or {classWeightName}, not both (Keras: \"You cannot `class_weight` and `sample_weight` at the same time\")", classWeightName);
     }
-
-    /// <summary>The sample index (in <see cref="Inputs"/>) that <see cref="Weights"/> starts at.</summary>
-    public int WeightOffset { get; init; }
 
     private static void CheckWeight(float w, string parameter, string what)
     {
