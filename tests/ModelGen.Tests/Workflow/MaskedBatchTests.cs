@@ -122,6 +122,25 @@ public sealed class MaskedBatchTests
     }
 
     [Fact]
+    public void A_sentence_of_rare_words_pads_to_an_all_masked_sample_that_fit_and_evaluate_take()
+    {
+        // The reproduction: numWords keeps indices 1..4, so "zebra quokka" becomes [] and pads to [0, 0, 0].
+        string[] texts = ["the cat sat", "the cat ran", "the dog sat", "zebra quokka"];
+        var tokenizer = new ModelGen.Text.Tokenizer(numWords: 5);
+        tokenizer.FitOnTexts(texts);
+        var padded = ModelGen.Text.Sequences.PadSequences(tokenizer.TextsToSequences(texts), maxLen: 3);
+        Assert.Equal([0, 0, 0], padded.Row(3).ToArray());
+        float[] y = [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0];
+        var model = Compiled(learningRate: 0.05f);
+        var history = model.Fit(padded.Data, y, epochs: 2, batchSize: 1, verbose: 0, seed: 6);
+        Assert.All(history["loss"], v => Assert.True(float.IsFinite(v)));
+        var result = model.Evaluate(padded.Data, y, batchSize: 1);
+        var withoutPadding = model.Evaluate(padded.Data[..9], y[..9], batchSize: 1);
+        Assert.Equal(withoutPadding["accuracy"], result["accuracy"]);
+        Assert.Equal(withoutPadding["loss"] * 3 / 4, result["loss"], 5); // the padding sample adds loss 0 with weight 1
+    }
+
+    [Fact]
     public void Training_on_all_padding_batches_stays_finite()
     {
         var model = Compiled(learningRate: 0.1f);
