@@ -109,7 +109,9 @@ public sealed class MetricTests
         Assert.Equal("val_loss", computed.Name);
 
         Assert.Throws<InvalidOperationException>(() => tracker.Update([1], [0], 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => tracker.Add(1f, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tracker.Add(1f, -1));
+        tracker.Add(100f, 0); // a batch with no real rows weighs nothing
+        Assert.Equal(3.25f, tracker.Result);
     }
 
     [Fact]

@@ -22,7 +22,8 @@ public sealed class FitTests
         return (x, y);
     }
 
-    private static (float[] X, float[] Y) Classes(int samples, int seed)
+    /// <summary>Three-class sequences <c>[samples, 3, 2]</c> with one-hot targets <c>[samples, 3]</c>.</summary>
+    internal static (float[] X, float[] Y) Classes(int samples, int seed)
     {
         // Class = which of three patterns the sequence follows, with noise.
         var random = new Random(seed);

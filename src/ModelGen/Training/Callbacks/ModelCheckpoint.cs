@@ -1,22 +1,37 @@
+using System;
 using System.Collections.Generic;
-using System.Globalization;
 
 namespace ModelGen;
 
 /// <summary>
 /// Keras <c>ModelCheckpoint</c>: saves the weights after each epoch, or with <c>saveBestOnly</c> only when
-/// <c>monitor</c> improves. <c>{epoch}</c> in the path is replaced by the 1-based epoch number. Files are written atomically.
+/// <c>monitor</c> improves. Files are written atomically.
 /// </summary>
+/// <remarks>
+/// The path is a Python format string, filled as Keras fills it (<c>filepath.format(epoch=epoch + 1, **logs)</c>):
+/// <c>{epoch}</c> is the 1-based epoch number and any other field is a logged value (<c>loss</c>, <c>val_loss</c>,
+/// <c>accuracy</c> …), each with an optional Python format spec: <c>"ckpt-{epoch:02d}-{val_loss:.2f}.mgw"</c> gives
+/// <c>ckpt-01-3.00.mgw</c>, <c>ckpt-02-2.00.mgw</c> …. <c>{{</c> and <c>}}</c> are literal braces. A field without a spec
+/// prints a float as Python's <c>repr</c> of the logged value.
+/// </remarks>
 public sealed class ModelCheckpoint : Callback
 {
-    private readonly string _path;
+    private readonly PathTemplate _path;
     private readonly Monitor _monitor;
     private readonly bool _saveBestOnly;
 
     /// <summary>Creates the callback with Keras's defaults.</summary>
+    /// <param name="filePath">Path template, e.g. <c>"ckpt-{epoch:02d}-{val_loss:.2f}.mgw"</c>.</param>
+    /// <param name="monitor">Logged value that <paramref name="saveBestOnly"/> watches.</param>
+    /// <param name="saveBestOnly">Save only when <paramref name="monitor"/> improves.</param>
+    /// <param name="mode">Whether the monitored value should go down or up.</param>
+    /// <exception cref="ArgumentException">The template is malformed: an unmatched brace, an empty or nested field, or a
+    /// format spec Python would not accept. A field that names no logged value is reported at the first save
+    /// (<see cref="InvalidOperationException"/>), when the logs are known.</exception>
     public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, MonitorMode mode = MonitorMode.Auto)
     {
-        _path = filePath;
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        _path = new PathTemplate(filePath, nameof(filePath));
         _monitor = new Monitor(monitor, mode, 0);
         _saveBestOnly = saveBestOnly;
     }
@@ -24,14 +39,21 @@ public sealed class ModelCheckpoint : Callback
     /// <summary>Number of files written so far.</summary>
     public int Saves { get; private set; }
 
+    /// <summary>The path of the last file written, or null.</summary>
+    public string? LastPath { get; private set; }
+
     /// <inheritdoc/>
     public override void OnTrainBegin() => _monitor.Reset();
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The path names a field that is neither <c>epoch</c> nor in <paramref name="logs"/>.</exception>
+    /// <exception cref="FormatException">A format spec does not fit its value (<c>:d</c> on a float).</exception>
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
     {
         if (_saveBestOnly && !_monitor.Improved(_monitor.Read(logs, nameof(ModelCheckpoint)))) return;
-        Context.Model.SaveWeights(_path.Replace("{epoch}", (epoch + 1).ToString(CultureInfo.InvariantCulture), System.StringComparison.Ordinal));
+        string path = _path.Format(epoch, logs);
+        Context.Model.SaveWeights(path);
+        LastPath = path;
         Saves++;
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 
 namespace ModelGen;
 
@@ -17,6 +19,15 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
 
     /// <summary>Target values per sample: the output width, or one class index per output row for a sparse loss.</summary>
     public int TargetWidth { get; init; }
+
+    /// <summary>Output rows per sample: 1, or the steps of a sequence output.</summary>
+    public int RowsPerSample { get; init; }
+
+    /// <summary>One weight per output row of every sample (<c>[samples, rows per sample]</c>), or empty: unweighted.</summary>
+    public float[] Weights { get; init; }
+
+    /// <summary>The sample index (in <see cref="Inputs"/>) that <see cref="Weights"/> starts at; slices keep it.</summary>
+    public int WeightOffset { get; init; }
 
     /// <summary>Checks <paramref name="x"/> and <paramref name="y"/> against the model; <paramref name="loss"/> decides the target shape (null: as the output).</summary>
     public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName, Loss? loss = null)
@@ -43,10 +54,65 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
             throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
         }
-        return new Dataset<TInput> { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples, Steps = steps, InputWidth = inputWidth, OutputWidth = outputWidth, TargetWidth = targetWidth };
+        return new Dataset<TInput>
+        {
+            Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples, Steps = steps, InputWidth = inputWidth,
+            OutputWidth = outputWidth, TargetWidth = targetWidth, RowsPerSample = rowsPerSample, Weights = Array.Empty<float>(),
+        };
     }
 
     public Dataset<TInput> Slice(int start, int count) => this with { Offset = Offset + start, Samples = count };
+
+    /// <summary>
+    /// The same data weighted as Keras weights it: <paramref name="sampleWeight"/> per sample (<c>[samples]</c>, spread
+    /// over the steps of a sequence output) or per output step (<c>[samples, steps]</c>, Keras's "temporal" weights), or
+    /// <paramref name="classWeight"/>, the weight of each row's class (its class index, the argmax of a one-hot row, or
+    /// the rounded target of a single unit). At most one of the two; neither leaves the data unweighted.
+    /// </summary>
+    public Dataset<TInput> Weighted(float[]? sampleWeight, IReadOnlyDictionary<int, float>? classWeight, string weightName, string classWeightName)
+    {
+        CheckOneWeighting(sampleWeight, classWeight, weightName, classWeightName);
+        if (sampleWeight is null && classWeight is null) return this;
+        int rows = Samples * RowsPerSample;
+        var weights = new float[rows];
+        if (sampleWeight is not null)
+        {
+            bool perSample = sampleWeight.Length == Samples, perRow = sampleWeight.Length == rows;
+            if (!perSample && !perRow)
+                throw new ArgumentException(RowsPerSample == 1
+                    ? $"{weightName} must be [samples] = {Samples} weights, one per sample, but holds {sampleWeight.Length}"
+                    : $"{weightName} must be [samples] = {Samples} weights (one per sample) or [samples, steps] = {rows} (one per output step, Keras's temporal weights), but holds {sampleWeight.Length}", weightName);
+            for (int i = 0; i < sampleWeight.Length; i++) CheckWeight(sampleWeight[i], weightName, $"{weightName}[{i}]");
+            for (int r = 0; r < rows; r++) weights[r] = perRow ? sampleWeight[r] : sampleWeight[r / RowsPerSample];
+        }
+        else
+        {
+            foreach (var (c, w) in classWeight!) CheckWeight(w, classWeightName, $"{classWeightName}[{c}]");
+            int perRow = TargetWidth / RowsPerSample;
+            var targets = Targets.AsSpan(Offset * TargetWidth, Samples * TargetWidth);
+            for (int r = 0; r < rows; r++)
+            {
+                var t = targets.Slice(r * perRow, perRow);
+                int c = perRow == 1 ? (int)MathF.Round(t[0], MidpointRounding.ToEven) : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(t);
+                weights[r] = classWeight.TryGetValue(c, out float w) ? w : 1f;
+            }
+        }
+        // The weights cover this slice's samples only: they start at its offset.
+        return this with { Weights = weights, WeightOffset = Offset };
+    }
+
+    /// <summary>Keras refuses sample and class weights together: so does ModelGen.</summary>
+    public static void CheckOneWeighting(float[]? sampleWeight, IReadOnlyDictionary<int, float>? classWeight, string weightName, string classWeightName)
+    {
+        if (sampleWeight is not null && classWeight is not null)
+            throw new ArgumentException($"pass either {weightName} or {classWeightName}, not both (Keras: \"You cannot `class_weight` and `sample_weight` at the same time\")", classWeightName);
+    }
+
+    private static void CheckWeight(float w, string parameter, string what)
+    {
+        if (!float.IsFinite(w) || w < 0)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{what} is {w}; weights must be finite and ≥ 0"), parameter);
+    }
 }
 
 /// <summary>One batch's buffers, allocated once per Fit/Evaluate and reused for every step.</summary>
@@ -61,7 +127,11 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private readonly float[] _y;
     private readonly float[] _output;
     private readonly float[] _gradient;
-    private float[] _maskedOutput = Array.Empty<float>(), _maskedTargets = Array.Empty<float>(), _maskedGradient = Array.Empty<float>();
+    private readonly float[] _weights;
+    private readonly bool _weighted;
+    private float[] _maskedOutput = Array.Empty<float>(), _maskedTargets = Array.Empty<float>(), _maskedGradient = Array.Empty<float>(), _maskedWeights = Array.Empty<float>(), _maskedLossInput = Array.Empty<float>();
+    private readonly ILogitOutput? _logitOutput;
+    private Loss? _fusedFor, _fused;
     private int _count;
     private int _rows;
     private bool _masked;
@@ -69,6 +139,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     public Batch(ISequentialModel<TInput> model, Dataset<TInput> data, int capacity)
     {
         _model = model;
+        _logitOutput = model as ILogitOutput;
         _inputWidth = data.InputWidth;
         _outputWidth = data.OutputWidth;
         _targetWidth = data.TargetWidth;
@@ -77,6 +148,8 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         _y = new float[capacity * _targetWidth];
         _output = new float[capacity * _outputWidth];
         _gradient = new float[capacity * _outputWidth];
+        _weighted = data.Weights.Length > 0;
+        _weights = _weighted ? new float[capacity * data.RowsPerSample] : Array.Empty<float>();
     }
 
     /// <summary>The output rows the last step's loss used: every row, or only the unmasked ones.</summary>
@@ -87,6 +160,12 @@ internal sealed class Batch<TInput> where TInput : unmanaged
 
     /// <summary>The last step's targets the loss used, <c>[Rows, units]</c> (or one class index per row for a sparse loss).</summary>
     public ReadOnlySpan<float> Targets => _masked ? _maskedTargets.AsSpan(0, _rows * TargetsPerRow) : _y.AsSpan(0, _count * _targetWidth);
+
+    /// <summary>The last step's row weights, one per row of <see cref="Output"/>; empty when the data is unweighted.</summary>
+    public ReadOnlySpan<float> Weights => !_weighted ? default : _masked ? _maskedWeights.AsSpan(0, _rows) : _weights.AsSpan(0, _count * RowsPerSample);
+
+    /// <summary>Samples in the last batch loaded.</summary>
+    public int Count => _count;
 
     private int RowsPerSample => _outputWidth / _model.Info.OutputUnits;
 
@@ -100,6 +179,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
             int s = data.Offset + indices[i];
             data.Inputs.AsSpan(s * _inputWidth, _inputWidth).CopyTo(_x.AsSpan(i * _inputWidth));
             data.Targets.AsSpan(s * _targetWidth, _targetWidth).CopyTo(_y.AsSpan(i * _targetWidth));
+            if (_weighted) data.Weights.AsSpan((s - data.WeightOffset) * RowsPerSample, RowsPerSample).CopyTo(_weights.AsSpan(i * RowsPerSample));
         }
         _count = indices.Length;
     }
@@ -110,6 +190,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         int s = data.Offset + start;
         data.Inputs.AsSpan(s * _inputWidth, count * _inputWidth).CopyTo(_x);
         data.Targets.AsSpan(s * _targetWidth, count * _targetWidth).CopyTo(_y);
+        if (_weighted) data.Weights.AsSpan((s - data.WeightOffset) * RowsPerSample, count * RowsPerSample).CopyTo(_weights);
         _count = count;
     }
 
@@ -119,9 +200,13 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         var output = _output.AsSpan(0, _count * _outputWidth);
         var gradient = _gradient.AsSpan(0, output.Length);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output, training: true);
-        float value = ComputeLoss(loss, output, gradient);
+        var fused = Fused(loss);
+        float value = fused is null
+            ? ComputeLoss(loss, output, output, gradient)
+            : ComputeLoss(fused, _logitOutput!.OutputLogits, output, gradient);
         Array.Clear(_model.Gradients);
-        _model.Backward(gradient, default);
+        if (fused is null) _model.Backward(gradient, default);
+        else _logitOutput!.BackwardFromLogits(gradient, default);
         optimizer.Step(_model.Parameters, _model.Gradients, _model.Info);
         return value;
     }
@@ -131,49 +216,75 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     {
         var output = _output.AsSpan(0, _count * _outputWidth);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
-        return ComputeLoss(loss, output, default);
+        var fused = Fused(loss);
+        return fused is null ? ComputeLoss(loss, output, output, default) : ComputeLoss(fused, _logitOutput!.OutputLogits, output, default);
     }
 
     /// <summary>
-    /// The loss of the last forward pass. When the output carries a step mask, the unmasked rows are gathered and the
-    /// loss is their mean (Keras's masked mean over valid steps); masked rows get zero gradient.
+    /// The from-logits twin of <paramref name="loss"/> when the model exposes its logits (<see cref="ILogitOutput"/>) and
+    /// the loss is the cross-entropy of its output activation; null otherwise. Made once per loss.
     /// </summary>
-    private float ComputeLoss(Loss loss, ReadOnlySpan<float> output, Span<float> gradient)
+    private Loss? Fused(Loss loss)
+    {
+        if (_logitOutput is null) return null;
+        if (!ReferenceEquals(loss, _fusedFor))
+        {
+            _fusedFor = loss;
+            _fused = loss.FusedWith(_logitOutput.OutputActivation);
+        }
+        return _fused;
+    }
+
+    /// <summary>
+    /// The loss of the last forward pass, computed on <paramref name="lossInput"/> (the output, or the logits when the
+    /// loss is fused with the output activation); metrics read <paramref name="output"/>. When the output carries a step
+    /// mask, the unmasked rows are gathered and the loss is their (weighted) mean (Keras's masked mean over valid
+    /// steps); masked rows get zero gradient. A batch with no real row has loss 0 and zero gradient, as in Keras.
+    /// </summary>
+    private float ComputeLoss(Loss loss, ReadOnlySpan<float> lossInput, ReadOnlySpan<float> output, Span<float> gradient)
     {
         var mask = _model.OutputMask;
         int allRows = _count * RowsPerSample;
         _masked = !mask.IsEmpty;
+        if (lossInput.Length != output.Length)
+            throw new InvalidOperationException($"model '{_model.Info.Name}' reported {lossInput.Length} output logits for {output.Length} outputs");
         if (!_masked)
         {
             _rows = allRows;
-            return loss.Compute(output, _y.AsSpan(0, _count * _targetWidth), allRows, gradient);
+            return loss.Compute(lossInput, _y.AsSpan(0, _count * _targetWidth), allRows, Weights, gradient);
         }
         if (mask.Length != allRows)
             throw new InvalidOperationException($"model '{_model.Info.Name}' reported an output mask of {mask.Length} rows for {allRows} output rows");
+        bool separate = lossInput != output;
         int units = _model.Info.OutputUnits, perRow = TargetsPerRow;
-        if (_maskedOutput.Length < allRows * units)
+        if (_maskedOutput.Length < allRows * units || separate && _maskedLossInput.Length < allRows * units)
         {
             int capacity = _output.Length / units; // rows of the largest batch
             _maskedOutput = new float[capacity * units];
             _maskedGradient = new float[capacity * units];
             _maskedTargets = new float[capacity * perRow];
+            if (_weighted) _maskedWeights = new float[capacity];
+            if (separate) _maskedLossInput = new float[capacity * units];
         }
         int valid = 0;
         for (int r = 0; r < allRows; r++)
         {
             if (mask[r] == 0) continue;
             output.Slice(r * units, units).CopyTo(_maskedOutput.AsSpan(valid * units));
+            if (separate) lossInput.Slice(r * units, units).CopyTo(_maskedLossInput.AsSpan(valid * units));
             _y.AsSpan(r * perRow, perRow).CopyTo(_maskedTargets.AsSpan(valid * perRow));
+            if (_weighted) _maskedWeights[valid] = _weights[r];
             valid++;
         }
         _rows = valid;
         if (valid == 0)
         {
             gradient.Clear();
-            return 0f; // Keras divides an all-masked batch's zero sum by ε
+            return 0f; // Keras divides an all-masked batch's zero sum with divide_no_nan
         }
         var compactGradient = gradient.IsEmpty ? default : _maskedGradient.AsSpan(0, valid * units);
-        float value = loss.Compute(_maskedOutput.AsSpan(0, valid * units), _maskedTargets.AsSpan(0, valid * perRow), valid, compactGradient);
+        var compactInput = (separate ? _maskedLossInput : _maskedOutput).AsSpan(0, valid * units);
+        float value = loss.Compute(compactInput, _maskedTargets.AsSpan(0, valid * perRow), valid, Weights, compactGradient);
         if (!gradient.IsEmpty)
         {
             for (int r = 0, j = 0; r < allRows; r++)

@@ -13,18 +13,34 @@ namespace ModelGen;
 /// </summary>
 public static class ModelTraining
 {
-    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<string> MetricNames);
+    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<string> MetricNames, IReadOnlyList<string> WeightedMetricNames);
 
     private static readonly ConditionalWeakTable<ISequentialModel, Compiled> Configurations = new();
 
     /// <summary>Keras <c>model.compile</c>: the optimizer, the loss and the metrics to report.</summary>
+    /// <remarks>These metrics ignore sample and class weights (masks still apply), as Keras's <c>metrics</c> do; see the
+    /// overload with <c>weightedMetrics</c>.</remarks>
+    /// <exception cref="ArgumentException">A metric name is unknown.</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, params string[] metrics)
+        => model.Compile(optimizer, loss, metrics, []);
+
+    /// <summary>
+    /// Keras <c>model.compile(optimizer, loss, metrics, weighted_metrics)</c>: <paramref name="metrics"/> are unweighted
+    /// means over the real (unmasked) rows; <paramref name="weightedMetrics"/> take the <c>sampleWeight</c> or
+    /// <c>classWeight</c> given to <c>Fit</c>/<c>Evaluate</c> (<c>Σ w·value / Σ w</c>). A weighted metric whose name an
+    /// unweighted one already uses is logged as <c>weighted_</c> + name, as Keras does.
+    /// </summary>
+    /// <exception cref="ArgumentException">A metric name is unknown.</exception>
+    public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<string> metrics, IReadOnlyList<string> weightedMetrics)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(weightedMetrics);
         foreach (var name in metrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits); // fail now on an unknown name
-        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, metrics));
+        foreach (var name in weightedMetrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits);
+        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, [.. metrics], [.. weightedMetrics]));
     }
 
     /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
@@ -51,13 +67,42 @@ public static class ModelTraining
 
     /// <summary>
     /// Keras <c>model.fit</c>. <paramref name="validationSplit"/> holds out the last fraction of the samples (before
-    /// shuffling, as Keras does); <paramref name="seed"/> fixes the shuffling order so a seeded run repeats bit for bit.
-    /// A NaN or infinite batch loss throws <see cref="ArithmeticException"/> unless a <see cref="TerminateOnNaN"/> callback is given.
+    /// shuffling, as Keras does), with their sample weights; <paramref name="seed"/> fixes the shuffling order so a seeded
+    /// run repeats bit for bit. The logged <c>loss</c> is the mean of the batch losses weighted by batch size, as Keras's
+    /// loss tracker takes it.
     /// </summary>
+    /// <param name="model">The compiled model.</param>
+    /// <param name="x">Inputs, <c>[samples, steps, features]</c> floats or <c>[samples, steps]</c> token ids.</param>
+    /// <param name="y">Targets, <c>[samples, units]</c> or <c>[samples, steps, units]</c> (one class index per row for a sparse loss).</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per update. A model with a stateful layer needs it to divide the number of samples.</param>
+    /// <param name="validationSplit">Fraction of the samples (the last ones) held out for validation, in [0, 1).</param>
+    /// <param name="validationData">Separate validation inputs and targets (not with <paramref name="validationSplit"/>).</param>
+    /// <param name="shuffle">Shuffle the training samples each epoch.</param>
+    /// <param name="callbacks">Callbacks, called in order.</param>
+    /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
+    /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
+    /// <param name="seed">Seed of the shuffling order.</param>
+    /// <param name="sampleWeight">Keras <c>sample_weight</c>: one weight per sample (<c>[samples]</c>), or for a sequence
+    /// output one per step (<c>[samples, steps]</c>, Keras's temporal weights). The batch loss is
+    /// <c>Σ w·loss / rows</c> (real rows only under a mask); only <c>weightedMetrics</c> use the weights.</param>
+    /// <param name="classWeight">Keras <c>class_weight</c>: the weight of each class index (missing classes weigh 1),
+    /// applied to every output row (every step of a sequence output) by the class of its target; training data only.</param>
+    /// <param name="output">Where progress goes (the console by default).</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <returns>The per-epoch loss and metrics, with <c>val_</c> twins when there is validation data.</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="ArgumentException">Shapes or weights do not match the model or each other; a stateful model's
+    /// batch size does not divide the training or validation samples. Nothing has been trained then.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/>, <paramref name="batchSize"/>,
+    /// <paramref name="validationSplit"/> or <paramref name="verbose"/> is out of range.</exception>
+    /// <exception cref="ArithmeticException">A batch loss is NaN or infinite and no <see cref="TerminateOnNaN"/> callback is given.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static History Fit<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y,
         int epochs = 1, int batchSize = 32, float validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
         bool shuffle = true, IReadOnlyList<Callback>? callbacks = null, int verbose = 1, int? timeSteps = null,
-        int? seed = null, TextWriter? output = null, CancellationToken cancellationToken = default)
+        int? seed = null, float[]? sampleWeight = null, IReadOnlyDictionary<int, float>? classWeight = null,
+        TextWriter? output = null, CancellationToken cancellationToken = default)
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -67,7 +112,9 @@ public static class ModelTraining
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validation split must be in [0, 1)");
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("pass either validationSplit or validationData, not both", nameof(validationData));
 
-        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss);
+        Dataset<TInput>.CheckOneWeighting(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
+        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
+            .Weighted(sampleWeight, null, nameof(sampleWeight), nameof(classWeight));
         Dataset<TInput> train = data, validation = default;
         if (validationSplit > 0)
         {
@@ -77,6 +124,9 @@ public static class ModelTraining
         }
         else if (validationData is { } vd)
             validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss);
+        train = train.Weighted(null, classWeight, nameof(sampleWeight), nameof(classWeight));
+        if (validation.Samples > 0) StatefulBatches.Check(model, batchSize, ("training", train.Samples), ("validation", validation.Samples));
+        else StatefulBatches.Check(model, batchSize, ("training", train.Samples));
 
         var history = new History();
         var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
@@ -85,13 +135,12 @@ public static class ModelTraining
         foreach (var c in list) { c.Context = context; terminateOnNaN |= c is TerminateOnNaN; }
 
         var progress = new Progress(verbose, output);
-        var metrics = CreateMetrics(compiled, model.Info.OutputUnits);
+        var metrics = new MetricSet(compiled, model.Info.OutputUnits);
         var batch = new Batch<TInput>(model, train, Math.Min(batchSize, train.Samples));
         var random = new Random(seed ?? Random.Shared.Next());
         var order = new int[train.Samples];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         int steps = (train.Samples + batchSize - 1) / batchSize;
-        var logs = new Dictionary<string, float>();
 
         foreach (var c in list) c.OnTrainBegin();
         for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
@@ -99,47 +148,66 @@ public static class ModelTraining
             foreach (var c in list) c.OnEpochBegin(epoch);
             progress.BeginEpoch(epoch, epochs, steps);
             if (shuffle) random.Shuffle(order);
-            foreach (var m in metrics) m.Reset();
-            double lossSum = 0;
-            long lossRows = 0;
+            metrics.Reset();
+            var loss = new LossMean();
+            // A new dictionary each epoch: batch logs hold this epoch's running values only, never an earlier epoch's val_*.
+            var logs = new Dictionary<string, float>();
             for (int step = 0; step < steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = step * batchSize, count = Math.Min(batchSize, train.Samples - start);
                 batch.Load(train, order.AsSpan(start, count));
-                float loss = batch.TrainStep(compiled.Optimizer, compiled.Loss);
-                int rows = batch.Rows;
-                if (!float.IsFinite(loss) && !terminateOnNaN)
-                    throw new ArithmeticException($"the loss became {loss} at epoch {epoch + 1}, batch {step + 1} (expected a finite number): lower the learning rate, set clipNorm on the optimizer, check the data for NaN, or add a TerminateOnNaN callback to stop quietly");
-                lossSum += (double)loss * rows;
-                lossRows += rows;
-                foreach (var m in metrics) m.Update(batch.Output, batch.Targets, rows);
-                Fill(logs, "", (float)(lossSum / lossRows), metrics);
+                float batchLoss = batch.TrainStep(compiled.Optimizer, compiled.Loss);
+                if (!float.IsFinite(batchLoss) && !terminateOnNaN)
+                    throw new ArithmeticException($"the loss became {batchLoss} at epoch {epoch + 1}, batch {step + 1} (expected a finite number): lower the learning rate, set clipNorm on the optimizer, check the data for NaN, or add a TerminateOnNaN callback to stop quietly");
+                loss.Add(batchLoss, count);
+                metrics.Update(batch);
+                metrics.Fill(logs, "", loss.Result);
                 foreach (var c in list) c.OnBatchEnd(step, logs);
                 progress.Step(step + 1, logs);
                 if (context.StopTraining) break;
             }
-            Fill(logs, "", (float)(lossSum / Math.Max(1, lossRows)), metrics);
+            var epochLogs = new Dictionary<string, float>();
+            metrics.Fill(epochLogs, "", loss.Result);
             if (validation.Samples > 0)
             {
                 var v = Evaluate(model, compiled, validation, batchSize);
-                foreach (var (name, value) in v) logs["val_" + name] = value;
+                foreach (var (name, value) in v) epochLogs["val_" + name] = value;
             }
-            history.Add(epoch, logs);
-            progress.EndEpoch(logs);
-            foreach (var c in list) c.OnEpochEnd(epoch, logs);
+            history.Add(epoch, epochLogs);
+            progress.EndEpoch(epochLogs);
+            foreach (var c in list) c.OnEpochEnd(epoch, epochLogs);
         }
         foreach (var c in list) c.OnTrainEnd();
         return history;
     }
 
-    /// <summary>Keras <c>model.evaluate</c>: the mean loss and each metric over all samples.</summary>
-    public static IReadOnlyDictionary<string, float> Evaluate<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y, int batchSize = 32, int? timeSteps = null)
+    /// <summary>
+    /// Keras <c>model.evaluate</c>: the loss (the mean of the batch losses weighted by batch size) and each metric over
+    /// all samples.
+    /// </summary>
+    /// <param name="model">The compiled model.</param>
+    /// <param name="x">Inputs, as for <c>Fit</c>.</param>
+    /// <param name="y">Targets, as for <c>Fit</c>.</param>
+    /// <param name="batchSize">Samples per forward pass; a model with a stateful layer needs it to divide the samples.</param>
+    /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
+    /// <param name="sampleWeight">Keras <c>sample_weight</c>, <c>[samples]</c> or <c>[samples, steps]</c>, as for <c>Fit</c>.</param>
+    /// <param name="classWeight">Weights by class index, as for <c>Fit</c> (Keras's <c>evaluate</c> has no <c>class_weight</c>;
+    /// this is the same as passing the sample weights it gives).</param>
+    /// <returns><c>loss</c> and every compiled metric by name.</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="ArgumentException">Shapes or weights do not match; a stateful model's batch size does not divide the samples.</exception>
+    public static IReadOnlyDictionary<string, float> Evaluate<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y, int batchSize = 32, int? timeSteps = null,
+        float[]? sampleWeight = null, IReadOnlyDictionary<int, float>? classWeight = null)
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
         var compiled = Get(model);
-        return Evaluate(model, compiled, Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss), batchSize);
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
+        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
+            .Weighted(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
+        StatefulBatches.Check(model, batchSize, ("evaluation", data.Samples));
+        return Evaluate(model, compiled, data, batchSize);
     }
 
     /// <summary>Keras <c>model.predict</c>: outputs for every sample, flat and batch-major.</summary>
@@ -149,6 +217,7 @@ public static class ModelTraining
         ArgumentNullException.ThrowIfNull(model);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         var data = Dataset<TInput>.Create(model, x, null, timeSteps, nameof(x), null);
+        StatefulBatches.Check(model, batchSize, ("prediction", data.Samples));
         var result = new float[data.Samples * data.OutputWidth];
         for (int start = 0; start < data.Samples; start += batchSize)
         {
@@ -162,35 +231,67 @@ public static class ModelTraining
     private static Dictionary<string, float> Evaluate<TInput>(ISequentialModel<TInput> model, Compiled compiled, Dataset<TInput> data, int batchSize)
         where TInput : unmanaged
     {
-        var metrics = CreateMetrics(compiled, model.Info.OutputUnits);
+        var metrics = new MetricSet(compiled, model.Info.OutputUnits);
         var batch = new Batch<TInput>(model, data, Math.Min(batchSize, data.Samples));
-        double lossSum = 0;
-        long lossRows = 0;
+        var loss = new LossMean();
         for (int start = 0; start < data.Samples; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Samples - start);
             batch.LoadRange(data, start, count);
-            float loss = batch.EvaluateStep(compiled.Loss);
-            int rows = batch.Rows;
-            lossSum += (double)loss * rows;
-            lossRows += rows;
-            foreach (var m in metrics) m.Update(batch.Output, batch.Targets, rows);
+            loss.Add(batch.EvaluateStep(compiled.Loss), count);
+            metrics.Update(batch);
         }
         var logs = new Dictionary<string, float>();
-        Fill(logs, "", (float)(lossSum / Math.Max(1, lossRows)), metrics);
+        metrics.Fill(logs, "", loss.Result);
         return logs;
     }
 
-    private static Metric[] CreateMetrics(Compiled compiled, int outputUnits)
+    /// <summary>The compiled metrics of one run: unweighted ones, then weighted ones, each with the name it is logged under.</summary>
+    private sealed class MetricSet
     {
-        var metrics = new Metric[compiled.MetricNames.Count];
-        for (int i = 0; i < metrics.Length; i++) metrics[i] = Metric.FromName(compiled.MetricNames[i], compiled.Loss, outputUnits);
-        return metrics;
-    }
+        private readonly Metric[] _metrics;
+        private readonly string[] _names;
+        private readonly bool[] _weighted;
 
-    private static void Fill(Dictionary<string, float> logs, string prefix, float loss, Metric[] metrics)
-    {
-        logs[prefix + "loss"] = loss;
-        foreach (var m in metrics) logs[prefix + m.Name] = m.Result;
+        public MetricSet(Compiled compiled, int outputUnits)
+        {
+            int n = compiled.MetricNames.Count, total = n + compiled.WeightedMetricNames.Count;
+            _metrics = new Metric[total];
+            _names = new string[total];
+            _weighted = new bool[total];
+            var used = new HashSet<string>(StringComparer.Ordinal) { "loss" };
+            for (int i = 0; i < total; i++)
+            {
+                bool weighted = i >= n;
+                string name = weighted ? compiled.WeightedMetricNames[i - n] : compiled.MetricNames[i];
+                _metrics[i] = Metric.FromName(name, compiled.Loss, outputUnits);
+                _weighted[i] = weighted;
+                string logged = name;
+                if (!used.Add(logged))
+                {
+                    logged = weighted ? "weighted_" + name : name;
+                    for (int k = 1; !used.Add(logged); k++) logged = (weighted ? "weighted_" + name : name) + "_" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                _names[i] = logged;
+            }
+        }
+
+        public void Reset()
+        {
+            foreach (var m in _metrics) m.Reset();
+        }
+
+        /// <summary>Adds the rows the last step's loss used; a batch with no real row changes nothing.</summary>
+        public void Update<TInput>(Batch<TInput> batch) where TInput : unmanaged
+        {
+            for (int i = 0; i < _metrics.Length; i++)
+                _metrics[i].Update(batch.Output, batch.Targets, batch.Rows, _weighted[i] ? batch.Weights : default);
+        }
+
+        public void Fill(Dictionary<string, float> logs, string prefix, float loss)
+        {
+            logs[prefix + "loss"] = loss;
+            for (int i = 0; i < _metrics.Length; i++) logs[prefix + _names[i]] = _metrics[i].Result;
+        }
     }
 }

@@ -19,6 +19,10 @@ public sealed class BinaryCrossentropyLoss : Loss
     /// <param name="fromLogits">True when the output is a logit (no sigmoid on the last layer).</param>
     public BinaryCrossentropyLoss(bool fromLogits = false) : base("binary_crossentropy") => FromLogits = fromLogits;
 
+    /// <inheritdoc/>
+    internal override Loss? FusedWith(string activation)
+        => !FromLogits && string.Equals(activation, "sigmoid", StringComparison.OrdinalIgnoreCase) ? new BinaryCrossentropyLoss(fromLogits: true) : null;
+
     /// <summary>True when the output is read as logits.</summary>
     public bool FromLogits { get; }
 
@@ -67,6 +71,10 @@ public sealed class CategoricalCrossentropyLoss : Loss
     /// <param name="fromLogits">True when the output is logits (no softmax on the last layer).</param>
     public CategoricalCrossentropyLoss(bool fromLogits = false) : base("categorical_crossentropy") => FromLogits = fromLogits;
 
+    /// <inheritdoc/>
+    internal override Loss? FusedWith(string activation)
+        => !FromLogits && string.Equals(activation, "softmax", StringComparison.OrdinalIgnoreCase) ? new CategoricalCrossentropyLoss(fromLogits: true) : null;
+
     /// <summary>True when the output is read as logits.</summary>
     public bool FromLogits { get; }
 
@@ -95,6 +103,10 @@ public sealed class SparseCategoricalCrossentropyLoss : Loss
     /// <summary>Creates the loss.</summary>
     /// <param name="fromLogits">True when the output is logits (no softmax on the last layer).</param>
     public SparseCategoricalCrossentropyLoss(bool fromLogits = false) : base("sparse_categorical_crossentropy") => FromLogits = fromLogits;
+
+    /// <inheritdoc/>
+    internal override Loss? FusedWith(string activation)
+        => !FromLogits && string.Equals(activation, "softmax", StringComparison.OrdinalIgnoreCase) ? new SparseCategoricalCrossentropyLoss(fromLogits: true) : null;
 
     /// <summary>True when the output is read as logits.</summary>
     public bool FromLogits { get; }

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace ModelGen;
 
@@ -45,20 +46,79 @@ public abstract class Loss
     /// <param name="output">Model output, <c>[samples, width]</c> row-major.</param>
     /// <param name="target">Targets: same length as <paramref name="output"/>, or one class index per row for
     /// <see cref="SparseCategoricalCrossentropyLoss"/>.</param>
-    /// <param name="samples">Rows: the batch size, or <c>batch·steps</c> for sequence outputs.</param>
+    /// <param name="samples">Rows: the batch size, or <c>batch·steps</c> for sequence outputs. 0 with empty spans (a batch
+    /// whose every step is masked) gives 0, as Keras's <c>divide_no_nan</c> does.</param>
     /// <param name="gradient">Empty, or a buffer of <c>output.Length</c> floats that receives the gradient (overwritten).</param>
     /// <returns>The mean loss, as Keras reports it.</returns>
     /// <exception cref="ArgumentException">A length does not match.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative, or 0 with a non-empty output.</exception>
     public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, Span<float> gradient)
+        => Compute(output, target, samples, ReadOnlySpan<float>.Empty, gradient);
+
+    /// <summary>
+    /// Keras's weighted loss with reduction <c>"sum_over_batch_size"</c>: <c>Σ_r w_r·loss_r / samples</c>, the weighted sum
+    /// of the per-row losses divided by the number of rows (not by the sum of the weights), and, unless
+    /// <paramref name="gradient"/> is empty, its derivative with respect to the output. Empty weights give
+    /// <see cref="Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{float})"/>'s unweighted mean.
+    /// </summary>
+    /// <remarks>
+    /// For a masked sequence output pass only the real rows (<c>samples</c> = the number of real steps): Keras scales the
+    /// mask by <c>total / valid</c>, which makes the divisor the number of real rows. Rows of weight 0 get gradient 0.
+    /// </remarks>
+    /// <param name="output">Model output, <c>[samples, width]</c> row-major.</param>
+    /// <param name="target">Targets, as for the unweighted overload.</param>
+    /// <param name="samples">Rows; 0 with empty spans gives 0.</param>
+    /// <param name="weights">Empty, or one weight per row, <c>[samples]</c> (Keras's <c>sample_weight</c>, already expanded
+    /// to rows: per sample, per step, or from <c>class_weight</c>).</param>
+    /// <param name="gradient">Empty, or a buffer of <c>output.Length</c> floats that receives the gradient (overwritten).</param>
+    /// <returns>The weighted loss, as Keras reports it.</returns>
+    /// <exception cref="ArgumentException">A length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative, or 0 with a non-empty output.</exception>
+    public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, ReadOnlySpan<float> weights, Span<float> gradient)
     {
+        if (samples == 0 && output.IsEmpty && target.IsEmpty && weights.IsEmpty)
+            return 0f; // no real rows: Keras divides the zero sum with divide_no_nan
         int width = RowWidth(output, samples);
         int expectedTarget = TargetLength(samples, width);
         if (target.Length != expectedTarget)
             throw new ArgumentException($"{Name}: target has {target.Length} values; expected {expectedTarget} ({TargetShapeText(samples, width)})", nameof(target));
         if (!gradient.IsEmpty && gradient.Length != output.Length)
             throw new ArgumentException($"{Name}: gradient buffer has {gradient.Length} floats; expected {output.Length} (same as output) or none", nameof(gradient));
-        return ComputeCore(output, target, samples, width, gradient);
+        if (weights.IsEmpty) return ComputeCore(output, target, samples, width, gradient);
+        if (weights.Length != samples)
+            throw new ArgumentException($"{Name}: {weights.Length} weights for {samples} rows; expected one weight per row or none", nameof(weights));
+        return ComputeWeightedCore(output, target, samples, width, weights, gradient);
+    }
+
+    /// <summary>
+    /// The weighted loss after the lengths have been checked: <c>Σ_r w_r·loss_r / samples</c> and its gradient. The default
+    /// evaluates <see cref="ComputeCore"/> one row at a time, which is exact for every loss that is a mean of per-row
+    /// losses (all Keras losses are); override it for speed.
+    /// </summary>
+    /// <param name="output">Model output, <c>[samples, width]</c>.</param>
+    /// <param name="target">Targets.</param>
+    /// <param name="samples">Rows (positive).</param>
+    /// <param name="width">Values per row.</param>
+    /// <param name="weights">One weight per row.</param>
+    /// <param name="gradient">Empty, or the gradient buffer to overwrite.</param>
+    /// <returns>The weighted loss.</returns>
+    protected virtual float ComputeWeightedCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, ReadOnlySpan<float> weights, Span<float> gradient)
+    {
+        int perRow = TargetLength(1, width);
+        double total = 0;
+        for (int r = 0; r < samples; r++)
+        {
+            var rowGradient = gradient.IsEmpty ? Span<float>.Empty : gradient.Slice(r * width, width);
+            float w = weights[r];
+            if (w == 0f)
+            {
+                rowGradient.Clear();
+                continue;
+            }
+            total += (double)w * ComputeCore(output.Slice(r * width, width), target.Slice(r * perRow, perRow), 1, width, rowGradient);
+            if (!rowGradient.IsEmpty) TensorPrimitives.Multiply(rowGradient, w / samples, rowGradient);
+        }
+        return (float)(total / samples);
     }
 
     /// <summary>
@@ -79,6 +139,13 @@ public abstract class Loss
     /// <returns>Expected target length.</returns>
     protected virtual int TargetLength(int samples, int width) => samples * width;
 
+    /// <summary>
+    /// The from-logits form of this loss when it can be fused with an output <paramref name="activation"/>
+    /// (<see cref="ILogitOutput"/>): a probability cross-entropy paired with the activation that makes its probabilities,
+    /// <c>sigmoid</c> for binary, <c>softmax</c> for categorical and sparse categorical. Null for every other pairing.
+    /// </summary>
+    internal virtual Loss? FusedWith(string activation) => null;
+
     /// <summary>Target values per output row of <paramref name="width"/> values: the width, or 1 for a sparse loss.</summary>
     internal int TargetsPerRow(int width) => TargetLength(1, width);
 
@@ -93,7 +160,9 @@ public abstract class Loss
     internal static int RowWidth(ReadOnlySpan<float> output, int samples)
     {
         if (samples <= 0)
-            throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be positive");
+            throw new ArgumentOutOfRangeException(nameof(samples), samples, samples == 0
+                ? $"0 samples, but the output holds {output.Length} values (0 samples takes empty spans)"
+                : "samples must not be negative");
         if (output.IsEmpty || output.Length % samples != 0)
             throw new ArgumentException($"output has {output.Length} values, which is not a whole number (at least 1) of values per row for {samples} samples", nameof(output));
         return output.Length / samples;

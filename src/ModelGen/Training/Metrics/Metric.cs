@@ -4,11 +4,14 @@ namespace ModelGen;
 
 /// <summary>
 /// A Keras metric: a running mean of a per-sample value over the batches seen since <see cref="Reset"/>, each batch
-/// weighted by its number of samples (Keras's <c>Mean</c> / <c>MeanMetricWrapper</c> with <c>sample_weight=None</c>).
+/// weighted by its number of samples (Keras's <c>Mean</c> / <c>MeanMetricWrapper</c>), or, through
+/// <see cref="Update(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{float})"/>, the weighted mean
+/// <c>Σ w·value / Σ w</c> Keras's <c>weighted_metrics</c> take.
 /// </summary>
 /// <remarks>
 /// Outputs are read as <c>[samples, width]</c>, <c>width = output.Length / samples</c>; for sequence outputs pass
-/// <c>samples = batch·steps</c> (every step counts once, which is the same mean Keras takes). Updates allocate nothing.
+/// <c>samples = batch·steps</c> (every step counts once, which is the same mean Keras takes). A batch of 0 rows (every
+/// step masked) changes nothing. Updates allocate nothing.
 /// </remarks>
 public abstract class Metric
 {
@@ -17,7 +20,8 @@ public abstract class Metric
         "accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mean_absolute_error, mse, mean_squared_error";
 
     private double _total;
-    private long _count;
+    private double _count;
+    private double _rowWeight = 1;
 
     /// <summary>Creates a metric with the name Keras logs it under.</summary>
     /// <param name="name">Name, e.g. <c>accuracy</c>.</param>
@@ -44,16 +48,60 @@ public abstract class Metric
     /// <exception cref="ArgumentException">A length does not match.</exception>
     public abstract void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples);
 
+    /// <summary>
+    /// Adds a batch with one weight per row, as Keras's <c>update_state(y_true, y_pred, sample_weight)</c>: the running
+    /// value becomes <c>Σ w·value / Σ w</c> over every row seen. Empty weights are the unweighted
+    /// <see cref="Update(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>; rows of weight 0 count for nothing.
+    /// </summary>
+    /// <remarks>Each weighted row goes through <see cref="Update(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> on its own,
+    /// so any metric built on <see cref="Accumulate"/> is weighted correctly.</remarks>
+    /// <param name="output">Model output, <c>[samples, width]</c>.</param>
+    /// <param name="target">Targets, as for the unweighted overload.</param>
+    /// <param name="samples">Rows.</param>
+    /// <param name="weights">Empty, or one finite, non-negative weight per row, <c>[samples]</c>.</param>
+    /// <exception cref="ArgumentException">A length does not match.</exception>
+    public void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, ReadOnlySpan<float> weights)
+    {
+        if (weights.IsEmpty || samples == 0)
+        {
+            Update(output, target, samples);
+            return;
+        }
+        if (weights.Length != samples)
+            throw new ArgumentException($"{Name}: {weights.Length} weights for {samples} rows; expected one weight per row or none", nameof(weights));
+        int width = Loss.RowWidth(output, samples);
+        if (target.Length % samples != 0)
+            throw new ArgumentException($"{Name}: target has {target.Length} values, which does not split into {samples} rows", nameof(target));
+        int perRow = target.Length / samples;
+        try
+        {
+            for (int r = 0; r < samples; r++)
+            {
+                if (weights[r] == 0f) continue;
+                _rowWeight = weights[r];
+                Update(output.Slice(r * width, width), target.Slice(r * perRow, perRow), 1);
+            }
+        }
+        finally
+        {
+            _rowWeight = 1;
+        }
+    }
+
     /// <summary>The mean over every sample since <see cref="Reset"/>; 0 before any update (Keras's <c>divide_no_nan</c>).</summary>
     public virtual float Result => _count == 0 ? 0f : (float)(_total / _count);
 
-    /// <summary>Adds <paramref name="sum"/>, the sum of the per-sample values of <paramref name="samples"/> samples, to the running mean.</summary>
+    /// <summary>
+    /// Adds <paramref name="sum"/>, the sum of the per-sample values of <paramref name="samples"/> samples, to the running
+    /// mean (times the row's weight inside a weighted update). 0 samples change nothing.
+    /// </summary>
     /// <param name="sum">Sum of per-sample values.</param>
     /// <param name="samples">Number of samples the sum covers.</param>
     protected void Accumulate(double sum, long samples)
     {
-        _total += sum;
-        _count += samples;
+        if (samples == 0) return;
+        _total += sum * _rowWeight;
+        _count += samples * _rowWeight;
     }
 
     /// <summary>Checks an update's lengths and returns the row width.</summary>
@@ -61,9 +109,10 @@ public abstract class Metric
     /// <param name="target">Targets.</param>
     /// <param name="samples">Rows.</param>
     /// <param name="sparseTarget">True when the target holds one value per row.</param>
-    /// <returns>Values per row.</returns>
+    /// <returns>Values per row; 0 for an update of 0 rows with empty spans.</returns>
     protected int CheckLengths(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, bool sparseTarget)
     {
+        if (samples == 0 && output.IsEmpty && target.IsEmpty) return 0;
         int width = Loss.RowWidth(output, samples);
         int expected = sparseTarget ? samples : output.Length;
         if (target.Length != expected)

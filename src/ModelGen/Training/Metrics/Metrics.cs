@@ -123,13 +123,13 @@ public sealed class LossMean : Metric
         _loss = loss;
     }
 
-    /// <summary>Adds a batch whose mean loss is already known (the value <see cref="Loss.Compute"/> returned).</summary>
+    /// <summary>Adds a batch whose mean loss is already known (the value <see cref="Loss.Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, int, Span{float})"/> returned).</summary>
     /// <param name="batchLoss">Mean loss of the batch.</param>
-    /// <param name="samples">Samples in the batch (its weight); Keras weights by batch size.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is not positive.</exception>
+    /// <param name="samples">Samples in the batch (its weight); Keras weights by batch size. 0 changes nothing.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative.</exception>
     public void Add(float batchLoss, int samples)
     {
-        if (samples <= 0) throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be positive");
+        if (samples < 0) throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must not be negative");
         Accumulate((double)batchLoss * samples, samples);
     }
 
