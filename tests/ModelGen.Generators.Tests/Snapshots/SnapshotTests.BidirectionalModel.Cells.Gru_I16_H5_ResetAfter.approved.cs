@@ -22,8 +22,14 @@ internal static class Gru_I16_H5_ResetAfter
     /// <summary>Gate width: the z, r, h blocks of Units each.</summary>
     public const int Width = 15;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights and carries.</summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + 2 * batch * Units;
+    /// <summary>
+    /// Floats of scratch <see cref="Backward"/> needs, in this order:
+    /// recurrentT [Width * Units]: Uᵀ;
+    /// kernelT [Width * Inputs]: Wᵀ;
+    /// sink [batch * Units]: ∂h[-1] when the initial state's gradient is not wanted;
+    /// carry [batch * Units]: ∂(h[t-1] ⊙ m) under recurrent dropout;
+    /// </summary>
+    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [2, Width]
@@ -103,8 +109,8 @@ internal static class Gru_I16_H5_ResetAfter
         dRecurrent = dRecurrent.Slice(0, rows * Width);
         var recurrentT = scratch.Slice(0, Width * Units);
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
-        var sink = scratch.Slice(Width * Units + Width * Inputs, n); // ∂h[-1] when the initial state's gradient is not wanted
-        var carry = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        var sink = scratch.Slice(Width * Units + Width * Inputs, batch * Units); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)

@@ -22,8 +22,15 @@ internal static class Gru_I3_H9_ResetBefore
     /// <summary>Gate width: the z, r, h blocks of Units each.</summary>
     public const int Width = 27;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights, ∂(r⊙h) and carries.</summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + 2 * batch * Units;
+    /// <summary>
+    /// Floats of scratch <see cref="Backward"/> needs, in this order:
+    /// recurrentT [Width * Units]: Uᵀ;
+    /// kernelT [Width * Inputs]: Wᵀ;
+    /// dResetState [batch * Units]: ∂(r ⊙ h[t-1]) of one step;
+    /// sink [batch * Units]: ∂h[-1] when the initial state's gradient is not wanted;
+    /// carry [batch * Units]: ∂(h[t-1] ⊙ m) under recurrent dropout;
+    /// </summary>
+    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + batch * Units + batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [Width].
@@ -138,9 +145,9 @@ internal static class Gru_I3_H9_ResetBefore
         dGates = dGates.Slice(0, rows * Width);
         var recurrentT = scratch.Slice(0, Width * Units); // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
-        var dResetState = scratch.Slice(Width * Units + Width * Inputs, n);
-        var sink = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂h[-1] when the initial state's gradient is not wanted
-        var carry = scratch.Slice(Width * Units + Width * Inputs + n + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        var dResetState = scratch.Slice(Width * Units + Width * Inputs, batch * Units);
+        var sink = scratch.Slice(Width * Units + Width * Inputs + batch * Units, batch * Units); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)

@@ -22,8 +22,15 @@ internal static class Lstm_I2_H12
     /// <summary>Gate width: the i, f, c, o blocks of Units each.</summary>
     public const int Width = 48;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs: transposed weights, the carried ∂c and ∂h.</summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + 2 * batch * Units;
+    /// <summary>
+    /// Floats of scratch <see cref="Backward"/> needs, in this order:
+    /// recurrentT [Width * Units]: Uᵀ;
+    /// kernelT [Width * Inputs]: Wᵀ;
+    /// dc [batch * Units]: ∂c carried back through time;
+    /// sink [batch * Units]: ∂h[-1] when the initial state's gradient is not wanted;
+    /// carry [batch * Units]: ∂(h[t-1] ⊙ m) under recurrent dropout;
+    /// </summary>
+    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + batch * Units + batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Width];
@@ -132,10 +139,10 @@ internal static class Lstm_I2_H12
         dGates = dGates.Slice(0, rows * Width);
         var recurrentT = scratch.Slice(0, Width * Units);
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
-        var dc = scratch.Slice(Width * Units + Width * Inputs, n);
+        var dc = scratch.Slice(Width * Units + Width * Inputs, batch * Units);
         dc.Clear();
-        var sink = scratch.Slice(Width * Units + Width * Inputs + n, n); // ∂h[-1] when the initial state's gradient is not wanted
-        var carry = scratch.Slice(Width * Units + Width * Inputs + n + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        var sink = scratch.Slice(Width * Units + Width * Inputs + batch * Units, batch * Units); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)

@@ -22,8 +22,14 @@ internal static class SimpleRnn_I1_H10_Tanh
     /// <summary>Pre-activation width (one gate).</summary>
     public const int Width = 10;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs (transposed weights and carries).</summary>
-    public static int ScratchLength(int batch) => Units * Units + Units * Inputs + 2 * batch * Units;
+    /// <summary>
+    /// Floats of scratch <see cref="Backward"/> needs, in this order:
+    /// recurrentT [Units * Units]: Uᵀ;
+    /// kernelT [Units * Inputs]: Wᵀ;
+    /// sink [batch * Units]: ∂h[-1] when the initial state's gradient is not wanted;
+    /// carry [batch * Units]: ∂(h[t-1] ⊙ m) under recurrent dropout;
+    /// </summary>
+    public static int ScratchLength(int batch) => Units * Units + Units * Inputs + batch * Units + batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Units];
@@ -82,8 +88,8 @@ internal static class SimpleRnn_I1_H10_Tanh
         dh = dh.Slice(0, rows * Units);
         var recurrentT = scratch.Slice(0, Units * Units);
         MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);
-        var sink = scratch.Slice(Units * Units + Units * Inputs, n); // ∂h[-1] when the initial state's gradient is not wanted
-        var carry = scratch.Slice(Units * Units + Units * Inputs + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout
+        var sink = scratch.Slice(Units * Units + Units * Inputs, batch * Units); // ∂h[-1] when the initial state's gradient is not wanted
+        var carry = scratch.Slice(Units * Units + Units * Inputs + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
         for (int t = steps - 1; t >= 0; t--)

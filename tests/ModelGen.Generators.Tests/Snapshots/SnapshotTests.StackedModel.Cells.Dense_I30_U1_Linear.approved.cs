@@ -22,7 +22,10 @@ internal static class Dense_I30_U1_Linear
     /// <summary>Output width.</summary>
     public const int Width = 1;
 
-    /// <summary>Floats of scratch <see cref="Backward"/> needs (transposed kernel).</summary>
+    /// <summary>
+    /// Floats of scratch <see cref="Backward"/> needs, in this order:
+    /// kernelT [Units * Inputs]: Wᵀ;
+    /// </summary>
     public static int ScratchLength(int batch) => Units * Inputs;
 
     /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias).</summary>

@@ -85,14 +85,28 @@ internal static class CpuCellParts
     internal static void BackwardStepEnd(CodeWriter w)
         => w.Line("if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
 
-    /// <summary>Scratch floats of the shared backward carries: the sink for h[-1] and the recurrent-dropout carry.</summary>
-    internal const string CarryScratch = "2 * batch * Units";
-
-    /// <summary>Declares <c>sink</c> and <c>carry</c> from scratch at <paramref name="at"/>, and clears the initial-state gradient.</summary>
-    internal static void Carries(CodeWriter w, string at)
+    /// <summary>
+    /// The constants, the scratch length (from the cell's <see cref="CpuScratch"/>) and the Forward doc: how every CPU
+    /// cell starts. Recurrent cells also document their mask and recurrent-dropout options.
+    /// </summary>
+    internal static void Head(CodeWriter w, CellShape cell, string widthDoc, CpuScratch scratch, string forwardDoc, bool recurrent = true)
     {
-        w.Line($"var sink = scratch.Slice({at}, n); // ∂h[-1] when the initial state's gradient is not wanted");
-        w.Line($"var carry = scratch.Slice({at} + n, n); // ∂(h[t-1] ⊙ m) under recurrent dropout");
+        CpuCellEmitter.Constants(w, cell, widthDoc);
+        w.Line("/// <summary>");
+        w.Line("/// Floats of scratch <see cref=\"Backward\"/> needs, in this order:");
+        foreach (var region in scratch.Doc) w.Line($"/// {region};");
+        w.Line("/// </summary>");
+        w.Line($"public static int ScratchLength(int batch) => {scratch.Length};");
+        w.Line();
+        w.Lines(forwardDoc);
+        if (recurrent) w.Lines(OptionsDoc);
+    }
+
+    /// <summary>Declares <c>sink</c> and <c>carry</c> from the scratch, and clears the initial-state gradient.</summary>
+    internal static void Carries(CodeWriter w, CpuScratch scratch)
+    {
+        w.Line($"var sink = {scratch.Slice("sink")}; // ∂h[-1] when the initial state's gradient is not wanted");
+        w.Line($"var carry = {scratch.Slice("carry")}; // ∂(h[t-1] ⊙ m) under recurrent dropout");
         w.Line("if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);");
         w.Line("dInitial.Clear();");
     }
@@ -127,12 +141,12 @@ internal static class CpuCellParts
     }
 
     /// <summary>dx = dZ·Wᵀ through a transposed copy of the kernel, so the product reads rows contiguously.</summary>
-    internal static void InputGradient(CodeWriter w, string dz, string scratchSlice)
+    internal static void InputGradient(CodeWriter w, string dz, CpuScratch scratch)
     {
         using (w.Block("if (!dx.IsEmpty)"))
         {
             w.Line("// dx = dZ·Wᵀ");
-            w.Line($"var kernelT = {scratchSlice};");
+            w.Line($"var kernelT = {scratch.Slice("kernelT")};");
             w.Line("MatrixOps.Transpose(Inputs, Width, kernel, kernelT);");
             w.Line("dx = dx.Slice(0, rows * Inputs);");
             w.Line("dx.Clear();");

@@ -10,13 +10,12 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// <summary>The Dense cell on the CPU: <c>y = activation(x·W + b)</c> per row, softmax per row.</summary>
 internal static class DenseCell
 {
+    private static readonly CpuScratch Scratch = new(("kernelT", "Units * Inputs", "Wᵀ"));
+
     public static void Write(CodeWriter w, CellShape cell)
     {
-        Constants(w, cell, "Output width.");
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed kernel).</summary>");
-        w.Line("public static int ScratchLength(int batch) => Units * Inputs;");
-        w.Line();
-        w.Line("/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias).</summary>");
+        Head(w, cell, "Output width.", Scratch,
+            "/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias).</summary>", recurrent: false);
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             w.Line("y = y.Slice(0, rows * Units);");
@@ -49,7 +48,7 @@ internal static class DenseCell
             w.Line(cell.UseBias ? "// dW += xᵀ·dz; db += Σ_rows dz" : "// dW += xᵀ·dz");
             w.Line("Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dy, Units, dKernel, Units);");
             BiasGradient(w, cell, "dy", "dBias.Slice(0, Units)");
-            InputGradient(w, "dy", "scratch.Slice(0, Units * Inputs)");
+            InputGradient(w, "dy", Scratch);
         }
     }
 }

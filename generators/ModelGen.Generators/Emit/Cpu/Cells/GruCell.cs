@@ -10,16 +10,15 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// <summary>The GRU cell on the CPU, both forms: the skeletons (products, loops, carries) around <see cref="GruMath"/>.</summary>
 internal static class GruCell
 {
-    // GRU, reset after (PyTorch semantics)
+    private static readonly CpuScratch AfterScratch = CpuScratch.Recurrent("Width");
+    private static readonly CpuScratch BeforeScratch = CpuScratch.Recurrent("Width", ("dResetState", "batch * Units", "∂(r ⊙ h[t-1]) of one step"));
+
+    // ---------------------------------------------------------------- GRU, reset after (PyTorch semantics)
 
     public static void WriteResetAfter(CodeWriter w, CellShape cell)
     {
-        Constants(w, cell, "Gate width: the z, r, h blocks of Units each.");
         int u = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights and carries.</summary>");
-        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + {CarryScratch};");
-        w.Line();
-        w.Lines("""
+        Head(w, cell, "Gate width: the z, r, h blocks of Units each.", AfterScratch, """
             /// <summary>
             /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [2, Width]
             /// (row 0 input bias, row 1 recurrent bias). <paramref name="h"/> [(steps+1)·batch, Units], block 0 the initial
@@ -27,7 +26,6 @@ internal static class GruCell
             /// [steps·batch, Width] receives h[t-1]·U + b_rec, kept for the backward pass.
             /// </summary>
             """);
-        w.Lines(OptionsDoc);
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             InputProjection(w, cell, "b_in");
@@ -67,9 +65,9 @@ internal static class GruCell
         {
             BackwardPrologue(w);
             w.Line("dRecurrent = dRecurrent.Slice(0, rows * Width);");
-            w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
+            w.Line($"var recurrentT = {AfterScratch.Slice("recurrentT")};");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            Carries(w, "Width * Units + Width * Inputs");
+            Carries(w, AfterScratch);
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
                 BackwardStepStart(w);
@@ -95,7 +93,7 @@ internal static class GruCell
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             BiasGradient(w, cell, "dRecurrent", "dBias.Slice(Width, Width)");
-            InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
+            InputGradient(w, "dGates", AfterScratch);
         }
     }
 
@@ -104,12 +102,8 @@ internal static class GruCell
 
     public static void WriteResetBefore(CodeWriter w, CellShape cell)
     {
-        Constants(w, cell, "Gate width: the z, r, h blocks of Units each.");
         int u = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, ∂(r⊙h) and carries.</summary>");
-        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + {CarryScratch};");
-        w.Line();
-        w.Lines("""
+        Head(w, cell, "Gate width: the z, r, h blocks of Units each.", BeforeScratch, """
             /// <summary>
             /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [Width].
             /// <paramref name="h"/> [(steps+1)·batch, Units], block 0 the initial state. <paramref name="gates"/>
@@ -117,7 +111,6 @@ internal static class GruCell
             /// r ⊙ h[t-1], kept for the backward pass.
             /// </summary>
             """);
-        w.Lines(OptionsDoc);
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             InputProjection(w, cell, "b");
@@ -158,10 +151,10 @@ internal static class GruCell
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
-            w.Line("var recurrentT = scratch.Slice(0, Width * Units); // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ");
+            w.Line($"var recurrentT = {BeforeScratch.Slice("recurrentT")}; // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            w.Line("var dResetState = scratch.Slice(Width * Units + Width * Inputs, n);");
-            Carries(w, "Width * Units + Width * Inputs + n");
+            w.Line($"var dResetState = {BeforeScratch.Slice("dResetState")};");
+            Carries(w, BeforeScratch);
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
                 BackwardStepStart(w);
@@ -200,7 +193,7 @@ internal static class GruCell
             w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
-            InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
+            InputGradient(w, "dGates", BeforeScratch);
         }
     }
 

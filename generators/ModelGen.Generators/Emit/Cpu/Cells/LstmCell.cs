@@ -10,14 +10,12 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// <summary>The LSTM cell on the CPU: the skeleton (products, loops, carries) around <see cref="LstmMath"/>.</summary>
 internal static class LstmCell
 {
+    private static readonly CpuScratch Scratch = CpuScratch.Recurrent("Width", ("dc", "batch * Units", "∂c carried back through time"));
+
     public static void Write(CodeWriter w, CellShape cell)
     {
-        Constants(w, cell, "Gate width: the i, f, c, o blocks of Units each.");
         int u = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs: transposed weights, the carried ∂c and ∂h.</summary>");
-        w.Line($"public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + {CarryScratch};");
-        w.Line();
-        w.Lines("""
+        Head(w, cell, "Gate width: the i, f, c, o blocks of Units each.", Scratch, """
             /// <summary>
             /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Width];
             /// recurrentKernel [Units, Width]; bias [Width]. <paramref name="h"/> and <paramref name="c"/>
@@ -25,7 +23,6 @@ internal static class LstmCell
             /// the activated gates and <paramref name="tanhC"/> [steps·batch, Units] tanh(c), both kept for the backward pass.
             /// </summary>
             """);
-        w.Lines(OptionsDoc);
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             InputProjection(w, cell, "b");
@@ -64,11 +61,11 @@ internal static class LstmCell
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
-            w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
+            w.Line($"var recurrentT = {Scratch.Slice("recurrentT")};");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            w.Line("var dc = scratch.Slice(Width * Units + Width * Inputs, n);");
+            w.Line($"var dc = {Scratch.Slice("dc")};");
             w.Line("dc.Clear();");
-            Carries(w, "Width * Units + Width * Inputs + n");
+            Carries(w, Scratch);
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
                 BackwardStepStart(w);
@@ -97,8 +94,7 @@ internal static class LstmCell
             w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
             WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
-            InputGradient(w, "dGates", "scratch.Slice(Width * Units, Width * Inputs)");
+            InputGradient(w, "dGates", Scratch);
         }
     }
-
 }

@@ -10,23 +10,19 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// <summary>The SimpleRNN cell on the CPU: <c>h = activation(x·W + h[t-1]·U + b)</c>, one large input product, a small product and an activation pass per step (or the unrolled step for 8 and 16 units).</summary>
 internal static class SimpleRnnCell
 {
+    private static readonly CpuScratch Scratch = CpuScratch.Recurrent("Units");
+
     public static void Write(CodeWriter w, CellShape cell)
     {
-        Constants(w, cell, "Pre-activation width (one gate).");
         int h = cell.Units;
-        w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed weights and carries).</summary>");
-        w.Line($"public static int ScratchLength(int batch) => Units * Units + Units * Inputs + {CarryScratch};");
-        w.Line();
-        w.Lines("""
+        Head(w, cell, "Pre-activation width (one gate).", Scratch, """
             /// <summary>
             /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Units];
             /// recurrentKernel [Units, Units]; bias [Units]; <paramref name="h"/> [(steps+1)·batch, Units] with block 0
             /// the initial state; blocks 1…steps receive each step's output.
             /// </summary>
             """);
-        w.Lines(OptionsDoc);
         bool tokens = CellSignature.ReadsTokens(cell);
-        string tokenParameters = tokens ? ", ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default" : "";
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");
@@ -78,9 +74,9 @@ internal static class SimpleRnnCell
             w.Line("int rows = steps * batch, n = batch * Units;");
             w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
             w.Line("dh = dh.Slice(0, rows * Units);");
-            w.Line("var recurrentT = scratch.Slice(0, Units * Units);");
+            w.Line($"var recurrentT = {Scratch.Slice("recurrentT")};");
             w.Line("MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);");
-            Carries(w, "Units * Units + Units * Inputs");
+            Carries(w, Scratch);
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
                 BackwardStepStart(w);
@@ -96,7 +92,7 @@ internal static class SimpleRnnCell
             }
             WeightGradients(w, "dh", "Units", PreviousStates, "Units");
             BiasGradient(w, cell, "dh", "dBias.Slice(0, Units)");
-            InputGradient(w, "dh", "scratch.Slice(Units * Units, Units * Inputs)");
+            InputGradient(w, "dh", Scratch);
         }
     }
 
