@@ -170,6 +170,59 @@ internal static class CpuCellParts
         }
     }
 
+    /// <summary>
+    /// A gated cell's Forward: the method, the input projection of every step at once (<c>x·W + bias</c>), then the
+    /// time loop with each step's <paramref name="step"/>.
+    /// </summary>
+    internal static void GatedForward(CodeWriter w, CellShape cell, string biasName, bool cells, System.Action step)
+    {
+        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        {
+            InputProjection(w, cell, biasName);
+            ForwardSteps(w, cells, step);
+        }
+    }
+
+    /// <summary>The forward time loop every recurrent cell has: each step's <paramref name="body"/>, then masked samples carried.</summary>
+    internal static void ForwardSteps(CodeWriter w, bool cells, System.Action body)
+    {
+        using (w.Block("for (int t = 0; t < steps; t++)"))
+        {
+            body();
+            CarryMasked(w, cells);
+        }
+    }
+
+    /// <summary>
+    /// The backward pass's start (sizes, Uᵀ into the scratch, the carries) and its time loop: each step's
+    /// <paramref name="body"/> between the shared start and end of a backward step. <paramref name="own"/> writes the
+    /// cell's own scratch views between Uᵀ and the carries.
+    /// </summary>
+    internal static void BackwardSteps(CodeWriter w, CpuScratch scratch, string uWidth, string? uNote, System.Action own, System.Action body)
+    {
+        w.Line($"var recurrentT = {scratch.Slice("recurrentT")};{(uNote is null ? "" : " // " + uNote)}");
+        w.Line($"MatrixOps.Transpose(Units, {uWidth}, recurrentKernel, recurrentT);");
+        own();
+        Carries(w, scratch);
+        using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+        {
+            BackwardStepStart(w);
+            body();
+            BackwardStepEnd(w);
+        }
+    }
+
+    /// <summary>One pass per sample row: the row operands, what the pass computes, then the fused loop.</summary>
+    internal static void PerSample(CodeWriter w, (string Name, string Span)[] operands, System.Action loop, params string[] comments)
+    {
+        using (w.Block("for (int b = 0; b < batch; b++)"))
+        {
+            FusedLoop.Refs(w, operands);
+            foreach (var comment in comments) w.Line("// " + comment);
+            loop();
+        }
+    }
+
     /// <summary>The sizes at the start of a gated cell's backward pass.</summary>
     internal static void BackwardPrologue(CodeWriter w)
     {

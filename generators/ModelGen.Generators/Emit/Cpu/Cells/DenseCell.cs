@@ -1,6 +1,4 @@
-using System;
 using ModelGen.Generators.Cells;
-using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
 using static ModelGen.Generators.Emit.Cpu.CpuCellParts;

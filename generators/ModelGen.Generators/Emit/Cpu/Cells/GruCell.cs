@@ -1,6 +1,4 @@
-using System;
 using ModelGen.Generators.Cells;
-using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
 using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
@@ -11,6 +9,8 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 internal static class GruCell
 {
     private static readonly CpuScratch AfterScratch = CpuScratch.Recurrent("Width");
+    private static string Gate(CellShape cell) => cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+
     private static readonly CpuScratch BeforeScratch = CpuScratch.Recurrent("Width", ("dResetState", "batch * Units", "∂(r ⊙ h[t-1]) of one step"));
 
     // ---------------------------------------------------------------- GRU, reset after (PyTorch semantics)
@@ -26,32 +26,25 @@ internal static class GruCell
             /// [steps·batch, Width] receives h[t-1]·U + b_rec, kept for the backward pass.
             /// </summary>
             """);
-        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        GatedForward(w, cell, "b_in", cells: false, () =>
         {
-            InputProjection(w, cell, "b_in");
-            using (w.Block("for (int t = 0; t < steps; t++)"))
-            {
-                w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
-                w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
-                RecurrentInput(w);
-                w.Line($"// rc = h[t-1]·U + b_rec: [batch, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
-                w.Line(BiasRows(cell, "batch", "bias.Slice(Width, Width)", "rc"));
-                w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
+            w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+            w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
+            RecurrentInput(w);
+            w.Line($"// rc = h[t-1]·U + b_rec: [batch, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
+            w.Line(BiasRows(cell, "batch", "bias.Slice(Width, Width)", "rc"));
+            w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
+            PerSample(w,
+                new[]
                 {
-                    FusedLoop.Refs(w,
-                        ("gr", "z.Slice(b * Width, Width)"),
-                        ("rr", "rc.Slice(b * Width, Width)"),
-                        ("hp", "h.Slice(t * n + b * Units, Units)"),
-                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
-                    w.Line($"// One pass over the row: z, r = {gate}(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))");
-                    w.Line("// (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
-                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterForwardRow(w2, f, cell));
-                }
-                CarryMasked(w, cells: false);
-            }
-        }
+                    ("gr", "z.Slice(b * Width, Width)"),
+                    ("rr", "rc.Slice(b * Width, Width)"),
+                    ("hp", "h.Slice(t * n + b * Units, Units)"),
+                    ("hn", "h.Slice((t + 1) * n + b * Units, Units)"),
+                },
+                () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterForwardRow(w2, f, cell)),
+                $"One pass over the row: z, r = {Gate(cell)}(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))", "(all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
+        });
         w.Line();
         w.Lines("""
             /// <summary>
@@ -65,29 +58,24 @@ internal static class GruCell
         {
             BackwardPrologue(w);
             w.Line("dRecurrent = dRecurrent.Slice(0, rows * Width);");
-            w.Line($"var recurrentT = {AfterScratch.Slice("recurrentT")};");
-            w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            Carries(w, AfterScratch);
-            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            BackwardSteps(w, AfterScratch, "Width", null, () => { }, () =>
             {
-                BackwardStepStart(w);
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    FusedLoop.Refs(w,
+                PerSample(w,
+                    new[]
+                    {
                         ("g", "gates.Slice((t * batch + b) * Width, Width)"),
                         ("rr", "recurrent.Slice((t * batch + b) * Width, Width)"),
                         ("dg", "dGates.Slice((t * batch + b) * Width, Width)"),
                         ("drc", "dRecurrent.Slice((t * batch + b) * Width, Width)"),
                         ("hp", "h.Slice(t * n + b * Units, Units)"),
                         ("dhr", "dh.Slice(t * n + b * Units, Units)"),
-                        ("dpr", "dPrev.Slice(b * Units, Units)"));
-                    w.Line("// Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.");
-                    FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetAfterBackwardRow(w2, f, cell));
-                }
+                        ("dpr", "dPrev.Slice(b * Units, Units)"),
+                    },
+                    () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetAfterBackwardRow(w2, f, cell)),
+                    "Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.");
                 w.Line("// dh[t-1] += dRecurrent[t]·Uᵀ");
                 w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
-                BackwardStepEnd(w);
-            }
+            });
             w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.");
             w.Line($"Gemm.MultiplyAddTransposedA(Units, Width, rows, {PreviousStates}, Units, dRecurrent, Width, dRecurrentKernel, Width);");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
@@ -111,34 +99,24 @@ internal static class GruCell
             /// r ⊙ h[t-1], kept for the backward pass.
             /// </summary>
             """);
-        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        GatedForward(w, cell, "b", cells: false, () =>
         {
-            InputProjection(w, cell, "b");
-            using (w.Block("for (int t = 0; t < steps; t++)"))
-            {
-                w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
-                w.Line("var rh = resetState.Slice(t * n, n);");
-                RecurrentInput(w);
-                w.Line($"// z, r blocks += h[t-1]·U_zr: [batch, {u}] × [{u}, {2 * u}].");
-                w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)"));
-                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
-                    w.Line($"// z, r = {gate}(·) (kept for backward); r ⊙ h[t-1]");
-                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeGatesRow(w2, f, cell));
-                }
-                w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
-                w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    FusedLoop.Refs(w, ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line("// ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
-                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeOutputRow(w2, f, cell));
-                }
-                CarryMasked(w, cells: false);
-            }
-        }
+            w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+            w.Line("var rh = resetState.Slice(t * n, n);");
+            RecurrentInput(w);
+            w.Line($"// z, r blocks += h[t-1]·U_zr: [batch, {u}] × [{u}, {2 * u}].");
+            w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            PerSample(w,
+                new[] { ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)") },
+                () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeGatesRow(w2, f, cell)),
+                $"z, r = {Gate(cell)}(·) (kept for backward); r ⊙ h[t-1]");
+            w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
+            w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
+            PerSample(w,
+                new[] { ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)") },
+                () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeOutputRow(w2, f, cell)),
+                "ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ");
+        });
         w.Line();
         w.Lines("""
             /// <summary>
@@ -151,43 +129,38 @@ internal static class GruCell
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
-            w.Line($"var recurrentT = {BeforeScratch.Slice("recurrentT")}; // rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ");
-            w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            w.Line($"var dResetState = {BeforeScratch.Slice("dResetState")};");
-            Carries(w, BeforeScratch);
-            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            BackwardSteps(w, BeforeScratch, "Width", "rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ",
+                () => w.Line($"var dResetState = {BeforeScratch.Slice("dResetState")};"), () =>
             {
-                BackwardStepStart(w);
                 w.Line("var dz = dGates.Slice(t * batch * Width, batch * Width);");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    FusedLoop.Refs(w,
+                PerSample(w,
+                    new[]
+                    {
                         ("g", "gates.Slice((t * batch + b) * Width, Width)"),
                         ("dg", "dz.Slice(b * Width, Width)"),
                         ("hp", "h.Slice(t * n + b * Units, Units)"),
                         ("dhr", "dh.Slice(t * n + b * Units, Units)"),
-                        ("dpr", "dPrev.Slice(b * Units, Units)"));
-                    w.Line("// Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.");
-                    FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardOutputRow(w2, f, cell));
-                }
+                        ("dpr", "dPrev.Slice(b * Units, Units)"),
+                    },
+                    () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardOutputRow(w2, f, cell)),
+                    "Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.");
                 w.Line("// ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ");
                 w.Line("dResetState.Clear();");
                 w.Line("Gemm.MultiplyAdd(batch, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                {
-                    FusedLoop.Refs(w,
+                PerSample(w,
+                    new[]
+                    {
                         ("g", "gates.Slice((t * batch + b) * Width, Width)"),
                         ("dg", "dz.Slice(b * Width, Width)"),
                         ("hp", "(recurrentMask.IsEmpty ? h : maskedStates).Slice(t * n + b * Units, Units)"),
                         ("drs", "dResetState.Slice(b * Units, Units)"),
-                        ("dpr", "dRead.Slice(b * Units, Units)"));
-                    w.Line("// ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)");
-                    FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardResetRow(w2, f, cell));
-                }
+                        ("dpr", "dRead.Slice(b * Units, Units)"),
+                    },
+                    () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardResetRow(w2, f, cell)),
+                    "∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)");
                 w.Line("// dh[t-1] += dZ_zr[t]·U_zrᵀ");
                 w.Line("Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
-                BackwardStepEnd(w);
-            }
+            });
             w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.");
             w.Line($"Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, {PreviousStates}, Units, dGates, Width, dRecurrentKernel, Width);");
             w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
@@ -196,5 +169,4 @@ internal static class GruCell
             InputGradient(w, "dGates", BeforeScratch);
         }
     }
-
 }

@@ -1,6 +1,4 @@
-using System;
 using ModelGen.Generators.Cells;
-using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
 using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
@@ -23,31 +21,25 @@ internal static class LstmCell
             /// the activated gates and <paramref name="tanhC"/> [steps·batch, Units] tanh(c), both kept for the backward pass.
             /// </summary>
             """);
-        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        GatedForward(w, cell, "b", cells: true, () =>
         {
-            InputProjection(w, cell, "b");
-            using (w.Block("for (int t = 0; t < steps; t++)"))
-            {
-                w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
-                RecurrentInput(w);
-                w.Line($"// gates += h[t-1]·U: [batch, {u}] × [{u}, {4 * u}].");
-                w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
+            w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
+            RecurrentInput(w);
+            w.Line($"// gates += h[t-1]·U: [batch, {u}] × [{u}, {4 * u}].");
+            w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
+            PerSample(w,
+                new[]
                 {
-                    string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
-                    FusedLoop.Refs(w,
-                        ("gr", "z.Slice(b * Width, Width)"),
-                        ("cp", "c.Slice(t * n + b * Units, Units)"),
-                        ("cn", "c.Slice((t + 1) * n + b * Units, Units)"),
-                        ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
-                        ("hn", "h.Slice((t + 1) * n + b * Units, Units)"));
-                    w.Line($"// One pass over the row: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·) (kept for backward);");
-                    w.Line("// c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).");
-                    FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardRow(w2, f, cell));
-                }
-                CarryMasked(w, cells: true);
-            }
-        }
+                    ("gr", "z.Slice(b * Width, Width)"),
+                    ("cp", "c.Slice(t * n + b * Units, Units)"),
+                    ("cn", "c.Slice((t + 1) * n + b * Units, Units)"),
+                    ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
+                    ("hn", "h.Slice((t + 1) * n + b * Units, Units)"),
+                },
+                () => FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardRow(w2, f, cell)),
+                $"One pass over the row: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·) (kept for backward);", "c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).");
+        });
         w.Line();
         w.Lines("""
             /// <summary>
@@ -61,14 +53,12 @@ internal static class LstmCell
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
-            w.Line($"var recurrentT = {Scratch.Slice("recurrentT")};");
-            w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
-            w.Line($"var dc = {Scratch.Slice("dc")};");
-            w.Line("dc.Clear();");
-            Carries(w, Scratch);
-            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            BackwardSteps(w, Scratch, "Width", null, () =>
             {
-                BackwardStepStart(w);
+                w.Line($"var dc = {Scratch.Slice("dc")};");
+                w.Line("dc.Clear();");
+            }, () =>
+            {
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                 {
                     using (w.Block("if (!mask.IsEmpty && mask[t * batch + b] == 0)"))
@@ -89,8 +79,7 @@ internal static class LstmCell
                 }
                 w.Line("// dh[t-1] += dGates[t]·Uᵀ");
                 w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
-                BackwardStepEnd(w);
-            }
+            });
             w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
             WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");

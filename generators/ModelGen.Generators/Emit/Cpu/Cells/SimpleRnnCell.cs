@@ -1,6 +1,4 @@
-using System;
 using ModelGen.Generators.Cells;
-using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
 using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
@@ -74,12 +72,8 @@ internal static class SimpleRnnCell
             w.Line("int rows = steps * batch, n = batch * Units;");
             w.Line("if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);");
             w.Line("dh = dh.Slice(0, rows * Units);");
-            w.Line($"var recurrentT = {Scratch.Slice("recurrentT")};");
-            w.Line("MatrixOps.Transpose(Units, Units, recurrentKernel, recurrentT);");
-            Carries(w, Scratch);
-            using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
+            BackwardSteps(w, Scratch, "Units", null, () => { }, () =>
             {
-                BackwardStepStart(w);
                 w.Line("var dz = dh.Slice(t * n, n);");
                 if (cell.Activation != Activation.Linear)
                 {
@@ -88,17 +82,10 @@ internal static class SimpleRnnCell
                 }
                 w.Line("// dh[t-1] += dz·Uᵀ");
                 w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);");
-                BackwardStepEnd(w);
-            }
+            });
             WeightGradients(w, "dh", "Units", PreviousStates, "Units");
             BiasGradient(w, cell, "dh", "dBias.Slice(0, Units)");
             InputGradient(w, "dh", Scratch);
         }
     }
-
-    /// <summary>
-    /// Small SimpleRNN shapes (8 or 16 units) get a step unrolled into straight-line SIMD code: U's rows stay in
-    /// registers for the whole sequence, and each sample's row goes from the recurrent product through the
-    /// activation to the store without leaving registers, instead of a GEMM call and an activation pass per step.
-    /// Where 512-bit vectors run in hardware, one vector holds two 8-unit rows or one 16-unit row.
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using ModelGen.Generators.Cells;
-using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
 using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
