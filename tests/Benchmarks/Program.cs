@@ -67,8 +67,10 @@ public static class Program
             .WithGcConcurrent(false);
         var one = job.WithId(OneThread).WithEnvironmentVariable("MODELGEN_NUM_THREADS", "1");
         var all = job.WithId(AllThreads).WithEnvironmentVariable("MODELGEN_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // MODELGEN_BENCH_JOBS=one runs the one-thread job only (a quick before/after comparison of the generated code).
+        var jobs = Environment.GetEnvironmentVariable("MODELGEN_BENCH_JOBS") == "one" ? new[] { one } : new[] { one, all };
         return ManualConfig.Create(DefaultConfig.Instance)
-            .AddJob(one, all)
+            .AddJob(jobs)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median)
             .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));

@@ -1,0 +1,108 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace ModelGen.Kernels;
+
+/// <summary>Keras <c>Bidirectional</c> merge modes.</summary>
+public enum MergeMode
+{
+    /// <summary>Forward output, then backward output: twice the units.</summary>
+    Concat,
+    /// <summary>Element-wise sum.</summary>
+    Sum,
+    /// <summary>Element-wise product.</summary>
+    Mul,
+    /// <summary>Element-wise mean.</summary>
+    Ave,
+}
+
+/// <summary>
+/// Merging the two directions of Bidirectional and splitting the gradient back. The forward direction's
+/// output rows are in time order; the backward direction's in the order it read them (reversed), so step
+/// <c>t</c> of the merged sequence pairs forward row <c>t</c> with backward row <c>steps − 1 − t</c>.
+/// </summary>
+public static class Bidirectional
+{
+    /// <summary>
+    /// Merges whole sequences, <paramref name="forward"/> and <paramref name="backward"/> <c>[steps·batch, units]</c>,
+    /// into <paramref name="output"/> <c>[steps·batch, width]</c>. Masked steps (when <paramref name="mask"/> is not
+    /// empty) are zero, as Keras's Bidirectional forces <c>zero_output_for_mask</c> when it returns sequences.
+    /// </summary>
+    public static void MergeSequence(MergeMode mode, int batch, int steps, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<byte> mask, Span<float> output)
+    {
+        int width = mode == MergeMode.Concat ? 2 * units : units;
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+            {
+                var target = output.Slice((t * batch + b) * width, width);
+                if (!mask.IsEmpty && mask[t * batch + b] == 0) { target.Clear(); continue; }
+                Merge(mode, forward.Slice((t * batch + b) * units, units), backward.Slice(((steps - 1 - t) * batch + b) * units, units), target);
+            }
+    }
+
+    /// <summary>Merges the two final outputs <c>[batch, units]</c> into <paramref name="output"/> <c>[batch, width]</c>.</summary>
+    public static void MergeLast(MergeMode mode, int batch, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, Span<float> output)
+    {
+        int width = mode == MergeMode.Concat ? 2 * units : units;
+        for (int b = 0; b < batch; b++)
+            Merge(mode, forward.Slice(b * units, units), backward.Slice(b * units, units), output.Slice(b * width, width));
+    }
+
+    /// <summary>
+    /// Splits ∂loss/∂merged <c>[steps·batch, width]</c> into each direction's ∂loss/∂output, in its own row order
+    /// (overwriting <paramref name="dForward"/> and <paramref name="dBackward"/>). <paramref name="forward"/> and
+    /// <paramref name="backward"/> are the outputs the merge read (needed by <see cref="MergeMode.Mul"/>).
+    /// </summary>
+    public static void SplitSequence(MergeMode mode, int batch, int steps, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<byte> mask, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
+    {
+        int width = mode == MergeMode.Concat ? 2 * units : units;
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+            {
+                int f = (t * batch + b) * units, r = ((steps - 1 - t) * batch + b) * units;
+                if (!mask.IsEmpty && mask[t * batch + b] == 0)
+                {
+                    dForward.Slice(f, units).Clear();
+                    dBackward.Slice(r, units).Clear();
+                    continue;
+                }
+                Split(mode, forward.Slice(f, units), backward.Slice(r, units), dOutput.Slice((t * batch + b) * width, width), dForward.Slice(f, units), dBackward.Slice(r, units));
+            }
+    }
+
+    /// <summary>
+    /// Splits ∂loss/∂merged <c>[batch, width]</c> of the final outputs into each direction's last step of
+    /// <paramref name="dForward"/> and <paramref name="dBackward"/> <c>[steps·batch, units]</c>, clearing the earlier steps.
+    /// </summary>
+    public static void SplitLast(MergeMode mode, int batch, int steps, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
+    {
+        int width = mode == MergeMode.Concat ? 2 * units : units, last = (steps - 1) * batch * units;
+        dForward.Slice(0, last).Clear();
+        dBackward.Slice(0, last).Clear();
+        for (int b = 0; b < batch; b++)
+            Split(mode, forward.Slice(b * units, units), backward.Slice(b * units, units), dOutput.Slice(b * width, width),
+                dForward.Slice(last + b * units, units), dBackward.Slice(last + b * units, units));
+    }
+
+    private static void Merge(MergeMode mode, ReadOnlySpan<float> f, ReadOnlySpan<float> r, Span<float> y)
+    {
+        switch (mode)
+        {
+            case MergeMode.Concat: f.CopyTo(y); r.CopyTo(y.Slice(f.Length)); break;
+            case MergeMode.Sum: TensorPrimitives.Add(f, r, y); break;
+            case MergeMode.Mul: TensorPrimitives.Multiply(f, r, y); break;
+            default: TensorPrimitives.Add(f, r, y); TensorPrimitives.Multiply(y, 0.5f, y); break;
+        }
+    }
+
+    private static void Split(MergeMode mode, ReadOnlySpan<float> f, ReadOnlySpan<float> r, ReadOnlySpan<float> dy, Span<float> df, Span<float> dr)
+    {
+        switch (mode)
+        {
+            case MergeMode.Concat: dy.Slice(0, f.Length).CopyTo(df); dy.Slice(f.Length, f.Length).CopyTo(dr); break;
+            case MergeMode.Sum: dy.CopyTo(df); dy.CopyTo(dr); break;
+            case MergeMode.Mul: TensorPrimitives.Multiply(dy, r, df); TensorPrimitives.Multiply(dy, f, dr); break;
+            default: TensorPrimitives.Multiply(dy, 0.5f, df); dy.Slice(0, f.Length).CopyTo(dr); TensorPrimitives.Multiply(dr, 0.5f, dr); break;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace ModelGen.Kernels;
+
+/// <summary>Dropout masks: each entry 0 with probability <c>rate</c>, else <c>1 / (1 − rate)</c> (inverted dropout, as Keras and PyTorch).</summary>
+public static class DropoutMask
+{
+    /// <summary>Fills <paramref name="mask"/> from <paramref name="random"/>.</summary>
+    public static void Fill(Random random, float rate, Span<float> mask)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "a dropout rate must be in [0, 1)");
+        float keep = 1f / (1f - rate);
+        for (int i = 0; i < mask.Length; i++) mask[i] = random.NextSingle() < rate ? 0f : keep;
+    }
+}
