@@ -57,6 +57,25 @@ internal static class CellSignature
     /// <summary>Small SimpleRNN shapes whose step is unrolled into straight-line SIMD code.</summary>
     public static bool UnrolledStep(CellShape cell) => cell.Cell == CellKind.SimpleRnn && cell.Units is 8 or 16;
 
+    /// <summary>
+    /// Where the cell's Forward keeps the input projection <c>x·W + b</c> of every step, which a caller may write itself
+    /// (an Embedding folded into it): SimpleRNN in its states after block 0, gated cells in their gates. Null for Dense.
+    /// </summary>
+    public static TensorRole? InputProjection(CellShape cell) => cell.Cell switch
+    {
+        CellKind.SimpleRnn => TensorRole.States,
+        CellKind.Lstm or CellKind.Gru => TensorRole.Gates,
+        CellKind.Dense or null => null,
+    };
+
+    /// <summary>Where the cell's Backward leaves ∂loss/∂(input projection), for a caller that folded the projection in.</summary>
+    public static TensorRole? InputProjectionGradient(CellShape cell) => cell.Cell switch
+    {
+        CellKind.SimpleRnn => TensorRole.OutputGradient,
+        CellKind.Lstm or CellKind.Gru => TensorRole.GateGradients,
+        CellKind.Dense or null => null,
+    };
+
     /// <summary>The cell carries a cell state c beside h (LSTM): initial and final states come in pairs.</summary>
     public static bool HasCellState(CellShape cell) => SavedTensors(cell).Any(t => t.Role == TensorRole.Cells);
 

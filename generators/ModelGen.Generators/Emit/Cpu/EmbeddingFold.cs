@@ -1,4 +1,4 @@
-using ModelGen.Generators.Layers;
+using ModelGen.Generators.Cells;
 using ModelGen.Generators.Model;
 using static ModelGen.Generators.Emit.ModelClass.Members;
 
@@ -11,20 +11,20 @@ namespace ModelGen.Generators.Emit.Cpu;
 internal static class EmbeddingFold
 {
     /// <summary>Where the fold target's cell expects its input projection (x·W + b for every step).</summary>
-    private static string ProjectionTarget(CheckedLayer l) => l.Cell.Cell switch
+    private static string ProjectionTarget(CheckedLayer l)
     {
-        CellKind.SimpleRnn => $"{Field(l, TensorRole.States)}.AsSpan(batch * {l.OutputWidth}, rows * {l.OutputWidth})",
-        CellKind.Lstm or CellKind.Gru => $"{Field(l, TensorRole.Gates)}.AsSpan(0, rows * {l.Cell.Width})",
-        CellKind.Dense or null => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
-    };
+        var role = CellSignature.InputProjection(l.Cell) ?? throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding");
+        // A state tensor's block 0 is the initial state: the projections of steps 1… follow it.
+        string start = role == TensorRole.States ? $"batch * {l.Cell.Width}" : "0";
+        return $"{Field(l, role)}.AsSpan({start}, rows * {l.Cell.Width})";
+    }
 
     /// <summary>The fold target's pre-activation gradient after its backward pass.</summary>
-    private static string ProjectionGradient(CheckedLayer l) => l.Cell.Cell switch
+    private static string ProjectionGradient(CheckedLayer l)
     {
-        CellKind.SimpleRnn => $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, rows * {l.OutputWidth})",
-        CellKind.Lstm or CellKind.Gru => $"{Field(l, TensorRole.GateGradients)}.AsSpan(0, rows * {l.Cell.Width})",
-        CellKind.Dense or null => throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding"),
-    };
+        var role = CellSignature.InputProjectionGradient(l.Cell) ?? throw new System.InvalidOperationException($"{l.Kind} does not absorb an Embedding");
+        return $"{Field(l, role)}.AsSpan(0, rows * {l.Cell.Width})";
+    }
 
     /// <summary>The Gather step.</summary>
     public static void Forward(CodeWriter w, ModelPlan plan, CheckedLayer l)
