@@ -8,6 +8,7 @@ using ModelGen.Generators.Declaration;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Emit.Cpu;
 using ModelGen.Generators.Emit.ModelClass;
+using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
 using ModelGen.Generators.Shared;
 
@@ -32,7 +33,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var specs = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 ModelParser.SequentialAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => ModelParser.ParseOrFailure(ctx, ct))
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
@@ -56,6 +57,21 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Model);
         context.RegisterSourceOutput(plans, static (spc, plan) =>
             Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan), plan.Failure));
+
+        // Layer attributes on a type without [Sequential] would otherwise be ignored in silence: MG0024, once per type,
+        // from the provider of its first layer attribute.
+        foreach (var kind in LayerKinds.All)
+        {
+            var orphans = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    ModelParser.AttributeNamespace + "." + kind.AttributeClass,
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    static (ctx, ct) => ModelParser.OrphanLayers(ctx, ct))
+                .WithTrackingName(TrackingNames.Orphans)
+                .Where(static diagnostic => diagnostic is not null)
+                .Select(static (diagnostic, _) => diagnostic!);
+            context.RegisterSourceOutput(orphans, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        }
 
         var cells = plans
             .Where(static plan => plan.Failure is null)

@@ -8,4 +8,5 @@ internal static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string Model = nameof(Model);
     public const string Cells = nameof(Cells);
+    public const string Orphans = nameof(Orphans);
 }

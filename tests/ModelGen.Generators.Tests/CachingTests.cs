@@ -23,7 +23,7 @@ public sealed class CachingTests
         .Select(f => (string)f.GetRawConstantValue()!)
         .ToArray();
 
-    // Two valid models sharing the LSTM cell, and an invalid one, so that every step has outputs.
+    // Two valid models sharing the LSTM cell, an invalid one and layers without [Sequential], so that every step has outputs.
     private const string Source = """
         using ModelGen;
 
@@ -45,11 +45,14 @@ public sealed class CachingTests
         [Lstm(4)]
         [Lstm(4)]
         public partial class BrokenModel;
+
+        [Dense(1)]
+        public partial class ForgottenModel;
         """;
 
     [Fact]
-    public void TrackingNames_AreTheFivePipelineSteps()
-        => AllTrackingNames.ShouldBe(new[] { "Parse", "Check", "Diagnostics", "Model", "Cells" }, ignoreOrder: true);
+    public void TrackingNames_AreTheSixPipelineSteps()
+        => AllTrackingNames.ShouldBe(new[] { "Parse", "Check", "Diagnostics", "Model", "Cells", "Orphans" }, ignoreOrder: true);
 
     [Fact]
     public void SecondRun_OnClonedCompilation_IsFullyCached()

@@ -131,6 +131,56 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0021_MaskValueNotAFiniteFloat()
+    {
+        var (_, text, message) = Expect("MG0021", """
+            [Sequential(Features = 2)]
+            [Masking(1e300)]
+            [Lstm(3)]
+            public partial class PaddedModel;
+            """);
+        text.ShouldBe("Masking(1e300)");
+        message.ShouldStartWith("maskValue of Masking 'masking' is 1E+300, which is not a finite float");
+    }
+
+    [Fact]
+    public void MG0022_ClassNamedLikeAGeneratedMember_PointsAtTheClass()
+    {
+        var (_, text, message) = Expect("MG0022", """
+            [Sequential(Features = 1)]
+            [Dense(1)]
+            public partial class DenseKernel;
+            """);
+        text.ShouldBe("DenseKernel");
+        message.ShouldContain("Model class 'DenseKernel' has the name of a member ModelGen generates for it");
+    }
+
+    [Fact]
+    public void MG0023_RecordIsNotAModelClass()
+    {
+        var (_, text, message) = Expect("MG0023", """
+            [Sequential(Features = 1)]
+            [Dense(1)]
+            public partial record Scores;
+            """);
+        text.ShouldBe("Sequential(Features = 1)");
+        message.ShouldContain("'Scores' is declared as a record: declare it as 'partial class Scores'");
+    }
+
+    [Fact]
+    public void MG0024_LayersWithoutSequential_ReportedOnceAtTheFirstLayer()
+    {
+        var (_, text, message) = Expect("MG0024", """
+            [Lstm(4)]
+            [Dense(1)]
+            [Dense(1)]
+            public partial class Forgotten;
+            """);
+        text.ShouldBe("Lstm(4)");
+        message.ShouldContain("'Forgotten' has layer attributes but no [Sequential]");
+    }
+
+    [Fact]
     public void MG0006_EmbeddingNotFirst()
     {
         var (_, text, message) = Expect("MG0006", """
@@ -376,6 +426,8 @@ public sealed class DiagnosticTests
     [InlineData("[Dropout(1.0)]", "rate of Dropout 'dropout' is 1")]
     [InlineData("[SpatialDropout1D(-0.5)]", "rate of SpatialDropout1D 'spatial_dropout1d' is -0.5")]
     [InlineData("[Lstm(4, ReturnSequences = true, RecurrentDropout = 1.5)]", "RecurrentDropout of Lstm 'lstm' is 1.5")]
+    [InlineData("[Lstm(4, ReturnSequences = true, Dropout = 0.99999999999)]", "Dropout of Lstm 'lstm' is 0.99999999999")]
+    [InlineData("[Dropout(1e-60)]", "rate of Dropout 'dropout' is 1E-60")]
     public void MG0018_RateOutOfRange(string layer, string expected)
     {
         var (_, text, message) = Expect("MG0018", $$"""
@@ -424,11 +476,11 @@ public sealed class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        descriptors.Count.ShouldBe(21);
+        descriptors.Count.ShouldBe(25);
         descriptors.Select(d => d.Id).ShouldBeUnique();
         descriptors.ShouldAllBe(d => d.DefaultSeverity == DiagnosticSeverity.Error && d.IsEnabledByDefault && d.Category == "ModelGen");
         descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
-            Enumerable.Range(1, 20).Select(i => $"MG{i:0000}").Append("MG0999"));
+            Enumerable.Range(1, 24).Select(i => $"MG{i:0000}").Append("MG0999"));
     }
 
     [Fact]

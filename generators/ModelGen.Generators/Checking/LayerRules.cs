@@ -76,13 +76,18 @@ internal static class LayerRules
         if (wrapper?.Kind == LayerKind.Bidirectional && options.GoBackwards)
             Report(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, layer.Location ?? where, layer.AttributeName, innerName, name));
 
-        // Rates: dropout options of recurrent layers, and the Dropout layers' own.
+        if (layer.Kind == LayerKind.Masking && !IsFiniteFloat(options.MaskValue))
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotFinite, where, "maskValue", $"Masking '{name}'", options.MaskValue.ToString("R", CultureInfo.InvariantCulture),
+                "pad with a finite value, e.g. 0.0 or -1.0"));
+
+        // Rates: dropout options of recurrent layers, and the Dropout layers' own. The model computes in float32, so a
+        // rate must also stay below 1 once rounded to a float.
         var rates = new List<(string What, double Rate)>();
         if (info.IsRecurrent) { rates.Add(("Dropout", options.Dropout)); rates.Add(("RecurrentDropout", options.RecurrentDropout)); }
         if (info.IsDropoutLayer) rates.Add(("rate", options.Rate));
         foreach (var (what, rate) in rates)
         {
-            if (rate >= 0 && rate < 1) continue;
+            if (IsRate(rate)) continue;
             Report(DiagnosticInfo.Create(DiagnosticDescriptors.RateOutOfRange, where, what, $"{layer.AttributeName} '{name}'", rate.ToString("R", CultureInfo.InvariantCulture)));
         }
         return new CheckedOptions(ok, activation, gateActivation, merge);
@@ -107,6 +112,22 @@ internal static class LayerRules
         "hard_sigmoid" => Activation.HardSigmoid,
         _ => null,
     };
+
+    /// <summary>
+    /// A dropout rate the float32 model can use: in [0, 1), still below 1 once rounded to a float, and 0 or a normal
+    /// float (a rate that rounds to 0 or to a denormal would turn dropout on in one place and off in another).
+    /// </summary>
+    private static bool IsRate(double rate)
+    {
+        float f = (float)rate;
+        return rate >= 0 && rate < 1 && f < 1f && (rate == 0 || f >= 1.17549435E-38f);
+    }
+
+    private static bool IsFiniteFloat(double value)
+    {
+        float f = (float)value;
+        return !float.IsNaN(f) && !float.IsInfinity(f);
+    }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -31,6 +31,11 @@ internal static class ModelChecker
             return new CheckResult(null, diagnostics.ToImmutable().ToEquatableArray());
         }
 
+        if (spec.TypeKeyword != "class")
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, at, model, spec.TypeKeyword));
+            return new CheckResult(null, diagnostics.ToImmutable().ToEquatableArray());
+        }
         if (!spec.IsPartial) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, at, model));
         if (spec.IsGeneric) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "generic"));
         if (spec.IsStatic) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "static"));
@@ -130,10 +135,11 @@ internal static class ModelChecker
             bool twoBiases = layer.Kind == LayerKind.Gru && layer.ResetAfter;
             if (ok)
             {
-                long count64 = (twoDirections ? 2 : 1) * ParameterLayout.KerasCount(layer.Kind, inputs, units, twoBiases, options.UseBias);
-                if (count64 > ParameterLayout.MaxParameters || offset + count64 > ParameterLayout.MaxParameters)
+                decimal count = (twoDirections ? 2 : 1) * ParameterLayout.KerasCount(layer.Kind, inputs, units, twoBiases, options.UseBias);
+                if (offset + count > ParameterLayout.MaxParameters)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, Text(offset + count64), Text(ParameterLayout.MaxParameters), kindText, name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, (offset + count).ToString(CultureInfo.InvariantCulture),
+                        Text(ParameterLayout.MaxParameters), kindText, Naming.Shorten(name)));
                     ok = false;
                 }
             }
@@ -185,6 +191,9 @@ internal static class ModelChecker
             if (sequence && !outputSequence) previous = name;
             sequence = outputSequence;
         }
+
+        if (Naming.MemberNamed(model, layers.Select(l => l.Identifier).Concat(layers.SelectMany(l => l.Directions.Select(d => d.Identifier)))) is { } member)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameIsMember, spec.ClassLocation ?? at, model, member == model ? $"'{member}'" : member));
 
         var result = diagnostics.Count == 0
             ? new CheckedModel(spec.Type,

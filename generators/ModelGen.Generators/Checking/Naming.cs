@@ -26,7 +26,7 @@ internal static class Naming
             if (layer.Name is null) continue;
             names[i] = layer.Name;
             if (!IsValidName(layer.Name))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, layer.Location, layer.Name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, layer.Location, Shorten(layer.Name)));
             else if (!taken.Add(layer.Name) && reported.Add(layer.Name))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateName, layer.Location, layer.Name, spec.ClassName));
         }
@@ -44,8 +44,40 @@ internal static class Naming
         return names;
     }
 
+    /// <summary>The longest layer name: its identifier, with the longest suffix, must stay a usable C# member name.</summary>
+    public const int MaxNameLength = 200;
+
     private static bool IsValidName(string name)
-        => name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => c < 128 && (char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '.'));
+        => name.Length > 0 && name.Length <= MaxNameLength && (char.IsLetter(name[0]) || name[0] == '_')
+            && name.All(c => c < 128 && (char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '.'));
+
+    /// <summary>A name as messages show it: long ones cut to their first 40 characters and their length.</summary>
+    public static string Shorten(string name)
+        => name.Length <= 60 ? name : $"{name.Substring(0, 40)}… ({name.Length.ToString(CultureInfo.InvariantCulture)} characters)";
+
+    /// <summary>
+    /// The members every generated model class has, whatever its layers (public surface and private workspace), which a
+    /// model class may not be named like (CS0542).
+    /// </summary>
+    private static readonly string[] FixedMembers =
+    {
+        "ParameterCount", "VocabularySize", "InputFeatures", "TimeSteps", "OutputUnits", "Metadata", "Info", "Summary", "Parameters",
+        "Gradients", "Initialize", "SeedDropout", "CreateParameters", "EnsureWorkspace", "OutputLength", "OutputMask", "ResetStates",
+        "Forward", "Backward",
+    };
+
+    /// <summary>The generated member <paramref name="className"/> would collide with, or null.</summary>
+    public static string? MemberNamed(string className, IEnumerable<string> layerIdentifiers)
+    {
+        if (FixedMembers.Contains(className)) return className;
+        foreach (var identifier in layerIdentifiers)
+        {
+            foreach (var suffix in MemberSuffixes)
+                if (className == identifier + suffix) return className;
+            if (className == "Set" + identifier + "InitialState") return className;
+        }
+        return null;
+    }
 
     /// <summary>
     /// Every suffix a generated member appends to a layer identifier (the plan's tensor, flag and state roles and the

@@ -10,10 +10,10 @@ internal static class ParameterLayout
     /// <summary>The most floats one .NET array holds (Array.MaxLength).</summary>
     public const long MaxParameters = 0x7FFFFFC7;
 
-    /// <summary>Keras's parameter count, in 64 bits so that huge declarations are reported, not wrapped.</summary>
-    public static long KerasCount(LayerKind kind, long inputs, long units, bool twoBiases, bool useBias)
+    /// <summary>Keras's parameter count, in <see cref="decimal"/> so that any declaration's count is reported, never wrapped.</summary>
+    public static decimal KerasCount(LayerKind kind, decimal inputs, decimal units, bool twoBiases, bool useBias)
     {
-        long gates = LayerKinds.Of(kind).Gates;
+        decimal gates = LayerKinds.Of(kind).Gates;
         return kind switch
         {
             LayerKind.Embedding => inputs * units,

@@ -44,6 +44,32 @@ internal static class ModelParser
         }
     }
 
+    /// <summary>
+    /// MG0024 for a type that carries layer attributes but no <c>[Sequential]</c>, reported by the provider of its first
+    /// layer attribute only (so once per type); null when the type is a model or another attribute comes first.
+    /// </summary>
+    public static DiagnosticInfo? OrphanLayers(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.Length == 0) return null;
+            AttributeData? first = null;
+            foreach (var attribute in type.GetAttributes())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var attributeClass = attribute.AttributeClass;
+                if (attributeClass?.ContainingNamespace?.ToDisplayString() != AttributeNamespace) continue;
+                if (attributeClass.Name == nameof(Shared.Attributes.SequentialAttribute)) return null;
+                if (first is null && LayerKinds.FromAttributeClass(attributeClass.Name) is not null) first = attribute;
+            }
+            if (first is null || !SymbolEqualityComparer.Default.Equals(first.AttributeClass, context.Attributes[0].AttributeClass)) return null;
+            var location = LocationInfo.From(first.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+            return DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.LayersWithoutSequential, location, type.Name);
+        }
+        catch (System.OperationCanceledException) { throw; }
+        catch (System.Exception) { return null; }
+    }
+
     /// <summary>A spec that stands for a declaration that could not be read, with the exception that stopped it.</summary>
     internal static ModelSpec Failure(string className, LocationInfo? location, System.Exception exception)
         => new(null, EquatableArray<ContainingType>.Empty, className, "public", IsPartial: true, IsGeneric: false, IsStatic: false,
@@ -54,7 +80,7 @@ internal static class ModelParser
 
     public static ModelSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
             return null;
 
         int? timeSteps = null, features = null;
@@ -78,7 +104,7 @@ internal static class ModelParser
             if (attributeClass.ContainingNamespace?.ToDisplayString() != AttributeNamespace) continue;
             if (LayerKinds.FromAttributeClass(attributeClass.Name) is not { } kind) continue;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
-            int onDeclaration = syntax?.FirstAncestorOrSelf<ClassDeclarationSyntax>() == declaration ? 0 : 1;
+            int onDeclaration = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == declaration ? 0 : 1;
             layers.Add(ReadLayer(kind, attribute, onDeclaration, LocationInfo.From(syntax), syntax?.SpanStart ?? 0));
         }
 
@@ -98,7 +124,7 @@ internal static class ModelParser
             Features: features,
             ClassLocation: new LocationInfo(declaration.SyntaxTree.FilePath, declaration.Identifier.Span, declaration.SyntaxTree.GetLineSpan(declaration.Identifier.Span, cancellationToken).Span),
             SequentialLocation: LocationInfo.From(sequential?.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
-            Layers: OrderLayers(layers).ToEquatableArray());
+            Layers: OrderLayers(layers).ToEquatableArray()) { TypeKeyword = Keyword(type) };
     }
 
     // Attributes of one declaration come back in source order already; order by declaration, then position.

@@ -84,6 +84,9 @@ internal sealed record ModelSpec(
     /// </summary>
     public string? ParseFailure { get; init; }
 
+    /// <summary>How the type is declared: <c>class</c>, or <c>record</c>, <c>struct</c>, <c>record struct</c>, <c>interface</c> (MG0023).</summary>
+    public string TypeKeyword { get; init; } = "class";
+
     /// <summary>The type to emit into.</summary>
     public TypeHierarchy Type => new(Namespace, ContainingTypes, ClassName, Accessibility);
 

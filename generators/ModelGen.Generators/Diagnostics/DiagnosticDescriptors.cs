@@ -64,7 +64,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidName = Error("MG0014",
         "Invalid layer name",
-        "Layer name '{0}' is not usable: start with a letter or '_' and use letters, digits, '_', '-' or '.' (a Keras-style name such as 'encoder' or 'lstm_2')");
+        "Layer name '{0}' is not usable: start with a letter or '_' and use at most 200 letters, digits, '_', '-' or '.' (a Keras-style name such as 'encoder' or 'lstm_2')");
 
     public static readonly DiagnosticDescriptor TooLarge = Error("MG0015",
         "Model too large",
@@ -80,7 +80,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RateOutOfRange = Error("MG0018",
         "Dropout rate out of range",
-        "{0} of {1} is {2}, but a dropout rate must be at least 0 and less than 1: it is the fraction of values dropped during training");
+        "{0} of {1} is {2}, but a dropout rate must be at least 0 and less than 1, and as a float32 either 0 or a normal number (at least 1.2e-38): it is the fraction of values dropped during training");
 
     public static readonly DiagnosticDescriptor TwoMasks = Error("MG0019",
         "More than one mask",
@@ -89,6 +89,22 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GoBackwardsInBidirectional = Error("MG0020",
         "GoBackwards inside Bidirectional",
         "{0} layer '{1}' sets GoBackwards inside Bidirectional '{2}', which already runs a reversed copy of it: remove GoBackwards");
+
+    public static readonly DiagnosticDescriptor NotFinite = Error("MG0021",
+        "Value is not a finite float",
+        "{0} of {1} is {2}, which is not a finite float (the model computes in float32, up to ±3.4e38): {3}");
+
+    public static readonly DiagnosticDescriptor ClassNameIsMember = Error("MG0022",
+        "Model class named like a generated member",
+        "Model class '{0}' has the name of a member ModelGen generates for it ({1}), which C# does not allow: rename the class, e.g. '{0}Model'");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error("MG0023",
+        "Model must be a class",
+        "[Sequential] makes a model of a class, but '{0}' is declared as a {1}: declare it as 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor LayersWithoutSequential = Error("MG0024",
+        "Layer attributes without [Sequential]",
+        "'{0}' has layer attributes but no [Sequential], so no model is generated from them: add [Sequential(...)] above the layers");
 
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",

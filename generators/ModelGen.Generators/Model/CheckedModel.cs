@@ -115,7 +115,7 @@ internal sealed record CheckedModel(
     public bool OutputMasked { get; init; }
 
     /// <summary>Some layer draws dropout masks, so the model carries a random generator.</summary>
-    public bool UsesDropout => Layers.Any(l => l.Dropout > 0 || l.RecurrentDropout > 0 || l.Rate > 0);
+    public bool UsesDropout => Layers.Any(l => l.Dropout > 0 || l.RecurrentDropout > 0 || l.Info.IsDropoutLayer);
 
     /// <summary>Some layer computes a mask over time steps.</summary>
     public bool UsesMask => Layers.Any(l => l.MaskZero || l.Kind == LayerKind.Masking);
