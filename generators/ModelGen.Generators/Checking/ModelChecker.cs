@@ -198,7 +198,7 @@ internal static class ModelChecker
         var result = diagnostics.Count == 0
             ? new CheckedModel(spec.Type,
                 spec.TimeSteps, startsWithEmbedding ? 0 : spec.Features!.Value, startsWithEmbedding ? spec.Layers[0].InputDim : 0,
-                layers.ToImmutable().ToEquatableArray(), offset) { OutputMasked = maskActive && sequence }
+                layers.ToImmutable().ToEquatableArray(), offset) { OutputMasked = maskActive && sequence, DeclaresConstructors = spec.DeclaresConstructors }
             : null;
         return new CheckResult(result, diagnostics.ToImmutable().ToEquatableArray());
     }

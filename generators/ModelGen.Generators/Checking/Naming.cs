@@ -63,7 +63,7 @@ internal static class Naming
     {
         "ParameterCount", "VocabularySize", "InputFeatures", "TimeSteps", "OutputUnits", "Metadata", "Info", "Summary", "Parameters",
         "Gradients", "Initialize", "SeedDropout", "CreateParameters", "EnsureWorkspace", "OutputLength", "OutputMask", "ResetStates",
-        "Forward", "Backward",
+        "Forward", "Backward", "CreateWorker", "HoldsInitialState", "_pass", "s_workerParameters",
     };
 
     /// <summary>The generated member <paramref name="className"/> would collide with, or null.</summary>

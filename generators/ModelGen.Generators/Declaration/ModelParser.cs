@@ -124,7 +124,7 @@ internal static class ModelParser
             Features: features,
             ClassLocation: new LocationInfo(declaration.SyntaxTree.FilePath, declaration.Identifier.Span, declaration.SyntaxTree.GetLineSpan(declaration.Identifier.Span, cancellationToken).Span),
             SequentialLocation: LocationInfo.From(sequential?.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
-            Layers: OrderLayers(layers).ToEquatableArray()) { TypeKeyword = Keyword(type) };
+            Layers: OrderLayers(layers).ToEquatableArray()) { TypeKeyword = Keyword(type), DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared) };
     }
 
     // Attributes of one declaration come back in source order already; order by declaration, then position.

@@ -84,6 +84,9 @@ internal sealed record ModelSpec(
     /// </summary>
     public string? ParseFailure { get; init; }
 
+    /// <summary>The class declares instance constructors of its own (so the generated code adds no parameterless one).</summary>
+    public bool DeclaresConstructors { get; init; }
+
     /// <summary>How the type is declared: <c>class</c>, or <c>record</c>, <c>struct</c>, <c>record struct</c>, <c>interface</c> (MG0023).</summary>
     public string TypeKeyword { get; init; } = "class";
 

@@ -111,6 +111,9 @@ internal sealed record CheckedModel(
 {
     public bool TakesTokens => VocabularySize > 0;
 
+    /// <summary>The class declares instance constructors of its own.</summary>
+    public bool DeclaresConstructors { get; init; }
+
     /// <summary>The output is a sequence that still carries the step mask (losses and metrics skip masked rows).</summary>
     public bool OutputMasked { get; init; }
 

@@ -66,8 +66,33 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public BidirectionalModel() { }
+
+    private BidirectionalModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public BidirectionalModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new BidirectionalModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<float> global::ModelGen.ISequentialModel<float>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -336,6 +361,9 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
         _bidirectional1BackwardInitial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _bidirectionalForwardInitial.Samples != 0 || _bidirectionalBackwardInitial.Samples != 0 || _bidirectional1ForwardInitial.Samples != 0 || _bidirectional1BackwardInitial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'forward_lstm' of 'bidirectional': the states h and c its next forward passes start from,
     /// [samples, 8] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
@@ -394,204 +422,220 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'BidirectionalModel': batch size must be positive");
-        if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'BidirectionalModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-        if (input.Length != batchSize * timeSteps * InputFeatures)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel' writes [{batchSize}, 12, 4] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _bidirectionalForwardInitial.CheckBatch(batchSize);
-        _bidirectionalBackwardInitial.CheckBatch(batchSize);
-        _bidirectional1ForwardInitial.CheckBatch(batchSize);
-        _bidirectional1BackwardInitial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        // Batch-major input → time-major, so each step's rows are contiguous.
-        var x = _input.AsSpan(0, rows * InputFeatures);
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
-
-        // 0: 'masking' Masking(-1)
-        global::ModelGen.Kernels.StepMask.Masking(rows, 3, -1f, x, _mask, _maskingOutput);
-
-        // 1: 'bidirectional' Bidirectional(LSTM(8, sequences, dropout=0.25, masked), concat)
+        _pass.Enter("BidirectionalModel");
+        try
         {
-            // 'forward_lstm'
-            global::System.ReadOnlySpan<float> layerInput = _maskingOutput.AsSpan(0, rows * 3);
-            _bidirectionalForwardDropoutActive = training;
-            if (training)
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'BidirectionalModel': batch size must be positive");
+            if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'BidirectionalModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
+            if (input.Length != batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'BidirectionalModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'BidirectionalModel' writes [{batchSize}, 12, 4] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _bidirectionalForwardInitial.CheckBatch(batchSize);
+            _bidirectionalBackwardInitial.CheckBatch(batchSize);
+            _bidirectional1ForwardInitial.CheckBatch(batchSize);
+            _bidirectional1BackwardInitial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            // Batch-major input → time-major, so each step's rows are contiguous.
+            var x = _input.AsSpan(0, rows * InputFeatures);
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
+
+            // 0: 'masking' Masking(-1)
+            global::ModelGen.Kernels.StepMask.Masking(rows, 3, -1f, x, _mask, _maskingOutput);
+
+            // 1: 'bidirectional' Bidirectional(LSTM(8, sequences, dropout=0.25, masked), concat)
             {
-                // Input dropout: one mask per sequence, the same at every step.
-                global::ModelGen.Kernels.DropoutMask.Fill(
-                    _random,
-                    0.25f,
-                    _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3));
-                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                // 'forward_lstm'
+                global::System.ReadOnlySpan<float> layerInput = _maskingOutput.AsSpan(0, rows * 3);
+                _bidirectionalForwardDropoutActive = training;
+                if (training)
+                {
+                    // Input dropout: one mask per sequence, the same at every step.
+                    global::ModelGen.Kernels.DropoutMask.Fill(
+                        _random,
+                        0.25f,
+                        _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3));
+                    global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                        batch,
+                        steps,
+                        3,
+                        layerInput,
+                        _bidirectionalForwardDropoutMask,
+                        _bidirectionalForwardDroppedInput);
+                    layerInput = _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3);
+                }
+                global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
+                _bidirectionalForwardInitial.Begin(batch, _bidirectionalForwardStates, _bidirectionalForwardCells); // the initial state, or zeros
+                global::ModelGen.Generated.Lstm_I3_H8.Forward(
+                    steps,
+                    batch,
+                    x: layerInput,
+                    kernel: BidirectionalForwardKernel,
+                    recurrentKernel: BidirectionalForwardRecurrentKernel,
+                    bias: BidirectionalForwardBias,
+                    h: _bidirectionalForwardStates,
+                    c: _bidirectionalForwardCells,
+                    gates: _bidirectionalForwardGates,
+                    tanhC: _bidirectionalForwardTanhCells,
+                    mask: mask);
+            }
+            {
+                // 'backward_lstm': the sequence reversed
+                global::System.ReadOnlySpan<float> layerInput = _maskingOutput.AsSpan(0, rows * 3);
+                _bidirectionalBackwardDropoutActive = training;
+                if (training)
+                {
+                    // Input dropout: one mask per sequence, the same at every step.
+                    global::ModelGen.Kernels.DropoutMask.Fill(
+                        _random,
+                        0.25f,
+                        _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3));
+                    global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                        batch,
+                        steps,
+                        3,
+                        layerInput,
+                        _bidirectionalBackwardDropoutMask,
+                        _bidirectionalBackwardDroppedInput);
+                    layerInput = _bidirectionalBackwardDroppedInput.AsSpan(0, rows * 3);
+                }
+                global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
+                global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, 3, layerInput, _bidirectionalBackwardReversed); // last step first
+                layerInput = _bidirectionalBackwardReversed.AsSpan(0, rows * 3);
+                global::ModelGen.Kernels.SequenceOps.ReverseTime(
                     batch,
                     steps,
-                    3,
-                    layerInput,
-                    _bidirectionalForwardDropoutMask,
-                    _bidirectionalForwardDroppedInput);
-                layerInput = _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3);
+                    mask,
+                    _bidirectionalBackwardReversedMask);
+                mask = _bidirectionalBackwardReversedMask.AsSpan(0, rows);
+                _bidirectionalBackwardInitial.Begin(batch, _bidirectionalBackwardStates, _bidirectionalBackwardCells); // the initial state, or zeros
+                global::ModelGen.Generated.Lstm_I3_H8.Forward(
+                    steps,
+                    batch,
+                    x: layerInput,
+                    kernel: BidirectionalBackwardKernel,
+                    recurrentKernel: BidirectionalBackwardRecurrentKernel,
+                    bias: BidirectionalBackwardBias,
+                    h: _bidirectionalBackwardStates,
+                    c: _bidirectionalBackwardCells,
+                    gates: _bidirectionalBackwardGates,
+                    tanhC: _bidirectionalBackwardTanhCells,
+                    mask: mask);
             }
-            global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            _bidirectionalForwardInitial.Begin(batch, _bidirectionalForwardStates, _bidirectionalForwardCells); // the initial state, or zeros
-            global::ModelGen.Generated.Lstm_I3_H8.Forward(
-                steps,
+            global::ModelGen.Kernels.Bidirectional.MergeSequence(
+                global::ModelGen.Kernels.MergeMode.Concat,
                 batch,
-                x: layerInput,
-                kernel: BidirectionalForwardKernel,
-                recurrentKernel: BidirectionalForwardRecurrentKernel,
-                bias: BidirectionalForwardBias,
-                h: _bidirectionalForwardStates,
-                c: _bidirectionalForwardCells,
-                gates: _bidirectionalForwardGates,
-                tanhC: _bidirectionalForwardTanhCells,
-                mask: mask);
-        }
-        {
-            // 'backward_lstm': the sequence reversed
-            global::System.ReadOnlySpan<float> layerInput = _maskingOutput.AsSpan(0, rows * 3);
-            _bidirectionalBackwardDropoutActive = training;
-            if (training)
+                steps,
+                8,
+                _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8),
+                _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8),
+                _mask.AsSpan(0, rows),
+                _bidirectionalOutput);
+
+            // 2: 'bidirectional_1' Bidirectional(GRU(5, reset_after=True, sequences, recurrent_dropout=0.1, masked), sum)
             {
-                // Input dropout: one mask per sequence, the same at every step.
-                global::ModelGen.Kernels.DropoutMask.Fill(
-                    _random,
-                    0.25f,
-                    _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3));
-                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                // 'forward_gru'
+                global::System.ReadOnlySpan<float> layerInput = _bidirectionalOutput.AsSpan(0, rows * 16);
+                global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
+                global::System.ReadOnlySpan<float> recurrentMask = default;
+                _bidirectional1ForwardRecurrentDropoutActive = training;
+                if (training)
+                {
+                    global::ModelGen.Kernels.DropoutMask.Fill(
+                        _random,
+                        0.1f,
+                        _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5));
+                    recurrentMask = _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5);
+                }
+                _bidirectional1ForwardInitial.Begin(batch, _bidirectional1ForwardStates, default); // the initial state, or zeros
+                global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
+                    steps,
+                    batch,
+                    x: layerInput,
+                    kernel: Bidirectional1ForwardKernel,
+                    recurrentKernel: Bidirectional1ForwardRecurrentKernel,
+                    bias: Bidirectional1ForwardBias,
+                    h: _bidirectional1ForwardStates,
+                    gates: _bidirectional1ForwardGates,
+                    recurrent: _bidirectional1ForwardRecurrent,
+                    mask: mask,
+                    recurrentMask: recurrentMask,
+                    maskedStates: _bidirectional1ForwardMaskedStates);
+            }
+            {
+                // 'backward_gru': the sequence reversed
+                global::System.ReadOnlySpan<float> layerInput = _bidirectionalOutput.AsSpan(0, rows * 16);
+                global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
+                global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, 16, layerInput, _bidirectional1BackwardReversed); // last step first
+                layerInput = _bidirectional1BackwardReversed.AsSpan(0, rows * 16);
+                global::ModelGen.Kernels.SequenceOps.ReverseTime(
                     batch,
                     steps,
-                    3,
-                    layerInput,
-                    _bidirectionalBackwardDropoutMask,
-                    _bidirectionalBackwardDroppedInput);
-                layerInput = _bidirectionalBackwardDroppedInput.AsSpan(0, rows * 3);
+                    mask,
+                    _bidirectional1BackwardReversedMask);
+                mask = _bidirectional1BackwardReversedMask.AsSpan(0, rows);
+                global::System.ReadOnlySpan<float> recurrentMask = default;
+                _bidirectional1BackwardRecurrentDropoutActive = training;
+                if (training)
+                {
+                    global::ModelGen.Kernels.DropoutMask.Fill(
+                        _random,
+                        0.1f,
+                        _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5));
+                    recurrentMask = _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5);
+                }
+                _bidirectional1BackwardInitial.Begin(batch, _bidirectional1BackwardStates, default); // the initial state, or zeros
+                global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
+                    steps,
+                    batch,
+                    x: layerInput,
+                    kernel: Bidirectional1BackwardKernel,
+                    recurrentKernel: Bidirectional1BackwardRecurrentKernel,
+                    bias: Bidirectional1BackwardBias,
+                    h: _bidirectional1BackwardStates,
+                    gates: _bidirectional1BackwardGates,
+                    recurrent: _bidirectional1BackwardRecurrent,
+                    mask: mask,
+                    recurrentMask: recurrentMask,
+                    maskedStates: _bidirectional1BackwardMaskedStates);
             }
-            global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, 3, layerInput, _bidirectionalBackwardReversed); // last step first
-            layerInput = _bidirectionalBackwardReversed.AsSpan(0, rows * 3);
-            global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, mask, _bidirectionalBackwardReversedMask);
-            mask = _bidirectionalBackwardReversedMask.AsSpan(0, rows);
-            _bidirectionalBackwardInitial.Begin(batch, _bidirectionalBackwardStates, _bidirectionalBackwardCells); // the initial state, or zeros
-            global::ModelGen.Generated.Lstm_I3_H8.Forward(
-                steps,
+            global::ModelGen.Kernels.Bidirectional.MergeSequence(
+                global::ModelGen.Kernels.MergeMode.Sum,
                 batch,
-                x: layerInput,
-                kernel: BidirectionalBackwardKernel,
-                recurrentKernel: BidirectionalBackwardRecurrentKernel,
-                bias: BidirectionalBackwardBias,
-                h: _bidirectionalBackwardStates,
-                c: _bidirectionalBackwardCells,
-                gates: _bidirectionalBackwardGates,
-                tanhC: _bidirectionalBackwardTanhCells,
-                mask: mask);
-        }
-        global::ModelGen.Kernels.Bidirectional.MergeSequence(
-            global::ModelGen.Kernels.MergeMode.Concat,
-            batch,
-            steps,
-            8,
-            _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8),
-            _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8),
-            _mask.AsSpan(0, rows),
-            _bidirectionalOutput);
+                steps,
+                5,
+                _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5),
+                _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5),
+                _mask.AsSpan(0, rows),
+                _bidirectional1Output);
 
-        // 2: 'bidirectional_1' Bidirectional(GRU(5, reset_after=True, sequences, recurrent_dropout=0.1, masked), sum)
+            // 3: 'time_distributed' TimeDistributed(Dense(4, softmax))
+            global::ModelGen.Generated.Dense_I5_U4_Softmax.Forward(
+                rows,
+                x: _bidirectional1Output.AsSpan(0, rows * 5),
+                kernel: TimeDistributedKernel,
+                bias: TimeDistributedBias,
+                y: _timeDistributedOutput);
+
+            // Time-major → batch-major output.
+            global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
+                batch,
+                steps,
+                OutputUnits,
+                _timeDistributedOutput.AsSpan(0, rows * 4),
+                output);
+            global::ModelGen.Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics
+            _haveForward = true;
+        }
+        finally
         {
-            // 'forward_gru'
-            global::System.ReadOnlySpan<float> layerInput = _bidirectionalOutput.AsSpan(0, rows * 16);
-            global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            global::System.ReadOnlySpan<float> recurrentMask = default;
-            _bidirectional1ForwardRecurrentDropoutActive = training;
-            if (training)
-            {
-                global::ModelGen.Kernels.DropoutMask.Fill(
-                    _random,
-                    0.1f,
-                    _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5));
-                recurrentMask = _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5);
-            }
-            _bidirectional1ForwardInitial.Begin(batch, _bidirectional1ForwardStates, default); // the initial state, or zeros
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
-                steps,
-                batch,
-                x: layerInput,
-                kernel: Bidirectional1ForwardKernel,
-                recurrentKernel: Bidirectional1ForwardRecurrentKernel,
-                bias: Bidirectional1ForwardBias,
-                h: _bidirectional1ForwardStates,
-                gates: _bidirectional1ForwardGates,
-                recurrent: _bidirectional1ForwardRecurrent,
-                mask: mask,
-                recurrentMask: recurrentMask,
-                maskedStates: _bidirectional1ForwardMaskedStates);
+            _pass.Exit();
         }
-        {
-            // 'backward_gru': the sequence reversed
-            global::System.ReadOnlySpan<float> layerInput = _bidirectionalOutput.AsSpan(0, rows * 16);
-            global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, 16, layerInput, _bidirectional1BackwardReversed); // last step first
-            layerInput = _bidirectional1BackwardReversed.AsSpan(0, rows * 16);
-            global::ModelGen.Kernels.SequenceOps.ReverseTime(batch, steps, mask, _bidirectional1BackwardReversedMask);
-            mask = _bidirectional1BackwardReversedMask.AsSpan(0, rows);
-            global::System.ReadOnlySpan<float> recurrentMask = default;
-            _bidirectional1BackwardRecurrentDropoutActive = training;
-            if (training)
-            {
-                global::ModelGen.Kernels.DropoutMask.Fill(
-                    _random,
-                    0.1f,
-                    _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5));
-                recurrentMask = _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5);
-            }
-            _bidirectional1BackwardInitial.Begin(batch, _bidirectional1BackwardStates, default); // the initial state, or zeros
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Forward(
-                steps,
-                batch,
-                x: layerInput,
-                kernel: Bidirectional1BackwardKernel,
-                recurrentKernel: Bidirectional1BackwardRecurrentKernel,
-                bias: Bidirectional1BackwardBias,
-                h: _bidirectional1BackwardStates,
-                gates: _bidirectional1BackwardGates,
-                recurrent: _bidirectional1BackwardRecurrent,
-                mask: mask,
-                recurrentMask: recurrentMask,
-                maskedStates: _bidirectional1BackwardMaskedStates);
-        }
-        global::ModelGen.Kernels.Bidirectional.MergeSequence(
-            global::ModelGen.Kernels.MergeMode.Sum,
-            batch,
-            steps,
-            5,
-            _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5),
-            _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5),
-            _mask.AsSpan(0, rows),
-            _bidirectional1Output);
-
-        // 3: 'time_distributed' TimeDistributed(Dense(4, softmax))
-        global::ModelGen.Generated.Dense_I5_U4_Softmax.Forward(
-            rows,
-            x: _bidirectional1Output.AsSpan(0, rows * 5),
-            kernel: TimeDistributedKernel,
-            bias: TimeDistributedBias,
-            y: _timeDistributedOutput);
-
-        // Time-major → batch-major output.
-        global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
-            batch,
-            steps,
-            OutputUnits,
-            _timeDistributedOutput.AsSpan(0, rows * 4),
-            output);
-        global::ModelGen.Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics
-        _haveForward = true;
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -600,199 +644,207 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'BidirectionalModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
-            throw new global::System.ArgumentException($"model 'BidirectionalModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
-
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(
-            batch,
-            steps,
-            OutputUnits,
-            outputGradient,
-            _timeDistributedOutputGradient);
-
-        // 3: 'time_distributed' TimeDistributed(Dense(4, softmax))
-        global::ModelGen.Generated.Dense_I5_U4_Softmax.Backward(
-            rows,
-            x: _bidirectional1Output.AsSpan(0, rows * 5),
-            kernel: TimeDistributedKernel,
-            y: _timeDistributedOutput,
-            dy: _timeDistributedOutputGradient,
-            dKernel: TimeDistributedKernelGradient,
-            dBias: TimeDistributedBiasGradient,
-            dx: _bidirectional1OutputGradient,
-            scratch: _timeDistributedScratch);
-
-        // 2: 'bidirectional_1' Bidirectional(GRU(5, reset_after=True, sequences, recurrent_dropout=0.1, masked), sum)
-        // Split ∂merged into each direction's ∂h, in its own step order.
-        global::ModelGen.Kernels.Bidirectional.SplitSequence(
-            global::ModelGen.Kernels.MergeMode.Sum,
-            batch,
-            steps,
-            5,
-            _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5),
-            _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5),
-            _mask.AsSpan(0, rows),
-            _bidirectional1OutputGradient.AsSpan(0, rows * 5),
-            _bidirectional1ForwardOutputGradient,
-            _bidirectional1BackwardOutputGradient);
+        _pass.Enter("BidirectionalModel");
+        try
         {
-            // 'forward_gru'
-            global::System.Span<float> dx = _bidirectionalOutputGradient;
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(
-                steps,
-                batch,
-                x: _bidirectionalOutput.AsSpan(0, rows * 16),
-                kernel: Bidirectional1ForwardKernel,
-                recurrentKernel: Bidirectional1ForwardRecurrentKernel,
-                h: _bidirectional1ForwardStates,
-                gates: _bidirectional1ForwardGates,
-                recurrent: _bidirectional1ForwardRecurrent,
-                dh: _bidirectional1ForwardOutputGradient,
-                dGates: _bidirectional1ForwardGateGradients,
-                dRecurrent: _bidirectional1ForwardRecurrentGradients,
-                dKernel: Bidirectional1ForwardKernelGradient,
-                dRecurrentKernel: Bidirectional1ForwardRecurrentKernelGradient,
-                dBias: Bidirectional1ForwardBiasGradient,
-                dx: (dx.IsEmpty ? default : _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16)),
-                scratch: _bidirectional1ForwardScratch,
-                mask: _mask.AsSpan(0, rows),
-                recurrentMask: (_bidirectional1ForwardRecurrentDropoutActive ? _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5) : default),
-                maskedStates: _bidirectional1ForwardMaskedStates,
-                dInitial: _bidirectional1ForwardInitial.Gradient(batch));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
-                batch,
-                steps,
-                16,
-                _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16),
-                reversed: false,
-                default,
-                dx,
-                add: false);
-        }
-        {
-            // 'backward_gru'
-            global::System.Span<float> dx = _bidirectionalOutputGradient;
-            global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(
-                steps,
-                batch,
-                x: _bidirectional1BackwardReversed.AsSpan(0, rows * 16),
-                kernel: Bidirectional1BackwardKernel,
-                recurrentKernel: Bidirectional1BackwardRecurrentKernel,
-                h: _bidirectional1BackwardStates,
-                gates: _bidirectional1BackwardGates,
-                recurrent: _bidirectional1BackwardRecurrent,
-                dh: _bidirectional1BackwardOutputGradient,
-                dGates: _bidirectional1BackwardGateGradients,
-                dRecurrent: _bidirectional1BackwardRecurrentGradients,
-                dKernel: Bidirectional1BackwardKernelGradient,
-                dRecurrentKernel: Bidirectional1BackwardRecurrentKernelGradient,
-                dBias: Bidirectional1BackwardBiasGradient,
-                dx: (dx.IsEmpty ? default : _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16)),
-                scratch: _bidirectional1BackwardScratch,
-                mask: _bidirectional1BackwardReversedMask.AsSpan(0, rows),
-                recurrentMask: (_bidirectional1BackwardRecurrentDropoutActive ? _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5) : default),
-                maskedStates: _bidirectional1BackwardMaskedStates,
-                dInitial: _bidirectional1BackwardInitial.Gradient(batch));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
-                batch,
-                steps,
-                16,
-                _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16),
-                reversed: true,
-                default,
-                dx,
-                add: true);
-        }
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'BidirectionalModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'BidirectionalModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
+                throw new global::System.ArgumentException($"model 'BidirectionalModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
-        // 1: 'bidirectional' Bidirectional(LSTM(8, sequences, dropout=0.25, masked), concat)
-        // Split ∂merged into each direction's ∂h, in its own step order.
-        global::ModelGen.Kernels.Bidirectional.SplitSequence(
-            global::ModelGen.Kernels.MergeMode.Concat,
-            batch,
-            steps,
-            8,
-            _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8),
-            _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8),
-            _mask.AsSpan(0, rows),
-            _bidirectionalOutputGradient.AsSpan(0, rows * 16),
-            _bidirectionalForwardOutputGradient,
-            _bidirectionalBackwardOutputGradient);
-        {
-            // 'forward_lstm'
-            global::System.Span<float> dx = _maskingOutputGradient;
-            global::ModelGen.Generated.Lstm_I3_H8.Backward(
-                steps,
-                batch,
-                x: (_bidirectionalForwardDropoutActive ? _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3) : _maskingOutput.AsSpan(0, rows * 3)),
-                kernel: BidirectionalForwardKernel,
-                recurrentKernel: BidirectionalForwardRecurrentKernel,
-                h: _bidirectionalForwardStates,
-                c: _bidirectionalForwardCells,
-                gates: _bidirectionalForwardGates,
-                tanhC: _bidirectionalForwardTanhCells,
-                dh: _bidirectionalForwardOutputGradient,
-                dGates: _bidirectionalForwardGateGradients,
-                dKernel: BidirectionalForwardKernelGradient,
-                dRecurrentKernel: BidirectionalForwardRecurrentKernelGradient,
-                dBias: BidirectionalForwardBiasGradient,
-                dx: (dx.IsEmpty ? default : _bidirectionalForwardInputGradient.AsSpan(0, rows * 3)),
-                scratch: _bidirectionalForwardScratch,
-                mask: _mask.AsSpan(0, rows),
-                dInitial: _bidirectionalForwardInitial.Gradient(batch),
-                dInitialCell: _bidirectionalForwardInitial.CellGradient(batch));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(
                 batch,
                 steps,
-                3,
-                _bidirectionalForwardInputGradient.AsSpan(0, rows * 3),
-                reversed: false,
-                _bidirectionalForwardDropoutActive ? _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3) : default,
-                dx,
-                add: false);
-        }
-        {
-            // 'backward_lstm'
-            global::System.Span<float> dx = _maskingOutputGradient;
-            global::ModelGen.Generated.Lstm_I3_H8.Backward(
-                steps,
-                batch,
-                x: _bidirectionalBackwardReversed.AsSpan(0, rows * 3),
-                kernel: BidirectionalBackwardKernel,
-                recurrentKernel: BidirectionalBackwardRecurrentKernel,
-                h: _bidirectionalBackwardStates,
-                c: _bidirectionalBackwardCells,
-                gates: _bidirectionalBackwardGates,
-                tanhC: _bidirectionalBackwardTanhCells,
-                dh: _bidirectionalBackwardOutputGradient,
-                dGates: _bidirectionalBackwardGateGradients,
-                dKernel: BidirectionalBackwardKernelGradient,
-                dRecurrentKernel: BidirectionalBackwardRecurrentKernelGradient,
-                dBias: BidirectionalBackwardBiasGradient,
-                dx: (dx.IsEmpty ? default : _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3)),
-                scratch: _bidirectionalBackwardScratch,
-                mask: _bidirectionalBackwardReversedMask.AsSpan(0, rows),
-                dInitial: _bidirectionalBackwardInitial.Gradient(batch),
-                dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch));
-            global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
-                batch,
-                steps,
-                3,
-                _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3),
-                reversed: true,
-                _bidirectionalBackwardDropoutActive ? _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3) : default,
-                dx,
-                add: true);
-        }
+                OutputUnits,
+                outputGradient,
+                _timeDistributedOutputGradient);
 
-        // 0: 'masking' Masking(-1)
-        global::ModelGen.Kernels.StepMask.CopyUnmasked(rows, 3, _mask, _maskingOutputGradient, (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))); // nothing flows into padding
+            // 3: 'time_distributed' TimeDistributed(Dense(4, softmax))
+            global::ModelGen.Generated.Dense_I5_U4_Softmax.Backward(
+                rows,
+                x: _bidirectional1Output.AsSpan(0, rows * 5),
+                kernel: TimeDistributedKernel,
+                y: _timeDistributedOutput,
+                dy: _timeDistributedOutputGradient,
+                dKernel: TimeDistributedKernelGradient,
+                dBias: TimeDistributedBiasGradient,
+                dx: _bidirectional1OutputGradient,
+                scratch: _timeDistributedScratch);
 
-        // Time-major → batch-major input gradient.
-        if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+            // 2: 'bidirectional_1' Bidirectional(GRU(5, reset_after=True, sequences, recurrent_dropout=0.1, masked), sum)
+            // Split ∂merged into each direction's ∂h, in its own step order.
+            global::ModelGen.Kernels.Bidirectional.SplitSequence(
+                global::ModelGen.Kernels.MergeMode.Sum,
+                batch,
+                steps,
+                5,
+                _bidirectional1ForwardStates.AsSpan(batch * 5, rows * 5),
+                _bidirectional1BackwardStates.AsSpan(batch * 5, rows * 5),
+                _mask.AsSpan(0, rows),
+                _bidirectional1OutputGradient.AsSpan(0, rows * 5),
+                _bidirectional1ForwardOutputGradient,
+                _bidirectional1BackwardOutputGradient);
+            {
+                // 'forward_gru'
+                global::System.Span<float> dx = _bidirectionalOutputGradient;
+                global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(
+                    steps,
+                    batch,
+                    x: _bidirectionalOutput.AsSpan(0, rows * 16),
+                    kernel: Bidirectional1ForwardKernel,
+                    recurrentKernel: Bidirectional1ForwardRecurrentKernel,
+                    h: _bidirectional1ForwardStates,
+                    gates: _bidirectional1ForwardGates,
+                    recurrent: _bidirectional1ForwardRecurrent,
+                    dh: _bidirectional1ForwardOutputGradient,
+                    dGates: _bidirectional1ForwardGateGradients,
+                    dRecurrent: _bidirectional1ForwardRecurrentGradients,
+                    dKernel: Bidirectional1ForwardKernelGradient,
+                    dRecurrentKernel: Bidirectional1ForwardRecurrentKernelGradient,
+                    dBias: Bidirectional1ForwardBiasGradient,
+                    dx: (dx.IsEmpty ? default : _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16)),
+                    scratch: _bidirectional1ForwardScratch,
+                    mask: _mask.AsSpan(0, rows),
+                    recurrentMask: (_bidirectional1ForwardRecurrentDropoutActive ? _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5) : default),
+                    maskedStates: _bidirectional1ForwardMaskedStates,
+                    dInitial: _bidirectional1ForwardInitial.Gradient(batch));
+                global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                    batch,
+                    steps,
+                    16,
+                    _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16),
+                    reversed: false,
+                    default,
+                    dx,
+                    add: false);
+            }
+            {
+                // 'backward_gru'
+                global::System.Span<float> dx = _bidirectionalOutputGradient;
+                global::ModelGen.Generated.Gru_I16_H5_ResetAfter.Backward(
+                    steps,
+                    batch,
+                    x: _bidirectional1BackwardReversed.AsSpan(0, rows * 16),
+                    kernel: Bidirectional1BackwardKernel,
+                    recurrentKernel: Bidirectional1BackwardRecurrentKernel,
+                    h: _bidirectional1BackwardStates,
+                    gates: _bidirectional1BackwardGates,
+                    recurrent: _bidirectional1BackwardRecurrent,
+                    dh: _bidirectional1BackwardOutputGradient,
+                    dGates: _bidirectional1BackwardGateGradients,
+                    dRecurrent: _bidirectional1BackwardRecurrentGradients,
+                    dKernel: Bidirectional1BackwardKernelGradient,
+                    dRecurrentKernel: Bidirectional1BackwardRecurrentKernelGradient,
+                    dBias: Bidirectional1BackwardBiasGradient,
+                    dx: (dx.IsEmpty ? default : _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16)),
+                    scratch: _bidirectional1BackwardScratch,
+                    mask: _bidirectional1BackwardReversedMask.AsSpan(0, rows),
+                    recurrentMask: (_bidirectional1BackwardRecurrentDropoutActive ? _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5) : default),
+                    maskedStates: _bidirectional1BackwardMaskedStates,
+                    dInitial: _bidirectional1BackwardInitial.Gradient(batch));
+                global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                    batch,
+                    steps,
+                    16,
+                    _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16),
+                    reversed: true,
+                    default,
+                    dx,
+                    add: true);
+            }
+
+            // 1: 'bidirectional' Bidirectional(LSTM(8, sequences, dropout=0.25, masked), concat)
+            // Split ∂merged into each direction's ∂h, in its own step order.
+            global::ModelGen.Kernels.Bidirectional.SplitSequence(
+                global::ModelGen.Kernels.MergeMode.Concat,
+                batch,
+                steps,
+                8,
+                _bidirectionalForwardStates.AsSpan(batch * 8, rows * 8),
+                _bidirectionalBackwardStates.AsSpan(batch * 8, rows * 8),
+                _mask.AsSpan(0, rows),
+                _bidirectionalOutputGradient.AsSpan(0, rows * 16),
+                _bidirectionalForwardOutputGradient,
+                _bidirectionalBackwardOutputGradient);
+            {
+                // 'forward_lstm'
+                global::System.Span<float> dx = _maskingOutputGradient;
+                global::ModelGen.Generated.Lstm_I3_H8.Backward(
+                    steps,
+                    batch,
+                    x: (_bidirectionalForwardDropoutActive ? _bidirectionalForwardDroppedInput.AsSpan(0, rows * 3) : _maskingOutput.AsSpan(0, rows * 3)),
+                    kernel: BidirectionalForwardKernel,
+                    recurrentKernel: BidirectionalForwardRecurrentKernel,
+                    h: _bidirectionalForwardStates,
+                    c: _bidirectionalForwardCells,
+                    gates: _bidirectionalForwardGates,
+                    tanhC: _bidirectionalForwardTanhCells,
+                    dh: _bidirectionalForwardOutputGradient,
+                    dGates: _bidirectionalForwardGateGradients,
+                    dKernel: BidirectionalForwardKernelGradient,
+                    dRecurrentKernel: BidirectionalForwardRecurrentKernelGradient,
+                    dBias: BidirectionalForwardBiasGradient,
+                    dx: (dx.IsEmpty ? default : _bidirectionalForwardInputGradient.AsSpan(0, rows * 3)),
+                    scratch: _bidirectionalForwardScratch,
+                    mask: _mask.AsSpan(0, rows),
+                    dInitial: _bidirectionalForwardInitial.Gradient(batch),
+                    dInitialCell: _bidirectionalForwardInitial.CellGradient(batch));
+                global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                    batch,
+                    steps,
+                    3,
+                    _bidirectionalForwardInputGradient.AsSpan(0, rows * 3),
+                    reversed: false,
+                    _bidirectionalForwardDropoutActive ? _bidirectionalForwardDropoutMask.AsSpan(0, batch * 3) : default,
+                    dx,
+                    add: false);
+            }
+            {
+                // 'backward_lstm'
+                global::System.Span<float> dx = _maskingOutputGradient;
+                global::ModelGen.Generated.Lstm_I3_H8.Backward(
+                    steps,
+                    batch,
+                    x: _bidirectionalBackwardReversed.AsSpan(0, rows * 3),
+                    kernel: BidirectionalBackwardKernel,
+                    recurrentKernel: BidirectionalBackwardRecurrentKernel,
+                    h: _bidirectionalBackwardStates,
+                    c: _bidirectionalBackwardCells,
+                    gates: _bidirectionalBackwardGates,
+                    tanhC: _bidirectionalBackwardTanhCells,
+                    dh: _bidirectionalBackwardOutputGradient,
+                    dGates: _bidirectionalBackwardGateGradients,
+                    dKernel: BidirectionalBackwardKernelGradient,
+                    dRecurrentKernel: BidirectionalBackwardRecurrentKernelGradient,
+                    dBias: BidirectionalBackwardBiasGradient,
+                    dx: (dx.IsEmpty ? default : _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3)),
+                    scratch: _bidirectionalBackwardScratch,
+                    mask: _bidirectionalBackwardReversedMask.AsSpan(0, rows),
+                    dInitial: _bidirectionalBackwardInitial.Gradient(batch),
+                    dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch));
+                global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
+                    batch,
+                    steps,
+                    3,
+                    _bidirectionalBackwardInputGradient.AsSpan(0, rows * 3),
+                    reversed: true,
+                    _bidirectionalBackwardDropoutActive ? _bidirectionalBackwardDropoutMask.AsSpan(0, batch * 3) : default,
+                    dx,
+                    add: true);
+            }
+
+            // 0: 'masking' Masking(-1)
+            global::ModelGen.Kernels.StepMask.CopyUnmasked(rows, 3, _mask, _maskingOutputGradient, (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))); // nothing flows into padding
+
+            // Time-major → batch-major input gradient.
+            if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

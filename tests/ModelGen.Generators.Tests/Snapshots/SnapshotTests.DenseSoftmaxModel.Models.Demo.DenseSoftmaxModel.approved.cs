@@ -45,8 +45,33 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public DenseSoftmaxModel() { }
+
+    private DenseSoftmaxModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public DenseSoftmaxModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new DenseSoftmaxModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<float> global::ModelGen.ISequentialModel<float>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -130,46 +155,54 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'DenseSoftmaxModel': batch size must be positive");
-        if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'DenseSoftmaxModel': time steps must be positive");
-        if (input.Length != batchSize * timeSteps * InputFeatures)
-            throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' writes [{batchSize}, {timeSteps}, 3] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        // Batch-major input → time-major, so each step's rows are contiguous.
-        var x = _input.AsSpan(0, rows * InputFeatures);
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
+        _pass.Enter("DenseSoftmaxModel");
+        try
+        {
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'DenseSoftmaxModel': batch size must be positive");
+            if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'DenseSoftmaxModel': time steps must be positive");
+            if (input.Length != batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' writes [{batchSize}, {timeSteps}, 3] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            // Batch-major input → time-major, so each step's rows are contiguous.
+            var x = _input.AsSpan(0, rows * InputFeatures);
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
-        // 0: 'dense' Dense(8, relu)
-        global::ModelGen.Generated.Dense_I4_U8_Relu.Forward(
-            rows,
-            x: x,
-            kernel: DenseKernel,
-            bias: DenseBias,
-            y: _denseOutput);
+            // 0: 'dense' Dense(8, relu)
+            global::ModelGen.Generated.Dense_I4_U8_Relu.Forward(
+                rows,
+                x: x,
+                kernel: DenseKernel,
+                bias: DenseBias,
+                y: _denseOutput);
 
-        // 1: 'dense_1' Dense(3, softmax)
-        global::ModelGen.Generated.Dense_I8_U3_Softmax.Forward(
-            rows,
-            x: _denseOutput.AsSpan(0, rows * 8),
-            kernel: Dense1Kernel,
-            bias: Dense1Bias,
-            y: _dense1Output);
+            // 1: 'dense_1' Dense(3, softmax)
+            global::ModelGen.Generated.Dense_I8_U3_Softmax.Forward(
+                rows,
+                x: _denseOutput.AsSpan(0, rows * 8),
+                kernel: Dense1Kernel,
+                bias: Dense1Bias,
+                y: _dense1Output);
 
-        // Time-major → batch-major output.
-        global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
-            batch,
-            steps,
-            OutputUnits,
-            _dense1Output.AsSpan(0, rows * 3),
-            output);
-        _haveForward = true;
+            // Time-major → batch-major output.
+            global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
+                batch,
+                steps,
+                OutputUnits,
+                _dense1Output.AsSpan(0, rows * 3),
+                output);
+            _haveForward = true;
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -178,46 +211,54 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'DenseSoftmaxModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'DenseSoftmaxModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
-            throw new global::System.ArgumentException($"model 'DenseSoftmaxModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
+        _pass.Enter("DenseSoftmaxModel");
+        try
+        {
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'DenseSoftmaxModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'DenseSoftmaxModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
+                throw new global::System.ArgumentException($"model 'DenseSoftmaxModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(
-            batch,
-            steps,
-            OutputUnits,
-            outputGradient,
-            _dense1OutputGradient);
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(
+                batch,
+                steps,
+                OutputUnits,
+                outputGradient,
+                _dense1OutputGradient);
 
-        // 1: 'dense_1' Dense(3, softmax)
-        global::ModelGen.Generated.Dense_I8_U3_Softmax.Backward(
-            rows,
-            x: _denseOutput.AsSpan(0, rows * 8),
-            kernel: Dense1Kernel,
-            y: _dense1Output,
-            dy: _dense1OutputGradient,
-            dKernel: Dense1KernelGradient,
-            dBias: Dense1BiasGradient,
-            dx: _denseOutputGradient,
-            scratch: _dense1Scratch);
+            // 1: 'dense_1' Dense(3, softmax)
+            global::ModelGen.Generated.Dense_I8_U3_Softmax.Backward(
+                rows,
+                x: _denseOutput.AsSpan(0, rows * 8),
+                kernel: Dense1Kernel,
+                y: _dense1Output,
+                dy: _dense1OutputGradient,
+                dKernel: Dense1KernelGradient,
+                dBias: Dense1BiasGradient,
+                dx: _denseOutputGradient,
+                scratch: _dense1Scratch);
 
-        // 0: 'dense' Dense(8, relu)
-        global::ModelGen.Generated.Dense_I4_U8_Relu.Backward(
-            rows,
-            x: _input.AsSpan(0, rows * InputFeatures),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: DenseBiasGradient,
-            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
-            scratch: _denseScratch);
+            // 0: 'dense' Dense(8, relu)
+            global::ModelGen.Generated.Dense_I4_U8_Relu.Backward(
+                rows,
+                x: _input.AsSpan(0, rows * InputFeatures),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: DenseBiasGradient,
+                dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+                scratch: _denseScratch);
 
-        // Time-major → batch-major input gradient.
-        if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+            // Time-major → batch-major input gradient.
+            if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

@@ -54,8 +54,33 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public EmbeddingModel() { }
+
+    private EmbeddingModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public EmbeddingModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new EmbeddingModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<int> global::ModelGen.ISequentialModel<int>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -164,6 +189,9 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
         _simpleRnnInitial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _simpleRnnInitial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'simple_rnn': the state h its next forward passes start from,
     /// [samples, 8] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
@@ -183,66 +211,74 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<int> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'EmbeddingModel': batch size must be positive");
-        if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'EmbeddingModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-        if (input.Length != batchSize * timeSteps * 1)
-            throw new global::System.ArgumentException($"model 'EmbeddingModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'EmbeddingModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _simpleRnnInitial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        input.CopyTo(_tokens);
-
-        // 0: 'embedding' Embedding(500, 16)
-        _folded = rows > 500;
-        if (_folded)
+        _pass.Enter("EmbeddingModel");
+        try
         {
-            // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.
-            var projection = _embeddingProjection.AsSpan();
-            global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, SimpleRnnBias.Slice(0, 8), projection);
-            global::ModelGen.Kernels.Gemm.MultiplyAdd(
-                500,
-                8,
-                16,
-                EmbeddingEmbeddings,
-                16,
-                SimpleRnnKernel,
-                8,
-                projection,
-                8);
-            // 'simple_rnn' reads each token's row of P inside its step loop; the ids are checked here.
-            global::ModelGen.Kernels.Embedding.Validate(batch, steps, 500, _tokens.AsSpan(0, rows), "embedding");
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'EmbeddingModel': batch size must be positive");
+            if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'EmbeddingModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
+            if (input.Length != batchSize * timeSteps * 1)
+                throw new global::System.ArgumentException($"model 'EmbeddingModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'EmbeddingModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _simpleRnnInitial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            input.CopyTo(_tokens);
+
+            // 0: 'embedding' Embedding(500, 16)
+            _folded = rows > 500;
+            if (_folded)
+            {
+                // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.
+                var projection = _embeddingProjection.AsSpan();
+                global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, SimpleRnnBias.Slice(0, 8), projection);
+                global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                    500,
+                    8,
+                    16,
+                    EmbeddingEmbeddings,
+                    16,
+                    SimpleRnnKernel,
+                    8,
+                    projection,
+                    8);
+                // 'simple_rnn' reads each token's row of P inside its step loop; the ids are checked here.
+                global::ModelGen.Kernels.Embedding.Validate(batch, steps, 500, _tokens.AsSpan(0, rows), "embedding");
+            }
+            else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
+
+            // 1: 'simple_rnn' SimpleRNN(8, tanh)
+            _simpleRnnInitial.Begin(batch, _simpleRnnStates, default); // the initial state, or zeros
+            global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(
+                steps,
+                batch,
+                x: (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)),
+                kernel: SimpleRnnKernel,
+                recurrentKernel: SimpleRnnRecurrentKernel,
+                bias: SimpleRnnBias,
+                h: _simpleRnnStates,
+                tokens: _folded ? _tokens.AsSpan(0, rows) : default,
+                table: _folded ? _embeddingProjection : default);
+
+            // 2: 'dense' Dense(1, sigmoid)
+            global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(
+                batch,
+                x: _simpleRnnStates.AsSpan(rows * 8, batch * 8),
+                kernel: DenseKernel,
+                bias: DenseBias,
+                y: _denseOutput);
+
+            _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
+            _haveForward = true;
         }
-        else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 500, 16, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
-
-        // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        _simpleRnnInitial.Begin(batch, _simpleRnnStates, default); // the initial state, or zeros
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Forward(
-            steps,
-            batch,
-            x: (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)),
-            kernel: SimpleRnnKernel,
-            recurrentKernel: SimpleRnnRecurrentKernel,
-            bias: SimpleRnnBias,
-            h: _simpleRnnStates,
-            tokens: _folded ? _tokens.AsSpan(0, rows) : default,
-            table: _folded ? _embeddingProjection : default);
-
-        // 2: 'dense' Dense(1, sigmoid)
-        global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(
-            batch,
-            x: _simpleRnnStates.AsSpan(rows * 8, batch * 8),
-            kernel: DenseKernel,
-            bias: DenseBias,
-            y: _denseOutput);
-
-        _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
-        _haveForward = true;
+        finally
+        {
+            _pass.Exit();
+        }
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -251,80 +287,88 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'EmbeddingModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'EmbeddingModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty)
-            throw new global::System.ArgumentException("model 'EmbeddingModel' takes token ids, which have no gradient: pass an empty input gradient", nameof(inputGradient));
-
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        outputGradient.CopyTo(_denseOutputGradient);
-
-        // 2: 'dense' Dense(1, sigmoid)
-        _simpleRnnOutputGradient.AsSpan(0, (rows - batch) * 8).Clear(); // 'simple_rnn' returned only its last step
-        global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Backward(
-            batch,
-            x: _simpleRnnStates.AsSpan(rows * 8, batch * 8),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: DenseBiasGradient,
-            dx: _simpleRnnOutputGradient.AsSpan((rows - batch) * 8, batch * 8),
-            scratch: _denseScratch);
-
-        // 1: 'simple_rnn' SimpleRNN(8, tanh)
-        global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(
-            steps,
-            batch,
-            x: (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)),
-            kernel: SimpleRnnKernel,
-            recurrentKernel: SimpleRnnRecurrentKernel,
-            h: _simpleRnnStates,
-            dh: _simpleRnnOutputGradient,
-            dKernel: SimpleRnnKernelGradient,
-            dRecurrentKernel: SimpleRnnRecurrentKernelGradient,
-            dBias: SimpleRnnBiasGradient,
-            dx: (_folded ? default : _embeddingOutputGradient.AsSpan()),
-            scratch: _simpleRnnScratch,
-            dInitial: _simpleRnnInitial.Gradient(batch));
-
-        // 0: 'embedding' Embedding(500, 16)
-        if (_folded)
+        _pass.Enter("EmbeddingModel");
+        try
         {
-            // Through the fold: S[v] = Σ ∂Z rows of token v; d'simple_rnn'.kernel += Eᵀ·S; dE += S·Wᵀ.
-            var sums = _embeddingProjectionGradient.AsSpan();
-            sums.Clear();
-            global::ModelGen.Kernels.Embedding.ScatterAdd(
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'EmbeddingModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'EmbeddingModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty)
+                throw new global::System.ArgumentException("model 'EmbeddingModel' takes token ids, which have no gradient: pass an empty input gradient", nameof(inputGradient));
+
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            outputGradient.CopyTo(_denseOutputGradient);
+
+            // 2: 'dense' Dense(1, sigmoid)
+            _simpleRnnOutputGradient.AsSpan(0, (rows - batch) * 8).Clear(); // 'simple_rnn' returned only its last step
+            global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Backward(
                 batch,
+                x: _simpleRnnStates.AsSpan(rows * 8, batch * 8),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: DenseBiasGradient,
+                dx: _simpleRnnOutputGradient.AsSpan((rows - batch) * 8, batch * 8),
+                scratch: _denseScratch);
+
+            // 1: 'simple_rnn' SimpleRNN(8, tanh)
+            global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.Backward(
                 steps,
-                8,
-                _tokens.AsSpan(0, rows),
-                _simpleRnnOutputGradient.AsSpan(0, rows * 8),
-                sums);
-            global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(
-                16,
-                8,
-                500,
-                EmbeddingEmbeddings,
-                16,
-                sums,
-                8,
-                SimpleRnnKernelGradient,
-                8);
-            global::ModelGen.Kernels.MatrixOps.Transpose(16, 8, SimpleRnnKernel, _embeddingKernelT);
-            global::ModelGen.Kernels.Gemm.MultiplyAdd(
-                500,
-                16,
-                8,
-                sums,
-                8,
-                _embeddingKernelT,
-                16,
-                EmbeddingEmbeddingsGradient,
-                16);
+                batch,
+                x: (_folded ? default : _embeddingOutput.AsSpan(0, rows * 16)),
+                kernel: SimpleRnnKernel,
+                recurrentKernel: SimpleRnnRecurrentKernel,
+                h: _simpleRnnStates,
+                dh: _simpleRnnOutputGradient,
+                dKernel: SimpleRnnKernelGradient,
+                dRecurrentKernel: SimpleRnnRecurrentKernelGradient,
+                dBias: SimpleRnnBiasGradient,
+                dx: (_folded ? default : _embeddingOutputGradient.AsSpan()),
+                scratch: _simpleRnnScratch,
+                dInitial: _simpleRnnInitial.Gradient(batch));
+
+            // 0: 'embedding' Embedding(500, 16)
+            if (_folded)
+            {
+                // Through the fold: S[v] = Σ ∂Z rows of token v; d'simple_rnn'.kernel += Eᵀ·S; dE += S·Wᵀ.
+                var sums = _embeddingProjectionGradient.AsSpan();
+                sums.Clear();
+                global::ModelGen.Kernels.Embedding.ScatterAdd(
+                    batch,
+                    steps,
+                    8,
+                    _tokens.AsSpan(0, rows),
+                    _simpleRnnOutputGradient.AsSpan(0, rows * 8),
+                    sums);
+                global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(
+                    16,
+                    8,
+                    500,
+                    EmbeddingEmbeddings,
+                    16,
+                    sums,
+                    8,
+                    SimpleRnnKernelGradient,
+                    8);
+                global::ModelGen.Kernels.MatrixOps.Transpose(16, 8, SimpleRnnKernel, _embeddingKernelT);
+                global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                    500,
+                    16,
+                    8,
+                    sums,
+                    8,
+                    _embeddingKernelT,
+                    16,
+                    EmbeddingEmbeddingsGradient,
+                    16);
+            }
+            else global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 16, _tokens.AsSpan(0, rows), _embeddingOutputGradient, EmbeddingEmbeddingsGradient);
         }
-        else global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 16, _tokens.AsSpan(0, rows), _embeddingOutputGradient, EmbeddingEmbeddingsGradient);
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

@@ -49,8 +49,33 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public GruModel() { }
+
+    private GruModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public GruModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new GruModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<float> global::ModelGen.ISequentialModel<float>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -149,6 +174,9 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>
         _gruInitial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _gruInitial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'gru': the state h its next forward passes start from,
     /// [samples, 9] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
@@ -168,46 +196,54 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'GruModel': batch size must be positive");
-        if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'GruModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-        if (input.Length != batchSize * timeSteps * InputFeatures)
-            throw new global::System.ArgumentException($"model 'GruModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'GruModel' writes [{batchSize}, 2] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _gruInitial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        // Batch-major input → time-major, so each step's rows are contiguous.
-        var x = _input.AsSpan(0, rows * InputFeatures);
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
+        _pass.Enter("GruModel");
+        try
+        {
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'GruModel': batch size must be positive");
+            if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'GruModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
+            if (input.Length != batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'GruModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'GruModel' writes [{batchSize}, 2] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _gruInitial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            // Batch-major input → time-major, so each step's rows are contiguous.
+            var x = _input.AsSpan(0, rows * InputFeatures);
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
-        // 0: 'gru' GRU(9, reset_after=True)
-        _gruInitial.Begin(batch, _gruStates, default); // the initial state, or zeros
-        global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Forward(
-            steps,
-            batch,
-            x: x,
-            kernel: GruKernel,
-            recurrentKernel: GruRecurrentKernel,
-            bias: GruBias,
-            h: _gruStates,
-            gates: _gruGates,
-            recurrent: _gruRecurrent);
+            // 0: 'gru' GRU(9, reset_after=True)
+            _gruInitial.Begin(batch, _gruStates, default); // the initial state, or zeros
+            global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Forward(
+                steps,
+                batch,
+                x: x,
+                kernel: GruKernel,
+                recurrentKernel: GruRecurrentKernel,
+                bias: GruBias,
+                h: _gruStates,
+                gates: _gruGates,
+                recurrent: _gruRecurrent);
 
-        // 1: 'dense' Dense(2, tanh)
-        global::ModelGen.Generated.Dense_I9_U2_Tanh.Forward(
-            batch,
-            x: _gruStates.AsSpan(rows * 9, batch * 9),
-            kernel: DenseKernel,
-            bias: DenseBias,
-            y: _denseOutput);
+            // 1: 'dense' Dense(2, tanh)
+            global::ModelGen.Generated.Dense_I9_U2_Tanh.Forward(
+                batch,
+                x: _gruStates.AsSpan(rows * 9, batch * 9),
+                kernel: DenseKernel,
+                bias: DenseBias,
+                y: _denseOutput);
 
-        _denseOutput.AsSpan(0, batch * 2).CopyTo(output);
-        _haveForward = true;
+            _denseOutput.AsSpan(0, batch * 2).CopyTo(output);
+            _haveForward = true;
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -216,50 +252,58 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'GruModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'GruModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
-            throw new global::System.ArgumentException($"model 'GruModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
+        _pass.Enter("GruModel");
+        try
+        {
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'GruModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'GruModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
+                throw new global::System.ArgumentException($"model 'GruModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        outputGradient.CopyTo(_denseOutputGradient);
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            outputGradient.CopyTo(_denseOutputGradient);
 
-        // 1: 'dense' Dense(2, tanh)
-        _gruOutputGradient.AsSpan(0, (rows - batch) * 9).Clear(); // 'gru' returned only its last step
-        global::ModelGen.Generated.Dense_I9_U2_Tanh.Backward(
-            batch,
-            x: _gruStates.AsSpan(rows * 9, batch * 9),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: DenseBiasGradient,
-            dx: _gruOutputGradient.AsSpan((rows - batch) * 9, batch * 9),
-            scratch: _denseScratch);
+            // 1: 'dense' Dense(2, tanh)
+            _gruOutputGradient.AsSpan(0, (rows - batch) * 9).Clear(); // 'gru' returned only its last step
+            global::ModelGen.Generated.Dense_I9_U2_Tanh.Backward(
+                batch,
+                x: _gruStates.AsSpan(rows * 9, batch * 9),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: DenseBiasGradient,
+                dx: _gruOutputGradient.AsSpan((rows - batch) * 9, batch * 9),
+                scratch: _denseScratch);
 
-        // 0: 'gru' GRU(9, reset_after=True)
-        global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Backward(
-            steps,
-            batch,
-            x: _input.AsSpan(0, rows * InputFeatures),
-            kernel: GruKernel,
-            recurrentKernel: GruRecurrentKernel,
-            h: _gruStates,
-            gates: _gruGates,
-            recurrent: _gruRecurrent,
-            dh: _gruOutputGradient,
-            dGates: _gruGateGradients,
-            dRecurrent: _gruRecurrentGradients,
-            dKernel: GruKernelGradient,
-            dRecurrentKernel: GruRecurrentKernelGradient,
-            dBias: GruBiasGradient,
-            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
-            scratch: _gruScratch,
-            dInitial: _gruInitial.Gradient(batch));
+            // 0: 'gru' GRU(9, reset_after=True)
+            global::ModelGen.Generated.Gru_I3_H9_ResetAfter.Backward(
+                steps,
+                batch,
+                x: _input.AsSpan(0, rows * InputFeatures),
+                kernel: GruKernel,
+                recurrentKernel: GruRecurrentKernel,
+                h: _gruStates,
+                gates: _gruGates,
+                recurrent: _gruRecurrent,
+                dh: _gruOutputGradient,
+                dGates: _gruGateGradients,
+                dRecurrent: _gruRecurrentGradients,
+                dKernel: GruKernelGradient,
+                dRecurrentKernel: GruRecurrentKernelGradient,
+                dBias: GruBiasGradient,
+                dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+                scratch: _gruScratch,
+                dInitial: _gruInitial.Gradient(batch));
 
-        // Time-major → batch-major input gradient.
-        if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+            // Time-major → batch-major input gradient.
+            if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

@@ -46,8 +46,33 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public LstmModel() { }
+
+    private LstmModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public LstmModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new LstmModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<float> global::ModelGen.ISequentialModel<float>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -146,6 +171,9 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
         _lstmInitial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _lstmInitial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'lstm': the states h and c its next forward passes start from,
     /// [samples, 12] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
@@ -171,47 +199,55 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'LstmModel': batch size must be positive");
-        if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'LstmModel': time steps must be positive");
-        if (input.Length != batchSize * timeSteps * InputFeatures)
-            throw new global::System.ArgumentException($"model 'LstmModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'LstmModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _lstmInitial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        // Batch-major input → time-major, so each step's rows are contiguous.
-        var x = _input.AsSpan(0, rows * InputFeatures);
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
+        _pass.Enter("LstmModel");
+        try
+        {
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'LstmModel': batch size must be positive");
+            if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'LstmModel': time steps must be positive");
+            if (input.Length != batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'LstmModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'LstmModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _lstmInitial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            // Batch-major input → time-major, so each step's rows are contiguous.
+            var x = _input.AsSpan(0, rows * InputFeatures);
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
-        // 0: 'lstm' LSTM(12)
-        _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
-        global::ModelGen.Generated.Lstm_I2_H12.Forward(
-            steps,
-            batch,
-            x: x,
-            kernel: LstmKernel,
-            recurrentKernel: LstmRecurrentKernel,
-            bias: LstmBias,
-            h: _lstmStates,
-            c: _lstmCells,
-            gates: _lstmGates,
-            tanhC: _lstmTanhCells);
+            // 0: 'lstm' LSTM(12)
+            _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
+            global::ModelGen.Generated.Lstm_I2_H12.Forward(
+                steps,
+                batch,
+                x: x,
+                kernel: LstmKernel,
+                recurrentKernel: LstmRecurrentKernel,
+                bias: LstmBias,
+                h: _lstmStates,
+                c: _lstmCells,
+                gates: _lstmGates,
+                tanhC: _lstmTanhCells);
 
-        // 1: 'dense' Dense(1, linear)
-        global::ModelGen.Generated.Dense_I12_U1_Linear.Forward(
-            batch,
-            x: _lstmStates.AsSpan(rows * 12, batch * 12),
-            kernel: DenseKernel,
-            bias: DenseBias,
-            y: _denseOutput);
+            // 1: 'dense' Dense(1, linear)
+            global::ModelGen.Generated.Dense_I12_U1_Linear.Forward(
+                batch,
+                x: _lstmStates.AsSpan(rows * 12, batch * 12),
+                kernel: DenseKernel,
+                bias: DenseBias,
+                y: _denseOutput);
 
-        _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
-        _haveForward = true;
+            _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
+            _haveForward = true;
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -220,51 +256,59 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'LstmModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'LstmModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
-            throw new global::System.ArgumentException($"model 'LstmModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
+        _pass.Enter("LstmModel");
+        try
+        {
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'LstmModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'LstmModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
+                throw new global::System.ArgumentException($"model 'LstmModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        outputGradient.CopyTo(_denseOutputGradient);
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            outputGradient.CopyTo(_denseOutputGradient);
 
-        // 1: 'dense' Dense(1, linear)
-        _lstmOutputGradient.AsSpan(0, (rows - batch) * 12).Clear(); // 'lstm' returned only its last step
-        global::ModelGen.Generated.Dense_I12_U1_Linear.Backward(
-            batch,
-            x: _lstmStates.AsSpan(rows * 12, batch * 12),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: DenseBiasGradient,
-            dx: _lstmOutputGradient.AsSpan((rows - batch) * 12, batch * 12),
-            scratch: _denseScratch);
+            // 1: 'dense' Dense(1, linear)
+            _lstmOutputGradient.AsSpan(0, (rows - batch) * 12).Clear(); // 'lstm' returned only its last step
+            global::ModelGen.Generated.Dense_I12_U1_Linear.Backward(
+                batch,
+                x: _lstmStates.AsSpan(rows * 12, batch * 12),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: DenseBiasGradient,
+                dx: _lstmOutputGradient.AsSpan((rows - batch) * 12, batch * 12),
+                scratch: _denseScratch);
 
-        // 0: 'lstm' LSTM(12)
-        global::ModelGen.Generated.Lstm_I2_H12.Backward(
-            steps,
-            batch,
-            x: _input.AsSpan(0, rows * InputFeatures),
-            kernel: LstmKernel,
-            recurrentKernel: LstmRecurrentKernel,
-            h: _lstmStates,
-            c: _lstmCells,
-            gates: _lstmGates,
-            tanhC: _lstmTanhCells,
-            dh: _lstmOutputGradient,
-            dGates: _lstmGateGradients,
-            dKernel: LstmKernelGradient,
-            dRecurrentKernel: LstmRecurrentKernelGradient,
-            dBias: LstmBiasGradient,
-            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
-            scratch: _lstmScratch,
-            dInitial: _lstmInitial.Gradient(batch),
-            dInitialCell: _lstmInitial.CellGradient(batch));
+            // 0: 'lstm' LSTM(12)
+            global::ModelGen.Generated.Lstm_I2_H12.Backward(
+                steps,
+                batch,
+                x: _input.AsSpan(0, rows * InputFeatures),
+                kernel: LstmKernel,
+                recurrentKernel: LstmRecurrentKernel,
+                h: _lstmStates,
+                c: _lstmCells,
+                gates: _lstmGates,
+                tanhC: _lstmTanhCells,
+                dh: _lstmOutputGradient,
+                dGates: _lstmGateGradients,
+                dKernel: LstmKernelGradient,
+                dRecurrentKernel: LstmRecurrentKernelGradient,
+                dBias: LstmBiasGradient,
+                dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+                scratch: _lstmScratch,
+                dInitial: _lstmInitial.Gradient(batch),
+                dInitialCell: _lstmInitial.CellGradient(batch));
 
-        // Time-major → batch-major input gradient.
-        if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+            // Time-major → batch-major input gradient.
+            if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

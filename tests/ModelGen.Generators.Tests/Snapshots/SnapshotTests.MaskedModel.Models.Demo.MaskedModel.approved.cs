@@ -58,8 +58,33 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public MaskedModel() { }
+
+    private MaskedModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public MaskedModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new MaskedModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<int> global::ModelGen.ISequentialModel<int>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -186,6 +211,9 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
         _lstmInitial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _lstmInitial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'lstm': the states h and c its next forward passes start from,
     /// [samples, 7] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
@@ -217,80 +245,91 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<int> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'MaskedModel': batch size must be positive");
-        if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'MaskedModel': time steps must be positive");
-        if (input.Length != batchSize * timeSteps * 1)
-            throw new global::System.ArgumentException($"model 'MaskedModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'MaskedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _lstmInitial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        input.CopyTo(_tokens);
-
-        // 0: 'embedding' Embedding(50, 6, mask_zero)
-        global::ModelGen.Kernels.Embedding.Gather(batch, steps, 50, 6, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
-        global::ModelGen.Kernels.StepMask.FromTokens(batch, steps, _tokens.AsSpan(0, rows), _mask); // token 0 is padding
-
-        // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)
-        _spatialDropout1dActive = training;
-        if (training)
+        _pass.Enter("MaskedModel");
+        try
         {
-            var mask = _spatialDropout1dDropoutMask.AsSpan(0, batch * 6);
-            global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.2f, mask); // whole channels, the same at every step
-            global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'MaskedModel': batch size must be positive");
+            if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'MaskedModel': time steps must be positive");
+            if (input.Length != batchSize * timeSteps * 1)
+                throw new global::System.ArgumentException($"model 'MaskedModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'MaskedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _lstmInitial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            input.CopyTo(_tokens);
+
+            // 0: 'embedding' Embedding(50, 6, mask_zero)
+            global::ModelGen.Kernels.Embedding.Gather(batch, steps, 50, 6, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
+            global::ModelGen.Kernels.StepMask.FromTokens(batch, steps, _tokens.AsSpan(0, rows), _mask); // token 0 is padding
+
+            // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)
+            _spatialDropout1dActive = training;
+            if (training)
+            {
+                var mask = _spatialDropout1dDropoutMask.AsSpan(0, batch * 6);
+                global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.2f, mask); // whole channels, the same at every step
+                global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(
+                    batch,
+                    steps,
+                    6,
+                    _embeddingOutput.AsSpan(0, rows * 6),
+                    mask,
+                    _spatialDropout1dOutput);
+            }
+
+            // 2: 'lstm' LSTM(7, hard_sigmoid, stateful, state, masked)
+            {
+                global::System.ReadOnlySpan<float> layerInput = (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6));
+                global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
+                _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
+                global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Forward(
+                    steps,
+                    batch,
+                    x: layerInput,
+                    kernel: LstmKernel,
+                    recurrentKernel: LstmRecurrentKernel,
+                    bias: LstmBias,
+                    h: _lstmStates,
+                    c: _lstmCells,
+                    gates: _lstmGates,
+                    tanhC: _lstmTanhCells,
+                    mask: mask);
+                // Stateful: the final state is the next batch's initial state.
+                _lstmInitial.Carry(
+                    batch,
+                    _lstmStates.AsSpan(rows * 7, batch * 7),
+                    _lstmCells.AsSpan(rows * 7, batch * 7));
+            }
+
+            // 3: 'dropout' Dropout(0.5)
+            _dropoutActive = training;
+            if (training)
+            {
+                var mask = _dropoutDropoutMask.AsSpan(0, batch * 7);
+                global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.5f, mask);
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply(_lstmStates.AsSpan(rows * 7, batch * 7), mask, _dropoutOutput.AsSpan(0, batch * 7));
+            }
+
+            // 4: 'dense' Dense(1, sigmoid, no bias)
+            global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Forward(
                 batch,
-                steps,
-                6,
-                _embeddingOutput.AsSpan(0, rows * 6),
-                mask,
-                _spatialDropout1dOutput);
-        }
+                x: (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)),
+                kernel: DenseKernel,
+                bias: default,
+                y: _denseOutput);
 
-        // 2: 'lstm' LSTM(7, hard_sigmoid, stateful, state, masked)
+            _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
+            _haveForward = true;
+        }
+        finally
         {
-            global::System.ReadOnlySpan<float> layerInput = (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6));
-            global::System.ReadOnlySpan<byte> mask = _mask.AsSpan(0, rows);
-            _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
-            global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Forward(
-                steps,
-                batch,
-                x: layerInput,
-                kernel: LstmKernel,
-                recurrentKernel: LstmRecurrentKernel,
-                bias: LstmBias,
-                h: _lstmStates,
-                c: _lstmCells,
-                gates: _lstmGates,
-                tanhC: _lstmTanhCells,
-                mask: mask);
-            // Stateful: the final state is the next batch's initial state.
-            _lstmInitial.Carry(batch, _lstmStates.AsSpan(rows * 7, batch * 7), _lstmCells.AsSpan(rows * 7, batch * 7));
+            _pass.Exit();
         }
-
-        // 3: 'dropout' Dropout(0.5)
-        _dropoutActive = training;
-        if (training)
-        {
-            var mask = _dropoutDropoutMask.AsSpan(0, batch * 7);
-            global::ModelGen.Kernels.DropoutMask.Fill(_random, 0.5f, mask);
-            global::System.Numerics.Tensors.TensorPrimitives.Multiply(_lstmStates.AsSpan(rows * 7, batch * 7), mask, _dropoutOutput.AsSpan(0, batch * 7));
-        }
-
-        // 4: 'dense' Dense(1, sigmoid, no bias)
-        global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Forward(
-            batch,
-            x: (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)),
-            kernel: DenseKernel,
-            bias: default,
-            y: _denseOutput);
-
-        _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
-        _haveForward = true;
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -299,70 +338,78 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'MaskedModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'MaskedModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty)
-            throw new global::System.ArgumentException("model 'MaskedModel' takes token ids, which have no gradient: pass an empty input gradient", nameof(inputGradient));
-
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        outputGradient.CopyTo(_denseOutputGradient);
-
-        // 4: 'dense' Dense(1, sigmoid, no bias)
-        global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Backward(
-            batch,
-            x: (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: default,
-            dx: _dropoutOutputGradient,
-            scratch: _denseScratch);
-
-        // 3: 'dropout' Dropout(0.5)
-        _lstmOutputGradient.AsSpan(0, (rows - batch) * 7).Clear(); // 'lstm' returned only its last step
+        _pass.Enter("MaskedModel");
+        try
         {
-            global::System.Span<float> dx = _lstmOutputGradient.AsSpan((rows - batch) * 7, batch * 7);
-            var dy = _dropoutOutputGradient.AsSpan(0, batch * 7);
-            if (!dx.IsEmpty && _dropoutActive) global::System.Numerics.Tensors.TensorPrimitives.Multiply(dy, _dropoutDropoutMask.AsSpan(0, batch * 7), dx.Slice(0, batch * 7));
-            else if (!dx.IsEmpty) dy.CopyTo(dx);
-        }
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'MaskedModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'MaskedModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty)
+                throw new global::System.ArgumentException("model 'MaskedModel' takes token ids, which have no gradient: pass an empty input gradient", nameof(inputGradient));
 
-        // 2: 'lstm' LSTM(7, hard_sigmoid, stateful, state, masked)
-        {
-            global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Backward(
-                steps,
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            outputGradient.CopyTo(_denseOutputGradient);
+
+            // 4: 'dense' Dense(1, sigmoid, no bias)
+            global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.Backward(
                 batch,
-                x: (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6)),
-                kernel: LstmKernel,
-                recurrentKernel: LstmRecurrentKernel,
-                h: _lstmStates,
-                c: _lstmCells,
-                gates: _lstmGates,
-                tanhC: _lstmTanhCells,
-                dh: _lstmOutputGradient,
-                dGates: _lstmGateGradients,
-                dKernel: LstmKernelGradient,
-                dRecurrentKernel: LstmRecurrentKernelGradient,
-                dBias: LstmBiasGradient,
-                dx: _spatialDropout1dOutputGradient,
-                scratch: _lstmScratch,
-                mask: _mask.AsSpan(0, rows),
-                dInitial: _lstmInitial.Gradient(batch),
-                dInitialCell: _lstmInitial.CellGradient(batch));
-        }
+                x: (_dropoutActive ? _dropoutOutput.AsSpan(0, batch * 7) : _lstmStates.AsSpan(rows * 7, batch * 7)),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: default,
+                dx: _dropoutOutputGradient,
+                scratch: _denseScratch);
 
-        // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)
+            // 3: 'dropout' Dropout(0.5)
+            _lstmOutputGradient.AsSpan(0, (rows - batch) * 7).Clear(); // 'lstm' returned only its last step
+            {
+                global::System.Span<float> dx = _lstmOutputGradient.AsSpan((rows - batch) * 7, batch * 7);
+                var dy = _dropoutOutputGradient.AsSpan(0, batch * 7);
+                if (!dx.IsEmpty && _dropoutActive) global::System.Numerics.Tensors.TensorPrimitives.Multiply(dy, _dropoutDropoutMask.AsSpan(0, batch * 7), dx.Slice(0, batch * 7));
+                else if (!dx.IsEmpty) dy.CopyTo(dx);
+            }
+
+            // 2: 'lstm' LSTM(7, hard_sigmoid, stateful, state, masked)
+            {
+                global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.Backward(
+                    steps,
+                    batch,
+                    x: (_spatialDropout1dActive ? _spatialDropout1dOutput.AsSpan(0, rows * 6) : _embeddingOutput.AsSpan(0, rows * 6)),
+                    kernel: LstmKernel,
+                    recurrentKernel: LstmRecurrentKernel,
+                    h: _lstmStates,
+                    c: _lstmCells,
+                    gates: _lstmGates,
+                    tanhC: _lstmTanhCells,
+                    dh: _lstmOutputGradient,
+                    dGates: _lstmGateGradients,
+                    dKernel: LstmKernelGradient,
+                    dRecurrentKernel: LstmRecurrentKernelGradient,
+                    dBias: LstmBiasGradient,
+                    dx: _spatialDropout1dOutputGradient,
+                    scratch: _lstmScratch,
+                    mask: _mask.AsSpan(0, rows),
+                    dInitial: _lstmInitial.Gradient(batch),
+                    dInitialCell: _lstmInitial.CellGradient(batch));
+            }
+
+            // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)
+            {
+                global::System.Span<float> dx = _embeddingOutputGradient;
+                var dy = _spatialDropout1dOutputGradient.AsSpan(0, rows * 6);
+                if (!dx.IsEmpty && _spatialDropout1dActive) global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(batch, steps, 6, dy, _spatialDropout1dDropoutMask, dx);
+                else if (!dx.IsEmpty) dy.CopyTo(dx);
+            }
+
+            // 0: 'embedding' Embedding(50, 6, mask_zero)
+            global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 6, _tokens.AsSpan(0, rows), _embeddingOutputGradient, EmbeddingEmbeddingsGradient);
+        }
+        finally
         {
-            global::System.Span<float> dx = _embeddingOutputGradient;
-            var dy = _spatialDropout1dOutputGradient.AsSpan(0, rows * 6);
-            if (!dx.IsEmpty && _spatialDropout1dActive) global::ModelGen.Kernels.SequenceOps.MultiplyPerSequence(batch, steps, 6, dy, _spatialDropout1dDropoutMask, dx);
-            else if (!dx.IsEmpty) dy.CopyTo(dx);
+            _pass.Exit();
         }
-
-        // 0: 'embedding' Embedding(50, 6, mask_zero)
-        global::ModelGen.Kernels.Embedding.ScatterAdd(batch, steps, 6, _tokens.AsSpan(0, rows), _embeddingOutputGradient, EmbeddingEmbeddingsGradient);
     }
 }

@@ -49,8 +49,33 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public SimpleRnnModel() { }
+
+    private SimpleRnnModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public SimpleRnnModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new SimpleRnnModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<float> global::ModelGen.ISequentialModel<float>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -141,6 +166,9 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
         _simpleRnnInitial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _simpleRnnInitial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'simple_rnn': the state h its next forward passes start from,
     /// [samples, 10] batch-major (PyTorch's h_0 for one layer and direction). The batch must then have as many
@@ -160,44 +188,52 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'SimpleRnnModel': batch size must be positive");
-        if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'SimpleRnnModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-        if (input.Length != batchSize * timeSteps * InputFeatures)
-            throw new global::System.ArgumentException($"model 'SimpleRnnModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'SimpleRnnModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _simpleRnnInitial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        // Batch-major input → time-major, so each step's rows are contiguous.
-        var x = _input.AsSpan(0, rows * InputFeatures);
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
+        _pass.Enter("SimpleRnnModel");
+        try
+        {
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'SimpleRnnModel': batch size must be positive");
+            if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'SimpleRnnModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
+            if (input.Length != batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'SimpleRnnModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'SimpleRnnModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _simpleRnnInitial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            // Batch-major input → time-major, so each step's rows are contiguous.
+            var x = _input.AsSpan(0, rows * InputFeatures);
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
-        // 0: 'simple_rnn' SimpleRNN(10, tanh)
-        _simpleRnnInitial.Begin(batch, _simpleRnnStates, default); // the initial state, or zeros
-        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(
-            steps,
-            batch,
-            x: x,
-            kernel: SimpleRnnKernel,
-            recurrentKernel: SimpleRnnRecurrentKernel,
-            bias: SimpleRnnBias,
-            h: _simpleRnnStates);
+            // 0: 'simple_rnn' SimpleRNN(10, tanh)
+            _simpleRnnInitial.Begin(batch, _simpleRnnStates, default); // the initial state, or zeros
+            global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Forward(
+                steps,
+                batch,
+                x: x,
+                kernel: SimpleRnnKernel,
+                recurrentKernel: SimpleRnnRecurrentKernel,
+                bias: SimpleRnnBias,
+                h: _simpleRnnStates);
 
-        // 1: 'dense' Dense(1, linear)
-        global::ModelGen.Generated.Dense_I10_U1_Linear.Forward(
-            batch,
-            x: _simpleRnnStates.AsSpan(rows * 10, batch * 10),
-            kernel: DenseKernel,
-            bias: DenseBias,
-            y: _denseOutput);
+            // 1: 'dense' Dense(1, linear)
+            global::ModelGen.Generated.Dense_I10_U1_Linear.Forward(
+                batch,
+                x: _simpleRnnStates.AsSpan(rows * 10, batch * 10),
+                kernel: DenseKernel,
+                bias: DenseBias,
+                y: _denseOutput);
 
-        _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
-        _haveForward = true;
+            _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
+            _haveForward = true;
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -206,46 +242,54 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'SimpleRnnModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'SimpleRnnModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
-            throw new global::System.ArgumentException($"model 'SimpleRnnModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
+        _pass.Enter("SimpleRnnModel");
+        try
+        {
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'SimpleRnnModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'SimpleRnnModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
+                throw new global::System.ArgumentException($"model 'SimpleRnnModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        outputGradient.CopyTo(_denseOutputGradient);
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            outputGradient.CopyTo(_denseOutputGradient);
 
-        // 1: 'dense' Dense(1, linear)
-        _simpleRnnOutputGradient.AsSpan(0, (rows - batch) * 10).Clear(); // 'simple_rnn' returned only its last step
-        global::ModelGen.Generated.Dense_I10_U1_Linear.Backward(
-            batch,
-            x: _simpleRnnStates.AsSpan(rows * 10, batch * 10),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: DenseBiasGradient,
-            dx: _simpleRnnOutputGradient.AsSpan((rows - batch) * 10, batch * 10),
-            scratch: _denseScratch);
+            // 1: 'dense' Dense(1, linear)
+            _simpleRnnOutputGradient.AsSpan(0, (rows - batch) * 10).Clear(); // 'simple_rnn' returned only its last step
+            global::ModelGen.Generated.Dense_I10_U1_Linear.Backward(
+                batch,
+                x: _simpleRnnStates.AsSpan(rows * 10, batch * 10),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: DenseBiasGradient,
+                dx: _simpleRnnOutputGradient.AsSpan((rows - batch) * 10, batch * 10),
+                scratch: _denseScratch);
 
-        // 0: 'simple_rnn' SimpleRNN(10, tanh)
-        global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Backward(
-            steps,
-            batch,
-            x: _input.AsSpan(0, rows * InputFeatures),
-            kernel: SimpleRnnKernel,
-            recurrentKernel: SimpleRnnRecurrentKernel,
-            h: _simpleRnnStates,
-            dh: _simpleRnnOutputGradient,
-            dKernel: SimpleRnnKernelGradient,
-            dRecurrentKernel: SimpleRnnRecurrentKernelGradient,
-            dBias: SimpleRnnBiasGradient,
-            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
-            scratch: _simpleRnnScratch,
-            dInitial: _simpleRnnInitial.Gradient(batch));
+            // 0: 'simple_rnn' SimpleRNN(10, tanh)
+            global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.Backward(
+                steps,
+                batch,
+                x: _input.AsSpan(0, rows * InputFeatures),
+                kernel: SimpleRnnKernel,
+                recurrentKernel: SimpleRnnRecurrentKernel,
+                h: _simpleRnnStates,
+                dh: _simpleRnnOutputGradient,
+                dKernel: SimpleRnnKernelGradient,
+                dRecurrentKernel: SimpleRnnRecurrentKernelGradient,
+                dBias: SimpleRnnBiasGradient,
+                dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+                scratch: _simpleRnnScratch,
+                dInitial: _simpleRnnInitial.Gradient(batch));
 
-        // Time-major → batch-major input gradient.
-        if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+            // Time-major → batch-major input gradient.
+            if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

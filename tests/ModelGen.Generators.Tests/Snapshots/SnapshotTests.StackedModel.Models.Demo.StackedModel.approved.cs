@@ -53,8 +53,33 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     /// <summary>The Keras <c>model.summary()</c> table.</summary>
     public string Summary() => Metadata.Summary();
 
-    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>
-    public float[] Parameters { get; } = CreateParameters();
+    /// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>
+    public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();
+
+    // The parameters a worker being created shares: set only inside CreateWorker, on its own thread.
+    [global::System.ThreadStatic] private static float[]? s_workerParameters;
+
+    // One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.
+    private global::ModelGen.Kernels.PassGuard _pass;
+
+    /// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref="Initialize"/>).</summary>
+    public StackedModel() { }
+
+    private StackedModel(global::ModelGen.Kernels.WorkerMarker marker) { }
+
+    /// <summary>
+    /// A model of this class sharing this one's <see cref="Parameters"/> (the same array, so it always sees the current
+    /// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per
+    /// thread. Predict and Evaluate use workers from a pool themselves.
+    /// </summary>
+    public StackedModel CreateWorker()
+    {
+        s_workerParameters = Parameters;
+        try { return new StackedModel(default(global::ModelGen.Kernels.WorkerMarker)); }
+        finally { s_workerParameters = null; }
+    }
+
+    global::ModelGen.ISequentialModel<float> global::ModelGen.ISequentialModel<float>.CreateWorker() => CreateWorker();
 
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> adds to them.</summary>
     public float[] Gradients { get; } = new float[ParameterCount];
@@ -188,6 +213,9 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
         _lstm1Initial.Reset();
     }
 
+    /// <inheritdoc/>
+    public bool HoldsInitialState => _lstmInitial.Samples != 0 || _lstm1Initial.Samples != 0;
+
     /// <summary>
     /// Keras <c>initial_state</c> of 'lstm': the states h and c its next forward passes start from,
     /// [samples, 30] batch-major (PyTorch's h_0 and c_0 for one layer and direction). The batch must then have as many
@@ -227,62 +255,70 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training = false)
     {
-        if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'StackedModel': batch size must be positive");
-        if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'StackedModel': time steps must be positive");
-        if (input.Length != batchSize * timeSteps * InputFeatures)
-            throw new global::System.ArgumentException($"model 'StackedModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
-        int outputLength = OutputLength(batchSize, timeSteps);
-        if (output.Length != outputLength)
-            throw new global::System.ArgumentException($"model 'StackedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
-        _lstmInitial.CheckBatch(batchSize);
-        _lstm1Initial.CheckBatch(batchSize);
-        EnsureWorkspace(batchSize, timeSteps);
-        int batch = batchSize, steps = timeSteps, rows = batch * steps;
-        _batch = batch;
-        _steps = steps;
-        _haveForward = false;
-        // Batch-major input → time-major, so each step's rows are contiguous.
-        var x = _input.AsSpan(0, rows * InputFeatures);
-        global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
+        _pass.Enter("StackedModel");
+        try
+        {
+            if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'StackedModel': batch size must be positive");
+            if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'StackedModel': time steps must be positive");
+            if (input.Length != batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'StackedModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            int outputLength = OutputLength(batchSize, timeSteps);
+            if (output.Length != outputLength)
+                throw new global::System.ArgumentException($"model 'StackedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));
+            _lstmInitial.CheckBatch(batchSize);
+            _lstm1Initial.CheckBatch(batchSize);
+            EnsureWorkspace(batchSize, timeSteps);
+            int batch = batchSize, steps = timeSteps, rows = batch * steps;
+            _batch = batch;
+            _steps = steps;
+            _haveForward = false;
+            // Batch-major input → time-major, so each step's rows are contiguous.
+            var x = _input.AsSpan(0, rows * InputFeatures);
+            global::ModelGen.Kernels.MatrixOps.BatchToTimeMajor(batch, steps, InputFeatures, input, x);
 
-        // 0: 'lstm' LSTM(30, sequences)
-        _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
-        global::ModelGen.Generated.Lstm_I2_H30.Forward(
-            steps,
-            batch,
-            x: x,
-            kernel: LstmKernel,
-            recurrentKernel: LstmRecurrentKernel,
-            bias: LstmBias,
-            h: _lstmStates,
-            c: _lstmCells,
-            gates: _lstmGates,
-            tanhC: _lstmTanhCells);
+            // 0: 'lstm' LSTM(30, sequences)
+            _lstmInitial.Begin(batch, _lstmStates, _lstmCells); // the initial state, or zeros
+            global::ModelGen.Generated.Lstm_I2_H30.Forward(
+                steps,
+                batch,
+                x: x,
+                kernel: LstmKernel,
+                recurrentKernel: LstmRecurrentKernel,
+                bias: LstmBias,
+                h: _lstmStates,
+                c: _lstmCells,
+                gates: _lstmGates,
+                tanhC: _lstmTanhCells);
 
-        // 1: 'lstm_1' LSTM(30)
-        _lstm1Initial.Begin(batch, _lstm1States, _lstm1Cells); // the initial state, or zeros
-        global::ModelGen.Generated.Lstm_I30_H30.Forward(
-            steps,
-            batch,
-            x: _lstmStates.AsSpan(batch * 30, rows * 30),
-            kernel: Lstm1Kernel,
-            recurrentKernel: Lstm1RecurrentKernel,
-            bias: Lstm1Bias,
-            h: _lstm1States,
-            c: _lstm1Cells,
-            gates: _lstm1Gates,
-            tanhC: _lstm1TanhCells);
+            // 1: 'lstm_1' LSTM(30)
+            _lstm1Initial.Begin(batch, _lstm1States, _lstm1Cells); // the initial state, or zeros
+            global::ModelGen.Generated.Lstm_I30_H30.Forward(
+                steps,
+                batch,
+                x: _lstmStates.AsSpan(batch * 30, rows * 30),
+                kernel: Lstm1Kernel,
+                recurrentKernel: Lstm1RecurrentKernel,
+                bias: Lstm1Bias,
+                h: _lstm1States,
+                c: _lstm1Cells,
+                gates: _lstm1Gates,
+                tanhC: _lstm1TanhCells);
 
-        // 2: 'dense' Dense(1, linear)
-        global::ModelGen.Generated.Dense_I30_U1_Linear.Forward(
-            batch,
-            x: _lstm1States.AsSpan(rows * 30, batch * 30),
-            kernel: DenseKernel,
-            bias: DenseBias,
-            y: _denseOutput);
+            // 2: 'dense' Dense(1, linear)
+            global::ModelGen.Generated.Dense_I30_U1_Linear.Forward(
+                batch,
+                x: _lstm1States.AsSpan(rows * 30, batch * 30),
+                kernel: DenseKernel,
+                bias: DenseBias,
+                y: _denseOutput);
 
-        _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
-        _haveForward = true;
+            _denseOutput.AsSpan(0, batch * 1).CopyTo(output);
+            _haveForward = true;
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 
     /// <summary>Back-propagation through time for the last forward pass; adds to <see cref="Gradients"/>.</summary>
@@ -291,72 +327,80 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>
     /// <inheritdoc/>
     public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)
     {
-        if (!_haveForward) throw new global::System.InvalidOperationException("model 'StackedModel': call Forward before Backward");
-        int batch = _batch, steps = _steps, rows = batch * steps;
-        if (outputGradient.Length != OutputLength(batch, steps))
-            throw new global::System.ArgumentException($"model 'StackedModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
-            throw new global::System.ArgumentException($"model 'StackedModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
+        _pass.Enter("StackedModel");
+        try
+        {
+            if (!_haveForward) throw new global::System.InvalidOperationException("model 'StackedModel': call Forward before Backward");
+            int batch = _batch, steps = _steps, rows = batch * steps;
+            if (outputGradient.Length != OutputLength(batch, steps))
+                throw new global::System.ArgumentException($"model 'StackedModel': the output gradient must be shaped like the last output, {OutputLength(batch, steps)} floats, but holds {outputGradient.Length}", nameof(outputGradient));
+            if (!inputGradient.IsEmpty && inputGradient.Length != rows * InputFeatures)
+                throw new global::System.ArgumentException($"model 'StackedModel': the input gradient must be empty or shaped like the last input, {rows * InputFeatures} floats, but holds {inputGradient.Length}", nameof(inputGradient));
 
-        // ∂loss/∂output into the last layer's gradient buffer, time-major.
-        outputGradient.CopyTo(_denseOutputGradient);
+            // ∂loss/∂output into the last layer's gradient buffer, time-major.
+            outputGradient.CopyTo(_denseOutputGradient);
 
-        // 2: 'dense' Dense(1, linear)
-        _lstm1OutputGradient.AsSpan(0, (rows - batch) * 30).Clear(); // 'lstm_1' returned only its last step
-        global::ModelGen.Generated.Dense_I30_U1_Linear.Backward(
-            batch,
-            x: _lstm1States.AsSpan(rows * 30, batch * 30),
-            kernel: DenseKernel,
-            y: _denseOutput,
-            dy: _denseOutputGradient,
-            dKernel: DenseKernelGradient,
-            dBias: DenseBiasGradient,
-            dx: _lstm1OutputGradient.AsSpan((rows - batch) * 30, batch * 30),
-            scratch: _denseScratch);
+            // 2: 'dense' Dense(1, linear)
+            _lstm1OutputGradient.AsSpan(0, (rows - batch) * 30).Clear(); // 'lstm_1' returned only its last step
+            global::ModelGen.Generated.Dense_I30_U1_Linear.Backward(
+                batch,
+                x: _lstm1States.AsSpan(rows * 30, batch * 30),
+                kernel: DenseKernel,
+                y: _denseOutput,
+                dy: _denseOutputGradient,
+                dKernel: DenseKernelGradient,
+                dBias: DenseBiasGradient,
+                dx: _lstm1OutputGradient.AsSpan((rows - batch) * 30, batch * 30),
+                scratch: _denseScratch);
 
-        // 1: 'lstm_1' LSTM(30)
-        global::ModelGen.Generated.Lstm_I30_H30.Backward(
-            steps,
-            batch,
-            x: _lstmStates.AsSpan(batch * 30, rows * 30),
-            kernel: Lstm1Kernel,
-            recurrentKernel: Lstm1RecurrentKernel,
-            h: _lstm1States,
-            c: _lstm1Cells,
-            gates: _lstm1Gates,
-            tanhC: _lstm1TanhCells,
-            dh: _lstm1OutputGradient,
-            dGates: _lstm1GateGradients,
-            dKernel: Lstm1KernelGradient,
-            dRecurrentKernel: Lstm1RecurrentKernelGradient,
-            dBias: Lstm1BiasGradient,
-            dx: _lstmOutputGradient,
-            scratch: _lstm1Scratch,
-            dInitial: _lstm1Initial.Gradient(batch),
-            dInitialCell: _lstm1Initial.CellGradient(batch));
+            // 1: 'lstm_1' LSTM(30)
+            global::ModelGen.Generated.Lstm_I30_H30.Backward(
+                steps,
+                batch,
+                x: _lstmStates.AsSpan(batch * 30, rows * 30),
+                kernel: Lstm1Kernel,
+                recurrentKernel: Lstm1RecurrentKernel,
+                h: _lstm1States,
+                c: _lstm1Cells,
+                gates: _lstm1Gates,
+                tanhC: _lstm1TanhCells,
+                dh: _lstm1OutputGradient,
+                dGates: _lstm1GateGradients,
+                dKernel: Lstm1KernelGradient,
+                dRecurrentKernel: Lstm1RecurrentKernelGradient,
+                dBias: Lstm1BiasGradient,
+                dx: _lstmOutputGradient,
+                scratch: _lstm1Scratch,
+                dInitial: _lstm1Initial.Gradient(batch),
+                dInitialCell: _lstm1Initial.CellGradient(batch));
 
-        // 0: 'lstm' LSTM(30, sequences)
-        global::ModelGen.Generated.Lstm_I2_H30.Backward(
-            steps,
-            batch,
-            x: _input.AsSpan(0, rows * InputFeatures),
-            kernel: LstmKernel,
-            recurrentKernel: LstmRecurrentKernel,
-            h: _lstmStates,
-            c: _lstmCells,
-            gates: _lstmGates,
-            tanhC: _lstmTanhCells,
-            dh: _lstmOutputGradient,
-            dGates: _lstmGateGradients,
-            dKernel: LstmKernelGradient,
-            dRecurrentKernel: LstmRecurrentKernelGradient,
-            dBias: LstmBiasGradient,
-            dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
-            scratch: _lstmScratch,
-            dInitial: _lstmInitial.Gradient(batch),
-            dInitialCell: _lstmInitial.CellGradient(batch));
+            // 0: 'lstm' LSTM(30, sequences)
+            global::ModelGen.Generated.Lstm_I2_H30.Backward(
+                steps,
+                batch,
+                x: _input.AsSpan(0, rows * InputFeatures),
+                kernel: LstmKernel,
+                recurrentKernel: LstmRecurrentKernel,
+                h: _lstmStates,
+                c: _lstmCells,
+                gates: _lstmGates,
+                tanhC: _lstmTanhCells,
+                dh: _lstmOutputGradient,
+                dGates: _lstmGateGradients,
+                dKernel: LstmKernelGradient,
+                dRecurrentKernel: LstmRecurrentKernelGradient,
+                dBias: LstmBiasGradient,
+                dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
+                scratch: _lstmScratch,
+                dInitial: _lstmInitial.Gradient(batch),
+                dInitialCell: _lstmInitial.CellGradient(batch));
 
-        // Time-major → batch-major input gradient.
-        if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+            // Time-major → batch-major input gradient.
+            if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);
+        }
+        finally
+        {
+            _pass.Exit();
+        }
     }
 }

@@ -31,45 +31,51 @@ internal static class CpuBackwardPass
         w.Line("/// <inheritdoc/>");
         using (w.Block("public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)"))
         {
-            Validation.BackwardArguments(w, m);
-
-            var last = m.Output;
-            w.Line();
-            w.Line("// ∂loss/∂output into the last layer's gradient buffer, time-major.");
-            string top = GradientTarget(last, out var clear);
-            if (clear is not null) w.Line(clear);
-            if (last.OutputIsSequence)
-                w.Call($"{G}Kernels.MatrixOps.BatchToTimeMajor", "batch", "steps", "OutputUnits", "outputGradient", top);
-            else w.Line($"outputGradient.CopyTo({top});");
-
-            for (int i = m.Layers.Count - 1; i >= 0; i--)
+            w.Line($"_pass.Enter(\"{m.Type.ClassName}\");");
+            using (w.Block("try"))
             {
-                var l = m.Layers[i];
-                var prev = i > 0 ? m.Layers[i - 1] : null;
+                Validation.BackwardArguments(w, m);
+
+                var last = m.Output;
                 w.Line();
-                w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
-                string x = CpuForwardPass.LayerInput(plan, i);
-                string dx;
-                if (prev is null) dx = m.TakesTokens ? "default" : "(inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))";
-                else
+                w.Line("// ∂loss/∂output into the last layer's gradient buffer, time-major.");
+                string top = GradientTarget(last, out var clear);
+                if (clear is not null) w.Line(clear);
+                if (last.OutputIsSequence)
+                    w.Call($"{G}Kernels.MatrixOps.BatchToTimeMajor", "batch", "steps", "OutputUnits", "outputGradient", top);
+                else w.Line($"outputGradient.CopyTo({top});");
+
+                for (int i = m.Layers.Count - 1; i >= 0; i--)
                 {
-                    dx = GradientTarget(prev, out var prepare);
-                    if (prepare is not null) w.Line(prepare);
+                    var l = m.Layers[i];
+                    var prev = i > 0 ? m.Layers[i - 1] : null;
+                    w.Line();
+                    w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
+                    string x = CpuForwardPass.LayerInput(plan, i);
+                    string dx;
+                    if (prev is null) dx = m.TakesTokens ? "default" : "(inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))";
+                    else
+                    {
+                        dx = GradientTarget(prev, out var prepare);
+                        if (prepare is not null) w.Line(prepare);
+                    }
+                    if (prev is not null && plan.Fold?.Target == i)
+                    {
+                        x = $"(_folded ? default : {x})";
+                        dx = $"(_folded ? default : {dx}.AsSpan())";
+                    }
+                    var layer = plan.Layers[i];
+                    foreach (var step in layer.Backward) LayerStep(w, plan, layer, step, x, dx);
                 }
-                if (prev is not null && plan.Fold?.Target == i)
+                if (!m.TakesTokens)
                 {
-                    x = $"(_folded ? default : {x})";
-                    dx = $"(_folded ? default : {dx}.AsSpan())";
+                    w.Line();
+                    w.Line("// Time-major → batch-major input gradient.");
+                    w.Line($"if (!inputGradient.IsEmpty) {G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);");
                 }
-                var layer = plan.Layers[i];
-                foreach (var step in layer.Backward) LayerStep(w, plan, layer, step, x, dx);
             }
-            if (!m.TakesTokens)
-            {
-                w.Line();
-                w.Line("// Time-major → batch-major input gradient.");
-                w.Line($"if (!inputGradient.IsEmpty) {G}Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);");
-            }
+            using (w.Block("finally"))
+                w.Line("_pass.Exit();");
         }
     }
 

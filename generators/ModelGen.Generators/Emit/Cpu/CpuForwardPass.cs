@@ -35,38 +35,44 @@ internal static class CpuForwardPass
         w.Line("/// <inheritdoc/>");
         using (w.Block(Validation.ForwardSignature(m)))
         {
-            Validation.ForwardArguments(w, m);
-            w.Line("EnsureWorkspace(batchSize, timeSteps);");
-            w.Line("int batch = batchSize, steps = timeSteps, rows = batch * steps;");
-            w.Line("_batch = batch;");
-            w.Line("_steps = steps;");
-            w.Line("_haveForward = false;");
-            if (m.TakesTokens) w.Line("input.CopyTo(_tokens);");
-            else
+            w.Line($"_pass.Enter(\"{m.Type.ClassName}\");");
+            using (w.Block("try"))
             {
-                w.Line("// Batch-major input → time-major, so each step's rows are contiguous.");
-                w.Line($"var x = _input.AsSpan(0, rows * InputFeatures);");
-                w.Call($"{G}Kernels.MatrixOps.BatchToTimeMajor", "batch", "steps", "InputFeatures", "input", "x");
-            }
-            for (int i = 0; i < m.Layers.Count; i++)
-            {
-                var l = m.Layers[i];
+                Validation.ForwardArguments(w, m);
+                w.Line("EnsureWorkspace(batchSize, timeSteps);");
+                w.Line("int batch = batchSize, steps = timeSteps, rows = batch * steps;");
+                w.Line("_batch = batch;");
+                w.Line("_steps = steps;");
+                w.Line("_haveForward = false;");
+                if (m.TakesTokens) w.Line("input.CopyTo(_tokens);");
+                else
+                {
+                    w.Line("// Batch-major input → time-major, so each step's rows are contiguous.");
+                    w.Line($"var x = _input.AsSpan(0, rows * InputFeatures);");
+                    w.Call($"{G}Kernels.MatrixOps.BatchToTimeMajor", "batch", "steps", "InputFeatures", "input", "x");
+                }
+                for (int i = 0; i < m.Layers.Count; i++)
+                {
+                    var l = m.Layers[i];
+                    w.Line();
+                    w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
+                    string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(plan, i - 1);
+                    if (plan.Fold?.Target == i) x = $"(_folded ? default : {Output(plan, 0)})";
+                    foreach (var step in plan.Layers[i].Forward) LayerStep(w, plan, plan.Layers[i], step, x);
+                }
                 w.Line();
-                w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
-                string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(plan, i - 1);
-                if (plan.Fold?.Target == i) x = $"(_folded ? default : {Output(plan, 0)})";
-                foreach (var step in plan.Layers[i].Forward) LayerStep(w, plan, plan.Layers[i], step, x);
+                string y = Output(plan, m.Layers.Count - 1);
+                if (m.Output.OutputIsSequence)
+                {
+                    w.Line("// Time-major → batch-major output.");
+                    w.Call($"{G}Kernels.MatrixOps.TimeToBatchMajor", "batch", "steps", "OutputUnits", y, "output");
+                    if (m.OutputMasked) w.Line($"{G}Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics");
+                }
+                else w.Line($"{y}.CopyTo(output);");
+                w.Line("_haveForward = true;");
             }
-            w.Line();
-            string y = Output(plan, m.Layers.Count - 1);
-            if (m.Output.OutputIsSequence)
-            {
-                w.Line("// Time-major → batch-major output.");
-                w.Call($"{G}Kernels.MatrixOps.TimeToBatchMajor", "batch", "steps", "OutputUnits", y, "output");
-                if (m.OutputMasked) w.Line($"{G}Kernels.StepMask.ToBatchMajor(batch, steps, _mask, _outputMask); // for losses and metrics");
-            }
-            else w.Line($"{y}.CopyTo(output);");
-            w.Line("_haveForward = true;");
+            using (w.Block("finally"))
+                w.Line("_pass.Exit();");
         }
         w.Line();
     }

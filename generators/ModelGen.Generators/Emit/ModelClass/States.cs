@@ -34,6 +34,10 @@ internal static class States
                 foreach (var d in l.Directions)
                     w.Line($"{Field(d, StateMember.Initial)}.Reset();");
         }
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        var held = recurrent.SelectMany(l => l.Directions).Select(d => $"{Field(d, StateMember.Initial)}.Samples != 0");
+        w.Line($"public bool HoldsInitialState => {string.Join(" || ", held)};");
         foreach (var l in recurrent)
             foreach (var d in l.Directions)
                 DirectionStates(w, l, d);

@@ -1,4 +1,5 @@
 using ModelGen.Generators.Model;
+using ModelGen.Generators.Shared;
 using static ModelGen.Generators.Emit.ModelClass.Members;
 
 namespace ModelGen.Generators.Emit.ModelClass;
@@ -56,11 +57,47 @@ internal static class Surface
         w.Line();
     }
 
+    /// <summary>Constructors and <c>CreateWorker()</c>: a worker shares the parameters, nothing else.</summary>
+    private static void Workers(CodeWriter w, CheckedModel m)
+    {
+        string name = TypeHierarchy.Escape(m.Type.ClassName);
+        string input = m.TakesTokens ? "int" : "float";
+        w.Line("// The parameters a worker being created shares: set only inside CreateWorker, on its own thread.");
+        w.Line("[global::System.ThreadStatic] private static float[]? s_workerParameters;");
+        w.Line();
+        w.Line("// One pass at a time on this instance's workspace: a concurrent Forward or Backward throws instead of corrupting it.");
+        w.Line($"private {G}Kernels.PassGuard _pass;");
+        w.Line();
+        if (!m.DeclaresConstructors)
+        {
+            w.Line("/// <summary>Creates the model, its parameters initialised with Keras's defaults (seed them with <see cref=\"Initialize\"/>).</summary>");
+            w.Line($"public {name}() {{ }}");
+            w.Line();
+        }
+        w.Line($"private {name}({G}Kernels.WorkerMarker marker) {{ }}");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// A model of this class sharing this one's <see cref=\"Parameters\"/> (the same array, so it always sees the current");
+        w.Line("/// weights), with its own workspace, gradients, states and dropout generator: for passes in parallel, one worker per");
+        w.Line("/// thread. Predict and Evaluate use workers from a pool themselves.");
+        w.Line("/// </summary>");
+        using (w.Block($"public {name} CreateWorker()"))
+        {
+            w.Line("s_workerParameters = Parameters;");
+            w.Line($"try {{ return new {name}(default({G}Kernels.WorkerMarker)); }}");
+            w.Line("finally { s_workerParameters = null; }");
+        }
+        w.Line();
+        w.Line($"{G}ISequentialModel<{input}> {G}ISequentialModel<{input}>.CreateWorker() => CreateWorker();");
+        w.Line();
+    }
+
     public static void Parameters(CodeWriter w, CheckedModel m)
     {
-        w.Line("/// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created.</summary>");
-        w.Line("public float[] Parameters { get; } = CreateParameters();");
+        w.Line("/// <summary>All parameters, Keras layout; initialised with Keras's defaults when the model is created (a worker shares its model's).</summary>");
+        w.Line("public float[] Parameters { get; } = s_workerParameters ?? CreateParameters();");
         w.Line();
+        Workers(w, m);
         w.Line("/// <summary>Gradients, same layout as <see cref=\"Parameters\"/>; <see cref=\"Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/> adds to them.</summary>");
         w.Line("public float[] Gradients { get; } = new float[ParameterCount];");
         w.Line();
