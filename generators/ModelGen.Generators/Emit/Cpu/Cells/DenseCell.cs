@@ -16,13 +16,16 @@ internal static class DenseCell
         w.Line("/// <summary>Floats of scratch <see cref=\"Backward\"/> needs (transposed kernel).</summary>");
         w.Line("public static int ScratchLength(int batch) => Units * Inputs;");
         w.Line();
-        w.Line("/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias).</summary>");
+        w.Line(cell.Activation == Activation.Linear
+            ? "/// <summary><paramref name=\"y\"/> [rows, Units] = <paramref name=\"x\"/> [rows, Inputs]·kernel + bias.</summary>"
+            : "/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias); the values before the activation into <paramref name=\"logits\"/> unless it is empty.</summary>");
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             w.Line("y = y.Slice(0, rows * Units);");
             w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "y"));
             w.Line($"// y += x·W: [rows, {cell.Inputs}] × [{cell.Inputs}, {cell.Units}]");
             w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);");
+            if (cell.Activation != Activation.Linear) w.Line("if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)");
             if (cell.Activation == Activation.Softmax) w.Line("MatrixOps.SoftmaxRows(rows, Units, y);");
             else if (cell.Activation != Activation.Linear) w.Line(ApplyInPlace(cell.Activation, "y"));
         }
@@ -33,17 +36,20 @@ internal static class DenseCell
             /// pre-activation gradient. Adds to dKernel and dBias; writes <paramref name="dx"/> [rows, Inputs] unless it is empty.
             /// </summary>
             """);
+        if (cell.Activation != Activation.Linear)
+            w.Line("/// <remarks>With <paramref name=\"fromLogits\"/>, <paramref name=\"dy\"/> is already ∂loss/∂(x·W + b): the activation's slope is skipped.</remarks>");
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             w.Line("dy = dy.Slice(0, rows * Units);");
             if (cell.Activation == Activation.Softmax)
             {
                 w.Line("// dz = y ⊙ (dy − Σ dy⊙y) per row");
-                w.Line("MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);");
+                w.Line("if (!fromLogits) MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);");
             }
             else if (cell.Activation != Activation.Linear)
             {
-                using (w.Block("for (int r = 0; r < rows; r++)"))
+                w.Line("int slopeRows = fromLogits ? 0 : rows; // from the logits: no activation slope");
+                using (w.Block("for (int r = 0; r < slopeRows; r++)"))
                     ActivationGradientRow(w, cell, "y.Slice(r * Units, Units)", "dy.Slice(r * Units, Units)");
             }
             w.Line(cell.UseBias ? "// dW += xᵀ·dz; db += Σ_rows dz" : "// dW += xᵀ·dz");

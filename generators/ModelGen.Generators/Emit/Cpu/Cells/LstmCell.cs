@@ -59,6 +59,7 @@ internal static class LstmCell
             /// receives the pre-activation gate gradients. Adds to the parameter gradients; writes
             /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial states' gradients into
             /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
+            /// <paramref name="dFinalCell"/> [batch, Units] (empty: zeros) is ∂loss/∂c of the last step from outside.
             /// </summary>
             """);
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
@@ -67,7 +68,8 @@ internal static class LstmCell
             w.Line("var recurrentT = scratch.Slice(0, Width * Units);");
             w.Line("MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);");
             w.Line("var dc = scratch.Slice(Width * Units + Width * Inputs, n);");
-            w.Line("dc.Clear();");
+            w.Line("if (dFinalCell.IsEmpty) dc.Clear();");
+            w.Line("else dFinalCell.Slice(0, n).CopyTo(dc); // ∂loss/∂(final c) of a layer that returns its state");
             Carries(w, "Width * Units + Width * Inputs + n");
             using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
             {
