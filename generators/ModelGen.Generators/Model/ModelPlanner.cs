@@ -20,12 +20,18 @@ internal static class ModelPlanner
     }
 
     /// <summary>
-    /// A Dense output layer exposes its logits (<see cref="LogitPlan"/>): kept by its cell unless the activation is
-    /// linear (then they are the output), and turned batch-major when the output is a sequence.
+    /// An output layer computed by the Dense cell exposes its logits (<see cref="LogitPlan"/>): kept by the cell unless
+    /// the activation is linear (then they are the output), and turned batch-major when the output is a sequence.
+    /// Recurrent cells end in their own state update, not in an output activation a loss could absorb.
     /// </summary>
-    private static LogitPlan? Logits(CheckedLayer output) => output.Kind == LayerKind.Dense
-        ? new LogitPlan(Checking.LayerRules.KerasName(output.Cell.Activation), output.Cell.Activation == Activation.Linear ? TensorRole.Output : TensorRole.Logits, output.OutputIsSequence)
-        : null;
+    private static LogitPlan? Logits(CheckedLayer output) => output.Cell.Cell switch
+    {
+        CellKind.Dense => new LogitPlan(
+            Checking.LayerRules.KerasName(output.Cell.Activation),
+            output.Cell.Activation == Activation.Linear ? TensorRole.Output : TensorRole.Logits,
+            output.OutputIsSequence),
+        CellKind.SimpleRnn or CellKind.Lstm or CellKind.Gru or null => null,
+    };
 
     private static TensorSize PerRow(bool sequence, int width) => new(sequence ? SizeBasis.Rows : SizeBasis.Batch, width);
 
