@@ -46,6 +46,13 @@ public sealed class FinalStateGradientTests
     }
 
     [Fact]
+    public void Unrolled_simple_rnn_reading_backwards_returning_h_n()
+    {
+        var model = new BackwardsRnnFinalStateModel();
+        Check(model, batch: 3, steps: 5, [new("simple_rnn h_n", () => model.SimpleRnnFinalState, () => model.SimpleRnnFinalStateGradient)]);
+    }
+
+    [Fact]
     public void Masked_lstm_carries_the_final_state_gradients_through_padding()
     {
         // Sample 0 ends with two padded steps: its h_n and c_n are those of step 2, carried over the padding.

@@ -93,3 +93,9 @@ public partial class BiGruFinalStatesModel;
 [TimeDistributed]
 [Dense(2)]
 public partial class MaskedLstmFinalStatesModel;
+
+// A SimpleRNN of 8 units (the unrolled step) reading backwards, returning its state.
+[Sequential(TimeSteps = 5, Features = 2)]
+[SimpleRnn(8, GoBackwards = true, ReturnState = true)]
+[Dense(1)]
+public partial class BackwardsRnnFinalStateModel;
