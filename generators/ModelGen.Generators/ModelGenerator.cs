@@ -109,7 +109,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         catch (OperationCanceledException) { throw; }
         catch (Exception e)
         {
-            return new ModelPlan(model, EquatableArray<LayerPlan>.Empty, null) { Failure = "planning: " + e.GetType().Name + ": " + e.Message };
+            return new ModelPlan(model, EquatableArray<LayerPlan>.Empty, null, null) { Failure = "planning: " + e.GetType().Name + ": " + e.Message };
         }
     }
 

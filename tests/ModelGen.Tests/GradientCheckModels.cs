@@ -71,3 +71,31 @@ public partial class WideStackModel;
 [Lstm(27)]
 [Dense(2)]
 public partial class WideRowModel;
+
+// Final states in the loss (issue 12, item 6): two LSTM layers returning their states, the first its sequence and the
+// second its last output into a head, so h_n of the second layer gets gradient through both paths; a Bidirectional
+// GRU returning its last merged output and both directions' states; a masked LSTM whose last steps are padding, so
+// h_n and c_n are carried through masked steps.
+[Sequential(TimeSteps = 4, Features = 3)]
+[Lstm(5, ReturnSequences = true, ReturnState = true)]
+[Lstm(6, ReturnState = true)]
+[Dense(2)]
+public partial class LstmFinalStatesModel;
+
+[Sequential(Features = 3)]
+[Bidirectional]
+[Gru(5, ReturnState = true)]
+public partial class BiGruFinalStatesModel;
+
+[Sequential(TimeSteps = 5, Features = 2)]
+[Masking]
+[Lstm(4, ReturnSequences = true, ReturnState = true)]
+[TimeDistributed]
+[Dense(2)]
+public partial class MaskedLstmFinalStatesModel;
+
+// A SimpleRNN of 8 units (the unrolled step) reading backwards, returning its state.
+[Sequential(TimeSteps = 5, Features = 2)]
+[SimpleRnn(8, GoBackwards = true, ReturnState = true)]
+[Dense(1)]
+public partial class BackwardsRnnFinalStateModel;

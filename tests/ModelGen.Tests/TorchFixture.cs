@@ -51,6 +51,10 @@ internal sealed class TorchFixture
     public float[] InitialStateGradient(int index) => State("grad_h_0", index);
     public float[] InitialCellStateGradient(int index) => State("grad_c_0", index);
 
+    // The "hn" fixtures' loss weights of the final states, S and S_c: loss = Σ output ⊙ R + Σ h_n ⊙ S + Σ c_n ⊙ S_c.
+    public float[] FinalStateWeights(int index) => State("h_n_weights", index);
+    public float[] FinalCellStateWeights(int index) => State("c_n_weights", index);
+
     private float[] State(string key, int index)
     {
         int size = Batch * Hidden;

@@ -141,3 +141,23 @@ public partial class BiLstmI3H5States;
 [Bidirectional]
 [Gru(7, ReturnSequences = true, ReturnState = true)]
 public partial class BiGruI3H7States;
+
+// Final states in the loss (loss = Σ y ⊙ R + Σ h_n ⊙ S + Σ c_n ⊙ S_c): every layer and direction returns its state.
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[Lstm(5, ReturnSequences = true, ReturnState = true)]
+[Lstm(5, ReturnSequences = true, ReturnState = true)]
+public partial class LstmI3H5L2FinalStates;
+
+[Sequential(Features = 3)]
+[Bidirectional]
+[Gru(6, ReturnSequences = true, ReturnState = true)]
+[Bidirectional]
+[Gru(6, ReturnSequences = true, ReturnState = true)]
+public partial class BiGruI3H6L2FinalStates;
+
+[Sequential(TimeSteps = 5, Features = 2)]
+[Bidirectional]
+[Lstm(6, ReturnState = true)]
+[Dense(2)]
+public partial class BiLstmI2H6Head2FinalStates;

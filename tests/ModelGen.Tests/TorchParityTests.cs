@@ -197,6 +197,64 @@ public sealed class TorchParityTests
         Assertions.AllClose(fixture.InitialStateGradient(1), model.BidirectionalBackwardInitialStateGradient, Tolerance, Tolerance, $"{name} ∂h_0[1]");
     }
 
+    // Final states in the loss: ∂loss/∂h_n (and ∂c_n) of every layer and direction written into the generated
+    // …FinalStateGradient spans between Forward and Backward, as PyTorch's loss sum(y·r) + sum(h_n·s) + sum(c_n·s_c)
+    // gives them.
+
+    [Fact]
+    public void Stacked_lstm_final_states_in_the_loss_match_pytorch()
+    {
+        const string name = "lstm_i3_h5_t5_b3_l2_hn";
+        var fixture = TorchFixture.Load(name);
+        var model = new LstmI3H5L2FinalStates();
+        ForwardAndBackward(name, fixture, model, () =>
+        {
+            fixture.FinalStateWeights(0).CopyTo(model.LstmFinalStateGradient);
+            fixture.FinalCellStateWeights(0).CopyTo(model.LstmFinalCellStateGradient);
+            fixture.FinalStateWeights(1).CopyTo(model.Lstm1FinalStateGradient);
+            fixture.FinalCellStateWeights(1).CopyTo(model.Lstm1FinalCellStateGradient);
+        });
+    }
+
+    [Fact]
+    public void Stacked_bidirectional_gru_final_states_in_the_loss_match_pytorch()
+    {
+        const string name = "gru_i3_h6_t4_b2_l2_bi_hn";
+        var fixture = TorchFixture.Load(name);
+        var model = new BiGruI3H6L2FinalStates();
+        ForwardAndBackward(name, fixture, model, () =>
+        {
+            Assertions.AllClose(fixture.FinalState(0), model.BidirectionalForwardFinalState, Tolerance, Tolerance, $"{name} h_n[0]");
+            Assertions.AllClose(fixture.FinalState(3), model.Bidirectional1BackwardFinalState, Tolerance, Tolerance, $"{name} h_n[3]");
+            fixture.FinalStateWeights(0).CopyTo(model.BidirectionalForwardFinalStateGradient);
+            fixture.FinalStateWeights(1).CopyTo(model.BidirectionalBackwardFinalStateGradient);
+            fixture.FinalStateWeights(2).CopyTo(model.Bidirectional1ForwardFinalStateGradient);
+            fixture.FinalStateWeights(3).CopyTo(model.Bidirectional1BackwardFinalStateGradient);
+        });
+    }
+
+    [Fact]
+    public void Bidirectional_lstm_final_states_and_head_in_the_loss_match_pytorch()
+    {
+        // The layer's output is (forward h_n, backward h_n) into a head, so each h_n gets the head's gradient and S;
+        // with initial states, their gradients see both too.
+        const string name = "lstm_i2_h6_t5_b2_head2_bi_h0_hn";
+        var fixture = TorchFixture.Load(name);
+        var model = new BiLstmI2H6Head2FinalStates();
+        model.SetBidirectionalForwardInitialState(fixture.InitialState(0), fixture.InitialCellState(0));
+        model.SetBidirectionalBackwardInitialState(fixture.InitialState(1), fixture.InitialCellState(1));
+        ForwardAndBackward(name, fixture, model, () =>
+        {
+            Assertions.AllClose(fixture.FinalCellState(1), model.BidirectionalBackwardFinalCellState, Tolerance, Tolerance, $"{name} c_n[1]");
+            fixture.FinalStateWeights(0).CopyTo(model.BidirectionalForwardFinalStateGradient);
+            fixture.FinalCellStateWeights(0).CopyTo(model.BidirectionalForwardFinalCellStateGradient);
+            fixture.FinalStateWeights(1).CopyTo(model.BidirectionalBackwardFinalStateGradient);
+            fixture.FinalCellStateWeights(1).CopyTo(model.BidirectionalBackwardFinalCellStateGradient);
+        });
+        Assertions.AllClose(fixture.InitialStateGradient(0), model.BidirectionalForwardInitialStateGradient, Tolerance, Tolerance, $"{name} ∂h_0[0]");
+        Assertions.AllClose(fixture.InitialCellStateGradient(1), model.BidirectionalBackwardInitialCellStateGradient, Tolerance, Tolerance, $"{name} ∂c_0[1]");
+    }
+
     [Fact]
     public void Bidirectional_views_are_the_parameters_the_fixtures_load()
     {

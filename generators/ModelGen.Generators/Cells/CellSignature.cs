@@ -18,6 +18,8 @@ internal enum SlotType
     Mask,
     /// <summary>Token ids.</summary>
     Tokens,
+    /// <summary>A switch (<c>bool</c>), false when left out.</summary>
+    Flag,
 }
 
 /// <summary>Where the caller takes a slot's value from.</summary>
@@ -31,6 +33,12 @@ internal enum SlotSource
     Tokens,
     /// <summary>The folded Embedding's projected table [vocabulary, Units].</summary>
     TokenTable,
+    /// <summary>Dense: where to keep the values before the activation (the output layer's logits; empty: not kept).</summary>
+    Logits,
+    /// <summary>Dense: Backward starts from ∂loss/∂logits, so the activation's slope is not applied (the output layer).</summary>
+    FromLogits,
+    /// <summary>LSTM: ∂loss/∂(final c), the starting ∂c of the backward pass (a layer that returns its state).</summary>
+    FinalCellStateGradient,
 }
 
 /// <summary>One parameter of a cell's Forward or Backward: declared once, rendered by the cell and bound by name at each call.</summary>
@@ -153,11 +161,13 @@ internal static class CellSignature
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("gates", TensorRole.Gates),
             cell.ResetAfter ? WriteTensor("recurrent", TensorRole.Recurrent) : WriteTensor("resetState", TensorRole.ResetStates),
         }, ForwardOptions),
-        CellKind.Dense => new[]
+        CellKind.Dense => Join(new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), In("bias", SlotSource.Bias),
             WriteTensor("y", TensorRole.Output),
-        },
+        }, cell.Activation == Activation.Linear
+            ? System.Array.Empty<Slot>()
+            : new[] { new Slot("logits", SlotType.Output, SlotSource.Logits, Optional: true) }),
         null => System.Array.Empty<Slot>(),
     };
 
@@ -170,7 +180,11 @@ internal static class CellSignature
         {
             ReadTensor("h", TensorRole.States), ReadTensor("c", TensorRole.Cells), ReadTensor("gates", TensorRole.Gates), ReadTensor("tanhC", TensorRole.TanhCells),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients),
-        }, WeightGradients, BackwardOptions, new[] { new Slot("dInitialCell", SlotType.Output, SlotSource.InitialCellStateGradient, Optional: true) }),
+        }, WeightGradients, BackwardOptions, new[]
+        {
+            new Slot("dInitialCell", SlotType.Output, SlotSource.InitialCellStateGradient, Optional: true),
+            new Slot("dFinalCell", SlotType.Input, SlotSource.FinalCellStateGradient, Optional: true),
+        }),
         CellKind.Gru when cell.ResetAfter => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("recurrent", TensorRole.Recurrent),
@@ -181,12 +195,14 @@ internal static class CellSignature
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("resetState", TensorRole.ResetStates),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients),
         }, WeightGradients, BackwardOptions),
-        CellKind.Dense => new[]
+        CellKind.Dense => Join(new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), ReadTensor("y", TensorRole.Output),
             WriteTensor("dy", TensorRole.OutputGradient), Out("dKernel", SlotSource.KernelGradient), Out("dBias", SlotSource.BiasGradient),
             Out("dx", SlotSource.InputGradient), Out("scratch", SlotSource.Scratch),
-        },
+        }, cell.Activation == Activation.Linear
+            ? System.Array.Empty<Slot>()
+            : new[] { new Slot("fromLogits", SlotType.Flag, SlotSource.FromLogits, Optional: true) }),
         null => System.Array.Empty<Slot>(),
     };
 }

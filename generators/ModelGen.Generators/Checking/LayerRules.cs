@@ -129,5 +129,16 @@ internal static class LayerRules
         return !float.IsNaN(f) && !float.IsInfinity(f);
     }
 
+    /// <summary>The activation as Keras names it, the inverse of the names read above.</summary>
+    internal static string KerasName(Activation activation) => activation switch
+    {
+        Activation.Linear => "linear",
+        Activation.Tanh => "tanh",
+        Activation.Sigmoid => "sigmoid",
+        Activation.Relu => "relu",
+        Activation.Softmax => "softmax",
+        Activation.HardSigmoid => "hard_sigmoid",
+    };
+
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

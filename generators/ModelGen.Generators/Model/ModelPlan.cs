@@ -18,6 +18,14 @@ internal enum TensorRole
     Output, OutputGradient, DropoutMask, DroppedInput, States, Cells, Gates, TanhCells, Recurrent, ResetStates,
     GateGradients, RecurrentGradients, Scratch, RecurrentMask, MaskedStates, Reversed, ReversedMask, InputGradient,
     Projection, ProjectionGradient, KernelT,
+    /// <summary>The output Dense layer's values before its activation (time-major), for <c>ILogitOutput</c>.</summary>
+    Logits,
+    /// <summary>The output logits batch-major, for a sequence output (<c>ILogitOutput.OutputLogits</c>).</summary>
+    BatchMajorLogits,
+    /// <summary>∂loss/∂(final h) of a direction that returns its state, set by the user between Forward and Backward.</summary>
+    FinalStateGradient,
+    /// <summary>∂loss/∂(final c) of an LSTM direction that returns its state.</summary>
+    FinalCellStateGradient,
 }
 
 /// <summary>A per-pass flag a layer or direction keeps (whether a training-only step ran).</summary>
@@ -25,11 +33,12 @@ internal enum FlagRole { Active, DropoutActive, RecurrentDropoutActive }
 
 /// <summary>
 /// The per-direction state members: <see cref="Initial"/> the runtime's RecurrentState (initial states set or carried,
-/// their gradients); the public <c>Set…InitialState</c>, <c>…InitialStateGradient</c>, <c>…FinalState</c> members.
+/// their gradients); the public <c>Set…InitialState</c>, <c>…InitialStateGradient</c>, <c>…FinalState</c> and
+/// <c>…FinalStateGradient</c> members.
 /// </summary>
 internal enum StateMember
 {
-    Initial, InitialState, InitialStateGradient, InitialCellStateGradient, FinalState, FinalCellState,
+    Initial, InitialState, InitialStateGradient, InitialCellStateGradient, FinalState, FinalCellState, FinalStateGradient, FinalCellStateGradient,
 }
 
 /// <summary>What a tensor's length is a multiple of.</summary>
@@ -83,6 +92,8 @@ internal enum Step
     Directions,
     /// <summary>Bidirectional: both directions' outputs merged.</summary>
     Merge,
+    /// <summary>The output layer's logits turned batch-major (a sequence output), for <c>ILogitOutput.OutputLogits</c>.</summary>
+    BatchMajorLogits,
 
     // Direction steps, forward.
     /// <summary>Input dropout: one mask per sequence (training only).</summary>
@@ -99,6 +110,8 @@ internal enum Step
     CellForward,
     /// <summary>Stateful: the final state becomes the next batch's initial state.</summary>
     CarryState,
+    /// <summary>ReturnState: ∂loss/∂(final state) cleared, so a Backward the user gives none adds nothing.</summary>
+    ClearFinalStateGradients,
 
     // Layer steps, backward.
     /// <summary>Embedding: ∂output rows added to their tokens' rows (or through the fold).</summary>
@@ -115,6 +128,8 @@ internal enum Step
     Split,
 
     // Direction steps, backward.
+    /// <summary>ReturnState: ∂loss/∂(final h) added to the last step's ∂h (∂(final c) goes to the cell as its starting ∂c).</summary>
+    AddFinalStateGradients,
     /// <summary>The cell's back-propagation through time.</summary>
     CellBackward,
     /// <summary>The direction's input gradient into the layer's, re-ordered and through its dropout mask.</summary>
@@ -169,8 +184,20 @@ internal sealed record LayerPlan(
 /// <param name="Tensors">The projection, its gradient and the transposed kernel.</param>
 internal sealed record FoldPlan(int Target, int Width, bool TargetReadsTokens, EquatableArray<PlannedTensor> Tensors);
 
+/// <summary>
+/// The output layer's logits, when it is a Dense layer: the model implements <c>ILogitOutput</c>, so a cross-entropy can
+/// be computed from the values before the output activation (as Keras on TensorFlow does) and Backward can start from
+/// ∂loss/∂logits.
+/// </summary>
+/// <param name="Activation">The output activation as Keras names it (<c>sigmoid</c>, <c>softmax</c>, <c>linear</c> …).</param>
+/// <param name="TimeMajor">The output layer's tensor holding them time-major: <see cref="TensorRole.Logits"/>, or its
+/// <see cref="TensorRole.Output"/> when the activation is linear.</param>
+/// <param name="BatchMajor">A sequence output: they are turned batch-major into <see cref="TensorRole.BatchMajorLogits"/>
+/// (<see cref="Step.BatchMajorLogits"/>); otherwise the time-major tensor is already batch-major.</param>
+internal sealed record LogitPlan(string Activation, TensorRole TimeMajor, bool BatchMajor);
+
 /// <summary>The whole model as every backend renders it.</summary>
-internal sealed record ModelPlan(CheckedModel Model, EquatableArray<LayerPlan> Layers, FoldPlan? Fold)
+internal sealed record ModelPlan(CheckedModel Model, EquatableArray<LayerPlan> Layers, FoldPlan? Fold, LogitPlan? Logits)
 {
     /// <summary>Set when planning failed unexpectedly; the model is then reported as MG0999 and nothing is emitted.</summary>
     public string? Failure { get; init; }

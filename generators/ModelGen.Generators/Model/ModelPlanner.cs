@@ -15,13 +15,27 @@ internal static class ModelPlanner
     public static ModelPlan Plan(CheckedModel model)
     {
         var fold = Fold(model);
-        var layers = model.Layers.Select(l => PlanLayer(l)).ToEquatableArray();
-        return new ModelPlan(model, layers, fold);
+        var layers = model.Layers.Select(l => PlanLayer(l, isOutput: l == model.Output)).ToEquatableArray();
+        return new ModelPlan(model, layers, fold, Logits(model.Output));
     }
+
+    /// <summary>
+    /// An output layer computed by the Dense cell exposes its logits (<see cref="LogitPlan"/>): kept by the cell unless
+    /// the activation is linear (then they are the output), and turned batch-major when the output is a sequence.
+    /// Recurrent cells end in their own state update, not in an output activation a loss could absorb.
+    /// </summary>
+    private static LogitPlan? Logits(CheckedLayer output) => output.Cell.Cell switch
+    {
+        CellKind.Dense => new LogitPlan(
+            Checking.LayerRules.KerasName(output.Cell.Activation),
+            output.Cell.Activation == Activation.Linear ? TensorRole.Output : TensorRole.Logits,
+            output.OutputIsSequence),
+        CellKind.SimpleRnn or CellKind.Lstm or CellKind.Gru or null => null,
+    };
 
     private static TensorSize PerRow(bool sequence, int width) => new(sequence ? SizeBasis.Rows : SizeBasis.Batch, width);
 
-    private static LayerPlan PlanLayer(CheckedLayer l)
+    private static LayerPlan PlanLayer(CheckedLayer l, bool isOutput)
     {
         string id = l.Identifier;
         int u = l.OutputWidth;
@@ -68,9 +82,9 @@ internal static class ModelPlanner
                     T(TensorRole.Output, PerRow(l.InputIsSequence, u), "outputs"),
                     T(TensorRole.OutputGradient, PerRow(l.InputIsSequence, u), "∂loss/∂output, then the pre-activation gradient"),
                     T(TensorRole.Scratch, new TensorSize(SizeBasis.CellScratch, 0), "transposed kernel for the backward pass"),
-                },
+                }.Concat(LogitTensors(l, isOutput)).ToArray(),
                 System.Array.Empty<PlannedFlag>(),
-                new[] { Step.DenseCell },
+                isOutput && seq ? new[] { Step.DenseCell, Step.BatchMajorLogits } : new[] { Step.DenseCell },
                 new[] { Step.DenseCellBackward },
                 LayerOutput.Own),
             LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => (
@@ -85,6 +99,16 @@ internal static class ModelPlanner
         };
         var directions = l.Directions.Select(d => PlanDirection(l, d)).ToEquatableArray();
         return new LayerPlan(l, tensors.ToEquatableArray(), flags.ToEquatableArray(), directions, forward.ToEquatableArray(), backward.ToEquatableArray(), output);
+    }
+
+    /// <summary>The output Dense layer's logits (see <see cref="Logits"/>): time-major unless linear, batch-major for a sequence.</summary>
+    private static IEnumerable<PlannedTensor> LogitTensors(CheckedLayer l, bool output)
+    {
+        if (!output) yield break;
+        if (l.Cell.Activation != Activation.Linear)
+            yield return new PlannedTensor(l.Identifier, TensorRole.Logits, PerRow(l.InputIsSequence, l.OutputWidth), "values before the activation (ILogitOutput)");
+        if (l.OutputIsSequence)
+            yield return new PlannedTensor(l.Identifier, TensorRole.BatchMajorLogits, PerRow(true, l.OutputWidth), "the logits batch-major (OutputLogits)");
     }
 
     private static DirectionPlan PlanDirection(CheckedLayer l, RecurrentDirection d)
@@ -127,6 +151,12 @@ internal static class ModelPlanner
             if (l.MaskIn) Add(TensorRole.ReversedMask, new TensorSize(SizeBasis.Rows, 0), "the step mask, last step first", ElementType.Byte);
         }
         if (ownInput) Add(TensorRole.InputGradient, new TensorSize(SizeBasis.Rows, f), "∂loss/∂input in this direction's order, before its dropout mask");
+        if (l.ReturnState)
+        {
+            Add(TensorRole.FinalStateGradient, new TensorSize(SizeBasis.Batch, u), "∂loss/∂(final h), batch-major, set by the user");
+            if (CellSignature.HasCellState(l.Cell))
+                Add(TensorRole.FinalCellStateGradient, new TensorSize(SizeBasis.Batch, u), "∂loss/∂(final c), batch-major, set by the user");
+        }
 
         var flags = new List<PlannedFlag>();
         if (l.Dropout > 0) flags.Add(new PlannedFlag(d.Identifier, FlagRole.DropoutActive, "applied input dropout in the last forward pass"));
@@ -140,7 +170,11 @@ internal static class ModelPlanner
         forward.Add(Step.InitialState);
         forward.Add(Step.CellForward);
         if (l.Stateful) forward.Add(Step.CarryState);
-        var backward = ownInput ? new[] { Step.CellBackward, Step.AccumulateInputGradient } : new[] { Step.CellBackward };
+        if (l.ReturnState) forward.Add(Step.ClearFinalStateGradients);
+        var backward = new List<Step>();
+        if (l.ReturnState) backward.Add(Step.AddFinalStateGradients);
+        backward.Add(Step.CellBackward);
+        if (ownInput) backward.Add(Step.AccumulateInputGradient);
         return new DirectionPlan(d, ownInput, tensors.ToEquatableArray(), flags.ToEquatableArray(), forward.ToEquatableArray(), backward.ToEquatableArray());
     }
 

@@ -43,7 +43,11 @@ public sealed record ParameterInfo(string Name, int Offset, int Rows, int Column
 /// <param name="OutputShape">Keras output shape text, e.g. <c>(None, 10)</c>.</param>
 /// <param name="ParameterCount">Trainable parameters (Keras's count).</param>
 /// <param name="Parameters">The layer's parameter views.</param>
-public sealed record LayerInfo(string Name, string Type, string OutputShape, int ParameterCount, IReadOnlyList<ParameterInfo> Parameters);
+/// <param name="Stateful">
+/// A recurrent layer declared <c>Stateful = true</c> (Keras <c>stateful=True</c>): it carries each sample's final state
+/// into the same sample of the next batch, so batches keep one size until <c>ResetStates()</c>.
+/// </param>
+public sealed record LayerInfo(string Name, string Type, string OutputShape, int ParameterCount, IReadOnlyList<ParameterInfo> Parameters, bool Stateful = false);
 
 /// <summary>A model's layer table and parameter layout, generated at compile time.</summary>
 /// <param name="Name">Model class name.</param>
@@ -62,6 +66,17 @@ public sealed record ModelInfo(
     bool OutputIsSequence,
     IReadOnlyList<LayerInfo> Layers)
 {
+    /// <summary>True when a layer carries its states from batch to batch (<see cref="LayerInfo.Stateful"/>).</summary>
+    public bool IsStateful
+    {
+        get
+        {
+            foreach (var layer in Layers)
+                if (layer.Stateful) return true;
+            return false;
+        }
+    }
+
     /// <summary>True when the model is fed token ids (first layer is an Embedding).</summary>
     public bool TakesTokens => VocabularySize > 0;
 

@@ -28,13 +28,14 @@ internal static class Dense_I8_U3_Softmax
     /// </summary>
     public static int ScratchLength(int batch) => Units * Inputs;
 
-    /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias).</summary>
-    public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias); the values before the activation into <paramref name="logits"/> unless it is empty.</summary>
+    public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Span<float> logits = default)
     {
         y = y.Slice(0, rows * Units);
         MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), y);
         // y += x·W: [rows, 8] × [8, 3]
         Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
+        if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)
         MatrixOps.SoftmaxRows(rows, Units, y);
     }
 
@@ -42,11 +43,12 @@ internal static class Dense_I8_U3_Softmax
     /// Backward: <paramref name="dy"/> [rows, Units] holds ∂loss/∂y on entry and is used in place for the
     /// pre-activation gradient. Adds to dKernel and dBias; writes <paramref name="dx"/> [rows, Inputs] unless it is empty.
     /// </summary>
-    public static void Backward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> y, Span<float> dy, Span<float> dKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
+    /// <remarks>With <paramref name="fromLogits"/>, <paramref name="dy"/> is already ∂loss/∂(x·W + b): the activation's slope is skipped.</remarks>
+    public static void Backward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> y, Span<float> dy, Span<float> dKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, bool fromLogits = default)
     {
         dy = dy.Slice(0, rows * Units);
         // dz = y ⊙ (dy − Σ dy⊙y) per row
-        MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);
+        if (!fromLogits) MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);
         // dW += xᵀ·dz; db += Σ_rows dz
         Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dy, Units, dKernel, Units);
         MatrixOps.AddColumnSums(rows, dy, dBias.Slice(0, Units));

@@ -28,13 +28,14 @@ internal static class Dense_I7_U1_Sigmoid_NoBias
     /// </summary>
     public static int ScratchLength(int batch) => Units * Inputs;
 
-    /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias).</summary>
-    public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias); the values before the activation into <paramref name="logits"/> unless it is empty.</summary>
+    public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Span<float> logits = default)
     {
         y = y.Slice(0, rows * Units);
         y.Clear(); // no bias
         // y += x·W: [rows, 7] × [7, 1]
         Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
+        if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)
         FastMath.Sigmoid(y, y);
     }
 
@@ -42,10 +43,12 @@ internal static class Dense_I7_U1_Sigmoid_NoBias
     /// Backward: <paramref name="dy"/> [rows, Units] holds ∂loss/∂y on entry and is used in place for the
     /// pre-activation gradient. Adds to dKernel and dBias; writes <paramref name="dx"/> [rows, Inputs] unless it is empty.
     /// </summary>
-    public static void Backward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> y, Span<float> dy, Span<float> dKernel, Span<float> dBias, Span<float> dx, Span<float> scratch)
+    /// <remarks>With <paramref name="fromLogits"/>, <paramref name="dy"/> is already ∂loss/∂(x·W + b): the activation's slope is skipped.</remarks>
+    public static void Backward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> y, Span<float> dy, Span<float> dKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, bool fromLogits = default)
     {
         dy = dy.Slice(0, rows * Units);
-        for (int r = 0; r < rows; r++)
+        int slopeRows = fromLogits ? 0 : rows; // from the logits: no activation slope
+        for (int r = 0; r < slopeRows; r++)
         {
             // dz = dy ⊙ sigmoid'(z), from the stored output
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));

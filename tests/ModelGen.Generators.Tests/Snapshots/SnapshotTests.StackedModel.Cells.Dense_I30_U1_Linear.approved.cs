@@ -28,7 +28,7 @@ internal static class Dense_I30_U1_Linear
     /// </summary>
     public static int ScratchLength(int batch) => Units * Inputs;
 
-    /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias).</summary>
+    /// <summary><paramref name="y"/> [rows, Units] = <paramref name="x"/> [rows, Inputs]·kernel + bias.</summary>
     public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y)
     {
         y = y.Slice(0, rows * Units);

@@ -172,8 +172,9 @@ internal static class Lstm_I2_H30
     /// receives the pre-activation gate gradients. Adds to the parameter gradients; writes
     /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial states' gradients into
     /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
+    /// <paramref name="dFinalCell"/> [batch, Units] (empty: zeros) is ∂loss/∂c of the last step from outside.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, Span<float> dInitialCell = default)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, Span<float> dInitialCell = default, ReadOnlySpan<float> dFinalCell = default)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -181,7 +182,8 @@ internal static class Lstm_I2_H30
         var recurrentT = scratch.Slice(0, Width * Units);
         MatrixOps.Transpose(Units, Width, recurrentKernel, recurrentT);
         var dc = scratch.Slice(Width * Units + Width * Inputs, batch * Units);
-        dc.Clear();
+        if (dFinalCell.IsEmpty) dc.Clear();
+        else dFinalCell.Slice(0, n).CopyTo(dc); // ∂loss/∂(final c) of a layer that returns its state
         var sink = scratch.Slice(Width * Units + Width * Inputs + batch * Units, batch * Units); // ∂h[-1] when the initial state's gradient is not wanted
         var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);

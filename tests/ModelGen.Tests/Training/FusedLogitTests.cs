@@ -6,8 +6,9 @@ namespace ModelGen.Tests.Training;
 /// <summary>
 /// Issue 12, item 2, runtime side: a model that exposes its logits (<see cref="ILogitOutput"/>) gets its cross-entropy
 /// from them, as Keras on TensorFlow computes it: loss 20 and ∂loss/∂logit = 1 for a saturated sigmoid (logit 20,
-/// target 0), where the clipped probability gives 15.94 and no gradient; the same for softmax. The generated models do
-/// not implement the interface yet (the generator's part); these hand-written Dense models stand in for them.
+/// target 0), where the clipped probability gives 15.94 and no gradient; the same for softmax. These hand-written Dense
+/// models test the runtime alone, with and without the interface; the generated models' side is
+/// <c>Workflow/SaturatedOutputTests</c>.
 /// </summary>
 public sealed class FusedLogitTests
 {

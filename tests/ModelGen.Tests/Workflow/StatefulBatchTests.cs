@@ -23,6 +23,21 @@ public sealed class StatefulBatchTests
     }
 
     [Fact]
+    public void The_layer_table_says_which_layers_are_stateful()
+    {
+        // What the batch-size rule reads (no reflection over the declaration's attributes).
+        var layers = StatefulRegressionModel.Metadata.Layers;
+        Assert.True(layers[0].Stateful);
+        Assert.False(layers[1].Stateful);
+        Assert.True(StatefulRegressionModel.Metadata.IsStateful);
+        Assert.False(SaturatedSigmoidModel.Metadata.IsStateful);
+        // A model that is not stateful takes any batch size.
+        var model = new SaturatedSigmoidModel();
+        model.Compile(new Sgd(), Loss.MeanSquaredError());
+        model.Fit(new float[3], new float[3], epochs: 1, batchSize: 2, verbose: 0);
+    }
+
+    [Fact]
     public void Fit_refuses_a_batch_size_that_does_not_divide_the_samples_before_any_update()
     {
         var model = new StatefulRegressionModel();

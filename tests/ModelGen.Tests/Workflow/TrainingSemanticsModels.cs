@@ -13,3 +13,25 @@ public partial class PaddedStepModel;
 [Lstm(4, Stateful = true)]
 [Dense(1)]
 public partial class StatefulRegressionModel;
+
+/// <summary>
+/// Issue 12, item 2: the issue's model, SimpleRNN(1, linear) → Dense(1, sigmoid), whose weights can give the output a
+/// logit of 20 (a saturated, confidently wrong sigmoid for target 0).
+/// </summary>
+[Sequential(TimeSteps = 1, Features = 1)]
+[SimpleRnn(1, Activation = "linear")]
+[Dense(1, Activation = "sigmoid")]
+public partial class SaturatedSigmoidModel;
+
+/// <summary>Issue 12, item 2: the same with a two-class softmax output.</summary>
+[Sequential(TimeSteps = 1, Features = 1)]
+[SimpleRnn(1, Activation = "linear")]
+[Dense(2, Activation = "softmax")]
+public partial class SaturatedSoftmaxModel;
+
+/// <summary>Issue 12, item 2: a softmax per step, so the logits are turned batch-major.</summary>
+[Sequential(TimeSteps = 3, Features = 2)]
+[Gru(4, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(3, Activation = "softmax")]
+public partial class SequenceSoftmaxModel;

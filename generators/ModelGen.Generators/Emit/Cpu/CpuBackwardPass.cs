@@ -28,8 +28,25 @@ internal static class CpuBackwardPass
         w.Line("/// <summary>Back-propagation through time for the last forward pass; adds to <see cref=\"Gradients\"/>.</summary>");
         w.Line("public void Backward(global::System.ReadOnlySpan<float> outputGradient) => Backward(outputGradient, default);");
         w.Line();
+        const string Gradients = "global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient";
+        const string FromLogits = "public void BackwardFromLogits(global::System.ReadOnlySpan<float> logitGradient, global::System.Span<float> inputGradient)";
+        bool skipsSlope = plan.Logits is { TimeMajor: TensorRole.Logits };
+        if (plan.Logits is not null)
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line(skipsSlope
+                ? $"{FromLogits} => Backward(logitGradient, inputGradient, fromLogits: true);"
+                : $"{FromLogits} => Backward(logitGradient, inputGradient); // a linear output: the logits are the output");
+            w.Line();
+        }
         w.Line("/// <inheritdoc/>");
-        using (w.Block("public void Backward(global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> inputGradient)"))
+        if (skipsSlope)
+        {
+            w.Line($"public void Backward({Gradients}) => Backward(outputGradient, inputGradient, fromLogits: false);");
+            w.Line();
+            w.Line("// From ∂loss/∂output, or from ∂loss/∂logits (BackwardFromLogits: the output activation's slope is skipped).");
+        }
+        using (w.Block(skipsSlope ? $"private void Backward({Gradients}, bool fromLogits)" : $"public void Backward({Gradients})"))
         {
             w.Line($"_pass.Enter(\"{m.Type.ClassName}\");");
             using (w.Block("try"))
@@ -114,6 +131,7 @@ internal static class CpuBackwardPass
                     SlotSource.BiasGradient => View(l, ParameterNames.Bias, true),
                     SlotSource.InputGradient => dx,
                     SlotSource.Scratch => Field(l, TensorRole.Scratch),
+                    SlotSource.FromLogits => plan.Logits is { TimeMajor: TensorRole.Logits } && l == plan.Model.Output ? "fromLogits" : "default",
                     _ => throw CpuForwardPass.Unbound(l, slot),
                 });
                 break;

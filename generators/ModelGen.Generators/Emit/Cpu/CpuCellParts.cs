@@ -21,6 +21,7 @@ internal static class CpuCellParts
             SlotType.Output => "Span<float>",
             SlotType.Mask => "ReadOnlySpan<byte>",
             SlotType.Tokens => "ReadOnlySpan<int>",
+            SlotType.Flag => "bool",
         };
         return $"{type} {slot.Name}{(slot.Optional ? " = default" : "")}";
     }

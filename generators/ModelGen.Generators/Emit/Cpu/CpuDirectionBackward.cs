@@ -48,8 +48,14 @@ internal static class CpuDirectionBackward
                         SlotSource.MaskedStates => l.RecurrentDropout > 0 ? Field(d, TensorRole.MaskedStates) : "default",
                         SlotSource.InitialStateGradient => $"{Field(d, StateMember.Initial)}.Gradient(batch)",
                         SlotSource.InitialCellStateGradient => $"{Field(d, StateMember.Initial)}.CellGradient(batch)",
+                        SlotSource.FinalCellStateGradient => l.ReturnState ? $"{Field(d, TensorRole.FinalCellStateGradient)}.AsSpan(0, batch * {u})" : "default",
                         _ => throw CpuForwardPass.Unbound(l, slot),
                     });
+                    break;
+                case Step.AddFinalStateGradients:
+                    string last = $"{Field(d, TensorRole.OutputGradient)}.AsSpan((rows - batch) * {u}, batch * {u})";
+                    w.Line("// ReturnState: ∂loss/∂(final h) joins the last step's ∂h (∂(final c) is the cell's starting ∂c).");
+                    w.Call("global::System.Numerics.Tensors.TensorPrimitives.Add", last, $"{Field(d, TensorRole.FinalStateGradient)}.AsSpan(0, batch * {u})", last);
                     break;
                 case Step.AccumulateInputGradient:
                     string dropout = l.Dropout > 0 ? $"{Field(d, FlagRole.DropoutActive)} ? {Field(d, TensorRole.DropoutMask)}.AsSpan(0, batch * {f}) : default" : "default";

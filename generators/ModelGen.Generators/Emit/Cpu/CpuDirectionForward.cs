@@ -86,6 +86,10 @@ internal static class CpuDirectionForward
                     w.Call($"{Field(d, StateMember.Initial)}.Carry", "batch", $"{Field(d, TensorRole.States)}.AsSpan(rows * {u}, batch * {u})",
                         cellState ? $"{Field(d, TensorRole.Cells)}.AsSpan(rows * {u}, batch * {u})" : "default");
                     break;
+                case Step.ClearFinalStateGradients:
+                    w.Line($"{Field(d, TensorRole.FinalStateGradient)}.AsSpan(0, batch * {u}).Clear(); // ∂loss/∂(final state): none until the user sets it");
+                    if (cellState) w.Line($"{Field(d, TensorRole.FinalCellStateGradient)}.AsSpan(0, batch * {u}).Clear();");
+                    break;
                 default:
                     throw new System.InvalidOperationException($"{step} is not a forward direction step");
             }

@@ -1,3 +1,4 @@
+using System.Linq;
 using ModelGen.Generators.Cells;
 using ModelGen.Generators.Emit.ModelClass;
 using ModelGen.Generators.Model;
@@ -119,8 +120,14 @@ internal static class CpuForwardPass
                     SlotSource.Kernel => View(l, ParameterNames.Kernel, false),
                     SlotSource.Bias => View(l, ParameterNames.Bias, false),
                     SlotSource.Tensor => Field(l, slot.Tensor!.Value),
+                    SlotSource.Logits => layer.Tensors.Any(t => t.Role == TensorRole.Logits) ? Field(l, TensorRole.Logits) : "default",
                     _ => throw Unbound(l, slot),
                 });
+                break;
+            case Step.BatchMajorLogits:
+                w.Line("// The logits batch-major, as OutputLogits gives them.");
+                w.Call($"{G}Kernels.MatrixOps.TimeToBatchMajor", "batch", "steps", u, $"{Field(l, plan.Logits!.TimeMajor)}.AsSpan(0, rows * {u})",
+                    Field(l, TensorRole.BatchMajorLogits));
                 break;
             case Step.Directions:
                 foreach (var d in layer.Directions)

@@ -101,6 +101,18 @@ internal static class CpuWorkspace
             w.Line("public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;");
             w.Line();
         }
+        if (plan.Logits is { } logits)
+        {
+            var output = m.Output;
+            string rows = output.OutputIsSequence ? "_batch * _steps" : "_batch";
+            var tensor = logits.BatchMajor ? TensorRole.BatchMajorLogits : logits.TimeMajor;
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public string OutputActivation => \"{logits.Activation}\";");
+            w.Line();
+            w.Line($"/// <summary>'{output.Name}' before its activation in the last forward pass, {Shapes.Of(m, output.OutputIsSequence, output.OutputWidth)} batch-major; empty before one.</summary>");
+            w.Line($"public global::System.ReadOnlySpan<float> OutputLogits => _haveForward ? {Field(output, tensor)}.AsSpan(0, {rows} * OutputUnits) : default;");
+            w.Line();
+        }
     }
 
     /// <summary>The layer's own tensors, then each direction's.</summary>

@@ -82,6 +82,24 @@ internal static class States
                 w.Line($"/// <summary>The final c of {who} (PyTorch c_n), like <see cref=\"{d.Identifier}FinalState\"/>.</summary>");
                 w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalCellState => _haveForward ? {Field(d, TensorRole.Cells)}.AsSpan(_batch * _steps * {u}, _batch * {u}) : default;");
             }
+            FinalStateGradients(w, d, u, lstm, who);
         }
+    }
+
+    /// <summary>The writable ∂loss/∂(final state) spans of a direction that returns its state.</summary>
+    private static void FinalStateGradients(CodeWriter w, RecurrentDirection d, int u, bool lstm, string who)
+    {
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line($"/// ∂loss/∂(final h) of {who}, [batch, {u}] batch-major, writable: the gradient of a loss that uses");
+        w.Line($"/// <see cref=\"{d.Identifier}FinalState\"/> (PyTorch: h_n in the loss, or <c>torch.autograd.backward([y, h_n], [dy, dh_n])</c>;");
+        w.Line("/// Keras: a <c>return_state</c> output feeding later computations). Forward clears it; write or add to it before");
+        w.Line("/// Backward, which adds it to the last step's ∂h, after any gradient through the layer's output. Empty before a forward pass.");
+        w.Line("/// </summary>");
+        w.Line($"public global::System.Span<float> {d.Identifier}FinalStateGradient => _haveForward ? {Field(d, TensorRole.FinalStateGradient)}.AsSpan(0, _batch * {u}) : default;");
+        if (!lstm) return;
+        w.Line();
+        w.Line($"/// <summary>∂loss/∂(final c) of {who} (PyTorch c_n), like <see cref=\"{d.Identifier}FinalStateGradient\"/>: Backward starts the cell state's gradient from it.</summary>");
+        w.Line($"public global::System.Span<float> {d.Identifier}FinalCellStateGradient => _haveForward ? {Field(d, TensorRole.FinalCellStateGradient)}.AsSpan(0, _batch * {u}) : default;");
     }
 }

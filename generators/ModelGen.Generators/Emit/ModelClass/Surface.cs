@@ -43,7 +43,7 @@ internal static class Surface
                         foreach (var p in l.Parameters)
                             w.Line($"new(\"{p.KerasName}\", {p.Offset}, {p.Rows}, {p.Columns}, {G}Initializer.{p.Init}),");
                     }
-                    w.Line("}),");
+                    w.Line(l.Stateful ? "}, Stateful: true)," : "}),");
                 }
             }
             w.Line("});");

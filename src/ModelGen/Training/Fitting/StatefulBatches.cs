@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace ModelGen;
@@ -11,8 +10,6 @@ namespace ModelGen;
 /// </summary>
 internal static class StatefulBatches
 {
-    private static readonly ConcurrentDictionary<Type, bool> Stateful = new();
-
     /// <summary>
     /// Throws when <paramref name="model"/> has a stateful layer and the data sets, cut into batches of
     /// <paramref name="batchSize"/> (or fewer when a set is smaller), would not all give batches of one size.
@@ -20,7 +17,7 @@ internal static class StatefulBatches
     /// <exception cref="ArgumentException">The batch sizes would differ; the message names the sets and sizes.</exception>
     public static void Check(ISequentialModel model, int batchSize, params ReadOnlySpan<(string What, int Samples)> sets)
     {
-        if (!IsStateful(model)) return;
+        if (!model.Info.IsStateful) return;
         const string Rule = "a stateful layer needs the same batch size until ResetStates()";
         int first = 0;
         foreach (var (what, samples) in sets)
@@ -37,15 +34,4 @@ internal static class StatefulBatches
             first = size;
         }
     }
-
-    /// <summary>
-    /// True when a recurrent layer of the model's class is declared <c>Stateful = true</c>. The layer attributes on the
-    /// generated class are the declaration itself; read once per model type.
-    /// </summary>
-    public static bool IsStateful(ISequentialModel model) => Stateful.GetOrAdd(model.GetType(), static type =>
-    {
-        foreach (var attribute in Attribute.GetCustomAttributes(type, typeof(RecurrentLayerAttribute), inherit: false))
-            if (((RecurrentLayerAttribute)attribute).Stateful) return true;
-        return false;
-    });
 }

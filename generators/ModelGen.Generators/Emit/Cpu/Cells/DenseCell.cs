@@ -12,14 +12,17 @@ internal static class DenseCell
 
     public static void Write(CodeWriter w, CellShape cell)
     {
-        Head(w, cell, "Output width.", Scratch,
-            "/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias).</summary>", recurrent: false);
+        Head(w, cell, "Output width.", Scratch, cell.Activation == Activation.Linear
+            ? "/// <summary><paramref name=\"y\"/> [rows, Units] = <paramref name=\"x\"/> [rows, Inputs]·kernel + bias.</summary>"
+            : "/// <summary><paramref name=\"y\"/> [rows, Units] = activation(<paramref name=\"x\"/> [rows, Inputs]·kernel + bias); the values before the activation into <paramref name=\"logits\"/> unless it is empty.</summary>",
+            recurrent: false);
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             w.Line("y = y.Slice(0, rows * Units);");
             w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "y"));
             w.Line($"// y += x·W: [rows, {cell.Inputs}] × [{cell.Inputs}, {cell.Units}]");
             w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);");
+            if (cell.Activation != Activation.Linear) w.Line("if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)");
             if (cell.Activation == Activation.Softmax) w.Line("MatrixOps.SoftmaxRows(rows, Units, y);");
             else if (cell.Activation != Activation.Linear) w.Line(ApplyInPlace(cell.Activation, "y"));
         }
@@ -30,17 +33,20 @@ internal static class DenseCell
             /// pre-activation gradient. Adds to dKernel and dBias; writes <paramref name="dx"/> [rows, Inputs] unless it is empty.
             /// </summary>
             """);
+        if (cell.Activation != Activation.Linear)
+            w.Line("/// <remarks>With <paramref name=\"fromLogits\"/>, <paramref name=\"dy\"/> is already ∂loss/∂(x·W + b): the activation's slope is skipped.</remarks>");
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             w.Line("dy = dy.Slice(0, rows * Units);");
             if (cell.Activation == Activation.Softmax)
             {
                 w.Line("// dz = y ⊙ (dy − Σ dy⊙y) per row");
-                w.Line("MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);");
+                w.Line("if (!fromLogits) MatrixOps.SoftmaxBackwardRows(rows, Units, y, dy, dy);");
             }
             else if (cell.Activation != Activation.Linear)
             {
-                using (w.Block("for (int r = 0; r < rows; r++)"))
+                w.Line("int slopeRows = fromLogits ? 0 : rows; // from the logits: no activation slope");
+                using (w.Block("for (int r = 0; r < slopeRows; r++)"))
                     ActivationGradientRow(w, cell, "y.Slice(r * Units, Units)", "dy.Slice(r * Units, Units)");
             }
             w.Line(cell.UseBias ? "// dW += xᵀ·dz; db += Σ_rows dz" : "// dW += xᵀ·dz");

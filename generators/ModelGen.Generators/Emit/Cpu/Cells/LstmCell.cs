@@ -48,6 +48,7 @@ internal static class LstmCell
             /// receives the pre-activation gate gradients. Adds to the parameter gradients; writes
             /// <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial states' gradients into
             /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
+            /// <paramref name="dFinalCell"/> [batch, Units] (empty: zeros) is ∂loss/∂c of the last step from outside.
             /// </summary>
             """);
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
@@ -56,7 +57,8 @@ internal static class LstmCell
             BackwardSteps(w, Scratch, "Width", null, () =>
             {
                 w.Line($"var dc = {Scratch.Slice("dc")};");
-                w.Line("dc.Clear();");
+                w.Line("if (dFinalCell.IsEmpty) dc.Clear();");
+                w.Line("else dFinalCell.Slice(0, n).CopyTo(dc); // ∂loss/∂(final c) of a layer that returns its state");
             }, () =>
             {
                 using (w.Block("for (int b = 0; b < batch; b++)"))

@@ -1,0 +1,134 @@
+using System;
+
+namespace ModelGen.Tests.Workflow;
+
+/// <summary>
+/// Issue 12, item 2, generated side: a model whose output layer is a Dense implements <see cref="ILogitOutput"/>, so Fit
+/// and Evaluate take a sigmoid or softmax cross-entropy from the logits, as Keras on TensorFlow does. The issue's case
+/// (logit 20, target 0) gives loss 20 and ∂loss/∂logit = 1, where the clipped probability gives 15.94 and gradient 0.
+/// </summary>
+public sealed class SaturatedOutputTests
+{
+    /// <summary>−log σ(−20) = −log softmax([20, 0])₀… for the wrong class: 20 + log(1 + e⁻²⁰).</summary>
+    private static readonly double Twenty = 20 + Math.Log(1 + Math.Exp(-20));
+
+    /// <summary>h = x (kernel 1, recurrent kernel 0), then Dense kernel 20 per unit given, bias 0: logits 20·x·kernel.</summary>
+    private static void Saturate(ISequentialModel model, ReadOnlySpan<float> denseKernel)
+    {
+        Array.Clear(model.Parameters);
+        var rnn = model.Info.Layers[0].Parameters;
+        model.Parameters[rnn[0].Offset] = 1f; // SimpleRNN kernel [1, 1]
+        var dense = model.Info.Layers[1].Parameters;
+        denseKernel.CopyTo(model.Parameters.AsSpan(dense[0].Offset, dense[0].Length));
+    }
+
+    [Fact]
+    public void The_issue_case_gives_loss_20_and_gradient_1()
+    {
+        var model = new SaturatedSigmoidModel();
+        Saturate(model, [20f]);
+        model.Compile(new Sgd(learningRate: 1f), Loss.BinaryCrossentropy(), "accuracy");
+        Assert.Equal("sigmoid", model.OutputActivation);
+
+        var result = model.Evaluate([1f], [0f]);
+        Assert.Equal(Twenty, result["loss"], 4);
+        Assert.Equal(0f, result["accuracy"]);
+        Assert.Equal(20f, model.OutputLogits[0]);
+
+        var history = model.Fit([1f], [0f], epochs: 1, batchSize: 1, verbose: 0);
+        Assert.Equal(Twenty, history["loss"][0], 4);
+        // ∂loss/∂logit = σ(20) − 0 = 1: SGD with rate 1 moves the Dense bias by −1 and its kernel by −h = −1.
+        var dense = model.Info.Layers[1].Parameters;
+        Assert.Equal(-1f, model.Parameters[dense[1].Offset], 5);
+        Assert.Equal(19f, model.Parameters[dense[0].Offset], 5);
+        Assert.Equal(1f, model.DenseBiasGradient[0], 5); // the last step's ∂loss/∂bias
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_saturated_softmax_gives_loss_20_and_gradient_1(bool sparse)
+    {
+        var model = new SaturatedSoftmaxModel();
+        Saturate(model, [20f, 0f]);
+        model.Compile(new Sgd(learningRate: 1f), sparse ? Loss.SparseCategoricalCrossentropy() : Loss.CategoricalCrossentropy());
+        Assert.Equal("softmax", model.OutputActivation);
+        float[] y = sparse ? [1f] : [0f, 1f];
+
+        Assert.Equal(Twenty, model.Evaluate([1f], y)["loss"], 4);
+        model.Fit([1f], y, epochs: 1, batchSize: 1, verbose: 0);
+        // ∂loss/∂logits = softmax([20, 0]) − onehot(1) = [1, −1]: the biases move to [−1, 1].
+        var bias = model.Info.Layers[1].Parameters[1];
+        Assert.Equal(-1f, model.Parameters[bias.Offset], 5);
+        Assert.Equal(1f, model.Parameters[bias.Offset + 1], 5);
+    }
+
+    [Fact]
+    public void Sequence_logits_are_batch_major_and_their_loss_is_the_cross_entropy_of_the_output()
+    {
+        var model = new SequenceSoftmaxModel();
+        model.Initialize(seed: 5);
+        const int Batch = 2, Steps = 3, Classes = 3;
+        var random = new Random(6);
+        var x = new float[Batch * Steps * 2];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 4 - 2);
+        var y = new float[Batch * Steps];
+        for (int i = 0; i < y.Length; i++) y[i] = i % Classes;
+        var p = new float[model.OutputLength(Batch, Steps)];
+        model.Forward(x, Batch, p);
+
+        // softmax of each batch-major row of logits is that row of the output.
+        var logits = model.OutputLogits.ToArray();
+        Assert.Equal(p.Length, logits.Length);
+        double expected = 0;
+        for (int row = 0; row < Batch * Steps; row++)
+        {
+            var z = logits.AsSpan(row * Classes, Classes);
+            double max = Math.Max(z[0], Math.Max(z[1], z[2])), sum = 0;
+            for (int c = 0; c < Classes; c++) sum += Math.Exp(z[c] - max);
+            for (int c = 0; c < Classes; c++) Assert.Equal(Math.Exp(z[c] - max) / sum, p[row * Classes + c], 5);
+            expected += -(z[(int)y[row]] - max - Math.Log(sum));
+        }
+        model.Compile(new Sgd(), Loss.SparseCategoricalCrossentropy());
+        Assert.Equal(expected / (Batch * Steps), model.Evaluate(x, y, batchSize: Batch)["loss"], 4);
+    }
+
+    [Fact]
+    public void BackwardFromLogits_is_the_gradient_of_a_loss_on_the_logits()
+    {
+        // L = Σ logits ⊙ R, so BackwardFromLogits(R) must give ∂L/∂θ: finite differences over every parameter.
+        var model = new SequenceSoftmaxModel();
+        var random = new Random(7);
+        for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = (float)(random.NextDouble() - 0.5);
+        const int Batch = 2, Steps = 3;
+        var x = new float[Batch * Steps * 2];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        var r = new float[model.OutputLength(Batch, Steps)];
+        for (int i = 0; i < r.Length; i++) r[i] = (float)(random.NextDouble() * 2 - 1);
+        var output = new float[r.Length];
+        model.Forward(x, Batch, output);
+        Array.Clear(model.Gradients);
+        var dx = new float[x.Length];
+        model.BackwardFromLogits(r, dx);
+        var analytic = model.Gradients.AsSpan().ToArray();
+        double Loss()
+        {
+            model.Forward(x, Batch, output);
+            var z = model.OutputLogits;
+            double sum = 0;
+            for (int i = 0; i < r.Length; i++) sum += (double)z[i] * r[i];
+            return sum;
+        }
+        FiniteDifferences.Check(model.Parameters, analytic, Loss, 1e-2f, i => $"parameter [{i}]");
+        FiniteDifferences.Check(x, dx, Loss, 1e-2f, i => $"input [{i}]");
+    }
+
+    [Fact]
+    public void Every_dense_output_exposes_its_logits_and_only_those()
+    {
+        Assert.Equal("linear", ((ILogitOutput)new StatefulRegressionModel()).OutputActivation);
+        Assert.Equal("sigmoid", ((ILogitOutput)new PaddedStepModel()).OutputActivation);
+        Assert.False(new GradientCheck.LstmModel() is ILogitOutput); // the output layer is an LSTM: no logits
+        Assert.True(new SaturatedSigmoidModel().OutputLogits.IsEmpty); // before a forward pass
+    }
+}
