@@ -107,6 +107,7 @@ public static class ModelTraining
     {
         ArgumentNullException.ThrowIfNull(model);
         var compiled = Get(model);
+        using var training = Workers.Train(model); // one Fit per instance at a time
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validation split must be in [0, 1)");
@@ -207,10 +208,15 @@ public static class ModelTraining
         var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
             .Weighted(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
         StatefulBatches.Check(model, batchSize, ("evaluation", data.Samples));
-        return Evaluate(model, compiled, data, batchSize);
+        using var lease = Workers.Rent(model); // safe on a model shared between threads
+        return Evaluate(lease.Model, compiled, data, batchSize);
     }
 
-    /// <summary>Keras <c>model.predict</c>: outputs for every sample, flat and batch-major.</summary>
+    /// <summary>
+    /// Keras <c>model.predict</c>: outputs for every sample, flat and batch-major. Safe to call from several threads on one
+    /// model: it runs on a worker sharing the model's parameters (the model itself when it holds a state a pass starts
+    /// from).
+    /// </summary>
     public static float[] Predict<TInput>(this ISequentialModel<TInput> model, TInput[] x, int batchSize = 32, int? timeSteps = null)
         where TInput : unmanaged
     {
@@ -219,10 +225,11 @@ public static class ModelTraining
         var data = Dataset<TInput>.Create(model, x, null, timeSteps, nameof(x), null);
         StatefulBatches.Check(model, batchSize, ("prediction", data.Samples));
         var result = new float[data.Samples * data.OutputWidth];
+        using var lease = Workers.Rent(model); // safe on a model shared between threads
         for (int start = 0; start < data.Samples; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Samples - start);
-            model.Forward(data.Inputs.AsSpan(start * data.InputWidth, count * data.InputWidth), count, data.Steps,
+            lease.Model.Forward(data.Inputs.AsSpan(start * data.InputWidth, count * data.InputWidth), count, data.Steps,
                 result.AsSpan(start * data.OutputWidth, count * data.OutputWidth));
         }
         return result;

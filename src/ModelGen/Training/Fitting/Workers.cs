@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace ModelGen;
+
+/// <summary>
+/// How the Keras workflow shares one model instance between threads. <c>Predict</c> and <c>Evaluate</c> run on
+/// workers (<see cref="ISequentialModel{TInput}.CreateWorker"/>: the same parameters, a workspace of their own) rented
+/// from a pool kept per model, so a model shared by a web service's requests answers every one correctly, and the pool
+/// allocates nothing once it holds a worker per concurrent caller. <c>Fit</c> holds the model for the whole run: a
+/// second <c>Fit</c> on the same instance at the same time throws.
+/// </summary>
+internal static class Workers
+{
+    private static readonly ConditionalWeakTable<ISequentialModel, ConcurrentBag<ISequentialModel>> Pools = new();
+    private static readonly ConditionalWeakTable<ISequentialModel, StrongBox<int>> Training = new();
+
+    /// <summary>
+    /// A model to run inference on: a pooled worker, or the model itself when a pass must start from a state only it
+    /// holds (a stateful layer, or an initial state set on it) or it cannot create workers.
+    /// </summary>
+    public static Lease<TInput> Rent<TInput>(ISequentialModel<TInput> model) where TInput : unmanaged
+    {
+        if (model.HoldsInitialState || model.Info.IsStateful) return new Lease<TInput>(model, null);
+        var pool = Pools.GetValue(model, static _ => new ConcurrentBag<ISequentialModel>());
+        if (pool.TryTake(out var pooled)) return new Lease<TInput>((ISequentialModel<TInput>)pooled, pool);
+        try
+        {
+            return new Lease<TInput>(model.CreateWorker(), pool);
+        }
+        catch (NotSupportedException)
+        {
+            return new Lease<TInput>(model, null);
+        }
+    }
+
+    /// <summary>Holds <paramref name="model"/> for one <c>Fit</c>.</summary>
+    /// <exception cref="InvalidOperationException">Another <c>Fit</c> runs on the same instance.</exception>
+    public static TrainingHold Train(ISequentialModel model)
+    {
+        var flag = Training.GetValue(model, static _ => new StrongBox<int>());
+        if (Interlocked.CompareExchange(ref flag.Value, 1, 0) != 0)
+            throw new InvalidOperationException(
+                $"model '{model.Info.Name}' is already being trained by Fit on another thread: one instance trains in one Fit at a time (train separate instances, or wait for the first Fit)");
+        return new TrainingHold(flag);
+    }
+
+    /// <summary>A rented model; returns a worker to its pool when disposed.</summary>
+    public readonly struct Lease<TInput> : IDisposable where TInput : unmanaged
+    {
+        private readonly ConcurrentBag<ISequentialModel>? _pool;
+
+        internal Lease(ISequentialModel<TInput> model, ConcurrentBag<ISequentialModel>? pool)
+        {
+            Model = model;
+            _pool = pool;
+        }
+
+        /// <summary>The model to run passes on.</summary>
+        public ISequentialModel<TInput> Model { get; }
+
+        public void Dispose() => _pool?.Add(Model);
+    }
+
+    /// <summary>The hold of one <c>Fit</c> on its model, released when disposed.</summary>
+    public readonly struct TrainingHold : IDisposable
+    {
+        private readonly StrongBox<int> _flag;
+
+        internal TrainingHold(StrongBox<int> flag) => _flag = flag;
+
+        public void Dispose() => Volatile.Write(ref _flag.Value, 0);
+    }
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ModelGen.Kernels;
+using Xunit;
+
+namespace ModelGen.Tests;
+
+[Sequential(TimeSteps = 5, Features = 2)]
+[SimpleRnn(10)]
+[Dense(1)]
+public partial class SharedServiceModel;
+
+[Sequential(Features = 3)]
+[Lstm(6, ReturnSequences = true)]
+[Dense(2, Activation = "softmax")]
+public partial class SharedTaggerModel;
+
+/// <summary>The threading contract: Predict and Evaluate are safe on a shared instance; Fit and raw passes are not, and say so.</summary>
+public sealed class ConcurrencyTests
+{
+    private static float[] Inputs(int samples, int width, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, samples * width).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    [Fact]
+    public void Predict_OnOneInstanceFromEightThreads_MatchesSingleThreaded()
+    {
+        var model = new SharedServiceModel();
+        model.Initialize(7);
+        var requests = Enumerable.Range(0, 16).Select(i => Inputs(3, 5 * 2, 100 + i)).ToArray();
+        var expected = requests.Select(x => model.Predict(x, batchSize: 3)).ToArray();
+
+        int wrong = 0, calls = 0;
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, thread =>
+        {
+            for (int call = 0; call < 1000; call++)
+            {
+                int r = (thread * 31 + call) % requests.Length;
+                var y = model.Predict(requests[r], batchSize: 3);
+                if (!y.AsSpan().SequenceEqual(expected[r])) Interlocked.Increment(ref wrong);
+                Interlocked.Increment(ref calls);
+            }
+        });
+        Assert.Equal(8000, calls);
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
+    public void Evaluate_OnOneInstanceFromSeveralThreads_MatchesSingleThreaded()
+    {
+        var model = new SharedTaggerModel();
+        model.Initialize(3);
+        model.Compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        var x = Inputs(6, 4 * 3, 1);
+        var y = Enumerable.Range(0, 6 * 4).Select(i => (float)(i % 2)).ToArray();
+        var expected = model.Evaluate(x, y, batchSize: 2, timeSteps: 4);
+
+        int wrong = 0;
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
+        {
+            for (int call = 0; call < 100; call++)
+            {
+                var logs = model.Evaluate(x, y, batchSize: 2, timeSteps: 4);
+                if (logs["loss"] != expected["loss"] || logs["accuracy"] != expected["accuracy"]) Interlocked.Increment(ref wrong);
+            }
+        });
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
+    public void Worker_SharesTheParameters_NotTheWorkspace()
+    {
+        var model = new SharedServiceModel();
+        model.Initialize(1);
+        var worker = model.CreateWorker();
+        Assert.Same(model.Parameters, worker.Parameters);
+        Assert.NotSame(model.Gradients, worker.Gradients);
+        var x = Inputs(1, 10, 2);
+        var before = worker.Predict(x, batchSize: 1);
+        model.DenseBias[0] += 1f;
+        var after = worker.Predict(x, batchSize: 1);
+        Assert.Equal(before[0] + 1f, after[0], 5);
+    }
+
+    [Fact]
+    public void Predict_StartsFromAStateTheInstanceHolds()
+    {
+        var model = new SharedServiceModel();
+        model.Initialize(4);
+        var x = Inputs(2, 10, 5);
+        var fromZeros = model.Predict(x, batchSize: 2);
+        model.SetSimpleRnnInitialState(Enumerable.Repeat(0.5f, 2 * 10).ToArray());
+        Assert.True(model.HoldsInitialState);
+        var fromState = model.Predict(x, batchSize: 2);
+        Assert.NotEqual(fromZeros[0], fromState[0]);
+        model.ResetStates();
+        Assert.Equal(fromZeros, model.Predict(x, batchSize: 2));
+    }
+
+    [Fact]
+    public async Task Fit_TwiceAtOnceOnOneInstance_Throws_AndTheFirstFinishes()
+    {
+        var model = new SharedServiceModel();
+        model.Initialize(9);
+        model.Compile("sgd", "mse");
+        var x = Inputs(4, 10, 3);
+        var y = new float[4];
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var first = Task.Run(() => model.Fit(x, y, epochs: 1, batchSize: 2, verbose: 0, callbacks: new[] { new Block(inside, release) }));
+        Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
+        var error = Assert.Throws<InvalidOperationException>(() => model.Fit(x, y, epochs: 1, batchSize: 2, verbose: 0));
+        Assert.Contains("already being trained by Fit on another thread", error.Message);
+        release.Set();
+        Assert.Single((await first).Epochs);
+        model.Fit(x, y, epochs: 1, batchSize: 2, verbose: 0); // free again
+    }
+
+    [Fact]
+    public void PassGuard_RefusesASecondPass_UntilTheFirstLeaves()
+    {
+        var guard = new PassGuard();
+        guard.Enter("M");
+        Assert.True(guard.IsBusy);
+        var error = Assert.Throws<InvalidOperationException>(() => guard.Enter("M"));
+        Assert.Contains("model 'M': Forward or Backward is already running on this instance in another thread", error.Message);
+        guard.Exit();
+        guard.Enter("M");
+        guard.Exit();
+        Assert.False(guard.IsBusy);
+    }
+
+    private sealed class Block(ManualResetEventSlim inside, ManualResetEventSlim release) : Callback
+    {
+        public override void OnBatchEnd(int batch, System.Collections.Generic.IReadOnlyDictionary<string, float> logs)
+        {
+            if (batch != 0) return;
+            inside.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+}
