@@ -43,6 +43,19 @@ internal static class ModelDeclaration
         return result;
     }
 
+    /// <summary><see cref="Read"/>, or null when the attributes cannot be matched to the layers.</summary>
+    public static IReadOnlyList<DeclaredLayer>? TryRead(ISequentialModel model)
+    {
+        try
+        {
+            return Read(model);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private static string KerasType(LayerAttribute attribute) => attribute switch
     {
         EmbeddingAttribute => "Embedding",

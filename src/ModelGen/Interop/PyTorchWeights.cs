@@ -77,7 +77,7 @@ public static class PyTorchWeights
     public static IReadOnlyList<SafeTensor> ToPyTorchTensors(this ISequentialModel model, PyTorchNameMap? names = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var groups = Plan(model.Info, names ?? new PyTorchNameMap(), out var problems);
+        var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems);
         if (problems.Count > 0)
             throw new NotSupportedException($"'{model.Info.Name}' cannot be written as a PyTorch state_dict: {string.Join("; ", problems)}");
         var tensors = new List<SafeTensor>();
@@ -94,7 +94,7 @@ public static class PyTorchWeights
 
     private static void Load(ISequentialModel model, SafeTensorFile file, PyTorchNameMap? names, bool strict, string source)
     {
-        var groups = Plan(model.Info, names ?? new PyTorchNameMap(), out var problems);
+        var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems);
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var g in groups)
         {
@@ -131,9 +131,13 @@ public static class PyTorchWeights
     /// <summary>The tensors of one layer (or direction) and how they map onto ModelGen's parameters.</summary>
     private sealed record Group(Entry[] Entries, Action<float[][], float[]> Import, Func<float[], float[][]> Export);
 
-    private static List<Group> Plan(ModelInfo info, PyTorchNameMap names, out List<string> problems)
+    private static List<Group> Plan(ISequentialModel model, PyTorchNameMap names, out List<string> problems)
     {
         problems = [];
+        var info = model.Info;
+        // A GRU without bias shows its form only in its declaration (ResetAfter); the weights look the same.
+        var resetBefore = ModelDeclaration.TryRead(model)?.Where(l => l.Core is GruAttribute { ResetAfter: false }).Select(l => l.Info.Name).ToHashSet()
+            ?? [];
         var groups = new List<Group>();
         var layerNames = info.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string mapped in names.Layers.Where(n => !layerNames.Contains(n)))
@@ -152,7 +156,7 @@ public static class PyTorchWeights
                     groups.Add(DenseGroup(w, module));
                     break;
                 case WeightKind.Recurrent:
-                    if (w.Gates == 3 && w.Directions[0].Bias is not null && !w.TwoBiases)
+                    if (w.Gates == 3 && !w.TwoBiases && (w.Directions[0].Bias is not null || resetBefore.Contains(layer.Name)))
                     {
                         problems.Add($"{w.Describe()} is a GRU with ResetAfter = false, which has no PyTorch counterpart (nn.GRU applies the reset gate after the recurrent product, Keras reset_after=True); declare it [Gru(…, ResetAfter = true)]");
                         continue;

@@ -77,3 +77,8 @@ public partial class TorchEmbeddingRnnSteps;
 [Gru(6, ResetAfter = false, Name = "rnn")]
 [Dense(1, Name = "fc")]
 public partial class GruResetBefore;
+
+// A GRU without bias in the Cho et al. form: its weights look like a PyTorch GRU's, its declaration says otherwise.
+[Sequential(TimeSteps = 5, Features = 4)]
+[Gru(6, ResetAfter = false, UseBias = false)]
+public partial class GruResetBeforeNoBias;

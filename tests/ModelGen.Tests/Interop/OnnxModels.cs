@@ -63,7 +63,7 @@ public partial class OnnxAnyLengthSteps;
 [Sequential(TimeSteps = 8)]
 [Embedding(30, 5)]
 [Lstm(6)]
-[Dense(2, Activation = "relu")]
+[Dense(4, Activation = "relu")]
 public partial class OnnxEmbedding;
 
 [Sequential(TimeSteps = 8)]

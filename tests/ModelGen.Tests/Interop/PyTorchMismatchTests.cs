@@ -104,6 +104,18 @@ public sealed class PyTorchMismatchTests
     }
 
     [Fact]
+    public void GruWithResetBefore_WithoutBias_IsRefusedToo()
+    {
+        var tensors = new[]
+        {
+            SafeTensor.FromSingles("gru.weight_ih_l0", new float[18 * 4], 18, 4),
+            SafeTensor.FromSingles("gru.weight_hh_l0", new float[18 * 6], 18, 6),
+        };
+        var e = Refused(new GruResetBeforeNoBias(), new MemoryStream(SafeTensorFile.ToBytes(tensors)));
+        Assert.Contains(e.Problems, p => p.Contains("ResetAfter = false, which has no PyTorch counterpart", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void HalfAndDoubleTensors_AreConverted()
     {
         var model = new TorchLstm();
