@@ -33,18 +33,18 @@ public sealed partial class Tokenizer
             w.WriteBoolean("char_level", CharLevel);
             if (OovToken is null) w.WriteNull("oov_token"); else w.WriteString("oov_token", OovToken);
             w.WriteNumber("document_count", DocumentCount);
-            w.WriteString("word_counts", Inner(_wordCounts, k => k, options));
-            w.WriteString("word_docs", Inner(_wordDocs, k => k, options));
+            w.WriteString("word_counts", Inner(_wordCounts, options));
+            w.WriteString("word_docs", Inner(_wordDocs, options));
             var indexDocs = new List<KeyValuePair<string, int>>();
             if (_wordIndex is not null)
                 foreach (var (word, docs) in _wordDocs)
                     if (_wordIndex.TryGetValue(word, out int index)) indexDocs.Add(new(index.ToString(CultureInfo.InvariantCulture), docs));
-            w.WriteString("index_docs", Inner(indexDocs, k => k, options));
+            w.WriteString("index_docs", Inner(indexDocs, options));
             var indexWord = new List<KeyValuePair<string, string>>();
             if (_wordIndex is not null)
                 foreach (var (word, index) in _wordIndex) indexWord.Add(new(index.ToString(CultureInfo.InvariantCulture), word));
-            w.WriteString("index_word", InnerStrings(indexWord, options));
-            w.WriteString("word_index", Inner((IEnumerable<KeyValuePair<string, int>>?)_wordIndex ?? [], k => k, options));
+            w.WriteString("index_word", Inner(indexWord, options));
+            w.WriteString("word_index", Inner((IEnumerable<KeyValuePair<string, int>>?)_wordIndex ?? [], options));
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -137,25 +137,18 @@ public sealed partial class Tokenizer
         }
     }
 
-    private static string Inner<TKey>(IEnumerable<KeyValuePair<TKey, int>> pairs, Func<TKey, string> key, JsonWriterOptions options)
+    /// <summary>A JSON object as text (Keras stores each dictionary as a JSON string inside the config).</summary>
+    private static string Inner<TValue>(IEnumerable<KeyValuePair<string, TValue>> pairs, JsonWriterOptions options)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, options))
         {
             w.WriteStartObject();
-            foreach (var (k, v) in pairs) w.WriteNumber(key(k), v);
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    private static string InnerStrings(IEnumerable<KeyValuePair<string, string>> pairs, JsonWriterOptions options)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, options))
-        {
-            w.WriteStartObject();
-            foreach (var (k, v) in pairs) w.WriteString(k, v);
+            foreach (var (k, v) in pairs)
+            {
+                if (v is int n) w.WriteNumber(k, n);
+                else w.WriteString(k, v?.ToString());
+            }
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
