@@ -20,7 +20,8 @@ namespace ModelGen.Keras;
 /// <c>…/layer/vars/i</c> (TimeDistributed). Datasets under <c>layers/</c> that no layer reads are errors.</para>
 /// <para>Legacy Keras 2 (<c>hdf5_format.py</c>): as Keras's default <c>load_weights(by_name=False)</c>, the layers
 /// that have weights are matched in order (root attribute <c>layer_names</c>, each layer's <c>weight_names</c>),
-/// whatever their names.</para>
+/// whatever their names. A whole model saved with <c>model.save("x.h5")</c> is read from its <c>model_weights</c>
+/// group the same way (its architecture is not read: the declaration is the architecture).</para>
 /// <para>HDF5 is read with PureHDF, which is why this lives in its own package: the core ModelGen package has no
 /// HDF5 dependency and stays trimming- and NativeAOT-clean.</para>
 /// </remarks>
@@ -69,8 +70,10 @@ public static class KerasWeights
                 ReadKeras3(model.Info, file, problems, values);
             else if (file.AttributeExists("layer_names"))
                 ReadLegacy(model.Info, file, problems, values);
+            else if (file.LinkExists("model_weights")) // a whole legacy model (model.save("x.h5")): its weights group
+                ReadLegacy(model.Info, file.Group("model_weights"), problems, values);
             else
-                throw new InvalidDataException($"{source} is HDF5 but neither a Keras 3 .weights.h5 (no 'layers' group) nor a legacy Keras .h5 weight file (no 'layer_names' attribute)");
+                throw new InvalidDataException($"{source} is HDF5 but neither a Keras 3 .weights.h5 (no 'layers' group) nor a legacy Keras .h5 weight or model file (no 'layer_names' attribute, no 'model_weights' group)");
         }
         catch (Exception e) when (e is not InvalidDataException and not WeightImportException)
         {
@@ -166,7 +169,7 @@ public static class KerasWeights
         }
     }
 
-    private static void ReadLegacy(ModelInfo info, PureHDF.VOL.Native.NativeFile file, List<string> problems, List<(ParameterInfo, float[])> values)
+    private static void ReadLegacy(ModelInfo info, IH5Group file, List<string> problems, List<(ParameterInfo, float[])> values)
     {
         var fileLayers = new List<(string Name, string[] Weights)>();
         foreach (string name in file.Attribute("layer_names").Read<string[]>())

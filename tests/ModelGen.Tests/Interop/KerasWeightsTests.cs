@@ -17,7 +17,7 @@ public sealed class KerasWeightsTests
     {
         { "lstm_bi_l2", "weights.h5" }, { "lstm_bi_l2", "legacy.h5" },
         { "gru_bi_l2_steps", "weights.h5" }, { "gru_bi_l2_steps", "legacy.h5" },
-        { "emb_lstm", "weights.h5" }, { "emb_lstm", "legacy.h5" },
+        { "emb_lstm", "weights.h5" }, { "emb_lstm", "legacy.h5" }, { "emb_lstm", "model.h5" },
         { "rnn_relu_l2", "weights.h5" }, { "rnn_relu_l2", "legacy.h5" },
         { "lstm_nobias", "weights.h5" }, { "lstm_nobias", "legacy.h5" },
     };
@@ -73,6 +73,15 @@ public sealed class KerasWeightsTests
         var shape = Refused(new TorchLstmStacked(), PathOf("rnn_relu_l2", "legacy.h5"));
         Assert.Contains("'simple_rnn/simple_rnn/simple_rnn_cell/kernel:0' is (4, 5); layer 'lstm' (LSTM) kernel needs (2, 24)", shape.Problems);
         Assert.Contains("'dense/dense/bias:0' is (2,); layer 'dense' (Dense) bias needs (1,)", shape.Problems);
+    }
+
+    [Fact]
+    public void AnIntegerDataset_AndAnUnknownLayer_AreNamed()
+    {
+        var e = Refused(new TorchEmbeddingLstm(), Path.Combine(InteropFixture.Folder, "bad_dtype.weights.h5"));
+        Assert.Equal(2, e.Problems.Count);
+        Assert.Contains("'layers/dense/vars/0' is FixedPoint of 4 bytes; layer 'dense' (Dense) kernel needs float32 (or float64)", e.Problems);
+        Assert.Contains(e.Problems, p => p.StartsWith("'layers/extra/vars/0' is unexpected", StringComparison.Ordinal));
     }
 
     [Fact]

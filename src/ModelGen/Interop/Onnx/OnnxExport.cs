@@ -35,6 +35,8 @@ public static class OnnxExport
 
     /// <summary>Writes the model as ONNX to <paramref name="path"/> (temporary file, then rename).</summary>
     /// <exception cref="NotSupportedException">A construct with no exact ONNX form; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to
+    /// <see cref="ModelInfo.Layers"/> (the exporter reads activations, merge modes and masks from them).</exception>
     public static void ExportOnnx(this ISequentialModel model, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
