@@ -75,7 +75,11 @@ public sealed class OnnxExportTests
         int[] lengths = padding == Padding.None ? Enumerable.Repeat(steps, Batch).ToArray() : [steps, 1, steps - 2, steps / 2];
 
         var output = new float[model.OutputLength(Batch, steps)];
-        using var session = new InferenceSession(model.ToOnnx(), new SessionOptions { IntraOpNumThreads = 1 });
+        byte[] onnxModel = model.ToOnnx();
+        // MODELGEN_ONNX_DUMP=folder keeps the exported files, e.g. for the onnx package's checker.
+        if (Environment.GetEnvironmentVariable("MODELGEN_ONNX_DUMP") is { Length: > 0 } dump)
+            File.WriteAllBytes(Path.Combine(Directory.CreateDirectory(dump).FullName, name + ".onnx"), onnxModel);
+        using var session = new InferenceSession(onnxModel, new SessionOptions { IntraOpNumThreads = 1 });
         NamedOnnxValue input;
         if (info.TakesTokens)
         {
