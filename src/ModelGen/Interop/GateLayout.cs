@@ -31,23 +31,25 @@ internal static class GateLayout
     public static int[] Onnx(int gates) => gates switch { 1 => Single, 3 => OnnxGru, 4 => OnnxLstm, _ => throw new ArgumentOutOfRangeException(nameof(gates)) };
 
     /// <summary>Keras kernel <c>[inputs, G·units]</c> → gate-major <c>[G·units, inputs]</c> in the other order.</summary>
-    public static void KerasToGateMajor(ReadOnlySpan<float> keras, int inputs, int units, int[] map, Span<float> target)
-    {
-        int gates = map.Length;
-        for (int kg = 0; kg < gates; kg++)
-            for (int u = 0; u < units; u++)
-                for (int i = 0; i < inputs; i++)
-                    target[(map[kg] * units + u) * inputs + i] = keras[i * gates * units + kg * units + u];
-    }
+    public static void KerasToGateMajor(ReadOnlySpan<float> keras, int inputs, int units, int[] map, Span<float> target) =>
+        Copy(keras, target, inputs, units, map, toGateMajor: true);
 
     /// <summary>Gate-major <c>[G·units, inputs]</c> in the other order → Keras kernel <c>[inputs, G·units]</c>.</summary>
-    public static void GateMajorToKeras(ReadOnlySpan<float> source, int inputs, int units, int[] map, Span<float> keras)
+    public static void GateMajorToKeras(ReadOnlySpan<float> source, int inputs, int units, int[] map, Span<float> keras) =>
+        Copy(source, keras, inputs, units, map, toGateMajor: false);
+
+    private static void Copy(ReadOnlySpan<float> from, Span<float> to, int inputs, int units, int[] map, bool toGateMajor)
     {
         int gates = map.Length;
         for (int kg = 0; kg < gates; kg++)
             for (int u = 0; u < units; u++)
                 for (int i = 0; i < inputs; i++)
-                    keras[i * gates * units + kg * units + u] = source[(map[kg] * units + u) * inputs + i];
+                {
+                    int keras = i * gates * units + kg * units + u;
+                    int gateMajor = (map[kg] * units + u) * inputs + i;
+                    if (toGateMajor) to[gateMajor] = from[keras];
+                    else to[keras] = from[gateMajor];
+                }
     }
 
     /// <summary>A bias vector of <c>G·units</c>: Keras order → the other order.</summary>
