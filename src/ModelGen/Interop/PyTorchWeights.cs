@@ -57,7 +57,8 @@ public static class PyTorchWeights
     }
 
     /// <summary>Writes the model's weights as a PyTorch <c>state_dict</c> in safetensors (atomically).</summary>
-    /// <exception cref="NotSupportedException">A layer with no PyTorch counterpart (a GRU with <c>ResetAfter = false</c>).</exception>
+    /// <exception cref="NotSupportedException">A layer with no PyTorch counterpart (a GRU with <c>ResetAfter = false</c>, a
+    /// SimpleRnn whose activation is not tanh or relu).</exception>
     public static void SavePyTorchWeights(this ISequentialModel model, string path, PyTorchNameMap? names = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -135,9 +136,12 @@ public static class PyTorchWeights
     {
         problems = [];
         var info = model.Info;
-        // A GRU without bias shows its form only in its declaration (ResetAfter); the weights look the same.
-        var resetBefore = ModelDeclaration.TryRead(model)?.Where(l => l.Core is GruAttribute { ResetAfter: false }).Select(l => l.Info.Name).ToHashSet()
-            ?? [];
+        // What the weights do not show is read from the declaration: a GRU's form (ResetAfter) when it has no bias,
+        // and a SimpleRNN's activation (nn.RNN has only tanh and relu).
+        var declared = ModelDeclaration.TryRead(model) ?? [];
+        var resetBefore = declared.Where(l => l.Core is GruAttribute { ResetAfter: false }).Select(l => l.Info.Name).ToHashSet();
+        var rnnActivation = declared.Where(l => l.Core is SimpleRnnAttribute { Activation: not ("tanh" or "relu") })
+            .ToDictionary(l => l.Info.Name, l => ((SimpleRnnAttribute)l.Core).Activation);
         var groups = new List<Group>();
         var layerNames = info.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string mapped in names.Layers.Where(n => !layerNames.Contains(n)))
@@ -159,6 +163,11 @@ public static class PyTorchWeights
                     if (w.Gates == 3 && !w.TwoBiases && (w.Directions[0].Bias is not null || resetBefore.Contains(layer.Name)))
                     {
                         problems.Add($"{w.Describe()} is a GRU with ResetAfter = false, which has no PyTorch counterpart (nn.GRU applies the reset gate after the recurrent product, Keras reset_after=True); declare it [Gru(…, ResetAfter = true)]");
+                        continue;
+                    }
+                    if (rnnActivation.TryGetValue(layer.Name, out string? activation))
+                    {
+                        problems.Add($"{w.Describe()} uses activation '{activation}', which nn.RNN does not have (its nonlinearity is 'tanh' or 'relu')");
                         continue;
                     }
                     foreach (var d in w.Directions) groups.Add(RecurrentGroup(w, d, module, torchLayer));

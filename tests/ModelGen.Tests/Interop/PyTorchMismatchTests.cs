@@ -116,6 +116,15 @@ public sealed class PyTorchMismatchTests
     }
 
     [Fact]
+    public void SimpleRnnWithAnActivationNnRnnLacks_IsRefused()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => new OnnxRnnActivations().ToPyTorchTensors());
+        Assert.Contains("layer 'simple_rnn_1' (SimpleRNN, 4 units, 5 inputs) uses activation 'linear', which nn.RNN does not have", e.Message);
+        Assert.Contains("layer 'simple_rnn_2' (SimpleRNN, 3 units, 4 inputs) uses activation 'sigmoid'", e.Message);
+        Assert.DoesNotContain("'simple_rnn' (", e.Message); // relu is nn.RNN's
+    }
+
+    [Fact]
     public void HalfAndDoubleTensors_AreConverted()
     {
         var model = new TorchLstm();
