@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project tests/Benchmarks -- --filter '*'            all 24 benchmarks (~10 min on 2 cores)
 //   dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*' --json  one workload, plus a full JSON report
 //   dotnet run -c Release --project tests/Benchmarks -- --report …             docs/benchmarks.md from saved results
+//   dotnet run -c Release --project tests/Benchmarks -- --onnx-peer --threads 1 --out onnx-1.json   ONNX Runtime peer
 // tests/Benchmarks/compare.sh runs these and torch_peer.py in one go.
 using System;
 using System.Collections.Generic;
@@ -22,6 +23,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "--report") return Report.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "--onnx-peer") return OnnxPeer.Run(args[1..]);
 
         var rest = new List<string>();
         bool json = false;

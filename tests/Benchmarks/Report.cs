@@ -15,7 +15,7 @@ namespace ModelGen.Benchmarks;
 internal static class Report
 {
     private const string Usage =
-        "--report --bdn DIR --torch1 FILE --torchall FILE [--lscpu FILE] [--out DIR] [--note TEXT]…\n" +
+        "--report --bdn DIR --torch1 FILE --torchall FILE [--onnx1 FILE --onnxall FILE] [--lscpu FILE] [--out DIR] [--note TEXT]…\n" +
         "  DIR: BenchmarkDotNet results (*-report-full*.json); FILEs: torch_peer.py --out; --out: where benchmarks.md/.png go (docs).";
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -25,7 +25,7 @@ internal static class Report
 
     public static int Run(string[] args)
     {
-        string? bdn = null, torch1 = null, torchAll = null, lscpu = null, outDir = "docs";
+        string? bdn = null, torch1 = null, torchAll = null, onnx1 = null, onnxAll = null, lscpu = null, outDir = "docs";
         var notes = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -35,6 +35,8 @@ internal static class Report
                 case "--bdn": bdn = Next(); break;
                 case "--torch1": torch1 = Next(); break;
                 case "--torchall": torchAll = Next(); break;
+                case "--onnx1": onnx1 = Next(); break;
+                case "--onnxall": onnxAll = Next(); break;
                 case "--lscpu": lscpu = Next(); break;
                 case "--out": outDir = Next(); break;
                 case "--note": notes.Add(Next()); break;
@@ -108,6 +110,7 @@ internal static class Report
         L();
         L("![Speed-up of ModelGen over PyTorch per workload, log scale](benchmarks.png)");
         L();
+        if (onnx1 is not null && onnxAll is not null) OnnxSection(L, onnx1, onnxAll, modelGen, modelGenAll);
         L("## Targets (single thread)");
         L();
         L("| Workload | Target | Training step | Inference | Gate products, share of 1-core peak (training / inference) | Status |");
@@ -280,13 +283,40 @@ internal static class Report
         return ((one, all), host!);
     }
 
+    /// <summary>
+    /// ModelGen against ONNX Runtime running ModelGen's own ONNX export (OnnxPeer.cs): inference only, one thread and
+    /// the whole machine, as speed-ups of ModelGen (ONNX Runtime time ÷ ModelGen time).
+    /// </summary>
+    private static void OnnxSection(Action<string> L, string onnx1, string onnxAll,
+        Dictionary<(string, string), Timing> modelGen, Dictionary<(string, string), Timing> modelGenAll)
+    {
+        using var o1 = JsonDocument.Parse(File.ReadAllText(onnx1));
+        using var oAll = JsonDocument.Parse(File.ReadAllText(onnxAll));
+        var one = ReadTorch(o1.RootElement);   // same shape: workloads → inference → median_ns, q1_ns, q3_ns
+        var many = ReadTorch(oAll.RootElement);
+        int threadsAll = oAll.RootElement.GetProperty("intra_op_threads").GetInt32();
+        L("## ModelGen vs ONNX Runtime (inference)");
+        L("");
+        L($"The same models and weights, exported by ModelGen's ONNX writer (opset {o1.RootElement.GetProperty("opset").GetInt32()}) and run in ONNX Runtime " +
+          $"{Str(o1.RootElement, "onnxruntime_version")} (CPU execution provider, all graph optimisations, sequential execution, " +
+          "inputs and outputs bound once), timed like PyTorch: median of many calls after a warm-up. Each export is first " +
+          "checked against ModelGen's output. Speed-up = ONNX Runtime time ÷ ModelGen time.");
+        L("");
+        L($"| Workload | Speed-up, 1 thread | Speed-up, {threadsAll} threads | ONNX Runtime, 1 thread | ModelGen, 1 thread | ONNX Runtime, {threadsAll} threads | ModelGen, {threadsAll} threads |");
+        L("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var w in Workload.All)
+            L($"| {w.Id} {ShortName(w)} | {X(Ratio(one, modelGen, w.Id, "inference"))} | {X(Ratio(many, modelGenAll, w.Id, "inference"))} | " +
+              $"{Time(Get(one, w.Id, "inference"))} | {Time(Get(modelGen, w.Id, "inference"))} | {Time(Get(many, w.Id, "inference"))} | {Time(Get(modelGenAll, w.Id, "inference"))} |");
+        L("");
+    }
+
     private static Dictionary<(string, string), Timing> ReadTorch(JsonElement root)
     {
         var result = new Dictionary<(string, string), Timing>();
         foreach (var w in root.GetProperty("workloads").EnumerateObject())
             foreach (var kind in new[] { "training", "inference" })
             {
-                var t = w.Value.GetProperty(kind);
+                if (!w.Value.TryGetProperty(kind, out var t)) continue; // the ONNX Runtime peer times inference only
                 result[(w.Name, kind)] = new Timing(t.GetProperty("median_ns").GetDouble(), t.GetProperty("q1_ns").GetDouble(), t.GetProperty("q3_ns").GetDouble(), null);
             }
         return result;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ModelGen vs PyTorch, one command: runs the 24 ModelGen benchmarks (BenchmarkDotNet; one thread and every core),
-# then the PyTorch peer with one thread and with the whole machine, and writes docs/benchmarks.md and
+# then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export; inference) with one thread and with the
+# whole machine, and writes docs/benchmarks.md and
 # docs/benchmarks.png (raw results in docs/benchmarks-data/). About 17 minutes on 2 cores.
 #
 #   tests/Benchmarks/compare.sh                  run now
@@ -65,6 +66,10 @@ echo "== PyTorch, 1 thread"
 "$PY" tests/Benchmarks/torch_peer.py --threads 1 --out "$WORK/torch-1.json"
 echo "== PyTorch, whole machine"
 "$PY" tests/Benchmarks/torch_peer.py --threads all --out "$WORK/torch-all.json"
+echo "== ONNX Runtime (ModelGen's ONNX export), 1 thread"
+dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --threads 1 --out "$WORK/onnx-1.json"
+echo "== ONNX Runtime, whole machine"
+dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --threads all --out "$WORK/onnx-all.json"
 LOAD_END=$(load)
 
 # Our own runs account for a load of about 1 (2 at the end, PyTorch on every core); clearly more means other
@@ -78,13 +83,14 @@ echo "$NOTE_QUIET $NOTE_END" > "$WORK/note.txt"
 
 mkdir -p "$DATA"
 rm -f "$DATA"/*
-cp "$WORK/torch-1.json" "$WORK/torch-all.json" "$WORK/lscpu.txt" "$WORK/note.txt" "$DATA/"
+cp "$WORK/torch-1.json" "$WORK/torch-all.json" "$WORK/onnx-1.json" "$WORK/onnx-all.json" "$WORK/lscpu.txt" "$WORK/note.txt" "$DATA/"
 cp "$WORK"/bdn/results/*-report-full*.json "$DATA/modelgen-report-full.json"
 cp "$WORK"/bdn/results/*-report-github.md "$DATA/modelgen-report.md"
 grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
   "$WORK/modelgen.log" > "$DATA/modelgen.log" || true
 # The report reads only the saved raw results, so it can be redrawn later from docs/benchmarks-data alone.
 dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn "$DATA" \
-  --torch1 "$DATA/torch-1.json" --torchall "$DATA/torch-all.json" --lscpu "$DATA/lscpu.txt" --out "$OUT" \
+  --torch1 "$DATA/torch-1.json" --torchall "$DATA/torch-all.json" --onnx1 "$DATA/onnx-1.json" --onnxall "$DATA/onnx-all.json" \
+  --lscpu "$DATA/lscpu.txt" --out "$OUT" \
   --note "$(cat "$DATA/note.txt")"
 echo "compare.sh: wrote $OUT/benchmarks.md, $OUT/benchmarks.png and $DATA/"

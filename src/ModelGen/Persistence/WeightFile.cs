@@ -30,8 +30,20 @@ public static class WeightFile
     /// <summary>Saves the parameters (and the compiled optimizer's state, when <paramref name="includeOptimizer"/>).</summary>
     public static void SaveWeights(this ISequentialModel model, string path, bool includeOptimizer = true)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, ToBytes(model, includeOptimizer));
+    }
+
+    /// <summary>Writes what <see cref="SaveWeights(ISequentialModel, string, bool)"/> writes to <paramref name="stream"/>.</summary>
+    public static void SaveWeights(this ISequentialModel model, Stream stream, bool includeOptimizer = true)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToBytes(model, includeOptimizer));
+    }
+
+    private static byte[] ToBytes(ISequentialModel model, bool includeOptimizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         var optimizer = includeOptimizer ? ModelTraining.TryGetOptimizer(model) : null;
         using var buffer = new MemoryStream();
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
@@ -55,23 +67,38 @@ public static class WeightFile
             }
         }
         buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-        AtomicFile.Write(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return buffer.ToArray();
     }
 
     /// <summary>
-    /// Loads parameters saved by <see cref="SaveWeights"/> into <paramref name="model"/>, and the optimizer state
+    /// Loads parameters saved by <see cref="SaveWeights(ISequentialModel, string, bool)"/> into <paramref name="model"/>, and the optimizer state
     /// when the file has one and the model is compiled with the same kind of optimizer.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a ModelGen weight file, is damaged, or belongs to another model.</exception>
     public static void LoadWeights(this ISequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        byte[] bytes = File.ReadAllBytes(path);
+        Load(model, File.ReadAllBytes(path), $"'{path}'");
+    }
+
+    /// <summary>Loads weights written by <see cref="SaveWeights(ISequentialModel, Stream, bool)"/> from the rest of <paramref name="stream"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a ModelGen weight file, are damaged, or belong to another model.</exception>
+    public static void LoadWeights(this ISequentialModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        Load(model, buffer.ToArray(), "the stream");
+    }
+
+    private static void Load(ISequentialModel model, byte[] bytes, string source)
+    {
         if (bytes.Length < Magic.Length + 4 + ChecksumLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"'{path}' is not a ModelGen weight file (expected it to start with \"MGWT\")");
+            throw new InvalidDataException($"{source} is not a ModelGen weight file (expected it to start with \"MGWT\")");
         var body = bytes.AsSpan(0, bytes.Length - ChecksumLength);
         if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumLength)))
-            throw new InvalidDataException($"'{path}' is damaged: its SHA-256 checksum does not match its contents ({bytes.Length} bytes); the model was not changed");
+            throw new InvalidDataException($"{source} is damaged: its SHA-256 checksum does not match its contents ({bytes.Length} bytes); the model was not changed");
 
         float[] parameters;
         List<(string Name, float[] Values)>? state = null;
@@ -82,29 +109,29 @@ public static class WeightFile
             r.ReadBytes(Magic.Length);
             ushort version = r.ReadUInt16();
             if (version != Version)
-                throw new InvalidDataException($"'{path}' has weight-file version {version}; this ModelGen reads version {Version}");
+                throw new InvalidDataException($"{source} has weight-file version {version}; this ModelGen reads version {Version}");
             ushort flags = r.ReadUInt16();
             string name = r.ReadString();
             string signature = r.ReadString();
             if (signature != model.Info.Signature)
-                throw new InvalidDataException($"'{path}' holds weights of model '{name}' with layers [{signature}], but '{model.Info.Name}' has layers [{model.Info.Signature}]; the model was not changed");
+                throw new InvalidDataException($"{source} holds weights of model '{name}' with layers [{signature}], but '{model.Info.Name}' has layers [{model.Info.Signature}]; the model was not changed");
             parameters = ReadFloats(r);
             if (parameters.Length != model.Parameters.Length)
-                throw new InvalidDataException($"'{path}' holds {parameters.Length} parameters, but '{model.Info.Name}' has {model.Parameters.Length}");
+                throw new InvalidDataException($"{source} holds {parameters.Length} parameters, but '{model.Info.Name}' has {model.Parameters.Length}");
             if ((flags & HasOptimizer) != 0)
             {
                 optimizerType = r.ReadString();
                 int entries = r.ReadInt32();
-                if (entries < 0) throw new InvalidDataException($"'{path}' has a negative optimizer entry count");
+                if (entries < 0) throw new InvalidDataException($"{source} has a negative optimizer entry count");
                 state = new List<(string, float[])>(entries);
                 for (int i = 0; i < entries; i++) state.Add((r.ReadString(), ReadFloats(r)));
             }
             if (r.BaseStream.Position != body.Length)
-                throw new InvalidDataException($"'{path}' has {body.Length - r.BaseStream.Position} unexpected bytes after its contents");
+                throw new InvalidDataException($"{source} has {body.Length - r.BaseStream.Position} unexpected bytes after its contents");
         }
         catch (EndOfStreamException)
         {
-            throw new InvalidDataException($"'{path}' is truncated; the model was not changed");
+            throw new InvalidDataException($"{source} is truncated; the model was not changed");
         }
 
         var optimizer = ModelTraining.TryGetOptimizer(model);

@@ -28,7 +28,7 @@ namespace ModelGen.Text;
 /// PaddedSequences batch = Sequences.PadSequences(ids, maxLen: 50);
 /// </code>
 /// </example>
-public sealed class Tokenizer
+public sealed partial class Tokenizer
 {
     /// <summary>
     /// Keras's default filters: <c>!"#$%&amp;()*+,-./:;&lt;=&gt;?@[\]^_`{|}~</c>, tab and newline

@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ModelGen.Interop;
+using PureHDF;
+
+namespace ModelGen.Keras;
+
+/// <summary>
+/// Loads weights saved by Keras's <c>model.save_weights</c> into the equivalent ModelGen declaration: Keras 3
+/// <c>.weights.h5</c> files and legacy Keras 2 <c>.h5</c> files. ModelGen keeps Keras's layouts and gate orders,
+/// so weights are copied as they are; every dataset's presence, shape and dtype is checked first and every
+/// mismatch is reported in one <see cref="WeightImportException"/>, leaving the model unchanged.
+/// </summary>
+/// <remarks>
+/// <para>Keras 3 (<c>keras/src/saving/saving_lib.py</c>): weights are found by layer name, as Keras 3 loads them:
+/// <c>layers/&lt;name&gt;/vars/i</c> (Embedding, Dense), <c>layers/&lt;name&gt;/cell/vars/i</c> (SimpleRNN, LSTM,
+/// GRU), <c>…/forward_layer/cell/vars/i</c> and <c>…/backward_layer/cell/vars/i</c> (Bidirectional),
+/// <c>…/layer/vars/i</c> (TimeDistributed). Datasets under <c>layers/</c> that no layer reads are errors.</para>
+/// <para>Legacy Keras 2 (<c>hdf5_format.py</c>): as Keras's default <c>load_weights(by_name=False)</c>, the layers
+/// that have weights are matched in order (root attribute <c>layer_names</c>, each layer's <c>weight_names</c>),
+/// whatever their names. A whole model saved with <c>model.save("x.h5")</c> is read from its <c>model_weights</c>
+/// group the same way (its architecture is not read: the declaration is the architecture).</para>
+/// <para>HDF5 is read with PureHDF, which is why this lives in its own package: the core ModelGen package has no
+/// HDF5 dependency and stays trimming- and NativeAOT-clean.</para>
+/// </remarks>
+public static class KerasWeights
+{
+    /// <summary>Loads a Keras weight file (<c>.weights.h5</c> or legacy <c>.h5</c>) into <paramref name="model"/>.</summary>
+    /// <param name="model">The generated model whose parameters receive the weights.</param>
+    /// <param name="path">The file written by <c>model.save_weights</c>.</param>
+    /// <exception cref="InvalidDataException">Not an HDF5 file, or neither of Keras's layouts.</exception>
+    /// <exception cref="WeightImportException">Missing, unexpected or misshaped weights (all of them listed).</exception>
+    public static void LoadKerasWeights(this ISequentialModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist", path);
+        using var stream = File.OpenRead(path);
+        Load(model, stream, $"'{path}'");
+    }
+
+    /// <summary>Loads a Keras weight file from <paramref name="stream"/> (which must be seekable).</summary>
+    /// <inheritdoc cref="LoadKerasWeights(ISequentialModel, string)"/>
+    public static void LoadKerasWeights(this ISequentialModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        Load(model, stream, "the stream");
+    }
+
+    // HDF5 files start with \x89 'H' 'D' 'F' \r \n \x1a \n (a user block would move it; Keras writes none).
+    private static ReadOnlySpan<byte> Hdf5Signature => [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private static void Load(ISequentialModel model, Stream stream, string source)
+    {
+        Span<byte> signature = stackalloc byte[8];
+        long start = stream.Position;
+        if (stream.Read(signature) != 8 || !signature.SequenceEqual(Hdf5Signature))
+            throw new InvalidDataException($"{source} is not an HDF5 file (no HDF5 signature at its start); expected a file written by Keras's model.save_weights");
+        stream.Position = start;
+
+        var problems = new List<string>();
+        var values = new List<(ParameterInfo View, float[] Data)>();
+        try
+        {
+            using var file = H5File.Open(stream, leaveOpen: true);
+            if (file.LinkExists("layers"))
+                ReadKeras3(model.Info, file, problems, values);
+            else if (file.AttributeExists("layer_names"))
+                ReadLegacy(model.Info, file, problems, values);
+            else if (file.LinkExists("model_weights")) // a whole legacy model (model.save("x.h5")): its weights group
+                ReadLegacy(model.Info, file.Group("model_weights"), problems, values);
+            else
+                throw new InvalidDataException($"{source} is HDF5 but neither a Keras 3 .weights.h5 (no 'layers' group) nor a legacy Keras .h5 weight or model file (no 'layer_names' attribute, no 'model_weights' group)");
+        }
+        catch (Exception e) when (e is not InvalidDataException and not WeightImportException)
+        {
+            throw new InvalidDataException($"{source} could not be read as HDF5: {e.Message}", e);
+        }
+        if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
+
+        var parameters = (float[])model.Parameters.Clone();
+        foreach (var (view, data) in values) data.CopyTo(parameters, view.Offset);
+        parameters.CopyTo(model.Parameters, 0);
+    }
+
+    /// <summary>Keras's shape of a ModelGen parameter: vectors are 1-D, GRU's two biases [2, 3·units].</summary>
+    private static ulong[] KerasShape(ParameterInfo p) =>
+        p.Rows == 1 && p.Name.EndsWith("bias", StringComparison.Ordinal) ? [(ulong)p.Columns] : [(ulong)p.Rows, (ulong)p.Columns];
+
+    private static string Shape(IEnumerable<ulong> dims) => "(" + string.Join(", ", dims) + (dims.Count() == 1 ? ",)" : ")");
+
+    /// <summary>Reads <paramref name="dataset"/> into <paramref name="view"/>'s values after checking its dtype and shape.</summary>
+    private static void Take(IH5Dataset dataset, string where, ParameterInfo view, string role, List<string> problems, List<(ParameterInfo, float[])> values)
+    {
+        var expected = KerasShape(view);
+        var dims = dataset.Space.Dimensions;
+        bool ok = true;
+        if (dataset.Type.Class != H5DataTypeClass.FloatingPoint || dataset.Type.Size is not (4 or 8))
+        {
+            problems.Add($"'{where}' is {dataset.Type.Class} of {dataset.Type.Size} bytes; {role} needs float32 (or float64)");
+            ok = false;
+        }
+        if (!dims.SequenceEqual(expected))
+        {
+            problems.Add($"'{where}' is {Shape(dims)}; {role} needs {Shape(expected)}");
+            ok = false;
+        }
+        if (!ok) return;
+        float[] data = dataset.Type.Size == 4
+            ? dataset.Read<float[]>()
+            : Array.ConvertAll(dataset.Read<double[]>(), v => (float)v);
+        values.Add((view, data));
+    }
+
+    private static string Role(LayerInfo layer, ParameterInfo p) => $"layer '{layer.Name}' ({layer.Type}) {p.Name}";
+
+    private static void ReadKeras3(ModelInfo info, PureHDF.VOL.Native.NativeFile file, List<string> problems, List<(ParameterInfo, float[])> values)
+    {
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in info.Layers)
+        {
+            if (layer.Parameters.Count == 0) continue;
+            var w = LayerWeights.Read(layer);
+            string root = $"layers/{layer.Name}";
+            var paths = new List<(string Path, ParameterInfo View)>();
+            switch (w.Kind)
+            {
+                case WeightKind.Embedding:
+                case WeightKind.Dense:
+                    string owner = layer.Type == "TimeDistributed" ? root + "/layer" : root;
+                    for (int i = 0; i < layer.Parameters.Count; i++) paths.Add(($"{owner}/vars/{i}", layer.Parameters[i]));
+                    break;
+                case WeightKind.Recurrent:
+                    foreach (var d in w.Directions)
+                    {
+                        string cell = w.Directions.Count == 2 ? $"{root}/{(d.Backward ? "backward_layer" : "forward_layer")}/cell" : $"{root}/cell";
+                        var views = d.Bias is null ? new[] { d.Kernel, d.RecurrentKernel } : [d.Kernel, d.RecurrentKernel, d.Bias];
+                        for (int i = 0; i < views.Length; i++) paths.Add(($"{cell}/vars/{i}", views[i]));
+                    }
+                    break;
+            }
+            foreach (var (path, view) in paths)
+            {
+                expected.Add(path);
+                if (!file.LinkExists(path))
+                {
+                    problems.Add($"'{path}' is missing: {Role(layer, view)} needs it, {Shape(KerasShape(view))}");
+                    continue;
+                }
+                Take(file.Dataset(path), path, view, Role(layer, view), problems, values);
+            }
+        }
+        foreach (string path in Datasets(file.Group("layers"), "layers").Where(p => !expected.Contains(p)))
+            problems.Add($"'{path}' is unexpected: no layer of '{info.Name}' reads it (Keras 3 matches layers by name; ModelGen's layers are {string.Join(", ", info.Layers.Select(l => l.Name))})");
+    }
+
+    private static IEnumerable<string> Datasets(IH5Group group, string path)
+    {
+        foreach (var child in group.Children())
+        {
+            string childPath = $"{path}/{child.Name}";
+            if (child is IH5Group g)
+                foreach (var p in Datasets(g, childPath)) yield return p;
+            else if (child is IH5Dataset)
+                yield return childPath;
+        }
+    }
+
+    private static void ReadLegacy(ModelInfo info, IH5Group file, List<string> problems, List<(ParameterInfo, float[])> values)
+    {
+        var fileLayers = new List<(string Name, string[] Weights)>();
+        foreach (string name in file.Attribute("layer_names").Read<string[]>())
+        {
+            if (!file.LinkExists(name))
+            {
+                problems.Add($"layer_names lists '{name}', but the file has no group of that name");
+                continue;
+            }
+            var group = file.Group(name);
+            string[] weights = group.AttributeExists("weight_names") ? group.Attribute("weight_names").Read<string[]>() : [];
+            if (weights.Length > 0) fileLayers.Add((name, weights));
+        }
+        var modelLayers = info.Layers.Where(l => l.Parameters.Count > 0).ToList();
+        if (fileLayers.Count != modelLayers.Count)
+            problems.Add($"the file has {fileLayers.Count} layers with weights ({string.Join(", ", fileLayers.Select(l => l.Name))}), but '{info.Name}' has {modelLayers.Count} ({string.Join(", ", modelLayers.Select(l => l.Name))}); legacy files are matched layer by layer, in order");
+        for (int i = 0; i < Math.Min(fileLayers.Count, modelLayers.Count); i++)
+        {
+            var (name, weights) = fileLayers[i];
+            var layer = modelLayers[i];
+            if (weights.Length != layer.Parameters.Count)
+            {
+                problems.Add($"file layer '{name}' has {weights.Length} weights ({string.Join(", ", weights)}), but layer '{layer.Name}' ({layer.Type}) has {layer.Parameters.Count} ({string.Join(", ", layer.Parameters.Select(p => p.Name))})");
+                continue;
+            }
+            var group = file.Group(name);
+            for (int k = 0; k < weights.Length; k++)
+            {
+                string where = $"{name}/{weights[k]}";
+                if (!group.LinkExists(weights[k]))
+                {
+                    problems.Add($"'{where}' is listed in weight_names but missing");
+                    continue;
+                }
+                Take(group.Dataset(weights[k]), where, layer.Parameters[k], Role(layer, layer.Parameters[k]), problems, values);
+            }
+        }
+    }
+}

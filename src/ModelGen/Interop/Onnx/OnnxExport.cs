@@ -1,0 +1,294 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ModelGen.Interop.Onnx;
+
+namespace ModelGen.Interop;
+
+/// <summary>
+/// Writes a generated model as an ONNX model (opset 17) that ONNX Runtime runs with the model's inference results.
+/// </summary>
+/// <remarks>
+/// <para>Graph: input <c>input</c>, float <c>[batch, steps, features]</c> or int32 token ids <c>[batch, steps]</c>
+/// (batch-major like <c>Forward</c>; <c>batch</c> is symbolic, <c>steps</c> too when the model declares no
+/// <c>TimeSteps</c>); output <c>output</c>, <c>[batch, units]</c> or <c>[batch, steps, units]</c>.</para>
+/// <para>Layers: Embedding → <c>Gather</c>; Dense / TimeDistributed → <c>MatMul</c> + <c>Add</c> and the activation
+/// (<c>Tanh</c>, <c>Sigmoid</c>, <c>Relu</c>, <c>Softmax</c>); SimpleRnn / Lstm / Gru → ONNX <c>RNN</c> / <c>LSTM</c> /
+/// <c>GRU</c> with <c>layout = 0</c> between explicit <c>Transpose</c>s (ONNX Runtime's CPU kernels refuse
+/// <c>layout = 1</c>), gates reordered (LSTM Keras i, f, c, o → ONNX i, o, f, c), <c>linear_before_reset = 1</c> for
+/// <c>ResetAfter</c> GRUs and 0 otherwise, <c>hard_sigmoid</c> as <c>HardSigmoid(1/6, 0.5)</c>; Bidirectional → one
+/// <c>direction = "bidirectional"</c> operator and the merge (concat, sum, mul, ave); <c>GoBackwards</c> → the input
+/// reversed in time. Dropout layers and dropout rates are left out (inference).</para>
+/// <para>Masks (Embedding <c>MaskZero</c>, Masking): each row's unmasked steps are rotated to the front and the
+/// recurrent operator runs with <c>sequence_lens</c>; its outputs are rotated back and masked steps take Keras's
+/// values (a single layer's carried output: zero before the first real step, the last output after it; zeros in
+/// a Bidirectional layer, which sets Keras's <c>zero_output_for_mask</c>). This equals ModelGen's (and Keras's) results when each row's real steps are contiguous, as with
+/// 'pre' and 'post' padding; a row with masked steps between real ones differs.</para>
+/// <para>Not exported: <c>Stateful</c> state across calls (the ONNX model starts every call from zeros), and
+/// <c>GoBackwards</c> together with a mask (refused).</para>
+/// </remarks>
+public static class OnnxExport
+{
+    /// <summary>The opset written.</summary>
+    public const int Opset = 17;
+
+    /// <summary>Writes the model as ONNX to <paramref name="path"/> (temporary file, then rename).</summary>
+    /// <exception cref="NotSupportedException">A construct with no exact ONNX form; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to
+    /// <see cref="ModelInfo.Layers"/> (the exporter reads activations, merge modes and masks from them).</exception>
+    public static void ExportOnnx(this ISequentialModel model, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        AtomicFile.Write(path, ToOnnx(model));
+    }
+
+    /// <summary>Writes the model as ONNX to <paramref name="stream"/>.</summary>
+    /// <inheritdoc cref="ExportOnnx(ISequentialModel, string)"/>
+    public static void ExportOnnx(this ISequentialModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToOnnx(model));
+    }
+
+    /// <summary>The model as a serialised ONNX <c>ModelProto</c>.</summary>
+    /// <inheritdoc cref="ExportOnnx(ISequentialModel, string)"/>
+    public static byte[] ToOnnx(this ISequentialModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var b = new Builder(model);
+        return b.Build();
+    }
+
+    private sealed class Builder(ISequentialModel model)
+    {
+        private readonly OnnxGraph _g = new() { Name = model.Info.Name };
+        private readonly ModelInfo _info = model.Info;
+        private object Steps => _info.TimeSteps is int t ? t : "steps";
+
+        // Mask state: the float mask [B, T] and what the recurrent layers need from it, built once.
+        private string? _mask;
+        private MaskPlan? _plan;
+
+        private sealed record MaskPlan(string Lengths32, string Gather, string Ungather, string AfterF);
+
+        public byte[] Build()
+        {
+            var layers = ModelDeclaration.Read(model);
+            string x = "input";
+            if (_info.TakesTokens) _g.Input("input", OnnxType.Int32, "batch", Steps);
+            else _g.Input("input", OnnxType.Float, "batch", Steps, _info.InputFeatures);
+            bool sequence = true;
+            foreach (var layer in layers)
+            {
+                var w = LayerWeights.Read(layer.Info);
+                switch (layer.Core)
+                {
+                    case EmbeddingAttribute e:
+                        if (e.MaskZero)
+                            _mask = _g.Add("Cast", [_g.Add("Not", [_g.Add("Equal", [x, _g.Add("Cast", [_g.Int64Scalar(0)], ("to", (long)OnnxType.Int32))])])], ("to", (long)OnnxType.Float));
+                        x = _g.Add("Gather", [Weights(layer.Info.Parameters[0]), x], ("axis", 0L));
+                        break;
+                    case MaskingAttribute m:
+                        {
+                            string differs = _g.Add("Cast", [_g.Add("Not", [_g.Add("Equal", [x, _g.Scalar((float)m.MaskValue)])])], ("to", (long)OnnxType.Float));
+                            _mask = _g.Add("ReduceMax", [differs], ("axes", new long[] { 2 }), ("keepdims", 0L));
+                            x = _g.Add("Mul", [x, _g.Add("Unsqueeze", [_mask, _g.Vector(2)])]);
+                            _plan = null;
+                            break;
+                        }
+                    case DropoutAttribute or SpatialDropout1DAttribute:
+                        break;
+                    case DenseAttribute d:
+                        x = Dense(x, w, d);
+                        break;
+                    case RecurrentLayerAttribute r:
+                        x = Recurrent(x, w, r, layer.Attribute as BidirectionalAttribute);
+                        if (!r.ReturnSequences) { sequence = false; _mask = null; _plan = null; }
+                        break;
+                    default:
+                        throw new NotSupportedException($"layer '{layer.Info.Name}' ({layer.Info.Type}) has no ONNX export");
+                }
+            }
+            _g.AddTo("output", "Identity", [x]);
+            if (sequence) _g.Output("output", OnnxType.Float, "batch", Steps, _info.OutputUnits);
+            else _g.Output("output", OnnxType.Float, "batch", _info.OutputUnits);
+            var metadata = new Dictionary<string, string>
+            {
+                ["modelgen.model"] = _info.Name,
+                ["modelgen.signature"] = _info.Signature,
+            };
+            return _g.ToModel(Opset, "ModelGen", typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0", metadata);
+        }
+
+        private string Weights(ParameterInfo p) =>
+            _g.Floats(model.Parameters.AsSpan(p.Offset, p.Length), p.Rows == 1 && p.Name.EndsWith("bias", StringComparison.Ordinal) ? [p.Columns] : [p.Rows, p.Columns]);
+
+        private string Dense(string x, LayerWeights w, DenseAttribute d)
+        {
+            var p = w.Layer.Parameters;
+            string y = _g.Add("MatMul", [x, Weights(p[0])]);
+            if (p.Count > 1) y = _g.Add("Add", [y, Weights(p[1])]);
+            return d.Activation switch
+            {
+                "linear" => y,
+                "tanh" => _g.Add("Tanh", [y]),
+                "sigmoid" => _g.Add("Sigmoid", [y]),
+                "relu" => _g.Add("Relu", [y]),
+                "softmax" => _g.Add("Softmax", [y], ("axis", -1L)),
+                var a => throw new NotSupportedException($"layer '{w.Layer.Name}': activation '{a}' has no ONNX export"),
+            };
+        }
+
+        private string Recurrent(string x, LayerWeights w, RecurrentLayerAttribute r, BidirectionalAttribute? bidirectional)
+        {
+            string name = w.Layer.Name;
+            int dirs = w.Directions.Count, g = w.Gates, h = w.Units, inputs = w.Inputs;
+            if (r.GoBackwards && _mask is not null)
+                throw new NotSupportedException($"layer '{name}': GoBackwards on masked input has no exact ONNX form (the mask would have to travel reversed through sequence_lens); export it without the mask or without GoBackwards");
+
+            // Weights in ONNX layout: W [dirs, G·H, I], R [dirs, G·H, H], B [dirs, 2·G·H] = (Wb, Rb).
+            var map = GateLayout.Onnx(g);
+            var wAll = new float[dirs * g * h * inputs];
+            var rAll = new float[dirs * g * h * h];
+            var bAll = new float[dirs * 2 * g * h];
+            bool hasBias = w.Directions[0].Bias is not null;
+            var p = model.Parameters;
+            for (int d = 0; d < dirs; d++)
+            {
+                var dw = w.Directions[d];
+                GateLayout.KerasToGateMajor(p.AsSpan(dw.Kernel.Offset, dw.Kernel.Length), inputs, h, map, wAll.AsSpan(d * g * h * inputs, g * h * inputs));
+                GateLayout.KerasToGateMajor(p.AsSpan(dw.RecurrentKernel.Offset, dw.RecurrentKernel.Length), h, h, map, rAll.AsSpan(d * g * h * h, g * h * h));
+                if (dw.Bias is { } bias)
+                {
+                    var target = bAll.AsSpan(d * 2 * g * h, 2 * g * h);
+                    GateLayout.KerasToOther(p.AsSpan(bias.Offset, g * h), h, map, target[..(g * h)]);
+                    if (w.TwoBiases) GateLayout.KerasToOther(p.AsSpan(bias.Offset + g * h, g * h), h, map, target[(g * h)..]);
+                }
+            }
+            string wName = _g.Floats(wAll, [dirs, g * h, inputs], $"{name}.W");
+            string rName = _g.Floats(rAll, [dirs, g * h, h], $"{name}.R");
+            string bName = hasBias ? _g.Floats(bAll, [dirs, 2 * g * h], $"{name}.B") : "";
+
+            // Activations: every alpha / beta entry gets the same value, so that readers that consume them by
+            // position and readers that consume them only for the functions that take them agree.
+            var attributes = new List<OnnxAttribute>
+            {
+                ("hidden_size", (long)h),
+                ("direction", dirs == 2 ? "bidirectional" : "forward"),
+                ("layout", 0L),
+            };
+            var (perDirection, alpha, beta) = Activations(w, r);
+            var activations = Enumerable.Repeat(perDirection, dirs).SelectMany(a => a).ToArray();
+            attributes.Add(("activations", activations));
+            if (alpha is float a0)
+            {
+                attributes.Add(("activation_alpha", Enumerable.Repeat(a0, activations.Length).ToArray()));
+                attributes.Add(("activation_beta", Enumerable.Repeat(beta!.Value, activations.Length).ToArray()));
+            }
+            if (r is GruAttribute gru) attributes.Add(("linear_before_reset", gru.ResetAfter ? 1L : 0L));
+            string op = g switch { 1 => "RNN", 3 => "GRU", _ => "LSTM" };
+
+            var plan = _mask is null ? null : Plan(x);
+            string input = x;
+            if (r.GoBackwards) input = ReverseTime(input);
+            if (plan is not null) input = GatherSteps(input, plan.Gather);
+            string timeMajor = _g.Add("Transpose", [input], ("perm", new long[] { 1, 0, 2 }));
+            string[] rnnInputs = plan is null ? [timeMajor, wName, rName, bName] : [timeMajor, wName, rName, bName, plan.Lengths32];
+            var outs = _g.AddMany(op, rnnInputs, 2, [.. attributes]);
+            string y = outs[0], yh = outs[1]; // Y [T, dirs, B, H], Y_h [dirs, B, H]
+
+            var parts = new string[dirs];
+            for (int d = 0; d < dirs; d++)
+            {
+                string last = _g.Add("Gather", [yh, _g.Int64Scalar(d)], ("axis", 0L)); // [B, H]
+                if (!r.ReturnSequences)
+                {
+                    parts[d] = last;
+                    continue;
+                }
+                string seq = _g.Add("Transpose", [_g.Add("Gather", [y, _g.Int64Scalar(d)], ("axis", 1L))], ("perm", new long[] { 1, 0, 2 })); // [B, T, H]
+                if (plan is not null)
+                {
+                    seq = GatherSteps(seq, plan.Ungather); // zero at masked steps, as ONNX Runtime leaves them
+                    // Keras's Bidirectional keeps those zeros (it sets zero_output_for_mask when it returns
+                    // sequences). A single layer carries its last output forward: zeros before the first real step
+                    // (the initial state), the final output after the last one.
+                    if (dirs == 2)
+                    {
+                        parts[d] = seq;
+                        continue;
+                    }
+                    string carried = _g.Add("Mul", [_g.Add("Unsqueeze", [plan.AfterF, _g.Vector(2)]), _g.Add("Unsqueeze", [last, _g.Vector(1)])]);
+                    seq = _g.Add("Add", [seq, carried]);
+                }
+                parts[d] = seq;
+            }
+            if (dirs == 1) return parts[0];
+            string mode = bidirectional?.MergeMode ?? "concat";
+            return mode switch
+            {
+                "concat" => _g.Add("Concat", [parts[0], parts[1]], ("axis", -1L)),
+                "sum" => _g.Add("Add", [parts[0], parts[1]]),
+                "mul" => _g.Add("Mul", [parts[0], parts[1]]),
+                "ave" => _g.Add("Mul", [_g.Add("Add", [parts[0], parts[1]]), _g.Scalar(0.5f)]),
+                _ => throw new NotSupportedException($"layer '{name}': merge mode '{mode}' has no ONNX export"),
+            };
+        }
+
+        private static (string[] PerDirection, float? Alpha, float? Beta) Activations(LayerWeights w, RecurrentLayerAttribute r)
+        {
+            string name = w.Layer.Name;
+            if (r is SimpleRnnAttribute s)
+            {
+                return s.Activation switch
+                {
+                    "tanh" => (["Tanh"], null, null),
+                    "relu" => (["Relu"], null, null),
+                    "sigmoid" => (["Sigmoid"], null, null),
+                    "linear" => (["Affine"], 1f, 0f),
+                    var a => throw new NotSupportedException($"layer '{name}': activation '{a}' has no ONNX export"),
+                };
+            }
+            var gated = (GatedLayerAttribute)r;
+            (string gate, float? alpha, float? beta) = gated.RecurrentActivation switch
+            {
+                "sigmoid" => ("Sigmoid", (float?)null, (float?)null),
+                "hard_sigmoid" => ("HardSigmoid", 1f / 6, 0.5f),
+                var a => throw new NotSupportedException($"layer '{name}': recurrent activation '{a}' has no ONNX export"),
+            };
+            return (r is LstmAttribute ? [gate, "Tanh", "Tanh"] : [gate, "Tanh"], alpha, beta);
+        }
+
+        /// <summary>x [B, T, F] reversed along T.</summary>
+        private string ReverseTime(string x) =>
+            _g.Add("Slice", [x, _g.Vector(-1), _g.Vector(long.MinValue), _g.Vector(1), _g.Vector(-1)]);
+
+        /// <summary>x [B, T, F] with out[b, t] = x[b, index[b, t]].</summary>
+        private string GatherSteps(string x, string index)
+        {
+            string expanded = _g.Add("Expand", [_g.Add("Unsqueeze", [index, _g.Vector(2)]), _g.Add("Shape", [x])]);
+            return _g.Add("GatherElements", [x, expanded], ("axis", 1L));
+        }
+
+        /// <summary>
+        /// From the mask [B, T]: L = real steps per row, s = the first real step (ArgMax picks the first 1), the
+        /// rotation that brings steps s … s+L−1 to the front and its inverse, and the mask of the steps after the real ones.
+        /// </summary>
+        private MaskPlan Plan(string x)
+        {
+            if (_plan is not null) return _plan;
+            string mask = _mask!;
+            string lengths = _g.Add("Cast", [_g.Add("ReduceSum", [mask, _g.Vector(1)], ("keepdims", 0L))], ("to", (long)OnnxType.Int64)); // [B]
+            string lengths32 = _g.Add("Cast", [lengths], ("to", (long)OnnxType.Int32));
+            string start = _g.Add("ArgMax", [mask], ("axis", 1L), ("keepdims", 1L)); // [B, 1]
+            string steps = _g.Add("Gather", [_g.Add("Shape", [mask]), _g.Int64Scalar(1)], ("axis", 0L)); // scalar T
+            string t = _g.Add("Unsqueeze", [_g.Add("Range", [_g.Int64Scalar(0), steps, _g.Int64Scalar(1)]), _g.Vector(0)]); // [1, T]
+            string gather = _g.Add("Mod", [_g.Add("Add", [t, start]), steps]);
+            string ungather = _g.Add("Mod", [_g.Add("Add", [_g.Add("Sub", [t, start]), steps]), steps]);
+            string end = _g.Add("Add", [start, _g.Add("Unsqueeze", [lengths, _g.Vector(1)])]);
+            string after = _g.Add("Cast", [_g.Add("GreaterOrEqual", [t, end])], ("to", (long)OnnxType.Float));
+            return _plan = new MaskPlan(lengths32, gather, ungather, after);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using ModelGen;
+
+namespace ModelGen.Tests.Interop;
+
+// Declarations exported to ONNX and run in ONNX Runtime: every layer kind and option the exporter handles.
+
+[Sequential(TimeSteps = 6, Features = 3)]
+[SimpleRnn(5)]
+[Dense(2)]
+public partial class OnnxRnnTanh;
+
+[Sequential(TimeSteps = 6, Features = 3)]
+[SimpleRnn(5, Activation = "relu", ReturnSequences = true)]
+[SimpleRnn(4, Activation = "linear", ReturnSequences = true)]
+[SimpleRnn(3, Activation = "sigmoid")]
+[Dense(2, Activation = "tanh")]
+public partial class OnnxRnnActivations;
+
+[Sequential(TimeSteps = 7, Features = 4)]
+[Lstm(6, ReturnSequences = true)]
+[Lstm(5, RecurrentActivation = "hard_sigmoid")]
+[Dense(3, Activation = "softmax")]
+public partial class OnnxLstmStacked;
+
+[Sequential(TimeSteps = 6, Features = 3)]
+[Gru(5, ReturnSequences = true)]
+[Gru(4, ResetAfter = false)]
+[Dense(1, Activation = "sigmoid")]
+public partial class OnnxGruBothForms;
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[Gru(4, ResetAfter = false, UseBias = false, ReturnSequences = true)]
+[Gru(4, UseBias = false, RecurrentActivation = "hard_sigmoid")]
+[Dense(2, UseBias = false)]
+public partial class OnnxGruNoBias;
+
+[Sequential(TimeSteps = 6, Features = 3)]
+[Bidirectional]
+[Lstm(4, ReturnSequences = true)]
+[Bidirectional(MergeMode = "sum")]
+[Gru(5, ReturnSequences = true)]
+[Bidirectional(MergeMode = "mul")]
+[SimpleRnn(3, ReturnSequences = true)]
+[Bidirectional(MergeMode = "ave")]
+[Lstm(3, RecurrentActivation = "hard_sigmoid")]
+[Dense(2)]
+public partial class OnnxBidirectionalMerges;
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[Lstm(4, GoBackwards = true, ReturnSequences = true)]
+[Gru(3, GoBackwards = true)]
+[Dense(1)]
+public partial class OnnxGoBackwards;
+
+[Sequential(Features = 3)]
+[Dropout(0.3)]
+[Lstm(5, ReturnSequences = true, Dropout = 0.2, RecurrentDropout = 0.2)]
+[SpatialDropout1D(0.1)]
+[TimeDistributed]
+[Dense(4, Activation = "softmax")]
+public partial class OnnxAnyLengthSteps;
+
+[Sequential(TimeSteps = 8)]
+[Embedding(30, 5)]
+[Lstm(6)]
+[Dense(4, Activation = "relu")]
+public partial class OnnxEmbedding;
+
+[Sequential(TimeSteps = 8)]
+[Embedding(30, 5, MaskZero = true)]
+[Lstm(6, ReturnSequences = true)]
+[Gru(4)]
+[Dense(2)]
+public partial class OnnxEmbeddingMasked;
+
+[Sequential(TimeSteps = 8)]
+[Embedding(25, 4, MaskZero = true)]
+[Bidirectional]
+[Gru(5, ReturnSequences = true)]
+[Bidirectional(MergeMode = "sum")]
+[SimpleRnn(3, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(3, Activation = "softmax")]
+public partial class OnnxMaskedBidirectionalSteps;
+
+[Sequential(TimeSteps = 7)]
+[Embedding(25, 4, MaskZero = true)]
+[Bidirectional(MergeMode = "concat")]
+[Lstm(3)]
+[Dense(1)]
+public partial class OnnxMaskedBidirectionalLast;
+
+[Sequential(TimeSteps = 7, Features = 3)]
+[Masking(-1.0)]
+[Lstm(5, ReturnSequences = true)]
+[Dense(2)]
+public partial class OnnxMaskingSteps;
+
+[Sequential(TimeSteps = 7, Features = 3)]
+[Masking(0.0)]
+[Gru(4, ResetAfter = false)]
+[Dense(2)]
+public partial class OnnxMaskingLast;
+
+[Sequential(TimeSteps = 6)]
+[Embedding(20, 4, MaskZero = true)]
+[Lstm(3, GoBackwards = true)]
+[Dense(1)]
+public partial class OnnxMaskedGoBackwards;

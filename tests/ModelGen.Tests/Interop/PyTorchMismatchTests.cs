@@ -1,0 +1,140 @@
+using System;
+using System.IO;
+using System.Linq;
+using ModelGen.Interop;
+
+namespace ModelGen.Tests.Interop;
+
+/// <summary>
+/// State dicts that do not fit the declaration: every problem is reported in one exception, and the model keeps
+/// the weights it had.
+/// </summary>
+public sealed class PyTorchMismatchTests
+{
+    private static readonly InteropFixture Lstm = InteropFixture.All["lstm"];
+
+    /// <summary>The "lstm" fixture's tensors, changed by <paramref name="edit"/>.</summary>
+    private static MemoryStream Edited(Func<SafeTensor[], SafeTensor[]> edit)
+    {
+        var tensors = edit(SafeTensorFile.Read(Lstm.WeightsPath).Tensors.ToArray());
+        return new MemoryStream(SafeTensorFile.ToBytes(tensors));
+    }
+
+    private static WeightImportException Refused(ISequentialModel model, Stream stream, PyTorchNameMap? names = null, bool strict = true)
+    {
+        var before = (float[])model.Parameters.Clone();
+        var e = Assert.Throws<WeightImportException>(() => model.LoadPyTorchWeights(stream, names, strict));
+        Assert.Equal(before, model.Parameters);
+        Assert.Contains("the model was not changed", e.Message);
+        return e;
+    }
+
+    [Fact]
+    public void WrongDType_IsNamed()
+    {
+        var e = Refused(new TorchLstm(), Edited(t => t.Select(x => x.Name == "fc.bias"
+            ? new SafeTensor("fc.bias", SafeTensorDType.I32, x.Shape, x.Data) : x).ToArray()));
+        Assert.Equal("'fc.bias' is I32; layer 'fc' (Dense, 2 units, 7 inputs) bias needs a floating-point tensor (F32, F16, BF16 or F64)", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void WrongShape_IsNamed_WithWhatTheLayerNeeds()
+    {
+        var e = Refused(new TorchLstm(), Edited(t => t.Select(x => x.Name == "rnn.weight_hh_l0"
+            ? SafeTensor.FromSingles(x.Name, new float[7 * 28], 7, 28) : x).ToArray()));
+        Assert.Equal("'rnn.weight_hh_l0' is [7, 28]; layer 'rnn' (LSTM, 7 units, 3 inputs), recurrent kernel needs [28, 7]", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void UnknownAndMissingNames_AreAllListed()
+    {
+        var e = Refused(new TorchLstm(), Edited(t => t
+            .Where(x => x.Name != "rnn.bias_hh_l0")
+            .Select(x => x.Name == "fc.weight" ? SafeTensor.FromSingles("head.weight", x.ToSingles(), 2, 7) : x)
+            .Append(SafeTensor.FromSingles("rnn.weight_ih_l1", new float[28 * 7], 28, 7))
+            .ToArray()));
+        Assert.Equal(4, e.Problems.Count);
+        Assert.Contains(e.Problems, p => p.StartsWith("'fc.weight' is missing", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("'rnn.bias_hh_l0' is missing", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("'head.weight' [2, 7] is unexpected", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("'rnn.weight_ih_l1' [28, 7] is unexpected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NonStrict_IgnoresExtraTensors_ButNotMissingOnes()
+    {
+        var model = new TorchLstm();
+        model.LoadPyTorchWeights(Edited(t => [.. t, SafeTensor.FromSingles("extra.weight", [1f], 1)]), strict: false);
+        Assertions.AllClose(Lstm.Output, Lstm.Run(model), 1e-5, 1e-5, "non-strict import");
+        Refused(new TorchLstm(), Edited(t => t.Where(x => x.Name != "fc.bias").ToArray()), strict: false);
+    }
+
+    [Fact]
+    public void TheWrongModule_ListsEveryTensor()
+    {
+        // The stacked-LSTM fixture has no "rnn" layer 0 of 3 inputs nor "fc" of 2 units: all of it is reported.
+        var e = Refused(new TorchLstm(), File.OpenRead(InteropFixture.All["lstm_l2"].WeightsPath));
+        Assert.True(e.Problems.Count >= 6, string.Join("\n", e.Problems));
+        Assert.Contains(e.Problems, p => p.StartsWith("'rnn.weight_ih_l0' is [24, 2]; layer 'rnn' (LSTM, 7 units, 3 inputs), kernel needs [28, 3]", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("'rnn.weight_ih_l1' [24, 6] is unexpected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NameMap_NamingAnUnknownLayer_IsReported()
+    {
+        var e = Refused(new TorchLstm(), File.OpenRead(Lstm.WeightsPath), new PyTorchNameMap().Map("lstm", "rnn"));
+        Assert.Contains(e.Problems, p => p.Contains("names layer 'lstm', which 'TorchLstm' does not have (its layers: rnn, fc)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NameMap_ReadingOneTensorTwice_IsReported()
+    {
+        var e = Refused(new TorchLstmStacked(), File.OpenRead(InteropFixture.All["lstm_l2"].WeightsPath),
+            new PyTorchNameMap().Map("lstm", "rnn").Map("lstm_1", "rnn").Map("dense", "fc"));
+        Assert.Contains(e.Problems, p => p.StartsWith("'rnn.weight_ih_l0' is read by more than one layer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GruWithResetBefore_HasNoPyTorchCounterpart()
+    {
+        var e = Refused(new GruResetBefore(), File.OpenRead(InteropFixture.All["gru"].WeightsPath));
+        Assert.Contains(e.Problems, p => p.Contains("ResetAfter = false, which has no PyTorch counterpart", StringComparison.Ordinal));
+        var export = Assert.Throws<NotSupportedException>(() => new GruResetBefore().ToPyTorchTensors());
+        Assert.Contains("ResetAfter = true", export.Message);
+    }
+
+    [Fact]
+    public void GruWithResetBefore_WithoutBias_IsRefusedToo()
+    {
+        var tensors = new[]
+        {
+            SafeTensor.FromSingles("gru.weight_ih_l0", new float[18 * 4], 18, 4),
+            SafeTensor.FromSingles("gru.weight_hh_l0", new float[18 * 6], 18, 6),
+        };
+        var e = Refused(new GruResetBeforeNoBias(), new MemoryStream(SafeTensorFile.ToBytes(tensors)));
+        Assert.Contains(e.Problems, p => p.Contains("ResetAfter = false, which has no PyTorch counterpart", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SimpleRnnWithAnActivationNnRnnLacks_IsRefused()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => new OnnxRnnActivations().ToPyTorchTensors());
+        Assert.Contains("layer 'simple_rnn_1' (SimpleRNN, 4 units, 5 inputs) uses activation 'linear', which nn.RNN does not have", e.Message);
+        Assert.Contains("layer 'simple_rnn_2' (SimpleRNN, 3 units, 4 inputs) uses activation 'sigmoid'", e.Message);
+        Assert.DoesNotContain("'simple_rnn' (", e.Message); // relu is nn.RNN's
+    }
+
+    [Fact]
+    public void HalfAndDoubleTensors_AreConverted()
+    {
+        var model = new TorchLstm();
+        model.LoadPyTorchWeights(Edited(t => t.Select(x =>
+        {
+            var values = x.ToSingles();
+            var bytes = new byte[values.Length * 8];
+            for (int i = 0; i < values.Length; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), (double)values[i]);
+            return new SafeTensor(x.Name, SafeTensorDType.F64, x.Shape, bytes);
+        }).ToArray()));
+        Assertions.AllClose(Lstm.Output, Lstm.Run(model), 1e-5, 1e-5, "F64 import");
+    }
+}
