@@ -33,6 +33,9 @@ public sealed class SaturatedOutputTests
         var result = model.Evaluate([1f], [0f]);
         Assert.Equal(Twenty, result["loss"], 4);
         Assert.Equal(0f, result["accuracy"]);
+        // Evaluate runs on a worker (the instance's workspace is left alone); the instance's own Forward keeps its logits.
+        var output = new float[1];
+        model.Forward(new[] { 1f }, 1, output);
         Assert.Equal(20f, model.OutputLogits[0]);
 
         var history = model.Fit([1f], [0f], epochs: 1, batchSize: 1, verbose: 0);
