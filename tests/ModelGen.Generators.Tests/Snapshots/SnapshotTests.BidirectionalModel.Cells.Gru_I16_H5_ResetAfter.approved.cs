@@ -29,7 +29,7 @@ internal static class Gru_I16_H5_ResetAfter
     /// sink [batch * Units]: ∂h[-1] when the initial state's gradient is not wanted;
     /// carry [batch * Units]: ∂(h[t-1] ⊙ m) under recurrent dropout;
     /// </summary>
-    public static int ScratchLength(int batch) => Width * Units + Width * Inputs + batch * Units + batch * Units;
+    public static long ScratchLength(long batch) => Width * Units + Width * Inputs + batch * Units + batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. kernel [Inputs, Width]; recurrentKernel [Units, Width]; bias [2, Width]

@@ -268,10 +268,88 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
     private float[] _timeDistributedLogits = global::System.Array.Empty<float>(); // 'time_distributed': values before the activation (ILogitOutput)
     private float[] _timeDistributedBatchMajorLogits = global::System.Array.Empty<float>(); // 'time_distributed': the logits batch-major (OutputLogits)
 
+    /// <summary>
+    /// Bytes of workspace a pass of <paramref name="batchSize"/> samples × <paramref name="timeSteps"/> steps keeps: every array
+    /// the forward and backward passes of that size hold (what <see cref="global::ModelGen.Memory.WorkspaceBudget"/> limits).
+    /// </summary>
+    public static long WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceSize((long)batchSize * timeSteps, batchSize, out _);
+
+    long global::ModelGen.ISequentialModel.WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceBytes(batchSize, timeSteps);
+
+    private static long WorkspaceSize(long rows, long batch, out long largest)
+    {
+        long bytes = 0;
+        largest = 0;
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 1);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 1);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 32, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 32, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Lstm_I3_H8.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 32, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 32, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Lstm_I3_H8.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 1);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 3, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Gru_I16_H5_ResetAfter.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 15, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Gru_I16_H5_ResetAfter.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 5, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 1);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 4, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 4, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I5_U4_Softmax.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 4, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 4, 4);
+        return bytes;
+    }
+
     private void EnsureWorkspace(int batch, int steps)
     {
-        int rows = checked(batch * steps);
-        if (rows <= _rowCapacity && batch <= _batchCapacity) return;
+        long wanted = (long)batch * steps;
+        if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
+        global::ModelGen.Memory.CheckWorkspace("BidirectionalModel", batch, steps, grownBytes, largest);
+        int rows = (int)wanted;
         rows = global::System.Math.Max(rows, _rowCapacity);
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 3];

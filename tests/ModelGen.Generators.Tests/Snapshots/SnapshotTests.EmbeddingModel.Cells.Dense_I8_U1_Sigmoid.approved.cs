@@ -26,7 +26,7 @@ internal static class Dense_I8_U1_Sigmoid
     /// Floats of scratch <see cref="Backward"/> needs, in this order:
     /// kernelT [Units * Inputs]: Wᵀ;
     /// </summary>
-    public static int ScratchLength(int batch) => Units * Inputs;
+    public static long ScratchLength(long batch) => Units * Inputs;
 
     /// <summary><paramref name="y"/> [rows, Units] = activation(<paramref name="x"/> [rows, Inputs]·kernel + bias); the values before the activation into <paramref name="logits"/> unless it is empty.</summary>
     public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Span<float> logits = default)

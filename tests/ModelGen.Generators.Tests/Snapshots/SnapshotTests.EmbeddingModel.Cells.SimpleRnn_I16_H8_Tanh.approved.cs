@@ -29,7 +29,7 @@ internal static class SimpleRnn_I16_H8_Tanh
     /// sink [batch * Units]: ∂h[-1] when the initial state's gradient is not wanted;
     /// carry [batch * Units]: ∂(h[t-1] ⊙ m) under recurrent dropout;
     /// </summary>
-    public static int ScratchLength(int batch) => Units * Units + Units * Inputs + batch * Units + batch * Units;
+    public static long ScratchLength(long batch) => Units * Units + Units * Inputs + batch * Units + batch * Units;
 
     /// <summary>
     /// Forward over a time-major batch. <paramref name="x"/> [steps·batch, Inputs]; kernel [Inputs, Units];

@@ -149,10 +149,45 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
     private float[] _embeddingProjectionGradient = global::System.Array.Empty<float>(); // ∂Z summed per word
     private float[] _embeddingKernelT = global::System.Array.Empty<float>(); // 'simple_rnn' kernel transposed
 
+    /// <summary>
+    /// Bytes of workspace a pass of <paramref name="batchSize"/> samples × <paramref name="timeSteps"/> steps keeps: every array
+    /// the forward and backward passes of that size hold (what <see cref="global::ModelGen.Memory.WorkspaceBudget"/> limits).
+    /// </summary>
+    public static long WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceSize((long)batchSize * timeSteps, batchSize, out _);
+
+    long global::ModelGen.ISequentialModel.WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceBytes(batchSize, timeSteps);
+
+    private static long WorkspaceSize(long rows, long batch, out long largest)
+    {
+        long bytes = 0;
+        largest = 0;
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 16, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
+        if (rows > 500) // the Embedding folded into the next projection
+        {
+            global::ModelGen.Memory.Add(ref bytes, ref largest, 4000, 4);
+            global::ModelGen.Memory.Add(ref bytes, ref largest, 4000, 4);
+            global::ModelGen.Memory.Add(ref bytes, ref largest, 128, 4);
+        }
+        return bytes;
+    }
+
     private void EnsureWorkspace(int batch, int steps)
     {
-        int rows = checked(batch * steps);
-        if (rows <= _rowCapacity && batch <= _batchCapacity) return;
+        long wanted = (long)batch * steps;
+        if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
+        global::ModelGen.Memory.CheckWorkspace("EmbeddingModel", batch, steps, grownBytes, largest);
+        int rows = (int)wanted;
         rows = global::System.Math.Max(rows, _rowCapacity);
         batch = global::System.Math.Max(batch, _batchCapacity);
         _tokens = new int[rows];

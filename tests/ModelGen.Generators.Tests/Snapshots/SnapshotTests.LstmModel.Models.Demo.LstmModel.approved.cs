@@ -133,10 +133,41 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>, global::Mode
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
     private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
 
+    /// <summary>
+    /// Bytes of workspace a pass of <paramref name="batchSize"/> samples × <paramref name="timeSteps"/> steps keeps: every array
+    /// the forward and backward passes of that size hold (what <see cref="global::ModelGen.Memory.WorkspaceBudget"/> limits).
+    /// </summary>
+    public static long WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceSize((long)batchSize * timeSteps, batchSize, out _);
+
+    long global::ModelGen.ISequentialModel.WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceBytes(batchSize, timeSteps);
+
+    private static long WorkspaceSize(long rows, long batch, out long largest)
+    {
+        long bytes = 0;
+        largest = 0;
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 2, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 2, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 12, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, (rows + batch) * 12, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 48, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 12, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 12, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 48, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Lstm_I2_H12.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I12_U1_Linear.ScratchLength(batch), 4);
+        return bytes;
+    }
+
     private void EnsureWorkspace(int batch, int steps)
     {
-        int rows = checked(batch * steps);
-        if (rows <= _rowCapacity && batch <= _batchCapacity) return;
+        long wanted = (long)batch * steps;
+        if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
+        global::ModelGen.Memory.CheckWorkspace("LstmModel", batch, steps, grownBytes, largest);
+        int rows = (int)wanted;
         rows = global::System.Math.Max(rows, _rowCapacity);
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 2];

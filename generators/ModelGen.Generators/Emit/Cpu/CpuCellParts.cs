@@ -97,7 +97,7 @@ internal static class CpuCellParts
         w.Line("/// Floats of scratch <see cref=\"Backward\"/> needs, in this order:");
         foreach (var region in scratch.Doc) w.Line($"/// {region};");
         w.Line("/// </summary>");
-        w.Line($"public static int ScratchLength(int batch) => {scratch.Length};");
+        w.Line($"public static long ScratchLength(long batch) => {scratch.Length};");
         w.Line();
         w.Lines(forwardDoc);
         if (recurrent) w.Lines(OptionsDoc);

@@ -60,10 +60,15 @@ internal static class CpuWorkspace
                 w.Line($"private float[] {Field(t)} = global::System.Array.Empty<float>(); // {t.Purpose}");
         }
         w.Line();
+        Size(w, plan);
         using (w.Block("private void EnsureWorkspace(int batch, int steps)"))
         {
-            w.Line("int rows = checked(batch * steps);");
-            w.Line("if (rows <= _rowCapacity && batch <= _batchCapacity) return;");
+            w.Line("long wanted = (long)batch * steps;");
+            w.Line("if (wanted <= _rowCapacity && batch <= _batchCapacity) return;");
+            w.Line("// Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.");
+            w.Line("long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);");
+            w.Line($"{G}Memory.CheckWorkspace(\"{m.Type.ClassName}\", batch, steps, grownBytes, largest);");
+            w.Line("int rows = (int)wanted;");
             w.Line("rows = global::System.Math.Max(rows, _rowCapacity);");
             w.Line("batch = global::System.Math.Max(batch, _batchCapacity);");
             if (m.TakesTokens) w.Line("_tokens = new int[rows];");
@@ -113,6 +118,47 @@ internal static class CpuWorkspace
             w.Line($"public global::System.ReadOnlySpan<float> OutputLogits => _haveForward ? {Field(output, tensor)}.AsSpan(0, {rows} * OutputUnits) : default;");
             w.Line();
         }
+    }
+
+    /// <summary>
+    /// <c>WorkspaceBytes</c>: what <c>EnsureWorkspace</c> allocates for a pass, summed from the plan's tensors in 64 bits,
+    /// with the largest array's length, so a pass that cannot fit is refused before anything is allocated.
+    /// </summary>
+    private static void Size(CodeWriter w, ModelPlan plan)
+    {
+        var m = plan.Model;
+        w.Line("/// <summary>");
+        w.Line("/// Bytes of workspace a pass of <paramref name=\"batchSize\"/> samples × <paramref name=\"timeSteps\"/> steps keeps: every array");
+        w.Line("/// the forward and backward passes of that size hold (what <see cref=\"global::ModelGen.Memory.WorkspaceBudget\"/> limits).");
+        w.Line("/// </summary>");
+        w.Line("public static long WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceSize((long)batchSize * timeSteps, batchSize, out _);");
+        w.Line();
+        w.Line($"long {G}ISequentialModel.WorkspaceBytes(int batchSize, int timeSteps) => WorkspaceBytes(batchSize, timeSteps);");
+        w.Line();
+        using (w.Block("private static long WorkspaceSize(long rows, long batch, out long largest)"))
+        {
+            w.Line("long bytes = 0;");
+            w.Line("largest = 0;");
+            void Add(string count, int size) => w.Line($"{G}Memory.Add(ref bytes, ref largest, {count}, {size});");
+            if (m.TakesTokens) Add("rows", 4);
+            else
+            {
+                Add($"rows * {m.InputFeatures}", 4);
+                Add($"rows * {m.InputFeatures}", 4);
+            }
+            if (m.UsesMask) Add("rows", 1);
+            if (m.OutputMasked) Add("rows", 1);
+            foreach (var layer in plan.Layers)
+                foreach (var t in AllTensors(layer))
+                    Add(Size(t, layer.Layer), t.Element == ElementType.Byte ? 1 : 4);
+            if (plan.Fold is { } fold)
+            {
+                using (w.Block($"if (rows > {m.Layers[0].Inputs}) // the Embedding folded into the next projection"))
+                    foreach (var t in fold.Tensors) Add(Size(t, m.Layers[0]), 4);
+            }
+            w.Line("return bytes;");
+        }
+        w.Line();
     }
 
     /// <summary>The layer's own tensors, then each direction's.</summary>

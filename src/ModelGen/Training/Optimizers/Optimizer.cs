@@ -52,6 +52,9 @@ public abstract class Optimizer
         for (int i = 0; i < _slotNames.Length; i++) _slotNames[i] = slotNames[i];
     }
 
+    /// <summary>Per-parameter state buffers the optimizer keeps (Adam 2, RMSprop 1 or 2, SGD 0 or 1 with momentum).</summary>
+    public int SlotCount => _slotNames.Length;
+
     /// <summary>Keras name of the optimizer.</summary>
     public string Name { get; }
 

@@ -1,0 +1,87 @@
+using System;
+using Xunit;
+
+namespace ModelGen.Tests;
+
+[Sequential(Features = 3)]
+[Lstm(128, ReturnSequences = true)]
+[Dense(2)]
+public partial class OpenLengthLstmModel;
+
+/// <summary>Tests that change the process-wide workspace budget run alone.</summary>
+[CollectionDefinition(nameof(MemoryBudget), DisableParallelization = true)]
+public sealed class MemoryBudget;
+
+/// <summary>Memory told up front: what a model needs, and passes that would not fit refused before allocating.</summary>
+[Collection(nameof(MemoryBudget))]
+public sealed class MemoryTests
+{
+    [Fact]
+    public void WorkspaceBytes_IsWhatTheFirstPassesAllocate()
+    {
+        var model = new OpenLengthLstmModel();
+        model.Initialize(1);
+        const int batch = 4, steps = 9;
+        var x = new float[batch * steps * 3];
+        var y = new float[model.OutputLength(batch, steps)];
+        long expected = OpenLengthLstmModel.WorkspaceBytes(batch, steps);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.Forward(x, batch, steps, y, training: true);
+        model.Backward(y, default);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(allocated, expected, expected + 4096); // the arrays plus their headers
+        Assert.Equal(expected, ((ISequentialModel)model).WorkspaceBytes(batch, steps));
+    }
+
+    [Fact]
+    public void APassOverTheBudget_IsRefusedWithTheFigure_AndTheModelStaysUsable()
+    {
+        var model = new OpenLengthLstmModel();
+        model.Initialize(2);
+        var parameters = (float[])model.Parameters.Clone();
+        var small = new float[2 * 5 * 3];
+        var output = new float[model.OutputLength(2, 5)];
+        long needed = OpenLengthLstmModel.WorkspaceBytes(64, 500);
+        try
+        {
+            Memory.WorkspaceBudget = needed - 1;
+            var error = Assert.Throws<InvalidOperationException>(() => model.Forward(new float[64 * 500 * 3], 64, 500, new float[model.OutputLength(64, 500)]));
+            Assert.Contains($"a pass of 64 samples × 500 steps needs {Memory.Format(needed)} of workspace, more than the budget of {Memory.Format(needed - 1)}", error.Message);
+            model.Forward(small, 2, 5, output); // a pass that fits still runs
+        }
+        finally
+        {
+            Memory.WorkspaceBudget = null;
+        }
+        Assert.Equal(parameters, model.Parameters);
+    }
+
+    [Fact]
+    public void APassNoArrayCanHold_IsRefusedBeforeAllocating()
+    {
+        var model = new OpenLengthLstmModel();
+        const int batch = 8, steps = 1_100_000; // gates: 8.8 M rows × 512 floats, more than one array holds
+        var x = new float[batch * steps * 3];
+        var y = new float[model.OutputLength(batch, steps)];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InvalidOperationException>(() => model.Forward(x, batch, steps, y));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000, "refused before the workspace was allocated");
+        Assert.Contains("a pass of 8 samples × 1100000 steps needs an array of", error.Message);
+        var output = new float[model.OutputLength(1, 2)];
+        model.Forward(new float[1 * 2 * 3], 1, 2, output); // still usable
+    }
+
+    [Fact]
+    public void Needed_CountsParametersGradientsOptimizerStateAndWorkspace()
+    {
+        var model = new OpenLengthLstmModel();
+        long parameters = OpenLengthLstmModel.ParameterCount * 4L;
+        var before = Memory.Needed(model, 32, 10);
+        Assert.Equal(new MemoryEstimate(parameters, parameters, 0, OpenLengthLstmModel.WorkspaceBytes(32, 10)), before);
+        model.Compile("adam", "mse");
+        Assert.Equal(2 * parameters, Memory.Needed(model, 32, 10).OptimizerState); // Adam's two moments
+        string summary = model.Summary(32, 10);
+        Assert.StartsWith(model.Summary().TrimEnd('\n'), summary, StringComparison.Ordinal);
+        Assert.Contains($"Memory for 32 samples × 10 steps: parameters {Memory.Format(parameters)}", summary);
+    }
+}
