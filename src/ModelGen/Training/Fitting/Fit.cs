@@ -31,6 +31,9 @@ public static class ModelTraining
     /// <c>classWeight</c> given to <c>Fit</c>/<c>Evaluate</c> (<c>Σ w·value / Σ w</c>). A weighted metric whose name an
     /// unweighted one already uses is logged as <c>weighted_</c> + name, as Keras does.
     /// </summary>
+    /// <remarks>Optimizer state that <see cref="WeightFile.LoadWeights"/> read before this call is applied to
+    /// <paramref name="optimizer"/> now when it fits; otherwise it is skipped, and the <see cref="WeightLoadResult"/> that
+    /// load returned says so.</remarks>
     /// <exception cref="ArgumentException">A metric name is unknown.</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<string> metrics, IReadOnlyList<string> weightedMetrics)
     {
@@ -42,6 +45,7 @@ public static class ModelTraining
         foreach (var name in metrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits); // fail now on an unknown name
         foreach (var name in weightedMetrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits);
         Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, [.. metrics], [.. weightedMetrics]));
+        WeightFile.ApplyPending(model, optimizer); // optimizer state loaded before Compile: applied now if it fits, else a warning on that load's result
     }
 
     /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>

@@ -1,0 +1,8 @@
+namespace ModelGen.Tests.Reliability;
+
+/// <summary>A model of 960,000+ parameters (a 3.8 MB weight file): big enough that a save takes a while and allocations show.</summary>
+[Sequential(TimeSteps = 2)]
+[Embedding(60_000, 16)]
+[SimpleRnn(2)]
+[Dense(1)]
+public partial class StreamedModel;
