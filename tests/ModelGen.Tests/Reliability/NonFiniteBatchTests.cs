@@ -15,16 +15,7 @@ public sealed class NonFiniteBatchTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    /// <summary>32 samples of ClassifierModel's input <c>[32, 3, 2]</c> with one-hot targets <c>[32, 3]</c>.</summary>
-    private static (float[] X, float[] Y) Data()
-    {
-        var random = new Random(11);
-        var x = new float[32 * 6];
-        var y = new float[32 * 3];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() - 0.5f;
-        for (int s = 0; s < 32; s++) y[s * 3 + random.Next(3)] = 1;
-        return (x, y);
-    }
+    private static (float[] X, float[] Y) Data() => ReliabilityData.Classifier(32, seed: 11);
 
     private static ClassifierModel Compiled(out Adam adam)
     {
@@ -35,16 +26,7 @@ public sealed class NonFiniteBatchTests : IDisposable
         return model;
     }
 
-    /// <summary>The bits of every parameter and every optimizer state value, so equality is bit for bit (NaN included).</summary>
-    private static int[] Bits(ClassifierModel model, Optimizer optimizer)
-    {
-        var bits = new List<int>();
-        foreach (float p in model.Parameters) bits.Add(BitConverter.SingleToInt32Bits(p));
-        foreach (var (_, values) in optimizer.GetState())
-            foreach (float v in values) bits.Add(BitConverter.SingleToInt32Bits(v));
-        bits.Add((int)optimizer.Iterations);
-        return [.. bits];
-    }
+    private static int[] Bits(ClassifierModel model, Optimizer optimizer) => ReliabilityData.Bits(model.Parameters, optimizer);
 
     /// <summary>The reference: the same model trained on the first <paramref name="samples"/> samples only, in order.</summary>
     private static int[] TrainedOnFirst(float[] x, float[] y, int samples)

@@ -45,16 +45,7 @@ public sealed class WeightFileFuzzTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private int[] Bits()
-    {
-        var bits = new List<int>();
-        foreach (float p in _model.Parameters) bits.Add(BitConverter.SingleToInt32Bits(p));
-        var optimizer = _model.GetOptimizer();
-        foreach (var (_, values) in optimizer.GetState())
-            foreach (float v in values) bits.Add(BitConverter.SingleToInt32Bits(v));
-        bits.Add((int)optimizer.Iterations);
-        return [.. bits];
-    }
+    private int[] Bits() => ReliabilityData.Bits(_model.Parameters, _model.GetOptimizer());
 
     /// <summary>Writes <paramref name="bytes"/> as the file, loads it: InvalidDataException, model unchanged, bounded allocation.</summary>
     private void AssertRefused(byte[] bytes, string what)

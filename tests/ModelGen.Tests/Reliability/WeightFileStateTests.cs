@@ -15,15 +15,7 @@ public sealed class WeightFileStateTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (float[] X, float[] Y) Data()
-    {
-        var random = new Random(8);
-        var x = new float[16 * 6];
-        var y = new float[16 * 3];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() - 0.5f;
-        for (int s = 0; s < 16; s++) y[s * 3 + random.Next(3)] = 1;
-        return (x, y);
-    }
+    private static (float[] X, float[] Y) Data() => ReliabilityData.Classifier(16, seed: 8);
 
     /// <summary>A file saved after two epochs of Adam (so it holds moments), and the model that saved it.</summary>
     private string SavedWithAdam(out ClassifierModel saved)
