@@ -6,3 +6,11 @@ namespace ModelGen.Tests.Reliability;
 [SimpleRnn(2)]
 [Dense(1)]
 public partial class StreamedModel;
+
+/// <summary>One token in, 100,000 outputs out: a few thousand samples already need more floats than one array holds.</summary>
+[Sequential(TimeSteps = 1)]
+[Embedding(10, 4)]
+[SimpleRnn(4, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(100_000)]
+public partial class WideOutputModel;

@@ -67,6 +67,19 @@ public sealed class RuntimeArgumentTests
     }
 
     [Fact]
+    public void Outputs_larger_than_one_array_are_refused_before_anything_is_allocated()
+    {
+        var model = new WideOutputModel();
+        model.Compile("adam", "mse");
+        var x = new int[30_000]; // 30,000 samples × 100,000 outputs = 3·10⁹ floats
+        var predict = Assert.Throws<ArgumentException>(() => model.Predict(x));
+        Assert.Equal("x", predict.ParamName);
+        Assert.Contains("3000000000 in all", predict.Message);
+        Assert.Throws<ArgumentException>(() => model.Evaluate(x, new float[1]));
+        Assert.Equal(10, model.Predict(new int[1]).Length / 10_000); // still usable
+    }
+
+    [Fact]
     public void Callback_and_schedule_settings_that_are_not_numbers_are_refused()
     {
         Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(factor: float.NaN)).ParamName);
@@ -79,5 +92,6 @@ public sealed class RuntimeArgumentTests
         Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(patience: -2)).ParamName);
         Assert.Equal("initialLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(float.NaN, 10, 0.9f)).ParamName);
         Assert.Equal("decayRate", Assert.Throws<ArgumentOutOfRangeException>(() => new InverseTimeDecay(0.1f, 10, float.NaN)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryAccuracy(float.NaN)).ParamName);
     }
 }

@@ -47,6 +47,9 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             throw new ArgumentException($"{xName} must be {shape}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
         int samples = x.Length / inputWidth;
         int outputWidth = model.OutputLength(1, steps);
+        if ((long)samples * outputWidth > Array.MaxLength)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{xName} holds {samples} samples whose outputs ({outputWidth} floats each, {(long)samples * outputWidth} in all) exceed the {Array.MaxLength} floats one array holds: pass fewer samples per call"), xName);
         int rowsPerSample = outputWidth / info.OutputUnits;
         int perRow = loss?.TargetsPerRow(info.OutputUnits) ?? info.OutputUnits;
         int targetWidth = rowsPerSample * perRow;
