@@ -1,6 +1,10 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,145 +19,472 @@ namespace ModelGen;
 /// [string optimizer type · i32 entries · (string name · i32 length · f32[length])*]
 /// 32-byte SHA-256 of all the bytes above
 /// </code>
-/// Little-endian; strings are UTF-8 with a 7-bit-encoded length. Files are written to a temporary file beside
-/// the target and renamed over it, so a crash never leaves a half-written file. Loading checks everything
-/// before it changes anything: a file of another model, a damaged or truncated file, fails with a message and
-/// leaves the model (and optimizer) as they were.
+/// Little-endian; strings are UTF-8 with a 7-bit-encoded length.
 /// </summary>
+/// <remarks>
+/// <para>Saving streams the file (through <see cref="AtomicFile"/>: a temporary file renamed over the target, so a crash
+/// never leaves a half-written file); memory stays near nothing beyond the model, and files over 2 GB are written and read.</para>
+/// <para>Loading checks the whole file before it changes anything: the checksum first, then every count and length against
+/// the bytes present before anything is allocated from it. A file that is not a weight file, is damaged or truncated,
+/// or belongs to another model fails with <see cref="InvalidDataException"/> and leaves the model and its optimizer as
+/// they were. Optimizer state that does not fit the compiled optimizer is skipped with a warning, as Keras does
+/// (<see cref="WeightLoadResult.Warnings"/>); state loaded before <c>Compile</c> is kept and applied at <c>Compile</c>.</para>
+/// </remarks>
 public static class WeightFile
 {
     private static ReadOnlySpan<byte> Magic => "MGWT"u8;
     private const ushort Version = 1;
     private const ushort HasOptimizer = 1;
     private const int ChecksumLength = 32;
+    private const int HeaderLength = 8; // magic, version, flags
 
-    /// <summary>Saves the parameters (and the compiled optimizer's state, when <paramref name="includeOptimizer"/>).</summary>
+    /// <summary>The longest model name or layer signature a file may hold (UTF-8 bytes).</summary>
+    private const int MaxTextBytes = 16 << 20;
+
+    /// <summary>The longest optimizer type or state entry name a file may hold (UTF-8 bytes).</summary>
+    private const int MaxNameBytes = 256;
+
+    /// <summary>The most optimizer state entries a file may hold (an iteration, a learning rate, and the slots).</summary>
+    private const int MaxStateEntries = 64;
+
+    /// <summary>Optimizer state loaded into a model that had no optimizer yet, applied at <c>Compile</c>.</summary>
+    private static readonly ConditionalWeakTable<ISequentialModel, PendingState> Pending = new();
+
+    private sealed record PendingState(string OptimizerType, List<(string Name, float[] Values)> State, WeightLoadResult Result);
+
+    /// <summary>
+    /// Saves the parameters (and the compiled optimizer's state, when <paramref name="includeOptimizer"/>) to
+    /// <paramref name="path"/>, atomically. Keras <c>model.save_weights</c> / PyTorch <c>torch.save(model.state_dict())</c>.
+    /// </summary>
+    /// <remarks>The file is streamed: nothing the size of the parameters is allocated. A model not yet compiled that holds
+    /// optimizer state from <see cref="LoadWeights(ISequentialModel, string)"/> saves that state, so a load and a save never drop it. Stale temporary
+    /// files of earlier, interrupted saves to the same path are deleted; on Unix the replaced file's permissions are kept.</remarks>
+    /// <param name="model">The model.</param>
+    /// <param name="path">The weight file to write (its folder is created if needed).</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state (moments, iterations, learning rate).</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
     public static void SaveWeights(this ISequentialModel model, string path, bool includeOptimizer = true)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.Write(path, ToBytes(model, includeOptimizer));
-    }
-
-    /// <summary>Writes what <see cref="SaveWeights(ISequentialModel, string, bool)"/> writes to <paramref name="stream"/>.</summary>
-    public static void SaveWeights(this ISequentialModel model, Stream stream, bool includeOptimizer = true)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(ToBytes(model, includeOptimizer));
-    }
-
-    private static byte[] ToBytes(ISequentialModel model, bool includeOptimizer)
-    {
         ArgumentNullException.ThrowIfNull(model);
-        var optimizer = includeOptimizer ? ModelTraining.TryGetOptimizer(model) : null;
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(Version);
-            w.Write(optimizer is null ? (ushort)0 : HasOptimizer);
-            w.Write(model.Info.Name);
-            w.Write(model.Info.Signature);
-            WriteFloats(w, model.Parameters);
-            if (optimizer is not null)
-            {
-                w.Write(optimizer.GetType().Name);
-                var state = optimizer.GetState();
-                w.Write(state.Count);
-                foreach (var (name, values) in state)
-                {
-                    w.Write(name);
-                    WriteFloats(w, values);
-                }
-            }
-        }
-        buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-        return buffer.ToArray();
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var (optimizerType, state) = StateToSave(model, includeOptimizer);
+        AtomicFile.Write(path, stream => WriteTo(stream, model, optimizerType, state));
     }
 
     /// <summary>
-    /// Loads parameters saved by <see cref="SaveWeights(ISequentialModel, string, bool)"/> into <paramref name="model"/>, and the optimizer state
-    /// when the file has one and the model is compiled with the same kind of optimizer.
+    /// Writes what <see cref="SaveWeights(ISequentialModel, string, bool)"/> writes, to <paramref name="stream"/> (from its
+    /// current position), streamed; the stream is left open.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a ModelGen weight file, is damaged, or belongs to another model.</exception>
-    public static void LoadWeights(this ISequentialModel model, string path)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        Load(model, File.ReadAllBytes(path), $"'{path}'");
-    }
-
-    /// <summary>Loads weights written by <see cref="SaveWeights(ISequentialModel, Stream, bool)"/> from the rest of <paramref name="stream"/>.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a ModelGen weight file, are damaged, or belong to another model.</exception>
-    public static void LoadWeights(this ISequentialModel model, Stream stream)
+    /// <param name="model">The model.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="includeOptimizer">Also save the optimizer's state.</param>
+    public static void SaveWeights(this ISequentialModel model, Stream stream, bool includeOptimizer = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        Load(model, buffer.ToArray(), "the stream");
+        var (optimizerType, state) = StateToSave(model, includeOptimizer);
+        WriteTo(stream, model, optimizerType, state);
     }
 
-    private static void Load(ISequentialModel model, byte[] bytes, string source)
+    /// <summary>The optimizer state a save writes: the compiled optimizer's, or state a load kept for Compile.</summary>
+    private static (string? Type, (string Name, ReadOnlyMemory<float> Values)[]? State) StateToSave(ISequentialModel model, bool includeOptimizer)
     {
-        if (bytes.Length < Magic.Length + 4 + ChecksumLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"{source} is not a ModelGen weight file (expected it to start with \"MGWT\")");
-        var body = bytes.AsSpan(0, bytes.Length - ChecksumLength);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumLength)))
-            throw new InvalidDataException($"{source} is damaged: its SHA-256 checksum does not match its contents ({bytes.Length} bytes); the model was not changed");
-
-        float[] parameters;
-        List<(string Name, float[] Values)>? state = null;
         string? optimizerType = null;
+        (string Name, ReadOnlyMemory<float> Values)[]? state = null;
+        if (includeOptimizer)
+        {
+            if (ModelTraining.TryGetOptimizer(model) is { } optimizer)
+            {
+                optimizerType = optimizer.GetType().Name;
+                state = optimizer.StateView();
+            }
+            else if (Pending.TryGetValue(model, out var pending))
+            {
+                optimizerType = pending.OptimizerType;
+                state = pending.State.ConvertAll(e => (e.Name, (ReadOnlyMemory<float>)e.Values)).ToArray();
+            }
+        }
+        return (optimizerType, state);
+    }
+
+    private static void WriteTo(Stream stream, ISequentialModel model, string? optimizerType, (string Name, ReadOnlyMemory<float> Values)[]? state)
+    {
+        using var hashing = new HashingStream(stream);
+        using (var w = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(Version);
+            w.Write(state is null ? (ushort)0 : HasOptimizer);
+            w.Write(model.Info.Name);
+            w.Write(model.Info.Signature);
+            WriteFloats(w, model.Parameters);
+            if (state is not null)
+            {
+                w.Write(optimizerType!);
+                w.Write(state.Length);
+                foreach (var (name, values) in state)
+                {
+                    w.Write(name);
+                    WriteFloats(w, values.Span);
+                }
+            }
+        }
+        stream.Write(hashing.Hash());
+    }
+
+    /// <summary>
+    /// Loads parameters saved by <see cref="SaveWeights(ISequentialModel, string, bool)"/> into <paramref name="model"/> (Keras <c>model.load_weights</c>,
+    /// PyTorch <c>model.load_state_dict</c>), and the optimizer state the file holds:
+    /// <list type="bullet">
+    /// <item>compiled with the same kind of optimizer and the state fits: applied (<see cref="OptimizerStateOutcome.Applied"/>);</item>
+    /// <item>compiled with an optimizer it does not fit (another kind, other slots, another size): the weights load and the
+    /// state is skipped with a warning, as Keras does (<see cref="OptimizerStateOutcome.Skipped"/>);</item>
+    /// <item>not compiled yet: kept and applied at <c>Compile</c> if it fits there, otherwise skipped then with a warning added
+    /// to the returned result (<see cref="OptimizerStateOutcome.PendingUntilCompile"/>).</item>
+    /// </list>
+    /// </summary>
+    /// <param name="model">The model, of the class that saved the file.</param>
+    /// <param name="path">The weight file.</param>
+    /// <returns>What was loaded, what became of the optimizer state, and any warning.</returns>
+    /// <exception cref="InvalidDataException">The file is not a ModelGen weight file, is damaged or truncated, has counts or
+    /// lengths its bytes do not hold, or belongs to another model. Nothing was changed.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    public static WeightLoadResult LoadWeights(this ISequentialModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return LoadFrom(model, file, $"'{path}'", path);
+    }
+
+    /// <summary>
+    /// Loads weights written by <see cref="SaveWeights(ISequentialModel, Stream, bool)"/> from the rest of
+    /// <paramref name="stream"/>, checked as a file is (see <see cref="LoadWeights(ISequentialModel, string)"/>); a stream
+    /// that cannot seek is read into memory first.
+    /// </summary>
+    /// <param name="model">The model, of the class that saved the weights.</param>
+    /// <param name="stream">A readable stream positioned at the weights, which run to its end.</param>
+    /// <returns>What was loaded, what became of the optimizer state, and any warning.</returns>
+    /// <exception cref="InvalidDataException">The bytes are not ModelGen weights, are damaged, or belong to another model. Nothing was changed.</exception>
+    public static WeightLoadResult LoadWeights(this ISequentialModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.CanSeek && stream.Position == 0) return LoadFrom(model, stream, "the stream", "stream");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        copy.Position = 0;
+        return LoadFrom(model, copy, "the stream", "stream");
+    }
+
+    private static WeightLoadResult LoadFrom(ISequentialModel model, Stream file, string source, string path)
+    {
+        long length = file.Length;
+        if (length < HeaderLength + ChecksumLength || !StartsWithMagic(file))
+            throw new InvalidDataException($"{source} is not a ModelGen weight file (expected it to start with \"MGWT\" and hold at least {HeaderLength + ChecksumLength} bytes; it has {length})");
+        long bodyLength = length - ChecksumLength;
+        VerifyChecksum(file, bodyLength, source);
+
+        file.Position = Magic.Length;
+        var reader = new Reader(file, bodyLength, source);
+        ushort version = reader.UInt16();
+        if (version != Version)
+            throw new InvalidDataException($"{source} has weight-file version {version}; this ModelGen reads version {Version}; the model was not changed");
+        ushort flags = reader.UInt16();
+        if ((flags & ~HasOptimizer) != 0)
+            throw new InvalidDataException($"{source} has unknown flags 0x{flags:x4} (expected 0 or 1); the model was not changed");
+        string name = reader.String(MaxTextBytes, "model name");
+        string signature = reader.String(MaxTextBytes, "layer signature");
+        if (signature != model.Info.Signature)
+            throw new InvalidDataException($"{source} holds weights of model '{name}' with layers [{signature}], but '{model.Info.Name}' has layers [{model.Info.Signature}]; the model was not changed");
+        int count = reader.Count("parameter");
+        if (count != model.Parameters.Length)
+            throw new InvalidDataException($"{source} holds {count} parameters, but '{model.Info.Name}' has {model.Parameters.Length}; the model was not changed");
+        var parameters = reader.Floats(count);
+
+        var result = new WeightLoadResult(path, count);
+        var optimizer = ModelTraining.TryGetOptimizer(model);
+        string? optimizerType = null;
+        List<(string Name, float[] Values)>? state = null;
+        if ((flags & HasOptimizer) != 0)
+        {
+            optimizerType = reader.String(MaxNameBytes, "optimizer type");
+            int entries = reader.Int32();
+            if (entries is < 0 or > MaxStateEntries)
+                throw new InvalidDataException($"{source} claims {entries} optimizer state entries (expected 0 to {MaxStateEntries}); the model was not changed");
+            // Read the state only when it can be used: the compiled optimizer is of the saved kind, or there is none yet.
+            bool keep = optimizer is null || optimizer.GetType().Name == optimizerType;
+            state = keep ? new List<(string, float[])>(entries) : null;
+            for (int i = 0; i < entries; i++)
+            {
+                string entry = reader.String(MaxNameBytes, "optimizer state name");
+                int values = reader.Count($"optimizer state '{entry}'");
+                if (keep) state!.Add((entry, reader.Floats(values)));
+                else reader.Skip(values * (long)sizeof(float));
+            }
+        }
+        if (reader.Left != 0)
+            throw new InvalidDataException($"{source} has {reader.Left} unexpected bytes after its contents; the model was not changed");
+
+        // Everything is read and checked: from here on the model changes, and nothing below throws for the file.
+        Pending.Remove(model);
+        if (optimizerType is null)
+            result.OptimizerState = OptimizerStateOutcome.NotInFile;
+        else if (optimizer is null)
+        {
+            result.OptimizerState = OptimizerStateOutcome.PendingUntilCompile;
+            result.AddWarning($"'{model.Info.Name}' is not compiled: the saved {optimizerType} state is kept and applied at Compile if the optimizer fits it");
+            Pending.AddOrUpdate(model, new PendingState(optimizerType, state!, result));
+        }
+        else if (state is null)
+            Skip(result, optimizer, $"the file's optimizer is {optimizerType}, the model is compiled with {optimizer.GetType().Name}");
+        else
+            Apply(result, optimizer, optimizerType, state);
+        parameters.CopyTo(model.Parameters, 0);
+        return result;
+    }
+
+    /// <summary>Applies optimizer state kept by <see cref="LoadWeights(ISequentialModel, string)"/> on an uncompiled model, now that it is compiled.</summary>
+    internal static void ApplyPending(ISequentialModel model, Optimizer optimizer)
+    {
+        if (!Pending.TryGetValue(model, out var pending)) return;
+        Pending.Remove(model);
+        if (optimizer.GetType().Name != pending.OptimizerType)
+            Skip(pending.Result, optimizer, $"the file's optimizer is {pending.OptimizerType}, the model is compiled with {optimizer.GetType().Name}");
+        else
+            Apply(pending.Result, optimizer, pending.OptimizerType, pending.State);
+    }
+
+    private static void Apply(WeightLoadResult result, Optimizer optimizer, string optimizerType, List<(string Name, float[] Values)> state)
+    {
         try
         {
-            using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length), Encoding.UTF8);
-            r.ReadBytes(Magic.Length);
-            ushort version = r.ReadUInt16();
-            if (version != Version)
-                throw new InvalidDataException($"{source} has weight-file version {version}; this ModelGen reads version {Version}");
-            ushort flags = r.ReadUInt16();
-            string name = r.ReadString();
-            string signature = r.ReadString();
-            if (signature != model.Info.Signature)
-                throw new InvalidDataException($"{source} holds weights of model '{name}' with layers [{signature}], but '{model.Info.Name}' has layers [{model.Info.Signature}]; the model was not changed");
-            parameters = ReadFloats(r);
-            if (parameters.Length != model.Parameters.Length)
-                throw new InvalidDataException($"{source} holds {parameters.Length} parameters, but '{model.Info.Name}' has {model.Parameters.Length}");
-            if ((flags & HasOptimizer) != 0)
-            {
-                optimizerType = r.ReadString();
-                int entries = r.ReadInt32();
-                if (entries < 0) throw new InvalidDataException($"{source} has a negative optimizer entry count");
-                state = new List<(string, float[])>(entries);
-                for (int i = 0; i < entries; i++) state.Add((r.ReadString(), ReadFloats(r)));
-            }
-            if (r.BaseStream.Position != body.Length)
-                throw new InvalidDataException($"{source} has {body.Length - r.BaseStream.Position} unexpected bytes after its contents");
+            optimizer.RestoreState(state, copy: false); // validates first; throws without changing anything on a mismatch
+            result.OptimizerState = OptimizerStateOutcome.Applied;
         }
-        catch (EndOfStreamException)
+        catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{source} is truncated; the model was not changed");
+            Skip(result, optimizer, $"the saved {optimizerType} state does not fit ({e.Message.Split(" (Parameter", 2)[0]})");
         }
+    }
 
-        var optimizer = ModelTraining.TryGetOptimizer(model);
-        if (state is not null && optimizer is not null && optimizer.GetType().Name == optimizerType)
-            optimizer.SetState(state); // validates first; throws without changing anything on a mismatch
-        parameters.CopyTo(model.Parameters, 0);
+    private static void Skip(WeightLoadResult result, Optimizer optimizer, string why)
+    {
+        result.OptimizerState = OptimizerStateOutcome.Skipped;
+        result.AddWarning($"optimizer state not loaded, {why}; the weights were loaded and the optimizer '{optimizer.Name}' keeps its own state (Keras: \"Skipping variable loading for optimizer\")");
+    }
+
+    private static bool StartsWithMagic(Stream file)
+    {
+        Span<byte> head = stackalloc byte[4];
+        file.Position = 0;
+        file.ReadExactly(head);
+        return head.SequenceEqual(Magic);
+    }
+
+    /// <summary>Hashes the body in one streamed pass and compares it with the stored checksum, before anything is parsed.</summary>
+    private static void VerifyChecksum(Stream file, long bodyLength, string source)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[1 << 16];
+        file.Position = 0;
+        for (long left = bodyLength; left > 0;)
+        {
+            int n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n == 0) throw new InvalidDataException($"{source} is truncated; the model was not changed");
+            hash.AppendData(buffer, 0, n);
+            left -= n;
+        }
+        Span<byte> stored = stackalloc byte[ChecksumLength], actual = stackalloc byte[ChecksumLength];
+        file.ReadExactly(stored);
+        hash.GetHashAndReset(actual);
+        if (!actual.SequenceEqual(stored))
+            throw new InvalidDataException($"{source} is damaged or truncated: its SHA-256 checksum does not match its contents ({bodyLength + ChecksumLength} bytes); the model was not changed");
     }
 
     private static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)
     {
         w.Write(values.Length);
-        foreach (float v in values) w.Write(v);
+        if (BitConverter.IsLittleEndian)
+        {
+            w.Write(MemoryMarshal.AsBytes(values));
+            return;
+        }
+        Span<byte> chunk = stackalloc byte[4096];
+        for (int i = 0; i < values.Length;)
+        {
+            int n = Math.Min(values.Length - i, chunk.Length / sizeof(float));
+            for (int k = 0; k < n; k++) BinaryPrimitives.WriteSingleLittleEndian(chunk[(k * sizeof(float))..], values[i + k]);
+            w.Write(chunk[..(n * sizeof(float))]);
+            i += n;
+        }
     }
 
-    private static float[] ReadFloats(BinaryReader r)
+    /// <summary>Reads the body of a checked file; every count and length is checked against the bytes left first.</summary>
+    private sealed class Reader(Stream file, long end, string source)
     {
-        int length = r.ReadInt32();
-        long left = r.BaseStream.Length - r.BaseStream.Position;
-        if (length < 0 || (long)length * sizeof(float) > left)
-            throw new InvalidDataException($"a block claims {length} floats, but only {left} bytes are left");
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = r.ReadSingle();
-        return values;
+        public long Left => end - file.Position;
+
+        private InvalidDataException Damaged(string what) => new($"{source} is damaged: {what}; the model was not changed");
+
+        private void Need(long bytes, string what)
+        {
+            if (bytes > Left) throw Damaged(string.Create(CultureInfo.InvariantCulture, $"{what} needs {bytes} bytes, but only {Left} are left"));
+        }
+
+        public ushort UInt16()
+        {
+            Need(2, "a 16-bit field");
+            Span<byte> b = stackalloc byte[2];
+            file.ReadExactly(b);
+            return BinaryPrimitives.ReadUInt16LittleEndian(b);
+        }
+
+        public int Int32()
+        {
+            Need(4, "a 32-bit field");
+            Span<byte> b = stackalloc byte[4];
+            file.ReadExactly(b);
+            return BinaryPrimitives.ReadInt32LittleEndian(b);
+        }
+
+        /// <summary>A float count whose floats the file holds: non-negative and at most the bytes left / 4.</summary>
+        public int Count(string what)
+        {
+            int count = Int32();
+            if (count < 0) throw Damaged(string.Create(CultureInfo.InvariantCulture, $"the {what} count is {count} (expected ≥ 0)"));
+            Need(count * (long)sizeof(float), string.Create(CultureInfo.InvariantCulture, $"{count} {what} floats"));
+            return count;
+        }
+
+        public float[] Floats(int count)
+        {
+            Need(count * (long)sizeof(float), "a float block");
+            var values = GC.AllocateUninitializedArray<float>(count);
+            file.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+            if (!BitConverter.IsLittleEndian)
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReverseEndianness(BitConverter.SingleToInt32Bits(values[i])));
+            return values;
+        }
+
+        public void Skip(long bytes)
+        {
+            Need(bytes, "a block");
+            file.Seek(bytes, SeekOrigin.Current);
+        }
+
+        /// <summary>A 7-bit-length-prefixed UTF-8 string of at most <paramref name="maxBytes"/> bytes.</summary>
+        public string String(int maxBytes, string what)
+        {
+            int length = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                if (shift > 28) throw Damaged($"the length of the {what} is not a valid 7-bit-encoded number");
+                Need(1, $"the length of the {what}");
+                int b = file.ReadByte();
+                length |= (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) break;
+            }
+            if (length < 0 || length > maxBytes)
+                throw Damaged(string.Create(CultureInfo.InvariantCulture, $"the {what} claims {length} bytes (at most {maxBytes})"));
+            Need(length, $"the {what}");
+            byte[] bytes = new byte[length];
+            file.ReadExactly(bytes);
+            try
+            {
+                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Damaged($"the {what} is not valid UTF-8");
+            }
+        }
     }
+
+    /// <summary>A write-through stream that hashes what passes (SHA-256), so a file is checksummed while it streams out.</summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public byte[] Hash() => _hash.GetHashAndReset();
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void WriteByte(byte value) => Write([value]);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _hash.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>What became of the optimizer state in a weight file (<see cref="WeightLoadResult.OptimizerState"/>).</summary>
+public enum OptimizerStateOutcome
+{
+    /// <summary>The file holds no optimizer state (saved with <c>includeOptimizer: false</c>, or from an uncompiled model).</summary>
+    NotInFile,
+
+    /// <summary>The state was restored into the compiled optimizer: training resumes where it stopped.</summary>
+    Applied,
+
+    /// <summary>The model was not compiled: the state is kept and applied at <c>Compile</c> when it fits (or skipped then,
+    /// with a warning added to <see cref="WeightLoadResult.Warnings"/>, and this outcome changed to <see cref="Skipped"/> or <see cref="Applied"/>).</summary>
+    PendingUntilCompile,
+
+    /// <summary>The state did not fit the compiled optimizer (another kind, other slots or sizes) and was not loaded; the
+    /// weights were. <see cref="WeightLoadResult.Warnings"/> says why (Keras warns the same way).</summary>
+    Skipped,
+}
+
+/// <summary>
+/// What <see cref="WeightFile.LoadWeights(ISequentialModel, string)"/> loaded: the parameters, what became of the optimizer state, and any warning
+/// (Keras prints such warnings; ModelGen hands them to the caller). The outcome of state kept for <c>Compile</c> is updated
+/// when <c>Compile</c> runs.
+/// </summary>
+public sealed class WeightLoadResult
+{
+    private readonly List<string> _warnings = [];
+
+    internal WeightLoadResult(string path, int parameters)
+    {
+        Path = path;
+        Parameters = parameters;
+    }
+
+    /// <summary>The file loaded.</summary>
+    public string Path { get; }
+
+    /// <summary>The number of parameters loaded.</summary>
+    public int Parameters { get; }
+
+    /// <summary>What became of the optimizer state in the file.</summary>
+    public OptimizerStateOutcome OptimizerState { get; internal set; }
+
+    /// <summary>Warnings, one sentence each: optimizer state skipped or kept for <c>Compile</c>, and why.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    internal void AddWarning(string warning) => _warnings.Add(warning);
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Parameters} parameters from '{Path}'; optimizer state: {OptimizerState}{(_warnings.Count == 0 ? "" : "; " + string.Join("; ", _warnings))}");
 }

@@ -10,15 +10,7 @@ public sealed class WeightFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (float[] X, float[] Y) Data()
-    {
-        var random = new Random(3);
-        var x = new float[32 * 6];
-        var y = new float[32 * 3];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() - 0.5f;
-        for (int s = 0; s < 32; s++) y[s * 3 + random.Next(3)] = 1;
-        return (x, y);
-    }
+    private static (float[] X, float[] Y) Data() => Reliability.ReliabilityData.Classifier(32, seed: 3);
 
     [Fact]
     public void Round_trip_restores_parameters_and_predictions()

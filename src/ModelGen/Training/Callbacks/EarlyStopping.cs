@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace ModelGen;
@@ -15,8 +16,10 @@ public sealed class EarlyStopping : Callback
     private int _wait;
 
     /// <summary>Creates the callback with Keras's defaults.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="patience"/> is negative or <paramref name="minDelta"/> is not a finite number.</exception>
     public EarlyStopping(string monitor = "val_loss", float minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false)
     {
+        if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be ≥ 0 epochs");
         _monitor = new Monitor(monitor, mode, minDelta);
         _patience = patience;
         _restoreBestWeights = restoreBestWeights;

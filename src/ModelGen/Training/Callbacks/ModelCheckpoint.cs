@@ -5,7 +5,8 @@ namespace ModelGen;
 
 /// <summary>
 /// Keras <c>ModelCheckpoint</c>: saves the weights after each epoch, or with <c>saveBestOnly</c> only when
-/// <c>monitor</c> improves. Files are written atomically.
+/// <c>monitor</c> improves. Files are written atomically, and never with parameters that hold NaN or ∞: such an
+/// epoch is skipped and listed in <see cref="Warnings"/>.
 /// </summary>
 /// <remarks>
 /// The path is a Python format string, filled as Keras fills it (<c>filepath.format(epoch=epoch + 1, **logs)</c>):
@@ -42,6 +43,14 @@ public sealed class ModelCheckpoint : Callback
     /// <summary>The path of the last file written, or null.</summary>
     public string? LastPath { get; private set; }
 
+    private readonly List<string> _warnings = [];
+
+    /// <summary>
+    /// One line per epoch that was not saved because the parameters held NaN or ∞ (a checkpoint never replaces a good
+    /// file with non-finite weights; Keras has no such check).
+    /// </summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
     /// <inheritdoc/>
     public override void OnTrainBegin() => _monitor.Reset();
 
@@ -51,6 +60,12 @@ public sealed class ModelCheckpoint : Callback
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
     {
         if (_saveBestOnly && !_monitor.Improved(_monitor.Read(logs, nameof(ModelCheckpoint)))) return;
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(Context.Model.Parameters))
+        {
+            // Never replace a good checkpoint with weights that hold NaN or ∞ (Keras would write them).
+            _warnings.Add($"epoch {epoch + 1}: not saved, the parameters of '{Context.Model.Info.Name}' hold NaN or ∞; the last file written ({LastPath ?? "none"}) is kept");
+            return;
+        }
         string path = _path.Format(epoch, logs);
         Context.Model.SaveWeights(path);
         LastPath = path;

@@ -23,6 +23,8 @@ internal sealed class Monitor
 
     public Monitor(string name, MonitorMode mode, float minDelta)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!float.IsFinite(minDelta)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "minDelta must be a finite number");
         _name = name;
         _minDelta = Math.Abs(minDelta);
         _higherIsBetter = mode switch

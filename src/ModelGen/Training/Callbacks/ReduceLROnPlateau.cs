@@ -18,9 +18,15 @@ public sealed class ReduceLROnPlateau : Callback
     private int _cooldownLeft;
 
     /// <summary>Creates the callback with Keras's defaults.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is outside [0, 1), <paramref name="patience"/> or
+    /// <paramref name="cooldown"/> is negative, <paramref name="minLr"/> or <paramref name="minDelta"/> is not a finite number (≥ 0 for minLr).</exception>
     public ReduceLROnPlateau(string monitor = "val_loss", float factor = 0.1f, int patience = 10, MonitorMode mode = MonitorMode.Auto, float minDelta = 1e-4f, int cooldown = 0, float minLr = 0)
     {
         if (factor >= 1f) throw new ArgumentOutOfRangeException(nameof(factor), factor, "ReduceLROnPlateau does not support a factor ≥ 1");
+        if (!(factor >= 0f)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be a number in [0, 1)");
+        if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be ≥ 0 epochs");
+        if (cooldown < 0) throw new ArgumentOutOfRangeException(nameof(cooldown), cooldown, "cooldown must be ≥ 0 epochs");
+        if (!(minLr >= 0f) || float.IsPositiveInfinity(minLr)) throw new ArgumentOutOfRangeException(nameof(minLr), minLr, "minLr must be a finite number ≥ 0");
         _monitor = new Monitor(monitor, mode, minDelta);
         _factor = factor;
         _patience = patience;

@@ -4,7 +4,9 @@ namespace ModelGen;
 
 /// <summary>
 /// Keras <c>TerminateOnNaN</c>: stops training quietly when a batch loss is NaN or infinite. Without it,
-/// <c>Fit</c> throws an <see cref="System.ArithmeticException"/> naming the epoch, batch and value.
+/// <c>Fit</c> throws an <see cref="System.ArithmeticException"/> naming the epoch, batch and value. Either way the batch
+/// whose loss is not finite is never applied (the loss is checked before <c>Backward</c>), so the model keeps the
+/// parameters and optimizer state it had after the previous batch, bit for bit.
 /// </summary>
 public sealed class TerminateOnNaN : Callback
 {

@@ -36,6 +36,8 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         var info = model.Info;
         int steps = info.TimeSteps ?? timeSteps
             ?? throw new ArgumentException($"model '{info.Name}' accepts any sequence length: pass timeSteps so the samples in {xName} can be told apart", nameof(timeSteps));
+        if (timeSteps is int positive && positive <= 0)
+            throw new ArgumentOutOfRangeException(nameof(timeSteps), positive, $"timeSteps must be ≥ 1 (steps per sample of model '{info.Name}'); got {positive}");
         if (info.TimeSteps is int declared && timeSteps is int given && given != declared)
             throw new ArgumentException($"model '{info.Name}' was declared with TimeSteps = {declared}, but timeSteps = {given} was passed", nameof(timeSteps));
         int perStep = info.TakesTokens ? 1 : info.InputFeatures;
@@ -45,6 +47,9 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             throw new ArgumentException($"{xName} must be {shape}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
         int samples = x.Length / inputWidth;
         int outputWidth = model.OutputLength(1, steps);
+        if ((long)samples * outputWidth > Array.MaxLength)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{xName} holds {samples} samples whose outputs ({outputWidth} floats each, {(long)samples * outputWidth} in all) exceed the {Array.MaxLength} floats one array holds: pass fewer samples per call"), xName);
         int rowsPerSample = outputWidth / info.OutputUnits;
         int perRow = loss?.TargetsPerRow(info.OutputUnits) ?? info.OutputUnits;
         int targetWidth = rowsPerSample * perRow;
@@ -113,6 +118,19 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         if (!float.IsFinite(w) || w < 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{what} is {w}; weights must be finite and ≥ 0"), parameter);
     }
+}
+
+/// <summary>What <see cref="Batch{TInput}.TrainStep"/> applied.</summary>
+internal enum StepResult
+{
+    /// <summary>Backward and the optimizer step ran.</summary>
+    Applied,
+
+    /// <summary>The loss was NaN or ±∞: neither backward nor the step ran.</summary>
+    NonFiniteLoss,
+
+    /// <summary>The loss was finite but a gradient was not: the step did not run.</summary>
+    NonFiniteGradient,
 }
 
 /// <summary>One batch's buffers, allocated once per Fit/Evaluate and reused for every step.</summary>
@@ -194,8 +212,13 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         _count = count;
     }
 
-    /// <summary>Forward, loss, backward and one optimizer step; returns the batch's mean loss.</summary>
-    public float TrainStep(Optimizer optimizer, Loss loss)
+    /// <summary>
+    /// Forward, loss, backward and one optimizer step; returns the batch's mean loss and what was applied. The loss is
+    /// known before <c>Backward</c>: a non-finite loss skips backward and the step (<see cref="StepResult.NonFiniteLoss"/>),
+    /// and a non-finite gradient skips the step (<see cref="StepResult.NonFiniteGradient"/>), so the parameters and the
+    /// optimizer state stay as they were, bit for bit.
+    /// </summary>
+    public float TrainStep(Optimizer optimizer, Loss loss, out StepResult result)
     {
         var output = _output.AsSpan(0, _count * _outputWidth);
         var gradient = _gradient.AsSpan(0, output.Length);
@@ -204,11 +227,54 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         float value = fused is null
             ? ComputeLoss(loss, output, output, gradient)
             : ComputeLoss(fused, _logitOutput!.OutputLogits, output, gradient);
+        if (!float.IsFinite(value))
+        {
+            result = StepResult.NonFiniteLoss;
+            return value;
+        }
         Array.Clear(_model.Gradients);
         if (fused is null) _model.Backward(gradient, default);
         else _logitOutput!.BackwardFromLogits(gradient, default);
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_model.Gradients))
+        {
+            result = StepResult.NonFiniteGradient;
+            return value;
+        }
         optimizer.Step(_model.Parameters, _model.Gradients, _model.Info);
+        result = StepResult.Applied;
         return value;
+    }
+
+    /// <summary>
+    /// The samples of the loaded batch whose inputs (float features) or targets hold NaN or ±∞, as indices into the
+    /// data set given to Fit, e.g. <c>"x holds NaN or ∞ in samples 5, 9; y in sample 12"</c>; null when there are none.
+    /// </summary>
+    /// <param name="sampleIndex">Maps a position in the batch to the sample's index in the caller's arrays.</param>
+    /// <param name="xName">Name of the inputs.</param>
+    /// <param name="yName">Name of the targets.</param>
+    public string? DescribeNonFiniteRows(Func<int, int> sampleIndex, string xName, string yName)
+    {
+        const int Shown = 10;
+        var badX = new List<int>();
+        var badY = new List<int>();
+        for (int i = 0; i < _count; i++)
+        {
+            if (_x is float[] floats && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(floats.AsSpan(i * _inputWidth, _inputWidth)))
+                badX.Add(sampleIndex(i));
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_y.AsSpan(i * _targetWidth, _targetWidth)))
+                badY.Add(sampleIndex(i));
+        }
+        if (badX.Count == 0 && badY.Count == 0) return null;
+        static string Rows(List<int> rows)
+        {
+            rows.Sort();
+            string shown = string.Join(", ", rows.GetRange(0, Math.Min(rows.Count, Shown)));
+            return (rows.Count == 1 ? "sample " : "samples ") + shown + (rows.Count > Shown ? $" … ({rows.Count} in all)" : "");
+        }
+        var parts = new List<string>(2);
+        if (badX.Count > 0) parts.Add($"{xName} holds NaN or ∞ in {Rows(badX)}");
+        if (badY.Count > 0) parts.Add($"{yName} holds NaN or ∞ in {Rows(badY)}");
+        return string.Join("; ", parts);
     }
 
     /// <summary>Forward and loss only; returns the batch's mean loss.</summary>

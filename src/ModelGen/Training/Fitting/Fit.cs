@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -30,6 +31,9 @@ public static class ModelTraining
     /// <c>classWeight</c> given to <c>Fit</c>/<c>Evaluate</c> (<c>Σ w·value / Σ w</c>). A weighted metric whose name an
     /// unweighted one already uses is logged as <c>weighted_</c> + name, as Keras does.
     /// </summary>
+    /// <remarks>Optimizer state that <see cref="WeightFile.LoadWeights(ISequentialModel, string)"/> read before this call is applied to
+    /// <paramref name="optimizer"/> now when it fits; otherwise it is skipped, and the <see cref="WeightLoadResult"/> that
+    /// load returned says so.</remarks>
     /// <exception cref="ArgumentException">A metric name is unknown.</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<string> metrics, IReadOnlyList<string> weightedMetrics)
     {
@@ -41,6 +45,7 @@ public static class ModelTraining
         foreach (var name in metrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits); // fail now on an unknown name
         foreach (var name in weightedMetrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits);
         Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, [.. metrics], [.. weightedMetrics]));
+        WeightFile.ApplyPending(model, optimizer); // optimizer state loaded before Compile: applied now if it fits, else a warning on that load's result
     }
 
     /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
@@ -96,7 +101,11 @@ public static class ModelTraining
     /// batch size does not divide the training or validation samples. Nothing has been trained then.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/>, <paramref name="batchSize"/>,
     /// <paramref name="validationSplit"/> or <paramref name="verbose"/> is out of range.</exception>
-    /// <exception cref="ArithmeticException">A batch loss is NaN or infinite and no <see cref="TerminateOnNaN"/> callback is given.</exception>
+    /// <exception cref="ArithmeticException">A batch loss is NaN or infinite and no <see cref="TerminateOnNaN"/> callback is
+    /// given, or a gradient is NaN or infinite. The message names the samples of <paramref name="x"/> or <paramref name="y"/>
+    /// that hold NaN or ∞ when that is the cause. That batch is never applied (its loss is checked before <c>Backward</c>,
+    /// its gradients before the optimizer step): the parameters and optimizer state are those after the previous batch,
+    /// bit for bit. With <see cref="TerminateOnNaN"/> a non-finite loss stops training the same way, without the exception.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static History Fit<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y,
         int epochs = 1, int batchSize = 32, float validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
@@ -110,7 +119,7 @@ public static class ModelTraining
         using var training = Workers.Train(model); // one Fit per instance at a time
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
-        if (validationSplit is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validation split must be in [0, 1)");
+        if (!(validationSplit is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, $"validation split must be a number in [0, 1); got {validationSplit.ToString(CultureInfo.InvariantCulture)}");
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("pass either validationSplit or validationData, not both", nameof(validationData));
 
         Dataset<TInput>.CheckOneWeighting(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
@@ -158,9 +167,9 @@ public static class ModelTraining
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = step * batchSize, count = Math.Min(batchSize, train.Samples - start);
                 batch.Load(train, order.AsSpan(start, count));
-                float batchLoss = batch.TrainStep(compiled.Optimizer, compiled.Loss);
-                if (!float.IsFinite(batchLoss) && !terminateOnNaN)
-                    throw new ArithmeticException($"the loss became {batchLoss} at epoch {epoch + 1}, batch {step + 1} (expected a finite number): lower the learning rate, set clipNorm on the optimizer, check the data for NaN, or add a TerminateOnNaN callback to stop quietly");
+                float batchLoss = batch.TrainStep(compiled.Optimizer, compiled.Loss, out var result);
+                if (result != StepResult.Applied && (result == StepResult.NonFiniteGradient || !terminateOnNaN))
+                    throw NonFiniteStep(batch, result, batchLoss, epoch, step, order.AsSpan(start, count), train.Offset);
                 loss.Add(batchLoss, count);
                 metrics.Update(batch);
                 metrics.Fill(logs, "", loss.Result);
@@ -181,6 +190,27 @@ public static class ModelTraining
         }
         foreach (var c in list) c.OnTrainEnd();
         return history;
+    }
+
+    /// <summary>
+    /// The error for a step that was skipped because its loss or gradient was not finite: where, the value, the rows that
+    /// held non-finite data when that is the cause (as indices into the caller's <c>x</c> and <c>y</c>), and that the
+    /// parameters and optimizer state are those before the batch.
+    /// </summary>
+    private static ArithmeticException NonFiniteStep<TInput>(Batch<TInput> batch, StepResult result, float loss, int epoch, int step, ReadOnlySpan<int> order, int offset)
+        where TInput : unmanaged
+    {
+        int[] indices = order.ToArray();
+        string? rows = batch.DescribeNonFiniteRows(i => offset + indices[i], "x", "y");
+        string what = result == StepResult.NonFiniteLoss
+            ? string.Create(CultureInfo.InvariantCulture, $"the loss became {loss} at epoch {epoch + 1}, batch {step + 1} (expected a finite number)")
+            : string.Create(CultureInfo.InvariantCulture, $"a gradient became NaN or infinite at epoch {epoch + 1}, batch {step + 1} (loss {loss})");
+        string cause = rows is not null
+            ? $": {rows}; remove or repair those samples"
+            : result == StepResult.NonFiniteLoss
+                ? ": lower the learning rate, set ClipNorm on the optimizer, or add a TerminateOnNaN callback to stop quietly"
+                : ": lower the learning rate or set ClipNorm/ClipValue on the optimizer";
+        return new ArithmeticException($"{what}{cause}. The batch was not applied: the parameters and optimizer state are those after the previous batch");
     }
 
     /// <summary>

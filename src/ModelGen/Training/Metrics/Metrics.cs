@@ -12,7 +12,10 @@ public sealed class BinaryAccuracy : Metric
     /// <summary>Creates the metric.</summary>
     /// <param name="threshold">Outputs strictly above it count as 1 (Keras default 0.5; use 0 for logits).</param>
     /// <param name="name">Logged name; <c>binary_accuracy</c> by default, <c>accuracy</c> when resolved from that string.</param>
-    public BinaryAccuracy(float threshold = 0.5f, string name = "binary_accuracy") : base(name) => Threshold = threshold;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite (every output would compare false).</exception>
+    public BinaryAccuracy(float threshold = 0.5f, string name = "binary_accuracy") : base(name)
+        => Threshold = float.IsFinite(threshold) ? threshold
+            : throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be a finite number (0.5 for probabilities, 0 for logits)");
 
     /// <summary>Decision threshold.</summary>
     public float Threshold { get; }

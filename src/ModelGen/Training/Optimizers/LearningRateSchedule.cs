@@ -26,10 +26,15 @@ public abstract class DecaySchedule : LearningRateSchedule
     /// <param name="decaySteps">Decay period in steps; positive.</param>
     /// <param name="decayRate">Decay rate.</param>
     /// <param name="staircase">True to decay in whole periods (integer division).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="decaySteps"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="decaySteps"/> is not positive, or
+    /// <paramref name="initialLearningRate"/> or <paramref name="decayRate"/> is not a finite number ≥ 0.</exception>
     protected DecaySchedule(float initialLearningRate, long decaySteps, float decayRate, bool staircase)
     {
         if (decaySteps <= 0) throw new ArgumentOutOfRangeException(nameof(decaySteps), decaySteps, "decaySteps must be > 0");
+        if (!(initialLearningRate >= 0f) || float.IsPositiveInfinity(initialLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(initialLearningRate), initialLearningRate, "initialLearningRate must be a finite number ≥ 0");
+        if (!(decayRate >= 0f) || float.IsPositiveInfinity(decayRate))
+            throw new ArgumentOutOfRangeException(nameof(decayRate), decayRate, "decayRate must be a finite number ≥ 0");
         InitialLearningRate = initialLearningRate;
         DecaySteps = decaySteps;
         DecayRate = decayRate;

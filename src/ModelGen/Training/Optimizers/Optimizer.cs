@@ -184,6 +184,20 @@ public abstract class Optimizer
     }
 
     /// <summary>
+    /// The state as <see cref="GetState"/> names it, without copying: views of the live buffers, valid until the next
+    /// <see cref="Step"/> or <see cref="SetState"/>. Weight files stream it out this way.
+    /// </summary>
+    internal (string Name, ReadOnlyMemory<float> Values)[] StateView()
+    {
+        var state = new (string Name, ReadOnlyMemory<float> Values)[2 + _slotNames.Length];
+        state[0] = (IterationStateName, new float[] { Iterations % IterationRadix, Iterations / IterationRadix });
+        state[1] = (LearningRateStateName, new float[] { _learningRate });
+        for (int i = 0; i < _slotNames.Length; i++)
+            state[2 + i] = (_slotNames[i], _slots is null ? ReadOnlyMemory<float>.Empty : _slots[i]);
+        return state;
+    }
+
+    /// <summary>
     /// Restores a state from <see cref="GetState"/> of an optimizer of the same kind and settings. Everything is checked
     /// before anything changes: names and order, lengths, and — once this optimizer has taken a step — the parameter count.
     /// The saved learning rate replaces <see cref="LearningRate"/> unless a <see cref="Schedule"/> is set (the schedule then
@@ -191,7 +205,11 @@ public abstract class Optimizer
     /// </summary>
     /// <param name="state">Named arrays, as <see cref="GetState"/> returns them.</param>
     /// <exception cref="ArgumentException">The state does not fit; the message says what differs. Nothing was changed.</exception>
-    public void SetState(IReadOnlyList<(string Name, float[] Values)> state)
+    public void SetState(IReadOnlyList<(string Name, float[] Values)> state) => RestoreState(state, copy: true);
+
+    /// <summary>As the public overload; with <paramref name="copy"/> false the arrays are taken over (weight files hand
+    /// over arrays they read and no longer use, so a large state is held once, not twice).</summary>
+    internal void RestoreState(IReadOnlyList<(string Name, float[] Values)> state, bool copy)
     {
         ArgumentNullException.ThrowIfNull(state);
         int expectedEntries = 2 + _slotNames.Length;
@@ -233,7 +251,7 @@ public abstract class Optimizer
             return;
         }
         var slots = new float[_slotNames.Length][];
-        for (int i = 0; i < slots.Length; i++) slots[i] = (float[])state[2 + i].Values.Clone();
+        for (int i = 0; i < slots.Length; i++) slots[i] = copy ? (float[])state[2 + i].Values.Clone() : state[2 + i].Values;
         _slots = slots;
         StateLength = length;
     }

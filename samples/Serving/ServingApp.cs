@@ -1,0 +1,89 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelGen;
+
+namespace Serving;
+
+/// <summary>A prediction request: samples of <c>[4 steps, 1 feature]</c>, one array of 4 floats per sample.</summary>
+/// <param name="Inputs">Samples, batch-major.</param>
+public sealed record PredictRequest(float[][]? Inputs);
+
+/// <summary>A prediction: one array of outputs per sample, in request order.</summary>
+/// <param name="Outputs">The model's outputs, one array of <c>Dense(1)</c> outputs per sample.</param>
+public sealed record PredictResponse(float[][] Outputs);
+
+/// <summary>A refused request: what was expected and what came.</summary>
+/// <param name="Error">The message.</param>
+public sealed record ErrorResponse(string Error);
+
+/// <summary>JSON metadata made at compile time (NativeAOT has no reflection-based serializer).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PredictRequest))]
+[JsonSerializable(typeof(PredictResponse))]
+[JsonSerializable(typeof(ErrorResponse))]
+public sealed partial class ServingJson : JsonSerializerContext;
+
+/// <summary>The minimal API: <c>POST /predict</c>, <c>GET /health</c>, <c>GET /model</c>.</summary>
+public static class ServingApp
+{
+    /// <summary>The most samples one request may carry.</summary>
+    public const int MaxSamples = 1024;
+
+    /// <summary>Builds the app over <paramref name="pool"/>, listening on <paramref name="urls"/> (e.g. <c>http://127.0.0.1:0</c>).</summary>
+    /// <param name="pool">Model instances loaded with the served weights.</param>
+    /// <param name="urls">Addresses to listen on.</param>
+    /// <param name="quiet">Log warnings only (load tests).</param>
+    public static WebApplication Build(ModelPool pool, string urls, bool quiet = false)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(urls);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default));
+        if (quiet) builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+
+        app.MapGet("/health", () => "ok");
+        app.MapGet("/model", () => pool.Summary()); // a method of the pool: the route generator cannot see ModelGen's generated members
+        app.MapPost("/predict", (PredictRequest request) => Predict(pool, request));
+        return app;
+    }
+
+    /// <summary>The address the started <paramref name="app"/> listens on (the real port when 0 was asked for).</summary>
+    public static Uri Address(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First());
+    }
+
+    private static IResult Predict(ModelPool pool, PredictRequest request)
+    {
+        int steps = pool.Info.TimeSteps ?? 1, features = pool.Info.InputFeatures, width = steps * features;
+        if (request.Inputs is not { Length: > 0 } samples)
+            return TypedResults.BadRequest(new ErrorResponse($"expected {{\"inputs\": [[{width} floats], ...]}} with 1 to {MaxSamples} samples; got none"));
+        if (samples.Length > MaxSamples)
+            return TypedResults.BadRequest(new ErrorResponse($"expected at most {MaxSamples} samples per request; got {samples.Length}"));
+        var x = new float[samples.Length * width];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            var sample = samples[i];
+            if (sample is null || sample.Length != width)
+                return TypedResults.BadRequest(new ErrorResponse($"sample {i} must be {width} floats ([{steps} steps, {features} features]); got {sample?.Length ?? 0}"));
+            sample.CopyTo(x, i * width);
+        }
+        float[] y = pool.Run(model => model.Predict(x, batchSize: samples.Length));
+        int perSample = y.Length / samples.Length;
+        var outputs = new float[samples.Length][];
+        for (int i = 0; i < outputs.Length; i++) outputs[i] = y.AsSpan(i * perSample, perSample).ToArray();
+        return TypedResults.Ok(new PredictResponse(outputs));
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using ModelGen.Tests.Workflow;
+
+namespace ModelGen.Tests.Reliability;
+
+/// <summary>
+/// Issue 13 item 2: a batch whose loss is not finite is detected before Backward and the optimizer step, so the last
+/// good parameters and optimizer state survive bit for bit, with or without TerminateOnNaN.
+/// </summary>
+public sealed class NonFiniteBatchTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-nonfinite-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (float[] X, float[] Y) Data() => ReliabilityData.Classifier(32, seed: 11);
+
+    private static ClassifierModel Compiled(out Adam adam)
+    {
+        var model = new ClassifierModel();
+        model.Initialize(seed: 4);
+        adam = new Adam(learningRate: 0.01f);
+        model.Compile(adam, Loss.CategoricalCrossentropy());
+        return model;
+    }
+
+    private static int[] Bits(ClassifierModel model, Optimizer optimizer) => ReliabilityData.Bits(model.Parameters, optimizer);
+
+    /// <summary>The reference: the same model trained on the first <paramref name="samples"/> samples only, in order.</summary>
+    private static int[] TrainedOnFirst(float[] x, float[] y, int samples)
+    {
+        var model = Compiled(out var adam);
+        model.Fit(x[..(samples * 6)], y[..(samples * 3)], epochs: 1, batchSize: 8, shuffle: false, verbose: 0);
+        return Bits(model, adam);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_non_finite_batch_leaves_parameters_and_optimizer_state_bit_for_bit_and_names_the_sample(float bad)
+    {
+        var (x, y) = Data();
+        var expected = TrainedOnFirst(x, y, 16);
+        x[19 * 6 + 4] = bad; // sample 19: the third batch of 8
+        var model = Compiled(out var adam);
+
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 1, batchSize: 8, shuffle: false, verbose: 0));
+
+        Assert.Equal(expected, Bits(model, adam));
+        Assert.Contains("epoch 1, batch 3", e.Message);
+        Assert.Contains("x holds NaN or ∞ in sample 19", e.Message);
+        Assert.Contains("not applied", e.Message);
+        Assert.DoesNotContain(float.NaN, model.Parameters);
+    }
+
+    [Fact]
+    public void Shuffled_batches_name_the_samples_as_indices_into_x_and_y()
+    {
+        var (x, y) = Data();
+        x[5 * 6] = float.NaN;
+        y[30 * 3 + 1] = float.NegativeInfinity;
+        var model = Compiled(out _);
+        // One batch of all 32 samples in shuffled order: both bad samples are in it, named by their index in x and y.
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 1, batchSize: 32, seed: 3, verbose: 0));
+        Assert.Contains("x holds NaN or ∞ in sample 5", e.Message);
+        Assert.Contains("y holds NaN or ∞ in sample 30", e.Message);
+    }
+
+    [Fact]
+    public void Terminate_on_nan_stops_with_the_last_good_weights_and_a_checkpoint_keeps_its_file()
+    {
+        var (x, y) = Data();
+        var expected = TrainedOnFirst(x, y, 8);
+        x[10 * 6] = float.NaN; // the second batch
+        var model = Compiled(out var adam);
+        var terminate = new TerminateOnNaN();
+        string path = Path.Combine(_folder, "last.mgw");
+        var checkpoint = new ModelCheckpoint(path, monitor: "loss");
+
+        model.Fit(x, y, epochs: 3, batchSize: 8, shuffle: false, verbose: 0, callbacks: [terminate, checkpoint]);
+
+        Assert.Equal(1, terminate.StoppedAtBatch);
+        Assert.Equal(expected, Bits(model, adam));
+        // The epoch's end still saves, and what it saves is the last good model, which loads.
+        var loaded = new ClassifierModel();
+        loaded.LoadWeights(path);
+        Assert.Equal(model.Parameters, loaded.Parameters);
+    }
+
+    /// <summary>Poisons the parameters at the end of one epoch, before the checkpoint (which comes after it) runs.</summary>
+    private sealed class PoisonAt(int epoch) : Callback
+    {
+        public override void OnEpochEnd(int e, IReadOnlyDictionary<string, float> logs)
+        {
+            if (e == epoch) Context.Model.Parameters[3] = float.NaN;
+        }
+    }
+
+    [Fact]
+    public void A_checkpoint_never_replaces_a_good_file_with_non_finite_weights()
+    {
+        var (x, y) = Data();
+        var model = Compiled(out _);
+        string path = Path.Combine(_folder, "every-epoch.mgw");
+        var checkpoint = new ModelCheckpoint(path, monitor: "loss", saveBestOnly: false);
+
+        model.Fit(x, y, epochs: 2, batchSize: 8, shuffle: false, verbose: 0, callbacks: [new PoisonAt(1), checkpoint]);
+
+        Assert.Equal(1, checkpoint.Saves);
+        var warning = Assert.Single(checkpoint.Warnings);
+        Assert.Contains("epoch 2: not saved", warning);
+        var loaded = new ClassifierModel();
+        loaded.LoadWeights(path);
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(loaded.Parameters));
+    }
+}

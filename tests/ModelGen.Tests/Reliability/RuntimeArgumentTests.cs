@@ -1,0 +1,97 @@
+using System;
+using ModelGen.Tests.Behaviour;
+using ModelGen.Tests.Workflow;
+
+namespace ModelGen.Tests.Reliability;
+
+/// <summary>Issue 13 item 4: every run-time argument is checked with a message saying what was expected and what came.</summary>
+public sealed class RuntimeArgumentTests
+{
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(-0.1f)]
+    [InlineData(1f)]
+    public void Validation_split_outside_0_1_is_refused_before_training(float split)
+    {
+        var model = new ClassifierModel();
+        model.Compile("adam", "categorical_crossentropy");
+        var before = (float[])model.Parameters.Clone();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(new float[12], new float[6], validationSplit: split, verbose: 0));
+        Assert.Equal("validationSplit", e.ParamName);
+        Assert.Contains("[0, 1)", e.Message);
+        Assert.Contains(split.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+        Assert.Equal(before, model.Parameters);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Time_steps_below_one_are_refused_by_fit_evaluate_and_predict(int steps)
+    {
+        var model = new OpenLengthModel();
+        model.Initialize(seed: 1);
+        model.Compile("adam", "mse");
+        var before = (float[])model.Parameters.Clone();
+        var x = new float[8];
+        var y = new float[2];
+        foreach (var call in new Action[]
+        {
+            () => model.Fit(x, y, timeSteps: steps, verbose: 0),
+            () => model.Evaluate(x, y, timeSteps: steps),
+            () => model.Predict(x, timeSteps: steps),
+        })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Equal("timeSteps", e.ParamName);
+            Assert.Contains("≥ 1", e.Message);
+            Assert.Contains($"got {steps}", e.Message);
+        }
+        Assert.Equal(before, model.Parameters);
+        Assert.Equal(2, model.Predict(x, timeSteps: 2).Length); // still usable: 2 samples of 2 steps, one output each
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public void Batch_size_below_one_is_refused_everywhere(int batchSize)
+    {
+        var model = new ClassifierModel();
+        model.Compile("adam", "categorical_crossentropy");
+        var x = new float[12];
+        var y = new float[6];
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, y, batchSize: batchSize, verbose: 0)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(x, y, batchSize: batchSize)).ParamName);
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(x, batchSize: batchSize)).ParamName);
+    }
+
+    [Fact]
+    public void Outputs_larger_than_one_array_are_refused_before_anything_is_allocated()
+    {
+        var model = new WideOutputModel();
+        model.Compile("adam", "mse");
+        var x = new int[30_000]; // 30,000 samples × 100,000 outputs = 3·10⁹ floats
+        var predict = Assert.Throws<ArgumentException>(() => model.Predict(x));
+        Assert.Equal("x", predict.ParamName);
+        Assert.Contains("3000000000 in all", predict.Message);
+        Assert.Throws<ArgumentException>(() => model.Evaluate(x, new float[1]));
+        Assert.Equal(10, model.Predict(new int[1]).Length / 10_000); // still usable
+    }
+
+    [Fact]
+    public void Callback_and_schedule_settings_that_are_not_numbers_are_refused()
+    {
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(factor: float.NaN)).ParamName);
+        Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(factor: -0.5f)).ParamName);
+        Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(patience: -1)).ParamName);
+        Assert.Equal("cooldown", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(cooldown: -1)).ParamName);
+        Assert.Equal("minLr", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(minLr: float.NaN)).ParamName);
+        Assert.Equal("minDelta", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(minDelta: float.NaN)).ParamName);
+        Assert.Equal("minDelta", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(minDelta: float.PositiveInfinity)).ParamName);
+        Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(patience: -2)).ParamName);
+        Assert.Equal("initialLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(float.NaN, 10, 0.9f)).ParamName);
+        Assert.Equal("decayRate", Assert.Throws<ArgumentOutOfRangeException>(() => new InverseTimeDecay(0.1f, 10, float.NaN)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryAccuracy(float.NaN)).ParamName);
+    }
+}

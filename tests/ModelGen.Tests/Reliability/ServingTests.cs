@@ -1,0 +1,63 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading.Tasks;
+using Serving;
+using Xunit.Abstractions;
+
+namespace ModelGen.Tests.Reliability;
+
+/// <summary>
+/// Issue 13 item 7: the serving sample on loopback. Concurrent clients get, for every request, exactly the answer one
+/// model computes on one thread (the sample rents a model instance per request from a pool), and bad requests get a 400
+/// saying what was expected.
+/// </summary>
+public sealed class ServingTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-serving-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private ModelPool Pool()
+    {
+        var model = new ForecastModel();
+        model.Initialize(seed: 5);
+        string path = Path.Combine(_folder, "forecast.mgw");
+        model.SaveWeights(path);
+        var pool = new ModelPool(path, retained: 4);
+        Assert.Equal(model.Parameters, pool.Weights);
+        return pool;
+    }
+
+    [Fact]
+    public async Task Concurrent_clients_get_the_single_threaded_answer_every_time()
+    {
+        var pool = Pool();
+        await using var app = ServingApp.Build(pool, "http://127.0.0.1:0", quiet: true);
+        await app.StartAsync();
+        // Bounded: 600 requests from 6 clients, or 60 seconds, whichever comes first.
+        var report = await LoadTest.RunAsync(ServingApp.Address(app), pool.Weights, clients: 6, requests: 600, TimeSpan.FromSeconds(60));
+        output.WriteLine(report.ToString());
+        Assert.Equal(0, report.Wrong);
+        Assert.Equal(600, report.Requests);
+        await app.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("""{"inputs":[[0.1,0.2,0.3]]}""", "sample 0 must be 4 floats ([4 steps, 1 features]); got 3")]
+    [InlineData("""{"inputs":[]}""", "got none")]
+    [InlineData("""{}""", "got none")]
+    public async Task A_bad_request_gets_400_saying_what_was_expected(string body, string message)
+    {
+        var pool = Pool();
+        await using var app = ServingApp.Build(pool, "http://127.0.0.1:0", quiet: true);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = ServingApp.Address(app) };
+        using var response = await http.PostAsync("/predict", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync());
+        await app.StopAsync();
+    }
+}

@@ -1,0 +1,190 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using ModelGen.Tests.Workflow;
+
+namespace ModelGen.Tests.Reliability;
+
+/// <summary>
+/// Issue 13 item 3: optimizer state that does not fit is skipped with a warning (Keras's behaviour), state loaded before
+/// Compile is applied at Compile, saves stream, clean up after interrupted saves and keep the target's permissions.
+/// </summary>
+public sealed class WeightFileStateTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-state-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (float[] X, float[] Y) Data() => ReliabilityData.Classifier(16, seed: 8);
+
+    /// <summary>A file saved after two epochs of Adam (so it holds moments), and the model that saved it.</summary>
+    private string SavedWithAdam(out ClassifierModel saved)
+    {
+        var (x, y) = Data();
+        saved = new ClassifierModel();
+        saved.Initialize(seed: 3);
+        saved.Compile(new Adam(), Loss.CategoricalCrossentropy());
+        saved.Fit(x, y, epochs: 2, batchSize: 4, shuffle: false, verbose: 0);
+        string path = Path.Combine(_folder, "adam.mgw");
+        saved.SaveWeights(path);
+        return path;
+    }
+
+    [Fact]
+    public void State_of_another_optimizer_kind_is_skipped_with_a_warning_and_the_weights_load()
+    {
+        string path = SavedWithAdam(out var saved);
+        var model = new ClassifierModel();
+        var sgd = new Sgd(momentum: 0.9f);
+        model.Compile(sgd, Loss.CategoricalCrossentropy());
+
+        var result = model.LoadWeights(path);
+
+        Assert.Equal(saved.Parameters, model.Parameters);
+        Assert.Equal(OptimizerStateOutcome.Skipped, result.OptimizerState);
+        Assert.Contains("Adam", Assert.Single(result.Warnings));
+        Assert.Equal(0, sgd.Iterations);
+        Assert.Equal(0, sgd.StateLength);
+    }
+
+    [Fact]
+    public void State_of_the_same_kind_with_other_slots_is_skipped_with_a_warning_saying_why()
+    {
+        var (x, y) = Data();
+        var saved = new ClassifierModel();
+        saved.Compile(new Sgd(momentum: 0.9f), Loss.CategoricalCrossentropy()); // three entries: iteration, learning_rate, momentum
+        saved.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0);
+        string path = Path.Combine(_folder, "momentum.mgw");
+        saved.SaveWeights(path);
+
+        var model = new ClassifierModel();
+        var plain = new Sgd(); // no momentum: two entries
+        model.Compile(plain, Loss.CategoricalCrossentropy());
+        var result = model.LoadWeights(path);
+
+        Assert.Equal(saved.Parameters, model.Parameters);
+        Assert.Equal(OptimizerStateOutcome.Skipped, result.OptimizerState);
+        string warning = Assert.Single(result.Warnings);
+        Assert.Contains("state has 3 entries; expected 2", warning);
+        Assert.Equal(0, plain.Iterations);
+    }
+
+    [Fact]
+    public void State_loaded_before_compile_is_applied_at_compile_and_training_resumes_exactly()
+    {
+        var (x, y) = Data();
+        var straight = new ClassifierModel();
+        straight.Initialize(seed: 3);
+        straight.Compile(new Adam(), Loss.CategoricalCrossentropy());
+        straight.Fit(x, y, epochs: 3, batchSize: 4, shuffle: false, verbose: 0);
+
+        string path = SavedWithAdam(out _);
+        var resumed = new ClassifierModel();
+        var result = resumed.LoadWeights(path); // before Compile
+        Assert.Equal(OptimizerStateOutcome.PendingUntilCompile, result.OptimizerState);
+        Assert.Contains("applied at Compile", Assert.Single(result.Warnings));
+
+        var adam = new Adam();
+        resumed.Compile(adam, Loss.CategoricalCrossentropy());
+        Assert.Equal(OptimizerStateOutcome.Applied, result.OptimizerState);
+        Assert.Equal(8, adam.Iterations); // 2 epochs × 4 batches
+        resumed.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
+        Assert.Equal(straight.Parameters, resumed.Parameters);
+    }
+
+    [Fact]
+    public void State_kept_for_compile_that_does_not_fit_there_is_reported_on_the_load_result()
+    {
+        string path = SavedWithAdam(out _);
+        var model = new ClassifierModel();
+        var result = model.LoadWeights(path);
+        model.Compile(new RmsProp(), Loss.CategoricalCrossentropy());
+        Assert.Equal(OptimizerStateOutcome.Skipped, result.OptimizerState);
+        Assert.Equal(2, result.Warnings.Count);
+        Assert.Contains("RmsProp", result.Warnings[1]);
+    }
+
+    [Fact]
+    public void Saving_an_uncompiled_model_keeps_the_state_it_loaded()
+    {
+        string path = SavedWithAdam(out var saved);
+        var carrier = new ClassifierModel();
+        carrier.LoadWeights(path);
+        string copy = Path.Combine(_folder, "copy.mgw");
+        carrier.SaveWeights(copy); // not compiled: the kept state is written, not dropped
+
+        var model = new ClassifierModel();
+        var adam = new Adam();
+        model.Compile(adam, Loss.CategoricalCrossentropy());
+        Assert.Equal(OptimizerStateOutcome.Applied, model.LoadWeights(copy).OptimizerState);
+        var expected = saved.GetOptimizer().GetState();
+        var actual = adam.GetState();
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Values, actual[i].Values);
+    }
+
+    [Fact]
+    public void A_save_deletes_temporary_files_of_ended_processes_and_keeps_those_of_live_ones()
+    {
+        string path = Path.Combine(_folder, "m.mgw");
+        using var ended = Process.Start(new ProcessStartInfo("sh", "-c true") { UseShellExecute = false })!;
+        ended.WaitForExit();
+        string dead = Path.Combine(_folder, $".m.mgw.{ended.Id}.{Guid.NewGuid():N}.tmp");
+        string older = Path.Combine(_folder, $".m.mgw.{Guid.NewGuid():N}.tmp"); // the naming before process ids
+        string live = Path.Combine(_folder, $".m.mgw.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string otherTarget = Path.Combine(_folder, $".other.mgw.{ended.Id}.{Guid.NewGuid():N}.tmp");
+        foreach (var f in new[] { dead, older, live, otherTarget }) File.WriteAllText(f, "half a file");
+
+        new ClassifierModel().SaveWeights(path);
+
+        Assert.False(File.Exists(dead));
+        Assert.False(File.Exists(older));
+        Assert.True(File.Exists(live));
+        Assert.True(File.Exists(otherTarget)); // another path's temporaries are that path's business
+        new ClassifierModel().LoadWeights(path);
+    }
+
+    [SkippableFact]
+    public void Replacing_a_file_keeps_its_permissions()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Unix permission bits");
+        if (OperatingSystem.IsWindows()) return;
+        string path = Path.Combine(_folder, "private.mgw");
+        var model = new ClassifierModel();
+        model.SaveWeights(path);
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(path, Private);
+        model.Initialize(seed: 9);
+        model.SaveWeights(path);
+        Assert.Equal(Private, File.GetUnixFileMode(path));
+        var loaded = new ClassifierModel();
+        loaded.LoadWeights(path);
+        Assert.Equal(model.Parameters, loaded.Parameters);
+    }
+
+    [Fact]
+    public void Saving_streams_and_loading_allocates_about_the_file_size()
+    {
+        var model = new StreamedModel();
+        model.Initialize(seed: 1);
+        var adam = new Adam();
+        model.Compile(adam, Loss.MeanSquaredError());
+        adam.Step(model.Parameters, new float[model.Parameters.Length], model.Info); // moments: the file holds 3× the parameters
+        string path = Path.Combine(_folder, "big.mgw");
+        model.SaveWeights(path); // warm-up (JIT)
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.SaveWeights(path);
+        long saving = GC.GetAllocatedBytesForCurrentThread() - before;
+        long fileLength = new FileInfo(path).Length;
+        Assert.True(fileLength > 3L * 4 * model.Parameters.Length);
+        Assert.True(saving < 512 << 10, $"saving a {fileLength}-byte file allocated {saving} bytes; expected it to stream (< 512 KiB)");
+
+        var other = new StreamedModel();
+        other.Compile(new Adam(), Loss.MeanSquaredError());
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(OptimizerStateOutcome.Applied, other.LoadWeights(path).OptimizerState);
+        long loading = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(loading < fileLength + (512 << 10), $"loading a {fileLength}-byte file allocated {loading} bytes; expected about the file's size (one staging copy)");
+        Assert.Equal(model.Parameters, other.Parameters);
+    }
+}
