@@ -108,7 +108,7 @@ public static class ModelTraining
     /// bit for bit. With <see cref="TerminateOnNaN"/> a non-finite loss stops training the same way, without the exception.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static History Fit<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y,
-        int epochs = 1, int batchSize = 32, float validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
+        int epochs = 1, int batchSize = 32, double validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
         bool shuffle = true, IReadOnlyList<Callback>? callbacks = null, int verbose = 1, int? timeSteps = null,
         int? seed = null, float[]? sampleWeight = null, IReadOnlyDictionary<int, float>? classWeight = null,
         TextWriter? output = null, CancellationToken cancellationToken = default)
@@ -128,7 +128,8 @@ public static class ModelTraining
         Dataset<TInput> train = data, validation = default;
         if (validationSplit > 0)
         {
-            int at = (int)(data.Samples * (1 - validationSplit));
+            // Keras: floor(samples · (1 − split)); the tolerance keeps a float split widened to double (0.2f) on the same row.
+            int at = (int)Math.Floor(data.Samples * (1 - validationSplit) + 1e-6);
             if (at == 0 || at == data.Samples) throw new ArgumentException($"validation split {validationSplit} of {data.Samples} samples leaves an empty training or validation set", nameof(validationSplit));
             (train, validation) = (data.Slice(0, at), data.Slice(at, data.Samples - at));
         }
