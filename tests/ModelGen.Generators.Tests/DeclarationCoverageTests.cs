@@ -126,3 +126,53 @@ public sealed class RandomDeclarationTests
     public void RandomDeclarations_CompileOrAreDiagnosed()
         => Declaration.Sample(declaration => { DeclarationCoverageTests.Outcome(declaration); }, iter: 150, threads: 1);
 }
+
+/// <summary>
+/// MG0022 refuses a model class named like a member the generator emits. Its list of fixed member names must cover
+/// every member a generated class has: this test compiles models using every option and checks each member's name.
+/// </summary>
+public sealed class GeneratedMemberNameTests
+{
+    [Theory]
+    [InlineData("""
+        [Sequential(TimeSteps = 5)]
+        [Embedding(20, 4, MaskZero = true)]
+        [Bidirectional(MergeMode = "concat")]
+        [Lstm(6, ReturnSequences = true, ReturnState = true, Dropout = 0.1, RecurrentDropout = 0.1)]
+        [SpatialDropout1D(0.1)]
+        [Gru(5, ReturnSequences = true, GoBackwards = true, ReturnState = true, Stateful = true)]
+        [TimeDistributed]
+        [Dense(3, Activation = "softmax")]
+        """)]
+    [InlineData("""
+        [Sequential(Features = 2)]
+        [Masking(0.0)]
+        [SimpleRnn(8, ReturnSequences = true)]
+        [Dropout(0.2)]
+        [Lstm(4)]
+        [Dense(1, Activation = "sigmoid")]
+        """)]
+    [InlineData("""
+        [Sequential]
+        [Embedding(50, 8)]
+        [SimpleRnn(8)]
+        [Dense(1)]
+        """)]
+    public void EveryGeneratedMember_IsOneMG0022Knows(string layers)
+    {
+        string source = $"using ModelGen;\nnamespace Probe;\n{layers}\npublic partial class Probed;";
+        var run = GeneratorHarness.Run(source);
+        run.ModelGenDiagnostics.ShouldBeEmpty();
+        var model = Checking.ModelChecker.Check(GeneratorHarness.ParseSingle(source)).Model.ShouldNotBeNull();
+        var identifiers = model.Layers.Select(l => l.Identifier).Concat(model.Layers.SelectMany(l => l.Directions.Select(d => d.Identifier))).ToList();
+        var type = run.OutputCompilation.GetTypeByMetadataName("Probe.Probed").ShouldNotBeNull();
+        var unknown = type.GetMembers()
+            .Where(m => !m.IsImplicitlyDeclared && m.Name != ".ctor" && m.Name != ".cctor" && !m.Name.Contains('.')
+                && m is not IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet })
+            .Select(m => m.Name)
+            .Where(name => Checking.Naming.MemberNamed(name, identifiers) is null)
+            .Distinct()
+            .ToList();
+        unknown.ShouldBeEmpty("members MG0022 does not know, so a class of that name would fail with CS0542");
+    }
+}

@@ -59,11 +59,16 @@ internal static class Naming
     /// The members every generated model class has, whatever its layers (public surface and private workspace), which a
     /// model class may not be named like (CS0542).
     /// </summary>
+    /// <remarks>Kept honest by <c>GeneratedMemberNameTests</c>, which compiles models using every option and checks that
+    /// each member of the generated class is one of these or a per-layer name.</remarks>
     private static readonly string[] FixedMembers =
     {
         "ParameterCount", "VocabularySize", "InputFeatures", "TimeSteps", "OutputUnits", "Metadata", "Info", "Summary", "Parameters",
         "Gradients", "Initialize", "SeedDropout", "CreateParameters", "EnsureWorkspace", "OutputLength", "OutputMask", "ResetStates",
-        "Forward", "Backward", "CreateWorker", "HoldsInitialState", "_pass", "s_workerParameters",
+        "Forward", "Backward", "CreateWorker", "HoldsInitialState", "WorkspaceBytes", "WorkspaceSize", "OutputActivation",
+        "OutputLogits", "BackwardFromLogits",
+        "_pass", "s_workerParameters", "_random", "_batch", "_steps", "_rowCapacity", "_batchCapacity", "_haveForward", "_tokens",
+        "_input", "_inputGradient", "_mask", "_outputMask", "_folded",
     };
 
     /// <summary>The generated member <paramref name="className"/> would collide with, or null.</summary>
@@ -73,7 +78,7 @@ internal static class Naming
         foreach (var identifier in layerIdentifiers)
         {
             foreach (var suffix in MemberSuffixes)
-                if (className == identifier + suffix) return className;
+                if (className == identifier + suffix || className == ModelPlan.FieldName(identifier, suffix)) return className;
             if (className == "Set" + identifier + "InitialState") return className;
         }
         return null;

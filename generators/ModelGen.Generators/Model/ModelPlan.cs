@@ -202,6 +202,9 @@ internal sealed record ModelPlan(CheckedModel Model, EquatableArray<LayerPlan> L
     /// <summary>Set when planning failed unexpectedly; the model is then reported as MG0999 and nothing is emitted.</summary>
     public string? Failure { get; init; }
 
+    /// <summary>The private field of <paramref name="owner"/>'s <paramref name="what"/>: <c>_{owner in camel case}{what}</c>.</summary>
+    public static string FieldName(string owner, string what) => $"_{char.ToLowerInvariant(owner[0])}{owner.Substring(1)}{what}";
+
     /// <summary>Every suffix a generated member name can carry after a layer or direction identifier.</summary>
     public static readonly string[] MemberSuffixes =
         Enum.GetNames(typeof(TensorRole))

@@ -153,7 +153,8 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>, glob
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("DenseSoftmaxModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -161,14 +162,14 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>, glob
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 4];
         _inputGradient = new float[rows * 4];
-        _denseOutput = new float[checked(rows * 8)];
-        _denseOutputGradient = new float[checked(rows * 8)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I4_U8_Relu.ScratchLength(batch))];
-        _dense1Output = new float[checked(rows * 3)];
-        _dense1OutputGradient = new float[checked(rows * 3)];
-        _dense1Scratch = new float[checked(global::ModelGen.Generated.Dense_I8_U3_Softmax.ScratchLength(batch))];
-        _dense1Logits = new float[checked(rows * 3)];
-        _dense1BatchMajorLogits = new float[checked(rows * 3)];
+        _denseOutput = new float[rows * 8];
+        _denseOutputGradient = new float[rows * 8];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I4_U8_Relu.ScratchLength(batch)];
+        _dense1Output = new float[rows * 3];
+        _dense1OutputGradient = new float[rows * 3];
+        _dense1Scratch = new float[global::ModelGen.Generated.Dense_I8_U3_Softmax.ScratchLength(batch)];
+        _dense1Logits = new float[rows * 3];
+        _dense1BatchMajorLogits = new float[rows * 3];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

@@ -184,22 +184,23 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("EmbeddingModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
         rows = global::System.Math.Max(rows, _rowCapacity);
         batch = global::System.Math.Max(batch, _batchCapacity);
         _tokens = new int[rows];
-        _embeddingOutput = new float[checked(rows * 16)];
-        _embeddingOutputGradient = new float[checked(rows * 16)];
-        _simpleRnnStates = new float[checked((rows + batch) * 8)];
-        _simpleRnnOutputGradient = new float[checked(rows * 8)];
-        _simpleRnnScratch = new float[checked(global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.ScratchLength(batch))];
-        _denseOutput = new float[checked(batch * 1)];
-        _denseOutputGradient = new float[checked(batch * 1)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch))];
-        _denseLogits = new float[checked(batch * 1)];
+        _embeddingOutput = new float[rows * 16];
+        _embeddingOutputGradient = new float[rows * 16];
+        _simpleRnnStates = new float[(rows + batch) * 8];
+        _simpleRnnOutputGradient = new float[rows * 8];
+        _simpleRnnScratch = new float[global::ModelGen.Generated.SimpleRnn_I16_H8_Tanh.ScratchLength(batch)];
+        _denseOutput = new float[batch * 1];
+        _denseOutputGradient = new float[batch * 1];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch)];
+        _denseLogits = new float[batch * 1];
         if (rows > 500 && _embeddingProjection.Length == 0) // folding pays once steps·batch exceeds the vocabulary
         {
             _embeddingProjection = new float[4000];

@@ -169,7 +169,8 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("GruModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -177,17 +178,17 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 3];
         _inputGradient = new float[rows * 3];
-        _gruStates = new float[checked((rows + batch) * 9)];
-        _gruGates = new float[checked(rows * 27)];
-        _gruRecurrent = new float[checked(rows * 27)];
-        _gruOutputGradient = new float[checked(rows * 9)];
-        _gruGateGradients = new float[checked(rows * 27)];
-        _gruRecurrentGradients = new float[checked(rows * 27)];
-        _gruScratch = new float[checked(global::ModelGen.Generated.Gru_I3_H9_ResetAfter.ScratchLength(batch))];
-        _denseOutput = new float[checked(batch * 2)];
-        _denseOutputGradient = new float[checked(batch * 2)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I9_U2_Tanh.ScratchLength(batch))];
-        _denseLogits = new float[checked(batch * 2)];
+        _gruStates = new float[(rows + batch) * 9];
+        _gruGates = new float[rows * 27];
+        _gruRecurrent = new float[rows * 27];
+        _gruOutputGradient = new float[rows * 9];
+        _gruGateGradients = new float[rows * 27];
+        _gruRecurrentGradients = new float[rows * 27];
+        _gruScratch = new float[global::ModelGen.Generated.Gru_I3_H9_ResetAfter.ScratchLength(batch)];
+        _denseOutput = new float[batch * 2];
+        _denseOutputGradient = new float[batch * 2];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I9_U2_Tanh.ScratchLength(batch)];
+        _denseLogits = new float[batch * 2];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

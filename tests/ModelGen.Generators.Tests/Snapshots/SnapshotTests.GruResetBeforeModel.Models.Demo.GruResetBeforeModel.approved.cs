@@ -164,7 +164,8 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("GruResetBeforeModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -172,16 +173,16 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 3];
         _inputGradient = new float[rows * 3];
-        _gruStates = new float[checked((rows + batch) * 9)];
-        _gruGates = new float[checked(rows * 27)];
-        _gruResetStates = new float[checked(rows * 9)];
-        _gruOutputGradient = new float[checked(rows * 9)];
-        _gruGateGradients = new float[checked(rows * 27)];
-        _gruScratch = new float[checked(global::ModelGen.Generated.Gru_I3_H9_ResetBefore.ScratchLength(batch))];
-        _denseOutput = new float[checked(batch * 1)];
-        _denseOutputGradient = new float[checked(batch * 1)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I9_U1_Relu.ScratchLength(batch))];
-        _denseLogits = new float[checked(batch * 1)];
+        _gruStates = new float[(rows + batch) * 9];
+        _gruGates = new float[rows * 27];
+        _gruResetStates = new float[rows * 9];
+        _gruOutputGradient = new float[rows * 9];
+        _gruGateGradients = new float[rows * 27];
+        _gruScratch = new float[global::ModelGen.Generated.Gru_I3_H9_ResetBefore.ScratchLength(batch)];
+        _denseOutput = new float[batch * 1];
+        _denseOutputGradient = new float[batch * 1];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I9_U1_Relu.ScratchLength(batch)];
+        _denseLogits = new float[batch * 1];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

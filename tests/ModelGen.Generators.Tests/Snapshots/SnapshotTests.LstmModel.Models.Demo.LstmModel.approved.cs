@@ -164,7 +164,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>, global::Mode
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("LstmModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -172,16 +173,16 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>, global::Mode
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 2];
         _inputGradient = new float[rows * 2];
-        _lstmStates = new float[checked((rows + batch) * 12)];
-        _lstmCells = new float[checked((rows + batch) * 12)];
-        _lstmGates = new float[checked(rows * 48)];
-        _lstmTanhCells = new float[checked(rows * 12)];
-        _lstmOutputGradient = new float[checked(rows * 12)];
-        _lstmGateGradients = new float[checked(rows * 48)];
-        _lstmScratch = new float[checked(global::ModelGen.Generated.Lstm_I2_H12.ScratchLength(batch))];
-        _denseOutput = new float[checked(batch * 1)];
-        _denseOutputGradient = new float[checked(batch * 1)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I12_U1_Linear.ScratchLength(batch))];
+        _lstmStates = new float[(rows + batch) * 12];
+        _lstmCells = new float[(rows + batch) * 12];
+        _lstmGates = new float[rows * 48];
+        _lstmTanhCells = new float[rows * 12];
+        _lstmOutputGradient = new float[rows * 12];
+        _lstmGateGradients = new float[rows * 48];
+        _lstmScratch = new float[global::ModelGen.Generated.Lstm_I2_H12.ScratchLength(batch)];
+        _denseOutput = new float[batch * 1];
+        _denseOutputGradient = new float[batch * 1];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I12_U1_Linear.ScratchLength(batch)];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

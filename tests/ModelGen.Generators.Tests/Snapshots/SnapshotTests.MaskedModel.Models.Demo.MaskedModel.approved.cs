@@ -210,7 +210,8 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("MaskedModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -218,27 +219,27 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
         batch = global::System.Math.Max(batch, _batchCapacity);
         _tokens = new int[rows];
         _mask = new byte[rows];
-        _embeddingOutput = new float[checked(rows * 6)];
-        _embeddingOutputGradient = new float[checked(rows * 6)];
-        _spatialDropout1dOutput = new float[checked(rows * 6)];
-        _spatialDropout1dOutputGradient = new float[checked(rows * 6)];
-        _spatialDropout1dDropoutMask = new float[checked(batch * 6)];
-        _lstmStates = new float[checked((rows + batch) * 7)];
-        _lstmCells = new float[checked((rows + batch) * 7)];
-        _lstmGates = new float[checked(rows * 28)];
-        _lstmTanhCells = new float[checked(rows * 7)];
-        _lstmOutputGradient = new float[checked(rows * 7)];
-        _lstmGateGradients = new float[checked(rows * 28)];
-        _lstmScratch = new float[checked(global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.ScratchLength(batch))];
-        _lstmFinalStateGradient = new float[checked(batch * 7)];
-        _lstmFinalCellStateGradient = new float[checked(batch * 7)];
-        _dropoutOutput = new float[checked(batch * 7)];
-        _dropoutOutputGradient = new float[checked(batch * 7)];
-        _dropoutDropoutMask = new float[checked(batch * 7)];
-        _denseOutput = new float[checked(batch * 1)];
-        _denseOutputGradient = new float[checked(batch * 1)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.ScratchLength(batch))];
-        _denseLogits = new float[checked(batch * 1)];
+        _embeddingOutput = new float[rows * 6];
+        _embeddingOutputGradient = new float[rows * 6];
+        _spatialDropout1dOutput = new float[rows * 6];
+        _spatialDropout1dOutputGradient = new float[rows * 6];
+        _spatialDropout1dDropoutMask = new float[batch * 6];
+        _lstmStates = new float[(rows + batch) * 7];
+        _lstmCells = new float[(rows + batch) * 7];
+        _lstmGates = new float[rows * 28];
+        _lstmTanhCells = new float[rows * 7];
+        _lstmOutputGradient = new float[rows * 7];
+        _lstmGateGradients = new float[rows * 28];
+        _lstmScratch = new float[global::ModelGen.Generated.Lstm_I6_H7_HardSigmoid.ScratchLength(batch)];
+        _lstmFinalStateGradient = new float[batch * 7];
+        _lstmFinalCellStateGradient = new float[batch * 7];
+        _dropoutOutput = new float[batch * 7];
+        _dropoutOutputGradient = new float[batch * 7];
+        _dropoutDropoutMask = new float[batch * 7];
+        _denseOutput = new float[batch * 1];
+        _denseOutputGradient = new float[batch * 1];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I7_U1_Sigmoid_NoBias.ScratchLength(batch)];
+        _denseLogits = new float[batch * 1];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

@@ -159,7 +159,8 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>, global:
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("SimpleRnnModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -167,12 +168,12 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>, global:
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 1];
         _inputGradient = new float[rows * 1];
-        _simpleRnnStates = new float[checked((rows + batch) * 10)];
-        _simpleRnnOutputGradient = new float[checked(rows * 10)];
-        _simpleRnnScratch = new float[checked(global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.ScratchLength(batch))];
-        _denseOutput = new float[checked(batch * 1)];
-        _denseOutputGradient = new float[checked(batch * 1)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I10_U1_Linear.ScratchLength(batch))];
+        _simpleRnnStates = new float[(rows + batch) * 10];
+        _simpleRnnOutputGradient = new float[rows * 10];
+        _simpleRnnScratch = new float[global::ModelGen.Generated.SimpleRnn_I1_H10_Tanh.ScratchLength(batch)];
+        _denseOutput = new float[batch * 1];
+        _denseOutputGradient = new float[batch * 1];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I10_U1_Linear.ScratchLength(batch)];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

@@ -203,7 +203,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>, global::M
     {
         long wanted = (long)batch * steps;
         if (wanted <= _rowCapacity && batch <= _batchCapacity) return;
-        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.
+        // Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,
+        // and every length below is known to fit in an array (so in an int).
         long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);
         global::ModelGen.Memory.CheckWorkspace("StackedModel", batch, steps, grownBytes, largest);
         int rows = (int)wanted;
@@ -211,23 +212,23 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>, global::M
         batch = global::System.Math.Max(batch, _batchCapacity);
         _input = new float[rows * 2];
         _inputGradient = new float[rows * 2];
-        _lstmStates = new float[checked((rows + batch) * 30)];
-        _lstmCells = new float[checked((rows + batch) * 30)];
-        _lstmGates = new float[checked(rows * 120)];
-        _lstmTanhCells = new float[checked(rows * 30)];
-        _lstmOutputGradient = new float[checked(rows * 30)];
-        _lstmGateGradients = new float[checked(rows * 120)];
-        _lstmScratch = new float[checked(global::ModelGen.Generated.Lstm_I2_H30.ScratchLength(batch))];
-        _lstm1States = new float[checked((rows + batch) * 30)];
-        _lstm1Cells = new float[checked((rows + batch) * 30)];
-        _lstm1Gates = new float[checked(rows * 120)];
-        _lstm1TanhCells = new float[checked(rows * 30)];
-        _lstm1OutputGradient = new float[checked(rows * 30)];
-        _lstm1GateGradients = new float[checked(rows * 120)];
-        _lstm1Scratch = new float[checked(global::ModelGen.Generated.Lstm_I30_H30.ScratchLength(batch))];
-        _denseOutput = new float[checked(batch * 1)];
-        _denseOutputGradient = new float[checked(batch * 1)];
-        _denseScratch = new float[checked(global::ModelGen.Generated.Dense_I30_U1_Linear.ScratchLength(batch))];
+        _lstmStates = new float[(rows + batch) * 30];
+        _lstmCells = new float[(rows + batch) * 30];
+        _lstmGates = new float[rows * 120];
+        _lstmTanhCells = new float[rows * 30];
+        _lstmOutputGradient = new float[rows * 30];
+        _lstmGateGradients = new float[rows * 120];
+        _lstmScratch = new float[global::ModelGen.Generated.Lstm_I2_H30.ScratchLength(batch)];
+        _lstm1States = new float[(rows + batch) * 30];
+        _lstm1Cells = new float[(rows + batch) * 30];
+        _lstm1Gates = new float[rows * 120];
+        _lstm1TanhCells = new float[rows * 30];
+        _lstm1OutputGradient = new float[rows * 30];
+        _lstm1GateGradients = new float[rows * 120];
+        _lstm1Scratch = new float[global::ModelGen.Generated.Lstm_I30_H30.ScratchLength(batch)];
+        _denseOutput = new float[batch * 1];
+        _denseOutputGradient = new float[batch * 1];
+        _denseScratch = new float[global::ModelGen.Generated.Dense_I30_U1_Linear.ScratchLength(batch)];
         _rowCapacity = rows;
         _batchCapacity = batch;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Generators.Model;
 using ModelGen.Generators.Emit.ModelClass;
@@ -33,19 +34,13 @@ internal static class CpuWorkspace
         w.Line("// Workspace, time-major [steps][batch][…]: grown once for a larger batch or length, then reused.");
         w.Line("private int _batch, _steps, _rowCapacity, _batchCapacity;");
         w.Line("private bool _haveForward;");
-        if (m.TakesTokens) w.Line("private int[] _tokens = global::System.Array.Empty<int>(); // the last batch of token ids, batch-major");
-        else
-        {
-            w.Line("private float[] _input = global::System.Array.Empty<float>(); // the last input, time-major [steps·batch, features]");
-            w.Line("private float[] _inputGradient = global::System.Array.Empty<float>(); // ∂loss/∂input, time-major");
-        }
-        if (m.UsesMask) w.Line("private byte[] _mask = global::System.Array.Empty<byte>(); // the step mask, time-major [steps·batch]: 1 real, 0 padding");
-        if (m.OutputMasked) w.Line("private byte[] _outputMask = global::System.Array.Empty<byte>(); // the step mask of the output rows, batch-major");
+        foreach (var a in ModelArrays(m))
+            w.Line($"private {a.Element}[] {a.Field} = global::System.Array.Empty<{a.Element}>(); // {a.Doc}");
         foreach (var layer in plan.Layers)
         {
             var l = layer.Layer;
-            foreach (var t in AllTensors(layer))
-                w.Line($"private {TypeOf(t)}[] {Field(t)} = global::System.Array.Empty<{TypeOf(t)}>(); // '{l.Name}': {t.Purpose}");
+            foreach (var a in TensorArrays(layer))
+                w.Line($"private {a.Element}[] {a.Field} = global::System.Array.Empty<{a.Element}>(); // {a.Doc}");
             foreach (var f in layer.Flags)
                 w.Line($"private bool {Field(f)}; // '{l.Name}' {f.Purpose}");
             foreach (var d in layer.Directions)
@@ -56,8 +51,8 @@ internal static class CpuWorkspace
         {
             var e = m.Layers[0];
             w.Line($"private bool _folded; // the last batch ran '{e.Name}' folded into '{m.Layers[fold.Target].Name}''s input projection");
-            foreach (var t in fold.Tensors)
-                w.Line($"private float[] {Field(t)} = global::System.Array.Empty<float>(); // {t.Purpose}");
+            foreach (var a in FoldArrays(plan))
+                w.Line($"private {a.Element}[] {a.Field} = global::System.Array.Empty<{a.Element}>(); // {a.Doc}");
         }
         w.Line();
         Size(w, plan);
@@ -65,30 +60,22 @@ internal static class CpuWorkspace
         {
             w.Line("long wanted = (long)batch * steps;");
             w.Line("if (wanted <= _rowCapacity && batch <= _batchCapacity) return;");
-            w.Line("// Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was.");
+            w.Line("// Sized and checked before anything is allocated: a workspace that cannot fit leaves the model as it was,");
+            w.Line("// and every length below is known to fit in an array (so in an int).");
             w.Line("long grownBytes = WorkspaceSize(global::System.Math.Max(wanted, _rowCapacity), global::System.Math.Max(batch, _batchCapacity), out long largest);");
             w.Line($"{G}Memory.CheckWorkspace(\"{m.Type.ClassName}\", batch, steps, grownBytes, largest);");
             w.Line("int rows = (int)wanted;");
             w.Line("rows = global::System.Math.Max(rows, _rowCapacity);");
             w.Line("batch = global::System.Math.Max(batch, _batchCapacity);");
-            if (m.TakesTokens) w.Line("_tokens = new int[rows];");
-            else
-            {
-                w.Line($"_input = new float[rows * {m.InputFeatures}];");
-                w.Line($"_inputGradient = new float[rows * {m.InputFeatures}];");
-            }
-            if (m.UsesMask) w.Line("_mask = new byte[rows];");
-            if (m.OutputMasked) w.Line("_outputMask = new byte[rows];");
-            foreach (var layer in plan.Layers)
-                foreach (var t in AllTensors(layer))
-                    w.Line($"{Field(t)} = new {TypeOf(t)}[checked({Size(t, layer.Layer)})];");
-            if (plan.Fold is { } foldPlan)
+            foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays)))
+                w.Line($"{a.Field} = new {a.Element}[{a.Size}];");
+            if (plan.Fold is not null)
             {
                 var e = m.Layers[0];
                 using (w.Block($"if (rows > {e.Inputs} && {Field(e, TensorRole.Projection)}.Length == 0) // folding pays once steps·batch exceeds the vocabulary"))
                 {
-                    foreach (var t in foldPlan.Tensors)
-                        w.Line($"{Field(t)} = new float[{Size(t, e)}];");
+                    foreach (var a in FoldArrays(plan))
+                        w.Line($"{a.Field} = new {a.Element}[{a.Size}];");
                 }
             }
             w.Line("_rowCapacity = rows;");
@@ -139,29 +126,45 @@ internal static class CpuWorkspace
         {
             w.Line("long bytes = 0;");
             w.Line("largest = 0;");
-            void Add(string count, int size) => w.Line($"{G}Memory.Add(ref bytes, ref largest, {count}, {size});");
-            if (m.TakesTokens) Add("rows", 4);
-            else
-            {
-                Add($"rows * {m.InputFeatures}", 4);
-                Add($"rows * {m.InputFeatures}", 4);
-            }
-            if (m.UsesMask) Add("rows", 1);
-            if (m.OutputMasked) Add("rows", 1);
-            foreach (var layer in plan.Layers)
-                foreach (var t in AllTensors(layer))
-                    Add(Size(t, layer.Layer), t.Element == ElementType.Byte ? 1 : 4);
-            if (plan.Fold is { } fold)
+            void Add(WorkspaceArray a) => w.Line($"{G}Memory.Add(ref bytes, ref largest, {a.Size}, {(a.Element == "byte" ? 1 : 4)});");
+            foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays))) Add(a);
+            if (plan.Fold is not null)
             {
                 using (w.Block($"if (rows > {m.Layers[0].Inputs}) // the Embedding folded into the next projection"))
-                    foreach (var t in fold.Tensors) Add(Size(t, m.Layers[0]), 4);
+                    foreach (var a in FoldArrays(plan)) Add(a);
             }
             w.Line("return bytes;");
         }
         w.Line();
     }
 
-    /// <summary>The layer's own tensors, then each direction's.</summary>
-    private static System.Collections.Generic.IEnumerable<PlannedTensor> AllTensors(LayerPlan layer)
-        => layer.Tensors.Concat(layer.Directions.SelectMany(d => d.Tensors));
+    /// <summary>
+    /// One array of the workspace: its field, element type, length (C# in <c>rows</c> and <c>batch</c>) and what it holds.
+    /// The declarations, <c>EnsureWorkspace</c> and <c>WorkspaceBytes</c> are all written from the same lists.
+    /// </summary>
+    private sealed record WorkspaceArray(string Field, string Element, string Size, string Doc);
+
+    /// <summary>The model's own arrays: its input (or token ids) and their gradient, the step masks.</summary>
+    private static IEnumerable<WorkspaceArray> ModelArrays(CheckedModel m)
+    {
+        if (m.TakesTokens) yield return new("_tokens", "int", "rows", "the last batch of token ids, batch-major");
+        else
+        {
+            yield return new("_input", "float", $"rows * {m.InputFeatures}", "the last input, time-major [steps·batch, features]");
+            yield return new("_inputGradient", "float", $"rows * {m.InputFeatures}", "∂loss/∂input, time-major");
+        }
+        if (m.UsesMask) yield return new("_mask", "byte", "rows", "the step mask, time-major [steps·batch]: 1 real, 0 padding");
+        if (m.OutputMasked) yield return new("_outputMask", "byte", "rows", "the step mask of the output rows, batch-major");
+    }
+
+    /// <summary>A layer's planned tensors, its own then each direction's.</summary>
+    private static IEnumerable<WorkspaceArray> TensorArrays(LayerPlan layer)
+        => layer.Tensors.Concat(layer.Directions.SelectMany(d => d.Tensors))
+            .Select(t => new WorkspaceArray(Field(t), TypeOf(t), Size(t, layer.Layer), $"'{layer.Layer.Name}': {t.Purpose}"));
+
+    /// <summary>The folded Embedding's arrays, allocated only once folding pays.</summary>
+    private static IEnumerable<WorkspaceArray> FoldArrays(ModelPlan plan)
+        => plan.Fold is { } fold
+            ? fold.Tensors.Select(t => new WorkspaceArray(Field(t), TypeOf(t), Size(t, plan.Model.Layers[0]), t.Purpose))
+            : Enumerable.Empty<WorkspaceArray>();
 }

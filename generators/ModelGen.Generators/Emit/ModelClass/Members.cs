@@ -20,27 +20,17 @@ internal static class Members
     public const string CellPrefix = "global::" + CellNamespace + ".";
 
     /// <summary>The private field of <paramref name="owner"/>'s <paramref name="what"/>: <c>_{owner in camel case}{what}</c>.</summary>
-    public static string Field(string owner, string what) => $"_{char.ToLowerInvariant(owner[0])}{owner.Substring(1)}{what}";
+    public static string Field(string owner, string what) => ModelPlan.FieldName(owner, what);
 
-    public static string Field(CheckedLayer l, string what) => Field(l.Identifier, what);
+    /// <summary>The field of a layer's tensor, flag or state member (the role's name is the suffix).</summary>
+    public static string Field(CheckedLayer l, System.Enum role) => Field(l.Identifier, role.ToString());
 
-    public static string Field(RecurrentDirection d, string what) => Field(d.Identifier, what);
+    /// <summary>The field of a direction's tensor, flag or state member.</summary>
+    public static string Field(RecurrentDirection d, System.Enum role) => Field(d.Identifier, role.ToString());
 
     public static string Field(PlannedTensor t) => Field(t.Owner, t.Role.ToString());
 
     public static string Field(PlannedFlag f) => Field(f.Owner, f.Role.ToString());
-
-    public static string Field(string owner, TensorRole role) => Field(owner, role.ToString());
-
-    public static string Field(RecurrentDirection d, TensorRole role) => Field(d.Identifier, role.ToString());
-
-    public static string Field(CheckedLayer l, TensorRole role) => Field(l.Identifier, role.ToString());
-
-    public static string Field(RecurrentDirection d, StateMember member) => Field(d.Identifier, member.ToString());
-
-    public static string Field(RecurrentDirection d, FlagRole flag) => Field(d.Identifier, flag.ToString());
-
-    public static string Field(CheckedLayer l, FlagRole flag) => Field(l.Identifier, flag.ToString());
 
     /// <summary>
     /// A layer's parameter view (or its gradient) by its generated property, e.g. <c>DenseKernel</c>; <c>default</c>
