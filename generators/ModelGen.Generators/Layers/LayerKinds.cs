@@ -23,7 +23,7 @@ internal enum CellKind { SimpleRnn, Lstm, Gru, Dense }
 /// <param name="IsWrapper">Wraps the layer written right after it.</param>
 /// <param name="DefaultActivation">The activation when none is written (from the attribute's own default), or null when the kind has none.</param>
 /// <param name="Cell">The generated cell that computes it, or null for a layer the runtime's kernels compute.</param>
-/// <param name="Kernel">For a layer without a cell: what computes it, in words for the generated header.</param>
+/// <param name="Kernel">For a layer without a cell: what computes it, in words for the generated header; null for a layer with a cell.</param>
 internal sealed record LayerKindInfo(
     LayerKind Kind,
     string AttributeClass,
@@ -36,7 +36,7 @@ internal sealed record LayerKindInfo(
     bool IsWrapper,
     string? DefaultActivation,
     CellKind? Cell,
-    string Kernel)
+    string? Kernel)
 {
     /// <summary>The attribute as users write it, e.g. <c>Lstm</c>.</summary>
     public string AttributeName => AttributeClass.Substring(0, AttributeClass.Length - "Attribute".Length);
@@ -63,16 +63,16 @@ internal static class LayerKinds
         Cell: null, Kernel: "(gather)");
     private static readonly LayerKindInfo SimpleRnn = new(LayerKind.SimpleRnn, nameof(SimpleRnnAttribute), "SimpleRNN", "simple_rnn",
         Gates: 1, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new SimpleRnnAttribute(1).Activation,
-        Cell: CellKind.SimpleRnn, Kernel: "cell");
+        Cell: CellKind.SimpleRnn, Kernel: null);
     private static readonly LayerKindInfo Lstm = new(LayerKind.Lstm, nameof(LstmAttribute), "LSTM", "lstm",
         Gates: 4, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
-        Cell: CellKind.Lstm, Kernel: "cell");
+        Cell: CellKind.Lstm, Kernel: null);
     private static readonly LayerKindInfo Gru = new(LayerKind.Gru, nameof(GruAttribute), "GRU", "gru",
         Gates: 3, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
-        Cell: CellKind.Gru, Kernel: "cell");
+        Cell: CellKind.Gru, Kernel: null);
     private static readonly LayerKindInfo Dense = new(LayerKind.Dense, nameof(DenseAttribute), "Dense", "dense",
         Gates: 1, IsRecurrent: false, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new DenseAttribute(1).Activation,
-        Cell: CellKind.Dense, Kernel: "cell");
+        Cell: CellKind.Dense, Kernel: null);
     private static readonly LayerKindInfo Masking = new(LayerKind.Masking, nameof(MaskingAttribute), "Masking", "masking",
         Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
         Cell: null, Kernel: "(runtime kernel)");

@@ -29,5 +29,5 @@ internal static class Header
         w.Line($"//   total {m.ParameterCount} parameters");
     }
 
-    private static string ComputedBy(CheckedLayer l) => l.Cell.IsEmitted ? $"→ {l.Cell.TypeName}" : l.Info.Kernel;
+    private static string ComputedBy(CheckedLayer l) => l.Info.Kernel ?? $"→ {l.Cell.TypeName}";
 }

@@ -14,13 +14,8 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// </summary>
 internal static class SimpleRnnUnrolled
 {
-    private static string VectorActivation(Activation a, string v, string vectorType) => a switch
-    {
-        Activation.Tanh => $"FastMath.Tanh({v})",
-        Activation.Sigmoid => $"FastMath.Sigmoid({v})",
-        Activation.Relu => $"{vectorType}.Max({v}, {vectorType}<float>.Zero)",
-        _ => $"({v})",
-    };
+    // The activation of a whole row in registers, at each width (the dialect's own rendering).
+    private static readonly CpuDialect Wide = new(FusedLoop.WideWidth), Narrow = new(FusedLoop.VectorWidth);
 
     public static void Step(CodeWriter w, CellShape cell)
     {
@@ -85,7 +80,7 @@ internal static class SimpleRnnUnrolled
                                 }
                             }
                             for (int v = 0; v < count; v++)
-                                w.Line($"{VectorActivation(cell.Activation, $"z{v} + y{v}", "Vector512")}.StoreUnsafe(ref cur, row{v});");
+                                w.Line($"{Wide.Activate(cell.Activation, $"z{v} + y{v}")}.StoreUnsafe(ref cur, row{v});");
                             if (count == 1) w.Line($"b += {samples};");
                         }
                     }
@@ -147,8 +142,6 @@ internal static class SimpleRnnUnrolled
                     : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector256.FusedMultiplyAdd(h{k}, {U(k, v)}, {(k % 2 == 0 ? "z" : "y")}{v});");
         }
         for (int v = 0; v < vectors; v++)
-            w.Line($"{VectorActivation(cell.Activation, $"z{v} + y{v}", "Vector256")}.StoreUnsafe(ref cur, {Offset(v)});");
+            w.Line($"{Narrow.Activate(cell.Activation, $"z{v} + y{v}")}.StoreUnsafe(ref cur, {Offset(v)});");
     }
-
-    /// <summary>dU += h[0…steps-1]ᵀ·dZ and dW += xᵀ·dZ, each one large product over all steps.</summary>
 }
