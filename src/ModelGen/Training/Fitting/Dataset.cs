@@ -33,37 +33,61 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName, Loss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(x, xName);
+        var shape = Shape(model, timeSteps, loss);
         var info = model.Info;
-        int steps = info.TimeSteps ?? timeSteps
-            ?? throw new ArgumentException($"model '{info.Name}' accepts any sequence length: pass timeSteps so the samples in {xName} can be told apart", nameof(timeSteps));
-        if (timeSteps is int positive && positive <= 0)
-            throw new ArgumentOutOfRangeException(nameof(timeSteps), positive, $"timeSteps must be ≥ 1 (steps per sample of model '{info.Name}'); got {positive}");
-        if (info.TimeSteps is int declared && timeSteps is int given && given != declared)
-            throw new ArgumentException($"model '{info.Name}' was declared with TimeSteps = {declared}, but timeSteps = {given} was passed", nameof(timeSteps));
-        int perStep = info.TakesTokens ? 1 : info.InputFeatures;
-        int inputWidth = steps * perStep;
-        string shape = info.TakesTokens ? $"[samples, {steps}] token ids" : $"[samples, {steps}, {perStep}]";
+        int inputWidth = shape.InputWidth, steps = shape.Steps;
         if (x.Length == 0 || x.Length % inputWidth != 0)
-            throw new ArgumentException($"{xName} must be {shape}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
+            throw new ArgumentException($"{xName} must be {shape.DescribeInputs()}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
         int samples = x.Length / inputWidth;
-        int outputWidth = model.OutputLength(1, steps);
-        if ((long)samples * outputWidth > Array.MaxLength)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{xName} holds {samples} samples whose outputs ({outputWidth} floats each, {(long)samples * outputWidth} in all) exceed the {Array.MaxLength} floats one array holds: pass fewer samples per call"), xName);
-        int rowsPerSample = outputWidth / info.OutputUnits;
-        int perRow = loss?.TargetsPerRow(info.OutputUnits) ?? info.OutputUnits;
-        int targetWidth = rowsPerSample * perRow;
+        CheckOutputFits(samples, shape.OutputWidth, xName);
+        int targetWidth = shape.TargetWidth, perRow = targetWidth / shape.RowsPerSample;
         if (y is not null && y.Length != samples * targetWidth)
         {
             string rows = info.OutputIsSequence ? $"{samples}, {steps}" : $"{samples}";
             string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
             throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
         }
+        return shape with { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples };
+    }
+
+    /// <summary>
+    /// The per-sample sizes of <paramref name="model"/>'s data, with no samples: the steps, input, output and target widths
+    /// (<paramref name="loss"/> decides the target shape; null: as the output).
+    /// </summary>
+    public static Dataset<TInput> Shape(ISequentialModel<TInput> model, int? timeSteps, Loss? loss)
+    {
+        var info = model.Info;
+        int steps = info.TimeSteps ?? timeSteps
+            ?? throw new ArgumentException($"model '{info.Name}' accepts any sequence length: pass timeSteps so the samples can be told apart", nameof(timeSteps));
+        if (timeSteps is int positive && positive <= 0)
+            throw new ArgumentOutOfRangeException(nameof(timeSteps), positive, $"timeSteps must be ≥ 1 (steps per sample of model '{info.Name}'); got {positive}");
+        if (info.TimeSteps is int declared && timeSteps is int given && given != declared)
+            throw new ArgumentException($"model '{info.Name}' was declared with TimeSteps = {declared}, but timeSteps = {given} was passed", nameof(timeSteps));
+        int perStep = info.TakesTokens ? 1 : info.InputFeatures;
+        int outputWidth = model.OutputLength(1, steps);
+        int rowsPerSample = outputWidth / info.OutputUnits;
+        int perRow = loss?.TargetsPerRow(info.OutputUnits) ?? info.OutputUnits;
         return new Dataset<TInput>
         {
-            Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples, Steps = steps, InputWidth = inputWidth,
-            OutputWidth = outputWidth, TargetWidth = targetWidth, RowsPerSample = rowsPerSample, Weights = Array.Empty<float>(),
+            Inputs = Array.Empty<TInput>(), Targets = Array.Empty<float>(), Steps = steps, InputWidth = steps * perStep,
+            OutputWidth = outputWidth, TargetWidth = rowsPerSample * perRow, RowsPerSample = rowsPerSample, Weights = Array.Empty<float>(),
+            TakesTokens = info.TakesTokens,
         };
+    }
+
+    /// <summary>True when the inputs are token ids (<c>[samples, steps]</c>), false for features (<c>[samples, steps, features]</c>).</summary>
+    public bool TakesTokens { get; init; }
+
+    /// <summary>The inputs' shape in words, e.g. <c>[samples, 8] token ids</c> or <c>[samples, 4, 2]</c>.</summary>
+    public string DescribeInputs()
+        => TakesTokens ? $"[samples, {Steps}] token ids" : $"[samples, {Steps}, {InputWidth / Steps}]";
+
+    /// <summary>Throws when the outputs of <paramref name="samples"/> samples would not fit in one array.</summary>
+    public static void CheckOutputFits(int samples, int outputWidth, string xName)
+    {
+        if ((long)samples * outputWidth > Array.MaxLength)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{xName} holds {samples} samples whose outputs ({outputWidth} floats each, {(long)samples * outputWidth} in all) exceed the {Array.MaxLength} floats one array holds: pass fewer samples per call"), xName);
     }
 
     public Dataset<TInput> Slice(int start, int count) => this with { Offset = Offset + start, Samples = count };
@@ -155,6 +179,12 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private bool _masked;
 
     public Batch(ISequentialModel<TInput> model, Dataset<TInput> data, int capacity)
+        : this(model, data, capacity, data.Weights.Length > 0)
+    {
+    }
+
+    /// <summary>Buffers for batches of up to <paramref name="capacity"/> samples of <paramref name="data"/>'s shape, with row weights when <paramref name="weighted"/>.</summary>
+    public Batch(ISequentialModel<TInput> model, Dataset<TInput> data, int capacity, bool weighted)
     {
         _model = model;
         _logitOutput = model as ILogitOutput;
@@ -166,7 +196,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         _y = new float[capacity * _targetWidth];
         _output = new float[capacity * _outputWidth];
         _gradient = new float[capacity * _outputWidth];
-        _weighted = data.Weights.Length > 0;
+        _weighted = weighted;
         _weights = _weighted ? new float[capacity * data.RowsPerSample] : Array.Empty<float>();
     }
 
@@ -209,6 +239,15 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         data.Inputs.AsSpan(s * _inputWidth, count * _inputWidth).CopyTo(_x);
         data.Targets.AsSpan(s * _targetWidth, count * _targetWidth).CopyTo(_y);
         if (_weighted) data.Weights.AsSpan((s - data.WeightOffset) * RowsPerSample, count * RowsPerSample).CopyTo(_weights);
+        _count = count;
+    }
+
+    /// <summary>Copies <paramref name="count"/> samples already gathered batch-major (inputs, targets, and row weights when weighted).</summary>
+    public void Load(ReadOnlySpan<TInput> x, ReadOnlySpan<float> y, ReadOnlySpan<float> weights, int count)
+    {
+        x.Slice(0, count * _inputWidth).CopyTo(_x);
+        y.Slice(0, count * _targetWidth).CopyTo(_y);
+        if (_weighted) weights.Slice(0, count * RowsPerSample).CopyTo(_weights);
         _count = count;
     }
 

@@ -12,7 +12,7 @@ namespace ModelGen;
 /// Data is flat and batch-major: inputs <c>[samples, steps, features]</c> floats or <c>[samples, steps]</c> token
 /// ids, targets <c>[samples, units]</c> (or <c>[samples, steps, units]</c> for sequence outputs).
 /// </summary>
-public static class ModelTraining
+public static partial class ModelTraining
 {
     private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<string> MetricNames, IReadOnlyList<string> WeightedMetricNames);
 
@@ -198,11 +198,12 @@ public static class ModelTraining
     /// held non-finite data when that is the cause (as indices into the caller's <c>x</c> and <c>y</c>), and that the
     /// parameters and optimizer state are those before the batch.
     /// </summary>
-    private static ArithmeticException NonFiniteStep<TInput>(Batch<TInput> batch, StepResult result, float loss, int epoch, int step, ReadOnlySpan<int> order, int offset)
+    private static ArithmeticException NonFiniteStep<TInput>(Batch<TInput> batch, StepResult result, float loss, int epoch, int step, ReadOnlySpan<int> order, int offset,
+        string xName = "x", string yName = "y")
         where TInput : unmanaged
     {
         int[] indices = order.ToArray();
-        string? rows = batch.DescribeNonFiniteRows(i => offset + indices[i], "x", "y");
+        string? rows = batch.DescribeNonFiniteRows(i => offset + indices[i], xName, yName);
         string what = result == StepResult.NonFiniteLoss
             ? string.Create(CultureInfo.InvariantCulture, $"the loss became {loss} at epoch {epoch + 1}, batch {step + 1} (expected a finite number)")
             : string.Create(CultureInfo.InvariantCulture, $"a gradient became NaN or infinite at epoch {epoch + 1}, batch {step + 1} (loss {loss})");
