@@ -17,6 +17,7 @@ public static partial class ModelTraining
     /// thread while the model trains on the current one.
     /// </summary>
     /// <param name="model">The compiled model.</param>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids: the model's input type.</typeparam>
     /// <param name="source">The training samples: inputs <c>[steps, features]</c> floats or <c>[steps]</c> token ids, targets
     /// <c>[units]</c> or <c>[steps, units]</c> (one class index per output row for a sparse loss), and sample weights when
     /// <see cref="DataSource{TInput}.HasSampleWeights"/>.</param>
@@ -129,6 +130,7 @@ public static partial class ModelTraining
     /// result for the same samples.
     /// </summary>
     /// <param name="model">The compiled model.</param>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids: the model's input type.</typeparam>
     /// <param name="source">The samples, with targets (and sample weights when <see cref="DataSource{TInput}.HasSampleWeights"/>).</param>
     /// <param name="batchSize">Samples per forward pass; a model with a stateful layer needs it to divide the samples.</param>
     /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
@@ -159,6 +161,7 @@ public static partial class ModelTraining
     /// model, as the array overload.
     /// </summary>
     /// <param name="model">The model.</param>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids: the model's input type.</typeparam>
     /// <param name="source">The samples; only their inputs are read (the target and weight spans given to it are empty).</param>
     /// <param name="batchSize">Samples per forward pass; a model with a stateful layer needs it to divide the samples.</param>
     /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>

@@ -126,6 +126,7 @@ public static class RecordFile
     /// Writes <paramref name="samples"/> records from flat arrays to <paramref name="path"/> atomically (see
     /// <see cref="AtomicFile"/>), in the layout <see cref="RecordFileSource{TInput}"/> reads: per sample its inputs, targets, then weights.
     /// </summary>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids.</typeparam>
     /// <param name="path">The file to create or replace.</param>
     /// <param name="x">Inputs, <c>[samples, steps, features]</c> or <c>[samples, steps]</c> token ids.</param>
     /// <param name="y">Targets, <c>[samples, …]</c>; null for none.</param>
