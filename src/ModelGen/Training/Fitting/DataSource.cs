@@ -16,7 +16,9 @@ namespace ModelGen;
 /// sizes against the model before anything is trained, and <see cref="OnEpochEnd"/> (Keras's <c>on_epoch_end</c>).</para>
 /// <para>With <see cref="Prefetch"/> (the default) the runtime reads batch <c>i + 1</c> on a background thread while the
 /// model trains on batch <c>i</c> (PyTorch <c>DataLoader(num_workers=1)</c>, Keras <c>PyDataset(workers=1)</c>): reads
-/// come from that one thread, one call at a time, never two at once. An exception a read throws surfaces on the thread
+/// come from that one thread, one call at a time, never two at once (a source passed as both training and validation
+/// data of one <c>Fit</c> is never read twice at once either; one instance given to calls running at the same time on
+/// several threads is, so give each its own). An exception a read throws surfaces on the thread
 /// that called <c>Fit</c>/<c>Evaluate</c>/<c>Predict</c> as a <see cref="DataSourceException"/> naming the batch and its
 /// samples, with the original as <see cref="Exception.InnerException"/>; the background thread ends with the call
 /// (early stopping, an exception or cancellation included).</para>
