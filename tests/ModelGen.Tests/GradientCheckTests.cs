@@ -33,6 +33,7 @@ public sealed class GradientCheckTests
     [Fact] public void RepeatVector_encoder_decoder() => Check(new RepeatEncoderDecoderModel(), batch: 2, steps: 5);
     [Fact] public void RepeatVector_open_length_longer_input() => Check(new OpenRepeatModel(), batch: 2, steps: 6);
     [Fact] public void RepeatVector_open_length_shorter_input() => Check(new OpenRepeatModel(), batch: 3, steps: 2);
+    [Fact] public void Two_RepeatVectors_pooling_and_Flatten_between() => Check(new TwoRepeatsModel(), batch: 2, steps: 4);
     [Fact] public void GlobalAveragePooling1D() => Check(new AveragePoolModel(), batch: 3, steps: 5);
     [Fact] public void GlobalMaxPooling1D() => Check(new MaxPoolModel(), batch: 3, steps: 5, KinkEpsilon);
     [Fact] public void Flatten() => Check(new FlattenModel(), batch: 2, steps: 4);

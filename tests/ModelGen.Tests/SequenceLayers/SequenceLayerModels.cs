@@ -38,6 +38,18 @@ namespace ModelGen.Tests.GradientCheck
     [Dense(3)]
     public partial class FlattenModel;
 
+    /// <summary>Two RepeatVectors: 4 input steps, then 3, then 2 (max pooling over identical steps shares the gradient).</summary>
+    [Sequential(TimeSteps = 4, Features = 3)]
+    [Gru(5, ReturnSequences = true)]
+    [GlobalAveragePooling1D]
+    [RepeatVector(3)]
+    [SimpleRnn(4, ReturnSequences = true)]
+    [Flatten]
+    [RepeatVector(2)]
+    [GlobalMaxPooling1D]
+    [Dense(2)]
+    public partial class TwoRepeatsModel;
+
     /// <summary>Pooling and Flatten on the model's input itself (their input gradient is the model's).</summary>
     [Sequential(TimeSteps = 4, Features = 3)]
     [GlobalAveragePooling1D]

@@ -10,13 +10,7 @@ namespace ModelGen.Tests.SequenceLayers;
 /// </summary>
 public sealed class SequenceLayerTests
 {
-    private static float[] Random(int length, int seed)
-    {
-        var random = new Random(seed);
-        var v = new float[length];
-        for (int i = 0; i < v.Length; i++) v[i] = (float)(random.NextDouble() * 2 - 1);
-        return v;
-    }
+    private static float[] Random(int length, int seed) => RuntimeBehaviourTests.Random(length, seed);
 
     [Fact]
     public void RepeatVector_keras_docstring_shape_and_values()
