@@ -68,7 +68,8 @@ public sealed class AttributeSourceTests
         {
             "Embedding" => "10, 4",
             "Masking" or "Dropout" or "SpatialDropout1D" => "0.5",
-            "Bidirectional" or "TimeDistributed" => "",
+            "Bidirectional" or "TimeDistributed" or "GlobalAveragePooling1D" or "GlobalMaxPooling1D" or "Flatten" => "",
+            "Activation" => "\"relu\"",
             _ => "3",
         };
         string value = property.PropertyType == typeof(bool)
@@ -85,5 +86,5 @@ public sealed class AttributeSourceTests
     }
 
     private static object[] ConstructorArguments(Type type)
-        => type.GetConstructors()[0].GetParameters().Select(p => p.ParameterType == typeof(int) ? (object)3 : 0.5).ToArray();
+        => type.GetConstructors()[0].GetParameters().Select(p => p.ParameterType == typeof(int) ? (object)3 : p.ParameterType == typeof(string) ? "relu" : 0.5).ToArray();
 }

@@ -337,6 +337,90 @@ public sealed class DiagnosticTests
         message.ShouldContain("2147483591");
     }
 
+    [Theory]
+    [InlineData("[Lstm(4, ReturnSequences = true)] [RepeatVector(3)]", "'lstm' gives a sequence")]
+    [InlineData("[RepeatVector(3)] [Lstm(4)]", "the input gives a sequence")]
+    [InlineData("[Bidirectional] [Gru(4, ReturnSequences = true)] [RepeatVector(3)]", "'bidirectional' gives a sequence")]
+    [InlineData("[Lstm(4)] [RepeatVector(3)] [RepeatVector(2, Name = \"again\")]", "'repeat_vector' gives a sequence")]
+    public void MG0025_RepeatVectorAfterASequence(string layers, string said)
+    {
+        var (_, text, message) = Expect("MG0025", $"[Sequential(Features = 2)] {layers} public partial class RepeatedSequenceModel;");
+        text.ShouldStartWith("RepeatVector(");
+        message.ShouldStartWith("RepeatVector '");
+        message.ShouldContain(said);
+        message.ShouldContain("end the sequence first");
+    }
+
+    [Fact]
+    public void MG0004_RepeatVectorOfZeroSteps()
+    {
+        var (_, text, message) = Expect("MG0004", """
+            [Sequential(Features = 2)]
+            [Lstm(4)]
+            [RepeatVector(0)]
+            [Lstm(4)]
+            public partial class NoRepeatModel;
+            """);
+        text.ShouldBe("RepeatVector(0)");
+        message.ShouldContain("n of RepeatVector 'repeat_vector' must be positive, but is 0");
+    }
+
+    [Theory]
+    [InlineData("GlobalAveragePooling1D")]
+    [InlineData("GlobalMaxPooling1D")]
+    [InlineData("Flatten")]
+    public void MG0005_PoolingOrFlattenAfterALayerThatDropsTime(string layer)
+    {
+        var (_, text, message) = Expect("MG0005", $"[Sequential(TimeSteps = 4, Features = 2)] [Gru(4)] [{layer}] [Dense(1)] public partial class PooledTwiceModel;");
+        text.ShouldBe(layer);
+        message.ShouldContain($"{layer} layer '");
+        message.ShouldContain("'gru' returns only its last step");
+    }
+
+    [Fact]
+    public void MG0026_FlattenWithoutTimeSteps()
+    {
+        var (_, text, message) = Expect("MG0026", """
+            [Sequential(Features = 2)]
+            [Lstm(4, ReturnSequences = true)]
+            [Flatten(Name = "flat")]
+            [Dense(1)]
+            public partial class OpenFlattenModel;
+            """);
+        text.ShouldBe("Flatten(Name = \"flat\")");
+        message.ShouldContain("Flatten 'flat' needs the number of time steps");
+        message.ShouldContain("model 'OpenFlattenModel' accepts sequences of any length");
+        message.ShouldContain("TimeSteps = n");
+    }
+
+    [Fact]
+    public void FlattenAfterARepeatVector_NeedsNoTimeSteps()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Sequential(Features = 2)]
+            [Lstm(4)]
+            [RepeatVector(3)]
+            [Flatten]
+            [Dense(1)]
+            public partial class RepeatedFlattenModel;
+            """);
+        run.GeneratorDiagnostics.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void MG0009_ActivationLayerWithAnUnknownName()
+    {
+        var (_, text, message) = Expect("MG0009", """
+            [Sequential(Features = 2)]
+            [Lstm(4)]
+            [Activation("gelu")]
+            public partial class GeluModel;
+            """);
+        text.ShouldBe("Activation(\"gelu\")");
+        message.ShouldContain("'gelu'");
+        message.ShouldContain("'softmax'");
+    }
+
     [Fact]
     public void MG0005_MaskingAfterALayerThatDropsTime()
     {
@@ -476,11 +560,11 @@ public sealed class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        descriptors.Count.ShouldBe(25);
+        descriptors.Count.ShouldBe(27);
         descriptors.Select(d => d.Id).ShouldBeUnique();
         descriptors.ShouldAllBe(d => d.DefaultSeverity == DiagnosticSeverity.Error && d.IsEnabledByDefault && d.Category == "ModelGen");
         descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
-            Enumerable.Range(1, 24).Select(i => $"MG{i:0000}").Append("MG0999"));
+            Enumerable.Range(1, 26).Select(i => $"MG{i:0000}").Append("MG0999"));
     }
 
     [Fact]

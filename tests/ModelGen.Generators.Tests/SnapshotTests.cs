@@ -81,6 +81,22 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void EncoderDecoderModel()
+    {
+        var run = Generate(TestModels.EncoderDecoderModel,
+            "Models.Demo.EncoderDecoderModel.g.cs", "Cells.Lstm_I3_H16.g.cs", "Cells.Lstm_I16_H16.g.cs", "Cells.Dense_I16_U4_Softmax.g.cs");
+        Snapshot.ShouldMatchAll(run);
+    }
+
+    [Fact]
+    public void SequenceLayersModel()
+    {
+        var run = Generate(TestModels.SequenceLayersModel,
+            "Models.Demo.SequenceLayersModel.g.cs", "Cells.Gru_I4_H5_ResetAfter.g.cs", "Cells.SimpleRnn_I5_H4_Tanh.g.cs", "Cells.Dense_I12_U2_Softmax.g.cs");
+        Snapshot.ShouldMatchAll(run);
+    }
+
+    [Fact]
     public void BidirectionalModel()
     {
         var run = Generate(TestModels.BidirectionalModel,

@@ -88,6 +88,37 @@ internal static class TestModels
         public partial class MaskedModel;
         """;
 
+    /// <summary>
+    /// Encoder–decoder of any input length: LSTM → RepeatVector(6) → LSTM(sequences, state) → TimeDistributed(Dense):
+    /// the decoder and the output run at 6 steps whatever the input's length.
+    /// </summary>
+    public const string EncoderDecoderModel = Header + """
+        [Sequential(Features = 3)]
+        [Lstm(16)]
+        [RepeatVector(6)]
+        [Lstm(16, ReturnSequences = true, ReturnState = true)]
+        [TimeDistributed]
+        [Dense(4, Activation = "softmax")]
+        public partial class EncoderDecoderModel;
+        """;
+
+    /// <summary>The layers around recurrent ones: Activation (keeping the mask), masked GlobalAveragePooling1D, RepeatVector, Flatten, GlobalMaxPooling1D.</summary>
+    public const string SequenceLayersModel = Header + """
+        [Sequential(TimeSteps = 6)]
+        [Embedding(20, 4, MaskZero = true)]
+        [Activation("tanh")]
+        [Gru(5, ReturnSequences = true)]
+        [GlobalAveragePooling1D]
+        [RepeatVector(3)]
+        [SimpleRnn(4, ReturnSequences = true)]
+        [Flatten]
+        [RepeatVector(2)]
+        [GlobalMaxPooling1D]
+        [Dense(2, Activation = "softmax")]
+        public partial class SequenceLayersModel;
+        """;
+
     public static readonly string[] All =
-        [SimpleRnnModel, LstmModel, GruModel, GruResetBeforeModel, EmbeddingModel, DenseSoftmaxModel, StackedModel, BidirectionalModel, MaskedModel];
+        [SimpleRnnModel, LstmModel, GruModel, GruResetBeforeModel, EmbeddingModel, DenseSoftmaxModel, StackedModel, BidirectionalModel, MaskedModel,
+            EncoderDecoderModel, SequenceLayersModel];
 }

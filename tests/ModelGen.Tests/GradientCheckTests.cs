@@ -29,6 +29,19 @@ public sealed class GradientCheckTests
     [Fact] public void Rows_wider_than_a_512_bit_vector() => Check(new WideRowModel(), batch: 2, steps: 4);
 
     // 3·6 = 18 rows > 13 words: the Embedding is folded into the GRU's input projection; 1·6 rows: it is not.
+    // The layers around recurrent ones: RepeatVector (per-layer steps), pooling, Flatten, Activation.
+    [Fact] public void RepeatVector_encoder_decoder() => Check(new RepeatEncoderDecoderModel(), batch: 2, steps: 5);
+    [Fact] public void RepeatVector_open_length_longer_input() => Check(new OpenRepeatModel(), batch: 2, steps: 6);
+    [Fact] public void RepeatVector_open_length_shorter_input() => Check(new OpenRepeatModel(), batch: 3, steps: 2);
+    [Fact] public void Two_RepeatVectors_pooling_and_Flatten_between() => Check(new TwoRepeatsModel(), batch: 2, steps: 4);
+    [Fact] public void GlobalAveragePooling1D() => Check(new AveragePoolModel(), batch: 3, steps: 5);
+    [Fact] public void GlobalMaxPooling1D() => Check(new MaxPoolModel(), batch: 3, steps: 5, KinkEpsilon);
+    [Fact] public void Flatten() => Check(new FlattenModel(), batch: 2, steps: 4);
+    [Fact] public void Pooling_RepeatVector_Flatten_on_the_input() => Check(new InputPoolModel(), batch: 2, steps: 4);
+    [Fact] public void GlobalMaxPooling1D_on_the_input() => Check(new InputMaxPoolModel(), batch: 2, steps: 4, KinkEpsilon);
+    [Fact] public void Activation_tanh_sigmoid_softmax() => Check(new ActivationStackModel(), batch: 2, steps: 3);
+    [Fact] public void Activation_relu_linear() => Check(new ReluActivationModel(), batch: 3, steps: 3, KinkEpsilon);
+
     [Theory]
     [InlineData(3)]
     [InlineData(1)]

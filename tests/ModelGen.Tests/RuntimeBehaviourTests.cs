@@ -5,7 +5,8 @@ namespace ModelGen.Tests;
 
 public sealed class RuntimeBehaviourTests
 {
-    private static float[] Random(int length, int seed)
+    /// <summary>Values uniform in [−1, 1) from <paramref name="seed"/>.</summary>
+    internal static float[] Random(int length, int seed)
     {
         var random = new Random(seed);
         var v = new float[length];

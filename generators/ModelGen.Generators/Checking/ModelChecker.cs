@@ -72,6 +72,10 @@ internal static class ModelChecker
         string previous = "the input";
         string? maskSource = null;
         bool maskActive = false;
+        // The steps fixed by the nearest RepeatVector above (its n); null: the input's.
+        int? fixedSteps = null;
+        // The name of the layer above (the wrapper's for a wrapped layer); null before the first.
+        string? above = null;
         int offset = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
@@ -115,6 +119,26 @@ internal static class ModelChecker
                 ok = false;
             }
 
+            if (info.StartsSequence)
+            {
+                if (sequence)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RepeatVectorAfterSequence, where, name, above is null ? "the input" : $"'{above}'"));
+                    ok = false;
+                }
+                if (options.Repeats <= 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "n", $"RepeatVector '{name}'", Text(options.Repeats), "pass the number of time steps to repeat the vector for"));
+                    ok = false;
+                }
+            }
+            int? layerSteps = info.StartsSequence ? options.Repeats : fixedSteps;
+            if (layer.Kind == LayerKind.Flatten && (layerSteps ?? spec.TimeSteps) is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FlattenWithoutSteps, where, name, model));
+                ok = false;
+            }
+
             bool producesMask = layer.Kind == LayerKind.Masking || (layer.Kind == LayerKind.Embedding && options.MaskZero);
             if (producesMask)
             {
@@ -128,8 +152,10 @@ internal static class ModelChecker
 
             bool passesWidth = info.KeepsWidth;
             int inputs = layer.Kind == LayerKind.Embedding ? layer.InputDim : width;
-            int units = passesWidth ? width : layer.Units;
-            bool outputSequence = recurrent ? layer.ReturnSequences : sequence;
+            int units = passesWidth ? width
+                : layer.Kind == LayerKind.Flatten ? (int)System.Math.Min(int.MaxValue, (long)(layerSteps ?? spec.TimeSteps ?? 0) * width)
+                : layer.Units;
+            bool outputSequence = recurrent ? layer.ReturnSequences : info.EndsSequence ? false : info.StartsSequence || sequence;
             bool twoDirections = wrapper?.Kind == LayerKind.Bidirectional;
             int outputWidth = twoDirections && rules.Merge == MergeMode.Concat ? 2 * units : units;
             bool twoBiases = layer.Kind == LayerKind.Gru && layer.ResetAfter;
@@ -182,9 +208,12 @@ internal static class ModelChecker
                     MaskIn = maskActive && layer.Kind != LayerKind.Masking,
                     MaskZero = layer.Kind == LayerKind.Embedding && options.MaskZero,
                     MaskValue = layer.Kind == LayerKind.Masking ? (float)options.MaskValue : 0,
+                    Steps = layerSteps,
                 });
                 offset += count;
             }
+            fixedSteps = layerSteps;
+            above = name;
             if (producesMask) maskActive = true;
             if (!outputSequence) maskActive = false;
             width = outputWidth;

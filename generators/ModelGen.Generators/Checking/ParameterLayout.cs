@@ -19,7 +19,8 @@ internal static class ParameterLayout
             LayerKind.Embedding => inputs * units,
             LayerKind.Dense => inputs * units + (useBias ? units : 0),
             LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => gates * units * (inputs + units) + (useBias ? (twoBiases ? 2 : 1) * gates * units : 0),
-            LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed => 0,
+            LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed
+                or LayerKind.RepeatVector or LayerKind.GlobalAveragePooling1D or LayerKind.GlobalMaxPooling1D or LayerKind.Flatten or LayerKind.Activation => 0,
         };
     }
 
@@ -32,7 +33,9 @@ internal static class ParameterLayout
         LayerKind.Embedding => new[] { new ParamView("embeddings", ParameterNames.Embeddings, offset, cell.Inputs, cell.Units, InitKind.Uniform005) },
         LayerKind.Dense => DenseViews(cell, offset),
         LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => RecurrentViews(cell, offset, prefix, kerasPrefix),
-        LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed => System.Array.Empty<ParamView>(),
+        LayerKind.Masking or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.Bidirectional or LayerKind.TimeDistributed
+            or LayerKind.RepeatVector or LayerKind.GlobalAveragePooling1D or LayerKind.GlobalMaxPooling1D or LayerKind.Flatten
+            or LayerKind.Activation => System.Array.Empty<ParamView>(),
     };
 
     private static IEnumerable<ParamView> DenseViews(CellShape cell, int offset)

@@ -137,13 +137,16 @@ internal static class ModelParser
         int first = args.Length > 0 && args[0].Value is int a ? a : 0;
         int second = args.Length > 1 && args[1].Value is int b ? b : 0;
         double value = args.Length > 0 ? Number(args[0].Value) : 0;
-        string? name = null, activation = null;
+        string? name = null;
+        // The Activation layer takes its activation as its constructor's argument; other layers as a named option.
+        string? activation = kind == LayerKind.Activation ? (args.Length > 0 ? args[0].Value as string : null) ?? "null" : null;
         bool returnSequences = false, resetAfter = DefaultResetAfter;
         var options = LayerOptions.Default with
         {
             UseBias = DefaultUseBias,
             MaskValue = kind == LayerKind.Masking ? value : 0,
             Rate = LayerKinds.Of(kind).IsDropoutLayer ? value : 0,
+            Repeats = kind == LayerKind.RepeatVector ? first : 0,
         };
         foreach (var named in attribute.NamedArguments)
         {

@@ -61,6 +61,8 @@ internal sealed record LayerOptions
     public double Rate { get; init; }
     /// <summary>Bidirectional: the merge mode as written, or null for the attribute's default.</summary>
     public string? MergeMode { get; init; }
+    /// <summary>RepeatVector: the repetition factor <c>n</c>.</summary>
+    public int Repeats { get; init; }
 }
 
 /// <summary>A <c>[Sequential]</c> class as declared.</summary>

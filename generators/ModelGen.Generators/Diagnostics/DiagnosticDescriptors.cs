@@ -106,6 +106,14 @@ internal static class DiagnosticDescriptors
         "Layer attributes without [Sequential]",
         "'{0}' has layer attributes but no [Sequential], so no model is generated from them: add [Sequential(...)] above the layers");
 
+    public static readonly DiagnosticDescriptor RepeatVectorAfterSequence = Error("MG0025",
+        "RepeatVector needs one vector per sample",
+        "RepeatVector '{0}' repeats one vector per sample, but {1} gives a sequence [batch, steps, features]: end the sequence first (a recurrent layer without ReturnSequences, GlobalAveragePooling1D, GlobalMaxPooling1D or Flatten)");
+
+    public static readonly DiagnosticDescriptor FlattenWithoutSteps = Error("MG0026",
+        "Flatten needs a known number of steps",
+        "Flatten '{0}' needs the number of time steps when the model is compiled, but model '{1}' accepts sequences of any length: set [Sequential(TimeSteps = n)], put a RepeatVector above it, or use GlobalAveragePooling1D or GlobalMaxPooling1D, which take any length");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",
         "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");

@@ -6,7 +6,11 @@ using ModelGen.Generators.Shared.Attributes;
 namespace ModelGen.Generators.Layers;
 
 /// <summary>Every layer attribute ModelGen knows. A new kind is added here and in <see cref="LayerKinds.Of"/> first.</summary>
-internal enum LayerKind { Embedding, SimpleRnn, Lstm, Gru, Dense, Masking, Dropout, SpatialDropout1D, Bidirectional, TimeDistributed }
+internal enum LayerKind
+{
+    Embedding, SimpleRnn, Lstm, Gru, Dense, Masking, Dropout, SpatialDropout1D, Bidirectional, TimeDistributed,
+    RepeatVector, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, Activation,
+}
 
 /// <summary>The layer kinds computed by a generated cell (one per distinct shape), whose math lives in <c>Cells/</c>.</summary>
 internal enum CellKind { SimpleRnn, Lstm, Gru, Dense }
@@ -45,7 +49,13 @@ internal sealed record LayerKindInfo(
     public bool HasCell => Cell is not null;
 
     /// <summary>Needs a sequence (a time axis) as its input.</summary>
-    public bool NeedsSequence => IsRecurrent || Kind is LayerKind.Masking or LayerKind.SpatialDropout1D;
+    public bool NeedsSequence => IsRecurrent || EndsSequence || Kind is LayerKind.Masking or LayerKind.SpatialDropout1D;
+
+    /// <summary>Takes a sequence and gives one vector per sample (the pooling layers, Flatten): the time axis and any mask end here.</summary>
+    public bool EndsSequence => Kind is LayerKind.GlobalAveragePooling1D or LayerKind.GlobalMaxPooling1D or LayerKind.Flatten;
+
+    /// <summary>Takes one vector per sample and gives a sequence of a fixed length of its own (RepeatVector).</summary>
+    public bool StartsSequence => Kind is LayerKind.RepeatVector;
 
     /// <summary>Draws a dropout mask of its own rate (the Dropout layers; recurrent layers have dropout options instead).</summary>
     public bool IsDropoutLayer => Kind is LayerKind.Dropout or LayerKind.SpatialDropout1D;
@@ -88,6 +98,22 @@ internal static class LayerKinds
     private static readonly LayerKindInfo TimeDistributed = new(LayerKind.TimeDistributed, nameof(TimeDistributedAttribute), "TimeDistributed", "time_distributed",
         Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: false, IsWrapper: true, DefaultActivation: null,
         Cell: null, Kernel: "(wrapper)");
+    private static readonly LayerKindInfo RepeatVector = new(LayerKind.RepeatVector, nameof(RepeatVectorAttribute), "RepeatVector", "repeat_vector",
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
+    private static readonly LayerKindInfo GlobalAveragePooling1D = new(LayerKind.GlobalAveragePooling1D, nameof(GlobalAveragePooling1DAttribute), "GlobalAveragePooling1D", "global_average_pooling1d",
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
+    private static readonly LayerKindInfo GlobalMaxPooling1D = new(LayerKind.GlobalMaxPooling1D, nameof(GlobalMaxPooling1DAttribute), "GlobalMaxPooling1D", "global_max_pooling1d",
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
+    private static readonly LayerKindInfo Flatten = new(LayerKind.Flatten, nameof(FlattenAttribute), "Flatten", "flatten",
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
+        Cell: null, Kernel: "(runtime kernel)");
+    // The Activation layer's activation is its constructor's argument, so the parser always reads one; "linear" is never used.
+    private static readonly LayerKindInfo Activation = new(LayerKind.Activation, nameof(ActivationAttribute), "Activation", "activation",
+        Gates: 1, IsRecurrent: false, HasUnits: false, KeepsWidth: true, IsWrapper: false, DefaultActivation: "linear",
+        Cell: null, Kernel: "(runtime kernel)");
 
     /// <summary>The row of <paramref name="kind"/>.</summary>
     public static LayerKindInfo Of(LayerKind kind) => kind switch
@@ -102,6 +128,11 @@ internal static class LayerKinds
         LayerKind.SpatialDropout1D => SpatialDropout1D,
         LayerKind.Bidirectional => Bidirectional,
         LayerKind.TimeDistributed => TimeDistributed,
+        LayerKind.RepeatVector => RepeatVector,
+        LayerKind.GlobalAveragePooling1D => GlobalAveragePooling1D,
+        LayerKind.GlobalMaxPooling1D => GlobalMaxPooling1D,
+        LayerKind.Flatten => Flatten,
+        LayerKind.Activation => Activation,
     };
 
     /// <summary>Every row, in declaration order of <see cref="LayerKind"/>.</summary>

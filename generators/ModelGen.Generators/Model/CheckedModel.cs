@@ -94,6 +94,12 @@ internal sealed record CheckedLayer(
     /// <summary>Masking: the padding value.</summary>
     public float MaskValue { get; init; }
 
+    /// <summary>
+    /// The time steps this layer runs at when a RepeatVector at or above it fixed them (its <c>n</c>); null: the steps of
+    /// the model's input. For a RepeatVector, the steps of its output.
+    /// </summary>
+    public int? Steps { get; init; }
+
     public bool IsBidirectional => Wrapper == LayerKind.Bidirectional;
 
     /// <summary>Keras class name for Summary(): the wrapper's when wrapped.</summary>

@@ -92,6 +92,16 @@ internal enum Step
     Directions,
     /// <summary>Bidirectional: both directions' outputs merged.</summary>
     Merge,
+    /// <summary>RepeatVector: each sample's vector copied to every one of its n steps.</summary>
+    Repeat,
+    /// <summary>GlobalAveragePooling1D: the mean over the (unmasked) steps.</summary>
+    AveragePool,
+    /// <summary>GlobalMaxPooling1D: the maximum over the steps.</summary>
+    MaxPool,
+    /// <summary>Flatten: time-major steps → one batch-major row of steps·features per sample.</summary>
+    Flatten,
+    /// <summary>Activation: the function applied to every value (softmax per row).</summary>
+    Activate,
     /// <summary>The output layer's logits turned batch-major (a sequence output), for <c>ILogitOutput.OutputLogits</c>.</summary>
     BatchMajorLogits,
 
@@ -126,6 +136,16 @@ internal enum Step
     DenseCellBackward,
     /// <summary>Bidirectional: ∂merged split into each direction's ∂h.</summary>
     Split,
+    /// <summary>RepeatVector: ∂input = ∂output summed over the n steps.</summary>
+    RepeatBackward,
+    /// <summary>GlobalAveragePooling1D: ∂output / count to every counted step.</summary>
+    AveragePoolBackward,
+    /// <summary>GlobalMaxPooling1D: ∂output shared among the steps that reach the maximum.</summary>
+    MaxPoolBackward,
+    /// <summary>Flatten: batch-major rows back to time-major steps.</summary>
+    FlattenBackward,
+    /// <summary>Activation: ∂input = ∂output ⊙ the slope, from the output.</summary>
+    ActivateBackward,
 
     // Direction steps, backward.
     /// <summary>ReturnState: ∂loss/∂(final h) added to the last step's ∂h (∂(final c) goes to the cell as its starting ∂c).</summary>

@@ -95,11 +95,25 @@ internal static class ModelPlanner
                 l.IsBidirectional ? new[] { Step.Directions, Step.Merge } : new[] { Step.Directions },
                 l.IsBidirectional ? new[] { Step.Split, Step.Directions } : new[] { Step.Directions },
                 l.IsBidirectional ? LayerOutput.Own : LayerOutput.States),
+            LayerKind.RepeatVector => Plain(T(TensorRole.Output, PerRow(true, u), $"the input repeated at each of {l.Steps} steps"),
+                T(TensorRole.OutputGradient, PerRow(true, u), gradient), Step.Repeat, Step.RepeatBackward),
+            LayerKind.GlobalAveragePooling1D => Plain(T(TensorRole.Output, PerRow(false, u), l.MaskIn ? "the mean over the unmasked steps" : "the mean over the steps"),
+                T(TensorRole.OutputGradient, PerRow(false, u), gradient), Step.AveragePool, Step.AveragePoolBackward),
+            LayerKind.GlobalMaxPooling1D => Plain(T(TensorRole.Output, PerRow(false, u), "the maximum over the steps"),
+                T(TensorRole.OutputGradient, PerRow(false, u), gradient), Step.MaxPool, Step.MaxPoolBackward),
+            LayerKind.Flatten => Plain(T(TensorRole.Output, PerRow(false, u), "each sample's steps in one row, batch-major"),
+                T(TensorRole.OutputGradient, PerRow(false, u), gradient), Step.Flatten, Step.FlattenBackward),
+            LayerKind.Activation => Plain(T(TensorRole.Output, PerRow(seq, u), $"{Checking.LayerRules.KerasName(l.Cell.Activation)} of the input"),
+                T(TensorRole.OutputGradient, PerRow(seq, u), gradient), Step.Activate, Step.ActivateBackward),
             LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} is a wrapper, not a layer of a checked model"),
         };
         var directions = l.Directions.Select(d => PlanDirection(l, d)).ToEquatableArray();
         return new LayerPlan(l, tensors.ToEquatableArray(), flags.ToEquatableArray(), directions, forward.ToEquatableArray(), backward.ToEquatableArray(), output);
     }
+
+    /// <summary>A layer a runtime kernel computes with one step each way, keeping its output and the gradient of it.</summary>
+    private static (PlannedTensor[], PlannedFlag[], Step[], Step[], LayerOutput) Plain(PlannedTensor output, PlannedTensor gradient, Step forward, Step backward)
+        => (new[] { output, gradient }, System.Array.Empty<PlannedFlag>(), new[] { forward }, new[] { backward }, LayerOutput.Own);
 
     /// <summary>The output Dense layer's logits (see <see cref="Logits"/>): time-major unless linear, batch-major for a sequence.</summary>
     private static IEnumerable<PlannedTensor> LogitTensors(CheckedLayer l, bool output)

@@ -238,3 +238,72 @@ public sealed class DenseAttribute : LayerAttribute
     /// <summary>Keras <c>use_bias</c>: with <c>false</c> the layer has no bias.</summary>
     public bool UseBias { get; set; } = true;
 }
+
+/// <summary>
+/// Keras <c>RepeatVector(n)</c>: repeats each sample's vector <c>n</c> times, <c>[batch, features]</c> →
+/// <c>[batch, n, features]</c>, so a many-to-one encoder can feed a one-to-many decoder
+/// (<c>[Lstm(64)] [RepeatVector(10)] [Lstm(64, ReturnSequences = true)] [TimeDistributed] [Dense(…)]</c>).
+/// The layers after it run at <c>n</c> steps, whatever the input's length. Its input must not have a time axis
+/// (a recurrent layer without <c>ReturnSequences</c>, or a pooling or Flatten layer). No parameters; no mask comes out
+/// of it (Keras: its input has no time axis to mask). Backward sums ∂output over the <c>n</c> steps.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class RepeatVectorAttribute : LayerAttribute
+{
+    /// <summary>Creates the layer.</summary>
+    /// <param name="n">Repetition factor: the time steps of the output (Keras <c>n</c>), at least 1.</param>
+    public RepeatVectorAttribute(int n) => N = n;
+
+    /// <summary>Repetition factor: the time steps of the output.</summary>
+    public int N { get; }
+}
+
+/// <summary>
+/// Keras <c>GlobalAveragePooling1D()</c>: the mean over time of each feature, <c>[batch, steps, features]</c> →
+/// <c>[batch, features]</c>. Mask-aware as in Keras: with a mask (from <c>Embedding(MaskZero)</c> or <c>Masking</c>)
+/// it averages the unmasked steps only (a sample whose steps are all masked gives 0/0 = NaN, as in Keras), and the
+/// mask ends here. No parameters. PyTorch: <c>x.mean(dim=1)</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalAveragePooling1DAttribute : LayerAttribute
+{
+}
+
+/// <summary>
+/// Keras <c>GlobalMaxPooling1D()</c>: the maximum over time of each feature, <c>[batch, steps, features]</c> →
+/// <c>[batch, features]</c>. As in Keras 3 it does not read a mask: the maximum is over every step (Keras 3 warns that
+/// the mask is dropped; Keras 2 refused a mask here), and the mask ends here. Backward splits ∂output equally among the
+/// steps that reach the maximum (TensorFlow's gradient of <c>reduce_max</c>). No parameters. PyTorch:
+/// <c>x.amax(dim=1)</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalMaxPooling1DAttribute : LayerAttribute
+{
+}
+
+/// <summary>
+/// Keras <c>Flatten()</c> after a sequence: <c>[batch, steps, features]</c> → <c>[batch, steps·features]</c>, each
+/// sample's steps one after another. The number of steps must be known when the model is compiled
+/// (<c>[Sequential(TimeSteps = …)]</c>, or a <c>RepeatVector</c> above it); a mask ends here. No parameters.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class FlattenAttribute : LayerAttribute
+{
+}
+
+/// <summary>
+/// Keras <c>Activation(activation)</c>: applies an activation to its input, element by element (softmax over each
+/// step's or sample's features). Keeps the shape and, as Keras, the mask. No parameters.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ActivationAttribute : LayerAttribute
+{
+    /// <summary>Creates the layer.</summary>
+    /// <param name="activation">
+    /// <c>"linear"</c>, <c>"tanh"</c>, <c>"sigmoid"</c>, <c>"relu"</c> or <c>"softmax"</c>: the names <see cref="DenseAttribute.Activation"/> takes.
+    /// </param>
+    public ActivationAttribute(string activation) => Activation = activation;
+
+    /// <summary>The activation, as Keras names it.</summary>
+    public string Activation { get; }
+}

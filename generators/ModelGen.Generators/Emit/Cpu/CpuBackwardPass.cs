@@ -56,6 +56,7 @@ internal static class CpuBackwardPass
                 var last = m.Output;
                 w.Line();
                 w.Line("// ∂loss/∂output into the last layer's gradient buffer, time-major.");
+                if (last.Steps is int outputSteps) w.Line($"steps = {outputSteps}; rows = batch * steps; // '{last.Name}' runs at {outputSteps} steps");
                 string top = GradientTarget(last, out var clear);
                 if (clear is not null) w.Line(clear);
                 if (last.OutputIsSequence)
@@ -68,6 +69,10 @@ internal static class CpuBackwardPass
                     var prev = i > 0 ? m.Layers[i - 1] : null;
                     w.Line();
                     w.Line($"// {l.Index}: '{l.Name}' {Shapes.LayerText(l)}");
+                    if (l.Steps != prev?.Steps)
+                        w.Line(prev?.Steps is int before
+                            ? $"steps = {before}; rows = batch * steps; // the layers before '{l.Name}' run at {before} steps"
+                            : $"steps = _steps; rows = batch * steps; // the layers before '{l.Name}' run at the input's steps");
                     string x = CpuForwardPass.LayerInput(plan, i);
                     string dx;
                     if (prev is null) dx = m.TakesTokens ? "default" : "(inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures))";
@@ -149,6 +154,30 @@ internal static class CpuBackwardPass
                 else
                     w.Call($"{G}Kernels.Bidirectional.SplitLast", mode, "batch", "steps", units, $"{forward}.AsSpan(rows * {units}, batch * {units})",
                         $"{backward}.AsSpan(rows * {units}, batch * {units})", merged, Field(f, TensorRole.OutputGradient), Field(b, TensorRole.OutputGradient));
+                break;
+            case Step.RepeatBackward:
+                int repeats = l.Steps!.Value;
+                w.Call($"{G}Kernels.SequenceLayers.RepeatBackward", "batch", repeats, u,
+                    $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, batch * {repeats * u})", dx);
+                break;
+            case Step.AveragePoolBackward:
+                w.Call($"{G}Kernels.SequenceLayers.AveragePoolBackward", "batch", "steps", u, l.MaskIn ? "_mask.AsSpan(0, rows)" : "default",
+                    $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, batch * {u})", dx);
+                break;
+            case Step.MaxPoolBackward:
+                w.Call($"{G}Kernels.SequenceLayers.MaxPoolBackward", "batch", "steps", u, x, $"{Field(l, TensorRole.Output)}.AsSpan(0, batch * {u})",
+                    $"{Field(l, TensorRole.OutputGradient)}.AsSpan(0, batch * {u})", dx);
+                break;
+            case Step.FlattenBackward:
+                using (w.Block(""))
+                {
+                    w.Line($"global::System.Span<float> dx = {dx};");
+                    w.Line($"if (!dx.IsEmpty) {G}Kernels.MatrixOps.BatchToTimeMajor(batch, steps, {l.Inputs}, {Field(l, TensorRole.OutputGradient)}.AsSpan(0, batch * {u}), dx);");
+                }
+                break;
+            case Step.ActivateBackward:
+                w.Call($"{G}Kernels.ActivationLayer.Backward", CpuForwardPass.ActivationKind(l), r, u, Field(l, TensorRole.Output),
+                    Field(l, TensorRole.OutputGradient), dx);
                 break;
             case Step.Directions:
                 for (int n = 0; n < layer.Directions.Count; n++) CpuDirectionBackward.Write(w, layer, layer.Directions[n], x, dx, first: n == 0);

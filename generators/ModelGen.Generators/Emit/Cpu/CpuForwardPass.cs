@@ -60,6 +60,8 @@ internal static class CpuForwardPass
                     string x = i == 0 ? (m.TakesTokens ? "" : "x") : Output(plan, i - 1);
                     if (plan.Fold?.Target == i) x = $"(_folded ? default : {Output(plan, 0)})";
                     foreach (var step in plan.Layers[i].Forward) LayerStep(w, plan, plan.Layers[i], step, x);
+                    if (l.Steps != (i == 0 ? null : m.Layers[i - 1].Steps))
+                        w.Line($"steps = {l.Steps}; rows = batch * steps; // the layers after '{l.Name}' run at its {l.Steps} steps");
                 }
                 w.Line();
                 string y = Output(plan, m.Layers.Count - 1);
@@ -129,6 +131,21 @@ internal static class CpuForwardPass
                 w.Call($"{G}Kernels.MatrixOps.TimeToBatchMajor", "batch", "steps", u, $"{Field(l, plan.Logits!.TimeMajor)}.AsSpan(0, rows * {u})",
                     Field(l, TensorRole.BatchMajorLogits));
                 break;
+            case Step.Repeat:
+                w.Call($"{G}Kernels.SequenceLayers.Repeat", "batch", l.Steps!.Value, u, x, Field(l, TensorRole.Output));
+                break;
+            case Step.AveragePool:
+                w.Call($"{G}Kernels.SequenceLayers.AveragePool", "batch", "steps", u, x, l.MaskIn ? "_mask.AsSpan(0, rows)" : "default", Field(l, TensorRole.Output));
+                break;
+            case Step.MaxPool:
+                w.Call($"{G}Kernels.SequenceLayers.MaxPool", "batch", "steps", u, x, Field(l, TensorRole.Output));
+                break;
+            case Step.Flatten:
+                w.Call($"{G}Kernels.MatrixOps.TimeToBatchMajor", "batch", "steps", l.Inputs, x, Field(l, TensorRole.Output));
+                break;
+            case Step.Activate:
+                w.Call($"{G}Kernels.ActivationLayer.Forward", ActivationKind(l), r, u, x, Field(l, TensorRole.Output));
+                break;
             case Step.Directions:
                 foreach (var d in layer.Directions)
                     CpuDirectionForward.Write(w, plan, layer, d, x);
@@ -149,6 +166,9 @@ internal static class CpuForwardPass
                 throw new System.InvalidOperationException($"{step} is not a forward layer step");
         }
     }
+
+    /// <summary>The Activation layer's function as the runtime's <c>ActivationKind</c>.</summary>
+    internal static string ActivationKind(CheckedLayer l) => $"{G}Kernels.ActivationKind.{l.Cell.Activation}";
 
     internal static System.InvalidOperationException Unbound(CheckedLayer l, Slot slot)
         => new($"'{l.Name}': nothing binds {l.Cell.TypeName}'s '{slot.Name}' ({slot.Source})");

@@ -12,12 +12,12 @@ namespace ModelGen.Generators.Emit.Cpu;
 /// </summary>
 internal static class CpuWorkspace
 {
-    /// <summary>The tensor's length as a C# expression in <c>rows</c> and <c>batch</c>.</summary>
+    /// <summary>The tensor's length as a C# expression in <c>rows</c> and <c>batch</c> (the owner's rows: see <see cref="RowsOf"/>).</summary>
     public static string Size(PlannedTensor t, CheckedLayer owner) => t.Size.Basis switch
     {
-        SizeBasis.Rows => t.Size.Width == 0 ? "rows" : $"rows * {t.Size.Width}",
+        SizeBasis.Rows => t.Size.Width == 0 ? RowsOf(owner) : $"{RowsOf(owner)} * {t.Size.Width}",
         SizeBasis.Batch => $"batch * {t.Size.Width}",
-        SizeBasis.RowsAndInitial => $"(rows + batch) * {t.Size.Width}",
+        SizeBasis.RowsAndInitial => $"({RowsOf(owner)} + batch) * {t.Size.Width}",
         SizeBasis.Fixed => t.Size.Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
         SizeBasis.CellScratch => $"{CellPrefix}{owner.Cell.TypeName}.ScratchLength(batch)",
     };
@@ -84,24 +84,24 @@ internal static class CpuWorkspace
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line(m.Output.OutputIsSequence
-            ? "public int OutputLength(int batchSize, int timeSteps) => batchSize * timeSteps * OutputUnits;"
+            ? $"public int OutputLength(int batchSize, int timeSteps) => {RowsOf(m.Output, "batchSize", "batchSize * timeSteps")} * OutputUnits;"
             : "public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;");
         w.Line();
         if (m.OutputMasked)
         {
             w.Line("/// <inheritdoc/>");
-            w.Line("public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;");
+            w.Line($"public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, {RowsOf(m.Output, "_batch", "_batch * _steps")}) : default;");
             w.Line();
         }
         if (plan.Logits is { } logits)
         {
             var output = m.Output;
-            string rows = output.OutputIsSequence ? "_batch * _steps" : "_batch";
+            string rows = output.OutputIsSequence ? RowsOf(output, "_batch", "_batch * _steps") : "_batch";
             var tensor = logits.BatchMajor ? TensorRole.BatchMajorLogits : logits.TimeMajor;
             w.Line("/// <inheritdoc/>");
             w.Line($"public string OutputActivation => \"{logits.Activation}\";");
             w.Line();
-            w.Line($"/// <summary>'{output.Name}' before its activation in the last forward pass, {Shapes.Of(m, output.OutputIsSequence, output.OutputWidth)} batch-major; empty before one.</summary>");
+            w.Line($"/// <summary>'{output.Name}' before its activation in the last forward pass, {Shapes.Output(m)} batch-major; empty before one.</summary>");
             w.Line($"public global::System.ReadOnlySpan<float> OutputLogits => _haveForward ? {Field(output, tensor)}.AsSpan(0, {rows} * OutputUnits) : default;");
             w.Line();
         }
@@ -153,8 +153,10 @@ internal static class CpuWorkspace
             yield return new("_input", "float", $"rows * {m.InputFeatures}", "the last input, time-major [steps·batch, features]");
             yield return new("_inputGradient", "float", $"rows * {m.InputFeatures}", "∂loss/∂input, time-major");
         }
-        if (m.UsesMask) yield return new("_mask", "byte", "rows", "the step mask, time-major [steps·batch]: 1 real, 0 padding");
-        if (m.OutputMasked) yield return new("_outputMask", "byte", "rows", "the step mask of the output rows, batch-major");
+        // The mask has the rows of the layer that makes it (after a RepeatVector, its n steps).
+        string rows = RowsOf(m.Layers.FirstOrDefault(l => l.MaskZero || l.Kind == Layers.LayerKind.Masking));
+        if (m.UsesMask) yield return new("_mask", "byte", rows, "the step mask, time-major [steps·batch]: 1 real, 0 padding");
+        if (m.OutputMasked) yield return new("_outputMask", "byte", rows, "the step mask of the output rows, batch-major");
     }
 
     /// <summary>A layer's planned tensors, its own then each direction's.</summary>

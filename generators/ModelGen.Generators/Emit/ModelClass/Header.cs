@@ -15,13 +15,15 @@ internal static class Header
         var rows = new List<string[]> { new[] { "input", "", Shapes.Input(m), "", "" } };
         int width = m.InputFeatures;
         bool sequence = true;
+        int? steps = null;
         foreach (var l in m.Layers)
         {
-            string from = l.Kind == LayerKind.Embedding ? Shapes.Input(m) : Shapes.Of(m, sequence, width);
-            rows.Add(new[] { $"{l.Index} {l.Name}", Shapes.LayerText(l), $"{from} → {Shapes.Of(m, l.OutputIsSequence, l.OutputWidth)}", $"{l.ParameterCount} params",
+            string from = l.Kind == LayerKind.Embedding ? Shapes.Input(m) : Shapes.Of(m, sequence, width, steps);
+            rows.Add(new[] { $"{l.Index} {l.Name}", Shapes.LayerText(l), $"{from} → {Shapes.Of(m, l.OutputIsSequence, l.OutputWidth, l.Steps)}", $"{l.ParameterCount} params",
                 ComputedBy(l) });
             width = l.OutputWidth;
             sequence = l.OutputIsSequence;
+            steps = l.Steps;
         }
         var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var r in rows)

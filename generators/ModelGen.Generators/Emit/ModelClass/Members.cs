@@ -46,6 +46,13 @@ internal static class Members
     public static string View(RecurrentDirection d, int index, bool gradient)
         => index >= d.Views.Count ? "default" : d.Identifier + ParameterNames.Suffixes[index] + (gradient ? ParameterNames.GradientSuffix : "");
 
+    /// <summary>
+    /// The rows (steps·batch) <paramref name="l"/>'s time axis has, as C# in <paramref name="batch"/> and <paramref name="rows"/>
+    /// (the input's rows): <c>batch * n</c> for a layer at or after a RepeatVector(n), <paramref name="rows"/> otherwise.
+    /// </summary>
+    public static string RowsOf(CheckedLayer? l, string batch = "batch", string rows = "rows")
+        => l?.Steps is int n ? $"{batch} * {n}" : rows;
+
     /// <summary>A float literal in the invariant culture.</summary>
     public static string Float(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
 }

@@ -13,11 +13,16 @@ internal static class Shapes
     public static string Input(CheckedModel m)
         => m.TakesTokens ? $"[batch, {Steps(m)}] token ids in [0, {m.VocabularySize})" : $"[batch, {Steps(m)}, {m.InputFeatures}] floats";
 
-    public static string Of(CheckedModel m, bool sequence, int width)
-        => sequence ? $"[batch, {Steps(m)}, {width}]" : $"[batch, {width}]";
+    /// <summary>A shape in words; <paramref name="steps"/> is the layer's own length (after a RepeatVector), null for the input's.</summary>
+    public static string Of(CheckedModel m, bool sequence, int width, int? steps = null)
+        => sequence ? $"[batch, {steps?.ToString() ?? Steps(m)}, {width}]" : $"[batch, {width}]";
 
-    public static string Keras(CheckedModel m, bool sequence, int width)
-        => sequence ? $"(None, {(m.TimeSteps?.ToString() ?? "None")}, {width})" : $"(None, {width})";
+    /// <summary>The layer's output shape as Keras's <c>summary()</c> prints it: <c>(None, 10, 64)</c>, <c>(None, 64)</c>.</summary>
+    public static string Keras(CheckedModel m, CheckedLayer l)
+        => l.OutputIsSequence ? $"(None, {(l.Steps ?? m.TimeSteps)?.ToString() ?? "None"}, {l.OutputWidth})" : $"(None, {l.OutputWidth})";
+
+    /// <summary>The model's output shape in words.</summary>
+    public static string Output(CheckedModel m) => Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth, m.Output.Steps);
 
     /// <summary>The model in one line: <c>LSTM(30) → Dense(1), 3,871 parameters</c>.</summary>
     public static string Describe(CheckedModel m)
@@ -53,7 +58,10 @@ internal static class Shapes
             LayerKind.Masking => $"{keras}({Num(l.MaskValue)})",
             LayerKind.Dropout or LayerKind.SpatialDropout1D => $"{keras}({Num(l.Rate)})",
             LayerKind.Dense => $"{keras}({Args(l.OutputWidth + ", " + l.Cell.Activation.ToString().ToLowerInvariant())})",
-            LayerKind.Bidirectional or LayerKind.TimeDistributed => keras,
+            LayerKind.Bidirectional or LayerKind.TimeDistributed or LayerKind.GlobalAveragePooling1D or LayerKind.GlobalMaxPooling1D
+                or LayerKind.Flatten => keras,
+            LayerKind.RepeatVector => $"{keras}({l.Steps})",
+            LayerKind.Activation => $"{keras}('{Checking.LayerRules.KerasName(l.Cell.Activation)}'{(l.MaskIn ? ", masked" : "")})",
         };
         if (l.Wrapper is not { } wrapper) return inner;
         return wrapper switch
@@ -61,7 +69,8 @@ internal static class Shapes
             LayerKind.Bidirectional => $"Bidirectional({inner}, {l.Merge.ToString().ToLowerInvariant()})",
             LayerKind.TimeDistributed => $"TimeDistributed({inner})",
             LayerKind.Embedding or LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru or LayerKind.Dense or LayerKind.Masking
-                or LayerKind.Dropout or LayerKind.SpatialDropout1D => throw new System.InvalidOperationException($"{wrapper} wraps nothing"),
+                or LayerKind.Dropout or LayerKind.SpatialDropout1D or LayerKind.RepeatVector or LayerKind.GlobalAveragePooling1D
+                or LayerKind.GlobalMaxPooling1D or LayerKind.Flatten or LayerKind.Activation => throw new System.InvalidOperationException($"{wrapper} wraps nothing"),
         };
     }
 }

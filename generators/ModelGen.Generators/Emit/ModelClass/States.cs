@@ -75,12 +75,13 @@ internal static class States
         {
             w.Line();
             w.Line($"/// <summary>Keras <c>return_state</c>: the final h of {who} after the last forward pass, [batch, {u}] (PyTorch h_n); empty before one.</summary>");
-            w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalState => _haveForward ? {Field(d, TensorRole.States)}.AsSpan(_batch * _steps * {u}, _batch * {u}) : default;");
+            string rows = RowsOf(l, "_batch", "_batch * _steps");
+            w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalState => _haveForward ? {Field(d, TensorRole.States)}.AsSpan({rows} * {u}, _batch * {u}) : default;");
             if (lstm)
             {
                 w.Line();
                 w.Line($"/// <summary>The final c of {who} (PyTorch c_n), like <see cref=\"{d.Identifier}FinalState\"/>.</summary>");
-                w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalCellState => _haveForward ? {Field(d, TensorRole.Cells)}.AsSpan(_batch * _steps * {u}, _batch * {u}) : default;");
+                w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalCellState => _haveForward ? {Field(d, TensorRole.Cells)}.AsSpan({rows} * {u}, _batch * {u}) : default;");
             }
             FinalStateGradients(w, d, u, lstm, who);
         }

@@ -19,7 +19,7 @@ internal static class Surface
         if (m.TakesTokens) Constant("Vocabulary size: token ids run from 0 to VocabularySize − 1.", "VocabularySize", m.VocabularySize);
         else Constant("Features per time step of the input.", "InputFeatures", m.InputFeatures);
         if (m.TimeSteps is int steps) Constant("Time steps per sample, as declared.", "TimeSteps", steps);
-        Constant($"Units of the output layer; the output is {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth)}.", "OutputUnits", m.Output.OutputWidth);
+        Constant($"Units of the output layer; the output is {Shapes.Output(m)}.", "OutputUnits", m.Output.OutputWidth);
     }
 
     public static void Metadata(CodeWriter w, CheckedModel m)
@@ -36,7 +36,7 @@ internal static class Surface
             {
                 foreach (var l in m.Layers)
                 {
-                    w.Line($"new(\"{l.Name}\", \"{l.KerasType}\", \"{Shapes.Keras(m, l.OutputIsSequence, l.OutputWidth)}\", {l.ParameterCount}, new {G}ParameterInfo[]");
+                    w.Line($"new(\"{l.Name}\", \"{l.KerasType}\", \"{Shapes.Keras(m, l)}\", {l.ParameterCount}, new {G}ParameterInfo[]");
                     w.Line("{");
                     using (w.Indent())
                     {

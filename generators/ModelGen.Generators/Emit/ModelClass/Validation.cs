@@ -52,7 +52,7 @@ internal static class Validation
         w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batchSize}}, {{timeSteps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{batchSize * timeSteps * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
         w.Line("int outputLength = OutputLength(batchSize, timeSteps);");
         w.Line("if (output.Length != outputLength)");
-        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' writes {Shapes.Of(m, m.Output.OutputIsSequence, m.Output.OutputWidth).Replace("batch", "{batchSize}").Replace("steps", "{timeSteps}")} = {{outputLength}} floats, but the output buffer holds {{output.Length}}\", nameof(output));");
+        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' writes {Shapes.Output(m).Replace("batch", "{batchSize}").Replace("steps", "{timeSteps}")} = {{outputLength}} floats, but the output buffer holds {{output.Length}}\", nameof(output));");
         foreach (var l in m.Layers.Where(l => l.IsRecurrent))
             foreach (var d in l.Directions)
                 w.Line($"{Field(d, StateMember.Initial)}.CheckBatch(batchSize);");
