@@ -24,8 +24,8 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 var predictions = model.Predict(xTest.AsSpan(0, 5 * AdditionModel.TimeSteps * 2).ToArray());
 for (int i = 0; i < 5; i++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  target {yTest[i]:0.000}  predicted {predictions[i]:0.000}"));
-history.SaveChart("addition-history.png");
-Console.WriteLine("training history chart: addition-history.png");
+history.SaveChart("addition-history.svg");
+Console.WriteLine("training history chart: addition-history.svg");
 
 /// <summary>Two stacked LSTMs over 100 steps of (number, marker).</summary>
 [Sequential(TimeSteps = 100, Features = 2)]

@@ -30,6 +30,6 @@ var history = model.Fit(data.TrainX, data.TrainY, epochs: 20, batchSize: 32, val
 var test = model.Evaluate(data.TestX, data.TestY);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test loss {test["loss"]:0.0000}, test accuracy {test["accuracy"]:0.0000}"));
 Console.WriteLine($"best weights saved to {checkpoint}");
-history.SaveChart("sentiment-history.png");
-Console.WriteLine("training history chart: sentiment-history.png");
+history.SaveChart("sentiment-history.svg");
+Console.WriteLine("training history chart: sentiment-history.svg");
 return 0;

@@ -56,8 +56,8 @@ for (int s = 0; s < test.Samples && shown < 3; s++)
     Example("forward-only", forwardOnly, s, letters);
 }
 
-history.SaveChart("tagging-history.png");
-Console.WriteLine("training history chart (bidirectional): tagging-history.png");
+history.SaveChart("tagging-history.svg");
+Console.WriteLine("training history chart (bidirectional): tagging-history.svg");
 
 History Train<TModel>(TModel model, string name) where TModel : ISequentialModel<float>
 {

@@ -1,115 +1,164 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using ScottPlot;
+using System.IO;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
 
 namespace ModelGen.Plotting;
 
 /// <summary>
-/// Draws a training <see cref="History"/> as a PNG chart, as Keras users do with matplotlib: loss and
-/// <c>val_loss</c> per epoch on the left axis and, when the history has one, the first metric and its
-/// <c>val_</c> twin on the right axis.
+/// Draws a training <see cref="History"/> as a chart, as Keras users do with matplotlib
+/// (<c>plt.plot(history.history['loss'])</c>): loss and <c>val_loss</c> per epoch on the left axis and, when the
+/// history has one, the first metric and its <c>val_</c> twin on the right axis. Drawn with OxyPlot, entirely in
+/// managed code, as SVG (opens in any browser and in Visual Studio Code, scales without blurring): no native library on
+/// any platform.
 /// </summary>
 public static class HistoryChart
 {
     private const string LossKey = "loss";
     private const string ValidationPrefix = "val_";
+    private const string MetricAxisKey = "metric";
+
+    // matplotlib's default colour cycle (tab:blue, tab:orange), as Keras tutorials' charts show them.
+    private static readonly OxyColor LossColor = OxyColor.FromRgb(0x1F, 0x77, 0xB4);
+    private static readonly OxyColor MetricColor = OxyColor.FromRgb(0xFF, 0x7F, 0x0E);
 
     /// <summary>
-    /// Renders <paramref name="history"/> and writes it as a PNG to <paramref name="path"/>, atomically: the image is
-    /// written to a temporary file in the same folder, then moved over <paramref name="path"/>, so a reader never sees
-    /// a partial file. The folder is created when missing. Numbers are formatted with the invariant culture.
+    /// Renders <paramref name="history"/> and writes it to <paramref name="path"/> as SVG, atomically: the chart is written to a temporary file in the same folder, then moved over
+    /// <paramref name="path"/>, so a reader never sees a partial file. The folder is created when missing. Numbers are
+    /// formatted with the invariant culture.
     /// </summary>
-    /// <param name="history">The history returned by training; epochs are drawn from 1.</param>
-    /// <param name="path">The PNG file to write (replaced if it exists).</param>
-    /// <param name="width">Image width in pixels.</param>
-    /// <param name="height">Image height in pixels.</param>
+    /// <param name="history">The history returned by <c>Fit</c>; epochs are drawn from 1, non-finite values (a diverged
+    /// loss) left out.</param>
+    /// <param name="path">The <c>.svg</c> file to write (any case), replaced if it exists.</param>
+    /// <param name="width">Chart width in pixels (SVG user units).</param>
+    /// <param name="height">Chart height in pixels (SVG user units).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="history"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null, empty or white space, or does not end in
+    /// <c>.svg</c> (PNG would need a native rasteriser; convert the SVG if you need a bitmap).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is not positive.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Save(History history, string path, int width = 900, int height = 500)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if (!string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"'{path}': a history chart is written as SVG, to a .svg file; got '{Path.GetExtension(path)}'. "
+                + "PNG needs a native rasteriser, which this package leaves out to stay small: convert the SVG if you need a bitmap", nameof(path));
+        }
 
-        byte[] png = RenderPng(history, width, height);
-
-        AtomicFile.Write(path, png);
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(RenderSvg(history, width, height)));
     }
 
-    /// <summary>Saves <paramref name="history"/> as a PNG chart; see <see cref="Save"/>.</summary>
-    /// <param name="history">The history returned by training.</param>
-    /// <param name="path">The PNG file to write (replaced if it exists).</param>
-    /// <param name="width">Image width in pixels.</param>
-    /// <param name="height">Image height in pixels.</param>
+    /// <summary>Saves <paramref name="history"/> as an SVG chart; see <see cref="Save"/>.</summary>
+    /// <param name="history">The history returned by <c>Fit</c>.</param>
+    /// <param name="path">The <c>.svg</c> file to write (replaced if it exists).</param>
+    /// <param name="width">Chart width in pixels (SVG user units).</param>
+    /// <param name="height">Chart height in pixels (SVG user units).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="history"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a <c>.svg</c> file.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is not positive.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
     public static void SaveChart(this History history, string path, int width = 900, int height = 500)
         => Save(history, path, width, height);
 
-    /// <summary>Renders <paramref name="history"/> as PNG bytes (see <see cref="Save"/>).</summary>
-    internal static byte[] RenderPng(History history, int width, int height)
+    /// <summary>
+    /// Renders <paramref name="history"/> as an SVG document (see <see cref="Save"/>), for a web page or a notebook
+    /// that shows the chart without a file.
+    /// </summary>
+    /// <param name="history">The history returned by <c>Fit</c>.</param>
+    /// <param name="width">Chart width in pixels (SVG user units).</param>
+    /// <param name="height">Chart height in pixels (SVG user units).</param>
+    /// <returns>A standalone SVG document (with its XML declaration).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="history"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is not positive.</exception>
+    public static string ToSvg(History history, int width = 900, int height = 500)
     {
-        // ScottPlot formats tick labels with the current culture: render under the invariant one.
-        CultureInfo previous = CultureInfo.CurrentCulture;
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        try
-        {
-            using var plot = new Plot();
-            Build(plot, history, FontScale(width, height));
-            return plot.GetImageBytes(width, height, ImageFormat.Png);
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = previous;
-        }
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        return RenderSvg(history, width, height);
     }
 
-    /// <summary>Text shrinks with images smaller than about 700×400 so the data area keeps most of the room.</summary>
-    private static float FontScale(int width, int height) => Math.Clamp(Math.Min(width / 700f, height / 400f), 0.5f, 1f);
+    private static string RenderSvg(History history, int width, int height)
+    {
+        PlotModel model = Build(history, FontScale(width, height));
+        // The default text measurer is OxyPlot's PDF context (the standard PDF fonts' metrics): no native font engine.
+        // Text is placed by explicit offsets rather than dominant-baseline, which some viewers (librsvg, some image
+        // converters) ignore, so the title and labels sit in the same place in every viewer.
+        return SvgExporter.ExportToString(model, width, height, isDocument: true, textMeasurer: null, useVerticalTextAlignmentWorkaround: true);
+    }
 
-    private static void Build(Plot plot, History history, float fontScale)
+    /// <summary>Text shrinks with charts smaller than about 700×400 so the data area keeps most of the room.</summary>
+    private static double FontScale(int width, int height) => Math.Clamp(Math.Min(width / 700.0, height / 400.0), 0.5, 1.0);
+
+    private static PlotModel Build(History history, double fontScale)
     {
         List<int> epochs = history.Epochs;
         IReadOnlyDictionary<string, List<float>> values = history.Values;
-        var palette = new ScottPlot.Palettes.Category10();
         bool markers = epochs.Count <= 30;
-
-        AddSeries(plot, epochs, values, LossKey, palette.GetColor(0), dashed: false, markers, right: false);
-        AddSeries(plot, epochs, values, ValidationPrefix + LossKey, palette.GetColor(0), dashed: true, markers, right: false);
-
         string? metric = FirstMetric(values);
+
+        var model = new PlotModel
+        {
+            Title = metric is null ? "Training history: loss" : $"Training history: loss and {metric}",
+            Culture = CultureInfo.InvariantCulture,
+            Background = OxyColors.White,
+            // Text is measured with the metrics of PDF's Helvetica (OxyPlot's managed measurer); Arial has the same
+            // widths, and viewers without it substitute a metric-compatible font (Liberation Sans, Helvetica).
+            DefaultFont = "Arial",
+            DefaultFontSize = 12 * fontScale,
+            TitleFontSize = 16 * fontScale,
+        };
+        var epochAxis = new LinearAxis
+        {
+            Position = AxisPosition.Bottom,
+            Title = "Epoch",
+            MinimumMajorStep = 1,
+            MinimumMinorStep = 1,
+            StringFormat = "0",
+            AxisTitleDistance = 6,
+        };
+        var lossAxis = new LinearAxis { Position = AxisPosition.Left, Title = "Loss", MajorGridlineStyle = LineStyle.Dot };
+        model.Axes.Add(epochAxis);
+        model.Axes.Add(lossAxis);
+
+        int drawn = 0;
+        drawn += AddSeries(model, epochs, values, LossKey, LossColor, dashed: false, markers, axisKey: null);
+        drawn += AddSeries(model, epochs, values, ValidationPrefix + LossKey, LossColor, dashed: true, markers, axisKey: null);
         if (metric is not null)
         {
-            AddSeries(plot, epochs, values, metric, palette.GetColor(1), dashed: false, markers, right: true);
-            AddSeries(plot, epochs, values, ValidationPrefix + metric, palette.GetColor(1), dashed: true, markers, right: true);
-            plot.Axes.Right.Label.Text = Title(metric);
-            plot.Axes.Right.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic();
+            model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = Title(metric), Key = MetricAxisKey });
+            drawn += AddSeries(model, epochs, values, metric, MetricColor, dashed: false, markers, MetricAxisKey);
+            drawn += AddSeries(model, epochs, values, ValidationPrefix + metric, MetricColor, dashed: true, markers, MetricAxisKey);
         }
 
-        plot.Title(metric is null ? "Training history: loss" : $"Training history: loss and {metric}");
-        plot.XLabel("Epoch");
-        plot.YLabel("Loss");
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        if (fontScale < 1f)
+        if (drawn > 0)
         {
-            plot.Axes.Title.Label.FontSize *= fontScale;
-            foreach (IAxis axis in new IAxis[] { plot.Axes.Bottom, plot.Axes.Left, plot.Axes.Right })
+            // Below the axes, in a row, so it never hides a curve.
+            model.Legends.Add(new Legend
             {
-                axis.Label.FontSize *= fontScale;
-                axis.TickLabelStyle.FontSize *= fontScale;
-            }
-        }
-
-        if (plot.GetPlottables().Any())
-        {
-            // Below the axes, in rows, so it never hides a curve.
-            ScottPlot.Panels.LegendPanel legend = plot.ShowLegend(Edge.Bottom);
-            legend.Legend.Orientation = Orientation.Horizontal;
-            legend.Legend.FontSize = (legend.Legend.FontSize ?? 12f) * fontScale;
+                LegendPlacement = LegendPlacement.Outside,
+                LegendPosition = LegendPosition.BottomCenter,
+                LegendOrientation = LegendOrientation.Horizontal,
+                // Room for a wider substitute font: the legend clips its text to the box the measured widths give.
+                LegendPadding = 16,
+            });
         }
         else
         {
-            plot.Axes.SetLimits(left: 0.5, right: 1.5, bottom: 0, top: 1); // nothing to draw yet: empty axes, not a blank image
+            // Nothing to draw yet: empty axes, not a blank image.
+            (epochAxis.Minimum, epochAxis.Maximum) = (0.5, 1.5);
+            (lossAxis.Minimum, lossAxis.Maximum) = (0, 1);
         }
+        return model;
     }
 
     /// <summary>The first key that is neither the loss nor a validation value, in the history's order.</summary>
@@ -123,35 +172,38 @@ public static class HistoryChart
         return null;
     }
 
-    private static void AddSeries(
-        Plot plot, List<int> epochs, IReadOnlyDictionary<string, List<float>> values, string key,
-        Color color, bool dashed, bool markers, bool right)
+    /// <summary>Adds the line of <paramref name="key"/> when the history has a finite value of it; returns 1 if it did.</summary>
+    private static int AddSeries(
+        PlotModel model, List<int> epochs, IReadOnlyDictionary<string, List<float>> values, string key,
+        OxyColor color, bool dashed, bool markers, string? axisKey)
     {
         if (!values.TryGetValue(key, out List<float>? series))
-            return;
+            return 0;
 
         // One point per epoch (x = epoch number from 1); non-finite values (a diverged loss) are left out.
+        var line = new LineSeries
+        {
+            Title = key,
+            Color = color,
+            StrokeThickness = 2,
+            LineStyle = dashed ? LineStyle.Dash : LineStyle.Solid,
+            MarkerType = markers ? MarkerType.Circle : MarkerType.None,
+            MarkerSize = 3,
+            MarkerFill = color,
+        };
+        if (axisKey is not null)
+            line.YAxisKey = axisKey;
         int count = Math.Min(epochs.Count, series.Count);
-        var xs = new List<double>(count);
-        var ys = new List<double>(count);
         for (int i = 0; i < count; i++)
         {
             float y = series[i];
-            if (!float.IsFinite(y))
-                continue;
-            xs.Add(epochs[i] + 1);
-            ys.Add(y);
+            if (float.IsFinite(y))
+                line.Points.Add(new DataPoint(epochs[i] + 1, y));
         }
-        if (xs.Count == 0)
-            return;
-
-        var scatter = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), color);
-        scatter.LegendText = key;
-        scatter.LineWidth = 2;
-        scatter.LinePattern = dashed ? LinePattern.Dashed : LinePattern.Solid;
-        scatter.MarkerSize = markers ? 5 : 0;
-        if (right)
-            scatter.Axes.YAxis = plot.Axes.Right;
+        if (line.Points.Count == 0)
+            return 0;
+        model.Series.Add(line);
+        return 1;
     }
 
     private static string Title(string key)

@@ -22,6 +22,7 @@ public abstract class LayerAttribute : Attribute
 public abstract class RecurrentLayerAttribute : LayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
+    /// <param name="units">Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>), at least 1.</param>
     protected RecurrentLayerAttribute(int units) => Units = units;
 
     /// <summary>Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>).</summary>
@@ -73,6 +74,7 @@ public abstract class RecurrentLayerAttribute : LayerAttribute
 public abstract class GatedLayerAttribute : RecurrentLayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
+    /// <param name="units">Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>), at least 1.</param>
     protected GatedLayerAttribute(int units) : base(units) { }
 
     /// <summary>
@@ -119,6 +121,7 @@ public sealed class EmbeddingAttribute : LayerAttribute
 public sealed class MaskingAttribute : LayerAttribute
 {
     /// <summary>Creates the layer.</summary>
+    /// <param name="maskValue">Keras <c>mask_value</c>: a step whose features all equal it is masked.</param>
     public MaskingAttribute(double maskValue = 0.0) => MaskValue = maskValue;
 
     /// <summary>The value that marks a padded step.</summary>
@@ -133,6 +136,7 @@ public sealed class MaskingAttribute : LayerAttribute
 public sealed class DropoutAttribute : LayerAttribute
 {
     /// <summary>Creates the layer.</summary>
+    /// <param name="rate">Keras <c>rate</c>: the probability of zeroing each value, in [0, 1).</param>
     public DropoutAttribute(double rate) => Rate = rate;
 
     /// <summary>Fraction dropped, in [0, 1).</summary>
@@ -147,6 +151,7 @@ public sealed class DropoutAttribute : LayerAttribute
 public sealed class SpatialDropout1DAttribute : LayerAttribute
 {
     /// <summary>Creates the layer.</summary>
+    /// <param name="rate">Keras <c>rate</c>: the probability of dropping each feature channel, in [0, 1).</param>
     public SpatialDropout1DAttribute(double rate) => Rate = rate;
 
     /// <summary>Fraction of channels dropped, in [0, 1).</summary>
@@ -185,6 +190,7 @@ public sealed class TimeDistributedAttribute : LayerAttribute
 public sealed class SimpleRnnAttribute : RecurrentLayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
+    /// <param name="units">Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>), at least 1.</param>
     public SimpleRnnAttribute(int units) : base(units) { }
 
     /// <summary>Activation: <c>"tanh"</c> (default), <c>"relu"</c>, <c>"sigmoid"</c> or <c>"linear"</c>.</summary>
@@ -199,6 +205,7 @@ public sealed class SimpleRnnAttribute : RecurrentLayerAttribute
 public sealed class LstmAttribute : GatedLayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
+    /// <param name="units">Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>), at least 1.</param>
     public LstmAttribute(int units) : base(units) { }
 }
 
@@ -211,6 +218,7 @@ public sealed class LstmAttribute : GatedLayerAttribute
 public sealed class GruAttribute : GatedLayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
+    /// <param name="units">Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>), at least 1.</param>
     public GruAttribute(int units) : base(units) { }
 
     /// <summary>Apply the reset gate after the recurrent product (Keras default, PyTorch semantics).</summary>
@@ -225,6 +233,7 @@ public sealed class GruAttribute : GatedLayerAttribute
 public sealed class DenseAttribute : LayerAttribute
 {
     /// <summary>Creates the layer with <paramref name="units"/> outputs.</summary>
+    /// <param name="units">Output units (Keras <c>units</c>, PyTorch <c>out_features</c>), at least 1.</param>
     public DenseAttribute(int units) => Units = units;
 
     /// <summary>Output units.</summary>

@@ -10,6 +10,13 @@ namespace ModelGen;
 public static class Initializers
 {
     /// <summary>Fills every parameter view of <paramref name="info"/> in <paramref name="parameters"/> from one seed.</summary>
+    /// Kernels take Glorot-uniform, recurrent kernels orthogonal, biases zeros (LSTM forget-gate bias ones, Keras
+    /// <c>unit_forget_bias</c>), embeddings uniform in ±0.05, each as its <see cref="ParameterInfo"/> names.
+    /// <param name="info">The model's layout (a generated model's <c>Info</c>).</param>
+    /// <param name="parameters">The model's flat parameter buffer, <see cref="ModelInfo.ParameterCount"/> floats, overwritten.</param>
+    /// <param name="seed">Seed of the generator all views draw from, in layer order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="info"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> does not hold exactly the model's parameter count.</exception>
     public static void Initialize(ModelInfo info, Span<float> parameters, int seed)
     {
         ArgumentNullException.ThrowIfNull(info);
@@ -22,6 +29,7 @@ public static class Initializers
     }
 
     /// <summary>A seed for a model created without one (Keras also starts from an unseeded generator).</summary>
+    /// <returns>A non-negative seed drawn from <see cref="Random.Shared"/>.</returns>
     public static int NextSeed() => Random.Shared.Next();
 
     private static void Fill(ParameterInfo p, Span<float> view, Random random)

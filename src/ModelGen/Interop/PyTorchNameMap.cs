@@ -30,6 +30,9 @@ public sealed class PyTorchNameMap
     /// </summary>
     /// <returns>This map, for chaining.</returns>
     /// <exception cref="ArgumentException">An empty name, a negative layer index, or a layer mapped twice.</exception>
+    /// <param name="layer">The ModelGen layer name (Keras-style, e.g. <c>lstm_1</c>; see <see cref="ModelInfo.Layers"/>).</param>
+    /// <param name="module">The PyTorch module path, the <c>state_dict</c> key prefix before the last dot.</param>
+    /// <param name="torchLayer">The layer index inside a multi-layer <c>nn.RNN</c>/<c>nn.LSTM</c>/<c>nn.GRU</c> (0 for single-layer modules and <c>nn.Linear</c>).</param>
     public PyTorchNameMap Map(string layer, string module, int torchLayer = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(layer);
@@ -44,6 +47,8 @@ public sealed class PyTorchNameMap
     public IEnumerable<string> Layers => _map.Keys;
 
     /// <summary>The module and PyTorch layer index of <paramref name="layer"/>: the explicit mapping, or its own name and 0.</summary>
+    /// <param name="layer">The ModelGen layer name.</param>
+    /// <returns>The PyTorch module path and layer index the layer's tensors are read from or written to.</returns>
     public (string Module, int TorchLayer) Resolve(string layer) =>
         _map.TryGetValue(layer, out var m) ? m : (layer, 0);
 }

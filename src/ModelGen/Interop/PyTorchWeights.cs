@@ -59,6 +59,11 @@ public static class PyTorchWeights
     /// <summary>Writes the model's weights as a PyTorch <c>state_dict</c> in safetensors (atomically).</summary>
     /// <exception cref="NotSupportedException">A layer with no PyTorch counterpart (a GRU with <c>ResetAfter = false</c>, a
     /// SimpleRnn whose activation is not tanh or relu).</exception>
+    /// <param name="model">The model whose current weights are written (PyTorch layout: kernels transposed, LSTM/GRU gates
+    /// in PyTorch's order, Keras's single LSTM bias as <c>bias_ih</c> with a zero <c>bias_hh</c>).</param>
+    /// <param name="path">The <c>.safetensors</c> file to write, replaced if it exists; <c>torch</c> reads it with <c>safetensors.torch.load_file</c>.</param>
+    /// <param name="names">Which PyTorch module each layer goes to; null uses each layer's own name.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     public static void SavePyTorchWeights(this ISequentialModel model, string path, PyTorchNameMap? names = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

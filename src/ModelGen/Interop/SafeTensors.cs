@@ -51,6 +51,11 @@ public sealed class SafeTensor
 {
     /// <summary>Creates a tensor, checking that <paramref name="data"/> holds exactly the bytes the shape needs.</summary>
     /// <exception cref="ArgumentException">A negative dimension, or a byte count that does not match the shape.</exception>
+    /// <param name="name">The tensor's name (a <c>state_dict</c> key); not empty.</param>
+    /// <param name="dtype">The element type.</param>
+    /// <param name="shape">Dimensions, outermost first (row-major, as PyTorch's C order); empty for a scalar. Copied.</param>
+    /// <param name="data">The raw little-endian bytes; kept, not copied.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="shape"/> is null.</exception>
     public SafeTensor(string name, SafeTensorDType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<byte> data)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -67,6 +72,10 @@ public sealed class SafeTensor
 
     /// <summary>A float32 tensor holding a copy of <paramref name="values"/> with <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from <paramref name="values"/>' length.</exception>
+    /// <param name="name">The tensor's name (a <c>state_dict</c> key); not empty.</param>
+    /// <param name="values">The values, row-major.</param>
+    /// <param name="shape">Dimensions, outermost first; their product must equal the length of <paramref name="values"/>.</param>
+    /// <returns>An F32 tensor.</returns>
     public static SafeTensor FromSingles(string name, ReadOnlySpan<float> values, params long[] shape)
     {
         var bytes = new byte[values.Length * sizeof(float)];
@@ -96,6 +105,7 @@ public sealed class SafeTensor
     /// The values as float32. F32 is copied as is; F16, BF16 and F64 are converted (F64 rounds to nearest).
     /// </summary>
     /// <exception cref="InvalidDataException">An integer, boolean or 8-bit float dtype.</exception>
+    /// <returns>A new array of <see cref="ElementCount"/> floats, row-major.</returns>
     public float[] ToSingles()
     {
         var src = Data.Span;
@@ -150,6 +160,9 @@ public sealed class SafeTensorFile
 
     /// <summary>Creates a file's contents from tensors (names must be unique) and optional metadata.</summary>
     /// <exception cref="ArgumentException">Two tensors with the same name, or a tensor named <c>__metadata__</c>.</exception>
+    /// <param name="tensors">The tensors; copied into <see cref="Tensors"/> in this order.</param>
+    /// <param name="metadata">The <c>__metadata__</c> string map; null for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
     public SafeTensorFile(IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -173,15 +186,23 @@ public sealed class SafeTensorFile
 
     /// <summary>The tensor named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such tensor; the message lists the names there are.</exception>
+    /// <param name="name">The tensor name, compared ordinally.</param>
     public SafeTensor this[string name] => _byName.TryGetValue(name, out var t)
         ? t
         : throw new KeyNotFoundException($"no tensor named '{name}'; the file has {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}");
 
     /// <summary>Finds a tensor by name.</summary>
+    /// <param name="name">The tensor name, compared ordinally.</param>
+    /// <param name="tensor">The tensor when found; otherwise null.</param>
+    /// <returns>True when the file has a tensor of that name.</returns>
     public bool TryGetTensor(string name, out SafeTensor tensor) => _byName.TryGetValue(name, out tensor!);
 
     /// <summary>Reads and validates a safetensors file.</summary>
     /// <exception cref="InvalidDataException">The file is not valid safetensors; the message names the file and the fault.</exception>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <returns>The tensors and metadata; tensors are views of the file's bytes, read whole into memory.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static SafeTensorFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -198,6 +219,9 @@ public sealed class SafeTensorFile
 
     /// <summary>Reads and validates a safetensors file from the rest of <paramref name="stream"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not valid safetensors.</exception>
+    /// <param name="stream">A readable stream positioned at the start of the file's bytes.</param>
+    /// <returns>The tensors and metadata.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     public static SafeTensorFile Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -208,6 +232,8 @@ public sealed class SafeTensorFile
 
     /// <summary>Validates and parses a whole safetensors file held in memory; tensors are views of <paramref name="bytes"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not valid safetensors.</exception>
+    /// <param name="bytes">The whole file: an 8-byte little-endian header length, the JSON header, then the data.</param>
+    /// <returns>The tensors (in header order) and metadata.</returns>
     public static SafeTensorFile Parse(ReadOnlyMemory<byte> bytes)
     {
         var span = bytes.Span;
@@ -335,6 +361,10 @@ public sealed class SafeTensorFile
 
     /// <summary>Writes <paramref name="tensors"/> atomically to <paramref name="path"/> (temporary file, then rename).</summary>
     /// <exception cref="ArgumentException">Two tensors with the same name.</exception>
+    /// <param name="path">The file to write, replaced if it exists.</param>
+    /// <param name="tensors">The tensors to write; names must be unique.</param>
+    /// <param name="metadata">The <c>__metadata__</c> string map (PyTorch: <c>{"format": "pt"}</c>); null for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
     public static void Write(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -342,6 +372,11 @@ public sealed class SafeTensorFile
     }
 
     /// <summary>Writes <paramref name="tensors"/> to <paramref name="stream"/> in the safetensors format.</summary>
+    /// <param name="stream">A writable stream; the file's bytes are written at its position.</param>
+    /// <param name="tensors">The tensors to write; names must be unique.</param>
+    /// <param name="metadata">The <c>__metadata__</c> string map; null for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="tensors"/> is null.</exception>
+    /// <exception cref="ArgumentException">Two tensors with the same name, or a tensor named <c>__metadata__</c>.</exception>
     public static void Write(Stream stream, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -352,6 +387,11 @@ public sealed class SafeTensorFile
     /// The file's bytes, as the reference writer lays them out: <c>__metadata__</c> first when present, tensors by
     /// descending element size then name, compact JSON padded with spaces to a multiple of 8 bytes.
     /// </summary>
+    /// <param name="tensors">The tensors to write; names must be unique.</param>
+    /// <param name="metadata">The <c>__metadata__</c> string map; null for none.</param>
+    /// <returns>The whole file.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
+    /// <exception cref="ArgumentException">Two tensors with the same name, or a tensor named <c>__metadata__</c>.</exception>
     public static byte[] ToBytes(IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var file = new SafeTensorFile(tensors, metadata);
@@ -400,6 +440,8 @@ public sealed class SafeTensorFile
     }
 
     /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
+    /// <param name="dtype">An element type.</param>
+    /// <returns>1, 2, 4 or 8.</returns>
     public static int ElementSize(SafeTensorDType dtype) => dtype switch
     {
         SafeTensorDType.Bool or SafeTensorDType.U8 or SafeTensorDType.I8 or SafeTensorDType.F8E5M2 or SafeTensorDType.F8E4M3 => 1,
@@ -409,6 +451,8 @@ public sealed class SafeTensorFile
     };
 
     /// <summary>The format's name for <paramref name="dtype"/>, e.g. <c>F32</c>, <c>F8_E4M3</c>.</summary>
+    /// <param name="dtype">An element type.</param>
+    /// <returns>The name as the file's header writes it.</returns>
     public static string DTypeName(SafeTensorDType dtype) => dtype switch
     {
         SafeTensorDType.Bool => "BOOL",

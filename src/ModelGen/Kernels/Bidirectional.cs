@@ -28,6 +28,14 @@ public static class Bidirectional
     /// into <paramref name="output"/> <c>[steps·batch, width]</c>. Masked steps (when <paramref name="mask"/> is not
     /// empty) are zero, as Keras's Bidirectional forces <c>zero_output_for_mask</c> when it returns sequences.
     /// </summary>
+    /// <param name="mode">The Keras <c>merge_mode</c>.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="units">Units of each direction.</param>
+    /// <param name="forward">The forward direction's outputs, time-major <c>[steps, batch, units]</c>.</param>
+    /// <param name="backward">The backward direction's outputs, in the order it read them, <c>[steps, batch, units]</c>.</param>
+    /// <param name="mask">The step mask <c>[steps, batch]</c>, or empty for none.</param>
+    /// <param name="output">Receives the merged sequence <c>[steps, batch, width]</c> (width = <c>2·units</c> for concat, else <c>units</c>).</param>
     public static void MergeSequence(MergeMode mode, int batch, int steps, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<byte> mask, Span<float> output)
     {
         int width = mode == MergeMode.Concat ? 2 * units : units;
@@ -41,6 +49,12 @@ public static class Bidirectional
     }
 
     /// <summary>Merges the two final outputs <c>[batch, units]</c> into <paramref name="output"/> <c>[batch, width]</c>.</summary>
+    /// <param name="mode">The Keras <c>merge_mode</c>.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="units">Units of each direction.</param>
+    /// <param name="forward">The forward direction's final output <c>[batch, units]</c>.</param>
+    /// <param name="backward">The backward direction's final output <c>[batch, units]</c>.</param>
+    /// <param name="output">Receives the merged output <c>[batch, width]</c>.</param>
     public static void MergeLast(MergeMode mode, int batch, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, Span<float> output)
     {
         int width = mode == MergeMode.Concat ? 2 * units : units;
@@ -53,6 +67,16 @@ public static class Bidirectional
     /// (overwriting <paramref name="dForward"/> and <paramref name="dBackward"/>). <paramref name="forward"/> and
     /// <paramref name="backward"/> are the outputs the merge read (needed by <see cref="MergeMode.Mul"/>).
     /// </summary>
+    /// <param name="mode">The Keras <c>merge_mode</c>.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="units">Units of each direction.</param>
+    /// <param name="forward">The forward outputs the merge read, <c>[steps, batch, units]</c>.</param>
+    /// <param name="backward">The backward outputs the merge read, in its own order, <c>[steps, batch, units]</c>.</param>
+    /// <param name="mask">The step mask <c>[steps, batch]</c>, or empty; masked steps get zero gradients.</param>
+    /// <param name="dOutput">∂loss/∂merged <c>[steps, batch, width]</c>.</param>
+    /// <param name="dForward">Receives ∂loss/∂forward output <c>[steps, batch, units]</c>.</param>
+    /// <param name="dBackward">Receives ∂loss/∂backward output <c>[steps, batch, units]</c>, in the backward direction's order.</param>
     public static void SplitSequence(MergeMode mode, int batch, int steps, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<byte> mask, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
     {
         int width = mode == MergeMode.Concat ? 2 * units : units;
@@ -74,6 +98,15 @@ public static class Bidirectional
     /// Splits ∂loss/∂merged <c>[batch, width]</c> of the final outputs into each direction's last step of
     /// <paramref name="dForward"/> and <paramref name="dBackward"/> <c>[steps·batch, units]</c>, clearing the earlier steps.
     /// </summary>
+    /// <param name="mode">The Keras <c>merge_mode</c>.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="units">Units of each direction.</param>
+    /// <param name="forward">The forward final output the merge read, <c>[batch, units]</c>.</param>
+    /// <param name="backward">The backward final output the merge read, <c>[batch, units]</c>.</param>
+    /// <param name="dOutput">∂loss/∂merged <c>[batch, width]</c>.</param>
+    /// <param name="dForward">Receives ∂loss/∂forward outputs <c>[steps, batch, units]</c> (zeros but the last step).</param>
+    /// <param name="dBackward">Receives ∂loss/∂backward outputs <c>[steps, batch, units]</c> (zeros but the last step).</param>
     public static void SplitLast(MergeMode mode, int batch, int steps, int units, ReadOnlySpan<float> forward, ReadOnlySpan<float> backward, ReadOnlySpan<float> dOutput, Span<float> dForward, Span<float> dBackward)
     {
         int width = mode == MergeMode.Concat ? 2 * units : units, last = (steps - 1) * batch * units;

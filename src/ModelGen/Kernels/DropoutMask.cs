@@ -7,6 +7,11 @@ namespace ModelGen.Kernels;
 public static class DropoutMask
 {
     /// <summary>Fills <paramref name="mask"/> from <paramref name="random"/>.</summary>
+    /// <param name="random">The generator (the model's dropout generator, seeded with the model).</param>
+    /// <param name="rate">The dropout rate, in [0, 1).</param>
+    /// <param name="mask">Receives one entry per value.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1).</exception>
     public static void Fill(Random random, float rate, Span<float> mask)
     {
         ArgumentNullException.ThrowIfNull(random);

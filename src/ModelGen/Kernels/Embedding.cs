@@ -12,6 +12,16 @@ public static class Embedding
     /// For tokens <c>[batch, steps]</c> (batch-major), writes <c>out[t, b, :] = table[token[b, t], :]</c> (time-major).
     /// Throws when a token id is outside <c>[0, vocabulary)</c>, naming the sample, step and value.
     /// </summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="vocabulary">Rows of the table (Keras <c>input_dim</c>).</param>
+    /// <param name="width">Values per row (Keras <c>output_dim</c>).</param>
+    /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
+    /// <param name="table">The embedding matrix <c>[vocabulary, width]</c>.</param>
+    /// <param name="output">Receives the vectors, time-major <c>[steps, batch, width]</c>.</param>
+    /// <param name="layer">The layer's name, for the message.</param>
+    /// <exception cref="ArgumentException">A buffer is shorter than the sizes need.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
     public static void Gather(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> table, Span<float> output, string layer)
     {
         Check(batch, steps, vocabulary, width, tokens, table.Length, output.Length, nameof(output));
@@ -34,6 +44,12 @@ public static class Embedding
     }
 
     /// <summary>Throws unless every token id lies in <c>[0, vocabulary)</c>, naming the first sample, step and value outside it.</summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="vocabulary">Rows of the table.</param>
+    /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
+    /// <param name="layer">The layer's name, for the message.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
     public static void Validate(int batch, int steps, int vocabulary, ReadOnlySpan<int> tokens, string layer)
     {
         var ids = MemoryMarshal.Cast<int, uint>(tokens.Slice(0, batch * steps));
@@ -52,9 +68,14 @@ public static class Embedding
         }
     }
 
+    /// <summary>A row width with a copy specialised to it.</summary>
     private interface IWidth
     {
+        /// <summary>Copies one row of <see cref="Width"/> floats.</summary>
+        /// <param name="from">The first float of the source row.</param>
+        /// <param name="to">The first float of the destination row.</param>
         static abstract void Copy(ref float from, ref float to);
+        /// <summary>Floats per row.</summary>
         static abstract int Width { get; }
     }
 
@@ -93,6 +114,14 @@ public static class Embedding
     }
 
     /// <summary>Adds <c>grad[t, b, :]</c> to row <c>token[b, t]</c> of <paramref name="tableGradient"/>; the ids were checked by <see cref="Gather"/>.</summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="width">Values per row.</param>
+    /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
+    /// <param name="grad">∂loss/∂output, time-major <c>[steps, batch, width]</c>.</param>
+    /// <param name="tableGradient">The table's gradient <c>[vocabulary, width]</c>, added to.</param>
+    /// <exception cref="ArgumentException"><paramref name="grad"/> is shorter than <c>batch·steps·width</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id is outside the table.</exception>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {
         if (grad.Length < batch * steps * width) throw new ArgumentException($"the gradient needs {batch * steps * width} floats, has {grad.Length}", nameof(grad));

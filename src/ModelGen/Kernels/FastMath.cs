@@ -37,6 +37,8 @@ public static class FastMath
     // ------------------------------------------------------------------ 256-bit
 
     /// <summary>tanh of each lane.</summary>
+    /// <param name="x">The inputs, one per lane.</param>
+    /// <returns>Tanh of each lane, in [−1, 1].</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
@@ -49,6 +51,8 @@ public static class FastMath
     }
 
     /// <summary>1 / (1 + e^−x) of each lane.</summary>
+    /// <param name="x">The inputs, one per lane.</param>
+    /// <returns>The sigmoid of each lane, in [0, 1].</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x)
     {
@@ -79,6 +83,8 @@ public static class FastMath
     // serve both widths is internal to the .NET 10 runtime, and going through Vector<T> would fix one width.
 
     /// <summary>tanh of each lane.</summary>
+    /// <param name="x">The inputs, one per lane.</param>
+    /// <returns>Tanh of each lane, in [−1, 1].</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x)
     {
@@ -90,6 +96,8 @@ public static class FastMath
     }
 
     /// <summary>1 / (1 + e^−x) of each lane.</summary>
+    /// <param name="x">The inputs, one per lane.</param>
+    /// <returns>The sigmoid of each lane, in [0, 1].</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sigmoid(Vector512<float> x)
     {
@@ -117,38 +125,64 @@ public static class FastMath
     // ------------------------------------------------------------------ hard sigmoid
 
     /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
+    /// <param name="x">The inputs, one per lane.</param>
+    /// <returns>The hard sigmoid of each lane, in [0, 1].</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> HardSigmoid(Vector256<float> x)
         => Vector256.Min(Vector256.Max(Vector256.FusedMultiplyAdd(x, Vector256.Create(1f / 6f), Vector256.Create(0.5f)), Vector256<float>.Zero), Vector256<float>.One);
 
     /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
+    /// <param name="x">The inputs, one per lane.</param>
+    /// <returns>The hard sigmoid of each lane, in [0, 1].</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> HardSigmoid(Vector512<float> x)
         => Vector512.Min(Vector512.Max(Vector512.FusedMultiplyAdd(x, Vector512.Create(1f / 6f), Vector512.Create(0.5f)), Vector512<float>.Zero), Vector512<float>.One);
 
     /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>.</summary>
+    /// <param name="x">The input.</param>
+    /// <returns><c>clip(x / 6 + 1/2, 0, 1)</c>.</returns>
     public static float HardSigmoid(float x) => HardSigmoid(Vector256.Create(x)).ToScalar();
 
     // ------------------------------------------------------------------ scalars and spans
 
     /// <summary>tanh of one value, bit-identical to the vector forms.</summary>
+    /// <param name="x">The input.</param>
+    /// <returns>tanh(<paramref name="x"/>), in [−1, 1].</returns>
     public static float Tanh(float x) => Tanh(Vector256.Create(x)).ToScalar();
 
     /// <summary>The logistic sigmoid of one value, bit-identical to the vector forms.</summary>
+    /// <param name="x">The input.</param>
+    /// <returns><c>1 / (1 + e^−x)</c>, in [0, 1].</returns>
     public static float Sigmoid(float x) => Sigmoid(Vector256.Create(x)).ToScalar();
 
     /// <summary><c>y[i] = tanh(x[i])</c>; <paramref name="y"/> may be <paramref name="x"/>, but no other overlap.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">Receives the results; at least as long as <paramref name="x"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Map<TanhFunction>(x, y);
 
     /// <summary><c>y[i] = 1 / (1 + e^−x[i])</c>; <paramref name="y"/> may be <paramref name="x"/>, but no other overlap.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">Receives the results; at least as long as <paramref name="x"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Map<SigmoidFunction>(x, y);
 
     /// <summary><c>y[i] = clip(x[i] / 6 + 1/2, 0, 1)</c>; <paramref name="y"/> may be <paramref name="x"/>, but no other overlap.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">Receives the results; at least as long as <paramref name="x"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
     public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> y) => Map<HardSigmoidFunction>(x, y);
 
+    /// <summary>A function applied lane by lane, at both vector widths.</summary>
     private interface IVectorFunction
     {
+        /// <summary>The function of each lane.</summary>
+        /// <param name="x">The inputs.</param>
+        /// <returns>The results.</returns>
         static abstract Vector512<float> Apply(Vector512<float> x);
+        /// <summary>The function of each lane.</summary>
+        /// <param name="x">The inputs.</param>
+        /// <returns>The results.</returns>
         static abstract Vector256<float> Apply(Vector256<float> x);
     }
 

@@ -18,6 +18,15 @@ namespace ModelGen.Kernels;
 public static class Gemm
 {
     /// <summary><c>C[m×n] += A[m×k] · B[k×n]</c>, all row-major with leading dimensions.</summary>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="a">A, <c>[m, k]</c> row-major.</param>
+    /// <param name="lda">Floats between the starts of consecutive rows of A (≥ k).</param>
+    /// <param name="b">B, <c>[k, n]</c> row-major.</param>
+    /// <param name="ldb">Floats between the starts of consecutive rows of B (≥ n).</param>
+    /// <param name="c">C, <c>[m, n]</c> row-major; the product is added to it.</param>
+    /// <param name="ldc">Floats between the starts of consecutive rows of C (≥ n).</param>
     public static void MultiplyAdd(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
@@ -25,6 +34,15 @@ public static class Gemm
     }
 
     /// <summary><c>C[m×n] += Aᵀ · B[k×n]</c> where A is stored <c>[k×m]</c> row-major with leading dimension <paramref name="lda"/>.</summary>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="a">A, stored <c>[k, m]</c> row-major (its transpose is used).</param>
+    /// <param name="lda">Floats between the starts of consecutive rows of the stored A (≥ m).</param>
+    /// <param name="b">B, <c>[k, n]</c> row-major.</param>
+    /// <param name="ldb">Floats between the starts of consecutive rows of B (≥ n).</param>
+    /// <param name="c">C, <c>[m, n]</c> row-major; the product is added to it.</param>
+    /// <param name="ldc">Floats between the starts of consecutive rows of C (≥ n).</param>
     public static void MultiplyAddTransposedA(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         if (!Check(m, n, k, a, (k - 1) * lda + m, b, ldb, c, ldc)) return;

@@ -7,6 +7,11 @@ namespace ModelGen.Kernels;
 public static class MatrixOps
 {
     /// <summary>Writes <c>dst[c×r] = src[r×c]ᵀ</c>.</summary>
+    /// <param name="rows">Rows of <paramref name="src"/>.</param>
+    /// <param name="columns">Columns of <paramref name="src"/>.</param>
+    /// <param name="src">The <c>[rows, columns]</c> matrix, row-major.</param>
+    /// <param name="dst">Receives the <c>[columns, rows]</c> transpose, row-major.</param>
+    /// <exception cref="ArgumentException">A buffer holds fewer than <c>rows·columns</c> floats.</exception>
     public static void Transpose(int rows, int columns, ReadOnlySpan<float> src, Span<float> dst)
     {
         if (src.Length < rows * columns || dst.Length < rows * columns)
@@ -19,12 +24,19 @@ public static class MatrixOps
     }
 
     /// <summary>Copies <paramref name="row"/> into each of the <paramref name="rows"/> rows of <paramref name="dst"/>.</summary>
+    /// <param name="rows">Rows to write.</param>
+    /// <param name="row">The row (e.g. a bias), its length the width of <paramref name="dst"/>.</param>
+    /// <param name="dst">The <c>[rows, row.Length]</c> matrix, overwritten.</param>
     public static void BroadcastRows(int rows, ReadOnlySpan<float> row, Span<float> dst)
     {
         for (int r = 0; r < rows; r++) row.CopyTo(dst.Slice(r * row.Length, row.Length));
     }
 
     /// <summary>Adds two rows element-wise and writes the sum into each row of <paramref name="dst"/>: the bias of PyTorch-style layers with two biases.</summary>
+    /// <param name="rows">Rows to write.</param>
+    /// <param name="first">The first row (e.g. PyTorch's <c>bias_ih</c>).</param>
+    /// <param name="second">The second row, as long as <paramref name="first"/> (e.g. <c>bias_hh</c>).</param>
+    /// <param name="dst">The <c>[rows, first.Length]</c> matrix, overwritten.</param>
     public static void BroadcastRows(int rows, ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> dst)
     {
         TensorPrimitives.Add(first, second, dst.Slice(0, first.Length));
@@ -32,6 +44,9 @@ public static class MatrixOps
     }
 
     /// <summary><c>sums[j] += Σ_r m[r, j]</c> for an <c>[rows × sums.Length]</c> matrix: bias gradients.</summary>
+    /// <param name="rows">Rows of <paramref name="m"/>.</param>
+    /// <param name="m">The <c>[rows, sums.Length]</c> matrix, row-major.</param>
+    /// <param name="sums">The column sums are added to it.</param>
     public static void AddColumnSums(int rows, ReadOnlySpan<float> m, Span<float> sums)
     {
         int n = sums.Length;
@@ -39,6 +54,11 @@ public static class MatrixOps
     }
 
     /// <summary>Reorders <c>[batch, steps, width]</c> (batch-major, as users pass data) into <c>[steps, batch, width]</c> (time-major, as cells read it).</summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="width">Values per step.</param>
+    /// <param name="src">The <c>[batch, steps, width]</c> block.</param>
+    /// <param name="dst">Receives the <c>[steps, batch, width]</c> block; must not overlap <paramref name="src"/>.</param>
     public static void BatchToTimeMajor(int batch, int steps, int width, ReadOnlySpan<float> src, Span<float> dst)
     {
         for (int b = 0; b < batch; b++)
@@ -47,6 +67,11 @@ public static class MatrixOps
     }
 
     /// <summary>Reorders <c>[steps, batch, width]</c> into <c>[batch, steps, width]</c>.</summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps.</param>
+    /// <param name="width">Values per step.</param>
+    /// <param name="src">The <c>[steps, batch, width]</c> block.</param>
+    /// <param name="dst">Receives the <c>[batch, steps, width]</c> block; must not overlap <paramref name="src"/>.</param>
     public static void TimeToBatchMajor(int batch, int steps, int width, ReadOnlySpan<float> src, Span<float> dst)
     {
         for (int t = 0; t < steps; t++)
@@ -55,6 +80,9 @@ public static class MatrixOps
     }
 
     /// <summary>Row-wise softmax of an <c>[rows × width]</c> matrix, in place.</summary>
+    /// <param name="rows">Rows of <paramref name="m"/>.</param>
+    /// <param name="width">Values per row (classes).</param>
+    /// <param name="m">The <c>[rows, width]</c> logits, replaced by probabilities.</param>
     public static void SoftmaxRows(int rows, int width, Span<float> m)
     {
         for (int r = 0; r < rows; r++)
@@ -67,6 +95,11 @@ public static class MatrixOps
     /// <summary>
     /// Gradient through a row-wise softmax: <c>dz = y ⊙ (dy − Σ dy⊙y)</c>, with <paramref name="y"/> the softmax output.
     /// </summary>
+    /// <param name="rows">Rows.</param>
+    /// <param name="width">Values per row (classes).</param>
+    /// <param name="y">The softmax outputs <c>[rows, width]</c>.</param>
+    /// <param name="dy">∂loss/∂y <c>[rows, width]</c>.</param>
+    /// <param name="dz">Receives ∂loss/∂logits <c>[rows, width]</c>; may be <paramref name="dy"/> itself.</param>
     public static void SoftmaxBackwardRows(int rows, int width, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz)
     {
         for (int r = 0; r < rows; r++)

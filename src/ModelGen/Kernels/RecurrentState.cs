@@ -77,6 +77,7 @@ public sealed class RecurrentState
 
     /// <summary>Checks, before a forward pass changes anything, that the batch fits the initial state.</summary>
     /// <exception cref="ArgumentException">An initial state is held for another number of samples.</exception>
+    /// <param name="batchSize">Samples in the coming batch.</param>
     public void CheckBatch(int batchSize)
     {
         if (Samples != 0 && Samples != batchSize)
@@ -120,9 +121,13 @@ public sealed class RecurrentState
     }
 
     /// <summary>∂loss/∂h[-1], <c>[batch, units]</c>, when the last pass started from the initial state; empty otherwise.</summary>
+    /// <param name="batch">Samples in the last pass.</param>
+    /// <returns>A view of this object's buffer, valid until the next pass.</returns>
     public Span<float> Gradient(int batch) => Used ? _hGradient.AsSpan(0, batch * _units) : default;
 
     /// <summary>∂loss/∂c[-1] (LSTM), like <see cref="Gradient"/>.</summary>
+    /// <param name="batch">Samples in the last pass.</param>
+    /// <returns>A view of this object's buffer, valid until the next pass; empty for layers without a cell state.</returns>
     public Span<float> CellGradient(int batch) => Used && _hasCellState ? _cGradient.AsSpan(0, batch * _units) : default;
 
     private void Grow(int samples)

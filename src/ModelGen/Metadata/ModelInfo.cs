@@ -108,6 +108,7 @@ public sealed record ModelInfo(
     }
 
     /// <summary>The Keras <c>model.summary()</c> table: layer (type), output shape, parameter count, totals.</summary>
+    /// <returns>The table as text, each line ending in <c>\n</c>, counts with thousands separators (invariant culture).</returns>
     public string Summary()
     {
         var rows = new List<(string Layer, string Shape, string Params)>();

@@ -79,6 +79,9 @@ public static class WeightFile
     /// <param name="model">The model.</param>
     /// <param name="stream">A writable stream.</param>
     /// <param name="includeOptimizer">Also save the optimizer's state.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="stream"/> cannot be written.</exception>
+    /// <exception cref="IOException">Writing to <paramref name="stream"/> failed; what was written before stays there.</exception>
     public static void SaveWeights(this ISequentialModel model, Stream stream, bool includeOptimizer = true)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -14,6 +14,9 @@ public sealed record PaddedSequences
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="data"/> does not hold <c>count × length</c> values.</exception>
+    /// <param name="data">The values, row-major <c>[count, length]</c>; kept, not copied.</param>
+    /// <param name="count">Number of sequences (rows), ≥ 0.</param>
+    /// <param name="length">Length of every sequence (columns), ≥ 0.</param>
     public PaddedSequences(int[] data, int count, int length)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -36,13 +39,19 @@ public sealed record PaddedSequences
 
     /// <summary>Step <paramref name="t"/> of sequence <paramref name="i"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
+    /// <param name="i">The sequence (row), in <c>[0, Count)</c>.</param>
+    /// <param name="t">The step (column), in <c>[0, Length)</c>.</param>
     public int this[int i, int t] => Data[Shape.Index(i, t, Count, Length)];
 
     /// <summary>Sequence <paramref name="i"/>, <see cref="Length"/> values.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is out of range.</exception>
+    /// <param name="i">The sequence (row), in <c>[0, Count)</c>.</param>
+    /// <returns>A view over <see cref="Data"/> (not a copy).</returns>
     public ReadOnlySpan<int> Row(int i) => Data.AsSpan(Shape.RowStart(i, Count, Length), Length);
 
     /// <summary>True when <paramref name="other"/> has the same shape and values.</summary>
+    /// <param name="other">The block to compare with; null is never equal.</param>
+    /// <returns>True when both have the same <see cref="Count"/>, <see cref="Length"/> and values.</returns>
     public bool Equals(PaddedSequences? other) =>
         other is not null && Count == other.Count && Length == other.Length && Data.AsSpan().SequenceEqual(other.Data);
 
@@ -62,6 +71,9 @@ public sealed record PaddedFloatSequences
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="data"/> does not hold <c>count × length</c> values.</exception>
+    /// <param name="data">The values, row-major <c>[count, length]</c>; kept, not copied.</param>
+    /// <param name="count">Number of sequences (rows), ≥ 0.</param>
+    /// <param name="length">Length of every sequence (columns), ≥ 0.</param>
     public PaddedFloatSequences(float[] data, int count, int length)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -84,13 +96,19 @@ public sealed record PaddedFloatSequences
 
     /// <summary>Step <paramref name="t"/> of sequence <paramref name="i"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
+    /// <param name="i">The sequence (row), in <c>[0, Count)</c>.</param>
+    /// <param name="t">The step (column), in <c>[0, Length)</c>.</param>
     public float this[int i, int t] => Data[Shape.Index(i, t, Count, Length)];
 
     /// <summary>Sequence <paramref name="i"/>, <see cref="Length"/> values.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is out of range.</exception>
+    /// <param name="i">The sequence (row), in <c>[0, Count)</c>.</param>
+    /// <returns>A view over <see cref="Data"/> (not a copy).</returns>
     public ReadOnlySpan<float> Row(int i) => Data.AsSpan(Shape.RowStart(i, Count, Length), Length);
 
     /// <summary>True when <paramref name="other"/> has the same shape and values (NaN equals NaN).</summary>
+    /// <param name="other">The block to compare with; null is never equal.</param>
+    /// <returns>True when both have the same <see cref="Count"/>, <see cref="Length"/> and values, compared bit for bit as <see cref="float.Equals(float)"/> does.</returns>
     public bool Equals(PaddedFloatSequences? other) =>
         other is not null && Count == other.Count && Length == other.Length && Data.AsSpan().SequenceEqual(other.Data);
 

@@ -42,6 +42,11 @@ public static class Sequences
     /// <exception cref="ArgumentNullException"><paramref name="sequences"/> is null.</exception>
     /// <exception cref="ArgumentException">A sequence is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLen"/> is negative or the result too large, or <paramref name="padding"/> / <paramref name="truncating"/> is not a defined value.</exception>
+    /// <param name="sequences">The sequences; empty ones give rows of <paramref name="value"/>.</param>
+    /// <param name="maxLen">Length of every row; null for the longest sequence's length.</param>
+    /// <param name="padding"><see cref="Padding.Pre"/> (Keras default) puts padding before a short sequence, <see cref="Padding.Post"/> after it.</param>
+    /// <param name="truncating"><see cref="Truncating.Pre"/> (Keras default) keeps the last <paramref name="maxLen"/> values of a long sequence, <see cref="Truncating.Post"/> the first.</param>
+    /// <param name="value">The padding value.</param>
     public static PaddedFloatSequences PadSequences(
         IReadOnlyList<float[]> sequences,
         int? maxLen = null,
@@ -135,6 +140,9 @@ public static class Sequences
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is negative, or a label is outside <c>[0, numClasses)</c> (the message names its index and value).</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <c>labels.Length × numClasses</c>.</exception>
+    /// <param name="labels">Class labels, each in <c>[0, numClasses)</c>.</param>
+    /// <param name="numClasses">Number of classes (the width of each row).</param>
+    /// <param name="destination">Receives the rows; values past <c>labels.Length × numClasses</c> are left as they were.</param>
     public static void ToCategorical(ReadOnlySpan<int> labels, int numClasses, Span<float> destination)
     {
         if (numClasses < 0)

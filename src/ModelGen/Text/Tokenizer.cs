@@ -140,6 +140,7 @@ public sealed partial class Tokenizer
     /// <see cref="WordIndex"/> and <see cref="IndexWord"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null.</exception>
+    /// <param name="texts">The training texts, one document each.</param>
     public void FitOnTexts(IEnumerable<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
@@ -190,6 +191,8 @@ public sealed partial class Tokenizer
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null.</exception>
     /// <exception cref="InvalidOperationException"><see cref="FitOnTexts"/> has not been called.</exception>
+    /// <param name="texts">The texts to encode.</param>
+    /// <returns>One array of word indices per text, in order (not padded: see <see cref="Sequences.PadSequences(IReadOnlyList{int[]}, int?, Padding, Truncating, int)"/>).</returns>
     public int[][] TextsToSequences(IEnumerable<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
@@ -204,6 +207,9 @@ public sealed partial class Tokenizer
 
     /// <summary>One text as word indices; see <see cref="TextsToSequences"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="FitOnTexts"/> has not been called.</exception>
+    /// <param name="text">The text to encode.</param>
+    /// <returns>Its word indices, in order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public int[] TextToSequence(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -238,6 +244,8 @@ public sealed partial class Tokenizer
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="sequences"/> or one of its sequences is null.</exception>
     /// <exception cref="InvalidOperationException"><see cref="FitOnTexts"/> has not been called.</exception>
+    /// <param name="sequences">Sequences of word indices.</param>
+    /// <returns>One text per sequence.</returns>
     public string[] SequencesToTexts(IEnumerable<IReadOnlyList<int>> sequences)
     {
         ArgumentNullException.ThrowIfNull(sequences);
@@ -254,6 +262,8 @@ public sealed partial class Tokenizer
 
     /// <summary>One sequence as text (for example a row of <see cref="PaddedSequences"/>); see <see cref="SequencesToTexts"/>.</summary>
     /// <exception cref="InvalidOperationException"><see cref="FitOnTexts"/> has not been called.</exception>
+    /// <param name="sequence">Word indices.</param>
+    /// <returns>The words joined by single spaces.</returns>
     public string SequenceToText(ReadOnlySpan<int> sequence)
     {
         var wordIndex = RequireFitted();
@@ -283,6 +293,11 @@ public sealed partial class Tokenizer
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="split"/> is empty.</exception>
+    /// <param name="text">The text to split.</param>
+    /// <param name="filters">Characters to remove (each becomes <paramref name="split"/>); Keras's default is punctuation, tab and newline.</param>
+    /// <param name="lower">Lower-case first, as Python's <c>str.lower</c>.</param>
+    /// <param name="split">The separator between words.</param>
+    /// <returns>The words, in order.</returns>
     public static string[] TextToWordSequence(string text, string filters = DefaultFilters, bool lower = true, string split = " ")
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -17,6 +17,7 @@ public sealed partial class Tokenizer
     /// <c>index_word</c>, <c>word_index</c>), each a JSON text inside a string as Keras writes them. Keras's
     /// <c>tokenizer_from_json</c> reads it back, and so does <see cref="FromJson"/>.
     /// </summary>
+    /// <returns>The JSON text, with non-ASCII characters written as themselves (UTF-8), as Keras writes them.</returns>
     public string ToJson()
     {
         var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -52,6 +53,8 @@ public sealed partial class Tokenizer
     }
 
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
+    /// <param name="path">The file to write (UTF-8), replaced if it exists.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -60,6 +63,10 @@ public sealed partial class Tokenizer
 
     /// <summary>Reads a tokenizer saved by <see cref="Save"/> or by Keras (<c>open(p, "w").write(tokenizer.to_json())</c>).</summary>
     /// <exception cref="InvalidDataException">The file is not a tokenizer JSON; the message names the path and the fault.</exception>
+    /// <param name="path">The JSON file to read.</param>
+    /// <returns>A tokenizer with the saved settings, counts and word index.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static Tokenizer Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -79,6 +86,9 @@ public sealed partial class Tokenizer
     /// (not recomputed), so the tokenizer maps texts exactly as the one that was saved.
     /// </summary>
     /// <exception cref="InvalidDataException">Not valid JSON, not a Tokenizer, or a field of the wrong kind; the message names it.</exception>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>A tokenizer with the saved settings, counts and word index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
     public static Tokenizer FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);

@@ -37,6 +37,10 @@ public static class OnnxExport
     /// <exception cref="NotSupportedException">A construct with no exact ONNX form; the message names it.</exception>
     /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to
     /// <see cref="ModelInfo.Layers"/> (the exporter reads activations, merge modes and masks from them).</exception>
+    /// <param name="model">The model to export, with its current weights; inputs are <c>[batch, steps, features]</c> floats
+    /// (or <c>[batch, steps]</c> int64 token ids), the batch dimension dynamic.</param>
+    /// <param name="path">The <c>.onnx</c> file to write, replaced if it exists.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     public static void ExportOnnx(this ISequentialModel model, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

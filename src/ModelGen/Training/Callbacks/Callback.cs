@@ -18,12 +18,17 @@ public abstract class Callback
     public virtual void OnTrainEnd() { }
 
     /// <summary>Before each epoch (0-based).</summary>
+    /// <param name="epoch">The epoch about to run, 0-based.</param>
     public virtual void OnEpochBegin(int epoch) { }
 
     /// <summary>After each epoch, with the epoch's training and validation results.</summary>
+    /// <param name="epoch">The epoch that ended, 0-based.</param>
+    /// <param name="logs">Its <c>loss</c> and metrics, with <c>val_</c> twins when there is validation data (also added to <see cref="TrainingContext.History"/>).</param>
     public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
 
     /// <summary>After each training batch, with the running mean loss and metrics of the epoch so far.</summary>
+    /// <param name="batch">The batch within the epoch, 0-based.</param>
+    /// <param name="logs">The epoch's running <c>loss</c> and metrics; the dictionary is reused within the epoch, so copy what you keep.</param>
     public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
 }
 

@@ -20,6 +20,14 @@ public sealed class ReduceLROnPlateau : Callback
     /// <summary>Creates the callback with Keras's defaults.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is outside [0, 1), <paramref name="patience"/> or
     /// <paramref name="cooldown"/> is negative, <paramref name="minLr"/> or <paramref name="minDelta"/> is not a finite number (≥ 0 for minLr).</exception>
+    /// <param name="monitor">The log entry watched (Keras <c>monitor</c>), e.g. <c>val_loss</c> or <c>accuracy</c>.</param>
+    /// <param name="factor">Keras <c>factor</c>: the new learning rate is <c>lr · factor</c>, in [0, 1).</param>
+    /// <param name="patience">Keras <c>patience</c>: epochs without improvement before the rate is reduced.</param>
+    /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> infers it from the name.</param>
+    /// <param name="minDelta">Keras <c>min_delta</c>: a change smaller than this (absolute) is not an improvement.</param>
+    /// <param name="cooldown">Keras <c>cooldown</c>: epochs to wait after a reduction before counting again.</param>
+    /// <param name="minLr">Keras <c>min_lr</c>: the learning rate is never reduced below it.</param>
+    /// <exception cref="ArgumentException"><paramref name="monitor"/> is null, empty or white space.</exception>
     public ReduceLROnPlateau(string monitor = "val_loss", float factor = 0.1f, int patience = 10, MonitorMode mode = MonitorMode.Auto, float minDelta = 1e-4f, int cooldown = 0, float minLr = 0)
     {
         if (factor >= 1f) throw new ArgumentOutOfRangeException(nameof(factor), factor, "ReduceLROnPlateau does not support a factor ≥ 1");

@@ -22,6 +22,11 @@ public static partial class ModelTraining
     /// <remarks>These metrics ignore sample and class weights (masks still apply), as Keras's <c>metrics</c> do; see the
     /// overload with <c>weightedMetrics</c>.</remarks>
     /// <exception cref="ArgumentException">A metric name is unknown.</exception>
+    /// <param name="model">The model to configure; a later <c>Compile</c> replaces this configuration.</param>
+    /// <param name="optimizer">The optimizer <c>Fit</c> steps with (Keras <c>optimizer=</c>); it keeps its state across <c>Fit</c> calls.</param>
+    /// <param name="loss">The loss <c>Fit</c> minimises and <c>Evaluate</c> reports (Keras <c>loss=</c>).</param>
+    /// <param name="metrics">Keras metric names (<c>"accuracy"</c>, <c>"mae"</c>, <c>"mse"</c> …), logged under those names.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, params string[] metrics)
         => model.Compile(optimizer, loss, metrics, []);
 
@@ -35,6 +40,12 @@ public static partial class ModelTraining
     /// <paramref name="optimizer"/> now when it fits; otherwise it is skipped, and the <see cref="WeightLoadResult"/> that
     /// load returned says so.</remarks>
     /// <exception cref="ArgumentException">A metric name is unknown.</exception>
+    /// <param name="model">The model to configure; a later <c>Compile</c> replaces this configuration.</param>
+    /// <param name="optimizer">The optimizer <c>Fit</c> steps with (Keras <c>optimizer=</c>).</param>
+    /// <param name="loss">The loss <c>Fit</c> minimises and <c>Evaluate</c> reports (Keras <c>loss=</c>).</param>
+    /// <param name="metrics">Unweighted metrics by Keras name (Keras <c>metrics=</c>).</param>
+    /// <param name="weightedMetrics">Metrics that take the sample or class weights, by Keras name (Keras <c>weighted_metrics=</c>).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<string> metrics, IReadOnlyList<string> weightedMetrics)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -49,10 +60,18 @@ public static partial class ModelTraining
     }
 
     /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
+    /// <param name="model">The model to configure.</param>
+    /// <param name="optimizer"><c>"adam"</c>, <c>"sgd"</c> or <c>"rmsprop"</c> (any case), with Keras's default settings.</param>
+    /// <param name="loss">A Keras loss name, as <see cref="Loss.FromName"/> reads it.</param>
+    /// <param name="metrics">Keras metric names.</param>
+    /// <exception cref="ArgumentException">The optimizer, loss or a metric name is unknown.</exception>
     public static void Compile(this ISequentialModel model, string optimizer, string loss, params string[] metrics)
         => model.Compile(OptimizerFromName(optimizer), Loss.FromName(loss), metrics);
 
     /// <summary>The optimizer given to <c>Compile</c>.</summary>
+    /// <param name="model">A compiled model.</param>
+    /// <returns>The same <see cref="Optimizer"/> instance (Keras <c>model.optimizer</c>), e.g. to read or change its learning rate.</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
     public static Optimizer GetOptimizer(this ISequentialModel model) => Get(model).Optimizer;
 
     internal static Optimizer? TryGetOptimizer(ISequentialModel model)
@@ -107,6 +126,7 @@ public static partial class ModelTraining
     /// its gradients before the optimizer step): the parameters and optimizer state are those after the previous batch,
     /// bit for bit. With <see cref="TerminateOnNaN"/> a non-finite loss stops training the same way, without the exception.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids (a model starting with <c>Embedding</c>).</typeparam>
     public static History Fit<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y,
         int epochs = 1, int batchSize = 32, double validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
         bool shuffle = true, IReadOnlyList<Callback>? callbacks = null, int verbose = 1, int? timeSteps = null,
@@ -230,6 +250,7 @@ public static partial class ModelTraining
     /// <returns><c>loss</c> and every compiled metric by name.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
     /// <exception cref="ArgumentException">Shapes or weights do not match; a stateful model's batch size does not divide the samples.</exception>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids.</typeparam>
     public static IReadOnlyDictionary<string, float> Evaluate<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y, int batchSize = 32, int? timeSteps = null,
         float[]? sampleWeight = null, IReadOnlyDictionary<int, float>? classWeight = null)
         where TInput : unmanaged
@@ -249,6 +270,19 @@ public static partial class ModelTraining
     /// model: it runs on a worker sharing the model's parameters (the model itself when it holds a state a pass starts
     /// from).
     /// </summary>
+    /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids.</typeparam>
+    /// <param name="model">The model (it need not be compiled).</param>
+    /// <param name="x">Inputs, <c>[samples, steps, features]</c> floats or <c>[samples, steps]</c> token ids, flat and batch-major.</param>
+    /// <param name="batchSize">Samples per forward pass (memory, not results: the outputs do not depend on it); a model with a
+    /// stateful layer needs it to divide the samples.</param>
+    /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
+    /// <returns>The outputs, flat and batch-major: <c>[samples, units]</c>, or <c>[samples, steps, units]</c> for a sequence
+    /// output (probabilities after a sigmoid or softmax output, as Keras returns them).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="x"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="timeSteps"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">The length of <paramref name="x"/> is not a whole number of samples,
+    /// <paramref name="timeSteps"/> is missing or disagrees with the declared <c>TimeSteps</c>, a token id is out of the
+    /// vocabulary, or a stateful model's batch size does not divide the samples.</exception>
     public static float[] Predict<TInput>(this ISequentialModel<TInput> model, TInput[] x, int batchSize = 32, int? timeSteps = null)
         where TInput : unmanaged
     {

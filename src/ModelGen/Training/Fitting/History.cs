@@ -17,6 +17,9 @@ public sealed class History
     public IReadOnlyDictionary<string, List<float>> Values => _values;
 
     /// <summary>The values recorded under <paramref name="name"/>.</summary>
+    /// <param name="name">A logged name: <c>loss</c>, a metric, or a <c>val_</c> twin.</param>
+    /// <returns>One value per epoch, in epoch order.</returns>
+    /// <exception cref="KeyNotFoundException">Nothing was logged under <paramref name="name"/>; the message lists what was.</exception>
     public IReadOnlyList<float> this[string name] => _values.TryGetValue(name, out var list)
         ? list
         : throw new KeyNotFoundException($"history has no '{name}'; it has: {string.Join(", ", _values.Keys)}");

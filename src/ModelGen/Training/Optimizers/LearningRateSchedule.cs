@@ -54,6 +54,8 @@ public abstract class DecaySchedule : LearningRateSchedule
     public bool Staircase { get; }
 
     /// <summary><c>iteration / decaySteps</c>, floored when <see cref="Staircase"/> is set.</summary>
+    /// <param name="iteration">Optimizer steps taken so far (0 for the first update).</param>
+    /// <returns>The number of decay periods elapsed.</returns>
     protected double Periods(long iteration)
     {
         double p = (double)iteration / DecaySteps;
