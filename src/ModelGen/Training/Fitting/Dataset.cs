@@ -43,7 +43,7 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         int targetWidth = shape.TargetWidth, perRow = targetWidth / shape.RowsPerSample;
         if (y is not null && y.Length != samples * targetWidth)
         {
-            string rows = info.OutputIsSequence ? $"{samples}, {rowsPerSample}" : $"{samples}"; // a RepeatVector sets the output steps
+            string rows = info.OutputIsSequence ? $"{samples}, {shape.RowsPerSample}" : $"{samples}"; // a RepeatVector sets the output steps
             string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
             throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
         }
