@@ -48,7 +48,7 @@ public static class ModelTraining
         WeightFile.ApplyPending(model, optimizer); // optimizer state loaded before Compile: applied now if it fits, else a warning on that load's result
     }
 
-    /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
+    /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"adamw"</c>, <c>"adagrad"</c>, <c>"nadam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
     public static void Compile(this ISequentialModel model, string optimizer, string loss, params string[] metrics)
         => model.Compile(OptimizerFromName(optimizer), Loss.FromName(loss), metrics);
 
@@ -63,7 +63,10 @@ public static class ModelTraining
         "adam" => new Adam(),
         "sgd" => new Sgd(),
         "rmsprop" => new RmsProp(),
-        _ => throw new ArgumentException($"unknown optimizer '{name}': use 'adam', 'sgd' or 'rmsprop', or pass an Optimizer instance", nameof(name)),
+        "adamw" => new AdamW(),
+        "adagrad" => new Adagrad(),
+        "nadam" => new Nadam(),
+        _ => throw new ArgumentException($"unknown optimizer '{name}': use 'adam', 'adamw', 'adagrad', 'nadam', 'sgd' or 'rmsprop', or pass an Optimizer instance", nameof(name)),
     };
 
     private static Compiled Get(ISequentialModel model)
