@@ -23,6 +23,10 @@ public abstract class Callback
     /// <summary>After each epoch, with the epoch's training and validation results.</summary>
     public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
 
+    /// <summary>Before each training batch (0-based within the epoch), as Keras's <c>on_train_batch_begin</c>.</summary>
+    /// <param name="batch">Index of the batch in the epoch.</param>
+    public virtual void OnBatchBegin(int batch) { }
+
     /// <summary>After each training batch, with the running mean loss and metrics of the epoch so far.</summary>
     public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, float> logs) { }
 }
