@@ -15,7 +15,7 @@ namespace ModelGen;
 /// </remarks>
 public sealed class Precision : Metric
 {
-    private double _truePositives, _falsePositives;
+    private ConfusionCounts _counts;
 
     /// <summary>Creates the metric (Keras defaults).</summary>
     /// <param name="threshold">Outputs strictly above it are predicted positive (Keras default 0.5; use 0 for logits).</param>
@@ -28,13 +28,13 @@ public sealed class Precision : Metric
     public float Threshold { get; }
 
     /// <summary><c>TP / (TP + FP)</c>; 0 before anything was predicted positive.</summary>
-    public override float Result => (float)ConfusionCounts.Ratio(_truePositives, _truePositives + _falsePositives);
+    public override float Result => (float)ConfusionCounts.Ratio(_counts.TruePositives, _counts.TruePositives + _counts.FalsePositives);
 
     /// <inheritdoc/>
     public override void Reset()
     {
         base.Reset();
-        _truePositives = _falsePositives = 0;
+        _counts = default;
     }
 
     /// <summary>Adds a batch's true and false positives.</summary>
@@ -45,9 +45,7 @@ public sealed class Precision : Metric
     public override void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples)
     {
         CheckLengths(output, target, samples, sparseTarget: false);
-        var (tp, fp, _) = ConfusionCounts.Count(output, target, Threshold);
-        _truePositives += tp * RowWeight;
-        _falsePositives += fp * RowWeight;
+        _counts.Add(output, target, Threshold, RowWeight);
     }
 }
 
@@ -60,7 +58,7 @@ public sealed class Precision : Metric
 /// no allocation.</remarks>
 public sealed class Recall : Metric
 {
-    private double _truePositives, _falseNegatives;
+    private ConfusionCounts _counts;
 
     /// <summary>Creates the metric (Keras defaults).</summary>
     /// <param name="threshold">Outputs strictly above it are predicted positive (Keras default 0.5; use 0 for logits).</param>
@@ -73,13 +71,13 @@ public sealed class Recall : Metric
     public float Threshold { get; }
 
     /// <summary><c>TP / (TP + FN)</c>; 0 before any positive target.</summary>
-    public override float Result => (float)ConfusionCounts.Ratio(_truePositives, _truePositives + _falseNegatives);
+    public override float Result => (float)ConfusionCounts.Ratio(_counts.TruePositives, _counts.TruePositives + _counts.FalseNegatives);
 
     /// <inheritdoc/>
     public override void Reset()
     {
         base.Reset();
-        _truePositives = _falseNegatives = 0;
+        _counts = default;
     }
 
     /// <summary>Adds a batch's true positives and false negatives.</summary>
@@ -90,9 +88,7 @@ public sealed class Recall : Metric
     public override void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples)
     {
         CheckLengths(output, target, samples, sparseTarget: false);
-        var (tp, _, fn) = ConfusionCounts.Count(output, target, Threshold);
-        _truePositives += tp * RowWeight;
-        _falseNegatives += fn * RowWeight;
+        _counts.Add(output, target, Threshold, RowWeight);
     }
 }
 
@@ -279,17 +275,23 @@ public sealed class Auc : Metric
     }
 }
 
-/// <summary>Shared arithmetic of the confusion-matrix metrics.</summary>
-internal static class ConfusionCounts
+/// <summary>Weighted confusion counts at one threshold, and the arithmetic the confusion-matrix metrics share.</summary>
+internal struct ConfusionCounts
 {
+    public double TruePositives { get; private set; }
+
+    public double FalsePositives { get; private set; }
+
+    public double FalseNegatives { get; private set; }
+
     /// <summary>Keras's <c>divide_no_nan</c>: 0 when the denominator is 0.</summary>
     public static double Ratio(double numerator, double denominator) => denominator == 0 ? 0 : numerator / denominator;
 
     public static float CheckThreshold(float threshold) => float.IsFinite(threshold) ? threshold
         : throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be a finite number (0.5 for probabilities, 0 for logits)");
 
-    /// <summary>True positives, false positives and false negatives of <c>output &gt; threshold</c> against <c>target ≠ 0</c>.</summary>
-    public static (long TruePositives, long FalsePositives, long FalseNegatives) Count(ReadOnlySpan<float> output, ReadOnlySpan<float> target, float threshold)
+    /// <summary>Adds <c>output &gt; threshold</c> against <c>target ≠ 0</c> for every element, each counting <paramref name="weight"/>.</summary>
+    public void Add(ReadOnlySpan<float> output, ReadOnlySpan<float> target, float threshold, double weight)
     {
         long tp = 0, fp = 0, fn = 0;
         for (int i = 0; i < output.Length; i++)
@@ -299,6 +301,8 @@ internal static class ConfusionCounts
             else if (predicted) fp++;
             else if (actual) fn++;
         }
-        return (tp, fp, fn);
+        TruePositives += tp * weight;
+        FalsePositives += fp * weight;
+        FalseNegatives += fn * weight;
     }
 }

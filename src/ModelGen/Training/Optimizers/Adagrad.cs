@@ -28,11 +28,8 @@ public sealed class Adagrad : Optimizer
     public Adagrad(float learningRate = 1e-3f, float initialAccumulatorValue = 0.1f, float epsilon = 1e-7f)
         : base("adagrad", learningRate, Slots)
     {
-        if (!(initialAccumulatorValue >= 0f) || float.IsPositiveInfinity(initialAccumulatorValue))
-            throw new ArgumentOutOfRangeException(nameof(initialAccumulatorValue), initialAccumulatorValue, "initialAccumulatorValue must be a finite number ≥ 0");
-        if (!(epsilon >= 0f) || float.IsPositiveInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be a finite number ≥ 0");
-        InitialAccumulatorValue = initialAccumulatorValue;
-        Epsilon = epsilon;
+        InitialAccumulatorValue = HyperParameter.NonNegative(initialAccumulatorValue, nameof(initialAccumulatorValue));
+        Epsilon = HyperParameter.NonNegative(epsilon, nameof(epsilon));
     }
 
     /// <summary>Starting value of the accumulators (Keras <c>initial_accumulator_value</c>).</summary>

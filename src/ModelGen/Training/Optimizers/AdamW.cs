@@ -34,14 +34,10 @@ public sealed class AdamW : Optimizer
     public AdamW(float learningRate = 1e-3f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsGrad = false)
         : base("adamw", learningRate, amsGrad ? AmsGradSlots : Slots)
     {
-        if (!(weightDecay >= 0f) || float.IsPositiveInfinity(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weightDecay must be a finite number ≥ 0");
-        if (!(beta1 is >= 0f and < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
-        if (!(beta2 is >= 0f and < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1)");
-        if (!(epsilon >= 0f) || float.IsPositiveInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be a finite number ≥ 0");
-        WeightDecay = weightDecay;
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
+        WeightDecay = HyperParameter.NonNegative(weightDecay, nameof(weightDecay));
+        Beta1 = HyperParameter.Decay(beta1, nameof(beta1));
+        Beta2 = HyperParameter.Decay(beta2, nameof(beta2));
+        Epsilon = HyperParameter.NonNegative(epsilon, nameof(epsilon));
         AmsGrad = amsGrad;
     }
 
