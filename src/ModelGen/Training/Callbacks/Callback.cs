@@ -26,6 +26,10 @@ public abstract class Callback
     /// <param name="logs">Its <c>loss</c> and metrics, with <c>val_</c> twins when there is validation data (also added to <see cref="TrainingContext.History"/>).</param>
     public virtual void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs) { }
 
+    /// <summary>Before each training batch (0-based within the epoch), as Keras's <c>on_train_batch_begin</c>.</summary>
+    /// <param name="batch">Index of the batch in the epoch.</param>
+    public virtual void OnBatchBegin(int batch) { }
+
     /// <summary>After each training batch, with the running mean loss and metrics of the epoch so far.</summary>
     /// <param name="batch">The batch within the epoch, 0-based.</param>
     /// <param name="logs">The epoch's running <c>loss</c> and metrics; the dictionary is reused within the epoch, so copy what you keep.</param>

@@ -14,7 +14,7 @@ namespace ModelGen;
 /// </summary>
 public static partial class ModelTraining
 {
-    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<string> MetricNames, IReadOnlyList<string> WeightedMetricNames);
+    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<CompiledMetric> Metrics, IReadOnlyList<CompiledMetric> WeightedMetrics);
 
     private static readonly ConditionalWeakTable<ISequentialModel, Compiled> Configurations = new();
 
@@ -53,15 +53,44 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(weightedMetrics);
-        foreach (var name in metrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits); // fail now on an unknown name
-        foreach (var name in weightedMetrics) _ = Metric.FromName(name, loss, model.Info.OutputUnits);
-        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, [.. metrics], [.. weightedMetrics]));
+        var compiled = CompiledMetric.FromNames(metrics, loss, model.Info.OutputUnits);
+        var weighted = CompiledMetric.FromNames(weightedMetrics, loss, model.Info.OutputUnits);
+        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, compiled, weighted));
         WeightFile.ApplyPending(model, optimizer); // optimizer state loaded before Compile: applied now if it fits, else a warning on that load's result
     }
 
-    /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
+    /// <summary>
+    /// Keras <c>model.compile(optimizer, loss, metrics=[keras.metrics.AUC(), …], weighted_metrics=[…])</c> with metric
+    /// objects: built-in ones configured as needed (<c>new Auc(curve: AucCurve.PR)</c>, <c>new Precision(threshold: 0.3f)</c>,
+    /// <c>Metric.FromName("accuracy", loss, units)</c>) or your own <see cref="Metric"/> subclasses. Each is logged under
+    /// its <see cref="Metric.Name"/> (a clash gets a suffix, as with names). As in Keras the objects themselves hold the
+    /// running values: <c>Fit</c> and <c>Evaluate</c> reset them first, validation reuses them after the epoch's training
+    /// values are logged, and after a run they hold the last run's values (read <see cref="Metric.Result"/>).
+    /// </summary>
+    /// <remarks>Because the objects are shared, do not run <c>Fit</c>/<c>Evaluate</c> on models compiled with the same
+    /// metric object at the same time (metrics compiled by name are created per run and have no such limit). Optimizer
+    /// state loaded before this call is applied as in the overload taking names.</remarks>
     /// <param name="model">The model to configure.</param>
-    /// <param name="optimizer"><c>"adam"</c>, <c>"sgd"</c> or <c>"rmsprop"</c> (any case), with Keras's default settings.</param>
+    /// <param name="optimizer">The optimizer (one per model).</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="metrics">Unweighted metrics, in logging order.</param>
+    /// <param name="weightedMetrics">Metrics that take <c>sampleWeight</c>/<c>classWeight</c> (<c>Σ w·value / Σ w</c>), or null for none.</param>
+    /// <exception cref="ArgumentNullException">An argument (other than <paramref name="weightedMetrics"/>) is null.</exception>
+    /// <exception cref="ArgumentException">A metric is null, or one object is given twice.</exception>
+    public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<Metric> metrics, IReadOnlyList<Metric>? weightedMetrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var all = CompiledMetric.FromObjects(metrics, weightedMetrics ?? []);
+        Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, all[..metrics.Count], all[metrics.Count..]));
+        WeightFile.ApplyPending(model, optimizer);
+    }
+
+    /// <summary>Keras <c>model.compile</c> with Keras names: <c>"adam"</c>, <c>"adamw"</c>, <c>"adagrad"</c>, <c>"nadam"</c>, <c>"sgd"</c>, <c>"rmsprop"</c>; <c>"mse"</c>, <c>"binary_crossentropy"</c> ….</summary>
+    /// <param name="model">The model to configure.</param>
+    /// <param name="optimizer"><c>"adam"</c>, <c>"adamw"</c>, <c>"adagrad"</c>, <c>"nadam"</c>, <c>"sgd"</c> or <c>"rmsprop"</c> (any case), with Keras's default settings.</param>
     /// <param name="loss">A Keras loss name, as <see cref="Loss.FromName"/> reads it.</param>
     /// <param name="metrics">Keras metric names.</param>
     /// <exception cref="ArgumentException">The optimizer, loss or a metric name is unknown.</exception>
@@ -82,7 +111,10 @@ public static partial class ModelTraining
         "adam" => new Adam(),
         "sgd" => new Sgd(),
         "rmsprop" => new RmsProp(),
-        _ => throw new ArgumentException($"unknown optimizer '{name}': use 'adam', 'sgd' or 'rmsprop', or pass an Optimizer instance", nameof(name)),
+        "adamw" => new AdamW(),
+        "adagrad" => new Adagrad(),
+        "nadam" => new Nadam(),
+        _ => throw new ArgumentException($"unknown optimizer '{name}': use 'adam', 'adamw', 'adagrad', 'nadam', 'sgd' or 'rmsprop', or pass an Optimizer instance", nameof(name)),
     };
 
     private static Compiled Get(ISequentialModel model)
@@ -187,6 +219,7 @@ public static partial class ModelTraining
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = step * batchSize, count = Math.Min(batchSize, train.Samples - start);
+                foreach (var c in list) c.OnBatchBegin(step);
                 batch.Load(train, order.AsSpan(start, count));
                 float batchLoss = batch.TrainStep(compiled.Optimizer, compiled.Loss, out var result);
                 if (result != StepResult.Applied && (result == StepResult.NonFiniteGradient || !terminateOnNaN))
@@ -328,7 +361,7 @@ public static partial class ModelTraining
 
         public MetricSet(Compiled compiled, int outputUnits)
         {
-            int n = compiled.MetricNames.Count, total = n + compiled.WeightedMetricNames.Count;
+            int n = compiled.Metrics.Count, total = n + compiled.WeightedMetrics.Count;
             _metrics = new Metric[total];
             _names = new string[total];
             _weighted = new bool[total];
@@ -336,8 +369,9 @@ public static partial class ModelTraining
             for (int i = 0; i < total; i++)
             {
                 bool weighted = i >= n;
-                string name = weighted ? compiled.WeightedMetricNames[i - n] : compiled.MetricNames[i];
-                _metrics[i] = Metric.FromName(name, compiled.Loss, outputUnits);
+                var metric = weighted ? compiled.WeightedMetrics[i - n] : compiled.Metrics[i];
+                string name = metric.Name;
+                _metrics[i] = metric.Create(compiled.Loss, outputUnits);
                 _weighted[i] = weighted;
                 string logged = name;
                 if (!used.Add(logged))

@@ -17,7 +17,7 @@ public abstract class Metric
 {
     /// <summary>Names <see cref="FromName(string, Loss)"/> accepts.</summary>
     public const string ValidNames =
-        "accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mean_absolute_error, mse, mean_squared_error";
+        "accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mean_absolute_error, mse, mean_squared_error, auc, precision, recall";
 
     private double _total;
     private double _count;
@@ -104,6 +104,13 @@ public abstract class Metric
         _count += samples * _rowWeight;
     }
 
+    /// <summary>
+    /// The weight of the rows the current <see cref="Update(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> call adds: 1,
+    /// or the row's weight while the weighted overload feeds rows one by one. Metrics that keep their own sums (e.g.
+    /// confusion counts) multiply what they add by it.
+    /// </summary>
+    protected double RowWeight => _rowWeight;
+
     /// <summary>Checks an update's lengths and returns the row width.</summary>
     /// <param name="output">Model output.</param>
     /// <param name="target">Targets.</param>
@@ -161,6 +168,9 @@ public abstract class Metric
             "sparse_categorical_accuracy" => new SparseCategoricalAccuracy(name),
             "mae" or "mean_absolute_error" => new MeanAbsoluteErrorMetric(name),
             "mse" or "mean_squared_error" => new MeanSquaredErrorMetric(name),
+            "auc" => new Auc(name: name),
+            "precision" => new Precision(name: name),
+            "recall" => new Recall(name: name),
             _ => throw new ArgumentException($"Unknown metric '{name}'. Valid names: {ValidNames}.", nameof(name)),
         };
     }

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace ModelGen;
+
+/// <summary>
+/// Keras <c>keras.callbacks.CSVLogger</c>: writes one row per epoch to a CSV file, columns <c>epoch</c> (0-based, as
+/// Keras writes it) then the log keys sorted (ordinal order, as Python's <c>sorted</c>), e.g.
+/// <c>epoch,accuracy,loss,val_accuracy,val_loss</c>. The keys are fixed by the first epoch; a key missing from a later
+/// epoch's logs is written <c>NA</c>.
+/// </summary>
+/// <remarks>
+/// Values are written in the invariant culture, shortest round-trip float32 form (Keras writes Python's repr of the
+/// float64 widening, e.g. <c>0.6931471824645996</c> where this writes <c>0.6931472</c>). Fields holding the separator, a
+/// quote or a line break are quoted as Python's <c>csv</c> module does. Each row is appended and the file closed before
+/// <see cref="OnEpochEnd"/> returns, so the file is complete after every epoch, even if training later fails.
+/// </remarks>
+public sealed class CSVLogger : Callback
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private string[]? _keys;
+    private bool _writeHeader;
+
+    /// <summary>Creates the logger.</summary>
+    /// <param name="filename">Path of the CSV file (Keras <c>filename</c>).</param>
+    /// <param name="separator">Field separator (Keras <c>separator</c>, default <c>,</c>).</param>
+    /// <param name="append">True to append to an existing file (its header is kept; one is written only when the file is
+    /// missing or empty); false (Keras default) to overwrite it when training begins.</param>
+    /// <exception cref="ArgumentException"><paramref name="filename"/> is null or empty, or <paramref name="separator"/> is a quote or line break.</exception>
+    public CSVLogger(string filename, char separator = ',', bool append = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filename);
+        if (separator is '"' or '\n' or '\r') throw new ArgumentException($"the separator cannot be a quote or line break; got {(int)separator}", nameof(separator));
+        Filename = filename;
+        Separator = separator;
+        Append = append;
+    }
+
+    /// <summary>Path of the CSV file.</summary>
+    public string Filename { get; }
+
+    /// <summary>Field separator.</summary>
+    public char Separator { get; }
+
+    /// <summary>True to append to an existing file.</summary>
+    public bool Append { get; }
+
+    /// <summary>Creates (or, without <see cref="Append"/>, empties) the file, so a failure to write shows before the first epoch.</summary>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be written.</exception>
+    public override void OnTrainBegin()
+    {
+        _keys = null;
+        if (Append && File.Exists(Filename))
+        {
+            _writeHeader = new FileInfo(Filename).Length == 0;
+            return;
+        }
+        File.WriteAllText(Filename, "", Utf8);
+        _writeHeader = true;
+    }
+
+    /// <summary>Appends the epoch's row (and the header before the first row when one is needed).</summary>
+    /// <param name="epoch">Epoch index, 0-based (written as is, as Keras does).</param>
+    /// <param name="logs">The epoch's results.</param>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        var text = new StringBuilder();
+        if (_keys is null)
+        {
+            _keys = [.. logs.Keys];
+            Array.Sort(_keys, StringComparer.Ordinal);
+            if (_writeHeader)
+            {
+                text.Append("epoch");
+                foreach (var key in _keys) text.Append(Separator).Append(Field(key));
+                text.Append("\r\n");
+            }
+        }
+        text.Append(epoch.ToString(CultureInfo.InvariantCulture));
+        foreach (var key in _keys)
+            text.Append(Separator).Append(logs.TryGetValue(key, out float value) ? value.ToString(CultureInfo.InvariantCulture) : "NA");
+        text.Append("\r\n");   // Python's csv writer ends rows with \r\n
+        File.AppendAllText(Filename, text.ToString(), Utf8);
+    }
+
+    /// <summary>A field quoted as Python's csv module quotes it (QUOTE_MINIMAL) when it holds the separator, a quote or a line break.</summary>
+    private string Field(string value) =>
+        value.AsSpan().IndexOfAny([Separator, '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}
