@@ -235,6 +235,31 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0009_UnknownLstmActivation()
+    {
+        var (_, text, message) = Expect("MG0009", """
+            [Sequential(Features = 1)]
+            [Lstm(4, Activation = "hard_sigmoid")]
+            public partial class HardSigmoidCandidateModel;
+            """);
+        text.ShouldBe("Lstm(4, Activation = \"hard_sigmoid\")");
+        message.ShouldContain("Lstm layer 'lstm'");
+        message.ShouldContain("'tanh', 'relu', 'sigmoid' or 'linear'");
+    }
+
+    [Fact]
+    public void MG0007_SoftmaxOnGru()
+    {
+        var (_, text, message) = Expect("MG0007", """
+            [Sequential(Features = 1)]
+            [Gru(4, Activation = "softmax")]
+            public partial class SoftmaxGruModel;
+            """);
+        text.ShouldBe("Gru(4, Activation = \"softmax\")");
+        message.ShouldContain("Gru layer 'gru'");
+    }
+
+    [Fact]
     public void MG0010_FeaturesWithEmbedding()
     {
         var (_, text, message) = Expect("MG0010", """

@@ -80,6 +80,14 @@ public abstract class GatedLayerAttribute : RecurrentLayerAttribute
     /// which follows Keras 3 and PyTorch's <c>Hardsigmoid</c>: <c>clip(x / 6 + 0.5, 0, 1)</c>.
     /// </summary>
     public string RecurrentActivation { get; set; } = "sigmoid";
+
+    /// <summary>
+    /// Keras <c>activation</c>: the function that replaces tanh in the candidate (LSTM's c̃ and the output's
+    /// <c>activation(c)</c>; GRU's ĥ): <c>"tanh"</c> (default), <c>"relu"</c>, <c>"sigmoid"</c> or <c>"linear"</c>,
+    /// e.g. Keras <c>LSTM(50, activation='relu')</c>. PyTorch's <c>nn.LSTM</c>/<c>nn.GRU</c> have tanh only, so a model
+    /// with another activation cannot be exported to PyTorch (ONNX exports it through the operator's <c>activations</c>).
+    /// </summary>
+    public string Activation { get; set; } = "tanh";
 }
 
 /// <summary>

@@ -30,7 +30,8 @@ internal static class Shapes
         string Num(float v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         var options = new List<string>();
         int units = l.Cell.Units;
-        if (l.Kind == LayerKind.SimpleRnn) options.Add(l.Cell.Activation.ToString().ToLowerInvariant());
+        if (l.Kind == LayerKind.SimpleRnn || (l.Kind is LayerKind.Lstm or LayerKind.Gru && l.Cell.Activation != Activation.Tanh))
+            options.Add(l.Cell.Activation.ToString().ToLowerInvariant());
         if (l.Kind == LayerKind.Gru) options.Add($"reset_after={(l.Cell.ResetAfter ? "True" : "False")}");
         if (l.Cell.RecurrentActivation == Activation.HardSigmoid) options.Add("hard_sigmoid");
         if (l.IsRecurrent)
