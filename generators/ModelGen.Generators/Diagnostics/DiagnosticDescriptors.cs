@@ -106,6 +106,14 @@ internal static class DiagnosticDescriptors
         "Layer attributes without [Sequential]",
         "'{0}' has layer attributes but no [Sequential], so no model is generated from them: add [Sequential(...)] above the layers");
 
+    public static readonly DiagnosticDescriptor UnknownInitializer = Error("MG0030",
+        "Unknown or invalid initializer",
+        "{0} layer '{1}': {2} = \"{3}\" cannot be used ({4}): write a Keras initializer, one of {5}");
+
+    public static readonly DiagnosticDescriptor UnknownRegularizer = Error("MG0031",
+        "Unknown or invalid regularizer",
+        "{0} layer '{1}': {2} = \"{3}\" cannot be used ({4}): write a Keras regularizer, one of {5}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",
         "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");

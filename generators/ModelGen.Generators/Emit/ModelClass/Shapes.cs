@@ -45,11 +45,13 @@ internal static class Shapes
             if (l.MaskIn) options.Add("masked");
         }
         if (!l.Cell.UseBias && l.Info.HasCell) options.Add("no bias");
+        if (l.Parameters.Any(p => p.Regularizer is not null)) options.Add("regularized");
+        if (!l.Trainable) options.Add("trainable=False");
         string Args(string first) => string.Join(", ", new[] { first }.Concat(options));
         string keras = l.Info.KerasClass;
         string inner = l.Kind switch
         {
-            LayerKind.Embedding => $"{keras}({l.Inputs}, {l.OutputWidth}{(l.MaskZero ? ", mask_zero" : "")})",
+            LayerKind.Embedding => $"{keras}({Args($"{l.Inputs}, {l.OutputWidth}{(l.MaskZero ? ", mask_zero" : "")}")})",
             LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => $"{keras}({Args(units.ToString())})",
             LayerKind.Masking => $"{keras}({Num(l.MaskValue)})",
             LayerKind.Dropout or LayerKind.SpatialDropout1D => $"{keras}({Num(l.Rate)})",
