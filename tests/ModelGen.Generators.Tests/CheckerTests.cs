@@ -207,7 +207,14 @@ public sealed class CheckerTests
     public void Activations_DefaultToKeras()
     {
         var model = Check("[Sequential(Features = 1)] [SimpleRnn(2, ReturnSequences = true)] [Gru(2)] [Dense(1)]");
-        model.Layers.Select(l => l.Cell.Activation).ShouldBe(new[] { Activation.Tanh, Activation.Linear, Activation.Linear });
+        model.Layers.Select(l => l.Cell.Activation).ShouldBe(new[] { Activation.Tanh, Activation.Tanh, Activation.Linear });
+    }
+
+    [Fact]
+    public void GatedActivation_NamesTheCell_OnlyWhenNotTanh()
+    {
+        var model = Check("[Sequential(Features = 1)] [Lstm(2, Activation = \"relu\", ReturnSequences = true)] [Gru(3, Activation = \"linear\", ReturnSequences = true)] [Lstm(2, Activation = \"tanh\")]");
+        model.Layers.Select(l => l.Cell.TypeName).ShouldBe(new[] { "Lstm_I1_H2_Relu", "Gru_I2_H3_ResetAfter_Linear", "Lstm_I3_H2" });
     }
 
     [Fact]

@@ -235,6 +235,81 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0009_UnknownLstmActivation()
+    {
+        var (_, text, message) = Expect("MG0009", """
+            [Sequential(Features = 1)]
+            [Lstm(4, Activation = "hard_sigmoid")]
+            public partial class HardSigmoidCandidateModel;
+            """);
+        text.ShouldBe("Lstm(4, Activation = \"hard_sigmoid\")");
+        message.ShouldContain("Lstm layer 'lstm'");
+        message.ShouldContain("'tanh', 'relu', 'sigmoid' or 'linear'");
+    }
+
+    [Fact]
+    public void MG0007_SoftmaxOnGru()
+    {
+        var (_, text, message) = Expect("MG0007", """
+            [Sequential(Features = 1)]
+            [Gru(4, Activation = "softmax")]
+            public partial class SoftmaxGruModel;
+            """);
+        text.ShouldBe("Gru(4, Activation = \"softmax\")");
+        message.ShouldContain("Gru layer 'gru'");
+    }
+
+    [Theory]
+    [InlineData("KernelInitializer = \"glorot\"", "'glorot' is not a Keras initializer")]
+    [InlineData("RecurrentInitializer = \"random_normal(sigma=1)\"", "'random_normal' has no argument 'sigma' (it takes mean, stddev)")]
+    [InlineData("BiasInitializer = \"identity\"", "'identity' needs a 2-D weight and a bias is 1-D")]
+    [InlineData("KernelInitializer = \"constant(0.5, 1)\"", "'constant' has too many arguments (it takes value)")]
+    [InlineData("KernelInitializer = \"random_uniform(maxval=-1)\"", "minval must be ≤ maxval")]
+    [InlineData("KernelInitializer = \"truncated_normal(stddev=x)\"", "'x' is not a finite number")]
+    public void MG0030_UnknownOrInvalidInitializer(string option, string reason)
+    {
+        var (_, text, message) = Expect("MG0030", $$"""
+            [Sequential(Features = 2)]
+            [Lstm(4, {{option}})]
+            public partial class InitializerModel;
+            """);
+        text.ShouldBe($"Lstm(4, {option})");
+        message.ShouldContain("Lstm layer 'lstm': " + option.Split(' ')[0]);
+        message.ShouldContain(reason);
+        message.ShouldContain("'glorot_uniform'");
+    }
+
+    [Fact]
+    public void MG0030_NamesTheEmbeddingsOption()
+    {
+        var (_, _, message) = Expect("MG0030", """
+            [Sequential(TimeSteps = 3)]
+            [Embedding(10, 4, EmbeddingsInitializer = "uniform")]
+            [Dense(1)]
+            public partial class EmbeddingInitModel;
+            """);
+        message.ShouldContain("Embedding layer 'embedding': EmbeddingsInitializer = \"uniform\"");
+    }
+
+    [Theory]
+    [InlineData("KernelRegularizer = \"l3\"", "'l3' is not a Keras regularizer")]
+    [InlineData("BiasRegularizer = \"l2(-0.1)\"", "factors must be ≥ 0")]
+    [InlineData("KernelRegularizer = \"l1_l2(l1=0.1, l3=1)\"", "'l1_l2' has no argument 'l3'")]
+    [InlineData("KernelRegularizer = \"l2(0.01\"", "the arguments must end with ')'")]
+    public void MG0031_UnknownOrInvalidRegularizer(string option, string reason)
+    {
+        var (_, text, message) = Expect("MG0031", $$"""
+            [Sequential(Features = 2)]
+            [Dense(3, {{option}})]
+            public partial class RegularizerModel;
+            """);
+        text.ShouldBe($"Dense(3, {option})");
+        message.ShouldContain("Dense layer 'dense': " + option.Split(' ')[0]);
+        message.ShouldContain(reason);
+        message.ShouldContain("'l1_l2(l1=0.01, l2=0.01)'");
+    }
+
+    [Fact]
     public void MG0010_FeaturesWithEmbedding()
     {
         var (_, text, message) = Expect("MG0010", """
@@ -564,7 +639,7 @@ public sealed class DiagnosticTests
         descriptors.Select(d => d.Id).ShouldBeUnique();
         descriptors.ShouldAllBe(d => d.DefaultSeverity == DiagnosticSeverity.Error && d.IsEnabledByDefault && d.Category == "ModelGen");
         descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
-            Enumerable.Range(1, 26).Select(i => $"MG{i:0000}").Append("MG0999"));
+            Enumerable.Range(1, 26).Select(i => $"MG{i:0000}").Append("MG0030").Append("MG0031").Append("MG0999"));
     }
 
     [Fact]

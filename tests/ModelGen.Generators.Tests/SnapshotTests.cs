@@ -111,6 +111,14 @@ public sealed class SnapshotTests
             "Models.Demo.MaskedModel.g.cs", "Cells.Lstm_I6_H7_HardSigmoid.g.cs", "Cells.Dense_I7_U1_Sigmoid_NoBias.g.cs");
         Snapshot.ShouldMatchAll(run);
     }
+
+    [Fact]
+    public void FrozenRegularizedModel()
+    {
+        var run = Generate(TestModels.FrozenRegularizedModel,
+            "Models.Demo.FrozenRegularizedModel.g.cs", "Cells.Lstm_I8_H7_Relu.g.cs", "Cells.Gru_I7_H5_ResetAfter.g.cs", "Cells.Dense_I5_U2_Linear.g.cs");
+        Snapshot.ShouldMatchAll(run);
+    }
 }
 
 /// <summary>The snapshot machinery itself: a mismatch or a missing approved file throws, and never hangs on a diff tool.</summary>

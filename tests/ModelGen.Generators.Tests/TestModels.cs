@@ -118,7 +118,17 @@ internal static class TestModels
         public partial class SequenceLayersModel;
         """;
 
+    /// <summary>Issue 15's layer options: a frozen Embedding, regularizers, declared initializers, a relu LSTM.</summary>
+    public const string FrozenRegularizedModel = Header + """
+        [Sequential(TimeSteps = 6)]
+        [Embedding(20, 8, Trainable = false, EmbeddingsRegularizer = "l2(1.0)")]
+        [Lstm(7, Activation = "relu", KernelInitializer = "he_normal", BiasInitializer = "constant(0.1)", KernelRegularizer = "l2(0.01)", RecurrentRegularizer = "l1(0.001)", BiasRegularizer = "l1_l2(l1=0.002, l2=0.003)", ReturnSequences = true)]
+        [Gru(5, RecurrentInitializer = "identity", KernelRegularizer = "l1")]
+        [Dense(2, KernelInitializer = "random_normal(stddev=0.1)", KernelRegularizer = "l2", BiasRegularizer = "L1L2(0.01, 0.02)")]
+        public partial class FrozenRegularizedModel;
+        """;
+
     public static readonly string[] All =
         [SimpleRnnModel, LstmModel, GruModel, GruResetBeforeModel, EmbeddingModel, DenseSoftmaxModel, StackedModel, BidirectionalModel, MaskedModel,
-            EncoderDecoderModel, SequenceLayersModel];
+            EncoderDecoderModel, SequenceLayersModel, FrozenRegularizedModel];
 }

@@ -10,6 +10,7 @@ namespace ModelGen.Generators.Cells;
 ///               reset before (Keras reset_after=False): ĥ = tanh(x·W_h + (r ⊙ h[t-1])·U_h + b_h)
 /// h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
 /// </code>
+/// with the layer's <c>Activation</c> (Keras <c>activation</c>) in place of ĥ's tanh when it is not tanh.
 /// Each method writes the body for element <c>j</c> of one sample's row; the backend binds the named row operands.
 /// </summary>
 internal static class GruMath
@@ -28,7 +29,7 @@ internal static class GruMath
         var gate = cell.RecurrentActivation;
         w.Line($"var zv = {e.Activate(gate, $"{e.Load("gr")} + {e.Load("rr")}")};");
         w.Line($"var rv = {e.Activate(gate, $"{e.Load("gr", u)} + {e.Load("rr", u)}")};");
-        w.Line($"var hv = {e.Activate(Activation.Tanh, $"{e.Load("gr", 2 * u)} + rv * {e.Load("rr", 2 * u)}")};");
+        w.Line($"var hv = {e.Activate(cell.Activation, $"{e.Load("gr", 2 * u)} + rv * {e.Load("rr", 2 * u)}")};");
         w.Line(e.Store("gr", 0, "zv"));
         w.Line(e.Store("gr", u, "rv"));
         w.Line(e.Store("gr", 2 * u, "hv"));
@@ -36,7 +37,7 @@ internal static class GruMath
     }
 
     /// <summary>
-    /// Reset after, backward, one row: through the state update, ĥ's tanh, r's product and the two gate activations.
+    /// Reset after, backward, one row: through the state update, ĥ's activation, r's product and the two gate activations.
     /// Operands: <c>g</c> z, r, ĥ; <c>rr</c> the recurrent pre-activations; <c>dg</c>, <c>drc</c> the input and
     /// recurrent pre-activation gradients; <c>hp</c> h[t-1]; <c>dhr</c> ∂h[t]; <c>dpr</c> ∂h[t-1] (added to).
     /// </summary>
@@ -46,7 +47,7 @@ internal static class GruMath
         var gate = cell.RecurrentActivation;
         w.Line($"var zv = {e.Load("g")}; var rv = {e.Load("g", u)}; var hh = {e.Load("g", 2 * u)};");
         w.Line($"var dhv = {e.Load("dhr")};");
-        w.Line($"var dn = dhv * ({e.One} - zv) * {Elementwise.TanhSlope(e, "hh")};");
+        w.Line($"var dn = {Elementwise.SlopeTimes(e, cell.Activation, "hh", $"dhv * ({e.One} - zv)")};");
         w.Line($"var dz = dhv * ({e.Load("hp")} - hh) * {e.Slope(gate, "zv")};");
         w.Line($"var dr = dn * {e.Load("rr", 2 * u)} * {e.Slope(gate, "rv")};");
         w.Line(e.Store("dg", 0, "dz"));
@@ -74,20 +75,20 @@ internal static class GruMath
     }
 
     /// <summary>
-    /// Reset before, forward, the output: ĥ = tanh(·) kept; the state update. Operands: <c>gr</c> the whole gate row,
+    /// Reset before, forward, the output: ĥ = activation(·) kept; the state update. Operands: <c>gr</c> the whole gate row,
     /// <c>hp</c> h[t-1], <c>hn</c> h[t].
     /// </summary>
     public static void ResetBeforeOutputRow(CodeWriter w, IElementwise e, CellShape cell)
     {
         int u = cell.Units;
-        w.Line($"var hv = {e.Activate(Activation.Tanh, e.Load("gr", 2 * u))};");
+        w.Line($"var hv = {e.Activate(cell.Activation, e.Load("gr", 2 * u))};");
         w.Line(e.Store("gr", 2 * u, "hv"));
         w.Line($"var zv = {e.Load("gr")};");
         w.Line(e.Store("hn", 0, StateUpdate(e, "zv", e.Load("hp"), "hv")));
     }
 
     /// <summary>
-    /// Reset before, backward, through the state update, ĥ's tanh and z's activation. Operands: <c>g</c> z, r, ĥ;
+    /// Reset before, backward, through the state update, ĥ's activation and z's activation. Operands: <c>g</c> z, r, ĥ;
     /// <c>dg</c> their pre-activation gradients; <c>hp</c> h[t-1]; <c>dhr</c> ∂h[t]; <c>dpr</c> ∂h[t-1] (added to).
     /// </summary>
     public static void ResetBeforeBackwardOutputRow(CodeWriter w, IElementwise e, CellShape cell)
@@ -95,7 +96,7 @@ internal static class GruMath
         int u = cell.Units;
         w.Line($"var zv = {e.Load("g")}; var hh = {e.Load("g", 2 * u)}; var dhv = {e.Load("dhr")};");
         w.Line(e.Store("dg", 0, $"dhv * ({e.Load("hp")} - hh) * {e.Slope(cell.RecurrentActivation, "zv")}"));
-        w.Line(e.Store("dg", 2 * u, $"dhv * ({e.One} - zv) * {Elementwise.TanhSlope(e, "hh")}"));
+        w.Line(e.Store("dg", 2 * u, Elementwise.SlopeTimes(e, cell.Activation, "hh", $"dhv * ({e.One} - zv)")));
         w.Line(e.Store("dpr", 0, $"{e.Load("dpr")} + dhv * zv"));
     }
 

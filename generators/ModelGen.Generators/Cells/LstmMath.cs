@@ -8,6 +8,7 @@ namespace ModelGen.Generators.Cells;
 /// <code>
 /// i, f, o = σ(·)   c̃ = tanh(·)   c[t] = f ⊙ c[t-1] + i ⊙ c̃   h[t] = o ⊙ tanh(c[t])
 /// </code>
+/// with the layer's <c>Activation</c> (Keras <c>activation</c>) in place of both tanh when it is not tanh.
 /// Each method writes the body for element <c>j</c> of one sample's row; the backend loops over <c>j</c> and binds
 /// the row operands named in its summary.
 /// </summary>
@@ -15,7 +16,7 @@ internal static class LstmMath
 {
     /// <summary>
     /// Forward, one row. Operands: <c>gr</c> the gate pre-activations [4·Units] (overwritten with the activated gates,
-    /// kept for backward), <c>cp</c> c[t-1], <c>cn</c> c[t], <c>tc</c> tanh(c[t]), <c>hn</c> h[t].
+    /// kept for backward), <c>cp</c> c[t-1], <c>cn</c> c[t], <c>tc</c> activation(c[t]), <c>hn</c> h[t].
     /// </summary>
     public static void ForwardRow(CodeWriter w, IElementwise e, CellShape cell)
     {
@@ -23,7 +24,7 @@ internal static class LstmMath
         var gate = cell.RecurrentActivation;
         w.Line($"var iv = {e.Activate(gate, e.Load("gr"))};");
         w.Line($"var fv = {e.Activate(gate, e.Load("gr", u))};");
-        w.Line($"var cv = {e.Activate(Activation.Tanh, e.Load("gr", 2 * u))};");
+        w.Line($"var cv = {e.Activate(cell.Activation, e.Load("gr", 2 * u))};");
         w.Line($"var ov = {e.Activate(gate, e.Load("gr", 3 * u))};");
         w.Line(e.Store("gr", 0, "iv"));
         w.Line(e.Store("gr", u, "fv"));
@@ -31,14 +32,15 @@ internal static class LstmMath
         w.Line(e.Store("gr", 3 * u, "ov"));
         w.Line($"var cnv = fv * {e.Load("cp")} + iv * cv;");
         w.Line(e.Store("cn", 0, "cnv"));
-        w.Line($"var tcv = {e.Activate(Activation.Tanh, "cnv")};");
+        w.Line($"var tcv = {e.Activate(cell.Activation, "cnv")};");
         w.Line(e.Store("tc", 0, "tcv"));
         w.Line(e.Store("hn", 0, "ov * tcv"));
     }
 
     /// <summary>
-    /// Backward, one row: ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c), then each gate's pre-activation gradient. Operands:
-    /// <c>g</c> the activated gates, <c>dg</c> their gradients, <c>tc</c> tanh(c[t]), <c>cp</c> c[t-1], <c>dhr</c> ∂h[t],
+    /// Backward, one row: ∂c = ∂c[t+1]·f[t+1] + ∂h·o·activation'(c) (1 − tanh²c for tanh), then each gate's
+    /// pre-activation gradient. Slopes are written from the outputs. Operands:
+    /// <c>g</c> the activated gates, <c>dg</c> their gradients, <c>tc</c> activation(c[t]), <c>cp</c> c[t-1], <c>dhr</c> ∂h[t],
     /// <c>dcr</c> the carried ∂c (updated in place).
     /// </summary>
     public static void BackwardRow(CodeWriter w, IElementwise e, CellShape cell)
@@ -47,10 +49,10 @@ internal static class LstmMath
         var gate = cell.RecurrentActivation;
         w.Line($"var i = {e.Load("g")}; var fg = {e.Load("g", u)}; var cc = {e.Load("g", 2 * u)}; var o = {e.Load("g", 3 * u)};");
         w.Line($"var th = {e.Load("tc")}; var dhv = {e.Load("dhr")};");
-        w.Line($"var dcv = {e.Load("dcr")} + dhv * o * {Elementwise.TanhSlope(e, "th")};");
+        w.Line($"var dcv = {e.Load("dcr")} + {Elementwise.SlopeTimes(e, cell.Activation, "th", "dhv * o")};");
         w.Line(e.Store("dg", 0, $"dcv * cc * {e.Slope(gate, "i")}"));
         w.Line(e.Store("dg", u, $"dcv * {e.Load("cp")} * {e.Slope(gate, "fg")}"));
-        w.Line(e.Store("dg", 2 * u, $"dcv * i * {Elementwise.TanhSlope(e, "cc")}"));
+        w.Line(e.Store("dg", 2 * u, Elementwise.SlopeTimes(e, cell.Activation, "cc", "dcv * i")));
         w.Line(e.Store("dg", 3 * u, $"dhv * th * {e.Slope(gate, "o")}"));
         w.Line(e.Store("dcr", 0, "dcv * fg"));
     }

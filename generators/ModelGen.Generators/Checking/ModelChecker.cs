@@ -109,6 +109,7 @@ internal static class ModelChecker
             var options = layer.Options;
             var info = LayerKinds.Of(layer.Kind);
             var rules = LayerRules.Check(layer, wrapper, i, name, innerName, where, diagnostics);
+            var weights = WeightOptions.Read(layer, name, where, diagnostics);
             bool ok = rules.Ok;
             bool recurrent = info.IsRecurrent;
 
@@ -183,14 +184,14 @@ internal static class ModelChecker
                 {
                     foreach (var (prefix, keras, reversed) in new[] { ("Forward", "forward_" + innerName, false), ("Backward", "backward_" + innerName, true) })
                     {
-                        var own = ParameterLayout.Views(cell, offset + views.Sum(v => v.Length), prefix, keras + "/").ToList();
+                        var own = ParameterLayout.Views(cell, offset + views.Sum(v => v.Length), prefix, keras + "/").Select(weights.Apply).ToList();
                         directions.Add(new RecurrentDirection(identifier + prefix, keras, reversed, own.ToEquatableArray()));
                         views.AddRange(own);
                     }
                 }
                 else
                 {
-                    views.AddRange(ParameterLayout.Views(cell, offset, "", ""));
+                    views.AddRange(ParameterLayout.Views(cell, offset, "", "").Select(weights.Apply));
                     if (recurrent) directions.Add(new RecurrentDirection(identifier, name, options.GoBackwards, views.ToEquatableArray()));
                 }
                 int count = views.Sum(v => v.Length);
@@ -209,6 +210,7 @@ internal static class ModelChecker
                     MaskZero = layer.Kind == LayerKind.Embedding && options.MaskZero,
                     MaskValue = layer.Kind == LayerKind.Masking ? (float)options.MaskValue : 0,
                     Steps = layerSteps,
+                    Trainable = options.Trainable && wrapper?.Options.Trainable != false,
                 });
                 offset += count;
             }

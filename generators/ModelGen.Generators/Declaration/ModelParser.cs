@@ -166,6 +166,16 @@ internal static class ModelParser
                 case nameof(GatedLayerAttribute.RecurrentActivation): options = options with { RecurrentActivation = v as string ?? "null" }; break;
                 case nameof(EmbeddingAttribute.MaskZero): options = options with { MaskZero = v is true }; break;
                 case nameof(BidirectionalAttribute.MergeMode): options = options with { MergeMode = v as string ?? "null" }; break;
+                case nameof(LayerAttribute.Trainable): options = options with { Trainable = v is not false }; break;
+                case nameof(LstmAttribute.UnitForgetBias): options = options with { UnitForgetBias = v is not false }; break;
+                case nameof(RecurrentLayerAttribute.KernelInitializer): options = options with { KernelInitializer = v as string }; break;
+                case nameof(EmbeddingAttribute.EmbeddingsInitializer): options = options with { KernelInitializer = v as string }; break;
+                case nameof(RecurrentLayerAttribute.RecurrentInitializer): options = options with { RecurrentInitializer = v as string }; break;
+                case nameof(RecurrentLayerAttribute.BiasInitializer): options = options with { BiasInitializer = v as string }; break;
+                case nameof(RecurrentLayerAttribute.KernelRegularizer): options = options with { KernelRegularizer = v as string }; break;
+                case nameof(EmbeddingAttribute.EmbeddingsRegularizer): options = options with { KernelRegularizer = v as string }; break;
+                case nameof(RecurrentLayerAttribute.RecurrentRegularizer): options = options with { RecurrentRegularizer = v as string }; break;
+                case nameof(RecurrentLayerAttribute.BiasRegularizer): options = options with { BiasRegularizer = v as string }; break;
             }
         }
         var info = LayerKinds.Of(kind);

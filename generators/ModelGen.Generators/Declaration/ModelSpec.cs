@@ -63,6 +63,22 @@ internal sealed record LayerOptions
     public string? MergeMode { get; init; }
     /// <summary>RepeatVector: the repetition factor <c>n</c>.</summary>
     public int Repeats { get; init; }
+    /// <summary>Any layer: false freezes it (Keras <c>trainable=False</c>).</summary>
+    public bool Trainable { get; init; } = true;
+    /// <summary>LSTM: ones in the forget gate's bias.</summary>
+    public bool UnitForgetBias { get; init; } = true;
+    /// <summary>Recurrent, Dense (kernel) and Embedding (embeddings): the initializer as written, or null for Keras's default.</summary>
+    public string? KernelInitializer { get; init; }
+    /// <summary>Recurrent: the recurrent kernel's initializer as written, or null.</summary>
+    public string? RecurrentInitializer { get; init; }
+    /// <summary>Recurrent and Dense: the bias initializer as written, or null.</summary>
+    public string? BiasInitializer { get; init; }
+    /// <summary>Recurrent, Dense (kernel) and Embedding (embeddings): the regularizer as written, or null for none.</summary>
+    public string? KernelRegularizer { get; init; }
+    /// <summary>Recurrent: the recurrent kernel's regularizer as written, or null.</summary>
+    public string? RecurrentRegularizer { get; init; }
+    /// <summary>Recurrent and Dense: the bias regularizer as written, or null.</summary>
+    public string? BiasRegularizer { get; init; }
 }
 
 /// <summary>A <c>[Sequential]</c> class as declared.</summary>

@@ -114,6 +114,14 @@ internal static class DiagnosticDescriptors
         "Flatten needs a known number of steps",
         "Flatten '{0}' needs the number of time steps when the model is compiled, but model '{1}' accepts sequences of any length: set [Sequential(TimeSteps = n)], put a RepeatVector above it, or use GlobalAveragePooling1D or GlobalMaxPooling1D, which take any length");
 
+    public static readonly DiagnosticDescriptor UnknownInitializer = Error("MG0030",
+        "Unknown or invalid initializer",
+        "{0} layer '{1}': {2} = \"{3}\" cannot be used ({4}): write a Keras initializer, one of {5}");
+
+    public static readonly DiagnosticDescriptor UnknownRegularizer = Error("MG0031",
+        "Unknown or invalid regularizer",
+        "{0} layer '{1}': {2} = \"{3}\" cannot be used ({4}): write a Keras regularizer, one of {5}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",
         "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");

@@ -75,10 +75,10 @@ internal static class LayerKinds
         Gates: 1, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new SimpleRnnAttribute(1).Activation,
         Cell: CellKind.SimpleRnn, Kernel: null);
     private static readonly LayerKindInfo Lstm = new(LayerKind.Lstm, nameof(LstmAttribute), "LSTM", "lstm",
-        Gates: 4, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
+        Gates: 4, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new LstmAttribute(1).Activation,
         Cell: CellKind.Lstm, Kernel: null);
     private static readonly LayerKindInfo Gru = new(LayerKind.Gru, nameof(GruAttribute), "GRU", "gru",
-        Gates: 3, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: null,
+        Gates: 3, IsRecurrent: true, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new GruAttribute(1).Activation,
         Cell: CellKind.Gru, Kernel: null);
     private static readonly LayerKindInfo Dense = new(LayerKind.Dense, nameof(DenseAttribute), "Dense", "dense",
         Gates: 1, IsRecurrent: false, HasUnits: true, KeepsWidth: false, IsWrapper: false, DefaultActivation: new DenseAttribute(1).Activation,

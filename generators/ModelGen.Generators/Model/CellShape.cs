@@ -9,7 +9,7 @@ namespace ModelGen.Generators.Model;
 /// <param name="Kind">The layer's kind; only kinds with a <see cref="LayerKindInfo.Cell"/> get a cell, the others carry a shape only for their sizes.</param>
 /// <param name="Inputs">Features per step coming in (the vocabulary size for an Embedding).</param>
 /// <param name="Units">Hidden size (recurrent), output width (Dense) or embedding dimension.</param>
-/// <param name="Activation">SimpleRNN and Dense: the activation.</param>
+/// <param name="Activation">SimpleRNN and Dense: the activation; LSTM and GRU: the candidate's (and LSTM's output's), tanh by default.</param>
 /// <param name="ResetAfter">GRU: the reset gate applies after the recurrent product (two biases).</param>
 internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activation Activation, bool ResetAfter)
 {
@@ -19,7 +19,9 @@ internal sealed record CellShape(LayerKind Kind, int Inputs, int Units, Activati
     /// <summary>The layer has a bias.</summary>
     public bool UseBias { get; init; } = true;
 
-    private string Suffix => (RecurrentActivation == Activation.HardSigmoid ? "_HardSigmoid" : "") + (UseBias ? "" : "_NoBias");
+    // LSTM and GRU name a candidate activation other than tanh (the default keeps its name).
+    private string Suffix => (Cell is CellKind.Lstm or CellKind.Gru && Activation != Activation.Tanh ? "_" + Activation : "")
+        + (RecurrentActivation == Activation.HardSigmoid ? "_HardSigmoid" : "") + (UseBias ? "" : "_NoBias");
 
     /// <summary>Gates per unit: 1 (SimpleRNN, Dense), 3 (GRU), 4 (LSTM).</summary>
     public int Gates => LayerKinds.Of(Kind).Gates;

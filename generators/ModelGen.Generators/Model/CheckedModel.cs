@@ -13,12 +13,26 @@ internal enum Activation { Linear, Tanh, Sigmoid, Relu, Softmax, HardSigmoid }
 /// <summary>How Bidirectional combines its two outputs.</summary>
 internal enum MergeMode { Concat, Sum, Mul, Ave }
 
-internal enum InitKind { Zeros, GlorotUniform, Orthogonal, Uniform005, UnitForgetBias }
+/// <summary>Keras's initializers; each is the runtime <c>Initializer</c> value of the same name.</summary>
+internal enum InitKind
+{
+    Zeros, GlorotUniform, Orthogonal, Uniform005, UnitForgetBias,
+    Ones, Constant, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, RandomNormal, RandomUniform, TruncatedNormal, Identity,
+}
 
 /// <summary>One parameter view of a layer, in Keras layout.</summary>
 internal sealed record ParamView(string KerasName, string PropertySuffix, int Offset, int Rows, int Columns, InitKind Init)
 {
     public int Length => Rows * Columns;
+
+    /// <summary>The initializer's arguments in Keras's order; empty for Keras's defaults.</summary>
+    public EquatableArray<float> InitArguments { get; init; } = EquatableArray<float>.Empty;
+
+    /// <summary>LSTM bias: ones in the forget-gate block after <see cref="Init"/> (when that is not already <see cref="InitKind.UnitForgetBias"/>).</summary>
+    public bool UnitForgetBias { get; init; }
+
+    /// <summary>The L1 and L2 factors of its regularizer, or null for none.</summary>
+    public (float L1, float L2)? Regularizer { get; init; }
 }
 
 /// <summary>
@@ -99,6 +113,9 @@ internal sealed record CheckedLayer(
     /// the model's input. For a RepeatVector, the steps of its output.
     /// </summary>
     public int? Steps { get; init; }
+
+    /// <summary>False for a frozen layer (Keras <c>trainable=False</c>).</summary>
+    public bool Trainable { get; init; } = true;
 
     public bool IsBidirectional => Wrapper == LayerKind.Bidirectional;
 

@@ -16,6 +16,13 @@ public abstract class LayerAttribute : Attribute
     /// <c>lstm</c>, <c>lstm_1</c>, <c>dense</c> ... counted per layer type within the model.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Keras <c>trainable</c>: with <c>false</c> the layer is frozen (e.g. pretrained embeddings): optimizers leave its
+    /// parameters and their state untouched, its regularizers add nothing, and <c>Summary()</c> counts its parameters
+    /// under "Non-trainable params". On <c>Bidirectional</c> or <c>TimeDistributed</c> it freezes the wrapped layer.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
 }
 
 /// <summary>Base of the recurrent layers (SimpleRNN, LSTM, GRU).</summary>
@@ -68,6 +75,36 @@ public abstract class RecurrentLayerAttribute : LayerAttribute
 
     /// <summary>Keras <c>use_bias</c>: with <c>false</c> the layer has no bias (and Keras's smaller parameter count).</summary>
     public bool UseBias { get; set; } = true;
+
+    /// <summary>
+    /// Keras <c>kernel_initializer</c> of the input kernel, by Keras name: <c>"glorot_uniform"</c> (unset: Keras's default),
+    /// <c>"glorot_normal"</c>, <c>"he_uniform"</c>, <c>"he_normal"</c>, <c>"lecun_uniform"</c>, <c>"lecun_normal"</c>,
+    /// <c>"orthogonal"</c>, <c>"identity"</c>, <c>"zeros"</c>, <c>"ones"</c>, or with arguments in Python call syntax:
+    /// <c>"constant(0.5)"</c>, <c>"random_normal(mean=0.0, stddev=0.05)"</c>, <c>"random_uniform(minval=-0.05, maxval=0.05)"</c>,
+    /// <c>"truncated_normal(stddev=0.02)"</c>, <c>"orthogonal(gain=2)"</c>, <c>"identity(gain=1)"</c> (Keras class names such
+    /// as <c>"RandomNormal"</c> also read). An unknown name or argument is error MG0030.
+    /// </summary>
+    public string? KernelInitializer { get; set; }
+
+    /// <summary>Keras <c>recurrent_initializer</c> of the recurrent kernel (unset: <c>"orthogonal"</c>); names as <see cref="KernelInitializer"/>.</summary>
+    public string? RecurrentInitializer { get; set; }
+
+    /// <summary>Keras <c>bias_initializer</c> (unset: <c>"zeros"</c>); names as <see cref="KernelInitializer"/>, except the 2-D-only <c>orthogonal</c> and <c>identity</c>.</summary>
+    public string? BiasInitializer { get; set; }
+
+    /// <summary>
+    /// Keras <c>kernel_regularizer</c>: <c>"l1"</c> (l1 = 0.01), <c>"l2"</c> (l2 = 0.01), <c>"l1(0.001)"</c>, <c>"l2(0.01)"</c>,
+    /// <c>"l1_l2(l1=0.01, l2=0.01)"</c> (Keras 3's <c>L1L2</c>: both default to 0). The penalty <c>l1·Σ|w| + l2·Σw²</c> is
+    /// added to the loss Fit and Evaluate report, and its gradient to the gradients (see <c>Regularization</c>).
+    /// An unknown name or argument, or a negative factor, is error MG0031.
+    /// </summary>
+    public string? KernelRegularizer { get; set; }
+
+    /// <summary>Keras <c>recurrent_regularizer</c> on the recurrent kernel; as <see cref="KernelRegularizer"/>.</summary>
+    public string? RecurrentRegularizer { get; set; }
+
+    /// <summary>Keras <c>bias_regularizer</c>; as <see cref="KernelRegularizer"/>.</summary>
+    public string? BiasRegularizer { get; set; }
 }
 
 /// <summary>Base of LSTM and GRU, which have gates.</summary>
@@ -82,6 +119,14 @@ public abstract class GatedLayerAttribute : RecurrentLayerAttribute
     /// which follows Keras 3 and PyTorch's <c>Hardsigmoid</c>: <c>clip(x / 6 + 0.5, 0, 1)</c>.
     /// </summary>
     public string RecurrentActivation { get; set; } = "sigmoid";
+
+    /// <summary>
+    /// Keras <c>activation</c>: the function that replaces tanh in the candidate (LSTM's c̃ and the output's
+    /// <c>activation(c)</c>; GRU's ĥ): <c>"tanh"</c> (default), <c>"relu"</c>, <c>"sigmoid"</c> or <c>"linear"</c>,
+    /// e.g. Keras <c>LSTM(50, activation='relu')</c>. PyTorch's <c>nn.LSTM</c>/<c>nn.GRU</c> have tanh only, so a model
+    /// with another activation cannot be exported to PyTorch (ONNX exports it through the operator's <c>activations</c>).
+    /// </summary>
+    public string Activation { get; set; } = "tanh";
 }
 
 /// <summary>
@@ -111,6 +156,12 @@ public sealed class EmbeddingAttribute : LayerAttribute
     /// their previous state and output there, so 'pre' and 'post' padding give the same result.
     /// </summary>
     public bool MaskZero { get; set; }
+
+    /// <summary>Keras <c>embeddings_initializer</c> (unset: <c>"uniform"</c>, i.e. U(±0.05)); names as <see cref="RecurrentLayerAttribute.KernelInitializer"/>.</summary>
+    public string? EmbeddingsInitializer { get; set; }
+
+    /// <summary>Keras <c>embeddings_regularizer</c>; as <see cref="RecurrentLayerAttribute.KernelRegularizer"/>.</summary>
+    public string? EmbeddingsRegularizer { get; set; }
 }
 
 /// <summary>
@@ -207,6 +258,12 @@ public sealed class LstmAttribute : GatedLayerAttribute
     /// <summary>Creates the layer with <paramref name="units"/> hidden units.</summary>
     /// <param name="units">Hidden units (Keras <c>units</c>, PyTorch <c>hidden_size</c>), at least 1.</param>
     public LstmAttribute(int units) : base(units) { }
+
+    /// <summary>
+    /// Keras <c>unit_forget_bias</c>: the forget gate's bias starts at 1 (over whatever <c>BiasInitializer</c> gives the
+    /// other gates), as Keras and Jozefowicz et al. recommend. <c>false</c> leaves it to <c>BiasInitializer</c>.
+    /// </summary>
+    public bool UnitForgetBias { get; set; } = true;
 }
 
 /// <summary>
@@ -246,6 +303,18 @@ public sealed class DenseAttribute : LayerAttribute
 
     /// <summary>Keras <c>use_bias</c>: with <c>false</c> the layer has no bias.</summary>
     public bool UseBias { get; set; } = true;
+
+    /// <summary>Keras <c>kernel_initializer</c> (unset: <c>"glorot_uniform"</c>); names as <see cref="RecurrentLayerAttribute.KernelInitializer"/>.</summary>
+    public string? KernelInitializer { get; set; }
+
+    /// <summary>Keras <c>bias_initializer</c> (unset: <c>"zeros"</c>); names as <see cref="RecurrentLayerAttribute.KernelInitializer"/>, except <c>orthogonal</c> and <c>identity</c>.</summary>
+    public string? BiasInitializer { get; set; }
+
+    /// <summary>Keras <c>kernel_regularizer</c>; as <see cref="RecurrentLayerAttribute.KernelRegularizer"/>.</summary>
+    public string? KernelRegularizer { get; set; }
+
+    /// <summary>Keras <c>bias_regularizer</c>; as <see cref="RecurrentLayerAttribute.KernelRegularizer"/>.</summary>
+    public string? BiasRegularizer { get; set; }
 }
 
 /// <summary>

@@ -3,7 +3,8 @@ using System;
 namespace ModelGen;
 
 /// <summary>
-/// Keras's default initializers, seeded: the same seed gives the same weights, bit for bit.
+/// Keras's initializers (the defaults, and those a layer declares: <see cref="Initializer"/>), seeded: the same seed
+/// gives the same weights, bit for bit.
 /// Generated models call <see cref="Initialize(ModelInfo, Span{float}, int)"/> when they are created and from
 /// their <c>Initialize(seed)</c> method.
 /// </summary>
@@ -34,6 +35,10 @@ public static class Initializers
 
     private static void Fill(ParameterInfo p, Span<float> view, Random random)
     {
+        // Keras's compute_fans: a matrix's rows and columns; a 1-D bias its length for both.
+        bool vector = p.Rows == 1 && p.Name.Contains("bias", StringComparison.Ordinal);
+        float fanIn = vector ? p.Columns : p.Rows, fanOut = p.Columns;
+        float Argument(int i, float keras) => i < p.InitializerArguments.Count ? p.InitializerArguments[i] : keras;
         switch (p.Initializer)
         {
             case Initializer.Zeros:
@@ -47,6 +52,44 @@ public static class Initializers
                 break;
             case Initializer.Orthogonal:
                 Orthogonal(p.Rows, p.Columns, view, random);
+                if (Argument(0, 1f) is var gain && gain != 1f) foreach (ref float v in view) v *= gain;
+                break;
+            case Initializer.Ones:
+                view.Fill(1f);
+                break;
+            case Initializer.Constant:
+                view.Fill(Argument(0, 0f));
+                break;
+            case Initializer.GlorotNormal:
+                ScaledNormal(view, 2f / (fanIn + fanOut), random);
+                break;
+            case Initializer.HeNormal:
+                ScaledNormal(view, 2f / fanIn, random);
+                break;
+            case Initializer.LecunNormal:
+                ScaledNormal(view, 1f / fanIn, random);
+                break;
+            case Initializer.HeUniform:
+                Uniform(view, MathF.Sqrt(6f / fanIn), random);
+                break;
+            case Initializer.LecunUniform:
+                Uniform(view, MathF.Sqrt(3f / fanIn), random);
+                break;
+            case Initializer.RandomNormal:
+                for (int i = 0; i < view.Length; i++) view[i] = (float)(Argument(0, 0f) + Argument(1, 0.05f) * Normal(random));
+                break;
+            case Initializer.RandomUniform:
+            {
+                float low = Argument(0, -0.05f), high = Argument(1, 0.05f);
+                for (int i = 0; i < view.Length; i++) view[i] = (float)(low + (high - low) * random.NextDouble());
+                break;
+            }
+            case Initializer.TruncatedNormal:
+                for (int i = 0; i < view.Length; i++) view[i] = (float)(Argument(0, 0f) + Argument(1, 0.05f) * TruncatedNormal(random));
+                break;
+            case Initializer.Identity:
+                view.Clear();
+                for (int i = 0; i < Math.Min(p.Rows, p.Columns); i++) view[i * p.Columns + i] = Argument(0, 1f);
                 break;
             case Initializer.UnitForgetBias:
                 // LSTM bias [4·units], gates i, f, c, o: ones for f.
@@ -57,6 +100,26 @@ public static class Initializers
             default:
                 throw new ArgumentOutOfRangeException(nameof(p), p.Initializer, "unknown initializer");
         }
+        if (p.UnitForgetBias) view.Slice(view.Length / 4, view.Length / 4).Fill(1f); // LSTM gates i, f, c, o: ones for f
+    }
+
+    /// <summary>
+    /// Keras <c>VarianceScaling(distribution="truncated_normal")</c> with variance <paramref name="variance"/>: a normal
+    /// truncated at ±2σ′ with σ′ = √variance / 0.87962566103423978 (the truncation's correction), so the values' standard
+    /// deviation is √variance.
+    /// </summary>
+    private static void ScaledNormal(Span<float> view, float variance, Random random)
+    {
+        double stddev = Math.Sqrt(variance) / 0.87962566103423978;
+        for (int i = 0; i < view.Length; i++) view[i] = (float)(stddev * TruncatedNormal(random));
+    }
+
+    /// <summary>A standard normal value, redrawn until it lies within ±2 (TensorFlow's truncated normal).</summary>
+    private static double TruncatedNormal(Random random)
+    {
+        double z;
+        do z = Normal(random); while (Math.Abs(z) > 2);
+        return z;
     }
 
     private static void Uniform(Span<float> view, float limit, Random random)

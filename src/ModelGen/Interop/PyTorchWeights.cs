@@ -147,6 +147,9 @@ public static class PyTorchWeights
         var resetBefore = declared.Where(l => l.Core is GruAttribute { ResetAfter: false }).Select(l => l.Info.Name).ToHashSet();
         var rnnActivation = declared.Where(l => l.Core is SimpleRnnAttribute { Activation: not ("tanh" or "relu") })
             .ToDictionary(l => l.Info.Name, l => ((SimpleRnnAttribute)l.Core).Activation);
+        // nn.LSTM and nn.GRU have tanh only.
+        var gatedActivation = declared.Where(l => l.Core is GatedLayerAttribute { Activation: not "tanh" })
+            .ToDictionary(l => l.Info.Name, l => ((GatedLayerAttribute)l.Core).Activation);
         var groups = new List<Group>();
         var layerNames = info.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string mapped in names.Layers.Where(n => !layerNames.Contains(n)))
@@ -173,6 +176,11 @@ public static class PyTorchWeights
                     if (rnnActivation.TryGetValue(layer.Name, out string? activation))
                     {
                         problems.Add($"{w.Describe()} uses activation '{activation}', which nn.RNN does not have (its nonlinearity is 'tanh' or 'relu')");
+                        continue;
+                    }
+                    if (gatedActivation.TryGetValue(layer.Name, out string? candidate))
+                    {
+                        problems.Add($"{w.Describe()} uses activation '{candidate}', which nn.LSTM and nn.GRU do not have (they compute tanh only); declare it with Activation = \"tanh\" to exchange weights with PyTorch");
                         continue;
                     }
                     foreach (var d in w.Directions) groups.Add(RecurrentGroup(w, d, module, torchLayer));

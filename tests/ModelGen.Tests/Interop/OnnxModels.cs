@@ -16,6 +16,16 @@ public partial class OnnxRnnTanh;
 [Dense(2, Activation = "tanh")]
 public partial class OnnxRnnActivations;
 
+/// <summary>Keras activation= on LSTM and GRU: ONNX's g and h activations (linear as Affine(1, 0)), with hard_sigmoid gates too.</summary>
+[Sequential(TimeSteps = 6, Features = 3)]
+[Lstm(5, Activation = "relu", ReturnSequences = true)]
+[Lstm(4, Activation = "linear", ReturnSequences = true)]
+[Bidirectional]
+[Gru(4, Activation = "sigmoid", RecurrentActivation = "hard_sigmoid", ReturnSequences = true)]
+[Gru(3, Activation = "relu", ResetAfter = false)]
+[Dense(2)]
+public partial class OnnxGatedActivations;
+
 [Sequential(TimeSteps = 7, Features = 4)]
 [Lstm(6, ReturnSequences = true)]
 [Lstm(5, RecurrentActivation = "hard_sigmoid")]

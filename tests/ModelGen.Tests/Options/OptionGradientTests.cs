@@ -18,6 +18,8 @@ public sealed class OptionGradientTests
     [Fact] public void Bidirectional_concat_then_sum_stacked() => Check(new BidirectionalStackModel(), batch: 2, steps: 5);
     [Fact] public void Bidirectional_mul_then_ave() => Check(new BidirectionalMulAveModel(), batch: 3, steps: 4);
     [Fact] public void HardSigmoid_gates_without_biases() => Check(new HardSigmoidNoBiasModel(), batch: 2, steps: 4, KinkEpsilon);
+    [Fact] public void Lstm_relu_linear_sigmoid_activations() => Check(new ActivatedLstmModel(), batch: 3, steps: 5, KinkEpsilon);
+    [Fact] public void Gru_relu_sigmoid_linear_activations_both_forms() => Check(new ActivatedGruModel(), batch: 3, steps: 5, KinkEpsilon);
 
     [Fact]
     public void Dropout_and_recurrent_dropout_in_training()

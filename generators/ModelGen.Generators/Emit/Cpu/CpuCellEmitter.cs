@@ -52,12 +52,20 @@ internal static class CpuCellEmitter
 
     public static string Describe(CellShape cell) => cell.Cell switch
     {
+        CellKind.Lstm or CellKind.Gru when cell.Activation != Activation.Tanh => DescribeGated(cell)
+            + $", {Name(cell.Activation)} in place of tanh (Keras activation='{Name(cell.Activation)}')",
         CellKind.SimpleRnn => $"SimpleRNN cell, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: h = {Name(cell.Activation)}(x·W + h·U + b)",
+        CellKind.Lstm or CellKind.Gru => DescribeGated(cell),
+        CellKind.Dense => $"Dense, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: y = {Name(cell.Activation)}(x·W + b) per row",
+        null => throw new InvalidOperationException($"no CPU cell for {cell.Kind}"),
+    };
+
+    private static string DescribeGated(CellShape cell) => cell.Cell switch
+    {
         CellKind.Lstm => $"LSTM cell, {cell.Inputs} inputs → {cell.Units} units, gates i, f, c, o (Keras and PyTorch order), one bias",
         CellKind.Gru when cell.ResetAfter => $"GRU cell, {cell.Inputs} inputs → {cell.Units} units, gates z, r, h (Keras order), reset after the recurrent product, input and recurrent biases (PyTorch nn.GRU semantics)",
         CellKind.Gru => $"GRU cell, {cell.Inputs} inputs → {cell.Units} units, gates z, r, h (Keras order), reset before the recurrent product, one bias (Keras reset_after=False)",
-        CellKind.Dense => $"Dense, {cell.Inputs} inputs → {cell.Units} units, {Name(cell.Activation)}: y = {Name(cell.Activation)}(x·W + b) per row",
-        null => throw new InvalidOperationException($"no CPU cell for {cell.Kind}"),
+        CellKind.SimpleRnn or CellKind.Dense or null => throw new InvalidOperationException($"{cell.Kind} is not a gated cell"),
     };
 
     internal static string Name(Activation a) => a.ToString().ToLowerInvariant();

@@ -35,7 +35,8 @@ internal static class Shapes
         string Num(float v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         var options = new List<string>();
         int units = l.Cell.Units;
-        if (l.Kind == LayerKind.SimpleRnn) options.Add(l.Cell.Activation.ToString().ToLowerInvariant());
+        if (l.Kind == LayerKind.SimpleRnn || (l.Kind is LayerKind.Lstm or LayerKind.Gru && l.Cell.Activation != Activation.Tanh))
+            options.Add(l.Cell.Activation.ToString().ToLowerInvariant());
         if (l.Kind == LayerKind.Gru) options.Add($"reset_after={(l.Cell.ResetAfter ? "True" : "False")}");
         if (l.Cell.RecurrentActivation == Activation.HardSigmoid) options.Add("hard_sigmoid");
         if (l.IsRecurrent)
@@ -49,11 +50,13 @@ internal static class Shapes
             if (l.MaskIn) options.Add("masked");
         }
         if (!l.Cell.UseBias && l.Info.HasCell) options.Add("no bias");
+        if (l.Parameters.Any(p => p.Regularizer is not null)) options.Add("regularized");
+        if (!l.Trainable) options.Add("trainable=False");
         string Args(string first) => string.Join(", ", new[] { first }.Concat(options));
         string keras = l.Info.KerasClass;
         string inner = l.Kind switch
         {
-            LayerKind.Embedding => $"{keras}({l.Inputs}, {l.OutputWidth}{(l.MaskZero ? ", mask_zero" : "")})",
+            LayerKind.Embedding => $"{keras}({Args($"{l.Inputs}, {l.OutputWidth}{(l.MaskZero ? ", mask_zero" : "")}")})",
             LayerKind.SimpleRnn or LayerKind.Lstm or LayerKind.Gru => $"{keras}({Args(units.ToString())})",
             LayerKind.Masking => $"{keras}({Num(l.MaskValue)})",
             LayerKind.Dropout or LayerKind.SpatialDropout1D => $"{keras}({Num(l.Rate)})",

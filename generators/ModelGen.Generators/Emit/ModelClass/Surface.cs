@@ -1,3 +1,4 @@
+using System.Linq;
 using ModelGen.Generators.Model;
 using ModelGen.Generators.Shared;
 using static ModelGen.Generators.Emit.ModelClass.Members;
@@ -15,7 +16,8 @@ internal static class Surface
             w.Line($"public const int {name} = {value};");
             w.Line();
         }
-        Constant("Trainable parameters (Keras's count).", "ParameterCount", m.ParameterCount);
+        Constant(m.Layers.All(l => l.Trainable) ? "Trainable parameters (Keras's count)."
+            : "Parameters (Keras's count), those of frozen layers included (Metadata.TrainableParameterCount counts the others).", "ParameterCount", m.ParameterCount);
         if (m.TakesTokens) Constant("Vocabulary size: token ids run from 0 to VocabularySize − 1.", "VocabularySize", m.VocabularySize);
         else Constant("Features per time step of the input.", "InputFeatures", m.InputFeatures);
         if (m.TimeSteps is int steps) Constant("Time steps per sample, as declared.", "TimeSteps", steps);
@@ -41,9 +43,9 @@ internal static class Surface
                     using (w.Indent())
                     {
                         foreach (var p in l.Parameters)
-                            w.Line($"new(\"{p.KerasName}\", {p.Offset}, {p.Rows}, {p.Columns}, {G}Initializer.{p.Init}),");
+                            w.Line($"new(\"{p.KerasName}\", {p.Offset}, {p.Rows}, {p.Columns}, {G}Initializer.{p.Init}){WeightOptionsText(p)},");
                     }
-                    w.Line(l.Stateful ? "}, Stateful: true)," : "}),");
+                    w.Line($"}}{(l.Stateful ? ", Stateful: true" : "")}{(l.Trainable ? "" : ", Trainable: false")}),");
                 }
             }
             w.Line("});");
@@ -55,6 +57,17 @@ internal static class Surface
         w.Line("/// <summary>The Keras <c>model.summary()</c> table.</summary>");
         w.Line("public string Summary() => Metadata.Summary();");
         w.Line();
+    }
+
+    // A view's declared initializer arguments, unit_forget_bias and regularizer as an object initializer; empty for Keras's defaults.
+    private static string WeightOptionsText(ParamView p)
+    {
+        var parts = new System.Collections.Generic.List<string>();
+        if (p.InitArguments.Count > 0)
+            parts.Add($"InitializerArguments = new float[] {{ {string.Join(", ", p.InitArguments.Select(Checking.KerasCalls.Literal))} }}");
+        if (p.UnitForgetBias) parts.Add("UnitForgetBias = true");
+        if (p.Regularizer is { } r) parts.Add($"Regularizer = new {G}Regularizer({Checking.KerasCalls.Literal(r.L1)}, {Checking.KerasCalls.Literal(r.L2)})");
+        return parts.Count == 0 ? "" : " { " + string.Join(", ", parts) + " }";
     }
 
     /// <summary>Constructors and <c>CreateWorker()</c>: a worker shares the parameters, nothing else.</summary>

@@ -17,7 +17,9 @@ namespace ModelGen.Interop;
 /// (<c>Tanh</c>, <c>Sigmoid</c>, <c>Relu</c>, <c>Softmax</c>); SimpleRnn / Lstm / Gru → ONNX <c>RNN</c> / <c>LSTM</c> /
 /// <c>GRU</c> with <c>layout = 0</c> between explicit <c>Transpose</c>s (ONNX Runtime's CPU kernels refuse
 /// <c>layout = 1</c>), gates reordered (LSTM Keras i, f, c, o → ONNX i, o, f, c), <c>linear_before_reset = 1</c> for
-/// <c>ResetAfter</c> GRUs and 0 otherwise, <c>hard_sigmoid</c> as <c>HardSigmoid(1/6, 0.5)</c>; Bidirectional → one
+/// <c>ResetAfter</c> GRUs and 0 otherwise, <c>hard_sigmoid</c> as <c>HardSigmoid(1/6, 0.5)</c>, an LSTM's or GRU's
+/// <c>Activation</c> as the operator's candidate (and LSTM output) activation (<c>Relu</c>, <c>Sigmoid</c>, <c>Affine(1, 0)</c>
+/// for linear; refused with <c>hard_sigmoid</c> gates when linear); Bidirectional → one
 /// <c>direction = "bidirectional"</c> operator and the merge (concat, sum, mul, ave); <c>GoBackwards</c> → the input
 /// reversed in time. Dropout layers and dropout rates are left out (inference).</para>
 /// <para>Masks (Embedding <c>MaskZero</c>, Masking): each row's unmasked steps are rotated to the front and the
@@ -261,7 +263,19 @@ public static class OnnxExport
                 "hard_sigmoid" => ("HardSigmoid", 1f / 6, 0.5f),
                 var a => throw new NotSupportedException($"layer '{name}': recurrent activation '{a}' has no ONNX export"),
             };
-            return (r is LstmAttribute ? [gate, "Tanh", "Tanh"] : [gate, "Tanh"], alpha, beta);
+            // Keras activation= replaces tanh in the candidate (and LSTM's output): ONNX's g (and h) activations.
+            (string candidate, float? candidateAlpha, float? candidateBeta) = gated.Activation switch
+            {
+                "tanh" => ("Tanh", (float?)null, (float?)null),
+                "relu" => ("Relu", null, null),
+                "sigmoid" => ("Sigmoid", null, null),
+                "linear" => ("Affine", 1f, 0f),
+                var a => throw new NotSupportedException($"layer '{name}': activation '{a}' has no ONNX export"),
+            };
+            if (alpha is not null && candidateAlpha is not null)
+                throw new NotSupportedException($"layer '{name}': recurrent activation 'hard_sigmoid' with activation 'linear' has no ONNX export " +
+                    "(the two would need different activation_alpha values, which runtimes consume differently); use 'sigmoid' gates or another activation");
+            return (r is LstmAttribute ? [gate, candidate, candidate] : [gate, candidate], alpha ?? candidateAlpha, beta ?? candidateBeta);
         }
 
         /// <summary>x [B, T, F] reversed along T.</summary>

@@ -266,6 +266,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         float value = fused is null
             ? ComputeLoss(loss, output, output, gradient)
             : ComputeLoss(fused, _logitOutput!.OutputLogits, output, gradient);
+        value += Regularization.Penalty(_model.Info, _model.Parameters); // Keras: loss + sum(model.losses)
         if (!float.IsFinite(value))
         {
             result = StepResult.NonFiniteLoss;
@@ -274,6 +275,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         Array.Clear(_model.Gradients);
         if (fused is null) _model.Backward(gradient, default);
         else _logitOutput!.BackwardFromLogits(gradient, default);
+        Regularization.AddGradients(_model.Info, _model.Parameters, _model.Gradients);
         if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_model.Gradients))
         {
             result = StepResult.NonFiniteGradient;
@@ -322,7 +324,8 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         var output = _output.AsSpan(0, _count * _outputWidth);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
         var fused = Fused(loss);
-        return fused is null ? ComputeLoss(loss, output, output, default) : ComputeLoss(fused, _logitOutput!.OutputLogits, output, default);
+        float value = fused is null ? ComputeLoss(loss, output, output, default) : ComputeLoss(fused, _logitOutput!.OutputLogits, output, default);
+        return value + Regularization.Penalty(_model.Info, _model.Parameters); // Keras evaluates loss + sum(model.losses) too
     }
 
     /// <summary>

@@ -16,6 +16,13 @@ namespace ModelGen;
 /// then add 1 to <see cref="Iterations"/>.
 /// </para>
 /// <para>
+/// Frozen layers (<see cref="LayerInfo.Trainable"/> false, Keras <c>trainable=False</c>) are left out as Keras leaves them
+/// out of <c>trainable_variables</c>: their gradients are zeroed (so no clipping norm counts them), and
+/// <see cref="Update"/> runs once per run of consecutive trainable parameters, with <see cref="Slot"/> returning the
+/// matching slice of each state buffer: a frozen parameter and its momentum, velocity or weight-decay term never move.
+/// An optimizer written against <see cref="Update"/> and <see cref="Slot"/> gets this without knowing of it.
+/// </para>
+/// <para>
 /// The optimizer's state (moments) is sized on the first step and reused; steps allocate nothing after that. One
 /// optimizer serves one model. Instances are not thread-safe.
 /// </para>
@@ -37,6 +44,9 @@ public abstract class Optimizer
     private float? _clipNorm, _globalClipNorm, _clipValue;
     private ModelInfo? _checkedInfo;
     private int _checkedCount;
+    // The runs of trainable parameters of _checkedInfo as (start, length), and of frozen ones; the range Update sees now.
+    private (int Start, int Length)[] _trainable = [], _frozen = [];
+    private int _rangeStart, _rangeLength = -1;
 
     /// <summary>Creates an optimizer.</summary>
     /// <param name="name">Keras name (<c>SGD</c>, <c>adam</c>, <c>rmsprop</c>).</param>
@@ -145,25 +155,45 @@ public abstract class Optimizer
         }
 
         float learningRate = LearningRate;
+        foreach (var (start, length) in _frozen) gradients.Slice(start, length).Clear();
         Clip(gradients, info);
-        Update(parameters, gradients, learningRate);
+        try
+        {
+            foreach (var (start, length) in _trainable)
+            {
+                (_rangeStart, _rangeLength) = (start, length);
+                Update(parameters.Slice(start, length), gradients.Slice(start, length), learningRate);
+            }
+        }
+        finally
+        {
+            _rangeLength = -1;
+        }
         Iterations++;
     }
 
     /// <summary>Number of parameters the state is sized for; 0 before the first <see cref="Step"/> (or after restoring an empty state).</summary>
     public int StateLength { get; private set; }
 
-    /// <summary>The algorithm's update of every parameter, after clipping.</summary>
+    /// <summary>
+    /// The algorithm's update of every parameter, after clipping: called once per step with all parameters, or, when the
+    /// model has frozen layers, once per run of consecutive trainable ones (<see cref="Slot"/> then returns the matching
+    /// slice). An implementation must treat each element on its own (as every Keras optimizer's update does).
+    /// </summary>
     /// <param name="parameters">Parameters to update in place.</param>
-    /// <param name="gradients">Clipped gradients.</param>
+    /// <param name="gradients">Clipped gradients, same length.</param>
     /// <param name="learningRate">The learning rate for this step.</param>
     protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
 
     /// <summary>The per-parameter state buffer <paramref name="index"/> (named by the constructor's <c>slotNames</c>); valid inside <see cref="Update"/>.</summary>
     /// <param name="index">Slot index.</param>
-    /// <returns>The buffer, one float per parameter.</returns>
-    protected Span<float> Slot(int index) =>
-        _slots is null ? throw new InvalidOperationException($"{Name}: state is created by the first Step") : _slots[index];
+    /// <returns>The buffer, one float per parameter <see cref="Update"/> was given (the slice of the whole buffer for that range).</returns>
+    /// <exception cref="InvalidOperationException">Called before the first <see cref="Step"/>.</exception>
+    protected Span<float> Slot(int index)
+    {
+        if (_slots is null) throw new InvalidOperationException($"{Name}: state is created by the first Step");
+        return _rangeLength < 0 ? _slots[index] : _slots[index].AsSpan(_rangeStart, _rangeLength);
+    }
 
     /// <summary>
     /// The optimizer's state, for weight files: <c>iteration</c> (two floats, <c>[n mod 2²⁴, n / 2²⁴]</c>, each exact in
@@ -294,8 +324,26 @@ public abstract class Optimizer
             }
         }
         _checkedCount = checked((int)total);
+        (_trainable, _frozen) = (Runs(info, true), Runs(info, false));
         _checkedInfo = info;
         return _checkedCount;
+    }
+
+    /// <summary>The parameter runs of the layers whose <see cref="LayerInfo.Trainable"/> is <paramref name="trainable"/>, adjacent ones merged, in order.</summary>
+    private static (int Start, int Length)[] Runs(ModelInfo info, bool trainable)
+    {
+        var runs = new List<(int Start, int Length)>();
+        foreach (var layer in info.Layers)
+        {
+            if (layer.Trainable != trainable) continue;
+            foreach (var p in layer.Parameters)
+            {
+                if (p.Length == 0) continue;
+                if (runs.Count > 0 && runs[^1].Start + runs[^1].Length == p.Offset) runs[^1] = (runs[^1].Start, runs[^1].Length + p.Length);
+                else runs.Add((p.Offset, p.Length));
+            }
+        }
+        return [.. runs];
     }
 
     private void Clip(Span<float> gradients, ModelInfo info)
