@@ -13,7 +13,7 @@ namespace ModelGen.Benchmarks;
 /// <code>
 /// --sweep --plan FILE [--max-gflop 80]                      the points (CSV), each one axis away from the centre
 /// --sweep --measure FILE --out FILE [--seconds 1]           ModelGen's times for the plan's points (CSV)
-/// --sweep --report --plan FILE --modelgen FILE --torch FILE [--docs docs]
+/// --sweep --report --plan FILE --modelgen FILE --torch FILE [--docs docs] [--note TEXT]
 ///                                                           docs/benchmarks-data/sweep.csv, docs/benchmarks-sweep.png,
 ///                                                           the "Size sweep" section of docs/benchmarks.md
 /// </code>
@@ -43,7 +43,7 @@ internal static class Sweep
         var o = Options(args);
         if (o.TryGetValue("--plan", out var planOut) && !o.ContainsKey("--report")) return WritePlan(planOut, double.Parse(o.GetValueOrDefault("--max-gflop", "80"), Inv));
         if (o.TryGetValue("--measure", out var planIn)) return Measure(planIn, o["--out"], double.Parse(o.GetValueOrDefault("--seconds", "1"), Inv));
-        if (o.ContainsKey("--report")) return SweepReport.Write(ReadPlan(o["--plan"]), o["--modelgen"], o["--torch"], o.GetValueOrDefault("--docs", "docs"));
+        if (o.ContainsKey("--report")) return SweepReport.Write(ReadPlan(o["--plan"]), o["--modelgen"], o["--torch"], o.GetValueOrDefault("--docs", "docs"), o.GetValueOrDefault("--note", ""));
         Console.Error.WriteLine("usage: --sweep --plan FILE | --measure PLAN --out FILE | --report --plan FILE --modelgen FILE --torch FILE [--docs DIR]");
         return 2;
     }

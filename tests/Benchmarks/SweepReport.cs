@@ -23,7 +23,7 @@ internal static class SweepReport
         public double? InferSpeedUp => MgInfer > 0 && PtInfer > 0 ? PtInfer / MgInfer : null;
     }
 
-    public static int Write(List<Sweep.Point> plan, string modelGenCsv, string torchCsv, string docs)
+    public static int Write(List<Sweep.Point> plan, string modelGenCsv, string torchCsv, string docs, string note)
     {
         var mg = ReadTimes(modelGenCsv);
         var pt = ReadTimes(torchCsv);
@@ -57,6 +57,7 @@ internal static class SweepReport
         L("round medians after a warm-up, on both sides (`Sweep.cs`, `torch_sweep.py`); a training step is forward, MSE gradient,");
         L("backward and Adam, as in the workloads above. Written by `tests/Benchmarks/sweep.sh`; every figure is in");
         L("`docs/benchmarks-data/sweep.csv`.");
+        if (note.Length > 0) { L(); L(note); }
         L();
         L("![Speed-up of ModelGen over PyTorch across the size sweep, log scale](benchmarks-sweep.png)");
         L();
@@ -142,7 +143,7 @@ internal static class SweepReport
         {
             var values = rows.Where(r => r.Point.Axes.Split(';').Contains(axis))
                 .Select(r => axis == "hidden" ? r.Point.Hidden : axis == "steps" ? r.Point.Steps : r.Point.Batch).Distinct().Order().ToList();
-            for (int i = 0; i < values.Count; i++) xTicks.AddMajor(x0 + i, $"{label[0]}={values[i].ToString("N0", Inv)}");
+            for (int i = 0; i < values.Count; i++) xTicks.AddMajor(x0 + i, $"{char.ToUpperInvariant(label[0])}={values[i].ToString("N0", Inv)}");
             foreach (var s in series)
             {
                 var xs = new List<double>();
