@@ -185,8 +185,10 @@ internal static class Report
         L("  checks that it runs at the width asked for (`MODELGEN_BENCH_EXPECT_WIDTH`) and fails otherwise. (.NET 10 ignores the");
         L("  older `DOTNET_EnableAVX512F=0`: `Vector512` stays accelerated under it; compare.sh sets both.)");
         L("- **PyTorch**: `tests/Benchmarks/torch_peer.py`, eager mode, the same shapes (`batch_first`; stacked layers as");
-        L(string.Create(Inv, $"  `num_layers=2`, the same computation); ≥ 0.5 s warm-up, then ~3 s of repetitions timed with `time.perf_counter_ns` in {rounds} rounds,"));
-        L("  reporting the best (lowest) round median (best-of-5, as a user tuning a script would). One thread: `OMP_NUM_THREADS`,");
+        L("  `num_layers=2`, the same computation); ≥ 0.5 s warm-up, then ~3 s of repetitions timed with `time.perf_counter_ns`,");
+        L(rounds > 1
+            ? string.Create(Inv, $"  in {rounds} rounds, reporting the best (lowest) round median (best-of-{rounds}, as a user tuning a script would). One thread: `OMP_NUM_THREADS`,")
+            : "  reporting their median (this run's torch_peer.py predates the best-of-5 rounds). One thread: `OMP_NUM_THREADS`,");
         L("  `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS` = 1 before");
         L("  torch is imported, and `torch.set_num_threads(1)`; whole machine: every core. `OPENBLAS_CORETYPE` and");
         L("  `OPENBLAS_L2_SIZE` are unset in both, so OpenBLAS picks its own kernel for this CPU. The whole-machine mode is");
