@@ -6,7 +6,11 @@
 //   3. compiling the generated code: Emit of the compilation with and without the generated trees;
 //   4. the JIT of the generated methods: the first training step (forward + backward) against a later one, the model
 //      loaded from the emitted assembly.
-//   dotnet run -c Release --project tests/GeneratorBenchmarks [-- --reps 5] [--markdown FILE]
+//   dotnet run -c Release --project tests/GeneratorBenchmarks [-- --reps 5] [--markdown FILE] [--only W2Model,…]
+//   … -- --dump DIR                 also writes every generated file and its binding time (and a cell's Emit alone)
+//   … -- --compile FILE…            the Emit cost of C# files alone (a dumped cell, edited to find what costs)
+//   … -- --langversion 12 | --debug-il   the same with another language version / without the IL optimizer
+// tests/GeneratorBenchmarks/run.sh runs this and build-cost.sh and updates docs/benchmarks-data/generator-cost.md.
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
