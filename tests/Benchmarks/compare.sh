@@ -11,6 +11,8 @@
 #   tests/Benchmarks/compare.sh --widths 256,128        only these widths (the first one listed runs the full jobs)
 #   tests/Benchmarks/compare.sh --full-all              full jobs at every width (~10 min each)
 #   tests/Benchmarks/compare.sh --wait-quiet            first wait (up to 30 min) for a 1-minute load average < 0.7
+#   tests/Benchmarks/compare.sh --all                   then also the size sweep (sweep.sh, ~12 min) and the generator's
+#                                                       cost (tests/GeneratorBenchmarks/run.sh, ~4 min): the whole page
 #
 # Needs the .NET 10 SDK and Debian's python3-torch (run with /usr/bin/python3; OpenBLAS: libopenblas0-pthread).
 set -euo pipefail
@@ -19,13 +21,15 @@ cd "$(dirname "$0")/../.."
 WAIT_QUIET=0
 WIDTHS=""
 FULL_ALL=0
+ALL=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --wait-quiet) WAIT_QUIET=1 ;;
     --widths) WIDTHS="${2:?--widths needs a list, e.g. 512,256,128}"; shift ;;
     --widths=*) WIDTHS="${1#--widths=}" ;;
     --full-all) FULL_ALL=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --all) ALL=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -147,3 +151,9 @@ dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn "$
   --lscpu "$DATA/lscpu.txt" --out "$OUT" \
   --note "$(cat "$DATA/note.txt")"
 echo "compare.sh: wrote $OUT/benchmarks.md, $OUT/benchmarks.png and $DATA/"
+if [ "$ALL" = 1 ]; then
+  echo "== Size sweep (sweep.sh)"
+  tests/Benchmarks/sweep.sh
+  echo "== Generator cost (tests/GeneratorBenchmarks/run.sh)"
+  tests/GeneratorBenchmarks/run.sh
+fi
