@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --max-gflop) MAX_GFLOP="${2:?}"; shift ;;
     --seconds) SECONDS_PER="${2:?}"; shift ;;
     --only) ONLY="${2:?}"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift

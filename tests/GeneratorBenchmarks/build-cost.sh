@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --reps) REPS="${2:?}"; shift ;;
     --markdown) MARKDOWN="${2:?}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
