@@ -1,32 +1,44 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using ScottPlot;
 
 namespace ModelGen.Benchmarks;
 
-/// <summary>The speed-up bar chart (docs/benchmarks.png), drawn with ScottPlot on a log scale.</summary>
+/// <summary>The speed-up bar chart (docs/benchmarks.png), drawn with ScottPlot on a log scale: one thread, every width.</summary>
 internal static class Chart
 {
-    public static void Draw(IReadOnlyList<ChartRow> rows, int threadsAll, string path)
+    /// <summary>One thread, per workload: a training and an inference bar per ModelGen vector width.</summary>
+    public static void Draw(IReadOnlyList<ChartRow> all, string cpu, string path)
     {
-        var series = new (string Label, Color Color, Func<ChartRow, double?> Value)[]
+        var ids = all.Select(r => r.Id).Distinct().ToList();
+        var bits = all.Select(r => r.Bits).Distinct().OrderByDescending(b => b).ToList();
+        var trainColors = new[] { "#1f77b4", "#6baed6", "#c6dbef" };
+        var inferColors = new[] { "#ff7f0e", "#fdae6b", "#fdd0a2" };
+        var seriesList = new List<(string Label, Color Color, Func<ChartRow, double?> Value)>();
+        for (int i = 0; i < bits.Count; i++)
         {
-            ("Training step, 1 thread each", Color.FromHex("#1f77b4"), r => r.TrainOne),
-            ($"Training step, {threadsAll} threads each", Color.FromHex("#aec7e8"), r => r.TrainAll),
-            ("Inference, 1 thread each", Color.FromHex("#ff7f0e"), r => r.InferOne),
-            ($"Inference, {threadsAll} threads each", Color.FromHex("#ffbb78"), r => r.InferAll),
-        };
+            int b = bits[i];
+            seriesList.Add(($"Training step, {b}-bit", Color.FromHex(trainColors[Math.Min(i, 2)]), r => r.Bits == b ? r.TrainOne : null));
+        }
+        for (int i = 0; i < bits.Count; i++)
+        {
+            int b = bits[i];
+            seriesList.Add(($"Inference, {b}-bit", Color.FromHex(inferColors[Math.Min(i, 2)]), r => r.Bits == b ? r.InferOne : null));
+        }
+        var series = seriesList.ToArray();
+        var rows = ids.Select(id => all.Where(r => r.Id == id).ToList()).ToList();
 
         var plot = new Plot();
         var bars = new List<Bar>();
-        const double width = 0.2, groupGap = 1.0;
+        double width = 0.8 / series.Length; const double groupGap = 1.0;
         double lo = 0, hi = 0;
         for (int g = 0; g < rows.Count; g++)
         {
             for (int s = 0; s < series.Length; s++)
             {
-                double? speedUp = series[s].Value(rows[g]);
+                double? speedUp = rows[g].Select(series[s].Value).FirstOrDefault(v => v is not null);
                 if (speedUp is not > 0) continue;
                 double log = Math.Log10(speedUp.Value);
                 lo = Math.Min(lo, log);
@@ -57,7 +69,7 @@ internal static class Chart
         }
         plot.Axes.Left.TickGenerator = yTicks;
         var xTicks = new ScottPlot.TickGenerators.NumericManual();
-        for (int g = 0; g < rows.Count; g++) xTicks.AddMajor(g * groupGap, rows[g].Id);
+        for (int g = 0; g < rows.Count; g++) xTicks.AddMajor(g * groupGap, ids[g]);
         plot.Axes.Bottom.TickGenerator = xTicks;
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.SetLimits(-0.6, (rows.Count - 1) * groupGap + 0.6, minPow, maxPow);
@@ -67,7 +79,7 @@ internal static class Chart
         one.LineWidth = 1.5f;
 
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
-        plot.Title("ModelGen speed-up over PyTorch (PyTorch time ÷ ModelGen time; above 1× ModelGen is faster)", size: 14);
+        plot.Title($"ModelGen speed-up over PyTorch, one thread each, per vector width (above 1× ModelGen is faster); {cpu}", size: 13);
         plot.YLabel("speed-up (log scale)");
         plot.XLabel("workload");
         foreach (var s in series)

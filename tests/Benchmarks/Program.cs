@@ -3,6 +3,10 @@
 //   dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*' --json  one workload, plus a full JSON report
 //   dotnet run -c Release --project tests/Benchmarks -- --report …             docs/benchmarks.md from saved results
 //   dotnet run -c Release --project tests/Benchmarks -- --onnx-peer --threads 1 --out onnx-1.json   ONNX Runtime peer
+//   dotnet run -c Release --project tests/Benchmarks -- --vector-width                           512, 256 or 128 (this process)
+//   dotnet run -c Release --project tests/Benchmarks -- --sweep …                                the size sweep (sweep.sh)
+// Environment: MODELGEN_BENCH_JOBS=one (one-thread job only), MODELGEN_BENCH_SHORT=1 (the short job of the extra
+// widths), MODELGEN_BENCH_EXPECT_WIDTH=256 (every benchmark process checks that it runs at that vector width).
 // tests/Benchmarks/compare.sh runs these and torch_peer.py in one go.
 using System;
 using System.Collections.Generic;
@@ -24,6 +28,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--report") return Report.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--onnx-peer") return OnnxPeer.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "--sweep") return Sweep.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "--vector-width") { Console.WriteLine(VectorWidth.Current); return 0; }
 
         var rest = new List<string>();
         bool json = false;
@@ -56,17 +62,23 @@ public static class Program
     /// Two short jobs, sized so that all 24 benchmarks finish in about ten minutes on a 2-core machine: one process
     /// per benchmark, 5 warm-up and 15 measured iterations of about 250 ms each, workstation non-concurrent GC.
     /// <see cref="OneThread"/> sets <c>MODELGEN_NUM_THREADS=1</c> (everything on the calling thread);
-    /// <see cref="AllThreads"/> lets the large products use every core.
+    /// <see cref="AllThreads"/> lets the large products use every core. With <c>MODELGEN_BENCH_SHORT=1</c> (the extra
+    /// vector widths of compare.sh) the jobs are shorter still: 3 warm-up and 8 iterations of about 150 ms (~4 min).
+    /// The vector-width knobs (<c>DOTNET_EnableAVX512F</c>, <c>DOTNET_EnableAVX</c>, …) and
+    /// <c>MODELGEN_BENCH_EXPECT_WIDTH</c> are passed on to every benchmark process explicitly.
     /// </summary>
     public static ManualConfig CreateConfig()
     {
+        bool shortJob = Environment.GetEnvironmentVariable("MODELGEN_BENCH_SHORT") == "1";
         var job = Job.Default
             .WithLaunchCount(1)
-            .WithWarmupCount(5)
-            .WithIterationCount(15)
-            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            .WithWarmupCount(shortJob ? 3 : 5)
+            .WithIterationCount(shortJob ? 8 : 15)
+            .WithIterationTime(TimeInterval.FromMilliseconds(shortJob ? 150 : 250))
             .WithGcServer(false)
             .WithGcConcurrent(false);
+        foreach (var name in VectorWidth.Knobs)
+            if (Environment.GetEnvironmentVariable(name) is { } value) job = job.WithEnvironmentVariable(name, value);
         var one = job.WithId(OneThread).WithEnvironmentVariable("MODELGEN_NUM_THREADS", "1");
         var all = job.WithId(AllThreads).WithEnvironmentVariable("MODELGEN_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // MODELGEN_BENCH_JOBS=one runs the one-thread job only (a quick before/after comparison of the generated code).

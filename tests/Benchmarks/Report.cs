@@ -23,6 +23,9 @@ internal static class Report
     /// <summary>A time and the bytes allocated per operation (ModelGen) for one workload and one kind of step.</summary>
     private sealed record Timing(double MedianNs, double Q1Ns, double Q3Ns, long? AllocatedBytes);
 
+    /// <summary>ModelGen's timings at one vector width: one thread and every core, keyed by (workload, kind).</summary>
+    private sealed record WidthRun(int Bits, Dictionary<(string, string), Timing> One, Dictionary<(string, string), Timing> All);
+
     public static int Run(string[] args)
     {
         string? bdn = null, torch1 = null, torchAll = null, onnx1 = null, onnxAll = null, lscpu = null, outDir = "docs";
@@ -45,7 +48,8 @@ internal static class Report
         }
         if (bdn is null || torch1 is null || torchAll is null) { Console.Error.WriteLine(Usage); return 2; }
 
-        var ((modelGen, modelGenAll), host) = ReadBenchmarkDotNet(bdn);
+        var (widths, host) = ReadBenchmarkDotNet(bdn);
+        var widest = widths[0];
         using var t1 = JsonDocument.Parse(File.ReadAllText(torch1));
         using var tAll = JsonDocument.Parse(File.ReadAllText(torchAll));
         var torchOne = ReadTorch(t1.RootElement);
@@ -54,17 +58,19 @@ internal static class Report
         double peakAll = tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
         int threadsAll = tAll.RootElement.GetProperty("torch_threads").GetInt32();
         string lscpuText = lscpu is not null && File.Exists(lscpu) ? File.ReadAllText(lscpu) : "";
+        string cpuFile = Path.Combine(bdn, "cpu.txt");
+        string cpu = File.Exists(cpuFile) && File.ReadAllText(cpuFile).Trim() is { Length: > 0 } c ? c : LscpuField(lscpuText, "Model name") ?? host.Processor;
+        int rounds = t1.RootElement.TryGetProperty("rounds", out var rs) ? rs.GetInt32() : 1;
 
         Directory.CreateDirectory(outDir);
-        var rows = new List<ChartRow>();
-        var misses = new List<string>();
         var md = new StringBuilder();
         void L(string line = "") => md.Append(line).Append('\n');
 
         L("# Speed benchmarks: ModelGen vs PyTorch");
         L();
         L("ModelGen's generated models against eager PyTorch (CPU) on the six workloads of the benchmark issue, a");
-        L("training step and inference each: both sides on one thread, and both sides on the whole machine. Everything");
+        L("training step and inference each: both sides on one thread, and both sides on the whole machine; ModelGen at");
+        L("every vector width this CPU has (PyTorch's side does not depend on .NET's width and is measured once). Everything");
         L("here, the chart included, is written by one command:");
         L();
         L("```sh");
@@ -72,19 +78,20 @@ internal static class Report
         L("```");
         L();
         var measured = t1.RootElement.TryGetProperty("finished_utc", out var fin) && fin.TryGetDateTime(out var f) ? f : File.GetLastWriteTimeUtc(torch1);
-        L(string.Create(Inv, $"Measured {measured:yyyy-MM-dd HH:mm} UTC. Speed-up = PyTorch time ÷ ModelGen time (above 1: ModelGen is faster)."));
+        L(string.Create(Inv, $"Measured {measured:yyyy-MM-dd HH:mm} UTC on **{cpu}**. Speed-up = PyTorch time ÷ ModelGen time (above 1: ModelGen is faster)."));
+        L($"ModelGen widths measured: {string.Join(", ", widths.Select(w => $"**{VectorWidth.Name(w.Bits)}**" + Knob(w.Bits, widest.Bits)))}.");
         foreach (var n in notes) { L(); L(n); }
         L();
         L("## Machine");
         L();
-        L($"- CPU: {LscpuField(lscpuText, "Model name") ?? host.Processor}, {LscpuField(lscpuText, "CPU(s)") ?? host.Cores.ToString(Inv)} logical CPUs" +
+        L($"- CPU: {cpu}, {LscpuField(lscpuText, "CPU(s)") ?? host.Cores.ToString(Inv)} logical CPUs" +
           $" ({LscpuField(lscpuText, "Thread(s) per core") ?? "?"} thread(s) per core), vector extensions: {VectorFlags(lscpuText)}");
         if (LscpuField(lscpuText, "CPU family") is { } family)
             L($"- CPU family {family}, model {LscpuField(lscpuText, "Model") ?? "?"}, stepping {LscpuField(lscpuText, "Stepping") ?? "?"}" +
               (LscpuField(lscpuText, "Hypervisor vendor") is { } hv ? $"; virtualised ({hv})" : LscpuField(lscpuText, "Flags")?.Contains("hypervisor", StringComparison.Ordinal) == true ? "; virtualised" : ""));
         if (LscpuField(lscpuText, "L2 cache") is { } l2)
             L($"- Caches: L1d {LscpuField(lscpuText, "L1d cache") ?? "?"}, L2 {l2}, L3 {LscpuField(lscpuText, "L3 cache") ?? "?"}");
-        L($"- ModelGen: {host.Runtime}, BenchmarkDotNet {host.BenchmarkDotNet}, {host.Os}; hardware intrinsics seen by the JIT: `{host.Intrinsics}`");
+        L($"- ModelGen: {host.Runtime}, BenchmarkDotNet {host.BenchmarkDotNet}, {host.Os}; hardware intrinsics seen by the JIT (widest run): `{host.Intrinsics}`");
         L($"- PyTorch {Str(t1.RootElement, "torch_version")} (Debian's python3-torch, eager mode), numpy {Str(t1.RootElement, "numpy_version")}, {Str(t1.RootElement, "python")};" +
           $" BLAS: {string.Join(", ", t1.RootElement.GetProperty("blas_libraries").EnumerateArray().Select(e => Path.GetFileName(e.GetString())))}");
         L(string.Create(Inv, $"- Practical sgemm peak (1024³ float32 matmul, best of numpy and torch): **{peakOne:0.0} GFLOP/s on one core**," +
@@ -95,82 +102,67 @@ internal static class Report
         L("## Speed-ups");
         L();
         L("Each column compares like with like: ModelGen on one thread against PyTorch on one thread, and both on");
-        L($"{threadsAll} threads.");
-        L();
-        L($"| Workload | Training step, 1 thread | Training step, {threadsAll} threads | Inference, 1 thread | Inference, {threadsAll} threads |");
-        L("|---|---:|---:|---:|---:|");
-        foreach (var w in Workload.All)
-        {
-            var row = new ChartRow(w.Id,
-                Ratio(torchOne, modelGen, w.Id, "training"), Ratio(torchMany, modelGenAll, w.Id, "training"),
-                Ratio(torchOne, modelGen, w.Id, "inference"), Ratio(torchMany, modelGenAll, w.Id, "inference"));
-            rows.Add(row);
-            L($"| {w.Id} {ShortName(w)} | {X(row.TrainOne)} | {X(row.TrainAll)} | {X(row.InferOne)} | {X(row.InferAll)} |");
-        }
-        L();
-        L("![Speed-up of ModelGen over PyTorch per workload, log scale](benchmarks.png)");
-        L();
-        if (onnx1 is not null && onnxAll is not null) OnnxSection(L, onnx1, onnxAll, modelGen, modelGenAll);
-        L("## Targets (single thread)");
-        L();
-        L("| Workload | Target | Training step | Inference | Gate products, share of 1-core peak (training / inference) | Status |");
-        L("|---|---|---:|---:|---:|---|");
-        foreach (var w in Workload.All)
-        {
-            var row = rows.First(r => r.Id == w.Id);
-            var (target, why) = Targets[w.Id];
-            double share(double flops, Timing? t) => t is null ? 0 : 100 * flops / t.MedianNs / peakOne;
-            double shareTrain = share(w.TrainingFlops, Get(modelGen, w.Id, "training")), shareInfer = share(w.ForwardFlops, Get(modelGen, w.Id, "inference"));
-            bool peakMet = w.Id != "W3" || (shareTrain >= 50 && shareInfer >= 50);
-            var missed = new List<string>();
-            if (!(row.TrainOne >= target)) missed.Add("training");
-            if (!(row.InferOne >= target)) missed.Add("inference");
-            if (!peakMet) missed.Add("share of peak");
-            string status = missed.Count == 0 ? "met" : $"short: {string.Join(", ", missed)}";
-            L(string.Create(Inv, $"| {w.Id} | ≥ {target:0.#}×{(w.Id == "W3" ? " and ≥ 50 % of peak" : "")} | {X(row.TrainOne)} | {X(row.InferOne)} | {shareTrain:0} % / {shareInfer:0} % | {status} |"));
-            if (missed.Count > 0) misses.Add($"- **{w.Id}** ({string.Join(", ", missed)}): {why}");
-        }
-        if (misses.Count > 0)
+        L($"{threadsAll} threads. One table per ModelGen vector width.");
+        var chart = new List<ChartRow>();
+        foreach (var w in widths)
         {
             L();
-            L("Why the misses:");
+            L($"### ModelGen at {VectorWidth.Name(w.Bits)}{Knob(w.Bits, widest.Bits)}");
             L();
-            foreach (var m in misses) L(m);
+            L($"| Workload | Training step, 1 thread | Training step, {threadsAll} threads | Inference, 1 thread | Inference, {threadsAll} threads |");
+            L("|---|---:|---:|---:|---:|");
+            foreach (var wl in Workload.All)
+            {
+                var row = new ChartRow(wl.Id, w.Bits,
+                    Ratio(torchOne, w.One, wl.Id, "training"), Ratio(torchMany, w.All, wl.Id, "training"),
+                    Ratio(torchOne, w.One, wl.Id, "inference"), Ratio(torchMany, w.All, wl.Id, "inference"));
+                chart.Add(row);
+                L($"| {wl.Id} {ShortName(wl)} | {X(row.TrainOne)} | {X(row.TrainAll)} | {X(row.InferOne)} | {X(row.InferAll)} |");
+            }
         }
+        L();
+        L("![Speed-up of ModelGen over PyTorch per workload and vector width, one thread, log scale](benchmarks.png)");
+        L();
+        if (onnx1 is not null && onnxAll is not null) OnnxSection(L, onnx1, onnxAll, widest);
+        Targets(L, widths, torchOne, peakOne, threadsAll);
         L();
         L("## Per workload");
         L();
         L("Times are medians. GFLOP/s counts only the gate products (see *Method*); the share is of the sgemm peak with");
         L("the same number of threads. Where no product of a workload reaches the threshold for sharing (2^21");
         L("multiply-adds), ModelGen runs the same single-threaded code in both modes, and the two rows differ by noise only.");
-        foreach (var w in Workload.All)
+        foreach (var wl in Workload.All)
         {
             L();
-            L($"### {w.Id}: {w.Description}");
+            L($"### {wl.Id}: {wl.Description}");
             L();
-            L(string.Create(Inv, $"Gate-product FLOPs: {w.ForwardFlops / 1e6:0.###} M per forward pass, {w.TrainingFlops / 1e6:0.###} M per training step; {w.Info.ParameterCount:N0} parameters."));
+            L(string.Create(Inv, $"Gate-product FLOPs: {wl.ForwardFlops / 1e6:0.###} M per forward pass, {wl.TrainingFlops / 1e6:0.###} M per training step; {wl.Info.ParameterCount:N0} parameters."));
             L();
             L("| | Training step | Inference |");
             L("|---|---:|---:|");
-            var mt = Get(modelGen, w.Id, "training");
-            var mi = Get(modelGen, w.Id, "inference");
-            var pt = Get(torchOne, w.Id, "training");
-            var pi = Get(torchOne, w.Id, "inference");
-            var at = Get(torchMany, w.Id, "training");
-            var ai = Get(torchMany, w.Id, "inference");
-            var mat = Get(modelGenAll, w.Id, "training");
-            var mai = Get(modelGenAll, w.Id, "inference");
-            L($"| ModelGen, 1 thread | {Time(mt)} | {Time(mi)} |");
+            var pt = Get(torchOne, wl.Id, "training");
+            var pi = Get(torchOne, wl.Id, "inference");
+            var at = Get(torchMany, wl.Id, "training");
+            var ai = Get(torchMany, wl.Id, "inference");
             L($"| PyTorch, 1 thread | {Time(pt)} | {Time(pi)} |");
-            L($"| **Speed-up, 1 thread** | **{X(Div(pt, mt))}** | **{X(Div(pi, mi))}** |");
-            L($"| ModelGen, {threadsAll} threads | {Time(mat)} | {Time(mai)} |");
             L($"| PyTorch, {threadsAll} threads | {Time(at)} | {Time(ai)} |");
-            L($"| **Speed-up, {threadsAll} threads** | **{X(Div(at, mat))}** | **{X(Div(ai, mai))}** |");
-            L($"| ModelGen allocated per step (1 / {threadsAll} threads) | {Bytes(mt)} / {Bytes(mat)} | {Bytes(mi)} / {Bytes(mai)} |");
-            L($"| ModelGen 1 thread GFLOP/s (share of 1-core peak) | {Rate(w.TrainingFlops, mt, peakOne)} | {Rate(w.ForwardFlops, mi, peakOne)} |");
-            L($"| ModelGen {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(w.TrainingFlops, mat, peakAll)} | {Rate(w.ForwardFlops, mai, peakAll)} |");
-            L($"| PyTorch 1 thread GFLOP/s (share of 1-core peak) | {Rate(w.TrainingFlops, pt, peakOne)} | {Rate(w.ForwardFlops, pi, peakOne)} |");
-            L($"| PyTorch {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(w.TrainingFlops, at, peakAll)} | {Rate(w.ForwardFlops, ai, peakAll)} |");
+            L($"| PyTorch 1 thread GFLOP/s (share of 1-core peak) | {Rate(wl.TrainingFlops, pt, peakOne)} | {Rate(wl.ForwardFlops, pi, peakOne)} |");
+            L($"| PyTorch {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, at, peakAll)} | {Rate(wl.ForwardFlops, ai, peakAll)} |");
+            foreach (var w in widths)
+            {
+                var mt = Get(w.One, wl.Id, "training");
+                var mi = Get(w.One, wl.Id, "inference");
+                var mat = Get(w.All, wl.Id, "training");
+                var mai = Get(w.All, wl.Id, "inference");
+                string b = w.Bits.ToString(Inv) + "-bit";
+                L($"| ModelGen {b}, 1 thread | {Time(mt)} | {Time(mi)} |");
+                L($"| **Speed-up {b}, 1 thread** | **{X(Div(pt, mt))}** | **{X(Div(pi, mi))}** |");
+                L($"| ModelGen {b}, {threadsAll} threads | {Time(mat)} | {Time(mai)} |");
+                L($"| **Speed-up {b}, {threadsAll} threads** | **{X(Div(at, mat))}** | **{X(Div(ai, mai))}** |");
+                L($"| ModelGen {b} allocated per step (1 / {threadsAll} threads) | {Bytes(mt)} / {Bytes(mat)} | {Bytes(mi)} / {Bytes(mai)} |");
+                L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak) | {Rate(wl.TrainingFlops, mt, peakOne)} | {Rate(wl.ForwardFlops, mi, peakOne)} |");
+                L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, mat, peakAll)} | {Rate(wl.ForwardFlops, mai, peakAll)} |");
+            }
         }
         L();
         L("## Method");
@@ -180,16 +172,24 @@ internal static class Report
         L("  W3: categorical cross-entropy on the softmax output. ModelGen writes ∂loss/∂output inline (`2(y−t)/n`, or");
         L("  `−t/(p·batch)` through its softmax Dense); PyTorch uses `F.mse_loss` / `F.cross_entropy` on the logits and");
         L("  `optimizer.zero_grad(set_to_none=True)`. **Inference**: forward only (`torch.inference_mode()` for PyTorch).");
-        L("- **ModelGen**: BenchmarkDotNet, one process per benchmark, 5 warm-up and 15 measured iterations of ~250 ms,");
-        L("  `[MemoryDiagnoser]`, data from a fixed seed created in `[GlobalSetup]`, which also runs both benchmarks for ≥ 1.5 s");
-        L("  (≥ 60 calls) so that workspaces and optimizer state exist and the JIT's tiering has settled before BenchmarkDotNet's");
-        L("  pilot and warm-up. Two jobs: `OneThread` sets `MODELGEN_NUM_THREADS=1`, so everything runs on the calling");
+        L("- **ModelGen**: BenchmarkDotNet, one process per benchmark, `[MemoryDiagnoser]`, data from a fixed seed created in");
+        L("  `[GlobalSetup]`, which also runs both benchmarks for ≥ 1.5 s (≥ 60 calls) so that workspaces and optimizer state");
+        L("  exist and the JIT's tiering has settled before BenchmarkDotNet's pilot and warm-up. The widest width runs 5 warm-up");
+        L("  and 15 measured iterations of ~250 ms; the other widths (compare.sh's `MODELGEN_BENCH_SHORT=1`) 3 and 8 of ~150 ms.");
+        L("  Two jobs: `OneThread` sets `MODELGEN_NUM_THREADS=1`, so everything runs on the calling");
         L("  thread; `AllThreads` lets products of ≥ 2^21 multiply-adds split by column panels between the caller and");
-        L("  pre-started workers (`Threading.IntraOpThreads`; bit-identical results). The element-wise work, the small");
-        L("  per-step products and `Adam` stay on the calling thread. Source: `tests/Benchmarks/*.cs`.");
+        L("  pre-started workers (`Threading.IntraOpThreads`; bit-identical results). Source: `tests/Benchmarks/*.cs`.");
+        L("- **Vector widths**: .NET picks the widest vectors the CPU accelerates. compare.sh holds it narrower with the JIT's");
+        L("  knobs, passed to every benchmark process: `DOTNET_EnableAVX512=0` gives the 256-bit (AVX2) path that AVX2-only");
+        L("  x64 CPUs take, `DOTNET_EnableAVX=0` the 128-bit path (`Vector128` only, as ARM64's NEON). Each benchmark process");
+        L("  checks that it runs at the width asked for (`MODELGEN_BENCH_EXPECT_WIDTH`) and fails otherwise. (.NET 10 ignores the");
+        L("  older `DOTNET_EnableAVX512F=0`: `Vector512` stays accelerated under it; compare.sh sets both.)");
         L("- **PyTorch**: `tests/Benchmarks/torch_peer.py`, eager mode, the same shapes (`batch_first`; stacked layers as");
-        L("  `num_layers=2`, the same computation); ≥ 0.5 s warm-up, then the median of ~3 s of repetitions timed with");
-        L("  `time.perf_counter_ns`. One thread: `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS` = 1 before");
+        L("  `num_layers=2`, the same computation); ≥ 0.5 s warm-up, then ~3 s of repetitions timed with `time.perf_counter_ns`,");
+        L(rounds > 1
+            ? string.Create(Inv, $"  in {rounds} rounds, reporting the best (lowest) round median (best-of-{rounds}, as a user tuning a script would). One thread: `OMP_NUM_THREADS`,")
+            : "  reporting their median (this run's torch_peer.py predates the best-of-5 rounds). One thread: `OMP_NUM_THREADS`,");
+        L("  `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS` = 1 before");
         L("  torch is imported, and `torch.set_num_threads(1)`; whole machine: every core. `OPENBLAS_CORETYPE` and");
         L("  `OPENBLAS_L2_SIZE` are unset in both, so OpenBLAS picks its own kernel for this CPU. The whole-machine mode is");
         L("  PyTorch's default threading, untuned (no `OMP_WAIT_POLICY` etc.): on these small per-step products its");
@@ -205,24 +205,30 @@ internal static class Report
         L("- **Noise**: each side is measured once per run of the command, on a small shared virtual machine; repeated runs");
         L("  move the small, overhead-bound workloads (W1, W5, and PyTorch's side generally) by tens of percent. Compare");
         L("  speed-ups across runs of this command on a quiet machine, and treat differences under ~30 % as noise.");
-        L("- **ONNX Runtime**: not compared yet; the comparison waits for ONNX export (a later issue).");
         L();
         L("## Commands");
         L();
-        L("`tests/Benchmarks/compare.sh` (add `--wait-quiet` to wait up to 30 min for a load average < 0.7 first) runs, in order:");
+        L("`tests/Benchmarks/compare.sh` (`--widths 512,256,128` to choose widths, `--full-all` for full jobs at every width,");
+        L("`--wait-quiet` to wait up to 30 min for a load average < 0.7 first) runs, in order:");
         L();
         L("```sh");
         L("lscpu");
         L("dotnet build -c Release tests/Benchmarks");
-        L("dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*' --join --json --artifacts $WORK/bdn");
+        L("# per width W (the knob: none for the widest, DOTNET_EnableAVX512=0 for 256, DOTNET_EnableAVX=0 for 128):");
+        L("env KNOB MODELGEN_BENCH_EXPECT_WIDTH=W MODELGEN_BENCH_SHORT=0|1 \\");
+        L("    dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*' --join --json --artifacts $WORK/bdn-W");
         L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads 1   --out $WORK/torch-1.json");
         L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads all --out $WORK/torch-all.json");
-        L("# raw results copied to docs/benchmarks-data/, then this page and the chart drawn from them:");
+        L("dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --threads 1|all --out $WORK/onnx-1|all.json");
+        L("# raw results copied to docs/benchmarks-data/ (modelgen-W-report-full.json, …), then this page and the chart drawn from them:");
         L("dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn docs/benchmarks-data \\");
         L("    --torch1 docs/benchmarks-data/torch-1.json --torchall docs/benchmarks-data/torch-all.json \\");
+        L("    --onnx1 docs/benchmarks-data/onnx-1.json --onnxall docs/benchmarks-data/onnx-all.json \\");
         L("    --lscpu docs/benchmarks-data/lscpu.txt --out docs --note \"$(cat docs/benchmarks-data/note.txt)\"");
         L("```");
         L();
+        L("The size sweep's section comes from `tests/Benchmarks/sweep.sh` (saved in `docs/benchmarks-data/sweep.md`), the");
+        L("generator cost's from `tests/GeneratorBenchmarks` (`docs/benchmarks-data/generator-cost.md`); this command keeps both.");
         L("Single benchmarks: `dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*'` (any BenchmarkDotNet");
         L("option works; `--list flat` lists them).");
         if (lscpuText.Length > 0)
@@ -238,20 +244,102 @@ internal static class Report
         }
 
         string mdPath = Path.Combine(outDir, "benchmarks.md");
-        File.WriteAllText(mdPath, md.ToString());
+        File.WriteAllText(mdPath + ".tmp", md.ToString());
+        File.Move(mdPath + ".tmp", mdPath, overwrite: true);
+        Sections.SpliceSaved(mdPath, Path.Combine(outDir, "benchmarks-data"));
         string pngPath = Path.Combine(outDir, "benchmarks.png");
-        Chart.Draw(rows, threadsAll, pngPath);
+        Chart.Draw(chart, cpu, pngPath);
         Console.WriteLine($"wrote {mdPath} and {pngPath}");
         return 0;
     }
 
+    private static string Knob(int bits, int widest) => bits == widest ? "" : bits == 128 ? " (`DOTNET_EnableAVX=0`)" : " (`DOTNET_EnableAVX512=0`)";
+
+    /// <summary>The targets of the speed issue, per vector width, with the misses' reasons.</summary>
+    private static void Targets(Action<string> L, List<WidthRun> widths, Dictionary<(string, string), Timing> torchOne, double peakOne, int threadsAll)
+    {
+        L("## Targets");
+        L("");
+        L("Single thread, same machine, same run, at every width: W1, W4, W5 ≥ 30× PyTorch; W2, W6 ≥ 5×; W3 ≥ 1.5× with the");
+        L($"gate products at ≥ 75 % of the 1-core sgemm peak. {threadsAll} threads: W3 ≥ 1.6× its own one-thread speed, and no workload");
+        L("slower than on one thread (more than 5 % slower counts as slower). 128-bit: every workload within 2.5× of the");
+        L("256-bit time.");
+        L("");
+        L("| Workload | Width | Target | Training step | Inference | Gate products, share of 1-core peak (training / inference) | Status |");
+        L("|---|---|---|---:|---:|---:|---|");
+        var misses = new List<string>();
+        foreach (var wl in Workload.All)
+            foreach (var w in widths)
+            {
+                var (target, why) = TargetOf[wl.Id];
+                var mt = Get(w.One, wl.Id, "training");
+                var mi = Get(w.One, wl.Id, "inference");
+                double? train = Ratio(torchOne, w.One, wl.Id, "training"), infer = Ratio(torchOne, w.One, wl.Id, "inference");
+                double share(double flops, Timing? t) => t is null ? 0 : 100 * flops / t.MedianNs / peakOne;
+                double shareTrain = share(wl.TrainingFlops, mt), shareInfer = share(wl.ForwardFlops, mi);
+                var missed = new List<string>();
+                if (!(train >= target)) missed.Add("training");
+                if (!(infer >= target)) missed.Add("inference");
+                if (wl.Id == "W3" && !(shareTrain >= 75 && shareInfer >= 75)) missed.Add("share of peak");
+                string status = missed.Count == 0 ? "met" : $"**short**: {string.Join(", ", missed)}";
+                L(string.Create(Inv, $"| {wl.Id} | {w.Bits}-bit | ≥ {target:0.#}×{(wl.Id == "W3" ? " and ≥ 75 % of peak" : "")} | {X(train)} | {X(infer)} | {shareTrain:0} % / {shareInfer:0} % | {status} |"));
+                if (missed.Count > 0) misses.Add($"- **{wl.Id} at {w.Bits}-bit** ({string.Join(", ", missed)}): {why}");
+            }
+        L("");
+        L($"**{threadsAll} threads against one** (ModelGen's own times; above 1: faster with more threads):");
+        L("");
+        L("| Workload | Width | Target | Training step | Inference | Status |");
+        L("|---|---|---|---:|---:|---|");
+        foreach (var wl in Workload.All)
+            foreach (var w in widths)
+            {
+                double? train = Div(Get(w.One, wl.Id, "training"), Get(w.All, wl.Id, "training"));
+                double? infer = Div(Get(w.One, wl.Id, "inference"), Get(w.All, wl.Id, "inference"));
+                double target = wl.Id == "W3" ? 1.6 : 0.95;
+                string status = train is null || infer is null ? "n/a" : train >= target && infer >= target ? "met" : "**short**";
+                if (status == "**short**") misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Bits}-bit, {threadsAll} threads**: {X(train)} / {X(infer)} of its one-thread speed (target ≥ {target:0.##}×)."));
+                L(string.Create(Inv, $"| {wl.Id} | {w.Bits}-bit | {(wl.Id == "W3" ? "≥ 1.6×" : "not slower (≥ 0.95×)")} | {X(train)} | {X(infer)} | {status} |"));
+            }
+        var w256 = widths.FirstOrDefault(w => w.Bits == 256);
+        var w128 = widths.FirstOrDefault(w => w.Bits == 128);
+        if (w256 is not null && w128 is not null)
+        {
+            L("");
+            L("**128-bit against 256-bit** (time at 128 ÷ time at 256, one thread; target ≤ 2.5):");
+            L("");
+            L("| Workload | Training step | Inference | Status |");
+            L("|---|---:|---:|---|");
+            foreach (var wl in Workload.All)
+            {
+                double? train = Div(Get(w128.One, wl.Id, "training"), Get(w256.One, wl.Id, "training"));
+                double? infer = Div(Get(w128.One, wl.Id, "inference"), Get(w256.One, wl.Id, "inference"));
+                string status = train is null || infer is null ? "n/a" : train <= 2.5 && infer <= 2.5 ? "met" : "**short**";
+                if (status == "**short**") misses.Add(string.Create(Inv, $"- **{wl.Id}, 128-bit**: {train:0.00}× / {infer:0.00}× the 256-bit time (training / inference; target ≤ 2.5×)."));
+                L(string.Create(Inv, $"| {wl.Id} | {train:0.00}× | {infer:0.00}× | {status} |"));
+            }
+        }
+        else
+        {
+            L("");
+            L("128-bit against 256-bit: not measured in this run (it needs both widths).");
+        }
+        if (misses.Count > 0)
+        {
+            L("");
+            L("Misses:");
+            L("");
+            foreach (var m in misses) L(m);
+        }
+        L("");
+    }
+
     private sealed record Host(string Processor, int Cores, string Runtime, string BenchmarkDotNet, string Os, string Intrinsics);
 
-    // ModelGen's timings per thread mode: (one thread, every core), each keyed by (workload, kind).
-    private static ((Dictionary<(string, string), Timing> One, Dictionary<(string, string), Timing> All), Host) ReadBenchmarkDotNet(string dir)
+    // ModelGen's timings per width, widest first. compare.sh saves modelgen-<bits>-report-full.json per width; an older
+    // single file (*-report-full*.json without a width) counts as the widest width its intrinsics show.
+    private static (List<WidthRun> Widths, Host Host) ReadBenchmarkDotNet(string dir)
     {
-        var one = new Dictionary<(string, string), Timing>();
-        var all = new Dictionary<(string, string), Timing>();
+        var runs = new Dictionary<int, WidthRun>();
         Host? host = null;
         var files = Directory.GetFiles(dir, "*-report-full*.json");
         if (files.Length == 0) throw new FileNotFoundException($"no BenchmarkDotNet *-report-full*.json in {dir}");
@@ -259,43 +347,52 @@ internal static class Report
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             var h = doc.RootElement.GetProperty("HostEnvironmentInfo");
+            var name = Path.GetFileName(file).Split('-');
+            int bits = name.Length > 2 && int.TryParse(name[1], NumberStyles.None, Inv, out int b) ? b : 0;
+            var one = new Dictionary<(string, string), Timing>();
+            var all = new Dictionary<(string, string), Timing>();
             string intrinsics = "";
-            foreach (var b in doc.RootElement.GetProperty("Benchmarks").EnumerateArray())
+            foreach (var bench in doc.RootElement.GetProperty("Benchmarks").EnumerateArray())
             {
-                string type = b.GetProperty("Type").GetString() ?? "";
-                string method = b.GetProperty("Method").GetString() ?? "";
-                if (!b.TryGetProperty("Statistics", out var s) || s.ValueKind != JsonValueKind.Object) continue; // failed benchmark
+                string type = bench.GetProperty("Type").GetString() ?? "";
+                string method = bench.GetProperty("Method").GetString() ?? "";
+                if (bench.TryGetProperty("HardwareIntrinsics", out var hi)) intrinsics = hi.GetString() ?? "";
+                if (!bench.TryGetProperty("Statistics", out var s) || s.ValueKind != JsonValueKind.Object) continue; // failed benchmark
                 string kind = method == nameof(WorkloadBenchmark<W1Model, float>.TrainingStep) ? "training" : "inference";
-                long? bytes = b.TryGetProperty("Memory", out var m) && m.ValueKind == JsonValueKind.Object
+                long? bytes = bench.TryGetProperty("Memory", out var m) && m.ValueKind == JsonValueKind.Object
                     ? m.GetProperty("BytesAllocatedPerOperation").GetInt64() : null;
                 // DisplayInfo reads "W1_SimpleRnn.TrainingStep: OneThread(…)": the job id names the thread mode.
-                string display = b.GetProperty("DisplayInfo").GetString() ?? "";
+                string display = bench.GetProperty("DisplayInfo").GetString() ?? "";
                 string job = display[(display.IndexOf(": ", StringComparison.Ordinal) + 2)..].Split('(')[0];
                 var result = job == Program.AllThreads ? all : job == Program.OneThread ? one
                     : throw new InvalidDataException($"benchmark '{display}' ran in an unknown job '{job}'");
                 result[(type[..2], kind)] = new Timing(s.GetProperty("Median").GetDouble(), s.GetProperty("Q1").GetDouble(), s.GetProperty("Q3").GetDouble(), bytes);
-                if (b.TryGetProperty("HardwareIntrinsics", out var hi)) intrinsics = hi.GetString() ?? "";
             }
-            host = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
+            if (bits == 0) bits = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? 512 : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? 256 : 128;
+            if (runs.ContainsKey(bits)) throw new InvalidDataException($"two BenchmarkDotNet reports for {bits}-bit vectors in {dir}");
+            runs[bits] = new WidthRun(bits, one, all);
+            var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
                 h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",
                 h.GetProperty("OsVersion").GetString() ?? "?", intrinsics);
+            if (host is null || bits == runs.Keys.Max()) host = candidate;
         }
-        return ((one, all), host!);
+        return ([.. runs.Values.OrderByDescending(r => r.Bits)], host!);
     }
 
     /// <summary>
     /// ModelGen against ONNX Runtime running ModelGen's own ONNX export (OnnxPeer.cs): inference only, one thread and
     /// the whole machine, as speed-ups of ModelGen (ONNX Runtime time ÷ ModelGen time).
     /// </summary>
-    private static void OnnxSection(Action<string> L, string onnx1, string onnxAll,
-        Dictionary<(string, string), Timing> modelGen, Dictionary<(string, string), Timing> modelGenAll)
+    private static void OnnxSection(Action<string> L, string onnx1, string onnxAll, WidthRun widest)
     {
+        var modelGen = widest.One;
+        var modelGenAll = widest.All;
         using var o1 = JsonDocument.Parse(File.ReadAllText(onnx1));
         using var oAll = JsonDocument.Parse(File.ReadAllText(onnxAll));
         var one = ReadTorch(o1.RootElement);   // same shape: workloads → inference → median_ns, q1_ns, q3_ns
         var many = ReadTorch(oAll.RootElement);
         int threadsAll = oAll.RootElement.GetProperty("intra_op_threads").GetInt32();
-        L("## ModelGen vs ONNX Runtime (inference)");
+        L($"## ModelGen vs ONNX Runtime (inference; ModelGen at {VectorWidth.Name(widest.Bits)})");
         L("");
         L($"The same models and weights, exported by ModelGen's ONNX writer (opset {o1.RootElement.GetProperty("opset").GetInt32()}) and run in ONNX Runtime " +
           $"{Str(o1.RootElement, "onnxruntime_version")} (CPU execution provider, all graph optimisations, sequential execution, " +
@@ -329,15 +426,15 @@ internal static class Report
     private static double? Ratio(Dictionary<(string, string), Timing> peer, Dictionary<(string, string), Timing> ours, string id, string kind) =>
         Div(Get(peer, id, kind), Get(ours, id, kind));
 
-    /// <summary>The benchmark issue's single-thread targets, and what limits a workload that misses one.</summary>
-    private static readonly Dictionary<string, (double Target, string Why)> Targets = new()
+    /// <summary>The speed issue's single-thread targets, and what limited a workload that missed one (as last analysed).</summary>
+    private static readonly Dictionary<string, (double Target, string Why)> TargetOf = new()
     {
-        ["W1"] = (20, "per-call fixed costs (argument checks, the batch-major/time-major copies) dominate 4 steps of a 6×10 state."),
-        ["W2"] = (3, "30-unit rows: each gate block of 30 columns is three 8-wide vectors and an overlapping fourth, and the [32×30]·[30×120] step product is too small to keep the FMA units busy."),
-        ["W3"] = (1, "the 196-unit gate products run near the GEMM kernel's speed; the remaining time is the per-step activations."),
-        ["W4"] = (20, "inference is 100 dependent steps of a [64×8]·[8×8] product and a tanh per sample (two samples per 512-bit vector, about 0.2 µs per step); PyTorch's nn.RNN runs the same loop in C++, so there is little framework overhead left to beat, while training, where PyTorch pays its autograd overhead per step, is far ahead."),
-        ["W5"] = (20, "per-call fixed costs dominate a batch of one."),
-        ["W6"] = (3, "GRU(30) inference is per-step work on 30-wide rows (a [32×30]·[30×90] product, then one fused pass for z, r, ĥ and h per sample); PyTorch runs the whole GRU layer in one fused C++ kernel, so its inference has little framework overhead to beat."),
+        ["W1"] = (30, "per-call fixed costs (argument checks, the batch-major/time-major copies) dominate 4 steps of a 6×10 state."),
+        ["W2"] = (5, "30-unit rows: each gate block of 30 columns is three 8-wide vectors and an overlapping fourth, and the [32×30]·[30×120] step product is too small to keep the FMA units busy."),
+        ["W3"] = (1.5, "the 196-unit gate products run near the GEMM kernel's speed; the remaining time is the per-step activations."),
+        ["W4"] = (30, "inference is 100 dependent steps of a [64×8]·[8×8] product and a tanh per sample (two samples per 512-bit vector, about 0.2 µs per step); PyTorch's nn.RNN runs the same loop in C++, so there is little framework overhead left to beat, while training, where PyTorch pays its autograd overhead per step, is far ahead."),
+        ["W5"] = (30, "per-call fixed costs dominate a batch of one."),
+        ["W6"] = (5, "GRU(30) inference is per-step work on 30-wide rows (a [32×30]·[30×90] product, then one fused pass for z, r, ĥ and h per sample); PyTorch runs the whole GRU layer in one fused C++ kernel, so its inference has little framework overhead to beat."),
     };
 
     private static string X(double? ratio) => ratio is null ? "n/a" : ratio.Value.ToString(ratio.Value >= 10 ? "0.0" : "0.00", Inv) + "×";
@@ -393,4 +490,4 @@ internal static class Report
 }
 
 /// <summary>Speed-ups of one workload for the chart (null where a side is missing).</summary>
-internal sealed record ChartRow(string Id, double? TrainOne, double? TrainAll, double? InferOne, double? InferAll);
+internal sealed record ChartRow(string Id, int Bits, double? TrainOne, double? TrainAll, double? InferOne, double? InferAll);

@@ -106,6 +106,7 @@ public abstract class WorkloadBenchmark<TModel, TInput>
     [GlobalSetup]
     public void Setup()
     {
+        VectorWidth.Check();
         var w = Workload;
         _batch = w.Batch;
         _steps = w.Steps;

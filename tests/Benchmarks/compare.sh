@@ -1,24 +1,63 @@
 #!/usr/bin/env bash
-# ModelGen vs PyTorch, one command: runs the 24 ModelGen benchmarks (BenchmarkDotNet; one thread and every core),
-# then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export; inference) with one thread and with the
-# whole machine, and writes docs/benchmarks.md and
-# docs/benchmarks.png (raw results in docs/benchmarks-data/). About 17 minutes on 2 cores.
+# ModelGen vs PyTorch, one command: runs the 24 ModelGen benchmarks (BenchmarkDotNet; one thread and every core)
+# at every vector width the machine has (512-bit AVX-512, 256-bit with DOTNET_EnableAVX512=0, 128-bit with
+# DOTNET_EnableAVX=0: what ARM64 gets), then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export;
+# inference) with one thread and with the whole machine (once: they do not depend on .NET's width), and writes
+# docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
+# BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min); the peers ~5 min: about
+# 23 minutes on a 2-core AVX-512 machine (3 widths), 19 on an AVX2 one (2 widths).
 #
-#   tests/Benchmarks/compare.sh                  run now
-#   tests/Benchmarks/compare.sh --wait-quiet     first wait (up to 30 min) for a 1-minute load average < 0.7
+#   tests/Benchmarks/compare.sh                         run now, every width this machine has
+#   tests/Benchmarks/compare.sh --widths 256,128        only these widths (the first one listed runs the full jobs)
+#   tests/Benchmarks/compare.sh --full-all              full jobs at every width (~10 min each)
+#   tests/Benchmarks/compare.sh --wait-quiet            first wait (up to 30 min) for a 1-minute load average < 0.7
+#   tests/Benchmarks/compare.sh --all                   then also the size sweep (sweep.sh, ~12 min) and the generator's
+#                                                       cost (tests/GeneratorBenchmarks/run.sh, ~4 min): the whole page
 #
 # Needs the .NET 10 SDK and Debian's python3-torch (run with /usr/bin/python3; OpenBLAS: libopenblas0-pthread).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 WAIT_QUIET=0
-for arg in "$@"; do
-  case "$arg" in
+WIDTHS=""
+FULL_ALL=0
+ALL=0
+while [ $# -gt 0 ]; do
+  case "$1" in
     --wait-quiet) WAIT_QUIET=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+    --widths) WIDTHS="${2:?--widths needs a list, e.g. 512,256,128}"; shift ;;
+    --widths=*) WIDTHS="${1#--widths=}" ;;
+    --full-all) FULL_ALL=1 ;;
+    --all) ALL=1 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
+  shift
 done
+
+# The widths this machine can run: x64 has 128 always, 256 with AVX2, 512 with AVX-512F; ARM64 runs 128 natively.
+FLAGS=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo || true)
+ARCH=$(uname -m)
+AVAILABLE="128"
+if [ "$ARCH" = x86_64 ]; then
+  echo "$FLAGS" | grep -qw avx2 && AVAILABLE="256 $AVAILABLE"
+  echo "$FLAGS" | grep -qw avx512f && AVAILABLE="512 $AVAILABLE"
+fi
+if [ -z "$WIDTHS" ]; then WIDTHS="$AVAILABLE"; else WIDTHS=$(echo "$WIDTHS" | tr ',' ' '); fi
+for w in $WIDTHS; do
+  case " $AVAILABLE " in *" $w "*) ;; *) echo "compare.sh: this machine ($ARCH) cannot run $w-bit vectors (it has: $AVAILABLE)" >&2; exit 2 ;; esac
+done
+# The environment that holds .NET to a width (the widest the machine has needs none).
+width_env() {
+  case "$1" in
+    512) echo "" ;;
+    # .NET 10 ignores DOTNET_EnableAVX512F (Vector512 stays accelerated); DOTNET_EnableAVX512=0 is the knob it reads.
+    # Both are set, so older runtimes are held to 256 bits too; the width is checked below either way.
+    256) echo "DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0" ;;
+    128) [ "$ARCH" = x86_64 ] && echo "DOTNET_EnableAVX=0" || echo "" ;;
+  esac
+}
+echo "compare.sh: vector widths $WIDTHS (machine has: $AVAILABLE)"
 
 PY=/usr/bin/python3
 OUT=docs
@@ -59,8 +98,20 @@ for attempt in 1 2 3 4 5; do
   echo "compare.sh: build failed (attempt $attempt), retrying in 20 s"; sleep 20
 done
 
-echo "== ModelGen (BenchmarkDotNet)"
-dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*' --join --json --artifacts "$WORK/bdn" | tee "$WORK/modelgen.log"
+FIRST=1
+for w in $WIDTHS; do
+  # shellcheck disable=SC2046 # width_env's output is zero or one VAR=value word
+  seen=$(env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --vector-width)
+  if [ "$seen" != "$w" ]; then
+    echo "compare.sh: with '$(width_env "$w")' .NET runs at $seen-bit vectors, not $w: skipping that width" >&2; continue
+  fi
+  SHORT=1; { [ "$FIRST" = 1 ] || [ "$FULL_ALL" = 1 ]; } && SHORT=0
+  echo "== ModelGen (BenchmarkDotNet), $w-bit vectors ($(width_env "$w" | sed 's/^$/no knob/'); $([ "$SHORT" = 1 ] && echo short || echo full) jobs)"
+  # shellcheck disable=SC2046
+  env $(width_env "$w") MODELGEN_BENCH_EXPECT_WIDTH="$w" MODELGEN_BENCH_SHORT="$SHORT" \
+    dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*' --join --json --artifacts "$WORK/bdn-$w" | tee "$WORK/modelgen-$w.log"
+  FIRST=0
+done
 
 echo "== PyTorch, 1 thread"
 "$PY" tests/Benchmarks/torch_peer.py --threads 1 --out "$WORK/torch-1.json"
@@ -82,15 +133,27 @@ fi
 echo "$NOTE_QUIET $NOTE_END" > "$WORK/note.txt"
 
 mkdir -p "$DATA"
-rm -f "$DATA"/*
+# Keep the size sweep's files (sweep.sh) and the generator-cost section; replace the rest.
+find "$DATA" -maxdepth 1 -type f ! -name 'sweep*' ! -name 'generator-cost*' -delete
 cp "$WORK/torch-1.json" "$WORK/torch-all.json" "$WORK/onnx-1.json" "$WORK/onnx-all.json" "$WORK/lscpu.txt" "$WORK/note.txt" "$DATA/"
-cp "$WORK"/bdn/results/*-report-full*.json "$DATA/modelgen-report-full.json"
-cp "$WORK"/bdn/results/*-report-github.md "$DATA/modelgen-report.md"
-grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
-  "$WORK/modelgen.log" > "$DATA/modelgen.log" || true
+grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' > "$DATA/cpu.txt" || true
+for w in $WIDTHS; do
+  [ -d "$WORK/bdn-$w/results" ] || continue
+  cp "$WORK"/bdn-"$w"/results/*-report-full*.json "$DATA/modelgen-$w-report-full.json"
+  cp "$WORK"/bdn-"$w"/results/*-report-github.md "$DATA/modelgen-$w-report.md"
+  grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
+    "$WORK/modelgen-$w.log" > "$DATA/modelgen-$w.log" || true
+done
+# The sweep's and the generator cost's saved sections (written by sweep.sh and by hand) survive this run.
 # The report reads only the saved raw results, so it can be redrawn later from docs/benchmarks-data alone.
 dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn "$DATA" \
   --torch1 "$DATA/torch-1.json" --torchall "$DATA/torch-all.json" --onnx1 "$DATA/onnx-1.json" --onnxall "$DATA/onnx-all.json" \
   --lscpu "$DATA/lscpu.txt" --out "$OUT" \
   --note "$(cat "$DATA/note.txt")"
 echo "compare.sh: wrote $OUT/benchmarks.md, $OUT/benchmarks.png and $DATA/"
+if [ "$ALL" = 1 ]; then
+  echo "== Size sweep (sweep.sh)"
+  tests/Benchmarks/sweep.sh
+  echo "== Generator cost (tests/GeneratorBenchmarks/run.sh)"
+  tests/GeneratorBenchmarks/run.sh
+fi
