@@ -635,7 +635,7 @@ public sealed class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        descriptors.Count.ShouldBe(27);
+        descriptors.Count.ShouldBe(29);
         descriptors.Select(d => d.Id).ShouldBeUnique();
         descriptors.ShouldAllBe(d => d.DefaultSeverity == DiagnosticSeverity.Error && d.IsEnabledByDefault && d.Category == "ModelGen");
         descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
