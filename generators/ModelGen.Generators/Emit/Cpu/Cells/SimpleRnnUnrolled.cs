@@ -169,10 +169,14 @@ internal static class SimpleRnnUnrolled
                 w.Line($"{dialect.Activate(cell.Activation, $"z{s * vectors + v} + y{s * vectors + v}")}.StoreUnsafe(ref cur, row{s}{(v == 0 ? "" : $" + {v * lanes}")});");
     }
 
-    /// <summary>Term k of vector q's sum: even k into <c>z{q}</c>, odd k into <c>y{q}</c> (started at k = 1).</summary>
+    /// <summary>
+    /// Term k of vector q's sum: even k into <c>z{q}</c>, odd k into <c>y{q}</c> (started at k = 1). The 128-bit form
+    /// multiplies and adds with MultiplyAddEstimate: fused wherever the CPU has FMA (every ARM64), so the same bits as the
+    /// wider forms, and not emulated in software on x64 without FMA (the 128-bit path there).
+    /// </summary>
     private static void Accumulate(CodeWriter w, int lanes, int k, int q, string hk, string uk)
         => w.Line(k == 1 ? $"var y{q} = {hk} * {uk};"
-            : $"{(k % 2 == 0 ? "z" : "y")}{q} = {CpuDialect.TypeOf(lanes)}.FusedMultiplyAdd({hk}, {uk}, {(k % 2 == 0 ? "z" : "y")}{q});");
+            : $"{(k % 2 == 0 ? "z" : "y")}{q} = {CpuDialect.TypeOf(lanes)}.{(lanes == FusedLoop.NarrowWidth ? "MultiplyAddEstimate" : "FusedMultiplyAdd")}({hk}, {uk}, {(k % 2 == 0 ? "z" : "y")}{q});");
 
     // Sample offset's row in h: b · Units (+ offset).
     private static string Row(int offset) => offset == 0 ? "(nuint)(b * Units)" : $"(nuint)(b * Units + {offset})";
