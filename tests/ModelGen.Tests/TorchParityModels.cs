@@ -161,3 +161,34 @@ public partial class BiGruI3H6L2FinalStates;
 [Lstm(6, ReturnState = true)]
 [Dense(2)]
 public partial class BiLstmI2H6Head2FinalStates;
+
+// Row widths that reach every shape of the generated element-wise loops at each vector width, and the unrolled
+// SimpleRNN step (8 and 16 units) with an odd batch: CI runs these at 512, 256 and 128 bits.
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[Lstm(4, ReturnSequences = true)]
+public partial class LstmI3H4;
+
+[Sequential(TimeSteps = 5, Features = 2)]
+[Lstm(13, ReturnSequences = true)]
+public partial class LstmI2H13;
+
+[Sequential(TimeSteps = 4, Features = 3)]
+[Lstm(36, ReturnSequences = true)]
+public partial class LstmI3H36;
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[Gru(13, ReturnSequences = true)]
+public partial class GruI3H13;
+
+[Sequential(TimeSteps = 4, Features = 3)]
+[Gru(20, ReturnSequences = true)]
+public partial class GruI3H20;
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[SimpleRnn(8, ReturnSequences = true)]
+public partial class RnnTanhI2H8;
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[SimpleRnn(16, ReturnSequences = true)]
+public partial class RnnTanhI3H16;

@@ -4,7 +4,7 @@ namespace ModelGen.Generators.Cells;
 
 /// <summary>
 /// The element-wise vocabulary the cell math is written in. Each method returns code text in the backend's language
-/// for element <c>j</c> of a row; a dialect renders it (the CPU dialect as <c>Vector512</c>, <c>Vector256</c> or scalar
+/// for element <c>j</c> of a row; a dialect renders it (the CPU dialect as <c>Vector512</c>, <c>Vector256</c>, <c>Vector128</c> or scalar
 /// C#; a GPU dialect as kernel code). Values are named with <c>var</c> declarations, which every C# dialect shares.
 /// </summary>
 internal interface IElementwise

@@ -25,7 +25,7 @@ namespace ModelGen.Kernels;
 /// forms, give bit-identical results for the same input. NaN propagates; ±∞ give ±1 (tanh), 1 and 0 (sigmoid).
 /// </para>
 /// </remarks>
-public static class FastMath
+public static partial class FastMath
 {
     private const float Log2E = 1.44269504088896341f;
     private const float Ln2Hi = 0.693145751953125f;        // ln 2 rounded to 15 significant bits: n·Ln2Hi is exact for |n| < 512

@@ -76,6 +76,7 @@ internal static class Lstm_I3_H8
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
                 // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 0…7 as one vector.
                     var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
@@ -91,6 +92,25 @@ internal static class Lstm_I3_H8
                     var tcv = FastMath.Tanh(cnv);
                     tcv.StoreUnsafe(ref tc, 0);
                     (ov * tcv).StoreUnsafe(ref hn, 0);
+                }
+                else
+                {
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)));
+                        var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)));
+                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)));
+                        iv.StoreUnsafe(ref gr, (nuint)(j));
+                        fv.StoreUnsafe(ref gr, (nuint)(j + 8));
+                        cv.StoreUnsafe(ref gr, (nuint)(j + 16));
+                        ov.StoreUnsafe(ref gr, (nuint)(j + 24));
+                        var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, (nuint)(j));
+                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
                 }
             }
             if (!mask.IsEmpty)
@@ -146,6 +166,7 @@ internal static class Lstm_I3_H8
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                 // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 0…7 as one vector.
                     var i = Vector256.LoadUnsafe(ref g, 0); var fg = Vector256.LoadUnsafe(ref g, 8); var cc = Vector256.LoadUnsafe(ref g, 16); var o = Vector256.LoadUnsafe(ref g, 24);
@@ -156,6 +177,20 @@ internal static class Lstm_I3_H8
                     (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 16);
                     (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 24);
                     (dcv * fg).StoreUnsafe(ref dcr, 0);
+                }
+                else
+                {
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 8)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 16)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 24));
+                        var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 8));
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 16));
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 24));
+                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    }
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ

@@ -53,10 +53,19 @@ internal static class Dense_I4_U8_Relu
             // dz = dy ⊙ relu'(z), from the stored output
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));
             ref float d = ref MemoryMarshal.GetReference(dy.Slice(r * Units, Units));
+            if (Vector256.IsHardwareAccelerated)
             {
                 // Elements 0…7 as one vector.
                 var yv = Vector256.LoadUnsafe(ref yr, 0);
                 (Vector256.ConditionalSelect(Vector256.GreaterThan(yv, Vector256<float>.Zero), Vector256.LoadUnsafe(ref d, 0), Vector256<float>.Zero)).StoreUnsafe(ref d, 0);
+            }
+            else
+            {
+                for (int j = 0; j < 8; j += 4)
+                {
+                    var yv = Vector128.LoadUnsafe(ref yr, (nuint)(j));
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(yv, Vector128<float>.Zero), Vector128.LoadUnsafe(ref d, (nuint)(j)), Vector128<float>.Zero)).StoreUnsafe(ref d, (nuint)(j));
+                }
             }
         }
         // dW += xᵀ·dz; db += Σ_rows dz

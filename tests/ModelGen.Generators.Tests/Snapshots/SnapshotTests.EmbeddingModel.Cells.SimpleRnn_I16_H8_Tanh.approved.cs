@@ -46,9 +46,9 @@ internal static class SimpleRnn_I16_H8_Tanh
         int rows = steps * batch, n = batch * Units;
         var outputs = h.Slice(n, rows * Units);
         // tokens [batch, steps] with table [vocabulary, Units] = E·W + b: an Embedding folded into this projection,
-        // ids already checked. The 512-bit step reads sample b's row tokens[b, t] of the table at step t, so
-        // nothing is gathered beforehand; the other paths get the rows gathered here.
-        if (!tokens.IsEmpty && (!Vector512.IsHardwareAccelerated || !recurrentMask.IsEmpty))
+        // ids already checked. The unrolled step reads sample b's row tokens[b, t] of the table at step t, so
+        // nothing is gathered beforehand; the step under recurrent dropout gets the rows gathered here.
+        if (!tokens.IsEmpty && !recurrentMask.IsEmpty)
         {
             Embedding.Gather(batch, steps, table.Length / Units, Units, tokens, table, outputs, "embedding");
             tokens = default;
@@ -63,6 +63,10 @@ internal static class SimpleRnn_I16_H8_Tanh
         if (recurrentMask.IsEmpty)
         {
             ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));
+            // Token rows straight from the projected table (an Embedding folded in), or the projections in h.
+            bool fromTable = !tokens.IsEmpty;
+            ref int ids = ref MemoryMarshal.GetReference(tokens);
+            ref float table0 = ref MemoryMarshal.GetReference(table);
             if (Vector512.IsHardwareAccelerated)
             {
                 // Two samples per 512-bit vector: row k of U twice, [U_k | U_k], in 8 registers; z = p + h[t-1]·U.
@@ -74,10 +78,6 @@ internal static class SimpleRnn_I16_H8_Tanh
                 var w5 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 40));
                 var w6 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 48));
                 var w7 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 56));
-                // Token rows straight from the projected table (an Embedding folded in), or the projections in h.
-                bool fromTable = !tokens.IsEmpty;
-                ref int ids = ref MemoryMarshal.GetReference(tokens);
-                ref float table0 = ref MemoryMarshal.GetReference(table);
                 for (int t = 0; t < steps; t++)
                 {
                     ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
@@ -131,27 +131,18 @@ internal static class SimpleRnn_I16_H8_Tanh
                     if (b < batch)
                     {
                         // An odd last sample: one 256-bit row.
-                        ref float hp = ref Unsafe.Add(ref prev, b * Units);
-                        nuint row = (nuint)(b * Units);
-                        // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
-                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row);
-                        var h0 = Vector256.Create(Unsafe.Add(ref hp, 0));
-                        z0 = Vector256.FusedMultiplyAdd(h0, w0.GetLower(), z0);
-                        var h1 = Vector256.Create(Unsafe.Add(ref hp, 1));
-                        var y0 = h1 * w1.GetLower();
-                        var h2 = Vector256.Create(Unsafe.Add(ref hp, 2));
-                        z0 = Vector256.FusedMultiplyAdd(h2, w2.GetLower(), z0);
-                        var h3 = Vector256.Create(Unsafe.Add(ref hp, 3));
-                        y0 = Vector256.FusedMultiplyAdd(h3, w3.GetLower(), y0);
-                        var h4 = Vector256.Create(Unsafe.Add(ref hp, 4));
-                        z0 = Vector256.FusedMultiplyAdd(h4, w4.GetLower(), z0);
-                        var h5 = Vector256.Create(Unsafe.Add(ref hp, 5));
-                        y0 = Vector256.FusedMultiplyAdd(h5, w5.GetLower(), y0);
-                        var h6 = Vector256.Create(Unsafe.Add(ref hp, 6));
-                        z0 = Vector256.FusedMultiplyAdd(h6, w6.GetLower(), z0);
-                        var h7 = Vector256.Create(Unsafe.Add(ref hp, 7));
-                        y0 = Vector256.FusedMultiplyAdd(h7, w7.GetLower(), y0);
-                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row);
+                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                        nuint row0 = (nuint)(b * Units);
+                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0.GetLower(), z0);
+                        var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1.GetLower();
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2.GetLower(), z0);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3.GetLower(), y0);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4.GetLower(), z0);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5.GetLower(), y0);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6.GetLower(), z0);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7.GetLower(), y0);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
                     }
                     if (!mask.IsEmpty)
                     {
@@ -159,49 +150,128 @@ internal static class SimpleRnn_I16_H8_Tanh
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
                 }
-                return;
             }
-            // 256-bit vectors: U's 8×8 values live in 8 registers; z = p + h[t-1]·U per sample row.
-            var u0_0 = Vector256.LoadUnsafe(ref uRef, 0);
-            var u1_0 = Vector256.LoadUnsafe(ref uRef, 8);
-            var u2_0 = Vector256.LoadUnsafe(ref uRef, 16);
-            var u3_0 = Vector256.LoadUnsafe(ref uRef, 24);
-            var u4_0 = Vector256.LoadUnsafe(ref uRef, 32);
-            var u5_0 = Vector256.LoadUnsafe(ref uRef, 40);
-            var u6_0 = Vector256.LoadUnsafe(ref uRef, 48);
-            var u7_0 = Vector256.LoadUnsafe(ref uRef, 56);
-            for (int t = 0; t < steps; t++)
+            else if (Vector256.IsHardwareAccelerated)
             {
-                ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
-                ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
-                for (int b = 0; b < batch; b++)
+                // Vector256: a row is one vector; U's 8×8 values in 8 registers; z = p + h[t-1]·U.
+                var w0 = Vector256.LoadUnsafe(ref uRef, 0);
+                var w1 = Vector256.LoadUnsafe(ref uRef, 8);
+                var w2 = Vector256.LoadUnsafe(ref uRef, 16);
+                var w3 = Vector256.LoadUnsafe(ref uRef, 24);
+                var w4 = Vector256.LoadUnsafe(ref uRef, 32);
+                var w5 = Vector256.LoadUnsafe(ref uRef, 40);
+                var w6 = Vector256.LoadUnsafe(ref uRef, 48);
+                var w7 = Vector256.LoadUnsafe(ref uRef, 56);
+                for (int t = 0; t < steps; t++)
                 {
-                    ref float hp = ref Unsafe.Add(ref prev, b * Units);
-                    nuint row = (nuint)(b * Units);
-                    // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
-                    var z0 = Vector256.LoadUnsafe(ref cur, row);
-                    var h0 = Vector256.Create(Unsafe.Add(ref hp, 0));
-                    z0 = Vector256.FusedMultiplyAdd(h0, u0_0, z0);
-                    var h1 = Vector256.Create(Unsafe.Add(ref hp, 1));
-                    var y0 = h1 * u1_0;
-                    var h2 = Vector256.Create(Unsafe.Add(ref hp, 2));
-                    z0 = Vector256.FusedMultiplyAdd(h2, u2_0, z0);
-                    var h3 = Vector256.Create(Unsafe.Add(ref hp, 3));
-                    y0 = Vector256.FusedMultiplyAdd(h3, u3_0, y0);
-                    var h4 = Vector256.Create(Unsafe.Add(ref hp, 4));
-                    z0 = Vector256.FusedMultiplyAdd(h4, u4_0, z0);
-                    var h5 = Vector256.Create(Unsafe.Add(ref hp, 5));
-                    y0 = Vector256.FusedMultiplyAdd(h5, u5_0, y0);
-                    var h6 = Vector256.Create(Unsafe.Add(ref hp, 6));
-                    z0 = Vector256.FusedMultiplyAdd(h6, u6_0, z0);
-                    var h7 = Vector256.Create(Unsafe.Add(ref hp, 7));
-                    y0 = Vector256.FusedMultiplyAdd(h7, u7_0, y0);
-                    FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row);
+                    ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+                    ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+                    int b = 0;
+                    // Two samples per iteration: two independent chains, so one's activation overlaps the other's products.
+                    for (; b + 2 <= batch; b += 2)
+                    {
+                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                        nuint row0 = (nuint)(b * Units);
+                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
+                        ref float hp1 = ref Unsafe.Add(ref prev, (b + 1) * Units);
+                        nuint row1 = (nuint)(b * Units + 8);
+                        var z1 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row1);
+                        // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 0)), w0, z1);
+                        var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                        var y1 = Vector256.Create(Unsafe.Add(ref hp1, 1)) * w1;
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 2)), w2, z1);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                        y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 3)), w3, y1);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 4)), w4, z1);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                        y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 5)), w5, y1);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                        y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
+                        FastMath.Tanh(z1 + y1).StoreUnsafe(ref cur, row1);
+                    }
+                    if (b < batch)
+                    {
+                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                        nuint row0 = (nuint)(b * Units);
+                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                        var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
+                    }
+                    if (!mask.IsEmpty)
+                    {
+                        // Masked samples keep their previous state at this step.
+                        StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                    }
                 }
-                if (!mask.IsEmpty)
+            }
+            else
+            {
+                // Vector128: a row is 2 vectors; U's 8×8 values in 16 registers; z = p + h[t-1]·U.
+                var u0_0 = Vector128.LoadUnsafe(ref uRef, 0); var u0_1 = Vector128.LoadUnsafe(ref uRef, 4);
+                var u1_0 = Vector128.LoadUnsafe(ref uRef, 8); var u1_1 = Vector128.LoadUnsafe(ref uRef, 12);
+                var u2_0 = Vector128.LoadUnsafe(ref uRef, 16); var u2_1 = Vector128.LoadUnsafe(ref uRef, 20);
+                var u3_0 = Vector128.LoadUnsafe(ref uRef, 24); var u3_1 = Vector128.LoadUnsafe(ref uRef, 28);
+                var u4_0 = Vector128.LoadUnsafe(ref uRef, 32); var u4_1 = Vector128.LoadUnsafe(ref uRef, 36);
+                var u5_0 = Vector128.LoadUnsafe(ref uRef, 40); var u5_1 = Vector128.LoadUnsafe(ref uRef, 44);
+                var u6_0 = Vector128.LoadUnsafe(ref uRef, 48); var u6_1 = Vector128.LoadUnsafe(ref uRef, 52);
+                var u7_0 = Vector128.LoadUnsafe(ref uRef, 56); var u7_1 = Vector128.LoadUnsafe(ref uRef, 60);
+                for (int t = 0; t < steps; t++)
                 {
-                    // Masked samples keep their previous state at this step.
-                    StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                    ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+                    ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+                    for (int b = 0; b < batch; b++)
+                    {
+                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                        nuint row0 = (nuint)(b * Units);
+                        var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector128.LoadUnsafe(ref cur, row0);
+                        var z1 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units) + 4) : Vector128.LoadUnsafe(ref cur, row0 + 4);
+                        // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                        var h0_0 = Vector128.Create(Unsafe.Add(ref hp0, 0));
+                        z0 = Vector128.MultiplyAddEstimate(h0_0, u0_0, z0);
+                        z1 = Vector128.MultiplyAddEstimate(h0_0, u0_1, z1);
+                        var h0_1 = Vector128.Create(Unsafe.Add(ref hp0, 1));
+                        var y0 = h0_1 * u1_0;
+                        var y1 = h0_1 * u1_1;
+                        var h0_2 = Vector128.Create(Unsafe.Add(ref hp0, 2));
+                        z0 = Vector128.MultiplyAddEstimate(h0_2, u2_0, z0);
+                        z1 = Vector128.MultiplyAddEstimate(h0_2, u2_1, z1);
+                        var h0_3 = Vector128.Create(Unsafe.Add(ref hp0, 3));
+                        y0 = Vector128.MultiplyAddEstimate(h0_3, u3_0, y0);
+                        y1 = Vector128.MultiplyAddEstimate(h0_3, u3_1, y1);
+                        var h0_4 = Vector128.Create(Unsafe.Add(ref hp0, 4));
+                        z0 = Vector128.MultiplyAddEstimate(h0_4, u4_0, z0);
+                        z1 = Vector128.MultiplyAddEstimate(h0_4, u4_1, z1);
+                        var h0_5 = Vector128.Create(Unsafe.Add(ref hp0, 5));
+                        y0 = Vector128.MultiplyAddEstimate(h0_5, u5_0, y0);
+                        y1 = Vector128.MultiplyAddEstimate(h0_5, u5_1, y1);
+                        var h0_6 = Vector128.Create(Unsafe.Add(ref hp0, 6));
+                        z0 = Vector128.MultiplyAddEstimate(h0_6, u6_0, z0);
+                        z1 = Vector128.MultiplyAddEstimate(h0_6, u6_1, z1);
+                        var h0_7 = Vector128.Create(Unsafe.Add(ref hp0, 7));
+                        y0 = Vector128.MultiplyAddEstimate(h0_7, u7_0, y0);
+                        y1 = Vector128.MultiplyAddEstimate(h0_7, u7_1, y1);
+                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
+                        FastMath.Tanh(z1 + y1).StoreUnsafe(ref cur, row0 + 4);
+                    }
+                    if (!mask.IsEmpty)
+                    {
+                        // Masked samples keep their previous state at this step.
+                        StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                    }
                 }
             }
             return;
@@ -259,10 +329,19 @@ internal static class SimpleRnn_I16_H8_Tanh
                 // dz = dy ⊙ tanh'(z), from the stored output
                 ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 0…7 as one vector.
                     var yv = Vector256.LoadUnsafe(ref yr, 0);
                     (Vector256.LoadUnsafe(ref d, 0) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, 0);
+                }
+                else
+                {
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var yv = Vector128.LoadUnsafe(ref yr, (nuint)(j));
+                        (Vector128.LoadUnsafe(ref d, (nuint)(j)) * (Vector128<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+                    }
                 }
             }
             // dh[t-1] += dz·Uᵀ

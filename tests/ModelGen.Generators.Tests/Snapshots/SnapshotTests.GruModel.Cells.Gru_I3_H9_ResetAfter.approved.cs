@@ -76,6 +76,7 @@ internal static class Gru_I3_H9_ResetAfter
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
                 // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 1…8 as one vector, read before the loop writes any of them.
                     var tail0 = Vector256.LoadUnsafe(ref gr, 1);
@@ -103,6 +104,36 @@ internal static class Gru_I3_H9_ResetAfter
                         rv.StoreUnsafe(ref gr, 10);
                         hv.StoreUnsafe(ref gr, 19);
                         (zv * tail6 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                    }
+                }
+                else
+                {
+                    // Elements 5…8 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector128.LoadUnsafe(ref gr, 5);
+                    var tail1 = Vector128.LoadUnsafe(ref rr, 5);
+                    var tail2 = Vector128.LoadUnsafe(ref gr, 14);
+                    var tail3 = Vector128.LoadUnsafe(ref rr, 14);
+                    var tail4 = Vector128.LoadUnsafe(ref gr, 23);
+                    var tail5 = Vector128.LoadUnsafe(ref rr, 23);
+                    var tail6 = Vector128.LoadUnsafe(ref hp, 5);
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)));
+                        var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)));
+                        var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
+                        zv.StoreUnsafe(ref gr, (nuint)(j));
+                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
+                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                        (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                    {
+                        var zv = FastMath.Sigmoid(tail0 + tail1);
+                        var rv = FastMath.Sigmoid(tail2 + tail3);
+                        var hv = FastMath.Tanh(tail4 + rv * tail5);
+                        zv.StoreUnsafe(ref gr, 5);
+                        rv.StoreUnsafe(ref gr, 14);
+                        hv.StoreUnsafe(ref gr, 23);
+                        (zv * tail6 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
                     }
                 }
             }
@@ -149,35 +180,71 @@ internal static class Gru_I3_H9_ResetAfter
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                 // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
+                if (Vector256.IsHardwareAccelerated)
                 {
-                    // Elements 0…7 as one vector.
-                    var zv = Vector256.LoadUnsafe(ref g, 0); var rv = Vector256.LoadUnsafe(ref g, 9); var hh = Vector256.LoadUnsafe(ref g, 18);
-                    var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                    var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
-                    var dz = dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv);
-                    var dr = dn * Vector256.LoadUnsafe(ref rr, 18) * rv * (Vector256<float>.One - rv);
-                    dz.StoreUnsafe(ref dg, 0);
-                    dr.StoreUnsafe(ref dg, 9);
-                    dn.StoreUnsafe(ref dg, 18);
-                    dz.StoreUnsafe(ref drc, 0);
-                    dr.StoreUnsafe(ref drc, 9);
-                    (dn * rv).StoreUnsafe(ref drc, 18);
-                    (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                    {
+                        // Elements 0…7 as one vector.
+                        var zv = Vector256.LoadUnsafe(ref g, 0); var rv = Vector256.LoadUnsafe(ref g, 9); var hh = Vector256.LoadUnsafe(ref g, 18);
+                        var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                        var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
+                        var dz = dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv);
+                        var dr = dn * Vector256.LoadUnsafe(ref rr, 18) * rv * (Vector256<float>.One - rv);
+                        dz.StoreUnsafe(ref dg, 0);
+                        dr.StoreUnsafe(ref dg, 9);
+                        dn.StoreUnsafe(ref dg, 18);
+                        dz.StoreUnsafe(ref drc, 0);
+                        dr.StoreUnsafe(ref drc, 9);
+                        (dn * rv).StoreUnsafe(ref drc, 18);
+                        (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                    }
+                    {
+                        // Element 8.
+                        var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
+                        var dhv = Unsafe.Add(ref dhr, 8);
+                        var dn = dhv * (1f - zv) * (1f - hh * hh);
+                        var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                        var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
+                        Unsafe.Add(ref dg, 8) = dz;
+                        Unsafe.Add(ref dg, 17) = dr;
+                        Unsafe.Add(ref dg, 26) = dn;
+                        Unsafe.Add(ref drc, 8) = dz;
+                        Unsafe.Add(ref drc, 17) = dr;
+                        Unsafe.Add(ref drc, 26) = dn * rv;
+                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                    }
                 }
+                else
                 {
-                    // Element 8.
-                    var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
-                    var dhv = Unsafe.Add(ref dhr, 8);
-                    var dn = dhv * (1f - zv) * (1f - hh * hh);
-                    var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                    var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
-                    Unsafe.Add(ref dg, 8) = dz;
-                    Unsafe.Add(ref dg, 17) = dr;
-                    Unsafe.Add(ref dg, 26) = dn;
-                    Unsafe.Add(ref drc, 8) = dz;
-                    Unsafe.Add(ref drc, 17) = dr;
-                    Unsafe.Add(ref drc, 26) = dn * rv;
-                    Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18));
+                        var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dn = dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh);
+                        var dz = dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv);
+                        var dr = dn * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector128<float>.One - rv);
+                        dz.StoreUnsafe(ref dg, (nuint)(j));
+                        dr.StoreUnsafe(ref dg, (nuint)(j + 9));
+                        dn.StoreUnsafe(ref dg, (nuint)(j + 18));
+                        dz.StoreUnsafe(ref drc, (nuint)(j));
+                        dr.StoreUnsafe(ref drc, (nuint)(j + 9));
+                        (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
+                        (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
+                    }
+                    {
+                        // Element 8.
+                        var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
+                        var dhv = Unsafe.Add(ref dhr, 8);
+                        var dn = dhv * (1f - zv) * (1f - hh * hh);
+                        var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                        var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
+                        Unsafe.Add(ref dg, 8) = dz;
+                        Unsafe.Add(ref dg, 17) = dr;
+                        Unsafe.Add(ref dg, 26) = dn;
+                        Unsafe.Add(ref drc, 8) = dz;
+                        Unsafe.Add(ref drc, 17) = dr;
+                        Unsafe.Add(ref drc, 26) = dn * rv;
+                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                    }
                 }
             }
             // dh[t-1] += dRecurrent[t]·Uᵀ

@@ -74,6 +74,7 @@ internal static class Gru_I3_H9_ResetBefore
                 ref float pr = ref MemoryMarshal.GetReference(previous.Slice(b * Units, Units));
                 ref float rhr = ref MemoryMarshal.GetReference(rh.Slice(b * Units, Units));
                 // z, r = σ(·) (kept for backward); r ⊙ h[t-1]
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 1…8 as one vector, read before the loop writes any of them.
                     var tail0 = Vector256.LoadUnsafe(ref gr, 1);
@@ -95,6 +96,28 @@ internal static class Gru_I3_H9_ResetBefore
                         (rv * tail2).StoreUnsafe(ref rhr, 1);
                     }
                 }
+                else
+                {
+                    // Elements 5…8 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector128.LoadUnsafe(ref gr, 5);
+                    var tail1 = Vector128.LoadUnsafe(ref gr, 14);
+                    var tail2 = Vector128.LoadUnsafe(ref pr, 5);
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                        var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)));
+                        zv.StoreUnsafe(ref gr, (nuint)(j));
+                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
+                        (rv * Vector128.LoadUnsafe(ref pr, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
+                    }
+                    {
+                        var zv = FastMath.Sigmoid(tail0);
+                        var rv = FastMath.Sigmoid(tail1);
+                        zv.StoreUnsafe(ref gr, 5);
+                        rv.StoreUnsafe(ref gr, 14);
+                        (rv * tail2).StoreUnsafe(ref rhr, 5);
+                    }
+                }
             }
             // h block += (r ⊙ h[t-1])·U_h: [batch, 9] × [9, 9].
             Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
@@ -104,6 +127,7 @@ internal static class Gru_I3_H9_ResetBefore
                 ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 1…8 as one vector, read before the loop writes any of them.
                     var tail0 = Vector256.LoadUnsafe(ref gr, 19);
@@ -121,6 +145,26 @@ internal static class Gru_I3_H9_ResetBefore
                         hv.StoreUnsafe(ref gr, 19);
                         var zv = tail1;
                         (zv * tail2 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                    }
+                }
+                else
+                {
+                    // Elements 5…8 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector128.LoadUnsafe(ref gr, 23);
+                    var tail1 = Vector128.LoadUnsafe(ref gr, 5);
+                    var tail2 = Vector128.LoadUnsafe(ref hp, 5);
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)));
+                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                        var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
+                        (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                    {
+                        var hv = FastMath.Tanh(tail0);
+                        hv.StoreUnsafe(ref gr, 23);
+                        var zv = tail1;
+                        (zv * tail2 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
                     }
                 }
             }
@@ -166,19 +210,39 @@ internal static class Gru_I3_H9_ResetBefore
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                 // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.
+                if (Vector256.IsHardwareAccelerated)
                 {
-                    // Elements 0…7 as one vector.
-                    var zv = Vector256.LoadUnsafe(ref g, 0); var hh = Vector256.LoadUnsafe(ref g, 18); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                    (dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv)).StoreUnsafe(ref dg, 0);
-                    (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, 18);
-                    (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                    {
+                        // Elements 0…7 as one vector.
+                        var zv = Vector256.LoadUnsafe(ref g, 0); var hh = Vector256.LoadUnsafe(ref g, 18); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                        (dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv)).StoreUnsafe(ref dg, 0);
+                        (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, 18);
+                        (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                    }
+                    {
+                        // Element 8.
+                        var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
+                        Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                        Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
+                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                    }
                 }
+                else
                 {
-                    // Element 8.
-                    var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
-                    Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                    Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
-                    Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                        (dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh)).StoreUnsafe(ref dg, (nuint)(j + 18));
+                        (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
+                    }
+                    {
+                        // Element 8.
+                        var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
+                        Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                        Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
+                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                    }
                 }
             }
             // ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ
@@ -192,17 +256,35 @@ internal static class Gru_I3_H9_ResetBefore
                 ref float drs = ref MemoryMarshal.GetReference(dResetState.Slice(b * Units, Units));
                 ref float dpr = ref MemoryMarshal.GetReference(dRead.Slice(b * Units, Units));
                 // ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)
+                if (Vector256.IsHardwareAccelerated)
                 {
-                    // Elements 0…7 as one vector.
-                    var rv = Vector256.LoadUnsafe(ref g, 9); var drh = Vector256.LoadUnsafe(ref drs, 0);
-                    (drh * Vector256.LoadUnsafe(ref hp, 0) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, 9);
-                    (Vector256.LoadUnsafe(ref dpr, 0) + drh * rv).StoreUnsafe(ref dpr, 0);
+                    {
+                        // Elements 0…7 as one vector.
+                        var rv = Vector256.LoadUnsafe(ref g, 9); var drh = Vector256.LoadUnsafe(ref drs, 0);
+                        (drh * Vector256.LoadUnsafe(ref hp, 0) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, 9);
+                        (Vector256.LoadUnsafe(ref dpr, 0) + drh * rv).StoreUnsafe(ref dpr, 0);
+                    }
+                    {
+                        // Element 8.
+                        var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
+                        Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
+                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
+                    }
                 }
+                else
                 {
-                    // Element 8.
-                    var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
-                    Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
-                    Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
+                    for (int j = 0; j < 8; j += 4)
+                    {
+                        var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var drh = Vector128.LoadUnsafe(ref drs, (nuint)(j));
+                        (drh * Vector128.LoadUnsafe(ref hp, (nuint)(j)) * rv * (Vector128<float>.One - rv)).StoreUnsafe(ref dg, (nuint)(j + 9));
+                        (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + drh * rv).StoreUnsafe(ref dpr, (nuint)(j));
+                    }
+                    {
+                        // Element 8.
+                        var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
+                        Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
+                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
+                    }
                 }
             }
             // dh[t-1] += dZ_zr[t]·U_zrᵀ

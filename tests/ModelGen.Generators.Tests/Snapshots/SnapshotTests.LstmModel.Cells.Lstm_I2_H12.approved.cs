@@ -76,6 +76,7 @@ internal static class Lstm_I2_H12
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
                 // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 4…11 as one vector, read before the loop writes any of them.
                     var tail0 = Vector256.LoadUnsafe(ref gr, 4);
@@ -113,6 +114,25 @@ internal static class Lstm_I2_H12
                         var tcv = FastMath.Tanh(cnv);
                         tcv.StoreUnsafe(ref tc, 4);
                         (ov * tcv).StoreUnsafe(ref hn, 4);
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < 12; j += 4)
+                    {
+                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)));
+                        var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)));
+                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)));
+                        iv.StoreUnsafe(ref gr, (nuint)(j));
+                        fv.StoreUnsafe(ref gr, (nuint)(j + 12));
+                        cv.StoreUnsafe(ref gr, (nuint)(j + 24));
+                        ov.StoreUnsafe(ref gr, (nuint)(j + 36));
+                        var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, (nuint)(j));
+                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
                     }
                 }
             }
@@ -169,27 +189,44 @@ internal static class Lstm_I2_H12
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                 // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
+                if (Vector256.IsHardwareAccelerated)
                 {
-                    // Elements 0…7 as one vector.
-                    var i = Vector256.LoadUnsafe(ref g, 0); var fg = Vector256.LoadUnsafe(ref g, 12); var cc = Vector256.LoadUnsafe(ref g, 24); var o = Vector256.LoadUnsafe(ref g, 36);
-                    var th = Vector256.LoadUnsafe(ref tc, 0); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                    var dcv = Vector256.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector256<float>.One - th * th);
-                    (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 0);
-                    (dcv * Vector256.LoadUnsafe(ref cp, 0) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 12);
-                    (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 24);
-                    (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 36);
-                    (dcv * fg).StoreUnsafe(ref dcr, 0);
+                    {
+                        // Elements 0…7 as one vector.
+                        var i = Vector256.LoadUnsafe(ref g, 0); var fg = Vector256.LoadUnsafe(ref g, 12); var cc = Vector256.LoadUnsafe(ref g, 24); var o = Vector256.LoadUnsafe(ref g, 36);
+                        var th = Vector256.LoadUnsafe(ref tc, 0); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                        var dcv = Vector256.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector256<float>.One - th * th);
+                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 0);
+                        (dcv * Vector256.LoadUnsafe(ref cp, 0) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 12);
+                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 24);
+                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 36);
+                        (dcv * fg).StoreUnsafe(ref dcr, 0);
+                    }
+                    {
+                        // Elements 8…11 as one vector.
+                        var i = Vector128.LoadUnsafe(ref g, 8); var fg = Vector128.LoadUnsafe(ref g, 20); var cc = Vector128.LoadUnsafe(ref g, 32); var o = Vector128.LoadUnsafe(ref g, 44);
+                        var th = Vector128.LoadUnsafe(ref tc, 8); var dhv = Vector128.LoadUnsafe(ref dhr, 8);
+                        var dcv = Vector128.LoadUnsafe(ref dcr, 8) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 8);
+                        (dcv * Vector128.LoadUnsafe(ref cp, 8) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 20);
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 32);
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 44);
+                        (dcv * fg).StoreUnsafe(ref dcr, 8);
+                    }
                 }
-                for (int j = 8; j < 12; j++) // scalar tail
+                else
                 {
-                    var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 12); var cc = Unsafe.Add(ref g, j + 24); var o = Unsafe.Add(ref g, j + 36);
-                    var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                    var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                    Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                    Unsafe.Add(ref dg, j + 12) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                    Unsafe.Add(ref dg, j + 24) = dcv * i * (1f - cc * cc);
-                    Unsafe.Add(ref dg, j + 36) = dhv * th * o * (1f - o);
-                    Unsafe.Add(ref dcr, j) = dcv * fg;
+                    for (int j = 0; j < 12; j += 4)
+                    {
+                        var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 12)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 24)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 36));
+                        var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 12));
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 24));
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 36));
+                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    }
                 }
             }
             // dh[t-1] += dGates[t]·Uᵀ

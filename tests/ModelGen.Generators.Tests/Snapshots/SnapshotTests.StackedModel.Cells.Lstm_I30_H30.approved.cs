@@ -116,7 +116,7 @@ internal static class Lstm_I30_H30
                         (ov * tcv).StoreUnsafe(ref hn, 14);
                     }
                 }
-                else
+                else if (Vector256.IsHardwareAccelerated)
                 {
                     // Elements 22…29 as one vector, read before the loop writes any of them.
                     var tail0 = Vector256.LoadUnsafe(ref gr, 22);
@@ -154,6 +154,46 @@ internal static class Lstm_I30_H30
                         var tcv = FastMath.Tanh(cnv);
                         tcv.StoreUnsafe(ref tc, 22);
                         (ov * tcv).StoreUnsafe(ref hn, 22);
+                    }
+                }
+                else
+                {
+                    // Elements 26…29 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector128.LoadUnsafe(ref gr, 26);
+                    var tail1 = Vector128.LoadUnsafe(ref gr, 56);
+                    var tail2 = Vector128.LoadUnsafe(ref gr, 86);
+                    var tail3 = Vector128.LoadUnsafe(ref gr, 116);
+                    var tail4 = Vector128.LoadUnsafe(ref cp, 26);
+                    for (int j = 0; j < 28; j += 4)
+                    {
+                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)));
+                        var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 60)));
+                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)));
+                        iv.StoreUnsafe(ref gr, (nuint)(j));
+                        fv.StoreUnsafe(ref gr, (nuint)(j + 30));
+                        cv.StoreUnsafe(ref gr, (nuint)(j + 60));
+                        ov.StoreUnsafe(ref gr, (nuint)(j + 90));
+                        var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, (nuint)(j));
+                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                    {
+                        var iv = FastMath.Sigmoid(tail0);
+                        var fv = FastMath.Sigmoid(tail1);
+                        var cv = FastMath.Tanh(tail2);
+                        var ov = FastMath.Sigmoid(tail3);
+                        iv.StoreUnsafe(ref gr, 26);
+                        fv.StoreUnsafe(ref gr, 56);
+                        cv.StoreUnsafe(ref gr, 86);
+                        ov.StoreUnsafe(ref gr, 116);
+                        var cnv = fv * tail4 + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 26);
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, 26);
+                        (ov * tcv).StoreUnsafe(ref hn, 26);
                     }
                 }
             }
@@ -234,7 +274,54 @@ internal static class Lstm_I30_H30
                         (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 106);
                         (dcv * fg).StoreUnsafe(ref dcr, 16);
                     }
-                    for (int j = 24; j < 30; j++) // scalar tail
+                    {
+                        // Elements 24…27 as one vector.
+                        var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
+                        var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
+                        var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
+                        (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
+                        (dcv * fg).StoreUnsafe(ref dcr, 24);
+                    }
+                    for (int j = 28; j < 30; j++) // scalar tail
+                    {
+                        var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                        var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                        var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                        Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                        Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                        Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                        Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                        Unsafe.Add(ref dcr, j) = dcv * fg;
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    for (int j = 0; j < 24; j += 8)
+                    {
+                        var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
+                        var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
+                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
+                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
+                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
+                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    }
+                    {
+                        // Elements 24…27 as one vector.
+                        var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
+                        var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
+                        var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
+                        (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
+                        (dcv * fg).StoreUnsafe(ref dcr, 24);
+                    }
+                    for (int j = 28; j < 30; j++) // scalar tail
                     {
                         var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
                         var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
@@ -248,18 +335,18 @@ internal static class Lstm_I30_H30
                 }
                 else
                 {
-                    for (int j = 0; j < 24; j += 8)
+                    for (int j = 0; j < 28; j += 4)
                     {
-                        var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
-                        var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
-                        var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
-                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                        (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
-                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
-                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
+                        var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 90));
+                        var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
                         (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                     }
-                    for (int j = 24; j < 30; j++) // scalar tail
+                    for (int j = 28; j < 30; j++) // scalar tail
                     {
                         var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
                         var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);

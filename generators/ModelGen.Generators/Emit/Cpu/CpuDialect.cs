@@ -7,8 +7,9 @@ namespace ModelGen.Generators.Emit.Cpu;
 
 /// <summary>
 /// The CPU rendering of the element-wise vocabulary: <c>Vector512&lt;float&gt;</c> (16 lanes), <c>Vector256&lt;float&gt;</c>
-/// (8 lanes) or scalar <c>float</c>. The same C# operators work on all three, so only loads, stores, constants,
-/// selects and the activation calls differ (FastMath has an overload per width, bit-identical lane by lane).
+/// (8 lanes), <c>Vector128&lt;float&gt;</c> (4 lanes: SSE, NEON) or scalar <c>float</c>. The same C# operators work on all
+/// four, so only loads, stores, constants, selects and the activation calls differ (FastMath has an overload per width,
+/// bit-identical lane by lane).
 /// </summary>
 internal sealed class CpuDialect : IElementwise
 {
@@ -20,10 +21,10 @@ internal sealed class CpuDialect : IElementwise
     // Fixed mode: one value at a constant start, for a range that a loop would cover in one iteration.
     private readonly int? _at;
 
-    /// <summary>A dialect of <paramref name="lanes"/> floats per value: 16, 8 or 1 (scalar).</summary>
+    /// <summary>A dialect of <paramref name="lanes"/> floats per value: 16, 8, 4 or 1 (scalar).</summary>
     public CpuDialect(int lanes)
     {
-        if (lanes is not (1 or 8 or 16)) throw new ArgumentOutOfRangeException(nameof(lanes));
+        if (lanes is not (1 or 4 or 8 or 16)) throw new ArgumentOutOfRangeException(nameof(lanes));
         Lanes = lanes;
     }
 
@@ -47,8 +48,17 @@ internal sealed class CpuDialect : IElementwise
 
     public bool IsVector => Lanes > 1;
 
-    /// <summary><c>Vector512</c> or <c>Vector256</c>.</summary>
-    public string VectorType => Lanes == 16 ? "Vector512" : "Vector256";
+    /// <summary><c>Vector512</c>, <c>Vector256</c> or <c>Vector128</c>.</summary>
+    public string VectorType => TypeOf(Lanes);
+
+    /// <summary>The vector type of <paramref name="lanes"/> floats: <c>Vector512</c>, <c>Vector256</c> or <c>Vector128</c>.</summary>
+    internal static string TypeOf(int lanes) => lanes switch
+    {
+        16 => "Vector512",
+        8 => "Vector256",
+        4 => "Vector128",
+        _ => throw new ArgumentOutOfRangeException(nameof(lanes)),
+    };
 
     public string Load(string operand, int offset = 0)
     {

@@ -1,66 +1,96 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ModelGen.Generators.Emit.Cpu;
 
 /// <summary>
 /// Emits one element-wise loop over a constant count, the body written once against <see cref="CpuDialect"/> (through
-/// the cell math's vocabulary) and rendered at each width: 512-bit vectors where the CPU runs them in hardware
-/// (a branch on <c>Vector512.IsHardwareAccelerated</c>, which the JIT folds to one side), 256-bit vectors otherwise,
-/// then scalars for what remains (or one overlapped last vector). Bounds are compile-time constants; a range one
-/// value covers becomes a plain block with constant indices, never a one-iteration loop.
+/// the cell math's vocabulary) and rendered at each width the row is wide enough for, widest first, each behind its
+/// <c>IsHardwareAccelerated</c> check (which the JIT folds, so one branch is compiled): 512-bit vectors, else 256-bit,
+/// else 128-bit (SSE, NEON). Within a width, narrower vectors and then scalars cover what remains (or one overlapped
+/// last vector). No branch uses a vector type wider than the CPU runs in hardware. Bounds are compile-time constants;
+/// a range one value covers becomes a plain block with constant indices, never a one-iteration loop.
 /// </summary>
+/// <remarks>
+/// The 128-bit branch is the last, unchecked: every platform .NET 10 runs on accelerates <c>Vector128</c> (SSE4.2 is
+/// the x64 baseline, AdvSimd the ARM64 one); only <c>DOTNET_EnableHWIntrinsic=0</c> turns it off, and then the
+/// runtime's software <c>Vector128</c> still computes the same values.
+/// </remarks>
 internal static class FusedLoop
 {
+    /// <summary>Floats in a 128-bit vector.</summary>
+    public const int NarrowWidth = 4;
+
     /// <summary>Floats in a 256-bit vector.</summary>
     public const int VectorWidth = 8;
 
     /// <summary>Floats in a 512-bit vector.</summary>
     public const int WideWidth = 16;
 
-    private static readonly int[] Narrow = { VectorWidth, 1 };
-    private static readonly int[] Wide = { WideWidth, VectorWidth, 1 };
+    /// <summary>The vector widths, widest first.</summary>
+    internal static readonly int[] Widths = { WideWidth, VectorWidth, NarrowWidth };
+
+    /// <summary>The check that selects a width's branch (the narrowest, the last branch, has none).</summary>
+    internal static string Accelerated(int lanes) => $"{CpuDialect.TypeOf(lanes)}.IsHardwareAccelerated";
 
     /// <summary>Writes the loop over <c>j</c> in <c>[0, count)</c>: whole vectors, then narrower ones, then scalars.</summary>
     public static void Emit(CodeWriter w, int count, Action<CodeWriter, CpuDialect> body)
     {
-        if (count < WideWidth)
+        var widths = WidthsFor(count);
+        if (widths.Length <= 1)
         {
-            Chain(w, count, Narrow, body, freshScope: false);
+            Chain(w, count, Down(widths.Length == 0 ? 1 : widths[0]), body, freshScope: false);
             return;
         }
-        using (w.Block("if (Vector512.IsHardwareAccelerated)"))
-            Chain(w, count, Wide, body, freshScope: true);
-        using (w.Block("else"))
-            Chain(w, count, Narrow, body, freshScope: true);
+        Branches(w, widths, lanes => Chain(w, count, Down(lanes), body, freshScope: true));
     }
 
     /// <summary>
-    /// Writes the loop over <c>j</c> in <c>[0, count)</c> with no scalar tail when <paramref name="count"/> ≥ 8: whole
+    /// Writes the loop over <c>j</c> in <c>[0, count)</c> with no scalar tail when <paramref name="count"/> ≥ 4: whole
     /// vectors up to the last multiple of the width, then one more vector over the last elements, which overlaps the
     /// loop's last vector. That vector's loads are hoisted above the loop, so it computes from the original values even
     /// where the body works in place, and it stores the same values the loop stored for the shared elements.
     /// </summary>
     /// <remarks>
     /// Contract for <paramref name="body"/>: every value it computes must come from its loads, never from a load of an
-    /// element it stored earlier in the same body (keep such values in locals). Below 8 elements the loop is scalar.
+    /// element it stored earlier in the same body (keep such values in locals). Below 4 elements the loop is scalar.
     /// </remarks>
     public static void EmitOverlapped(CodeWriter w, int count, Action<CodeWriter, CpuDialect> body)
     {
-        if (count < VectorWidth || count < WideWidth && count % VectorWidth == 0)
+        var widths = WidthsFor(count);
+        if (widths.Length == 0)
         {
-            Chain(w, count, Narrow, body, freshScope: false);
+            Chain(w, count, Down(1), body, freshScope: false);
             return;
         }
-        if (count < WideWidth)
+        if (widths.Length == 1)
         {
-            using (w.Block("")) Overlapped(w, count, VectorWidth, body);
+            using (w.Block("")) Overlapped(w, count, widths[0], body);
             return;
         }
-        using (w.Block("if (Vector512.IsHardwareAccelerated)"))
-            Overlapped(w, count, WideWidth, body);
-        using (w.Block("else"))
-            Overlapped(w, count, VectorWidth, body);
+        Branches(w, widths, lanes => Overlapped(w, count, lanes, body));
+    }
+
+    /// <summary>The vector widths a row of <paramref name="count"/> holds at least one whole vector of, widest first.</summary>
+    private static int[] WidthsFor(int count) => Widths.Where(lanes => lanes <= count).ToArray();
+
+    /// <summary><paramref name="lanes"/>, then each narrower vector width, then scalars.</summary>
+    private static int[] Down(int lanes) => Widths.Where(l => l <= lanes).Append(1).ToArray();
+
+    /// <summary>
+    /// One branch per width, widest first: <c>if (Vector512.IsHardwareAccelerated) … else if (…) … else …</c>, the
+    /// last width unchecked. <paramref name="render"/> writes a branch's body into the block opened for it.
+    /// </summary>
+    internal static void Branches(CodeWriter w, IReadOnlyList<int> widths, Action<int> render)
+    {
+        for (int i = 0; i < widths.Count; i++)
+        {
+            string header = i == 0 ? $"if ({Accelerated(widths[i])})"
+                : i < widths.Count - 1 ? $"else if ({Accelerated(widths[i])})"
+                : "else";
+            using (w.Block(header)) render(widths[i]);
+        }
     }
 
     /// <summary>

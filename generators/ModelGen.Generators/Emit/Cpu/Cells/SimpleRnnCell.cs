@@ -28,9 +28,9 @@ internal static class SimpleRnnCell
             if (tokens)
             {
                 w.Line("// tokens [batch, steps] with table [vocabulary, Units] = E·W + b: an Embedding folded into this projection,");
-                w.Line("// ids already checked. The 512-bit step reads sample b's row tokens[b, t] of the table at step t, so");
-                w.Line("// nothing is gathered beforehand; the other paths get the rows gathered here.");
-                using (w.Block("if (!tokens.IsEmpty && (!Vector512.IsHardwareAccelerated || !recurrentMask.IsEmpty))"))
+                w.Line("// ids already checked. The unrolled step reads sample b's row tokens[b, t] of the table at step t, so");
+                w.Line("// nothing is gathered beforehand; the step under recurrent dropout gets the rows gathered here.");
+                using (w.Block("if (!tokens.IsEmpty && !recurrentMask.IsEmpty)"))
                 {
                     w.Line("Embedding.Gather(batch, steps, table.Length / Units, Units, tokens, table, outputs, \"embedding\");");
                     w.Line("tokens = default;");

@@ -1,147 +1,190 @@
 using System;
 using System.Linq;
-using ModelGen.Generators.Cells;
 using ModelGen.Generators.Model;
-using static ModelGen.Generators.Emit.Cpu.CpuCellEmitter;
 using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
 
 namespace ModelGen.Generators.Emit.Cpu.Cells;
 
 /// <summary>Small SimpleRNN shapes (8 or 16 units) get a step unrolled into straight-line SIMD code: U's rows stay in
-/// registers for the whole sequence, and each sample's row goes from the recurrent product through the
-/// activation to the store without leaving registers, instead of a GEMM call and an activation pass per step.
-/// Where 512-bit vectors run in hardware, one vector holds two 8-unit rows or one 16-unit row.
+/// registers for the whole sequence (where the register file holds them), and each sample's row goes from the
+/// recurrent product through the activation to the store without leaving registers, instead of a GEMM call and an
+/// activation pass per step. The same scheme at every width the CPU runs in hardware: where 512-bit vectors run, one
+/// vector holds two 8-unit rows or one 16-unit row; at 256 bits an 8-unit row is one vector and a 16-unit row two; at
+/// 128 bits (SSE, NEON) two or four. Each sample's sums run in the same order at every width, so every width gives
+/// the same bits.
 /// </summary>
 internal static class SimpleRnnUnrolled
 {
-    // The activation of a whole row in registers, at each width (the dialect's own rendering).
-    private static readonly CpuDialect Wide = new(FusedLoop.WideWidth), Narrow = new(FusedLoop.VectorWidth);
+    // Vectors of U kept in locals (registers) for the whole sequence; above this U is read from L1 at each use, as the
+    // locals would not fit the register file (16 ymm on AVX2, 16 xmm on x64; NEON and AVX-512 have 32).
+    private const int MostHoisted = 16;
 
     public static void Step(CodeWriter w, CellShape cell)
     {
-        int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
+        int u = cell.Units;
         using (w.Block("if (recurrentMask.IsEmpty)"))
         {
             w.Line("ref float uRef = ref MemoryMarshal.GetReference(recurrentKernel.Slice(0, Units * Units));");
-            using (w.Block("if (Vector512.IsHardwareAccelerated)"))
+            w.Line("// Token rows straight from the projected table (an Embedding folded in), or the projections in h.");
+            w.Line("bool fromTable = !tokens.IsEmpty;");
+            w.Line("ref int ids = ref MemoryMarshal.GetReference(tokens);");
+            w.Line("ref float table0 = ref MemoryMarshal.GetReference(table);");
+            FusedLoop.Branches(w, FusedLoop.Widths, lanes =>
             {
-                if (u == 8)
-                {
-                    w.Line("// Two samples per 512-bit vector: row k of U twice, [U_k | U_k], in 8 registers; z = p + h[t-1]·U.");
-                    for (int k = 0; k < u; k++)
-                        w.Line($"var w{k} = Vector512.Create(Vector256.LoadUnsafe(ref uRef, {k * u}));");
-                }
-                else
-                {
-                    w.Line("// One sample per 512-bit vector: U's 16 rows in 16 registers; z = p + h[t-1]·U.");
-                    for (int k = 0; k < u; k++)
-                        w.Line($"var w{k} = Vector512.LoadUnsafe(ref uRef, {k * u});");
-                }
-                w.Line("// Token rows straight from the projected table (an Embedding folded in), or the projections in h.");
-                w.Line("bool fromTable = !tokens.IsEmpty;");
-                w.Line("ref int ids = ref MemoryMarshal.GetReference(tokens);");
-                w.Line("ref float table0 = ref MemoryMarshal.GetReference(table);");
-                using (w.Block("for (int t = 0; t < steps; t++)"))
-                {
-                    w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
-                    w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
-                    w.Line("int b = 0;");
-                    int perVector = 16 / u;
-                    w.Line("// Two vectors per iteration: two independent chains, so the products and the activation's");
-                    w.Line("// long dependency chain of one overlap with the other's.");
-                    foreach (int count in new[] { 2, 1 })
-                    {
-                        int samples = count * perVector;
-                        using (w.Block(count == 2 ? $"for (; b + {samples} <= batch; b += {samples})" : $"if (b + {samples} <= batch)"))
-                        {
-                            for (int v = 0; v < count; v++)
-                            {
-                                string row = v == 0 ? "(nuint)(b * Units)" : $"(nuint)(b * Units + {v * 16})";
-                                w.Line($"nuint row{v} = {row};");
-                                if (u == 8) w.Line($"var hp{v} = Vector512.LoadUnsafe(ref prev, row{v}); // [h_b | h_b+1]");
-                                else w.Line($"ref float hp{v} = ref Unsafe.Add(ref prev, b * Units + {v * 16});");
-                                // Sample s's row of the table at step t: tokens[s, t] · Units.
-                                string TableRow(int sample) => $"(nuint)(Unsafe.Add(ref ids, {(sample == 0 ? "b" : $"(b + {sample})")} * steps + t) * Units)";
-                                int first = v * perVector;
-                                string fromTable = u == 8
-                                    ? $"Vector512.Create(Vector256.LoadUnsafe(ref table0, {TableRow(first)}), Vector256.LoadUnsafe(ref table0, {TableRow(first + 1)}))"
-                                    : $"Vector512.LoadUnsafe(ref table0, {TableRow(first)})";
-                                w.Line($"var z{v} = fromTable ? {fromTable} : Vector512.LoadUnsafe(ref cur, row{v});");
-                            }
-                            for (int k = 0; k < u; k++)
-                            {
-                                for (int v = 0; v < count; v++)
-                                {
-                                    string hk = u == 8
-                                        ? $"Vector512.Shuffle(hp{v}, Vector512.Create({k}, {k}, {k}, {k}, {k}, {k}, {k}, {k}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}, {k + 8}))"
-                                        : $"Vector512.Create(Unsafe.Add(ref hp{v}, {k}))";
-                                    w.Line(k == 1 ? $"var y{v} = {hk} * w1;"
-                                        : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector512.FusedMultiplyAdd({hk}, w{k}, {(k % 2 == 0 ? "z" : "y")}{v});");
-                                }
-                            }
-                            for (int v = 0; v < count; v++)
-                                w.Line($"{Wide.Activate(cell.Activation, $"z{v} + y{v}")}.StoreUnsafe(ref cur, row{v});");
-                            if (count == 1) w.Line($"b += {samples};");
-                        }
-                    }
-                    if (u == 8)
-                    {
-                        using (w.Block("if (b < batch)"))
-                        {
-                            w.Line("// An odd last sample: one 256-bit row.");
-                            SimpleRnnRow256(w, cell, k => $"w{k}.GetLower()", mayReadTable: true);
-                        }
-                    }
-                    CarryMasked(w, cells: false);
-                }
-                w.Line("return;");
-            }
-            w.Line($"// 256-bit vectors: U's {u}×{u} values live in {u * vectors} registers; z = p + h[t-1]·U per sample row.");
-            for (int k = 0; k < u; k++)
-                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v =>
-                    $"var u{k}_{v} = Vector256.LoadUnsafe(ref uRef, {k * u + v * FusedLoop.VectorWidth});")));
-            using (w.Block("for (int t = 0; t < steps; t++)"))
-            {
-                w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
-                w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
-                using (w.Block("for (int b = 0; b < batch; b++)"))
-                    SimpleRnnRow256(w, cell, k => vectors == 1 ? $"u{k}_0" : null);
-                CarryMasked(w, cells: false);
-            }
+                if (lanes > u) Packed(w, cell);
+                else Rows(w, cell, lanes);
+            });
             w.Line("return;");
         }
     }
 
-    /// <summary>
-    /// One sample's row in 256-bit vectors: z = p + h[t-1]·U, activated and stored. <paramref name="uRow"/> names row
-    /// k of U as one vector (8 units), or returns null to use the registers <c>u{k}_{v}</c>.
-    /// </summary>
-    private static void SimpleRnnRow256(CodeWriter w, CellShape cell, Func<int, string?> uRow, bool mayReadTable = false)
+    /// <summary>8 units in 512-bit vectors: two samples per vector, U's rows doubled, an odd last sample at 256 bits.</summary>
+    private static void Packed(CodeWriter w, CellShape cell)
     {
-        int u = cell.Units, vectors = u / FusedLoop.VectorWidth;
-        string U(int k, int v) => uRow(k) ?? $"u{k}_{v}";
-        string Offset(int v) => v == 0 ? "row" : $"row + {v * FusedLoop.VectorWidth}";
-        w.Line("ref float hp = ref Unsafe.Add(ref prev, b * Units);");
-        w.Line("nuint row = (nuint)(b * Units);");
-        w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
-        for (int v = 0; v < vectors; v++)
+        int u = cell.Units;
+        w.Line("// Two samples per 512-bit vector: row k of U twice, [U_k | U_k], in 8 registers; z = p + h[t-1]·U.");
+        for (int k = 0; k < u; k++)
+            w.Line($"var w{k} = Vector512.Create(Vector256.LoadUnsafe(ref uRef, {k * u}));");
+        TimeLoop(w, () =>
         {
-            string load = $"Vector256.LoadUnsafe(ref cur, {Offset(v)})";
-            if (mayReadTable)
+            w.Line("int b = 0;");
+            w.Line("// Two vectors per iteration: two independent chains, so the products and the activation's");
+            w.Line("// long dependency chain of one overlap with the other's.");
+            for (int count = 2; count >= 1; count--)
             {
-                string column = v == 0 ? "" : $" + {v * FusedLoop.VectorWidth}";
-                load = $"fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units{column})) : {load}";
+                int samples = count * 2;
+                using (w.Block(count == 2 ? $"for (; b + {samples} <= batch; b += {samples})" : $"if (b + {samples} <= batch)"))
+                {
+                    for (int v = 0; v < count; v++)
+                    {
+                        w.Line($"nuint row{v} = {Row(v * 16)};");
+                        w.Line($"var hp{v} = Vector512.LoadUnsafe(ref prev, row{v}); // [h_b | h_b+1]");
+                        string fromTable = $"Vector512.Create(Vector256.LoadUnsafe(ref table0, {TableRow(2 * v)}), Vector256.LoadUnsafe(ref table0, {TableRow(2 * v + 1)}))";
+                        w.Line($"var z{v} = fromTable ? {fromTable} : Vector512.LoadUnsafe(ref cur, row{v});");
+                    }
+                    for (int k = 0; k < u; k++)
+                        for (int v = 0; v < count; v++)
+                            Accumulate(w, 16, k, v, $"Vector512.Shuffle(hp{v}, Vector512.Create({string.Join(", ", Enumerable.Repeat(k, 8).Concat(Enumerable.Repeat(k + 8, 8)))}))", $"w{k}");
+                    for (int v = 0; v < count; v++)
+                        w.Line($"{new CpuDialect(16).Activate(cell.Activation, $"z{v} + y{v}")}.StoreUnsafe(ref cur, row{v});");
+                    if (count == 1) w.Line($"b += {samples};");
+                }
             }
-            w.Line($"var z{v} = {load};");
+            using (w.Block("if (b < batch)"))
+            {
+                w.Line("// An odd last sample: one 256-bit row.");
+                Samples(w, cell, 8, 1, (k, _) => $"w{k}.GetLower()");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Rows of whole vectors of <paramref name="lanes"/> floats: an 8-unit row in one 256-bit vector, two samples per
+    /// iteration for two independent chains; wider rows (several vectors each) one sample per iteration.
+    /// </summary>
+    private static void Rows(CodeWriter w, CellShape cell, int lanes)
+    {
+        int u = cell.Units, vectors = u / lanes;
+        string type = CpuDialect.TypeOf(lanes);
+        bool hoisted = u * vectors <= MostHoisted;
+        Func<int, int, string> uRow;
+        if (hoisted)
+        {
+            w.Line($"// {type}: a row is {Words(vectors)}; U's {u}×{u} values in {u * vectors} registers; z = p + h[t-1]·U.");
+            for (int k = 0; k < u; k++)
+                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var {UName(k, v, vectors)} = {type}.LoadUnsafe(ref uRef, {k * u + v * lanes});")));
+            uRow = (k, v) => UName(k, v, vectors);
         }
+        else
+        {
+            w.Line($"// {type}: a row is {Words(vectors)}; U ({u * vectors} vectors, more than the registers) is read from L1 at each use.");
+            uRow = (k, v) => $"{type}.LoadUnsafe(ref uRef, {k * u + v * lanes})";
+        }
+        TimeLoop(w, () =>
+        {
+            if (vectors > 1)
+            {
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                    Samples(w, cell, lanes, 1, uRow);
+                return;
+            }
+            w.Line("int b = 0;");
+            w.Line("// Two samples per iteration: two independent chains, so one's activation overlaps the other's products.");
+            using (w.Block("for (; b + 2 <= batch; b += 2)"))
+                Samples(w, cell, lanes, 2, uRow);
+            using (w.Block("if (b < batch)"))
+                Samples(w, cell, lanes, 1, uRow);
+        });
+    }
+
+    /// <summary>The time loop: h[t-1] and h[t] of the step, the body, masked samples carried.</summary>
+    private static void TimeLoop(CodeWriter w, Action body)
+    {
+        using (w.Block("for (int t = 0; t < steps; t++)"))
+        {
+            w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
+            w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
+            body();
+            CarryMasked(w, cells: false);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="samples"/> samples from <c>b</c>, each row in vectors of <paramref name="lanes"/>: z = p + h[t-1]·U,
+    /// activated and stored. <paramref name="uRow"/> names vector v of U's row k.
+    /// </summary>
+    private static void Samples(CodeWriter w, CellShape cell, int lanes, int samples, Func<int, int, string> uRow)
+    {
+        int u = cell.Units, vectors = u / lanes;
+        string type = CpuDialect.TypeOf(lanes);
+        for (int s = 0; s < samples; s++)
+        {
+            w.Line($"ref float hp{s} = ref Unsafe.Add(ref prev, {(s == 0 ? "b * Units" : $"(b + {s}) * Units")});");
+            w.Line($"nuint row{s} = {Row(s * u)};");
+            for (int v = 0; v < vectors; v++)
+            {
+                string column = v == 0 ? "" : $" + {v * lanes}";
+                string fromTable = $"{type}.LoadUnsafe(ref table0, {TableRow(s)}{column})";
+                w.Line($"var z{s * vectors + v} = fromTable ? {fromTable} : {type}.LoadUnsafe(ref cur, row{s}{column});");
+            }
+        }
+        if (samples * vectors > 1) w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
         for (int k = 0; k < u; k++)
         {
-            w.Line($"var h{k} = Vector256.Create(Unsafe.Add(ref hp, {k}));");
-            for (int v = 0; v < vectors; v++)
-                w.Line(k == 1 ? $"var y{v} = h1 * {U(1, v)};"
-                    : $"{(k % 2 == 0 ? "z" : "y")}{v} = Vector256.FusedMultiplyAdd(h{k}, {U(k, v)}, {(k % 2 == 0 ? "z" : "y")}{v});");
+            for (int s = 0; s < samples; s++)
+            {
+                string hk = $"{type}.Create(Unsafe.Add(ref hp{s}, {k}))";
+                if (vectors > 1)
+                {
+                    w.Line($"var h{s}_{k} = {hk};");
+                    hk = $"h{s}_{k}";
+                }
+                for (int v = 0; v < vectors; v++)
+                    Accumulate(w, lanes, k, s * vectors + v, hk, uRow(k, v));
+            }
         }
-        for (int v = 0; v < vectors; v++)
-            w.Line($"{Narrow.Activate(cell.Activation, $"z{v} + y{v}")}.StoreUnsafe(ref cur, {Offset(v)});");
+        var dialect = new CpuDialect(lanes);
+        for (int s = 0; s < samples; s++)
+            for (int v = 0; v < vectors; v++)
+                w.Line($"{dialect.Activate(cell.Activation, $"z{s * vectors + v} + y{s * vectors + v}")}.StoreUnsafe(ref cur, row{s}{(v == 0 ? "" : $" + {v * lanes}")});");
     }
+
+    /// <summary>
+    /// Term k of vector q's sum: even k into <c>z{q}</c>, odd k into <c>y{q}</c> (started at k = 1). The 128-bit form
+    /// multiplies and adds with MultiplyAddEstimate: fused wherever the CPU has FMA (every ARM64), so the same bits as the
+    /// wider forms, and not emulated in software on x64 without FMA (the 128-bit path there).
+    /// </summary>
+    private static void Accumulate(CodeWriter w, int lanes, int k, int q, string hk, string uk)
+        => w.Line(k == 1 ? $"var y{q} = {hk} * {uk};"
+            : $"{(k % 2 == 0 ? "z" : "y")}{q} = {CpuDialect.TypeOf(lanes)}.{(lanes == FusedLoop.NarrowWidth ? "MultiplyAddEstimate" : "FusedMultiplyAdd")}({hk}, {uk}, {(k % 2 == 0 ? "z" : "y")}{q});");
+
+    // Sample offset's row in h: b · Units (+ offset).
+    private static string Row(int offset) => offset == 0 ? "(nuint)(b * Units)" : $"(nuint)(b * Units + {offset})";
+
+    // Sample s's row of the table at step t: tokens[b + s, t] · Units.
+    private static string TableRow(int sample) => $"(nuint)(Unsafe.Add(ref ids, {(sample == 0 ? "b" : $"(b + {sample})")} * steps + t) * Units)";
+
+    private static string UName(int k, int v, int vectors) => vectors == 1 ? $"w{k}" : $"u{k}_{v}";
+
+    private static string Words(int vectors) => vectors == 1 ? "one vector" : $"{vectors} vectors";
 }
