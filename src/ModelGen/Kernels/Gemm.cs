@@ -18,7 +18,8 @@ namespace ModelGen.Kernels;
 /// (16 of the 32 zmm registers), 6 × 16 with AVX2 (12 of the 16 ymm registers, as the Haswell and Zen kernels of
 /// BLIS and OpenBLAS), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). Packing zero-pads ragged
 /// tiles, which go through a tile-sized copy of C, so one micro-kernel serves every shape. The pack buffers are
-/// per thread and allocated once; a call allocates nothing.
+/// per thread, allocated on a thread's first product and grown only for a wider one; B is packed once per block
+/// of k for every block of rows. A call allocates nothing once the buffers have their size.
 /// </para>
 /// <para>
 /// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
@@ -141,21 +142,28 @@ public static class Gemm
         where TTile : struct, ITile
     {
         int mr = TTile.MR, nr = TTile.NR, kcMax = TTile.KC, mcMax = TTile.MC;
-        ref float packA = ref PackBuffers<TTile>.A;
-        ref float packB = ref PackBuffers<TTile>.B;
+        int panels = (to - from + nr - 1) / nr;
+        ref float packA = ref PackBuffers<TTile>.A();
+        ref float packB = ref PackBuffers<TTile>.B(panels);
         Span<float> edge = stackalloc float[MaxTile];
         ref float e = ref MemoryMarshal.GetReference(edge);
         for (int p0 = 0; p0 < k; p0 += kcMax)
         {
             int kc = Math.Min(kcMax, k - p0);
+            // This part's columns of B, once per block of k, for every block of rows.
+            for (int panel = 0; panel < panels; panel++)
+            {
+                int j = from + panel * nr;
+                PackB<TTile>(kc, Math.Min(nr, n - j), ref Unsafe.Add(ref b, p0 * ldb + j), ldb, ref Unsafe.Add(ref packB, panel * kc * nr));
+            }
             for (int i0 = 0; i0 < m; i0 += mcMax)
             {
                 int mc = Math.Min(mcMax, m - i0);
                 PackA(mr, mc, kc, ref Unsafe.Add(ref a, i0 * ai + p0 * ap), ai, ap, ref packA);
-                for (int j = from; j < to; j += nr)
+                for (int panel = 0; panel < panels; panel++)
                 {
-                    int w = Math.Min(nr, n - j);
-                    PackB(nr, kc, w, ref Unsafe.Add(ref b, p0 * ldb + j), ldb, ref packB);
+                    int j = from + panel * nr, w = Math.Min(nr, n - j);
+                    ref float panelB = ref Unsafe.Add(ref packB, panel * kc * nr);
                     for (int i = 0; i < mc; i += mr)
                     {
                         int rows = Math.Min(mr, mc - i);
@@ -163,14 +171,14 @@ public static class Gemm
                         ref float tileC = ref Unsafe.Add(ref c, (i0 + i) * ldc + j);
                         if (rows == mr && w == nr)
                         {
-                            TTile.Multiply(kc, ref tileA, ref packB, ref tileC, ldc);
+                            TTile.Multiply(kc, ref tileA, ref panelB, ref tileC, ldc);
                             continue;
                         }
                         // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
                         edge.Slice(0, mr * nr).Clear();
                         for (int r = 0; r < rows; r++)
                             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref tileC, r * ldc), w).CopyTo(edge.Slice(r * nr, w));
-                        TTile.Multiply(kc, ref tileA, ref packB, ref e, nr);
+                        TTile.Multiply(kc, ref tileA, ref panelB, ref e, nr);
                         for (int r = 0; r < rows; r++)
                             edge.Slice(r * nr, w).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref tileC, r * ldc), w));
                     }
@@ -217,30 +225,37 @@ public static class Gemm
         }
     }
 
-    // kc rows of w ≤ nr columns of B into [p][nr], columns past w zero.
-    private static void PackB(int nr, int kc, int w, ref float b, int ldb, ref float dst)
+    // kc rows of w ≤ NR columns of B into [p][NR], columns past w zero.
+    private static void PackB<TTile>(int kc, int w, ref float b, int ldb, ref float dst) where TTile : struct, ITile
     {
+        int nr = TTile.NR;
+        if (w == nr)
+        {
+            for (int p = 0; p < kc; p++) TTile.CopyRow(ref Unsafe.Add(ref b, p * ldb), ref Unsafe.Add(ref dst, p * nr));
+            return;
+        }
         for (int p = 0; p < kc; p++)
         {
             var to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, p * nr), nr);
             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, p * ldb), w).CopyTo(to);
-            if (w < nr) to.Slice(w).Clear();
+            to.Slice(w).Clear();
         }
     }
 
-    // Per-thread pack buffers of one tile shape, 64-byte aligned (pinned), allocated on a thread's first product.
+    // Per-thread pack buffers of one tile shape, 64-byte aligned (pinned): A's allocated on a thread's first packed
+    // product, B's grown to the widest part of a product the thread has packed (KC rows of every panel).
     private static class PackBuffers<TTile> where TTile : struct, ITile
     {
         [ThreadStatic] private static float[]? _a, _b;
         [ThreadStatic] private static int _aOffset, _bOffset;
 
-        public static ref float A => ref Get(ref _a, ref _aOffset, TTile.MC * TTile.KC);
+        public static ref float A() => ref Get(ref _a, ref _aOffset, TTile.MC * TTile.KC);
 
-        public static ref float B => ref Get(ref _b, ref _bOffset, TTile.KC * TTile.NR);
+        public static ref float B(int panels) => ref Get(ref _b, ref _bOffset, TTile.KC * TTile.NR * panels);
 
         private static ref float Get(ref float[]? buffer, ref int offset, int length)
         {
-            if (buffer is null)
+            if (buffer is null || buffer.Length < length + 16)
             {
                 buffer = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
                 unsafe
@@ -263,6 +278,7 @@ public static class Gemm
         static abstract int KC { get; } // k per block: a packed B panel, KC·NR floats, stays in L1 (16 KB)
         static abstract int MC { get; } // rows per block: a packed A block, MC·KC floats, stays in L2
         static abstract void Multiply(int kc, ref float a, ref float b, ref float c, int ldc);
+        static abstract void CopyRow(ref float from, ref float to); // NR floats
     }
 
     // 8 rows × 2 zmm: 16 accumulators, 2 loads of B and a broadcast of A per step, of AVX-512's 32 registers.
@@ -272,6 +288,13 @@ public static class Gemm
         public static int NR => 32;
         public static int KC => 128;
         public static int MC => 128;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
+        {
+            Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector512.LoadUnsafe(ref from, 16).StoreUnsafe(ref to, 16);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
@@ -328,6 +351,13 @@ public static class Gemm
         public static int KC => 256;
         public static int MC => 96;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
+        {
+            Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
         {
@@ -374,6 +404,13 @@ public static class Gemm
         public static int NR => 8;
         public static int KC => 256;
         public static int MC => 96;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
+        {
+            Vector128.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
