@@ -18,8 +18,9 @@ namespace ModelGen.Kernels;
 /// (16 of the 32 zmm registers), 6 × 16 with AVX2 (12 of the 16 ymm registers, as the Haswell and Zen kernels of
 /// BLIS and OpenBLAS), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). Packing zero-pads ragged
 /// tiles, which go through a tile-sized copy of C, so one micro-kernel serves every shape. The pack buffers are
-/// per thread, allocated on a thread's first product and grown only for a wider one; B is packed once per block
-/// of k for every block of rows. A call allocates nothing once the buffers have their size.
+/// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
+/// is packed once per block of k for every block of rows. A call allocates nothing on the managed heap after a
+/// thread's first.
 /// </para>
 /// <para>
 /// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
@@ -242,33 +243,44 @@ public static class Gemm
         }
     }
 
-    // Per-thread pack buffers of one tile shape, 64-byte aligned (pinned): A's allocated on a thread's first packed
-    // product, B's grown to the widest part of a product the thread has packed (KC rows of every panel).
+    // Per-thread pack buffers of one tile shape: A's sized on a thread's first packed product, B's grown to the
+    // widest part of a product the thread has packed (KC rows of every panel).
     private static class PackBuffers<TTile> where TTile : struct, ITile
     {
-        [ThreadStatic] private static float[]? _a, _b;
-        [ThreadStatic] private static int _aOffset, _bOffset;
+        [ThreadStatic] private static PackBuffer? _a, _b;
 
-        public static ref float A() => ref Get(ref _a, ref _aOffset, TTile.MC * TTile.KC);
+        public static ref float A() => ref (_a ??= new PackBuffer()).Get(TTile.MC * TTile.KC);
 
-        public static ref float B(int panels) => ref Get(ref _b, ref _bOffset, TTile.KC * TTile.NR * panels);
+        public static ref float B(int panels) => ref (_b ??= new PackBuffer()).Get(TTile.KC * TTile.NR * panels);
+    }
 
-        private static ref float Get(ref float[]? buffer, ref int offset, int length)
+    // 64-byte aligned native memory, freed when the thread that owns it has ended and its holder is collected.
+    // Native, so that a thread's scratch is not counted as a model's allocation (the workspace a pass allocates
+    // is what WorkspaceBytes reports) and is not moved or scanned by the collector.
+    private sealed unsafe class PackBuffer
+    {
+        private float* _data;
+        private int _length;
+
+        public ref float Get(int length)
         {
-            if (buffer is null || buffer.Length < length + 16)
+            if (length > _length)
             {
-                buffer = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
-                unsafe
-                {
-                    nuint address = (nuint)Unsafe.AsPointer(ref buffer[0]);
-                    offset = (int)((64 - (address & 63)) & 63) / sizeof(float);
-                }
+                NativeMemory.AlignedFree(_data);
+                _data = null; // consistent if the allocation below throws
+                _length = 0;
+                _data = (float*)NativeMemory.AlignedAlloc((nuint)length * sizeof(float), 64);
+                _length = length;
             }
-            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), offset);
+            return ref *_data;
         }
+
+        ~PackBuffer() => NativeMemory.AlignedFree(_data);
     }
 
     // ------------------------------------------------------------------ micro-kernels
+    // Written out once per width, accumulators by name, so that each stays in a register: the generic vector
+    // interface that would let one body serve every width (ISimdVector<TSelf, T>) is internal to the .NET 10 runtime.
 
     // One register tile: C[MR × NR] (leading dimension ldc) += A·B over kc, A packed [p][MR], B packed [p][NR].
     private interface ITile
