@@ -93,7 +93,20 @@ public sealed class FastMathTests
             AssertSame(FastMath.Tanh(v512), FastMath.Tanh(lower), FastMath.Tanh(upper), x, FastMath.Tanh);
             AssertSame(FastMath.Sigmoid(v512), FastMath.Sigmoid(lower), FastMath.Sigmoid(upper), x, FastMath.Sigmoid);
             AssertSame(FastMath.HardSigmoid(v512), FastMath.HardSigmoid(lower), FastMath.HardSigmoid(upper), x, FastMath.HardSigmoid);
+            for (int q = 0; q < 4; q++) // the 128-bit forms, a quarter at a time
+            {
+                var quarter = Vector128.Create<float>(x.AsSpan(4 * q, 4));
+                AssertSame128(FastMath.Tanh(quarter), FastMath.Tanh(v512), q);
+                AssertSame128(FastMath.Sigmoid(quarter), FastMath.Sigmoid(v512), q);
+                AssertSame128(FastMath.HardSigmoid(quarter), FastMath.HardSigmoid(v512), q);
+            }
         }
+    }
+
+    private static void AssertSame128(Vector128<float> narrow, Vector512<float> wide, int quarter)
+    {
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(wide.GetElement(4 * quarter + i)), BitConverter.SingleToInt32Bits(narrow.GetElement(i)));
     }
 
     private static void AssertSame(Vector512<float> wide, Vector256<float> lower, Vector256<float> upper, float[] x, Func<float, float> scalar)
@@ -106,7 +119,7 @@ public sealed class FastMathTests
         }
     }
 
-    public static TheoryData<int> Lengths => [0, 1, 5, 7, 8, 9, 15, 16, 17, 23, 24, 30, 31, 33, 60, 100];
+    public static TheoryData<int> Lengths => [0, 1, 3, 4, 5, 7, 8, 9, 12, 13, 15, 16, 17, 23, 24, 30, 31, 33, 60, 100];
 
     // Lengths that hit every path: under one vector, whole vectors, and ragged ends after 256- and 512-bit loops,
     // both into another array and in place (the overlapping last vector must read the original values).
@@ -156,6 +169,9 @@ public sealed class EmbeddingGatherTests
     [InlineData(16)]
     [InlineData(5)]
     [InlineData(24)]
+    [InlineData(4)]
+    [InlineData(13)]
+    [InlineData(36)]
     public void Gather_writes_time_major_rows_for_every_width(int width)
     {
         const int batch = 3, steps = 4, vocabulary = 11;
@@ -170,6 +186,32 @@ public sealed class EmbeddingGatherTests
             for (int t = 0; t < steps; t++)
                 for (int k = 0; k < width; k++)
                     Assert.Equal(table[tokens[b * steps + t] * width + k], output[(t * batch + b) * width + k]);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(16)]
+    [InlineData(36)]
+    public void Scatter_add_sums_every_occurrence_into_its_row(int width)
+    {
+        const int batch = 3, steps = 5, vocabulary = 4; // few ids: rows receive several gradients
+        var random = new Random(width);
+        var tokens = new int[batch * steps];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(vocabulary);
+        var grad = new float[batch * steps * width];
+        for (int i = 0; i < grad.Length; i++) grad[i] = random.Next(-8, 9) / 4f; // exact sums in any order
+        var table = new float[vocabulary * width];
+        for (int i = 0; i < table.Length; i++) table[i] = i;
+        var expected = (float[])table.Clone();
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+                for (int k = 0; k < width; k++)
+                    expected[tokens[b * steps + t] * width + k] += grad[(t * batch + b) * width + k];
+        Embedding.ScatterAdd(batch, steps, width, tokens, grad, table);
+        Assert.Equal(expected, table);
     }
 
     [Theory]

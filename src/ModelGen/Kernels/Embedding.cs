@@ -13,14 +13,14 @@ public static class Embedding
     /// Throws when a token id is outside <c>[0, vocabulary)</c>, naming the sample, step and value.
     /// </summary>
     /// <param name="batch">Samples.</param>
-    /// <param name="steps">Time steps.</param>
-    /// <param name="vocabulary">Rows of the table (Keras <c>input_dim</c>).</param>
-    /// <param name="width">Values per row (Keras <c>output_dim</c>).</param>
+    /// <param name="steps">Time steps per sample.</param>
+    /// <param name="vocabulary">Rows of the table.</param>
+    /// <param name="width">Floats per row (the embedding dimension).</param>
     /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
-    /// <param name="table">The embedding matrix <c>[vocabulary, width]</c>.</param>
-    /// <param name="output">Receives the vectors, time-major <c>[steps, batch, width]</c>.</param>
-    /// <param name="layer">The layer's name, for the message.</param>
-    /// <exception cref="ArgumentException">A buffer is shorter than the sizes need.</exception>
+    /// <param name="table">The embedding table <c>[vocabulary, width]</c>.</param>
+    /// <param name="output">The gathered rows <c>[steps, batch, width]</c>.</param>
+    /// <param name="layer">The layer's name, for the message of a bad id.</param>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
     public static void Gather(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> table, Span<float> output, string layer)
     {
@@ -45,8 +45,8 @@ public static class Embedding
 
     /// <summary>Throws unless every token id lies in <c>[0, vocabulary)</c>, naming the first sample, step and value outside it.</summary>
     /// <param name="batch">Samples.</param>
-    /// <param name="steps">Time steps.</param>
-    /// <param name="vocabulary">Rows of the table.</param>
+    /// <param name="steps">Time steps per sample.</param>
+    /// <param name="vocabulary">The number of valid ids.</param>
     /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
     /// <param name="layer">The layer's name, for the message.</param>
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
@@ -55,9 +55,17 @@ public static class Embedding
         var ids = MemoryMarshal.Cast<int, uint>(tokens.Slice(0, batch * steps));
         // One unsigned comparison catches negative ids too; the scalar search runs only when one is bad.
         int i = 0;
-        var limit = Vector256.Create((uint)vocabulary);
         bool bad = false;
-        for (; i + 8 <= ids.Length && !bad; i += 8) bad = Vector256.GreaterThanOrEqualAny(Vector256.Create(ids.Slice(i, 8)), limit);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var limit = Vector256.Create((uint)vocabulary);
+            for (; i + 8 <= ids.Length && !bad; i += 8) bad = Vector256.GreaterThanOrEqualAny(Vector256.Create(ids.Slice(i, 8)), limit);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var limit = Vector128.Create((uint)vocabulary);
+            for (; i + 4 <= ids.Length && !bad; i += 4) bad = Vector128.GreaterThanOrEqualAny(Vector128.Create(ids.Slice(i, 4)), limit);
+        }
         for (; i < ids.Length && !bad; i++) bad = ids[i] >= (uint)vocabulary;
         if (!bad) return;
         for (int k = 0; k < ids.Length; k++)
@@ -68,14 +76,9 @@ public static class Embedding
         }
     }
 
-    /// <summary>A row width with a copy specialised to it.</summary>
     private interface IWidth
     {
-        /// <summary>Copies one row of <see cref="Width"/> floats.</summary>
-        /// <param name="from">The first float of the source row.</param>
-        /// <param name="to">The first float of the destination row.</param>
         static abstract void Copy(ref float from, ref float to);
-        /// <summary>Floats per row.</summary>
         static abstract int Width { get; }
     }
 
@@ -83,7 +86,15 @@ public static class Embedding
     {
         public static int Width => 8;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Copy(ref float from, ref float to) => Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+        public static void Copy(ref float from, ref float to)
+        {
+            if (Vector256.IsHardwareAccelerated) Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            else
+            {
+                Vector128.LoadUnsafe(ref from).StoreUnsafe(ref to);
+                Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
+            }
+        }
     }
 
     private struct Width16 : IWidth
@@ -95,8 +106,8 @@ public static class Embedding
             if (Vector512.IsHardwareAccelerated) Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
             else
             {
-                Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
-                Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
+                Width8.Copy(ref from, ref to);
+                Width8.Copy(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8));
             }
         }
     }
@@ -115,12 +126,12 @@ public static class Embedding
 
     /// <summary>Adds <c>grad[t, b, :]</c> to row <c>token[b, t]</c> of <paramref name="tableGradient"/>; the ids were checked by <see cref="Gather"/>.</summary>
     /// <param name="batch">Samples.</param>
-    /// <param name="steps">Time steps.</param>
-    /// <param name="width">Values per row.</param>
+    /// <param name="steps">Time steps per sample.</param>
+    /// <param name="width">Floats per row.</param>
     /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
-    /// <param name="grad">∂loss/∂output, time-major <c>[steps, batch, width]</c>.</param>
+    /// <param name="grad">The gradient of the gathered rows <c>[steps, batch, width]</c>.</param>
     /// <param name="tableGradient">The table's gradient <c>[vocabulary, width]</c>, added to.</param>
-    /// <exception cref="ArgumentException"><paramref name="grad"/> is shorter than <c>batch·steps·width</c>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="grad"/> is shorter than its shape needs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside the table.</exception>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {
@@ -147,12 +158,23 @@ public static class Embedding
         if (outputLength < batch * steps * width) throw new ArgumentException($"the output needs {batch * steps * width} floats, has {outputLength}", name);
     }
 
-    // One row: whole vectors, then the rest.
+    // One row: the widest accelerated vectors, then narrower ones, then the rest.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(ref float from, ref float to, int width)
     {
         int i = 0;
-        for (; i + 8 <= width; i += 8) Vector256.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= width; i += 16) Vector512.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= width; i += 8) Vector256.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= width; i += 4) Vector128.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        }
         for (; i < width; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
     }
 
@@ -160,7 +182,18 @@ public static class Embedding
     private static void Add(ref float from, ref float to, int width)
     {
         int i = 0;
-        for (; i + 8 <= width; i += 8) (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= width; i += 16) (Vector512.LoadUnsafe(ref to, (nuint)i) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= width; i += 8) (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= width; i += 4) (Vector128.LoadUnsafe(ref to, (nuint)i) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+        }
         for (; i < width; i++) Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
     }
 }

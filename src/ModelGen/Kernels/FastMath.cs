@@ -2,6 +2,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -22,10 +24,12 @@ namespace ModelGen.Kernels;
 /// Why not <c>TensorPrimitives.Tanh</c>: it is as accurate, but a call per 30- or 60-wide gate row costs more than
 /// the row's arithmetic, and it cannot be fused with the products and state updates around it. The vector
 /// functions here use only IEEE operations lane by lane, so the 128-, 256- and 512-bit forms, and the span
-/// forms, give bit-identical results for the same input. NaN propagates; ±∞ give ±1 (tanh), 1 and 0 (sigmoid).
+/// forms, give bit-identical results for the same input (each multiply-add is fused where the hardware fuses,
+/// FMA3 or NEON, and a rounded product and sum elsewhere, at every width alike). Use the widest width
+/// <c>IsHardwareAccelerated</c> reports: a wider one falls back to slow software emulation. NaN propagates; ±∞ give ±1 (tanh), 1 and 0 (sigmoid).
 /// </para>
 /// </remarks>
-public static partial class FastMath
+public static class FastMath
 {
     private const float Log2E = 1.44269504088896341f;
     private const float Ln2Hi = 0.693145751953125f;        // ln 2 rounded to 15 significant bits: n·Ln2Hi is exact for |n| < 512
@@ -34,202 +38,280 @@ public static partial class FastMath
     private const float SigmoidLimit = 87f; // e^87 < float.MaxValue, e^-87 is still a normal float
     private const float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
 
+    // ------------------------------------------------------------------ one body per width
+    // Written out once per width: the generic vector interface (ISimdVector<TSelf, T>) that would let one body
+    // serve every width is internal to the .NET 10 runtime, and going through Vector<T> would fix one width.
+
+    // True where a fused multiply-add runs in hardware (x64 with FMA3, ARM64).
+    private static bool HardwareFusedMultiplyAdd => Fma.IsSupported || AdvSimd.IsSupported;
+
+    // ------------------------------------------------------------------ 128-bit (SSE, NEON)
+
+    /// <summary>tanh of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    /// <returns>tanh of each lane of <paramref name="x"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x)
+    {
+        // MinNative(limit, a) returns a when a is NaN, so NaN carries through.
+        var a = Vector128.MinNative(Vector128.Create(TanhLimit), Vector128.Abs(x));
+        var m = ExpM1Core(a * -2f, out var scale);
+        m = MultiplyAdd(scale, m, scale - Vector128<float>.One); // e^{-2a} − 1
+        var y = -m / (m + Vector128.Create(2f));
+        return y | (x & Vector128.Create(-0f));
+    }
+
+    /// <summary>1 / (1 + e^−x) of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    /// <returns>The logistic sigmoid of each lane of <paramref name="x"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x)
+    {
+        var s = Vector128.MaxNative(Vector128.Create(-SigmoidLimit), Vector128.MinNative(Vector128.Create(SigmoidLimit), -x));
+        var p = ExpM1Core(s, out var scale);
+        var e = MultiplyAdd(scale, p, scale); // e^{-x}
+        return Vector128<float>.One / (Vector128<float>.One + e);
+    }
+
+    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    /// <returns>The hard sigmoid of each lane of <paramref name="x"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> HardSigmoid(Vector128<float> x)
+        => Vector128.Min(Vector128.Max(MultiplyAdd(x, Vector128.Create(1f / 6f), Vector128.Create(0.5f)), Vector128<float>.Zero), Vector128<float>.One);
+
+    // e^s − 1 = 2^n (p + 1) − 1: returns p = e^r − 1 and scale = 2^n. s must lie in [−87, 87] or be NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpM1Core(Vector128<float> s, out Vector128<float> scale)
+    {
+        var n = Vector128.Round(s * Log2E);
+        var r = MultiplyAdd(n, Vector128.Create(-Ln2Hi), s);
+        r = MultiplyAdd(n, Vector128.Create(-Ln2Lo), r);
+        var q = MultiplyAdd(Vector128.Create(C7), r, Vector128.Create(C6));
+        q = MultiplyAdd(q, r, Vector128.Create(C5));
+        q = MultiplyAdd(q, r, Vector128.Create(C4));
+        q = MultiplyAdd(q, r, Vector128.Create(C3));
+        q = MultiplyAdd(q, r, Vector128.Create(C2));
+        scale = Vector128.ShiftLeft(Vector128.ConvertToInt32Native(n) + Vector128.Create(127), 23).AsSingle();
+        return MultiplyAdd(q * r, r, r);
+    }
+
+    // a·b + c: fused where the hardware fuses (FMA3, NEON), else a rounded product and sum; the same choice at
+    // every width, so the widths stay bit-identical. (A software fused multiply-add, which .NET substitutes when
+    // the hardware has none, would cost a call per lane.)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
+        => HardwareFusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+
     // ------------------------------------------------------------------ 256-bit
 
     /// <summary>tanh of each lane.</summary>
-    /// <param name="x">The inputs, one per lane.</param>
-    /// <returns>Tanh of each lane, in [−1, 1].</returns>
+    /// <param name="x">The arguments.</param>
+    /// <returns>tanh of each lane of <paramref name="x"/>.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
         // MinNative(limit, a) returns a when a is NaN, so NaN carries through.
         var a = Vector256.MinNative(Vector256.Create(TanhLimit), Vector256.Abs(x));
         var m = ExpM1Core(a * -2f, out var scale);
-        m = Vector256.FusedMultiplyAdd(scale, m, scale - Vector256<float>.One); // e^{-2a} − 1
+        m = MultiplyAdd(scale, m, scale - Vector256<float>.One); // e^{-2a} − 1
         var y = -m / (m + Vector256.Create(2f));
         return y | (x & Vector256.Create(-0f));
     }
 
     /// <summary>1 / (1 + e^−x) of each lane.</summary>
-    /// <param name="x">The inputs, one per lane.</param>
-    /// <returns>The sigmoid of each lane, in [0, 1].</returns>
+    /// <param name="x">The arguments.</param>
+    /// <returns>The logistic sigmoid of each lane of <paramref name="x"/>.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x)
     {
         var s = Vector256.MaxNative(Vector256.Create(-SigmoidLimit), Vector256.MinNative(Vector256.Create(SigmoidLimit), -x));
         var p = ExpM1Core(s, out var scale);
-        var e = Vector256.FusedMultiplyAdd(scale, p, scale); // e^{-x}
+        var e = MultiplyAdd(scale, p, scale); // e^{-x}
         return Vector256<float>.One / (Vector256<float>.One + e);
     }
+
+    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    /// <returns>The hard sigmoid of each lane of <paramref name="x"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HardSigmoid(Vector256<float> x)
+        => Vector256.Min(Vector256.Max(MultiplyAdd(x, Vector256.Create(1f / 6f), Vector256.Create(0.5f)), Vector256<float>.Zero), Vector256<float>.One);
 
     // e^s − 1 = 2^n (p + 1) − 1: returns p = e^r − 1 and scale = 2^n. s must lie in [−87, 87] or be NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpM1Core(Vector256<float> s, out Vector256<float> scale)
     {
         var n = Vector256.Round(s * Log2E);
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), s);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
-        var q = Vector256.FusedMultiplyAdd(Vector256.Create(C7), r, Vector256.Create(C6));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(C5));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(C4));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(C3));
-        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(C2));
+        var r = MultiplyAdd(n, Vector256.Create(-Ln2Hi), s);
+        r = MultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
+        var q = MultiplyAdd(Vector256.Create(C7), r, Vector256.Create(C6));
+        q = MultiplyAdd(q, r, Vector256.Create(C5));
+        q = MultiplyAdd(q, r, Vector256.Create(C4));
+        q = MultiplyAdd(q, r, Vector256.Create(C3));
+        q = MultiplyAdd(q, r, Vector256.Create(C2));
         scale = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
-        return Vector256.FusedMultiplyAdd(q * r, r, r);
+        return MultiplyAdd(q * r, r, r);
     }
 
-    // ------------------------------------------------------------------ 512-bit (the same operations)
-    // Written out a second time: the generic vector interface (ISimdVector<TSelf, T>) that would let one body
-    // serve both widths is internal to the .NET 10 runtime, and going through Vector<T> would fix one width.
+    // a·b + c: fused where the hardware fuses (FMA3, NEON), else a rounded product and sum; the same choice at
+    // every width, so the widths stay bit-identical. (A software fused multiply-add, which .NET substitutes when
+    // the hardware has none, would cost a call per lane.)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => HardwareFusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
+
+    // ------------------------------------------------------------------ 512-bit
 
     /// <summary>tanh of each lane.</summary>
-    /// <param name="x">The inputs, one per lane.</param>
-    /// <returns>Tanh of each lane, in [−1, 1].</returns>
+    /// <param name="x">The arguments.</param>
+    /// <returns>tanh of each lane of <paramref name="x"/>.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x)
     {
+        // MinNative(limit, a) returns a when a is NaN, so NaN carries through.
         var a = Vector512.MinNative(Vector512.Create(TanhLimit), Vector512.Abs(x));
         var m = ExpM1Core(a * -2f, out var scale);
-        m = Vector512.FusedMultiplyAdd(scale, m, scale - Vector512<float>.One);
+        m = MultiplyAdd(scale, m, scale - Vector512<float>.One); // e^{-2a} − 1
         var y = -m / (m + Vector512.Create(2f));
         return y | (x & Vector512.Create(-0f));
     }
 
     /// <summary>1 / (1 + e^−x) of each lane.</summary>
-    /// <param name="x">The inputs, one per lane.</param>
-    /// <returns>The sigmoid of each lane, in [0, 1].</returns>
+    /// <param name="x">The arguments.</param>
+    /// <returns>The logistic sigmoid of each lane of <paramref name="x"/>.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sigmoid(Vector512<float> x)
     {
         var s = Vector512.MaxNative(Vector512.Create(-SigmoidLimit), Vector512.MinNative(Vector512.Create(SigmoidLimit), -x));
         var p = ExpM1Core(s, out var scale);
-        var e = Vector512.FusedMultiplyAdd(scale, p, scale);
+        var e = MultiplyAdd(scale, p, scale); // e^{-x}
         return Vector512<float>.One / (Vector512<float>.One + e);
     }
 
+    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
+    /// <param name="x">The arguments.</param>
+    /// <returns>The hard sigmoid of each lane of <paramref name="x"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> HardSigmoid(Vector512<float> x)
+        => Vector512.Min(Vector512.Max(MultiplyAdd(x, Vector512.Create(1f / 6f), Vector512.Create(0.5f)), Vector512<float>.Zero), Vector512<float>.One);
+
+    // e^s − 1 = 2^n (p + 1) − 1: returns p = e^r − 1 and scale = 2^n. s must lie in [−87, 87] or be NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpM1Core(Vector512<float> s, out Vector512<float> scale)
     {
         var n = Vector512.Round(s * Log2E);
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), s);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
-        var q = Vector512.FusedMultiplyAdd(Vector512.Create(C7), r, Vector512.Create(C6));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C5));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C4));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C3));
-        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C2));
+        var r = MultiplyAdd(n, Vector512.Create(-Ln2Hi), s);
+        r = MultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        var q = MultiplyAdd(Vector512.Create(C7), r, Vector512.Create(C6));
+        q = MultiplyAdd(q, r, Vector512.Create(C5));
+        q = MultiplyAdd(q, r, Vector512.Create(C4));
+        q = MultiplyAdd(q, r, Vector512.Create(C3));
+        q = MultiplyAdd(q, r, Vector512.Create(C2));
         scale = Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n) + Vector512.Create(127), 23).AsSingle();
-        return Vector512.FusedMultiplyAdd(q * r, r, r);
+        return MultiplyAdd(q * r, r, r);
     }
 
-    // ------------------------------------------------------------------ hard sigmoid
-
-    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
-    /// <param name="x">The inputs, one per lane.</param>
-    /// <returns>The hard sigmoid of each lane, in [0, 1].</returns>
+    // a·b + c: fused where the hardware fuses (FMA3, NEON), else a rounded product and sum; the same choice at
+    // every width, so the widths stay bit-identical. (A software fused multiply-add, which .NET substitutes when
+    // the hardware has none, would cost a call per lane.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> HardSigmoid(Vector256<float> x)
-        => Vector256.Min(Vector256.Max(Vector256.FusedMultiplyAdd(x, Vector256.Create(1f / 6f), Vector256.Create(0.5f)), Vector256<float>.Zero), Vector256<float>.One);
-
-    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
-    /// <param name="x">The inputs, one per lane.</param>
-    /// <returns>The hard sigmoid of each lane, in [0, 1].</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> HardSigmoid(Vector512<float> x)
-        => Vector512.Min(Vector512.Max(Vector512.FusedMultiplyAdd(x, Vector512.Create(1f / 6f), Vector512.Create(0.5f)), Vector512<float>.Zero), Vector512<float>.One);
-
-    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>.</summary>
-    /// <param name="x">The input.</param>
-    /// <returns><c>clip(x / 6 + 1/2, 0, 1)</c>.</returns>
-    public static float HardSigmoid(float x) => HardSigmoid(Vector256.Create(x)).ToScalar();
+    private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+        => HardwareFusedMultiplyAdd ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     // ------------------------------------------------------------------ scalars and spans
 
+    /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, bit-identical to the vector forms.</summary>
+    /// <param name="x">The argument.</param>
+    /// <returns>The hard sigmoid of <paramref name="x"/>.</returns>
+    public static float HardSigmoid(float x) => HardSigmoid(Vector128.Create(x)).ToScalar();
+
     /// <summary>tanh of one value, bit-identical to the vector forms.</summary>
-    /// <param name="x">The input.</param>
-    /// <returns>tanh(<paramref name="x"/>), in [−1, 1].</returns>
-    public static float Tanh(float x) => Tanh(Vector256.Create(x)).ToScalar();
+    /// <param name="x">The argument.</param>
+    /// <returns>tanh <paramref name="x"/>.</returns>
+    public static float Tanh(float x) => Tanh(Vector128.Create(x)).ToScalar();
 
     /// <summary>The logistic sigmoid of one value, bit-identical to the vector forms.</summary>
-    /// <param name="x">The input.</param>
-    /// <returns><c>1 / (1 + e^−x)</c>, in [0, 1].</returns>
-    public static float Sigmoid(float x) => Sigmoid(Vector256.Create(x)).ToScalar();
+    /// <param name="x">The argument.</param>
+    /// <returns>1 / (1 + e^−<paramref name="x"/>).</returns>
+    public static float Sigmoid(float x) => Sigmoid(Vector128.Create(x)).ToScalar();
 
     /// <summary><c>y[i] = tanh(x[i])</c>; <paramref name="y"/> may be <paramref name="x"/>, but no other overlap.</summary>
-    /// <param name="x">The inputs.</param>
-    /// <param name="y">Receives the results; at least as long as <paramref name="x"/>.</param>
+    /// <param name="x">The arguments.</param>
+    /// <param name="y">The results, at least as long as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Map<TanhFunction>(x, y);
 
     /// <summary><c>y[i] = 1 / (1 + e^−x[i])</c>; <paramref name="y"/> may be <paramref name="x"/>, but no other overlap.</summary>
-    /// <param name="x">The inputs.</param>
-    /// <param name="y">Receives the results; at least as long as <paramref name="x"/>.</param>
+    /// <param name="x">The arguments.</param>
+    /// <param name="y">The results, at least as long as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Map<SigmoidFunction>(x, y);
 
     /// <summary><c>y[i] = clip(x[i] / 6 + 1/2, 0, 1)</c>; <paramref name="y"/> may be <paramref name="x"/>, but no other overlap.</summary>
-    /// <param name="x">The inputs.</param>
-    /// <param name="y">Receives the results; at least as long as <paramref name="x"/>.</param>
+    /// <param name="x">The arguments.</param>
+    /// <param name="y">The results, at least as long as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="y"/> is shorter than <paramref name="x"/>.</exception>
     public static void HardSigmoid(ReadOnlySpan<float> x, Span<float> y) => Map<HardSigmoidFunction>(x, y);
 
-    /// <summary>A function applied lane by lane, at both vector widths.</summary>
     private interface IVectorFunction
     {
-        /// <summary>The function of each lane.</summary>
-        /// <param name="x">The inputs.</param>
-        /// <returns>The results.</returns>
         static abstract Vector512<float> Apply(Vector512<float> x);
-        /// <summary>The function of each lane.</summary>
-        /// <param name="x">The inputs.</param>
-        /// <returns>The results.</returns>
         static abstract Vector256<float> Apply(Vector256<float> x);
+        static abstract Vector128<float> Apply(Vector128<float> x);
     }
 
     private readonly struct TanhFunction : IVectorFunction
     {
         public static Vector512<float> Apply(Vector512<float> x) => Tanh(x);
         public static Vector256<float> Apply(Vector256<float> x) => Tanh(x);
+        public static Vector128<float> Apply(Vector128<float> x) => Tanh(x);
     }
 
     private readonly struct SigmoidFunction : IVectorFunction
     {
         public static Vector512<float> Apply(Vector512<float> x) => Sigmoid(x);
         public static Vector256<float> Apply(Vector256<float> x) => Sigmoid(x);
+        public static Vector128<float> Apply(Vector128<float> x) => Sigmoid(x);
     }
 
     private readonly struct HardSigmoidFunction : IVectorFunction
     {
         public static Vector512<float> Apply(Vector512<float> x) => HardSigmoid(x);
         public static Vector256<float> Apply(Vector256<float> x) => HardSigmoid(x);
+        public static Vector128<float> Apply(Vector128<float> x) => HardSigmoid(x);
     }
 
-    // 512-bit vectors where they run in hardware, then 256-bit ones. A ragged end of 8 or more elements is one more
-    // 256-bit vector over the last 8, loaded before anything is stored (so an in-place call reads original values)
-    // and stored last; it rewrites the elements it shares with the loop with the same values. Under 8 elements,
-    // a padded 256-bit vector on the stack.
+    // The widest vectors the hardware accelerates (512, 256, then 128 bits), each width taking what the wider one
+    // left. A ragged end of 4 or more elements is one more 128-bit vector over the last 4, loaded before anything
+    // is stored (so an in-place call reads original values) and stored last; it rewrites the elements it shares
+    // with the loops with the same values. Under 4 elements, a padded 128-bit vector on the stack.
     private static void Map<TFunction>(ReadOnlySpan<float> x, Span<float> y) where TFunction : struct, IVectorFunction
     {
         int n = Check(x, y);
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
-        if (n < 8)
+        if (n < 4)
         {
             if (n == 0) return;
-            Span<float> padded = stackalloc float[8];
+            Span<float> padded = stackalloc float[4];
             x.CopyTo(padded);
-            var v = TFunction.Apply(Vector256.Create<float>(padded));
+            var v = TFunction.Apply(Vector128.Create<float>(padded));
             for (int k = 0; k < n; k++) Unsafe.Add(ref ys, k) = v.GetElement(k);
             return;
         }
-        var last = Vector256.LoadUnsafe(ref xs, (nuint)(n - 8));
+        var last = Vector128.LoadUnsafe(ref xs, (nuint)(n - 4));
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             for (; i + 16 <= n; i += 16) TFunction.Apply(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
         }
-        for (; i + 8 <= n; i += 8) TFunction.Apply(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
-        if (i < n) TFunction.Apply(last).StoreUnsafe(ref ys, (nuint)(n - 8));
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8) TFunction.Apply(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
+        }
+        for (; i + 4 <= n; i += 4) TFunction.Apply(Vector128.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
+        if (i < n) TFunction.Apply(last).StoreUnsafe(ref ys, (nuint)(n - 4));
     }
 
     private static int Check(ReadOnlySpan<float> x, Span<float> y)

@@ -7,26 +7,45 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c> and
-/// <c>C += Aᵀ·B</c>. The loops walk C in column panels (32 columns with AVX-512, then 16 and 8 with 256-bit
-/// vectors, then a scalar tail); inside a panel, register tiles of C (8 rows × 32 columns with AVX-512,
-/// 4 × 16 otherwise) accumulate while B is streamed row by row; a tail narrower than 8 columns is computed as
-/// the 8 columns ending at the edge, from zero, keeping only the new lanes and A is read as scalars broadcast to every
-/// lane. A panel of B stays in cache across all row tiles. Only A's strides differ between the two forms. Products of
-/// at least <see cref="ParallelWork"/> multiply-adds are split by columns across <see cref="Threading.IntraOpThreads"/>
-/// threads, with results bit-identical to one thread (<see cref="KernelPart"/>).
+/// <c>C += Aᵀ·B</c>, at the widest vector width the hardware accelerates (512, 256 or 128 bits, else scalar).
 /// </summary>
+/// <remarks>
+/// <para>
+/// Products with at least one register tile of rows are computed as BLIS and OpenBLAS do: k is cut into blocks of
+/// <c>KC</c>, the rows into blocks of <c>MC</c>; each block of A is packed into tiles of <c>MR</c> rows laid out
+/// <c>[p][MR]</c> (so both forms, A and Aᵀ, read it the same way), each panel of <c>NR</c> columns of B is packed
+/// <c>[p][NR]</c>, and a micro-kernel accumulates an <c>MR × NR</c> tile of C in registers: 8 × 32 with AVX-512
+/// (16 of the 32 zmm registers), 6 × 16 with AVX2 (12 of the 16 ymm registers, as the Haswell and Zen kernels of
+/// BLIS and OpenBLAS), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). Packing zero-pads ragged
+/// tiles, which go through a tile-sized copy of C, so one micro-kernel serves every shape. The pack buffers are
+/// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
+/// is packed once per block of k for every block of rows. A call allocates nothing on the managed heap after a
+/// thread's first.
+/// </para>
+/// <para>
+/// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
+/// two vectors of columns, B streamed row by row.
+/// </para>
+/// <para>
+/// Products of at least <see cref="ParallelWork"/> multiply-adds are split by columns across
+/// <see cref="Threading.IntraOpThreads"/> threads, on panel boundaries, with results bit-identical to one thread
+/// (<see cref="KernelPart"/>): every element of C is summed in the same order whatever the split.
+/// </para>
+/// </remarks>
 public static class Gemm
 {
     /// <summary><c>C[m×n] += A[m×k] · B[k×n]</c>, all row-major with leading dimensions.</summary>
-    /// <param name="m">Rows of C.</param>
-    /// <param name="n">Columns of C.</param>
-    /// <param name="k">The inner dimension.</param>
-    /// <param name="a">A, <c>[m, k]</c> row-major.</param>
-    /// <param name="lda">Floats between the starts of consecutive rows of A (≥ k).</param>
-    /// <param name="b">B, <c>[k, n]</c> row-major.</param>
-    /// <param name="ldb">Floats between the starts of consecutive rows of B (≥ n).</param>
-    /// <param name="c">C, <c>[m, n]</c> row-major; the product is added to it.</param>
-    /// <param name="ldc">Floats between the starts of consecutive rows of C (≥ n).</param>
+    /// <param name="m">Rows of A and C, ≥ 0.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0.</param>
+    /// <param name="a">A, element (i, p) at <c>a[i·lda + p]</c>.</param>
+    /// <param name="lda">Leading dimension of A (floats between rows).</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; added to.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyAdd(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
@@ -34,15 +53,17 @@ public static class Gemm
     }
 
     /// <summary><c>C[m×n] += Aᵀ · B[k×n]</c> where A is stored <c>[k×m]</c> row-major with leading dimension <paramref name="lda"/>.</summary>
-    /// <param name="m">Rows of C.</param>
-    /// <param name="n">Columns of C.</param>
-    /// <param name="k">The inner dimension.</param>
-    /// <param name="a">A, stored <c>[k, m]</c> row-major (its transpose is used).</param>
-    /// <param name="lda">Floats between the starts of consecutive rows of the stored A (≥ m).</param>
-    /// <param name="b">B, <c>[k, n]</c> row-major.</param>
-    /// <param name="ldb">Floats between the starts of consecutive rows of B (≥ n).</param>
-    /// <param name="c">C, <c>[m, n]</c> row-major; the product is added to it.</param>
-    /// <param name="ldc">Floats between the starts of consecutive rows of C (≥ n).</param>
+    /// <param name="m">Rows of C (columns of the stored A), ≥ 0.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Rows of the stored A and of B, ≥ 0.</param>
+    /// <param name="a">The stored A <c>[k×m]</c>: element (i, p) of Aᵀ at <c>a[p·lda + i]</c>.</param>
+    /// <param name="lda">Leading dimension of the stored A.</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; added to.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyAddTransposedA(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         if (!Check(m, n, k, a, (k - 1) * lda + m, b, ldb, c, ldc)) return;
@@ -57,8 +78,17 @@ public static class Gemm
     /// </summary>
     internal const long ParallelWork = 1L << 21;
 
-    // Parts of a split product start on multiples of the widest panel, so each part's panels are whole.
-    private static int PanelWidth => Vector512.IsHardwareAccelerated ? 32 : 16;
+    /// <summary>Products of fewer multiply-adds than this skip packing (the copies would cost more than they save).</summary>
+    internal const long PackedWork = 1L << 14;
+
+    /// <summary>The vector width the products run at: 512, 256, 128, or 32 (scalar).</summary>
+    public static int VectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 32;
+
+    // Columns per panel, NR: two vectors (two lanes when scalar). Parts of a split product start on multiples of it,
+    // so each part's panels are whole.
+    internal static int PanelWidth =>
+        Vector512.IsHardwareAccelerated ? Tile512.NR : Vector256.IsHardwareAccelerated ? Tile256.NR : Vector128.IsHardwareAccelerated ? Tile128.NR : 2;
 
     private static void Run(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
@@ -91,236 +121,465 @@ public static class Gemm
         return true;
     }
 
-    // A(i, p) lives at a[i·ai + p·ap]. Runs the panels of the whole product's sequence that start in [from, to);
-    // the tail panel belongs to the part holding its first new column.
+    // A(i, p) lives at a[i·ai + p·ap]. Computes columns [from, to) of C; from is a multiple of the panel width.
     private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
     {
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; j + 32 <= n; j += 32)
-                if (j >= from && j < to) Panel512(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
-        }
-        for (; j + 16 <= n; j += 16)
-            if (j >= from && j < to) Panel256x2(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
-        for (; j + 8 <= n; j += 8)
-            if (j >= from && j < to) Panel256(m, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
-        if (j == n || j < from || j >= to) return;
-        if (n >= 8) TailPanel256(m, k, n - j, ref a, ai, ap, ref Unsafe.Add(ref b, n - 8), ldb, ref Unsafe.Add(ref c, n - 8), ldc);
-        else ScalarColumns(m, n - j, k, ref a, ai, ap, ref Unsafe.Add(ref b, j), ldb, ref Unsafe.Add(ref c, j), ldc);
+        if (Vector512.IsHardwareAccelerated) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else if (Vector256.IsHardwareAccelerated) Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else if (Vector128.IsHardwareAccelerated) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
-    // 32 columns: tiles of 8 rows × 2 zmm (16 accumulators of the 32 registers), then single rows.
-    private static void Panel512(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
+        where TTile : struct, ITile where TOps : struct, IVectorOps<TV>
     {
-        const int W = 16;
-        int i = 0;
-        for (; i + 8 <= m; i += 8)
+        if (m < TTile.MR || (long)m * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+    }
+
+    // ------------------------------------------------------------------ packed path
+
+    private static void Packed<TTile>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
+        where TTile : struct, ITile
+    {
+        int mr = TTile.MR, nr = TTile.NR, kcMax = TTile.KC, mcMax = TTile.MC;
+        int panels = (to - from + nr - 1) / nr;
+        ref float packA = ref PackBuffers<TTile>.A();
+        ref float packB = ref PackBuffers<TTile>.B(panels);
+        Span<float> edge = stackalloc float[MaxTile];
+        ref float e = ref MemoryMarshal.GetReference(edge);
+        for (int p0 = 0; p0 < k; p0 += kcMax)
         {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            var c00 = Vector512.LoadUnsafe(ref cr); var c01 = Vector512.LoadUnsafe(ref cr, W);
-            var c10 = Vector512.LoadUnsafe(ref cr, (nuint)ldc); var c11 = Vector512.LoadUnsafe(ref cr, (nuint)(ldc + W));
-            var c20 = Vector512.LoadUnsafe(ref cr, (nuint)(2 * ldc)); var c21 = Vector512.LoadUnsafe(ref cr, (nuint)(2 * ldc + W));
-            var c30 = Vector512.LoadUnsafe(ref cr, (nuint)(3 * ldc)); var c31 = Vector512.LoadUnsafe(ref cr, (nuint)(3 * ldc + W));
-            var c40 = Vector512.LoadUnsafe(ref cr, (nuint)(4 * ldc)); var c41 = Vector512.LoadUnsafe(ref cr, (nuint)(4 * ldc + W));
-            var c50 = Vector512.LoadUnsafe(ref cr, (nuint)(5 * ldc)); var c51 = Vector512.LoadUnsafe(ref cr, (nuint)(5 * ldc + W));
-            var c60 = Vector512.LoadUnsafe(ref cr, (nuint)(6 * ldc)); var c61 = Vector512.LoadUnsafe(ref cr, (nuint)(6 * ldc + W));
-            var c70 = Vector512.LoadUnsafe(ref cr, (nuint)(7 * ldc)); var c71 = Vector512.LoadUnsafe(ref cr, (nuint)(7 * ldc + W));
-            for (int p = 0; p < k; p++)
+            int kc = Math.Min(kcMax, k - p0);
+            // This part's columns of B, once per block of k, for every block of rows.
+            for (int panel = 0; panel < panels; panel++)
             {
-                ref float bp = ref Unsafe.Add(ref b, p * ldb);
-                var b0 = Vector512.LoadUnsafe(ref bp);
-                var b1 = Vector512.LoadUnsafe(ref bp, W);
-                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
-                var x = Vector512.Create(ap0);
+                int j = from + panel * nr;
+                PackB<TTile>(kc, Math.Min(nr, n - j), ref Unsafe.Add(ref b, p0 * ldb + j), ldb, ref Unsafe.Add(ref packB, panel * kc * nr));
+            }
+            for (int i0 = 0; i0 < m; i0 += mcMax)
+            {
+                int mc = Math.Min(mcMax, m - i0);
+                PackA(mr, mc, kc, ref Unsafe.Add(ref a, i0 * ai + p0 * ap), ai, ap, ref packA);
+                for (int panel = 0; panel < panels; panel++)
+                {
+                    int j = from + panel * nr, w = Math.Min(nr, n - j);
+                    ref float panelB = ref Unsafe.Add(ref packB, panel * kc * nr);
+                    for (int i = 0; i < mc; i += mr)
+                    {
+                        int rows = Math.Min(mr, mc - i);
+                        ref float tileA = ref Unsafe.Add(ref packA, i * kc);
+                        ref float tileC = ref Unsafe.Add(ref c, (i0 + i) * ldc + j);
+                        if (rows == mr && w == nr)
+                        {
+                            TTile.Multiply(kc, ref tileA, ref panelB, ref tileC, ldc);
+                            continue;
+                        }
+                        // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
+                        edge.Slice(0, mr * nr).Clear();
+                        for (int r = 0; r < rows; r++)
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref tileC, r * ldc), w).CopyTo(edge.Slice(r * nr, w));
+                        TTile.Multiply(kc, ref tileA, ref panelB, ref e, nr);
+                        for (int r = 0; r < rows; r++)
+                            edge.Slice(r * nr, w).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref tileC, r * ldc), w));
+                    }
+                }
+            }
+        }
+    }
+
+    // The largest tile, MR × NR, of any width (8 × 32 with AVX-512).
+    private const int MaxTile = 8 * 32;
+
+    // Rows [0, mc) and k-range [0, kc) of A into tiles of mr rows, each laid out [p][mr], rows past mc zero.
+    private static void PackA(int mr, int mc, int kc, ref float a, int ai, int ap, ref float dst)
+    {
+        for (int i = 0; i < mc; i += mr)
+        {
+            int rows = Math.Min(mr, mc - i);
+            ref float tile = ref Unsafe.Add(ref dst, i * kc);
+            ref float source = ref Unsafe.Add(ref a, i * ai);
+            if (ai == 1)
+            {
+                // Aᵀ form: the rows of a tile are adjacent for each p.
+                for (int p = 0; p < kc; p++)
+                {
+                    ref float from = ref Unsafe.Add(ref source, p * ap);
+                    ref float to = ref Unsafe.Add(ref tile, p * mr);
+                    int r = 0;
+                    for (; r < rows; r++) Unsafe.Add(ref to, r) = Unsafe.Add(ref from, r);
+                    for (; r < mr; r++) Unsafe.Add(ref to, r) = 0f;
+                }
+                continue;
+            }
+            for (int r = 0; r < mr; r++)
+            {
+                ref float to = ref Unsafe.Add(ref tile, r);
+                if (r >= rows)
+                {
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * mr) = 0f;
+                    continue;
+                }
+                ref float from = ref Unsafe.Add(ref source, r * ai);
+                for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * mr) = Unsafe.Add(ref from, p * ap);
+            }
+        }
+    }
+
+    // kc rows of w ≤ NR columns of B into [p][NR], columns past w zero.
+    private static void PackB<TTile>(int kc, int w, ref float b, int ldb, ref float dst) where TTile : struct, ITile
+    {
+        int nr = TTile.NR;
+        if (w == nr)
+        {
+            for (int p = 0; p < kc; p++) TTile.CopyRow(ref Unsafe.Add(ref b, p * ldb), ref Unsafe.Add(ref dst, p * nr));
+            return;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            var to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, p * nr), nr);
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, p * ldb), w).CopyTo(to);
+            to.Slice(w).Clear();
+        }
+    }
+
+    // Per-thread pack buffers of one tile shape: A's sized on a thread's first packed product, B's grown to the
+    // widest part of a product the thread has packed (KC rows of every panel).
+    private static class PackBuffers<TTile> where TTile : struct, ITile
+    {
+        [ThreadStatic] private static PackBuffer? _a, _b;
+
+        public static ref float A() => ref (_a ??= new PackBuffer()).Get(TTile.MC * TTile.KC);
+
+        public static ref float B(int panels) => ref (_b ??= new PackBuffer()).Get(TTile.KC * TTile.NR * panels);
+    }
+
+    // 64-byte aligned native memory, freed when the thread that owns it has ended and its holder is collected.
+    // Native, so that a thread's scratch is not counted as a model's allocation (the workspace a pass allocates
+    // is what WorkspaceBytes reports) and is not moved or scanned by the collector.
+    private sealed unsafe class PackBuffer
+    {
+        private float* _data;
+        private int _length;
+
+        public ref float Get(int length)
+        {
+            if (length > _length)
+            {
+                NativeMemory.AlignedFree(_data);
+                _data = null; // consistent if the allocation below throws
+                _length = 0;
+                _data = (float*)NativeMemory.AlignedAlloc((nuint)length * sizeof(float), 64);
+                _length = length;
+            }
+            return ref *_data;
+        }
+
+        ~PackBuffer() => NativeMemory.AlignedFree(_data);
+    }
+
+    // ------------------------------------------------------------------ micro-kernels
+    // Written out once per width, accumulators by name, so that each stays in a register: the generic vector
+    // interface that would let one body serve every width (ISimdVector<TSelf, T>) is internal to the .NET 10 runtime.
+
+    // One register tile: C[MR × NR] (leading dimension ldc) += A·B over kc, A packed [p][MR], B packed [p][NR].
+    private interface ITile
+    {
+        static abstract int MR { get; }
+        static abstract int NR { get; }
+        static abstract int KC { get; } // k per block: a packed B panel, KC·NR floats, stays in L1 (16 KB)
+        static abstract int MC { get; } // rows per block: a packed A block, MC·KC floats, stays in L2
+        static abstract void Multiply(int kc, ref float a, ref float b, ref float c, int ldc);
+        static abstract void CopyRow(ref float from, ref float to); // NR floats
+    }
+
+    // 8 rows × 2 zmm: 16 accumulators, 2 loads of B and a broadcast of A per step, of AVX-512's 32 registers.
+    private readonly struct Tile512 : ITile
+    {
+        public static int MR => 8;
+        public static int NR => 32;
+        public static int KC => 128;
+        public static int MC => 128;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
+        {
+            Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector512.LoadUnsafe(ref from, 16).StoreUnsafe(ref to, 16);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
+        {
+            const int W = 16;
+            nuint s = (nuint)ldc;
+            var c00 = Vector512.LoadUnsafe(ref c); var c01 = Vector512.LoadUnsafe(ref c, W);
+            var c10 = Vector512.LoadUnsafe(ref c, s); var c11 = Vector512.LoadUnsafe(ref c, s + W);
+            var c20 = Vector512.LoadUnsafe(ref c, 2 * s); var c21 = Vector512.LoadUnsafe(ref c, 2 * s + W);
+            var c30 = Vector512.LoadUnsafe(ref c, 3 * s); var c31 = Vector512.LoadUnsafe(ref c, 3 * s + W);
+            var c40 = Vector512.LoadUnsafe(ref c, 4 * s); var c41 = Vector512.LoadUnsafe(ref c, 4 * s + W);
+            var c50 = Vector512.LoadUnsafe(ref c, 5 * s); var c51 = Vector512.LoadUnsafe(ref c, 5 * s + W);
+            var c60 = Vector512.LoadUnsafe(ref c, 6 * s); var c61 = Vector512.LoadUnsafe(ref c, 6 * s + W);
+            var c70 = Vector512.LoadUnsafe(ref c, 7 * s); var c71 = Vector512.LoadUnsafe(ref c, 7 * s + W);
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector512.LoadUnsafe(ref b);
+                var b1 = Vector512.LoadUnsafe(ref b, W);
+                var x = Vector512.Create(a);
                 c00 = Vector512.MultiplyAddEstimate(x, b0, c00); c01 = Vector512.MultiplyAddEstimate(x, b1, c01);
-                x = Vector512.Create(Unsafe.Add(ref ap0, ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 1));
                 c10 = Vector512.MultiplyAddEstimate(x, b0, c10); c11 = Vector512.MultiplyAddEstimate(x, b1, c11);
-                x = Vector512.Create(Unsafe.Add(ref ap0, 2 * ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 2));
                 c20 = Vector512.MultiplyAddEstimate(x, b0, c20); c21 = Vector512.MultiplyAddEstimate(x, b1, c21);
-                x = Vector512.Create(Unsafe.Add(ref ap0, 3 * ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 3));
                 c30 = Vector512.MultiplyAddEstimate(x, b0, c30); c31 = Vector512.MultiplyAddEstimate(x, b1, c31);
-                x = Vector512.Create(Unsafe.Add(ref ap0, 4 * ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 4));
                 c40 = Vector512.MultiplyAddEstimate(x, b0, c40); c41 = Vector512.MultiplyAddEstimate(x, b1, c41);
-                x = Vector512.Create(Unsafe.Add(ref ap0, 5 * ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 5));
                 c50 = Vector512.MultiplyAddEstimate(x, b0, c50); c51 = Vector512.MultiplyAddEstimate(x, b1, c51);
-                x = Vector512.Create(Unsafe.Add(ref ap0, 6 * ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 6));
                 c60 = Vector512.MultiplyAddEstimate(x, b0, c60); c61 = Vector512.MultiplyAddEstimate(x, b1, c61);
-                x = Vector512.Create(Unsafe.Add(ref ap0, 7 * ai));
+                x = Vector512.Create(Unsafe.Add(ref a, 7));
                 c70 = Vector512.MultiplyAddEstimate(x, b0, c70); c71 = Vector512.MultiplyAddEstimate(x, b1, c71);
+                a = ref Unsafe.Add(ref a, 8);
+                b = ref Unsafe.Add(ref b, 32);
             }
-            c00.StoreUnsafe(ref cr); c01.StoreUnsafe(ref cr, W);
-            c10.StoreUnsafe(ref cr, (nuint)ldc); c11.StoreUnsafe(ref cr, (nuint)(ldc + W));
-            c20.StoreUnsafe(ref cr, (nuint)(2 * ldc)); c21.StoreUnsafe(ref cr, (nuint)(2 * ldc + W));
-            c30.StoreUnsafe(ref cr, (nuint)(3 * ldc)); c31.StoreUnsafe(ref cr, (nuint)(3 * ldc + W));
-            c40.StoreUnsafe(ref cr, (nuint)(4 * ldc)); c41.StoreUnsafe(ref cr, (nuint)(4 * ldc + W));
-            c50.StoreUnsafe(ref cr, (nuint)(5 * ldc)); c51.StoreUnsafe(ref cr, (nuint)(5 * ldc + W));
-            c60.StoreUnsafe(ref cr, (nuint)(6 * ldc)); c61.StoreUnsafe(ref cr, (nuint)(6 * ldc + W));
-            c70.StoreUnsafe(ref cr, (nuint)(7 * ldc)); c71.StoreUnsafe(ref cr, (nuint)(7 * ldc + W));
-        }
-        for (; i < m; i++)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            var s0 = Vector512.LoadUnsafe(ref cr);
-            var s1 = Vector512.LoadUnsafe(ref cr, W);
-            for (int p = 0; p < k; p++)
-            {
-                ref float bp = ref Unsafe.Add(ref b, p * ldb);
-                var x = Vector512.Create(Unsafe.Add(ref ar, p * ap));
-                s0 = Vector512.MultiplyAddEstimate(x, Vector512.LoadUnsafe(ref bp), s0);
-                s1 = Vector512.MultiplyAddEstimate(x, Vector512.LoadUnsafe(ref bp, W), s1);
-            }
-            s0.StoreUnsafe(ref cr);
-            s1.StoreUnsafe(ref cr, W);
+            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
+            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W);
+            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W);
+            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
+            c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
+            c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
+            c60.StoreUnsafe(ref c, 6 * s); c61.StoreUnsafe(ref c, 6 * s + W);
+            c70.StoreUnsafe(ref c, 7 * s); c71.StoreUnsafe(ref c, 7 * s + W);
         }
     }
 
-    // 16 columns: tiles of 4 rows × 2 ymm (8 accumulators), then single rows.
-    private static void Panel256x2(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    // 6 rows × 2 ymm: 12 accumulators, 2 loads of B and a broadcast of A, 15 of AVX2's 16 registers.
+    private readonly struct Tile256 : ITile
     {
-        const int W = 8;
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
+        public static int MR => 6;
+        public static int NR => 16;
+        public static int KC => 256;
+        public static int MC => 96;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
         {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            var c00 = Vector256.LoadUnsafe(ref cr); var c01 = Vector256.LoadUnsafe(ref cr, W);
-            var c10 = Vector256.LoadUnsafe(ref cr, (nuint)ldc); var c11 = Vector256.LoadUnsafe(ref cr, (nuint)(ldc + W));
-            var c20 = Vector256.LoadUnsafe(ref cr, (nuint)(2 * ldc)); var c21 = Vector256.LoadUnsafe(ref cr, (nuint)(2 * ldc + W));
-            var c30 = Vector256.LoadUnsafe(ref cr, (nuint)(3 * ldc)); var c31 = Vector256.LoadUnsafe(ref cr, (nuint)(3 * ldc + W));
-            for (int p = 0; p < k; p++)
+            Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
+        {
+            const int W = 8;
+            nuint s = (nuint)ldc;
+            var c00 = Vector256.LoadUnsafe(ref c); var c01 = Vector256.LoadUnsafe(ref c, W);
+            var c10 = Vector256.LoadUnsafe(ref c, s); var c11 = Vector256.LoadUnsafe(ref c, s + W);
+            var c20 = Vector256.LoadUnsafe(ref c, 2 * s); var c21 = Vector256.LoadUnsafe(ref c, 2 * s + W);
+            var c30 = Vector256.LoadUnsafe(ref c, 3 * s); var c31 = Vector256.LoadUnsafe(ref c, 3 * s + W);
+            var c40 = Vector256.LoadUnsafe(ref c, 4 * s); var c41 = Vector256.LoadUnsafe(ref c, 4 * s + W);
+            var c50 = Vector256.LoadUnsafe(ref c, 5 * s); var c51 = Vector256.LoadUnsafe(ref c, 5 * s + W);
+            for (int p = 0; p < kc; p++)
             {
-                ref float bp = ref Unsafe.Add(ref b, p * ldb);
-                var b0 = Vector256.LoadUnsafe(ref bp);
-                var b1 = Vector256.LoadUnsafe(ref bp, W);
-                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
-                var x = Vector256.Create(ap0);
+                var b0 = Vector256.LoadUnsafe(ref b);
+                var b1 = Vector256.LoadUnsafe(ref b, W);
+                var x = Vector256.Create(a);
                 c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
-                x = Vector256.Create(Unsafe.Add(ref ap0, ai));
+                x = Vector256.Create(Unsafe.Add(ref a, 1));
                 c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
-                x = Vector256.Create(Unsafe.Add(ref ap0, 2 * ai));
+                x = Vector256.Create(Unsafe.Add(ref a, 2));
                 c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
-                x = Vector256.Create(Unsafe.Add(ref ap0, 3 * ai));
+                x = Vector256.Create(Unsafe.Add(ref a, 3));
                 c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
+                x = Vector256.Create(Unsafe.Add(ref a, 4));
+                c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
+                x = Vector256.Create(Unsafe.Add(ref a, 5));
+                c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
+                a = ref Unsafe.Add(ref a, 6);
+                b = ref Unsafe.Add(ref b, 16);
             }
-            c00.StoreUnsafe(ref cr); c01.StoreUnsafe(ref cr, W);
-            c10.StoreUnsafe(ref cr, (nuint)ldc); c11.StoreUnsafe(ref cr, (nuint)(ldc + W));
-            c20.StoreUnsafe(ref cr, (nuint)(2 * ldc)); c21.StoreUnsafe(ref cr, (nuint)(2 * ldc + W));
-            c30.StoreUnsafe(ref cr, (nuint)(3 * ldc)); c31.StoreUnsafe(ref cr, (nuint)(3 * ldc + W));
+            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
+            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W);
+            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W);
+            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
+            c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
+            c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
         }
-        for (; i < m; i++)
+    }
+
+    // 6 rows × 2 xmm (or NEON q) registers: 12 accumulators + 3, within SSE's 16 registers and NEON's 32.
+    private readonly struct Tile128 : ITile
+    {
+        public static int MR => 6;
+        public static int NR => 8;
+        public static int KC => 256;
+        public static int MC => 96;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
         {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            var s0 = Vector256.LoadUnsafe(ref cr);
-            var s1 = Vector256.LoadUnsafe(ref cr, W);
-            for (int p = 0; p < k; p++)
+            Vector128.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
+        {
+            const int W = 4;
+            nuint s = (nuint)ldc;
+            var c00 = Vector128.LoadUnsafe(ref c); var c01 = Vector128.LoadUnsafe(ref c, W);
+            var c10 = Vector128.LoadUnsafe(ref c, s); var c11 = Vector128.LoadUnsafe(ref c, s + W);
+            var c20 = Vector128.LoadUnsafe(ref c, 2 * s); var c21 = Vector128.LoadUnsafe(ref c, 2 * s + W);
+            var c30 = Vector128.LoadUnsafe(ref c, 3 * s); var c31 = Vector128.LoadUnsafe(ref c, 3 * s + W);
+            var c40 = Vector128.LoadUnsafe(ref c, 4 * s); var c41 = Vector128.LoadUnsafe(ref c, 4 * s + W);
+            var c50 = Vector128.LoadUnsafe(ref c, 5 * s); var c51 = Vector128.LoadUnsafe(ref c, 5 * s + W);
+            for (int p = 0; p < kc; p++)
             {
-                ref float bp = ref Unsafe.Add(ref b, p * ldb);
-                var x = Vector256.Create(Unsafe.Add(ref ar, p * ap));
-                s0 = Vector256.MultiplyAddEstimate(x, Vector256.LoadUnsafe(ref bp), s0);
-                s1 = Vector256.MultiplyAddEstimate(x, Vector256.LoadUnsafe(ref bp, W), s1);
+                var b0 = Vector128.LoadUnsafe(ref b);
+                var b1 = Vector128.LoadUnsafe(ref b, W);
+                var x = Vector128.Create(a);
+                c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01);
+                x = Vector128.Create(Unsafe.Add(ref a, 1));
+                c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11);
+                x = Vector128.Create(Unsafe.Add(ref a, 2));
+                c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21);
+                x = Vector128.Create(Unsafe.Add(ref a, 3));
+                c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31);
+                x = Vector128.Create(Unsafe.Add(ref a, 4));
+                c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41);
+                x = Vector128.Create(Unsafe.Add(ref a, 5));
+                c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51);
+                a = ref Unsafe.Add(ref a, 6);
+                b = ref Unsafe.Add(ref b, 8);
             }
-            s0.StoreUnsafe(ref cr);
-            s1.StoreUnsafe(ref cr, W);
+            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
+            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W);
+            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W);
+            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
+            c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
+            c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
         }
     }
 
-    // 8 columns: tiles of 4 rows × 1 ymm, then single rows.
-    private static void Panel256(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
-    {
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            var s0 = Vector256.LoadUnsafe(ref cr);
-            var s1 = Vector256.LoadUnsafe(ref cr, (nuint)ldc);
-            var s2 = Vector256.LoadUnsafe(ref cr, (nuint)(2 * ldc));
-            var s3 = Vector256.LoadUnsafe(ref cr, (nuint)(3 * ldc));
-            for (int p = 0; p < k; p++)
-            {
-                var b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb));
-                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
-                s0 = Vector256.MultiplyAddEstimate(Vector256.Create(ap0), b0, s0);
-                s1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, ai)), b0, s1);
-                s2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 2 * ai)), b0, s2);
-                s3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 3 * ai)), b0, s3);
-            }
-            s0.StoreUnsafe(ref cr);
-            s1.StoreUnsafe(ref cr, (nuint)ldc);
-            s2.StoreUnsafe(ref cr, (nuint)(2 * ldc));
-            s3.StoreUnsafe(ref cr, (nuint)(3 * ldc));
-        }
-        for (; i < m; i++)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            var s = Vector256.LoadUnsafe(ref cr);
-            for (int p = 0; p < k; p++)
-                s = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ar, p * ap)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb)), s);
-            s.StoreUnsafe(ref cr);
-        }
-    }
+    // ------------------------------------------------------------------ direct path
 
-    // The last r < 8 columns of a matrix at least 8 wide: the 8 columns ending at n are multiplied from zero
-    // in vector registers (4-row tiles), and only the last r lanes, not yet computed, are added to C.
-    private static void TailPanel256(int m, int k, int r, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    // Columns [from, to) of C one row at a time: two vectors, then one, then a tail narrower than a vector (the
+    // vector ending at column n, computed from zero, of which only the new lanes are added; scalar when n itself is
+    // narrower than a vector). B is read in place.
+    private static void Direct<TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
+        where TOps : struct, IVectorOps<TV>
     {
-        Span<float> lanes = stackalloc float[8];
-        ref float l0 = ref MemoryMarshal.GetReference(lanes);
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (int p = 0; p < k; p++)
-            {
-                var b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb));
-                ref float ap0 = ref Unsafe.Add(ref ar, p * ap);
-                s0 = Vector256.MultiplyAddEstimate(Vector256.Create(ap0), b0, s0);
-                s1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, ai)), b0, s1);
-                s2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 2 * ai)), b0, s2);
-                s3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ap0, 3 * ai)), b0, s3);
-            }
-            AddLastLanes(s0, r, ref l0, ref Unsafe.Add(ref c, i * ldc));
-            AddLastLanes(s1, r, ref l0, ref Unsafe.Add(ref c, (i + 1) * ldc));
-            AddLastLanes(s2, r, ref l0, ref Unsafe.Add(ref c, (i + 2) * ldc));
-            AddLastLanes(s3, r, ref l0, ref Unsafe.Add(ref c, (i + 3) * ldc));
-        }
-        for (; i < m; i++)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            Vector256<float> s = default;
-            for (int p = 0; p < k; p++)
-                s = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ar, p * ap)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, p * ldb)), s);
-            AddLastLanes(s, r, ref l0, ref Unsafe.Add(ref c, i * ldc));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddLastLanes(Vector256<float> sum, int r, ref float lanes, ref float row)
-    {
-        sum.StoreUnsafe(ref lanes);
-        for (int l = 8 - r; l < 8; l++) Unsafe.Add(ref row, l) += Unsafe.Add(ref lanes, l);
-    }
-
-    // The last columns of a matrix narrower than one vector, one scalar at a time.
-    private static void ScalarColumns(int m, int columns, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
-    {
+        int lanes = TOps.Lanes;
         for (int i = 0; i < m; i++)
         {
             ref float ar = ref Unsafe.Add(ref a, i * ai);
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            for (int j = 0; j < columns; j++)
+            int j = from;
+            for (; j + 2 * lanes <= to; j += 2 * lanes)
+            {
+                ref float bj = ref Unsafe.Add(ref b, j);
+                ref float cj = ref Unsafe.Add(ref cr, j);
+                TV s0 = TOps.Load(ref cj, 0), s1 = TOps.Load(ref cj, (nuint)lanes);
+                for (int p = 0; p < k; p++)
+                {
+                    ref float bp = ref Unsafe.Add(ref bj, p * ldb);
+                    TV x = TOps.Broadcast(Unsafe.Add(ref ar, p * ap));
+                    s0 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 0), s0);
+                    s1 = TOps.MultiplyAdd(x, TOps.Load(ref bp, (nuint)lanes), s1);
+                }
+                TOps.Store(s0, ref cj, 0);
+                TOps.Store(s1, ref cj, (nuint)lanes);
+            }
+            if (j + lanes <= to)
+            {
+                ref float cj = ref Unsafe.Add(ref cr, j);
+                TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, j), ldb, TOps.Load(ref cj, 0)), ref cj, 0);
+                j += lanes;
+            }
+            if (j == to) continue;
+            if (n >= lanes)
+            {
+                // Lanes [lanes − r, lanes) of the vector ending at n are the r columns not yet computed.
+                int r = to - j;
+                var sum = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, n - lanes), ldb, TOps.Zero);
+                ref float cj = ref Unsafe.Add(ref cr, n - lanes);
+                for (int l = lanes - r; l < lanes; l++) Unsafe.Add(ref cj, l) += TOps.Lane(sum, l);
+                continue;
+            }
+            for (; j < to; j++)
             {
                 float s = Unsafe.Add(ref cr, j);
-                for (int p = 0; p < k; p++)
-                    s += Unsafe.Add(ref ar, p * ap) * Unsafe.Add(ref b, p * ldb + j);
+                for (int p = 0; p < k; p++) s += Unsafe.Add(ref ar, p * ap) * Unsafe.Add(ref b, p * ldb + j);
                 Unsafe.Add(ref cr, j) = s;
             }
         }
     }
+
+    // sum + Σ_p A(i, p)·B(p, j…j + lanes) for one row of A.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Dot<TOps, TV>(int k, ref float ar, int ap, ref float bj, int ldb, TV sum) where TOps : struct, IVectorOps<TV>
+    {
+        for (int p = 0; p < k; p++)
+            sum = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, p * ap)), TOps.Load(ref Unsafe.Add(ref bj, p * ldb), 0), sum);
+        return sum;
+    }
+}
+
+/// <summary>The operations of one vector width that the width-generic kernels use (static, so calls inline).</summary>
+internal interface IVectorOps<TV>
+{
+    static abstract int Lanes { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(ref float source, nuint offset);
+    static abstract void Store(TV value, ref float destination, nuint offset);
+    static abstract TV Broadcast(float value);
+    static abstract TV MultiplyAdd(TV a, TV b, TV c); // a·b + c, fused where the hardware fuses
+    static abstract float Lane(TV value, int lane);
+}
+
+internal readonly struct Vec512 : IVectorOps<Vector512<float>>
+{
+    public static int Lanes => 16;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vector512<float> value, int lane) => value.GetElement(lane);
+}
+
+internal readonly struct Vec256 : IVectorOps<Vector256<float>>
+{
+    public static int Lanes => 8;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vector256<float> value, int lane) => value.GetElement(lane);
+}
+
+internal readonly struct Vec128 : IVectorOps<Vector128<float>>
+{
+    public static int Lanes => 4;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vector128<float> value, int lane) => value.GetElement(lane);
+}
+
+// One lane: the fallback where no vector width is accelerated.
+internal readonly struct VecScalar : IVectorOps<float>
+{
+    public static int Lanes => 1;
+    public static float Zero => 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float source, nuint offset) => Unsafe.Add(ref source, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float value, ref float destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Broadcast(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => a * b + c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(float value, int lane) => value;
 }
