@@ -93,7 +93,7 @@ internal static class Lstm_I3_H16
                     tcv.StoreUnsafe(ref tc, 0);
                     (ov * tcv).StoreUnsafe(ref hn, 0);
                 }
-                else
+                else if (Vector256.IsHardwareAccelerated)
                 {
                     for (int j = 0; j < 16; j += 8)
                     {
@@ -106,6 +106,25 @@ internal static class Lstm_I3_H16
                         cv.StoreUnsafe(ref gr, (nuint)(j + 32));
                         ov.StoreUnsafe(ref gr, (nuint)(j + 48));
                         var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, (nuint)(j));
+                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < 16; j += 4)
+                    {
+                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)));
+                        var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 32)));
+                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)));
+                        iv.StoreUnsafe(ref gr, (nuint)(j));
+                        fv.StoreUnsafe(ref gr, (nuint)(j + 16));
+                        cv.StoreUnsafe(ref gr, (nuint)(j + 32));
+                        ov.StoreUnsafe(ref gr, (nuint)(j + 48));
+                        var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
                         cnv.StoreUnsafe(ref cn, (nuint)(j));
                         var tcv = FastMath.Tanh(cnv);
                         tcv.StoreUnsafe(ref tc, (nuint)(j));
@@ -178,7 +197,7 @@ internal static class Lstm_I3_H16
                     (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 48);
                     (dcv * fg).StoreUnsafe(ref dcr, 0);
                 }
-                else
+                else if (Vector256.IsHardwareAccelerated)
                 {
                     for (int j = 0; j < 16; j += 8)
                     {
@@ -189,6 +208,20 @@ internal static class Lstm_I3_H16
                         (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 16));
                         (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 32));
                         (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 48));
+                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < 16; j += 4)
+                    {
+                        var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 16)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 32)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 48));
+                        var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                        var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
+                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                        (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 16));
+                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 32));
+                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 48));
                         (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                     }
                 }

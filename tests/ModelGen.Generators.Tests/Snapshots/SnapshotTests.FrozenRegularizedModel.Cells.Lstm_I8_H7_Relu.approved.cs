@@ -76,21 +76,44 @@ internal static class Lstm_I8_H7_Relu
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
                 // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
-                for (int j = 0; j < 7; j++)
                 {
-                    var iv = FastMath.Sigmoid(Unsafe.Add(ref gr, j));
-                    var fv = FastMath.Sigmoid(Unsafe.Add(ref gr, j + 7));
-                    var cv = MathF.Max(Unsafe.Add(ref gr, j + 14), 0f);
-                    var ov = FastMath.Sigmoid(Unsafe.Add(ref gr, j + 21));
-                    Unsafe.Add(ref gr, j) = iv;
-                    Unsafe.Add(ref gr, j + 7) = fv;
-                    Unsafe.Add(ref gr, j + 14) = cv;
-                    Unsafe.Add(ref gr, j + 21) = ov;
-                    var cnv = fv * Unsafe.Add(ref cp, j) + iv * cv;
-                    Unsafe.Add(ref cn, j) = cnv;
-                    var tcv = MathF.Max(cnv, 0f);
-                    Unsafe.Add(ref tc, j) = tcv;
-                    Unsafe.Add(ref hn, j) = ov * tcv;
+                    // Elements 3…6 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector128.LoadUnsafe(ref gr, 3);
+                    var tail1 = Vector128.LoadUnsafe(ref gr, 10);
+                    var tail2 = Vector128.LoadUnsafe(ref gr, 17);
+                    var tail3 = Vector128.LoadUnsafe(ref gr, 24);
+                    var tail4 = Vector128.LoadUnsafe(ref cp, 3);
+                    {
+                        // Elements 0…3 as one vector.
+                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0));
+                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 7));
+                        var cv = Vector128.Max(Vector128.LoadUnsafe(ref gr, 14), Vector128<float>.Zero);
+                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 21));
+                        iv.StoreUnsafe(ref gr, 0);
+                        fv.StoreUnsafe(ref gr, 7);
+                        cv.StoreUnsafe(ref gr, 14);
+                        ov.StoreUnsafe(ref gr, 21);
+                        var cnv = fv * Vector128.LoadUnsafe(ref cp, 0) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 0);
+                        var tcv = Vector128.Max(cnv, Vector128<float>.Zero);
+                        tcv.StoreUnsafe(ref tc, 0);
+                        (ov * tcv).StoreUnsafe(ref hn, 0);
+                    }
+                    {
+                        var iv = FastMath.Sigmoid(tail0);
+                        var fv = FastMath.Sigmoid(tail1);
+                        var cv = Vector128.Max(tail2, Vector128<float>.Zero);
+                        var ov = FastMath.Sigmoid(tail3);
+                        iv.StoreUnsafe(ref gr, 3);
+                        fv.StoreUnsafe(ref gr, 10);
+                        cv.StoreUnsafe(ref gr, 17);
+                        ov.StoreUnsafe(ref gr, 24);
+                        var cnv = fv * tail4 + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 3);
+                        var tcv = Vector128.Max(cnv, Vector128<float>.Zero);
+                        tcv.StoreUnsafe(ref tc, 3);
+                        (ov * tcv).StoreUnsafe(ref hn, 3);
+                    }
                 }
             }
             if (!mask.IsEmpty)
@@ -146,7 +169,18 @@ internal static class Lstm_I8_H7_Relu
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                 // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                for (int j = 0; j < 7; j++)
+                {
+                    // Elements 0…3 as one vector.
+                    var i = Vector128.LoadUnsafe(ref g, 0); var fg = Vector128.LoadUnsafe(ref g, 7); var cc = Vector128.LoadUnsafe(ref g, 14); var o = Vector128.LoadUnsafe(ref g, 21);
+                    var th = Vector128.LoadUnsafe(ref tc, 0); var dhv = Vector128.LoadUnsafe(ref dhr, 0);
+                    var dcv = Vector128.LoadUnsafe(ref dcr, 0) + Vector128.ConditionalSelect(Vector128.GreaterThan(th, Vector128<float>.Zero), dhv * o, Vector128<float>.Zero);
+                    (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 0);
+                    (dcv * Vector128.LoadUnsafe(ref cp, 0) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 7);
+                    (Vector128.ConditionalSelect(Vector128.GreaterThan(cc, Vector128<float>.Zero), dcv * i, Vector128<float>.Zero)).StoreUnsafe(ref dg, 14);
+                    (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 21);
+                    (dcv * fg).StoreUnsafe(ref dcr, 0);
+                }
+                for (int j = 4; j < 7; j++) // scalar tail
                 {
                     var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 7); var cc = Unsafe.Add(ref g, j + 14); var o = Unsafe.Add(ref g, j + 21);
                     var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);

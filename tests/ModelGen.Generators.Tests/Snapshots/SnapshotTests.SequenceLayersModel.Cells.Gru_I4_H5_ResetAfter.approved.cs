@@ -76,15 +76,34 @@ internal static class Gru_I4_H5_ResetAfter
                 ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
                 // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
-                for (int j = 0; j < 5; j++)
                 {
-                    var zv = FastMath.Sigmoid(Unsafe.Add(ref gr, j) + Unsafe.Add(ref rr, j));
-                    var rv = FastMath.Sigmoid(Unsafe.Add(ref gr, j + 5) + Unsafe.Add(ref rr, j + 5));
-                    var hv = FastMath.Tanh(Unsafe.Add(ref gr, j + 10) + rv * Unsafe.Add(ref rr, j + 10));
-                    Unsafe.Add(ref gr, j) = zv;
-                    Unsafe.Add(ref gr, j + 5) = rv;
-                    Unsafe.Add(ref gr, j + 10) = hv;
-                    Unsafe.Add(ref hn, j) = zv * Unsafe.Add(ref hp, j) + (1f - zv) * hv;
+                    // Elements 1…4 as one vector, read before the loop writes any of them.
+                    var tail0 = Vector128.LoadUnsafe(ref gr, 1);
+                    var tail1 = Vector128.LoadUnsafe(ref rr, 1);
+                    var tail2 = Vector128.LoadUnsafe(ref gr, 6);
+                    var tail3 = Vector128.LoadUnsafe(ref rr, 6);
+                    var tail4 = Vector128.LoadUnsafe(ref gr, 11);
+                    var tail5 = Vector128.LoadUnsafe(ref rr, 11);
+                    var tail6 = Vector128.LoadUnsafe(ref hp, 1);
+                    {
+                        // Elements 0…3 as one vector.
+                        var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0) + Vector128.LoadUnsafe(ref rr, 0));
+                        var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 5) + Vector128.LoadUnsafe(ref rr, 5));
+                        var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, 10) + rv * Vector128.LoadUnsafe(ref rr, 10));
+                        zv.StoreUnsafe(ref gr, 0);
+                        rv.StoreUnsafe(ref gr, 5);
+                        hv.StoreUnsafe(ref gr, 10);
+                        (zv * Vector128.LoadUnsafe(ref hp, 0) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
+                    }
+                    {
+                        var zv = FastMath.Sigmoid(tail0 + tail1);
+                        var rv = FastMath.Sigmoid(tail2 + tail3);
+                        var hv = FastMath.Tanh(tail4 + rv * tail5);
+                        zv.StoreUnsafe(ref gr, 1);
+                        rv.StoreUnsafe(ref gr, 6);
+                        hv.StoreUnsafe(ref gr, 11);
+                        (zv * tail6 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                    }
                 }
             }
             if (!mask.IsEmpty)
@@ -130,20 +149,35 @@ internal static class Gru_I4_H5_ResetAfter
                 ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                 ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                 // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
-                for (int j = 0; j < 5; j++)
                 {
-                    var zv = Unsafe.Add(ref g, j); var rv = Unsafe.Add(ref g, j + 5); var hh = Unsafe.Add(ref g, j + 10);
-                    var dhv = Unsafe.Add(ref dhr, j);
+                    // Elements 0…3 as one vector.
+                    var zv = Vector128.LoadUnsafe(ref g, 0); var rv = Vector128.LoadUnsafe(ref g, 5); var hh = Vector128.LoadUnsafe(ref g, 10);
+                    var dhv = Vector128.LoadUnsafe(ref dhr, 0);
+                    var dn = dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh);
+                    var dz = dhv * (Vector128.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector128<float>.One - zv);
+                    var dr = dn * Vector128.LoadUnsafe(ref rr, 10) * rv * (Vector128<float>.One - rv);
+                    dz.StoreUnsafe(ref dg, 0);
+                    dr.StoreUnsafe(ref dg, 5);
+                    dn.StoreUnsafe(ref dg, 10);
+                    dz.StoreUnsafe(ref drc, 0);
+                    dr.StoreUnsafe(ref drc, 5);
+                    (dn * rv).StoreUnsafe(ref drc, 10);
+                    (Vector128.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                }
+                {
+                    // Element 4.
+                    var zv = Unsafe.Add(ref g, 4); var rv = Unsafe.Add(ref g, 9); var hh = Unsafe.Add(ref g, 14);
+                    var dhv = Unsafe.Add(ref dhr, 4);
                     var dn = dhv * (1f - zv) * (1f - hh * hh);
-                    var dz = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
-                    var dr = dn * Unsafe.Add(ref rr, j + 10) * rv * (1f - rv);
-                    Unsafe.Add(ref dg, j) = dz;
-                    Unsafe.Add(ref dg, j + 5) = dr;
-                    Unsafe.Add(ref dg, j + 10) = dn;
-                    Unsafe.Add(ref drc, j) = dz;
-                    Unsafe.Add(ref drc, j + 5) = dr;
-                    Unsafe.Add(ref drc, j + 10) = dn * rv;
-                    Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
+                    var dz = dhv * (Unsafe.Add(ref hp, 4) - hh) * zv * (1f - zv);
+                    var dr = dn * Unsafe.Add(ref rr, 14) * rv * (1f - rv);
+                    Unsafe.Add(ref dg, 4) = dz;
+                    Unsafe.Add(ref dg, 9) = dr;
+                    Unsafe.Add(ref dg, 14) = dn;
+                    Unsafe.Add(ref drc, 4) = dz;
+                    Unsafe.Add(ref drc, 9) = dr;
+                    Unsafe.Add(ref drc, 14) = dn * rv;
+                    Unsafe.Add(ref dpr, 4) = Unsafe.Add(ref dpr, 4) + dhv * zv;
                 }
             }
             // dh[t-1] += dRecurrent[t]·Uᵀ

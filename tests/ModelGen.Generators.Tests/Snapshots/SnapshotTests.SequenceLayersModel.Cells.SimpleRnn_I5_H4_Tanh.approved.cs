@@ -105,10 +105,10 @@ internal static class SimpleRnn_I5_H4_Tanh
                 // dz = dy ⊙ tanh'(z), from the stored output
                 ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
-                for (int j = 0; j < 4; j++)
                 {
-                    var yv = Unsafe.Add(ref yr, j);
-                    Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
+                    // Elements 0…3 as one vector.
+                    var yv = Vector128.LoadUnsafe(ref yr, 0);
+                    (Vector128.LoadUnsafe(ref d, 0) * (Vector128<float>.One - yv * yv)).StoreUnsafe(ref d, 0);
                 }
             }
             // dh[t-1] += dz·Uᵀ
