@@ -1,5 +1,5 @@
 // ModelGen speed benchmarks.
-//   dotnet run -c Release --project tests/Benchmarks -- --filter '*'            all 24 benchmarks (~10 min on 2 cores)
+//   dotnet run -c Release --project tests/Benchmarks -- --filter '*W?_*'        the 24 workload benchmarks (~10 min on 2 cores)
 //   dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*' --json  one workload, plus a full JSON report
 //   dotnet run -c Release --project tests/Benchmarks -- --report …             docs/benchmarks.md from saved results
 //   dotnet run -c Release --project tests/Benchmarks -- --onnx-peer --threads 1 --out onnx-1.json   ONNX Runtime peer

@@ -109,7 +109,7 @@ for w in $WIDTHS; do
   echo "== ModelGen (BenchmarkDotNet), $w-bit vectors ($(width_env "$w" | sed 's/^$/no knob/'); $([ "$SHORT" = 1 ] && echo short || echo full) jobs)"
   # shellcheck disable=SC2046
   env $(width_env "$w") MODELGEN_BENCH_EXPECT_WIDTH="$w" MODELGEN_BENCH_SHORT="$SHORT" \
-    dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*' --join --json --artifacts "$WORK/bdn-$w" | tee "$WORK/modelgen-$w.log"
+    dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*W?_*' --join --json --artifacts "$WORK/bdn-$w" | tee "$WORK/modelgen-$w.log"
   FIRST=0
 done
 
