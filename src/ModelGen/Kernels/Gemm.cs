@@ -122,11 +122,14 @@ public static class Gemm
     }
 
     // A(i, p) lives at a[i·ai + p·ap]. Computes columns [from, to) of C; from is a multiple of the panel width.
+    // The widest accelerated width whose vector fits in a row of C: a product narrower than a 512-bit vector (a
+    // SimpleRNN(10)'s 10 columns) takes 256-bit vectors rather than the 512-bit path's scalar tail (4× slower on W1).
+    // The choice depends on n alone, never on the part, so a split product stays bit-identical.
     private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
     {
-        if (Vector512.IsHardwareAccelerated) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
-        else if (Vector256.IsHardwareAccelerated) Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
-        else if (Vector128.IsHardwareAccelerated) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else if (Vector256.IsHardwareAccelerated && n >= 8) Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else if (Vector128.IsHardwareAccelerated && n >= 4) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
         else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
