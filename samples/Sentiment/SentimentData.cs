@@ -20,16 +20,21 @@ public static class SentimentData
     /// <summary>Where this repository's CI keeps the data, relative to the repository root.</summary>
     public const string SharedFolder = "../shared/data/sentiment-labelled-sentences";
 
-    /// <summary>Finds the data folder: the given one, else <see cref="SharedFolder"/> from the current folder or any parent.</summary>
+    /// <summary>
+    /// Finds the data folder: the given one, else <see cref="SharedFolder"/> beside this repository (the nearest folder
+    /// at or above the current one that holds <c>ModelGen.sln</c>; the current folder when none does). Folders above the
+    /// repository are not searched, so a clone without <c>../shared</c> never picks up an unrelated <c>shared</c> folder.
+    /// </summary>
     public static string? Locate(string? folder = null)
     {
         if (folder is not null) return Directory.Exists(folder) ? folder : null;
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        var root = new DirectoryInfo(Directory.GetCurrentDirectory());
+        for (var dir = root; dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.GetFullPath(Path.Combine(dir.FullName, SharedFolder));
-            if (Directory.Exists(candidate)) return candidate;
+            if (File.Exists(Path.Combine(dir.FullName, "ModelGen.sln"))) { root = dir; break; }
         }
-        return null;
+        string candidate = Path.GetFullPath(Path.Combine(root.FullName, SharedFolder));
+        return Directory.Exists(candidate) ? candidate : null;
     }
 
     /// <summary>Reads every labelled sentence of the three files, in file order.</summary>
