@@ -116,4 +116,28 @@ public sealed class KerasCallbackTests : IDisposable
         // Every delegate is optional.
         model.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0, callbacks: [new LambdaCallback()]);
     }
+
+    [Fact]
+    public void Fit_from_a_data_source_calls_the_same_hooks_in_the_same_order()
+    {
+        var (x, y) = TrainingExtrasModel.Data(16, seed: 5);
+        List<string> Run(Func<TrainingExtrasModel, LambdaCallback, History> fit)
+        {
+            var calls = new List<string>();
+            var callback = new LambdaCallback(
+                onEpochBegin: e => calls.Add($"epoch_begin {e}"),
+                onEpochEnd: (e, logs) => calls.Add($"epoch_end {e}"),
+                onBatchBegin: b => calls.Add($"batch_begin {b}"),
+                onBatchEnd: (b, logs) => calls.Add($"batch_end {b}"),
+                onTrainBegin: () => calls.Add("train_begin"),
+                onTrainEnd: () => calls.Add("train_end"));
+            fit(Compiled(new Adam()), callback);
+            return calls;
+        }
+
+        var fromArrays = Run((m, c) => m.Fit(x, y, epochs: 2, batchSize: 8, verbose: 0, callbacks: [c]));
+        var fromSource = Run((m, c) => m.Fit(new ArraySource<float>(x, y, 16), epochs: 2, batchSize: 8, verbose: 0, callbacks: [c]));
+        Assert.Contains("batch_begin 1", fromSource);
+        Assert.Equal(fromArrays, fromSource);
+    }
 }

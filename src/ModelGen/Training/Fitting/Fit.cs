@@ -103,6 +103,16 @@ public static partial class ModelTraining
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
     public static Optimizer GetOptimizer(this ISequentialModel model) => Get(model).Optimizer;
 
+    // The callbacks of one Fit, as an array (no enumerator allocated per batch), each given the run's context;
+    // terminateOnNaN: one of them is a TerminateOnNaN, so a non-finite loss ends training instead of throwing.
+    private static Callback[] AttachCallbacks(IReadOnlyList<Callback>? callbacks, TrainingContext context, out bool terminateOnNaN)
+    {
+        Callback[] list = callbacks is null ? [] : [.. callbacks];
+        terminateOnNaN = false;
+        foreach (var c in list) { c.Context = context; terminateOnNaN |= c is TerminateOnNaN; }
+        return list;
+    }
+
     internal static Optimizer? TryGetOptimizer(ISequentialModel model)
         => Configurations.TryGetValue(model, out var c) ? c.Optimizer : null;
 
@@ -193,9 +203,7 @@ public static partial class ModelTraining
 
         var history = new History();
         var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
-        Callback[] list = callbacks is null ? [] : [.. callbacks]; // an array: no enumerator allocated per batch
-        bool terminateOnNaN = false;
-        foreach (var c in list) { c.Context = context; terminateOnNaN |= c is TerminateOnNaN; }
+        var list = AttachCallbacks(callbacks, context, out bool terminateOnNaN);
 
         var progress = new Progress(verbose, output);
         var metrics = new MetricSet(compiled, model.Info.OutputUnits);

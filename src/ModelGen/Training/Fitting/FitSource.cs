@@ -63,9 +63,7 @@ public static partial class ModelTraining
 
         var history = new History();
         var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
-        Callback[] list = callbacks is null ? [] : [.. callbacks]; // an array: no enumerator allocated per batch
-        bool terminateOnNaN = false;
-        foreach (var c in list) { c.Context = context; terminateOnNaN |= c is TerminateOnNaN; }
+        var list = AttachCallbacks(callbacks, context, out bool terminateOnNaN);
 
         var progress = new Progress(verbose, output);
         var metrics = new MetricSet(compiled, model.Info.OutputUnits);
@@ -93,6 +91,7 @@ public static partial class ModelTraining
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = step * batchSize, count = Math.Min(batchSize, samples - start);
+                foreach (var c in list) c.OnBatchBegin(step);
                 feed.Take(batch);
                 if (step + 1 < steps) // read the next batch while this one trains
                     feed.Request(order.AsSpan(start + batchSize, Math.Min(batchSize, samples - start - batchSize)), epoch, step + 1);
