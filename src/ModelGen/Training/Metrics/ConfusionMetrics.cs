@@ -3,41 +3,34 @@ using System;
 namespace ModelGen;
 
 /// <summary>
-/// Keras <c>keras.metrics.Precision</c> (binary, one threshold): <c>TP / (TP + FP)</c> over every output element seen
-/// since <see cref="Metric.Reset"/>, an element being predicted positive when <c>output &gt; threshold</c> (strictly, as
-/// in Keras) and truly positive when its target is not 0 (Keras casts <c>y_true</c> to bool). 0 when nothing was
-/// predicted positive (Keras's <c>divide_no_nan</c>).
+/// What <see cref="Precision"/> and <see cref="Recall"/> share: one decision threshold and the weighted confusion counts
+/// of every output element seen since <see cref="Metric.Reset"/>. An element is predicted positive when
+/// <c>output &gt; threshold</c> (strictly, as in Keras) and truly positive when its target is not 0 (Keras casts
+/// <c>y_true</c> to bool).
 /// </summary>
 /// <remarks>
 /// Outputs of several units are flattened, as Keras does without <c>class_id</c>/<c>top_k</c> (neither is offered here).
 /// Sample weights (Keras <c>sample_weight</c>, through <c>weightedMetrics</c>) weight each row's counts. Counts are kept
 /// in double precision (Keras keeps float32 variables). Updates allocate nothing.
 /// </remarks>
-public sealed class Precision : Metric
+public abstract class BinaryConfusionMetric : Metric
 {
-    private ConfusionCounts _counts;
+    private protected ConfusionCounts Counts;
 
-    /// <summary>Creates the metric (Keras defaults).</summary>
-    /// <param name="threshold">Outputs strictly above it are predicted positive (Keras default 0.5; use 0 for logits).</param>
-    /// <param name="name">Logged name; <c>precision</c> by default.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
-    public Precision(float threshold = 0.5f, string name = "precision") : base(name)
+    private protected BinaryConfusionMetric(float threshold, string name) : base(name)
         => Threshold = ConfusionCounts.CheckThreshold(threshold);
 
     /// <summary>Decision threshold (Keras <c>thresholds</c>, one value).</summary>
     public float Threshold { get; }
 
-    /// <summary><c>TP / (TP + FP)</c>; 0 before anything was predicted positive.</summary>
-    public override float Result => (float)ConfusionCounts.Ratio(_counts.TruePositives, _counts.TruePositives + _counts.FalsePositives);
-
     /// <inheritdoc/>
     public override void Reset()
     {
         base.Reset();
-        _counts = default;
+        Counts = default;
     }
 
-    /// <summary>Adds a batch's true and false positives.</summary>
+    /// <summary>Adds a batch's confusion counts.</summary>
     /// <param name="output">Model output (probabilities, or logits with <c>threshold: 0</c>), <c>[samples, width]</c>.</param>
     /// <param name="target">Targets, same length: 0 is negative, anything else positive.</param>
     /// <param name="samples">Rows.</param>
@@ -45,51 +38,41 @@ public sealed class Precision : Metric
     public override void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples)
     {
         CheckLengths(output, target, samples, sparseTarget: false);
-        _counts.Add(output, target, Threshold, RowWeight);
+        Counts.Add(output, target, Threshold, RowWeight);
     }
 }
 
 /// <summary>
-/// Keras <c>keras.metrics.Recall</c> (binary, one threshold): <c>TP / (TP + FN)</c> over every output element seen
-/// since <see cref="Metric.Reset"/>, with <see cref="Precision"/>'s rules (strict <c>output &gt; threshold</c>, non-zero
-/// target is positive). 0 when no target was positive.
+/// Keras <c>keras.metrics.Precision</c> (binary, one threshold): <c>TP / (TP + FP)</c> over every output element seen
+/// since <see cref="Metric.Reset"/>, with <see cref="BinaryConfusionMetric"/>'s rules. 0 when nothing was predicted
+/// positive (Keras's <c>divide_no_nan</c>).
 /// </summary>
-/// <remarks>As <see cref="Precision"/>: outputs flattened, rows weighted by sample weights, counts in double precision,
-/// no allocation.</remarks>
-public sealed class Recall : Metric
+public sealed class Precision : BinaryConfusionMetric
 {
-    private ConfusionCounts _counts;
+    /// <summary>Creates the metric (Keras defaults).</summary>
+    /// <param name="threshold">Outputs strictly above it are predicted positive (Keras default 0.5; use 0 for logits).</param>
+    /// <param name="name">Logged name; <c>precision</c> by default.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
+    public Precision(float threshold = 0.5f, string name = "precision") : base(threshold, name) { }
 
+    /// <summary><c>TP / (TP + FP)</c>; 0 before anything was predicted positive.</summary>
+    public override float Result => (float)ConfusionCounts.Ratio(Counts.TruePositives, Counts.TruePositives + Counts.FalsePositives);
+}
+
+/// <summary>
+/// Keras <c>keras.metrics.Recall</c> (binary, one threshold): <c>TP / (TP + FN)</c> over every output element seen
+/// since <see cref="Metric.Reset"/>, with <see cref="BinaryConfusionMetric"/>'s rules. 0 when no target was positive.
+/// </summary>
+public sealed class Recall : BinaryConfusionMetric
+{
     /// <summary>Creates the metric (Keras defaults).</summary>
     /// <param name="threshold">Outputs strictly above it are predicted positive (Keras default 0.5; use 0 for logits).</param>
     /// <param name="name">Logged name; <c>recall</c> by default.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN or infinite.</exception>
-    public Recall(float threshold = 0.5f, string name = "recall") : base(name)
-        => Threshold = ConfusionCounts.CheckThreshold(threshold);
-
-    /// <summary>Decision threshold (Keras <c>thresholds</c>, one value).</summary>
-    public float Threshold { get; }
+    public Recall(float threshold = 0.5f, string name = "recall") : base(threshold, name) { }
 
     /// <summary><c>TP / (TP + FN)</c>; 0 before any positive target.</summary>
-    public override float Result => (float)ConfusionCounts.Ratio(_counts.TruePositives, _counts.TruePositives + _counts.FalseNegatives);
-
-    /// <inheritdoc/>
-    public override void Reset()
-    {
-        base.Reset();
-        _counts = default;
-    }
-
-    /// <summary>Adds a batch's true positives and false negatives.</summary>
-    /// <param name="output">Model output (probabilities, or logits with <c>threshold: 0</c>), <c>[samples, width]</c>.</param>
-    /// <param name="target">Targets, same length: 0 is negative, anything else positive.</param>
-    /// <param name="samples">Rows.</param>
-    /// <exception cref="ArgumentException">A length does not match.</exception>
-    public override void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples)
-    {
-        CheckLengths(output, target, samples, sparseTarget: false);
-        _counts.Add(output, target, Threshold, RowWeight);
-    }
+    public override float Result => (float)ConfusionCounts.Ratio(Counts.TruePositives, Counts.TruePositives + Counts.FalseNegatives);
 }
 
 /// <summary>The curve <see cref="Auc"/> integrates (Keras <c>curve</c>).</summary>
