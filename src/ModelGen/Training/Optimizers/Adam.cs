@@ -41,11 +41,23 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
-        var m = Slot(0);
-        var v = Slot(1);
         double t = Iterations + 1;
         float alpha = (float)(learningRate * Math.Sqrt(1.0 - Math.Pow(Beta2, t)) / (1.0 - Math.Pow(Beta1, t)));
-        float c1 = 1f - Beta1, c2 = 1f - Beta2, eps = Epsilon;
+        AdamStep.Apply(parameters, gradients, Slot(0), Slot(1), Span<float>.Empty, alpha, decay: 0f, 1f - Beta1, 1f - Beta2, Epsilon);
+    }
+}
+
+/// <summary>
+/// Keras's Adam step, shared by <see cref="Adam"/> and <see cref="AdamW"/>: with <c>decay</c> = lr·λ the
+/// weights are first decayed (AdamW's decoupled weight decay; 0 for Adam), and with <c>vHat</c> non-empty the
+/// running maximum of v is used (AMSGrad).
+/// </summary>
+internal static class AdamStep
+{
+    public static void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v, Span<float> vHat,
+        float alpha, float decay, float c1, float c2, float eps)
+    {
+        bool amsGrad = !vHat.IsEmpty;
         int i = 0;
         if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
         {
@@ -53,26 +65,31 @@ public sealed class Adam : Optimizer
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
             var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
             var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var hv = MemoryMarshal.Cast<float, Vector<float>>(vHat);
             var epsV = new Vector<float>(eps);
             for (int k = 0; k < pv.Length; k++)
             {
                 var g = gv[k];
+                var w = pv[k] - pv[k] * decay;
                 var mk = mv[k] + (g - mv[k]) * c1;
                 var vk = vv[k] + (g * g - vv[k]) * c2;
                 mv[k] = mk;
                 vv[k] = vk;
-                pv[k] -= mk * alpha / (Vector.SquareRoot(vk) + epsV);
+                if (amsGrad) hv[k] = vk = Vector.Max(hv[k], vk);
+                pv[k] = w - mk * alpha / (Vector.SquareRoot(vk) + epsV);
             }
             i = pv.Length * Vector<float>.Count;
         }
         for (; i < parameters.Length; i++)
         {
             float g = gradients[i];
+            float w = parameters[i] - parameters[i] * decay;
             float mk = m[i] + (g - m[i]) * c1;
             float vk = v[i] + (g * g - v[i]) * c2;
             m[i] = mk;
             v[i] = vk;
-            parameters[i] -= mk * alpha / (MathF.Sqrt(vk) + eps);
+            if (amsGrad) vHat[i] = vk = MathF.Max(vHat[i], vk);
+            parameters[i] = w - mk * alpha / (MathF.Sqrt(vk) + eps);
         }
     }
 }

@@ -59,45 +59,9 @@ public sealed class AdamW : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
-        var m = Slot(0);
-        var v = Slot(1);
-        var vHat = AmsGrad ? Slot(2) : Span<float>.Empty;
         double t = Iterations + 1;
         float alpha = (float)(learningRate * Math.Sqrt(1.0 - Math.Pow(Beta2, t)) / (1.0 - Math.Pow(Beta1, t)));
-        float decay = WeightDecay * learningRate, c1 = 1f - Beta1, c2 = 1f - Beta2, eps = Epsilon;
-        bool amsGrad = AmsGrad;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
-        {
-            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
-            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            var hv = MemoryMarshal.Cast<float, Vector<float>>(vHat);
-            var epsV = new Vector<float>(eps);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                var g = gv[k];
-                var w = pv[k] - pv[k] * decay;
-                var mk = mv[k] + (g - mv[k]) * c1;
-                var vk = vv[k] + (g * g - vv[k]) * c2;
-                mv[k] = mk;
-                vv[k] = vk;
-                if (amsGrad) hv[k] = vk = Vector.Max(hv[k], vk);
-                pv[k] = w - mk * alpha / (Vector.SquareRoot(vk) + epsV);
-            }
-            i = pv.Length * Vector<float>.Count;
-        }
-        for (; i < parameters.Length; i++)
-        {
-            float g = gradients[i];
-            float w = parameters[i] - parameters[i] * decay;
-            float mk = m[i] + (g - m[i]) * c1;
-            float vk = v[i] + (g * g - v[i]) * c2;
-            m[i] = mk;
-            v[i] = vk;
-            if (amsGrad) vHat[i] = vk = MathF.Max(vHat[i], vk);
-            parameters[i] = w - mk * alpha / (MathF.Sqrt(vk) + eps);
-        }
+        AdamStep.Apply(parameters, gradients, Slot(0), Slot(1), AmsGrad ? Slot(2) : Span<float>.Empty,
+            alpha, WeightDecay * learningRate, 1f - Beta1, 1f - Beta2, Epsilon);
     }
 }
