@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Concurrent;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace ModelGen.Gpu;
+
+/// <summary>
+/// Where a model runs on the GPU backend: one ILGPU context and accelerator (a CUDA device, or ILGPU's CPU accelerator,
+/// which runs the same kernels on OS threads). The counterpart of PyTorch's <c>torch.device("cuda:0")</c>. Kernels are
+/// compiled once per device and kept (<see cref="Kernel{TDelegate}"/>); disposing the device frees the accelerator and
+/// everything allocated on it, so dispose the models that use it first.
+/// </summary>
+public sealed class GpuDevice : IDisposable
+{
+    private readonly Context _context;
+    private readonly ConcurrentDictionary<object, Delegate> _kernels = new();
+    private bool _disposed;
+
+    private GpuDevice(Context context, Accelerator accelerator)
+    {
+        _context = context;
+        Accelerator = accelerator;
+    }
+
+    /// <summary>The ILGPU accelerator every buffer and kernel of this device lives on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>True for a CUDA device, false for ILGPU's CPU accelerator.</summary>
+    public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
+
+    /// <summary>The device's name as ILGPU reports it (e.g. <c>NVIDIA H200</c>, <c>CPUAccelerator</c>).</summary>
+    public string Name => Accelerator.Name;
+
+    /// <summary>Threads per warp: 32 on NVIDIA GPUs, as configured on the CPU accelerator. Kernels never assume 32.</summary>
+    public int WarpSize => Accelerator.WarpSize;
+
+    /// <summary>The largest group (thread block) the device runs.</summary>
+    public int MaxGroupSize => Accelerator.MaxNumThreadsPerGroup;
+
+    /// <summary>Multiprocessors (SMs); on the CPU accelerator, the simulated ones, each running one group at a time.</summary>
+    public int Multiprocessors => Accelerator.NumMultiprocessors;
+
+    /// <summary>Shared memory per group in bytes without the driver opt-in (48 KB on NVIDIA GPUs).</summary>
+    public int SharedMemoryPerGroup => Accelerator.MaxSharedMemoryPerGroup;
+
+    /// <summary>
+    /// The first CUDA device when one is present, else ILGPU's CPU accelerator (see <see cref="CpuAccelerator"/> for its
+    /// default configuration).
+    /// </summary>
+    /// <returns>A new device; the caller disposes it.</returns>
+    public static GpuDevice Default()
+    {
+        var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
+        if (context.GetCudaDevices().Count > 0)
+            return new GpuDevice(context, context.GetCudaDevice(0).CreateCudaAccelerator(context));
+        context.Dispose();
+        return CpuAccelerator();
+    }
+
+    /// <summary>The CUDA device numbered <paramref name="index"/> (as <c>cuda:index</c> in PyTorch).</summary>
+    /// <param name="index">The device's index among the CUDA devices, from 0.</param>
+    /// <returns>A new device; the caller disposes it.</returns>
+    /// <exception cref="InvalidOperationException">There is no CUDA device with that index (the message gives how many there are).</exception>
+    public static GpuDevice Cuda(int index = 0)
+    {
+        var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
+        int count = context.GetCudaDevices().Count;
+        if (index < 0 || index >= count)
+        {
+            context.Dispose();
+            throw new InvalidOperationException($"CUDA device {index} was asked for; this machine has {count} CUDA device(s)");
+        }
+        return new GpuDevice(context, context.GetCudaDevice(index).CreateCudaAccelerator(context));
+    }
+
+    /// <summary>
+    /// ILGPU's CPU accelerator: the GPU kernels run on OS threads, one per simulated GPU thread, for tests and machines
+    /// without a GPU. Correct (barriers, shared memory, atomics) but slow; keep shapes small.
+    /// </summary>
+    /// <param name="threadsPerWarp">Simulated threads per warp (at least 2; a power of two).</param>
+    /// <param name="warpsPerGroup">Warps per multiprocessor: the largest group is <c>threadsPerWarp·warpsPerGroup</c> threads.</param>
+    /// <param name="multiprocessors">Simulated multiprocessors; each runs one group at a time.</param>
+    /// <returns>A new device; the caller disposes it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A count is below its minimum.</exception>
+    public static GpuDevice CpuAccelerator(int threadsPerWarp = 4, int warpsPerGroup = 8, int multiprocessors = 2)
+    {
+        if (threadsPerWarp < 2 || (threadsPerWarp & (threadsPerWarp - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(threadsPerWarp), threadsPerWarp, "threads per warp must be a power of two, at least 2");
+        ArgumentOutOfRangeException.ThrowIfLessThan(warpsPerGroup, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(multiprocessors, 1);
+        var cpu = new CPUDevice(threadsPerWarp, warpsPerGroup, multiprocessors);
+        var context = Context.Create(builder => builder.CPU(cpu).EnableAlgorithms());
+        return new GpuDevice(context, context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel));
+    }
+
+    /// <summary>
+    /// A kernel of this device, compiled on first use and kept for the device's lifetime (ILGPU compiles IL → PTX and
+    /// the driver JITs it once; loading per call would pay that every time).
+    /// </summary>
+    /// <typeparam name="TDelegate">The launcher's delegate type (<c>Action&lt;AcceleratorStream, …&gt;</c>).</typeparam>
+    /// <param name="key">Identifies the kernel (e.g. the static method's <c>Action</c> or a tuple naming it).</param>
+    /// <param name="load">Loads it: <c>a =&gt; a.LoadAutoGroupedKernel&lt;…&gt;(Method)</c>.</param>
+    /// <returns>The launcher.</returns>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
+    public TDelegate Kernel<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return (TDelegate)_kernels.GetOrAdd(key, static (_, state) => state.load(state.accelerator), (load, accelerator: Accelerator));
+    }
+
+    /// <summary>Waits until every kernel and copy issued on the device has finished.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    /// <summary>The device in words, e.g. <c>CUDA: NVIDIA H200</c> or <c>ILGPU CPU accelerator (4×8 threads, 2 MPs)</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() => IsCuda
+        ? $"CUDA: {Name}"
+        : $"ILGPU CPU accelerator ({WarpSize}×{MaxGroupSize / WarpSize} threads, {Multiprocessors} MPs)";
+
+    /// <summary>Frees the accelerator, its kernels and every buffer allocated on it.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _kernels.Clear();
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}
