@@ -7,6 +7,7 @@ using ModelGen.Generators.Checking;
 using ModelGen.Generators.Declaration;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Emit.Cpu;
+using ModelGen.Generators.Emit.Gpu;
 using ModelGen.Generators.Emit.ModelClass;
 using ModelGen.Generators.Layers;
 using ModelGen.Generators.Model;
@@ -38,6 +39,12 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.Parse);
+
+        // Whether the compilation references ModelGen.Gpu: a bool, so an edit anywhere else leaves it cached.
+        var gpu = context.CompilationProvider
+            .Select(static (compilation, _) => GpuBackend.IsReferenced(compilation))
+            .WithTrackingName(TrackingNames.GpuReferenced);
+        _ = gpu; // the GPU outputs (model runners, cell kernels) combine with it
 
         var results = specs
             .Select(static (spec, _) => CheckOrFailure(spec))
