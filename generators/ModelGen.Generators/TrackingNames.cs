@@ -9,5 +9,4 @@ internal static class TrackingNames
     public const string Model = nameof(Model);
     public const string Cells = nameof(Cells);
     public const string Orphans = nameof(Orphans);
-    public const string GpuReferenced = nameof(GpuReferenced);
 }
