@@ -36,6 +36,7 @@ internal static class Parity
     public static void Run(GpuDevice device, Checks checks, string? torchGpuDir)
     {
         torchGpuDir ??= Path.Combine(AppContext.BaseDirectory, "Fixtures");
+        int compared = 0;
         foreach (var (name, create) in Cases)
         {
             var fixture = TorchFixture.Load(name);
@@ -46,6 +47,7 @@ internal static class Parity
                 continue;
             }
             fixture.LoadInto(model.Info, model.Parameters);
+            compared++;
             var cpu = Passes(model, fixture, null);
             Result device_;
             try
@@ -71,6 +73,7 @@ internal static class Parity
                 Checks.Skip($"{name} device vs PyTorch on CUDA", $"no {torchGpu} (torch_gpu_parity.py writes it)");
             }
         }
+        checks.That(compared > 0, "parity", $"{compared} of {Cases.Length} models compared on {device}");
     }
 
     /// <summary>Forward (training) and backward on the CPU (<paramref name="gpu"/> null) or on <paramref name="device"/>.</summary>
