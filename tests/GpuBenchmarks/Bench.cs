@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ILGPU.Runtime;
 using ModelGen.Benchmarks;
 using ModelGen.Gpu;
 
@@ -44,7 +45,7 @@ internal static class Bench
                 foreach (var mode in new[] { "train", "infer" }) csv.WriteLine($"{head},{mode},,0,skipped: time cap {s.CapSeconds} s,{deviceName}");
                 continue;
             }
-            var rows = p.Features is not null ? Measure(device, p, p.Features, FeatureInput, s.DryRun) : Measure(device, p, p.Tokens!, TokenInput, s.DryRun);
+            var rows = p.Features is not null ? Measure(device, p, p.Features, FeatureInput, s.DryRun, checks) : Measure(device, p, p.Tokens!, TokenInput, s.DryRun, checks);
             foreach (var (mode, median, reps, status) in rows)
             {
                 csv.WriteLine(string.Create(Inv, $"{head},{mode},{(double.IsNaN(median) ? "" : median.ToString("F2", Inv))},{reps},{status},{deviceName}"));
@@ -63,7 +64,7 @@ internal static class Bench
         {
             // Tiny shapes on the CPU accelerator: proves the harness (model to device, step, CSV) without a GPU.
             plan.Add(new("W5", "LSTM", 32, 1, 10, LossKind.MeanSquaredError, () => { var m = new W5Model(); m.Initialize(seed: 5); return m; }, null));
-            plan.Add(new("W3", "LSTM", 196, 2, 3, LossKind.SoftmaxCrossEntropy, null, () => { var m = new W3Model(); m.Initialize(seed: 3); return m; }));
+            plan.Add(new("W3", "LSTM", 196, 1, 28, LossKind.SoftmaxCrossEntropy, null, () => { var m = new W3Model(); m.Initialize(seed: 3); return m; }));
             plan.Add(new("LSTM/h32/b1/t3", "LSTM", 32, 1, 3, LossKind.MeanSquaredError, () => SweepModels.Create("LSTM", 32, 7), null));
             plan.Add(new("GRU/h32/b2/t3", "GRU", 32, 2, 3, LossKind.MeanSquaredError, () => SweepModels.Create("GRU", 32, 7), null));
             return plan;
@@ -99,7 +100,7 @@ internal static class Bench
     }
 
     private static List<(string Mode, double MedianMicros, int Reps, string Status)> Measure<TInput>(
-        GpuDevice device, Point p, Func<ISequentialModel<TInput>> create, Func<ISequentialModel<TInput>, Random, int, int, TInput[]> makeInput, bool dryRun)
+        GpuDevice device, Point p, Func<ISequentialModel<TInput>> create, Func<ISequentialModel<TInput>, Random, int, int, TInput[]> makeInput, bool dryRun, Checks checks)
         where TInput : unmanaged
     {
         var rows = new List<(string, double, int, string)>();
@@ -132,6 +133,7 @@ internal static class Bench
             gpu.To(device);
             var runner = gpu.Runner ?? throw new InvalidOperationException("To(device) left Runner null");
             using var step = new DeviceStep<TInput>(runner, input, target, p.Batch, p.Steps, p.Loss);
+            if (dryRun) VerifyStep(p, create, runner, step, input, target, checks);
             rows.Add(Time("train", device, step.Train, dryRun));
             rows.Add(Time("infer", device, step.Infer, dryRun));
         }
@@ -148,6 +150,33 @@ internal static class Bench
         return rows;
     }
 
+    /// <summary>
+    /// The timed step is the real one: one device training step from the model's initial parameters against the
+    /// same step on the CPU path of a twin (same seed): forward, the same loss gradient, backward, ModelGen's Adam.
+    /// </summary>
+    private static void VerifyStep<TInput>(Point p, Func<ISequentialModel<TInput>> create, GpuRunner<TInput> runner, DeviceStep<TInput> step,
+        TInput[] input, float[] target, Checks checks) where TInput : unmanaged
+    {
+        var twin = create();
+        var y = new float[target.Length];
+        twin.Forward(input, p.Batch, p.Steps, y, training: true);
+        var g = new float[y.Length];
+        for (int i = 0; i < y.Length; i++)
+            g[i] = p.Loss == LossKind.MeanSquaredError ? 2f / y.Length * (y[i] - target[i])
+                : target[i] == 0f ? 0f : -1f / p.Batch * target[i] / MathF.Max(y[i], 1e-7f);
+        Array.Clear(twin.Gradients);
+        twin.Backward(g, default);
+        new Adam().Step(twin.Parameters, twin.Gradients, twin.Info);
+        step.Train();
+        var after = new float[runner.Parameters.Length];
+        runner.Parameters.View.CopyToCPU(after);
+        var (ok, worst, at) = Checks.AllClose(twin.Parameters, after, 1e-4, 1e-6);
+        int moved = 0;
+        for (int i = 0; i < after.Length; i++) if (after[i] != runner.Model.Parameters[i]) moved++;
+        checks.That(ok && moved > 0, $"{p.Id} device training step vs CPU step",
+            $"parameters after one step (forward, loss gradient, backward, Adam): worst ratio {Checks.G(worst)} at {at} (≤ 1 passes; rtol 1e-4, atol 1e-6); {moved} of {after.Length} moved");
+    }
+
     private static List<(string, double, int, string)> Failed(List<(string, double, int, string)> rows, string why)
     {
         string status = "failed: " + why.Replace(',', ';').Replace('\n', ' ').Replace('\r', ' ');
@@ -156,13 +185,13 @@ internal static class Bench
         return rows;
     }
 
-    /// <summary>Warm-up (≥ 3 calls and ≥ 0.2 s; 1 call in a dry run), then the median of individually synchronised calls.</summary>
+    /// <summary>Warm-up (≥ 3 calls and ≥ 0.2 s; 1 call in a dry run), then the median (of 2 in a dry run) of individually synchronised calls.</summary>
     private static (string, double, int, string) Time(string mode, GpuDevice device, Action call, bool dryRun)
     {
         var warm = Stopwatch.StartNew();
         for (int i = 0; dryRun ? i < 1 : (i < 3 || warm.Elapsed.TotalSeconds < 0.2); i++) call();
         device.Synchronize();
-        int maxReps = dryRun ? 3 : 50, minReps = dryRun ? 3 : 5;
+        int maxReps = dryRun ? 2 : 50, minReps = dryRun ? 2 : 5;
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < maxReps && (times.Count < minReps || total.Elapsed.TotalSeconds < 0.3))

@@ -66,7 +66,7 @@ internal static class Parity
             if (File.Exists(torchGpu))
             {
                 var t = TorchFixture.Load(Path.GetRelativePath(Path.Combine(AppContext.BaseDirectory, "Fixtures"), torchGpu[..^".json".Length]));
-                Compare(checks, $"{name} device vs PyTorch on {TorchDevice(torchGpu)}", new Result(t.Output, t.ExpectedGradients(model.Info), t.InputGradient), device_);
+                Compare(checks, $"{name} device vs PyTorch float32 ({TorchDevice(torchGpu)})", new Result(t.Output, t.ExpectedGradients(model.Info), t.InputGradient), device_);
             }
             else
             {
