@@ -24,7 +24,7 @@ internal static class Bench
     private static readonly int[] Batches = [1, 8, 32, 64, 256];
     private static readonly int[] Hiddens = [32, 64, 128, 256, 512];
 
-    public sealed record Settings(string Out, double CapSeconds, int Steps, bool DryRun);
+    public sealed record Settings(string Out, double CapSeconds, int Steps, bool DryRun, string? Only = null);
 
     /// <summary>One row of the plan: a model factory and its shape.</summary>
     private sealed record Point(string Id, string Cell, int Hidden, int Batch, int Steps, LossKind Loss, Func<ISequentialModel<float>>? Features, Func<ISequentialModel<int>>? Tokens);
@@ -33,6 +33,11 @@ internal static class Bench
     {
         var clock = Stopwatch.StartNew();
         var plan = Plan(s);
+        if (s.Only is not null)
+        {
+            var prefixes = s.Only.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            plan = plan.Where(p => prefixes.Any(x => p.Id.StartsWith(x, StringComparison.Ordinal))).ToList();
+        }
         string deviceName = device.ToString().Replace(',', ';');
         using var csv = new StreamWriter(s.Out) { AutoFlush = true };
         csv.WriteLine("id,cell,hidden,batch,steps,mode,median_us,reps,status,device");

@@ -16,6 +16,7 @@ namespace ModelGen.GpuBenchmarks;
 /// --out FILE         bench: the CSV to write (default gpu-modelgen.csv)
 /// --cap SECONDS      bench: stop starting new points after this long (default 240); rows not reached say so
 /// --steps N          bench: time steps of the sweep (default 50)
+/// --only IDS         bench: only the rows whose id starts with one of these (comma-separated, e.g. W2,LSTM/h128)
 /// --fixtures DIR     parity: where torch_gpu_parity.py wrote torchgpu_*.json (default: the program's Fixtures folder)
 /// </code>
 /// Exit code: 0 when every check passed, 1 when one failed, 2 for bad arguments.
@@ -26,7 +27,7 @@ internal static class Program
     {
         if (args.Length == 0 || args[0] is not ("smoke" or "parity" or "bench"))
         {
-            Console.Error.WriteLine("usage: GpuBenchmarks smoke|parity|bench [--cpu] [--dry-run] [--out FILE] [--cap SECONDS] [--steps N] [--fixtures DIR]");
+            Console.Error.WriteLine("usage: GpuBenchmarks smoke|parity|bench [--cpu] [--dry-run] [--out FILE] [--cap SECONDS] [--steps N] [--only IDS] [--fixtures DIR]");
             return 2;
         }
         var options = Options(args);
@@ -49,7 +50,7 @@ internal static class Program
                     options.GetValueOrDefault("--out", "gpu-modelgen.csv"),
                     double.Parse(options.GetValueOrDefault("--cap", "240"), CultureInfo.InvariantCulture),
                     int.Parse(options.GetValueOrDefault("--steps", "50"), CultureInfo.InvariantCulture),
-                    dryRun), checks);
+                    dryRun, options.GetValueOrDefault("--only")), checks);
                 break;
         }
         Console.WriteLine($"{args[0]}: {checks.Passed} passed, {checks.Failed} failed");

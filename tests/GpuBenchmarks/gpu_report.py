@@ -36,7 +36,7 @@ def main():
         device = device or r["device"]
         settings = settings or r["settings"]
         if r["status"] == "ok":
-            peer[(r["id"], r["mode"], r["cudnn_benchmark"])] = float(r["median_us"])
+            peer[(r["id"], r["batch"], r["steps"], r["mode"], r["cudnn_benchmark"])] = float(r["median_us"])
     mg_device = next((r["device"] for r in mg), "?")
     lines = [
         "GPU: **%s** (PyTorch: %s). ModelGen: %s." % (device or "?", settings or "?", mg_device),
@@ -50,7 +50,7 @@ def main():
     ]
     met = missed = 0
     for r in mg:
-        key_off, key_on = (r["id"], r["mode"], "0"), (r["id"], r["mode"], "1")
+        key_off, key_on = (r["id"], r["batch"], r["steps"], r["mode"], "0"), (r["id"], r["batch"], r["steps"], r["mode"], "1")
         ours = float(r["median_us"]) if r["status"] == "ok" else None
         off, on = peer.get(key_off), peer.get(key_on)
         best = min([v for v in (off, on) if v is not None], default=None)
@@ -69,12 +69,12 @@ def main():
             missed += 1
         lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             r["id"], r["mode"], fmt(ours) if ours is not None else r["status"], fmt(off), fmt(on),
-            "%.2f×" % ratio if ratio else "–", verdict))
-    seen = {(r["id"], r["mode"]) for r in mg}
+            "%.3g×" % ratio if ratio else "–", verdict))
+    seen = {(r["id"], r["batch"], r["steps"], r["mode"]) for r in mg}
     for r in th:
-        if (r["id"], r["mode"]) not in seen and r["cudnn_benchmark"] == "0":
+        if (r["id"], r["batch"], r["steps"], r["mode"]) not in seen and r["cudnn_benchmark"] == "0":
             lines.append("| %s | %s | not run | %s | %s | – | %s |" % (
-                r["id"], r["mode"], fmt(peer.get((r["id"], r["mode"], "0"))), fmt(peer.get((r["id"], r["mode"], "1"))),
+                r["id"], r["mode"], fmt(peer.get((r["id"], r["batch"], r["steps"], r["mode"], "0"))), fmt(peer.get((r["id"], r["batch"], r["steps"], r["mode"], "1"))),
                 "**not measured**" if int(r["batch"]) <= 64 and int(r["hidden"]) <= 256 else "(outside)"))
             missed += int(r["batch"]) <= 64 and int(r["hidden"]) <= 256
     lines += ["", "Target rows: %d met, %d missed or not measured." % (met, missed)]

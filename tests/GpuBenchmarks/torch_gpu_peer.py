@@ -44,15 +44,21 @@ class Recurrent(nn.Module):
 
 def plan(steps, quick):
     """(id, cell, hidden, batch, steps, factory, input kind, loss)."""
+    if quick:  # the .NET program's --dry-run plan (Bench.cs), so the dry-run report can join them
+        return [
+            ("W5", "LSTM", 32, 1, 10, lambda: Recurrent(nn.LSTM, 1, 32), 1, "mse"),
+            ("W3", "LSTM", 196, 1, 28, lambda: Recurrent(nn.LSTM, 128, 196, embedding=(2000, 128), out=2), ("tokens", 2000), "ce"),
+            ("LSTM/h32/b1/t3", "LSTM", 32, 1, 3, lambda: Recurrent(nn.LSTM, FEATURES, 32), FEATURES, "mse"),
+            ("GRU/h32/b2/t3", "GRU", 32, 2, 3, lambda: Recurrent(nn.GRU, FEATURES, 32), FEATURES, "mse"),
+        ]
     rows = [
         ("W2", "LSTM", 30, 32, 100, lambda: Recurrent(nn.LSTM, 2, 30, layers=2), 2, "mse"),
         ("W3", "LSTM", 196, 64, 28, lambda: Recurrent(nn.LSTM, 128, 196, embedding=(2000, 128), out=2), ("tokens", 2000), "ce"),
         ("W5", "LSTM", 32, 1, 10, lambda: Recurrent(nn.LSTM, 1, 32), 1, "mse"),
         ("W6", "GRU", 30, 32, 100, lambda: Recurrent(nn.GRU, 2, 30, layers=2), 2, "mse"),
     ]
-    hiddens, batches = ((32,), (1, 8)) if quick else (HIDDENS, BATCHES)
-    for h in hiddens:
-        for b in batches:
+    for h in HIDDENS:
+        for b in BATCHES:
             for name, cell in (("LSTM", nn.LSTM), ("GRU", nn.GRU)):
                 rows.append(("%s/h%d/b%d/t%d" % (name, h, b, steps), name, h, b, steps,
                              (lambda cell=cell, h=h: Recurrent(cell, FEATURES, h)), FEATURES, "mse"))
@@ -124,7 +130,7 @@ def main():
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--cap", type=float, default=150, help="seconds; rows not started by then are written as skipped")
-    ap.add_argument("--quick", action="store_true", help="tiny plan and few calls (a logic check)")
+    ap.add_argument("--quick", action="store_true", help="the .NET --dry-run plan and few calls (a logic check)")
     args = ap.parse_args()
     if args.device == "cuda" and not torch.cuda.is_available():
         print("torch_gpu_peer: CUDA not available", file=sys.stderr)
