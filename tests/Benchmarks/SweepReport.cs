@@ -247,7 +247,7 @@ internal static class Sections
     /// <summary>Splices every section kept in <paramref name="dataDir"/> (<c>sweep.md</c>, <c>generator-cost.md</c>) into the page.</summary>
     public static void SpliceSaved(string page, string dataDir)
     {
-        foreach (var name in new[] { "sweep", "generator-cost" })
+        foreach (var name in new[] { "sweep", "generator-cost", "gpu" })
         {
             string file = Path.Combine(dataDir, name + ".md");
             if (File.Exists(file)) SpliceFile(page, name, File.ReadAllText(file));
