@@ -322,4 +322,49 @@ public sealed class TrainingTests(TrainingDevice fixture) : IClassFixture<Traini
         host.Compile(c.Optimizer(), c.Loss());
         Assert.Throws<ArgumentOutOfRangeException>(() => host.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0)); // as on the host
     }
+
+    [Fact]
+    public void FitFromADataSource_AndItsEvaluateAndPredict_MatchTheHost()
+    {
+        var c = new Setup("adam", () => new Adam(0.02f), Loss.MeanSquaredError);
+        var (x, y, _, _) = Data(c);
+        var host = Model(c);
+        var device = OnDevice(c);
+        host.Compile(c.Optimizer(), c.Loss(), "mae");
+        device.Compile(c.Optimizer(), c.Loss(), "mae");
+        var expected = host.Fit(new ArraySource<float>(x, y, Samples), epochs: 2, batchSize: 3, seed: 4, verbose: 0);
+        var actual = device.Fit(new ArraySource<float>(x, y, Samples), epochs: 2, batchSize: 3, seed: 4, verbose: 0);
+        AssertClose(expected["loss"].ToArray(), actual["loss"].ToArray(), 1e-5, "loss");
+        AssertClose(expected["mae"].ToArray(), actual["mae"].ToArray(), 1e-5, "mae");
+        AssertClose(host.Parameters, DeviceParameters(device), 1e-5, "parameters");
+        AssertClose([host.Evaluate(new ArraySource<float>(x, y, Samples), batchSize: 3)["loss"]],
+            [device.Evaluate(new ArraySource<float>(x, y, Samples), batchSize: 3)["loss"]], 1e-5, "evaluated loss");
+        AssertClose(host.Predict(new ArraySource<float>(x, null, Samples)), device.Predict(new ArraySource<float>(x, null, Samples)), 1e-5, "predictions");
+    }
+
+    [Fact]
+    public void ModelCheckpoint_OnTheDevice_SavesTheDeviceParameters()
+    {
+        var c = new Setup("sgd", () => new Sgd(0.1f), Loss.MeanSquaredError);
+        var (x, y, _, _) = Data(c);
+        var device = OnDevice(c);
+        device.Compile(c.Optimizer(), c.Loss());
+        string dir = Path.Combine(Path.GetTempPath(), $"gputrain-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string path = Path.Combine(dir, "epoch{epoch}.mgw");
+            float[]? afterFirstEpoch = null;
+            device.Fit(x, y, epochs: 2, batchSize: 4, verbose: 0, seed: 2,
+                callbacks: [new ModelCheckpoint(path, monitor: "loss"), new LambdaCallback(onEpochEnd: (e, _) => afterFirstEpoch ??= DeviceParameters(device))]);
+            var loaded = Model(c, seed: 5);
+            loaded.LoadWeights(Path.Combine(dir, "epoch1.mgw"));
+            Assert.Equal(afterFirstEpoch, loaded.Parameters);
+            Assert.NotEqual(Model(c).Parameters, loaded.Parameters);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
