@@ -102,6 +102,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Cells);
         context.RegisterSourceOutput(cells, static (spc, cell) =>
             Emit(spc, $"Cells.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
+        // With ModelGen.Gpu referenced, each cell shape also gets its GPU cell (ILGPU kernels); without it, nothing more.
+        context.RegisterSourceOutput(cells.Combine(gpu).Where(static pair => pair.Right).Select(static (pair, _) => pair.Left), static (spc, cell) =>
+            Emit(spc, GpuCellEmitter.HintName(cell), cell.TypeName, () => GpuCellEmitter.Emit(cell)));
     }
 
     // The generator never throws: an unexpected failure becomes diagnostic MG0999, with the exception's message,
