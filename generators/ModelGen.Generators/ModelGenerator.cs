@@ -44,7 +44,6 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var gpu = context.CompilationProvider
             .Select(static (compilation, _) => GpuBackend.IsReferenced(compilation))
             .WithTrackingName(TrackingNames.GpuReferenced);
-        _ = gpu; // the GPU outputs (model runners, cell kernels) combine with it
 
         var results = specs
             .Select(static (spec, _) => CheckOrFailure(spec))
@@ -62,8 +61,23 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => PlanOrFailure(result.Model!))
             .WithTrackingName(TrackingNames.Model);
-        context.RegisterSourceOutput(plans, static (spc, plan) =>
-            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan), plan.Failure));
+        // With ModelGen.Gpu referenced, each model also gets its GPU part (Models.{…}.Gpu.g.cs), and its CPU part the hooks
+        // that run Forward/Backward on the device while one is set; without it, the CPU part is exactly what it was.
+        var gpuPlans = plans.Combine(gpu);
+        context.RegisterSourceOutput(gpuPlans, static (spc, pair) =>
+        {
+            var (plan, gpuOn) = pair;
+            bool hooks = gpuOn && plan.Failure is null && GpuModelNames.Unsupported(plan.Model) is null;
+            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan, hooks), plan.Failure);
+            if (gpuOn && plan.Failure is null)
+                Emit(spc, GpuModelEmitter.HintName(plan), plan.Model.Type.FullName, () => GpuModelEmitter.Emit(plan));
+        });
+        // GPU: a model with a layer the GPU passes do not render is told so, at its [Sequential] (MG0032, info).
+        var cpuOnly = specs.Combine(gpu)
+            .Select(static (pair, _) => pair.Right ? GpuModelDiagnostics.CpuOnly(pair.Left) : null)
+            .Where(static diagnostic => diagnostic is not null)
+            .Select(static (diagnostic, _) => diagnostic!);
+        context.RegisterSourceOutput(cpuOnly, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
         // Layer attributes on a type without [Sequential] would otherwise be ignored in silence: MG0024, once per type,
         // from the provider of its first layer attribute.
@@ -88,6 +102,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Cells);
         context.RegisterSourceOutput(cells, static (spc, cell) =>
             Emit(spc, $"Cells.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
+        // With ModelGen.Gpu referenced, each cell shape also gets its GPU cell (ILGPU kernels); without it, nothing more.
+        context.RegisterSourceOutput(cells.Combine(gpu).Where(static pair => pair.Right).Select(static (pair, _) => pair.Left), static (spc, cell) =>
+            Emit(spc, GpuCellEmitter.HintName(cell), cell.TypeName, () => GpuCellEmitter.Emit(cell)));
     }
 
     // The generator never throws: an unexpected failure becomes diagnostic MG0999, with the exception's message,
