@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using ILGPU.Runtime;
 using ModelGen.Gpu.Tests.Training;
+using static ModelGen.Gpu.Tests.TrainingTests;
 
 namespace ModelGen.Gpu.Tests;
 
@@ -64,14 +65,6 @@ public sealed class TrainingGeneratedTests
             for (int r = 0; r < rows; r++) w[r] = r % 4 == 0 ? 0f : 0.5f + random.NextSingle();
         }
         return (x, y, w);
-    }
-
-    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double relative, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= relative * Math.Max(Math.Abs(expected[i]), 1e-2),
-                $"{what}[{i}]: device {actual[i]}, host {expected[i]}");
     }
 
     private static float[] Pulled<TInput>(IGpuModel<TInput> model) where TInput : unmanaged

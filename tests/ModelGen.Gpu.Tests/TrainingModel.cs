@@ -161,40 +161,34 @@ public sealed class TinyDenseModel : ISequentialModel<float>, ILogitOutput, IDev
         var g = Gradients;
         var p = Parameters;
         var da = new float[rows * hd];
-        for (int k = 0; k < hd; k++)
-            for (int c = 0; c < u; c++)
+        var dz = logitGradient.ToArray();
+        // Weight gradient += inputᵀ·delta and bias gradient += column sums of delta, as the device's GEMM and ColumnSums do.
+        void Dense(float[] input, int inputs, float[] delta, int outputs, int kernel, int bias)
+        {
+            for (int k = 0; k < inputs; k++)
+                for (int c = 0; c < outputs; c++)
+                {
+                    float sum = 0f;
+                    for (int r = 0; r < rows; r++) sum += input[r * inputs + k] * delta[r * outputs + c];
+                    g[kernel + k * outputs + c] += sum;
+                }
+            for (int c = 0; c < outputs; c++)
             {
                 float sum = 0f;
-                for (int r = 0; r < rows; r++) sum += _h[r * hd + k] * logitGradient[r * u + c];
-                g[Offset2 + k * u + c] += sum;
+                for (int r = 0; r < rows; r++) sum += delta[r * outputs + c];
+                g[bias + c] += sum;
             }
-        for (int c = 0; c < u; c++)
-        {
-            float sum = 0f;
-            for (int r = 0; r < rows; r++) sum += logitGradient[r * u + c];
-            g[OffsetB2 + c] += sum;
         }
+        Dense(_h, hd, dz, u, Offset2, OffsetB2);
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < hd; k++)
             {
                 float sum = 0f;
-                for (int c = 0; c < u; c++) sum += logitGradient[r * u + c] * p[Offset2 + k * u + c];
+                for (int c = 0; c < u; c++) sum += dz[r * u + c] * p[Offset2 + k * u + c];
                 float h = _h[r * hd + k];
                 da[r * hd + k] = sum * (1f - h * h);
             }
-        for (int k = 0; k < f; k++)
-            for (int c = 0; c < hd; c++)
-            {
-                float sum = 0f;
-                for (int r = 0; r < rows; r++) sum += _x[r * f + k] * da[r * hd + c];
-                g[Offset1 + k * hd + c] += sum;
-            }
-        for (int c = 0; c < hd; c++)
-        {
-            float sum = 0f;
-            for (int r = 0; r < rows; r++) sum += da[r * hd + c];
-            g[OffsetB1 + c] += sum;
-        }
+        Dense(_x, f, da, hd, Offset1, OffsetB1);
     }
 }
 
