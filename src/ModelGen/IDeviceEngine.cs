@@ -7,6 +7,12 @@ namespace ModelGen;
 /// <c>Evaluate</c> and <c>Predict</c> ask it for its <see cref="DeviceEngine"/> and, when there is one, hand it whole
 /// batches instead of running the host passes. Generated models implement it when the project references ModelGen.Gpu.
 /// </summary>
+/// <remarks>
+/// While a model is on a device its parameters live there: the runtime pulls them before it reads
+/// <see cref="ISequentialModel.Parameters"/> (weight files, checkpoints, <c>EarlyStopping</c>, exports) and pushes them
+/// after it writes them (loading, imports). Code of your own that reads or writes <c>Parameters</c> directly (a custom
+/// callback) calls <c>DeviceEngine?.PullParameters()</c> before and <c>DeviceEngine?.PushParameters()</c> after.
+/// </remarks>
 public interface IDeviceHosted
 {
     /// <summary>The engine of the device the model runs on; null while it runs on the CPU.</summary>
