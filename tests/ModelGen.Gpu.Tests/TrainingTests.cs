@@ -367,4 +367,32 @@ public sealed class TrainingTests(TrainingDevice fixture) : IClassFixture<Traini
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void OptimizerStateLoadedFromAFile_IsWhatTheDeviceStepsFrom()
+    {
+        var c = new Setup("adam", () => new Adam(0.02f), Loss.MeanSquaredError);
+        var (x, y, _, _) = Data(c);
+        string path = Path.Combine(Path.GetTempPath(), $"gputrain-{Guid.NewGuid():N}.mgw");
+        try
+        {
+            var first = OnDevice(c);
+            first.Compile(c.Optimizer(), c.Loss());
+            first.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
+            first.SaveWeights(path); // parameters and Adam's moments, from the device
+            first.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
+
+            var second = OnDevice(c, seed: 4);
+            second.Compile(c.Optimizer(), c.Loss());
+            second.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0); // a device state of its own, then replaced
+            second.LoadWeights(path); // parameters pushed; the restored moments go to the device at the next step
+            second.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
+            Assert.Equal(DeviceParameters(first), DeviceParameters(second));
+            Assert.Equal(first.GetOptimizer().Iterations, second.GetOptimizer().Iterations);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
