@@ -61,8 +61,23 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => PlanOrFailure(result.Model!))
             .WithTrackingName(TrackingNames.Model);
-        context.RegisterSourceOutput(plans, static (spc, plan) =>
-            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan), plan.Failure));
+        // With ModelGen.Gpu referenced, each model also gets its GPU part (Models.{…}.Gpu.g.cs), and its CPU part the hooks
+        // that run Forward/Backward on the device while one is set; without it, the CPU part is exactly what it was.
+        var gpuPlans = plans.Combine(gpu);
+        context.RegisterSourceOutput(gpuPlans, static (spc, pair) =>
+        {
+            var (plan, gpuOn) = pair;
+            bool hooks = gpuOn && plan.Failure is null && GpuModelNames.Unsupported(plan.Model) is null;
+            Emit(spc, plan.Model.Type.HintName("Models"), plan.Model.Type.FullName, () => ModelClassEmitter.Emit(plan, hooks), plan.Failure);
+            if (gpuOn && plan.Failure is null)
+                Emit(spc, GpuModelEmitter.HintName(plan), plan.Model.Type.FullName, () => GpuModelEmitter.Emit(plan));
+        });
+        // GPU: a model with a layer the GPU passes do not render is told so, at its [Sequential] (MG0032, info).
+        var cpuOnly = specs.Combine(gpu)
+            .Select(static (pair, _) => pair.Right ? GpuModelDiagnostics.CpuOnly(pair.Left) : null)
+            .Where(static diagnostic => diagnostic is not null)
+            .Select(static (diagnostic, _) => diagnostic!);
+        context.RegisterSourceOutput(cpuOnly, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
         // Layer attributes on a type without [Sequential] would otherwise be ignored in silence: MG0024, once per type,
         // from the provider of its first layer attribute.

@@ -81,9 +81,11 @@ public static class KerasWeights
         }
         if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
 
+        DeviceSync.Pull(model); // a model on a device: parameters the file does not hold keep the device's values
         var parameters = (float[])model.Parameters.Clone();
         foreach (var (view, data) in values) data.CopyTo(parameters, view.Offset);
         parameters.CopyTo(model.Parameters, 0);
+        DeviceSync.Push(model);
     }
 
     /// <summary>Keras's shape of a ModelGen parameter: vectors are 1-D, GRU's two biases [2, 3·units].</summary>

@@ -122,6 +122,13 @@ internal static class DiagnosticDescriptors
         "Unknown or invalid regularizer",
         "{0} layer '{1}': {2} = \"{3}\" cannot be used ({4}): write a Keras regularizer, one of {5}");
 
+    private static DiagnosticDescriptor Info(string id, string title, string message)
+        => new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor GpuCpuOnly = Info("MG0032",
+        "Model runs on the CPU only",
+        "Model '{0}' runs on the CPU only: layer {1} ({2}) has no GPU rendering, so To(device) throws NotSupportedException; the other layer kinds run on a ModelGen.Gpu device");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",
         "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");

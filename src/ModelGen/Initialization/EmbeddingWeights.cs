@@ -24,7 +24,9 @@ public static class EmbeddingWeights
         var view = Find(model, layerName);
         if (matrix.GetLength(0) != view.Rows || matrix.GetLength(1) != view.Columns)
             throw new ArgumentException($"embedding matrix is [{matrix.GetLength(0)}, {matrix.GetLength(1)}]; layer '{LayerName(model, layerName)}' of '{model.Info.Name}' needs [{view.Rows}, {view.Columns}] (inputDim, outputDim)", nameof(matrix));
+        DeviceSync.Pull(model); // the other parameters keep the device's values
         MemoryMarshal.CreateReadOnlySpan(ref matrix[0, 0], matrix.Length).CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
+        DeviceSync.Push(model);
     }
 
     /// <summary>Copies a flat, row-major <c>[inputDim, outputDim]</c> matrix into the Embedding layer's <c>embeddings</c>.</summary>
@@ -42,7 +44,9 @@ public static class EmbeddingWeights
             throw new ArgumentException($"embedding matrix is [{inputDim}, {outputDim}]; layer '{LayerName(model, layerName)}' of '{model.Info.Name}' needs [{view.Rows}, {view.Columns}] (inputDim, outputDim)", nameof(matrix));
         if (matrix.Length != view.Length)
             throw new ArgumentException($"embedding matrix holds {matrix.Length} floats; [{inputDim}, {outputDim}] is {view.Length}", nameof(matrix));
+        DeviceSync.Pull(model);
         matrix.CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
+        DeviceSync.Push(model);
     }
 
     private static ParameterInfo Find(ISequentialModel model, string? layerName)

@@ -87,6 +87,7 @@ public static class PyTorchWeights
         if (problems.Count > 0)
             throw new NotSupportedException($"'{model.Info.Name}' cannot be written as a PyTorch state_dict: {string.Join("; ", problems)}");
         var tensors = new List<SafeTensor>();
+        DeviceSync.Pull(model);
         foreach (var g in groups)
         {
             var values = g.Export(model.Parameters);
@@ -123,10 +124,12 @@ public static class PyTorchWeights
                 problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it (pass strict: false to ignore it, or map its module with a PyTorchNameMap)");
         if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
 
+        DeviceSync.Pull(model); // parameters the file does not hold keep the device's values
         var parameters = (float[])model.Parameters.Clone();
         foreach (var g in groups)
             g.Import(g.Entries.Select(e => file[e.Key].ToSingles()).ToArray(), parameters);
         parameters.CopyTo(model.Parameters, 0);
+        DeviceSync.Push(model);
     }
 
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";

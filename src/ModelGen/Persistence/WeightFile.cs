@@ -121,6 +121,7 @@ public static class WeightFile
             w.Write(state is null ? (ushort)0 : HasOptimizer);
             w.Write(model.Info.Name);
             w.Write(model.Info.Signature);
+            DeviceSync.Pull(model); // a model on a device: its parameters come back first
             WriteFloats(w, model.Parameters);
             if (state is not null)
             {
@@ -245,6 +246,7 @@ public static class WeightFile
         else
             Apply(result, optimizer, optimizerType, state);
         parameters.CopyTo(model.Parameters, 0);
+        DeviceSync.Push(model); // a model on a device gets the loaded parameters there too
         return result;
     }
 

@@ -57,6 +57,7 @@ public static class Regularization
     public static float RegularizationLoss(this ISequentialModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        DeviceSync.Pull(model);
         return Penalty(model.Info, model.Parameters);
     }
 

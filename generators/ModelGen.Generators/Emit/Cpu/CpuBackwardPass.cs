@@ -22,7 +22,7 @@ internal static class CpuBackwardPass
         return $"{Field(d, TensorRole.OutputGradient)}.AsSpan((rows - batch) * {l.OutputWidth}, batch * {l.OutputWidth})";
     }
 
-    public static void Write(CodeWriter w, ModelPlan plan)
+    public static void Write(CodeWriter w, ModelPlan plan, bool gpu = false)
     {
         var m = plan.Model;
         w.Line("/// <summary>Back-propagation through time for the last forward pass; adds to <see cref=\"Gradients\"/>.</summary>");
@@ -52,6 +52,7 @@ internal static class CpuBackwardPass
             using (w.Block("try"))
             {
                 Validation.BackwardArguments(w, m);
+                if (gpu) Gpu.GpuModelHooks.Backward(w, skipsSlope);
 
                 var last = m.Output;
                 w.Line();

@@ -29,7 +29,7 @@ internal static class CpuForwardPass
     public static string LayerInput(ModelPlan plan, int index)
         => index == 0 ? (plan.Model.TakesTokens ? "" : "_input.AsSpan(0, rows * InputFeatures)") : Output(plan, index - 1);
 
-    public static void Write(CodeWriter w, ModelPlan plan)
+    public static void Write(CodeWriter w, ModelPlan plan, bool gpu = false)
     {
         var m = plan.Model;
         Validation.InferredLengthForward(w, m);
@@ -40,6 +40,7 @@ internal static class CpuForwardPass
             using (w.Block("try"))
             {
                 Validation.ForwardArguments(w, m);
+                if (gpu) Gpu.GpuModelHooks.Forward(w);
                 w.Line("EnsureWorkspace(batchSize, timeSteps);");
                 w.Line("int batch = batchSize, steps = timeSteps, rows = batch * steps;");
                 w.Line("_batch = batch;");

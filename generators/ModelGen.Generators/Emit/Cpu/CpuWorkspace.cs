@@ -28,7 +28,7 @@ internal static class CpuWorkspace
         ElementType.Byte => "byte",
     };
 
-    public static void Write(CodeWriter w, ModelPlan plan)
+    public static void Write(CodeWriter w, ModelPlan plan, bool gpu = false)
     {
         var m = plan.Model;
         w.Line("// Workspace, time-major [steps][batch][…]: grown once for a larger batch or length, then reused.");
@@ -90,7 +90,7 @@ internal static class CpuWorkspace
         if (m.OutputMasked)
         {
             w.Line("/// <inheritdoc/>");
-            w.Line($"public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, {RowsOf(m.Output, "_batch", "_batch * _steps")}) : default;");
+            w.Line($"public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? {Gpu.GpuModelHooks.Read(gpu, $"_outputMask.AsSpan(0, {RowsOf(m.Output, "_batch", "_batch * _steps")})", "OutputMaskOnHost()")} : default;");
             w.Line();
         }
         if (plan.Logits is { } logits)
@@ -102,7 +102,7 @@ internal static class CpuWorkspace
             w.Line($"public string OutputActivation => \"{logits.Activation}\";");
             w.Line();
             w.Line($"/// <summary>'{output.Name}' before its activation in the last forward pass, {Shapes.Output(m)} batch-major; empty before one.</summary>");
-            w.Line($"public global::System.ReadOnlySpan<float> OutputLogits => _haveForward ? {Field(output, tensor)}.AsSpan(0, {rows} * OutputUnits) : default;");
+            w.Line($"public global::System.ReadOnlySpan<float> OutputLogits => _haveForward ? {Gpu.GpuModelHooks.Read(gpu, $"{Field(output, tensor)}.AsSpan(0, {rows} * OutputUnits)", "OutputLogitsOnHost()")} : default;");
             w.Line();
         }
     }

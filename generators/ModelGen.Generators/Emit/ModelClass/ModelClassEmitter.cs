@@ -16,7 +16,9 @@ namespace ModelGen.Generators.Emit.ModelClass;
 /// </summary>
 internal static class ModelClassEmitter
 {
-    public static string Emit(ModelPlan plan)
+    /// <param name="plan">The model plan.</param>
+    /// <param name="gpu">The model also has GPU passes (ModelGen.Gpu referenced): Forward, Backward and the pass readers defer to them while a device is set.</param>
+    public static string Emit(ModelPlan plan, bool gpu = false)
     {
         var model = plan.Model;
         var w = new CodeWriter();
@@ -39,10 +41,10 @@ internal static class ModelClassEmitter
             Surface.Constants(w, model);
             Surface.Metadata(w, model);
             Surface.Parameters(w, model);
-            CpuWorkspace.Write(w, plan);
-            States.Write(w, model);
-            CpuForwardPass.Write(w, plan);
-            CpuBackwardPass.Write(w, plan);
+            CpuWorkspace.Write(w, plan, gpu);
+            States.Write(w, model, gpu);
+            CpuForwardPass.Write(w, plan, gpu);
+            CpuBackwardPass.Write(w, plan, gpu);
         }
         for (int i = closers.Count - 1; i >= 0; i--) closers[i].Dispose();
         return w.ToString();

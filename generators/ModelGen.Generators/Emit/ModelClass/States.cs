@@ -11,7 +11,7 @@ namespace ModelGen.Generators.Emit.ModelClass;
 /// </summary>
 internal static class States
 {
-    public static void Write(CodeWriter w, CheckedModel m)
+    public static void Write(CodeWriter w, CheckedModel m, bool gpu = false)
     {
         var recurrent = m.Layers.Where(l => l.IsRecurrent).ToList();
         if (recurrent.Count == 0) return;
@@ -40,13 +40,13 @@ internal static class States
         w.Line($"public bool HoldsInitialState => {string.Join(" || ", held)};");
         foreach (var l in recurrent)
             foreach (var d in l.Directions)
-                DirectionStates(w, l, d);
+                DirectionStates(w, l, d, gpu);
     }
 
     /// <summary>The direction in words: <c>'lstm'</c>, or <c>'forward_lstm' of 'bidirectional'</c>.</summary>
     private static string Who(CheckedLayer l, RecurrentDirection d) => d.KerasName == l.Name ? $"'{l.Name}'" : $"'{d.KerasName}' of '{l.Name}'";
 
-    private static void DirectionStates(CodeWriter w, CheckedLayer l, RecurrentDirection d)
+    private static void DirectionStates(CodeWriter w, CheckedLayer l, RecurrentDirection d, bool gpu)
     {
         int u = l.Cell.Units;
         bool lstm = CellSignature.HasCellState(l.Cell); // h and c
@@ -76,19 +76,19 @@ internal static class States
             w.Line();
             w.Line($"/// <summary>Keras <c>return_state</c>: the final h of {who} after the last forward pass, [batch, {u}] (PyTorch h_n); empty before one.</summary>");
             string rows = RowsOf(l, "_batch", "_batch * _steps");
-            w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalState => _haveForward ? {Field(d, TensorRole.States)}.AsSpan({rows} * {u}, _batch * {u}) : default;");
+            w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalState => _haveForward ? {Gpu.GpuModelHooks.Read(gpu, $"{Field(d, TensorRole.States)}.AsSpan({rows} * {u}, _batch * {u})", $"{d.Identifier}FinalStateOnHost()")} : default;");
             if (lstm)
             {
                 w.Line();
                 w.Line($"/// <summary>The final c of {who} (PyTorch c_n), like <see cref=\"{d.Identifier}FinalState\"/>.</summary>");
-                w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalCellState => _haveForward ? {Field(d, TensorRole.Cells)}.AsSpan({rows} * {u}, _batch * {u}) : default;");
+                w.Line($"public global::System.ReadOnlySpan<float> {d.Identifier}FinalCellState => _haveForward ? {Gpu.GpuModelHooks.Read(gpu, $"{Field(d, TensorRole.Cells)}.AsSpan({rows} * {u}, _batch * {u})", $"{d.Identifier}FinalCellStateOnHost()")} : default;");
             }
-            FinalStateGradients(w, d, u, lstm, who);
+            FinalStateGradients(w, d, u, lstm, who, gpu);
         }
     }
 
     /// <summary>The writable ∂loss/∂(final state) spans of a direction that returns its state.</summary>
-    private static void FinalStateGradients(CodeWriter w, RecurrentDirection d, int u, bool lstm, string who)
+    private static void FinalStateGradients(CodeWriter w, RecurrentDirection d, int u, bool lstm, string who, bool gpu)
     {
         w.Line();
         w.Line("/// <summary>");
@@ -97,10 +97,10 @@ internal static class States
         w.Line("/// Keras: a <c>return_state</c> output feeding later computations). Forward clears it; write or add to it before");
         w.Line("/// Backward, which adds it to the last step's ∂h, after any gradient through the layer's output. Empty before a forward pass.");
         w.Line("/// </summary>");
-        w.Line($"public global::System.Span<float> {d.Identifier}FinalStateGradient => _haveForward ? {Field(d, TensorRole.FinalStateGradient)}.AsSpan(0, _batch * {u}) : default;");
+        w.Line($"public global::System.Span<float> {d.Identifier}FinalStateGradient => _haveForward ? {Gpu.GpuModelHooks.Read(gpu, $"{Field(d, TensorRole.FinalStateGradient)}.AsSpan(0, _batch * {u})", $"{d.Identifier}FinalStateGradientOnHost")} : default;");
         if (!lstm) return;
         w.Line();
         w.Line($"/// <summary>∂loss/∂(final c) of {who} (PyTorch c_n), like <see cref=\"{d.Identifier}FinalStateGradient\"/>: Backward starts the cell state's gradient from it.</summary>");
-        w.Line($"public global::System.Span<float> {d.Identifier}FinalCellStateGradient => _haveForward ? {Field(d, TensorRole.FinalCellStateGradient)}.AsSpan(0, _batch * {u}) : default;");
+        w.Line($"public global::System.Span<float> {d.Identifier}FinalCellStateGradient => _haveForward ? {Gpu.GpuModelHooks.Read(gpu, $"{Field(d, TensorRole.FinalCellStateGradient)}.AsSpan(0, _batch * {u})", $"{d.Identifier}FinalCellStateGradientOnHost")} : default;");
     }
 }

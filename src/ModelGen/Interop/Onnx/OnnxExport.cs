@@ -62,6 +62,7 @@ public static class OnnxExport
     public static byte[] ToOnnx(this ISequentialModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        DeviceSync.Pull(model);
         var b = new Builder(model);
         return b.Build();
     }

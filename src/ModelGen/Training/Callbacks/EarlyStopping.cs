@@ -51,6 +51,7 @@ public sealed class EarlyStopping : Callback
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
     {
         float value = _monitor.Read(logs, nameof(EarlyStopping));
+        if (_restoreBestWeights) DeviceSync.Pull(Context.Model); // a model on a device: read its current parameters
         if (_restoreBestWeights && _bestWeights is null) _bestWeights = (float[])Context.Model.Parameters.Clone();
         _wait++;
         if (_monitor.Improved(value))
@@ -71,6 +72,9 @@ public sealed class EarlyStopping : Callback
     public override void OnTrainEnd()
     {
         if (_restoreBestWeights && _bestWeights is not null && BestEpoch >= 0)
+        {
             _bestWeights.CopyTo(Context.Model.Parameters, 0);
+            DeviceSync.Push(Context.Model);
+        }
     }
 }

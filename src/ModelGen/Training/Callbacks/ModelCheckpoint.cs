@@ -60,6 +60,7 @@ public sealed class ModelCheckpoint : Callback
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
     {
         if (_saveBestOnly && !_monitor.Improved(_monitor.Read(logs, nameof(ModelCheckpoint)))) return;
+        DeviceSync.Pull(Context.Model); // a model on a device: check the parameters it has now
         if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(Context.Model.Parameters))
         {
             // Never replace a good checkpoint with weights that hold NaN or ∞ (Keras would write them).

@@ -173,6 +173,9 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private readonly bool _weighted;
     private float[] _maskedOutput = Array.Empty<float>(), _maskedTargets = Array.Empty<float>(), _maskedGradient = Array.Empty<float>(), _maskedWeights = Array.Empty<float>(), _maskedLossInput = Array.Empty<float>();
     private readonly ILogitOutput? _logitOutput;
+    private readonly IDeviceEngine? _engine;
+    private byte[] _deviceMask = Array.Empty<byte>();
+    private bool _deviceOutputPending;
     private Loss? _fusedFor, _fused;
     private int _count;
     private int _rows;
@@ -188,6 +191,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     {
         _model = model;
         _logitOutput = model as ILogitOutput;
+        _engine = DeviceSync.Engine(model);
         _inputWidth = data.InputWidth;
         _outputWidth = data.OutputWidth;
         _targetWidth = data.TargetWidth;
@@ -201,16 +205,37 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     }
 
     /// <summary>The output rows the last step's loss used: every row, or only the unmasked ones.</summary>
-    public int Rows => _rows;
+    public int Rows => DeviceOutput()._rows;
 
-    /// <summary>The last step's outputs the loss used, <c>[Rows, units]</c>.</summary>
-    public ReadOnlySpan<float> Output => _masked ? _maskedOutput.AsSpan(0, _rows * _model.Info.OutputUnits) : _output.AsSpan(0, _count * _outputWidth);
+    /// <summary>The last step's outputs the loss used, <c>[Rows, units]</c> (on a device: copied back when first read).</summary>
+    public ReadOnlySpan<float> Output => DeviceOutput()._masked ? _maskedOutput.AsSpan(0, _rows * _model.Info.OutputUnits) : _output.AsSpan(0, _count * _outputWidth);
 
     /// <summary>The last step's targets the loss used, <c>[Rows, units]</c> (or one class index per row for a sparse loss).</summary>
-    public ReadOnlySpan<float> Targets => _masked ? _maskedTargets.AsSpan(0, _rows * TargetsPerRow) : _y.AsSpan(0, _count * _targetWidth);
+    public ReadOnlySpan<float> Targets => DeviceOutput()._masked ? _maskedTargets.AsSpan(0, _rows * TargetsPerRow) : _y.AsSpan(0, _count * _targetWidth);
 
     /// <summary>The last step's row weights, one per row of <see cref="Output"/>; empty when the data is unweighted.</summary>
-    public ReadOnlySpan<float> Weights => !_weighted ? default : _masked ? _maskedWeights.AsSpan(0, _rows) : _weights.AsSpan(0, _count * RowsPerSample);
+    public ReadOnlySpan<float> Weights => !_weighted ? default : DeviceOutput()._masked ? _maskedWeights.AsSpan(0, _rows) : _weights.AsSpan(0, _count * RowsPerSample);
+
+    private ReadOnlySpan<float> AllWeights => _weighted ? _weights.AsSpan(0, _count * RowsPerSample) : default;
+
+    /// <summary>
+    /// On a device, the first read of the last step's output (by a metric) copies it and its mask back and gathers the
+    /// real rows as the host loss does; without metrics nothing comes back. A no-op on the host.
+    /// </summary>
+    private Batch<TInput> DeviceOutput()
+    {
+        if (!_deviceOutputPending) return this;
+        _deviceOutputPending = false;
+        int allRows = _count * RowsPerSample;
+        if (_deviceMask.Length < allRows) _deviceMask = new byte[_output.Length / _model.Info.OutputUnits];
+        var output = _output.AsSpan(0, _count * _outputWidth);
+        _masked = _engine!.ReadOutput(output, _deviceMask.AsSpan(0, allRows));
+        _rows = _masked ? Gather(_deviceMask.AsSpan(0, allRows), output, output) : allRows;
+        return this;
+    }
+
+    /// <summary>Throws NotSupportedException before training when the model is on a device that cannot train with this optimizer and loss.</summary>
+    public void CheckDevice(Optimizer optimizer, Loss loss) => _engine?.CheckTraining(optimizer, loss);
 
     /// <summary>Samples in the last batch loaded.</summary>
     public int Count => _count;
@@ -259,6 +284,15 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     /// </summary>
     public float TrainStep(Optimizer optimizer, Loss loss, out StepResult result)
     {
+        if (_engine is not null)
+        {
+            var fusedLoss = Fused(loss);
+            float batchLoss = _engine.TrainBatch<TInput>(_x.AsSpan(0, _count * _inputWidth), _y.AsSpan(0, _count * _targetWidth), AllWeights,
+                _count, _steps, optimizer, fusedLoss ?? loss, fusedLoss is not null, out var applied);
+            _deviceOutputPending = true;
+            result = (StepResult)applied;
+            return batchLoss;
+        }
         var output = _output.AsSpan(0, _count * _outputWidth);
         var gradient = _gradient.AsSpan(0, output.Length);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output, training: true);
@@ -321,6 +355,14 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     /// <summary>Forward and loss only; returns the batch's mean loss.</summary>
     public float EvaluateStep(Loss loss)
     {
+        if (_engine is not null)
+        {
+            var fusedLoss = Fused(loss);
+            float batchLoss = _engine.EvaluateBatch<TInput>(_x.AsSpan(0, _count * _inputWidth), _y.AsSpan(0, _count * _targetWidth), AllWeights,
+                _count, _steps, fusedLoss ?? loss, fusedLoss is not null);
+            _deviceOutputPending = true;
+            return batchLoss;
+        }
         var output = _output.AsSpan(0, _count * _outputWidth);
         _model.Forward(_x.AsSpan(0, _count * _inputWidth), _count, _steps, output);
         var fused = Fused(loss);
@@ -364,6 +406,38 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         if (mask.Length != allRows)
             throw new InvalidOperationException($"model '{_model.Info.Name}' reported an output mask of {mask.Length} rows for {allRows} output rows");
         bool separate = lossInput != output;
+        int units = _model.Info.OutputUnits;
+        int valid = Gather(mask, lossInput, output);
+        _rows = valid;
+        if (valid == 0)
+        {
+            gradient.Clear();
+            return 0f; // Keras divides an all-masked batch's zero sum with divide_no_nan
+        }
+        var compactGradient = gradient.IsEmpty ? default : _maskedGradient.AsSpan(0, valid * units);
+        var compactInput = (separate ? _maskedLossInput : _maskedOutput).AsSpan(0, valid * units);
+        float value = loss.Compute(compactInput, _maskedTargets.AsSpan(0, valid * TargetsPerRow), valid, Weights, compactGradient);
+        if (!gradient.IsEmpty)
+        {
+            for (int r = 0, j = 0; r < allRows; r++)
+            {
+                var row = gradient.Slice(r * units, units);
+                if (mask[r] == 0) row.Clear();
+                else compactGradient.Slice(j++ * units, units).CopyTo(row);
+            }
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Gathers the unmasked rows of <paramref name="output"/> (and of <paramref name="lossInput"/> when it is another
+    /// span), their targets and weights into the masked buffers; returns how many there are and marks the batch masked.
+    /// </summary>
+    private int Gather(ReadOnlySpan<byte> mask, ReadOnlySpan<float> lossInput, ReadOnlySpan<float> output)
+    {
+        int allRows = mask.Length;
+        _masked = true;
+        bool separate = lossInput != output;
         int units = _model.Info.OutputUnits, perRow = TargetsPerRow;
         if (_maskedOutput.Length < allRows * units || separate && _maskedLossInput.Length < allRows * units)
         {
@@ -384,24 +458,6 @@ internal sealed class Batch<TInput> where TInput : unmanaged
             if (_weighted) _maskedWeights[valid] = _weights[r];
             valid++;
         }
-        _rows = valid;
-        if (valid == 0)
-        {
-            gradient.Clear();
-            return 0f; // Keras divides an all-masked batch's zero sum with divide_no_nan
-        }
-        var compactGradient = gradient.IsEmpty ? default : _maskedGradient.AsSpan(0, valid * units);
-        var compactInput = (separate ? _maskedLossInput : _maskedOutput).AsSpan(0, valid * units);
-        float value = loss.Compute(compactInput, _maskedTargets.AsSpan(0, valid * perRow), valid, Weights, compactGradient);
-        if (!gradient.IsEmpty)
-        {
-            for (int r = 0, j = 0; r < allRows; r++)
-            {
-                var row = gradient.Slice(r * units, units);
-                if (mask[r] == 0) row.Clear();
-                else compactGradient.Slice(j++ * units, units).CopyTo(row);
-            }
-        }
-        return value;
+        return valid;
     }
 }

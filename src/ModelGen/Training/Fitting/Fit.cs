@@ -208,6 +208,7 @@ public static partial class ModelTraining
         var progress = new Progress(verbose, output);
         var metrics = new MetricSet(compiled, model.Info.OutputUnits);
         var batch = new Batch<TInput>(model, train, Math.Min(batchSize, train.Samples));
+        batch.CheckDevice(compiled.Optimizer, compiled.Loss); // a model on a device: an optimizer it cannot step fails here, before training
         var random = new Random(seed ?? Random.Shared.Next());
         var order = new int[train.Samples];
         for (int i = 0; i < order.Length; i++) order[i] = i;
@@ -336,7 +337,7 @@ public static partial class ModelTraining
         for (int start = 0; start < data.Samples; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Samples - start);
-            lease.Model.Forward(data.Inputs.AsSpan(start * data.InputWidth, count * data.InputWidth), count, data.Steps,
+            DeviceSync.Predict(lease.Model, data.Inputs.AsSpan(start * data.InputWidth, count * data.InputWidth), count, data.Steps,
                 result.AsSpan(start * data.OutputWidth, count * data.OutputWidth));
         }
         return result;

@@ -69,6 +69,7 @@ public static partial class ModelTraining
         var metrics = new MetricSet(compiled, model.Info.OutputUnits);
         int capacity = Math.Min(batchSize, samples);
         var batch = new Batch<TInput>(model, shape, capacity, source.HasSampleWeights);
+        batch.CheckDevice(compiled.Optimizer, compiled.Loss);
         using var feed = new SourceFeed<TInput>(source, trainShape, capacity, "Fit");
         using var validation = validationData is null ? null : new SourceEvaluation<TInput>(model, compiled, validationData, shape, validationShape, validationSamples, batchSize, "Fit (validation)");
         var random = new Random(seed ?? Random.Shared.Next()); // the array overload's generator and order: the same shuffles
@@ -189,7 +190,7 @@ public static partial class ModelTraining
         {
             int count = feed.Take(inputs);
             if (start + batchSize < samples) feed.RequestRange(start + batchSize, Math.Min(batchSize, samples - start - batchSize), step + 1);
-            lease.Model.Forward(inputs.AsSpan(0, count * shape.InputWidth), count, shape.Steps, result.AsSpan(start * shape.OutputWidth, count * shape.OutputWidth));
+            DeviceSync.Predict(lease.Model, inputs.AsSpan(0, count * shape.InputWidth), count, shape.Steps, result.AsSpan(start * shape.OutputWidth, count * shape.OutputWidth));
         }
         return result;
     }

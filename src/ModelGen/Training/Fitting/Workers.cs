@@ -23,7 +23,8 @@ internal static class Workers
     /// </summary>
     public static Lease<TInput> Rent<TInput>(ISequentialModel<TInput> model) where TInput : unmanaged
     {
-        if (model.HoldsInitialState || model.Info.IsStateful) return new Lease<TInput>(model, null);
+        // A model on a device runs there itself (its engine serialises the calls); a CPU worker would read stale host parameters.
+        if (model.HoldsInitialState || model.Info.IsStateful || DeviceSync.Engine(model) is not null) return new Lease<TInput>(model, null);
         var pool = Pools.GetValue(model, static _ => new ConcurrentBag<ISequentialModel>());
         if (pool.TryTake(out var pooled)) return new Lease<TInput>((ISequentialModel<TInput>)pooled, pool);
         try

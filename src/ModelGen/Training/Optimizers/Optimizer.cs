@@ -142,16 +142,11 @@ public abstract class Optimizer
         int count = LayoutCount(info);
         if (parameters.Length != count)
             throw new ArgumentException($"{Name}: parameters have {parameters.Length} floats; expected {count} (model '{info.Name}')", nameof(parameters));
-        if (_slots is null)
+        HostSlots(count, nameof(parameters));
+        if (DeviceState is { } device)
         {
-            var slots = new float[_slotNames.Length][];
-            for (int i = 0; i < slots.Length; i++) slots[i] = new float[count];
-            _slots = slots;
-            StateLength = count;
-        }
-        else if (StateLength != count)
-        {
-            throw new ArgumentException($"{Name}: this optimizer's state is for {StateLength} parameters; got {count}. Use one optimizer per model.", nameof(parameters));
+            device.PullState(); // the state lived on a device: the host copy is the current one from here on
+            DeviceState = null;
         }
 
         float learningRate = LearningRate;
@@ -170,6 +165,40 @@ public abstract class Optimizer
             _rangeLength = -1;
         }
         Iterations++;
+    }
+
+    /// <summary>
+    /// The device holding this optimizer's current state while a model trains on a device (ModelGen.Gpu); null when the
+    /// host's buffers are current. Reading the state pulls it first; restoring a state or stepping on the host detaches it.
+    /// </summary>
+    internal IDeviceOptimizerState? DeviceState { get; set; }
+
+    /// <summary>The host state buffers, created (zeros) for <paramref name="count"/> parameters on first use, as <see cref="Step"/> creates them.</summary>
+    /// <exception cref="ArgumentException">The state is for another parameter count.</exception>
+    internal float[][] HostSlots(int count, string parameterName = "parameters")
+    {
+        if (_slots is null)
+        {
+            var slots = new float[_slotNames.Length][];
+            for (int i = 0; i < slots.Length; i++) slots[i] = new float[count];
+            _slots = slots;
+            StateLength = count;
+        }
+        else if (StateLength != count)
+        {
+            throw new ArgumentException($"{Name}: this optimizer's state is for {StateLength} parameters; got {count}. Use one optimizer per model.", parameterName);
+        }
+        return _slots;
+    }
+
+    /// <summary>Counts a step a device applied (Keras <c>iterations += 1</c>).</summary>
+    internal void CountStep() => Iterations++;
+
+    /// <summary>The runs of trainable parameters of <paramref name="info"/> (frozen layers left out), as <see cref="Step"/> updates them.</summary>
+    internal (int Start, int Length)[] TrainableRuns(ModelInfo info)
+    {
+        LayoutCount(info);
+        return _trainable;
     }
 
     /// <summary>Number of parameters the state is sized for; 0 before the first <see cref="Step"/> (or after restoring an empty state).</summary>
@@ -203,6 +232,7 @@ public abstract class Optimizer
     /// <returns>Named state arrays, in a fixed order.</returns>
     public IReadOnlyList<(string Name, float[] Values)> GetState()
     {
+        DeviceState?.PullState();
         var state = new List<(string Name, float[] Values)>(2 + _slotNames.Length)
         {
             (IterationStateName, [Iterations % IterationRadix, Iterations / IterationRadix]),
@@ -219,6 +249,7 @@ public abstract class Optimizer
     /// </summary>
     internal (string Name, ReadOnlyMemory<float> Values)[] StateView()
     {
+        DeviceState?.PullState();
         var state = new (string Name, ReadOnlyMemory<float> Values)[2 + _slotNames.Length];
         state[0] = (IterationStateName, new float[] { Iterations % IterationRadix, Iterations / IterationRadix });
         state[1] = (LearningRateStateName, new float[] { _learningRate });
@@ -271,6 +302,7 @@ public abstract class Optimizer
         if (_slots is not null && length != StateLength)
             throw new ArgumentException($"{Name}: state is for {length} parameters; this optimizer's model has {StateLength}", nameof(state));
 
+        DeviceState = null; // the restored host state is the current one; a device uploads it at its next step
         Iterations = (long)iteration[0] + (long)iteration[1] * IterationRadix;
         if (Schedule is null) _learningRate = learningRate[0];
         if (_slotNames.Length == 0) return;
@@ -376,4 +408,11 @@ public abstract class Optimizer
             TensorPrimitives.Max(gradients, -clipValue, gradients);
         }
     }
+}
+
+/// <summary>A device that holds an optimizer's current state (ModelGen.Gpu's training engine).</summary>
+internal interface IDeviceOptimizerState
+{
+    /// <summary>Copies the device's state buffers into the optimizer's host buffers.</summary>
+    void PullState();
 }
