@@ -127,13 +127,7 @@ public sealed class GpuSchemeTests
     [MemberData(nameof(Shapes))]
     public void KernelSharedMemory_IsTheSchemesAccount_AndFitsIn48KB(string form, int units)
     {
-        var cell = form switch
-        {
-            "SimpleRnn" => new Model.CellShape(Layers.LayerKind.SimpleRnn, 7, units, Model.Activation.Tanh, ResetAfter: false),
-            "Lstm" => new Model.CellShape(Layers.LayerKind.Lstm, 7, units, Model.Activation.Tanh, ResetAfter: false),
-            "GruAfter" => new Model.CellShape(Layers.LayerKind.Gru, 7, units, Model.Activation.Tanh, ResetAfter: true),
-            _ => new Model.CellShape(Layers.LayerKind.Gru, 7, units, Model.Activation.Tanh, ResetAfter: false),
-        };
+        var cell = Shape(form, units);
         var scheme = Emit.Gpu.GpuScheme.Of(cell);
         bool onChip = scheme.Kind == Emit.Gpu.GpuSchemeKind.OnChip;
         string source = Emit.Gpu.GpuCellEmitter.Emit(cell);
@@ -151,6 +145,50 @@ public sealed class GpuSchemeTests
         bytes.ShouldBeLessThanOrEqualTo(48 * 1024, $"{cell.TypeName} ({scheme.Reason})");
         if (onChip) slots.ShouldBeLessThanOrEqualTo(256); // a group never needs more threads than the cap
     }
+
+    /// <summary>
+    /// Every <c>Group.Barrier()</c> sits where the whole group reaches it (the kernel body or the time loop's body, whose
+    /// bounds are the same for every thread; never inside a per-item loop or a branch), and the kernels use none of
+    /// what GPU.md B4 rules out: <c>MathF</c>/<c>Math</c> (LibDevice on PTX), <c>CopySign</c>, System.Numerics vectors.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Kernels_BarriersReachedByTheWholeGroup_AndNoUnsupportedMaths(string form, int units)
+    {
+        string source = Emit.Gpu.GpuCellEmitter.Emit(Shape(form, units));
+        string kernels = source[source.IndexOf("public static void ForwardKernel", StringComparison.Ordinal)..];
+        foreach (string banned in new[] { "CopySign", "Vector", "System.Numerics", "Warp." })
+            kernels.ShouldNotContain(banned, Case.Sensitive);
+        // System.Math/MathF calls (CellMath's are the allowed ones).
+        System.Text.RegularExpressions.Regex.Matches(kernels, @"(?<![A-Za-z])MathF?\.").ShouldBeEmpty();
+        var lines = kernels.Split('\n');
+        int barriers = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].Contains("Group.Barrier()", StringComparison.Ordinal)) continue;
+            barriers++;
+            int indent = lines[i].Length - lines[i].TrimStart().Length;
+            // 8: the kernel body; 12: the body of "for (int t = …)", the only loop at the kernel body's level.
+            indent.ShouldBeOneOf(new[] { 8, 12 }, $"line {i}: {lines[i].Trim()}");
+            if (indent == 12)
+            {
+                // Up to the enclosing line at the kernel body's level: only the time loop's "{" and then "for (int t" itself.
+                int open = i - 1;
+                while (open > 0 && lines[open].Length - lines[open].TrimStart().Length > 8) open--;
+                if (lines[open].Trim() == "{") open--;
+                lines[open].TrimStart().ShouldStartWith("for (int t", customMessage: $"line {i}'s barrier is not in the time loop's body");
+            }
+        }
+        barriers.ShouldBeGreaterThanOrEqualTo(3);
+    }
+
+    private static Model.CellShape Shape(string form, int units) => form switch
+    {
+        "SimpleRnn" => new Model.CellShape(Layers.LayerKind.SimpleRnn, 7, units, Model.Activation.Tanh, ResetAfter: false),
+        "Lstm" => new Model.CellShape(Layers.LayerKind.Lstm, 7, units, Model.Activation.Tanh, ResetAfter: false),
+        "GruAfter" => new Model.CellShape(Layers.LayerKind.Gru, 7, units, Model.Activation.Tanh, ResetAfter: true),
+        _ => new Model.CellShape(Layers.LayerKind.Gru, 7, units, Model.Activation.Tanh, ResetAfter: false),
+    };
 
     private static int Constant(string source, string name)
     {

@@ -49,7 +49,12 @@ internal sealed record GpuScheme(GpuSchemeKind Kind, int SamplesPerGroup, string
     public static GpuScheme Of(CellShape cell)
     {
         if (cell.Cell is CellKind.Dense or null)
-            return new GpuScheme(GpuSchemeKind.Rows, 1, "rows: one tiled GEMM for x·W, one element-wise kernel for the activation");
+            return new GpuScheme(GpuSchemeKind.Rows, 1, "rows: one tiled GEMM for x·W" + cell.Activation switch
+            {
+                Activation.Linear => " (linear: no activation kernel)",
+                Activation.Softmax => ", one kernel per row for the softmax",
+                Activation.Tanh or Activation.Sigmoid or Activation.Relu or Activation.HardSigmoid => ", one element-wise kernel for the activation",
+            });
         int samples = System.Math.Max(1, System.Math.Min(8, 256 / cell.Units));
         int u = RecurrentBytes(cell);
         while (samples > 1 && u + 4 * BufferFloats(cell, samples) > SharedMemoryBytes) samples--;
