@@ -9,6 +9,8 @@ namespace ModelGen.Gpu;
 /// <c>C[m, n] = op(A)·op(B) + beta·C</c>, where <c>op(A)</c> is <c>[m, k]</c> (A stored <c>[m, lda]</c>, or
 /// <c>[k, lda]</c> when <c>transA</c>) and <c>op(B)</c> is <c>[k, n]</c> (B stored <c>[k, ldb]</c>, or <c>[n, ldb]</c>
 /// when <c>transB</c>). cuBLAS's <c>sgemm</c> with row-major operands; PyTorch's <c>torch.addmm</c>.
+/// One tiled shared-memory kernel: each group stages square tiles of op(A) and op(B) (32 × 32 on a GPU) and each thread
+/// sums a 2×2 block of C in registers, in k order (the CPU runtime's vector order differs: results agree to float rounding).
 /// </summary>
 public static class GpuGemm
 {
