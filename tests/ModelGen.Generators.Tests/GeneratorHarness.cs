@@ -53,6 +53,23 @@ internal static class GeneratorHarness
             .ToImmutableArray();
     }
 
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_gpuReferences = new(() => References.AddRange(new[]
+    {
+        typeof(global::ModelGen.Gpu.GpuRunner<>).Assembly.Location,
+        typeof(global::ILGPU.Context).Assembly.Location,
+        typeof(global::ILGPU.Algorithms.XMath).Assembly.Location,
+    }.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))));
+
+    /// <summary>
+    /// <see cref="References"/> plus ModelGen.Gpu, ILGPU and ILGPU.Algorithms: a compilation built on these gets the GPU
+    /// backend (the generator looks for <c>ModelGen.Gpu.GpuRunner`1</c>). Only the GPU tests use them.
+    /// </summary>
+    public static ImmutableArray<MetadataReference> GpuReferences => s_gpuReferences.Value;
+
+    /// <summary>A compilation of <paramref name="sources"/> that references ModelGen.Gpu (<see cref="GpuReferences"/>).</summary>
+    public static CSharpCompilation CreateGpuCompilation(IEnumerable<(string Path, string Text)> sources, CSharpCompilationOptions? options = null, CSharpParseOptions? parseOptions = null)
+        => CreateCompilation(sources, options, parseOptions).WithReferences(GpuReferences);
+
     public static CSharpCompilation CreateCompilation(string source, CSharpCompilationOptions? options = null, string path = DefaultPath)
         => CreateCompilation(new[] { (path, source) }, options);
 

@@ -37,15 +37,17 @@ internal static class Snapshot
     }
 
     /// <summary>
-    /// Compares every generated file of <paramref name="run"/> with its approved file (named after the calling test),
-    /// writing all received files before failing, so one run shows every difference.
+    /// Compares every generated file of <paramref name="run"/> (those whose hint name <paramref name="include"/> accepts,
+    /// when given) with its approved file (named after the calling test), writing all received files before failing,
+    /// so one run shows every difference.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void ShouldMatchAll(GeneratorRun run)
+    public static void ShouldMatchAll(GeneratorRun run, Func<string, bool>? include = null)
     {
         var failures = new List<string>();
         foreach (var generated in run.GeneratedSources)
         {
+            if (include is not null && !include(generated.HintName)) continue;
             string discriminator = Discriminator(generated.HintName);
             try
             {

@@ -198,7 +198,9 @@ public sealed class SnapshotHarnessTests
         var approved = Directory.GetFiles(SnapshotFolder(), "*.approved.cs").Select(Path.GetFileName).ToList();
         foreach (var method in typeof(SnapshotTests).GetMethods().Where(m => m.GetCustomAttributes(typeof(FactAttribute), false).Length > 0))
             approved.ShouldContain(f => f!.StartsWith($"{nameof(SnapshotTests)}.{method.Name}.", System.StringComparison.Ordinal), method.Name);
-        approved.ShouldAllBe(f => f!.StartsWith(nameof(SnapshotTests) + ".") || f!.StartsWith(nameof(SnapshotHarnessTests) + "."));
+        foreach (var method in typeof(GpuSnapshotTests).GetMethods().Where(m => m.Name.EndsWith("Model", System.StringComparison.Ordinal) && m.GetCustomAttributes(typeof(FactAttribute), false).Length > 0))
+            approved.ShouldContain(f => f!.StartsWith($"{nameof(GpuSnapshotTests)}.{method.Name}.", System.StringComparison.Ordinal), method.Name);
+        approved.ShouldAllBe(f => f!.StartsWith(nameof(SnapshotTests) + ".") || f!.StartsWith(nameof(SnapshotHarnessTests) + ".") || f!.StartsWith(nameof(GpuSnapshotTests) + "."));
         Directory.GetFiles(SnapshotFolder(), "*.approved.cs").ShouldAllBe(f => !File.ReadAllText(f).Contains('\r'));
     }
 }

@@ -62,16 +62,64 @@ public sealed class CellsGruTests
             (d, g, s) => GpuCells.Gru_I3_H4_ResetBefore_Relu_HardSigmoid.Backward(d, Steps, o.Batch, g["x"], g["kernel"], g["recurrentKernel"], g["h"], g["gates"], g["saved"], g["dh"],
                 g["dGates"], g["dKernel"], g["dRecurrentKernel"], g["dBias"], g["dx"], s, g.Mask, g["recurrentMask"], g["maskedStates"], g["dInitial"]));
 
+    /// <summary>
+    /// GRU reset-before (two barriers per step, a shared carry) on other warp and group sizes than the 4×4 the rest use:
+    /// 32-thread warps in 64-thread groups (24 threads beyond the 40 work items only meet the barriers), 8-thread groups,
+    /// and 2-thread groups (each thread walks 20 work items; the GEMMs take the one-thread-per-element kernel).
+    /// </summary>
+    [Theory]
+    [InlineData(32, 2)]
+    [InlineData(8, 1)]
+    [InlineData(2, 1)]
+    public void GruResetBefore_OnOtherWarpAndGroupSizes_MatchesTheCpuCell(int threadsPerWarp, int warpsPerGroup)
+    {
+        var o = new CellsTests.Options(9, true, true, true, true, false);
+        Assert.Equal(40, GpuCells.Gru_I5_H5_ResetBefore.Slots);
+        GruBefore(o, 5, 5, 15, CpuCells.Gru_I5_H5_ResetBefore.Forward, GpuCells.Gru_I5_H5_ResetBefore.Forward,
+            (e, s) => CpuCells.Gru_I5_H5_ResetBefore.Backward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["h"], e["gates"], e["saved"], e["dh"],
+                e["dGates"], e["dKernel"], e["dRecurrentKernel"], e["dBias"], e["dx"], s, e.Mask, e["recurrentMask"], e["maskedStates"], e["dInitial"]),
+            (d, g, s) => GpuCells.Gru_I5_H5_ResetBefore.Backward(d, Steps, o.Batch, g["x"], g["kernel"], g["recurrentKernel"], g["h"], g["gates"], g["saved"], g["dh"],
+                g["dGates"], g["dKernel"], g["dRecurrentKernel"], g["dBias"], g["dx"], s, g.Mask, g["recurrentMask"], g["maskedStates"], g["dInitial"]),
+            () => GpuDevice.CpuAccelerator(threadsPerWarp, warpsPerGroup, 2));
+    }
+
+    [Fact]
+    public void GruResetBeforePerStep_MatchesTheCpuCell()
+    {
+        // One launch per step: the backward products read the gate gradients back from global memory.
+        Assert.StartsWith("per-step", GpuCells.Gru_I3_H64_ResetBefore.Scheme, StringComparison.Ordinal);
+        var o = new CellsTests.Options(3, true, true, true, true, false);
+        GruBefore(o, 3, 64, 16, CpuCells.Gru_I3_H64_ResetBefore.Forward, GpuCells.Gru_I3_H64_ResetBefore.Forward,
+            (e, s) => CpuCells.Gru_I3_H64_ResetBefore.Backward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["h"], e["gates"], e["saved"], e["dh"],
+                e["dGates"], e["dKernel"], e["dRecurrentKernel"], e["dBias"], e["dx"], s, e.Mask, e["recurrentMask"], e["maskedStates"], e["dInitial"]),
+            (d, g, s) => GpuCells.Gru_I3_H64_ResetBefore.Backward(d, Steps, o.Batch, g["x"], g["kernel"], g["recurrentKernel"], g["h"], g["gates"], g["saved"], g["dh"],
+                g["dGates"], g["dKernel"], g["dRecurrentKernel"], g["dBias"], g["dx"], s, g.Mask, g["recurrentMask"], g["maskedStates"], g["dInitial"]));
+    }
+
+    [Fact]
+    public void SimpleRnnPerStep_MatchesTheCpuCell()
+    {
+        Assert.StartsWith("per-step", GpuCells.SimpleRnn_I64_H128_Tanh.Scheme, StringComparison.Ordinal);
+        var o = new CellsTests.Options(3, true, true, true, true, false);
+        SimpleRnn(o, 64, 128, 23,
+            e => CpuCells.SimpleRnn_I64_H128_Tanh.Forward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["bias"], e["h"], e.Mask, e["recurrentMask"], e["maskedStates"]),
+            (d, g) => GpuCells.SimpleRnn_I64_H128_Tanh.Forward(d, Steps, o.Batch, g["x"], g["kernel"], g["recurrentKernel"], g["bias"], g["h"], g.Mask, g["recurrentMask"], g["maskedStates"]),
+            (e, s) => CpuCells.SimpleRnn_I64_H128_Tanh.Backward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["h"], e["dh"], e["dKernel"], e["dRecurrentKernel"],
+                e["dBias"], e["dx"], s, e.Mask, e["recurrentMask"], e["maskedStates"], e["dInitial"]),
+            (d, g, s) => GpuCells.SimpleRnn_I64_H128_Tanh.Backward(d, Steps, o.Batch, g["x"], g["kernel"], g["recurrentKernel"], g["h"], g["dh"], g["dKernel"], g["dRecurrentKernel"],
+                g["dBias"], g["dx"], s, g.Mask, g["recurrentMask"], g["maskedStates"], g["dInitial"]));
+    }
+
     private static void GruAfter(CellsTests.Options o, int inputs, int units, int seed, CpuGruForward cpuForward, GpuGruForward gpuForward,
         Action<CellData, float[]> cpuBackward, Action<GpuDevice, DeviceData, ArrayView<float>> gpuBackward)
         => Gru(o, inputs, units, seed, resetAfter: true, cpuForward, gpuForward, cpuBackward, gpuBackward);
 
     private static void GruBefore(CellsTests.Options o, int inputs, int units, int seed, CpuGruForward cpuForward, GpuGruForward gpuForward,
-        Action<CellData, float[]> cpuBackward, Action<GpuDevice, DeviceData, ArrayView<float>> gpuBackward)
-        => Gru(o, inputs, units, seed, resetAfter: false, cpuForward, gpuForward, cpuBackward, gpuBackward);
+        Action<CellData, float[]> cpuBackward, Action<GpuDevice, DeviceData, ArrayView<float>> gpuBackward, Func<GpuDevice>? device = null)
+        => Gru(o, inputs, units, seed, resetAfter: false, cpuForward, gpuForward, cpuBackward, gpuBackward, device);
 
     private static void Gru(CellsTests.Options o, int inputs, int units, int seed, bool resetAfter, CpuGruForward cpuForward, GpuGruForward gpuForward,
-        Action<CellData, float[]> cpuBackward, Action<GpuDevice, DeviceData, ArrayView<float>> gpuBackward)
+        Action<CellData, float[]> cpuBackward, Action<GpuDevice, DeviceData, ArrayView<float>> gpuBackward, Func<GpuDevice>? makeDevice = null)
     {
         int width = 3 * units, rows = Steps * o.Batch;
         var expected = CellsTests.Recurrent(o, inputs, units, width, seed);
@@ -88,7 +136,7 @@ public sealed class CellsGruTests
         var e = expected;
         cpuForward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["bias"], e["h"], e["gates"], e["saved"], e.Mask, e["recurrentMask"], e["maskedStates"]);
         cpuBackward(e, new float[CellsTests.RecurrentScratch(width, units, inputs, o.Batch)]);
-        using (var device = Device())
+        using (var device = (makeDevice ?? Device)())
         using (var scratch = device.Accelerator.Allocate1D<float>(1))
         {
             using (var g = new DeviceData(device, actual))

@@ -32,3 +32,9 @@ internal sealed partial class CellsPerStepModel;
 [Gru(64)]
 [Dense(2, Activation = "relu")]
 internal sealed partial class CellsPerStepGruModel;
+
+[Sequential(Features = 3)]
+[Gru(64, ResetAfter = false, ReturnSequences = true)]
+[SimpleRnn(128)]
+[Dense(2)]
+internal sealed partial class CellsPerStepMixedModel;

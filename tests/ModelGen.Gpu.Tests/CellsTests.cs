@@ -99,6 +99,23 @@ public sealed class CellsTests
             CpuCells.Lstm_I5_H4_Relu_HardSigmoid.Backward, GpuCells.Lstm_I5_H4_Relu_HardSigmoid.Backward,
             CpuCells.Lstm_I5_H4_Relu_HardSigmoid.ScratchLength, GpuCells.Lstm_I5_H4_Relu_HardSigmoid.ScratchLength);
 
+    /// <summary>
+    /// Other warp and group sizes than the 4×4 the rest use (kernels read the device's warp, never assume 32): 32-thread
+    /// warps in 64-thread groups (24 threads beyond the 40 work items only meet the barriers), 8-thread groups, and
+    /// 2-thread groups (each thread walks 20 work items; the GEMMs take the one-thread-per-element kernel).
+    /// </summary>
+    [Theory]
+    [InlineData(32, 2)]
+    [InlineData(8, 1)]
+    [InlineData(2, 1)]
+    public void Lstm_OnOtherWarpAndGroupSizes_MatchesTheCpuCell(int threadsPerWarp, int warpsPerGroup)
+    {
+        Assert.Equal(40, GpuCells.Lstm_I3_H5.Slots);
+        LstmCase(new Options(9, true, true, true, true, true), 3, 5, 4, CpuCells.Lstm_I3_H5.Forward, GpuCells.Lstm_I3_H5.Forward,
+            CpuCells.Lstm_I3_H5.Backward, GpuCells.Lstm_I3_H5.Backward, CpuCells.Lstm_I3_H5.ScratchLength, GpuCells.Lstm_I3_H5.ScratchLength,
+            () => GpuDevice.CpuAccelerator(threadsPerWarp, warpsPerGroup, 2));
+    }
+
     [Fact]
     public void LstmPerStep_MatchesTheCpuCell()
     {
@@ -123,7 +140,7 @@ public sealed class CellsTests
         ArrayView<float> recurrentMask, ArrayView<float> maskedStates, ArrayView<float> dInitial, ArrayView<float> dInitialCell, ArrayView<float> dFinalCell);
 
     private static void LstmCase(Options o, int inputs, int units, int seed, CpuLstmForward cpuForward, GpuLstmForward gpuForward,
-        CpuLstmBackward cpuBackward, GpuLstmBackward gpuBackward, Func<long, long> cpuScratch, Func<long, long> gpuScratch)
+        CpuLstmBackward cpuBackward, GpuLstmBackward gpuBackward, Func<long, long> cpuScratch, Func<long, long> gpuScratch, Func<GpuDevice>? makeDevice = null)
     {
         int width = 4 * units, rows = Steps * o.Batch;
         var expected = Recurrent(o, inputs, units, width, seed, cells: true);
@@ -139,7 +156,7 @@ public sealed class CellsTests
         cpuBackward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["h"], e["c"], e["gates"], e["tanhC"], e["dh"], e["dGates"],
             e["dKernel"], e["dRecurrentKernel"], e["dBias"], e["dx"], new float[cpuScratch(o.Batch)], e.Mask, e["recurrentMask"], e["maskedStates"],
             e["dInitial"], e["dInitialCell"], e["dFinalCell"]);
-        using (var device = Device())
+        using (var device = (makeDevice ?? Device)())
         {
             using var scratch = device.Accelerator.Allocate1D<float>(Math.Max(1, gpuScratch(o.Batch)));
             using (var g = new DeviceData(device, actual))

@@ -29,8 +29,18 @@ internal sealed record GpuScheme(GpuSchemeKind Kind, int SamplesPerGroup, string
     /// <summary>Above this many terms an inner product is a counted loop instead of unrolled statements.</summary>
     public const int UnrollLimit = 128;
 
-    /// <summary>Floats of shared memory the step buffers take, besides U: the state double buffer, the gradient double buffer, carries.</summary>
-    public static int BufferFloats(CellShape cell, int samples) => samples * (2 * cell.Units + 2 * cell.Width + 2 * cell.Units);
+    /// <summary>
+    /// Floats of shared memory the step buffers of the busier kernel take besides U, as the kernels allocate them: forward
+    /// the state double buffer (and GRU reset-before's r ⊙ h[t-1]); backward on chip the gradient double buffer (and GRU
+    /// reset-before's carry); backward one launch per step reads the gradients from global memory (carry only).
+    /// </summary>
+    public static int BufferFloats(CellShape cell, int samples, bool onChip = true)
+    {
+        int carry = cell.Cell == CellKind.Gru && !cell.ResetAfter ? cell.Units : 0;
+        int forward = samples * (2 * cell.Units + carry);
+        int backward = samples * ((onChip ? 2 * cell.Width : 0) + carry);
+        return System.Math.Max(forward, backward);
+    }
 
     /// <summary>U's size in bytes: Units × Width floats.</summary>
     public static int RecurrentBytes(CellShape cell) => 4 * cell.Units * cell.Width;
@@ -39,7 +49,12 @@ internal sealed record GpuScheme(GpuSchemeKind Kind, int SamplesPerGroup, string
     public static GpuScheme Of(CellShape cell)
     {
         if (cell.Cell is CellKind.Dense or null)
-            return new GpuScheme(GpuSchemeKind.Rows, 1, "rows: one tiled GEMM for x·W, one element-wise kernel for the activation");
+            return new GpuScheme(GpuSchemeKind.Rows, 1, "rows: one tiled GEMM for x·W" + cell.Activation switch
+            {
+                Activation.Linear => " (linear: no activation kernel)",
+                Activation.Softmax => ", one kernel per row for the softmax",
+                Activation.Tanh or Activation.Sigmoid or Activation.Relu or Activation.HardSigmoid => ", one element-wise kernel for the activation",
+            });
         int samples = System.Math.Max(1, System.Math.Min(8, 256 / cell.Units));
         int u = RecurrentBytes(cell);
         while (samples > 1 && u + 4 * BufferFloats(cell, samples) > SharedMemoryBytes) samples--;

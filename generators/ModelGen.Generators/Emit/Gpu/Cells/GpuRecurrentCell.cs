@@ -12,7 +12,9 @@ namespace ModelGen.Generators.Emit.Gpu.Cells;
 /// recurrence kernel (one launch per sequence on chip, or one per step), the weight gradients as GEMMs after the loop.
 /// Kernels: explicitly grouped; group g runs samples g·SamplesPerGroup…; thread work item e is (sample s, unit j),
 /// always the same thread for the same element, so an element's own values (c, ∂c, ∂h[t-1]) need no barrier; the
-/// state h[t-1] the products read and the gate gradients they reduce go through double-buffered shared memory, with
+/// state h[t-1] the products read goes through double-buffered shared memory, and so do the gate gradients the backward
+/// products reduce on chip (one launch per step reads them back from global memory instead, so its shared memory stays a
+/// few KB at any width), with
 /// one <c>Group.Barrier()</c> per phase.
 /// </summary>
 internal static class GpuRecurrentCell
@@ -61,7 +63,7 @@ internal static class GpuRecurrentCell
         Args(w, "BackwardArgs", "The backward kernel's arguments.", backwardViews, "Steps Batch T0 T1 HasMask HasDropout HasInitial");
         HostForward(w, cell, form, scheme, forwardViews);
         HostBackward(w, cell, form, scheme, backwardViews);
-        Launchers(w, cell, scheme);
+        Launchers(w, cell);
         ForwardKernel(w, cell, form, onChip);
         BackwardKernel(w, cell, form, onChip);
     }
@@ -75,19 +77,48 @@ internal static class GpuRecurrentCell
         {
             foreach (var v in views)
             {
-                w.Line($"/// <summary>{v}.</summary>");
+                w.Line($"/// <summary>{FieldDoc(v)}</summary>");
                 w.Line($"public ArrayView<float> {v};");
             }
-            w.Line("/// <summary>The step mask [steps·batch].</summary>");
+            w.Line($"/// <summary>{FieldDoc("Mask")}</summary>");
             w.Line("public ArrayView<byte> Mask;");
             foreach (var i in ints.Split(Space))
             {
-                w.Line($"/// <summary>{i}.</summary>");
+                w.Line($"/// <summary>{FieldDoc(i)}</summary>");
                 w.Line($"public int {i};");
             }
         }
         w.Line();
     }
+
+    /// <summary>What a kernel argument holds, with its layout (time-major rows t·batch + b).</summary>
+    private static string FieldDoc(string field) => field switch
+    {
+        "H" => "h [(steps+1)·batch, Units], block 0 the initial state.",
+        "Dh" => "∂loss/∂h[t] [steps·batch, Units]; a masked step's is moved to the step before.",
+        "RecurrentKernel" => "U [Units, Width].",
+        "RecurrentMask" => "The recurrent dropout mask [batch, Units] (flag HasDropout).",
+        "MaskedStates" => "h[t-1] ⊙ the recurrent dropout mask [steps·batch, Units]: what the recurrent products read (flag HasDropout).",
+        "DInitial" => "∂loss/∂(initial h) [batch, Units], added to (flag HasInitial).",
+        "Gates" => "Gate pre-activations x·W + b on entry to forward, the gate values after [steps·batch, Width].",
+        "C" => "c [(steps+1)·batch, Units], block 0 the initial cell state.",
+        "TanhC" => "tanh(c[t]) [steps·batch, Units].",
+        "Recurrent" => "h[t-1]·U + b_rec [steps·batch, Width], kept for backward.",
+        "Bias" => "b [2·Width]: the input bias, then the recurrent bias b_rec.",
+        "ResetState" => "r ⊙ h[t-1] [steps·batch, Units], kept for backward.",
+        "DGates" => "∂loss/∂(gate pre-activations) [steps·batch, Width].",
+        "DRecurrent" => "∂loss/∂(h[t-1]·U + b_rec) [steps·batch, Width].",
+        "Dc" => "∂loss/∂c carried back through time [batch, Units] (the caller's scratch).",
+        "Mask" => "The step mask [steps·batch], 0 where a step is skipped (flag HasMask).",
+        "Steps" => "Time steps.",
+        "Batch" => "Samples.",
+        "T0" => "The first step this launch runs (0 on chip; the step itself when one launch runs one step).",
+        "T1" => "One past the last step this launch runs.",
+        "HasMask" => "1 when the step mask was given.",
+        "HasDropout" => "1 when the recurrent dropout mask was given.",
+        "HasInitial" => "1 when ∂loss/∂(initial h) is wanted.",
+        _ => throw new InvalidOperationException(field),
+    };
 
     private static string HostView(string field) => field switch
     {
@@ -217,12 +248,16 @@ internal static class GpuRecurrentCell
         w.Line();
     }
 
-    private static void Launchers(CodeWriter w, CellShape cell, GpuScheme scheme)
+    private static void Launchers(CodeWriter w, CellShape cell)
     {
-        w.Line("/// <summary>⌈batch / SamplesPerGroup⌉ groups of up to Slots threads (a multiple of the warp).</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// ⌈batch / SamplesPerGroup⌉ groups of Slots threads rounded up to the device's warp, at most the device's largest");
+        w.Line("/// group and at most 256 (so up to 255 registers per thread fit a 64 K register file: a larger group could fail to");
+        w.Line("/// launch on CUDA); the kernels loop over work items, so any group size is correct.");
+        w.Line("/// </summary>");
         using (w.Block("private static KernelConfig Config(GpuDevice device, int batch)"))
         {
-            w.Line("int threads = Math.Min(device.MaxGroupSize, (Slots + device.WarpSize - 1) / device.WarpSize * device.WarpSize);");
+            w.Line("int threads = Math.Min(Math.Min(device.MaxGroupSize, 256), (Slots + device.WarpSize - 1) / device.WarpSize * device.WarpSize);");
             w.Line("return new KernelConfig((batch + SamplesPerGroup - 1) / SamplesPerGroup, threads);");
         }
         w.Line();
@@ -232,7 +267,6 @@ internal static class GpuRecurrentCell
         w.Line("private static Action<KernelConfig, BackwardArgs> BackwardLauncher(GpuDevice device)");
         w.Line($"    => device.Kernel((typeof({cell.TypeName}), \"Backward\"), static acc => acc.LoadStreamKernel<BackwardArgs>(BackwardKernel));");
         w.Line();
-        _ = scheme;
     }
 
     // ------------------------------------------------------------------ kernel pieces
@@ -280,8 +314,11 @@ internal static class GpuRecurrentCell
         }
     }
 
-    /// <summary><c>acc += Σ_q dz[zb + from + q]·U[j, from + q]</c>, q &lt; count: the gradient through the recurrent product.</summary>
-    private static void Rows(CodeWriter w, bool onChip, string acc, int from, int count)
+    /// <summary>
+    /// <c>acc += Σ_q dz[from + q]·U[j, from + q]</c>, q &lt; count: the gradient through the recurrent product, dz read
+    /// from shared memory on chip, else from where the step stored it in global memory (<see cref="StoredGradients"/>).
+    /// </summary>
+    private static void Rows(CodeWriter w, Form form, bool onChip, string acc, int from, int count)
     {
         w.Line("int jw = j * Width;");
         if (onChip)
@@ -289,13 +326,27 @@ internal static class GpuRecurrentCell
             for (int q = from; q < from + count; q++) w.Line($"{acc} += gz[zb + {q}] * us[jw + {q}];");
             return;
         }
-        w.Line($"for (int q = {from}; q < {from + count}; q++) {acc} += gz[zb + q] * a.RecurrentKernel[jw + q];");
+        var (view, rowBase) = StoredGradients(form);
+        w.Line($"for (int q = {from}; q < {from + count}; q++) {acc} += {view}[{rowBase} + q] * a.RecurrentKernel[jw + q];");
     }
+
+    /// <summary>The global view (and its row base) that holds the gradients the backward recurrent product reduces.</summary>
+    private static (string View, string RowBase) StoredGradients(Form form) => form switch
+    {
+        Form.SimpleRnn => ("a.Dh", "row"),
+        Form.GruAfter => ("a.DRecurrent", "gb"),
+        Form.Lstm or Form.GruBefore => ("a.DGates", "gb"),
+    };
+
+    /// <summary>Stores a gate gradient in <paramref name="view"/> and, on chip, in the shared buffer the recurrent product reads.</summary>
+    private static string StoreGradient(bool onChip, string view, string rowBase, int offset, string value) => onChip
+        ? $"{{ float q = {value}; {view}[{GpuDialect.Index(rowBase, offset)}] = q; gz[{GpuDialect.Index("zb", offset)}] = q; }}"
+        : $"{view}[{GpuDialect.Index(rowBase, offset)}] = {value};";
 
     private static void ForwardKernel(CodeWriter w, CellShape cell, Form form, bool onChip)
     {
         int u = cell.Units;
-        w.Line("/// <summary>The recurrence, steps T0…T1-1: group g runs samples g·SamplesPerGroup…; one barrier per step (two for GRU reset-before).</summary>");
+        w.Line($"/// <summary>The recurrence, steps T0…T1-1: group g runs samples g·SamplesPerGroup…; {(form == Form.GruBefore ? "two barriers per step (r ⊙ h[t-1] is shared before the candidate's product)" : "one barrier per step")}.</summary>");
         w.Line("/// <param name=\"a\">The arguments.</param>");
         using (w.Block("public static void ForwardKernel(ForwardArgs a)"))
         {
@@ -353,7 +404,7 @@ internal static class GpuRecurrentCell
                             Columns(w, cell, onChip, hs, new[] { ("a0", 0), ("a1", u), ("a2", 2 * u) });
                             for (int g = 0; g < 3; g++)
                             {
-                                string bias = cell.UseBias ? $" + a.Bias[Width + {g * u} + j]" : "";
+                                string bias = cell.UseBias ? $" + a.Bias[Width + {(g == 0 ? "" : $"{g * u} + ")}j]" : "";
                                 w.Line($"float r{g} = a{g}{bias};");
                                 w.Line($"a.Recurrent[gb + j{(g == 0 ? "" : " + " + g * u)}] = r{g}; // h[t-1]·U + b_rec, kept for backward");
                             }
@@ -425,45 +476,44 @@ internal static class GpuRecurrentCell
         using (w.Block("public static void BackwardKernel(BackwardArgs a)"))
         {
             SharedWeights(w, cell, onChip);
-            w.Line("var gz = SharedMemory.Allocate<float>(2 * GateSlots); // the step's gradients the recurrent product reduces, double-buffered");
+            if (onChip) w.Line("var gz = SharedMemory.Allocate<float>(2 * GateSlots); // the step's gradients the recurrent product reduces, double-buffered");
             if (form == Form.GruBefore) w.Line("var carry = SharedMemory.Allocate<float>(Slots); // ∂(what the recurrent products read) of the step");
             w.Line("int first = Grid.IdxX * SamplesPerGroup, n = a.Batch * Units;");
             LoadWeights(w, cell, onChip);
-            w.Line("Group.Barrier();");
+            if (onChip) w.Line("Group.Barrier(); // U is in shared memory");
             using (w.Block("for (int t = a.T1 - 1; t >= a.T0; t--)"))
             {
-                w.Line("int buf = ((a.T1 - 1 - t) & 1) * GateSlots;");
+                if (onChip) w.Line("int buf = ((a.T1 - 1 - t) & 1) * GateSlots;");
                 w.Line("bool hasPrev = t > 0 || a.HasInitial != 0; // ∂h[t-1] is wanted");
                 using (w.Block(Items))
                 {
                     w.Line(Item);
                     w.Line("if (b >= a.Batch) continue;");
-                    w.Line("int row = t * n + b * Units, prev = t > 0 ? row - n : b * Units, gb = (t * a.Batch + b) * Width, zb = buf + s * Width;");
+                    w.Line($"int row = t * n + b * Units, prev = t > 0 ? row - n : b * Units, gb = (t * a.Batch + b) * Width{(onChip ? ", zb = buf + s * Width" : "")};");
                     w.Line("bool masked = a.HasMask != 0 && a.Mask[t * a.Batch + b] == 0;");
+                    Func<int, string, string> both = (o, v) => StoreGradient(onChip, "a.DGates", "gb", o, v);
                     using (w.Block("if (masked)"))
                     {
                         w.Line("// A masked step: ∂h passes straight to ∂h[t-1], the step gets none.");
                         w.Line($"if (hasPrev) {AddPrev("a.Dh[row + j]")}");
                         w.Line("a.Dh[row + j] = 0f;");
+                        if (form == Form.Lstm)
+                        {
+                            w.Line("// c passes through unchanged (∂c carries on), the gates get nothing.");
+                            for (int g = 0; g < 4; g++) w.Line(both(g * u, "0f"));
+                        }
                     }
-                    Func<int, string, string> both = (o, v) =>
-                        $"{{ float q = {v}; a.DGates[{GpuDialect.Index("gb", o)}] = q; gz[{GpuDialect.Index("zb", o)}] = q; }}";
                     switch (form)
                     {
                         case Form.SimpleRnn:
                         {
                             var e = new GpuDialect().View("yr", "a.H", "row + n")
-                                .Bind("d", _ => "a.Dh[row + j]", (_, v) => $"{{ float q = {v}; a.Dh[row + j] = q; gz[zb + j] = q; }}");
+                                .Bind("d", _ => "a.Dh[row + j]", (_, v) => StoreGradient(onChip, "a.Dh", "row", 0, v));
                             ActivationMath.GradientRow(w, e, cell.Activation);
                             break;
                         }
                         case Form.Lstm:
                         {
-                            using (w.Block("if (masked)"))
-                            {
-                                w.Line("// c passes through unchanged (∂c carries on), the gates get nothing.");
-                                for (int g = 0; g < 4; g++) w.Line(both(g * u, "0f"));
-                            }
                             using (w.Block("else"))
                             {
                                 var e = new GpuDialect().View("g", "a.Gates", "gb").Bind("dg", o => throw new InvalidOperationException("dg is write only"), both)
@@ -478,7 +528,7 @@ internal static class GpuRecurrentCell
                             var e = new GpuDialect().View("g", "a.Gates", "gb").View("rr", "a.Recurrent", "gb")
                                 .View("dg", "a.DGates", "gb")
                                 .Bind("drc", o => throw new InvalidOperationException("drc is write only"),
-                                    (o, v) => $"{{ float q = {v}; a.DRecurrent[{GpuDialect.Index("gb", o)}] = q; gz[{GpuDialect.Index("zb", o)}] = q; }}")
+                                    (o, v) => StoreGradient(onChip, "a.DRecurrent", "gb", o, v))
                                 .View("hp", "a.H", "row").View("dhr", "a.Dh", "row")
                                 .Bind("dpr", _ => "dp", (_, v) => $"dp = {v};");
                             GruMath.ResetAfterBackwardRow(w, e, cell);
@@ -497,20 +547,22 @@ internal static class GpuRecurrentCell
                         }
                     }
                 }
-                w.Line("Group.Barrier(); // the step's gradients of every unit are in shared memory");
+                w.Line(onChip
+                    ? "Group.Barrier(); // the step's gradients of every unit are in shared memory"
+                    : "Group.Barrier(); // the step's gradients of every unit are stored (a group barrier orders global memory too)");
                 if (form == Form.GruBefore)
                 {
                     using (w.Block(Items))
                     {
                         w.Line(Item);
                         w.Line("if (b >= a.Batch) continue;");
-                        w.Line("int row = t * n + b * Units, gb = (t * a.Batch + b) * Width, zb = buf + s * Width, cb = s * Units;");
+                        w.Line($"int row = t * n + b * Units, gb = (t * a.Batch + b) * Width{(onChip ? ", zb = buf + s * Width" : "")}, cb = s * Units;");
                         w.Line("float dRS = 0f; // ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ");
-                        Rows(w, onChip, "dRS", 2 * u, u);
+                        Rows(w, form, onChip, "dRS", 2 * u, u);
                         w.Line("carry[cb + j] = 0f;");
                         var e = new GpuDialect().View("g", "a.Gates", "gb")
                             .Bind("dg", o => throw new InvalidOperationException("dg is write only"),
-                                (o, v) => $"{{ float q = {v}; a.DGates[{GpuDialect.Index("gb", o)}] = q; gz[{GpuDialect.Index("zb", o)}] = q; }}")
+                                (o, v) => StoreGradient(onChip, "a.DGates", "gb", o, v))
                             .Bind("hp", _ => "(a.HasDropout != 0 ? a.MaskedStates[row + j] : a.H[row + j])", (_, _) => throw new InvalidOperationException("hp is read only"))
                             .Bind("drs", _ => "dRS", (_, _) => throw new InvalidOperationException("drs is read only"))
                             .View("dpr", "carry", "cb");
@@ -522,16 +574,16 @@ internal static class GpuRecurrentCell
                 {
                     w.Line(Item);
                     w.Line("if (b >= a.Batch || !hasPrev) continue;");
-                    w.Line("int row = t * n + b * Units, prev = t > 0 ? row - n : b * Units, zb = buf + s * Width;");
+                    w.Line($"int row = t * n + b * Units, prev = t > 0 ? row - n : b * Units, {(onChip ? "zb = buf + s * Width" : "gb = (t * a.Batch + b) * Width")};");
                     if (form == Form.GruBefore)
                     {
                         w.Line("float acc = carry[s * Units + j]; // ∂h[t-1] += dZ_zr·U_zrᵀ");
-                        Rows(w, onChip, "acc", 0, 2 * u);
+                        Rows(w, form, onChip, "acc", 0, 2 * u);
                     }
                     else
                     {
                         w.Line("float acc = 0f; // ∂h[t-1] += dZ·Uᵀ");
-                        Rows(w, onChip, "acc", 0, cell.Width);
+                        Rows(w, form, onChip, "acc", 0, cell.Width);
                     }
                     w.Line("if (a.HasDropout != 0) acc *= a.RecurrentMask[b * Units + j];");
                     w.Line(AddPrev("acc"));
