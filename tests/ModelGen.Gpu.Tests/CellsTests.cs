@@ -30,7 +30,7 @@ public sealed class CellsTests
     private static GpuDevice Device() => GpuDevice.CpuAccelerator(4, 4, 2);
 
     /// <summary>The tensors every recurrent cell has, filled as the options say.</summary>
-    private static CellData Recurrent(Options o, int inputs, int units, int width, int seed, bool cells = false)
+    internal static CellData Recurrent(Options o, int inputs, int units, int width, int seed, bool cells = false)
     {
         var random = new Random(seed);
         int rows = Steps * o.Batch, n = o.Batch * units;
@@ -79,6 +79,9 @@ public sealed class CellsTests
         }
         return d;
     }
+
+    /// <summary>The CPU recurrent cells' scratch: Uᵀ, Wᵀ, two carries (and LSTM's ∂c, covered by the slack).</summary>
+    internal static long RecurrentScratch(int width, int units, int inputs, int batch) => width * units + width * inputs + 3L * batch * units;
 
     [Theory]
     [MemberData(nameof(Cases))]
