@@ -84,4 +84,29 @@ public sealed class GpuModelSnapshotTests
         // Without ModelGen.Gpu nothing is said.
         Run(source, gpu: false).GeneratorDiagnostics.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void MG0033_RecurrentLayerTooWideForSharedMemory_SaysWhichSchemeItRuns()
+    {
+        const string source = """
+            using ModelGen;
+
+            namespace Demo;
+
+            [Sequential(TimeSteps = 4, Features = 2)]
+            [Lstm(64, ReturnSequences = true, Name = "wide")]
+            [Gru(8)]
+            public partial class WideModel;
+            """;
+        var run = Run(source, gpu: true);
+        var diagnostic = run.GeneratorDiagnostics.ShouldHaveSingleItem(); // the 8-unit GRU runs on chip: nothing said
+        diagnostic.Id.ShouldBe("MG0033");
+        diagnostic.Severity.ShouldBe(DiagnosticSeverity.Info);
+        run.TextAt(diagnostic.Location).ShouldBe("Sequential(TimeSteps = 4, Features = 2)");
+        string message = diagnostic.GetMessage(CultureInfo.InvariantCulture);
+        message.ShouldContain("layer 'wide'");
+        message.ShouldContain("per-step");
+        message.ShouldContain("64 KB");
+        Run(source, gpu: false).GeneratorDiagnostics.ShouldBeEmpty();
+    }
 }
