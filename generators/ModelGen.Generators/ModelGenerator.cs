@@ -72,12 +72,14 @@ public sealed class ModelGenerator : IIncrementalGenerator
             if (gpuOn && plan.Failure is null)
                 Emit(spc, GpuModelEmitter.HintName(plan), plan.Model.Type.FullName, () => GpuModelEmitter.Emit(plan));
         });
-        // GPU: a model with a layer the GPU passes do not render is told so, at its [Sequential] (MG0032, info).
-        var cpuOnly = specs.Combine(gpu)
-            .Select(static (pair, _) => pair.Right ? GpuModelDiagnostics.CpuOnly(pair.Left) : null)
-            .Where(static diagnostic => diagnostic is not null)
-            .Select(static (diagnostic, _) => diagnostic!);
-        context.RegisterSourceOutput(cpuOnly, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        // GPU: at a model's [Sequential], a layer the GPU passes do not render (MG0032) or a recurrent layer that cannot run
+        // the on-chip scheme (MG0033), both info.
+        var gpuDiagnostics = specs.Combine(gpu)
+            .Select(static (pair, _) => pair.Right ? GpuModelDiagnostics.Of(pair.Left) : EquatableArray<DiagnosticInfo>.Empty);
+        context.RegisterSourceOutput(gpuDiagnostics, static (spc, list) =>
+        {
+            foreach (var diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
 
         // Layer attributes on a type without [Sequential] would otherwise be ignored in silence: MG0024, once per type,
         // from the provider of its first layer attribute.

@@ -200,7 +200,8 @@ public sealed class SnapshotHarnessTests
             approved.ShouldContain(f => f!.StartsWith($"{nameof(SnapshotTests)}.{method.Name}.", System.StringComparison.Ordinal), method.Name);
         foreach (var method in typeof(GpuSnapshotTests).GetMethods().Where(m => m.Name.EndsWith("Model", System.StringComparison.Ordinal) && m.GetCustomAttributes(typeof(FactAttribute), false).Length > 0))
             approved.ShouldContain(f => f!.StartsWith($"{nameof(GpuSnapshotTests)}.{method.Name}.", System.StringComparison.Ordinal), method.Name);
-        approved.ShouldAllBe(f => f!.StartsWith(nameof(SnapshotTests) + ".") || f!.StartsWith(nameof(SnapshotHarnessTests) + ".") || f!.StartsWith(nameof(GpuSnapshotTests) + "."));
+        string[] owners = { nameof(SnapshotTests), nameof(SnapshotHarnessTests), nameof(GpuSnapshotTests), nameof(GpuModelSnapshotTests) };
+        approved.ShouldAllBe(f => owners.Any(o => f!.StartsWith(o + ".", System.StringComparison.Ordinal)));
         Directory.GetFiles(SnapshotFolder(), "*.approved.cs").ShouldAllBe(f => !File.ReadAllText(f).Contains('\r'));
     }
 }

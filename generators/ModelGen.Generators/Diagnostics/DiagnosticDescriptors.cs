@@ -129,6 +129,10 @@ internal static class DiagnosticDescriptors
         "Model runs on the CPU only",
         "Model '{0}' runs on the CPU only: layer {1} ({2}) has no GPU rendering, so To(device) throws NotSupportedException; the other layer kinds run on a ModelGen.Gpu device");
 
+    public static readonly DiagnosticDescriptor GpuScheme = Info("MG0033",
+        "Recurrent layer runs a per-step GPU scheme",
+        "Model '{0}': layer '{1}' ({2}) cannot keep its recurrent weights on chip on a ModelGen.Gpu device, so it runs {3}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MG0999",
         "ModelGen internal error",
         "ModelGen failed while handling '{0}' ({1}); no code was generated for it. Please report this with the model declaration.");

@@ -33,7 +33,8 @@ internal static class GpuModelEmitter
         {
             w.Line("// Per layer, the GPU cell each direction calls:");
             foreach (var l in m.Layers.Where(l => l.Cell.IsEmitted)) w.Line($"//   {l.Index} {l.Name}: {Cell(l.Cell)}");
-            w.Line("// The Embedding is gathered and scattered unfolded on the device; scatter-add sums rows with atomics.");
+            if (m.TakesTokens) w.Line("// The Embedding is gathered and scattered unfolded on the device (no fold); scatter-add sums rows with atomics.");
+            if (m.UsesDropout) w.Line("// Dropout masks are drawn on the host with the model's generator, in the CPU pass's order, and uploaded.");
         }
         w.Line("#nullable enable");
         w.Line("using System;");

@@ -1,0 +1,134 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using ILGPU.Runtime;
+using ModelGen.Gpu.Tests.Models;
+using static ModelGen.Gpu.Tests.ModelHarness;
+
+namespace ModelGen.Gpu.Tests;
+
+/// <summary>Moving a model between host and device: parameters, weight files, device memory, CPU-only models.</summary>
+[Collection(GpuModelsDefinition.Name)]
+public sealed class ModelLifecycleTests
+{
+    private static GpuLstmModel Lstm(int seed)
+    {
+        var model = new GpuLstmModel();
+        model.Initialize(seed);
+        return model;
+    }
+
+    private static float[] Predict(GpuLstmModel model, float[] x, int batch, int steps)
+    {
+        var y = new float[model.OutputLength(batch, steps)];
+        model.Forward(x, batch, steps, y);
+        return y;
+    }
+
+    [Fact]
+    public void To_null_brings_the_device_parameters_back_and_frees_the_runner()
+    {
+        var model = Lstm(40);
+        model.To(ModelHarness.Device);
+        var runner = model.Runner!;
+        Assert.NotNull(model.DeviceEngine);
+        var changed = Random(41, model.Parameters.Length);
+        runner.Parameters.View.CopyFromCPU(changed); // as an optimizer step on the device would
+        model.To(null);
+        Assert.Equal(changed, model.Parameters);
+        Assert.Null(model.Device);
+        Assert.Null(model.Runner);
+        Assert.Null(model.DeviceEngine);
+        Assert.True(runner.Parameters.IsDisposed);
+        Assert.True(runner.Gradients.IsDisposed);
+    }
+
+    [Fact]
+    public void Dispose_frees_every_device_buffer_of_the_workspace()
+    {
+        var model = Lstm(42);
+        model.To(ModelHarness.Device);
+        var runner = model.Runner!;
+        Predict(model, Random(43, 2 * 4 * 3), 2, 4);
+        var buffers = runner.GetType().GetFields(BindingFlags.NonPublic | BindingFlags.Instance)
+            .Where(f => typeof(MemoryBuffer).IsAssignableFrom(f.FieldType)).ToList();
+        Assert.NotEmpty(buffers);
+        Assert.All(buffers, f => Assert.NotNull(f.GetValue(runner)));
+        var held = buffers.Select(f => (MemoryBuffer)f.GetValue(runner)!).ToList();
+        model.To(null);
+        Assert.All(buffers, f => Assert.Null(f.GetValue(runner)));
+        Assert.All(held, b => Assert.True(b.IsDisposed));
+    }
+
+    [Fact]
+    public void The_workspace_is_sized_once_for_the_largest_batch()
+    {
+        var model = Lstm(44);
+        model.To(ModelHarness.Device);
+        var runner = model.Runner!;
+        var field = runner.GetType().GetField("_lstmGates", BindingFlags.NonPublic | BindingFlags.Instance)!;
+        Predict(model, Random(45, 3 * 4 * 3), 3, 4);
+        var first = field.GetValue(runner);
+        Predict(model, Random(46, 1 * 4 * 3), 1, 4);
+        Predict(model, Random(47, 3 * 4 * 3), 3, 4);
+        Assert.Same(first, field.GetValue(runner));
+        model.To(null);
+    }
+
+    [Fact]
+    public void Weights_saved_on_the_device_load_on_the_cpu_and_back_with_identical_predictions()
+    {
+        var x = Random(48, 2 * 4 * 3);
+        var onDevice = Lstm(49);
+        onDevice.To(ModelHarness.Device);
+        var devicePrediction = Predict(onDevice, x, 2, 4);
+        using var file = new MemoryStream();
+        onDevice.DeviceEngine!.PullParameters();
+        onDevice.SaveWeights(file);
+
+        var onHost = Lstm(50);
+        file.Position = 0;
+        onHost.LoadWeights(file);
+        Assert.Equal(onDevice.Parameters, onHost.Parameters);
+        AssertClose(devicePrediction, Predict(onHost, x, 2, 4), "CPU prediction from the device's weights");
+        onHost.To(ModelHarness.Device);
+        Assert.Equal(devicePrediction, Predict(onHost, x, 2, 4)); // same parameters, same device: the same bits
+
+        // Weights written on the host into a model already on the device reach it once pushed.
+        var other = Lstm(51);
+        other.To(ModelHarness.Device);
+        file.Position = 0;
+        other.LoadWeights(file);
+        other.DeviceEngine!.PushParameters();
+        Assert.Equal(devicePrediction, Predict(other, x, 2, 4));
+        onDevice.To(null);
+        onHost.To(null);
+        other.To(null);
+    }
+
+    [Fact]
+    public void A_model_with_a_layer_without_GPU_rendering_refuses_the_device_naming_it()
+    {
+        var model = new GpuCpuOnlyModel();
+        var error = Assert.Throws<NotSupportedException>(() => model.To(ModelHarness.Device));
+        Assert.Contains("'repeat_vector'", error.Message);
+        Assert.Contains("RepeatVector", error.Message);
+        Assert.Null(model.Device);
+        Assert.Null(model.Runner);
+        model.To(null); // the CPU: nothing to do
+        var y = new float[model.OutputLength(1, 3)];
+        model.Forward(Random(52, 3 * 2), 1, 3, y);
+        Assert.Contains(y, v => v != 0);
+    }
+
+    [Fact]
+    public void Backward_on_the_device_needs_a_forward_pass_there_first()
+    {
+        var model = Lstm(53);
+        Predict(model, Random(54, 2 * 4 * 3), 2, 4);
+        model.To(ModelHarness.Device); // a pass on the CPU does not carry over
+        Assert.Throws<InvalidOperationException>(() => model.Backward(new float[model.OutputLength(2, 4)]));
+        model.To(null);
+    }
+}
