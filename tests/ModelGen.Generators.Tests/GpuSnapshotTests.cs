@@ -71,7 +71,7 @@ public sealed class GpuSnapshotTests
     }
 
     [Fact]
-    public void WithoutModelGenGpu_NoGpuFile_AndExactlyTheCpuFiles()
+    public void WithoutModelGenGpu_NoGpuFile_AndWithIt_TheSameCpuCells()
     {
         foreach (string source in TestModels.All.Append(WideLstmSource))
         {
@@ -83,7 +83,9 @@ public sealed class GpuSnapshotTests
             var gpuCpuPart = gpu.GeneratedSources.Where(s => !s.HintName.Contains(".Gpu", StringComparison.Ordinal))
                 .ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal);
             gpuCpuPart.Keys.OrderBy(h => h, StringComparer.Ordinal).ShouldBe(cpu.HintNames.OrderBy(h => h, StringComparer.Ordinal));
-            foreach (var generated in cpu.GeneratedSources)
+            // The CPU cells are the same; the model class gains the hooks that run it on a device (snapshot in
+            // GpuModelSnapshotTests), so only the cells are compared here.
+            foreach (var generated in cpu.GeneratedSources.Where(s => s.HintName.StartsWith("Cells.", StringComparison.Ordinal)))
                 gpuCpuPart[generated.HintName].ShouldBe(generated.SourceText.ToString(), $"{generated.HintName} differs when ModelGen.Gpu is referenced");
         }
     }

@@ -45,6 +45,27 @@ public sealed class ModelLifecycleTests
     }
 
     [Fact]
+    public void The_device_runner_checks_a_batch_on_the_device_as_the_model_checks_one_on_the_host()
+    {
+        var model = Lstm(42); // declared TimeSteps = 4, Features = 3
+        model.To(ModelHarness.Device);
+        try
+        {
+            using var input = ModelHarness.Device.Accelerator.Allocate1D<float>(2 * 4 * 3);
+            var steps = Assert.Throws<ArgumentOutOfRangeException>(() => model.Runner!.Forward(input.View, 2, 3, false));
+            Assert.Contains("declared with TimeSteps = 4, but was called with 3 steps", steps.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentOutOfRangeException>(() => model.Runner!.Forward(input.View, 0, 4, false));
+            var length = Assert.Throws<ArgumentException>(() => model.Runner!.Forward(input.View, 3, 4, false));
+            Assert.Contains("36 values, but the device view holds 24", length.Message, StringComparison.Ordinal);
+            model.Runner!.Forward(input.View, 2, 4, false); // the right shape runs
+        }
+        finally
+        {
+            model.To(null);
+        }
+    }
+
+    [Fact]
     public void Dispose_frees_every_device_buffer_of_the_workspace()
     {
         var model = Lstm(42);

@@ -31,6 +31,7 @@ partial class MaskedBidirectionalModel : global::ModelGen.Gpu.IGpuModel<float>
         if (ReferenceEquals(device, _gpu?.Device)) return;
         var old = _gpu;
         old?.PullParameters(); // the device's parameters are the current ones
+        _gpuEngine?.Release(); // its optimizer state goes back to the host optimizer; its training buffers are freed
         var passes = device is null ? null : new GpuPasses(device, this);
         _gpu = passes;
         _gpuEngine = passes is null ? null : new(passes);
@@ -297,6 +298,10 @@ partial class MaskedBidirectionalModel : global::ModelGen.Gpu.IGpuModel<float>
         /// <inheritdoc/>
         public override void Forward(global::ILGPU.ArrayView<float> input, int batch, int steps, bool training)
         {
+            if (batch <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, "model 'MaskedBidirectionalModel': batch size must be positive");
+            if (steps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, $"model 'MaskedBidirectionalModel' was declared with TimeSteps = {TimeSteps}, but was called with {steps} steps (leave TimeSteps unset to accept any length)");
+            if (input.Length < (long)batch * steps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'MaskedBidirectionalModel' expects input [batch, steps, features] = [{batch}, {steps}, {InputFeatures}], {(long)batch * steps * InputFeatures} values, but the device view holds {input.Length}", nameof(input));
             EnsureWorkspace(batch, steps);
             int rows = batch * steps;
             Batch = batch;

@@ -39,6 +39,7 @@ internal static class GpuForwardPass
         w.Line("/// <inheritdoc/>");
         using (w.Block($"public override void Forward({View(input)} input, int batch, int steps, bool training)"))
         {
+            Validation.DeviceForwardArguments(w, m);
             w.Line("EnsureWorkspace(batch, steps);");
             w.Line("int rows = batch * steps;");
             w.Line("Batch = batch;");

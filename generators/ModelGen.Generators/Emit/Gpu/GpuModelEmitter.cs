@@ -93,6 +93,7 @@ internal static class GpuModelEmitter
             w.Line("if (ReferenceEquals(device, _gpu?.Device)) return;");
             w.Line("var old = _gpu;");
             w.Line("old?.PullParameters(); // the device's parameters are the current ones");
+            w.Line("_gpuEngine?.Release(); // its optimizer state goes back to the host optimizer; its training buffers are freed");
             w.Line("var passes = device is null ? null : new GpuPasses(device, this);");
             w.Line("_gpu = passes;");
             w.Line("_gpuEngine = passes is null ? null : new(passes);");

@@ -58,6 +58,22 @@ internal static class Validation
                 w.Line($"{Field(d, StateMember.Initial)}.CheckBatch(batchSize);");
     }
 
+    /// <summary>
+    /// The device runner's checks of a batch already on the device (<c>GpuRunner.Forward(view, batch, steps, training)</c>,
+    /// which the training loop calls without the model's own Forward): the same sizes the CPU Forward checks.
+    /// </summary>
+    public static void DeviceForwardArguments(CodeWriter w, CheckedModel m)
+    {
+        string perStep = PerStep(m);
+        w.Line($"if (batch <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, \"model '{m.Type.ClassName}': batch size must be positive\");");
+        if (m.TimeSteps is not null)
+            w.Line($"if (steps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, $\"model '{m.Type.ClassName}' was declared with TimeSteps = {{TimeSteps}}, but was called with {{steps}} steps (leave TimeSteps unset to accept any length)\");");
+        else
+            w.Line($"if (steps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, \"model '{m.Type.ClassName}': time steps must be positive\");");
+        w.Line($"if (input.Length < (long)batch * steps * {perStep})");
+        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batch}}, {{steps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{(long)batch * steps * {perStep}}} values, but the device view holds {{input.Length}}\", nameof(input));");
+    }
+
     /// <summary>Checks of Backward's arguments against the last forward pass.</summary>
     public static void BackwardArguments(CodeWriter w, CheckedModel m)
     {
