@@ -82,9 +82,17 @@ internal static class CpuCellParts
         w.Line("if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);");
     }
 
-    /// <summary>Under recurrent dropout, <c>∂h[t-1] += dRead ⊙ m</c>.</summary>
-    internal static void BackwardStepEnd(CodeWriter w)
-        => w.Line("if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
+    /// <summary>
+    /// The end of a backward step: under recurrent dropout, <c>∂h[t-1] += dRead ⊙ m</c>; then the gradients carried to
+    /// step t-1 (∂h[t-1] and the cell's own <paramref name="carried"/>, e.g. LSTM's ∂c) flushed to zero below 2⁻¹⁰⁰
+    /// (<c>Underflow.Flush</c>), so a long sequence's decayed gradient does not run every earlier step on subnormals.
+    /// </summary>
+    internal static void BackwardStepEnd(CodeWriter w, string[] carried)
+    {
+        w.Line("if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
+        w.Line("// Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).");
+        w.Line($"if (t > 0) {{ {string.Join(" ", carried.Prepend("dPrev").Select(g => $"Underflow.Flush({g});"))} }}");
+    }
 
     /// <summary>
     /// The constants, the scratch length (from the cell's <see cref="CpuScratch"/>) and the Forward doc: how every CPU
@@ -197,9 +205,10 @@ internal static class CpuCellParts
     /// <summary>
     /// The backward pass's start (sizes, Uᵀ into the scratch, the carries) and its time loop: each step's
     /// <paramref name="body"/> between the shared start and end of a backward step. <paramref name="own"/> writes the
-    /// cell's own scratch views between Uᵀ and the carries.
+    /// cell's own scratch views between Uᵀ and the carries; <paramref name="carried"/> names the cell's own gradients
+    /// carried from step to step besides ∂h (flushed with it at each step's end, <see cref="BackwardStepEnd"/>).
     /// </summary>
-    internal static void BackwardSteps(CodeWriter w, CpuScratch scratch, string uWidth, string? uNote, System.Action own, System.Action body)
+    internal static void BackwardSteps(CodeWriter w, CpuScratch scratch, string uWidth, string? uNote, System.Action own, System.Action body, params string[] carried)
     {
         w.Line($"var recurrentT = {scratch.Slice("recurrentT")};{(uNote is null ? "" : " // " + uNote)}");
         w.Line($"MatrixOps.Transpose(Units, {uWidth}, recurrentKernel, recurrentT);");
@@ -209,7 +218,7 @@ internal static class CpuCellParts
         {
             BackwardStepStart(w);
             body();
-            BackwardStepEnd(w);
+            BackwardStepEnd(w, carried);
         }
     }
 
