@@ -6,22 +6,22 @@ using Xunit;
 namespace ModelGen.Tests;
 
 [Sequential(Features = 4)]
-[Lstm(8)]
+[Lstm(8, ReturnSequences = true)]
 [Dense(1)]
 public partial class LongLstmModel;
 
 [Sequential(Features = 4)]
-[Gru(8)]
+[Gru(8, ReturnSequences = true)]
 [Dense(1)]
 public partial class LongGruModel;
 
 [Sequential(Features = 4)]
-[Gru(8, ResetAfter = false)]
+[Gru(8, ResetAfter = false, ReturnSequences = true)]
 [Dense(1)]
 public partial class LongGruResetBeforeModel;
 
 [Sequential(Features = 4)]
-[SimpleRnn(8)]
+[SimpleRnn(8, ReturnSequences = true)]
 [Dense(1)]
 public partial class LongSimpleRnnModel;
 
@@ -58,7 +58,8 @@ public sealed class LongSequenceTests
         var x = new float[Batch * Steps * Features];
         for (int i = 0; i < x.Length; i++) x[i] = 2f * random.NextSingle() - 1f;
         var y = new float[model.OutputLength(Batch, Steps)];
-        var dy = Enumerable.Repeat(1f, y.Length).ToArray();
+        var dy = new float[y.Length]; // outputs [batch, steps, 1]: a gradient at the last step only
+        for (int b = 0; b < Batch; b++) dy[b * Steps + Steps - 1] = 1f;
         var dx = new float[x.Length];
 
         model.Forward(x, Batch, Steps, y, training: true);
@@ -71,6 +72,30 @@ public sealed class LongSequenceTests
         int subnormal = dx.Count(float.IsSubnormal);
         Assert.True(subnormal == 0, $"{subnormal} of {dx.Length} input-gradient values are subnormal (first at step {Array.FindIndex(dx, float.IsSubnormal) / Features % Steps})");
         Assert.All(model.Gradients, g => Assert.True(float.IsFinite(g)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void A_state_decaying_under_zero_inputs_goes_to_zero_never_to_subnormals(string cell)
+    {
+        var model = Create(cell, 2);
+        var parameters = model.Parameters;
+        for (int i = 0; i < parameters.Length; i++) parameters[i] *= 0.5f; // contracting weights: the state decays geometrically
+        var random = new Random(4);
+        var x = new float[Batch * Steps * Features]; // [batch, steps, features]: random for 20 steps, then zeros (padding)
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < 20; t++)
+                for (int f = 0; f < Features; f++) x[(b * Steps + t) * Features + f] = 2f * random.NextSingle() - 1f;
+        var y = new float[model.OutputLength(Batch, Steps)];
+
+        foreach (bool training in new[] { false, true })
+        {
+            model.Forward(x, Batch, Steps, y, training);
+            Assert.True(MathF.Abs(y[19]) > 1e-6f, $"the output at step 19 is {y[19]}");
+            Assert.Equal(0f, y[Steps - 1]); // the state has died out: the range the test is about
+            int subnormal = y.Count(float.IsSubnormal);
+            Assert.True(subnormal == 0, $"training: {training}: {subnormal} of {y.Length} outputs are subnormal (first at step {Array.FindIndex(y, float.IsSubnormal) % Steps})");
+        }
     }
 
     [Theory]

@@ -6,8 +6,9 @@ using System.Runtime.Intrinsics;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// Keeps the gradients carried back through time out of the subnormal range, where x64 and many ARM cores take a
-/// microcode assist of about a hundred cycles on every operation that reads or yields a subnormal float.
+/// Keeps the states carried forward and the gradients carried back through time out of the subnormal range, where
+/// x64 and many ARM cores take a microcode assist of about a hundred cycles on every operation that reads or yields a
+/// subnormal float.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,12 +20,13 @@ namespace ModelGen.Kernels;
 /// slower for 10× the steps). PyTorch, without <c>torch.set_flush_denormal(True)</c>, has the same stall.
 /// </para>
 /// <para>
-/// .NET cannot set the processor's flush-to-zero mode, so the generated backward passes call <see cref="Flush"/>
-/// on each carried gradient after every step: a value whose magnitude is below <see cref="Threshold"/> (2⁻¹⁰⁰) becomes
-/// zero and stays zero, and the values that remain are far enough above the subnormal range that the next step's
-/// products of them do not fall into it. Results change only where a carried gradient had decayed below 2⁻¹⁰⁰
-/// ≈ 7.9·10⁻³¹, 24 binary orders below anything that can move a float32 sum of gradients of 2⁻⁷⁶ ≈ 1.3·10⁻²³ or more;
-/// every other result is bit-identical. NaN and infinities pass through unchanged.
+/// The forward pass has the same trap where a state decays towards zero (zero inputs such as padding, zero biases).
+/// .NET cannot set the processor's flush-to-zero mode, so the generated cells call <see cref="Flush"/> on the new
+/// state (h, and LSTM's c) after every forward step and on each carried gradient (∂h, and LSTM's ∂c) after every
+/// backward step: a value whose magnitude is below <see cref="Threshold"/> (2⁻¹⁰⁰) becomes zero and stays zero, and
+/// the values that remain are far enough above the subnormal range that the next step's products of them do not
+/// fall into it. Results change only where a carried state or gradient had decayed below 2⁻¹⁰⁰ ≈ 7.9·10⁻³¹, 24 binary
+/// orders below anything that can move a float32 sum of 2⁻⁷⁶ ≈ 1.3·10⁻²³ or more; every other result is bit-identical. NaN and infinities pass through unchanged.
 /// </para>
 /// </remarks>
 public static class Underflow

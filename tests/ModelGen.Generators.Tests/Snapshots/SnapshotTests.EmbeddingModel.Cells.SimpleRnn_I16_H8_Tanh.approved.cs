@@ -149,6 +149,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                         // Masked samples keep their previous state at this step.
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
+                    // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                    Underflow.Flush(h.Slice((t + 1) * n, n));
                 }
             }
             else if (Vector256.IsHardwareAccelerated)
@@ -216,6 +218,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                         // Masked samples keep their previous state at this step.
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
+                    // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                    Underflow.Flush(h.Slice((t + 1) * n, n));
                 }
             }
             else
@@ -272,6 +276,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                         // Masked samples keep their previous state at this step.
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
+                    // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                    Underflow.Flush(h.Slice((t + 1) * n, n));
                 }
             }
             return;
@@ -296,6 +302,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                 // Masked samples keep their previous state at this step.
                 StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
             }
+            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+            Underflow.Flush(h.Slice((t + 1) * n, n));
         }
     }
 

@@ -142,6 +142,8 @@ internal static class Gru_I3_H9_ResetAfter
                 // Masked samples keep their previous state at this step.
                 StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
             }
+            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+            Underflow.Flush(h.Slice((t + 1) * n, n));
         }
     }
 

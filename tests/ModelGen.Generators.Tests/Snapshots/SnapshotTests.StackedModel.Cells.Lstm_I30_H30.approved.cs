@@ -203,6 +203,8 @@ internal static class Lstm_I30_H30
                 StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                 StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));
             }
+            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+            Underflow.Flush(h.Slice((t + 1) * n, n)); Underflow.Flush(c.Slice((t + 1) * n, n));
         }
     }
 

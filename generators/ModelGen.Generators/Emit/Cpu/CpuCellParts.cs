@@ -69,6 +69,18 @@ internal static class CpuCellParts
     }
 
     /// <summary>
+    /// The end of every forward step: masked samples carried (<see cref="CarryMasked"/>), then the new state h[t] (and
+    /// c[t] with <paramref name="cells"/>) flushed to zero below 2⁻¹⁰⁰ (<c>Underflow.Flush</c>): a state decaying
+    /// towards zero (zero inputs, say padding, with zero biases) would otherwise run every later step on subnormals.
+    /// </summary>
+    internal static void ForwardStepEnd(CodeWriter w, bool cells)
+    {
+        CarryMasked(w, cells);
+        w.Line("// A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).");
+        w.Line(cells ? "Underflow.Flush(h.Slice((t + 1) * n, n)); Underflow.Flush(c.Slice((t + 1) * n, n));" : "Underflow.Flush(h.Slice((t + 1) * n, n));");
+    }
+
+    /// <summary>
     /// The start of a backward step: <c>dPrev</c> (∂h[t-1], the initial state's gradient, or a sink), and
     /// <c>dRead</c>, the gradient of what the recurrent product read (a separate carry under recurrent dropout).
     /// Masked samples pass ∂h straight through to ∂h[t-1].
@@ -198,7 +210,7 @@ internal static class CpuCellParts
         using (w.Block("for (int t = 0; t < steps; t++)"))
         {
             body();
-            CarryMasked(w, cells);
+            ForwardStepEnd(w, cells);
         }
     }
 
