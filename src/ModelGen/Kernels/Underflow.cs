@@ -22,11 +22,13 @@ namespace ModelGen.Kernels;
 /// <para>
 /// The forward pass has the same trap where a state decays towards zero (zero inputs such as padding, zero biases).
 /// .NET cannot set the processor's flush-to-zero mode, so the generated cells call <see cref="Flush"/> on the new
-/// state (h, and LSTM's c) after every forward step and on each carried gradient (∂h, and LSTM's ∂c) after every
-/// backward step: a value whose magnitude is below <see cref="Threshold"/> (2⁻¹⁰⁰) becomes zero and stays zero, and
-/// the values that remain are far enough above the subnormal range that the next step's products of them do not
-/// fall into it. Results change only where a carried state or gradient had decayed below 2⁻¹⁰⁰ ≈ 7.9·10⁻³¹, 24 binary
-/// orders below anything that can move a float32 sum of 2⁻⁷⁶ ≈ 1.3·10⁻²³ or more; every other result is bit-identical. NaN and infinities pass through unchanged.
+/// state (h, and LSTM's c) and on each carried gradient (∂h, and LSTM's ∂c) every eighth step, forward and backward
+/// (often enough that a slowly decaying value cannot reach the subnormal range in between): a value whose magnitude
+/// is below <see cref="Threshold"/> (2⁻¹⁰⁰) becomes zero and stays zero, and the values that remain are far enough
+/// above the subnormal range that the next steps' products of them do not fall into it. Results change only where a
+/// carried state or gradient had decayed below 2⁻¹⁰⁰ ≈ 7.9·10⁻³¹, 24 binary orders below anything that can move a
+/// float32 sum of 2⁻⁷⁶ ≈ 1.3·10⁻²³ or more; every other result is bit-identical. NaN and infinities pass through
+/// unchanged.
 /// </para>
 /// </remarks>
 public static class Underflow

@@ -150,7 +150,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
                     // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-                    Underflow.Flush(h.Slice((t + 1) * n, n));
+                    if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
                 }
             }
             else if (Vector256.IsHardwareAccelerated)
@@ -219,7 +219,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
                     // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-                    Underflow.Flush(h.Slice((t + 1) * n, n));
+                    if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
                 }
             }
             else
@@ -277,7 +277,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                         StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                     }
                     // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-                    Underflow.Flush(h.Slice((t + 1) * n, n));
+                    if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
                 }
             }
             return;
@@ -303,7 +303,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                 StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
             }
             // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-            Underflow.Flush(h.Slice((t + 1) * n, n));
+            if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
         }
     }
 
@@ -356,7 +356,7 @@ internal static class SimpleRnn_I16_H8_Tanh
             if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);
             if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
             // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
-            if (t > 0) { Underflow.Flush(dPrev); }
+            if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); }
         }
         // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
         Gemm.MultiplyAddTransposedA(Units, Units, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dh, Units, dRecurrentKernel, Units);

@@ -143,7 +143,7 @@ internal static class Gru_I3_H9_ResetAfter
                 StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
             }
             // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-            Underflow.Flush(h.Slice((t + 1) * n, n));
+            if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
         }
     }
 
@@ -253,7 +253,7 @@ internal static class Gru_I3_H9_ResetAfter
             if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
             if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
             // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
-            if (t > 0) { Underflow.Flush(dPrev); }
+            if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); }
         }
         // After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.
         Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dRecurrent, Width, dRecurrentKernel, Width);
