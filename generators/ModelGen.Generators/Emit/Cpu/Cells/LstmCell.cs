@@ -81,7 +81,7 @@ internal static class LstmCell
                 }
                 w.Line("// dh[t-1] += dGates[t]·Uᵀ");
                 w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
-            });
+            }, "dc");
             w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
             WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");

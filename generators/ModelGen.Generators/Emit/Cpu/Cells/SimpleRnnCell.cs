@@ -55,7 +55,7 @@ internal static class SimpleRnnCell
                     w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z), the whole [batch, {h}] block at once.");
                     w.Line(ApplyInPlace(cell.Activation, "z"));
                 }
-                CarryMasked(w, cells: false);
+                ForwardStepEnd(w, cells: false);
             }
         }
         w.Line();

@@ -125,7 +125,7 @@ internal static class SimpleRnnUnrolled
             w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
             w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
             body();
-            CarryMasked(w, cells: false);
+            ForwardStepEnd(w, cells: false);
         }
     }
 
