@@ -2,10 +2,11 @@ namespace ModelGen.Gpu;
 
 /// <summary>
 /// A generated model that can move to a <see cref="GpuDevice"/>: generated for every model of a project that references
-/// ModelGen.Gpu. PyTorch's <c>model.to(device)</c>.
+/// ModelGen.Gpu. PyTorch's <c>model.to(device)</c>. Disposing the model frees its device memory, as <c>To(null)</c>
+/// does (the device's parameters come back to the host first, so the model goes on working on the CPU).
 /// </summary>
 /// <typeparam name="TInput"><c>float</c> for <c>[batch, steps, features]</c> inputs; <c>int</c> for token ids <c>[batch, steps]</c>.</typeparam>
-public interface IGpuModel<TInput> : ISequentialModel<TInput>, IDeviceHosted where TInput : unmanaged
+public interface IGpuModel<TInput> : ISequentialModel<TInput>, IDeviceHosted, System.IDisposable where TInput : unmanaged
 {
     /// <summary>The device the model runs on; null while it runs on the CPU.</summary>
     GpuDevice? Device { get; }

@@ -66,6 +66,20 @@ public sealed class ModelLifecycleTests
     }
 
     [Fact]
+    public void Disposing_the_model_frees_its_device_memory_and_keeps_its_parameters()
+    {
+        var model = Lstm(43);
+        model.To(ModelHarness.Device);
+        var runner = model.Runner!;
+        var changed = Random(44, model.Parameters.Length);
+        runner.Parameters.View.CopyFromCPU(changed);
+        ((IDisposable)model).Dispose();
+        Assert.True(runner.Parameters.IsDisposed);
+        Assert.Null(model.Device);
+        Assert.Equal(changed, model.Parameters);
+    }
+
+    [Fact]
     public void Dispose_frees_every_device_buffer_of_the_workspace()
     {
         var model = Lstm(42);

@@ -24,6 +24,9 @@ partial class MaskedBidirectionalModel : global::ModelGen.Gpu.IGpuModel<float>
     /// <inheritdoc/>
     public global::ModelGen.IDeviceEngine? DeviceEngine => _gpuEngine;
 
+    /// <summary>Frees the model's device memory, as <c>To(null)</c>: the device's parameters come back first, and the model goes on on the CPU.</summary>
+    void global::System.IDisposable.Dispose() => To(null);
+
     /// <inheritdoc/>
     /// <exception cref="global::System.NotSupportedException">A layer of this model has no GPU rendering (it runs on the CPU only).</exception>
     public void To(global::ModelGen.Gpu.GpuDevice? device)

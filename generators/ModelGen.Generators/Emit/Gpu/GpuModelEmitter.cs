@@ -80,6 +80,9 @@ internal static class GpuModelEmitter
         w.Line("/// <inheritdoc/>");
         w.Line($"public {G}IDeviceEngine? DeviceEngine => {(runs ? "_gpuEngine" : "null")};");
         w.Line();
+        w.Line("/// <summary>Frees the model's device memory, as <c>To(null)</c>: the device's parameters come back first, and the model goes on on the CPU.</summary>");
+        w.Line("void global::System.IDisposable.Dispose() => To(null);");
+        w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("/// <exception cref=\"global::System.NotSupportedException\">A layer of this model has no GPU rendering (it runs on the CPU only).</exception>");
         using (w.Block($"public void To({GpuNs}GpuDevice? device)"))
