@@ -14,10 +14,10 @@ namespace ModelGen.Kernels;
 /// </remarks>
 public interface IRowJob
 {
-    /// <summary>Does the work of rows <paramref name="first"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
-    /// <param name="first">First sample row, 0 ≤ first ≤ end.</param>
-    /// <param name="end">One past the last sample row, ≤ the row count given to <see cref="RowParallel.Run{TJob}"/>.</param>
-    void Rows(int first, int end);
+    /// <summary>Does the work of rows <paramref name="first"/> (inclusive) to <paramref name="last"/> (exclusive: one past the last row).</summary>
+    /// <param name="first">First sample row, 0 ≤ first ≤ last.</param>
+    /// <param name="last">One past the last sample row, ≤ the row count given to <see cref="RowParallel.Run{TJob}"/>.</param>
+    void Rows(int first, int last);
 }
 
 /// <summary>
@@ -42,7 +42,10 @@ public static unsafe class RowParallel
     /// <param name="work">Multiply-adds of the whole job (e.g. steps · batch · units · gate width).</param>
     /// <returns>The part count for <see cref="Run{TJob}"/>, ≥ 1.</returns>
     public static int Parts(int rows, long work)
-        => work < ParallelWork ? 1 : Math.Max(1, Math.Min(Threading.IntraOpThreads, rows));
+        => work < Threshold ? 1 : Math.Max(1, Math.Min(Threading.IntraOpThreads, rows));
+
+    // ParallelWork, lowered by tests to split models of every size.
+    internal static long Threshold = ParallelWork;
 
     /// <summary>
     /// Runs <paramref name="job"/> over rows [0, <paramref name="rows"/>) in <paramref name="parts"/> contiguous
