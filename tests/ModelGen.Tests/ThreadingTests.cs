@@ -11,10 +11,16 @@ namespace ModelGen.Tests.Threading;
 [Dense(3, Activation = "softmax")]
 public partial class LargeStepModel;
 
-/// <summary>Odd unit counts (vector tails at every width), a mask from token 0, recurrent dropout, two LSTMs.</summary>
+/// <summary>
+/// Every cell whose time loop splits by rows (LSTM, GRU in both forms, a bidirectional one), odd unit counts (vector
+/// tails at every width), a mask from token 0, recurrent dropout.
+/// </summary>
 [Sequential(TimeSteps = 6)]
 [Embedding(40, 6, MaskZero = true)]
 [Lstm(9, ReturnSequences = true, RecurrentDropout = 0.3)]
+[Gru(7, ReturnSequences = true, RecurrentDropout = 0.2, ResetAfter = false)]
+[Bidirectional]
+[Gru(5, ReturnSequences = true, RecurrentDropout = 0.25)]
 [Lstm(7)]
 [Dense(2)]
 public partial class RowSplitModel;

@@ -20,9 +20,10 @@ namespace ModelGen.Kernels;
 /// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
 /// sleeping workers only for a product that follows another within <see cref="BurstMicroseconds"/> (a recurrent
-/// layer's per-step products). An isolated product, such as one input projection per pass, runs on the caller
-/// alone. Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 %
-/// slower, and a spinning worker slowed the caller beside it.
+/// layer's per-step products), for a product of at least <see cref="WakeWork"/> multiply-adds, and for a row job (a
+/// whole time loop). A small isolated product, such as a GRU(30)'s input projection, runs on the caller alone.
+/// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
+/// and a spinning worker slowed the caller beside it.
 /// </remarks>
 internal static unsafe class ProductWorkers
 {
@@ -31,6 +32,11 @@ internal static unsafe class ProductWorkers
     // A product that starts within this long of the previous one is part of a run (the per-step products of a
     // recurrent layer) and wakes sleeping workers; an isolated one does not.
     private const long BurstMicroseconds = 500;
+
+    // A product of at least this many multiply-adds (about a millisecond on one core) wakes sleeping workers even when
+    // isolated: an LSTM(196)'s input projection over a batch of 64 × 28 steps (180 M) ran on the caller alone, a
+    // third of the pass, while a wake-up costs at most a few hundred µs.
+    private const long WakeWork = 1L << 25;
 
     // The two durations in Stopwatch ticks.
     private static readonly long SpinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
@@ -67,7 +73,7 @@ internal static unsafe class ProductWorkers
         fixed (float* pa = &a, pb = &b, pc = &c)
         {
             var product = new Product { A = pa, B = pb, C = pc, M = m, N = n, K = k, Ai = ai, Ap = ap, Ldb = ldb, Ldc = ldc };
-            return TryRun(parts, &ProductPart, &product, wakeAlways: false);
+            return TryRun(parts, &ProductPart, &product, wakeAlways: (long)m * n * k >= WakeWork);
         }
     }
 

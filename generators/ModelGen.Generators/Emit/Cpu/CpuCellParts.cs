@@ -184,18 +184,17 @@ internal static class CpuCellParts
 
     /// <summary>
     /// A gated cell's Forward: the method, the input projection of every step at once (<c>x·W + bias</c>), then the
-    /// time loop with each step's <paramref name="step"/>.
+    /// time loop with each step's <paramref name="step"/> as a row job (<see cref="RowJob"/>, written after the method),
+    /// so it can be split by sample rows between threads.
     /// </summary>
-    internal static void GatedForward(CodeWriter w, CellShape cell, string biasName, bool cells, System.Action step, bool rows = false)
+    internal static void GatedForward(CodeWriter w, CellShape cell, string biasName, bool cells, System.Action step)
     {
         var slots = CellSignature.Forward(cell);
         using (w.Block(Signature("Forward", slots)))
         {
             InputProjection(w, cell, biasName);
-            if (rows) RowJobCall(w, "ForwardRows", slots, System.Array.Empty<string>());
-            else ForwardSteps(w, cells, step);
+            RowJobCall(w, "ForwardRows", slots, System.Array.Empty<string>());
         }
-        if (!rows) return;
         w.Line();
         RowJob(w, "ForwardRows", "Forward's time loop for the sample rows [b0, b1): every step, no other row read.", slots, System.Array.Empty<string>(),
             () => ForwardSteps(w, cells, step, rows: true));
@@ -296,14 +295,10 @@ internal static class CpuCellParts
         }
     }
 
-    /// <summary>One pass per sample row: the row operands, what the pass computes, then the fused loop.</summary>
+    /// <summary>One pass per sample row of a row job (rows [b0, b1)): the row operands, what the pass computes, then the fused loop.</summary>
     internal static void PerSample(CodeWriter w, (string Name, string Span)[] operands, System.Action loop, params string[] comments)
-        => PerSample(w, false, operands, loop, comments);
-
-    /// <summary><see cref="PerSample(CodeWriter, (string Name, string Span)[], System.Action, string[])"/>, over rows [b0, b1) when <paramref name="rows"/>.</summary>
-    internal static void PerSample(CodeWriter w, bool rows, (string Name, string Span)[] operands, System.Action loop, params string[] comments)
     {
-        using (w.Block(rows ? "for (int b = b0; b < b1; b++)" : "for (int b = 0; b < batch; b++)"))
+        using (w.Block("for (int b = b0; b < b1; b++)"))
         {
             FusedLoop.Refs(w, operands);
             foreach (var comment in comments) w.Line("// " + comment);

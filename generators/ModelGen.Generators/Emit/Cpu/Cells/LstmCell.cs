@@ -28,7 +28,7 @@ internal static class LstmCell
             w.Line($"// gates += h[t-1]·U for these rows: [rows, {u}] × [{u}, {4 * u}].");
             w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
             string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
-            PerSample(w, rows: true,
+            PerSample(w,
                 new[]
                 {
                     ("gr", "z.Slice(b * Width, Width)"),
@@ -39,7 +39,7 @@ internal static class LstmCell
                 },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardRow(w2, f, cell)),
                 $"One pass over the row: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·) (kept for backward);", "c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).");
-        }, rows: true);
+        });
         w.Line();
         w.Lines("""
             /// <summary>
