@@ -85,7 +85,8 @@ internal static unsafe class ProductWorkers
     /// </summary>
     public static bool TryRun(int parts, delegate*<void*, int, int, void> job, void* state, bool wakeAlways)
     {
-        if (!System.Threading.Monitor.TryEnter(Busy)) return false;
+        // Busy is reentrant: a job that asked for workers inside one of its own parts would overwrite the running job.
+        if (System.Threading.Monitor.IsEntered(Busy) || !System.Threading.Monitor.TryEnter(Busy)) return false;
         try
         {
             EnsureWorkers(parts - 1);
