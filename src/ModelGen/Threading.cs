@@ -7,11 +7,16 @@ namespace ModelGen;
 /// TensorFlow's intra-op threads.
 /// </summary>
 /// <remarks>
-/// Only the large matrix products are shared (the input projection over all steps, the weight and input gradients,
-/// and a step's recurrent product when batch × gates × units is large); they are split by column panels, and every
-/// element is summed in the same order as on one thread, so results are bit-identical whatever the setting. The
-/// workers are started once, on first use, and spin briefly between products before they sleep; nothing is
-/// allocated per call. Small models never reach the threshold and run on the calling thread alone.
+/// Two kinds of work are shared. An LSTM or GRU layer's time loop (forward and back-propagation through time) is split
+/// by sample rows when steps × batch × units × gate width reaches <see cref="Kernels.RowParallel.ParallelWork"/>: the
+/// samples of a batch are independent through the recurrence, so each thread runs every step for its own rows, its
+/// own slice of each step's recurrent product (<see cref="Kernels.Gemm.MultiplyAddRows"/>) and its own element-wise
+/// passes, and the threads meet once per loop rather than once per step. The large matrix products outside the loop
+/// (the input projection over all steps, the weight and input gradients, and the per-step products of a SimpleRNN
+/// when batch × units × units is large) are split by column panels. Each row, and each element of a product, is
+/// computed in the same order as on one thread, so results are bit-identical whatever the setting. The workers are
+/// started once, on first use, and spin briefly between jobs before they sleep; nothing is allocated per call. Small
+/// models never reach the thresholds and run on the calling thread alone.
 /// </remarks>
 public static class Threading
 {

@@ -11,6 +11,20 @@ namespace ModelGen.Tests.Threading;
 [Dense(3, Activation = "softmax")]
 public partial class LargeStepModel;
 
+/// <summary>
+/// Every cell whose time loop splits by rows (LSTM, GRU in both forms, a bidirectional one), odd unit counts (vector
+/// tails at every width), a mask from token 0, recurrent dropout.
+/// </summary>
+[Sequential(TimeSteps = 6)]
+[Embedding(40, 6, MaskZero = true)]
+[Lstm(9, ReturnSequences = true, RecurrentDropout = 0.3)]
+[Gru(7, ReturnSequences = true, RecurrentDropout = 0.2, ResetAfter = false)]
+[Bidirectional]
+[Gru(5, ReturnSequences = true, RecurrentDropout = 0.25)]
+[Lstm(7)]
+[Dense(2)]
+public partial class RowSplitModel;
+
 /// <summary>The tests that change the process-wide thread setting run one at a time.</summary>
 [CollectionDefinition(nameof(ProcessWideThreadSetting), DisableParallelization = true)]
 public sealed class ProcessWideThreadSetting;
@@ -54,6 +68,134 @@ public sealed class ThreadingTests
             Assert.True(wholeT.AsSpan().SequenceEqual(splitT), $"Aᵀ·B {m}×{n}×{k} in {parts} parts differs from one part");
         }
         Assert.False(c0.AsSpan().SequenceEqual(whole), "the product changed nothing");
+    }
+
+    public static TheoryData<int, int, int> RowShapes => new()
+    {
+        // m below and above a register tile (6 or 8 rows), products below and above the packing threshold, n with
+        // tails narrower than a vector at every width.
+        { 1, 36, 9 }, { 5, 28, 7 }, { 7, 196, 49 }, { 13, 100, 33 }, { 64, 784, 196 }, { 33, 65, 30 }, { 9, 3, 5 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RowShapes))]
+    public void Every_row_split_of_a_product_is_bit_identical_to_the_whole(int m, int n, int k)
+    {
+        var random = new Random(m * 7 + n + k);
+        var a = Fill(m * k, random);
+        var b = Fill(k * n, random);
+        var c0 = Fill(m * n, random);
+        var whole = (float[])c0.Clone();
+        Gemm.KernelPart(0, 1, m, n, k, ref a[0], k, 1, ref b[0], n, ref whole[0], n); // the one-thread product
+        for (int parts = 1; parts <= Math.Min(m, 5); parts++)
+        {
+            var split = (float[])c0.Clone();
+            for (int part = parts - 1; part >= 0; part--)
+                Gemm.MultiplyAddRows(m, m * part / parts, m * (part + 1) / parts, n, k, a, k, b, n, split, n);
+            Assert.True(whole.AsSpan().SequenceEqual(split), $"A·B {m}×{n}×{k} in {parts} row ranges differs from the whole");
+        }
+        var empty = (float[])c0.Clone();
+        Gemm.MultiplyAddRows(m, m, m, n, k, a, k, b, n, empty, n);
+        Assert.True(c0.AsSpan().SequenceEqual(empty), "an empty row range changed C");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyAddRows(m, 0, m + 1, n, k, a, k, b, n, empty, n));
+        Assert.False(c0.AsSpan().SequenceEqual(whole), "the product changed nothing");
+    }
+
+    private ref struct CountingJob : IRowJob
+    {
+        public Span<int> Hits;
+
+        public readonly void Rows(int first, int last)
+        {
+            for (int i = first; i < last; i++) Hits[i]++; // ranges are disjoint: no two threads touch one count
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(64)]
+    public void A_row_job_runs_every_row_exactly_once_for_any_number_of_parts(int rows)
+    {
+        for (int parts = 0; parts <= 5; parts++)
+        {
+            var hits = new int[rows];
+            var job = new CountingJob { Hits = hits };
+            RowParallel.Run(ref job, rows, parts);
+            Assert.All(hits, h => Assert.Equal(1, h));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        {
+            var job = new CountingJob();
+            RowParallel.Run(ref job, -1, 2);
+        });
+    }
+
+    [Fact]
+    public void Small_jobs_and_one_thread_stay_on_the_caller()
+    {
+        int before = ModelGen.Threading.IntraOpThreads;
+        try
+        {
+            ModelGen.Threading.IntraOpThreads = Environment.ProcessorCount;
+            Assert.Equal(1, RowParallel.Parts(64, RowParallel.ParallelWork - 1));
+            Assert.Equal(Math.Min(Environment.ProcessorCount, 64), RowParallel.Parts(64, RowParallel.ParallelWork));
+            Assert.Equal(1, RowParallel.Parts(1, long.MaxValue)); // one row cannot be split
+            ModelGen.Threading.IntraOpThreads = 1;
+            Assert.Equal(1, RowParallel.Parts(64, long.MaxValue));
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(13)]
+    public void A_time_loop_split_by_rows_gives_the_same_bits_at_every_batch_size(int batch)
+    {
+        int before = ModelGen.Threading.IntraOpThreads;
+        long threshold = RowParallel.Threshold;
+        try
+        {
+            RowParallel.Threshold = 0; // split even this small model
+            var (y1, g1) = Pass(threads: 1);
+            var (y2, g2) = Pass(threads: Environment.ProcessorCount);
+            Assert.True(y1.AsSpan().SequenceEqual(y2), "outputs differ");
+            Assert.True(g1.AsSpan().SequenceEqual(g2), "parameter gradients differ");
+            Assert.Contains(g1, v => v != 0f);
+        }
+        finally
+        {
+            RowParallel.Threshold = threshold;
+            ModelGen.Threading.IntraOpThreads = before;
+        }
+
+        (float[] Output, float[] Gradients) Pass(int threads)
+        {
+            ModelGen.Threading.IntraOpThreads = threads;
+            var model = new RowSplitModel();
+            model.Initialize(seed: 11);
+            var random = new Random(batch);
+            var tokens = new int[batch * RowSplitModel.TimeSteps];
+            for (int i = 0; i < tokens.Length; i++) tokens[i] = i % 5 == 0 ? 0 : random.Next(1, 40); // masked steps too
+            var y = new float[batch * 2];
+            var dy = new float[batch * 2];
+            for (int i = 0; i < 2; i++)
+            {
+                model.Forward(tokens, batch, y, training: true); // recurrent dropout on
+                for (int j = 0; j < dy.Length; j++) dy[j] = y[j] - (j % 2);
+                Array.Clear(model.Gradients);
+                model.Backward(dy);
+            }
+            return (y, (float[])model.Gradients.Clone());
+        }
     }
 
     [Fact]

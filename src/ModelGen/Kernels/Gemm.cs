@@ -71,6 +71,34 @@ public static class Gemm
     }
 
     /// <summary>
+    /// Rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of <c>C[m×n] += A[m×k] · B[k×n]</c>, on the calling
+    /// thread only: for a caller that already splits its work by rows (<see cref="RowParallel"/>). Each row is computed
+    /// exactly as <see cref="MultiplyAdd"/> on one thread computes it in the whole product (the kernel is chosen for
+    /// all <paramref name="m"/> rows), so results do not depend on how the rows are split.
+    /// </summary>
+    /// <param name="m">Rows of the whole product (of A and C), ≥ 0.</param>
+    /// <param name="rowFrom">First row to compute, 0 ≤ rowFrom ≤ rowTo.</param>
+    /// <param name="rowTo">One past the last row to compute, ≤ <paramref name="m"/>.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0.</param>
+    /// <param name="a">The whole A, element (i, p) at <c>a[i·lda + p]</c>.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range added to.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the row range is not within [0, m].</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
+    public static void MultiplyAddRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
+            throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
+        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc) || rowFrom == rowTo) return;
+        Kernel(rowTo - rowFrom, n, k, ref Unsafe.Add(ref MemoryMarshal.GetReference(a), rowFrom * lda), lda, 1, ref MemoryMarshal.GetReference(b), ldb,
+            ref Unsafe.Add(ref MemoryMarshal.GetReference(c), rowFrom * ldc), ldc, 0, n, pathRows: m);
+    }
+
+    /// <summary>
     /// Products of at least this many multiply-adds (m·n·k) are shared between threads when
     /// <see cref="Threading.IntraOpThreads"/> allows more than one: about 15 µs of work on one core, well above the
     /// under-1-µs cost of handing a part to a spinning worker. (When workers must be woken, see
@@ -125,18 +153,21 @@ public static class Gemm
     // The widest accelerated width whose vector fits in a row of C: a product narrower than a 512-bit vector (a
     // SimpleRNN(10)'s 10 columns) takes 256-bit vectors rather than the 512-bit path's scalar tail (4× slower on W1).
     // The choice depends on n alone, never on the part, so a split product stays bit-identical.
-    private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
+    // pathRows (default m): the rows of the whole product when this is a row slice of it (MultiplyAddRows), so the
+    // slice takes the path the whole product would and each row's arithmetic is the same.
+    private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, int pathRows = -1)
     {
-        if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
-        else if (Vector256.IsHardwareAccelerated && n >= 8) Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
-        else if (Vector128.IsHardwareAccelerated && n >= 4) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        if (pathRows < 0) pathRows = m;
+        if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        else if (Vector256.IsHardwareAccelerated && n >= 8) Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        else if (Vector128.IsHardwareAccelerated && n >= 4) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
         else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
-    private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
+    private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, int pathRows)
         where TTile : struct, ITile where TOps : struct, IVectorOps<TV>
     {
-        if (m < TTile.MR || (long)m * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        if (pathRows < TTile.MR || (long)pathRows * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
         else Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 

@@ -7,7 +7,8 @@ using System.Threading;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// The threads that take parts of a large <see cref="Gemm"/> product. One product runs at a time: the caller
+/// The threads that take parts of a large <see cref="Gemm"/> product, or of a recurrent layer's time loop split by
+/// sample rows (<see cref="RowParallel"/>). One job runs at a time: the caller
 /// publishes it, runs part 0, then runs any part whose worker has not claimed it yet (a worker still waking up
 /// costs nothing that way), and spins until the claimed parts are done. A product that finds the workers busy
 /// (another thread's model) runs alone on its caller instead of waiting.
@@ -19,9 +20,10 @@ namespace ModelGen.Kernels;
 /// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
 /// sleeping workers only for a product that follows another within <see cref="BurstMicroseconds"/> (a recurrent
-/// layer's per-step products). An isolated product, such as one input projection per pass, runs on the caller
-/// alone. Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 %
-/// slower, and a spinning worker slowed the caller beside it.
+/// layer's per-step products), for a product of at least <see cref="WakeWork"/> multiply-adds, and for a row job (a
+/// whole time loop). A small isolated product, such as a GRU(30)'s input projection, runs on the caller alone.
+/// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
+/// and a spinning worker slowed the caller beside it.
 /// </remarks>
 internal static unsafe class ProductWorkers
 {
@@ -31,6 +33,11 @@ internal static unsafe class ProductWorkers
     // recurrent layer) and wakes sleeping workers; an isolated one does not.
     private const long BurstMicroseconds = 500;
 
+    // A product of at least this many multiply-adds (about a millisecond on one core) wakes sleeping workers even when
+    // isolated: an LSTM(196)'s input projection over a batch of 64 × 28 steps (180 M) ran on the caller alone, a
+    // third of the pass, while a wake-up costs at most a few hundred µs.
+    private const long WakeWork = 1L << 25;
+
     // The two durations in Stopwatch ticks.
     private static readonly long SpinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
     private static readonly long BurstTicks = BurstMicroseconds * Stopwatch.Frequency / 1_000_000;
@@ -39,54 +46,82 @@ internal static unsafe class ProductWorkers
     private static readonly object Sleep = new();
     private static Thread[] _threads = [];
 
-    // The current job.
-    private static float* _a, _b, _c;
-    private static int _m, _n, _k, _ai, _ap, _ldb, _ldc, _parts;
+    // The current job: part `part` of `_parts` is `_job(_state, part, _parts)`.
+    private static delegate*<void*, int, int, void> _job;
+    private static void* _state;
+    private static int _parts;
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
-    private static long _lastProduct; // Stopwatch timestamp of the last product's start
+    private static long _lastProduct; // Stopwatch timestamp of the last job's start
+
+    // A product's operands, pinned by the caller for the whole product.
+    private struct Product
+    {
+        public float* A, B, C;
+        public int M, N, K, Ai, Ap, Ldb, Ldc;
+    }
+
+    private static void ProductPart(void* state, int part, int parts)
+    {
+        var p = (Product*)state;
+        Gemm.KernelPart(part, parts, p->M, p->N, p->K, ref Unsafe.AsRef<float>(p->A), p->Ai, p->Ap, ref Unsafe.AsRef<float>(p->B), p->Ldb, ref Unsafe.AsRef<float>(p->C), p->Ldc);
+    }
 
     /// <summary>Runs the product in <paramref name="parts"/> parts; false (nothing done) when the workers are busy.</summary>
     public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
-        if (!System.Threading.Monitor.TryEnter(Busy)) return false;
+        fixed (float* pa = &a, pb = &b, pc = &c)
+        {
+            var product = new Product { A = pa, B = pb, C = pc, M = m, N = n, K = k, Ai = ai, Ap = ap, Ldb = ldb, Ldc = ldc };
+            return TryRun(parts, &ProductPart, &product, wakeAlways: (long)m * n * k >= WakeWork);
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>job(state, part, parts)</c> for every part, the caller taking part 0 and any part no worker has claimed;
+    /// false (nothing done) when the workers are busy. An isolated job (no job within <see cref="BurstMicroseconds"/>
+    /// before it, every worker asleep) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
+    /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker.
+    /// </summary>
+    public static bool TryRun(int parts, delegate*<void*, int, int, void> job, void* state, bool wakeAlways)
+    {
+        // Busy is reentrant: a job that asked for workers inside one of its own parts would overwrite the running job.
+        if (System.Threading.Monitor.IsEntered(Busy) || !System.Threading.Monitor.TryEnter(Busy)) return false;
         try
         {
             EnsureWorkers(parts - 1);
             long now = Stopwatch.GetTimestamp();
             bool burst = now - _lastProduct < BurstTicks;
             _lastProduct = now;
-            if (!burst && Volatile.Read(ref _sleepers) >= _threads.Length)
+            if (!burst && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
                 // Every worker asleep and no product just before this one: an isolated product (an input
                 // projection, a weight gradient). Waking a worker would cost more than it saves; run it here.
-                Gemm.KernelPart(0, 1, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+                job(state, 0, 1);
                 return true;
             }
-            fixed (float* pa = &a, pb = &b, pc = &c)
+            _job = job;
+            _state = state;
+            _parts = parts;
+            for (int part = 1; part < parts; part++) Volatile.Write(ref _claims[part], 0); // after the fields: release
+            Volatile.Write(ref _pending, parts - 1);
+            Interlocked.Increment(ref _generation); // full fence: the job is visible before the new generation
+            if (Volatile.Read(ref _sleepers) > 0)
             {
-                _a = pa;
-                _b = pb;
-                _c = pc;
-                (_m, _n, _k, _ai, _ap, _ldb, _ldc, _parts) = (m, n, k, ai, ap, ldb, ldc, parts);
-                for (int part = 1; part < parts; part++) Volatile.Write(ref _claims[part], 0); // after the fields: release
-                Volatile.Write(ref _pending, parts - 1);
-                Interlocked.Increment(ref _generation); // full fence: the job is visible before the new generation
-                if (Volatile.Read(ref _sleepers) > 0)
-                {
-                    lock (Sleep) System.Threading.Monitor.PulseAll(Sleep);
-                }
-                Gemm.KernelPart(0, parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
-                for (int part = 1; part < parts; part++)
-                {
-                    if (Interlocked.CompareExchange(ref _claims[part], 1, 0) != 0) continue; // its worker has it
-                    Gemm.KernelPart(part, parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
-                    Interlocked.Decrement(ref _pending);
-                }
-                var spinner = new SpinWait();
-                while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
-                _a = _b = _c = null;
+                lock (Sleep) System.Threading.Monitor.PulseAll(Sleep);
             }
+            job(state, 0, parts);
+            for (int part = 1; part < parts; part++)
+            {
+                if (Interlocked.CompareExchange(ref _claims[part], 1, 0) != 0) continue; // its worker has it
+                job(state, part, parts);
+                Interlocked.Decrement(ref _pending);
+            }
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            _lastProduct = Stopwatch.GetTimestamp(); // a product right after a long job finds the workers spinning
+            _job = null;
+            _state = null;
             return true;
         }
         finally
@@ -138,7 +173,7 @@ internal static unsafe class ProductWorkers
             int[] claims = Volatile.Read(ref _claims);
             if (index + 1 < claims.Length && Interlocked.CompareExchange(ref claims[index + 1], 1, 0) == 0)
             {
-                Gemm.KernelPart(index + 1, _parts, _m, _n, _k, ref Unsafe.AsRef<float>(_a), _ai, _ap, ref Unsafe.AsRef<float>(_b), _ldb, ref Unsafe.AsRef<float>(_c), _ldc);
+                _job(_state, index + 1, _parts);
                 Interlocked.Decrement(ref _pending);
             }
         }

@@ -54,92 +54,135 @@ internal static class Lstm_I16_H16
             MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
             Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
         }
-        for (int t = 0; t < steps; t++)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new ForwardRows
         {
-            var z = gates.Slice(t * batch * Width, batch * Width);
-            ReadOnlySpan<float> previous = h.Slice(t * n, n);
-            if (!recurrentMask.IsEmpty)
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            bias = bias,
+            h = h,
+            c = c,
+            gates = gates,
+            tanhC = tanhC,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
+    }
+
+    /// <summary>Forward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct ForwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> bias;
+        public Span<float> h;
+        public Span<float> c;
+        public Span<float> gates;
+        public Span<float> tanhC;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public Span<float> maskedStates;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = 0; t < steps; t++)
             {
-                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
-                var dropped = maskedStates.Slice(t * n, n);
-                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
-                previous = dropped;
-            }
-            // gates += h[t-1]·U: [batch, 16] × [16, 64].
-            Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
-                ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
-                // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
-                if (Vector512.IsHardwareAccelerated)
+                var z = gates.Slice(t * batch * Width, batch * Width);
+                ReadOnlySpan<float> previous = h.Slice(t * n, n);
+                if (!recurrentMask.IsEmpty)
                 {
-                    // Elements 0…15 as one vector.
-                    var iv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0));
-                    var fv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 16));
-                    var cv = FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 32));
-                    var ov = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 48));
-                    iv.StoreUnsafe(ref gr, 0);
-                    fv.StoreUnsafe(ref gr, 16);
-                    cv.StoreUnsafe(ref gr, 32);
-                    ov.StoreUnsafe(ref gr, 48);
-                    var cnv = fv * Vector512.LoadUnsafe(ref cp, 0) + iv * cv;
-                    cnv.StoreUnsafe(ref cn, 0);
-                    var tcv = FastMath.Tanh(cnv);
-                    tcv.StoreUnsafe(ref tc, 0);
-                    (ov * tcv).StoreUnsafe(ref hn, 0);
+                    // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                    var dropped = maskedStates.Slice(t * n, n);
+                    TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
+                    previous = dropped;
                 }
-                else if (Vector256.IsHardwareAccelerated)
+                // gates += h[t-1]·U for these rows: [rows, 16] × [16, 64].
+                Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
+                for (int b = b0; b < b1; b++)
                 {
-                    for (int j = 0; j < 16; j += 8)
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                    ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
+                    ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
+                    ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                    // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
+                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
-                        var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)));
-                        var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 32)));
-                        var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)));
-                        iv.StoreUnsafe(ref gr, (nuint)(j));
-                        fv.StoreUnsafe(ref gr, (nuint)(j + 16));
-                        cv.StoreUnsafe(ref gr, (nuint)(j + 32));
-                        ov.StoreUnsafe(ref gr, (nuint)(j + 48));
-                        var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, (nuint)(j));
+                        // Elements 0…15 as one vector.
+                        var iv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0));
+                        var fv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 16));
+                        var cv = FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 32));
+                        var ov = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 48));
+                        iv.StoreUnsafe(ref gr, 0);
+                        fv.StoreUnsafe(ref gr, 16);
+                        cv.StoreUnsafe(ref gr, 32);
+                        ov.StoreUnsafe(ref gr, 48);
+                        var cnv = fv * Vector512.LoadUnsafe(ref cp, 0) + iv * cv;
+                        cnv.StoreUnsafe(ref cn, 0);
                         var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, (nuint)(j));
-                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        tcv.StoreUnsafe(ref tc, 0);
+                        (ov * tcv).StoreUnsafe(ref hn, 0);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 16; j += 8)
+                        {
+                            var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
+                            var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)));
+                            var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 32)));
+                            var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)));
+                            iv.StoreUnsafe(ref gr, (nuint)(j));
+                            fv.StoreUnsafe(ref gr, (nuint)(j + 16));
+                            cv.StoreUnsafe(ref gr, (nuint)(j + 32));
+                            ov.StoreUnsafe(ref gr, (nuint)(j + 48));
+                            var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            cnv.StoreUnsafe(ref cn, (nuint)(j));
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, (nuint)(j));
+                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 16; j += 4)
+                        {
+                            var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                            var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)));
+                            var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 32)));
+                            var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)));
+                            iv.StoreUnsafe(ref gr, (nuint)(j));
+                            fv.StoreUnsafe(ref gr, (nuint)(j + 16));
+                            cv.StoreUnsafe(ref gr, (nuint)(j + 32));
+                            ov.StoreUnsafe(ref gr, (nuint)(j + 48));
+                            var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            cnv.StoreUnsafe(ref cn, (nuint)(j));
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, (nuint)(j));
+                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
                     }
                 }
-                else
+                if (!mask.IsEmpty)
                 {
-                    for (int j = 0; j < 16; j += 4)
-                    {
-                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)));
-                        var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 32)));
-                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)));
-                        iv.StoreUnsafe(ref gr, (nuint)(j));
-                        fv.StoreUnsafe(ref gr, (nuint)(j + 16));
-                        cv.StoreUnsafe(ref gr, (nuint)(j + 32));
-                        ov.StoreUnsafe(ref gr, (nuint)(j + 48));
-                        var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, (nuint)(j));
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, (nuint)(j));
-                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
-                    }
+                    // Masked samples keep their previous state at this step.
+                    StepMask.Carry(nb, Units, mask.Slice(t * batch + b0, nb), h.Slice(t * n + b0 * Units, rn), h.Slice((t + 1) * n + b0 * Units, rn));
+                    StepMask.Carry(nb, Units, mask.Slice(t * batch + b0, nb), c.Slice(t * n + b0 * Units, rn), c.Slice((t + 1) * n + b0 * Units, rn));
                 }
+                // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n + b0 * Units, rn)); Underflow.Flush(c.Slice((t + 1) * n + b0 * Units, rn)); }
             }
-            if (!mask.IsEmpty)
-            {
-                // Masked samples keep their previous state at this step.
-                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
-                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));
-            }
-            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-            if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); Underflow.Flush(c.Slice((t + 1) * n, n)); }
         }
     }
 
@@ -165,75 +208,38 @@ internal static class Lstm_I16_H16
         var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
-        for (int t = steps - 1; t >= 0; t--)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new BackwardRows
         {
-            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
-            bool needPrevious = t > 0 || !dInitial.IsEmpty;
-            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
-            if (!recurrentMask.IsEmpty) carry.Clear();
-            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
-            for (int b = 0; b < batch; b++)
-            {
-                if (!mask.IsEmpty && mask[t * batch + b] == 0)
-                {
-                    // A masked step: c passes through unchanged (∂c carries on), the gates get nothing.
-                    dGates.Slice((t * batch + b) * Width, Width).Clear();
-                    continue;
-                }
-                ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
-                ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
-                ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
-                // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    // Elements 0…15 as one vector.
-                    var i = Vector512.LoadUnsafe(ref g, 0); var fg = Vector512.LoadUnsafe(ref g, 16); var cc = Vector512.LoadUnsafe(ref g, 32); var o = Vector512.LoadUnsafe(ref g, 48);
-                    var th = Vector512.LoadUnsafe(ref tc, 0); var dhv = Vector512.LoadUnsafe(ref dhr, 0);
-                    var dcv = Vector512.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector512<float>.One - th * th);
-                    (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, 0);
-                    (dcv * Vector512.LoadUnsafe(ref cp, 0) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, 16);
-                    (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, 32);
-                    (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 48);
-                    (dcv * fg).StoreUnsafe(ref dcr, 0);
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    for (int j = 0; j < 16; j += 8)
-                    {
-                        var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 16)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 32)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 48));
-                        var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
-                        var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
-                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                        (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 16));
-                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 32));
-                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 48));
-                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 16; j += 4)
-                    {
-                        var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 16)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 32)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 48));
-                        var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
-                        var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
-                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                        (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 16));
-                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 32));
-                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 48));
-                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
-                    }
-                }
-            }
-            // dh[t-1] += dGates[t]·Uᵀ
-            if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
-            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
-            // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
-            if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); Underflow.Flush(dc); }
-        }
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            h = h,
+            c = c,
+            gates = gates,
+            tanhC = tanhC,
+            dh = dh,
+            dGates = dGates,
+            dKernel = dKernel,
+            dRecurrentKernel = dRecurrentKernel,
+            dBias = dBias,
+            dx = dx,
+            scratch = scratch,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+            dInitial = dInitial,
+            dInitialCell = dInitialCell,
+            dFinalCell = dFinalCell,
+            recurrentT = recurrentT,
+            sink = sink,
+            carry = carry,
+            dc = dc,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
         if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]
         // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
         Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
@@ -247,6 +253,112 @@ internal static class Lstm_I16_H16
             dx = dx.Slice(0, rows * Inputs);
             dx.Clear();
             Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+        }
+    }
+
+    /// <summary>Backward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct BackwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> h;
+        public ReadOnlySpan<float> c;
+        public ReadOnlySpan<float> gates;
+        public ReadOnlySpan<float> tanhC;
+        public Span<float> dh;
+        public Span<float> dGates;
+        public Span<float> dKernel;
+        public Span<float> dRecurrentKernel;
+        public Span<float> dBias;
+        public Span<float> dx;
+        public Span<float> scratch;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public ReadOnlySpan<float> maskedStates;
+        public Span<float> dInitial;
+        public Span<float> dInitialCell;
+        public ReadOnlySpan<float> dFinalCell;
+        public Span<float> recurrentT;
+        public Span<float> sink;
+        public Span<float> carry;
+        public Span<float> dc;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+                bool needPrevious = t > 0 || !dInitial.IsEmpty;
+                var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+                if (!recurrentMask.IsEmpty) carry.Slice(b0 * Units, rn).Clear();
+                if (!mask.IsEmpty) StepMask.PassThrough(nb, Units, mask.Slice(t * batch + b0, nb), dh.Slice(t * n + b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                for (int b = b0; b < b1; b++)
+                {
+                    if (!mask.IsEmpty && mask[t * batch + b] == 0)
+                    {
+                        // A masked step: c passes through unchanged (∂c carries on), the gates get nothing.
+                        dGates.Slice((t * batch + b) * Width, Width).Clear();
+                        continue;
+                    }
+                    ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
+                    ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
+                    ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                    ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
+                    ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
+                    ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
+                    // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        // Elements 0…15 as one vector.
+                        var i = Vector512.LoadUnsafe(ref g, 0); var fg = Vector512.LoadUnsafe(ref g, 16); var cc = Vector512.LoadUnsafe(ref g, 32); var o = Vector512.LoadUnsafe(ref g, 48);
+                        var th = Vector512.LoadUnsafe(ref tc, 0); var dhv = Vector512.LoadUnsafe(ref dhr, 0);
+                        var dcv = Vector512.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector512<float>.One - th * th);
+                        (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, 0);
+                        (dcv * Vector512.LoadUnsafe(ref cp, 0) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, 16);
+                        (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, 32);
+                        (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 48);
+                        (dcv * fg).StoreUnsafe(ref dcr, 0);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 16; j += 8)
+                        {
+                            var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 16)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 32)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 48));
+                            var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
+                            (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 16));
+                            (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 32));
+                            (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 48));
+                            (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 16; j += 4)
+                        {
+                            var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 16)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 32)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 48));
+                            var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
+                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 16));
+                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 32));
+                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 48));
+                            (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                        }
+                    }
+                }
+                // dh[t-1] += dGates[t]·Uᵀ for these rows
+                if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
+                if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
+                if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev.Slice(b0 * Units, rn)); Underflow.Flush(dc.Slice(b0 * Units, rn)); }
+            }
         }
     }
 }

@@ -53,97 +53,138 @@ internal static class Gru_I3_H9_ResetAfter
             MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
             Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
         }
-        for (int t = 0; t < steps; t++)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new ForwardRows
         {
-            var z = gates.Slice(t * batch * Width, batch * Width);
-            var rc = recurrent.Slice(t * batch * Width, batch * Width);
-            ReadOnlySpan<float> previous = h.Slice(t * n, n);
-            if (!recurrentMask.IsEmpty)
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            bias = bias,
+            h = h,
+            gates = gates,
+            recurrent = recurrent,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
+    }
+
+    /// <summary>Forward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct ForwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> bias;
+        public Span<float> h;
+        public Span<float> gates;
+        public Span<float> recurrent;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public Span<float> maskedStates;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = 0; t < steps; t++)
             {
-                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
-                var dropped = maskedStates.Slice(t * n, n);
-                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
-                previous = dropped;
-            }
-            // rc = h[t-1]·U + b_rec: [batch, 9] × [9, 27], kept apart because r multiplies its h block.
-            MatrixOps.BroadcastRows(batch, bias.Slice(Width, Width), rc);
-            Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
-                ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
-                // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
-                if (Vector256.IsHardwareAccelerated)
+                var z = gates.Slice(t * batch * Width, batch * Width);
+                var rc = recurrent.Slice(t * batch * Width, batch * Width);
+                ReadOnlySpan<float> previous = h.Slice(t * n, n);
+                if (!recurrentMask.IsEmpty)
                 {
-                    // Elements 1…8 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector256.LoadUnsafe(ref gr, 1);
-                    var tail1 = Vector256.LoadUnsafe(ref rr, 1);
-                    var tail2 = Vector256.LoadUnsafe(ref gr, 10);
-                    var tail3 = Vector256.LoadUnsafe(ref rr, 10);
-                    var tail4 = Vector256.LoadUnsafe(ref gr, 19);
-                    var tail5 = Vector256.LoadUnsafe(ref rr, 19);
-                    var tail6 = Vector256.LoadUnsafe(ref hp, 1);
+                    // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                    var dropped = maskedStates.Slice(t * n, n);
+                    TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
+                    previous = dropped;
+                }
+                // rc = h[t-1]·U + b_rec for these rows: [rows, 9] × [9, 27], kept apart because r multiplies its h block.
+                MatrixOps.BroadcastRows(nb, bias.Slice(Width, Width), rc.Slice(b0 * Width, nb * Width));
+                Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                    ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                    // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
+                    // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                    if (Vector256.IsHardwareAccelerated)
                     {
-                        // Elements 0…7 as one vector.
-                        var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0));
-                        var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9));
-                        var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + rv * Vector256.LoadUnsafe(ref rr, 18));
-                        zv.StoreUnsafe(ref gr, 0);
-                        rv.StoreUnsafe(ref gr, 9);
-                        hv.StoreUnsafe(ref gr, 18);
-                        (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
+                        // Elements 1…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 1);
+                        var tail1 = Vector256.LoadUnsafe(ref rr, 1);
+                        var tail2 = Vector256.LoadUnsafe(ref gr, 10);
+                        var tail3 = Vector256.LoadUnsafe(ref rr, 10);
+                        var tail4 = Vector256.LoadUnsafe(ref gr, 19);
+                        var tail5 = Vector256.LoadUnsafe(ref rr, 19);
+                        var tail6 = Vector256.LoadUnsafe(ref hp, 1);
+                        {
+                            // Elements 0…7 as one vector.
+                            var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0));
+                            var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9));
+                            var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + rv * Vector256.LoadUnsafe(ref rr, 18));
+                            zv.StoreUnsafe(ref gr, 0);
+                            rv.StoreUnsafe(ref gr, 9);
+                            hv.StoreUnsafe(ref gr, 18);
+                            (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
+                        }
+                        {
+                            var zv = FastMath.Sigmoid(tail0 + tail1);
+                            var rv = FastMath.Sigmoid(tail2 + tail3);
+                            var hv = FastMath.Tanh(tail4 + rv * tail5);
+                            zv.StoreUnsafe(ref gr, 1);
+                            rv.StoreUnsafe(ref gr, 10);
+                            hv.StoreUnsafe(ref gr, 19);
+                            (zv * tail6 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                        }
                     }
+                    else
                     {
-                        var zv = FastMath.Sigmoid(tail0 + tail1);
-                        var rv = FastMath.Sigmoid(tail2 + tail3);
-                        var hv = FastMath.Tanh(tail4 + rv * tail5);
-                        zv.StoreUnsafe(ref gr, 1);
-                        rv.StoreUnsafe(ref gr, 10);
-                        hv.StoreUnsafe(ref gr, 19);
-                        (zv * tail6 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                        // Elements 5…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 5);
+                        var tail1 = Vector128.LoadUnsafe(ref rr, 5);
+                        var tail2 = Vector128.LoadUnsafe(ref gr, 14);
+                        var tail3 = Vector128.LoadUnsafe(ref rr, 14);
+                        var tail4 = Vector128.LoadUnsafe(ref gr, 23);
+                        var tail5 = Vector128.LoadUnsafe(ref rr, 23);
+                        var tail6 = Vector128.LoadUnsafe(ref hp, 5);
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)));
+                            var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)));
+                            var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
+                            zv.StoreUnsafe(ref gr, (nuint)(j));
+                            rv.StoreUnsafe(ref gr, (nuint)(j + 9));
+                            hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                            (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                        {
+                            var zv = FastMath.Sigmoid(tail0 + tail1);
+                            var rv = FastMath.Sigmoid(tail2 + tail3);
+                            var hv = FastMath.Tanh(tail4 + rv * tail5);
+                            zv.StoreUnsafe(ref gr, 5);
+                            rv.StoreUnsafe(ref gr, 14);
+                            hv.StoreUnsafe(ref gr, 23);
+                            (zv * tail6 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
+                        }
                     }
                 }
-                else
+                if (!mask.IsEmpty)
                 {
-                    // Elements 5…8 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector128.LoadUnsafe(ref gr, 5);
-                    var tail1 = Vector128.LoadUnsafe(ref rr, 5);
-                    var tail2 = Vector128.LoadUnsafe(ref gr, 14);
-                    var tail3 = Vector128.LoadUnsafe(ref rr, 14);
-                    var tail4 = Vector128.LoadUnsafe(ref gr, 23);
-                    var tail5 = Vector128.LoadUnsafe(ref rr, 23);
-                    var tail6 = Vector128.LoadUnsafe(ref hp, 5);
-                    for (int j = 0; j < 8; j += 4)
-                    {
-                        var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)));
-                        var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)));
-                        var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + rv * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
-                        zv.StoreUnsafe(ref gr, (nuint)(j));
-                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
-                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
-                        (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
-                    }
-                    {
-                        var zv = FastMath.Sigmoid(tail0 + tail1);
-                        var rv = FastMath.Sigmoid(tail2 + tail3);
-                        var hv = FastMath.Tanh(tail4 + rv * tail5);
-                        zv.StoreUnsafe(ref gr, 5);
-                        rv.StoreUnsafe(ref gr, 14);
-                        hv.StoreUnsafe(ref gr, 23);
-                        (zv * tail6 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
-                    }
+                    // Masked samples keep their previous state at this step.
+                    StepMask.Carry(nb, Units, mask.Slice(t * batch + b0, nb), h.Slice(t * n + b0 * Units, rn), h.Slice((t + 1) * n + b0 * Units, rn));
                 }
+                // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n + b0 * Units, rn)); }
             }
-            if (!mask.IsEmpty)
-            {
-                // Masked samples keep their previous state at this step.
-                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
-            }
-            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-            if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
         }
     }
 
@@ -165,96 +206,35 @@ internal static class Gru_I3_H9_ResetAfter
         var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
-        for (int t = steps - 1; t >= 0; t--)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new BackwardRows
         {
-            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
-            bool needPrevious = t > 0 || !dInitial.IsEmpty;
-            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
-            if (!recurrentMask.IsEmpty) carry.Clear();
-            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
-                ref float rr = ref MemoryMarshal.GetReference(recurrent.Slice((t * batch + b) * Width, Width));
-                ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
-                ref float drc = ref MemoryMarshal.GetReference(dRecurrent.Slice((t * batch + b) * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
-                ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
-                // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    {
-                        // Elements 0…7 as one vector.
-                        var zv = Vector256.LoadUnsafe(ref g, 0); var rv = Vector256.LoadUnsafe(ref g, 9); var hh = Vector256.LoadUnsafe(ref g, 18);
-                        var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                        var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
-                        var dz = dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv);
-                        var dr = dn * Vector256.LoadUnsafe(ref rr, 18) * rv * (Vector256<float>.One - rv);
-                        dz.StoreUnsafe(ref dg, 0);
-                        dr.StoreUnsafe(ref dg, 9);
-                        dn.StoreUnsafe(ref dg, 18);
-                        dz.StoreUnsafe(ref drc, 0);
-                        dr.StoreUnsafe(ref drc, 9);
-                        (dn * rv).StoreUnsafe(ref drc, 18);
-                        (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
-                    }
-                    {
-                        // Element 8.
-                        var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
-                        var dhv = Unsafe.Add(ref dhr, 8);
-                        var dn = dhv * (1f - zv) * (1f - hh * hh);
-                        var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                        var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
-                        Unsafe.Add(ref dg, 8) = dz;
-                        Unsafe.Add(ref dg, 17) = dr;
-                        Unsafe.Add(ref dg, 26) = dn;
-                        Unsafe.Add(ref drc, 8) = dz;
-                        Unsafe.Add(ref drc, 17) = dr;
-                        Unsafe.Add(ref drc, 26) = dn * rv;
-                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 8; j += 4)
-                    {
-                        var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18));
-                        var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
-                        var dn = dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh);
-                        var dz = dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv);
-                        var dr = dn * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector128<float>.One - rv);
-                        dz.StoreUnsafe(ref dg, (nuint)(j));
-                        dr.StoreUnsafe(ref dg, (nuint)(j + 9));
-                        dn.StoreUnsafe(ref dg, (nuint)(j + 18));
-                        dz.StoreUnsafe(ref drc, (nuint)(j));
-                        dr.StoreUnsafe(ref drc, (nuint)(j + 9));
-                        (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
-                        (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
-                    }
-                    {
-                        // Element 8.
-                        var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
-                        var dhv = Unsafe.Add(ref dhr, 8);
-                        var dn = dhv * (1f - zv) * (1f - hh * hh);
-                        var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                        var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
-                        Unsafe.Add(ref dg, 8) = dz;
-                        Unsafe.Add(ref dg, 17) = dr;
-                        Unsafe.Add(ref dg, 26) = dn;
-                        Unsafe.Add(ref drc, 8) = dz;
-                        Unsafe.Add(ref drc, 17) = dr;
-                        Unsafe.Add(ref drc, 26) = dn * rv;
-                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
-                    }
-                }
-            }
-            // dh[t-1] += dRecurrent[t]·Uᵀ
-            if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
-            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
-            // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
-            if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); }
-        }
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            h = h,
+            gates = gates,
+            recurrent = recurrent,
+            dh = dh,
+            dGates = dGates,
+            dRecurrent = dRecurrent,
+            dKernel = dKernel,
+            dRecurrentKernel = dRecurrentKernel,
+            dBias = dBias,
+            dx = dx,
+            scratch = scratch,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+            dInitial = dInitial,
+            recurrentT = recurrentT,
+            sink = sink,
+            carry = carry,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
         // After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.
         Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dRecurrent, Width, dRecurrentKernel, Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
@@ -268,6 +248,130 @@ internal static class Gru_I3_H9_ResetAfter
             dx = dx.Slice(0, rows * Inputs);
             dx.Clear();
             Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+        }
+    }
+
+    /// <summary>Backward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct BackwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> h;
+        public ReadOnlySpan<float> gates;
+        public ReadOnlySpan<float> recurrent;
+        public Span<float> dh;
+        public Span<float> dGates;
+        public Span<float> dRecurrent;
+        public Span<float> dKernel;
+        public Span<float> dRecurrentKernel;
+        public Span<float> dBias;
+        public Span<float> dx;
+        public Span<float> scratch;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public ReadOnlySpan<float> maskedStates;
+        public Span<float> dInitial;
+        public Span<float> recurrentT;
+        public Span<float> sink;
+        public Span<float> carry;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+                bool needPrevious = t > 0 || !dInitial.IsEmpty;
+                var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+                if (!recurrentMask.IsEmpty) carry.Slice(b0 * Units, rn).Clear();
+                if (!mask.IsEmpty) StepMask.PassThrough(nb, Units, mask.Slice(t * batch + b0, nb), dh.Slice(t * n + b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
+                    ref float rr = ref MemoryMarshal.GetReference(recurrent.Slice((t * batch + b) * Width, Width));
+                    ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
+                    ref float drc = ref MemoryMarshal.GetReference(dRecurrent.Slice((t * batch + b) * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                    ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
+                    ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
+                    // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        {
+                            // Elements 0…7 as one vector.
+                            var zv = Vector256.LoadUnsafe(ref g, 0); var rv = Vector256.LoadUnsafe(ref g, 9); var hh = Vector256.LoadUnsafe(ref g, 18);
+                            var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                            var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
+                            var dz = dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv);
+                            var dr = dn * Vector256.LoadUnsafe(ref rr, 18) * rv * (Vector256<float>.One - rv);
+                            dz.StoreUnsafe(ref dg, 0);
+                            dr.StoreUnsafe(ref dg, 9);
+                            dn.StoreUnsafe(ref dg, 18);
+                            dz.StoreUnsafe(ref drc, 0);
+                            dr.StoreUnsafe(ref drc, 9);
+                            (dn * rv).StoreUnsafe(ref drc, 18);
+                            (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                        }
+                        {
+                            // Element 8.
+                            var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
+                            var dhv = Unsafe.Add(ref dhr, 8);
+                            var dn = dhv * (1f - zv) * (1f - hh * hh);
+                            var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                            var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
+                            Unsafe.Add(ref dg, 8) = dz;
+                            Unsafe.Add(ref dg, 17) = dr;
+                            Unsafe.Add(ref dg, 26) = dn;
+                            Unsafe.Add(ref drc, 8) = dz;
+                            Unsafe.Add(ref drc, 17) = dr;
+                            Unsafe.Add(ref drc, 26) = dn * rv;
+                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18));
+                            var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dn = dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh);
+                            var dz = dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv);
+                            var dr = dn * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector128<float>.One - rv);
+                            dz.StoreUnsafe(ref dg, (nuint)(j));
+                            dr.StoreUnsafe(ref dg, (nuint)(j + 9));
+                            dn.StoreUnsafe(ref dg, (nuint)(j + 18));
+                            dz.StoreUnsafe(ref drc, (nuint)(j));
+                            dr.StoreUnsafe(ref drc, (nuint)(j + 9));
+                            (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
+                            (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
+                        }
+                        {
+                            // Element 8.
+                            var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
+                            var dhv = Unsafe.Add(ref dhr, 8);
+                            var dn = dhv * (1f - zv) * (1f - hh * hh);
+                            var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                            var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
+                            Unsafe.Add(ref dg, 8) = dz;
+                            Unsafe.Add(ref dg, 17) = dr;
+                            Unsafe.Add(ref dg, 26) = dn;
+                            Unsafe.Add(ref drc, 8) = dz;
+                            Unsafe.Add(ref drc, 17) = dr;
+                            Unsafe.Add(ref drc, 26) = dn * rv;
+                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                        }
+                    }
+                }
+                // dh[t-1] += dRecurrent[t]·Uᵀ for these rows
+                if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
+                if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
+                if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev.Slice(b0 * Units, rn)); }
+            }
         }
     }
 }

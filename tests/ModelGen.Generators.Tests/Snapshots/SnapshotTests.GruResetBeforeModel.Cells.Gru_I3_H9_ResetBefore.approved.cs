@@ -54,127 +54,168 @@ internal static class Gru_I3_H9_ResetBefore
             MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
             Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
         }
-        for (int t = 0; t < steps; t++)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new ForwardRows
         {
-            var z = gates.Slice(t * batch * Width, batch * Width);
-            var rh = resetState.Slice(t * n, n);
-            ReadOnlySpan<float> previous = h.Slice(t * n, n);
-            if (!recurrentMask.IsEmpty)
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            bias = bias,
+            h = h,
+            gates = gates,
+            resetState = resetState,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
+    }
+
+    /// <summary>Forward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct ForwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> bias;
+        public Span<float> h;
+        public Span<float> gates;
+        public Span<float> resetState;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public Span<float> maskedStates;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = 0; t < steps; t++)
             {
-                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
-                var dropped = maskedStates.Slice(t * n, n);
-                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
-                previous = dropped;
-            }
-            // z, r blocks += h[t-1]·U_zr: [batch, 9] × [9, 18].
-            Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, 2 * Units));
-                ref float pr = ref MemoryMarshal.GetReference(previous.Slice(b * Units, Units));
-                ref float rhr = ref MemoryMarshal.GetReference(rh.Slice(b * Units, Units));
-                // z, r = σ(·) (kept for backward); r ⊙ h[t-1]
-                if (Vector256.IsHardwareAccelerated)
+                var z = gates.Slice(t * batch * Width, batch * Width);
+                var rh = resetState.Slice(t * n, n);
+                ReadOnlySpan<float> previous = h.Slice(t * n, n);
+                if (!recurrentMask.IsEmpty)
                 {
-                    // Elements 1…8 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector256.LoadUnsafe(ref gr, 1);
-                    var tail1 = Vector256.LoadUnsafe(ref gr, 10);
-                    var tail2 = Vector256.LoadUnsafe(ref pr, 1);
+                    // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                    var dropped = maskedStates.Slice(t * n, n);
+                    TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
+                    previous = dropped;
+                }
+                // z, r blocks += h[t-1]·U_zr for these rows: [rows, 9] × [9, 18].
+                Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, 2 * Units));
+                    ref float pr = ref MemoryMarshal.GetReference(previous.Slice(b * Units, Units));
+                    ref float rhr = ref MemoryMarshal.GetReference(rh.Slice(b * Units, Units));
+                    // z, r = σ(·) (kept for backward); r ⊙ h[t-1]
+                    if (Vector256.IsHardwareAccelerated)
                     {
-                        // Elements 0…7 as one vector.
-                        var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
-                        var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9));
-                        zv.StoreUnsafe(ref gr, 0);
-                        rv.StoreUnsafe(ref gr, 9);
-                        (rv * Vector256.LoadUnsafe(ref pr, 0)).StoreUnsafe(ref rhr, 0);
+                        // Elements 1…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 1);
+                        var tail1 = Vector256.LoadUnsafe(ref gr, 10);
+                        var tail2 = Vector256.LoadUnsafe(ref pr, 1);
+                        {
+                            // Elements 0…7 as one vector.
+                            var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
+                            var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9));
+                            zv.StoreUnsafe(ref gr, 0);
+                            rv.StoreUnsafe(ref gr, 9);
+                            (rv * Vector256.LoadUnsafe(ref pr, 0)).StoreUnsafe(ref rhr, 0);
+                        }
+                        {
+                            var zv = FastMath.Sigmoid(tail0);
+                            var rv = FastMath.Sigmoid(tail1);
+                            zv.StoreUnsafe(ref gr, 1);
+                            rv.StoreUnsafe(ref gr, 10);
+                            (rv * tail2).StoreUnsafe(ref rhr, 1);
+                        }
                     }
+                    else
                     {
-                        var zv = FastMath.Sigmoid(tail0);
-                        var rv = FastMath.Sigmoid(tail1);
-                        zv.StoreUnsafe(ref gr, 1);
-                        rv.StoreUnsafe(ref gr, 10);
-                        (rv * tail2).StoreUnsafe(ref rhr, 1);
+                        // Elements 5…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 5);
+                        var tail1 = Vector128.LoadUnsafe(ref gr, 14);
+                        var tail2 = Vector128.LoadUnsafe(ref pr, 5);
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                            var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)));
+                            zv.StoreUnsafe(ref gr, (nuint)(j));
+                            rv.StoreUnsafe(ref gr, (nuint)(j + 9));
+                            (rv * Vector128.LoadUnsafe(ref pr, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
+                        }
+                        {
+                            var zv = FastMath.Sigmoid(tail0);
+                            var rv = FastMath.Sigmoid(tail1);
+                            zv.StoreUnsafe(ref gr, 5);
+                            rv.StoreUnsafe(ref gr, 14);
+                            (rv * tail2).StoreUnsafe(ref rhr, 5);
+                        }
                     }
                 }
-                else
+                // h block += (r ⊙ h[t-1])·U_h for these rows: [rows, 9] × [9, 9].
+                Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
+                for (int b = b0; b < b1; b++)
                 {
-                    // Elements 5…8 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector128.LoadUnsafe(ref gr, 5);
-                    var tail1 = Vector128.LoadUnsafe(ref gr, 14);
-                    var tail2 = Vector128.LoadUnsafe(ref pr, 5);
-                    for (int j = 0; j < 8; j += 4)
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                    // ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
+                    if (Vector256.IsHardwareAccelerated)
                     {
-                        var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                        var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)));
-                        zv.StoreUnsafe(ref gr, (nuint)(j));
-                        rv.StoreUnsafe(ref gr, (nuint)(j + 9));
-                        (rv * Vector128.LoadUnsafe(ref pr, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
+                        // Elements 1…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 19);
+                        var tail1 = Vector256.LoadUnsafe(ref gr, 1);
+                        var tail2 = Vector256.LoadUnsafe(ref hp, 1);
+                        {
+                            // Elements 0…7 as one vector.
+                            var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18));
+                            hv.StoreUnsafe(ref gr, 18);
+                            var zv = Vector256.LoadUnsafe(ref gr, 0);
+                            (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
+                        }
+                        {
+                            var hv = FastMath.Tanh(tail0);
+                            hv.StoreUnsafe(ref gr, 19);
+                            var zv = tail1;
+                            (zv * tail2 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                        }
                     }
+                    else
                     {
-                        var zv = FastMath.Sigmoid(tail0);
-                        var rv = FastMath.Sigmoid(tail1);
-                        zv.StoreUnsafe(ref gr, 5);
-                        rv.StoreUnsafe(ref gr, 14);
-                        (rv * tail2).StoreUnsafe(ref rhr, 5);
+                        // Elements 5…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 23);
+                        var tail1 = Vector128.LoadUnsafe(ref gr, 5);
+                        var tail2 = Vector128.LoadUnsafe(ref hp, 5);
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)));
+                            hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                            var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
+                            (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                        {
+                            var hv = FastMath.Tanh(tail0);
+                            hv.StoreUnsafe(ref gr, 23);
+                            var zv = tail1;
+                            (zv * tail2 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
+                        }
                     }
                 }
-            }
-            // h block += (r ⊙ h[t-1])·U_h: [batch, 9] × [9, 9].
-            Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // ĥ = tanh(·) (kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ
-                if (Vector256.IsHardwareAccelerated)
+                if (!mask.IsEmpty)
                 {
-                    // Elements 1…8 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector256.LoadUnsafe(ref gr, 19);
-                    var tail1 = Vector256.LoadUnsafe(ref gr, 1);
-                    var tail2 = Vector256.LoadUnsafe(ref hp, 1);
-                    {
-                        // Elements 0…7 as one vector.
-                        var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18));
-                        hv.StoreUnsafe(ref gr, 18);
-                        var zv = Vector256.LoadUnsafe(ref gr, 0);
-                        (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
-                    }
-                    {
-                        var hv = FastMath.Tanh(tail0);
-                        hv.StoreUnsafe(ref gr, 19);
-                        var zv = tail1;
-                        (zv * tail2 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
-                    }
+                    // Masked samples keep their previous state at this step.
+                    StepMask.Carry(nb, Units, mask.Slice(t * batch + b0, nb), h.Slice(t * n + b0 * Units, rn), h.Slice((t + 1) * n + b0 * Units, rn));
                 }
-                else
-                {
-                    // Elements 5…8 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector128.LoadUnsafe(ref gr, 23);
-                    var tail1 = Vector128.LoadUnsafe(ref gr, 5);
-                    var tail2 = Vector128.LoadUnsafe(ref hp, 5);
-                    for (int j = 0; j < 8; j += 4)
-                    {
-                        var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)));
-                        hv.StoreUnsafe(ref gr, (nuint)(j + 18));
-                        var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
-                        (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
-                    }
-                    {
-                        var hv = FastMath.Tanh(tail0);
-                        hv.StoreUnsafe(ref gr, 23);
-                        var zv = tail1;
-                        (zv * tail2 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
-                    }
-                }
+                // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n + b0 * Units, rn)); }
             }
-            if (!mask.IsEmpty)
-            {
-                // Masked samples keep their previous state at this step.
-                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
-            }
-            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-            if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
         }
     }
 
@@ -196,105 +237,35 @@ internal static class Gru_I3_H9_ResetBefore
         var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
-        for (int t = steps - 1; t >= 0; t--)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new BackwardRows
         {
-            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
-            bool needPrevious = t > 0 || !dInitial.IsEmpty;
-            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
-            if (!recurrentMask.IsEmpty) carry.Clear();
-            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
-            var dz = dGates.Slice(t * batch * Width, batch * Width);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
-                ref float dg = ref MemoryMarshal.GetReference(dz.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
-                ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
-                // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    {
-                        // Elements 0…7 as one vector.
-                        var zv = Vector256.LoadUnsafe(ref g, 0); var hh = Vector256.LoadUnsafe(ref g, 18); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                        (dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv)).StoreUnsafe(ref dg, 0);
-                        (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, 18);
-                        (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
-                    }
-                    {
-                        // Element 8.
-                        var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
-                        Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                        Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
-                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 8; j += 4)
-                    {
-                        var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
-                        (dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv)).StoreUnsafe(ref dg, (nuint)(j));
-                        (dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh)).StoreUnsafe(ref dg, (nuint)(j + 18));
-                        (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
-                    }
-                    {
-                        // Element 8.
-                        var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
-                        Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                        Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
-                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
-                    }
-                }
-            }
-            // ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ
-            dResetState.Clear();
-            Gemm.MultiplyAdd(batch, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
-                ref float dg = ref MemoryMarshal.GetReference(dz.Slice(b * Width, Width));
-                ref float hp = ref MemoryMarshal.GetReference((recurrentMask.IsEmpty ? h : maskedStates).Slice(t * n + b * Units, Units));
-                ref float drs = ref MemoryMarshal.GetReference(dResetState.Slice(b * Units, Units));
-                ref float dpr = ref MemoryMarshal.GetReference(dRead.Slice(b * Units, Units));
-                // ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    {
-                        // Elements 0…7 as one vector.
-                        var rv = Vector256.LoadUnsafe(ref g, 9); var drh = Vector256.LoadUnsafe(ref drs, 0);
-                        (drh * Vector256.LoadUnsafe(ref hp, 0) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, 9);
-                        (Vector256.LoadUnsafe(ref dpr, 0) + drh * rv).StoreUnsafe(ref dpr, 0);
-                    }
-                    {
-                        // Element 8.
-                        var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
-                        Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
-                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 8; j += 4)
-                    {
-                        var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var drh = Vector128.LoadUnsafe(ref drs, (nuint)(j));
-                        (drh * Vector128.LoadUnsafe(ref hp, (nuint)(j)) * rv * (Vector128<float>.One - rv)).StoreUnsafe(ref dg, (nuint)(j + 9));
-                        (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + drh * rv).StoreUnsafe(ref dpr, (nuint)(j));
-                    }
-                    {
-                        // Element 8.
-                        var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
-                        Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
-                        Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
-                    }
-                }
-            }
-            // dh[t-1] += dZ_zr[t]·U_zrᵀ
-            Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);
-            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
-            // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
-            if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); }
-        }
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            h = h,
+            gates = gates,
+            resetState = resetState,
+            dh = dh,
+            dGates = dGates,
+            dKernel = dKernel,
+            dRecurrentKernel = dRecurrentKernel,
+            dBias = dBias,
+            dx = dx,
+            scratch = scratch,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+            dInitial = dInitial,
+            recurrentT = recurrentT,
+            sink = sink,
+            carry = carry,
+            dResetState = dResetState,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
         // After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.
         Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
         Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);
@@ -308,6 +279,139 @@ internal static class Gru_I3_H9_ResetBefore
             dx = dx.Slice(0, rows * Inputs);
             dx.Clear();
             Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+        }
+    }
+
+    /// <summary>Backward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct BackwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> h;
+        public ReadOnlySpan<float> gates;
+        public ReadOnlySpan<float> resetState;
+        public Span<float> dh;
+        public Span<float> dGates;
+        public Span<float> dKernel;
+        public Span<float> dRecurrentKernel;
+        public Span<float> dBias;
+        public Span<float> dx;
+        public Span<float> scratch;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public ReadOnlySpan<float> maskedStates;
+        public Span<float> dInitial;
+        public Span<float> recurrentT;
+        public Span<float> sink;
+        public Span<float> carry;
+        public Span<float> dResetState;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+                bool needPrevious = t > 0 || !dInitial.IsEmpty;
+                var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+                if (!recurrentMask.IsEmpty) carry.Slice(b0 * Units, rn).Clear();
+                if (!mask.IsEmpty) StepMask.PassThrough(nb, Units, mask.Slice(t * batch + b0, nb), dh.Slice(t * n + b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                var dz = dGates.Slice(t * batch * Width, batch * Width);
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
+                    ref float dg = ref MemoryMarshal.GetReference(dz.Slice(b * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                    ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
+                    ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
+                    // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        {
+                            // Elements 0…7 as one vector.
+                            var zv = Vector256.LoadUnsafe(ref g, 0); var hh = Vector256.LoadUnsafe(ref g, 18); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                            (dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv)).StoreUnsafe(ref dg, 0);
+                            (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, 18);
+                            (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                        }
+                        {
+                            // Element 8.
+                            var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
+                            Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                            Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
+                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                            (dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh)).StoreUnsafe(ref dg, (nuint)(j + 18));
+                            (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
+                        }
+                        {
+                            // Element 8.
+                            var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
+                            Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
+                            Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
+                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                        }
+                    }
+                }
+                // ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ
+                dResetState.Slice(b0 * Units, rn).Clear();
+                Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
+                    ref float dg = ref MemoryMarshal.GetReference(dz.Slice(b * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference((recurrentMask.IsEmpty ? h : maskedStates).Slice(t * n + b * Units, Units));
+                    ref float drs = ref MemoryMarshal.GetReference(dResetState.Slice(b * Units, Units));
+                    ref float dpr = ref MemoryMarshal.GetReference(dRead.Slice(b * Units, Units));
+                    // ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        {
+                            // Elements 0…7 as one vector.
+                            var rv = Vector256.LoadUnsafe(ref g, 9); var drh = Vector256.LoadUnsafe(ref drs, 0);
+                            (drh * Vector256.LoadUnsafe(ref hp, 0) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, 9);
+                            (Vector256.LoadUnsafe(ref dpr, 0) + drh * rv).StoreUnsafe(ref dpr, 0);
+                        }
+                        {
+                            // Element 8.
+                            var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
+                            Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
+                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var drh = Vector128.LoadUnsafe(ref drs, (nuint)(j));
+                            (drh * Vector128.LoadUnsafe(ref hp, (nuint)(j)) * rv * (Vector128<float>.One - rv)).StoreUnsafe(ref dg, (nuint)(j + 9));
+                            (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + drh * rv).StoreUnsafe(ref dpr, (nuint)(j));
+                        }
+                        {
+                            // Element 8.
+                            var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
+                            Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
+                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
+                        }
+                    }
+                }
+                // dh[t-1] += dZ_zr[t]·U_zrᵀ for these rows
+                Gemm.MultiplyAddRows(batch, b0, b1, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);
+                if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
+                if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev.Slice(b0 * Units, rn)); Underflow.Flush(dResetState.Slice(b0 * Units, rn)); }
+            }
         }
     }
 }

@@ -54,157 +54,200 @@ internal static class Lstm_I2_H30
             MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
             Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
         }
-        for (int t = 0; t < steps; t++)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new ForwardRows
         {
-            var z = gates.Slice(t * batch * Width, batch * Width);
-            ReadOnlySpan<float> previous = h.Slice(t * n, n);
-            if (!recurrentMask.IsEmpty)
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            bias = bias,
+            h = h,
+            c = c,
+            gates = gates,
+            tanhC = tanhC,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
+    }
+
+    /// <summary>Forward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct ForwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> bias;
+        public Span<float> h;
+        public Span<float> c;
+        public Span<float> gates;
+        public Span<float> tanhC;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public Span<float> maskedStates;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = 0; t < steps; t++)
             {
-                // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
-                var dropped = maskedStates.Slice(t * n, n);
-                TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
-                previous = dropped;
-            }
-            // gates += h[t-1]·U: [batch, 30] × [30, 120].
-            Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
-            for (int b = 0; b < batch; b++)
-            {
-                ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
-                ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
-                // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
-                if (Vector512.IsHardwareAccelerated)
+                var z = gates.Slice(t * batch * Width, batch * Width);
+                ReadOnlySpan<float> previous = h.Slice(t * n, n);
+                if (!recurrentMask.IsEmpty)
                 {
-                    // Elements 14…29 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector512.LoadUnsafe(ref gr, 14);
-                    var tail1 = Vector512.LoadUnsafe(ref gr, 44);
-                    var tail2 = Vector512.LoadUnsafe(ref gr, 74);
-                    var tail3 = Vector512.LoadUnsafe(ref gr, 104);
-                    var tail4 = Vector512.LoadUnsafe(ref cp, 14);
+                    // Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.
+                    var dropped = maskedStates.Slice(t * n, n);
+                    TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
+                    previous = dropped;
+                }
+                // gates += h[t-1]·U for these rows: [rows, 30] × [30, 120].
+                Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                    ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
+                    ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
+                    ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                    // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
+                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        // Elements 0…15 as one vector.
-                        var iv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0));
-                        var fv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 30));
-                        var cv = FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 60));
-                        var ov = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 90));
-                        iv.StoreUnsafe(ref gr, 0);
-                        fv.StoreUnsafe(ref gr, 30);
-                        cv.StoreUnsafe(ref gr, 60);
-                        ov.StoreUnsafe(ref gr, 90);
-                        var cnv = fv * Vector512.LoadUnsafe(ref cp, 0) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, 0);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 0);
-                        (ov * tcv).StoreUnsafe(ref hn, 0);
+                        // Elements 14…29 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector512.LoadUnsafe(ref gr, 14);
+                        var tail1 = Vector512.LoadUnsafe(ref gr, 44);
+                        var tail2 = Vector512.LoadUnsafe(ref gr, 74);
+                        var tail3 = Vector512.LoadUnsafe(ref gr, 104);
+                        var tail4 = Vector512.LoadUnsafe(ref cp, 14);
+                        {
+                            // Elements 0…15 as one vector.
+                            var iv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0));
+                            var fv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 30));
+                            var cv = FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 60));
+                            var ov = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 90));
+                            iv.StoreUnsafe(ref gr, 0);
+                            fv.StoreUnsafe(ref gr, 30);
+                            cv.StoreUnsafe(ref gr, 60);
+                            ov.StoreUnsafe(ref gr, 90);
+                            var cnv = fv * Vector512.LoadUnsafe(ref cp, 0) + iv * cv;
+                            cnv.StoreUnsafe(ref cn, 0);
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, 0);
+                            (ov * tcv).StoreUnsafe(ref hn, 0);
+                        }
+                        {
+                            var iv = FastMath.Sigmoid(tail0);
+                            var fv = FastMath.Sigmoid(tail1);
+                            var cv = FastMath.Tanh(tail2);
+                            var ov = FastMath.Sigmoid(tail3);
+                            iv.StoreUnsafe(ref gr, 14);
+                            fv.StoreUnsafe(ref gr, 44);
+                            cv.StoreUnsafe(ref gr, 74);
+                            ov.StoreUnsafe(ref gr, 104);
+                            var cnv = fv * tail4 + iv * cv;
+                            cnv.StoreUnsafe(ref cn, 14);
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, 14);
+                            (ov * tcv).StoreUnsafe(ref hn, 14);
+                        }
                     }
+                    else if (Vector256.IsHardwareAccelerated)
                     {
-                        var iv = FastMath.Sigmoid(tail0);
-                        var fv = FastMath.Sigmoid(tail1);
-                        var cv = FastMath.Tanh(tail2);
-                        var ov = FastMath.Sigmoid(tail3);
-                        iv.StoreUnsafe(ref gr, 14);
-                        fv.StoreUnsafe(ref gr, 44);
-                        cv.StoreUnsafe(ref gr, 74);
-                        ov.StoreUnsafe(ref gr, 104);
-                        var cnv = fv * tail4 + iv * cv;
-                        cnv.StoreUnsafe(ref cn, 14);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 14);
-                        (ov * tcv).StoreUnsafe(ref hn, 14);
+                        // Elements 22…29 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 22);
+                        var tail1 = Vector256.LoadUnsafe(ref gr, 52);
+                        var tail2 = Vector256.LoadUnsafe(ref gr, 82);
+                        var tail3 = Vector256.LoadUnsafe(ref gr, 112);
+                        var tail4 = Vector256.LoadUnsafe(ref cp, 22);
+                        for (int j = 0; j < 24; j += 8)
+                        {
+                            var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
+                            var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)));
+                            var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 60)));
+                            var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)));
+                            iv.StoreUnsafe(ref gr, (nuint)(j));
+                            fv.StoreUnsafe(ref gr, (nuint)(j + 30));
+                            cv.StoreUnsafe(ref gr, (nuint)(j + 60));
+                            ov.StoreUnsafe(ref gr, (nuint)(j + 90));
+                            var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            cnv.StoreUnsafe(ref cn, (nuint)(j));
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, (nuint)(j));
+                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                        {
+                            var iv = FastMath.Sigmoid(tail0);
+                            var fv = FastMath.Sigmoid(tail1);
+                            var cv = FastMath.Tanh(tail2);
+                            var ov = FastMath.Sigmoid(tail3);
+                            iv.StoreUnsafe(ref gr, 22);
+                            fv.StoreUnsafe(ref gr, 52);
+                            cv.StoreUnsafe(ref gr, 82);
+                            ov.StoreUnsafe(ref gr, 112);
+                            var cnv = fv * tail4 + iv * cv;
+                            cnv.StoreUnsafe(ref cn, 22);
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, 22);
+                            (ov * tcv).StoreUnsafe(ref hn, 22);
+                        }
+                    }
+                    else
+                    {
+                        // Elements 26…29 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 26);
+                        var tail1 = Vector128.LoadUnsafe(ref gr, 56);
+                        var tail2 = Vector128.LoadUnsafe(ref gr, 86);
+                        var tail3 = Vector128.LoadUnsafe(ref gr, 116);
+                        var tail4 = Vector128.LoadUnsafe(ref cp, 26);
+                        for (int j = 0; j < 28; j += 4)
+                        {
+                            var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                            var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)));
+                            var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 60)));
+                            var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)));
+                            iv.StoreUnsafe(ref gr, (nuint)(j));
+                            fv.StoreUnsafe(ref gr, (nuint)(j + 30));
+                            cv.StoreUnsafe(ref gr, (nuint)(j + 60));
+                            ov.StoreUnsafe(ref gr, (nuint)(j + 90));
+                            var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            cnv.StoreUnsafe(ref cn, (nuint)(j));
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, (nuint)(j));
+                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                        {
+                            var iv = FastMath.Sigmoid(tail0);
+                            var fv = FastMath.Sigmoid(tail1);
+                            var cv = FastMath.Tanh(tail2);
+                            var ov = FastMath.Sigmoid(tail3);
+                            iv.StoreUnsafe(ref gr, 26);
+                            fv.StoreUnsafe(ref gr, 56);
+                            cv.StoreUnsafe(ref gr, 86);
+                            ov.StoreUnsafe(ref gr, 116);
+                            var cnv = fv * tail4 + iv * cv;
+                            cnv.StoreUnsafe(ref cn, 26);
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, 26);
+                            (ov * tcv).StoreUnsafe(ref hn, 26);
+                        }
                     }
                 }
-                else if (Vector256.IsHardwareAccelerated)
+                if (!mask.IsEmpty)
                 {
-                    // Elements 22…29 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector256.LoadUnsafe(ref gr, 22);
-                    var tail1 = Vector256.LoadUnsafe(ref gr, 52);
-                    var tail2 = Vector256.LoadUnsafe(ref gr, 82);
-                    var tail3 = Vector256.LoadUnsafe(ref gr, 112);
-                    var tail4 = Vector256.LoadUnsafe(ref cp, 22);
-                    for (int j = 0; j < 24; j += 8)
-                    {
-                        var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
-                        var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)));
-                        var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 60)));
-                        var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)));
-                        iv.StoreUnsafe(ref gr, (nuint)(j));
-                        fv.StoreUnsafe(ref gr, (nuint)(j + 30));
-                        cv.StoreUnsafe(ref gr, (nuint)(j + 60));
-                        ov.StoreUnsafe(ref gr, (nuint)(j + 90));
-                        var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, (nuint)(j));
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, (nuint)(j));
-                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
-                    }
-                    {
-                        var iv = FastMath.Sigmoid(tail0);
-                        var fv = FastMath.Sigmoid(tail1);
-                        var cv = FastMath.Tanh(tail2);
-                        var ov = FastMath.Sigmoid(tail3);
-                        iv.StoreUnsafe(ref gr, 22);
-                        fv.StoreUnsafe(ref gr, 52);
-                        cv.StoreUnsafe(ref gr, 82);
-                        ov.StoreUnsafe(ref gr, 112);
-                        var cnv = fv * tail4 + iv * cv;
-                        cnv.StoreUnsafe(ref cn, 22);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 22);
-                        (ov * tcv).StoreUnsafe(ref hn, 22);
-                    }
+                    // Masked samples keep their previous state at this step.
+                    StepMask.Carry(nb, Units, mask.Slice(t * batch + b0, nb), h.Slice(t * n + b0 * Units, rn), h.Slice((t + 1) * n + b0 * Units, rn));
+                    StepMask.Carry(nb, Units, mask.Slice(t * batch + b0, nb), c.Slice(t * n + b0 * Units, rn), c.Slice((t + 1) * n + b0 * Units, rn));
                 }
-                else
-                {
-                    // Elements 26…29 as one vector, read before the loop writes any of them.
-                    var tail0 = Vector128.LoadUnsafe(ref gr, 26);
-                    var tail1 = Vector128.LoadUnsafe(ref gr, 56);
-                    var tail2 = Vector128.LoadUnsafe(ref gr, 86);
-                    var tail3 = Vector128.LoadUnsafe(ref gr, 116);
-                    var tail4 = Vector128.LoadUnsafe(ref cp, 26);
-                    for (int j = 0; j < 28; j += 4)
-                    {
-                        var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                        var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)));
-                        var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 60)));
-                        var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)));
-                        iv.StoreUnsafe(ref gr, (nuint)(j));
-                        fv.StoreUnsafe(ref gr, (nuint)(j + 30));
-                        cv.StoreUnsafe(ref gr, (nuint)(j + 60));
-                        ov.StoreUnsafe(ref gr, (nuint)(j + 90));
-                        var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, (nuint)(j));
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, (nuint)(j));
-                        (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
-                    }
-                    {
-                        var iv = FastMath.Sigmoid(tail0);
-                        var fv = FastMath.Sigmoid(tail1);
-                        var cv = FastMath.Tanh(tail2);
-                        var ov = FastMath.Sigmoid(tail3);
-                        iv.StoreUnsafe(ref gr, 26);
-                        fv.StoreUnsafe(ref gr, 56);
-                        cv.StoreUnsafe(ref gr, 86);
-                        ov.StoreUnsafe(ref gr, 116);
-                        var cnv = fv * tail4 + iv * cv;
-                        cnv.StoreUnsafe(ref cn, 26);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 26);
-                        (ov * tcv).StoreUnsafe(ref hn, 26);
-                    }
-                }
+                // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n + b0 * Units, rn)); Underflow.Flush(c.Slice((t + 1) * n + b0 * Units, rn)); }
             }
-            if (!mask.IsEmpty)
-            {
-                // Masked samples keep their previous state at this step.
-                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
-                StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));
-            }
-            // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-            if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); Underflow.Flush(c.Slice((t + 1) * n, n)); }
         }
     }
 
@@ -230,143 +273,38 @@ internal static class Lstm_I2_H30
         var carry = scratch.Slice(Width * Units + Width * Inputs + batch * Units + batch * Units, batch * Units); // ∂(h[t-1] ⊙ m) under recurrent dropout
         if (!dInitial.IsEmpty) dInitial = dInitial.Slice(0, n);
         dInitial.Clear();
-        for (int t = steps - 1; t >= 0; t--)
+        // The time loop, split by sample rows between threads when it is large enough: rows are independent
+        // through the recurrence, and each is computed as on one thread.
+        var job = new BackwardRows
         {
-            var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
-            bool needPrevious = t > 0 || !dInitial.IsEmpty;
-            var dRead = recurrentMask.IsEmpty ? dPrev : carry;
-            if (!recurrentMask.IsEmpty) carry.Clear();
-            if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
-            for (int b = 0; b < batch; b++)
-            {
-                if (!mask.IsEmpty && mask[t * batch + b] == 0)
-                {
-                    // A masked step: c passes through unchanged (∂c carries on), the gates get nothing.
-                    dGates.Slice((t * batch + b) * Width, Width).Clear();
-                    continue;
-                }
-                ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
-                ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
-                ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
-                ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
-                ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
-                ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
-                // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    {
-                        // Elements 0…15 as one vector.
-                        var i = Vector512.LoadUnsafe(ref g, 0); var fg = Vector512.LoadUnsafe(ref g, 30); var cc = Vector512.LoadUnsafe(ref g, 60); var o = Vector512.LoadUnsafe(ref g, 90);
-                        var th = Vector512.LoadUnsafe(ref tc, 0); var dhv = Vector512.LoadUnsafe(ref dhr, 0);
-                        var dcv = Vector512.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector512<float>.One - th * th);
-                        (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, 0);
-                        (dcv * Vector512.LoadUnsafe(ref cp, 0) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, 30);
-                        (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, 60);
-                        (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 90);
-                        (dcv * fg).StoreUnsafe(ref dcr, 0);
-                    }
-                    {
-                        // Elements 16…23 as one vector.
-                        var i = Vector256.LoadUnsafe(ref g, 16); var fg = Vector256.LoadUnsafe(ref g, 46); var cc = Vector256.LoadUnsafe(ref g, 76); var o = Vector256.LoadUnsafe(ref g, 106);
-                        var th = Vector256.LoadUnsafe(ref tc, 16); var dhv = Vector256.LoadUnsafe(ref dhr, 16);
-                        var dcv = Vector256.LoadUnsafe(ref dcr, 16) + dhv * o * (Vector256<float>.One - th * th);
-                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 16);
-                        (dcv * Vector256.LoadUnsafe(ref cp, 16) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 46);
-                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 76);
-                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 106);
-                        (dcv * fg).StoreUnsafe(ref dcr, 16);
-                    }
-                    {
-                        // Elements 24…27 as one vector.
-                        var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
-                        var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
-                        var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
-                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
-                        (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
-                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
-                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
-                        (dcv * fg).StoreUnsafe(ref dcr, 24);
-                    }
-                    for (int j = 28; j < 30; j++) // scalar tail
-                    {
-                        var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
-                        var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                        var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                        Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                        Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                        Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
-                        Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
-                        Unsafe.Add(ref dcr, j) = dcv * fg;
-                    }
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    for (int j = 0; j < 24; j += 8)
-                    {
-                        var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
-                        var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
-                        var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
-                        (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                        (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
-                        (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
-                        (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
-                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
-                    }
-                    {
-                        // Elements 24…27 as one vector.
-                        var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
-                        var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
-                        var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
-                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
-                        (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
-                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
-                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
-                        (dcv * fg).StoreUnsafe(ref dcr, 24);
-                    }
-                    for (int j = 28; j < 30; j++) // scalar tail
-                    {
-                        var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
-                        var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                        var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                        Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                        Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                        Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
-                        Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
-                        Unsafe.Add(ref dcr, j) = dcv * fg;
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 28; j += 4)
-                    {
-                        var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 90));
-                        var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
-                        var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
-                        (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
-                        (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
-                        (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
-                        (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
-                        (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
-                    }
-                    for (int j = 28; j < 30; j++) // scalar tail
-                    {
-                        var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
-                        var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                        var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                        Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                        Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                        Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
-                        Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
-                        Unsafe.Add(ref dcr, j) = dcv * fg;
-                    }
-                }
-            }
-            // dh[t-1] += dGates[t]·Uᵀ
-            if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
-            if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);
-            // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
-            if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); Underflow.Flush(dc); }
-        }
+            steps = steps,
+            batch = batch,
+            x = x,
+            kernel = kernel,
+            recurrentKernel = recurrentKernel,
+            h = h,
+            c = c,
+            gates = gates,
+            tanhC = tanhC,
+            dh = dh,
+            dGates = dGates,
+            dKernel = dKernel,
+            dRecurrentKernel = dRecurrentKernel,
+            dBias = dBias,
+            dx = dx,
+            scratch = scratch,
+            mask = mask,
+            recurrentMask = recurrentMask,
+            maskedStates = maskedStates,
+            dInitial = dInitial,
+            dInitialCell = dInitialCell,
+            dFinalCell = dFinalCell,
+            recurrentT = recurrentT,
+            sink = sink,
+            carry = carry,
+            dc = dc,
+        };
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
         if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]
         // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
         Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
@@ -380,6 +318,180 @@ internal static class Lstm_I2_H30
             dx = dx.Slice(0, rows * Inputs);
             dx.Clear();
             Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+        }
+    }
+
+    /// <summary>Backward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
+    private ref struct BackwardRows : IRowJob
+    {
+        public int steps;
+        public int batch;
+        public ReadOnlySpan<float> x;
+        public ReadOnlySpan<float> kernel;
+        public ReadOnlySpan<float> recurrentKernel;
+        public ReadOnlySpan<float> h;
+        public ReadOnlySpan<float> c;
+        public ReadOnlySpan<float> gates;
+        public ReadOnlySpan<float> tanhC;
+        public Span<float> dh;
+        public Span<float> dGates;
+        public Span<float> dKernel;
+        public Span<float> dRecurrentKernel;
+        public Span<float> dBias;
+        public Span<float> dx;
+        public Span<float> scratch;
+        public ReadOnlySpan<byte> mask;
+        public ReadOnlySpan<float> recurrentMask;
+        public ReadOnlySpan<float> maskedStates;
+        public Span<float> dInitial;
+        public Span<float> dInitialCell;
+        public ReadOnlySpan<float> dFinalCell;
+        public Span<float> recurrentT;
+        public Span<float> sink;
+        public Span<float> carry;
+        public Span<float> dc;
+
+        /// <inheritdoc/>
+        public void Rows(int b0, int b1)
+        {
+            int n = batch * Units, nb = b1 - b0, rn = nb * Units;
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;
+                bool needPrevious = t > 0 || !dInitial.IsEmpty;
+                var dRead = recurrentMask.IsEmpty ? dPrev : carry;
+                if (!recurrentMask.IsEmpty) carry.Slice(b0 * Units, rn).Clear();
+                if (!mask.IsEmpty) StepMask.PassThrough(nb, Units, mask.Slice(t * batch + b0, nb), dh.Slice(t * n + b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                for (int b = b0; b < b1; b++)
+                {
+                    if (!mask.IsEmpty && mask[t * batch + b] == 0)
+                    {
+                        // A masked step: c passes through unchanged (∂c carries on), the gates get nothing.
+                        dGates.Slice((t * batch + b) * Width, Width).Clear();
+                        continue;
+                    }
+                    ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));
+                    ref float dg = ref MemoryMarshal.GetReference(dGates.Slice((t * batch + b) * Width, Width));
+                    ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
+                    ref float cp = ref MemoryMarshal.GetReference(c.Slice(t * n + b * Units, Units));
+                    ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
+                    ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
+                    // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        {
+                            // Elements 0…15 as one vector.
+                            var i = Vector512.LoadUnsafe(ref g, 0); var fg = Vector512.LoadUnsafe(ref g, 30); var cc = Vector512.LoadUnsafe(ref g, 60); var o = Vector512.LoadUnsafe(ref g, 90);
+                            var th = Vector512.LoadUnsafe(ref tc, 0); var dhv = Vector512.LoadUnsafe(ref dhr, 0);
+                            var dcv = Vector512.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector512<float>.One - th * th);
+                            (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, 0);
+                            (dcv * Vector512.LoadUnsafe(ref cp, 0) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, 30);
+                            (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, 60);
+                            (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 90);
+                            (dcv * fg).StoreUnsafe(ref dcr, 0);
+                        }
+                        {
+                            // Elements 16…23 as one vector.
+                            var i = Vector256.LoadUnsafe(ref g, 16); var fg = Vector256.LoadUnsafe(ref g, 46); var cc = Vector256.LoadUnsafe(ref g, 76); var o = Vector256.LoadUnsafe(ref g, 106);
+                            var th = Vector256.LoadUnsafe(ref tc, 16); var dhv = Vector256.LoadUnsafe(ref dhr, 16);
+                            var dcv = Vector256.LoadUnsafe(ref dcr, 16) + dhv * o * (Vector256<float>.One - th * th);
+                            (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 16);
+                            (dcv * Vector256.LoadUnsafe(ref cp, 16) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 46);
+                            (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 76);
+                            (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 106);
+                            (dcv * fg).StoreUnsafe(ref dcr, 16);
+                        }
+                        {
+                            // Elements 24…27 as one vector.
+                            var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
+                            var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
+                            var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
+                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
+                            (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
+                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
+                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
+                            (dcv * fg).StoreUnsafe(ref dcr, 24);
+                        }
+                        for (int j = 28; j < 30; j++) // scalar tail
+                        {
+                            var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                            var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                            var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                            Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                            Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                            Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                            Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                            Unsafe.Add(ref dcr, j) = dcv * fg;
+                        }
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 24; j += 8)
+                        {
+                            var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
+                            var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
+                            (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
+                            (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
+                            (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
+                            (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                        }
+                        {
+                            // Elements 24…27 as one vector.
+                            var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
+                            var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
+                            var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
+                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
+                            (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
+                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
+                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
+                            (dcv * fg).StoreUnsafe(ref dcr, 24);
+                        }
+                        for (int j = 28; j < 30; j++) // scalar tail
+                        {
+                            var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                            var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                            var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                            Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                            Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                            Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                            Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                            Unsafe.Add(ref dcr, j) = dcv * fg;
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 28; j += 4)
+                        {
+                            var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 90));
+                            var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dcv = Vector128.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector128<float>.One - th * th);
+                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dcv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
+                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
+                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
+                            (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
+                        }
+                        for (int j = 28; j < 30; j++) // scalar tail
+                        {
+                            var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
+                            var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
+                            var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
+                            Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
+                            Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
+                            Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
+                            Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
+                            Unsafe.Add(ref dcr, j) = dcv * fg;
+                        }
+                    }
+                }
+                // dh[t-1] += dGates[t]·Uᵀ for these rows
+                if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);
+                if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
+                // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
+                if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev.Slice(b0 * Units, rn)); Underflow.Flush(dc.Slice(b0 * Units, rn)); }
+            }
         }
     }
 }

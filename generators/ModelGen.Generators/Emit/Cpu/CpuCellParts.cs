@@ -12,9 +12,10 @@ internal static class CpuCellParts
     internal static string Signature(string method, IReadOnlyList<Slot> slots)
         => $"public static void {method}({string.Join(", ", slots.Select(Parameter))})";
 
-    private static string Parameter(Slot slot)
-    {
-        string type = slot.Type switch
+    private static string Parameter(Slot slot) => $"{TypeOf(slot)} {slot.Name}{(slot.Optional ? " = default" : "")}";
+
+    private static string TypeOf(Slot slot)
+        => slot.Type switch
         {
             SlotType.Count => "int",
             SlotType.Input => "ReadOnlySpan<float>",
@@ -23,8 +24,6 @@ internal static class CpuCellParts
             SlotType.Tokens => "ReadOnlySpan<int>",
             SlotType.Flag => "bool",
         };
-        return $"{type} {slot.Name}{(slot.Optional ? " = default" : "")}";
-    }
 
     /// <summary>A statement applying <paramref name="a"/> in place to the span expression.</summary>
     internal static string ApplyInPlace(Activation a, string span) => a switch
@@ -45,26 +44,30 @@ internal static class CpuCellParts
         """;
 
     /// <summary><c>previous</c> = the state the step's recurrent product reads: h[t-1], or h[t-1] ⊙ the recurrent-dropout mask.</summary>
-    internal static void RecurrentInput(CodeWriter w)
+    internal static void RecurrentInput(CodeWriter w, bool rows = false)
     {
         w.Line("ReadOnlySpan<float> previous = h.Slice(t * n, n);");
         using (w.Block("if (!recurrentMask.IsEmpty)"))
         {
             w.Line("// Recurrent dropout: h[t-1] ⊙ m, the same mask at every step.");
             w.Line("var dropped = maskedStates.Slice(t * n, n);");
-            w.Line("TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);");
+            w.Line(rows
+                ? "TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));"
+                : "TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);");
             w.Line("previous = dropped;");
         }
     }
 
     /// <summary>Masked steps keep the previous state (and cell state, when given).</summary>
-    internal static void CarryMasked(CodeWriter w, bool cells)
+    internal static void CarryMasked(CodeWriter w, bool cells, bool rows = false)
     {
         using (w.Block("if (!mask.IsEmpty)"))
         {
             w.Line("// Masked samples keep their previous state at this step.");
-            w.Line("StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));");
-            if (cells) w.Line("StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), c.Slice(t * n, n), c.Slice((t + 1) * n, n));");
+            string count = rows ? "nb" : "batch", maskRow = rows ? "mask.Slice(t * batch + b0, nb)" : "mask.Slice(t * batch, batch)";
+            string at = rows ? " + b0 * Units" : "", length = rows ? "rn" : "n";
+            w.Line($"StepMask.Carry({count}, Units, {maskRow}, h.Slice(t * n{at}, {length}), h.Slice((t + 1) * n{at}, {length}));");
+            if (cells) w.Line($"StepMask.Carry({count}, Units, {maskRow}, c.Slice(t * n{at}, {length}), c.Slice((t + 1) * n{at}, {length}));");
         }
     }
 
@@ -83,11 +86,12 @@ internal static class CpuCellParts
     /// below 2⁻¹⁰⁰ (<c>Underflow.Flush</c>): a state decaying towards zero (zero inputs, say padding, with zero biases)
     /// would otherwise run every later step on subnormals.
     /// </summary>
-    internal static void ForwardStepEnd(CodeWriter w, bool cells)
+    internal static void ForwardStepEnd(CodeWriter w, bool cells, bool rows = false)
     {
-        CarryMasked(w, cells);
+        CarryMasked(w, cells, rows);
         w.Line("// A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).");
-        w.Line($"if (t % {FlushInterval} == {FlushInterval - 1}) {{ {(cells ? "Underflow.Flush(h.Slice((t + 1) * n, n)); Underflow.Flush(c.Slice((t + 1) * n, n));" : "Underflow.Flush(h.Slice((t + 1) * n, n));")} }}");
+        string part = rows ? "(t + 1) * n + b0 * Units, rn" : "(t + 1) * n, n";
+        w.Line($"if (t % {FlushInterval} == {FlushInterval - 1}) {{ Underflow.Flush(h.Slice({part}));{(cells ? $" Underflow.Flush(c.Slice({part}));" : "")} }}");
     }
 
     /// <summary>
@@ -95,11 +99,17 @@ internal static class CpuCellParts
     /// <c>dRead</c>, the gradient of what the recurrent product read (a separate carry under recurrent dropout).
     /// Masked samples pass ∂h straight through to ∂h[t-1].
     /// </summary>
-    internal static void BackwardStepStart(CodeWriter w)
+    internal static void BackwardStepStart(CodeWriter w, bool rows = false)
     {
         w.Line("var dPrev = t > 0 ? dh.Slice((t - 1) * n, n) : dInitial.IsEmpty ? sink : dInitial;");
         w.Line("bool needPrevious = t > 0 || !dInitial.IsEmpty;");
         w.Line("var dRead = recurrentMask.IsEmpty ? dPrev : carry;");
+        if (rows)
+        {
+            w.Line("if (!recurrentMask.IsEmpty) carry.Slice(b0 * Units, rn).Clear();");
+            w.Line("if (!mask.IsEmpty) StepMask.PassThrough(nb, Units, mask.Slice(t * batch + b0, nb), dh.Slice(t * n + b0 * Units, rn), dPrev.Slice(b0 * Units, rn));");
+            return;
+        }
         w.Line("if (!recurrentMask.IsEmpty) carry.Clear();");
         w.Line("if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);");
     }
@@ -108,13 +118,17 @@ internal static class CpuCellParts
     /// The end of a backward step: under recurrent dropout, <c>∂h[t-1] += dRead ⊙ m</c>; then, every
     /// <see cref="FlushInterval"/> steps, the gradients carried to step t-1 (∂h[t-1] and the cell's own
     /// <paramref name="carried"/>, e.g. LSTM's ∂c) flushed to zero below 2⁻¹⁰⁰ (<c>Underflow.Flush</c>), so a long
-    /// sequence's decayed gradient does not run every earlier step on subnormals.
+    /// sequence's decayed gradient does not run every earlier step on subnormals. With <paramref name="rows"/>, only the
+    /// rows [b0, b1) of a row job (the flush is per value, so the result does not depend on the split).
     /// </summary>
-    internal static void BackwardStepEnd(CodeWriter w, string[] carried)
+    internal static void BackwardStepEnd(CodeWriter w, string[] carried, bool rows = false)
     {
-        w.Line("if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
+        w.Line(rows
+            ? "if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn));"
+            : "if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry, recurrentMask.Slice(0, n), dPrev, dPrev);");
         w.Line("// Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).");
-        w.Line($"if (t > 0 && t % {FlushInterval} == 0) {{ {string.Join(" ", carried.Prepend("dPrev").Select(g => $"Underflow.Flush({g});"))} }}");
+        string part = rows ? ".Slice(b0 * Units, rn)" : "";
+        w.Line($"if (t > 0 && t % {FlushInterval} == 0) {{ {string.Join(" ", carried.Prepend("dPrev").Select(g => $"Underflow.Flush({g}{part});"))} }}");
     }
 
     /// <summary>
@@ -204,51 +218,123 @@ internal static class CpuCellParts
 
     /// <summary>
     /// A gated cell's Forward: the method, the input projection of every step at once (<c>x·W + bias</c>), then the
-    /// time loop with each step's <paramref name="step"/>.
+    /// time loop with each step's <paramref name="step"/> as a row job (<see cref="RowJob"/>, written after the method),
+    /// so it can be split by sample rows between threads.
     /// </summary>
     internal static void GatedForward(CodeWriter w, CellShape cell, string biasName, bool cells, System.Action step)
     {
-        using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
+        var slots = CellSignature.Forward(cell);
+        using (w.Block(Signature("Forward", slots)))
         {
             InputProjection(w, cell, biasName);
-            ForwardSteps(w, cells, step);
+            RowJobCall(w, "ForwardRows", slots, System.Array.Empty<string>());
         }
+        w.Line();
+        RowJob(w, "ForwardRows", "Forward's time loop for the sample rows [b0, b1): every step, no other row read.", slots, System.Array.Empty<string>(),
+            () => ForwardSteps(w, cells, step, rows: true));
     }
 
     /// <summary>The forward time loop every recurrent cell has: each step's <paramref name="body"/>, then masked samples carried.</summary>
-    internal static void ForwardSteps(CodeWriter w, bool cells, System.Action body)
+    internal static void ForwardSteps(CodeWriter w, bool cells, System.Action body, bool rows = false)
     {
         using (w.Block("for (int t = 0; t < steps; t++)"))
         {
             body();
-            ForwardStepEnd(w, cells);
+            ForwardStepEnd(w, cells, rows);
+        }
+    }
+
+    // ---------------------------------------------------------------- time loops split by sample rows
+
+    /// <summary>
+    /// Hands the time loop to <see cref="RowJob"/>'s struct: every slot and local copied in, then
+    /// <c>RowParallel.Run</c>, which splits the batch's rows between threads when the recurrent products
+    /// (steps · batch · Units · Width multiply-adds) are large enough to pay for it.
+    /// </summary>
+    internal static void RowJobCall(CodeWriter w, string job, IReadOnlyList<Slot> slots, string[] locals)
+    {
+        w.Line("// The time loop, split by sample rows between threads when it is large enough: rows are independent");
+        w.Line("// through the recurrence, and each is computed as on one thread.");
+        w.Line($"var job = new {job}");
+        w.Line("{");
+        using (w.Indent())
+        {
+            foreach (var name in slots.Select(s => s.Name).Concat(locals)) w.Line($"{name} = {name},");
+        }
+        w.Line("};");
+        w.Line("RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));");
+    }
+
+    /// <summary>
+    /// The <c>ref struct</c> job over rows [b0, b1): a field per slot and per local (<c>Span&lt;float&gt;</c>), and
+    /// <c>Rows</c> with <paramref name="body"/>, which sees <c>n</c> (floats of a step's states), <c>nb</c> (its rows)
+    /// and <c>rn</c> (their floats).
+    /// </summary>
+    internal static void RowJob(CodeWriter w, string job, string doc, IReadOnlyList<Slot> slots, string[] locals, System.Action body)
+    {
+        w.Line($"/// <summary>{doc}</summary>");
+        using (w.Block($"private ref struct {job} : IRowJob"))
+        {
+            foreach (var slot in slots) w.Line($"public {TypeOf(slot)} {slot.Name};");
+            foreach (var name in locals) w.Line($"public Span<float> {name};");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public void Rows(int b0, int b1)"))
+            {
+                w.Line("int n = batch * Units, nb = b1 - b0, rn = nb * Units;");
+                body();
+            }
         }
     }
 
     /// <summary>
     /// The backward pass's start (sizes, Uᵀ into the scratch, the carries) and its time loop: each step's
     /// <paramref name="body"/> between the shared start and end of a backward step. <paramref name="own"/> writes the
-    /// cell's own scratch views between Uᵀ and the carries; <paramref name="carried"/> names the cell's own gradients
-    /// carried from step to step besides ∂h (flushed with it at each step's end, <see cref="BackwardStepEnd"/>).
+    /// cell's own scratch views between Uᵀ and the carries. <paramref name="ownLocals"/> names the cell's own gradients
+    /// carried from step to step besides ∂h (LSTM's ∂c): fields of the row job with <paramref name="rowsOf"/>, and flushed
+    /// with ∂h at each step's end (<see cref="BackwardStepEnd"/>).
     /// </summary>
-    internal static void BackwardSteps(CodeWriter w, CpuScratch scratch, string uWidth, string? uNote, System.Action own, System.Action body, params string[] carried)
+    internal static System.Action? BackwardSteps(CodeWriter w, CpuScratch scratch, string uWidth, string? uNote, System.Action own, System.Action body,
+        CellShape? rowsOf = null, params string[] ownLocals)
     {
         w.Line($"var recurrentT = {scratch.Slice("recurrentT")};{(uNote is null ? "" : " // " + uNote)}");
         w.Line($"MatrixOps.Transpose(Units, {uWidth}, recurrentKernel, recurrentT);");
         own();
         Carries(w, scratch);
+        if (rowsOf is null)
+        {
+            BackwardLoop(w, body, ownLocals, rows: false);
+            return null;
+        }
+        // Split by rows: the loop becomes a job, whose struct the caller writes after the method (the returned action).
+        var slots = CellSignature.Backward(rowsOf);
+        var locals = BackwardLocals.Concat(ownLocals).ToArray();
+        RowJobCall(w, "BackwardRows", slots, locals);
+        return () =>
+        {
+            w.Line();
+            RowJob(w, "BackwardRows", "Backward's time loop for the sample rows [b0, b1): every step, no other row read.", slots, locals,
+                () => BackwardLoop(w, body, ownLocals, rows: true));
+        };
+    }
+
+    // The backward pass's own locals that its time loop reads (Uᵀ and the carries).
+    private static readonly string[] BackwardLocals = { "recurrentT", "sink", "carry" };
+
+    private static void BackwardLoop(CodeWriter w, System.Action body, string[] carried, bool rows)
+    {
         using (w.Block("for (int t = steps - 1; t >= 0; t--)"))
         {
-            BackwardStepStart(w);
+            BackwardStepStart(w, rows);
             body();
-            BackwardStepEnd(w, carried);
+            BackwardStepEnd(w, carried, rows);
         }
     }
 
-    /// <summary>One pass per sample row: the row operands, what the pass computes, then the fused loop.</summary>
+    /// <summary>One pass per sample row of a row job (rows [b0, b1)): the row operands, what the pass computes, then the fused loop.</summary>
     internal static void PerSample(CodeWriter w, (string Name, string Span)[] operands, System.Action loop, params string[] comments)
     {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
+        using (w.Block("for (int b = b0; b < b1; b++)"))
         {
             FusedLoop.Refs(w, operands);
             foreach (var comment in comments) w.Line("// " + comment);

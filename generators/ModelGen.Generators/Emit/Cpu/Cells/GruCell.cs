@@ -30,10 +30,10 @@ internal static class GruCell
         {
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
             w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
-            RecurrentInput(w);
-            w.Line($"// rc = h[t-1]·U + b_rec: [batch, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
-            w.Line(BiasRows(cell, "batch", "bias.Slice(Width, Width)", "rc"));
-            w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
+            RecurrentInput(w, rows: true);
+            w.Line($"// rc = h[t-1]·U + b_rec for these rows: [rows, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
+            w.Line(BiasRows(cell, "nb", "bias.Slice(Width, Width)", "rc.Slice(b0 * Width, nb * Width)"));
+            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
             PerSample(w,
                 new[]
                 {
@@ -54,11 +54,12 @@ internal static class GruCell
             /// pre-activations. Adds to the parameter gradients; writes <paramref name="dx"/> unless it is empty.
             /// </summary>
             """);
+        System.Action? rowJob;
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
             w.Line("dRecurrent = dRecurrent.Slice(0, rows * Width);");
-            BackwardSteps(w, AfterScratch, "Width", null, () => { }, () =>
+            rowJob = BackwardSteps(w, AfterScratch, "Width", null, () => { }, () =>
             {
                 PerSample(w,
                     new[]
@@ -73,9 +74,9 @@ internal static class GruCell
                     },
                     () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetAfterBackwardRow(w2, f, cell)),
                     "Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.");
-                w.Line("// dh[t-1] += dRecurrent[t]·Uᵀ");
-                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
-            });
+                w.Line("// dh[t-1] += dRecurrent[t]·Uᵀ for these rows");
+                w.Line("if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
+            }, cell);
             w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.");
             w.Line($"Gemm.MultiplyAddTransposedA(Units, Width, rows, {PreviousStates}, Units, dRecurrent, Width, dRecurrentKernel, Width);");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
@@ -83,6 +84,7 @@ internal static class GruCell
             BiasGradient(w, cell, "dRecurrent", "dBias.Slice(Width, Width)");
             InputGradient(w, "dGates", AfterScratch);
         }
+        rowJob?.Invoke();
     }
 
 
@@ -103,15 +105,15 @@ internal static class GruCell
         {
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
             w.Line("var rh = resetState.Slice(t * n, n);");
-            RecurrentInput(w);
-            w.Line($"// z, r blocks += h[t-1]·U_zr: [batch, {u}] × [{u}, {2 * u}].");
-            w.Line("Gemm.MultiplyAdd(batch, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            RecurrentInput(w, rows: true);
+            w.Line($"// z, r blocks += h[t-1]·U_zr for these rows: [rows, {u}] × [{u}, {2 * u}].");
+            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
             PerSample(w,
                 new[] { ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)") },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeGatesRow(w2, f, cell)),
                 $"z, r = {Gate(cell)}(·) (kept for backward); r ⊙ h[t-1]");
-            w.Line($"// h block += (r ⊙ h[t-1])·U_h: [batch, {u}] × [{u}, {u}].");
-            w.Line("Gemm.MultiplyAdd(batch, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
+            w.Line($"// h block += (r ⊙ h[t-1])·U_h for these rows: [rows, {u}] × [{u}, {u}].");
+            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
             PerSample(w,
                 new[] { ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)") },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeOutputRow(w2, f, cell)),
@@ -126,10 +128,11 @@ internal static class GruCell
             /// unless it is empty.
             /// </summary>
             """);
+        System.Action? rowJob;
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
-            BackwardSteps(w, BeforeScratch, "Width", "rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ",
+            rowJob = BackwardSteps(w, BeforeScratch, "Width", "rows 0…2·Units-1: U_zrᵀ; the rest: U_hᵀ",
                 () => w.Line($"var dResetState = {BeforeScratch.Slice("dResetState")};"), () =>
             {
                 w.Line("var dz = dGates.Slice(t * batch * Width, batch * Width);");
@@ -145,8 +148,8 @@ internal static class GruCell
                     () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardOutputRow(w2, f, cell)),
                     "Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.");
                 w.Line("// ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ");
-                w.Line("dResetState.Clear();");
-                w.Line("Gemm.MultiplyAdd(batch, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);");
+                w.Line("dResetState.Slice(b0 * Units, rn).Clear();");
+                w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);");
                 PerSample(w,
                     new[]
                     {
@@ -158,9 +161,9 @@ internal static class GruCell
                     },
                     () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardResetRow(w2, f, cell)),
                     "∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)");
-                w.Line("// dh[t-1] += dZ_zr[t]·U_zrᵀ");
-                w.Line("Gemm.MultiplyAdd(batch, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
-            });
+                w.Line("// dh[t-1] += dZ_zr[t]·U_zrᵀ for these rows");
+                w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
+            }, cell, "dResetState");
             w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.");
             w.Line($"Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, {PreviousStates}, Units, dGates, Width, dRecurrentKernel, Width);");
             w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
@@ -168,5 +171,6 @@ internal static class GruCell
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             InputGradient(w, "dGates", BeforeScratch);
         }
+        rowJob?.Invoke();
     }
 }

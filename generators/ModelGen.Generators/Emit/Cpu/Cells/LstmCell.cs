@@ -24,9 +24,9 @@ internal static class LstmCell
         GatedForward(w, cell, "b", cells: true, () =>
         {
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
-            RecurrentInput(w);
-            w.Line($"// gates += h[t-1]·U: [batch, {u}] × [{u}, {4 * u}].");
-            w.Line("Gemm.MultiplyAdd(batch, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            RecurrentInput(w, rows: true);
+            w.Line($"// gates += h[t-1]·U for these rows: [rows, {u}] × [{u}, {4 * u}].");
+            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
             string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
             PerSample(w,
                 new[]
@@ -51,17 +51,18 @@ internal static class LstmCell
             /// <paramref name="dFinalCell"/> [batch, Units] (empty: zeros) is ∂loss/∂c of the last step from outside.
             /// </summary>
             """);
+        System.Action? rowJob;
         using (w.Block(Signature("Backward", CellSignature.Backward(cell))))
         {
             BackwardPrologue(w);
-            BackwardSteps(w, Scratch, "Width", null, () =>
+            rowJob = BackwardSteps(w, Scratch, "Width", null, () =>
             {
                 w.Line($"var dc = {Scratch.Slice("dc")};");
                 w.Line("if (dFinalCell.IsEmpty) dc.Clear();");
                 w.Line("else dFinalCell.Slice(0, n).CopyTo(dc); // ∂loss/∂(final c) of a layer that returns its state");
             }, () =>
             {
-                using (w.Block("for (int b = 0; b < batch; b++)"))
+                using (w.Block("for (int b = b0; b < b1; b++)"))
                 {
                     using (w.Block("if (!mask.IsEmpty && mask[t * batch + b] == 0)"))
                     {
@@ -79,13 +80,14 @@ internal static class LstmCell
                     w.Line("// ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.");
                     FusedLoop.Emit(w, u, (w2, f) => LstmMath.BackwardRow(w2, f, cell));
                 }
-                w.Line("// dh[t-1] += dGates[t]·Uᵀ");
-                w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
-            }, "dc");
+                w.Line("// dh[t-1] += dGates[t]·Uᵀ for these rows");
+                w.Line("if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
+            }, cell, "dc");
             w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
             WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             InputGradient(w, "dGates", Scratch);
         }
+        rowJob?.Invoke();
     }
 }

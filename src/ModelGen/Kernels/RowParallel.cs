@@ -1,0 +1,89 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace ModelGen.Kernels;
+
+/// <summary>
+/// Work over the sample rows of a batch that a <see cref="RowParallel"/> call may share between threads: a generated
+/// cell's time loop, which runs every step for its own rows (the samples of a batch are independent through the
+/// recurrence), so the threads meet once per pass rather than once per step.
+/// </summary>
+/// <remarks>
+/// Implemented by <c>ref struct</c>s that hold the cell's spans; <see cref="Rows"/> must compute each row exactly as
+/// it would in the whole range (no sums across rows), so results do not depend on the split.
+/// </remarks>
+public interface IRowJob
+{
+    /// <summary>Does the work of rows <paramref name="first"/> (inclusive) to <paramref name="last"/> (exclusive: one past the last row).</summary>
+    /// <param name="first">First sample row, 0 ≤ first ≤ last.</param>
+    /// <param name="last">One past the last sample row, ≤ the row count given to <see cref="RowParallel.Run{TJob}"/>.</param>
+    void Rows(int first, int last);
+}
+
+/// <summary>
+/// Splits a job over sample rows between <see cref="Threading.IntraOpThreads"/> threads: contiguous row ranges, one
+/// per thread, run on the workers that also take parts of large <see cref="Gemm"/> products (started once, no
+/// allocation per call). The PyTorch/TensorFlow counterpart is intra-op parallelism over the batch.
+/// </summary>
+public static unsafe class RowParallel
+{
+    /// <summary>
+    /// Jobs of fewer multiply-adds than this stay on the calling thread: a worker may need hundreds of µs to wake on
+    /// a virtual machine, and each thread packs the recurrent kernel for its own rows' products, so only work of
+    /// several milliseconds on one core is shared. (An LSTM(196) over 64 × 28 steps, 275 M, is split; the LSTM(30)
+    /// and GRU(30) layers of 32 × 100 steps, 8.6–11.5 M, are not: their gain on two threads was not shown.)
+    /// </summary>
+    public const long ParallelWork = 1L << 24;
+
+    /// <summary>
+    /// How many parts a job of <paramref name="rows"/> rows and <paramref name="work"/> multiply-adds should run in:
+    /// 1 below <see cref="ParallelWork"/> or when <see cref="Threading.IntraOpThreads"/> is 1, else the thread count
+    /// capped at the rows.
+    /// </summary>
+    /// <param name="rows">Sample rows of the job (the batch), ≥ 0.</param>
+    /// <param name="work">Multiply-adds of the whole job (e.g. steps · batch · units · gate width).</param>
+    /// <returns>The part count for <see cref="Run{TJob}"/>, ≥ 1.</returns>
+    public static int Parts(int rows, long work)
+        => work < Threshold ? 1 : Math.Max(1, Math.Min(Threading.IntraOpThreads, rows));
+
+    // ParallelWork, lowered by tests to split models of every size.
+    internal static long Threshold = ParallelWork;
+
+    /// <summary>
+    /// Runs <paramref name="job"/> over rows [0, <paramref name="rows"/>) in <paramref name="parts"/> contiguous
+    /// ranges, part 0 on the calling thread, and returns when every range is done. With one part, or when the
+    /// workers are busy with another thread's job, the whole range runs on the caller.
+    /// </summary>
+    /// <typeparam name="TJob">The job, usually a <c>ref struct</c> over the cell's spans.</typeparam>
+    /// <param name="job">The job, a local of the caller (it is reached by address while the parts run); its
+    /// <see cref="IRowJob.Rows"/> may run on several threads at once, for disjoint ranges.</param>
+    /// <param name="rows">Rows in all, ≥ 0.</param>
+    /// <param name="parts">Ranges, from <see cref="Parts"/>; values below 1 count as 1, above <paramref name="rows"/> as rows.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative.</exception>
+    public static void Run<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        parts = Math.Min(parts, rows);
+        if (parts < 2)
+        {
+            job.Rows(0, rows);
+            return;
+        }
+        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
+        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: true)) job.Rows(0, rows);
+    }
+
+    private struct State
+    {
+        public void* Job;
+        public int Rows;
+    }
+
+    // Part `part` of `parts`: rows [rows·part/parts, rows·(part+1)/parts).
+    private static void Part<TJob>(void* state, int part, int parts) where TJob : IRowJob, allows ref struct
+    {
+        var s = (State*)state;
+        int from = (int)((long)s->Rows * part / parts), to = (int)((long)s->Rows * (part + 1) / parts);
+        if (from < to) Unsafe.AsRef<TJob>(s->Job).Rows(from, to);
+    }
+}
