@@ -26,6 +26,9 @@ public sealed class GpuDevice : IDisposable
         Accelerator = accelerator;
     }
 
+    /// <summary>True once <see cref="Dispose"/> has run: nothing can run on the device any more.</summary>
+    public bool IsDisposed => _disposed;
+
     /// <summary>The ILGPU accelerator every buffer and kernel of this device lives on.</summary>
     public Accelerator Accelerator { get; }
 

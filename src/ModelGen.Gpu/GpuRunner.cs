@@ -23,10 +23,12 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
     /// <param name="device">The device to run on.</param>
     /// <param name="model">The host model whose layout and parameters this runner mirrors.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="device"/> was disposed.</exception>
     protected GpuRunner(GpuDevice device, ISequentialModel<TInput> model)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(model);
+        if (device.IsDisposed) throw new ObjectDisposedException(nameof(GpuDevice), "the GpuDevice was disposed: create a new one to run the model on");
         Device = device;
         Model = model;
         Parameters = device.Accelerator.Allocate1D<float>(model.Parameters.Length);
@@ -78,6 +80,19 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
     /// <param name="training">Dropout applied and the activations Backward needs kept (Keras <c>training=True</c>).</param>
     public abstract void Forward(ArrayView<TInput> input, int batch, int steps, bool training);
 
+    /// <summary>
+    /// Checks a batch on the host before it goes to the device, for what the device kernels cannot report (a token id
+    /// outside the vocabulary, which a gather would read as a row of zeros). Every upload path calls it: the host-span
+    /// <c>Forward</c> and the training engine. The generated runner of a model that takes token ids overrides it.
+    /// </summary>
+    /// <param name="input">The batch, batch-major, on the host.</param>
+    /// <param name="batch">Samples in the batch.</param>
+    /// <param name="steps">Steps per sample.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A token id is outside the vocabulary (the message names the sample and step).</exception>
+    public virtual void CheckInput(ReadOnlySpan<TInput> input, int batch, int steps)
+    {
+    }
+
     /// <summary>Back-propagation through time for the last forward pass; adds every parameter's gradient to <see cref="Gradients"/>.</summary>
     /// <param name="outputGradient">∂loss/∂output (or ∂loss/∂logits when <paramref name="fromLogits"/>), shaped like <see cref="Output"/>.</param>
     /// <param name="fromLogits">Start from ∂loss/∂logits: the output activation's slope is not applied (see <see cref="ILogitOutput.BackwardFromLogits"/>).</param>
@@ -107,6 +122,7 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
     /// <param name="training">Training mode.</param>
     public void Forward(ReadOnlySpan<TInput> input, int batch, int steps, Span<float> output, bool training)
     {
+        CheckInput(input, batch, steps);
         var view = Upload(ref _input, input);
         Forward(view, batch, steps, training);
         Output.SubView(0, output.Length).CopyToCPU(output);

@@ -73,10 +73,56 @@ public sealed class ModelLifecycleTests
         var runner = model.Runner!;
         var changed = Random(44, model.Parameters.Length);
         runner.Parameters.View.CopyFromCPU(changed);
-        ((IDisposable)model).Dispose();
+        model.Dispose();
         Assert.True(runner.Parameters.IsDisposed);
         Assert.Null(model.Device);
         Assert.Equal(changed, model.Parameters);
+    }
+
+    [Fact]
+    public void A_token_id_outside_the_vocabulary_is_refused_on_every_device_path_as_on_the_cpu()
+    {
+        var model = new GpuEmbeddingModel(); // Embedding(7, 3, MaskZero), TimeSteps = 5
+        model.Initialize(45);
+        model.Compile("sgd", "mse");
+        int[] tokens = { 1, 2, 3, 0, 0, 4, 7, 1, 0, 0 }; // 7 is outside [0, 6]
+        var y = new float[model.OutputLength(2, 5)];
+        var cpu = Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward(tokens, 2, 5, y));
+        Assert.Contains("takes token ids in [0, 6], but sample 1, step 1 holds 7", cpu.Message, StringComparison.Ordinal);
+        model.To(ModelHarness.Device);
+        try
+        {
+            foreach (var call in new Action[]
+            {
+                () => model.Forward(tokens, 2, 5, y),
+                () => model.Runner!.Forward(tokens, 2, 5, y, false),
+                () => model.Predict(tokens, batchSize: 2),
+                () => model.Evaluate(tokens, y, batchSize: 2),
+                () => model.Fit(tokens, y, epochs: 1, batchSize: 2, verbose: 0),
+            })
+            {
+                // The same message as the CPU's (the sample index is the one within the batch, which Fit shuffles).
+                var device = Assert.Throws<ArgumentOutOfRangeException>(call);
+                Assert.Contains("takes token ids in [0, 6], but sample ", device.Message, StringComparison.Ordinal);
+                Assert.Contains(", step 1 holds 7", device.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_disposed_device_is_refused_saying_so()
+    {
+        var model = Lstm(46);
+        var device = GpuDevice.CpuAccelerator(4, 2, 1);
+        device.Dispose();
+        Assert.True(device.IsDisposed);
+        var e = Assert.Throws<ObjectDisposedException>(() => model.To(device));
+        Assert.Contains("the GpuDevice was disposed", e.Message, StringComparison.Ordinal);
+        Assert.Null(model.Device);
     }
 
     [Fact]

@@ -153,7 +153,7 @@ public static partial class PassKernels
 
     /// <summary>
     /// Embedding (<c>Embedding.Gather</c>): each token's row of the table, time-major. Token ids are checked on the host
-    /// before they reach the device (the model's Forward does it); an id outside the vocabulary gives a zero row here.
+    /// before they reach the device (<c>GpuRunner.CheckInput</c>, called by every upload path); an id outside the vocabulary gives a zero row here.
     /// </summary>
     /// <param name="device">The device.</param>
     /// <param name="batch">Samples.</param>

@@ -163,6 +163,7 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
         if (typeof(T) != typeof(TInput))
             throw new ArgumentException($"the model on {DeviceName} takes {typeof(TInput).Name} inputs; {typeof(T).Name} were given", nameof(x));
         var input = MemoryMarshal.Cast<T, TInput>(x);
+        Runner.CheckInput(input, batch, steps);
         Ensure(ref _x, input.Length);
         ArrayView<TInput> xView = _x!.View.SubView(0, input.Length);
         xView.CopyFromCPU(input);

@@ -25,7 +25,7 @@ partial class MaskedBidirectionalModel : global::ModelGen.Gpu.IGpuModel<float>
     public global::ModelGen.IDeviceEngine? DeviceEngine => _gpuEngine;
 
     /// <summary>Frees the model's device memory, as <c>To(null)</c>: the device's parameters come back first, and the model goes on on the CPU.</summary>
-    void global::System.IDisposable.Dispose() => To(null);
+    public void Dispose() => To(null);
 
     /// <inheritdoc/>
     /// <exception cref="global::System.NotSupportedException">A layer of this model has no GPU rendering (it runs on the CPU only).</exception>

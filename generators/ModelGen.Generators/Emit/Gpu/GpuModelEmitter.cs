@@ -81,7 +81,7 @@ internal static class GpuModelEmitter
         w.Line($"public {G}IDeviceEngine? DeviceEngine => {(runs ? "_gpuEngine" : "null")};");
         w.Line();
         w.Line("/// <summary>Frees the model's device memory, as <c>To(null)</c>: the device's parameters come back first, and the model goes on on the CPU.</summary>");
-        w.Line("void global::System.IDisposable.Dispose() => To(null);");
+        w.Line("public void Dispose() => To(null);");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("/// <exception cref=\"global::System.NotSupportedException\">A layer of this model has no GPU rendering (it runs on the CPU only).</exception>");
@@ -108,7 +108,6 @@ internal static class GpuModelEmitter
         w.Line("// The model's Forward on the device (called by the CPU part while a device is set, after its argument checks).");
         using (w.Block($"private void GpuForward(global::System.ReadOnlySpan<{input}> input, int batchSize, int timeSteps, global::System.Span<float> output, bool training)"))
         {
-            if (m.TakesTokens) w.Line($"{G}Kernels.Embedding.Validate(batchSize, timeSteps, VocabularySize, input, \"{m.Layers[0].Name}\"); // ids are checked on the host");
             w.Line("_haveForward = false;");
             w.Line("_gpu!.Forward(input, batchSize, timeSteps, output, training);");
             w.Line("_batch = batchSize;");
@@ -131,6 +130,13 @@ internal static class GpuModelEmitter
             w.Line();
             w.Line($"public GpuPasses({GpuNs}GpuDevice device, {name} model) : base(device, model) => _model = model;");
             w.Line();
+            if (m.TakesTokens)
+            {
+                w.Line("/// <inheritdoc/>");
+                w.Line("public override void CheckInput(global::System.ReadOnlySpan<int> input, int batch, int steps)");
+                w.Line($"    => {G}Kernels.Embedding.Validate(batch, steps, VocabularySize, input, \"{m.Layers[0].Name}\"); // the device's gather cannot report a bad id");
+                w.Line();
+            }
             GpuWorkspace.Write(w, plan);
             GpuForwardPass.Write(w, plan, input);
             GpuBackwardPass.Write(w, plan);
