@@ -9,7 +9,7 @@ public sealed class SentimentTests
     public void Reaches_70_percent_held_out_accuracy()
     {
         string? folder = SentimentData.Locate();
-        Skip.If(folder is null, $"the UCI sentiment data is not at {SentimentData.SharedFolder} (a clone without ../shared); download it to run this test");
+        Skip.If(folder is null, $"the UCI sentiment data is not at {SentimentData.SharedFolder} (a clone without ../shared); to run this test, download https://archive.ics.uci.edu/dataset/331/sentiment+labelled+sentences and unpack its three *_labelled.txt files into that folder, relative to the folder holding ModelGen.sln");
 
         var (texts, labels) = SentimentData.Load(folder!);
         Assert.Equal(3000, texts.Count);
