@@ -53,6 +53,63 @@ public sealed class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.MultiplyAdd(2, 2, 2, new float[4], 2, new float[4], 2, new float[3], 2));
     }
 
+    [Theory]
+    [InlineData(64, 784, 196)] // W3's h·U: k spans two blocks of KC at every width
+    [InlineData(64, 196, 784)] // W3's dZ·Uᵀ: seven blocks of k
+    [InlineData(16, 30, 120)]
+    public void A_row_job_reuses_the_packing_of_its_B_bit_identically_and_never_a_stale_one(int m, int n, int k)
+    {
+        var random = new Random(m + n + k);
+        var a = Fill(m * k, random);
+        var b = Fill(k * n, random);
+        var other = Fill(k * n, random); // same shape, other values: must not get b's packing
+        var c0 = Fill(m * n, random);
+        float[] Outside(float[] bb, float[] start)
+        {
+            var c = (float[])start.Clone();
+            Gemm.MultiplyAddRows(m, 0, m / 2, n, k, a, k, bb, n, c, n);
+            Gemm.MultiplyAddRows(m, m / 2, m, n, k, a, k, bb, n, c, n);
+            return c;
+        }
+        var expected = Outside(b, c0);
+        var expectedOther = Outside(other, expected);
+        var expectedAgain = Outside(b, expectedOther);
+
+        var inside = (float[])c0.Clone();
+        Gemm.BeginReuse();
+        try
+        {
+            Gemm.MultiplyAddRows(m, 0, m / 2, n, k, a, k, b, n, inside, n);
+            Gemm.MultiplyAddRows(m, m / 2, m, n, k, a, k, b, n, inside, n); // b's packing reused
+            Assert.Equal(expected, inside);
+            Gemm.MultiplyAddRows(m, 0, m / 2, n, k, a, k, other, n, inside, n); // another B: packed anew
+            Gemm.MultiplyAddRows(m, m / 2, m, n, k, a, k, other, n, inside, n);
+            Assert.Equal(expectedOther, inside);
+            Gemm.MultiplyAddRows(m, 0, m / 2, n, k, a, k, b, n, inside, n);
+            Gemm.MultiplyAddRows(m, m / 2, m, n, k, a, k, b, n, inside, n);
+            Assert.Equal(expectedAgain, inside);
+        }
+        finally
+        {
+            Gemm.EndReuse();
+        }
+
+        // A new scope does not trust a packing from before it: b changed in place between the scopes.
+        for (int i = 0; i < b.Length; i++) b[i] = -b[i];
+        var negated = Outside(b, c0);
+        var next = (float[])c0.Clone();
+        Gemm.BeginReuse();
+        try
+        {
+            Gemm.MultiplyAddRows(m, 0, m, n, k, a, k, b, n, next, n);
+        }
+        finally
+        {
+            Gemm.EndReuse();
+        }
+        Assert.Equal(negated, next);
+    }
+
     private static float[] Fill(int length, Random random)
     {
         var v = new float[length];

@@ -179,17 +179,24 @@ public static class Gemm
         int mr = TTile.MR, nr = TTile.NR, kcMax = TTile.KC, mcMax = TTile.MC;
         int panels = (to - from + nr - 1) / nr;
         ref float packA = ref PackBuffers<TTile>.A();
-        ref float packB = ref PackBuffers<TTile>.B(panels);
+        // Inside a row job (ReuseScope) B is the recurrent kernel of every step: packed once per thread and scope, all
+        // blocks of k kept; otherwise one block at a time into the thread's pack buffer.
+        bool reuse = t_reuseDepth > 0, packed = false;
+        int blockFloats = kcMax * nr * panels;
+        ref float packB = ref reuse
+            ? ref ReusedB<TTile>.Get(ref b, n, k, ldb, from, to, blockFloats * ((k + kcMax - 1) / kcMax), out packed)
+            : ref PackBuffers<TTile>.B(panels);
         Span<float> edge = stackalloc float[MaxTile];
         ref float e = ref MemoryMarshal.GetReference(edge);
         for (int p0 = 0; p0 < k; p0 += kcMax)
         {
             int kc = Math.Min(kcMax, k - p0);
-            // This part's columns of B, once per block of k, for every block of rows.
-            for (int panel = 0; panel < panels; panel++)
+            ref float blockB = ref reuse ? ref Unsafe.Add(ref packB, p0 / kcMax * blockFloats) : ref packB;
+            // This part's columns of B, once per block of k, for every block of rows (already there when reused).
+            for (int panel = 0; panel < panels && !packed; panel++)
             {
                 int j = from + panel * nr;
-                PackB<TTile>(kc, Math.Min(nr, n - j), ref Unsafe.Add(ref b, p0 * ldb + j), ldb, ref Unsafe.Add(ref packB, panel * kc * nr));
+                PackB<TTile>(kc, Math.Min(nr, n - j), ref Unsafe.Add(ref b, p0 * ldb + j), ldb, ref Unsafe.Add(ref blockB, panel * kc * nr));
             }
             for (int i0 = 0; i0 < m; i0 += mcMax)
             {
@@ -198,7 +205,7 @@ public static class Gemm
                 for (int panel = 0; panel < panels; panel++)
                 {
                     int j = from + panel * nr, w = Math.Min(nr, n - j);
-                    ref float panelB = ref Unsafe.Add(ref packB, panel * kc * nr);
+                    ref float panelB = ref Unsafe.Add(ref blockB, panel * kc * nr);
                     for (int i = 0; i < mc; i += mr)
                     {
                         int rows = Math.Min(mr, mc - i);
@@ -274,6 +281,42 @@ public static class Gemm
             var to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, p * nr), nr);
             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, p * ldb), w).CopyTo(to);
             to.Slice(w).Clear();
+        }
+    }
+
+    // ------------------------------------------------------------------ packed B reused within a row job
+
+    [ThreadStatic] private static int t_reuseDepth, t_reuseScope;
+
+    /// <summary>
+    /// Within the scope (a row job's time loop, <see cref="RowParallel"/>), a packed product reuses B's packing from the
+    /// thread's previous product with the same B (same address, shape and columns): the recurrent kernel is the same at
+    /// every step and does not change during the loop, so each thread packs it once per pass instead of once per step.
+    /// The packing is the same, so the results are bit-identical. Only for scopes in which no B changes.
+    /// </summary>
+    internal static void BeginReuse()
+    {
+        t_reuseScope++; // a new scope: nothing packed before it is reused
+        t_reuseDepth++;
+    }
+
+    /// <summary>Ends the scope <see cref="BeginReuse"/> began.</summary>
+    internal static void EndReuse() => t_reuseDepth--;
+
+    // The thread's packing of one B, every block of k, with what it was packed from.
+    private static unsafe class ReusedB<TTile> where TTile : struct, ITile
+    {
+        [ThreadStatic] private static PackBuffer? _buffer;
+        [ThreadStatic] private static nint _address;
+        [ThreadStatic] private static int _n, _k, _ldb, _from, _to, _scope;
+
+        public static ref float Get(ref float b, int n, int k, int ldb, int from, int to, int floats, out bool packed)
+        {
+            nint address = (nint)Unsafe.AsPointer(ref b);
+            packed = _buffer is not null && _scope == t_reuseScope && _address == address && _n == n && _k == k && _ldb == ldb && _from == from && _to == to;
+            ref float data = ref (_buffer ??= new PackBuffer()).Get(floats);
+            (_address, _n, _k, _ldb, _from, _to, _scope) = (address, n, k, ldb, from, to, t_reuseScope);
+            return ref data;
         }
     }
 

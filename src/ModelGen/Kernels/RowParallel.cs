@@ -66,12 +66,29 @@ public static unsafe class RowParallel
         parts = Math.Min(parts, rows);
         if (parts < 2)
         {
-            job.Rows(0, rows);
+            Whole(ref job, rows);
             return;
         }
         var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
-        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: true)) job.Rows(0, rows);
+        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: true)) Whole(ref job, rows);
     }
+
+    // Rows [from, to) of a job, its products reusing their packed B from step to step (Gemm.BeginReuse): a row job
+    // multiplies by the same recurrent kernel at every step, which does not change while the job runs.
+    private static void Rows<TJob>(ref TJob job, int from, int to) where TJob : IRowJob, allows ref struct
+    {
+        Gemm.BeginReuse();
+        try
+        {
+            job.Rows(from, to);
+        }
+        finally
+        {
+            Gemm.EndReuse();
+        }
+    }
+
+    private static void Whole<TJob>(ref TJob job, int rows) where TJob : IRowJob, allows ref struct => Rows(ref job, 0, rows);
 
     private struct State
     {
@@ -84,6 +101,6 @@ public static unsafe class RowParallel
     {
         var s = (State*)state;
         int from = (int)((long)s->Rows * part / parts), to = (int)((long)s->Rows * (part + 1) / parts);
-        if (from < to) Unsafe.AsRef<TJob>(s->Job).Rows(from, to);
+        if (from < to) Rows(ref Unsafe.AsRef<TJob>(s->Job), from, to);
     }
 }
