@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -11,13 +12,12 @@ namespace ModelGen.Gpu;
 /// <summary>
 /// Where a model runs on the GPU backend: one ILGPU context and accelerator (a CUDA device, or ILGPU's CPU accelerator,
 /// which runs the same kernels on OS threads). The counterpart of PyTorch's <c>torch.device("cuda:0")</c>. Kernels are
-/// compiled once per device and kept (<see cref="Kernel{TDelegate}"/>); disposing the device frees the accelerator and
+/// compiled once per device and kept (<see cref="Kernel{TKey, TDelegate}(TKey, Func{Accelerator, TDelegate})"/>); disposing the device frees the accelerator and
 /// everything allocated on it, so dispose the models that use it first.
 /// </summary>
 public sealed class GpuDevice : IDisposable
 {
     private readonly Context _context;
-    private readonly ConcurrentDictionary<object, Delegate> _kernels = new();
     private bool _disposed;
 
     private GpuDevice(Context context, Accelerator accelerator)
@@ -102,17 +102,41 @@ public sealed class GpuDevice : IDisposable
 
     /// <summary>
     /// A kernel of this device, compiled on first use and kept for the device's lifetime (ILGPU compiles IL → PTX and
-    /// the driver JITs it once; loading per call would pay that every time).
+    /// the driver JITs it once; loading per call would pay that every time). Called at every launch: a cached kernel
+    /// is found without allocating (the key is not boxed; keep <paramref name="load"/> a static lambda, or use the
+    /// overload with a state).
     /// </summary>
+    /// <typeparam name="TKey">The key's type, e.g. <c>(Type, string)</c> naming the kernel.</typeparam>
     /// <typeparam name="TDelegate">The launcher's delegate type (<c>Action&lt;AcceleratorStream, …&gt;</c>).</typeparam>
-    /// <param name="key">Identifies the kernel (e.g. the static method's <c>Action</c> or a tuple naming it).</param>
-    /// <param name="load">Loads it: <c>a =&gt; a.LoadAutoGroupedKernel&lt;…&gt;(Method)</c>.</param>
+    /// <param name="key">Identifies the kernel among those of its key and delegate types.</param>
+    /// <param name="load">Loads it: <c>static a =&gt; a.LoadAutoGroupedKernel&lt;…&gt;(Method)</c>.</param>
     /// <returns>The launcher.</returns>
     /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
-    public TDelegate Kernel<TDelegate>(object key, Func<Accelerator, TDelegate> load) where TDelegate : Delegate
+    public TDelegate Kernel<TKey, TDelegate>(TKey key, Func<Accelerator, TDelegate> load) where TKey : notnull where TDelegate : Delegate
+        => Kernel(key, load, static (accelerator, load) => load(accelerator));
+
+    /// <summary>As <see cref="Kernel{TKey, TDelegate}(TKey, Func{Accelerator, TDelegate})"/>, the loader taking a state (the kernel method), so that it need not capture it.</summary>
+    /// <typeparam name="TKey">The key's type.</typeparam>
+    /// <typeparam name="TState">The loader's state.</typeparam>
+    /// <typeparam name="TDelegate">The launcher's delegate type.</typeparam>
+    /// <param name="key">Identifies the kernel among those of its key and delegate types.</param>
+    /// <param name="state">Passed to <paramref name="load"/> on first use.</param>
+    /// <param name="load">Loads it: <c>static (a, method) =&gt; a.LoadAutoGroupedKernel(method)</c>.</param>
+    /// <returns>The launcher.</returns>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
+    public TDelegate Kernel<TKey, TState, TDelegate>(TKey key, TState state, Func<Accelerator, TState, TDelegate> load)
+        where TKey : notnull where TDelegate : Delegate
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return (TDelegate)_kernels.GetOrAdd(key, static (_, state) => state.load(state.accelerator), (load, accelerator: Accelerator));
+        var kernels = Kernels<TKey, TDelegate>.Of.GetValue(this, static _ => new ConcurrentDictionary<TKey, TDelegate>());
+        if (kernels.TryGetValue(key, out var kernel)) return kernel;
+        return kernels.GetOrAdd(key, static (_, s) => s.load(s.accelerator, s.state), (load, state, accelerator: Accelerator));
+    }
+
+    // One cache per key and delegate type, per device (dropped with the device).
+    private static class Kernels<TKey, TDelegate> where TKey : notnull where TDelegate : Delegate
+    {
+        public static readonly ConditionalWeakTable<GpuDevice, ConcurrentDictionary<TKey, TDelegate>> Of = new();
     }
 
     /// <summary>Waits until every kernel and copy issued on the device has finished.</summary>
@@ -129,7 +153,6 @@ public sealed class GpuDevice : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _kernels.Clear();
         Accelerator.Dispose();
         _context.Dispose();
     }

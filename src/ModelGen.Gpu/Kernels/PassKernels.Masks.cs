@@ -58,7 +58,7 @@ public static partial class PassKernels
     {
         System.ArgumentNullException.ThrowIfNull(device);
         if (n <= 0) return;
-        device.Kernel((typeof(PassKernels), key), acc => acc.LoadAutoGroupedKernel(kernel))(device.Accelerator.DefaultStream, n, shape, a, b);
+        device.Kernel((typeof(PassKernels), key), kernel, static (acc, k) => acc.LoadAutoGroupedKernel(k))(device.Accelerator.DefaultStream, n, shape, a, b);
     }
 
     /// <summary>

@@ -85,11 +85,11 @@ public static partial class PassKernels
 
     private static Action<AcceleratorStream, Index1D, Shape, ArrayView<float>, ArrayView<float>> FloatPair(GpuDevice device, string key,
         Action<Index1D, Shape, ArrayView<float>, ArrayView<float>> kernel)
-        => device.Kernel((typeof(PassKernels), key), a => a.LoadAutoGroupedKernel(kernel));
+        => device.Kernel((typeof(PassKernels), key), kernel, static (a, k) => a.LoadAutoGroupedKernel(k));
 
     private static Action<AcceleratorStream, Index1D, Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>> FloatTriple(GpuDevice device, string key,
         Action<Index1D, Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>> kernel)
-        => device.Kernel((typeof(PassKernels), key), a => a.LoadAutoGroupedKernel(kernel));
+        => device.Kernel((typeof(PassKernels), key), kernel, static (a, k) => a.LoadAutoGroupedKernel(k));
 
     private static void Launch(GpuDevice device, string key, Action<Index1D, Shape, ArrayView<float>, ArrayView<float>> kernel, long n, Shape shape,
         ArrayView<float> a, ArrayView<float> b)
