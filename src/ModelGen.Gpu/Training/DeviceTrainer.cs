@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
+using ModelGen.Gpu.Kernels;
 
 namespace ModelGen.Gpu.Training;
 
@@ -17,8 +18,7 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
     private readonly object _gate = new();
     private MemoryBuffer1D<TInput, Stride1D.Dense>? _x;
     private MemoryBuffer1D<float, Stride1D.Dense>? _y, _weights, _outputGradient, _rowLoss;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _status, _placeholder;
-    private readonly MemoryBuffer1D<byte, Stride1D.Dense> _placeholderMask;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _status;
     private readonly float[] _hostStatus = new float[Status.Length];
     private ParameterLayout? _layout;
     private DeviceOptimizer? _optimizer;
@@ -29,8 +29,6 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
         Runner = runner;
         var accelerator = runner.Device.Accelerator;
         _status = accelerator.Allocate1D<float>(Status.Length);
-        _placeholder = accelerator.Allocate1D<float>(1);
-        _placeholderMask = accelerator.Allocate1D<byte>(1);
     }
 
     /// <summary>The model's passes on the device.</summary>
@@ -95,7 +93,7 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
 
             var step = Device.Kernel("gputrain.Update", static a =>
                 a.LoadAutoGroupedStreamKernel<Index1D, UpdateArgs, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(TrainingKernels.Update));
-            var placeholder = _placeholder.View;
+            var placeholder = CellKernels.OrDummy<float>(Device, default); // for the slots the optimizer does not use
             if (layout.Count > 0)
                 step(layout.Count, update, parameters, gradients, layout.Flags.View, _optimizer.Slot(0, placeholder), _optimizer.Slot(1, placeholder), _optimizer.Slot(2, placeholder), _status.View);
 
@@ -202,8 +200,8 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
         bool withGradient = dOut.Length > 0;
         var args = new LossArgs((int)kind, units, rows, weighted ? 1 : 0, masked ? 1 : 0, withGradient ? 1 : 0);
         if (rows > 0)
-            perRow(rows, args, input.SubView(0, outputs), _y!.View.SubView(0, targets), weighted ? _weights!.View : _placeholder.View,
-                masked ? mask : _placeholderMask.View, rowLoss, withGradient ? dOut : _placeholder.View, _status.View);
+            perRow(rows, args, input.SubView(0, outputs), _y!.View.SubView(0, targets), weighted ? _weights!.View : CellKernels.OrDummy<float>(Device, default),
+                masked ? mask : CellKernels.OrDummy<byte>(Device, default), rowLoss, withGradient ? dOut : CellKernels.OrDummy<float>(Device, default), _status.View);
         var finish = Device.Kernel("gputrain.FinishLoss", static a =>
             a.LoadStreamKernel<ArrayView<float>, int, int, ArrayView<float>>(TrainingKernels.FinishLoss));
         finish(new KernelConfig(1, TrainingKernels.GroupSize(Device.Accelerator)), rowLoss, rows, layout.HasRegularizer ? 1 : 0, _status.View);
@@ -364,8 +362,6 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
             _outputGradient?.Dispose();
             _rowLoss?.Dispose();
             _status.Dispose();
-            _placeholder.Dispose();
-            _placeholderMask.Dispose();
         }
     }
 }
