@@ -43,11 +43,7 @@ internal static class Validation
     public static void ForwardArguments(CodeWriter w, CheckedModel m)
     {
         string perStep = PerStep(m);
-        w.Line($"if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"model '{m.Type.ClassName}': batch size must be positive\");");
-        if (m.TimeSteps is not null)
-            w.Line($"if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $\"model '{m.Type.ClassName}' was declared with TimeSteps = {{TimeSteps}}, but was called with {{timeSteps}} steps (leave TimeSteps unset to accept any length)\");");
-        else
-            w.Line($"if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, \"model '{m.Type.ClassName}': time steps must be positive\");");
+        SizeArguments(w, m, "batchSize", "timeSteps");
         w.Line($"if (input.Length != batchSize * timeSteps * {perStep})");
         w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batchSize}}, {{timeSteps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{batchSize * timeSteps * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
         w.Line("int outputLength = OutputLength(batchSize, timeSteps);");
@@ -65,13 +61,19 @@ internal static class Validation
     public static void DeviceForwardArguments(CodeWriter w, CheckedModel m)
     {
         string perStep = PerStep(m);
-        w.Line($"if (batch <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, \"model '{m.Type.ClassName}': batch size must be positive\");");
-        if (m.TimeSteps is not null)
-            w.Line($"if (steps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, $\"model '{m.Type.ClassName}' was declared with TimeSteps = {{TimeSteps}}, but was called with {{steps}} steps (leave TimeSteps unset to accept any length)\");");
-        else
-            w.Line($"if (steps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(steps), steps, \"model '{m.Type.ClassName}': time steps must be positive\");");
+        SizeArguments(w, m, "batch", "steps");
         w.Line($"if (input.Length < (long)batch * steps * {perStep})");
         w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batch}}, {{steps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{(long)batch * steps * {perStep}}} values, but the device view holds {{input.Length}}\", nameof(input));");
+    }
+
+    // The batch size and step count of a pass, named as the calling method names them.
+    private static void SizeArguments(CodeWriter w, CheckedModel m, string batch, string steps)
+    {
+        w.Line($"if ({batch} <= 0) throw new global::System.ArgumentOutOfRangeException(nameof({batch}), {batch}, \"model '{m.Type.ClassName}': batch size must be positive\");");
+        if (m.TimeSteps is not null)
+            w.Line($"if ({steps} != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof({steps}), {steps}, $\"model '{m.Type.ClassName}' was declared with TimeSteps = {{TimeSteps}}, but was called with {{{steps}}} steps (leave TimeSteps unset to accept any length)\");");
+        else
+            w.Line($"if ({steps} <= 0) throw new global::System.ArgumentOutOfRangeException(nameof({steps}), {steps}, \"model '{m.Type.ClassName}': time steps must be positive\");");
     }
 
     /// <summary>Checks of Backward's arguments against the last forward pass.</summary>
