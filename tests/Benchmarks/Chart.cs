@@ -13,19 +13,20 @@ internal static class Chart
     public static void Draw(IReadOnlyList<ChartRow> all, string cpu, string path)
     {
         var ids = all.Select(r => r.Id).Distinct().ToList();
-        var bits = all.Select(r => r.Bits).Distinct().OrderByDescending(b => b).ToList();
-        var trainColors = new[] { "#1f77b4", "#6baed6", "#c6dbef" };
-        var inferColors = new[] { "#ff7f0e", "#fdae6b", "#fdd0a2" };
+        // Modes in the order the report lists them (widest first); a fourth colour for the SSE mode.
+        var modes = all.Select(r => r.Mode).Distinct().ToList();
+        var trainColors = new[] { "#1f77b4", "#6baed6", "#c6dbef", "#9ecae1" };
+        var inferColors = new[] { "#ff7f0e", "#fdae6b", "#fdd0a2", "#fee6ce" };
         var seriesList = new List<(string Label, Color Color, Func<ChartRow, double?> Value)>();
-        for (int i = 0; i < bits.Count; i++)
+        for (int i = 0; i < modes.Count; i++)
         {
-            int b = bits[i];
-            seriesList.Add(($"Training step, {b}-bit", Color.FromHex(trainColors[Math.Min(i, 2)]), r => r.Bits == b ? r.TrainOne : null));
+            string m = modes[i];
+            seriesList.Add(($"Training step, {VectorWidth.Label(m)}", Color.FromHex(trainColors[Math.Min(i, 3)]), r => r.Mode == m ? r.TrainOne : null));
         }
-        for (int i = 0; i < bits.Count; i++)
+        for (int i = 0; i < modes.Count; i++)
         {
-            int b = bits[i];
-            seriesList.Add(($"Inference, {b}-bit", Color.FromHex(inferColors[Math.Min(i, 2)]), r => r.Bits == b ? r.InferOne : null));
+            string m = modes[i];
+            seriesList.Add(($"Inference, {VectorWidth.Label(m)}", Color.FromHex(inferColors[Math.Min(i, 3)]), r => r.Mode == m ? r.InferOne : null));
         }
         var series = seriesList.ToArray();
         var rows = ids.Select(id => all.Where(r => r.Id == id).ToList()).ToList();

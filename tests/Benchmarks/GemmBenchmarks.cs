@@ -12,8 +12,8 @@ namespace ModelGen.Benchmarks;
 /// <summary>
 /// <see cref="Gemm"/> alone at W3's gate-product shapes (Embedding(2000, 128) + LSTM(196), batch 64, 28 steps: 784
 /// gate columns), with a GFLOP/s column (2·m·n·k per call) to set against the machine's sgemm peak. Not part of
-/// the workload comparison: run it with <c>--filter '*Gemm*'</c>, once per width (<c>DOTNET_EnableAVX512F=0</c>,
-/// <c>DOTNET_EnableAVX=0</c>); the vector width in use is printed by the global setup.
+/// the workload comparison: run it with <c>--filter '*Gemm*'</c>, once per width (<c>DOTNET_EnableAVX512=0</c>,
+/// <c>DOTNET_PreferredVectorBitWidth=128</c>, <c>DOTNET_EnableAVX=0</c>); the vector width in use is printed by the global setup.
 /// </summary>
 [Config(typeof(GflopsConfig))]
 public class GemmBenchmarks

@@ -4,7 +4,7 @@
 //   dotnet run -c Release --project tests/Benchmarks -- --report …             docs/benchmarks.md from saved results
 //   dotnet run -c Release --project tests/Benchmarks -- --onnx-peer --threads 1 --out onnx-1.json   ONNX Runtime peer
 //   dotnet run -c Release --project tests/Benchmarks -- --thread-ratio W2,W3 --rounds 15                  1 vs 2 threads, in one process
-//   dotnet run -c Release --project tests/Benchmarks -- --vector-width                           512, 256 or 128 (this process)
+//   dotnet run -c Release --project tests/Benchmarks -- --vector-width                           512, 256, 128 or 128sse (this process)
 //   dotnet run -c Release --project tests/Benchmarks -- --sweep …                                the size sweep (sweep.sh)
 // Environment: MODELGEN_BENCH_JOBS=one (one-thread job only), MODELGEN_BENCH_SHORT=1 (the short job of the extra
 // widths), MODELGEN_BENCH_EXPECT_WIDTH=256 (every benchmark process checks that it runs at that vector width).
@@ -30,7 +30,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "--report") return Report.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--onnx-peer") return OnnxPeer.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--sweep") return Sweep.Run(args[1..]);
-        if (args.Length > 0 && args[0] == "--vector-width") { Console.WriteLine(VectorWidth.Current); return 0; }
+        if (args.Length > 0 && args[0] == "--vector-width") { Console.WriteLine(VectorWidth.Mode); return 0; }
         if (args.Length > 0 && args[0] == "--thread-ratio") return ThreadRatio.Run(args[1..]);
 
         var rest = new List<string>();

@@ -4,9 +4,17 @@ using System.Runtime.Intrinsics;
 namespace ModelGen.Benchmarks;
 
 /// <summary>
-/// The widest vector width this process's JIT accelerates: 512 (AVX-512), 256 (AVX2, or <c>DOTNET_EnableAVX512F=0</c>
-/// on an AVX-512 machine) or 128 (SSE / ARM64 NEON, or <c>DOTNET_EnableAVX=0</c> on x64).
+/// The widest vector width this process's JIT accelerates, and the benchmark's width modes: <c>512</c> (AVX-512),
+/// <c>256</c> (AVX2, or <c>DOTNET_EnableAVX512=0</c> on an AVX-512 machine), <c>128</c> (128-bit vectors with fused
+/// multiply-add, as every ARM64 CPU's NEON runs them; <c>DOTNET_PreferredVectorBitWidth=128</c> on x64) and
+/// <c>128sse</c> (128-bit vectors without FMA: x64 without AVX, <c>DOTNET_EnableAVX=0</c>).
 /// </summary>
+/// <remarks>
+/// Why two 128-bit modes: <c>DOTNET_EnableAVX=0</c> also removes FMA (its VEX encoding needs AVX) and halves the
+/// register file to SSE's 16, so every multiply-add becomes two instructions on 16 registers; ARM64's NEON has FMA and
+/// 32 registers. <c>DOTNET_PreferredVectorBitWidth=128</c> keeps FMA and (on AVX-512 machines) 32 vector registers
+/// while no vector wider than 128 bits is accelerated: the closer stand-in for ARM64 on an x64 machine.
+/// </remarks>
 public static class VectorWidth
 {
     /// <summary>The environment variables that change the width the JIT accelerates, passed on to benchmark processes.</summary>
@@ -20,24 +28,46 @@ public static class VectorWidth
     public static int Current =>
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
 
+    /// <summary>Whether fused multiply-add runs in hardware (x64 FMA3 or ARM64 AdvSimd).</summary>
+    public static bool HardwareFma => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+
+    /// <summary>This process's width mode: "512", "256", "128" (with FMA) or "128sse" (without FMA).</summary>
+    public static string Mode => Current == 128 && !HardwareFma ? "128sse" : Current.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The vector width in bits of a mode ("128sse" → 128).</summary>
+    /// <param name="mode">A mode as <see cref="Mode"/> names it.</param>
+    /// <returns>512, 256 or 128; 0 for an unknown mode.</returns>
+    public static int BitsOf(string mode) => mode switch { "512" => 512, "256" => 256, "128" or "128sse" => 128, _ => 0 };
+
     /// <summary>The name of a width as the report prints it.</summary>
     /// <param name="bits">512, 256 or 128.</param>
     /// <returns>E.g. "256-bit (AVX2)".</returns>
-    public static string Name(int bits) => bits switch
+    public static string Name(int bits) => Name(bits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The name of a width mode as the report prints it.</summary>
+    /// <param name="mode">"512", "256", "128" or "128sse".</param>
+    /// <returns>E.g. "128-bit with FMA (as ARM64 NEON)".</returns>
+    public static string Name(string mode) => mode switch
     {
-        512 => "512-bit (AVX-512)",
-        256 => "256-bit (AVX2)",
-        128 => "128-bit (SSE; what ARM64 NEON gets)",
-        _ => bits.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-bit",
+        "512" => "512-bit (AVX-512)",
+        "256" => "256-bit (AVX2)",
+        "128" => "128-bit with FMA (as ARM64 NEON)",
+        "128sse" => "128-bit without FMA (SSE: x64 without AVX)",
+        _ => mode + "-bit",
     };
 
-    /// <summary>Throws when <c>MODELGEN_BENCH_EXPECT_WIDTH</c> is set and differs from <see cref="Current"/>.</summary>
+    /// <summary>The short label of a mode in tables and the chart: "512-bit", "128-bit", "128-bit SSE".</summary>
+    /// <param name="mode">"512", "256", "128" or "128sse".</param>
+    /// <returns>The label.</returns>
+    public static string Label(string mode) => mode == "128sse" ? "128-bit SSE" : mode + "-bit";
+
+    /// <summary>Throws when <c>MODELGEN_BENCH_EXPECT_WIDTH</c> is set and differs from <see cref="Mode"/>.</summary>
     /// <exception cref="InvalidOperationException">The JIT did not honour the width knobs.</exception>
     public static void Check()
     {
         var expected = Environment.GetEnvironmentVariable("MODELGEN_BENCH_EXPECT_WIDTH");
         if (string.IsNullOrEmpty(expected)) return;
-        if (expected != Current.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            throw new InvalidOperationException($"this benchmark process runs at {Current}-bit vectors, but MODELGEN_BENCH_EXPECT_WIDTH={expected} was asked for: the DOTNET_Enable* knobs were not honoured");
+        if (expected != Mode)
+            throw new InvalidOperationException($"this benchmark process runs in vector mode {Mode} ({Name(Mode)}), but MODELGEN_BENCH_EXPECT_WIDTH={expected} was asked for: the DOTNET_* width knobs were not honoured");
     }
 }

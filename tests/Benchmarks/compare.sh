@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # ModelGen vs PyTorch, one command: runs the 24 ModelGen benchmarks (BenchmarkDotNet; one thread and every core)
-# at every vector width the machine has (512-bit AVX-512, 256-bit with DOTNET_EnableAVX512=0, 128-bit with
-# DOTNET_EnableAVX=0: what ARM64 gets), then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export;
+# at every vector width the machine has (512-bit AVX-512; 256-bit with DOTNET_EnableAVX512=0; 128-bit with FMA, as
+# ARM64's NEON runs it, with DOTNET_PreferredVectorBitWidth=128; 128-bit SSE without FMA, as x64 without AVX, with
+# DOTNET_EnableAVX=0), then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export;
 # inference) with one thread and with the whole machine (once: they do not depend on .NET's width), and writes
 # docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
 # BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min); the peers ~5 min: about
-# 23 minutes on a 2-core AVX-512 machine (3 widths), 19 on an AVX2 one (2 widths).
+# 27 minutes on a 2-core AVX-512 machine (4 widths), 23 on an AVX2 one (3 widths).
 #
 #   tests/Benchmarks/compare.sh                         run now, every width this machine has
-#   tests/Benchmarks/compare.sh --widths 256,128        only these widths (the first one listed runs the full jobs)
+#   tests/Benchmarks/compare.sh --widths 256,128        only these widths (512, 256, 128, 128sse; the first one listed
+#                                                       runs the full jobs)
 #   tests/Benchmarks/compare.sh --full-all              full jobs at every width (~10 min each)
 #   tests/Benchmarks/compare.sh --wait-quiet            first wait (up to 30 min) for a 1-minute load average < 0.7
 #   tests/Benchmarks/compare.sh --all                   then also the size sweep (sweep.sh, ~12 min) and the generator's
@@ -29,17 +31,20 @@ while [ $# -gt 0 ]; do
     --widths=*) WIDTHS="${1#--widths=}" ;;
     --full-all) FULL_ALL=1 ;;
     --all) ALL=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
 
-# The widths this machine can run: x64 has 128 always, 256 with AVX2, 512 with AVX-512F; ARM64 runs 128 natively.
+# The widths this machine can run: x64 has 128-bit SSE always, 128-bit with FMA and 256 with AVX2, 512 with AVX-512F;
+# ARM64 runs 128 (with FMA) natively.
 FLAGS=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo || true)
 ARCH=$(uname -m)
 AVAILABLE="128"
 if [ "$ARCH" = x86_64 ]; then
+  AVAILABLE="128sse"
+  echo "$FLAGS" | grep -qw avx2 && AVAILABLE="128 $AVAILABLE"  # .NET 10 enables FMA together with AVX2
   echo "$FLAGS" | grep -qw avx2 && AVAILABLE="256 $AVAILABLE"
   echo "$FLAGS" | grep -qw avx512f && AVAILABLE="512 $AVAILABLE"
 fi
@@ -54,7 +59,9 @@ width_env() {
     # .NET 10 ignores DOTNET_EnableAVX512F (Vector512 stays accelerated); DOTNET_EnableAVX512=0 is the knob it reads.
     # Both are set, so older runtimes are held to 256 bits too; the width is checked below either way.
     256) echo "DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0" ;;
-    128) [ "$ARCH" = x86_64 ] && echo "DOTNET_EnableAVX=0" || echo "" ;;
+    # 128: no vector wider than 128 bits, FMA kept (ARM64's NEON has it); 128sse: x64 without AVX, so without FMA.
+    128) [ "$ARCH" = x86_64 ] && echo "DOTNET_PreferredVectorBitWidth=128" || echo "" ;;
+    128sse) echo "DOTNET_EnableAVX=0" ;;
   esac
 }
 echo "compare.sh: vector widths $WIDTHS (machine has: $AVAILABLE)"
@@ -103,10 +110,10 @@ for w in $WIDTHS; do
   # shellcheck disable=SC2046 # width_env's output is zero or one VAR=value word
   seen=$(env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --vector-width)
   if [ "$seen" != "$w" ]; then
-    echo "compare.sh: with '$(width_env "$w")' .NET runs at $seen-bit vectors, not $w: skipping that width" >&2; continue
+    echo "compare.sh: with '$(width_env "$w")' .NET runs in vector mode $seen, not $w: skipping that width" >&2; continue
   fi
   SHORT=1; { [ "$FIRST" = 1 ] || [ "$FULL_ALL" = 1 ]; } && SHORT=0
-  echo "== ModelGen (BenchmarkDotNet), $w-bit vectors ($(width_env "$w" | sed 's/^$/no knob/'); $([ "$SHORT" = 1 ] && echo short || echo full) jobs)"
+  echo "== ModelGen (BenchmarkDotNet), vector mode $w ($(width_env "$w" | sed 's/^$/no knob/'); $([ "$SHORT" = 1 ] && echo short || echo full) jobs)"
   # shellcheck disable=SC2046
   env $(width_env "$w") MODELGEN_BENCH_EXPECT_WIDTH="$w" MODELGEN_BENCH_SHORT="$SHORT" \
     dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*W?_*' --join --json --artifacts "$WORK/bdn-$w" | tee "$WORK/modelgen-$w.log"

@@ -6,7 +6,8 @@
 # docs/benchmarks-data/sweep.md, so compare.sh keeps it). About 12 minutes on 2 cores (36 points).
 #
 #   tests/Benchmarks/sweep.sh                      every point, at the widest vector width this machine has
-#   tests/Benchmarks/sweep.sh --width 256          ModelGen at 256-bit (DOTNET_EnableAVX512=0) or 128 (DOTNET_EnableAVX=0)
+#   tests/Benchmarks/sweep.sh --width 256          ModelGen at 256-bit (DOTNET_EnableAVX512=0), 128 (with FMA, as ARM64:
+#                                                  DOTNET_PreferredVectorBitWidth=128) or 128sse (DOTNET_EnableAVX=0)
 #   tests/Benchmarks/sweep.sh --max-gflop 20       skip points whose training step needs more (default 80 GFLOP)
 #   tests/Benchmarks/sweep.sh --seconds 0.5        measuring time per point and kind and side (default 1)
 #   tests/Benchmarks/sweep.sh --only 'LSTM/128/50/16'   only these points (cell/hidden/steps/batch, comma-separated): a dry run
@@ -35,8 +36,10 @@ case "$WIDTH" in
   "") ;;
   512) ;;
   256) KNOB="DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0" ;;
-  128) KNOB="DOTNET_EnableAVX=0" ;;
-  *) echo "sweep.sh: --width is 512, 256 or 128" >&2; exit 2 ;;
+  # 128: 128-bit vectors with FMA, as ARM64 NEON runs them; 128sse: x64 without AVX (no FMA, 16 registers).
+  128) [ "$(uname -m)" = x86_64 ] && KNOB="DOTNET_PreferredVectorBitWidth=128" ;;
+  128sse) KNOB="DOTNET_EnableAVX=0" ;;
+  *) echo "sweep.sh: --width is 512, 256, 128 or 128sse" >&2; exit 2 ;;
 esac
 
 PY=/usr/bin/python3
@@ -53,9 +56,9 @@ done
 BENCH=(dotnet tests/Benchmarks/bin/Release/net10.0/ModelGen.Benchmarks.dll)
 # shellcheck disable=SC2086 # KNOB is zero or more VAR=value words
 SEEN=$(env $KNOB "${BENCH[@]}" --vector-width)
-if [ -n "$WIDTH" ] && [ "$SEEN" != "$WIDTH" ]; then echo "sweep.sh: .NET runs at $SEEN-bit vectors with '$KNOB', not $WIDTH" >&2; exit 1; fi
+if [ -n "$WIDTH" ] && [ "$SEEN" != "$WIDTH" ]; then echo "sweep.sh: .NET runs in vector mode $SEEN with '$KNOB', not $WIDTH" >&2; exit 1; fi
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
-echo "sweep.sh: ModelGen at $SEEN-bit vectors; load average $LOAD_START at start"
+echo "sweep.sh: ModelGen in vector mode $SEEN; load average $LOAD_START at start"
 
 "${BENCH[@]}" --sweep --plan "$WORK/plan.csv" --max-gflop "$MAX_GFLOP"
 if [ -n "$ONLY" ]; then
