@@ -10,7 +10,36 @@ public sealed class GemmTests
     {
         { 1, 1, 1 }, { 3, 5, 7 }, { 8, 32, 4 }, { 9, 33, 5 }, { 17, 63, 11 }, { 4, 16, 1 }, { 12, 120, 30 },
         { 7, 8, 3 }, { 33, 100, 19 }, { 2, 784, 9 }, { 65, 47, 66 },
+        // Packed path across blocks: rows past one block of MC with a ragged last tile, k past KC, ragged panels.
+        { 131, 70, 300 }, { 203, 33, 260 }, { 97, 129, 513 },
     };
+
+    /// <summary>
+    /// A row-major A is read in place by the packed path's kernel, Aᵀ is packed first; both run the same multiply-adds
+    /// in the same order, so the same matrix given either way gives the same bits (ragged row tiles included).
+    /// </summary>
+    [Theory]
+    [InlineData(131, 70, 300)]
+    [InlineData(1792, 128, 784)] // W3's dx = ∂G·Wᵀ
+    [InlineData(64, 196, 784)]   // W3's ∂h = ∂G·Uᵀ, one step
+    [InlineData(203, 33, 260)]
+    public void A_read_in_place_gives_the_bits_of_a_packed_A(int m, int n, int k)
+    {
+        var random = new Random(m + n + k);
+        var a = Fill(m * k, random);
+        var at = new float[k * m];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) at[p * m + i] = a[i * k + p];
+        var b = Fill(k * n, random);
+        var c = Fill(m * n, random);
+        var direct = (float[])c.Clone();
+        Gemm.MultiplyAdd(m, n, k, a, k, b, n, direct, n);
+        var packed = (float[])c.Clone();
+        Gemm.MultiplyAddTransposedA(m, n, k, at, m, b, n, packed, n);
+        for (int i = 0; i < direct.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(direct[i]) == BitConverter.SingleToInt32Bits(packed[i]),
+                $"{m}×{n}×{k}: element {i} (row {i / n}) is {direct[i]:R} with A in place, {packed[i]:R} with A packed");
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]

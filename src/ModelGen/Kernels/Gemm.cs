@@ -12,11 +12,14 @@ namespace ModelGen.Kernels;
 /// <remarks>
 /// <para>
 /// Products with at least one register tile of rows are computed as BLIS and OpenBLAS do: k is cut into blocks of
-/// <c>KC</c>, the rows into blocks of <c>MC</c>; each block of A is packed into tiles of <c>MR</c> rows laid out
-/// <c>[p][MR]</c> (so both forms, A and Aᵀ, read it the same way), each panel of <c>NR</c> columns of B is packed
-/// <c>[p][NR]</c>, and a micro-kernel accumulates an <c>MR × NR</c> tile of C in registers: 8 × 32 with AVX-512
+/// <c>KC</c>, the rows into blocks of <c>MC</c>; each panel of <c>NR</c> columns of B is packed <c>[p][NR]</c>, and a
+/// micro-kernel accumulates an <c>MR × NR</c> tile of C in registers: 8 × 32 with AVX-512
 /// (16 of the 32 zmm registers), 6 × 16 with AVX2 (12 of the 16 ymm registers, as the Haswell and Zen kernels of
-/// BLIS and OpenBLAS), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). Packing zero-pads ragged
+/// BLIS and OpenBLAS), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). The kernel reads a
+/// row-major A in place (each tile's rows are contiguous runs of k); Aᵀ, whose tile rows are adjacent but whose steps
+/// are a row apart, and a last tile of fewer than <c>MR</c> rows are packed into tiles laid out <c>[p][MR]</c>.
+/// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
+/// the same multiply-adds in the same order (bit-identical). Packing zero-pads ragged
 /// tiles, which go through a tile-sized copy of C, so one micro-kernel serves every shape. The pack buffers are
 /// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
 /// is packed once per block of k for every block of rows. A call allocates nothing on the managed heap after a
@@ -201,7 +204,16 @@ public static class Gemm
             for (int i0 = 0; i0 < m; i0 += mcMax)
             {
                 int mc = Math.Min(mcMax, m - i0);
-                PackA(mr, mc, kc, ref Unsafe.Add(ref a, i0 * ai + p0 * ap), ai, ap, ref packA);
+                // A row-major A (ap = 1) is read in place: each tile's MR rows are contiguous runs of kc floats, as
+                // cache-friendly as a packed copy, and packing them cost as much as the product itself where n is
+                // small (dx = ∂G·Wᵀ, ∂h = ∂G·Uᵀ). Only a last, ragged block of rows (fewer than MR) is packed,
+                // so the kernel never reads past row m. Aᵀ (ai = 1) is packed: a tile's rows are adjacent there,
+                // but its steps are a row of A apart. Either way the kernel runs the same multiply-adds in the same
+                // order, so results do not depend on the choice.
+                bool inPlace = ap == 1;
+                int packedFrom = inPlace ? mc - mc % mr : 0;
+                if (packedFrom < mc)
+                    PackA(mr, mc - packedFrom, kc, ref Unsafe.Add(ref a, (i0 + packedFrom) * ai + p0 * ap), ai, ap, ref packA);
                 for (int panel = 0; panel < panels; panel++)
                 {
                     int j = from + panel * nr, w = Math.Min(nr, n - j);
@@ -209,18 +221,20 @@ public static class Gemm
                     for (int i = 0; i < mc; i += mr)
                     {
                         int rows = Math.Min(mr, mc - i);
-                        ref float tileA = ref Unsafe.Add(ref packA, i * kc);
+                        bool direct = i < packedFrom;
+                        ref float tileA = ref direct ? ref Unsafe.Add(ref a, (i0 + i) * ai + p0) : ref Unsafe.Add(ref packA, (i - packedFrom) * kc);
+                        nint rowStride = direct ? ai : 1, pStride = direct ? 1 : mr;
                         ref float tileC = ref Unsafe.Add(ref c, (i0 + i) * ldc + j);
                         if (rows == mr && w == nr)
                         {
-                            TTile.Multiply(kc, ref tileA, ref panelB, ref tileC, ldc);
+                            TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc);
                             continue;
                         }
                         // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
                         edge.Slice(0, mr * nr).Clear();
                         for (int r = 0; r < rows; r++)
                             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref tileC, r * ldc), w).CopyTo(edge.Slice(r * nr, w));
-                        TTile.Multiply(kc, ref tileA, ref panelB, ref e, nr);
+                        TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr);
                         for (int r = 0; r < rows; r++)
                             edge.Slice(r * nr, w).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref tileC, r * ldc), w));
                     }
@@ -359,14 +373,16 @@ public static class Gemm
     // Written out once per width, accumulators by name, so that each stays in a register: the generic vector
     // interface that would let one body serve every width (ISimdVector<TSelf, T>) is internal to the .NET 10 runtime.
 
-    // One register tile: C[MR × NR] (leading dimension ldc) += A·B over kc, A packed [p][MR], B packed [p][NR].
+    // One register tile: C[MR × NR] (leading dimension ldc) += A·B over kc, A packed [p][MR] or read in place
+    // (rows rowStride apart, p pStride apart), B packed [p][NR].
     private interface ITile
     {
         static abstract int MR { get; }
         static abstract int NR { get; }
         static abstract int KC { get; } // k per block: a packed B panel, KC·NR floats, stays in L1 (16 KB)
         static abstract int MC { get; } // rows per block: a packed A block, MC·KC floats, stays in L2
-        static abstract void Multiply(int kc, ref float a, ref float b, ref float c, int ldc);
+        // A(r, p) at a[r·rowStride + p·pStride]: packed tiles pass (1, MR); a row-major A read in place passes (lda, 1).
+        static abstract void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc);
         static abstract void CopyRow(ref float from, ref float to); // NR floats
     }
 
@@ -386,8 +402,9 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
         {
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
             const int W = 16;
             nuint s = (nuint)ldc;
             var c00 = Vector512.LoadUnsafe(ref c); var c01 = Vector512.LoadUnsafe(ref c, W);
@@ -404,21 +421,21 @@ public static class Gemm
                 var b1 = Vector512.LoadUnsafe(ref b, W);
                 var x = Vector512.Create(a);
                 c00 = Vector512.MultiplyAddEstimate(x, b0, c00); c01 = Vector512.MultiplyAddEstimate(x, b1, c01);
-                x = Vector512.Create(Unsafe.Add(ref a, 1));
+                x = Vector512.Create(Unsafe.Add(ref a, o1));
                 c10 = Vector512.MultiplyAddEstimate(x, b0, c10); c11 = Vector512.MultiplyAddEstimate(x, b1, c11);
-                x = Vector512.Create(Unsafe.Add(ref a, 2));
+                x = Vector512.Create(Unsafe.Add(ref a, o2));
                 c20 = Vector512.MultiplyAddEstimate(x, b0, c20); c21 = Vector512.MultiplyAddEstimate(x, b1, c21);
-                x = Vector512.Create(Unsafe.Add(ref a, 3));
+                x = Vector512.Create(Unsafe.Add(ref a, o3));
                 c30 = Vector512.MultiplyAddEstimate(x, b0, c30); c31 = Vector512.MultiplyAddEstimate(x, b1, c31);
-                x = Vector512.Create(Unsafe.Add(ref a, 4));
+                x = Vector512.Create(Unsafe.Add(ref a, o4));
                 c40 = Vector512.MultiplyAddEstimate(x, b0, c40); c41 = Vector512.MultiplyAddEstimate(x, b1, c41);
-                x = Vector512.Create(Unsafe.Add(ref a, 5));
+                x = Vector512.Create(Unsafe.Add(ref a, o5));
                 c50 = Vector512.MultiplyAddEstimate(x, b0, c50); c51 = Vector512.MultiplyAddEstimate(x, b1, c51);
-                x = Vector512.Create(Unsafe.Add(ref a, 6));
+                x = Vector512.Create(Unsafe.Add(ref a, o6));
                 c60 = Vector512.MultiplyAddEstimate(x, b0, c60); c61 = Vector512.MultiplyAddEstimate(x, b1, c61);
-                x = Vector512.Create(Unsafe.Add(ref a, 7));
+                x = Vector512.Create(Unsafe.Add(ref a, o7));
                 c70 = Vector512.MultiplyAddEstimate(x, b0, c70); c71 = Vector512.MultiplyAddEstimate(x, b1, c71);
-                a = ref Unsafe.Add(ref a, 8);
+                a = ref Unsafe.Add(ref a, pStride);
                 b = ref Unsafe.Add(ref b, 32);
             }
             c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
@@ -448,8 +465,9 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
         {
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
             const int W = 8;
             nuint s = (nuint)ldc;
             var c00 = Vector256.LoadUnsafe(ref c); var c01 = Vector256.LoadUnsafe(ref c, W);
@@ -464,17 +482,17 @@ public static class Gemm
                 var b1 = Vector256.LoadUnsafe(ref b, W);
                 var x = Vector256.Create(a);
                 c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
-                x = Vector256.Create(Unsafe.Add(ref a, 1));
+                x = Vector256.Create(Unsafe.Add(ref a, o1));
                 c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
-                x = Vector256.Create(Unsafe.Add(ref a, 2));
+                x = Vector256.Create(Unsafe.Add(ref a, o2));
                 c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
-                x = Vector256.Create(Unsafe.Add(ref a, 3));
+                x = Vector256.Create(Unsafe.Add(ref a, o3));
                 c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
-                x = Vector256.Create(Unsafe.Add(ref a, 4));
+                x = Vector256.Create(Unsafe.Add(ref a, o4));
                 c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
-                x = Vector256.Create(Unsafe.Add(ref a, 5));
+                x = Vector256.Create(Unsafe.Add(ref a, o5));
                 c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
-                a = ref Unsafe.Add(ref a, 6);
+                a = ref Unsafe.Add(ref a, pStride);
                 b = ref Unsafe.Add(ref b, 16);
             }
             c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
@@ -502,8 +520,9 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
         {
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
             const int W = 4;
             nuint s = (nuint)ldc;
             var c00 = Vector128.LoadUnsafe(ref c); var c01 = Vector128.LoadUnsafe(ref c, W);
@@ -518,17 +537,17 @@ public static class Gemm
                 var b1 = Vector128.LoadUnsafe(ref b, W);
                 var x = Vector128.Create(a);
                 c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01);
-                x = Vector128.Create(Unsafe.Add(ref a, 1));
+                x = Vector128.Create(Unsafe.Add(ref a, o1));
                 c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11);
-                x = Vector128.Create(Unsafe.Add(ref a, 2));
+                x = Vector128.Create(Unsafe.Add(ref a, o2));
                 c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21);
-                x = Vector128.Create(Unsafe.Add(ref a, 3));
+                x = Vector128.Create(Unsafe.Add(ref a, o3));
                 c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31);
-                x = Vector128.Create(Unsafe.Add(ref a, 4));
+                x = Vector128.Create(Unsafe.Add(ref a, o4));
                 c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41);
-                x = Vector128.Create(Unsafe.Add(ref a, 5));
+                x = Vector128.Create(Unsafe.Add(ref a, o5));
                 c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51);
-                a = ref Unsafe.Add(ref a, 6);
+                a = ref Unsafe.Add(ref a, pStride);
                 b = ref Unsafe.Add(ref b, 8);
             }
             c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
