@@ -269,6 +269,46 @@ public sealed class ThreadingTests
         }
     }
 
+    /// <summary>
+    /// An Adam update of at least <c>AdamStep.ParallelLength</c> parameters is shared between threads; element-wise, so
+    /// every split gives the bits of one thread (AMSGrad and decoupled decay included), tail past the last whole chunk too.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_large_Adam_update_split_between_threads_gives_the_bits_of_one_thread(bool amsGradAndDecay)
+    {
+        int n = ModelGen.AdamStep.ParallelLength + 1234;
+        var random = new Random(7);
+        float[] Fill(float scale) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)(random.NextDouble() - 0.5) * scale; return a; }
+        var p0 = Fill(1f); var g = Fill(0.1f); var m0 = Fill(0.01f); var v0 = Fill(0.001f);
+        for (int i = 0; i < n; i++) v0[i] = MathF.Abs(v0[i]);
+        (float[] P, float[] M, float[] V, float[] H) Run(int threads)
+        {
+            var (p, m, v, h) = ((float[])p0.Clone(), (float[])m0.Clone(), (float[])v0.Clone(), amsGradAndDecay ? (float[])v0.Clone() : []);
+            int before = ModelGen.Threading.IntraOpThreads;
+            try
+            {
+                ModelGen.Threading.IntraOpThreads = threads;
+                for (int step = 0; step < 3; step++)
+                    ModelGen.AdamStep.Apply(p, g, m, v, h, 1e-3f, amsGradAndDecay ? 1e-4f : 0f, 0.1f, 0.001f, 1e-7f);
+            }
+            finally
+            {
+                ModelGen.Threading.IntraOpThreads = before;
+            }
+            return (p, m, v, h);
+        }
+        var one = Run(1);
+        var all = Run(Math.Max(2, Environment.ProcessorCount));
+        static int[] Bits(float[] a) => Array.ConvertAll(a, BitConverter.SingleToInt32Bits);
+        Assert.Equal(Bits(one.P), Bits(all.P));
+        Assert.Equal(Bits(one.M), Bits(all.M));
+        Assert.Equal(Bits(one.V), Bits(all.V));
+        Assert.Equal(Bits(one.H), Bits(all.H));
+        Assert.NotEqual(p0, one.P); // the update did something
+    }
+
     [Fact]
     public void The_setting_takes_one_or_more_and_caps_at_the_processor_count()
     {
