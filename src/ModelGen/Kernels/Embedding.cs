@@ -38,7 +38,7 @@ public static class Embedding
             for (int t = 0; t < steps; t++)
             {
                 for (int b = 0; b < batch; b++)
-                    Copy(ref Unsafe.Add(ref source, Unsafe.Add(ref ids, b * steps + t) * width), ref Unsafe.Add(ref destination, (t * batch + b) * width), width);
+                    MatrixOps.CopyFloats(ref Unsafe.Add(ref source, Unsafe.Add(ref ids, b * steps + t) * width), ref Unsafe.Add(ref destination, (t * batch + b) * width), width);
             }
         }
     }
@@ -158,25 +158,6 @@ public static class Embedding
         if (outputLength < batch * steps * width) throw new ArgumentException($"the output needs {batch * steps * width} floats, has {outputLength}", name);
     }
 
-    // One row: the widest accelerated vectors, then narrower ones, then the rest.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(ref float from, ref float to, int width)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= width; i += 16) Vector512.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= width; i += 8) Vector256.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
-        }
-        if (Vector128.IsHardwareAccelerated)
-        {
-            for (; i + 4 <= width; i += 4) Vector128.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
-        }
-        for (; i < width; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(ref float from, ref float to, int width)

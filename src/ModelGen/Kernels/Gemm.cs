@@ -232,11 +232,9 @@ public static class Gemm
                         }
                         // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
                         edge.Slice(0, mr * nr).Clear();
-                        for (int r = 0; r < rows; r++)
-                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref tileC, r * ldc), w).CopyTo(edge.Slice(r * nr, w));
+                        for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
                         TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr);
-                        for (int r = 0; r < rows; r++)
-                            edge.Slice(r * nr, w).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref tileC, r * ldc), w));
+                        for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref e, r * nr), ref Unsafe.Add(ref tileC, r * ldc), w);
                     }
                 }
             }

@@ -1,5 +1,8 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -59,11 +62,15 @@ public static class MatrixOps
     /// <param name="width">Values per step.</param>
     /// <param name="src">The <c>[batch, steps, width]</c> block.</param>
     /// <param name="dst">Receives the <c>[steps, batch, width]</c> block; must not overlap <paramref name="src"/>.</param>
+    /// <exception cref="ArgumentException">A buffer holds fewer than <c>batch·steps·width</c> floats.</exception>
     public static void BatchToTimeMajor(int batch, int steps, int width, ReadOnlySpan<float> src, Span<float> dst)
     {
+        CheckReorder(batch, steps, width, src.Length, dst.Length);
+        ref float from = ref MemoryMarshal.GetReference(src);
+        ref float to = ref MemoryMarshal.GetReference(dst);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
-                src.Slice((b * steps + t) * width, width).CopyTo(dst.Slice((t * batch + b) * width, width));
+                CopyFloats(ref Unsafe.Add(ref from, (b * steps + t) * width), ref Unsafe.Add(ref to, (t * batch + b) * width), width);
     }
 
     /// <summary>Reorders <c>[steps, batch, width]</c> into <c>[batch, steps, width]</c>.</summary>
@@ -72,11 +79,43 @@ public static class MatrixOps
     /// <param name="width">Values per step.</param>
     /// <param name="src">The <c>[steps, batch, width]</c> block.</param>
     /// <param name="dst">Receives the <c>[batch, steps, width]</c> block; must not overlap <paramref name="src"/>.</param>
+    /// <exception cref="ArgumentException">A buffer holds fewer than <c>batch·steps·width</c> floats.</exception>
     public static void TimeToBatchMajor(int batch, int steps, int width, ReadOnlySpan<float> src, Span<float> dst)
     {
+        CheckReorder(batch, steps, width, src.Length, dst.Length);
+        ref float from = ref MemoryMarshal.GetReference(src);
+        ref float to = ref MemoryMarshal.GetReference(dst);
         for (int t = 0; t < steps; t++)
             for (int b = 0; b < batch; b++)
-                src.Slice((t * batch + b) * width, width).CopyTo(dst.Slice((b * steps + t) * width, width));
+                CopyFloats(ref Unsafe.Add(ref from, (t * batch + b) * width), ref Unsafe.Add(ref to, (b * steps + t) * width), width);
+    }
+
+    private static void CheckReorder(int batch, int steps, int width, int sourceLength, int destinationLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        long needed = (long)batch * steps * width;
+        if (sourceLength < needed || destinationLength < needed)
+            throw new ArgumentException($"reordering [{batch}, {steps}, {width}] needs {needed} floats; source has {sourceLength}, destination {destinationLength}");
+    }
+
+    /// <summary>
+    /// Copies <paramref name="count"/> floats with inline vector moves, widest accelerated first: the rows these
+    /// helpers move are a few floats to a few hundred, where a call to <c>Memmove</c> per row cost more than the copy
+    /// (4 % of an LSTM(30) model's inference went to reordering its 2-feature input one <c>CopyTo</c> per step).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CopyFloats(ref float from, ref float to, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16) Vector512.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8) Vector256.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= count; i += 4) Vector128.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
+        for (; i < count; i++) Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i);
     }
 
     /// <summary>Row-wise softmax of an <c>[rows × width]</c> matrix, in place.</summary>
