@@ -10,7 +10,9 @@ namespace ModelGen.Generators.Emit.Cpu;
 /// <c>IsHardwareAccelerated</c> check (which the JIT folds, so one branch is compiled): 512-bit vectors, else 256-bit,
 /// else 128-bit (SSE, NEON). Within a width, narrower vectors and then scalars cover what remains (or one overlapped
 /// last vector). No branch uses a vector type wider than the CPU runs in hardware. Bounds are compile-time constants;
-/// a range one value covers becomes a plain block with constant indices, never a one-iteration loop.
+/// a range one value covers becomes a plain block with constant indices, never a one-iteration loop, except in the
+/// cascade of <see cref="Emit"/> (one loop per width sharing <c>j</c>, each width's body written once), where a width's
+/// loop may run once.
 /// </summary>
 /// <remarks>
 /// The 128-bit branch is the last, unchecked: every platform .NET 10 runs on accelerates <c>Vector128</c> (SSE4.2 is
