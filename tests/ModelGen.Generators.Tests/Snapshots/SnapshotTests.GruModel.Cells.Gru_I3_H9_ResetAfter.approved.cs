@@ -299,42 +299,25 @@ internal static class Gru_I3_H9_ResetAfter
                     ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                     ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                     // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh, r's product and the two sigmoids.
-                    if (Vector256.IsHardwareAccelerated)
                     {
+                        // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                        int j = 0;
+                        for (; Vector256.IsHardwareAccelerated && j < 8; j += 8)
                         {
-                            // Elements 0…7 as one vector.
-                            var zv = Vector256.LoadUnsafe(ref g, 0); var rv = Vector256.LoadUnsafe(ref g, 9); var hh = Vector256.LoadUnsafe(ref g, 18);
-                            var dhv = Vector256.LoadUnsafe(ref dhr, 0);
+                            var zv = Vector256.LoadUnsafe(ref g, (nuint)(j)); var rv = Vector256.LoadUnsafe(ref g, (nuint)(j + 9)); var hh = Vector256.LoadUnsafe(ref g, (nuint)(j + 18));
+                            var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
                             var dn = dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh);
-                            var dz = dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv);
-                            var dr = dn * Vector256.LoadUnsafe(ref rr, 18) * rv * (Vector256<float>.One - rv);
-                            dz.StoreUnsafe(ref dg, 0);
-                            dr.StoreUnsafe(ref dg, 9);
-                            dn.StoreUnsafe(ref dg, 18);
-                            dz.StoreUnsafe(ref drc, 0);
-                            dr.StoreUnsafe(ref drc, 9);
-                            (dn * rv).StoreUnsafe(ref drc, 18);
-                            (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                            var dz = dhv * (Vector256.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector256<float>.One - zv);
+                            var dr = dn * Vector256.LoadUnsafe(ref rr, (nuint)(j + 18)) * rv * (Vector256<float>.One - rv);
+                            dz.StoreUnsafe(ref dg, (nuint)(j));
+                            dr.StoreUnsafe(ref dg, (nuint)(j + 9));
+                            dn.StoreUnsafe(ref dg, (nuint)(j + 18));
+                            dz.StoreUnsafe(ref drc, (nuint)(j));
+                            dr.StoreUnsafe(ref drc, (nuint)(j + 9));
+                            (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
+                            (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                         }
-                        {
-                            // Element 8.
-                            var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
-                            var dhv = Unsafe.Add(ref dhr, 8);
-                            var dn = dhv * (1f - zv) * (1f - hh * hh);
-                            var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                            var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
-                            Unsafe.Add(ref dg, 8) = dz;
-                            Unsafe.Add(ref dg, 17) = dr;
-                            Unsafe.Add(ref dg, 26) = dn;
-                            Unsafe.Add(ref drc, 8) = dz;
-                            Unsafe.Add(ref drc, 17) = dr;
-                            Unsafe.Add(ref drc, 26) = dn * rv;
-                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        for (; j < 8; j += 4)
                         {
                             var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18));
                             var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
@@ -349,20 +332,20 @@ internal static class Gru_I3_H9_ResetAfter
                             (dn * rv).StoreUnsafe(ref drc, (nuint)(j + 18));
                             (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                         }
+                        for (; j < 9; j++) // scalar tail
                         {
-                            // Element 8.
-                            var zv = Unsafe.Add(ref g, 8); var rv = Unsafe.Add(ref g, 17); var hh = Unsafe.Add(ref g, 26);
-                            var dhv = Unsafe.Add(ref dhr, 8);
+                            var zv = Unsafe.Add(ref g, j); var rv = Unsafe.Add(ref g, j + 9); var hh = Unsafe.Add(ref g, j + 18);
+                            var dhv = Unsafe.Add(ref dhr, j);
                             var dn = dhv * (1f - zv) * (1f - hh * hh);
-                            var dz = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                            var dr = dn * Unsafe.Add(ref rr, 26) * rv * (1f - rv);
-                            Unsafe.Add(ref dg, 8) = dz;
-                            Unsafe.Add(ref dg, 17) = dr;
-                            Unsafe.Add(ref dg, 26) = dn;
-                            Unsafe.Add(ref drc, 8) = dz;
-                            Unsafe.Add(ref drc, 17) = dr;
-                            Unsafe.Add(ref drc, 26) = dn * rv;
-                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                            var dz = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
+                            var dr = dn * Unsafe.Add(ref rr, j + 18) * rv * (1f - rv);
+                            Unsafe.Add(ref dg, j) = dz;
+                            Unsafe.Add(ref dg, j + 9) = dr;
+                            Unsafe.Add(ref dg, j + 18) = dn;
+                            Unsafe.Add(ref drc, j) = dz;
+                            Unsafe.Add(ref drc, j + 9) = dr;
+                            Unsafe.Add(ref drc, j + 18) = dn * rv;
+                            Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
                         }
                     }
                 }

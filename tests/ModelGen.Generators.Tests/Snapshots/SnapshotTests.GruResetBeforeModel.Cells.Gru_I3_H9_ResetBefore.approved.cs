@@ -329,38 +329,29 @@ internal static class Gru_I3_H9_ResetBefore
                     ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                     ref float dpr = ref MemoryMarshal.GetReference(dPrev.Slice(b * Units, Units));
                     // Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.
-                    if (Vector256.IsHardwareAccelerated)
                     {
+                        // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                        int j = 0;
+                        for (; Vector256.IsHardwareAccelerated && j < 8; j += 8)
                         {
-                            // Elements 0…7 as one vector.
-                            var zv = Vector256.LoadUnsafe(ref g, 0); var hh = Vector256.LoadUnsafe(ref g, 18); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                            (dhv * (Vector256.LoadUnsafe(ref hp, 0) - hh) * zv * (Vector256<float>.One - zv)).StoreUnsafe(ref dg, 0);
-                            (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, 18);
-                            (Vector256.LoadUnsafe(ref dpr, 0) + dhv * zv).StoreUnsafe(ref dpr, 0);
+                            var zv = Vector256.LoadUnsafe(ref g, (nuint)(j)); var hh = Vector256.LoadUnsafe(ref g, (nuint)(j + 18)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                            (dhv * (Vector256.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector256<float>.One - zv)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dhv * (Vector256<float>.One - zv) * (Vector256<float>.One - hh * hh)).StoreUnsafe(ref dg, (nuint)(j + 18));
+                            (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                         }
-                        {
-                            // Element 8.
-                            var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
-                            Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                            Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
-                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        for (; j < 8; j += 4)
                         {
                             var zv = Vector128.LoadUnsafe(ref g, (nuint)(j)); var hh = Vector128.LoadUnsafe(ref g, (nuint)(j + 18)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
                             (dhv * (Vector128.LoadUnsafe(ref hp, (nuint)(j)) - hh) * zv * (Vector128<float>.One - zv)).StoreUnsafe(ref dg, (nuint)(j));
                             (dhv * (Vector128<float>.One - zv) * (Vector128<float>.One - hh * hh)).StoreUnsafe(ref dg, (nuint)(j + 18));
                             (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + dhv * zv).StoreUnsafe(ref dpr, (nuint)(j));
                         }
+                        for (; j < 9; j++) // scalar tail
                         {
-                            // Element 8.
-                            var zv = Unsafe.Add(ref g, 8); var hh = Unsafe.Add(ref g, 26); var dhv = Unsafe.Add(ref dhr, 8);
-                            Unsafe.Add(ref dg, 8) = dhv * (Unsafe.Add(ref hp, 8) - hh) * zv * (1f - zv);
-                            Unsafe.Add(ref dg, 26) = dhv * (1f - zv) * (1f - hh * hh);
-                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + dhv * zv;
+                            var zv = Unsafe.Add(ref g, j); var hh = Unsafe.Add(ref g, j + 18); var dhv = Unsafe.Add(ref dhr, j);
+                            Unsafe.Add(ref dg, j) = dhv * (Unsafe.Add(ref hp, j) - hh) * zv * (1f - zv);
+                            Unsafe.Add(ref dg, j + 18) = dhv * (1f - zv) * (1f - hh * hh);
+                            Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + dhv * zv;
                         }
                     }
                 }
@@ -375,34 +366,26 @@ internal static class Gru_I3_H9_ResetBefore
                     ref float drs = ref MemoryMarshal.GetReference(dResetState.Slice(b * Units, Units));
                     ref float dpr = ref MemoryMarshal.GetReference(dRead.Slice(b * Units, Units));
                     // ∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)
-                    if (Vector256.IsHardwareAccelerated)
                     {
+                        // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                        int j = 0;
+                        for (; Vector256.IsHardwareAccelerated && j < 8; j += 8)
                         {
-                            // Elements 0…7 as one vector.
-                            var rv = Vector256.LoadUnsafe(ref g, 9); var drh = Vector256.LoadUnsafe(ref drs, 0);
-                            (drh * Vector256.LoadUnsafe(ref hp, 0) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, 9);
-                            (Vector256.LoadUnsafe(ref dpr, 0) + drh * rv).StoreUnsafe(ref dpr, 0);
+                            var rv = Vector256.LoadUnsafe(ref g, (nuint)(j + 9)); var drh = Vector256.LoadUnsafe(ref drs, (nuint)(j));
+                            (drh * Vector256.LoadUnsafe(ref hp, (nuint)(j)) * rv * (Vector256<float>.One - rv)).StoreUnsafe(ref dg, (nuint)(j + 9));
+                            (Vector256.LoadUnsafe(ref dpr, (nuint)(j)) + drh * rv).StoreUnsafe(ref dpr, (nuint)(j));
                         }
-                        {
-                            // Element 8.
-                            var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
-                            Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
-                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        for (; j < 8; j += 4)
                         {
                             var rv = Vector128.LoadUnsafe(ref g, (nuint)(j + 9)); var drh = Vector128.LoadUnsafe(ref drs, (nuint)(j));
                             (drh * Vector128.LoadUnsafe(ref hp, (nuint)(j)) * rv * (Vector128<float>.One - rv)).StoreUnsafe(ref dg, (nuint)(j + 9));
                             (Vector128.LoadUnsafe(ref dpr, (nuint)(j)) + drh * rv).StoreUnsafe(ref dpr, (nuint)(j));
                         }
+                        for (; j < 9; j++) // scalar tail
                         {
-                            // Element 8.
-                            var rv = Unsafe.Add(ref g, 17); var drh = Unsafe.Add(ref drs, 8);
-                            Unsafe.Add(ref dg, 17) = drh * Unsafe.Add(ref hp, 8) * rv * (1f - rv);
-                            Unsafe.Add(ref dpr, 8) = Unsafe.Add(ref dpr, 8) + drh * rv;
+                            var rv = Unsafe.Add(ref g, j + 9); var drh = Unsafe.Add(ref drs, j);
+                            Unsafe.Add(ref dg, j + 9) = drh * Unsafe.Add(ref hp, j) * rv * (1f - rv);
+                            Unsafe.Add(ref dpr, j) = Unsafe.Add(ref dpr, j) + drh * rv;
                         }
                     }
                 }

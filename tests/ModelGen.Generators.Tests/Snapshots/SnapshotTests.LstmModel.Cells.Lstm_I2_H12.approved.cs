@@ -316,34 +316,21 @@ internal static class Lstm_I2_H12
                     ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                     ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                     // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                    if (Vector256.IsHardwareAccelerated)
                     {
+                        // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                        int j = 0;
+                        for (; Vector256.IsHardwareAccelerated && j < 8; j += 8)
                         {
-                            // Elements 0…7 as one vector.
-                            var i = Vector256.LoadUnsafe(ref g, 0); var fg = Vector256.LoadUnsafe(ref g, 12); var cc = Vector256.LoadUnsafe(ref g, 24); var o = Vector256.LoadUnsafe(ref g, 36);
-                            var th = Vector256.LoadUnsafe(ref tc, 0); var dhv = Vector256.LoadUnsafe(ref dhr, 0);
-                            var dcv = Vector256.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector256<float>.One - th * th);
-                            (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 0);
-                            (dcv * Vector256.LoadUnsafe(ref cp, 0) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 12);
-                            (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 24);
-                            (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 36);
-                            (dcv * fg).StoreUnsafe(ref dcr, 0);
+                            var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 12)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 24)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 36));
+                            var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dcv = Vector256.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector256<float>.One - th * th);
+                            (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dcv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 12));
+                            (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 24));
+                            (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 36));
+                            (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                         }
-                        {
-                            // Elements 8…11 as one vector.
-                            var i = Vector128.LoadUnsafe(ref g, 8); var fg = Vector128.LoadUnsafe(ref g, 20); var cc = Vector128.LoadUnsafe(ref g, 32); var o = Vector128.LoadUnsafe(ref g, 44);
-                            var th = Vector128.LoadUnsafe(ref tc, 8); var dhv = Vector128.LoadUnsafe(ref dhr, 8);
-                            var dcv = Vector128.LoadUnsafe(ref dcr, 8) + dhv * o * (Vector128<float>.One - th * th);
-                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 8);
-                            (dcv * Vector128.LoadUnsafe(ref cp, 8) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 20);
-                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 32);
-                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 44);
-                            (dcv * fg).StoreUnsafe(ref dcr, 8);
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 12; j += 4)
+                        for (; j < 12; j += 4)
                         {
                             var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 12)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 24)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 36));
                             var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));

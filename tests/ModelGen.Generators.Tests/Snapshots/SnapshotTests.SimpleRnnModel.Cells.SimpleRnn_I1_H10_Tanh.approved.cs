@@ -107,27 +107,20 @@ internal static class SimpleRnn_I1_H10_Tanh
                 // dz = dy ⊙ tanh'(z), from the stored output
                 ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
                 ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
-                if (Vector256.IsHardwareAccelerated)
                 {
+                    // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                    int j = 0;
+                    for (; Vector256.IsHardwareAccelerated && j < 8; j += 8)
                     {
-                        // Elements 0…7 as one vector.
-                        var yv = Vector256.LoadUnsafe(ref yr, 0);
-                        (Vector256.LoadUnsafe(ref d, 0) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, 0);
+                        var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
+                        (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
                     }
-                    for (int j = 8; j < 10; j++) // scalar tail
-                    {
-                        var yv = Unsafe.Add(ref yr, j);
-                        Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < 8; j += 4)
+                    for (; j < 8; j += 4)
                     {
                         var yv = Vector128.LoadUnsafe(ref yr, (nuint)(j));
                         (Vector128.LoadUnsafe(ref d, (nuint)(j)) * (Vector128<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
                     }
-                    for (int j = 8; j < 10; j++) // scalar tail
+                    for (; j < 10; j++) // scalar tail
                     {
                         var yv = Unsafe.Add(ref yr, j);
                         Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);

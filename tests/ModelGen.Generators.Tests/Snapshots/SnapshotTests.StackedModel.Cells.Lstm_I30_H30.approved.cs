@@ -377,56 +377,21 @@ internal static class Lstm_I30_H30
                     ref float dhr = ref MemoryMarshal.GetReference(dh.Slice(t * n + b * Units, Units));
                     ref float dcr = ref MemoryMarshal.GetReference(dc.Slice(b * Units, Units));
                     // ∂c = ∂c[t+1]·f[t+1] + ∂h·o·(1 − tanh²c); gate gradients through σ' and tanh'.
-                    if (Vector512.IsHardwareAccelerated)
                     {
+                        // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                        int j = 0;
+                        for (; Vector512.IsHardwareAccelerated && j < 16; j += 16)
                         {
-                            // Elements 0…15 as one vector.
-                            var i = Vector512.LoadUnsafe(ref g, 0); var fg = Vector512.LoadUnsafe(ref g, 30); var cc = Vector512.LoadUnsafe(ref g, 60); var o = Vector512.LoadUnsafe(ref g, 90);
-                            var th = Vector512.LoadUnsafe(ref tc, 0); var dhv = Vector512.LoadUnsafe(ref dhr, 0);
-                            var dcv = Vector512.LoadUnsafe(ref dcr, 0) + dhv * o * (Vector512<float>.One - th * th);
-                            (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, 0);
-                            (dcv * Vector512.LoadUnsafe(ref cp, 0) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, 30);
-                            (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, 60);
-                            (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, 90);
-                            (dcv * fg).StoreUnsafe(ref dcr, 0);
+                            var i = Vector512.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector512.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector512.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector512.LoadUnsafe(ref g, (nuint)(j + 90));
+                            var th = Vector512.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector512.LoadUnsafe(ref dhr, (nuint)(j));
+                            var dcv = Vector512.LoadUnsafe(ref dcr, (nuint)(j)) + dhv * o * (Vector512<float>.One - th * th);
+                            (dcv * cc * i * (Vector512<float>.One - i)).StoreUnsafe(ref dg, (nuint)(j));
+                            (dcv * Vector512.LoadUnsafe(ref cp, (nuint)(j)) * fg * (Vector512<float>.One - fg)).StoreUnsafe(ref dg, (nuint)(j + 30));
+                            (dcv * i * (Vector512<float>.One - cc * cc)).StoreUnsafe(ref dg, (nuint)(j + 60));
+                            (dhv * th * o * (Vector512<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
+                            (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                         }
-                        {
-                            // Elements 16…23 as one vector.
-                            var i = Vector256.LoadUnsafe(ref g, 16); var fg = Vector256.LoadUnsafe(ref g, 46); var cc = Vector256.LoadUnsafe(ref g, 76); var o = Vector256.LoadUnsafe(ref g, 106);
-                            var th = Vector256.LoadUnsafe(ref tc, 16); var dhv = Vector256.LoadUnsafe(ref dhr, 16);
-                            var dcv = Vector256.LoadUnsafe(ref dcr, 16) + dhv * o * (Vector256<float>.One - th * th);
-                            (dcv * cc * i * (Vector256<float>.One - i)).StoreUnsafe(ref dg, 16);
-                            (dcv * Vector256.LoadUnsafe(ref cp, 16) * fg * (Vector256<float>.One - fg)).StoreUnsafe(ref dg, 46);
-                            (dcv * i * (Vector256<float>.One - cc * cc)).StoreUnsafe(ref dg, 76);
-                            (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, 106);
-                            (dcv * fg).StoreUnsafe(ref dcr, 16);
-                        }
-                        {
-                            // Elements 24…27 as one vector.
-                            var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
-                            var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
-                            var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
-                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
-                            (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
-                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
-                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
-                            (dcv * fg).StoreUnsafe(ref dcr, 24);
-                        }
-                        for (int j = 28; j < 30; j++) // scalar tail
-                        {
-                            var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
-                            var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                            var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                            Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                            Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                            Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
-                            Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
-                            Unsafe.Add(ref dcr, j) = dcv * fg;
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        for (int j = 0; j < 24; j += 8)
+                        for (; Vector256.IsHardwareAccelerated && j < 24; j += 8)
                         {
                             var i = Vector256.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector256.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector256.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector256.LoadUnsafe(ref g, (nuint)(j + 90));
                             var th = Vector256.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector256.LoadUnsafe(ref dhr, (nuint)(j));
@@ -437,32 +402,7 @@ internal static class Lstm_I30_H30
                             (dhv * th * o * (Vector256<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
                             (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                         }
-                        {
-                            // Elements 24…27 as one vector.
-                            var i = Vector128.LoadUnsafe(ref g, 24); var fg = Vector128.LoadUnsafe(ref g, 54); var cc = Vector128.LoadUnsafe(ref g, 84); var o = Vector128.LoadUnsafe(ref g, 114);
-                            var th = Vector128.LoadUnsafe(ref tc, 24); var dhv = Vector128.LoadUnsafe(ref dhr, 24);
-                            var dcv = Vector128.LoadUnsafe(ref dcr, 24) + dhv * o * (Vector128<float>.One - th * th);
-                            (dcv * cc * i * (Vector128<float>.One - i)).StoreUnsafe(ref dg, 24);
-                            (dcv * Vector128.LoadUnsafe(ref cp, 24) * fg * (Vector128<float>.One - fg)).StoreUnsafe(ref dg, 54);
-                            (dcv * i * (Vector128<float>.One - cc * cc)).StoreUnsafe(ref dg, 84);
-                            (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, 114);
-                            (dcv * fg).StoreUnsafe(ref dcr, 24);
-                        }
-                        for (int j = 28; j < 30; j++) // scalar tail
-                        {
-                            var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
-                            var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);
-                            var dcv = Unsafe.Add(ref dcr, j) + dhv * o * (1f - th * th);
-                            Unsafe.Add(ref dg, j) = dcv * cc * i * (1f - i);
-                            Unsafe.Add(ref dg, j + 30) = dcv * Unsafe.Add(ref cp, j) * fg * (1f - fg);
-                            Unsafe.Add(ref dg, j + 60) = dcv * i * (1f - cc * cc);
-                            Unsafe.Add(ref dg, j + 90) = dhv * th * o * (1f - o);
-                            Unsafe.Add(ref dcr, j) = dcv * fg;
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 28; j += 4)
+                        for (; j < 28; j += 4)
                         {
                             var i = Vector128.LoadUnsafe(ref g, (nuint)(j)); var fg = Vector128.LoadUnsafe(ref g, (nuint)(j + 30)); var cc = Vector128.LoadUnsafe(ref g, (nuint)(j + 60)); var o = Vector128.LoadUnsafe(ref g, (nuint)(j + 90));
                             var th = Vector128.LoadUnsafe(ref tc, (nuint)(j)); var dhv = Vector128.LoadUnsafe(ref dhr, (nuint)(j));
@@ -473,7 +413,7 @@ internal static class Lstm_I30_H30
                             (dhv * th * o * (Vector128<float>.One - o)).StoreUnsafe(ref dg, (nuint)(j + 90));
                             (dcv * fg).StoreUnsafe(ref dcr, (nuint)(j));
                         }
-                        for (int j = 28; j < 30; j++) // scalar tail
+                        for (; j < 30; j++) // scalar tail
                         {
                             var i = Unsafe.Add(ref g, j); var fg = Unsafe.Add(ref g, j + 30); var cc = Unsafe.Add(ref g, j + 60); var o = Unsafe.Add(ref g, j + 90);
                             var th = Unsafe.Add(ref tc, j); var dhv = Unsafe.Add(ref dhr, j);

@@ -10,7 +10,9 @@ namespace ModelGen.Generators.Emit.Cpu;
 /// <c>IsHardwareAccelerated</c> check (which the JIT folds, so one branch is compiled): 512-bit vectors, else 256-bit,
 /// else 128-bit (SSE, NEON). Within a width, narrower vectors and then scalars cover what remains (or one overlapped
 /// last vector). No branch uses a vector type wider than the CPU runs in hardware. Bounds are compile-time constants;
-/// a range one value covers becomes a plain block with constant indices, never a one-iteration loop.
+/// a range one value covers becomes a plain block with constant indices, never a one-iteration loop, except in the
+/// cascade of <see cref="Emit"/> (one loop per width sharing <c>j</c>, each width's body written once), where a width's
+/// loop may run once.
 /// </summary>
 /// <remarks>
 /// The 128-bit branch is the last, unchecked: every platform .NET 10 runs on accelerates <c>Vector128</c> (SSE4.2 is
@@ -34,7 +36,14 @@ internal static class FusedLoop
     /// <summary>The check that selects a width's branch (the narrowest, the last branch, has none).</summary>
     internal static string Accelerated(int lanes) => $"{CpuDialect.TypeOf(lanes)}.IsHardwareAccelerated";
 
-    /// <summary>Writes the loop over <c>j</c> in <c>[0, count)</c>: whole vectors, then narrower ones, then scalars.</summary>
+    /// <summary>
+    /// Writes the loop over <c>j</c> in <c>[0, count)</c>: whole vectors, then narrower ones, then scalars. Where the row
+    /// holds more than one width, the widths are one cascade of loops sharing <c>j</c>, each width's body written once:
+    /// a width's loop runs only when it is accelerated (the JIT folds the check), and goes up to its last whole vector,
+    /// from where the wider loop stopped. That covers the row exactly as the widest accelerated width followed by each
+    /// narrower one would (a width's end, <c>count / lanes * lanes</c>, does not depend on where it starts, as every
+    /// wider width is a multiple of it), so the values and operations are those of a chain per width.
+    /// </summary>
     public static void Emit(CodeWriter w, int count, Action<CodeWriter, CpuDialect> body)
     {
         var widths = WidthsFor(count);
@@ -43,7 +52,38 @@ internal static class FusedLoop
             Chain(w, count, Down(widths.Length == 0 ? 1 : widths[0]), body, freshScope: false);
             return;
         }
-        Branches(w, widths, lanes => Chain(w, count, Down(lanes), body, freshScope: true));
+        // The cascade only where it writes fewer bodies than a chain per width (a row that is not a whole number of
+        // the widest vectors); otherwise each width's branch keeps its constant indices.
+        int chained = widths.Sum(lanes => Ranges(count, Down(lanes)).Count);
+        int cascaded = widths.Length + (count % widths[widths.Length - 1] == 0 ? 0 : 1);
+        if (cascaded < chained) Cascade(w, count, widths, body);
+        else Branches(w, widths, lanes => Chain(w, count, Down(lanes), body, freshScope: true));
+    }
+
+    /// <summary>
+    /// The cascade over <paramref name="widths"/> (widest first, at least two), in a block of its own:
+    /// <c>int j = 0;</c>, then per width <c>for (; Vector512.IsHardwareAccelerated &amp;&amp; j &lt; 16; j += 16)</c>,
+    /// the narrowest unchecked, then the scalar tail.
+    /// </summary>
+    private static void Cascade(CodeWriter w, int count, int[] widths, Action<CodeWriter, CpuDialect> body)
+    {
+        using (w.Block(""))
+        {
+            w.Line("// The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.");
+            w.Line("int j = 0;");
+            int end = 0;
+            for (int i = 0; i < widths.Length; i++)
+            {
+                int lanes = widths[i];
+                end = count / lanes * lanes;
+                string check = i < widths.Length - 1 ? $"{Accelerated(lanes)} && " : "";
+                using (w.Block($"for (; {check}j < {end}; j += {lanes})"))
+                    body(w, new CpuDialect(lanes));
+            }
+            if (end < count)
+                using (w.Block($"for (; j < {count}; j++) // scalar tail"))
+                    body(w, new CpuDialect(1));
+        }
     }
 
     /// <summary>
@@ -99,6 +139,14 @@ internal static class FusedLoop
     /// </summary>
     private static void Chain(CodeWriter w, int count, int[] widths, Action<CodeWriter, CpuDialect> body, bool freshScope)
     {
+        var ranges = Ranges(count, widths);
+        foreach (var (from, to, lanes) in ranges)
+            Range(w, from, to, lanes, body, tail: from > 0, bare: freshScope && ranges.Count == 1);
+    }
+
+    /// <summary>The ranges of <c>[0, count)</c> that each of <paramref name="widths"/> in turn covers with whole values.</summary>
+    private static List<(int Start, int End, int Lanes)> Ranges(int count, int[] widths)
+    {
         var ranges = new List<(int Start, int End, int Lanes)>();
         int start = 0;
         foreach (int lanes in widths)
@@ -107,8 +155,7 @@ internal static class FusedLoop
             if (end > start) ranges.Add((start, end, lanes));
             start = end;
         }
-        foreach (var (from, to, lanes) in ranges)
-            Range(w, from, to, lanes, body, tail: from > 0, bare: freshScope && ranges.Count == 1);
+        return ranges;
     }
 
     /// <summary><c>[start, end)</c> in values of <paramref name="lanes"/>: a loop, or a block when one value covers it.</summary>
