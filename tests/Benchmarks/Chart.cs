@@ -15,7 +15,7 @@ internal static class Chart
         var ids = all.Select(r => r.Id).Distinct().ToList();
         // Modes in the order the report lists them (widest first); a fourth colour for the SSE mode.
         var modes = all.Select(r => r.Mode).Distinct().ToList();
-        var trainColors = new[] { "#1f77b4", "#6baed6", "#c6dbef", "#9ecae1" };
+        var trainColors = new[] { "#1f77b4", "#6baed6", "#9ecae1", "#c6dbef" };
         var inferColors = new[] { "#ff7f0e", "#fdae6b", "#fdd0a2", "#fee6ce" };
         var seriesList = new List<(string Label, Color Color, Func<ChartRow, double?> Value)>();
         for (int i = 0; i < modes.Count; i++)

@@ -56,10 +56,10 @@ public static class VectorWidth
         _ => mode + "-bit",
     };
 
-    /// <summary>The short label of a mode in tables and the chart: "512-bit", "128-bit", "128-bit SSE".</summary>
+    /// <summary>The short label of a mode in tables and the chart: "512-bit", "128-bit + FMA", "128-bit SSE".</summary>
     /// <param name="mode">"512", "256", "128" or "128sse".</param>
     /// <returns>The label.</returns>
-    public static string Label(string mode) => mode == "128sse" ? "128-bit SSE" : mode + "-bit";
+    public static string Label(string mode) => mode switch { "128" => "128-bit + FMA", "128sse" => "128-bit SSE", _ => mode + "-bit" };
 
     /// <summary>Throws when <c>MODELGEN_BENCH_EXPECT_WIDTH</c> is set and differs from <see cref="Mode"/>.</summary>
     /// <exception cref="InvalidOperationException">The JIT did not honour the width knobs.</exception>

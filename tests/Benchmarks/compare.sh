@@ -140,8 +140,8 @@ fi
 echo "$NOTE_QUIET $NOTE_END" > "$WORK/note.txt"
 
 mkdir -p "$DATA"
-# Keep the size sweep's files (sweep.sh) and the generator-cost section; replace the rest.
-find "$DATA" -maxdepth 1 -type f ! -name 'sweep*' ! -name 'generator-cost*' -delete
+# Keep the size sweep's files (sweep.sh), the generator-cost section and the GPU section (tests/GpuBenchmarks); replace the rest.
+find "$DATA" -maxdepth 1 -type f ! -name 'sweep*' ! -name 'generator-cost*' ! -name 'gpu*' -delete
 cp "$WORK/torch-1.json" "$WORK/torch-all.json" "$WORK/onnx-1.json" "$WORK/onnx-all.json" "$WORK/lscpu.txt" "$WORK/note.txt" "$DATA/"
 grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' > "$DATA/cpu.txt" || true
 for w in $WIDTHS; do
