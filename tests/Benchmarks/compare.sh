@@ -50,7 +50,7 @@ if [ "$ARCH" = x86_64 ]; then
 fi
 if [ -z "$WIDTHS" ]; then WIDTHS="$AVAILABLE"; else WIDTHS=$(echo "$WIDTHS" | tr ',' ' '); fi
 for w in $WIDTHS; do
-  case " $AVAILABLE " in *" $w "*) ;; *) echo "compare.sh: this machine ($ARCH) cannot run $w-bit vectors (it has: $AVAILABLE)" >&2; exit 2 ;; esac
+  case " $AVAILABLE " in *" $w "*) ;; *) echo "compare.sh: this machine ($ARCH) cannot run width mode $w (it has: $AVAILABLE)" >&2; exit 2 ;; esac
 done
 # The environment that holds .NET to a width (the widest the machine has needs none).
 width_env() {
