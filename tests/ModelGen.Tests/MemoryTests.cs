@@ -19,18 +19,32 @@ public sealed class MemoryTests
     [Fact]
     public void WorkspaceBytes_IsWhatTheFirstPassesAllocate()
     {
-        var model = new OpenLengthLstmModel();
-        model.Initialize(1);
         const int batch = 4, steps = 9;
         var x = new float[batch * steps * 3];
-        var y = new float[model.OutputLength(batch, steps)];
         long expected = OpenLengthLstmModel.WorkspaceBytes(batch, steps);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        model.Forward(x, batch, steps, y, training: true);
-        model.Backward(y, default);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.InRange(allocated, expected, expected + 4096); // the arrays plus their headers
-        Assert.Equal(expected, ((ISequentialModel)model).WorkspaceBytes(batch, steps));
+        // One-time state of the process and of this thread (the product workers, a thread's pack buffers and
+        // thread-static storage, the runtime's own bookkeeping as methods tier up) is made by whichever pass comes
+        // first, and under other tests on this thread it has come to 6.5 KB more than the slack below. So a first
+        // model's passes make it, and the fewest bytes over three further models' first passes are compared: a model
+        // whose workspace were not what WorkspaceBytes says would show in every one of them.
+        long First(OpenLengthLstmModel model)
+        {
+            var y = new float[model.OutputLength(batch, steps)];
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.Forward(x, batch, steps, y, training: true);
+            model.Backward(y, default);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        First(new OpenLengthLstmModel());
+        long fewest = long.MaxValue;
+        for (int i = 0; i < 3; i++)
+        {
+            var model = new OpenLengthLstmModel();
+            model.Initialize(1 + i);
+            fewest = Math.Min(fewest, First(model));
+        }
+        Assert.InRange(fewest, expected, expected + 4096); // the arrays plus their headers
+        Assert.Equal(expected, ((ISequentialModel)new OpenLengthLstmModel()).WorkspaceBytes(batch, steps));
     }
 
     [Fact]
