@@ -290,9 +290,9 @@ public static class Gemm
         }
         for (int p = 0; p < kc; p++)
         {
-            var to = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, p * nr), nr);
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, p * ldb), w).CopyTo(to);
-            to.Slice(w).Clear();
+            ref float to = ref Unsafe.Add(ref dst, p * nr);
+            MatrixOps.CopyFloats(ref Unsafe.Add(ref b, p * ldb), ref to, w);
+            for (int j = w; j < nr; j++) Unsafe.Add(ref to, j) = 0f;
         }
     }
 

@@ -30,9 +30,16 @@ public static class MatrixOps
     /// <param name="rows">Rows to write.</param>
     /// <param name="row">The row (e.g. a bias), its length the width of <paramref name="dst"/>.</param>
     /// <param name="dst">The <c>[rows, row.Length]</c> matrix, overwritten.</param>
+    /// <exception cref="ArgumentException"><paramref name="dst"/> holds fewer than <c>rows·row.Length</c> floats.</exception>
     public static void BroadcastRows(int rows, ReadOnlySpan<float> row, Span<float> dst)
     {
-        for (int r = 0; r < rows; r++) row.CopyTo(dst.Slice(r * row.Length, row.Length));
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        int width = row.Length;
+        if (dst.Length < (long)rows * width)
+            throw new ArgumentException($"broadcasting a row of {width} floats into {rows} rows needs {(long)rows * width} floats; the destination has {dst.Length}", nameof(dst));
+        ref float from = ref MemoryMarshal.GetReference(row);
+        ref float to = ref MemoryMarshal.GetReference(dst);
+        for (int r = 0; r < rows; r++) CopyFloats(ref from, ref Unsafe.Add(ref to, r * width), width);
     }
 
     /// <summary>Adds two rows element-wise and writes the sum into each row of <paramref name="dst"/>: the bias of PyTorch-style layers with two biases.</summary>
