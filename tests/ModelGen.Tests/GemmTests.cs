@@ -41,6 +41,55 @@ public sealed class GemmTests
                 $"{m}×{n}×{k}: element {i} (row {i / n}) is {direct[i]:R} with A in place, {packed[i]:R} with A packed");
     }
 
+    /// <summary>
+    /// A product one vector wide (n = lanes at the width this process runs) takes the narrow path, which reads Aᵀ and
+    /// B in place; each element is still one chain of multiply-adds in order of k, so it gives the bits of the same
+    /// columns computed inside a product twice as wide (the packed or direct path), in both forms of A.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 6400)]  // W4's ∂U = h[t-1]ᵀ·∂Z: 8 × 8 over 100 steps of batch 64
+    [InlineData(64, 8)]    // W4's ∂h[t-1] = ∂z·Uᵀ at one step
+    [InlineData(16, 500)]  // W4's ∂W = Eᵀ·S through the Embedding fold
+    [InlineData(13, 300)]  // rows past a block of 8 and of 4, and a last single row
+    [InlineData(3, 1)]
+    public void A_product_one_vector_wide_gives_the_bits_of_the_same_columns_in_a_wider_one(int m, int k)
+    {
+        // One vector of each width the products use here: 8 columns take 256-bit vectors on a 512-bit machine too.
+        int[] widths = Gemm.VectorBits switch { 512 => [16, 8], 256 => [8], 128 => [4], _ => [1] };
+        foreach (int n in widths)
+        {
+            int wide = 2 * n;
+            var random = new Random(m * 31 + k + n);
+            var a = Fill(m * k, random);
+            var at = new float[k * m];
+            for (int i = 0; i < m; i++)
+                for (int p = 0; p < k; p++) at[p * m + i] = a[i * k + p];
+            var bWide = Fill(k * wide, random);
+            var b = new float[k * n];
+            for (int p = 0; p < k; p++) Array.Copy(bWide, p * wide, b, p * n, n);
+            var cWide = Fill(m * wide, random);
+            var c = new float[m * n];
+            for (int i = 0; i < m; i++) Array.Copy(cWide, i * wide, c, i * n, n);
+
+            var narrow = (float[])c.Clone();
+            Gemm.MultiplyAdd(m, n, k, a, k, b, n, narrow, n);
+            var narrowT = (float[])c.Clone();
+            Gemm.MultiplyAddTransposedA(m, n, k, at, m, b, n, narrowT, n);
+            var widened = (float[])cWide.Clone();
+            Gemm.MultiplyAdd(m, wide, k, a, k, bWide, wide, widened, wide);
+            var widenedT = (float[])cWide.Clone();
+            Gemm.MultiplyAddTransposedA(m, wide, k, at, m, bWide, wide, widenedT, wide);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    int bits = BitConverter.SingleToInt32Bits(widened[i * wide + j]);
+                    Assert.True(bits == BitConverter.SingleToInt32Bits(narrow[i * n + j]), $"A·B {m}×{n}×{k}: C[{i}, {j}] is {narrow[i * n + j]:R}, {widened[i * wide + j]:R} in the {wide}-wide product");
+                    Assert.True(BitConverter.SingleToInt32Bits(widenedT[i * wide + j]) == BitConverter.SingleToInt32Bits(narrowT[i * n + j]), $"Aᵀ·B {m}×{n}×{k}: C[{i}, {j}] differs from the {wide}-wide product");
+                    Assert.True(bits == BitConverter.SingleToInt32Bits(narrowT[i * n + j]), $"{m}×{n}×{k}: C[{i}, {j}] differs between A and Aᵀ");
+                }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Products_match_a_reference(int m, int n, int k)

@@ -27,7 +27,10 @@ namespace ModelGen.Kernels;
 /// </para>
 /// <para>
 /// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
-/// two vectors of columns, B streamed row by row.
+/// two vectors of columns, B streamed row by row. A product exactly one vector wide (a SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z
+/// over every step) goes eight rows of C at a time, A and B read in place in either form: the packed tile, two
+/// vectors wide, would be half padding. Every path sums each element of C as one chain, C + Σ_p A(i, p)·B(p, j) in
+/// order of p, so the path a product takes never changes a bit.
 /// </para>
 /// <para>
 /// Products of at least <see cref="ParallelWork"/> multiply-adds are split by columns across
@@ -170,7 +173,8 @@ public static class Gemm
     private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, int pathRows)
         where TTile : struct, ITile where TOps : struct, IVectorOps<TV>
     {
-        if (pathRows < TTile.MR || (long)pathRows * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        if (n == TOps.Lanes) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        else if (pathRows < TTile.MR || (long)pathRows * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
         else Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
@@ -554,6 +558,68 @@ public static class Gemm
             c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
             c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
             c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
+        }
+    }
+
+    // ------------------------------------------------------------------ narrow path
+
+    // C is one vector wide (n = lanes: a SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z over every step and sample, k = 6,400 at
+    // 256 bits). The packed path's tile is two vectors wide, so half its columns would be padding, and packing Aᵀ and
+    // B cost more than the product itself (W4: 36 % of a training step). Here rows of C go eight at a time, each an
+    // accumulator of its own, so eight multiply-add chains overlap with nothing packed: A and B are read in place,
+    // in either form. Each element of C is still one chain, C + Σ_p A(i, p)·B(p, ·) in order of p, exactly as the
+    // packed and direct paths sum it, so the path taken does not change a bit.
+    private static void Narrow<TOps, TV>(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+        where TOps : struct, IVectorOps<TV>
+    {
+        nint s = ai;
+        int i = 0;
+        for (; i + 8 <= m; i += 8)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            TV c0 = TOps.Load(ref cr, 0), c1 = TOps.Load(ref cr, (nuint)ldc), c2 = TOps.Load(ref cr, (nuint)(2 * ldc)), c3 = TOps.Load(ref cr, (nuint)(3 * ldc));
+            TV c4 = TOps.Load(ref cr, (nuint)(4 * ldc)), c5 = TOps.Load(ref cr, (nuint)(5 * ldc)), c6 = TOps.Load(ref cr, (nuint)(6 * ldc)), c7 = TOps.Load(ref cr, (nuint)(7 * ldc));
+            ref float bp = ref b;
+            for (int p = 0; p < k; p++)
+            {
+                TV bv = TOps.Load(ref bp, 0);
+                c0 = TOps.MultiplyAdd(TOps.Broadcast(ar), bv, c0);
+                c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, s)), bv, c1);
+                c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 2 * s)), bv, c2);
+                c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 3 * s)), bv, c3);
+                c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 4 * s)), bv, c4);
+                c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 5 * s)), bv, c5);
+                c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 6 * s)), bv, c6);
+                c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 7 * s)), bv, c7);
+                ar = ref Unsafe.Add(ref ar, ap);
+                bp = ref Unsafe.Add(ref bp, ldb);
+            }
+            TOps.Store(c0, ref cr, 0); TOps.Store(c1, ref cr, (nuint)ldc); TOps.Store(c2, ref cr, (nuint)(2 * ldc)); TOps.Store(c3, ref cr, (nuint)(3 * ldc));
+            TOps.Store(c4, ref cr, (nuint)(4 * ldc)); TOps.Store(c5, ref cr, (nuint)(5 * ldc)); TOps.Store(c6, ref cr, (nuint)(6 * ldc)); TOps.Store(c7, ref cr, (nuint)(7 * ldc));
+        }
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            TV c0 = TOps.Load(ref cr, 0), c1 = TOps.Load(ref cr, (nuint)ldc), c2 = TOps.Load(ref cr, (nuint)(2 * ldc)), c3 = TOps.Load(ref cr, (nuint)(3 * ldc));
+            ref float bp = ref b;
+            for (int p = 0; p < k; p++)
+            {
+                TV bv = TOps.Load(ref bp, 0);
+                c0 = TOps.MultiplyAdd(TOps.Broadcast(ar), bv, c0);
+                c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, s)), bv, c1);
+                c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 2 * s)), bv, c2);
+                c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ar, 3 * s)), bv, c3);
+                ar = ref Unsafe.Add(ref ar, ap);
+                bp = ref Unsafe.Add(ref bp, ldb);
+            }
+            TOps.Store(c0, ref cr, 0); TOps.Store(c1, ref cr, (nuint)ldc); TOps.Store(c2, ref cr, (nuint)(2 * ldc)); TOps.Store(c3, ref cr, (nuint)(3 * ldc));
+        }
+        for (; i < m; i++)
+        {
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            TOps.Store(Dot<TOps, TV>(k, ref Unsafe.Add(ref a, i * ai), ap, ref b, ldb, TOps.Load(ref cr, 0)), ref cr, 0);
         }
     }
 
