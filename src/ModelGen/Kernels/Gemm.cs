@@ -27,7 +27,7 @@ namespace ModelGen.Kernels;
 /// </para>
 /// <para>
 /// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
-/// two vectors of columns, B streamed row by row. A product exactly one vector wide (a SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z
+/// eight vectors of columns (then four, two, one), B streamed row by row. A product exactly one vector wide (a SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z
 /// over every step) goes eight rows of C at a time, A and B read in place in either form: the packed tile, two
 /// vectors wide, would be half padding. Every path sums each element of C as one chain, C + Σ_p A(i, p)·B(p, j) in
 /// order of p, so the path a product takes never changes a bit.
@@ -637,6 +637,51 @@ public static class Gemm
             ref float ar = ref Unsafe.Add(ref a, i * ai);
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
             int j = from;
+            // Eight, then four vectors of columns first: eight chains in flight hide the multiply-add's latency (four
+            // cycles, two a cycle) where the rows are few (a batch of one: W5's h·U, 1 × 32 × 128, waited on the
+            // latency of two chains at a time).
+            for (; j + 8 * lanes <= to; j += 8 * lanes)
+            {
+                ref float bj = ref Unsafe.Add(ref b, j);
+                ref float cj = ref Unsafe.Add(ref cr, j);
+                nuint l = (nuint)lanes;
+                TV s0 = TOps.Load(ref cj, 0), s1 = TOps.Load(ref cj, l), s2 = TOps.Load(ref cj, 2 * l), s3 = TOps.Load(ref cj, 3 * l);
+                TV s4 = TOps.Load(ref cj, 4 * l), s5 = TOps.Load(ref cj, 5 * l), s6 = TOps.Load(ref cj, 6 * l), s7 = TOps.Load(ref cj, 7 * l);
+                for (int p = 0; p < k; p++)
+                {
+                    ref float bp = ref Unsafe.Add(ref bj, p * ldb);
+                    TV x = TOps.Broadcast(Unsafe.Add(ref ar, p * ap));
+                    s0 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 0), s0);
+                    s1 = TOps.MultiplyAdd(x, TOps.Load(ref bp, l), s1);
+                    s2 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 2 * l), s2);
+                    s3 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 3 * l), s3);
+                    s4 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 4 * l), s4);
+                    s5 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 5 * l), s5);
+                    s6 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 6 * l), s6);
+                    s7 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 7 * l), s7);
+                }
+                TOps.Store(s0, ref cj, 0); TOps.Store(s1, ref cj, l); TOps.Store(s2, ref cj, 2 * l); TOps.Store(s3, ref cj, 3 * l);
+                TOps.Store(s4, ref cj, 4 * l); TOps.Store(s5, ref cj, 5 * l); TOps.Store(s6, ref cj, 6 * l); TOps.Store(s7, ref cj, 7 * l);
+            }
+            for (; j + 4 * lanes <= to; j += 4 * lanes)
+            {
+                ref float bj = ref Unsafe.Add(ref b, j);
+                ref float cj = ref Unsafe.Add(ref cr, j);
+                TV s0 = TOps.Load(ref cj, 0), s1 = TOps.Load(ref cj, (nuint)lanes), s2 = TOps.Load(ref cj, (nuint)(2 * lanes)), s3 = TOps.Load(ref cj, (nuint)(3 * lanes));
+                for (int p = 0; p < k; p++)
+                {
+                    ref float bp = ref Unsafe.Add(ref bj, p * ldb);
+                    TV x = TOps.Broadcast(Unsafe.Add(ref ar, p * ap));
+                    s0 = TOps.MultiplyAdd(x, TOps.Load(ref bp, 0), s0);
+                    s1 = TOps.MultiplyAdd(x, TOps.Load(ref bp, (nuint)lanes), s1);
+                    s2 = TOps.MultiplyAdd(x, TOps.Load(ref bp, (nuint)(2 * lanes)), s2);
+                    s3 = TOps.MultiplyAdd(x, TOps.Load(ref bp, (nuint)(3 * lanes)), s3);
+                }
+                TOps.Store(s0, ref cj, 0);
+                TOps.Store(s1, ref cj, (nuint)lanes);
+                TOps.Store(s2, ref cj, (nuint)(2 * lanes));
+                TOps.Store(s3, ref cj, (nuint)(3 * lanes));
+            }
             for (; j + 2 * lanes <= to; j += 2 * lanes)
             {
                 ref float bj = ref Unsafe.Add(ref b, j);
