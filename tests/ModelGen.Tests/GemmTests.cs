@@ -42,8 +42,8 @@ public sealed class GemmTests
     }
 
     /// <summary>
-    /// A product one vector wide (n = lanes at the width this process runs) takes the narrow path, which reads Aᵀ and
-    /// B in place; each element is still one chain of multiply-adds in order of k, so it gives the bits of the same
+    /// A product one or two vectors wide (n = lanes or 2·lanes at the width this process runs) takes a narrow path,
+    /// which reads Aᵀ and B in place; each element is still one chain of multiply-adds in order of k, so it gives the bits of the same
     /// columns computed inside a product twice as wide (the packed or direct path), in both forms of A.
     /// </summary>
     [Theory]
@@ -52,10 +52,11 @@ public sealed class GemmTests
     [InlineData(16, 500)]  // W4's ∂W = Eᵀ·S through the Embedding fold
     [InlineData(13, 300)]  // rows past a block of 8 and of 4, and a last single row
     [InlineData(3, 1)]
-    public void A_product_one_vector_wide_gives_the_bits_of_the_same_columns_in_a_wider_one(int m, int k)
+    public void A_product_one_or_two_vectors_wide_gives_the_bits_of_the_same_columns_in_a_wider_one(int m, int k)
     {
         // One vector of each width the products use here: 8 columns take 256-bit vectors on a 512-bit machine too.
-        int[] widths = Gemm.VectorBits switch { 512 => [16, 8], 256 => [8], 128 => [4], _ => [1] };
+        // Two vectors go four rows at a time (the 2n-wide comparison is then the packed or direct path's).
+        int[] widths = Gemm.VectorBits switch { 512 => [16, 8, 32], 256 => [8, 16], 128 => [4, 8], _ => [1] };
         foreach (int n in widths)
         {
             int wide = 2 * n;

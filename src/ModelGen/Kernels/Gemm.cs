@@ -27,9 +27,10 @@ namespace ModelGen.Kernels;
 /// </para>
 /// <para>
 /// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
-/// eight vectors of columns (then four, two, one), B streamed row by row. A product exactly one vector wide (a SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z
-/// over every step) goes eight rows of C at a time, A and B read in place in either form: the packed tile, two
-/// vectors wide, would be half padding. Every path sums each element of C as one chain, C + Σ_p A(i, p)·B(p, j) in
+/// eight vectors of columns (then four, two, one), B streamed row by row. A product one vector wide (a
+/// SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z over every step) goes eight rows of C at a time, A and B read in place in either
+/// form: the packed tile, two vectors wide, would be half padding. One two vectors wide goes four rows at a time the
+/// same way (the packed tile's six rows fit 8 or 64 rows badly). Every path sums each element of C as one chain, C + Σ_p A(i, p)·B(p, j) in
 /// order of p, so the path a product takes never changes a bit.
 /// </para>
 /// <para>
@@ -173,7 +174,9 @@ public static class Gemm
     private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, int pathRows)
         where TTile : struct, ITile where TOps : struct, IVectorOps<TV>
     {
-        if (n == TOps.Lanes) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        // (A product this narrow is never split: its columns are one panel.)
+        if (n == TOps.Lanes && from == 0 && to == n) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        else if (n == 2 * TOps.Lanes && from == 0 && to == n) Narrow2<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
         else if (pathRows < TTile.MR || (long)pathRows * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
         else Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
@@ -620,6 +623,48 @@ public static class Gemm
         {
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
             TOps.Store(Dot<TOps, TV>(k, ref Unsafe.Add(ref a, i * ai), ap, ref b, ldb, TOps.Load(ref cr, 0)), ref cr, 0);
+        }
+    }
+
+    // C two vectors wide (a SimpleRNN(8) with 128-bit vectors): as Narrow, four rows of C at a time, eight
+    // accumulators. The packed path's tile would be whole in its columns, but its MR = 6 rows fit 8 or 64 badly, and
+    // packing Aᵀ over a long k cost more than the product.
+    private static void Narrow2<TOps, TV>(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+        where TOps : struct, IVectorOps<TV>
+    {
+        nint s = ai;
+        nuint l = (nuint)TOps.Lanes, r1 = (nuint)ldc, r2 = (nuint)(2 * ldc), r3 = (nuint)(3 * ldc);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            TV c00 = TOps.Load(ref cr, 0), c01 = TOps.Load(ref cr, l), c10 = TOps.Load(ref cr, r1), c11 = TOps.Load(ref cr, r1 + l);
+            TV c20 = TOps.Load(ref cr, r2), c21 = TOps.Load(ref cr, r2 + l), c30 = TOps.Load(ref cr, r3), c31 = TOps.Load(ref cr, r3 + l);
+            ref float bp = ref b;
+            for (int p = 0; p < k; p++)
+            {
+                TV b0 = TOps.Load(ref bp, 0), b1 = TOps.Load(ref bp, l);
+                TV x = TOps.Broadcast(ar);
+                c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
+                x = TOps.Broadcast(Unsafe.Add(ref ar, s));
+                c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
+                x = TOps.Broadcast(Unsafe.Add(ref ar, 2 * s));
+                c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
+                x = TOps.Broadcast(Unsafe.Add(ref ar, 3 * s));
+                c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+                ar = ref Unsafe.Add(ref ar, ap);
+                bp = ref Unsafe.Add(ref bp, ldb);
+            }
+            TOps.Store(c00, ref cr, 0); TOps.Store(c01, ref cr, l); TOps.Store(c10, ref cr, r1); TOps.Store(c11, ref cr, r1 + l);
+            TOps.Store(c20, ref cr, r2); TOps.Store(c21, ref cr, r2 + l); TOps.Store(c30, ref cr, r3); TOps.Store(c31, ref cr, r3 + l);
+        }
+        for (; i < m; i++)
+        {
+            ref float ar = ref Unsafe.Add(ref a, i * ai);
+            ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref b, ldb, TOps.Load(ref cr, 0)), ref cr, 0);
+            TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, (nint)l), ldb, TOps.Load(ref cr, l)), ref cr, l);
         }
     }
 
