@@ -786,6 +786,7 @@ internal interface IVectorOps<TV>
     static abstract void Store(TV value, ref float destination, nuint offset);
     static abstract TV Broadcast(float value);
     static abstract TV MultiplyAdd(TV a, TV b, TV c); // a·b + c, fused where the hardware fuses
+    static abstract TV Add(TV a, TV b);
     static abstract float Lane(TV value, int lane);
 }
 
@@ -798,6 +799,7 @@ internal readonly struct Vec512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vector512<float> value, int lane) => value.GetElement(lane);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 }
 
 internal readonly struct Vec256 : IVectorOps<Vector256<float>>
@@ -809,6 +811,7 @@ internal readonly struct Vec256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vector256<float> value, int lane) => value.GetElement(lane);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 }
 
 internal readonly struct Vec128 : IVectorOps<Vector128<float>>
@@ -820,6 +823,7 @@ internal readonly struct Vec128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(Vector128<float> value, int lane) => value.GetElement(lane);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
 }
 
 // One lane: the fallback where no vector width is accelerated.
@@ -832,4 +836,5 @@ internal readonly struct VecScalar : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Broadcast(float value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => a * b + c;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Lane(float value, int lane) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
 }

@@ -54,13 +54,73 @@ public static class MatrixOps
     }
 
     /// <summary><c>sums[j] += Σ_r m[r, j]</c> for an <c>[rows × sums.Length]</c> matrix: bias gradients.</summary>
-    /// <param name="rows">Rows of <paramref name="m"/>.</param>
+    /// <param name="rows">Rows of <paramref name="m"/>, ≥ 0.</param>
     /// <param name="m">The <c>[rows, sums.Length]</c> matrix, row-major.</param>
     /// <param name="sums">The column sums are added to it.</param>
+    /// <exception cref="ArgumentException"><paramref name="m"/> is shorter than <c>rows · sums.Length</c>.</exception>
+    /// <remarks>
+    /// Rows are added four at a time, <c>sums[j] += (m[r, j] + m[r+1, j]) + (m[r+2, j] + m[r+3, j])</c>, then any last
+    /// rows one by one: the same order at every width and for every length of row. A row of up to four vectors is
+    /// summed in registers (a SimpleRNN(8)'s bias over 6,400 rows waited on a call and a store per row before); a
+    /// longer one goes through <paramref name="sums"/> in memory, a block of four rows per pass.
+    /// </remarks>
     public static void AddColumnSums(int rows, ReadOnlySpan<float> m, Span<float> sums)
     {
         int n = sums.Length;
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, m.Slice(r * n, n), sums);
+        if (rows <= 0 || n == 0) return;
+        if (m.Length < (long)rows * n) throw new ArgumentException($"the matrix needs {(long)rows * n} floats ({rows} rows of {n}), has {m.Length}", nameof(m));
+        ref float a = ref MemoryMarshal.GetReference(m);
+        ref float s = ref MemoryMarshal.GetReference(sums);
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16) j = ColumnSums<Vec512, Vector512<float>>(rows, n, ref a, ref s, j);
+        if (Vector256.IsHardwareAccelerated && n - j >= 8) j = ColumnSums<Vec256, Vector256<float>>(rows, n, ref a, ref s, j);
+        if (Vector128.IsHardwareAccelerated && n - j >= 4) j = ColumnSums<Vec128, Vector128<float>>(rows, n, ref a, ref s, j);
+        if (j < n) ColumnSums<VecScalar, float>(rows, n, ref a, ref s, j);
+    }
+
+    // Columns [j, j + whole vectors) of the column sums; returns the first column left.
+    private static int ColumnSums<TOps, TV>(int rows, int n, ref float a, ref float s, int j) where TOps : struct, IVectorOps<TV>
+    {
+        int lanes = TOps.Lanes, vectors = (n - j) / lanes, end = j + vectors * lanes, r4 = rows - rows % 4;
+        nint n1 = n, n2 = 2 * n, n3 = 3 * n;
+        if (vectors <= 4)
+        {
+            // In registers: each vector of columns is one accumulator over all rows.
+            for (; j < end; j += lanes)
+            {
+                ref float col = ref Unsafe.Add(ref a, j);
+                TV acc = TOps.Load(ref s, (nuint)j);
+                int r = 0;
+                for (; r < r4; r += 4)
+                {
+                    ref float row = ref Unsafe.Add(ref col, (nint)r * n);
+                    acc = TOps.Add(acc, TOps.Add(TOps.Add(TOps.Load(ref row, 0), TOps.Load(ref Unsafe.Add(ref row, n1), 0)),
+                        TOps.Add(TOps.Load(ref Unsafe.Add(ref row, n2), 0), TOps.Load(ref Unsafe.Add(ref row, n3), 0))));
+                }
+                for (; r < rows; r++) acc = TOps.Add(acc, TOps.Load(ref Unsafe.Add(ref col, (nint)r * n), 0));
+                TOps.Store(acc, ref s, (nuint)j);
+            }
+            return end;
+        }
+        // Through memory, four rows per pass over the row: the matrix is read once, in order.
+        int r0 = 0;
+        for (; r0 < r4; r0 += 4)
+        {
+            ref float row = ref Unsafe.Add(ref a, (nint)r0 * n);
+            for (int c = j; c < end; c += lanes)
+            {
+                ref float x = ref Unsafe.Add(ref row, c);
+                TV g = TOps.Add(TOps.Add(TOps.Load(ref x, 0), TOps.Load(ref Unsafe.Add(ref x, n1), 0)),
+                    TOps.Add(TOps.Load(ref Unsafe.Add(ref x, n2), 0), TOps.Load(ref Unsafe.Add(ref x, n3), 0)));
+                TOps.Store(TOps.Add(TOps.Load(ref s, (nuint)c), g), ref s, (nuint)c);
+            }
+        }
+        for (; r0 < rows; r0++)
+        {
+            ref float row = ref Unsafe.Add(ref a, (nint)r0 * n);
+            for (int c = j; c < end; c += lanes) TOps.Store(TOps.Add(TOps.Load(ref s, (nuint)c), TOps.Load(ref row, (nuint)c)), ref s, (nuint)c);
+        }
+        return end;
     }
 
     /// <summary>Reorders <c>[batch, steps, width]</c> (batch-major, as users pass data) into <c>[steps, batch, width]</c> (time-major, as cells read it).</summary>
