@@ -10,7 +10,7 @@ namespace ModelGen.Generators.Cells;
 internal static class ActivationMath
 {
     /// <summary>
-    /// <c>dz = dy ⊙ activation'(z)</c> for one row, the derivative written from the stored output. Operands: <c>yr</c> the
+    /// <c>dz = dy ⊙ activation'(z)</c> for the values at <c>j</c>, the derivative written from the stored output. Operands: <c>yr</c> the
     /// output, <c>d</c> ∂loss/∂output (replaced by ∂loss/∂z).
     /// </summary>
     public static void GradientRow(CodeWriter w, IElementwise e, Activation activation)

@@ -47,13 +47,29 @@ internal static class Dense_I9_U2_Tanh
     public static void Backward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> y, Span<float> dy, Span<float> dKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, bool fromLogits = default)
     {
         dy = dy.Slice(0, rows * Units);
-        int slopeRows = fromLogits ? 0 : rows; // from the logits: no activation slope
-        for (int r = 0; r < slopeRows; r++)
+        int slopeCount = fromLogits ? 0 : rows * Units; // from the logits: no activation slope
+        // dz = dy ⊙ tanh'(z) over the whole block, from the stored output
+        ref float yr = ref MemoryMarshal.GetReference(y.Slice(0, slopeCount));
+        ref float d = ref MemoryMarshal.GetReference(dy);
         {
-            // dz = dy ⊙ tanh'(z), from the stored output
-            ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * Units, Units));
-            ref float d = ref MemoryMarshal.GetReference(dy.Slice(r * Units, Units));
-            for (int j = 0; j < 2; j++)
+            // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+            int j = 0;
+            for (; Vector512.IsHardwareAccelerated && j <= slopeCount - 16; j += 16)
+            {
+                var yv = Vector512.LoadUnsafe(ref yr, (nuint)(j));
+                (Vector512.LoadUnsafe(ref d, (nuint)(j)) * (Vector512<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+            }
+            for (; Vector256.IsHardwareAccelerated && j <= slopeCount - 8; j += 8)
+            {
+                var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
+                (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+            }
+            for (; j <= slopeCount - 4; j += 4)
+            {
+                var yv = Vector128.LoadUnsafe(ref yr, (nuint)(j));
+                (Vector128.LoadUnsafe(ref d, (nuint)(j)) * (Vector128<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+            }
+            for (; j < slopeCount; j++) // scalar tail
             {
                 var yv = Unsafe.Add(ref yr, j);
                 Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);

@@ -102,29 +102,31 @@ internal static class SimpleRnn_I1_H10_Tanh
             if (!recurrentMask.IsEmpty) carry.Clear();
             if (!mask.IsEmpty) StepMask.PassThrough(batch, Units, mask.Slice(t * batch, batch), dh.Slice(t * n, n), dPrev);
             var dz = dh.Slice(t * n, n);
-            for (int b = 0; b < batch; b++)
+            // dz = dy ⊙ tanh'(z) over the whole block, from the stored output
+            ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+            ref float d = ref MemoryMarshal.GetReference(dz);
             {
-                // dz = dy ⊙ tanh'(z), from the stored output
-                ref float yr = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                ref float d = ref MemoryMarshal.GetReference(dz.Slice(b * Units, Units));
+                // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
+                int j = 0;
+                for (; Vector512.IsHardwareAccelerated && j <= n - 16; j += 16)
                 {
-                    // The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.
-                    int j = 0;
-                    for (; Vector256.IsHardwareAccelerated && j < 8; j += 8)
-                    {
-                        var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
-                        (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
-                    }
-                    for (; j < 8; j += 4)
-                    {
-                        var yv = Vector128.LoadUnsafe(ref yr, (nuint)(j));
-                        (Vector128.LoadUnsafe(ref d, (nuint)(j)) * (Vector128<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
-                    }
-                    for (; j < 10; j++) // scalar tail
-                    {
-                        var yv = Unsafe.Add(ref yr, j);
-                        Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
-                    }
+                    var yv = Vector512.LoadUnsafe(ref yr, (nuint)(j));
+                    (Vector512.LoadUnsafe(ref d, (nuint)(j)) * (Vector512<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+                }
+                for (; Vector256.IsHardwareAccelerated && j <= n - 8; j += 8)
+                {
+                    var yv = Vector256.LoadUnsafe(ref yr, (nuint)(j));
+                    (Vector256.LoadUnsafe(ref d, (nuint)(j)) * (Vector256<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+                }
+                for (; j <= n - 4; j += 4)
+                {
+                    var yv = Vector128.LoadUnsafe(ref yr, (nuint)(j));
+                    (Vector128.LoadUnsafe(ref d, (nuint)(j)) * (Vector128<float>.One - yv * yv)).StoreUnsafe(ref d, (nuint)(j));
+                }
+                for (; j < n; j++) // scalar tail
+                {
+                    var yv = Unsafe.Add(ref yr, j);
+                    Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) * (1f - yv * yv);
                 }
             }
             // dh[t-1] += dz·Uᵀ

@@ -170,13 +170,16 @@ internal static class CpuCellParts
         if (cell.UseBias) w.Line($"MatrixOps.AddColumnSums(rows, {m}, {slice});");
     }
 
-    /// <summary>The derivative of <paramref name="a"/> written from its output <c>y</c>, times <c>dy</c>.</summary>
-
-    internal static void ActivationGradientRow(CodeWriter w, CellShape cell, string outputRow, string gradientRow)
+    /// <summary>
+    /// The derivative of the cell's activation written from its output <c>y</c>, times <c>dy</c>, over a whole block of
+    /// <paramref name="count"/> values (rows of <c>Units</c> back to back): element-wise, so the rows need no loop of
+    /// their own and short rows take whole vectors.
+    /// </summary>
+    internal static void ActivationGradientBlock(CodeWriter w, CellShape cell, string outputs, string gradients, string count)
     {
-        w.Line($"// dz = dy ⊙ {CpuCellEmitter.Name(cell.Activation)}'(z), from the stored output");
-        FusedLoop.Refs(w, ("yr", outputRow), ("d", gradientRow));
-        FusedLoop.Emit(w, cell.Units, (w2, f) => ActivationMath.GradientRow(w2, f, cell.Activation));
+        w.Line($"// dz = dy ⊙ {CpuCellEmitter.Name(cell.Activation)}'(z) over the whole block, from the stored output");
+        FusedLoop.Refs(w, ("yr", outputs), ("d", gradients));
+        FusedLoop.EmitRuntime(w, count, (w2, f) => ActivationMath.GradientRow(w2, f, cell.Activation));
     }
 
     internal static void WeightGradients(CodeWriter w, string dz, string dzWidth, string previousStates, string stateWidth)

@@ -87,6 +87,30 @@ internal static class FusedLoop
     }
 
     /// <summary>
+    /// Writes the loop over <c>j</c> in <c>[0, count)</c> for a count known only at run time (a whole <c>[batch, units]</c>
+    /// block, whose rows are contiguous): the cascade of <see cref="Emit"/>, each width's loop running while a whole
+    /// vector of it is left, then scalars. For element-wise bodies with no notion of rows: a block of short rows
+    /// (a SimpleRNN(8)'s 64 rows of 8) goes through the widest vectors instead of one short row at a time.
+    /// </summary>
+    public static void EmitRuntime(CodeWriter w, string count, Action<CodeWriter, CpuDialect> body)
+    {
+        using (w.Block(""))
+        {
+            w.Line("// The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.");
+            w.Line("int j = 0;");
+            for (int i = 0; i < Widths.Length; i++)
+            {
+                int lanes = Widths[i];
+                string check = i < Widths.Length - 1 ? $"{Accelerated(lanes)} && " : "";
+                using (w.Block($"for (; {check}j <= {count} - {lanes}; j += {lanes})"))
+                    body(w, new CpuDialect(lanes));
+            }
+            using (w.Block($"for (; j < {count}; j++) // scalar tail"))
+                body(w, new CpuDialect(1));
+        }
+    }
+
+    /// <summary>
     /// Writes the loop over <c>j</c> in <c>[0, count)</c> with no scalar tail when <paramref name="count"/> ≥ 4: whole
     /// vectors up to the last multiple of the width, then one more vector over the last elements, which overlaps the
     /// loop's last vector. That vector's loads are hoisted above the loop, so it computes from the original values even

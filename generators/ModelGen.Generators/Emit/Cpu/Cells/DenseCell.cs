@@ -45,9 +45,8 @@ internal static class DenseCell
             }
             else if (cell.Activation != Activation.Linear)
             {
-                w.Line("int slopeRows = fromLogits ? 0 : rows; // from the logits: no activation slope");
-                using (w.Block("for (int r = 0; r < slopeRows; r++)"))
-                    ActivationGradientRow(w, cell, "y.Slice(r * Units, Units)", "dy.Slice(r * Units, Units)");
+                w.Line("int slopeCount = fromLogits ? 0 : rows * Units; // from the logits: no activation slope");
+                ActivationGradientBlock(w, cell, "y.Slice(0, slopeCount)", "dy", "slopeCount");
             }
             w.Line(cell.UseBias ? "// dW += xᵀ·dz; db += Σ_rows dz" : "// dW += xᵀ·dz");
             w.Line("Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dy, Units, dKernel, Units);");

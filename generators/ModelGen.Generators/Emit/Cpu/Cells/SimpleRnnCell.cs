@@ -76,10 +76,7 @@ internal static class SimpleRnnCell
             {
                 w.Line("var dz = dh.Slice(t * n, n);");
                 if (cell.Activation != Activation.Linear)
-                {
-                    using (w.Block("for (int b = 0; b < batch; b++)"))
-                        ActivationGradientRow(w, cell, "h.Slice((t + 1) * n + b * Units, Units)", "dz.Slice(b * Units, Units)");
-                }
+                    ActivationGradientBlock(w, cell, "h.Slice((t + 1) * n, n)", "dz", "n");
                 w.Line("// dh[t-1] += dz·Uᵀ");
                 w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);");
             });
