@@ -79,6 +79,7 @@ public static class Embedding
     private interface IWidth
     {
         static abstract void Copy(ref float from, ref float to);
+        static abstract void Add(ref float from, ref float to); // to += from
         static abstract int Width { get; }
     }
 
@@ -95,6 +96,17 @@ public static class Embedding
                 Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
             }
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Add(ref float from, ref float to)
+        {
+            if (Vector256.IsHardwareAccelerated) (Vector256.LoadUnsafe(ref to) + Vector256.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+            else
+            {
+                (Vector128.LoadUnsafe(ref to) + Vector128.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+                (Vector128.LoadUnsafe(ref to, 4) + Vector128.LoadUnsafe(ref from, 4)).StoreUnsafe(ref to, 4);
+            }
+        }
     }
 
     private struct Width16 : IWidth
@@ -108,6 +120,17 @@ public static class Embedding
             {
                 Width8.Copy(ref from, ref to);
                 Width8.Copy(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Add(ref float from, ref float to)
+        {
+            if (Vector512.IsHardwareAccelerated) (Vector512.LoadUnsafe(ref to) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+            else
+            {
+                Width8.Add(ref from, ref to);
+                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8));
             }
         }
     }
@@ -139,6 +162,11 @@ public static class Embedding
         ref float source = ref MemoryMarshal.GetReference(grad);
         ref float destination = ref MemoryMarshal.GetReference(tableGradient);
         int vocabulary = tableGradient.Length / width;
+        if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
+        // Rows of 8 or 16 (a SimpleRNN(8)'s folded projection, Embedding(…, 16)) are one or two vectors, added with no
+        // loop over the row; the ids are checked one comparison per row either way.
+        if (width == 8) { ScatterRows<Width8>(batch, steps, vocabulary, tokens, ref source, ref destination); return; }
+        if (width == 16) { ScatterRows<Width16>(batch, steps, vocabulary, tokens, ref source, ref destination); return; }
         // Time-major gradient read in order (the other order's strided reads collide in cache sets).
         for (int t = 0; t < steps; t++)
         {
@@ -147,6 +175,22 @@ public static class Embedding
                 int id = tokens[b * steps + t];
                 if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
                 Add(ref Unsafe.Add(ref source, (t * batch + b) * width), ref Unsafe.Add(ref destination, id * width), width);
+            }
+        }
+    }
+
+    private static void ScatterRows<TWidth>(int batch, int steps, int vocabulary, ReadOnlySpan<int> tokens, ref float source, ref float destination) where TWidth : struct, IWidth
+    {
+        ref int ids = ref MemoryMarshal.GetReference(tokens);
+        // Time-major gradient read in order (the other order's strided reads collide in cache sets).
+        for (int t = 0; t < steps; t++)
+        {
+            ref float row = ref Unsafe.Add(ref source, t * batch * TWidth.Width);
+            for (int b = 0; b < batch; b++)
+            {
+                int id = Unsafe.Add(ref ids, b * steps + t);
+                if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
+                TWidth.Add(ref Unsafe.Add(ref row, b * TWidth.Width), ref Unsafe.Add(ref destination, id * TWidth.Width));
             }
         }
     }
