@@ -133,7 +133,7 @@ public static class CellKernels
         target[r * ld + j] = bias[j];
     }
 
-    /// <summary><c>target[j] += Σ_r m[r, j]</c> over <paramref name="rows"/> rows of <paramref name="m"/> (row stride <paramref name="ld"/>).</summary>
+    /// <summary><c>target[j] += Σ_r m[r, j]</c> over <paramref name="rows"/> rows of <paramref name="m"/> (row stride <paramref name="ld"/>), in the host's order (<see cref="ModelGen.Kernels.MatrixOps.AddColumnSums"/>: rows four at a time, then one by one), so both give the same bits.</summary>
     /// <param name="device">The device.</param>
     /// <param name="rows">Rows.</param>
     /// <param name="width">Columns.</param>
@@ -149,11 +149,15 @@ public static class CellKernels
         kernel(width, rows, ld, m, target);
     }
 
+    // The host's order (MatrixOps.AddColumnSums): rows four at a time, (r0 + r1) + (r2 + r3), onto the target, then
+    // any last rows one by one, so host and device bias gradients agree bit for bit.
     private static void ColumnSumsKernel(Index1D j, int rows, int ld, ArrayView<float> m, ArrayView<float> target)
     {
-        float sum = 0f;
-        for (int r = 0; r < rows; r++) sum += m[r * ld + j];
-        target[j] += sum;
+        float sum = target[j];
+        int r = 0, r4 = rows - rows % 4;
+        for (; r < r4; r += 4) sum += (m[r * ld + j] + m[(r + 1) * ld + j]) + (m[(r + 2) * ld + j] + m[(r + 3) * ld + j]);
+        for (; r < rows; r++) sum += m[r * ld + j];
+        target[j] = sum;
     }
 
     /// <summary>Softmax of every row of <paramref name="y"/> <c>[rows, width]</c>, in place (the row maximum subtracted first; Keras <c>softmax</c>).</summary>
