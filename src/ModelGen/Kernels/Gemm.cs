@@ -7,7 +7,8 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c> and
-/// <c>C += Aᵀ·B</c>, at the widest vector width the hardware accelerates (512, 256 or 128 bits, else scalar).
+/// <c>C += Aᵀ·B</c>, at the widest vector width the hardware accelerates that a row of C holds (512, 256 or 128 bits,
+/// else scalar: 10 columns take 256-bit vectors on an AVX-512 machine).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -30,8 +31,9 @@ namespace ModelGen.Kernels;
 /// eight vectors of columns (then four, two, one), B streamed row by row. A product one vector wide (a
 /// SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z over every step) goes eight rows of C at a time, A and B read in place in either
 /// form: the packed tile, two vectors wide, would be half padding. One two vectors wide goes four rows at a time the
-/// same way (the packed tile's six rows fit 8 or 64 rows badly). Every path sums each element of C as one chain, C + Σ_p A(i, p)·B(p, j) in
-/// order of p, so the path a product takes never changes a bit.
+/// same way (the packed tile's six rows fit 8 or 64 rows badly). Each element of C in a whole vector of columns is one
+/// chain, C + Σ_p A(i, p)·B(p, j) in order of p, on every path, so the narrow paths give the packed and direct paths'
+/// bits. (Only the direct path's last columns narrower than a vector are summed from zero and then added to C.)
 /// </para>
 /// <para>
 /// Products of at least <see cref="ParallelWork"/> multiply-adds are split by columns across
@@ -670,7 +672,7 @@ public static class Gemm
 
     // ------------------------------------------------------------------ direct path
 
-    // Columns [from, to) of C one row at a time: two vectors, then one, then a tail narrower than a vector (the
+    // Columns [from, to) of C one row at a time: eight vectors, then four, two, one, then a tail narrower than a vector (the
     // vector ending at column n, computed from zero, of which only the new lanes are added; scalar when n itself is
     // narrower than a vector). B is read in place.
     private static void Direct<TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)

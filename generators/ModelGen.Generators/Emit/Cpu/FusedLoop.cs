@@ -38,7 +38,8 @@ internal static class FusedLoop
 
     /// <summary>
     /// Writes the loop over <c>j</c> in <c>[0, count)</c>: whole vectors, then narrower ones, then scalars. Where the row
-    /// holds more than one width, the widths are one cascade of loops sharing <c>j</c>, each width's body written once:
+    /// holds more than one width and is not a whole number of the widest vectors, the widths are one cascade of loops
+    /// sharing <c>j</c>, each width's body written once (otherwise one branch per width, each with constant indices):
     /// a width's loop runs only when it is accelerated (the JIT folds the check), and goes up to its last whole vector,
     /// from where the wider loop stopped. That covers the row exactly as the widest accelerated width followed by each
     /// narrower one would (a width's end, <c>count / lanes * lanes</c>, does not depend on where it starts, as every
