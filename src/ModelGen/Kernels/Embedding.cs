@@ -79,11 +79,22 @@ public static class Embedding
     private interface IWidth
     {
         static abstract void Copy(ref float from, ref float to);
-        static abstract void Add(ref float from, ref float to); // to += from
         static abstract int Width { get; }
     }
 
-    private struct Width8 : IWidth
+    // to += from over one row of `width` floats (the fixed widths ignore it).
+    private interface IRowAdd
+    {
+        static abstract void Add(ref float from, ref float to, int width);
+    }
+
+    private struct AnyWidth : IRowAdd
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Add(ref float from, ref float to, int width) => Embedding.Add(ref from, ref to, width);
+    }
+
+    private struct Width8 : IWidth, IRowAdd
     {
         public static int Width => 8;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -98,7 +109,7 @@ public static class Embedding
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to)
+        public static void Add(ref float from, ref float to, int width)
         {
             if (Vector256.IsHardwareAccelerated) (Vector256.LoadUnsafe(ref to) + Vector256.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
@@ -109,7 +120,7 @@ public static class Embedding
         }
     }
 
-    private struct Width16 : IWidth
+    private struct Width16 : IWidth, IRowAdd
     {
         public static int Width => 16;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -124,13 +135,13 @@ public static class Embedding
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to)
+        public static void Add(ref float from, ref float to, int width)
         {
             if (Vector512.IsHardwareAccelerated) (Vector512.LoadUnsafe(ref to) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
             {
-                Width8.Add(ref from, ref to);
-                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8));
+                Width8.Add(ref from, ref to, 8);
+                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8), 8);
             }
         }
     }
@@ -164,33 +175,24 @@ public static class Embedding
         int vocabulary = tableGradient.Length / width;
         if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
         // Rows of 8 or 16 (a SimpleRNN(8)'s folded projection, Embedding(…, 16)) are one or two vectors, added with no
-        // loop over the row; the ids are checked one comparison per row either way.
-        if (width == 8) { ScatterRows<Width8>(batch, steps, vocabulary, tokens, ref source, ref destination); return; }
-        if (width == 16) { ScatterRows<Width16>(batch, steps, vocabulary, tokens, ref source, ref destination); return; }
-        // Time-major gradient read in order (the other order's strided reads collide in cache sets).
-        for (int t = 0; t < steps; t++)
-        {
-            for (int b = 0; b < batch; b++)
-            {
-                int id = tokens[b * steps + t];
-                if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
-                Add(ref Unsafe.Add(ref source, (t * batch + b) * width), ref Unsafe.Add(ref destination, id * width), width);
-            }
-        }
+        // loop over the row.
+        if (width == 8) ScatterRows<Width8>(batch, steps, 8, vocabulary, tokens, ref source, ref destination);
+        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, vocabulary, tokens, ref source, ref destination);
+        else ScatterRows<AnyWidth>(batch, steps, width, vocabulary, tokens, ref source, ref destination);
     }
 
-    private static void ScatterRows<TWidth>(int batch, int steps, int vocabulary, ReadOnlySpan<int> tokens, ref float source, ref float destination) where TWidth : struct, IWidth
+    private static void ScatterRows<TAdd>(int batch, int steps, int width, int vocabulary, ReadOnlySpan<int> tokens, ref float source, ref float destination) where TAdd : struct, IRowAdd
     {
         ref int ids = ref MemoryMarshal.GetReference(tokens);
         // Time-major gradient read in order (the other order's strided reads collide in cache sets).
         for (int t = 0; t < steps; t++)
         {
-            ref float row = ref Unsafe.Add(ref source, t * batch * TWidth.Width);
+            ref float row = ref Unsafe.Add(ref source, t * batch * width);
             for (int b = 0; b < batch; b++)
             {
                 int id = Unsafe.Add(ref ids, b * steps + t);
                 if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
-                TWidth.Add(ref Unsafe.Add(ref row, b * TWidth.Width), ref Unsafe.Add(ref destination, id * TWidth.Width));
+                TAdd.Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, id * width), width);
             }
         }
     }
@@ -201,7 +203,6 @@ public static class Embedding
         if (tableLength < vocabulary * width) throw new ArgumentException($"the table needs {vocabulary * width} floats, has {tableLength}", nameof(tableLength));
         if (outputLength < batch * steps * width) throw new ArgumentException($"the output needs {batch * steps * width} floats, has {outputLength}", name);
     }
-
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(ref float from, ref float to, int width)

@@ -49,8 +49,11 @@ public static class MatrixOps
     /// <param name="dst">The <c>[rows, first.Length]</c> matrix, overwritten.</param>
     public static void BroadcastRows(int rows, ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> dst)
     {
-        TensorPrimitives.Add(first, second, dst.Slice(0, first.Length));
-        for (int r = 1; r < rows; r++) dst.Slice(0, first.Length).CopyTo(dst.Slice(r * first.Length, first.Length));
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (rows == 0) return;
+        var sum = dst.Slice(0, first.Length);
+        TensorPrimitives.Add(first, second, sum);
+        BroadcastRows(rows - 1, sum, dst.Slice(first.Length));
     }
 
     /// <summary><c>sums[j] += Σ_r m[r, j]</c> for an <c>[rows × sums.Length]</c> matrix: bias gradients.</summary>
@@ -82,7 +85,6 @@ public static class MatrixOps
     private static int ColumnSums<TOps, TV>(int rows, int n, ref float a, ref float s, int j) where TOps : struct, IVectorOps<TV>
     {
         int lanes = TOps.Lanes, vectors = (n - j) / lanes, end = j + vectors * lanes, r4 = rows - rows % 4;
-        nint n1 = n, n2 = 2 * n, n3 = 3 * n;
         if (vectors <= 4)
         {
             // In registers: each vector of columns is one accumulator over all rows.
@@ -91,12 +93,7 @@ public static class MatrixOps
                 ref float col = ref Unsafe.Add(ref a, j);
                 TV acc = TOps.Load(ref s, (nuint)j);
                 int r = 0;
-                for (; r < r4; r += 4)
-                {
-                    ref float row = ref Unsafe.Add(ref col, (nint)r * n);
-                    acc = TOps.Add(acc, TOps.Add(TOps.Add(TOps.Load(ref row, 0), TOps.Load(ref Unsafe.Add(ref row, n1), 0)),
-                        TOps.Add(TOps.Load(ref Unsafe.Add(ref row, n2), 0), TOps.Load(ref Unsafe.Add(ref row, n3), 0))));
-                }
+                for (; r < r4; r += 4) acc = TOps.Add(acc, FourRows<TOps, TV>(ref Unsafe.Add(ref col, (nint)r * n), n));
                 for (; r < rows; r++) acc = TOps.Add(acc, TOps.Load(ref Unsafe.Add(ref col, (nint)r * n), 0));
                 TOps.Store(acc, ref s, (nuint)j);
             }
@@ -108,12 +105,7 @@ public static class MatrixOps
         {
             ref float row = ref Unsafe.Add(ref a, (nint)r0 * n);
             for (int c = j; c < end; c += lanes)
-            {
-                ref float x = ref Unsafe.Add(ref row, c);
-                TV g = TOps.Add(TOps.Add(TOps.Load(ref x, 0), TOps.Load(ref Unsafe.Add(ref x, n1), 0)),
-                    TOps.Add(TOps.Load(ref Unsafe.Add(ref x, n2), 0), TOps.Load(ref Unsafe.Add(ref x, n3), 0)));
-                TOps.Store(TOps.Add(TOps.Load(ref s, (nuint)c), g), ref s, (nuint)c);
-            }
+                TOps.Store(TOps.Add(TOps.Load(ref s, (nuint)c), FourRows<TOps, TV>(ref Unsafe.Add(ref row, c), n)), ref s, (nuint)c);
         }
         for (; r0 < rows; r0++)
         {
@@ -122,6 +114,12 @@ public static class MatrixOps
         }
         return end;
     }
+
+    // (x[0] + x[n]) + (x[2n] + x[3n]), a vector at a time: one block of four rows of the column sums.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV FourRows<TOps, TV>(ref float x, int n) where TOps : struct, IVectorOps<TV>
+        => TOps.Add(TOps.Add(TOps.Load(ref x, 0), TOps.Load(ref Unsafe.Add(ref x, n), 0)),
+            TOps.Add(TOps.Load(ref Unsafe.Add(ref x, 2 * n), 0), TOps.Load(ref Unsafe.Add(ref x, 3 * n), 0)));
 
     /// <summary>Reorders <c>[batch, steps, width]</c> (batch-major, as users pass data) into <c>[steps, batch, width]</c> (time-major, as cells read it).</summary>
     /// <param name="batch">Samples.</param>

@@ -68,21 +68,30 @@ internal static class FusedLoop
     /// </summary>
     private static void Cascade(CodeWriter w, int count, int[] widths, Action<CodeWriter, CpuDialect> body)
     {
+        int narrowest = widths[widths.Length - 1];
+        CascadeLoops(w, widths, lanes => $"j < {count / lanes * lanes}", count % narrowest == 0 ? null : $"j < {count}", body);
+    }
+
+    /// <summary>
+    /// The cascade's block: <c>int j = 0;</c>, a loop per width while <paramref name="condition"/> holds (each but the
+    /// narrowest behind its <c>IsHardwareAccelerated</c> check), then, when <paramref name="scalarCondition"/> is given,
+    /// the scalar tail.
+    /// </summary>
+    private static void CascadeLoops(CodeWriter w, int[] widths, Func<int, string> condition, string? scalarCondition, Action<CodeWriter, CpuDialect> body)
+    {
         using (w.Block(""))
         {
             w.Line("// The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.");
             w.Line("int j = 0;");
-            int end = 0;
             for (int i = 0; i < widths.Length; i++)
             {
                 int lanes = widths[i];
-                end = count / lanes * lanes;
                 string check = i < widths.Length - 1 ? $"{Accelerated(lanes)} && " : "";
-                using (w.Block($"for (; {check}j < {end}; j += {lanes})"))
+                using (w.Block($"for (; {check}{condition(lanes)}; j += {lanes})"))
                     body(w, new CpuDialect(lanes));
             }
-            if (end < count)
-                using (w.Block($"for (; j < {count}; j++) // scalar tail"))
+            if (scalarCondition is not null)
+                using (w.Block($"for (; {scalarCondition}; j++) // scalar tail"))
                     body(w, new CpuDialect(1));
         }
     }
@@ -94,22 +103,7 @@ internal static class FusedLoop
     /// (a SimpleRNN(8)'s 64 rows of 8) goes through the widest vectors instead of one short row at a time.
     /// </summary>
     public static void EmitRuntime(CodeWriter w, string count, Action<CodeWriter, CpuDialect> body)
-    {
-        using (w.Block(""))
-        {
-            w.Line("// The widest accelerated vectors first, then each narrower one from where it stopped, then scalars.");
-            w.Line("int j = 0;");
-            for (int i = 0; i < Widths.Length; i++)
-            {
-                int lanes = Widths[i];
-                string check = i < Widths.Length - 1 ? $"{Accelerated(lanes)} && " : "";
-                using (w.Block($"for (; {check}j <= {count} - {lanes}; j += {lanes})"))
-                    body(w, new CpuDialect(lanes));
-            }
-            using (w.Block($"for (; j < {count}; j++) // scalar tail"))
-                body(w, new CpuDialect(1));
-        }
-    }
+        => CascadeLoops(w, Widths, lanes => $"j <= {count} - {lanes}", $"j < {count}", body);
 
     /// <summary>
     /// Writes the loop over <c>j</c> in <c>[0, count)</c> with no scalar tail when <paramref name="count"/> ≥ 4: whole
