@@ -9,7 +9,7 @@ public sealed class GemmTests
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 3, 5, 7 }, { 8, 32, 4 }, { 9, 33, 5 }, { 17, 63, 11 }, { 4, 16, 1 }, { 12, 120, 30 },
-        { 7, 8, 3 }, { 33, 100, 19 }, { 2, 784, 9 }, { 65, 47, 66 },
+        { 7, 8, 3 }, { 33, 100, 19 }, { 32, 120, 30 }, { 9, 96, 40 }, { 6, 24, 5 }, { 2, 784, 9 }, { 65, 47, 66 },
         // Packed path across blocks: rows past one block of MC with a ragged last tile, k past KC, ragged panels.
         { 131, 70, 300 }, { 203, 33, 260 }, { 97, 129, 513 },
     };
@@ -89,6 +89,36 @@ public sealed class GemmTests
                     Assert.True(bits == BitConverter.SingleToInt32Bits(narrowT[i * n + j]), $"{m}×{n}×{k}: C[{i}, {j}] differs between A and Aᵀ");
                 }
         }
+    }
+
+    /// <summary>
+    /// At 256 bits the packed path has two tiles, 6 × 16 and 4 × 24, and takes the one that pads the product less; the
+    /// tile changes no bit, since each element of C is one chain in order of k in both. Columns of a product that takes
+    /// 4 × 24 (120 columns: 5 panels, no padding) against the same columns inside a 128-wide product, which takes
+    /// 6 × 16 (8 panels, where 4 × 24 would pad to 144). At the other widths both products take the same tile.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 120, 30)] // an LSTM(30)'s h·U at batch 32 (W2)
+    [InlineData(32, 90, 30)]  // a GRU(30)'s (W6)
+    [InlineData(13, 48, 200)] // a ragged last row tile
+    [InlineData(203, 72, 260)] // past a block of rows and of k
+    public void The_tile_a_product_takes_changes_no_bit(int m, int n, int k)
+    {
+        const int wide = 128;
+        var random = new Random(m * 7 + n + k);
+        var a = Fill(m * k, random);
+        var bWide = Fill(k * wide, random);
+        var b = new float[k * n];
+        for (int p = 0; p < k; p++) Array.Copy(bWide, p * wide, b, p * n, n);
+        var cWide = Fill(m * wide, random);
+        var c = new float[m * n];
+        for (int i = 0; i < m; i++) Array.Copy(cWide, i * wide, c, i * n, n);
+        Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+        Gemm.MultiplyAdd(m, wide, k, a, k, bWide, wide, cWide, wide);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                Assert.True(BitConverter.SingleToInt32Bits(cWide[i * wide + j]) == BitConverter.SingleToInt32Bits(c[i * n + j]),
+                    $"{m}×{n}×{k}: C[{i}, {j}] is {c[i * n + j]:R}, {cWide[i * wide + j]:R} in the {wide}-wide product");
     }
 
     [Theory]

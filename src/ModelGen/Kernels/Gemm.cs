@@ -16,7 +16,8 @@ namespace ModelGen.Kernels;
 /// <c>KC</c>, the rows into blocks of <c>MC</c>; each panel of <c>NR</c> columns of B is packed <c>[p][NR]</c>, and a
 /// micro-kernel accumulates an <c>MR × NR</c> tile of C in registers: 8 × 32 with AVX-512
 /// (16 of the 32 zmm registers), 6 × 16 with AVX2 (12 of the 16 ymm registers, as the Haswell and Zen kernels of
-/// BLIS and OpenBLAS), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). The kernel reads a
+/// BLIS and OpenBLAS) or 4 × 24 where that pads the product less (an LSTM(30)'s 32 × 120 gate product: 36 × 128 in
+/// 6 × 16 tiles), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). The kernel reads a
 /// row-major A in place (each tile's rows are contiguous runs of k); Aᵀ, whose tile rows are adjacent but whose steps
 /// are a row apart, and a last tile of fewer than <c>MR</c> rows are packed into tiles laid out <c>[p][MR]</c>.
 /// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
@@ -122,14 +123,24 @@ public static class Gemm
     public static int VectorBits =>
         Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 32;
 
-    // Columns per panel, NR: two vectors (two lanes when scalar). Parts of a split product start on multiples of it,
-    // so each part's panels are whole.
-    internal static int PanelWidth =>
-        Vector512.IsHardwareAccelerated ? Tile512.NR : Vector256.IsHardwareAccelerated ? Tile256.NR : Vector128.IsHardwareAccelerated ? Tile128.NR : 2;
+    // Columns per panel, NR, of the tile an m × n product takes: two vectors (three for AVX2's 4 × 24; two lanes when
+    // scalar). Parts of a split product start on multiples of it, so each part's panels are whole.
+    internal static int PanelWidth(int m, int n) =>
+        Vector512.IsHardwareAccelerated ? Tile512.NR
+        : Vector256.IsHardwareAccelerated ? (Takes4x24(m, n) ? Tile256x24.NR : Tile256.NR)
+        : Vector128.IsHardwareAccelerated ? Tile128.NR : 2;
+
+    // At 256 bits two tiles, 6 × 16 and 4 × 24, both 12 accumulators: the one that pads the whole product less (an
+    // LSTM(30)'s 32 × 120 gate product fits 4 × 24 exactly, and is 36 × 128 in 6 × 16 tiles). The choice depends on
+    // the whole product's shape alone, so every part and row slice of it takes the same tile.
+    private static bool Takes4x24(int m, int n) => Padded(m, n, Tile256x24.MR, Tile256x24.NR) < Padded(m, n, Tile256.MR, Tile256.NR);
+
+    // Elements of C the packed path computes for an m × n product in mr × nr tiles, padding included.
+    private static long Padded(int m, int n, int mr, int nr) => (long)((m + mr - 1) / mr * mr) * ((n + nr - 1) / nr * nr);
 
     private static void Run(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
-        int parts = (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth) : 1;
+        int parts = (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth(m, n)) : 1;
         if (parts < 2 || !ProductWorkers.TryRun(parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc))
             Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, 0, n);
     }
@@ -141,8 +152,8 @@ public static class Gemm
     /// </summary>
     internal static void KernelPart(int part, int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
-        int chunk = (n + parts - 1) / parts;
-        chunk = (chunk + PanelWidth - 1) / PanelWidth * PanelWidth;
+        int chunk = (n + parts - 1) / parts, panel = PanelWidth(m, n);
+        chunk = (chunk + panel - 1) / panel * panel;
         int from = part * chunk, to = Math.Min(n, from + chunk);
         if (from < to) Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
@@ -168,7 +179,13 @@ public static class Gemm
     {
         if (pathRows < 0) pathRows = m;
         if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
-        else if (Vector256.IsHardwareAccelerated && n >= 8) Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        else if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            if (Takes4x24(pathRows, n))
+                Kernel<Tile256x24, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+            else
+                Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        }
         else if (Vector128.IsHardwareAccelerated && n >= 4) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
         else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
@@ -508,6 +525,55 @@ public static class Gemm
             c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
             c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
             c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
+        }
+    }
+
+    // 4 rows × 3 ymm: 12 accumulators, 3 loads of B and a broadcast of A, 16 of AVX2's 16 registers.
+    private readonly struct Tile256x24 : ITile
+    {
+        public static int MR => 4;
+        public static int NR => 24;
+        public static int KC => 128;
+        public static int MC => 96;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
+        {
+            Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
+            Vector256.LoadUnsafe(ref from, 16).StoreUnsafe(ref to, 16);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
+        {
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
+            const int W = 8, W2 = 16;
+            nuint s = (nuint)ldc;
+            var c00 = Vector256.LoadUnsafe(ref c); var c01 = Vector256.LoadUnsafe(ref c, W); var c02 = Vector256.LoadUnsafe(ref c, W2);
+            var c10 = Vector256.LoadUnsafe(ref c, s); var c11 = Vector256.LoadUnsafe(ref c, s + W); var c12 = Vector256.LoadUnsafe(ref c, s + W2);
+            var c20 = Vector256.LoadUnsafe(ref c, 2 * s); var c21 = Vector256.LoadUnsafe(ref c, 2 * s + W); var c22 = Vector256.LoadUnsafe(ref c, 2 * s + W2);
+            var c30 = Vector256.LoadUnsafe(ref c, 3 * s); var c31 = Vector256.LoadUnsafe(ref c, 3 * s + W); var c32 = Vector256.LoadUnsafe(ref c, 3 * s + W2);
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector256.LoadUnsafe(ref b);
+                var b1 = Vector256.LoadUnsafe(ref b, W);
+                var b2 = Vector256.LoadUnsafe(ref b, W2);
+                var x = Vector256.Create(a);
+                c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01); c02 = Vector256.MultiplyAddEstimate(x, b2, c02);
+                x = Vector256.Create(Unsafe.Add(ref a, o1));
+                c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11); c12 = Vector256.MultiplyAddEstimate(x, b2, c12);
+                x = Vector256.Create(Unsafe.Add(ref a, o2));
+                c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21); c22 = Vector256.MultiplyAddEstimate(x, b2, c22);
+                x = Vector256.Create(Unsafe.Add(ref a, o3));
+                c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31); c32 = Vector256.MultiplyAddEstimate(x, b2, c32);
+                a = ref Unsafe.Add(ref a, pStride);
+                b = ref Unsafe.Add(ref b, 24);
+            }
+            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W); c02.StoreUnsafe(ref c, W2);
+            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W); c12.StoreUnsafe(ref c, s + W2);
+            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W); c22.StoreUnsafe(ref c, 2 * s + W2);
+            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W); c32.StoreUnsafe(ref c, 3 * s + W2);
         }
     }
 
