@@ -60,8 +60,8 @@ public sealed class FastMath128Tests
             }
             double expected = exact(x[i]);
             double error = Math.Abs(narrow - expected) / Math.Max(Math.Abs(expected), 1e-37);
-            // The same bound as the accuracy tests of the other forms: 2.5e-7, about 4 ulp.
-            Assert.True(error < 2.5e-7 || Math.Abs(narrow - expected) < 1e-37, $"{what}({x[i]:R}) = {narrow:R} at 128 bits, exact {expected:R}");
+            // The same bounds as the accuracy tests of the other forms: tanh 4.2e-7, the sigmoid 2.5e-7.
+            Assert.True(error < (what == "tanh" ? 4.2e-7 : 2.5e-7) || Math.Abs(narrow - expected) < 1e-37, $"{what}({x[i]:R}) = {narrow:R} at 128 bits, exact {expected:R}");
         }
     }
 }
