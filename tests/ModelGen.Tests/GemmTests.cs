@@ -66,11 +66,9 @@ public sealed class GemmTests
             for (int i = 0; i < m; i++)
                 for (int p = 0; p < k; p++) at[p * m + i] = a[i * k + p];
             var bWide = Fill(k * wide, random);
-            var b = new float[k * n];
-            for (int p = 0; p < k; p++) Array.Copy(bWide, p * wide, b, p * n, n);
+            var b = LeftColumns(bWide, k, wide, n);
             var cWide = Fill(m * wide, random);
-            var c = new float[m * n];
-            for (int i = 0; i < m; i++) Array.Copy(cWide, i * wide, c, i * n, n);
+            var c = LeftColumns(cWide, m, wide, n);
 
             var narrow = (float[])c.Clone();
             Gemm.MultiplyAdd(m, n, k, a, k, b, n, narrow, n);
@@ -108,11 +106,9 @@ public sealed class GemmTests
         var random = new Random(m * 7 + n + k);
         var a = Fill(m * k, random);
         var bWide = Fill(k * wide, random);
-        var b = new float[k * n];
-        for (int p = 0; p < k; p++) Array.Copy(bWide, p * wide, b, p * n, n);
+        var b = LeftColumns(bWide, k, wide, n);
         var cWide = Fill(m * wide, random);
-        var c = new float[m * n];
-        for (int i = 0; i < m; i++) Array.Copy(cWide, i * wide, c, i * n, n);
+        var c = LeftColumns(cWide, m, wide, n);
         Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
         Gemm.MultiplyAdd(m, wide, k, a, k, bWide, wide, cWide, wide);
         for (int i = 0; i < m; i++)
@@ -217,6 +213,14 @@ public sealed class GemmTests
             Gemm.EndReuse();
         }
         Assert.Equal(negated, next);
+    }
+
+    // The first n columns of a [rows × wide] row-major matrix, as a [rows × n] one.
+    private static float[] LeftColumns(float[] matrix, int rows, int wide, int n)
+    {
+        var left = new float[rows * n];
+        for (int r = 0; r < rows; r++) Array.Copy(matrix, r * wide, left, r * n, n);
+        return left;
     }
 
     private static float[] Fill(int length, Random random)
