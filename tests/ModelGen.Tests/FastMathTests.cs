@@ -46,8 +46,8 @@ public sealed class FastMathTests
     [Fact]
     public void Tanh_never_exceeds_one_and_is_one_where_it_rounds_to_one()
     {
-        // Every float in [8, 12]: the rational quotient crosses 1 near 9.1 and is clamped there; past 9.5 it is 1 + 6 ulp
-        // or more before the clamp, whatever the rounding, so the result is exactly 1.
+        // Every float in [8, 12]: the rational quotient crosses 1 near 9.16 and is clamped there; past 9.5 it is at least
+        // one ulp above 1 before the clamp, with or without fused multiply-adds, so the result is exactly 1.
         int from = BitConverter.SingleToInt32Bits(8f), to = BitConverter.SingleToInt32Bits(12f);
         for (int bits = from; bits <= to; bits++)
         {

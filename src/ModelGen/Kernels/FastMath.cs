@@ -14,7 +14,8 @@ namespace ModelGen.Kernels;
 /// <remarks>
 /// <para>
 /// tanh is a rational function, <c>x·P(x²) / Q(x²)</c> with P and Q of degree 4 in x², x clamped to ±10 and the
-/// quotient to ±1: eight multiply-adds and one division, the form Eigen's float tanh takes (degrees 13/6 there).
+/// quotient to ±1: eight multiply-adds, two multiplies, one division and four clamps, the form Eigen's float tanh
+/// takes (degrees 13/6 in x there, 9/8 here).
 /// Its relative error over every float is at most 3.4e-7 with fused multiply-adds and 4.1e-7 without (SSE): 6 and
 /// 7 ulp just below 1, where floats are 6e-8 apart, less elsewhere. It is odd to the bit, ±∞ give ±1, and no value
 /// exceeds 1 in magnitude. It replaced
@@ -24,8 +25,9 @@ namespace ModelGen.Kernels;
 /// The sigmoid is built on an exponential core, <c>e^s = 2^n · (1 + p(r))</c> with <c>n = round(s / ln 2)</c>
 /// (rounded by adding a bias, whose low bits then hold n for the exponent field), <c>r = s − n·ln 2</c> (Cody and
 /// Waite's two-part ln 2, so r is exact to a few ulp) and <c>p(r) = e^r − 1</c> as a degree-6 minimax polynomial
-/// (|r| ≤ ln 2 / 2, relative error 1.3e-8): relative error a few ulp, also far into the tails (σ(−80) ≈ 1.8e-35).
-/// The unit tests bound both against double precision.
+/// (|r| ≤ ln 2 / 2, relative error 1.3e-8): relative error a few ulp over [−87, 87], also far into the tails
+/// (σ(−80) ≈ 1.8e-35). Below −87 the argument is clamped and the value stays e^−87 ≈ 1.6e-38 (a normal float), not
+/// the true, smaller value. The unit tests bound both against double precision.
 /// </para>
 /// <para>
 /// Why not <c>TensorPrimitives.Tanh</c>: it is as accurate, but a call per 30- or 60-wide gate row costs more than
@@ -33,7 +35,7 @@ namespace ModelGen.Kernels;
 /// functions here use only IEEE operations lane by lane, so the 128-, 256- and 512-bit forms, and the span
 /// forms, give bit-identical results for the same input (each multiply-add is fused where the hardware fuses,
 /// FMA3 or NEON, and a rounded product and sum elsewhere, at every width alike). Use the widest width
-/// <c>IsHardwareAccelerated</c> reports: a wider one falls back to slow software emulation. NaN propagates; ±∞ give ±1 (tanh), 1 and 0 (sigmoid).
+/// <c>IsHardwareAccelerated</c> reports: a wider one falls back to slow software emulation. NaN propagates; ±∞ give ±1 (tanh), 1 and 1.6e-38 (sigmoid).
 /// </para>
 /// </remarks>
 public static class FastMath
@@ -42,9 +44,11 @@ public static class FastMath
     private const float Ln2Hi = 0.693145751953125f;        // ln 2 rounded to 15 significant bits: n·Ln2Hi is exact for |n| < 512
     private const float Ln2Lo = 1.42860682030941723212e-6f; // ln 2 − Ln2Hi
     // tanh: a·P(a²) / Q(a²), P and Q of degree 4 with P(0) = Q(0) = 1, fitted for the least largest relative error
-    // over [0, 9] (iteratively reweighted least squares, then the float coefficients tuned a few ulp each: tests/fixtures/fit_fastmath.py); 2e-8 in exact
-    // arithmetic, a few ulp in float. Past 9.1 the quotient exceeds 1 and is clamped to it (tanh rounds to 1 from 9.01);
-    // at the input clamp, 10, it is 1 + 30 ulp, so ±∞ give exactly ±1 whatever the rounding of the multiply-adds.
+    // over [0, 9] (iteratively reweighted least squares, then the float coefficients tuned a few ulp each:
+    // tests/fixtures/fit_fastmath.py): 2e-8 before the coefficients are rounded to float, 1e-7 after, in exact
+    // arithmetic; a few ulp evaluated in float. From about 9.16 the exact quotient exceeds 1 and is clamped to it (tanh
+    // rounds to 1 from 9.01); at the input clamp, 10, it is 1.0000018 (15 ulp above 1), so ±∞ give exactly ±1 whatever
+    // the rounding of the multiply-adds.
     private const float TanhLimit = 10f;
     private const float P1 = 0.1338396966457367f, P2 = 0.0034989826381206512f, P3 = 2.0661032976931892e-05f, P4 = 1.341949218414129e-08f;
     private const float Q1 = 0.46717286109924316f, Q2 = 0.025890154764056206f, Q3 = 0.0003291016910225153f, Q4 = 7.804595156812866e-07f;
