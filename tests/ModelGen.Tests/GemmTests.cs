@@ -90,19 +90,23 @@ public sealed class GemmTests
     }
 
     /// <summary>
-    /// At 256 bits the packed path has two tiles, 6 × 16 and 4 × 24, and takes the one that pads the product less; the
-    /// tile changes no bit, since each element of C is one chain in order of k in both. Columns of a product that takes
-    /// 4 × 24 (120 columns: 5 panels, no padding) against the same columns inside a 128-wide product, which takes
-    /// 6 × 16 (8 panels, where 4 × 24 would pad to 144). At the other widths both products take the same tile.
+    /// At 256 bits the packed path has two tiles, 6 × 16 and 4 × 24, and at 128 bits with 32 registers (ARM64, or x64
+    /// with AVX-512) two more, 6 × 8 and 8 × 12; it takes the one that pads the product less. The tile changes no bit,
+    /// since each element of C is one chain in order of k in all of them. Columns of a product that takes the wider
+    /// tile against the same columns inside a wider product that takes the narrower one: 120 columns take 4 × 24
+    /// (5 panels, no padding) and 128 take 6 × 16 (where 4 × 24 would pad to 144); 12, 24 and 36 columns take 8 × 12
+    /// and 16 or 40 take 6 × 8. At the other widths and register files both products may take the same tile.
     /// </summary>
     [Theory]
-    [InlineData(32, 120, 30)] // an LSTM(30)'s h·U at batch 32 (W2)
-    [InlineData(32, 90, 30)]  // a GRU(30)'s (W6)
-    [InlineData(13, 48, 200)] // a ragged last row tile
-    [InlineData(203, 72, 260)] // past a block of rows and of k
-    public void The_tile_a_product_takes_changes_no_bit(int m, int n, int k)
+    [InlineData(32, 120, 30, 128)]  // an LSTM(30)'s h·U at batch 32 (W2)
+    [InlineData(32, 90, 30, 128)]   // a GRU(30)'s (W6)
+    [InlineData(13, 48, 200, 128)]  // a ragged last row tile
+    [InlineData(203, 72, 260, 128)] // past a block of rows and of k
+    [InlineData(32, 12, 60, 16)]
+    [InlineData(13, 24, 100, 40)]
+    [InlineData(203, 36, 260, 40)]
+    public void The_tile_a_product_takes_changes_no_bit(int m, int n, int k, int wide)
     {
-        const int wide = 128;
         var random = new Random(m * 7 + n + k);
         var a = Fill(m * k, random);
         var bWide = Fill(k * wide, random);

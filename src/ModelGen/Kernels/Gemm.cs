@@ -2,6 +2,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -17,7 +19,8 @@ namespace ModelGen.Kernels;
 /// micro-kernel accumulates an <c>MR × NR</c> tile of C in registers: 8 × 32 with AVX-512
 /// (16 of the 32 zmm registers), 6 × 16 with AVX2 (12 of the 16 ymm registers, as the Haswell and Zen kernels of
 /// BLIS and OpenBLAS) or 4 × 24 where that pads the product less (an LSTM(30)'s 32 × 120 gate product: 36 × 128 in
-/// 6 × 16 tiles), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32). The kernel reads a
+/// 6 × 16 tiles), 6 × 8 with 128-bit vectors (12 registers: SSE's 16 or NEON's 32), or 8 × 12 where the register file
+/// has 32 (ARM64's NEON; x64 with AVX-512) and that pads the product no more. The kernel reads a
 /// row-major A in place (each tile's rows are contiguous runs of k); Aᵀ, whose tile rows are adjacent but whose steps
 /// are a row apart, and a last tile of fewer than <c>MR</c> rows are packed into tiles laid out <c>[p][MR]</c>.
 /// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
@@ -128,12 +131,18 @@ public static class Gemm
     internal static int PanelWidth(int m, int n) =>
         Vector512.IsHardwareAccelerated ? Tile512.NR
         : Vector256.IsHardwareAccelerated ? (Takes4x24(m, n) ? Tile256x24.NR : Tile256.NR)
-        : Vector128.IsHardwareAccelerated ? Tile128.NR : 2;
+        : Vector128.IsHardwareAccelerated ? (Takes8x12(m, n) ? Tile128x12.NR : Tile128.NR) : 2;
 
     // At 256 bits two tiles, 6 × 16 and 4 × 24, both 12 accumulators: the one that pads the whole product less (an
     // LSTM(30)'s 32 × 120 gate product fits 4 × 24 exactly, and is 36 × 128 in 6 × 16 tiles). The choice depends on
     // the whole product's shape alone, so every part and row slice of it takes the same tile.
     private static bool Takes4x24(int m, int n) => Padded(m, n, Tile256x24.MR, Tile256x24.NR) < Padded(m, n, Tile256.MR, Tile256.NR);
+
+    // At 128 bits with 32 vector registers (ARM64's NEON; x64 with AVX-512, whose EVEX encoding reaches xmm16–31) an
+    // 8 × 12 tile (24 accumulators) where it pads the product no more than 6 × 8: an LSTM(30)'s 32 × 120 gate product
+    // fits it exactly (36 × 120 in 6 × 8 tiles). With SSE's or AVX2's 16 registers it would spill.
+    private static bool Takes8x12(int m, int n) =>
+        (AdvSimd.Arm64.IsSupported || Avx512F.IsSupported) && Padded(m, n, Tile128x12.MR, Tile128x12.NR) <= Padded(m, n, Tile128.MR, Tile128.NR);
 
     // Elements of C the packed path computes for an m × n product in mr × nr tiles, padding included.
     private static long Padded(int m, int n, int mr, int nr) => (long)((m + mr - 1) / mr * mr) * ((n + nr - 1) / nr * nr);
@@ -186,7 +195,13 @@ public static class Gemm
             else
                 Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
         }
-        else if (Vector128.IsHardwareAccelerated && n >= 4) Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            if (Takes8x12(pathRows, n))
+                Kernel<Tile128x12, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+            else
+                Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        }
         else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
@@ -629,6 +644,71 @@ public static class Gemm
             c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
             c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
             c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
+        }
+    }
+
+    // 8 rows × 3 xmm (or NEON q) registers: 24 accumulators, 3 loads of B and a broadcast of A, 28 of 32 registers.
+    private readonly struct Tile128x12 : ITile
+    {
+        public static int MR => 8;
+        public static int NR => 12;
+        public static int KC => 256;
+        public static int MC => 96;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRow(ref float from, ref float to)
+        {
+            Vector128.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
+            Vector128.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
+        {
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
+            const int W = 4, W2 = 8;
+            nuint s = (nuint)ldc;
+            var c00 = Vector128.LoadUnsafe(ref c); var c01 = Vector128.LoadUnsafe(ref c, W); var c02 = Vector128.LoadUnsafe(ref c, W2);
+            var c10 = Vector128.LoadUnsafe(ref c, s); var c11 = Vector128.LoadUnsafe(ref c, s + W); var c12 = Vector128.LoadUnsafe(ref c, s + W2);
+            var c20 = Vector128.LoadUnsafe(ref c, 2 * s); var c21 = Vector128.LoadUnsafe(ref c, 2 * s + W); var c22 = Vector128.LoadUnsafe(ref c, 2 * s + W2);
+            var c30 = Vector128.LoadUnsafe(ref c, 3 * s); var c31 = Vector128.LoadUnsafe(ref c, 3 * s + W); var c32 = Vector128.LoadUnsafe(ref c, 3 * s + W2);
+            var c40 = Vector128.LoadUnsafe(ref c, 4 * s); var c41 = Vector128.LoadUnsafe(ref c, 4 * s + W); var c42 = Vector128.LoadUnsafe(ref c, 4 * s + W2);
+            var c50 = Vector128.LoadUnsafe(ref c, 5 * s); var c51 = Vector128.LoadUnsafe(ref c, 5 * s + W); var c52 = Vector128.LoadUnsafe(ref c, 5 * s + W2);
+            var c60 = Vector128.LoadUnsafe(ref c, 6 * s); var c61 = Vector128.LoadUnsafe(ref c, 6 * s + W); var c62 = Vector128.LoadUnsafe(ref c, 6 * s + W2);
+            var c70 = Vector128.LoadUnsafe(ref c, 7 * s); var c71 = Vector128.LoadUnsafe(ref c, 7 * s + W); var c72 = Vector128.LoadUnsafe(ref c, 7 * s + W2);
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector128.LoadUnsafe(ref b);
+                var b1 = Vector128.LoadUnsafe(ref b, W);
+                var b2 = Vector128.LoadUnsafe(ref b, W2);
+                var x = Vector128.Create(a);
+                c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01); c02 = Vector128.MultiplyAddEstimate(x, b2, c02);
+                x = Vector128.Create(Unsafe.Add(ref a, o1));
+                c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11); c12 = Vector128.MultiplyAddEstimate(x, b2, c12);
+                x = Vector128.Create(Unsafe.Add(ref a, o2));
+                c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21); c22 = Vector128.MultiplyAddEstimate(x, b2, c22);
+                x = Vector128.Create(Unsafe.Add(ref a, o3));
+                c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31); c32 = Vector128.MultiplyAddEstimate(x, b2, c32);
+                x = Vector128.Create(Unsafe.Add(ref a, o4));
+                c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41); c42 = Vector128.MultiplyAddEstimate(x, b2, c42);
+                x = Vector128.Create(Unsafe.Add(ref a, o5));
+                c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51); c52 = Vector128.MultiplyAddEstimate(x, b2, c52);
+                x = Vector128.Create(Unsafe.Add(ref a, o6));
+                c60 = Vector128.MultiplyAddEstimate(x, b0, c60); c61 = Vector128.MultiplyAddEstimate(x, b1, c61); c62 = Vector128.MultiplyAddEstimate(x, b2, c62);
+                x = Vector128.Create(Unsafe.Add(ref a, o7));
+                c70 = Vector128.MultiplyAddEstimate(x, b0, c70); c71 = Vector128.MultiplyAddEstimate(x, b1, c71); c72 = Vector128.MultiplyAddEstimate(x, b2, c72);
+                a = ref Unsafe.Add(ref a, pStride);
+                b = ref Unsafe.Add(ref b, 12);
+            }
+            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W); c02.StoreUnsafe(ref c, W2);
+            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W); c12.StoreUnsafe(ref c, s + W2);
+            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W); c22.StoreUnsafe(ref c, 2 * s + W2);
+            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W); c32.StoreUnsafe(ref c, 3 * s + W2);
+            c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W); c42.StoreUnsafe(ref c, 4 * s + W2);
+            c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W); c52.StoreUnsafe(ref c, 5 * s + W2);
+            c60.StoreUnsafe(ref c, 6 * s); c61.StoreUnsafe(ref c, 6 * s + W); c62.StoreUnsafe(ref c, 6 * s + W2);
+            c70.StoreUnsafe(ref c, 7 * s); c71.StoreUnsafe(ref c, 7 * s + W); c72.StoreUnsafe(ref c, 7 * s + W2);
         }
     }
 
