@@ -130,19 +130,19 @@ public static class Gemm
     // scalar). Parts of a split product start on multiples of it, so each part's panels are whole.
     internal static int PanelWidth(int m, int n) =>
         Vector512.IsHardwareAccelerated ? Tile512.NR
-        : Vector256.IsHardwareAccelerated ? (Takes4x24(m, n) ? Tile256x24.NR : Tile256.NR)
-        : Vector128.IsHardwareAccelerated ? (Takes8x12(m, n) ? Tile128x12.NR : Tile128.NR) : 2;
+        : Vector256.IsHardwareAccelerated ? (Takes4x24(m, n) ? Tile256x24.NR : Tile6x2<Vec256, Vector256<float>>.NR)
+        : Vector128.IsHardwareAccelerated ? (Takes8x12(m, n) ? Tile128x12.NR : Tile6x2<Vec128, Vector128<float>>.NR) : 2;
 
     // At 256 bits two tiles, 6 × 16 and 4 × 24, both 12 accumulators: the one that pads the whole product less (an
     // LSTM(30)'s 32 × 120 gate product fits 4 × 24 exactly, and is 36 × 128 in 6 × 16 tiles). The choice depends on
     // the whole product's shape alone, so every part and row slice of it takes the same tile.
-    private static bool Takes4x24(int m, int n) => Padded(m, n, Tile256x24.MR, Tile256x24.NR) < Padded(m, n, Tile256.MR, Tile256.NR);
+    private static bool Takes4x24(int m, int n) => Padded(m, n, Tile256x24.MR, Tile256x24.NR) < Padded(m, n, Tile6x2<Vec256, Vector256<float>>.MR, Tile6x2<Vec256, Vector256<float>>.NR);
 
     // At 128 bits with 32 vector registers (ARM64's NEON; x64 with AVX-512, whose EVEX encoding reaches xmm16–31) an
     // 8 × 12 tile (24 accumulators) where it pads the product no more than 6 × 8: an LSTM(30)'s 32 × 120 gate product
     // fits it exactly (36 × 120 in 6 × 8 tiles). With SSE's or AVX2's 16 registers it would spill.
     private static bool Takes8x12(int m, int n) =>
-        (AdvSimd.Arm64.IsSupported || Avx512F.IsSupported) && Padded(m, n, Tile128x12.MR, Tile128x12.NR) <= Padded(m, n, Tile128.MR, Tile128.NR);
+        (AdvSimd.Arm64.IsSupported || Avx512F.IsSupported) && Padded(m, n, Tile128x12.MR, Tile128x12.NR) <= Padded(m, n, Tile6x2<Vec128, Vector128<float>>.MR, Tile6x2<Vec128, Vector128<float>>.NR);
 
     // Elements of C the packed path computes for an m × n product in mr × nr tiles, padding included.
     private static long Padded(int m, int n, int mr, int nr) => (long)((m + mr - 1) / mr * mr) * ((n + nr - 1) / nr * nr);
@@ -193,14 +193,14 @@ public static class Gemm
             if (Takes4x24(pathRows, n))
                 Kernel<Tile256x24, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
             else
-                Kernel<Tile256, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+                Kernel<Tile6x2<Vec256, Vector256<float>>, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
         }
         else if (Vector128.IsHardwareAccelerated && n >= 4)
         {
             if (Takes8x12(pathRows, n))
                 Kernel<Tile128x12, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
             else
-                Kernel<Tile128, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+                Kernel<Tile6x2<Vec128, Vector128<float>>, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
         }
         else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
@@ -409,8 +409,8 @@ public static class Gemm
     }
 
     // ------------------------------------------------------------------ micro-kernels
-    // Written out once per width, accumulators by name, so that each stays in a register: the generic vector
-    // interface that would let one body serve every width (ISimdVector<TSelf, T>) is internal to the .NET 10 runtime.
+    // Accumulators by name, so that each stays in a register. A shape used at two widths (6 × 2 vectors) is one body
+    // over IVectorOps; the others are written for their one width.
 
     // One register tile: C[MR × NR] (leading dimension ldc) += A·B over kc, A packed [p][MR] or read in place
     // (rows rowStride apart, p pStride apart), B packed [p][NR].
@@ -488,58 +488,59 @@ public static class Gemm
         }
     }
 
-    // 6 rows × 2 ymm: 12 accumulators, 2 loads of B and a broadcast of A, 15 of AVX2's 16 registers.
-    private readonly struct Tile256 : ITile
+    // 6 rows × 2 vectors: 12 accumulators, 2 loads of B and a broadcast of A, 15 registers: AVX2's 16 ymm, and at 128
+    // bits SSE's 16 xmm or NEON's 32 q registers (where 8 × 12 does not pad less). One body for both widths through
+    // IVectorOps, as the narrow paths: its members inline to the width's own instructions.
+    private readonly struct Tile6x2<TOps, TV> : ITile where TOps : struct, IVectorOps<TV>
     {
         public static int MR => 6;
-        public static int NR => 16;
+        public static int NR => 2 * TOps.Lanes;
         public static int KC => 256;
         public static int MC => 96;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
         {
-            Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
-            Vector256.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
+            TOps.Store(TOps.Load(ref from, 0), ref to, 0);
+            TOps.Store(TOps.Load(ref from, (nuint)TOps.Lanes), ref to, (nuint)TOps.Lanes);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
-            const int W = 8;
-            nuint s = (nuint)ldc;
-            var c00 = Vector256.LoadUnsafe(ref c); var c01 = Vector256.LoadUnsafe(ref c, W);
-            var c10 = Vector256.LoadUnsafe(ref c, s); var c11 = Vector256.LoadUnsafe(ref c, s + W);
-            var c20 = Vector256.LoadUnsafe(ref c, 2 * s); var c21 = Vector256.LoadUnsafe(ref c, 2 * s + W);
-            var c30 = Vector256.LoadUnsafe(ref c, 3 * s); var c31 = Vector256.LoadUnsafe(ref c, 3 * s + W);
-            var c40 = Vector256.LoadUnsafe(ref c, 4 * s); var c41 = Vector256.LoadUnsafe(ref c, 4 * s + W);
-            var c50 = Vector256.LoadUnsafe(ref c, 5 * s); var c51 = Vector256.LoadUnsafe(ref c, 5 * s + W);
+            nuint w = (nuint)TOps.Lanes, s = (nuint)ldc;
+            int nr = 2 * TOps.Lanes;
+            TV c00 = TOps.Load(ref c, 0), c01 = TOps.Load(ref c, w);
+            TV c10 = TOps.Load(ref c, s), c11 = TOps.Load(ref c, s + w);
+            TV c20 = TOps.Load(ref c, 2 * s), c21 = TOps.Load(ref c, 2 * s + w);
+            TV c30 = TOps.Load(ref c, 3 * s), c31 = TOps.Load(ref c, 3 * s + w);
+            TV c40 = TOps.Load(ref c, 4 * s), c41 = TOps.Load(ref c, 4 * s + w);
+            TV c50 = TOps.Load(ref c, 5 * s), c51 = TOps.Load(ref c, 5 * s + w);
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Vector256.LoadUnsafe(ref b);
-                var b1 = Vector256.LoadUnsafe(ref b, W);
-                var x = Vector256.Create(a);
-                c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
-                x = Vector256.Create(Unsafe.Add(ref a, o1));
-                c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
-                x = Vector256.Create(Unsafe.Add(ref a, o2));
-                c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
-                x = Vector256.Create(Unsafe.Add(ref a, o3));
-                c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
-                x = Vector256.Create(Unsafe.Add(ref a, o4));
-                c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
-                x = Vector256.Create(Unsafe.Add(ref a, o5));
-                c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
+                TV b0 = TOps.Load(ref b, 0), b1 = TOps.Load(ref b, w);
+                TV x = TOps.Broadcast(a);
+                c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
+                x = TOps.Broadcast(Unsafe.Add(ref a, o1));
+                c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
+                x = TOps.Broadcast(Unsafe.Add(ref a, o2));
+                c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
+                x = TOps.Broadcast(Unsafe.Add(ref a, o3));
+                c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+                x = TOps.Broadcast(Unsafe.Add(ref a, o4));
+                c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41);
+                x = TOps.Broadcast(Unsafe.Add(ref a, o5));
+                c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51);
                 a = ref Unsafe.Add(ref a, pStride);
-                b = ref Unsafe.Add(ref b, 16);
+                b = ref Unsafe.Add(ref b, nr);
             }
-            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
-            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W);
-            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W);
-            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
-            c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
-            c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
+            TOps.Store(c00, ref c, 0); TOps.Store(c01, ref c, w);
+            TOps.Store(c10, ref c, s); TOps.Store(c11, ref c, s + w);
+            TOps.Store(c20, ref c, 2 * s); TOps.Store(c21, ref c, 2 * s + w);
+            TOps.Store(c30, ref c, 3 * s); TOps.Store(c31, ref c, 3 * s + w);
+            TOps.Store(c40, ref c, 4 * s); TOps.Store(c41, ref c, 4 * s + w);
+            TOps.Store(c50, ref c, 5 * s); TOps.Store(c51, ref c, 5 * s + w);
         }
     }
 
@@ -589,61 +590,6 @@ public static class Gemm
             c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W); c12.StoreUnsafe(ref c, s + W2);
             c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W); c22.StoreUnsafe(ref c, 2 * s + W2);
             c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W); c32.StoreUnsafe(ref c, 3 * s + W2);
-        }
-    }
-
-    // 6 rows × 2 xmm (or NEON q) registers: 12 accumulators + 3, within SSE's 16 registers and NEON's 32.
-    private readonly struct Tile128 : ITile
-    {
-        public static int MR => 6;
-        public static int NR => 8;
-        public static int KC => 256;
-        public static int MC => 96;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void CopyRow(ref float from, ref float to)
-        {
-            Vector128.LoadUnsafe(ref from).StoreUnsafe(ref to);
-            Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
-        {
-            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
-            const int W = 4;
-            nuint s = (nuint)ldc;
-            var c00 = Vector128.LoadUnsafe(ref c); var c01 = Vector128.LoadUnsafe(ref c, W);
-            var c10 = Vector128.LoadUnsafe(ref c, s); var c11 = Vector128.LoadUnsafe(ref c, s + W);
-            var c20 = Vector128.LoadUnsafe(ref c, 2 * s); var c21 = Vector128.LoadUnsafe(ref c, 2 * s + W);
-            var c30 = Vector128.LoadUnsafe(ref c, 3 * s); var c31 = Vector128.LoadUnsafe(ref c, 3 * s + W);
-            var c40 = Vector128.LoadUnsafe(ref c, 4 * s); var c41 = Vector128.LoadUnsafe(ref c, 4 * s + W);
-            var c50 = Vector128.LoadUnsafe(ref c, 5 * s); var c51 = Vector128.LoadUnsafe(ref c, 5 * s + W);
-            for (int p = 0; p < kc; p++)
-            {
-                var b0 = Vector128.LoadUnsafe(ref b);
-                var b1 = Vector128.LoadUnsafe(ref b, W);
-                var x = Vector128.Create(a);
-                c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01);
-                x = Vector128.Create(Unsafe.Add(ref a, o1));
-                c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11);
-                x = Vector128.Create(Unsafe.Add(ref a, o2));
-                c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21);
-                x = Vector128.Create(Unsafe.Add(ref a, o3));
-                c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31);
-                x = Vector128.Create(Unsafe.Add(ref a, o4));
-                c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41);
-                x = Vector128.Create(Unsafe.Add(ref a, o5));
-                c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51);
-                a = ref Unsafe.Add(ref a, pStride);
-                b = ref Unsafe.Add(ref b, 8);
-            }
-            c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, W);
-            c10.StoreUnsafe(ref c, s); c11.StoreUnsafe(ref c, s + W);
-            c20.StoreUnsafe(ref c, 2 * s); c21.StoreUnsafe(ref c, 2 * s + W);
-            c30.StoreUnsafe(ref c, 3 * s); c31.StoreUnsafe(ref c, 3 * s + W);
-            c40.StoreUnsafe(ref c, 4 * s); c41.StoreUnsafe(ref c, 4 * s + W);
-            c50.StoreUnsafe(ref c, 5 * s); c51.StoreUnsafe(ref c, 5 * s + W);
         }
     }
 
