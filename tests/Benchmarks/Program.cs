@@ -7,7 +7,8 @@
 //   dotnet run -c Release --project tests/Benchmarks -- --vector-width                           512, 256, 128 or 128sse (this process)
 //   dotnet run -c Release --project tests/Benchmarks -- --sweep …                                the size sweep (sweep.sh)
 // Environment: MODELGEN_BENCH_JOBS=one (one-thread job only), MODELGEN_BENCH_SHORT=1 (the short job of the extra
-// widths), MODELGEN_BENCH_EXPECT_WIDTH=256 (every benchmark process checks that it runs at that vector width).
+// widths), MODELGEN_BENCH_EXPECT_WIDTH=256 (every benchmark process checks that it runs at that vector width),
+// MODELGEN_BENCH_INPROCESS=1 (no child processes: for a machine with the .NET runtime but no SDK; compare-published.sh).
 // tests/Benchmarks/compare.sh runs these and torch_peer.py in one go.
 using System;
 using System.Collections.Generic;
@@ -17,6 +18,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 
 namespace ModelGen.Benchmarks;
@@ -81,6 +83,19 @@ public static class Program
             .WithGcConcurrent(false);
         foreach (var name in VectorWidth.Knobs)
             if (Environment.GetEnvironmentVariable(name) is { } value) job = job.WithEnvironmentVariable(name, value);
+        if (Environment.GetEnvironmentVariable("MODELGEN_BENCH_INPROCESS") == "1")
+        {
+            // No SDK to build a child process with: every benchmark runs in this process, under this process's
+            // vector-width knobs and thread count (MODELGEN_NUM_THREADS, else its CPU affinity), so one job only,
+            // named by that thread count. compare-published.sh runs this once per width and thread count.
+            var here = job.WithToolchain(InProcessEmitToolchain.Instance)
+                .WithId(Threading.IntraOpThreads == 1 ? OneThread : AllThreads);
+            return ManualConfig.Create(DefaultConfig.Instance)
+                .AddJob(here)
+                .AddDiagnoser(MemoryDiagnoser.Default)
+                .AddColumn(StatisticColumn.Median)
+                .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+        }
         var one = job.WithId(OneThread).WithEnvironmentVariable("MODELGEN_NUM_THREADS", "1");
         var all = job.WithId(AllThreads).WithEnvironmentVariable("MODELGEN_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // MODELGEN_BENCH_JOBS=one runs the one-thread job only (a quick before/after comparison of the generated code).

@@ -37,33 +37,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The widths this machine can run: x64 has 128-bit SSE always, 128-bit with FMA and 256 with AVX2, 512 with AVX-512F;
-# ARM64 runs 128 (with FMA) natively.
-FLAGS=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo || true)
-ARCH=$(uname -m)
-AVAILABLE="128"
-if [ "$ARCH" = x86_64 ]; then
-  AVAILABLE="128sse"
-  echo "$FLAGS" | grep -qw avx2 && AVAILABLE="128 $AVAILABLE"  # .NET 10 enables FMA together with AVX2
-  echo "$FLAGS" | grep -qw avx2 && AVAILABLE="256 $AVAILABLE"
-  echo "$FLAGS" | grep -qw avx512f && AVAILABLE="512 $AVAILABLE"
-fi
+# shellcheck source=widths.sh
+. tests/Benchmarks/widths.sh
 if [ -z "$WIDTHS" ]; then WIDTHS="$AVAILABLE"; else WIDTHS=$(echo "$WIDTHS" | tr ',' ' '); fi
-for w in $WIDTHS; do
-  case " $AVAILABLE " in *" $w "*) ;; *) echo "compare.sh: this machine ($ARCH) cannot run width mode $w (it has: $AVAILABLE)" >&2; exit 2 ;; esac
-done
-# The environment that holds .NET to a width (the widest the machine has needs none).
-width_env() {
-  case "$1" in
-    512) echo "" ;;
-    # .NET 10 ignores DOTNET_EnableAVX512F (Vector512 stays accelerated); DOTNET_EnableAVX512=0 is the knob it reads.
-    # Both are set, so older runtimes are held to 256 bits too; the width is checked below either way.
-    256) echo "DOTNET_EnableAVX512F=0 DOTNET_EnableAVX512=0" ;;
-    # 128: no vector wider than 128 bits, FMA kept (ARM64's NEON has it); 128sse: x64 without AVX, so without FMA.
-    128) [ "$ARCH" = x86_64 ] && echo "DOTNET_PreferredVectorBitWidth=128" || echo "" ;;
-    128sse) echo "DOTNET_EnableAVX=0" ;;
-  esac
-}
+check_widths compare.sh "$WIDTHS"
 echo "compare.sh: vector widths $WIDTHS (machine has: $AVAILABLE)"
 
 PY=/usr/bin/python3

@@ -11,8 +11,8 @@ round the median of its repetitions (time.perf_counter_ns), the lowest round med
 script would (best-of-5). Also measures the practical sgemm peak: a 1024³ float32 matmul in numpy and torch.
 
 --threads 1 pins every thread pool to one thread BEFORE torch is imported (OMP/OpenBLAS/MKL) and calls
-torch.set_num_threads(1); --threads all uses every core. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset in
-both, so OpenBLAS picks its own kernels for this CPU.
+torch.set_num_threads(1); --threads all uses every CPU this process may run on, --threads N uses N.
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset in every mode, so OpenBLAS picks its own kernels for this CPU.
 """
 import argparse
 import json
@@ -23,7 +23,7 @@ import sys
 import time
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("--threads", default="1", help="'1' (default) or 'all'")
+parser.add_argument("--threads", default="1", help="'1' (default), 'all' (every CPU this process may use) or a number")
 parser.add_argument("--out", help="write the JSON here (default: stdout)")
 parser.add_argument("--target-seconds", type=float, default=3.0, help="measuring time per benchmark (default 3)")
 parser.add_argument("--only", help="comma-separated workload ids, e.g. W1,W3")
@@ -33,22 +33,25 @@ args = parser.parse_args()
 # Thread pools read these when the libraries load: set them before importing numpy or torch.
 for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     os.environ.pop(name, None)
+# "The whole machine" is the CPUs this process may run on (taskset, a container's cpuset), as .NET's
+# Environment.ProcessorCount counts them, not every CPU of the host.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 if args.threads == "1":
     for name in THREAD_VARS:
         os.environ[name] = "1"
-elif args.threads == "all":
+elif args.threads == "all" or args.threads.isdigit() and int(args.threads) > 1:
     for name in THREAD_VARS:
-        os.environ[name] = str(os.cpu_count())
+        os.environ[name] = str(CORES if args.threads == "all" else int(args.threads))
 else:
-    parser.error("--threads must be 1 or all")
+    parser.error("--threads must be 1, all or a number of threads")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-THREADS = 1 if args.threads == "1" else os.cpu_count()
+THREADS = 1 if args.threads == "1" else CORES if args.threads == "all" else int(args.threads)
 torch.set_num_threads(THREADS)
 torch.manual_seed(1234)
 
@@ -180,7 +183,7 @@ def main():
     result = {
         "threads_mode": args.threads,
         "torch_threads": torch.get_num_threads(),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": CORES,
         "python": sys.executable + " " + platform.python_version(),
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,

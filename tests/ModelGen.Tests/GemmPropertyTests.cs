@@ -15,10 +15,10 @@ public sealed class GemmPropertyTests
     // Sizes around every tile and panel edge of every width (MR 6 and 8; NR 8, 16 and 32; KC 128 and 256).
     private static readonly int[] Edges = [0, 1, 2, 5, 6, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65];
 
-    private static readonly Gen<int> Size = Gen.Frequency((3, Gen.OneOf(Edges)), (2, (IGen<int>)Gen.Int[0, 70]));
+    internal static readonly Gen<int> Size = Gen.Frequency((3, Gen.OneOf(Edges)), (2, (IGen<int>)Gen.Int[0, 70]));
 
     // k also crosses the k blocks (128 with AVX-512, 256 otherwise).
-    private static readonly Gen<int> Depth = Gen.Frequency((3, Gen.OneOf(Edges)), (2, (IGen<int>)Gen.Int[0, 70]), (1, Gen.OneOf(127, 128, 129, 255, 256, 257, 300)));
+    internal static readonly Gen<int> Depth = Gen.Frequency((3, Gen.OneOf(Edges)), (2, (IGen<int>)Gen.Int[0, 70]), (1, Gen.OneOf(127, 128, 129, 255, 256, 257, 300)));
 
     [Fact]
     public void Both_forms_match_a_double_precision_reference_and_write_only_their_block()
@@ -155,7 +155,7 @@ public sealed class GemmPropertyTests
 
     private static string Name(bool transposed) => transposed ? "Aᵀ·B" : "A·B";
 
-    private static float[] Fill(int length, Random random)
+    internal static float[] Fill(int length, Random random)
     {
         var v = new float[length];
         for (int i = 0; i < v.Length; i++) v[i] = random.NextSingle() * 2 - 1;

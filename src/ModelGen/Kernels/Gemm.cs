@@ -8,8 +8,8 @@ using System.Runtime.Intrinsics.X86;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c> and
-/// <c>C += Aᵀ·B</c>, at the widest vector width the hardware accelerates that a row of C holds (512, 256 or 128 bits,
+/// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c>,
+/// <c>C += Aᵀ·B</c> and <c>C = 1·biasᵀ + A·B</c> (the register tiles start from the bias row), at the widest vector width the hardware accelerates that a row of C holds (512, 256 or 128 bits,
 /// else scalar: 10 columns take 256-bit vectors on an AVX-512 machine).
 /// </summary>
 /// <remarks>
@@ -84,6 +84,85 @@ public static class Gemm
     }
 
     /// <summary>
+    /// <c>C[m×n] = 1·biasᵀ + A[m×k] · B[k×n]</c>: each row of C is <paramref name="bias"/> plus that row of A·B (a
+    /// layer's input projection for every step at once, <c>x·W + b</c>). The same bits as
+    /// <see cref="MatrixOps.BroadcastRows(int, ReadOnlySpan{float}, Span{float})"/> followed by
+    /// <see cref="MultiplyAdd"/>, without the separate pass over C: the register tiles of the packed path start
+    /// from the bias row instead of loading C, and the small products' paths write the bias just before they read C.
+    /// A product large enough to be split between threads gets the bias written first, then
+    /// <see cref="MultiplyAdd"/>.
+    /// </summary>
+    /// <param name="m">Rows of A and C, ≥ 0.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0 (0: every row of C is the bias).</param>
+    /// <param name="a">A, element (i, p) at <c>a[i·lda + p]</c>.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="bias">The row added to every row of the product, at least <paramref name="n"/> floats.</param>
+    /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; overwritten.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
+    public static void MultiplyBias(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        if (m == 0 || n == 0) return;
+        if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
+        if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
+        ref float bias0 = ref MemoryMarshal.GetReference(bias);
+        ref float c0 = ref MemoryMarshal.GetReference(c);
+        if (k == 0 || Parts(m, n, k) > 1)
+        {
+            // Every row of C first, then the product split between threads (whose parts are handed C alone).
+            BiasRows(m, ref bias0, ref c0, ldc, 0, n);
+            if (k > 0) MultiplyAdd(m, n, k, a, lda, b, ldb, c, ldc);
+            return;
+        }
+        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
+        Kernel(m, n, k, ref MemoryMarshal.GetReference(a), lda, 1, ref MemoryMarshal.GetReference(b), ldb, ref c0, ldc, 0, n, ref bias0, hasBias: true);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of <c>C[m×n] = 1·biasᵀ + A[m×k] · B[k×n]</c>, on
+    /// the calling thread only, each row exactly as <see cref="MultiplyBias"/> computes it in the whole product: the
+    /// bias form of <see cref="MultiplyAddRows"/> (a GRU's recurrent product <c>h[t-1]·U + b_rec</c> at every step).
+    /// </summary>
+    /// <param name="m">Rows of the whole product (of A and C), ≥ 0.</param>
+    /// <param name="rowFrom">First row to compute, 0 ≤ rowFrom ≤ rowTo.</param>
+    /// <param name="rowTo">One past the last row to compute, ≤ <paramref name="m"/>.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0.</param>
+    /// <param name="a">The whole A, element (i, p) at <c>a[i·lda + p]</c>.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="bias">The row added to every row of the product, at least <paramref name="n"/> floats.</param>
+    /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range overwritten.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the row range is not within [0, m].</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
+    public static void MultiplyBiasRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
+            throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
+        if (n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(n), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        if (rowFrom == rowTo || n == 0) return;
+        if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
+        if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
+        ref float bias0 = ref MemoryMarshal.GetReference(bias);
+        ref float ci = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), rowFrom * ldc);
+        if (k == 0)
+        {
+            BiasRows(rowTo - rowFrom, ref bias0, ref ci, ldc, 0, n);
+            return;
+        }
+        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
+        Kernel(rowTo - rowFrom, n, k, ref Unsafe.Add(ref MemoryMarshal.GetReference(a), rowFrom * lda), lda, 1, ref MemoryMarshal.GetReference(b), ldb,
+            ref ci, ldc, 0, n, ref bias0, hasBias: true, pathRows: m);
+    }
+
+    /// <summary>
     /// Rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of <c>C[m×n] += A[m×k] · B[k×n]</c>, on the calling
     /// thread only: for a caller that already splits its work by rows (<see cref="RowParallel"/>). Each row is computed
     /// exactly as <see cref="MultiplyAdd"/> on one thread computes it in the whole product (the kernel is chosen for
@@ -147,9 +226,13 @@ public static class Gemm
     // Elements of C the packed path computes for an m × n product in mr × nr tiles, padding included.
     private static long Padded(int m, int n, int mr, int nr) => (long)((m + mr - 1) / mr * mr) * ((n + nr - 1) / nr * nr);
 
+    // Threads a product is split between: 1 below ParallelWork, else as many as there are threads and whole panels.
+    private static int Parts(int m, int n, int k) =>
+        (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth(m, n)) : 1;
+
     private static void Run(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
     {
-        int parts = (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth(m, n)) : 1;
+        int parts = Parts(m, n, k);
         if (parts < 2 || !ProductWorkers.TryRun(parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc))
             Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, 0, n);
     }
@@ -184,40 +267,63 @@ public static class Gemm
     // The choice depends on n alone, never on the part, so a split product stays bit-identical.
     // pathRows (default m): the rows of the whole product when this is a row slice of it (MultiplyAddRows), so the
     // slice takes the path the whole product would and each row's arithmetic is the same.
+    // bias (hasBias): C's columns [from, to) start from this row instead of C's own values (MultiplyBias).
     private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, int pathRows = -1)
+        => Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref Unsafe.NullRef<float>(), hasBias: false, pathRows);
+
+    private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, ref float bias, bool hasBias, int pathRows = -1)
     {
         if (pathRows < 0) pathRows = m;
-        if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+        if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
             if (Takes4x24(pathRows, n))
-                Kernel<Tile256x24, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+                Kernel<Tile256x24, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
             else
-                Kernel<Tile6x2<Vec256, Vector256<float>>, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+                Kernel<Tile6x2<Vec256, Vector256<float>>, Vec256, Vector256<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
         }
         else if (Vector128.IsHardwareAccelerated && n >= 4)
         {
             if (Takes8x12(pathRows, n))
-                Kernel<Tile128x12, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+                Kernel<Tile128x12, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
             else
-                Kernel<Tile6x2<Vec128, Vector128<float>>, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, pathRows);
+                Kernel<Tile6x2<Vec128, Vector128<float>>, Vec128, Vector128<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
         }
-        else Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else
+        {
+            if (hasBias) BiasRows(m, ref bias, ref c, ldc, from, to);
+            Direct<VecScalar, float>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        }
     }
 
-    private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, int pathRows)
+    // Columns [from, to) of each of the m rows of C = the same columns of the bias row.
+    private static void BiasRows(int m, ref float bias, ref float c, int ldc, int from, int to)
+    {
+        for (int i = 0; i < m; i++) MatrixOps.CopyFloats(ref Unsafe.Add(ref bias, from), ref Unsafe.Add(ref c, i * ldc + from), to - from);
+    }
+
+    private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, ref float bias, bool hasBias, int pathRows)
         where TTile : struct, ITile where TOps : struct, IVectorOps<TV>
     {
+        bool packed = !(n == TOps.Lanes && from == 0 && to == n) && !(n == 2 * TOps.Lanes && from == 0 && to == n)
+            && pathRows >= TTile.MR && (long)pathRows * n * k >= PackedWork;
+        if (packed)
+        {
+            Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
+            return;
+        }
+        // The narrow and direct paths are for small products, whose C stays in cache: the bias is written first.
+        if (hasBias) BiasRows(m, ref bias, ref c, ldc, from, to);
         // (A product this narrow is never split: its columns are one panel.)
         if (n == TOps.Lanes && from == 0 && to == n) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
         else if (n == 2 * TOps.Lanes && from == 0 && to == n) Narrow2<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
         else if (pathRows < TTile.MR || (long)pathRows * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
-        else Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        else Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
     // ------------------------------------------------------------------ packed path
 
-    private static void Packed<TTile>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
+    private static void Packed<TTile>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, ref float bias, bool hasBias)
         where TTile : struct, ITile
     {
         int mr = TTile.MR, nr = TTile.NR, kcMax = TTile.KC, mcMax = TTile.MC;
@@ -266,15 +372,19 @@ public static class Gemm
                         ref float tileA = ref direct ? ref Unsafe.Add(ref a, (i0 + i) * ai + p0) : ref Unsafe.Add(ref packA, (i - packedFrom) * kc);
                         nint rowStride = direct ? ai : 1, pStride = direct ? 1 : mr;
                         ref float tileC = ref Unsafe.Add(ref c, (i0 + i) * ldc + j);
+                        // The first block of k starts from the bias row where there is one (every row alike), else
+                        // from C.
+                        bool fromBias = hasBias && p0 == 0;
                         if (rows == mr && w == nr)
                         {
-                            TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc);
+                            if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref Unsafe.Add(ref bias, j), 0, ref tileC, ldc);
+                            else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
                             continue;
                         }
                         // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
                         edge.Slice(0, mr * nr).Clear();
-                        for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
-                        TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr);
+                        for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref fromBias ? ref Unsafe.Add(ref bias, j) : ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
+                        TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr, ref e, nr);
                         for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref e, r * nr), ref Unsafe.Add(ref tileC, r * ldc), w);
                     }
                 }
@@ -412,7 +522,8 @@ public static class Gemm
     // Accumulators by name, so that each stays in a register. A shape used at two widths (6 × 2 vectors) is one body
     // over IVectorOps; the others are written for their one width.
 
-    // One register tile: C[MR × NR] (leading dimension ldc) += A·B over kc, A packed [p][MR] or read in place
+    // One register tile: C[MR × NR] (leading dimension ldc) = start + A·B over kc, the start read from cIn (leading
+    // dimension ldIn: C itself, or a bias row with ldIn = 0), A packed [p][MR] or read in place
     // (rows rowStride apart, p pStride apart), B packed [p][NR].
     private interface ITile
     {
@@ -421,7 +532,7 @@ public static class Gemm
         static abstract int KC { get; } // k per block: a packed B panel, KC·NR floats, stays in L1 (16 KB)
         static abstract int MC { get; } // rows per block: a packed A block, MC·KC floats, stays in L2
         // A(r, p) at a[r·rowStride + p·pStride]: packed tiles pass (1, MR); a row-major A read in place passes (lda, 1).
-        static abstract void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc);
+        static abstract void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc);
         static abstract void CopyRow(ref float from, ref float to); // NR floats
     }
 
@@ -441,19 +552,20 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
             const int W = 16;
             nuint s = (nuint)ldc;
-            var c00 = Vector512.LoadUnsafe(ref c); var c01 = Vector512.LoadUnsafe(ref c, W);
-            var c10 = Vector512.LoadUnsafe(ref c, s); var c11 = Vector512.LoadUnsafe(ref c, s + W);
-            var c20 = Vector512.LoadUnsafe(ref c, 2 * s); var c21 = Vector512.LoadUnsafe(ref c, 2 * s + W);
-            var c30 = Vector512.LoadUnsafe(ref c, 3 * s); var c31 = Vector512.LoadUnsafe(ref c, 3 * s + W);
-            var c40 = Vector512.LoadUnsafe(ref c, 4 * s); var c41 = Vector512.LoadUnsafe(ref c, 4 * s + W);
-            var c50 = Vector512.LoadUnsafe(ref c, 5 * s); var c51 = Vector512.LoadUnsafe(ref c, 5 * s + W);
-            var c60 = Vector512.LoadUnsafe(ref c, 6 * s); var c61 = Vector512.LoadUnsafe(ref c, 6 * s + W);
-            var c70 = Vector512.LoadUnsafe(ref c, 7 * s); var c71 = Vector512.LoadUnsafe(ref c, 7 * s + W);
+            nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
+            var c00 = Vector512.LoadUnsafe(ref cIn); var c01 = Vector512.LoadUnsafe(ref cIn, W);
+            var c10 = Vector512.LoadUnsafe(ref cIn, si); var c11 = Vector512.LoadUnsafe(ref cIn, si + W);
+            var c20 = Vector512.LoadUnsafe(ref cIn, 2 * si); var c21 = Vector512.LoadUnsafe(ref cIn, 2 * si + W);
+            var c30 = Vector512.LoadUnsafe(ref cIn, 3 * si); var c31 = Vector512.LoadUnsafe(ref cIn, 3 * si + W);
+            var c40 = Vector512.LoadUnsafe(ref cIn, 4 * si); var c41 = Vector512.LoadUnsafe(ref cIn, 4 * si + W);
+            var c50 = Vector512.LoadUnsafe(ref cIn, 5 * si); var c51 = Vector512.LoadUnsafe(ref cIn, 5 * si + W);
+            var c60 = Vector512.LoadUnsafe(ref cIn, 6 * si); var c61 = Vector512.LoadUnsafe(ref cIn, 6 * si + W);
+            var c70 = Vector512.LoadUnsafe(ref cIn, 7 * si); var c71 = Vector512.LoadUnsafe(ref cIn, 7 * si + W);
             for (int p = 0; p < kc; p++)
             {
                 var b0 = Vector512.LoadUnsafe(ref b);
@@ -506,17 +618,18 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
             nuint w = (nuint)TOps.Lanes, s = (nuint)ldc;
+            nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
             int nr = 2 * TOps.Lanes;
-            TV c00 = TOps.Load(ref c, 0), c01 = TOps.Load(ref c, w);
-            TV c10 = TOps.Load(ref c, s), c11 = TOps.Load(ref c, s + w);
-            TV c20 = TOps.Load(ref c, 2 * s), c21 = TOps.Load(ref c, 2 * s + w);
-            TV c30 = TOps.Load(ref c, 3 * s), c31 = TOps.Load(ref c, 3 * s + w);
-            TV c40 = TOps.Load(ref c, 4 * s), c41 = TOps.Load(ref c, 4 * s + w);
-            TV c50 = TOps.Load(ref c, 5 * s), c51 = TOps.Load(ref c, 5 * s + w);
+            TV c00 = TOps.Load(ref cIn, 0), c01 = TOps.Load(ref cIn, w);
+            TV c10 = TOps.Load(ref cIn, si), c11 = TOps.Load(ref cIn, si + w);
+            TV c20 = TOps.Load(ref cIn, 2 * si), c21 = TOps.Load(ref cIn, 2 * si + w);
+            TV c30 = TOps.Load(ref cIn, 3 * si), c31 = TOps.Load(ref cIn, 3 * si + w);
+            TV c40 = TOps.Load(ref cIn, 4 * si), c41 = TOps.Load(ref cIn, 4 * si + w);
+            TV c50 = TOps.Load(ref cIn, 5 * si), c51 = TOps.Load(ref cIn, 5 * si + w);
             for (int p = 0; p < kc; p++)
             {
                 TV b0 = TOps.Load(ref b, 0), b1 = TOps.Load(ref b, w);
@@ -561,15 +674,16 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
             const int W = 8, W2 = 16;
             nuint s = (nuint)ldc;
-            var c00 = Vector256.LoadUnsafe(ref c); var c01 = Vector256.LoadUnsafe(ref c, W); var c02 = Vector256.LoadUnsafe(ref c, W2);
-            var c10 = Vector256.LoadUnsafe(ref c, s); var c11 = Vector256.LoadUnsafe(ref c, s + W); var c12 = Vector256.LoadUnsafe(ref c, s + W2);
-            var c20 = Vector256.LoadUnsafe(ref c, 2 * s); var c21 = Vector256.LoadUnsafe(ref c, 2 * s + W); var c22 = Vector256.LoadUnsafe(ref c, 2 * s + W2);
-            var c30 = Vector256.LoadUnsafe(ref c, 3 * s); var c31 = Vector256.LoadUnsafe(ref c, 3 * s + W); var c32 = Vector256.LoadUnsafe(ref c, 3 * s + W2);
+            nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
+            var c00 = Vector256.LoadUnsafe(ref cIn); var c01 = Vector256.LoadUnsafe(ref cIn, W); var c02 = Vector256.LoadUnsafe(ref cIn, W2);
+            var c10 = Vector256.LoadUnsafe(ref cIn, si); var c11 = Vector256.LoadUnsafe(ref cIn, si + W); var c12 = Vector256.LoadUnsafe(ref cIn, si + W2);
+            var c20 = Vector256.LoadUnsafe(ref cIn, 2 * si); var c21 = Vector256.LoadUnsafe(ref cIn, 2 * si + W); var c22 = Vector256.LoadUnsafe(ref cIn, 2 * si + W2);
+            var c30 = Vector256.LoadUnsafe(ref cIn, 3 * si); var c31 = Vector256.LoadUnsafe(ref cIn, 3 * si + W); var c32 = Vector256.LoadUnsafe(ref cIn, 3 * si + W2);
             for (int p = 0; p < kc; p++)
             {
                 var b0 = Vector256.LoadUnsafe(ref b);
@@ -610,19 +724,20 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float c, int ldc)
+        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
             const int W = 4, W2 = 8;
             nuint s = (nuint)ldc;
-            var c00 = Vector128.LoadUnsafe(ref c); var c01 = Vector128.LoadUnsafe(ref c, W); var c02 = Vector128.LoadUnsafe(ref c, W2);
-            var c10 = Vector128.LoadUnsafe(ref c, s); var c11 = Vector128.LoadUnsafe(ref c, s + W); var c12 = Vector128.LoadUnsafe(ref c, s + W2);
-            var c20 = Vector128.LoadUnsafe(ref c, 2 * s); var c21 = Vector128.LoadUnsafe(ref c, 2 * s + W); var c22 = Vector128.LoadUnsafe(ref c, 2 * s + W2);
-            var c30 = Vector128.LoadUnsafe(ref c, 3 * s); var c31 = Vector128.LoadUnsafe(ref c, 3 * s + W); var c32 = Vector128.LoadUnsafe(ref c, 3 * s + W2);
-            var c40 = Vector128.LoadUnsafe(ref c, 4 * s); var c41 = Vector128.LoadUnsafe(ref c, 4 * s + W); var c42 = Vector128.LoadUnsafe(ref c, 4 * s + W2);
-            var c50 = Vector128.LoadUnsafe(ref c, 5 * s); var c51 = Vector128.LoadUnsafe(ref c, 5 * s + W); var c52 = Vector128.LoadUnsafe(ref c, 5 * s + W2);
-            var c60 = Vector128.LoadUnsafe(ref c, 6 * s); var c61 = Vector128.LoadUnsafe(ref c, 6 * s + W); var c62 = Vector128.LoadUnsafe(ref c, 6 * s + W2);
-            var c70 = Vector128.LoadUnsafe(ref c, 7 * s); var c71 = Vector128.LoadUnsafe(ref c, 7 * s + W); var c72 = Vector128.LoadUnsafe(ref c, 7 * s + W2);
+            nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
+            var c00 = Vector128.LoadUnsafe(ref cIn); var c01 = Vector128.LoadUnsafe(ref cIn, W); var c02 = Vector128.LoadUnsafe(ref cIn, W2);
+            var c10 = Vector128.LoadUnsafe(ref cIn, si); var c11 = Vector128.LoadUnsafe(ref cIn, si + W); var c12 = Vector128.LoadUnsafe(ref cIn, si + W2);
+            var c20 = Vector128.LoadUnsafe(ref cIn, 2 * si); var c21 = Vector128.LoadUnsafe(ref cIn, 2 * si + W); var c22 = Vector128.LoadUnsafe(ref cIn, 2 * si + W2);
+            var c30 = Vector128.LoadUnsafe(ref cIn, 3 * si); var c31 = Vector128.LoadUnsafe(ref cIn, 3 * si + W); var c32 = Vector128.LoadUnsafe(ref cIn, 3 * si + W2);
+            var c40 = Vector128.LoadUnsafe(ref cIn, 4 * si); var c41 = Vector128.LoadUnsafe(ref cIn, 4 * si + W); var c42 = Vector128.LoadUnsafe(ref cIn, 4 * si + W2);
+            var c50 = Vector128.LoadUnsafe(ref cIn, 5 * si); var c51 = Vector128.LoadUnsafe(ref cIn, 5 * si + W); var c52 = Vector128.LoadUnsafe(ref cIn, 5 * si + W2);
+            var c60 = Vector128.LoadUnsafe(ref cIn, 6 * si); var c61 = Vector128.LoadUnsafe(ref cIn, 6 * si + W); var c62 = Vector128.LoadUnsafe(ref cIn, 6 * si + W2);
+            var c70 = Vector128.LoadUnsafe(ref cIn, 7 * si); var c71 = Vector128.LoadUnsafe(ref cIn, 7 * si + W); var c72 = Vector128.LoadUnsafe(ref cIn, 7 * si + W2);
             for (int p = 0; p < kc; p++)
             {
                 var b0 = Vector128.LoadUnsafe(ref b);

@@ -57,8 +57,7 @@ internal static class SimpleRnn_I16_H8_Tanh
         // An empty x means the caller has written them already (an Embedding folded into this projection).
         if (!x.IsEmpty)
         {
-            MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);
-            Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);
+            Gemm.MultiplyBias(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, bias.Slice(0, Units), outputs, Units);
         }
         if (recurrentMask.IsEmpty)
         {

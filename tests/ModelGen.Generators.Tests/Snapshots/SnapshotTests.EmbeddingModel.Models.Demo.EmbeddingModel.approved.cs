@@ -279,8 +279,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
             {
                 // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.
                 var projection = _embeddingProjection.AsSpan();
-                global::ModelGen.Kernels.MatrixOps.BroadcastRows(500, SimpleRnnBias.Slice(0, 8), projection);
-                global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                global::ModelGen.Kernels.Gemm.MultiplyBias(
                     500,
                     8,
                     16,
@@ -288,6 +287,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
                     16,
                     SimpleRnnKernel,
                     8,
+                    SimpleRnnBias.Slice(0, 8),
                     projection,
                     8);
                 // 'simple_rnn' reads each token's row of P inside its step loop; the ids are checked here.

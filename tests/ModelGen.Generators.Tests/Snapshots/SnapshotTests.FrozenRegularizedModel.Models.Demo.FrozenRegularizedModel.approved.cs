@@ -352,8 +352,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
             {
                 // Folded into 'lstm': P = E·W + b once for the 20 words, then each token's row of P.
                 var projection = _embeddingProjection.AsSpan();
-                global::ModelGen.Kernels.MatrixOps.BroadcastRows(20, LstmBias.Slice(0, 28), projection);
-                global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                global::ModelGen.Kernels.Gemm.MultiplyBias(
                     20,
                     28,
                     8,
@@ -361,6 +360,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                     8,
                     LstmKernel,
                     28,
+                    LstmBias.Slice(0, 28),
                     projection,
                     28);
                 global::ModelGen.Kernels.Embedding.Gather(

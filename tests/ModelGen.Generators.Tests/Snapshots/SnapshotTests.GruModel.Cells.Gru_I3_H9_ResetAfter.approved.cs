@@ -50,8 +50,7 @@ internal static class Gru_I3_H9_ResetAfter
         // An empty x means the caller has written them already (an Embedding folded into this projection).
         if (!x.IsEmpty)
         {
-            MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
-            Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
+            Gemm.MultiplyBias(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, bias.Slice(0, Width), gates, Width);
         }
         // The time loop, split by sample rows between threads when it is large enough: rows are independent
         // through the recurrence, and each is computed as on one thread.
@@ -106,8 +105,7 @@ internal static class Gru_I3_H9_ResetAfter
                     previous = dropped;
                 }
                 // rc = h[t-1]·U + b_rec for these rows: [rows, 9] × [9, 27], kept apart because r multiplies its h block.
-                MatrixOps.BroadcastRows(nb, bias.Slice(Width, Width), rc.Slice(b0 * Width, nb * Width));
-                Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);
+                Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));

@@ -32,9 +32,8 @@ internal static class Dense_I9_U1_Relu
     public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Span<float> logits = default)
     {
         y = y.Slice(0, rows * Units);
-        MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), y);
-        // y += x·W: [rows, 9] × [9, 1]
-        Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
+        // y = x·W + b: [rows, 9] × [9, 1]
+        Gemm.MultiplyBias(rows, Units, Inputs, x, Inputs, kernel, Units, bias.Slice(0, Units), y, Units);
         if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)
         TensorPrimitives.Max(y, 0f, y);
     }

@@ -51,8 +51,7 @@ internal static class Gru_I3_H9_ResetBefore
         // An empty x means the caller has written them already (an Embedding folded into this projection).
         if (!x.IsEmpty)
         {
-            MatrixOps.BroadcastRows(rows, bias.Slice(0, Width), gates);
-            Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);
+            Gemm.MultiplyBias(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, bias.Slice(0, Width), gates, Width);
         }
         // The time loop, split by sample rows between threads when it is large enough: rows are independent
         // through the recurrence, and each is computed as on one thread.

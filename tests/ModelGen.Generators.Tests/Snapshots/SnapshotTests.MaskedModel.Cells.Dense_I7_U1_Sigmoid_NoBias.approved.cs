@@ -32,8 +32,8 @@ internal static class Dense_I7_U1_Sigmoid_NoBias
     public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Span<float> logits = default)
     {
         y = y.Slice(0, rows * Units);
+        // y = x·W + b: [rows, 7] × [7, 1]
         y.Clear(); // no bias
-        // y += x·W: [rows, 7] × [7, 1]
         Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
         if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)
         FastMath.Sigmoid(y, y);

@@ -49,8 +49,7 @@ internal static class SimpleRnn_I5_H4_Tanh
         // An empty x means the caller has written them already (an Embedding folded into this projection).
         if (!x.IsEmpty)
         {
-            MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), outputs);
-            Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);
+            Gemm.MultiplyBias(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, bias.Slice(0, Units), outputs, Units);
         }
         for (int t = 0; t < steps; t++)
         {

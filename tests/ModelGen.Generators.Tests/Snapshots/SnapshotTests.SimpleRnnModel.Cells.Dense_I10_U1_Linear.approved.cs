@@ -32,9 +32,8 @@ internal static class Dense_I10_U1_Linear
     public static void Forward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y)
     {
         y = y.Slice(0, rows * Units);
-        MatrixOps.BroadcastRows(rows, bias.Slice(0, Units), y);
-        // y += x·W: [rows, 10] × [10, 1]
-        Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
+        // y = x·W + b: [rows, 10] × [10, 1]
+        Gemm.MultiplyBias(rows, Units, Inputs, x, Inputs, kernel, Units, bias.Slice(0, Units), y, Units);
     }
 
     /// <summary>

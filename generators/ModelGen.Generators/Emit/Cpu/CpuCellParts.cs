@@ -164,6 +164,22 @@ internal static class CpuCellParts
     internal static string BiasRows(CellShape cell, string rows, string biasSlice, string target)
         => cell.UseBias ? $"MatrixOps.BroadcastRows({rows}, {biasSlice}, {target});" : $"{target}.Clear(); // no bias";
 
+    /// <summary>
+    /// <c>target = a·b + bias</c> over <paramref name="rows"/> rows, all row-major and dense: one
+    /// <c>Gemm.MultiplyBias</c>, which writes the bias into each block of rows just before the product reads them
+    /// (the same bits as broadcasting it first); a cleared target and <c>Gemm.MultiplyAdd</c> when the cell has no bias.
+    /// </summary>
+    internal static void BiasProduct(CodeWriter w, CellShape cell, string rows, string n, string k, string a, string b, string biasSlice, string target)
+    {
+        if (cell.UseBias)
+        {
+            w.Line($"Gemm.MultiplyBias({rows}, {n}, {k}, {a}, {k}, {b}, {n}, {biasSlice}, {target}, {n});");
+            return;
+        }
+        w.Line($"{target}.Clear(); // no bias");
+        w.Line($"Gemm.MultiplyAdd({rows}, {n}, {k}, {a}, {k}, {b}, {n}, {target}, {n});");
+    }
+
     /// <summary>Adds the column sums of <paramref name="m"/> to a bias gradient; nothing when the cell has no bias.</summary>
     internal static void BiasGradient(CodeWriter w, CellShape cell, string m, string slice)
     {
@@ -214,8 +230,7 @@ internal static class CpuCellParts
         w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
         using (w.Block("if (!x.IsEmpty)"))
         {
-            w.Line(BiasRows(cell, "rows", "bias.Slice(0, Width)", "gates"));
-            w.Line("Gemm.MultiplyAdd(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, gates, Width);");
+            BiasProduct(w, cell, "rows", "Width", "Inputs", "x.Slice(0, rows * Inputs)", "kernel", "bias.Slice(0, Width)", "gates");
         }
     }
 

@@ -44,8 +44,15 @@ internal static class EmbeddingFold
             w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
             w.Line($"var projection = {Field(l, TensorRole.Projection)}.AsSpan();");
             var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
-            w.Line(bias is null ? "projection.Clear(); // no bias" : $"{G}Kernels.MatrixOps.BroadcastRows({l.Inputs}, {bias}.Slice(0, {width}), projection);");
-            w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, View(target.Directions[0], 0, false), width, "projection", width);
+            if (bias is null)
+            {
+                w.Line("projection.Clear(); // no bias");
+                w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, View(target.Directions[0], 0, false), width, "projection", width);
+            }
+            else
+            {
+                w.Call($"{G}Kernels.Gemm.MultiplyBias", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, View(target.Directions[0], 0, false), width, $"{bias}.Slice(0, {width})", "projection", width);
+            }
             if (fold.TargetReadsTokens)
             {
                 w.Line($"// '{target.Name}' reads each token's row of P inside its step loop; the ids are checked here.");

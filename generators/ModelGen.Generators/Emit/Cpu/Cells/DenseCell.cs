@@ -19,9 +19,8 @@ internal static class DenseCell
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             w.Line("y = y.Slice(0, rows * Units);");
-            w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "y"));
-            w.Line($"// y += x·W: [rows, {cell.Inputs}] × [{cell.Inputs}, {cell.Units}]");
-            w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);");
+            w.Line($"// y = x·W + b: [rows, {cell.Inputs}] × [{cell.Inputs}, {cell.Units}]");
+            BiasProduct(w, cell, "rows", "Units", "Inputs", "x", "kernel", "bias.Slice(0, Units)", "y");
             if (cell.Activation != Activation.Linear) w.Line("if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)");
             if (cell.Activation == Activation.Softmax) w.Line("MatrixOps.SoftmaxRows(rows, Units, y);");
             else if (cell.Activation != Activation.Linear) w.Line(ApplyInPlace(cell.Activation, "y"));

@@ -32,8 +32,15 @@ internal static class GruCell
             w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
             RecurrentInput(w, rows: true);
             w.Line($"// rc = h[t-1]·U + b_rec for these rows: [rows, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
-            w.Line(BiasRows(cell, "nb", "bias.Slice(Width, Width)", "rc.Slice(b0 * Width, nb * Width)"));
-            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
+            if (cell.UseBias)
+            {
+                w.Line("Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);");
+            }
+            else
+            {
+                w.Line(BiasRows(cell, "nb", "bias.Slice(Width, Width)", "rc.Slice(b0 * Width, nb * Width)"));
+                w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
+            }
             PerSample(w,
                 new[]
                 {

@@ -40,8 +40,7 @@ internal static class SimpleRnnCell
             w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
             using (w.Block("if (!x.IsEmpty)"))
             {
-                w.Line(BiasRows(cell, "rows", "bias.Slice(0, Units)", "outputs"));
-                w.Line("Gemm.MultiplyAdd(rows, Units, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Units, outputs, Units);");
+                BiasProduct(w, cell, "rows", "Units", "Inputs", "x.Slice(0, rows * Inputs)", "kernel", "bias.Slice(0, Units)", "outputs");
             }
             if (CellSignature.UnrolledStep(cell)) SimpleRnnUnrolled.Step(w, cell);
             using (w.Block("for (int t = 0; t < steps; t++)"))

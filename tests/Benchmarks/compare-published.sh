@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# compare.sh for a machine with the .NET runtime but no SDK (a GPU machine, a server): runs a published copy of the
+# benchmark program in-process (MODELGEN_BENCH_INPROCESS=1; BenchmarkDotNet's short jobs, no child processes) at every
+# vector width the machine has, on one thread and on N, then the PyTorch and ONNX Runtime peers, and leaves the raw
+# results in OUT_DIR, laid out as docs/benchmarks-data is. The report is then drawn wherever the SDK is:
+#
+#   dotnet publish tests/Benchmarks -c Release -r linux-x64 --self-contained false -o APP -p:UseAppHost=false
+#   (on the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--dotnet PATH]
+#   dotnet run -c Release --project tests/Benchmarks -- --report --bdn OUT_DIR --torch1 OUT_DIR/torch-1.json \
+#       --torchall OUT_DIR/torch-all.json --onnx1 OUT_DIR/onnx-1.json --onnxall OUT_DIR/onnx-all.json \
+#       --lscpu OUT_DIR/lscpu.txt --out DIR --note "$(cat OUT_DIR/note.txt)"
+#
+# --threads N (default 2): the many-thread column, ModelGen with MODELGEN_NUM_THREADS=N and the peers with N threads.
+# --widths 512,256: only these widths. Needs python3 with torch and numpy (PYTHON=… to choose one).
+# About 8 minutes with four widths.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+APP=${1:?usage: compare-published.sh APP.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH]}
+OUT_DIR=${2:?usage: compare-published.sh APP.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH]}
+shift 2
+THREADS=2
+WIDTHS=""
+DOTNET=dotnet
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) THREADS="${2:?--threads needs a number}"; shift ;;
+    --widths) WIDTHS="${2:?--widths needs a list}"; shift ;;
+    --dotnet) DOTNET="${2:?--dotnet needs a path}"; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+PY=${PYTHON:-python3}
+# shellcheck source=widths.sh
+. tests/Benchmarks/widths.sh
+if [ -z "$WIDTHS" ]; then WIDTHS="$AVAILABLE"; else WIDTHS=$(echo "$WIDTHS" | tr ',' ' '); fi
+check_widths compare-published.sh "$WIDTHS"
+mkdir -p "$OUT_DIR"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/modelgen-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+echo "compare-published.sh: widths $WIDTHS, 1 and $THREADS threads, load average $LOAD_START"
+lscpu > "$OUT_DIR/lscpu.txt" 2>/dev/null || true
+grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' > "$OUT_DIR/cpu.txt" || true
+
+for w in $WIDTHS; do
+  for n in 1 "$THREADS"; do
+    echo "== ModelGen, vector mode $w, $n thread(s)"
+    # shellcheck disable=SC2046 # width_env's output is zero or one VAR=value word
+    env $(width_env "$w") MODELGEN_BENCH_INPROCESS=1 MODELGEN_BENCH_SHORT=1 MODELGEN_BENCH_EXPECT_WIDTH="$w" MODELGEN_NUM_THREADS="$n" \
+      "$DOTNET" "$APP" --filter '*W?_*' --join --json --artifacts "$WORK/bdn-$w-$n" > "$WORK/modelgen-$w-$n.log" 2>&1 \
+      || { tail -40 "$WORK/modelgen-$w-$n.log"; exit 1; }
+    grep -E '^\| *W[0-9]' "$WORK/modelgen-$w-$n.log" | sed 's/^/  /' || true
+  done
+  # One file per width holding both jobs (OneThread, AllThreads), as compare.sh's single run writes it.
+  "$PY" - "$WORK/bdn-$w-1" "$WORK/bdn-$w-$THREADS" "$OUT_DIR/modelgen-$w-report-full.json" <<'PY'
+import glob, json, sys
+one, many, out = sys.argv[1:]
+def load(d):
+    files = glob.glob(d + "/results/*-report-full*.json")
+    if len(files) != 1: sys.exit(f"expected one BenchmarkDotNet JSON report in {d}/results, found {len(files)}")
+    return json.load(open(files[0], encoding="utf-8"))
+a, b = load(one), load(many)
+a["Benchmarks"] += b["Benchmarks"]
+json.dump(a, open(out, "w", encoding="utf-8"), indent=1)
+PY
+  cat "$WORK"/bdn-"$w"-1/results/*-report-github.md "$WORK"/bdn-"$w"-"$THREADS"/results/*-report-github.md > "$OUT_DIR/modelgen-$w-report.md"
+done
+
+echo "== PyTorch, 1 thread"
+"$PY" tests/Benchmarks/torch_peer.py --threads 1 --out "$OUT_DIR/torch-1.json"
+echo "== PyTorch, $THREADS threads"
+"$PY" tests/Benchmarks/torch_peer.py --threads "$THREADS" --out "$OUT_DIR/torch-all.json"
+echo "== ONNX Runtime, 1 and $THREADS threads"
+"$DOTNET" "$APP" --onnx-peer --threads 1 --out "$OUT_DIR/onnx-1.json" && "$DOTNET" "$APP" --onnx-peer --threads "$THREADS" --out "$OUT_DIR/onnx-all.json" \
+  || echo "compare-published.sh: the ONNX Runtime peer did not run here (its native library?); the report leaves it out"
+echo "Run by compare-published.sh (in-process BenchmarkDotNet short jobs, MODELGEN_NUM_THREADS=1 and $THREADS; peers with 1 and $THREADS threads). Load average $LOAD_START at the start, $(cut -d' ' -f1 /proc/loadavg) at the end." > "$OUT_DIR/note.txt"
+echo "compare-published.sh: raw results in $OUT_DIR"

@@ -1,0 +1,79 @@
+using System;
+using CsCheck;
+using ModelGen.Kernels;
+
+namespace ModelGen.Tests;
+
+/// <summary>
+/// <see cref="Gemm.MultiplyBias"/> and <see cref="Gemm.MultiplyBiasRows"/>: a product that starts from a bias row
+/// (the input projection, a GRU's recurrent product). It sets the process-wide thread count, so it runs apart from
+/// the other tests that do.
+/// </summary>
+[Collection(nameof(Threading.ProcessWideThreadSetting))]
+public sealed class GemmBiasTests
+{
+    [Fact]
+    public void A_product_with_a_bias_is_bit_identical_to_broadcasting_the_bias_first()
+    {
+        // The packed path's register tiles start from the bias row instead of C; every element must still be the
+        // chain bias + Σ_p A(i, p)·B(p, j) in order of p that BroadcastRows then MultiplyAdd computes, on every path
+        // (narrow, direct, packed with whole and ragged tiles, k in several blocks, split between threads), and
+        // nothing outside C's block may be written.
+        int before = ModelGen.Threading.IntraOpThreads;
+        try
+        {
+            Gen.Select(Gen.Frequency((2, GemmPropertyTests.Size), (1, (IGen<int>)Gen.Int[70, 400])), GemmPropertyTests.Size, GemmPropertyTests.Depth, Gen.Int[0, 3], Gen.Int[1, 2], Gen.Int)
+                .Sample((m, n, k, padC, threads, seed) =>
+                {
+                    ModelGen.Threading.IntraOpThreads = threads;
+                    var random = new Random(seed);
+                    int ldc = n + padC;
+                    var a = GemmPropertyTests.Fill(m * k, random);
+                    var b = GemmPropertyTests.Fill(k * n, random);
+                    var bias = GemmPropertyTests.Fill(n, random);
+                    var expected = GemmPropertyTests.Fill(m * ldc, random);
+                    var actual = (float[])expected.Clone();
+                    for (int i = 0; i < m; i++) bias.AsSpan().CopyTo(expected.AsSpan(i * ldc, n));
+                    Gemm.MultiplyAdd(m, n, k, a, k, b, n, expected, ldc);
+                    Gemm.MultiplyBias(m, n, k, a, k, b, n, bias, actual, ldc);
+                    if (!expected.AsSpan().SequenceEqual(actual))
+                        throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} (ldc {ldc}, {threads} thread(s)) differs from broadcasting the bias first");
+                    // The row form, in two slices cut at a random row, computes each row as the whole product does.
+                    var rows = GemmPropertyTests.Fill(m * ldc, random);
+                    for (int i = 0; i < m; i++) expected.AsSpan(i * ldc + n, padC).CopyTo(rows.AsSpan(i * ldc + n, padC));
+                    int cut = m == 0 ? 0 : random.Next(m + 1);
+                    Gemm.MultiplyBiasRows(m, cut, m, n, k, a, k, b, n, bias, rows, ldc);
+                    Gemm.MultiplyBiasRows(m, 0, cut, n, k, a, k, b, n, bias, rows, ldc);
+                    if (!expected.AsSpan().SequenceEqual(rows))
+                        throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} (ldc {ldc}) in rows [0, {cut}) and [{cut}, {m}) differs from broadcasting the bias first");
+                }, iter: 200);
+            // Large enough to be split between two threads (W3's input projection).
+            ModelGen.Threading.IntraOpThreads = 2;
+            var r = new Random(7);
+            float[] wa = GemmPropertyTests.Fill(1792 * 128, r), wb = GemmPropertyTests.Fill(128 * 784, r), wbias = GemmPropertyTests.Fill(784, r), want = new float[1792 * 784], got = new float[1792 * 784];
+            for (int i = 0; i < 1792; i++) wbias.AsSpan().CopyTo(want.AsSpan(i * 784));
+            Gemm.MultiplyAdd(1792, 784, 128, wa, 128, wb, 784, want, 784);
+            Gemm.MultiplyBias(1792, 784, 128, wa, 128, wb, 784, wbias, got, 784);
+            Assert.True(want.AsSpan().SequenceEqual(got), "W3's input projection with its bias differs from broadcasting the bias first");
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
+        }
+    }
+
+    [Fact]
+    public void A_product_with_a_bias_checks_its_bias_and_allocates_nothing()
+    {
+        var a = new float[64 * 30];
+        var b = new float[30 * 120];
+        var c = new float[64 * 120];
+        var error = Assert.Throws<ArgumentException>(() => Gemm.MultiplyBias(64, 120, 30, a, 30, b, 120, new float[119], c, 120));
+        Assert.Contains("the bias needs 120 floats, has 119", error.Message, StringComparison.Ordinal);
+        Gemm.MultiplyBias(64, 120, 30, a, 30, b, 120, new float[120], c, 120);
+        var bias = new float[120];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) Gemm.MultiplyBias(64, 120, 30, a, 30, b, 120, bias, c, 120);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
