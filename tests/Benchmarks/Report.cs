@@ -15,8 +15,11 @@ namespace ModelGen.Benchmarks;
 internal static class Report
 {
     private const string Usage =
-        "--report --bdn DIR --torch1 FILE --torchall FILE [--onnx1 FILE --onnxall FILE] [--lscpu FILE] [--out DIR] [--note TEXT]…\n" +
-        "  DIR: BenchmarkDotNet results (*-report-full*.json); FILEs: torch_peer.py --out; --out: where benchmarks.md/.png go (docs).";
+        "--report --bdn DIR --torch1 FILE [--torchall FILE | --threads N] [--onnx1 FILE --onnxall FILE] [--lscpu FILE] [--out DIR]\n" +
+        "         [--made-by COMMAND] [--note TEXT]…\n" +
+        "  DIR: BenchmarkDotNet results (*-report-full*.json); FILEs: torch_peer.py --out; --out: where benchmarks.md/.png go (docs).\n" +
+        "  Without --torchall, PyTorch's many-thread columns read n/a and --threads names ModelGen's many-thread count (default 2).\n" +
+        "  --made-by: the command that measured (default tests/Benchmarks/compare.sh).";
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -24,7 +27,7 @@ internal static class Report
     private sealed record Timing(double MedianNs, double Q1Ns, double Q3Ns, long? AllocatedBytes);
 
     /// <summary>ModelGen's timings at one vector width: one thread and every core, keyed by (workload, kind).</summary>
-    private sealed record WidthRun(string Mode, Dictionary<(string, string), Timing> One, Dictionary<(string, string), Timing> All)
+    private sealed record WidthRun(string Mode, Dictionary<(string, string), Timing> One, Dictionary<(string, string), Timing> All, bool InProcess = false)
     {
         /// <summary>The vector width in bits (both 128-bit modes: 128).</summary>
         public int Bits => VectorWidth.BitsOf(Mode);
@@ -35,7 +38,8 @@ internal static class Report
 
     public static int Run(string[] args)
     {
-        string? bdn = null, torch1 = null, torchAll = null, onnx1 = null, onnxAll = null, lscpu = null, outDir = "docs";
+        string? bdn = null, torch1 = null, torchAll = null, onnx1 = null, onnxAll = null, lscpu = null, outDir = "docs", threads = null;
+        string madeBy = "tests/Benchmarks/compare.sh";
         var notes = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -50,20 +54,25 @@ internal static class Report
                 case "--lscpu": lscpu = Next(); break;
                 case "--out": outDir = Next(); break;
                 case "--note": notes.Add(Next()); break;
+                case "--threads": threads = Next(); break;
+                case "--made-by": madeBy = Next(); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}\n{Usage}"); return 2;
             }
         }
-        if (bdn is null || torch1 is null || torchAll is null) { Console.Error.WriteLine(Usage); return 2; }
+        if (bdn is null || torch1 is null || torchAll is not null && threads is not null) { Console.Error.WriteLine(Usage); return 2; }
 
         var (widths, host) = ReadBenchmarkDotNet(bdn);
         var widest = widths[0];
         using var t1 = JsonDocument.Parse(File.ReadAllText(torch1));
-        using var tAll = JsonDocument.Parse(File.ReadAllText(torchAll));
+        // PyTorch's many-thread run may be missing (a run cut short): its columns then read n/a.
+        using var tAll = torchAll is null ? null : JsonDocument.Parse(File.ReadAllText(torchAll));
         var torchOne = ReadTorch(t1.RootElement);
-        var torchMany = ReadTorch(tAll.RootElement);
+        var torchMany = tAll is null ? new Dictionary<(string, string), Timing>() : ReadTorch(tAll.RootElement);
         double peakOne = t1.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
-        double peakAll = tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
-        int threadsAll = tAll.RootElement.GetProperty("torch_threads").GetInt32();
+        double peakAll = tAll is null ? double.NaN : tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
+        int threadsAll = tAll?.RootElement.GetProperty("torch_threads").GetInt32() ?? int.Parse(threads ?? "2", Inv);
+        bool inProcess = widths.Any(w => w.InProcess);
+        string python = Str(t1.RootElement, "python");
         string lscpuText = lscpu is not null && File.Exists(lscpu) ? File.ReadAllText(lscpu) : "";
         string cpuFile = Path.Combine(bdn, "cpu.txt");
         string cpu = File.Exists(cpuFile) && File.ReadAllText(cpuFile).Trim() is { Length: > 0 } c ? c : LscpuField(lscpuText, "Model name") ?? host.Processor;
@@ -81,7 +90,7 @@ internal static class Report
         L("here, the chart included, is written by one command:");
         L();
         L("```sh");
-        L("tests/Benchmarks/compare.sh");
+        L(madeBy);
         L("```");
         L();
         var measured = t1.RootElement.TryGetProperty("finished_utc", out var fin) && fin.TryGetDateTime(out var f) ? f : File.GetLastWriteTimeUtc(torch1);
@@ -98,18 +107,20 @@ internal static class Report
               (LscpuField(lscpuText, "Hypervisor vendor") is { } hv ? $"; virtualised ({hv})" : LscpuField(lscpuText, "Flags")?.Contains("hypervisor", StringComparison.Ordinal) == true ? "; virtualised" : ""));
         if (LscpuField(lscpuText, "L2 cache") is { } l2)
             L($"- Caches: L1d {LscpuField(lscpuText, "L1d cache") ?? "?"}, L2 {l2}, L3 {LscpuField(lscpuText, "L3 cache") ?? "?"}");
-        L($"- ModelGen: {host.Runtime}, BenchmarkDotNet {host.BenchmarkDotNet}, {host.Os}; hardware intrinsics seen by the JIT (widest run): `{host.Intrinsics}`");
-        L($"- PyTorch {Str(t1.RootElement, "torch_version")} (Debian's python3-torch, eager mode), numpy {Str(t1.RootElement, "numpy_version")}, {Str(t1.RootElement, "python")};" +
+        L($"- ModelGen: {host.Runtime}, BenchmarkDotNet {host.BenchmarkDotNet}, {host.Os}; hardware intrinsics seen by the JIT (widest run): {(host.Intrinsics.Length > 0 ? $"`{host.Intrinsics}`" : "not recorded (in-process run)")}");
+        L($"- PyTorch {Str(t1.RootElement, "torch_version")} ({(python.StartsWith("/usr/bin/", StringComparison.Ordinal) ? "Debian's python3-torch" : "not Debian's build")}, eager mode), numpy {Str(t1.RootElement, "numpy_version")}, {Str(t1.RootElement, "python")};" +
           $" BLAS: {string.Join(", ", t1.RootElement.GetProperty("blas_libraries").EnumerateArray().Select(e => Path.GetFileName(e.GetString())))}");
-        L(string.Create(Inv, $"- Practical sgemm peak (1024³ float32 matmul, best of numpy and torch): **{peakOne:0.0} GFLOP/s on one core**," +
-          $" {peakAll:0.0} GFLOP/s with {threadsAll} threads (numpy {Num(t1.RootElement, "sgemm", "numpy_gflops"):0.0} / torch {Num(t1.RootElement, "sgemm", "torch_gflops"):0.0} on one core)."));
-        L(string.Create(Inv, $"- Load average (1 min) when PyTorch started: {Num(t1.RootElement, "loadavg_start"):0.00} (one thread), {Num(tAll.RootElement, "loadavg_start"):0.00} (whole machine);" +
-          $" the benchmarks themselves keep one core (two for PyTorch on the whole machine) busy, so 1–2 is what a quiet machine shows mid-run."));
+        string peakMany = tAll is null ? "" : string.Create(Inv, $", {peakAll:0.0} GFLOP/s with {threadsAll} threads");
+        L(string.Create(Inv, $"- Practical sgemm peak (1024³ float32 matmul, best of numpy and torch): **{peakOne:0.0} GFLOP/s on one core**{peakMany}") +
+          string.Create(Inv, $" (numpy {Num(t1.RootElement, "sgemm", "numpy_gflops"):0.0} / torch {Num(t1.RootElement, "sgemm", "torch_gflops"):0.0} on one core)."));
+        string loadMany = tAll is null ? $"PyTorch on {threadsAll} threads not measured in this run;" : string.Create(Inv, $"{Num(tAll.RootElement, "loadavg_start"):0.00} (whole machine);");
+        L(string.Create(Inv, $"- Load average (1 min) when PyTorch started: {Num(t1.RootElement, "loadavg_start"):0.00} (one thread), {loadMany}") +
+          " the benchmarks themselves keep one core (two for PyTorch on the whole machine) busy, so 1–2 is what a quiet machine shows mid-run.");
         L();
         L("## Speed-ups");
         L();
         L("Each column compares like with like: ModelGen on one thread against PyTorch on one thread, and both on");
-        L($"{threadsAll} threads. One table per ModelGen vector width.");
+        L($"{threadsAll} threads. One table per ModelGen vector width." + (tAll is null ? $" PyTorch was not measured on {threadsAll} threads in this run: those columns read n/a." : ""));
         var chart = new List<ChartRow>();
         foreach (var w in widths)
         {
@@ -179,7 +190,9 @@ internal static class Report
         L("  W3: categorical cross-entropy on the softmax output. ModelGen writes ∂loss/∂output inline (`2(y−t)/n`, or");
         L("  `−t/(p·batch)` through its softmax Dense); PyTorch uses `F.mse_loss` / `F.cross_entropy` on the logits and");
         L("  `optimizer.zero_grad(set_to_none=True)`. **Inference**: forward only (`torch.inference_mode()` for PyTorch).");
-        L("- **ModelGen**: BenchmarkDotNet, one process per benchmark, `[MemoryDiagnoser]`, data from a fixed seed created in");
+        L(inProcess
+            ? "- **ModelGen**: BenchmarkDotNet **in-process** (`MODELGEN_BENCH_INPROCESS=1`: no SDK on the machine), `[MemoryDiagnoser]` (in-process it also counts the host's own allocations: the bytes per step it shows are not ModelGen's alone), data from a fixed seed created in"
+            : "- **ModelGen**: BenchmarkDotNet, one process per benchmark, `[MemoryDiagnoser]`, data from a fixed seed created in");
         L("  `[GlobalSetup]`, which also runs both benchmarks for ≥ 1.5 s (≥ 60 calls) so that workspaces and optimizer state");
         L("  exist and the JIT's tiering has settled before BenchmarkDotNet's pilot and warm-up. The widest width runs 5 warm-up");
         L("  and 15 measured iterations of ~250 ms; the other widths (compare.sh's `MODELGEN_BENCH_SHORT=1`) 3 and 8 of ~150 ms.");
@@ -381,6 +394,7 @@ internal static class Report
             var one = new Dictionary<(string, string), Timing>();
             var all = new Dictionary<(string, string), Timing>();
             string intrinsics = "";
+            bool inProcess = false;
             foreach (var bench in doc.RootElement.GetProperty("Benchmarks").EnumerateArray())
             {
                 string type = bench.GetProperty("Type").GetString() ?? "";
@@ -393,13 +407,14 @@ internal static class Report
                 // DisplayInfo reads "W1_SimpleRnn.TrainingStep: OneThread(…)": the job id names the thread mode.
                 string display = bench.GetProperty("DisplayInfo").GetString() ?? "";
                 string job = display[(display.IndexOf(": ", StringComparison.Ordinal) + 2)..].Split('(')[0];
+                inProcess |= display.Contains("InProcess", StringComparison.Ordinal);
                 var result = job == Program.AllThreads ? all : job == Program.OneThread ? one
                     : throw new InvalidDataException($"benchmark '{display}' ran in an unknown job '{job}'");
                 result[(type[..2], kind)] = new Timing(s.GetProperty("Median").GetDouble(), s.GetProperty("Q1").GetDouble(), s.GetProperty("Q3").GetDouble(), bytes);
             }
             if (mode.Length == 0) mode = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "512" : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "256" : "128";
             if (runs.ContainsKey(mode)) throw new InvalidDataException($"two BenchmarkDotNet reports for vector mode {mode} in {dir}");
-            runs[mode] = new WidthRun(mode, one, all);
+            runs[mode] = new WidthRun(mode, one, all, inProcess);
             var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
                 h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",
                 h.GetProperty("OsVersion").GetString() ?? "?", intrinsics);
@@ -486,7 +501,7 @@ internal static class Report
     {
         if (t is null) return "n/a";
         double gflops = flops / t.MedianNs;
-        return string.Create(Inv, $"{gflops:0.00} ({100 * gflops / peak:0.0} %)");
+        return double.IsNaN(peak) ? string.Create(Inv, $"{gflops:0.00}") : string.Create(Inv, $"{gflops:0.00} ({100 * gflops / peak:0.0} %)");
     }
 
     private static string ShortName(Workload w) => w.Description.Split(';')[0];
