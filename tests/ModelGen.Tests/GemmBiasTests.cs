@@ -63,6 +63,28 @@ public sealed class GemmBiasTests
     }
 
     [Fact]
+    public void Every_split_of_a_product_with_a_bias_is_bit_identical_to_one_part()
+    {
+        // The parts a split product hands to the workers each start their own columns from the bias.
+        Gen.Select(Gen.Int[1, 80], Gen.Int[1, 200], Gen.Int[1, 300], Gen.Int[2, 5], Gen.Int)
+            .Sample((m, n, k, parts, seed) =>
+            {
+                var random = new Random(seed);
+                var a = GemmPropertyTests.Fill(m * k, random);
+                var b = GemmPropertyTests.Fill(k * n, random);
+                var bias = GemmPropertyTests.Fill(n, random);
+                var expected = GemmPropertyTests.Fill(m * n, random);
+                var split = GemmPropertyTests.Fill(m * n, random);
+                for (int i = 0; i < m; i++) bias.AsSpan().CopyTo(expected.AsSpan(i * n, n));
+                Gemm.KernelPart(0, 1, m, n, k, ref a[0], k, 1, ref b[0], n, ref expected[0], n);
+                for (int part = parts - 1; part >= 0; part--)
+                    Gemm.KernelPart(part, parts, m, n, k, ref a[0], k, 1, ref b[0], n, ref split[0], n, ref bias[0], hasBias: true);
+                if (!expected.AsSpan().SequenceEqual(split))
+                    throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} in {parts} parts differs from broadcasting the bias first");
+            }, iter: 150);
+    }
+
+    [Fact]
     public void A_product_with_a_bias_checks_its_bias_and_allocates_nothing()
     {
         var a = new float[64 * 30];

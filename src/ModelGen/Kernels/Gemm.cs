@@ -42,7 +42,7 @@ namespace ModelGen.Kernels;
 /// <para>
 /// Products of at least <see cref="ParallelWork"/> multiply-adds are split by columns across
 /// <see cref="Threading.IntraOpThreads"/> threads, on panel boundaries, with results bit-identical to one thread
-/// (<see cref="KernelPart"/>): every element of C is summed in the same order whatever the split.
+/// (<c>KernelPart</c>): every element of C is summed in the same order whatever the split.
 /// </para>
 /// </remarks>
 public static class Gemm
@@ -89,8 +89,7 @@ public static class Gemm
     /// <see cref="MatrixOps.BroadcastRows(int, ReadOnlySpan{float}, Span{float})"/> followed by
     /// <see cref="MultiplyAdd"/>, without the separate pass over C: the register tiles of the packed path start
     /// from the bias row instead of loading C, and the small products' paths write the bias just before they read C.
-    /// A product large enough to be split between threads gets the bias written first, then
-    /// <see cref="MultiplyAdd"/>.
+    /// Split between threads like <see cref="MultiplyAdd"/>, each part starting its own columns from the bias.
     /// </summary>
     /// <param name="m">Rows of A and C, ≥ 0.</param>
     /// <param name="n">Columns of B and C, ≥ 0.</param>
@@ -112,15 +111,13 @@ public static class Gemm
         if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
         ref float bias0 = ref MemoryMarshal.GetReference(bias);
         ref float c0 = ref MemoryMarshal.GetReference(c);
-        if (k == 0 || Parts(m, n, k) > 1)
+        if (k == 0)
         {
-            // Every row of C first, then the product split between threads (whose parts are handed C alone).
             BiasRows(m, ref bias0, ref c0, ldc, 0, n);
-            if (k > 0) MultiplyAdd(m, n, k, a, lda, b, ldb, c, ldc);
             return;
         }
         if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
-        Kernel(m, n, k, ref MemoryMarshal.GetReference(a), lda, 1, ref MemoryMarshal.GetReference(b), ldb, ref c0, ldc, 0, n, ref bias0, hasBias: true);
+        Run(m, n, k, ref MemoryMarshal.GetReference(a), lda, 1, ref MemoryMarshal.GetReference(b), ldb, ref c0, ldc, ref bias0, hasBias: true);
     }
 
     /// <summary>
@@ -231,10 +228,13 @@ public static class Gemm
         (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth(m, n)) : 1;
 
     private static void Run(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+        => Run(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, ref Unsafe.NullRef<float>(), hasBias: false);
+
+    private static void Run(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float bias, bool hasBias)
     {
         int parts = Parts(m, n, k);
-        if (parts < 2 || !ProductWorkers.TryRun(parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc))
-            Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, 0, n);
+        if (parts < 2 || !ProductWorkers.TryRun(parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, ref bias, hasBias))
+            Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, 0, n, ref bias, hasBias);
     }
 
     /// <summary>
@@ -243,11 +243,15 @@ public static class Gemm
     /// single-threaded call, so a split product is bit-identical to an unsplit one.
     /// </summary>
     internal static void KernelPart(int part, int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+        => KernelPart(part, parts, m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, ref Unsafe.NullRef<float>(), hasBias: false);
+
+    /// <summary>A part of a product whose C starts from the row <paramref name="bias"/> where <paramref name="hasBias"/>.</summary>
+    internal static void KernelPart(int part, int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float bias, bool hasBias)
     {
         int chunk = (n + parts - 1) / parts, panel = PanelWidth(m, n);
         chunk = (chunk + panel - 1) / panel * panel;
         int from = part * chunk, to = Math.Min(n, from + chunk);
-        if (from < to) Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        if (from < to) Kernel(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
     }
 
     // Validates sizes once so the kernels can index without bounds checks; false when there is nothing to do.

@@ -57,22 +57,24 @@ internal static unsafe class ProductWorkers
     // A product's operands, pinned by the caller for the whole product.
     private struct Product
     {
-        public float* A, B, C;
+        public float* A, B, C, Bias; // Bias: the row C starts from (Gemm.MultiplyBias), or null
         public int M, N, K, Ai, Ap, Ldb, Ldc;
     }
 
     private static void ProductPart(void* state, int part, int parts)
     {
         var p = (Product*)state;
-        Gemm.KernelPart(part, parts, p->M, p->N, p->K, ref Unsafe.AsRef<float>(p->A), p->Ai, p->Ap, ref Unsafe.AsRef<float>(p->B), p->Ldb, ref Unsafe.AsRef<float>(p->C), p->Ldc);
+        Gemm.KernelPart(part, parts, p->M, p->N, p->K, ref Unsafe.AsRef<float>(p->A), p->Ai, p->Ap, ref Unsafe.AsRef<float>(p->B), p->Ldb, ref Unsafe.AsRef<float>(p->C), p->Ldc,
+            ref Unsafe.AsRef<float>(p->Bias), p->Bias != null);
     }
 
     /// <summary>Runs the product in <paramref name="parts"/> parts; false (nothing done) when the workers are busy.</summary>
-    public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
+    /// <remarks>With <paramref name="hasBias"/>, C starts from the row <paramref name="bias"/> (<see cref="Gemm.MultiplyBias"/>).</remarks>
+    public static bool TryRun(int parts, int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float bias, bool hasBias)
     {
-        fixed (float* pa = &a, pb = &b, pc = &c)
+        fixed (float* pa = &a, pb = &b, pc = &c, pbias = &bias)
         {
-            var product = new Product { A = pa, B = pb, C = pc, M = m, N = n, K = k, Ai = ai, Ap = ap, Ldb = ldb, Ldc = ldc };
+            var product = new Product { A = pa, B = pb, C = pc, Bias = hasBias ? pbias : null, M = m, N = n, K = k, Ai = ai, Ap = ap, Ldb = ldb, Ldc = ldc };
             return TryRun(parts, &ProductPart, &product, wakeAlways: (long)m * n * k >= WakeWork);
         }
     }
