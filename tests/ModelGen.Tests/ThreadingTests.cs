@@ -111,6 +111,46 @@ public sealed class ThreadingTests
         }
     }
 
+    private ref struct ThrowingJob : IRowJob
+    {
+        public Span<int> Hits;
+        public int BadRow;
+
+        public readonly void Rows(int first, int last)
+        {
+            if (first <= BadRow && BadRow < last) throw new InvalidOperationException($"row {BadRow} cannot be computed");
+            for (int i = first; i < last; i++) Hits[i]++;
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(63)]
+    public void A_part_that_throws_reaches_the_caller_and_leaves_the_workers_sound(int badRow)
+    {
+        // The part holding the bad row runs on the caller (part 0) or on a worker; either way the exception must reach
+        // the caller (on a worker it used to end the process), no part of the abandoned job may run or be counted
+        // after the caller has left, and the next jobs must run every row exactly once.
+        for (int round = 0; round < 20; round++)
+        {
+            for (int parts = 2; parts <= 4; parts++)
+            {
+                var hits = new int[64];
+                var error = Assert.Throws<InvalidOperationException>(() =>
+                {
+                    var job = new ThrowingJob { Hits = hits, BadRow = badRow };
+                    RowParallel.Run(ref job, 64, parts);
+                });
+                Assert.Equal($"row {badRow} cannot be computed", error.Message);
+                var counts = new int[64];
+                var next = new CountingJob { Hits = counts };
+                RowParallel.Run(ref next, 64, parts);
+                Assert.All(counts, h => Assert.Equal(1, h));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

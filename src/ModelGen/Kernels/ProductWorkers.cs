@@ -53,6 +53,7 @@ internal static unsafe class ProductWorkers
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
     private static long _lastProduct; // Stopwatch timestamp of the last job's start
+    private static Exception? _failure; // the first exception a worker's part threw in the current job
 
     // A product's operands, pinned by the caller for the whole product.
     private struct Product
@@ -83,7 +84,9 @@ internal static unsafe class ProductWorkers
     /// Runs <c>job(state, part, parts)</c> for every part, the caller taking part 0 and any part no worker has claimed;
     /// false (nothing done) when the workers are busy. An isolated job (no job within <see cref="BurstMicroseconds"/>
     /// before it, every worker asleep) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
-    /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker.
+    /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker. A part that throws does not end
+    /// the process: the caller still claims every part no worker has started and waits for those that have, then
+    /// rethrows its own exception, or else the first one a worker's part threw.
     /// </summary>
     public static bool TryRun(int parts, delegate*<void*, int, int, void> job, void* state, bool wakeAlways)
     {
@@ -105,6 +108,7 @@ internal static unsafe class ProductWorkers
             _job = job;
             _state = state;
             _parts = parts;
+            _failure = null;
             for (int part = 1; part < parts; part++) Volatile.Write(ref _claims[part], 0); // after the fields: release
             Volatile.Write(ref _pending, parts - 1);
             Interlocked.Increment(ref _generation); // full fence: the job is visible before the new generation
@@ -112,18 +116,38 @@ internal static unsafe class ProductWorkers
             {
                 lock (Sleep) System.Threading.Monitor.PulseAll(Sleep);
             }
-            job(state, 0, parts);
-            for (int part = 1; part < parts; part++)
+            try
             {
-                if (Interlocked.CompareExchange(ref _claims[part], 1, 0) != 0) continue; // its worker has it
-                job(state, part, parts);
-                Interlocked.Decrement(ref _pending);
+                job(state, 0, parts);
+                for (int part = 1; part < parts; part++)
+                {
+                    if (Interlocked.CompareExchange(ref _claims[part], 1, 0) != 0) continue; // its worker has it
+                    try
+                    {
+                        job(state, part, parts);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _pending);
+                    }
+                }
             }
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
-            _lastProduct = Stopwatch.GetTimestamp(); // a product right after a long job finds the workers spinning
-            _job = null;
-            _state = null;
+            finally
+            {
+                // Also when a part threw: no part may start once the caller has left (its state lives in the caller's
+                // frame), so claim every part no worker has started, then wait for those that have, before the job
+                // is cleared. A worker that started a part of an abandoned job would otherwise run it on a dead frame,
+                // or count its part against the next job.
+                for (int part = 1; part < parts; part++)
+                    if (Interlocked.CompareExchange(ref _claims[part], 1, 0) == 0) Interlocked.Decrement(ref _pending);
+                var spinner = new SpinWait();
+                while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+                _lastProduct = Stopwatch.GetTimestamp(); // a product right after a long job finds the workers spinning
+                _job = null;
+                _state = null;
+            }
+            // A part that threw on a worker is rethrown here, on the caller, with its own stack trace.
+            if (Interlocked.Exchange(ref _failure, null) is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             return true;
         }
         finally
@@ -135,8 +159,10 @@ internal static unsafe class ProductWorkers
     private static void EnsureWorkers(int count)
     {
         if (_threads.Length >= count) return;
-        _claims = new int[count + 1];
-        Array.Fill(_claims, 1);
+        // Filled before it is published: a worker that read a fresh array of zeros could claim a part of no job.
+        var claims = new int[count + 1];
+        Array.Fill(claims, 1);
+        Volatile.Write(ref _claims, claims);
         var threads = new Thread[count];
         Array.Copy(_threads, threads, _threads.Length);
         for (int i = _threads.Length; i < count; i++)
@@ -175,8 +201,19 @@ internal static unsafe class ProductWorkers
             int[] claims = Volatile.Read(ref _claims);
             if (index + 1 < claims.Length && Interlocked.CompareExchange(ref claims[index + 1], 1, 0) == 0)
             {
-                _job(_state, index + 1, _parts);
-                Interlocked.Decrement(ref _pending);
+                try
+                {
+                    _job(_state, index + 1, _parts);
+                }
+                catch (Exception e)
+                {
+                    // Not this thread's to handle (an exception here would end the process): the caller rethrows it.
+                    Interlocked.CompareExchange(ref _failure, e, null);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pending);
+                }
             }
         }
     }
