@@ -2,22 +2,31 @@
 # compare.sh for a machine with the .NET runtime but no SDK (a GPU machine, a server): runs a published copy of the
 # benchmark program in-process (MODELGEN_BENCH_INPROCESS=1; BenchmarkDotNet's short jobs, no child processes) at every
 # vector width the machine has, on one thread and on N, then the PyTorch and ONNX Runtime peers, and leaves the raw
-# results in OUT_DIR, laid out as docs/benchmarks-data is. The report is then drawn wherever the SDK is:
+# results in OUT_DIR, laid out as docs/benchmarks-data is. The report is then drawn wherever the SDK is.
 #
-#   dotnet publish tests/Benchmarks -c Release -r linux-x64 --self-contained false -o APP -p:UseAppHost=false
-#   (on the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--dotnet PATH]
-#   dotnet run -c Release --project tests/Benchmarks -- --report --bdn OUT_DIR --torch1 OUT_DIR/torch-1.json \
-#       --torchall OUT_DIR/torch-all.json --onnx1 OUT_DIR/onnx-1.json --onnxall OUT_DIR/onnx-all.json \
-#       --lscpu OUT_DIR/lscpu.txt --out DIR --note "$(cat OUT_DIR/note.txt)"
+# Needs on the machine: a checkout of this repository (the script reads widths.sh and torch_peer.py from it), a .NET 10
+# runtime (the publish is framework-dependent; --dotnet names its host), and python3 with torch and numpy (PYTHON=…
+# names another). Relative APP and OUT_DIR paths are taken from where it is run.
+#
+#   (here)         dotnet publish tests/Benchmarks -c Release -r linux-x64 --self-contained false -o APP -p:UseAppHost=false
+#   (the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH]
+#   (here)         dotnet run -c Release --project tests/Benchmarks -- --report --bdn OUT_DIR --torch1 OUT_DIR/torch-1.json \
+#                      --torchall OUT_DIR/torch-all.json [--onnx1 OUT_DIR/onnx-1.json --onnxall OUT_DIR/onnx-all.json] \
+#                      --lscpu OUT_DIR/lscpu.txt --out DIR --made-by "compare-published.sh …" --note "$(cat OUT_DIR/note.txt)"
 #
 # --threads N (default 2): the many-thread column, ModelGen with MODELGEN_NUM_THREADS=N and the peers with N threads.
-# --widths 512,256: only these widths. Needs python3 with torch and numpy (PYTHON=… to choose one).
-# About 8 minutes with four widths.
+# --widths 512,256: only these widths. The ONNX Runtime peer runs where the publish carries its native library.
+# Time: on a 16-vCPU Xeon (model 207) the four widths took about 6 minutes and PyTorch's one-thread peer about 1;
+# PyTorch's N-thread run and the ONNX peer take about 1–2 more (that run stopped at its 520 s limit during them).
 set -euo pipefail
+HERE=$PWD
 cd "$(dirname "$0")/../.."
 APP=${1:?usage: compare-published.sh APP.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH]}
 OUT_DIR=${2:?usage: compare-published.sh APP.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH]}
 shift 2
+# Relative paths are taken from where the script was run, not from the repository root it works in.
+case "$APP" in /*) ;; *) APP="$HERE/$APP" ;; esac
+case "$OUT_DIR" in /*) ;; *) OUT_DIR="$HERE/$OUT_DIR" ;; esac
 THREADS=2
 WIDTHS=""
 DOTNET=dotnet

@@ -85,6 +85,38 @@ public sealed class GemmBiasTests
     }
 
     [Fact]
+    public void Every_form_refuses_a_leading_dimension_shorter_than_its_row()
+    {
+        // A negative or short leading dimension passed the length checks ((m − 1)·ld + n) and let a product write
+        // before the start of its span, or overlap its own rows. Every form refuses one, naming it, and writes nothing.
+        var a = new float[64];
+        var b = new float[64];
+        var bias = new float[8];
+        var backing = new float[64];
+        var c = backing.AsSpan(32, 32);
+        void Refused(string name, Action call)
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Equal(name, error.ParamName);
+            Assert.All(backing, v => Assert.Equal(0f, v));
+        }
+        var cm = backing.AsMemory(32, 32);
+        Refused("ldc", () => Gemm.MultiplyAdd(4, 8, 4, a, 4, b, 8, cm.Span, -8));
+        Refused("ldc", () => Gemm.MultiplyAdd(4, 8, 4, a, 4, b, 8, cm.Span, 7));
+        Refused("lda", () => Gemm.MultiplyAdd(4, 8, 4, a, -4, b, 8, cm.Span, 8));
+        Refused("ldb", () => Gemm.MultiplyAdd(4, 8, 4, a, 4, b, -8, cm.Span, 8));
+        Refused("lda", () => Gemm.MultiplyAddTransposedA(4, 8, 4, a, 3, b, 8, cm.Span, 8));
+        Refused("ldc", () => Gemm.MultiplyAddRows(4, 0, 4, 8, 4, a, 4, b, 8, cm.Span, -8));
+        Refused("ldc", () => Gemm.MultiplyBias(4, 8, 4, a, 4, b, 8, bias, cm.Span, -8));
+        Refused("ldc", () => Gemm.MultiplyBias(4, 8, 0, a, 4, b, 8, bias, cm.Span, -8));
+        Refused("lda", () => Gemm.MultiplyBias(4, 8, 4, a, 2, b, 8, bias, cm.Span, 8));
+        Refused("ldc", () => Gemm.MultiplyBiasRows(4, 1, 3, 8, 4, a, 4, b, 8, bias, cm.Span, -8));
+        Refused("k", () => Gemm.MultiplyBias(4, 8, -1, a, 4, b, 8, bias, cm.Span, 8));
+        Refused("k", () => Gemm.MultiplyBiasRows(4, 0, 4, 8, -1, a, 4, b, 8, bias, cm.Span, 8));
+        Assert.Equal(0f, c[0]);
+    }
+
+    [Fact]
     public void A_product_with_a_bias_checks_its_bias_and_allocates_nothing()
     {
         var a = new float[64 * 30];

@@ -57,11 +57,11 @@ public static class Gemm
     /// <param name="ldb">Leading dimension of B.</param>
     /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; added to.</param>
     /// <param name="ldc">Leading dimension of C.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a leading dimension is shorter than its row (A: <c>k</c> floats, or <c>m</c> for the stored Aᵀ; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyAdd(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
+        if (!Check(m, n, k, a, (m - 1) * lda + k, lda, k, b, ldb, c, ldc)) return;
         Run(m, n, k, ref MemoryMarshal.GetReference(a), lda, 1, ref MemoryMarshal.GetReference(b), ldb, ref MemoryMarshal.GetReference(c), ldc);
     }
 
@@ -75,11 +75,11 @@ public static class Gemm
     /// <param name="ldb">Leading dimension of B.</param>
     /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; added to.</param>
     /// <param name="ldc">Leading dimension of C.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a leading dimension is shorter than its row (A: <c>k</c> floats, or <c>m</c> for the stored Aᵀ; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyAddTransposedA(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        if (!Check(m, n, k, a, (k - 1) * lda + m, b, ldb, c, ldc)) return;
+        if (!Check(m, n, k, a, (k - 1) * lda + m, lda, m, b, ldb, c, ldc)) return;
         Run(m, n, k, ref MemoryMarshal.GetReference(a), 1, lda, ref MemoryMarshal.GetReference(b), ldb, ref MemoryMarshal.GetReference(c), ldc);
     }
 
@@ -101,12 +101,13 @@ public static class Gemm
     /// <param name="bias">The row added to every row of the product, at least <paramref name="n"/> floats.</param>
     /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; overwritten.</param>
     /// <param name="ldc">Leading dimension of C.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a leading dimension is shorter than its row (A: <c>k</c> floats, or <c>m</c> for the stored Aᵀ; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyBias(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
     {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
         if (m == 0 || n == 0) return;
+        CheckLdc(n, ldc);
         if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
         if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
         ref float bias0 = ref MemoryMarshal.GetReference(bias);
@@ -116,7 +117,7 @@ public static class Gemm
             BiasRows(m, ref bias0, ref c0, ldc, 0, n);
             return;
         }
-        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
+        if (!Check(m, n, k, a, (m - 1) * lda + k, lda, k, b, ldb, c, ldc)) return;
         Run(m, n, k, ref MemoryMarshal.GetReference(a), lda, 1, ref MemoryMarshal.GetReference(b), ldb, ref c0, ldc, ref bias0, hasBias: true);
     }
 
@@ -137,14 +138,15 @@ public static class Gemm
     /// <param name="bias">The row added to every row of the product, at least <paramref name="n"/> floats.</param>
     /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range overwritten.</param>
     /// <param name="ldc">Leading dimension of C.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the row range is not within [0, m].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the row range is not within [0, m], or a leading dimension is shorter than its row (A: <c>k</c>; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyBiasRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
     {
         if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
             throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
-        if (n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(n), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        if (n < 0 || k < 0) throw new ArgumentOutOfRangeException(n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
         if (rowFrom == rowTo || n == 0) return;
+        CheckLdc(n, ldc);
         if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
         if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
         ref float bias0 = ref MemoryMarshal.GetReference(bias);
@@ -154,7 +156,7 @@ public static class Gemm
             BiasRows(rowTo - rowFrom, ref bias0, ref ci, ldc, 0, n);
             return;
         }
-        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc)) return;
+        if (!Check(m, n, k, a, (m - 1) * lda + k, lda, k, b, ldb, c, ldc)) return;
         Kernel(rowTo - rowFrom, n, k, ref Unsafe.Add(ref MemoryMarshal.GetReference(a), rowFrom * lda), lda, 1, ref MemoryMarshal.GetReference(b), ldb,
             ref ci, ldc, 0, n, ref bias0, hasBias: true, pathRows: m);
     }
@@ -176,13 +178,13 @@ public static class Gemm
     /// <param name="ldb">Leading dimension of B.</param>
     /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range added to.</param>
     /// <param name="ldc">Leading dimension of C.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the row range is not within [0, m].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the row range is not within [0, m], or a leading dimension is shorter than its row (A: <c>k</c>; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyAddRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
             throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
-        if (!Check(m, n, k, a, (m - 1) * lda + k, b, ldb, c, ldc) || rowFrom == rowTo) return;
+        if (!Check(m, n, k, a, (m - 1) * lda + k, lda, k, b, ldb, c, ldc) || rowFrom == rowTo) return;
         Kernel(rowTo - rowFrom, n, k, ref Unsafe.Add(ref MemoryMarshal.GetReference(a), rowFrom * lda), lda, 1, ref MemoryMarshal.GetReference(b), ldb,
             ref Unsafe.Add(ref MemoryMarshal.GetReference(c), rowFrom * ldc), ldc, 0, n, pathRows: m);
     }
@@ -223,6 +225,12 @@ public static class Gemm
     // Elements of C the packed path computes for an m × n product in mr × nr tiles, padding included.
     private static long Padded(int m, int n, int mr, int nr) => (long)((m + mr - 1) / mr * mr) * ((n + nr - 1) / nr * nr);
 
+    // ldc must hold a row of C (n floats): a smaller one would overlap rows or reach before the start of the span.
+    private static void CheckLdc(int n, int ldc)
+    {
+        if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), ldc, $"the leading dimension of C must be at least n = {n}, got {ldc}");
+    }
+
     // Threads a product is split between: 1 below ParallelWork, else as many as there are threads and whole panels.
     private static int Parts(int m, int n, int k) =>
         (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth(m, n)) : 1;
@@ -255,10 +263,15 @@ public static class Gemm
     }
 
     // Validates sizes once so the kernels can index without bounds checks; false when there is nothing to do.
-    private static bool Check(int m, int n, int k, ReadOnlySpan<float> a, int aNeeded, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    // lda must hold a stored row of A: k floats (A), or m (the stored Aᵀ); ldb and ldc a row of B and C, n floats.
+    // A smaller one (negative in particular) would let rows overlap or reach before the start of the span.
+    private static bool Check(int m, int n, int k, ReadOnlySpan<float> a, int aNeeded, int lda, int aRow, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
         if (m == 0 || n == 0 || k == 0) return false;
+        if (lda < aRow) throw new ArgumentOutOfRangeException(nameof(lda), lda, $"the leading dimension of A must be at least {aRow} (a stored row), got {lda}");
+        if (ldb < n) throw new ArgumentOutOfRangeException(nameof(ldb), ldb, $"the leading dimension of B must be at least n = {n}, got {ldb}");
+        CheckLdc(n, ldc);
         if (a.Length < aNeeded) throw new ArgumentException($"A needs {aNeeded} floats, has {a.Length}", nameof(a));
         if (b.Length < (k - 1) * ldb + n) throw new ArgumentException($"B needs {(k - 1) * ldb + n} floats, has {b.Length}", nameof(b));
         if (c.Length < (m - 1) * ldc + n) throw new ArgumentException($"C needs {(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
@@ -321,7 +334,6 @@ public static class Gemm
         // (A product this narrow is never split: its columns are one panel.)
         if (n == TOps.Lanes && from == 0 && to == n) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
         else if (n == 2 * TOps.Lanes && from == 0 && to == n) Narrow2<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
-        else if (pathRows < TTile.MR || (long)pathRows * n * k < PackedWork) Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
         else Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
     }
 
