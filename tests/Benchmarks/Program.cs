@@ -83,23 +83,21 @@ public static class Program
             .WithGcConcurrent(false);
         foreach (var name in VectorWidth.Knobs)
             if (Environment.GetEnvironmentVariable(name) is { } value) job = job.WithEnvironmentVariable(name, value);
+        Job[] jobs;
         if (Environment.GetEnvironmentVariable("MODELGEN_BENCH_INPROCESS") == "1")
         {
             // No SDK to build a child process with: every benchmark runs in this process, under this process's
             // vector-width knobs and thread count (MODELGEN_NUM_THREADS, else its CPU affinity), so one job only,
             // named by that thread count. compare-published.sh runs this once per width and thread count.
-            var here = job.WithToolchain(InProcessEmitToolchain.Instance)
-                .WithId(Threading.IntraOpThreads == 1 ? OneThread : AllThreads);
-            return ManualConfig.Create(DefaultConfig.Instance)
-                .AddJob(here)
-                .AddDiagnoser(MemoryDiagnoser.Default)
-                .AddColumn(StatisticColumn.Median)
-                .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+            jobs = [job.WithToolchain(InProcessEmitToolchain.Instance).WithId(Threading.IntraOpThreads == 1 ? OneThread : AllThreads)];
         }
-        var one = job.WithId(OneThread).WithEnvironmentVariable("MODELGEN_NUM_THREADS", "1");
-        var all = job.WithId(AllThreads).WithEnvironmentVariable("MODELGEN_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        // MODELGEN_BENCH_JOBS=one runs the one-thread job only (a quick before/after comparison of the generated code).
-        var jobs = Environment.GetEnvironmentVariable("MODELGEN_BENCH_JOBS") == "one" ? new[] { one } : new[] { one, all };
+        else
+        {
+            var one = job.WithId(OneThread).WithEnvironmentVariable("MODELGEN_NUM_THREADS", "1");
+            var all = job.WithId(AllThreads).WithEnvironmentVariable("MODELGEN_NUM_THREADS", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // MODELGEN_BENCH_JOBS=one runs the one-thread job only (a quick before/after comparison of the generated code).
+            jobs = Environment.GetEnvironmentVariable("MODELGEN_BENCH_JOBS") == "one" ? [one] : [one, all];
+        }
         return ManualConfig.Create(DefaultConfig.Instance)
             .AddJob(jobs)
             .AddDiagnoser(MemoryDiagnoser.Default)

@@ -37,21 +37,17 @@ for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
 # Environment.ProcessorCount counts them, not every CPU of the host.
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-if args.threads == "1":
-    for name in THREAD_VARS:
-        os.environ[name] = "1"
-elif args.threads == "all" or args.threads.isdigit() and int(args.threads) > 1:
-    for name in THREAD_VARS:
-        os.environ[name] = str(CORES if args.threads == "all" else int(args.threads))
-else:
+if args.threads != "all" and not (args.threads.isdigit() and int(args.threads) >= 1):
     parser.error("--threads must be 1, all or a number of threads")
+THREADS = CORES if args.threads == "all" else int(args.threads)
+for name in THREAD_VARS:
+    os.environ[name] = str(THREADS)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-THREADS = 1 if args.threads == "1" else CORES if args.threads == "all" else int(args.threads)
 torch.set_num_threads(THREADS)
 torch.manual_seed(1234)
 

@@ -105,11 +105,9 @@ public static class Gemm
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyBias(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
     {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        CheckSizes(m, n, k);
         if (m == 0 || n == 0) return;
-        CheckLdc(n, ldc);
-        if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
-        if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
+        CheckBias(m, n, bias, c, ldc);
         ref float bias0 = ref MemoryMarshal.GetReference(bias);
         ref float c0 = ref MemoryMarshal.GetReference(c);
         if (k == 0)
@@ -142,13 +140,10 @@ public static class Gemm
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyBiasRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Span<float> c, int ldc)
     {
-        if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
-            throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
-        if (n < 0 || k < 0) throw new ArgumentOutOfRangeException(n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        CheckRows(m, rowFrom, rowTo);
+        CheckSizes(m, n, k);
         if (rowFrom == rowTo || n == 0) return;
-        CheckLdc(n, ldc);
-        if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
-        if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
+        CheckBias(m, n, bias, c, ldc);
         ref float bias0 = ref MemoryMarshal.GetReference(bias);
         ref float ci = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), rowFrom * ldc);
         if (k == 0)
@@ -182,8 +177,7 @@ public static class Gemm
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyAddRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
-            throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
+        CheckRows(m, rowFrom, rowTo);
         if (!Check(m, n, k, a, (m - 1) * lda + k, lda, k, b, ldb, c, ldc) || rowFrom == rowTo) return;
         Kernel(rowTo - rowFrom, n, k, ref Unsafe.Add(ref MemoryMarshal.GetReference(a), rowFrom * lda), lda, 1, ref MemoryMarshal.GetReference(b), ldb,
             ref Unsafe.Add(ref MemoryMarshal.GetReference(c), rowFrom * ldc), ldc, 0, n, pathRows: m);
@@ -231,6 +225,26 @@ public static class Gemm
         if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), ldc, $"the leading dimension of C must be at least n = {n}, got {ldc}");
     }
 
+    private static void CheckSizes(int m, int n, int k)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+    }
+
+    private static void CheckRows(int m, int rowFrom, int rowTo)
+    {
+        if (rowFrom < 0 || rowTo < rowFrom || rowTo > m)
+            throw new ArgumentOutOfRangeException(nameof(rowFrom), $"rows [{rowFrom}, {rowTo}) are not within the product's {m} rows");
+    }
+
+    // The bias forms' C and bias, checked before the k = 0 case, which writes the bias without a product (Check
+    // covers C again for the product).
+    private static void CheckBias(int m, int n, ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        CheckLdc(n, ldc);
+        if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
+        if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
+    }
+
     // Threads a product is split between: 1 below ParallelWork, else as many as there are threads and whole panels.
     private static int Parts(int m, int n, int k) =>
         (long)m * n * k >= ParallelWork ? Math.Min(Threading.IntraOpThreads, n / PanelWidth(m, n)) : 1;
@@ -267,7 +281,7 @@ public static class Gemm
     // A smaller one (negative in particular) would let rows overlap or reach before the start of the span.
     private static bool Check(int m, int n, int k, ReadOnlySpan<float> a, int aNeeded, int lda, int aRow, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(m < 0 ? nameof(m) : n < 0 ? nameof(n) : nameof(k), $"matrix sizes must be ≥ 0, got m={m}, n={n}, k={k}");
+        CheckSizes(m, n, k);
         if (m == 0 || n == 0 || k == 0) return false;
         if (lda < aRow) throw new ArgumentOutOfRangeException(nameof(lda), lda, $"the leading dimension of A must be at least {aRow} (a stored row), got {lda}");
         if (ldb < n) throw new ArgumentOutOfRangeException(nameof(ldb), ldb, $"the leading dimension of B must be at least n = {n}, got {ldb}");

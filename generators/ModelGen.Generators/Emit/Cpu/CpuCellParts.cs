@@ -160,14 +160,10 @@ internal static class CpuCellParts
     /// <summary>The states the recurrent products read, for dU.</summary>
     internal const string PreviousStates = "(recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units))";
 
-    /// <summary>Writes a bias into rows of <paramref name="target"/>, or clears them when the cell has no bias.</summary>
-    internal static string BiasRows(CellShape cell, string rows, string biasSlice, string target)
-        => cell.UseBias ? $"MatrixOps.BroadcastRows({rows}, {biasSlice}, {target});" : $"{target}.Clear(); // no bias";
-
     /// <summary>
     /// <c>target = a·b + bias</c> over <paramref name="rows"/> rows, all row-major and dense: one
-    /// <c>Gemm.MultiplyBias</c>, which writes the bias into each block of rows just before the product reads them
-    /// (the same bits as broadcasting it first); a cleared target and <c>Gemm.MultiplyAdd</c> when the cell has no bias.
+    /// <c>Gemm.MultiplyBias</c>, whose register tiles start from the bias row (the same bits as broadcasting it
+    /// first); a cleared target and <c>Gemm.MultiplyAdd</c> when the cell has no bias.
     /// </summary>
     internal static void BiasProduct(CodeWriter w, CellShape cell, string rows, string n, string k, string a, string b, string biasSlice, string target)
     {

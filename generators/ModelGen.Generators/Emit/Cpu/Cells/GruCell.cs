@@ -38,7 +38,7 @@ internal static class GruCell
             }
             else
             {
-                w.Line(BiasRows(cell, "nb", "bias.Slice(Width, Width)", "rc.Slice(b0 * Width, nb * Width)"));
+                w.Line("rc.Slice(b0 * Width, nb * Width).Clear(); // no bias");
                 w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
             }
             PerSample(w,
