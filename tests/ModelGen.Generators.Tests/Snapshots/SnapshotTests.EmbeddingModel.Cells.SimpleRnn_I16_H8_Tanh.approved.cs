@@ -88,10 +88,10 @@ internal static class SimpleRnn_I16_H8_Tanh
                     {
                         nuint row0 = (nuint)(b * Units);
                         var hp0 = Vector512.LoadUnsafe(ref prev, row0); // [h_b | h_b+1]
-                        var z0 = fromTable ? Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row0);
+                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)).ToVector512Unsafe().WithUpper(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row0);
                         nuint row1 = (nuint)(b * Units + 16);
                         var hp1 = Vector512.LoadUnsafe(ref prev, row1); // [h_b | h_b+1]
-                        var z1 = fromTable ? Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 2) * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 3) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row1);
+                        var z1 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 2) * steps + t) * Units)).ToVector512Unsafe().WithUpper(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 3) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row1);
                         z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z0);
                         z1 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp1, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z1);
                         var y0 = Vector512.Shuffle(hp0, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
@@ -115,7 +115,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                     {
                         nuint row0 = (nuint)(b * Units);
                         var hp0 = Vector512.LoadUnsafe(ref prev, row0); // [h_b | h_b+1]
-                        var z0 = fromTable ? Vector512.Create(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)), Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row0);
+                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)).ToVector512Unsafe().WithUpper(Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units))) : Vector512.LoadUnsafe(ref cur, row0);
                         z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8)), w0, z0);
                         var y0 = Vector512.Shuffle(hp0, Vector512.Create(1, 1, 1, 1, 1, 1, 1, 1, 9, 9, 9, 9, 9, 9, 9, 9)) * w1;
                         z0 = Vector512.FusedMultiplyAdd(Vector512.Shuffle(hp0, Vector512.Create(2, 2, 2, 2, 2, 2, 2, 2, 10, 10, 10, 10, 10, 10, 10, 10)), w2, z0);
