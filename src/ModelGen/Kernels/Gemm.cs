@@ -368,6 +368,8 @@ public static class Gemm
             : ref PackBuffers<TTile>.B(panels);
         Span<float> edge = stackalloc float[MaxTile];
         ref float e = ref MemoryMarshal.GetReference(edge);
+        Span<float> biasEdge = stackalloc float[MaxPanel];
+        ref float be = ref MemoryMarshal.GetReference(biasEdge);
         for (int p0 = 0; p0 < k; p0 += kcMax)
         {
             int kc = Math.Min(kcMax, k - p0);
@@ -395,6 +397,12 @@ public static class Gemm
                 {
                     int j = from + panel * nr, w = Math.Min(nr, n - j);
                     ref float panelB = ref Unsafe.Add(ref blockB, panel * kc * nr);
+                    // A ragged panel that starts from the bias starts from a copy padded with zeros to the panel's width.
+                    if (w < nr && hasBias && p0 == 0)
+                    {
+                        biasEdge.Clear();
+                        MatrixOps.CopyFloats(ref Unsafe.Add(ref bias, j), ref be, w);
+                    }
                     for (int i = 0; i < mc; i += mr)
                     {
                         int rows = Math.Min(mr, mc - i);
@@ -411,6 +419,21 @@ public static class Gemm
                             else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
                             continue;
                         }
+                        // A panel narrower than the tile (n = 90 in panels of 24: the last is 18 wide), rows whole: the
+                        // tile starts from C itself (or the padded bias) and writes a full-size buffer, whose first w
+                        // columns are copied back. The columns past w that it reads belong to C's next row (or its
+                        // stride's padding): their sums get only the zero padding of B, and are never written back, so
+                        // every element of C is the same chain. It must not read past C's last element, so a tile whose
+                        // rows end too near it takes the copy below. This avoids copying C in element by element, whose
+                        // narrow stores the tile's wide loads could not be forwarded from (a stall on each: the ragged
+                        // panel took 4× a whole one's time).
+                        if (rows == mr && (fromBias || (long)(i0 + i + mr - 1) * ldc + j + nr <= (long)(m - 1) * ldc + n))
+                        {
+                            if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref be, 0, ref e, nr);
+                            else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref e, nr);
+                            for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref e, r * nr), ref Unsafe.Add(ref tileC, r * ldc), w);
+                            continue;
+                        }
                         // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
                         edge.Slice(0, mr * nr).Clear();
                         for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref fromBias ? ref Unsafe.Add(ref bias, j) : ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
@@ -422,8 +445,8 @@ public static class Gemm
         }
     }
 
-    // The largest tile, MR × NR, of any width (8 × 32 with AVX-512).
-    private const int MaxTile = 8 * 32;
+    // The largest tile, MR × NR, of any width (8 × 32 with AVX-512), and the widest panel, NR.
+    private const int MaxTile = 8 * 32, MaxPanel = 32;
 
     // Rows [0, mc) and k-range [0, kc) of A into tiles of mr rows, each laid out [p][mr], rows past mc zero.
     private static void PackA(int mr, int mc, int kc, ref float a, int ai, int ap, ref float dst)
