@@ -7,10 +7,11 @@ using Xunit;
 namespace ModelGen.Tests;
 
 /// <summary>
-/// A panel narrower than the register tile (n = 90 in panels of 24, 32 or 12) starts its tile from C itself and reads
-/// a few columns past the panel, which belong to C's next row. That must never reach past C's last element: here C
-/// ends exactly where an inaccessible page begins, so a read past it ends the test process (Linux only: the page comes
-/// from mmap).
+/// A panel narrower than the register tile (n = 90 in panels of 32, 24, 16 or 12, whichever the width's tile takes)
+/// starts its tile from C itself and reads a few columns past the panel, which belong to C's next row. That must never
+/// reach past C's last element: here C ends exactly where an inaccessible page begins, so a read past it ends the test
+/// process (Linux only: the page comes from mmap). The values themselves are checked against the same product in an
+/// array here, and against a double-precision reference by GemmPropertyTests.
 /// </summary>
 public sealed class GemmGuardTests
 {
@@ -29,7 +30,7 @@ public sealed class GemmGuardTests
     [InlineData(32, 90, 30, 0)]
     [InlineData(32, 90, 30, 3)]
     [InlineData(36, 90, 40, 0)]
-    [InlineData(64, 90, 300, 0)] // k over two blocks: the second block starts from C, not the bias
+    [InlineData(64, 90, 300, 0)] // k over several blocks: the later ones start from C, not the bias
     [InlineData(48, 45, 64, 1)]
     [InlineData(40, 20, 64, 0)]
     public void A_ragged_panel_never_reads_past_the_end_of_C(int m, int n, int k, int padC)

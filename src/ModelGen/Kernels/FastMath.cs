@@ -13,7 +13,7 @@ namespace ModelGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// tanh is a rational function, <c>x·P(x²) / Q(x²)</c> with P and Q of degree 4 in x², x² clamped to 100 (|x| to 10) and
+/// tanh is a rational function, <c>x·P(x²) / Q(x²)</c> with P and Q of degree 4 in x², x² clamped to 100 (in effect |x| to 10) and
 /// the quotient to ±1: eight multiply-adds, two multiplies, one division and three clamps, the form Eigen's float tanh
 /// takes (degrees 13/6 in x there, 9/8 here).
 /// Its relative error over every float is at most 3.4e-7 with fused multiply-adds and 4.1e-7 without (SSE): 6 and
@@ -47,7 +47,7 @@ public static class FastMath
     // over [0, 9] (iteratively reweighted least squares, then the float coefficients tuned a few ulp each:
     // tests/fixtures/fit_fastmath.py): 2e-8 before the coefficients are rounded to float, 1e-7 after, in exact
     // arithmetic; a few ulp evaluated in float. From about 9.16 the exact quotient exceeds 1 and is clamped to it (tanh
-    // rounds to 1 from 9.01); at the input clamp, 10, it is 1.0000018 (15 ulp above 1), so ±∞ give exactly ±1 whatever
+    // rounds to 1 from 9.01); at 10, where x² reaches its clamp, it is 1.0000018 (15 ulp above 1), so ±∞ give exactly ±1 whatever
     // the rounding of the multiply-adds. The clamp is on x² (at 100), not on x: for |x| ≤ 10 that is the same x and
     // x², and beyond it x·P(100)/Q(100) only grows past 1.0000018 (to ±∞ at worst, never NaN: Q(100) is finite), so
     // the output clamp gives ±1 exactly as clamping x to ±10 did: the same bits for every input, one operation fewer.
@@ -77,8 +77,8 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Tanh(Vector128<float> x)
     {
-        // x² clamped to the limit's square (one operation where clamping x takes two: see TanhLimit); MinNative(limit, t)
-        // returns t when t is NaN (MaxNative likewise), so NaN carries through.
+        // x² clamped to the limit's square (one operation where clamping x takes two: see TanhLimit). A NaN x carries
+        // through x·p whatever MinNative does with it.
         var t = Vector128.MinNative(Vector128.Create(TanhLimit * TanhLimit), x * x);
         var p = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector128.Create(P4), t, Vector128.Create(P3)), t, Vector128.Create(P2)), t, Vector128.Create(P1)), t, Vector128<float>.One);
         var q = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector128.Create(Q4), t, Vector128.Create(Q3)), t, Vector128.Create(Q2)), t, Vector128.Create(Q1)), t, Vector128<float>.One);
@@ -136,8 +136,8 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
-        // x² clamped to the limit's square (one operation where clamping x takes two: see TanhLimit); MinNative(limit, t)
-        // returns t when t is NaN (MaxNative likewise), so NaN carries through.
+        // x² clamped to the limit's square (one operation where clamping x takes two: see TanhLimit). A NaN x carries
+        // through x·p whatever MinNative does with it.
         var t = Vector256.MinNative(Vector256.Create(TanhLimit * TanhLimit), x * x);
         var p = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector256.Create(P4), t, Vector256.Create(P3)), t, Vector256.Create(P2)), t, Vector256.Create(P1)), t, Vector256<float>.One);
         var q = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector256.Create(Q4), t, Vector256.Create(Q3)), t, Vector256.Create(Q2)), t, Vector256.Create(Q1)), t, Vector256<float>.One);
@@ -195,8 +195,8 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Tanh(Vector512<float> x)
     {
-        // x² clamped to the limit's square (one operation where clamping x takes two: see TanhLimit); MinNative(limit, t)
-        // returns t when t is NaN (MaxNative likewise), so NaN carries through.
+        // x² clamped to the limit's square (one operation where clamping x takes two: see TanhLimit). A NaN x carries
+        // through x·p whatever MinNative does with it.
         var t = Vector512.MinNative(Vector512.Create(TanhLimit * TanhLimit), x * x);
         var p = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector512.Create(P4), t, Vector512.Create(P3)), t, Vector512.Create(P2)), t, Vector512.Create(P1)), t, Vector512<float>.One);
         var q = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector512.Create(Q4), t, Vector512.Create(Q3)), t, Vector512.Create(Q2)), t, Vector512.Create(Q1)), t, Vector512<float>.One);

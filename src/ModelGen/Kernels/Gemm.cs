@@ -25,7 +25,9 @@ namespace ModelGen.Kernels;
 /// are a row apart, and a last tile of fewer than <c>MR</c> rows are packed into tiles laid out <c>[p][MR]</c>.
 /// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
 /// the same multiply-adds in the same order (bit-identical). Packing zero-pads ragged
-/// tiles, which go through a tile-sized copy of C, so one micro-kernel serves every shape. The pack buffers are
+/// tiles, whose results go through a tile-sized buffer, so one micro-kernel serves every shape: a tile narrower than
+/// its panel with whole rows starts from C itself (or a zero-padded copy of the bias) and reads a few columns past the
+/// panel, never past C's last element; a tile of fewer than <c>MR</c> rows starts from a copy of C. The pack buffers are
 /// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
 /// is packed once per block of k for every block of rows. A call allocates nothing on the managed heap after a
 /// thread's first.
