@@ -98,6 +98,8 @@ internal static class Report
         L($"ModelGen widths measured: {string.Join(", ", widths.Select(w => $"**{VectorWidth.Name(w.Mode)}**" + Knob(w.Mode, widest.Mode)))}.");
         foreach (var n in notes) { L(); L(n); }
         L();
+        L(Steadiness(widths));
+        L();
         L("## Machine");
         L();
         L($"- CPU: {cpu}, {LscpuField(lscpuText, "CPU(s)") ?? host.Cores.ToString(Inv)} logical CPUs" +
@@ -469,6 +471,30 @@ internal static class Report
 
     private static double? Ratio(Dictionary<(string, string), Timing> peer, Dictionary<(string, string), Timing> ours, string id, string kind) =>
         Div(Get(peer, id, kind), Get(ours, id, kind));
+
+    // Above this interquartile range (as a share of the median) a timing counts as disturbed.
+    private const double UnsteadySpread = 0.10;
+
+    /// <summary>
+    /// How steady ModelGen's one-thread timings were: BenchmarkDotNet's interquartile range against the median, per
+    /// timing. A quiet load average at the start does not show a noisy host (a shared VM's neighbours), and a noisy
+    /// run makes every ratio too low; this says how many timings were disturbed and which most, so a reader can tell.
+    /// </summary>
+    private static string Steadiness(List<WidthRun> widths)
+    {
+        var spreads = (from w in widths
+                       from t in w.One
+                       where t.Value.MedianNs > 0
+                       select (Name: $"{t.Key.Item1} {t.Key.Item2} at {w.Label}", Spread: (t.Value.Q3Ns - t.Value.Q1Ns) / t.Value.MedianNs))
+                      .ToList();
+        if (spreads.Count == 0) return "Steadiness: no one-thread ModelGen timings to judge.";
+        var wide = spreads.Where(x => x.Spread > UnsteadySpread).OrderByDescending(x => x.Spread).ToList();
+        string head = string.Create(Inv, $"Steadiness: the interquartile range of {spreads.Count - wide.Count} of {spreads.Count} one-thread ModelGen timings was within {UnsteadySpread:P0} of the median");
+        if (wide.Count == 0) return head + ".";
+        string worst = string.Join(", ", wide.Take(5).Select(x => string.Create(Inv, $"{x.Name} {x.Spread:P0}")));
+        return head + $"; wider: {worst}{(wide.Count > 5 ? $" and {wide.Count - 5} more" : "")}." +
+            (wide.Count * 4 >= spreads.Count ? " **This run was disturbed**: its ratios are likelier too low than too high, so compare them with a steadier run before drawing conclusions." : "");
+    }
 
     /// <summary>The speed issue's single-thread targets, and what limited a workload that missed one (as last analysed).</summary>
     private static readonly Dictionary<string, (double Target, string Why)> TargetOf = new()
