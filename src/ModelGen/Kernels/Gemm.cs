@@ -25,9 +25,9 @@ namespace ModelGen.Kernels;
 /// are a row apart, and a last tile of fewer than <c>MR</c> rows are packed into tiles laid out <c>[p][MR]</c>.
 /// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
 /// the same multiply-adds in the same order (bit-identical). Packing zero-pads ragged
-/// tiles, whose results go through a tile-sized buffer, so one micro-kernel serves every shape: a tile narrower than
-/// its panel with whole rows starts from C itself (or a zero-padded copy of the bias) and reads a few columns past the
-/// panel, never past C's last element; a tile of fewer than <c>MR</c> rows starts from a copy of C. The pack buffers are
+/// tiles, whose results go through a tile-sized buffer, so one micro-kernel serves every shape: a ragged tile starts
+/// from the bias row (a zero-padded copy for a narrow panel), or from C itself where its rows are whole (reading a few
+/// columns past the panel, never past C's last element), else from a copy of C. The pack buffers are
 /// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
 /// is packed once per block of k for every block of rows. A call allocates nothing on the managed heap after a
 /// thread's first.
@@ -370,8 +370,16 @@ public static class Gemm
             : ref PackBuffers<TTile>.B(panels);
         Span<float> edge = stackalloc float[MaxTile];
         ref float e = ref MemoryMarshal.GetReference(edge);
-        Span<float> biasEdge = stackalloc float[MaxPanel];
-        ref float be = ref MemoryMarshal.GetReference(biasEdge);
+        // The first block of k starts every tile from the bias row where there is one. Only the last panel can be
+        // narrower than the tile (parts start on panel boundaries); it starts from a copy padded with zeros, so a tile
+        // reads NR floats of it whatever its width.
+        Span<float> paddedBias = stackalloc float[MaxPanel];
+        int lastPanel = from + (panels - 1) * nr, lastWidth = Math.Min(nr, n - lastPanel);
+        if (hasBias && lastWidth < nr)
+        {
+            paddedBias.Clear();
+            MatrixOps.CopyFloats(ref Unsafe.Add(ref bias, lastPanel), ref MemoryMarshal.GetReference(paddedBias), lastWidth);
+        }
         for (int p0 = 0; p0 < k; p0 += kcMax)
         {
             int kc = Math.Min(kcMax, k - p0);
@@ -399,12 +407,9 @@ public static class Gemm
                 {
                     int j = from + panel * nr, w = Math.Min(nr, n - j);
                     ref float panelB = ref Unsafe.Add(ref blockB, panel * kc * nr);
-                    // A ragged panel that starts from the bias starts from a copy padded with zeros to the panel's width.
-                    if (w < nr && hasBias && p0 == 0)
-                    {
-                        biasEdge.Clear();
-                        MatrixOps.CopyFloats(ref Unsafe.Add(ref bias, j), ref be, w);
-                    }
+                    bool fromBias = hasBias && p0 == 0;
+                    ref float biasRow = ref !fromBias ? ref Unsafe.NullRef<float>()
+                        : ref w < nr ? ref MemoryMarshal.GetReference(paddedBias) : ref Unsafe.Add(ref bias, j);
                     for (int i = 0; i < mc; i += mr)
                     {
                         int rows = Math.Min(mr, mc - i);
@@ -412,34 +417,28 @@ public static class Gemm
                         ref float tileA = ref direct ? ref Unsafe.Add(ref a, (i0 + i) * ai + p0) : ref Unsafe.Add(ref packA, (i - packedFrom) * kc);
                         nint rowStride = direct ? ai : 1, pStride = direct ? 1 : mr;
                         ref float tileC = ref Unsafe.Add(ref c, (i0 + i) * ldc + j);
-                        // The first block of k starts from the bias row where there is one (every row alike), else
-                        // from C.
-                        bool fromBias = hasBias && p0 == 0;
                         if (rows == mr && w == nr)
                         {
-                            if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref Unsafe.Add(ref bias, j), 0, ref tileC, ldc);
+                            if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref tileC, ldc);
                             else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
                             continue;
                         }
-                        // A panel narrower than the tile (n = 90 in panels of 24: the last is 18 wide), rows whole: the
-                        // tile starts from C itself (or the padded bias) and writes a full-size buffer, whose first w
-                        // columns are copied back. The columns past w that it reads belong to C's next row (or its
-                        // stride's padding): their sums get only the zero padding of B, and are never written back, so
-                        // every element of C is the same chain. It must not read past C's last element, so a tile whose
-                        // rows end too near it takes the copy below. This avoids copying C in element by element, whose
-                        // narrow stores the tile's wide loads could not be forwarded from (a stall on each: the ragged
-                        // panel took 4× a whole one's time).
-                        if (rows == mr && (fromBias || (long)(i0 + i + mr - 1) * ldc + j + nr <= (long)(m - 1) * ldc + n))
+                        // A ragged tile (the padding of A and B is zero) writes a full-size buffer, whose first w columns
+                        // of its first rows are copied back. It starts from the bias row (stride 0), or from C itself
+                        // where its rows are whole: the columns past w that it then reads belong to C's next row (or its
+                        // stride's padding), their sums get only B's zero padding and are never written back, so every
+                        // element of C is the same chain; it must not read past C's last element. Otherwise it starts
+                        // from a zeroed copy of C, made element by element, whose narrow stores the tile's wide loads
+                        // cannot be forwarded from (a stall on each: a ragged panel took 4× a whole one's time that way).
+                        if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref e, nr);
+                        else if (rows == mr && (long)(i0 + i + mr - 1) * ldc + j + nr <= (long)(m - 1) * ldc + n)
+                            TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref e, nr);
+                        else
                         {
-                            if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref be, 0, ref e, nr);
-                            else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref e, nr);
-                            for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref e, r * nr), ref Unsafe.Add(ref tileC, r * ldc), w);
-                            continue;
+                            edge.Slice(0, mr * nr).Clear();
+                            for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
+                            TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr, ref e, nr);
                         }
-                        // A ragged tile: through a full-size copy of C (the padding of A and B is zero).
-                        edge.Slice(0, mr * nr).Clear();
-                        for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref fromBias ? ref Unsafe.Add(ref bias, j) : ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
-                        TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr, ref e, nr);
                         for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref e, r * nr), ref Unsafe.Add(ref tileC, r * ldc), w);
                     }
                 }
