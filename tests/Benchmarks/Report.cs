@@ -29,6 +29,13 @@ internal static class Report
     /// <summary>ModelGen's timings at one vector width: one thread and every core, keyed by (workload, kind).</summary>
     private sealed record WidthRun(string Mode, Dictionary<(string, string), Timing> One, Dictionary<(string, string), Timing> All, bool InProcess = false)
     {
+        /// <summary>
+        /// One thread against many from <c>--thread-ratio --json</c> (threads-&lt;mode&gt;.json), keyed by (workload,
+        /// kind): the median over alternating rounds in one process of one thread's time ÷ many threads' time; null
+        /// when the run has no such file.
+        /// </summary>
+        public Dictionary<(string, string), double>? Alternating { get; init; }
+
         /// <summary>The vector width in bits (both 128-bit modes: 128).</summary>
         public int Bits => VectorWidth.BitsOf(Mode);
 
@@ -319,19 +326,42 @@ internal static class Report
                         (w.Mode == "128sse" ? " Here also without FMA: multiply-add-bound work runs at a quarter of AVX2's rate (see the 128-bit comparison above)." : ""));
             }
         L("");
-        L($"**{threadsAll} threads against one** (ModelGen's own times; above 1: faster with more threads):");
-        L("");
-        L("| Workload | Width | Target | Training step | Inference | Status |");
-        L("|---|---|---|---:|---:|---|");
+        bool alternating = widths.Any(w => w.Alternating is not null);
+        L($"**{threadsAll} threads against one** (ModelGen's own times; above 1: faster with more threads)" + (alternating ? ":" : "."));
+        if (alternating)
+        {
+            L("*alternating*: one process timing 1 and " + threadsAll + " threads in turn, in rounds of about 100 ms, the median of each");
+            L("round's own ratio (`--thread-ratio`); *separate*: BenchmarkDotNet's medians, one process per benchmark, minutes apart. The");
+            L("status reads the alternating ratio: the drift between separate processes on a shared host is larger than the");
+            L("5 % that \"not slower\" tests (workloads whose products all stay below the sharing threshold run the same code in");
+            L("both modes, yet separate runs have put them up to 17 % apart).");
+            L("");
+            L("| Workload | Width | Target | Training step, alternating | Inference, alternating | Training step, separate | Inference, separate | Status |");
+            L("|---|---|---|---:|---:|---:|---:|---|");
+        }
+        else
+        {
+            L("");
+            L("| Workload | Width | Target | Training step | Inference | Status |");
+            L("|---|---|---|---:|---:|---|");
+        }
         foreach (var wl in Workload.All)
             foreach (var w in widths)
             {
                 double? train = Div(Get(w.One, wl.Id, "training"), Get(w.All, wl.Id, "training"));
                 double? infer = Div(Get(w.One, wl.Id, "inference"), Get(w.All, wl.Id, "inference"));
+                double? Alt(string kind) => w.Alternating is { } a && a.TryGetValue((wl.Id, kind), out var r) ? r : null;
+                double? altTrain = Alt("training"), altInfer = Alt("inference");
+                // The alternating ratio where this width has one, else the separate runs'.
+                double? judgeTrain = w.Alternating is null ? train : altTrain, judgeInfer = w.Alternating is null ? infer : altInfer;
                 double target = wl.Id == "W3" ? 1.6 : 0.95;
-                string status = train is null || infer is null ? "n/a" : train >= target && infer >= target ? "met" : "**short**";
-                if (status == "**short**") misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(train)} / {X(infer)} of its one-thread speed (target ≥ {target:0.##}×)."));
-                L(string.Create(Inv, $"| {wl.Id} | {w.Label} | {(wl.Id == "W3" ? "≥ 1.6×" : "not slower (≥ 0.95×)")} | {X(train)} | {X(infer)} | {status} |"));
+                string status = judgeTrain is null || judgeInfer is null ? "n/a" : judgeTrain >= target && judgeInfer >= target ? "met" : "**short**";
+                if (status == "**short**")
+                    misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(judgeTrain)} / {X(judgeInfer)} of its one-thread speed{(w.Alternating is null ? "" : " (alternating)")} (target ≥ {target:0.##}×)."));
+                string targetText = wl.Id == "W3" ? "≥ 1.6×" : "not slower (≥ 0.95×)";
+                L(alternating
+                    ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(altTrain)} | {X(altInfer)} | {X(train)} | {X(infer)} | {status} |")
+                    : string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(train)} | {X(infer)} | {status} |"));
             }
         var w256 = widths.FirstOrDefault(w => w.Mode == "256");
         var narrow = widths.Where(w => w.Bits == 128).ToList();
@@ -416,7 +446,13 @@ internal static class Report
             }
             if (mode.Length == 0) mode = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "512" : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "256" : "128";
             if (runs.ContainsKey(mode)) throw new InvalidDataException($"two BenchmarkDotNet reports for vector mode {mode} in {dir}");
-            runs[mode] = new WidthRun(mode, one, all, inProcess);
+            string alternating = Path.Combine(dir, $"threads-{mode}.json");
+            runs[mode] = new WidthRun(mode, one, all, inProcess)
+            {
+                Alternating = File.Exists(alternating)
+                    ? ThreadRatio.Read(alternating).Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio)
+                    : null,
+            };
             var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
                 h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",
                 h.GetProperty("OsVersion").GetString() ?? "?", intrinsics);

@@ -5,8 +5,9 @@
 # DOTNET_EnableAVX=0), then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export;
 # inference) with one thread and with the whole machine (once: they do not depend on .NET's width), and writes
 # docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
-# BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min); the peers ~5 min: about
-# 27 minutes on a 2-core AVX-512 machine (4 widths), 23 on an AVX2 one (3 widths).
+# BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min), and every width one thread
+# against every core in alternating rounds (--thread-ratio, ~1 min); the peers ~5 min: about 31 minutes on a
+# 2-core AVX-512 machine (4 widths), 26 on an AVX2 one (3 widths).
 #
 #   tests/Benchmarks/compare.sh                         run now, every width this machine has
 #   tests/Benchmarks/compare.sh --widths 256,128        only these widths (512, 256, 128, 128sse; the first one listed
@@ -94,6 +95,11 @@ for w in $WIDTHS; do
   # shellcheck disable=SC2046
   env $(width_env "$w") MODELGEN_BENCH_EXPECT_WIDTH="$w" MODELGEN_BENCH_SHORT="$SHORT" \
     dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*W?_*' --join --json --artifacts "$WORK/bdn-$w" | tee "$WORK/modelgen-$w.log"
+  # One thread against every core in one process, alternating (ThreadRatio.cs says why; ~1 min): the report's
+  # "not slower with more threads" status reads these.
+  echo "== ModelGen, 1 thread against every core in alternating rounds, vector mode $w"
+  # shellcheck disable=SC2046
+  env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --thread-ratio --rounds 21 --json "$WORK/threads-$w.json"
   FIRST=0
 done
 
@@ -125,6 +131,7 @@ for w in $WIDTHS; do
   [ -d "$WORK/bdn-$w/results" ] || continue
   cp "$WORK"/bdn-"$w"/results/*-report-full*.json "$DATA/modelgen-$w-report-full.json"
   cp "$WORK"/bdn-"$w"/results/*-report-github.md "$DATA/modelgen-$w-report.md"
+  if [ -f "$WORK/threads-$w.json" ]; then cp "$WORK/threads-$w.json" "$DATA/"; fi
   grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
     "$WORK/modelgen-$w.log" > "$DATA/modelgen-$w.log" || true
 done
