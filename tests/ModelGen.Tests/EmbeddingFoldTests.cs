@@ -67,5 +67,105 @@ namespace ModelGen.Tests
             Assertions.AllClose(single.Gradients, batched.Gradients, 1e-4, 1e-5, $"{batched.Info.Name} gradients, folded vs not");
             Assert.Contains(batched.Gradients, g => g != 0);
         }
+
+        // Inference reuses the projected table P = E·W + b while E, W and b keep their bits (FoldSource). Each case
+        // changes the parameters some way and compares the next inference with a fresh model holding the same
+        // parameters, bit for bit: a reused P that should have been recomputed gives different outputs.
+        [Theory]
+        [InlineData("rnn")]
+        [InlineData("lstm")]
+        [InlineData("gru")]
+        [InlineData("gru-reset-before")]
+        public void Inference_reuses_the_projected_table_only_while_the_parameters_are_unchanged(string kind)
+        {
+            Func<ISequentialModel<int>> create = kind switch
+            {
+                "rnn" => () => new FoldRnn(),
+                "lstm" => () => new FoldLstm(),
+                "gru" => () => new FoldGru(),
+                _ => () => new FoldGruResetBefore(),
+            };
+            const int Steps = 5, Batch = 4;
+            var model = create();
+            var random = new Random(11);
+            for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = random.NextSingle() - 0.5f;
+            var tokens = new int[9 * Steps];
+            for (int i = 0; i < tokens.Length; i++) tokens[i] = i % 11; // every word, so every row of P is read
+            int embeddings = 11 * 6;
+            // Offsets of one element of E, of W (right after E) and of the target's bias, from the model's own views.
+            int kernelAt = Offset(model, "kernel"), biasAt = Offset(model, "bias");
+            Assert.Equal(embeddings, kernelAt);
+
+            void Same(string what, int batch = Batch)
+            {
+                var fresh = create();
+                model.Parameters.CopyTo(fresh.Parameters, 0);
+                var expected = new float[fresh.OutputLength(batch, Steps)];
+                fresh.Forward(tokens.AsSpan(0, batch * Steps), batch, Steps, expected);
+                var actual = new float[expected.Length];
+                model.Forward(tokens.AsSpan(0, batch * Steps), batch, Steps, actual);
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"{kind}: {what}: outputs differ from a fresh model's");
+            }
+
+            Same("first call");
+            Same("unchanged parameters (P reused)");
+            model.Parameters[7] += 0.25f;
+            Same("an embedding changed");
+            model.Parameters[kernelAt + 3] -= 0.125f;
+            Same("the kernel changed");
+            model.Parameters[biasAt + 1] += 0.5f;
+            Same("the bias changed");
+            model.Parameters[kernelAt + 2] = 0f;
+            Same("a kernel weight set to zero");
+            model.Parameters[kernelAt + 2] = -0f;
+            Same("the sign of a zero weight flipped");
+            Array.Copy(model.Parameters, kernelAt, model.Parameters, kernelAt + 1, 4); // shifted in place, as a weight file might
+            Same("the kernel rewritten in place");
+
+            // A training pass computes P from other parameters; going back to the remembered ones must not reuse it.
+            var remembered = (float[])model.Parameters.Clone();
+            Same("before a training pass");
+            for (int i = 0; i < embeddings; i++) model.Parameters[i] *= 1.5f;
+            var trained = new float[model.OutputLength(Batch, Steps)];
+            model.Forward(tokens.AsSpan(0, Batch * Steps), Batch, Steps, trained, training: true);
+            remembered.CopyTo(model.Parameters, 0);
+            Same("the parameters restored after a training pass");
+
+            Same("a larger batch (the workspace grows)", batch: 9);
+            Same("back to the first batch", batch: Batch);
+        }
+
+        private static int Offset(ISequentialModel<int> model, string suffix)
+        {
+            // The target is layer 1 (the Embedding is layer 0).
+            foreach (var p in model.Info.Layers[1].Parameters)
+                if (p.Name.EndsWith(suffix, StringComparison.Ordinal)) return p.Offset;
+            throw new InvalidOperationException($"no '{suffix}' parameter in layer 1 of {model.Info.Name}");
+        }
+
+        [Fact]
+        public void FoldSource_compares_bits()
+        {
+            var table = new float[4];
+            float[] e = [1, 0, 2, float.NaN], w = [3, 4], b = [5];
+            var source = new ModelGen.Kernels.FoldSource();
+            Assert.False(source.Matches(table, e, w, b)); // nothing remembered
+            source.Remember(table, e, w, b);
+            Assert.True(source.Matches(table, e, w, b)); // NaN matches its own bits
+            Assert.False(source.Matches(new float[4], e, w, b)); // another array
+            Assert.False(source.Matches(table, e, w, default)); // another shape
+            e[1] = -0.0f;
+            Assert.False(source.Matches(table, e, w, b)); // −0 is not +0
+            e[1] = 0;
+            e[3] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(float.NaN) ^ 1);
+            Assert.False(source.Matches(table, e, w, b)); // another NaN
+            e[3] = float.NaN;
+            b[0] = 5.000001f;
+            Assert.False(source.Matches(table, e, w, b));
+            b[0] = 5;
+            Assert.True(source.Matches(table, e, w, b));
+            source.Forget();
+            Assert.False(source.Matches(table, e, w, b));
+        }
     }
 }

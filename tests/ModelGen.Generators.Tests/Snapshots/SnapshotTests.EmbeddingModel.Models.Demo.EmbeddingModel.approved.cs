@@ -145,6 +145,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
     private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
     private float[] _denseLogits = global::System.Array.Empty<float>(); // 'dense': values before the activation (ILogitOutput)
     private bool _folded; // the last batch ran 'embedding' folded into 'simple_rnn''s input projection
+    private readonly global::ModelGen.Kernels.FoldSource _foldSource = new(); // the parameters the projected table was last computed from
     private float[] _embeddingProjection = global::System.Array.Empty<float>(); // E·W + b for every word [500, 8]
     private float[] _embeddingProjectionGradient = global::System.Array.Empty<float>(); // ∂Z summed per word
     private float[] _embeddingKernelT = global::System.Array.Empty<float>(); // 'simple_rnn' kernel transposed
@@ -279,17 +280,23 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
             {
                 // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.
                 var projection = _embeddingProjection.AsSpan();
-                global::ModelGen.Kernels.Gemm.MultiplyBias(
-                    500,
-                    8,
-                    16,
-                    EmbeddingEmbeddings,
-                    16,
-                    SimpleRnnKernel,
-                    8,
-                    SimpleRnnBias.Slice(0, 8),
-                    projection,
-                    8);
+                // Inference reuses P while E, W and b hold the bits it was made from (compared on every call, a read of
+                // each parameter once); a training pass recomputes it, since the optimizer will change them.
+                if (training || !_foldSource.Matches(_embeddingProjection, EmbeddingEmbeddings, SimpleRnnKernel, SimpleRnnBias.Slice(0, 8)))
+                {
+                    global::ModelGen.Kernels.Gemm.MultiplyBias(
+                        500,
+                        8,
+                        16,
+                        EmbeddingEmbeddings,
+                        16,
+                        SimpleRnnKernel,
+                        8,
+                        SimpleRnnBias.Slice(0, 8),
+                        projection,
+                        8);
+                    if (training) _foldSource.Forget(); else _foldSource.Remember(_embeddingProjection, EmbeddingEmbeddings, SimpleRnnKernel, SimpleRnnBias.Slice(0, 8));
+                }
                 // 'simple_rnn' reads each token's row of P inside its step loop; the ids are checked here.
                 global::ModelGen.Kernels.Embedding.Validate(batch, steps, 500, _tokens.AsSpan(0, rows), "embedding");
             }

@@ -180,6 +180,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
     private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
     private bool _folded; // the last batch ran 'embedding' folded into 'lstm''s input projection
+    private readonly global::ModelGen.Kernels.FoldSource _foldSource = new(); // the parameters the projected table was last computed from
     private float[] _embeddingProjection = global::System.Array.Empty<float>(); // E·W + b for every word [20, 28]
     private float[] _embeddingProjectionGradient = global::System.Array.Empty<float>(); // ∂Z summed per word
     private float[] _embeddingKernelT = global::System.Array.Empty<float>(); // 'lstm' kernel transposed
@@ -352,17 +353,23 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
             {
                 // Folded into 'lstm': P = E·W + b once for the 20 words, then each token's row of P.
                 var projection = _embeddingProjection.AsSpan();
-                global::ModelGen.Kernels.Gemm.MultiplyBias(
-                    20,
-                    28,
-                    8,
-                    EmbeddingEmbeddings,
-                    8,
-                    LstmKernel,
-                    28,
-                    LstmBias.Slice(0, 28),
-                    projection,
-                    28);
+                // Inference reuses P while E, W and b hold the bits it was made from (compared on every call, a read of
+                // each parameter once); a training pass recomputes it, since the optimizer will change them.
+                if (training || !_foldSource.Matches(_embeddingProjection, EmbeddingEmbeddings, LstmKernel, LstmBias.Slice(0, 28)))
+                {
+                    global::ModelGen.Kernels.Gemm.MultiplyBias(
+                        20,
+                        28,
+                        8,
+                        EmbeddingEmbeddings,
+                        8,
+                        LstmKernel,
+                        28,
+                        LstmBias.Slice(0, 28),
+                        projection,
+                        28);
+                    if (training) _foldSource.Forget(); else _foldSource.Remember(_embeddingProjection, EmbeddingEmbeddings, LstmKernel, LstmBias.Slice(0, 28));
+                }
                 global::ModelGen.Kernels.Embedding.Gather(
                     batch,
                     steps,

@@ -51,6 +51,7 @@ internal static class CpuWorkspace
         {
             var e = m.Layers[0];
             w.Line($"private bool _folded; // the last batch ran '{e.Name}' folded into '{m.Layers[fold.Target].Name}''s input projection");
+            w.Line($"private readonly {G}Kernels.FoldSource _foldSource = new(); // the parameters the projected table was last computed from");
             foreach (var a in FoldArrays(plan))
                 w.Line($"private {a.Element}[] {a.Field} = global::System.Array.Empty<{a.Element}>(); // {a.Doc}");
         }

@@ -44,14 +44,22 @@ internal static class EmbeddingFold
             w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
             w.Line($"var projection = {Field(l, TensorRole.Projection)}.AsSpan();");
             var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
-            if (bias is null)
+            string kernel = View(target.Directions[0], 0, false), biasSpan = bias is null ? "default" : $"{bias}.Slice(0, {width})";
+            string source = $"{Field(l, TensorRole.Projection)}, {k}, {kernel}, {biasSpan}";
+            w.Line("// Inference reuses P while E, W and b hold the bits it was made from (compared on every call, a read of");
+            w.Line("// each parameter once); a training pass recomputes it, since the optimizer will change them.");
+            using (w.Block($"if (training || !_foldSource.Matches({source}))"))
             {
-                w.Line("projection.Clear(); // no bias");
-                w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, View(target.Directions[0], 0, false), width, "projection", width);
-            }
-            else
-            {
-                w.Call($"{G}Kernels.Gemm.MultiplyBias", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, View(target.Directions[0], 0, false), width, $"{bias}.Slice(0, {width})", "projection", width);
+                if (bias is null)
+                {
+                    w.Line("projection.Clear(); // no bias");
+                    w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, kernel, width, "projection", width);
+                }
+                else
+                {
+                    w.Call($"{G}Kernels.Gemm.MultiplyBias", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, kernel, width, biasSpan, "projection", width);
+                }
+                w.Line($"if (training) _foldSource.Forget(); else _foldSource.Remember({source});");
             }
             if (fold.TargetReadsTokens)
             {
