@@ -194,8 +194,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                         z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
                         y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
                         y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
-                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
-                        FastMath.Tanh(z1 + y1).StoreUnsafe(ref cur, row1);
+                        FastMath.TanhLowLatency(z0 + y0).StoreUnsafe(ref cur, row0);
+                        FastMath.TanhLowLatency(z1 + y1).StoreUnsafe(ref cur, row1);
                     }
                     if (b < batch)
                     {
@@ -210,7 +210,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                         y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
                         z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
                         y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
-                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
+                        FastMath.TanhLowLatency(z0 + y0).StoreUnsafe(ref cur, row0);
                     }
                     if (!mask.IsEmpty)
                     {
