@@ -306,6 +306,7 @@ internal static class Report
         L("| Workload | Width | Target | Training step | Inference | Gate products, share of 1-core peak (training / inference) | Status |");
         L("|---|---|---|---:|---:|---:|---|");
         var misses = new List<string>();
+        var explained = new Dictionary<string, string>(); // workload → the width whose miss gave the reason
         foreach (var wl in Workload.All)
             foreach (var w in widths)
             {
@@ -322,8 +323,13 @@ internal static class Report
                 string status = missed.Count == 0 ? "met" : $"**short**: {string.Join(", ", missed)}";
                 L(string.Create(Inv, $"| {wl.Id} | {w.Label} | ≥ {target:0.#}×{(wl.Id == "W3" ? " and ≥ 75 % of peak" : "")} | {X(train)} | {X(infer)} | {shareTrain:0} % / {shareInfer:0} % | {status} |"));
                 if (missed.Count > 0)
-                    misses.Add($"- **{wl.Id} at {w.Label}** ({string.Join(", ", missed)}): {why}" +
+                {
+                    // The reason once per workload; its other widths point back to it.
+                    string reason = explained.TryGetValue(wl.Id, out var first) ? $"as at {first} above." : why;
+                    explained.TryAdd(wl.Id, w.Label);
+                    misses.Add($"- **{wl.Id} at {w.Label}** ({string.Join(", ", missed)}): {reason}" +
                         (w.Mode == "128sse" ? " Here also without FMA: multiply-add-bound work runs at a quarter of AVX2's rate (see the 128-bit comparison above)." : ""));
+                }
             }
         L("");
         bool alternating = widths.Any(w => w.Alternating is not null);
@@ -334,7 +340,8 @@ internal static class Report
             L("round's own ratio (`--thread-ratio`); *separate*: BenchmarkDotNet's medians, one process per benchmark, minutes apart. The");
             L("status reads the alternating ratio: the drift between separate processes on a shared host is larger than the");
             L("5 % that \"not slower\" tests (workloads whose products all stay below the sharing threshold run the same code in");
-            L("both modes, yet separate runs have put them up to 17 % apart).");
+            L("both modes, yet separate runs have put them as much as a third apart: W5's inference at 256 bits, 0.66×, in the");
+            L("run of commit 2f8c08b).");
             L("");
             L("| Workload | Width | Target | Training step, alternating | Inference, alternating | Training step, separate | Inference, separate | Status |");
             L("|---|---|---|---:|---:|---:|---:|---|");
@@ -538,7 +545,7 @@ internal static class Report
         ["W1"] = (30, "per-call fixed costs (argument checks, the batch-major/time-major copies) dominate 4 steps of a 6×10 state."),
         ["W2"] = (5, "30-unit rows: each gate block of 30 columns is whole vectors and an overlapping last one at every width, and the [32×30]·[30×120] step product (k = 30) is too small to keep the multiply-add units busy (a profile at 256 bits: 45 % in the product's micro-kernel, 30 % in the fused gate passes). AVX2 products of that shape take a 4 × 24 tile (no padding; 36 × 128 in 6 × 16 tiles); at 512 bits the 120 columns are three 32-wide panels and a 24-wide one, which since commit 2d597d4 starts its tile from C itself instead of a copy made element by element (W2 inference −2 % at 256 bits, −4 % at 512)."),
         ["W3"] = (1.5, "the 196-unit gate products run near the GEMM kernel's speed; the remaining time is the per-step activations."),
-        ["W4"] = (30, "inference is 100 dependent steps of a [64×8]·[8×8] product and 512 tanh (two samples per 512-bit vector, one per 256-bit vector, two vectors per sample at 128 bits), in one generated method with no calls. At commit 2f8c08b inference takes 32.1 µs at 512 bits and 39.0 at 256 (best of alternating rounds): since f7fc8a6 inference keeps the folded embedding's table E·W + b between calls while the weights keep their bits (compared on each call; 1.5 µs at 512 bits, 2.3 at 256), and since 2f8c08b the 256-bit step takes a tanh whose chain of dependent operations is eight cycles shorter (each sample's next state waits on its own tanh there: 10 % faster). The same tanh gained nothing at 512 bits, where the loop is bound by the two vector ports (the permutes of the two-samples-per-vector layout and the tanh's operations), and lost 1.6 % at 128; the 256-bit layout (no permutes, broadcasts from memory) run at 512 bits was 6 % slower. A copy of the 512-bit loop takes 31 µs with the tanh and 12.5 µs without it; the division in each tanh costs 4.5 µs of that (a multiply in its place, wrong but as cheap as possible, measured it), and a reciprocal estimate with a Newton step was slower than the division (four operations more on the same two ports). PyTorch's nn.RNN runs the same loop in C++, so there is little framework overhead to beat."),
+        ["W4"] = (30, "inference is 100 dependent steps of a [64×8]·[8×8] product and 512 tanh (two samples per 512-bit vector, one per 256-bit vector, two vectors per sample at 128 bits), in one generated method with no calls. At commit 2f8c08b inference took 32.1 µs at 512 bits and 39.0 at 256 as the best of alternating rounds of a separate harness (the medians in the tables above are BenchmarkDotNet's, and higher): since f7fc8a6 inference keeps the folded embedding's table E·W + b between calls while the weights keep their bits (compared on each call; 1.5 µs at 512 bits, 2.3 at 256), and since 2f8c08b the 256-bit step takes a tanh whose chain of dependent operations is eight cycles shorter (each sample's next state waits on its own tanh there: 10 % faster). The same tanh gained nothing at 512 bits, where the loop is bound by the two vector ports (the permutes of the two-samples-per-vector layout and the tanh's operations), and lost 1.6 % at 128; the 256-bit layout (no permutes, broadcasts from memory) run at 512 bits was 6 % slower. A copy of the 512-bit loop takes 31 µs with the tanh and 12.5 µs without it; the division in each tanh costs 4.5 µs of that (a multiply in its place, wrong but as cheap as possible, measured it), and a reciprocal estimate with a Newton step was slower than the division (four operations more on the same two ports). PyTorch's nn.RNN runs the same loop in C++, so there is little framework overhead to beat."),
         ["W5"] = (30, "per-call fixed costs dominate a batch of one."),
         ["W6"] = (5, "GRU(30) inference is per-step work on 30-wide rows (a [32×30]·[30×90] product, then one fused pass for z, r, ĥ and h per sample); PyTorch runs the whole GRU layer in one fused C++ kernel, so its inference has little framework overhead to beat. A profile at 256 bits at commit d290d80: 46 % in the 4 × 24 tile's micro-kernel, 24 % in the fused gate passes, 9 % in the packed path's own loops, most of it the last, 18-wide panel of the 90 columns, whose bias was copied into a buffer element by element and stalled the tile's wide loads; since commit 2d597d4 that panel starts from a padded copy of the bias (the step product 3.9 → 2.9 µs, W6 inference 1.305 → 1.244 ms, best of alternating rounds)."),
     };

@@ -16,9 +16,9 @@ namespace ModelGen.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides BenchmarkDotNet's one-thread and all-thread jobs: those are separate
-/// processes minutes apart, and on a shared machine the drift between them (up to ±15 % on this project's 2-vCPU host,
-/// seen on workloads whose code is the same in both modes because no product reaches the sharing threshold) is larger
-/// than the 5 % the "not slower" target tests. Alternating rounds in one process put the same drift on both sides.
+/// processes minutes apart, and on a shared machine the drift between them (on this project's 2-vCPU host, up to a
+/// third: 0.66× for W5's inference at 256 bits, whose code is the same in both modes because no product reaches the
+/// sharing threshold) is larger than the 5 % the "not slower" target tests. Alternating rounds in one process put the same drift on both sides.
 /// </remarks>
 internal static class ThreadRatio
 {
