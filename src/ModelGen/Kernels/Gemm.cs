@@ -25,7 +25,9 @@ namespace ModelGen.Kernels;
 /// are a row apart, and a last tile of fewer than <c>MR</c> rows are packed into tiles laid out <c>[p][MR]</c>.
 /// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
 /// the same multiply-adds in the same order (bit-identical). Packing zero-pads ragged
-/// tiles, whose results go through a tile-sized buffer, so one micro-kernel serves every shape: a ragged tile starts
+/// tiles. With AVX-512 a last panel narrower than the tile, of whole rows, runs the tile with masked loads and stores
+/// of its w columns (nothing past them is read or written). Elsewhere, and for a last block of fewer than MR rows, a
+/// ragged tile's results go through a tile-sized buffer, so one micro-kernel serves every shape: it starts
 /// from the bias row (a zero-padded copy for a narrow panel), or from C itself where its rows are whole (reading a few
 /// columns past the panel, never past C's last element), else from a copy of C. The pack buffers are
 /// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
@@ -423,13 +425,19 @@ public static class Gemm
                             else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
                             continue;
                         }
-                        // A ragged tile (the padding of A and B is zero) writes a full-size buffer, whose first w columns
+                        // Otherwise a ragged tile (the padding of A and B is zero) writes a full-size buffer, whose first w columns
                         // of its first rows are copied back. It starts from the bias row (stride 0), or from C itself
                         // where its rows are whole: the columns past w that it then reads belong to C's next row (or its
                         // stride's padding), their sums get only B's zero padding and are never written back, so every
                         // element of C is the same chain; it must not read past C's last element. Otherwise it starts
                         // from a zeroed copy of C, made element by element, whose narrow stores the tile's wide loads
                         // cannot be forwarded from (a stall on each: a ragged panel took 4× a whole one's time that way).
+                        // A panel of w < NR columns with whole rows: masked loads and stores where the width has them
+                        // (AVX-512; a buffer and a copy back cost a 24-wide panel more than a whole one's time).
+                        if (rows == mr && (fromBias
+                                ? TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref tileC, ldc, w)
+                                : TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc, w)))
+                            continue;
                         if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref e, nr);
                         else if (rows == mr && (long)(i0 + i + mr - 1) * ldc + j + nr <= (long)(m - 1) * ldc + n)
                             TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref e, nr);
@@ -588,6 +596,10 @@ public static class Gemm
         // A(r, p) at a[r·rowStride + p·pStride]: packed tiles pass (1, MR); a row-major A read in place passes (lda, 1).
         static abstract void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc);
         static abstract void CopyRow(ref float from, ref float to); // NR floats
+        // A tile of MR whole rows but only the first w < NR columns: reads and writes those w columns of each row and
+        // nothing past them (masked loads and stores), with the multiply-adds of Multiply. False where the width has no
+        // masked memory operations (the caller then goes through a tile-sized buffer).
+        static abstract bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w);
     }
 
     // 8 rows × 2 zmm: 16 accumulators, 2 loads of B and a broadcast of A per step, of AVX-512's 32 registers.
@@ -652,6 +664,65 @@ public static class Gemm
             c60.StoreUnsafe(ref c, 6 * s); c61.StoreUnsafe(ref c, 6 * s + W);
             c70.StoreUnsafe(ref c, 7 * s); c71.StoreUnsafe(ref c, 7 * s + W);
         }
+
+        // As Multiply, for the first w < 32 columns of each row: masked loads of the starting values (zero past w) and
+        // masked stores, so a ragged last panel needs no buffer, no copy back, and no read past C's last element.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static unsafe bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
+        {
+            if (!Avx512F.IsSupported) return false;
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
+            const int W = 16;
+            var lanes = Vector512<int>.Indices;
+            var m0 = Vector512.LessThan(lanes, Vector512.Create(w)).AsSingle();
+            var m1 = Vector512.LessThan(lanes, Vector512.Create(w - W)).AsSingle();
+            var zero = Vector512<float>.Zero;
+            fixed (float* pin = &cIn, pc = &c)
+            {
+                float* i0 = pin, q = pc;
+                nint si = ldIn, s = ldc;
+                var c00 = Avx512F.MaskLoad(i0, m0, zero); var c01 = Avx512F.MaskLoad(i0 + W, m1, zero);
+                var c10 = Avx512F.MaskLoad(i0 + si, m0, zero); var c11 = Avx512F.MaskLoad(i0 + si + W, m1, zero);
+                var c20 = Avx512F.MaskLoad(i0 + 2 * si, m0, zero); var c21 = Avx512F.MaskLoad(i0 + 2 * si + W, m1, zero);
+                var c30 = Avx512F.MaskLoad(i0 + 3 * si, m0, zero); var c31 = Avx512F.MaskLoad(i0 + 3 * si + W, m1, zero);
+                var c40 = Avx512F.MaskLoad(i0 + 4 * si, m0, zero); var c41 = Avx512F.MaskLoad(i0 + 4 * si + W, m1, zero);
+                var c50 = Avx512F.MaskLoad(i0 + 5 * si, m0, zero); var c51 = Avx512F.MaskLoad(i0 + 5 * si + W, m1, zero);
+                var c60 = Avx512F.MaskLoad(i0 + 6 * si, m0, zero); var c61 = Avx512F.MaskLoad(i0 + 6 * si + W, m1, zero);
+                var c70 = Avx512F.MaskLoad(i0 + 7 * si, m0, zero); var c71 = Avx512F.MaskLoad(i0 + 7 * si + W, m1, zero);
+                for (int p = 0; p < kc; p++)
+                {
+                    var b0 = Vector512.LoadUnsafe(ref b);
+                    var b1 = Vector512.LoadUnsafe(ref b, W);
+                    var x = Vector512.Create(a);
+                    c00 = Vector512.MultiplyAddEstimate(x, b0, c00); c01 = Vector512.MultiplyAddEstimate(x, b1, c01);
+                    x = Vector512.Create(Unsafe.Add(ref a, o1));
+                    c10 = Vector512.MultiplyAddEstimate(x, b0, c10); c11 = Vector512.MultiplyAddEstimate(x, b1, c11);
+                    x = Vector512.Create(Unsafe.Add(ref a, o2));
+                    c20 = Vector512.MultiplyAddEstimate(x, b0, c20); c21 = Vector512.MultiplyAddEstimate(x, b1, c21);
+                    x = Vector512.Create(Unsafe.Add(ref a, o3));
+                    c30 = Vector512.MultiplyAddEstimate(x, b0, c30); c31 = Vector512.MultiplyAddEstimate(x, b1, c31);
+                    x = Vector512.Create(Unsafe.Add(ref a, o4));
+                    c40 = Vector512.MultiplyAddEstimate(x, b0, c40); c41 = Vector512.MultiplyAddEstimate(x, b1, c41);
+                    x = Vector512.Create(Unsafe.Add(ref a, o5));
+                    c50 = Vector512.MultiplyAddEstimate(x, b0, c50); c51 = Vector512.MultiplyAddEstimate(x, b1, c51);
+                    x = Vector512.Create(Unsafe.Add(ref a, o6));
+                    c60 = Vector512.MultiplyAddEstimate(x, b0, c60); c61 = Vector512.MultiplyAddEstimate(x, b1, c61);
+                    x = Vector512.Create(Unsafe.Add(ref a, o7));
+                    c70 = Vector512.MultiplyAddEstimate(x, b0, c70); c71 = Vector512.MultiplyAddEstimate(x, b1, c71);
+                    a = ref Unsafe.Add(ref a, pStride);
+                    b = ref Unsafe.Add(ref b, 32);
+                }
+                Avx512F.MaskStore(q, m0, c00); Avx512F.MaskStore(q + W, m1, c01);
+                Avx512F.MaskStore(q + s, m0, c10); Avx512F.MaskStore(q + s + W, m1, c11);
+                Avx512F.MaskStore(q + 2 * s, m0, c20); Avx512F.MaskStore(q + 2 * s + W, m1, c21);
+                Avx512F.MaskStore(q + 3 * s, m0, c30); Avx512F.MaskStore(q + 3 * s + W, m1, c31);
+                Avx512F.MaskStore(q + 4 * s, m0, c40); Avx512F.MaskStore(q + 4 * s + W, m1, c41);
+                Avx512F.MaskStore(q + 5 * s, m0, c50); Avx512F.MaskStore(q + 5 * s + W, m1, c51);
+                Avx512F.MaskStore(q + 6 * s, m0, c60); Avx512F.MaskStore(q + 6 * s + W, m1, c61);
+                Avx512F.MaskStore(q + 7 * s, m0, c70); Avx512F.MaskStore(q + 7 * s + W, m1, c71);
+            }
+            return true;
+        }
     }
 
     // 6 rows × 2 vectors: 12 accumulators, 2 loads of B and a broadcast of A, 15 registers: AVX2's 16 ymm, and at 128
@@ -663,6 +734,7 @@ public static class Gemm
         public static int NR => 2 * TOps.Lanes;
         public static int KC => 256;
         public static int MC => 96;
+        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w) => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
@@ -718,6 +790,7 @@ public static class Gemm
         public static int NR => 24;
         public static int KC => 128;
         public static int MC => 96;
+        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w) => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
@@ -768,6 +841,7 @@ public static class Gemm
         public static int NR => 12;
         public static int KC => 256;
         public static int MC => 96;
+        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w) => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
