@@ -425,6 +425,12 @@ public static class Gemm
                             else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
                             continue;
                         }
+                        // A panel of w < NR columns with whole rows: masked loads and stores where the width has them
+                        // (AVX-512; a buffer and a copy back cost a 24-wide panel more than a whole one's time).
+                        if (rows == mr && (fromBias
+                                ? TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref tileC, ldc, w)
+                                : TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc, w)))
+                            continue;
                         // Otherwise a ragged tile (the padding of A and B is zero) writes a full-size buffer, whose first w columns
                         // of its first rows are copied back. It starts from the bias row (stride 0), or from C itself
                         // where its rows are whole: the columns past w that it then reads belong to C's next row (or its
@@ -432,12 +438,6 @@ public static class Gemm
                         // element of C is the same chain; it must not read past C's last element. Otherwise it starts
                         // from a zeroed copy of C, made element by element, whose narrow stores the tile's wide loads
                         // cannot be forwarded from (a stall on each: a ragged panel took 4× a whole one's time that way).
-                        // A panel of w < NR columns with whole rows: masked loads and stores where the width has them
-                        // (AVX-512; a buffer and a copy back cost a 24-wide panel more than a whole one's time).
-                        if (rows == mr && (fromBias
-                                ? TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref tileC, ldc, w)
-                                : TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc, w)))
-                            continue;
                         if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref e, nr);
                         else if (rows == mr && (long)(i0 + i + mr - 1) * ldc + j + nr <= (long)(m - 1) * ldc + n)
                             TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref e, nr);

@@ -75,7 +75,7 @@ internal static class SimpleRnnUnrolled
             using (w.Block("if (b < batch)"))
             {
                 w.Line("// An odd last sample: one 256-bit row.");
-                Samples(w, cell, 8, 1, (k, _) => $"w{k}.GetLower()", lowLatencyTanh: false); // the bits of the other samples' tanh
+                Samples(w, cell, 8, 1, (k, _) => $"w{k}.GetLower()");
             }
         });
     }
@@ -89,6 +89,10 @@ internal static class SimpleRnnUnrolled
         int u = cell.Units, vectors = u / lanes;
         string type = CpuDialect.TypeOf(lanes);
         bool hoisted = u * vectors <= MostHoisted;
+        // At 256 bits each sample's next state waits on its own tanh, and the loop is bound by that chain, not by how
+        // many operations issue: the tanh with the shorter chain (measured 10 % faster for W4; no gain at 512 bits,
+        // where the permutes bind, nor at 128, where the operations do).
+        bool lowLatencyTanh = lanes == 8;
         Func<int, int, string> uRow;
         if (hoisted)
         {
@@ -107,15 +111,15 @@ internal static class SimpleRnnUnrolled
             if (vectors > 1)
             {
                 using (w.Block("for (int b = 0; b < batch; b++)"))
-                    Samples(w, cell, lanes, 1, uRow);
+                    Samples(w, cell, lanes, 1, uRow, lowLatencyTanh);
                 return;
             }
             w.Line("int b = 0;");
             w.Line("// Two samples per iteration: two independent chains, so one's activation overlaps the other's products.");
             using (w.Block("for (; b + 2 <= batch; b += 2)"))
-                Samples(w, cell, lanes, 2, uRow);
+                Samples(w, cell, lanes, 2, uRow, lowLatencyTanh);
             using (w.Block("if (b < batch)"))
-                Samples(w, cell, lanes, 1, uRow);
+                Samples(w, cell, lanes, 1, uRow, lowLatencyTanh);
         });
     }
 
@@ -134,10 +138,10 @@ internal static class SimpleRnnUnrolled
     /// <summary>
     /// <paramref name="samples"/> samples from <c>b</c>, each row in vectors of <paramref name="lanes"/>: z = p + h[t-1]·U,
     /// activated and stored. <paramref name="uRow"/> names vector v of U's row k. <paramref name="lowLatencyTanh"/>: a tanh
-    /// of 256-bit rows is <c>FastMath.TanhLowLatency</c> (false for the 512-bit path's odd sample, which keeps the bits
-    /// of its other samples).
+    /// activation is <c>FastMath.TanhLowLatency</c> (256-bit rows only; the 512-bit path's odd sample keeps the bits of
+    /// its other samples' <c>Tanh</c>).
     /// </summary>
-    private static void Samples(CodeWriter w, CellShape cell, int lanes, int samples, Func<int, int, string> uRow, bool lowLatencyTanh = true)
+    private static void Samples(CodeWriter w, CellShape cell, int lanes, int samples, Func<int, int, string> uRow, bool lowLatencyTanh = false)
     {
         int u = cell.Units, vectors = u / lanes;
         string type = CpuDialect.TypeOf(lanes);
@@ -172,10 +176,7 @@ internal static class SimpleRnnUnrolled
             for (int v = 0; v < vectors; v++)
             {
                 string z = $"z{s * vectors + v} + y{s * vectors + v}";
-                // At 256 bits each sample's next state waits on its own tanh, and the loop is bound by that chain, not by
-                // how many operations issue: the tanh with the shorter chain (measured 10 % faster for W4; no gain at
-                // 512 bits, where the permutes bind, nor at 128, where the operations do).
-                string activated = lowLatencyTanh && lanes == 8 && cell.Activation == Activation.Tanh ? $"FastMath.TanhLowLatency({z})" : dialect.Activate(cell.Activation, z);
+                string activated = lowLatencyTanh && cell.Activation == Activation.Tanh ? $"FastMath.TanhLowLatency({z})" : dialect.Activate(cell.Activation, z);
                 w.Line($"{activated}.StoreUnsafe(ref cur, row{s}{(v == 0 ? "" : $" + {v * lanes}")});");
             }
     }
