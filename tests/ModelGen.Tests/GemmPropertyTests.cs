@@ -71,13 +71,11 @@ public sealed class GemmPropertyTests
         var c = new float[m * n];
         Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
         Gemm.MultiplyAddTransposedA(m, n, k, a, m, b, n, c, n);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++)
+        Assert.Equal(0, Allocations.FewestBytes(() =>
         {
             Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
             Gemm.MultiplyAddTransposedA(m, n, k, a, m, b, n, c, n);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }, steps: 3));
     }
 
     [Fact]

@@ -236,13 +236,12 @@ public sealed class SequenceLayerTests
             var dx = new float[x.Length];
             model.Forward(x, Batch, steps, y, training: true);
             model.Backward(dy, dx);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++)
+            long allocated = Allocations.FewestBytes(() =>
             {
                 model.Forward(x, Batch, steps, y, training: true);
                 model.Backward(dy, dx);
-            }
-            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before == 0, $"{model.Info.Name} allocated");
+            }, steps: 20);
+            Assert.True(allocated == 0, $"{model.Info.Name} allocated");
         }
     }
 }
