@@ -1,4 +1,5 @@
 using System;
+using System.Reflection;
 
 namespace ModelGen.Tests.Fold
 {
@@ -133,6 +134,61 @@ namespace ModelGen.Tests
 
             Same("a larger batch (the workspace grows)", batch: 9);
             Same("back to the first batch", batch: Batch);
+        }
+
+        // Training folds only when steps·batch exceed the vocabulary (11 words); inference from half of it (6 rows), since
+        // it keeps the table between calls. Batch 1 is 5 rows, batch 2 is 10: inference folds at 2, training does not.
+        [Theory]
+        [InlineData("rnn")]
+        [InlineData("lstm")]
+        [InlineData("gru")]
+        [InlineData("gru-reset-before")]
+        public void Inference_folds_from_half_the_vocabulary_and_training_only_past_it(string kind)
+        {
+            Func<ISequentialModel<int>> create = kind switch
+            {
+                "rnn" => () => new FoldRnn(),
+                "lstm" => () => new FoldLstm(),
+                "gru" => () => new FoldGru(),
+                _ => () => new FoldGruResetBefore(),
+            };
+            const int Steps = 5;
+            var model = create();
+            var random = new Random(5);
+            for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = random.NextSingle() - 0.5f;
+            var tokens = new int[2 * Steps];
+            for (int i = 0; i < tokens.Length; i++) tokens[i] = (3 * i) % 11;
+            var folded = model.GetType().GetField("_folded", BindingFlags.NonPublic | BindingFlags.Instance)!;
+            var table = model.GetType().GetField("_embeddingProjection", BindingFlags.NonPublic | BindingFlags.Instance)!;
+
+            float[] Run(ISequentialModel<int> m, int batch, bool training)
+            {
+                var y = new float[m.OutputLength(batch, Steps)];
+                m.Forward(tokens.AsSpan(0, batch * Steps), batch, Steps, y, training);
+                return y;
+            }
+
+            // The unfolded path is the reference: a fresh model's training pass over the same 10 rows.
+            var fresh = create();
+            model.Parameters.CopyTo(fresh.Parameters, 0);
+            var reference = Run(fresh, 2, training: true);
+            var trained = Run(model, 2, training: true);
+            Assert.False((bool)folded.GetValue(model)!, $"{kind}: a training pass over 10 rows (11 words) folded");
+            Assert.True(reference.AsSpan().SequenceEqual(trained), $"{kind}: training outputs differ from a fresh model's");
+
+            var inferred = Run(model, 2, training: false);
+            Assert.True((bool)folded.GetValue(model)!, $"{kind}: inference over 10 rows (11 words) did not fold");
+            Assertions.AllClose(reference, inferred, 1e-5, 1e-6, $"{kind}: folded inference against the unfolded pass");
+
+            // The next inference reads the kept table: spoiling it shows in the output (nothing recomputes it, since the
+            // parameters kept their bits).
+            var p = (float[])table.GetValue(model)!;
+            for (int i = 0; i < p.Length; i++) p[i] += 1f;
+            var spoiled = Run(model, 2, training: false);
+            Assert.False(inferred.AsSpan().SequenceEqual(spoiled), $"{kind}: inference did not read the kept table");
+
+            Run(model, 1, training: false);
+            Assert.False((bool)folded.GetValue(model)!, $"{kind}: inference over 5 rows (under half of 11 words) folded");
         }
 
         private static int Offset(ISequentialModel<int> model, string suffix)

@@ -194,7 +194,8 @@ internal sealed record LayerPlan(
 
 /// <summary>
 /// A first-layer Embedding folded into the next layer's input projection: when the vocabulary is smaller than
-/// steps·batch, <c>P = E·W + b</c> is computed once for every word and each token gathers its row of P, instead of
+/// steps·batch (in inference, than twice that: the table is kept between calls while the weights keep their bits),
+/// <c>P = E·W + b</c> is computed once for every word and each token gathers its row of P, instead of
 /// gathering embeddings and multiplying every row by W. Backward scatters ∂Z by token into <c>S</c> and takes
 /// <c>dW += Eᵀ·S</c>, <c>dE += S·Wᵀ</c>. Chosen at run time, per batch.
 /// </summary>

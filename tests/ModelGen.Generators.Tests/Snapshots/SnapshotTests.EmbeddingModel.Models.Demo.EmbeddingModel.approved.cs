@@ -172,7 +172,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch), 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
-        if (rows > 500) // the Embedding folded into the next projection
+        if (rows >= 250) // the Embedding folded into the next projection
         {
             global::ModelGen.Memory.Add(ref bytes, ref largest, 4000, 4);
             global::ModelGen.Memory.Add(ref bytes, ref largest, 4000, 4);
@@ -202,7 +202,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
         _denseOutputGradient = new float[batch * 1];
         _denseScratch = new float[global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch)];
         _denseLogits = new float[batch * 1];
-        if (rows > 500 && _embeddingProjection.Length == 0) // folding pays once steps·batch exceeds the vocabulary
+        if (rows >= 250 && _embeddingProjection.Length == 0) // inference folds from half the vocabulary, training past it
         {
             _embeddingProjection = new float[4000];
             _embeddingProjectionGradient = new float[4000];
@@ -275,7 +275,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
             input.CopyTo(_tokens);
 
             // 0: 'embedding' Embedding(500, 16)
-            _folded = rows > 500;
+            _folded = rows > 500 || (!training && rows >= 250);
             if (_folded)
             {
                 // Folded into 'simple_rnn': P = E·W + b once for the 500 words, then each token's row of P.

@@ -217,7 +217,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 2, 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 2, 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I5_U2_Linear.ScratchLength(batch), 4);
-        if (rows > 20) // the Embedding folded into the next projection
+        if (rows >= 10) // the Embedding folded into the next projection
         {
             global::ModelGen.Memory.Add(ref bytes, ref largest, 560, 4);
             global::ModelGen.Memory.Add(ref bytes, ref largest, 560, 4);
@@ -257,7 +257,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
         _denseOutput = new float[batch * 2];
         _denseOutputGradient = new float[batch * 2];
         _denseScratch = new float[global::ModelGen.Generated.Dense_I5_U2_Linear.ScratchLength(batch)];
-        if (rows > 20 && _embeddingProjection.Length == 0) // folding pays once steps·batch exceeds the vocabulary
+        if (rows >= 10 && _embeddingProjection.Length == 0) // inference folds from half the vocabulary, training past it
         {
             _embeddingProjection = new float[560];
             _embeddingProjectionGradient = new float[560];
@@ -348,7 +348,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
             input.CopyTo(_tokens);
 
             // 0: 'embedding' Embedding(20, 8, regularized, trainable=False)
-            _folded = rows > 20;
+            _folded = rows > 20 || (!training && rows >= 10);
             if (_folded)
             {
                 // Folded into 'lstm': P = E·W + b once for the 20 words, then each token's row of P.

@@ -73,7 +73,7 @@ internal static class CpuWorkspace
             if (plan.Fold is not null)
             {
                 var e = m.Layers[0];
-                using (w.Block($"if (rows > {e.Inputs} && {Field(e, TensorRole.Projection)}.Length == 0) // folding pays once steps·batch exceeds the vocabulary"))
+                using (w.Block($"if (rows >= {EmbeddingFold.InferenceRows(e)} && {Field(e, TensorRole.Projection)}.Length == 0) // inference folds from half the vocabulary, training past it"))
                 {
                     foreach (var a in FoldArrays(plan))
                         w.Line($"{a.Field} = new {a.Element}[{a.Size}];");
@@ -131,7 +131,7 @@ internal static class CpuWorkspace
             foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays))) Add(a);
             if (plan.Fold is not null)
             {
-                using (w.Block($"if (rows > {m.Layers[0].Inputs}) // the Embedding folded into the next projection"))
+                using (w.Block($"if (rows >= {EmbeddingFold.InferenceRows(m.Layers[0])}) // the Embedding folded into the next projection"))
                     foreach (var a in FoldArrays(plan)) Add(a);
             }
             w.Line("return bytes;");

@@ -6,7 +6,8 @@ namespace ModelGen.Generators.Emit.Cpu;
 
 /// <summary>
 /// The Embedding's gather and scatter on the CPU, folded into the next layer's input projection when the plan has a
-/// <see cref="FoldPlan"/> (chosen at run time, per batch: folding pays once steps·batch exceeds the vocabulary).
+/// <see cref="FoldPlan"/> (chosen at run time, per batch: training folds once steps·batch exceeds the vocabulary,
+/// inference from half of it; see <see cref="InferenceRows"/>).
 /// </summary>
 internal static class EmbeddingFold
 {
@@ -26,6 +27,14 @@ internal static class EmbeddingFold
         return $"{Field(l, role)}.AsSpan(0, rows * {l.Cell.Width})";
     }
 
+    /// <summary>
+    /// The fewest rows (steps·batch) from which inference folds: half the vocabulary. Training folds only past the
+    /// vocabulary, where computing P for every word costs less than projecting every row; inference keeps P between calls
+    /// while E, W and b keep their bits, so from half the vocabulary the first call after a change costs at most twice the
+    /// unfolded projection and every later call none. Workspace sizing allocates the fold's arrays from here.
+    /// </summary>
+    public static int InferenceRows(CheckedLayer embedding) => (embedding.Inputs + 1) / 2;
+
     /// <summary>The Gather step.</summary>
     public static void Forward(CodeWriter w, ModelPlan plan, CheckedLayer l)
     {
@@ -38,7 +47,7 @@ internal static class EmbeddingFold
         }
         var target = plan.Model.Layers[fold.Target];
         int width = fold.Width;
-        w.Line($"_folded = rows > {l.Inputs};");
+        w.Line($"_folded = rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)});");
         using (w.Block("if (_folded)"))
         {
             w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
