@@ -39,7 +39,22 @@ namespace ModelGen.Tests
         [Fact] public void Gru() => Check(new FoldGru(), new FoldGru());
         [Fact] public void Gru_reset_before() => Check(new FoldGruResetBefore(), new FoldGruResetBefore());
 
-        private static void Check(ISequentialModel<int> batched, ISequentialModel<int> single, int batch = 4)
+        // A training pass folds over the batch's distinct words when they are at most three for every four rows: 20 rows
+        // using 6 of the 11 words do; each sample alone (5 rows, 4 or 5 distinct words) runs unfolded. Not for the
+        // SimpleRNN(8) and (16), whose unrolled steps read rows of the whole-vocabulary table themselves.
+        private static readonly int[] FewWords = [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 1, 2, 3, 4, 5, 2];
+
+        [Fact] public void Lstm_training_over_the_batch_s_distinct_words() => Check(new FoldLstm(), new FoldLstm(), FewWords);
+        [Fact] public void Gru_training_over_the_batch_s_distinct_words() => Check(new FoldGru(), new FoldGru(), FewWords);
+        [Fact] public void Gru_reset_before_training_over_the_batch_s_distinct_words() => Check(new FoldGruResetBefore(), new FoldGruResetBefore(), FewWords);
+
+        private static int DistinctWords(ISequentialModel<int> model)
+            => (int)model.GetType().GetField("_distinctWords", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(model)!;
+
+        private static void Check(ISequentialModel<int> batched, ISequentialModel<int> single, int[] trainingTokens)
+            => Check(batched, single, trainingTokens.Length / 5, trainingTokens);
+
+        private static void Check(ISequentialModel<int> batched, ISequentialModel<int> single, int batch = 4, int[]? trainingTokens = null)
         {
             const int Steps = 5;
             var random = new Random(7);
@@ -48,12 +63,15 @@ namespace ModelGen.Tests
             var tokens = new int[batch * Steps];
             for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(11);
             tokens[3] = tokens[9] = tokens[14] = 4; // a token repeated across samples and steps
+            bool training = trainingTokens is not null;
+            if (training) tokens = trainingTokens!;
             int perSample = batched.OutputLength(1, Steps);
             var r = new float[batch * perSample];
             for (int i = 0; i < r.Length; i++) r[i] = random.NextSingle() * 2 - 1;
 
             var output = new float[r.Length];
-            batched.Forward(tokens, batch, Steps, output);
+            batched.Forward(tokens, batch, Steps, output, training);
+            if (training) Assert.Equal(6, DistinctWords(batched));
             Array.Clear(batched.Gradients);
             batched.Backward(r, default);
 
@@ -61,7 +79,8 @@ namespace ModelGen.Tests
             Array.Clear(single.Gradients);
             for (int b = 0; b < batch; b++)
             {
-                single.Forward(tokens.AsSpan(b * Steps, Steps), 1, Steps, one);
+                single.Forward(tokens.AsSpan(b * Steps, Steps), 1, Steps, one, training);
+                if (training) Assert.Equal(0, DistinctWords(single));
                 Assertions.AllClose(output.AsSpan(b * perSample, perSample), one, 1e-5, 1e-6, $"{batched.Info.Name} output of sample {b}");
                 single.Backward(r.AsSpan(b * perSample, perSample), default);
             }
@@ -197,6 +216,37 @@ namespace ModelGen.Tests
             foreach (var p in model.Info.Layers[1].Parameters)
                 if (p.Name.EndsWith(suffix, StringComparison.Ordinal)) return p.Offset;
             throw new InvalidOperationException($"no '{suffix}' parameter in layer 1 of {model.Info.Name}");
+        }
+
+        [Fact]
+        public void Distinct_lists_each_word_once_in_order_and_leaves_its_scratch_zero()
+        {
+            var slots = new int[10];
+            var words = new int[7];
+            var index = new int[7];
+            int[] tokens = [7, 2, 7, 0, 2, 9, 7];
+            Assert.Equal(4, ModelGen.Kernels.Embedding.Distinct(tokens, 10, slots, words, index));
+            Assert.Equal([7, 2, 0, 9], words.AsSpan(0, 4).ToArray());
+            Assert.Equal([0, 1, 0, 2, 1, 3, 0], index);
+            Assert.All(slots, s => Assert.Equal(0, s));
+
+            // A bad id throws and leaves the scratch as it was given, so the next batch is not misread.
+            var bad = Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.Distinct([3, 4, 10], 10, slots, words, index));
+            Assert.Contains("token id 10 is outside [0, 9]", bad.Message, StringComparison.Ordinal);
+            Assert.All(slots, s => Assert.Equal(0, s));
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.Distinct([-1], 10, slots, words, index));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.Distinct(tokens, 10, slots, new int[6], index));
+
+            // Their rows gathered, and rows added back to the same words.
+            Assert.Equal(4, ModelGen.Kernels.Embedding.Distinct(tokens, 10, slots, words, index));
+            float[] table = [0, 1, 10, 11, 20, 21, 30, 31, 40, 41, 50, 51, 60, 61, 70, 71, 80, 81, 90, 91];
+            var rows = new float[8];
+            ModelGen.Kernels.Embedding.GatherRows(words.AsSpan(0, 4), table, 2, rows);
+            Assert.Equal([70f, 71, 20, 21, 0, 1, 90, 91], rows);
+            var gradient = new float[20];
+            ModelGen.Kernels.Embedding.ScatterAddRows(words.AsSpan(0, 4), [1f, 2, 3, 4, 5, 6, 7, 8], 2, gradient);
+            ModelGen.Kernels.Embedding.ScatterAddRows(words.AsSpan(0, 1), [1f, 1], 2, gradient);
+            Assert.Equal([5f, 6, 0, 0, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 0, 0, 7, 8], gradient);
         }
 
         [Fact]

@@ -68,7 +68,7 @@ internal static class Naming
         "Forward", "Backward", "CreateWorker", "HoldsInitialState", "WorkspaceBytes", "WorkspaceSize", "OutputActivation",
         "OutputLogits", "BackwardFromLogits",
         "_pass", "s_workerParameters", "_random", "_batch", "_steps", "_rowCapacity", "_batchCapacity", "_haveForward", "_tokens",
-        "_input", "_inputGradient", "_mask", "_outputMask", "_folded", "_foldSource",
+        "_input", "_inputGradient", "_mask", "_outputMask", "_folded", "_distinctWords", "_foldSource",
     };
 
     /// <summary>The generated member <paramref name="className"/> would collide with, or null.</summary>

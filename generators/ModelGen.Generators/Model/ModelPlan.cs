@@ -18,6 +18,16 @@ internal enum TensorRole
     Output, OutputGradient, DropoutMask, DroppedInput, States, Cells, Gates, TanhCells, Recurrent, ResetStates,
     GateGradients, RecurrentGradients, Scratch, RecurrentMask, MaskedStates, Reversed, ReversedMask, InputGradient,
     Projection, ProjectionGradient, KernelT,
+    /// <summary>A training batch's distinct token ids (a fold over the batch's own words).</summary>
+    DistinctWords,
+    /// <summary>Each token's position among the batch's distinct ids.</summary>
+    DistinctIndex,
+    /// <summary>Scratch of one int per word, zero between calls (finding the distinct ids).</summary>
+    WordSlots,
+    /// <summary>The distinct words' embeddings, then their gradients.</summary>
+    DistinctEmbeddings,
+    /// <summary>E·W + b for the distinct words, then ∂Z summed per distinct word.</summary>
+    DistinctProjection,
     /// <summary>The output Dense layer's values before its activation (time-major), for <c>ILogitOutput</c>.</summary>
     Logits,
     /// <summary>The output logits batch-major, for a sequence output (<c>ILogitOutput.OutputLogits</c>).</summary>
@@ -59,7 +69,7 @@ internal enum SizeBasis
 /// <summary>A tensor's length: <see cref="Basis"/> times <see cref="Width"/> (a width of 0 means the basis alone).</summary>
 internal sealed record TensorSize(SizeBasis Basis, int Width);
 
-internal enum ElementType { Float, Byte }
+internal enum ElementType { Float, Byte, Int }
 
 /// <summary>One tensor a pass keeps.</summary>
 /// <param name="Owner">Identifier of the layer or direction that owns it.</param>
@@ -197,7 +207,8 @@ internal sealed record LayerPlan(
 /// steps·batch (in inference, than twice that: the table is kept between calls while the weights keep their bits),
 /// <c>P = E·W + b</c> is computed once for every word and each token gathers its row of P, instead of
 /// gathering embeddings and multiplying every row by W. Backward scatters ∂Z by token into <c>S</c> and takes
-/// <c>dW += Eᵀ·S</c>, <c>dE += S·Wᵀ</c>. Chosen at run time, per batch.
+/// <c>dW += Eᵀ·S</c>, <c>dE += S·Wᵀ</c>. A training pass may fold over the batch's distinct words instead of the
+/// whole vocabulary (the Distinct… tensors; not where the target reads tokens itself). Chosen at run time, per batch.
 /// </summary>
 /// <param name="Target">Index of the layer that absorbs the Embedding (always 1).</param>
 /// <param name="Width">The target's pre-activation width (gates × units).</param>

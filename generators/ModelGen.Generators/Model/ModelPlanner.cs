@@ -202,12 +202,23 @@ internal static class ModelPlanner
         if (m.Layers[1] is not { IsRecurrent: true, IsBidirectional: false, Dropout: 0 } target || target.Directions[0].Reversed) return null;
         var e = m.Layers[0];
         int width = target.Cell.Width;
-        var tensors = new[]
+        bool readsTokens = CellSignature.ReadsTokens(target.Cell);
+        var tensors = new List<PlannedTensor>
         {
-            new PlannedTensor(e.Identifier, TensorRole.Projection, new TensorSize(SizeBasis.Fixed, e.Inputs * width), $"E·W + b for every word [{e.Inputs}, {width}]"),
-            new PlannedTensor(e.Identifier, TensorRole.ProjectionGradient, new TensorSize(SizeBasis.Fixed, e.Inputs * width), "∂Z summed per word"),
-            new PlannedTensor(e.Identifier, TensorRole.KernelT, new TensorSize(SizeBasis.Fixed, width * e.OutputWidth), $"'{target.Name}' kernel transposed"),
+            new(e.Identifier, TensorRole.Projection, new TensorSize(SizeBasis.Fixed, e.Inputs * width), $"E·W + b for every word [{e.Inputs}, {width}]"),
+            new(e.Identifier, TensorRole.ProjectionGradient, new TensorSize(SizeBasis.Fixed, e.Inputs * width), "∂Z summed per word"),
+            new(e.Identifier, TensorRole.KernelT, new TensorSize(SizeBasis.Fixed, width * e.OutputWidth), $"'{target.Name}' kernel transposed"),
         };
-        return new FoldPlan(1, width, CellSignature.ReadsTokens(target.Cell), tensors.ToEquatableArray());
+        if (!readsTokens)
+        {
+            // A training pass folds over the batch's distinct words when they are few enough (EmbeddingFold); a cell that
+            // reads token rows of P itself (the unrolled small SimpleRNN) keeps the whole-vocabulary table.
+            tensors.Add(new(e.Identifier, TensorRole.DistinctWords, new TensorSize(SizeBasis.Rows, 0), "the training batch's distinct token ids", ElementType.Int));
+            tensors.Add(new(e.Identifier, TensorRole.DistinctIndex, new TensorSize(SizeBasis.Rows, 0), "each token's position among them", ElementType.Int));
+            tensors.Add(new(e.Identifier, TensorRole.WordSlots, new TensorSize(SizeBasis.Fixed, e.Inputs), "scratch for finding them, zero between calls", ElementType.Int));
+            tensors.Add(new(e.Identifier, TensorRole.DistinctEmbeddings, new TensorSize(SizeBasis.Rows, e.OutputWidth), "their embeddings, then their gradients"));
+            tensors.Add(new(e.Identifier, TensorRole.DistinctProjection, new TensorSize(SizeBasis.Rows, width), "E·W + b for them, then ∂Z summed per word"));
+        }
+        return new FoldPlan(1, width, readsTokens, tensors.ToEquatableArray());
     }
 }

@@ -197,6 +197,77 @@ public static class Embedding
         }
     }
 
+    /// <summary>
+    /// The distinct ids of a batch, in order of first appearance: <c>words[j]</c> is the j-th distinct id and
+    /// <c>index[i] = j</c> where <c>tokens[i] = words[j]</c>, so the tokens read through <c>index</c> a table of the
+    /// distinct words' rows (as <see cref="Gather"/> and <see cref="ScatterAdd"/> read a table of every word). Used by a
+    /// training pass that folds an Embedding into the next projection over the batch's own words.
+    /// </summary>
+    /// <param name="tokens">Token ids, any layout; every id must lie in <c>[0, vocabulary)</c> (see <see cref="Validate"/>).</param>
+    /// <param name="vocabulary">The number of valid ids.</param>
+    /// <param name="slots">Scratch of <paramref name="vocabulary"/> ints, all zero on entry, and again on return.</param>
+    /// <param name="words">Receives the distinct ids; at least as long as <paramref name="tokens"/>.</param>
+    /// <param name="index">Receives each token's position in <paramref name="words"/>; as long as <paramref name="tokens"/>.</param>
+    /// <returns>The number of distinct ids.</returns>
+    /// <exception cref="ArgumentException">A buffer is shorter than needed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside <c>[0, vocabulary)</c> (<paramref name="slots"/> is zero again).</exception>
+    public static int Distinct(ReadOnlySpan<int> tokens, int vocabulary, Span<int> slots, Span<int> words, Span<int> index)
+    {
+        if (slots.Length < vocabulary) throw new ArgumentException($"the slots need {vocabulary} ints, have {slots.Length}", nameof(slots));
+        if (words.Length < tokens.Length || index.Length < tokens.Length)
+            throw new ArgumentException($"words and index need {tokens.Length} ints, have {words.Length} and {index.Length}", words.Length < tokens.Length ? nameof(words) : nameof(index));
+        int count = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            int id = tokens[i];
+            if ((uint)id >= (uint)vocabulary)
+            {
+                for (int j = 0; j < count; j++) slots[words[j]] = 0; // leave the scratch as it was given
+                throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
+            }
+            int slot = slots[id]; // position + 1; 0: not seen yet
+            if (slot == 0)
+            {
+                words[count] = id;
+                slot = slots[id] = ++count;
+            }
+            index[i] = slot - 1;
+        }
+        for (int j = 0; j < count; j++) slots[words[j]] = 0;
+        return count;
+    }
+
+    /// <summary>Copies row <c>words[j]</c> of <paramref name="table"/> to row j of <paramref name="output"/>, for every j.</summary>
+    /// <param name="words">Row ids, each in <c>[0, table.Length / width)</c>.</param>
+    /// <param name="table">The table <c>[rows, width]</c>.</param>
+    /// <param name="width">Floats per row.</param>
+    /// <param name="output"><c>[words.Length, width]</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <c>words.Length · width</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside the table.</exception>
+    public static void GatherRows(ReadOnlySpan<int> words, ReadOnlySpan<float> table, int width, Span<float> output)
+    {
+        if (output.Length < words.Length * width) throw new ArgumentException($"the output needs {words.Length * width} floats, has {output.Length}", nameof(output));
+        for (int j = 0; j < words.Length; j++)
+            table.Slice(words[j] * width, width).CopyTo(output.Slice(j * width, width));
+    }
+
+    /// <summary>Adds row j of <paramref name="rows"/> to row <c>words[j]</c> of <paramref name="tableGradient"/>, for every j.</summary>
+    /// <param name="words">Row ids, each in <c>[0, tableGradient.Length / width)</c>.</param>
+    /// <param name="rows"><c>[words.Length, width]</c>.</param>
+    /// <param name="width">Floats per row.</param>
+    /// <param name="tableGradient">The table's gradient <c>[rows, width]</c>, added to.</param>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> is shorter than <c>words.Length · width</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside the table.</exception>
+    public static void ScatterAddRows(ReadOnlySpan<int> words, ReadOnlySpan<float> rows, int width, Span<float> tableGradient)
+    {
+        if (rows.Length < words.Length * width) throw new ArgumentException($"the rows need {words.Length * width} floats, have {rows.Length}", nameof(rows));
+        for (int j = 0; j < words.Length; j++)
+        {
+            var to = tableGradient.Slice(words[j] * width, width); // checks the id
+            Add(ref MemoryMarshal.GetReference(rows.Slice(j * width, width)), ref MemoryMarshal.GetReference(to), width);
+        }
+    }
+
     private static void Check(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, int tableLength, int outputLength, string name)
     {
         if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));

@@ -172,11 +172,11 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch), 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 1, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, 128, 4);
         if (rows >= 250) // the Embedding folded into the next projection
         {
             global::ModelGen.Memory.Add(ref bytes, ref largest, 4000, 4);
             global::ModelGen.Memory.Add(ref bytes, ref largest, 4000, 4);
-            global::ModelGen.Memory.Add(ref bytes, ref largest, 128, 4);
         }
         return bytes;
     }
@@ -202,11 +202,11 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
         _denseOutputGradient = new float[batch * 1];
         _denseScratch = new float[global::ModelGen.Generated.Dense_I8_U1_Sigmoid.ScratchLength(batch)];
         _denseLogits = new float[batch * 1];
+        _embeddingKernelT = new float[128];
         if (rows >= 250 && _embeddingProjection.Length == 0) // inference folds from half the vocabulary, training past it
         {
             _embeddingProjection = new float[4000];
             _embeddingProjectionGradient = new float[4000];
-            _embeddingKernelT = new float[128];
         }
         _rowCapacity = rows;
         _batchCapacity = batch;

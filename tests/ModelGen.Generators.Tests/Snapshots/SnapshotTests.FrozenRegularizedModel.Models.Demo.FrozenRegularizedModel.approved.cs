@@ -180,10 +180,16 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
     private float[] _denseOutputGradient = global::System.Array.Empty<float>(); // 'dense': ∂loss/∂output, then the pre-activation gradient
     private float[] _denseScratch = global::System.Array.Empty<float>(); // 'dense': transposed kernel for the backward pass
     private bool _folded; // the last batch ran 'embedding' folded into 'lstm''s input projection
+    private int _distinctWords; // > 0: the last batch folded over its own distinct words, this many
     private readonly global::ModelGen.Kernels.FoldSource _foldSource = new(); // the parameters the projected table was last computed from
     private float[] _embeddingProjection = global::System.Array.Empty<float>(); // E·W + b for every word [20, 28]
     private float[] _embeddingProjectionGradient = global::System.Array.Empty<float>(); // ∂Z summed per word
     private float[] _embeddingKernelT = global::System.Array.Empty<float>(); // 'lstm' kernel transposed
+    private int[] _embeddingDistinctWords = global::System.Array.Empty<int>(); // the training batch's distinct token ids
+    private int[] _embeddingDistinctIndex = global::System.Array.Empty<int>(); // each token's position among them
+    private int[] _embeddingWordSlots = global::System.Array.Empty<int>(); // scratch for finding them, zero between calls
+    private float[] _embeddingDistinctEmbeddings = global::System.Array.Empty<float>(); // their embeddings, then their gradients
+    private float[] _embeddingDistinctProjection = global::System.Array.Empty<float>(); // E·W + b for them, then ∂Z summed per word
 
     /// <summary>
     /// Bytes of workspace a pass of <paramref name="batchSize"/> samples × <paramref name="timeSteps"/> steps keeps: every array
@@ -217,11 +223,16 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 2, 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, batch * 2, 4);
         global::ModelGen.Memory.Add(ref bytes, ref largest, global::ModelGen.Generated.Dense_I5_U2_Linear.ScratchLength(batch), 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, 224, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, 20, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 8, 4);
+        global::ModelGen.Memory.Add(ref bytes, ref largest, rows * 28, 4);
         if (rows >= 10) // the Embedding folded into the next projection
         {
             global::ModelGen.Memory.Add(ref bytes, ref largest, 560, 4);
             global::ModelGen.Memory.Add(ref bytes, ref largest, 560, 4);
-            global::ModelGen.Memory.Add(ref bytes, ref largest, 224, 4);
         }
         return bytes;
     }
@@ -257,11 +268,16 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
         _denseOutput = new float[batch * 2];
         _denseOutputGradient = new float[batch * 2];
         _denseScratch = new float[global::ModelGen.Generated.Dense_I5_U2_Linear.ScratchLength(batch)];
+        _embeddingKernelT = new float[224];
+        _embeddingDistinctWords = new int[rows];
+        _embeddingDistinctIndex = new int[rows];
+        _embeddingWordSlots = new int[20];
+        _embeddingDistinctEmbeddings = new float[rows * 8];
+        _embeddingDistinctProjection = new float[rows * 28];
         if (rows >= 10 && _embeddingProjection.Length == 0) // inference folds from half the vocabulary, training past it
         {
             _embeddingProjection = new float[560];
             _embeddingProjectionGradient = new float[560];
-            _embeddingKernelT = new float[224];
         }
         _rowCapacity = rows;
         _batchCapacity = batch;
@@ -348,8 +364,47 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
             input.CopyTo(_tokens);
 
             // 0: 'embedding' Embedding(20, 8, regularized, trainable=False)
-            _folded = rows > 20 || (!training && rows >= 10);
-            if (_folded)
+            // A training pass folds over the batch's own distinct words when there are at most three for every four rows (and
+            // every four words of the vocabulary): their P = E·W + b costs less than projecting every row, as does the backward
+            // pass's Eᵀ·S and S·Wᵀ over them. Inference folds over the whole vocabulary, whose table it keeps between calls.
+            _distinctWords = 0;
+            if (training)
+            {
+                global::ModelGen.Kernels.Embedding.Validate(batch, steps, 20, _tokens.AsSpan(0, rows), "embedding");
+                int distinct = global::ModelGen.Kernels.Embedding.Distinct(_tokens.AsSpan(0, rows), 20, _embeddingWordSlots, _embeddingDistinctWords, _embeddingDistinctIndex);
+                if (4 * distinct <= 3 * global::System.Math.Min(rows, 20)) _distinctWords = distinct;
+            }
+            _folded = _distinctWords > 0 || rows > 20 || (!training && rows >= 10);
+            if (_distinctWords > 0)
+            {
+                // Folded into 'lstm' over the batch's distinct words: P = E·W + b for each, then each token's row of P.
+                var words = _embeddingDistinctWords.AsSpan(0, _distinctWords);
+                var embedded = _embeddingDistinctEmbeddings.AsSpan(0, _distinctWords * 8);
+                var projection = _embeddingDistinctProjection.AsSpan(0, _distinctWords * 28);
+                global::ModelGen.Kernels.Embedding.GatherRows(words, EmbeddingEmbeddings, 8, embedded);
+                global::ModelGen.Kernels.Gemm.MultiplyBias(
+                    _distinctWords,
+                    28,
+                    8,
+                    embedded,
+                    8,
+                    LstmKernel,
+                    28,
+                    LstmBias.Slice(0, 28),
+                    projection,
+                    28);
+                _foldSource.Forget(); // the optimizer will change E, W and b
+                global::ModelGen.Kernels.Embedding.Gather(
+                    batch,
+                    steps,
+                    _distinctWords,
+                    28,
+                    _embeddingDistinctIndex.AsSpan(0, rows),
+                    projection,
+                    _lstmGates.AsSpan(0, rows * 28),
+                    "embedding");
+            }
+            else if (_folded)
             {
                 // Folded into 'lstm': P = E·W + b once for the 20 words, then each token's row of P.
                 var projection = _embeddingProjection.AsSpan();
@@ -503,7 +558,46 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 dInitialCell: _lstmInitial.CellGradient(batch));
 
             // 0: 'embedding' Embedding(20, 8, regularized, trainable=False)
-            if (_folded)
+            if (_distinctWords > 0)
+            {
+                // Through the fold over the batch's distinct words: S[j] = Σ ∂Z rows of word j; d'lstm'.kernel += Eⱼᵀ·S;
+                // their rows of dE += S·Wᵀ.
+                var words = _embeddingDistinctWords.AsSpan(0, _distinctWords);
+                var embedded = _embeddingDistinctEmbeddings.AsSpan(0, _distinctWords * 8);
+                var sums = _embeddingDistinctProjection.AsSpan(0, _distinctWords * 28);
+                sums.Clear();
+                global::ModelGen.Kernels.Embedding.ScatterAdd(
+                    batch,
+                    steps,
+                    28,
+                    _embeddingDistinctIndex.AsSpan(0, rows),
+                    _lstmGateGradients.AsSpan(0, rows * 28),
+                    sums);
+                global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(
+                    8,
+                    28,
+                    _distinctWords,
+                    embedded,
+                    8,
+                    sums,
+                    28,
+                    LstmKernelGradient,
+                    28);
+                global::ModelGen.Kernels.MatrixOps.Transpose(8, 28, LstmKernel, _embeddingKernelT);
+                embedded.Clear(); // their embeddings are read; now their gradients
+                global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                    _distinctWords,
+                    8,
+                    28,
+                    sums,
+                    28,
+                    _embeddingKernelT,
+                    8,
+                    embedded,
+                    8);
+                global::ModelGen.Kernels.Embedding.ScatterAddRows(words, embedded, 8, EmbeddingEmbeddingsGradient);
+            }
+            else if (_folded)
             {
                 // Through the fold: S[v] = Σ ∂Z rows of token v; d'lstm'.kernel += Eᵀ·S; dE += S·Wᵀ.
                 var sums = _embeddingProjectionGradient.AsSpan();

@@ -26,6 +26,7 @@ internal static class CpuWorkspace
     {
         ElementType.Float => "float",
         ElementType.Byte => "byte",
+        ElementType.Int => "int",
     };
 
     public static void Write(CodeWriter w, ModelPlan plan, bool gpu = false)
@@ -51,6 +52,8 @@ internal static class CpuWorkspace
         {
             var e = m.Layers[0];
             w.Line($"private bool _folded; // the last batch ran '{e.Name}' folded into '{m.Layers[fold.Target].Name}''s input projection");
+            if (!fold.TargetReadsTokens)
+                w.Line("private int _distinctWords; // > 0: the last batch folded over its own distinct words, this many");
             w.Line($"private readonly {G}Kernels.FoldSource _foldSource = new(); // the parameters the projected table was last computed from");
             foreach (var a in FoldArrays(plan))
                 w.Line($"private {a.Element}[] {a.Field} = global::System.Array.Empty<{a.Element}>(); // {a.Doc}");
@@ -68,14 +71,14 @@ internal static class CpuWorkspace
             w.Line("int rows = (int)wanted;");
             w.Line("rows = global::System.Math.Max(rows, _rowCapacity);");
             w.Line("batch = global::System.Math.Max(batch, _batchCapacity);");
-            foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays)))
+            foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays)).Concat(FoldArrays(plan, table: false)))
                 w.Line($"{a.Field} = new {a.Element}[{a.Size}];");
             if (plan.Fold is not null)
             {
                 var e = m.Layers[0];
                 using (w.Block($"if (rows >= {EmbeddingFold.InferenceRows(e)} && {Field(e, TensorRole.Projection)}.Length == 0) // inference folds from half the vocabulary, training past it"))
                 {
-                    foreach (var a in FoldArrays(plan))
+                    foreach (var a in FoldArrays(plan, table: true))
                         w.Line($"{a.Field} = new {a.Element}[{a.Size}];");
                 }
             }
@@ -128,11 +131,11 @@ internal static class CpuWorkspace
             w.Line("long bytes = 0;");
             w.Line("largest = 0;");
             void Add(WorkspaceArray a) => w.Line($"{G}Memory.Add(ref bytes, ref largest, {a.Size}, {(a.Element == "byte" ? 1 : 4)});");
-            foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays))) Add(a);
+            foreach (var a in ModelArrays(m).Concat(plan.Layers.SelectMany(TensorArrays)).Concat(FoldArrays(plan, table: false))) Add(a);
             if (plan.Fold is not null)
             {
                 using (w.Block($"if (rows >= {EmbeddingFold.InferenceRows(m.Layers[0])}) // the Embedding folded into the next projection"))
-                    foreach (var a in FoldArrays(plan)) Add(a);
+                    foreach (var a in FoldArrays(plan, table: true)) Add(a);
             }
             w.Line("return bytes;");
         }
@@ -165,9 +168,15 @@ internal static class CpuWorkspace
         => layer.Tensors.Concat(layer.Directions.SelectMany(d => d.Tensors))
             .Select(t => new WorkspaceArray(Field(t), TypeOf(t), Size(t, layer.Layer), $"'{layer.Layer.Name}': {t.Purpose}"));
 
-    /// <summary>The folded Embedding's arrays, allocated only once folding pays.</summary>
-    private static IEnumerable<WorkspaceArray> FoldArrays(ModelPlan plan)
+    /// <summary>
+    /// The folded Embedding's arrays: with <paramref name="table"/>, the whole-vocabulary table and its gradient,
+    /// allocated only from the rows where a pass can fold over every word; otherwise the rest (the transposed kernel and
+    /// the arrays of a fold over the batch's distinct words), allocated with the workspace. All of them with no argument.
+    /// </summary>
+    private static IEnumerable<WorkspaceArray> FoldArrays(ModelPlan plan, bool? table = null)
         => plan.Fold is { } fold
-            ? fold.Tensors.Select(t => new WorkspaceArray(Field(t), TypeOf(t), Size(t, plan.Model.Layers[0]), t.Purpose))
+            ? fold.Tensors
+                .Where(t => table is not { } wanted || (t.Role is TensorRole.Projection or TensorRole.ProjectionGradient) == wanted)
+                .Select(t => new WorkspaceArray(Field(t), TypeOf(t), Size(t, plan.Model.Layers[0]), t.Purpose))
             : Enumerable.Empty<WorkspaceArray>();
 }

@@ -47,13 +47,49 @@ internal static class EmbeddingFold
         }
         var target = plan.Model.Layers[fold.Target];
         int width = fold.Width;
-        w.Line($"_folded = rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)});");
-        using (w.Block("if (_folded)"))
+        string kernelView = View(target.Directions[0], 0, false);
+        var biasView = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
+        string tokens = "_tokens.AsSpan(0, rows)";
+        if (!fold.TargetReadsTokens)
+        {
+            w.Line("// A training pass folds over the batch's own distinct words when there are at most three for every four rows (and");
+            w.Line("// every four words of the vocabulary): their P = E·W + b costs less than projecting every row, as does the backward");
+            w.Line("// pass's Eᵀ·S and S·Wᵀ over them. Inference folds over the whole vocabulary, whose table it keeps between calls.");
+            w.Line("_distinctWords = 0;");
+            using (w.Block("if (training)"))
+            {
+                w.Call($"{G}Kernels.Embedding.Validate", "batch", "steps", l.Inputs, tokens, $"\"{l.Name}\"");
+                w.Line($"int distinct = {G}Kernels.Embedding.Distinct({tokens}, {l.Inputs}, {Field(l, TensorRole.WordSlots)}, {Field(l, TensorRole.DistinctWords)}, {Field(l, TensorRole.DistinctIndex)});");
+                w.Line($"if (4 * distinct <= 3 * global::System.Math.Min(rows, {l.Inputs})) _distinctWords = distinct;");
+            }
+            w.Line($"_folded = _distinctWords > 0 || rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)});");
+            using (w.Block("if (_distinctWords > 0)"))
+            {
+                w.Line($"// Folded into '{target.Name}' over the batch's distinct words: P = E·W + b for each, then each token's row of P.");
+                w.Line($"var words = {Field(l, TensorRole.DistinctWords)}.AsSpan(0, _distinctWords);");
+                w.Line($"var embedded = {Field(l, TensorRole.DistinctEmbeddings)}.AsSpan(0, _distinctWords * {l.OutputWidth});");
+                w.Line($"var projection = {Field(l, TensorRole.DistinctProjection)}.AsSpan(0, _distinctWords * {width});");
+                w.Call($"{G}Kernels.Embedding.GatherRows", "words", k, l.OutputWidth, "embedded");
+                if (biasView is null)
+                {
+                    w.Line("projection.Clear(); // no bias");
+                    w.Call($"{G}Kernels.Gemm.MultiplyAdd", "_distinctWords", width, l.OutputWidth, "embedded", l.OutputWidth, kernelView, width, "projection", width);
+                }
+                else
+                {
+                    w.Call($"{G}Kernels.Gemm.MultiplyBias", "_distinctWords", width, l.OutputWidth, "embedded", l.OutputWidth, kernelView, width, $"{biasView}.Slice(0, {width})", "projection", width);
+                }
+                w.Line("_foldSource.Forget(); // the optimizer will change E, W and b");
+                w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", "_distinctWords", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");
+            }
+        }
+        else w.Line($"_folded = rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)});");
+        using (w.Block(fold.TargetReadsTokens ? "if (_folded)" : "else if (_folded)"))
         {
             w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
             w.Line($"var projection = {Field(l, TensorRole.Projection)}.AsSpan();");
-            var bias = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
-            string kernel = View(target.Directions[0], 0, false), biasSpan = bias is null ? "default" : $"{bias}.Slice(0, {width})";
+            var bias = biasView;
+            string kernel = kernelView, biasSpan = bias is null ? "default" : $"{bias}.Slice(0, {width})";
             string source = $"{Field(l, TensorRole.Projection)}, {k}, {kernel}, {biasSpan}";
             w.Line("// Inference reuses P while E, W and b hold the bits it was made from (compared on every call, a read of");
             w.Line("// each parameter once); a training pass recomputes it, since the optimizer will change them.");
@@ -91,7 +127,25 @@ internal static class EmbeddingFold
         }
         var target = plan.Model.Layers[fold.Target];
         int width = fold.Width, dim = l.OutputWidth;
-        using (w.Block("if (_folded)"))
+        if (!fold.TargetReadsTokens)
+        {
+            using (w.Block("if (_distinctWords > 0)"))
+            {
+                w.Line($"// Through the fold over the batch's distinct words: S[j] = Σ ∂Z rows of word j; d'{target.Name}'.kernel += Eⱼᵀ·S;");
+                w.Line("// their rows of dE += S·Wᵀ.");
+                w.Line($"var words = {Field(l, TensorRole.DistinctWords)}.AsSpan(0, _distinctWords);");
+                w.Line($"var embedded = {Field(l, TensorRole.DistinctEmbeddings)}.AsSpan(0, _distinctWords * {dim});");
+                w.Line($"var sums = {Field(l, TensorRole.DistinctProjection)}.AsSpan(0, _distinctWords * {width});");
+                w.Line("sums.Clear();");
+                w.Call($"{G}Kernels.Embedding.ScatterAdd", "batch", "steps", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", ProjectionGradient(target), "sums");
+                w.Call($"{G}Kernels.Gemm.MultiplyAddTransposedA", dim, width, "_distinctWords", "embedded", dim, "sums", width, View(target.Directions[0], 0, true), width);
+                w.Call($"{G}Kernels.MatrixOps.Transpose", dim, width, View(target.Directions[0], 0, false), Field(l, TensorRole.KernelT));
+                w.Line("embedded.Clear(); // their embeddings are read; now their gradients");
+                w.Call($"{G}Kernels.Gemm.MultiplyAdd", "_distinctWords", dim, width, "sums", width, Field(l, TensorRole.KernelT), dim, "embedded", dim);
+                w.Call($"{G}Kernels.Embedding.ScatterAddRows", "words", "embedded", dim, View(l, ParameterNames.Embeddings, true));
+            }
+        }
+        using (w.Block(fold.TargetReadsTokens ? "if (_folded)" : "else if (_folded)"))
         {
             w.Line($"// Through the fold: S[v] = Σ ∂Z rows of token v; d'{target.Name}'.kernel += Eᵀ·S; dE += S·Wᵀ.");
             w.Line($"var sums = {Field(l, TensorRole.ProjectionGradient)}.AsSpan();");

@@ -23,6 +23,7 @@ internal static class GpuWorkspace
     {
         ElementType.Float => "float",
         ElementType.Byte => "byte",
+        ElementType.Int => "int",
     };
 
     /// <summary>A tensor's length; a cell's scratch is the GPU cell's own.</summary>
