@@ -231,11 +231,10 @@ internal static class Report
         L("  (G = 1 SimpleRNN, 3 GRU, 4 LSTM; I inputs, H units, B batch), times the steps; a training step counts 3× the");
         L("  forward pass. Dense layers, activations and the embedding are left out, so small models (W1, W5) show low");
         L("  rates by construction: they are overhead-bound, not FLOP-bound. The count is nominal where ModelGen does fewer");
-        L("  multiply-adds: an Embedding folded into the next projection (W3, W4) projects each word once, not each token");
-        L("  (inference over the whole vocabulary, its table kept between calls; a training step over the batch's distinct");
-        L("  words, 1,183 for W3's 1,792 uniform random tokens, or over the vocabulary, 500 words for W4's 6,400 tokens),");
-        L("  so there the rate is PyTorch's work");
-        L("  divided by ModelGen's time, and can exceed what the products alone reach.");
+        L("  multiply-adds: an Embedding folded into the next projection projects each word once, not each token (W4 over");
+        L("  its 500 words for 6,400 tokens; W3 since commits 042c726 and 39209b6, inference over its 2,000 words with the");
+        L("  table kept between calls, a training step over the batch's 1,183 distinct words of 1,792 tokens), so there");
+        L("  the rate is PyTorch's work divided by ModelGen's time, and can exceed what the products alone reach.");
         L("- **Peak**: the median GFLOP/s of a 1024³ float32 matmul, the better of numpy (OpenBLAS) and torch, single-threaded");
         L("  (and with every thread for the whole-machine share).");
         L("- **Noise**: each side is measured once per run of the command, on a small shared virtual machine; repeated runs");
