@@ -98,13 +98,7 @@ namespace ModelGen.Tests
         [InlineData("gru-reset-before")]
         public void Inference_reuses_the_projected_table_only_while_the_parameters_are_unchanged(string kind)
         {
-            Func<ISequentialModel<int>> create = kind switch
-            {
-                "rnn" => () => new FoldRnn(),
-                "lstm" => () => new FoldLstm(),
-                "gru" => () => new FoldGru(),
-                _ => () => new FoldGruResetBefore(),
-            };
+            Func<ISequentialModel<int>> create = () => Create(kind);
             const int Steps = 5, Batch = 4;
             var model = create();
             var random = new Random(11);
@@ -155,8 +149,9 @@ namespace ModelGen.Tests
             Same("back to the first batch", batch: Batch);
         }
 
-        // Training folds only when steps·batch exceed the vocabulary (11 words); inference from half of it (6 rows), since
-        // it keeps the table between calls. Batch 1 is 5 rows, batch 2 is 10: inference folds at 2, training does not.
+        // Inference folds from half the vocabulary (6 of 11 words' rows), since it keeps the table between calls; training
+        // over the whole vocabulary only past it, and over its own words only when they are few (here 10 distinct words
+        // in 10 rows: not). Batch 1 is 5 rows, batch 2 is 10: inference folds at 2, training does not.
         [Theory]
         [InlineData("rnn")]
         [InlineData("lstm")]
@@ -164,13 +159,7 @@ namespace ModelGen.Tests
         [InlineData("gru-reset-before")]
         public void Inference_folds_from_half_the_vocabulary_and_training_only_past_it(string kind)
         {
-            Func<ISequentialModel<int>> create = kind switch
-            {
-                "rnn" => () => new FoldRnn(),
-                "lstm" => () => new FoldLstm(),
-                "gru" => () => new FoldGru(),
-                _ => () => new FoldGruResetBefore(),
-            };
+            Func<ISequentialModel<int>> create = () => Create(kind);
             const int Steps = 5;
             var model = create();
             var random = new Random(5);
@@ -209,6 +198,14 @@ namespace ModelGen.Tests
             Run(model, 1, training: false);
             Assert.False((bool)folded.GetValue(model)!, $"{kind}: inference over 5 rows (under half of 11 words) folded");
         }
+
+        private static ISequentialModel<int> Create(string kind) => kind switch
+        {
+            "rnn" => new FoldRnn(),
+            "lstm" => new FoldLstm(),
+            "gru" => new FoldGru(),
+            _ => new FoldGruResetBefore(),
+        };
 
         private static int Offset(ISequentialModel<int> model, string suffix)
         {
