@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 
 namespace ModelGen.Tests.Fold
@@ -47,6 +48,33 @@ namespace ModelGen.Tests
         [Fact] public void Lstm_training_over_the_batch_s_distinct_words() => Check(new FoldLstm(), new FoldLstm(), FewWords);
         [Fact] public void Gru_training_over_the_batch_s_distinct_words() => Check(new FoldGru(), new FoldGru(), FewWords);
         [Fact] public void Gru_reset_before_training_over_the_batch_s_distinct_words() => Check(new FoldGruResetBefore(), new FoldGruResetBefore(), FewWords);
+
+        // Backward may run more than once after a Forward (several losses); the gradients then add up. The fold over the
+        // batch's words reuses its buffer of their embeddings for their gradients, so each Backward must read E again.
+        [Theory]
+        [InlineData("lstm")]
+        [InlineData("gru")]
+        [InlineData("gru-reset-before")]
+        public void Two_backward_passes_over_the_batch_s_distinct_words_add_up(string kind)
+        {
+            var model = Create(kind);
+            var random = new Random(3);
+            for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = random.NextSingle() - 0.5f;
+            int batch = FewWords.Length / 5;
+            var y = new float[model.OutputLength(batch, 5)];
+            var r = new float[y.Length];
+            for (int i = 0; i < r.Length; i++) r[i] = random.NextSingle() * 2 - 1;
+            model.Forward(FewWords, batch, 5, y, training: true);
+            Assert.Equal(6, DistinctWords(model));
+            Array.Clear(model.Gradients);
+            model.Backward(r, default);
+            var once = (float[])model.Gradients.Clone();
+            Array.Clear(model.Gradients);
+            model.Backward(r, default);
+            model.Backward(r, default);
+            var twice = once.Select(g => 2 * g).ToArray();
+            Assertions.AllClose(twice, model.Gradients, 1e-5, 1e-6, $"{kind}: two Backward passes against twice one");
+        }
 
         private static int DistinctWords(ISequentialModel<int> model)
             => (int)model.GetType().GetField("_distinctWords", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(model)!;

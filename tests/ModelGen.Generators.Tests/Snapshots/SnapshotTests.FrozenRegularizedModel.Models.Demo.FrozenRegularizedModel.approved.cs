@@ -573,6 +573,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                     _embeddingDistinctIndex.AsSpan(0, rows),
                     _lstmGateGradients.AsSpan(0, rows * 28),
                     sums);
+                // Their embeddings again: a Backward before this one left their gradients here (gradients add up over calls).
+                global::ModelGen.Kernels.Embedding.GatherRows(words, EmbeddingEmbeddings, 8, embedded);
                 global::ModelGen.Kernels.Gemm.MultiplyAddTransposedA(
                     8,
                     28,

@@ -138,6 +138,8 @@ internal static class EmbeddingFold
                 w.Line($"var sums = {Field(l, TensorRole.DistinctProjection)}.AsSpan(0, _distinctWords * {width});");
                 w.Line("sums.Clear();");
                 w.Call($"{G}Kernels.Embedding.ScatterAdd", "batch", "steps", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", ProjectionGradient(target), "sums");
+                w.Line("// Their embeddings again: a Backward before this one left their gradients here (gradients add up over calls).");
+                w.Call($"{G}Kernels.Embedding.GatherRows", "words", View(l, ParameterNames.Embeddings, false), dim, "embedded");
                 w.Call($"{G}Kernels.Gemm.MultiplyAddTransposedA", dim, width, "_distinctWords", "embedded", dim, "sums", width, View(target.Directions[0], 0, true), width);
                 w.Call($"{G}Kernels.MatrixOps.Transpose", dim, width, View(target.Directions[0], 0, false), Field(l, TensorRole.KernelT));
                 w.Line("embedded.Clear(); // their embeddings are read; now their gradients");
