@@ -372,7 +372,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
             {
                 global::ModelGen.Kernels.Embedding.Validate(batch, steps, 20, _tokens.AsSpan(0, rows), "embedding");
                 int distinct = global::ModelGen.Kernels.Embedding.Distinct(_tokens.AsSpan(0, rows), 20, _embeddingWordSlots, _embeddingDistinctWords, _embeddingDistinctIndex);
-                if (4 * distinct <= 3 * global::System.Math.Min(rows, 20)) _distinctWords = distinct;
+                if (4L * distinct <= 3L * global::System.Math.Min(rows, 20)) _distinctWords = distinct;
             }
             _folded = _distinctWords > 0 || rows > 20 || (!training && rows >= 10);
             if (_distinctWords > 0)

@@ -6,8 +6,9 @@ namespace ModelGen.Generators.Emit.Cpu;
 
 /// <summary>
 /// The Embedding's gather and scatter on the CPU, folded into the next layer's input projection when the plan has a
-/// <see cref="FoldPlan"/> (chosen at run time, per batch: training folds once steps·batch exceeds the vocabulary,
-/// inference from half of it; see <see cref="InferenceRows"/>).
+/// <see cref="FoldPlan"/> (chosen at run time, per batch: over the whole vocabulary once steps·batch exceeds it, in
+/// inference from half of it, see <see cref="InferenceRows"/>; a training pass also over the batch's own distinct words
+/// when they are few).
 /// </summary>
 internal static class EmbeddingFold
 {
@@ -28,8 +29,8 @@ internal static class EmbeddingFold
     }
 
     /// <summary>
-    /// The fewest rows (steps·batch) from which inference folds: half the vocabulary. Training folds only past the
-    /// vocabulary, where computing P for every word costs less than projecting every row; inference keeps P between calls
+    /// The fewest rows (steps·batch) from which inference folds: half the vocabulary. Training folds over the whole
+    /// vocabulary only past it, where computing P for every word costs less than projecting every row; inference keeps P between calls
     /// while E, W and b keep their bits, so from half the vocabulary the first call after a change costs at most twice the
     /// unfolded projection and every later call none. Workspace sizing allocates the fold's arrays from here.
     /// </summary>
@@ -50,6 +51,7 @@ internal static class EmbeddingFold
         string kernelView = View(target.Directions[0], 0, false);
         var biasView = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
         string tokens = "_tokens.AsSpan(0, rows)";
+        string wholeVocabulary = $"rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)})";
         if (!fold.TargetReadsTokens)
         {
             w.Line("// A training pass folds over the batch's own distinct words when there are at most three for every four rows (and");
@@ -60,9 +62,9 @@ internal static class EmbeddingFold
             {
                 w.Call($"{G}Kernels.Embedding.Validate", "batch", "steps", l.Inputs, tokens, $"\"{l.Name}\"");
                 w.Line($"int distinct = {G}Kernels.Embedding.Distinct({tokens}, {l.Inputs}, {Field(l, TensorRole.WordSlots)}, {Field(l, TensorRole.DistinctWords)}, {Field(l, TensorRole.DistinctIndex)});");
-                w.Line($"if (4 * distinct <= 3 * global::System.Math.Min(rows, {l.Inputs})) _distinctWords = distinct;");
+                w.Line($"if (4L * distinct <= 3L * global::System.Math.Min(rows, {l.Inputs})) _distinctWords = distinct;");
             }
-            w.Line($"_folded = _distinctWords > 0 || rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)});");
+            w.Line($"_folded = _distinctWords > 0 || {wholeVocabulary};");
             using (w.Block("if (_distinctWords > 0)"))
             {
                 w.Line($"// Folded into '{target.Name}' over the batch's distinct words: P = E·W + b for each, then each token's row of P.");
@@ -70,40 +72,23 @@ internal static class EmbeddingFold
                 w.Line($"var embedded = {Field(l, TensorRole.DistinctEmbeddings)}.AsSpan(0, _distinctWords * {l.OutputWidth});");
                 w.Line($"var projection = {Field(l, TensorRole.DistinctProjection)}.AsSpan(0, _distinctWords * {width});");
                 w.Call($"{G}Kernels.Embedding.GatherRows", "words", k, l.OutputWidth, "embedded");
-                if (biasView is null)
-                {
-                    w.Line("projection.Clear(); // no bias");
-                    w.Call($"{G}Kernels.Gemm.MultiplyAdd", "_distinctWords", width, l.OutputWidth, "embedded", l.OutputWidth, kernelView, width, "projection", width);
-                }
-                else
-                {
-                    w.Call($"{G}Kernels.Gemm.MultiplyBias", "_distinctWords", width, l.OutputWidth, "embedded", l.OutputWidth, kernelView, width, $"{biasView}.Slice(0, {width})", "projection", width);
-                }
+                Project(w, "_distinctWords", "embedded", l.OutputWidth, kernelView, biasView, width);
                 w.Line("_foldSource.Forget(); // the optimizer will change E, W and b");
                 w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", "_distinctWords", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");
             }
         }
-        else w.Line($"_folded = rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)});");
+        else w.Line($"_folded = {wholeVocabulary};");
         using (w.Block(fold.TargetReadsTokens ? "if (_folded)" : "else if (_folded)"))
         {
             w.Line($"// Folded into '{target.Name}': P = E·W + b once for the {l.Inputs} words, then each token's row of P.");
             w.Line($"var projection = {Field(l, TensorRole.Projection)}.AsSpan();");
-            var bias = biasView;
-            string kernel = kernelView, biasSpan = bias is null ? "default" : $"{bias}.Slice(0, {width})";
-            string source = $"{Field(l, TensorRole.Projection)}, {k}, {kernel}, {biasSpan}";
+            string biasSpan = biasView is null ? "default" : $"{biasView}.Slice(0, {width})";
+            string source = $"{Field(l, TensorRole.Projection)}, {k}, {kernelView}, {biasSpan}";
             w.Line("// Inference reuses P while E, W and b hold the bits it was made from (compared on every call, a read of");
             w.Line("// each parameter once); a training pass recomputes it, since the optimizer will change them.");
             using (w.Block($"if (training || !_foldSource.Matches({source}))"))
             {
-                if (bias is null)
-                {
-                    w.Line("projection.Clear(); // no bias");
-                    w.Call($"{G}Kernels.Gemm.MultiplyAdd", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, kernel, width, "projection", width);
-                }
-                else
-                {
-                    w.Call($"{G}Kernels.Gemm.MultiplyBias", l.Inputs, width, l.OutputWidth, k, l.OutputWidth, kernel, width, biasSpan, "projection", width);
-                }
+                Project(w, l.Inputs, k, l.OutputWidth, kernelView, biasView, width);
                 w.Line($"if (training) _foldSource.Forget(); else _foldSource.Remember({source});");
             }
             if (fold.TargetReadsTokens)
@@ -114,6 +99,17 @@ internal static class EmbeddingFold
             else w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", l.Inputs, width, "_tokens.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");
         }
         w.Line("else " + plain);
+    }
+
+    /// <summary><c>projection = a·kernel + bias</c> for <paramref name="rows"/> rows of <paramref name="a"/> (the words' embeddings).</summary>
+    private static void Project(CodeWriter w, object rows, string a, int dim, string kernel, string? bias, int width)
+    {
+        if (bias is null)
+        {
+            w.Line("projection.Clear(); // no bias");
+            w.Call($"{G}Kernels.Gemm.MultiplyAdd", rows, width, dim, a, dim, kernel, width, "projection", width);
+        }
+        else w.Call($"{G}Kernels.Gemm.MultiplyBias", rows, width, dim, a, dim, kernel, width, $"{bias}.Slice(0, {width})", "projection", width);
     }
 
     /// <summary>The ScatterAdd step.</summary>
