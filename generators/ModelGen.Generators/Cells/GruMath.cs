@@ -37,6 +37,31 @@ internal static class GruMath
     }
 
     /// <summary>
+    /// Reset after, forward, one row's first pass (the CPU's), for one gate (<paramref name="gate"/> 0: z, 1: r): its
+    /// activation, stored in place of its input pre-activation. Operands as <see cref="ResetAfterForwardRow"/>; both
+    /// gates, then <see cref="ResetAfterOutputRow"/>, over the same row compute what that does, bit for bit (why in
+    /// passes: <see cref="LstmMath.ForwardGatesRow"/>).
+    /// </summary>
+    public static void ResetAfterGatesRow(CodeWriter w, IElementwise e, CellShape cell, int gate)
+    {
+        int o = gate * cell.Units;
+        w.Line(e.Store("gr", o, e.Activate(cell.RecurrentActivation, $"{e.Load("gr", o)} + {e.Load("rr", o)}")));
+    }
+
+    /// <summary>
+    /// Reset after, forward, one row's second pass, after <see cref="ResetAfterGatesRow"/>: ĥ from the activated r
+    /// (kept), then the state update from the activated z. Operands as <see cref="ResetAfterForwardRow"/>.
+    /// </summary>
+    public static void ResetAfterOutputRow(CodeWriter w, IElementwise e, CellShape cell)
+    {
+        int u = cell.Units;
+        w.Line($"var hv = {e.Activate(cell.Activation, $"{e.Load("gr", 2 * u)} + {e.Load("gr", u)} * {e.Load("rr", 2 * u)}")};");
+        w.Line(e.Store("gr", 2 * u, "hv"));
+        w.Line($"var zv = {e.Load("gr")};");
+        w.Line(e.Store("hn", 0, StateUpdate(e, "zv", e.Load("hp"), "hv")));
+    }
+
+    /// <summary>
     /// Reset after, backward, one row: through the state update, ĥ's activation, r's product and the two gate activations.
     /// Operands: <c>g</c> z, r, ĥ; <c>rr</c> the recurrent pre-activations; <c>dg</c>, <c>drc</c> the input and
     /// recurrent pre-activation gradients; <c>hp</c> h[t-1]; <c>dhr</c> ∂h[t]; <c>dpr</c> ∂h[t-1] (added to).

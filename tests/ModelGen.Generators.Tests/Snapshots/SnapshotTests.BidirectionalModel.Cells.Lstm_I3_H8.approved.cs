@@ -115,42 +115,74 @@ internal static class Lstm_I3_H8
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
-                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
                     if (Vector256.IsHardwareAccelerated)
                     {
                         // Elements 0…7 as one vector.
-                        var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
-                        var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 8));
-                        var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 16));
-                        var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 24));
-                        iv.StoreUnsafe(ref gr, 0);
-                        fv.StoreUnsafe(ref gr, 8);
-                        cv.StoreUnsafe(ref gr, 16);
-                        ov.StoreUnsafe(ref gr, 24);
-                        var cnv = fv * Vector256.LoadUnsafe(ref cp, 0) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, 0);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 0);
-                        (ov * tcv).StoreUnsafe(ref hn, 0);
+                        (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                     }
                     else
                     {
                         for (int j = 0; j < 8; j += 4)
                         {
-                            var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                            var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)));
-                            var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)));
-                            var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)));
-                            iv.StoreUnsafe(ref gr, (nuint)(j));
-                            fv.StoreUnsafe(ref gr, (nuint)(j + 8));
-                            cv.StoreUnsafe(ref gr, (nuint)(j + 16));
-                            ov.StoreUnsafe(ref gr, (nuint)(j + 24));
-                            var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                        }
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 0…7 as one vector.
+                        (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 8))).StoreUnsafe(ref gr, 8);
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)))).StoreUnsafe(ref gr, (nuint)(j + 8));
+                        }
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 0…7 as one vector.
+                        (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 16))).StoreUnsafe(ref gr, 16);
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                        }
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 0…7 as one vector.
+                        (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
+                        }
+                    }
+                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 0…7 as one vector.
+                        var cnv = Vector256.LoadUnsafe(ref gr, 8) * Vector256.LoadUnsafe(ref cp, 0) + Vector256.LoadUnsafe(ref gr, 0) * Vector256.LoadUnsafe(ref gr, 16);
+                        cnv.StoreUnsafe(ref cn, 0);
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, 0);
+                        (Vector256.LoadUnsafe(ref gr, 24) * tcv).StoreUnsafe(ref hn, 0);
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 16));
                             cnv.StoreUnsafe(ref cn, (nuint)(j));
                             var tcv = FastMath.Tanh(cnv);
                             tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            (Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
                         }
                     }
                 }

@@ -115,61 +115,113 @@ internal static class Lstm_I16_H16
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
-                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
                     if (Vector512.IsHardwareAccelerated)
                     {
                         // Elements 0…15 as one vector.
-                        var iv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0));
-                        var fv = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 16));
-                        var cv = FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 32));
-                        var ov = FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 48));
-                        iv.StoreUnsafe(ref gr, 0);
-                        fv.StoreUnsafe(ref gr, 16);
-                        cv.StoreUnsafe(ref gr, 32);
-                        ov.StoreUnsafe(ref gr, 48);
-                        var cnv = fv * Vector512.LoadUnsafe(ref cp, 0) + iv * cv;
-                        cnv.StoreUnsafe(ref cn, 0);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 0);
-                        (ov * tcv).StoreUnsafe(ref hn, 0);
+                        (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
                         for (int j = 0; j < 16; j += 8)
                         {
-                            var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)));
-                            var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)));
-                            var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 32)));
-                            var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)));
-                            iv.StoreUnsafe(ref gr, (nuint)(j));
-                            fv.StoreUnsafe(ref gr, (nuint)(j + 16));
-                            cv.StoreUnsafe(ref gr, (nuint)(j + 32));
-                            ov.StoreUnsafe(ref gr, (nuint)(j + 48));
-                            var cnv = fv * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
-                            cnv.StoreUnsafe(ref cn, (nuint)(j));
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                         }
                     }
                     else
                     {
                         for (int j = 0; j < 16; j += 4)
                         {
-                            var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                            var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)));
-                            var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 32)));
-                            var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)));
-                            iv.StoreUnsafe(ref gr, (nuint)(j));
-                            fv.StoreUnsafe(ref gr, (nuint)(j + 16));
-                            cv.StoreUnsafe(ref gr, (nuint)(j + 32));
-                            ov.StoreUnsafe(ref gr, (nuint)(j + 48));
-                            var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                        }
+                    }
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        // Elements 0…15 as one vector.
+                        (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 16))).StoreUnsafe(ref gr, 16);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 16; j += 8)
+                        {
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 16; j += 4)
+                        {
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                        }
+                    }
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        // Elements 0…15 as one vector.
+                        (FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 32))).StoreUnsafe(ref gr, 32);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 16; j += 8)
+                        {
+                            (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 32)))).StoreUnsafe(ref gr, (nuint)(j + 32));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 16; j += 4)
+                        {
+                            (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 32)))).StoreUnsafe(ref gr, (nuint)(j + 32));
+                        }
+                    }
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        // Elements 0…15 as one vector.
+                        (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 48))).StoreUnsafe(ref gr, 48);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 16; j += 8)
+                        {
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)))).StoreUnsafe(ref gr, (nuint)(j + 48));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 16; j += 4)
+                        {
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)))).StoreUnsafe(ref gr, (nuint)(j + 48));
+                        }
+                    }
+                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        // Elements 0…15 as one vector.
+                        var cnv = Vector512.LoadUnsafe(ref gr, 16) * Vector512.LoadUnsafe(ref cp, 0) + Vector512.LoadUnsafe(ref gr, 0) * Vector512.LoadUnsafe(ref gr, 32);
+                        cnv.StoreUnsafe(ref cn, 0);
+                        var tcv = FastMath.Tanh(cnv);
+                        tcv.StoreUnsafe(ref tc, 0);
+                        (Vector512.LoadUnsafe(ref gr, 48) * tcv).StoreUnsafe(ref hn, 0);
+                    }
+                    else if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < 16; j += 8)
+                        {
+                            var cnv = Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 32));
                             cnv.StoreUnsafe(ref cn, (nuint)(j));
                             var tcv = FastMath.Tanh(cnv);
                             tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            (Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 16; j += 4)
+                        {
+                            var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 32));
+                            cnv.StoreUnsafe(ref cn, (nuint)(j));
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, (nuint)(j));
+                            (Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
                         }
                     }
                 }

@@ -112,35 +112,51 @@ internal static class Gru_I7_H5_ResetAfter
                     ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
                     ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // One pass over the row: z, r = σ(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))
-                    // (all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                    // Two passes over the row, each chain one activation long (all three gates kept for backward): z, r = σ(x·W + b_in + h·U + b_rec).
                     {
                         // Elements 1…4 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 1);
                         var tail1 = Vector128.LoadUnsafe(ref rr, 1);
-                        var tail2 = Vector128.LoadUnsafe(ref gr, 6);
-                        var tail3 = Vector128.LoadUnsafe(ref rr, 6);
-                        var tail4 = Vector128.LoadUnsafe(ref gr, 11);
-                        var tail5 = Vector128.LoadUnsafe(ref rr, 11);
-                        var tail6 = Vector128.LoadUnsafe(ref hp, 1);
                         {
                             // Elements 0…3 as one vector.
-                            var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0) + Vector128.LoadUnsafe(ref rr, 0));
-                            var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 5) + Vector128.LoadUnsafe(ref rr, 5));
-                            var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, 10) + rv * Vector128.LoadUnsafe(ref rr, 10));
-                            zv.StoreUnsafe(ref gr, 0);
-                            rv.StoreUnsafe(ref gr, 5);
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0) + Vector128.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
+                        }
+                    }
+                    {
+                        // Elements 1…4 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 6);
+                        var tail1 = Vector128.LoadUnsafe(ref rr, 6);
+                        {
+                            // Elements 0…3 as one vector.
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 5) + Vector128.LoadUnsafe(ref rr, 5))).StoreUnsafe(ref gr, 5);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 6);
+                        }
+                    }
+                    // Then ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                    {
+                        // Elements 1…4 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 11);
+                        var tail1 = Vector128.LoadUnsafe(ref gr, 6);
+                        var tail2 = Vector128.LoadUnsafe(ref rr, 11);
+                        var tail3 = Vector128.LoadUnsafe(ref gr, 1);
+                        var tail4 = Vector128.LoadUnsafe(ref hp, 1);
+                        {
+                            // Elements 0…3 as one vector.
+                            var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, 10) + Vector128.LoadUnsafe(ref gr, 5) * Vector128.LoadUnsafe(ref rr, 10));
                             hv.StoreUnsafe(ref gr, 10);
+                            var zv = Vector128.LoadUnsafe(ref gr, 0);
                             (zv * Vector128.LoadUnsafe(ref hp, 0) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
                         }
                         {
-                            var zv = FastMath.Sigmoid(tail0 + tail1);
-                            var rv = FastMath.Sigmoid(tail2 + tail3);
-                            var hv = FastMath.Tanh(tail4 + rv * tail5);
-                            zv.StoreUnsafe(ref gr, 1);
-                            rv.StoreUnsafe(ref gr, 6);
+                            var hv = FastMath.Tanh(tail0 + tail1 * tail2);
                             hv.StoreUnsafe(ref gr, 11);
-                            (zv * tail6 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                            var zv = tail3;
+                            (zv * tail4 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
                         }
                     }
                 }

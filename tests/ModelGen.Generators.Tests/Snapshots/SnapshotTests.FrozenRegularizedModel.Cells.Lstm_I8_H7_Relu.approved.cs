@@ -115,45 +115,73 @@ internal static class Lstm_I8_H7_Relu
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
-                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
                     {
                         // Elements 3…6 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 3);
-                        var tail1 = Vector128.LoadUnsafe(ref gr, 10);
-                        var tail2 = Vector128.LoadUnsafe(ref gr, 17);
-                        var tail3 = Vector128.LoadUnsafe(ref gr, 24);
-                        var tail4 = Vector128.LoadUnsafe(ref cp, 3);
                         {
                             // Elements 0…3 as one vector.
-                            var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0));
-                            var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 7));
-                            var cv = Vector128.Max(Vector128.LoadUnsafe(ref gr, 14), Vector128<float>.Zero);
-                            var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 21));
-                            iv.StoreUnsafe(ref gr, 0);
-                            fv.StoreUnsafe(ref gr, 7);
-                            cv.StoreUnsafe(ref gr, 14);
-                            ov.StoreUnsafe(ref gr, 21);
-                            var cnv = fv * Vector128.LoadUnsafe(ref cp, 0) + iv * cv;
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 3);
+                        }
+                    }
+                    {
+                        // Elements 3…6 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 10);
+                        {
+                            // Elements 0…3 as one vector.
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 7))).StoreUnsafe(ref gr, 7);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 10);
+                        }
+                    }
+                    {
+                        // Elements 3…6 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 17);
+                        {
+                            // Elements 0…3 as one vector.
+                            (Vector128.Max(Vector128.LoadUnsafe(ref gr, 14), Vector128<float>.Zero)).StoreUnsafe(ref gr, 14);
+                        }
+                        {
+                            (Vector128.Max(tail0, Vector128<float>.Zero)).StoreUnsafe(ref gr, 17);
+                        }
+                    }
+                    {
+                        // Elements 3…6 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 24);
+                        {
+                            // Elements 0…3 as one vector.
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 21))).StoreUnsafe(ref gr, 21);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 24);
+                        }
+                    }
+                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                    {
+                        // Elements 3…6 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 10);
+                        var tail1 = Vector128.LoadUnsafe(ref cp, 3);
+                        var tail2 = Vector128.LoadUnsafe(ref gr, 3);
+                        var tail3 = Vector128.LoadUnsafe(ref gr, 17);
+                        var tail4 = Vector128.LoadUnsafe(ref gr, 24);
+                        {
+                            // Elements 0…3 as one vector.
+                            var cnv = Vector128.LoadUnsafe(ref gr, 7) * Vector128.LoadUnsafe(ref cp, 0) + Vector128.LoadUnsafe(ref gr, 0) * Vector128.LoadUnsafe(ref gr, 14);
                             cnv.StoreUnsafe(ref cn, 0);
                             var tcv = Vector128.Max(cnv, Vector128<float>.Zero);
                             tcv.StoreUnsafe(ref tc, 0);
-                            (ov * tcv).StoreUnsafe(ref hn, 0);
+                            (Vector128.LoadUnsafe(ref gr, 21) * tcv).StoreUnsafe(ref hn, 0);
                         }
                         {
-                            var iv = FastMath.Sigmoid(tail0);
-                            var fv = FastMath.Sigmoid(tail1);
-                            var cv = Vector128.Max(tail2, Vector128<float>.Zero);
-                            var ov = FastMath.Sigmoid(tail3);
-                            iv.StoreUnsafe(ref gr, 3);
-                            fv.StoreUnsafe(ref gr, 10);
-                            cv.StoreUnsafe(ref gr, 17);
-                            ov.StoreUnsafe(ref gr, 24);
-                            var cnv = fv * tail4 + iv * cv;
+                            var cnv = tail0 * tail1 + tail2 * tail3;
                             cnv.StoreUnsafe(ref cn, 3);
                             var tcv = Vector128.Max(cnv, Vector128<float>.Zero);
                             tcv.StoreUnsafe(ref tc, 3);
-                            (ov * tcv).StoreUnsafe(ref hn, 3);
+                            (tail4 * tcv).StoreUnsafe(ref hn, 3);
                         }
                     }
                 }

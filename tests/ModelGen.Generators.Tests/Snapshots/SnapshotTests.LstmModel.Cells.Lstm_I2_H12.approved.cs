@@ -115,65 +115,117 @@ internal static class Lstm_I2_H12
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // One pass over the row: i, f = σ(·); c̃ = tanh(·); o = σ(·) (kept for backward);
-                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).
+                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
                     if (Vector256.IsHardwareAccelerated)
                     {
                         // Elements 4…11 as one vector, read before the loop writes any of them.
                         var tail0 = Vector256.LoadUnsafe(ref gr, 4);
-                        var tail1 = Vector256.LoadUnsafe(ref gr, 16);
-                        var tail2 = Vector256.LoadUnsafe(ref gr, 28);
-                        var tail3 = Vector256.LoadUnsafe(ref gr, 40);
-                        var tail4 = Vector256.LoadUnsafe(ref cp, 4);
                         {
                             // Elements 0…7 as one vector.
-                            var iv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
-                            var fv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 12));
-                            var cv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 24));
-                            var ov = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 36));
-                            iv.StoreUnsafe(ref gr, 0);
-                            fv.StoreUnsafe(ref gr, 12);
-                            cv.StoreUnsafe(ref gr, 24);
-                            ov.StoreUnsafe(ref gr, 36);
-                            var cnv = fv * Vector256.LoadUnsafe(ref cp, 0) + iv * cv;
-                            cnv.StoreUnsafe(ref cn, 0);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 0);
-                            (ov * tcv).StoreUnsafe(ref hn, 0);
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                         }
                         {
-                            var iv = FastMath.Sigmoid(tail0);
-                            var fv = FastMath.Sigmoid(tail1);
-                            var cv = FastMath.Tanh(tail2);
-                            var ov = FastMath.Sigmoid(tail3);
-                            iv.StoreUnsafe(ref gr, 4);
-                            fv.StoreUnsafe(ref gr, 16);
-                            cv.StoreUnsafe(ref gr, 28);
-                            ov.StoreUnsafe(ref gr, 40);
-                            var cnv = fv * tail4 + iv * cv;
-                            cnv.StoreUnsafe(ref cn, 4);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 4);
-                            (ov * tcv).StoreUnsafe(ref hn, 4);
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 4);
                         }
                     }
                     else
                     {
                         for (int j = 0; j < 12; j += 4)
                         {
-                            var iv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                            var fv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)));
-                            var cv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)));
-                            var ov = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)));
-                            iv.StoreUnsafe(ref gr, (nuint)(j));
-                            fv.StoreUnsafe(ref gr, (nuint)(j + 12));
-                            cv.StoreUnsafe(ref gr, (nuint)(j + 24));
-                            ov.StoreUnsafe(ref gr, (nuint)(j + 36));
-                            var cnv = fv * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + iv * cv;
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                        }
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 4…11 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 16);
+                        {
+                            // Elements 0…7 as one vector.
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 12))).StoreUnsafe(ref gr, 12);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 16);
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 12; j += 4)
+                        {
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)))).StoreUnsafe(ref gr, (nuint)(j + 12));
+                        }
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 4…11 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 28);
+                        {
+                            // Elements 0…7 as one vector.
+                            (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
+                        }
+                        {
+                            (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 28);
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 12; j += 4)
+                        {
+                            (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
+                        }
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 4…11 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 40);
+                        {
+                            // Elements 0…7 as one vector.
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 36))).StoreUnsafe(ref gr, 36);
+                        }
+                        {
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 40);
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 12; j += 4)
+                        {
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)))).StoreUnsafe(ref gr, (nuint)(j + 36));
+                        }
+                    }
+                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 4…11 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 16);
+                        var tail1 = Vector256.LoadUnsafe(ref cp, 4);
+                        var tail2 = Vector256.LoadUnsafe(ref gr, 4);
+                        var tail3 = Vector256.LoadUnsafe(ref gr, 28);
+                        var tail4 = Vector256.LoadUnsafe(ref gr, 40);
+                        {
+                            // Elements 0…7 as one vector.
+                            var cnv = Vector256.LoadUnsafe(ref gr, 12) * Vector256.LoadUnsafe(ref cp, 0) + Vector256.LoadUnsafe(ref gr, 0) * Vector256.LoadUnsafe(ref gr, 24);
+                            cnv.StoreUnsafe(ref cn, 0);
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, 0);
+                            (Vector256.LoadUnsafe(ref gr, 36) * tcv).StoreUnsafe(ref hn, 0);
+                        }
+                        {
+                            var cnv = tail0 * tail1 + tail2 * tail3;
+                            cnv.StoreUnsafe(ref cn, 4);
+                            var tcv = FastMath.Tanh(cnv);
+                            tcv.StoreUnsafe(ref tc, 4);
+                            (tail4 * tcv).StoreUnsafe(ref hn, 4);
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 12; j += 4)
+                        {
+                            var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 24));
                             cnv.StoreUnsafe(ref cn, (nuint)(j));
                             var tcv = FastMath.Tanh(cnv);
                             tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (ov * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            (Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
                         }
                     }
                 }

@@ -49,8 +49,13 @@ internal static class GruCell
                     ("hp", "h.Slice(t * n + b * Units, Units)"),
                     ("hn", "h.Slice((t + 1) * n + b * Units, Units)"),
                 },
-                () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterForwardRow(w2, f, cell)),
-                $"One pass over the row: z, r = {Gate(cell)}(x·W + b_in + h·U + b_rec); ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h))", "(all three kept for backward); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
+                () =>
+                {
+                    for (int g = 0; g < 2; g++) FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterGatesRow(w2, f, cell, g));
+                    w.Line("// Then ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterOutputRow(w2, f, cell));
+                },
+                $"Two passes over the row, each chain one activation long (all three gates kept for backward): z, r = {Gate(cell)}(x·W + b_in + h·U + b_rec).");
         });
         w.Line();
         w.Lines("""

@@ -37,8 +37,13 @@ internal static class LstmCell
                     ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
                     ("hn", "h.Slice((t + 1) * n + b * Units, Units)"),
                 },
-                () => FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardRow(w2, f, cell)),
-                $"One pass over the row: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·) (kept for backward);", "c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]).");
+                () =>
+                {
+                    for (int g = 0; g < 4; g++) FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardGatesRow(w2, f, cell, g));
+                    w.Line("// Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.");
+                    FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardCellRow(w2, f, cell));
+                },
+                $"Two passes over the row, each chain one activation long: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·), kept for backward.");
         });
         w.Line();
         w.Lines("""
