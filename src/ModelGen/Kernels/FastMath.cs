@@ -145,30 +145,6 @@ public static class FastMath
         return Vector256.MaxNative(-Vector256<float>.One, Vector256.MinNative(Vector256<float>.One, y));
     }
 
-    /// <summary>
-    /// tanh of each lane, as <see cref="Tanh(Vector256{float})"/> to within the same error bound (4.2e-7 relative) but
-    /// not to the bit: one operation more and a chain of dependent operations eight cycles shorter, for loops bound by
-    /// that chain rather than by how many operations issue (the unrolled SimpleRNN step at 256 bits, where each
-    /// sample's state waits on its own tanh; 10 % faster there, 2 % slower in the LSTM and GRU row passes).
-    /// </summary>
-    /// <param name="x">The arguments.</param>
-    /// <returns>tanh of each lane of <paramref name="x"/>: ±1 beyond ±9.5, NaN for NaN.</returns>
-    /// <remarks>
-    /// The same rational function, evaluated as <c>x·P(t) / Q(t)</c> with <c>t = min(x², 100)</c>,
-    /// <c>P(t) = 1 + t·((P1 + P2·t) + t²·(P3 + P4·t))</c> and Q alike (Estrin's scheme: the pairs side by side), and
-    /// x multiplied in by the last multiply-add instead of after P.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TanhLowLatency(Vector256<float> x)
-    {
-        var t = Vector256.MinNative(Vector256.Create(TanhLimit * TanhLimit), x * x);
-        var t2 = t * t;
-        var p = MultiplyAdd(t2, MultiplyAdd(Vector256.Create(P4), t, Vector256.Create(P3)), MultiplyAdd(Vector256.Create(P2), t, Vector256.Create(P1)));
-        var q = MultiplyAdd(t2, MultiplyAdd(Vector256.Create(Q4), t, Vector256.Create(Q3)), MultiplyAdd(Vector256.Create(Q2), t, Vector256.Create(Q1)));
-        var y = MultiplyAdd(x * t, p, x) / MultiplyAdd(t, q, Vector256<float>.One);
-        return Vector256.MaxNative(-Vector256<float>.One, Vector256.MinNative(Vector256<float>.One, y));
-    }
-
     /// <summary>1 / (1 + e^−x) of each lane.</summary>
     /// <param name="x">The arguments.</param>
     /// <returns>The logistic sigmoid of each lane of <paramref name="x"/>.</returns>

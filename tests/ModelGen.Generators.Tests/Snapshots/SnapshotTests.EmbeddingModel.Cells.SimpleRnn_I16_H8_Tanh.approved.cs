@@ -168,7 +168,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                     ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
                     ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
                     int b = 0;
-                    // Two samples per iteration: two independent chains, so one's activation overlaps the other's products.
+                    // Two samples per iteration: two independent chains of products.
                     for (; b + 2 <= batch; b += 2)
                     {
                         ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
@@ -194,8 +194,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                         z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
                         y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
                         y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
-                        FastMath.TanhLowLatency(z0 + y0).StoreUnsafe(ref cur, row0);
-                        FastMath.TanhLowLatency(z1 + y1).StoreUnsafe(ref cur, row1);
+                        (z0 + y0).StoreUnsafe(ref cur, row0);
+                        (z1 + y1).StoreUnsafe(ref cur, row1);
                     }
                     if (b < batch)
                     {
@@ -210,7 +210,12 @@ internal static class SimpleRnn_I16_H8_Tanh
                         y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
                         z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
                         y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
-                        FastMath.TanhLowLatency(z0 + y0).StoreUnsafe(ref cur, row0);
+                        (z0 + y0).StoreUnsafe(ref cur, row0);
+                    }
+                    // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
+                    for (int j = 0; j < n; j += 8)
+                    {
+                        FastMath.Tanh(Vector256.LoadUnsafe(ref cur, (nuint)j)).StoreUnsafe(ref cur, (nuint)j);
                     }
                     if (!mask.IsEmpty)
                     {
@@ -267,8 +272,13 @@ internal static class SimpleRnn_I16_H8_Tanh
                         var h0_7 = Vector128.Create(Unsafe.Add(ref hp0, 7));
                         y0 = Vector128.MultiplyAddEstimate(h0_7, u7_0, y0);
                         y1 = Vector128.MultiplyAddEstimate(h0_7, u7_1, y1);
-                        FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
-                        FastMath.Tanh(z1 + y1).StoreUnsafe(ref cur, row0 + 4);
+                        (z0 + y0).StoreUnsafe(ref cur, row0);
+                        (z1 + y1).StoreUnsafe(ref cur, row0 + 4);
+                    }
+                    // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
+                    for (int j = 0; j < n; j += 4)
+                    {
+                        FastMath.Tanh(Vector128.LoadUnsafe(ref cur, (nuint)j)).StoreUnsafe(ref cur, (nuint)j);
                     }
                     if (!mask.IsEmpty)
                     {
