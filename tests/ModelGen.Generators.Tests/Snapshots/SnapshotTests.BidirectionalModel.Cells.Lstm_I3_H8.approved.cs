@@ -115,74 +115,79 @@ internal static class Lstm_I3_H8
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
+                    // Passes over the row, each loop one activation long: the gates (activated in place, kept for backward), then the cell.
                     if (Vector256.IsHardwareAccelerated)
                     {
-                        // Elements 0…7 as one vector.
-                        (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        // i = σ(·)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            // Elements 0…7 as one vector.
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                         }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 0…7 as one vector.
-                        (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 8))).StoreUnsafe(ref gr, 8);
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        // f = σ(·)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)))).StoreUnsafe(ref gr, (nuint)(j + 8));
+                            // Elements 0…7 as one vector.
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 8))).StoreUnsafe(ref gr, 8);
                         }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 0…7 as one vector.
-                        (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 16))).StoreUnsafe(ref gr, 16);
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        // c̃ = tanh(·)
                         {
-                            (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                            // Elements 0…7 as one vector.
+                            (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 16))).StoreUnsafe(ref gr, 16);
                         }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 0…7 as one vector.
-                        (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        // o = σ(·)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
+                            // Elements 0…7 as one vector.
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
                         }
-                    }
-                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 0…7 as one vector.
-                        var cnv = Vector256.LoadUnsafe(ref gr, 8) * Vector256.LoadUnsafe(ref cp, 0) + Vector256.LoadUnsafe(ref gr, 0) * Vector256.LoadUnsafe(ref gr, 16);
-                        cnv.StoreUnsafe(ref cn, 0);
-                        var tcv = FastMath.Tanh(cnv);
-                        tcv.StoreUnsafe(ref tc, 0);
-                        (Vector256.LoadUnsafe(ref gr, 24) * tcv).StoreUnsafe(ref hn, 0);
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 8; j += 4)
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                         {
-                            var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 16));
-                            cnv.StoreUnsafe(ref cn, (nuint)(j));
+                            // Elements 0…7 as one vector.
+                            var cnv = Vector256.LoadUnsafe(ref gr, 8) * Vector256.LoadUnsafe(ref cp, 0) + Vector256.LoadUnsafe(ref gr, 0) * Vector256.LoadUnsafe(ref gr, 16);
+                            cnv.StoreUnsafe(ref cn, 0);
                             var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            tcv.StoreUnsafe(ref tc, 0);
+                            (Vector256.LoadUnsafe(ref gr, 24) * tcv).StoreUnsafe(ref hn, 0);
+                        }
+                    }
+                    else
+                    {
+                        // i = σ(·)
+                        {
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            }
+                        }
+                        // f = σ(·)
+                        {
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)))).StoreUnsafe(ref gr, (nuint)(j + 8));
+                            }
+                        }
+                        // c̃ = tanh(·)
+                        {
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                            }
+                        }
+                        // o = σ(·)
+                        {
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
+                            }
+                        }
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                        {
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 16));
+                                cnv.StoreUnsafe(ref cn, (nuint)(j));
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, (nuint)(j));
+                                (Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            }
                         }
                     }
                 }

@@ -112,102 +112,107 @@ internal static class Gru_I3_H9_ResetAfter
                     ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
                     ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Two passes over the row, each chain one activation long (all three gates kept for backward): z, r = σ(x·W + b_in + h·U + b_rec).
+                    // Passes over the row, each loop one activation long: z, r, then ĥ and h (all three kept for backward).
                     if (Vector256.IsHardwareAccelerated)
                     {
-                        // Elements 1…8 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 1);
-                        var tail1 = Vector256.LoadUnsafe(ref rr, 1);
+                        // z = σ(x·W_z + b_in,z + h·U_z + b_rec,z)
                         {
-                            // Elements 0…7 as one vector.
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
+                            // Elements 1…8 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 1);
+                            var tail1 = Vector256.LoadUnsafe(ref rr, 1);
+                            {
+                                // Elements 0…7 as one vector.
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
+                            }
                         }
+                        // r = σ(x·W_r + b_in,r + h·U_r + b_rec,r)
                         {
-                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
+                            // Elements 1…8 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 10);
+                            var tail1 = Vector256.LoadUnsafe(ref rr, 10);
+                            {
+                                // Elements 0…7 as one vector.
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9))).StoreUnsafe(ref gr, 9);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 10);
+                            }
+                        }
+                        // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                        {
+                            // Elements 1…8 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 19);
+                            var tail1 = Vector256.LoadUnsafe(ref gr, 10);
+                            var tail2 = Vector256.LoadUnsafe(ref rr, 19);
+                            var tail3 = Vector256.LoadUnsafe(ref gr, 1);
+                            var tail4 = Vector256.LoadUnsafe(ref hp, 1);
+                            {
+                                // Elements 0…7 as one vector.
+                                var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + Vector256.LoadUnsafe(ref gr, 9) * Vector256.LoadUnsafe(ref rr, 18));
+                                hv.StoreUnsafe(ref gr, 18);
+                                var zv = Vector256.LoadUnsafe(ref gr, 0);
+                                (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
+                            }
+                            {
+                                var hv = FastMath.Tanh(tail0 + tail1 * tail2);
+                                hv.StoreUnsafe(ref gr, 19);
+                                var zv = tail3;
+                                (zv * tail4 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                            }
                         }
                     }
                     else
                     {
-                        // Elements 5…8 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 5);
-                        var tail1 = Vector128.LoadUnsafe(ref rr, 5);
-                        for (int j = 0; j < 8; j += 4)
+                        // z = σ(x·W_z + b_in,z + h·U_z + b_rec,z)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            // Elements 5…8 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 5);
+                            var tail1 = Vector128.LoadUnsafe(ref rr, 5);
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 5);
+                            }
                         }
+                        // r = σ(x·W_r + b_in,r + h·U_r + b_rec,r)
                         {
-                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 5);
+                            // Elements 5…8 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 14);
+                            var tail1 = Vector128.LoadUnsafe(ref rr, 14);
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)))).StoreUnsafe(ref gr, (nuint)(j + 9));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 14);
+                            }
                         }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 1…8 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 10);
-                        var tail1 = Vector256.LoadUnsafe(ref rr, 10);
+                        // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
                         {
-                            // Elements 0…7 as one vector.
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9))).StoreUnsafe(ref gr, 9);
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 10);
-                        }
-                    }
-                    else
-                    {
-                        // Elements 5…8 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 14);
-                        var tail1 = Vector128.LoadUnsafe(ref rr, 14);
-                        for (int j = 0; j < 8; j += 4)
-                        {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)))).StoreUnsafe(ref gr, (nuint)(j + 9));
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 14);
-                        }
-                    }
-                    // Then ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 1…8 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 19);
-                        var tail1 = Vector256.LoadUnsafe(ref gr, 10);
-                        var tail2 = Vector256.LoadUnsafe(ref rr, 19);
-                        var tail3 = Vector256.LoadUnsafe(ref gr, 1);
-                        var tail4 = Vector256.LoadUnsafe(ref hp, 1);
-                        {
-                            // Elements 0…7 as one vector.
-                            var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + Vector256.LoadUnsafe(ref gr, 9) * Vector256.LoadUnsafe(ref rr, 18));
-                            hv.StoreUnsafe(ref gr, 18);
-                            var zv = Vector256.LoadUnsafe(ref gr, 0);
-                            (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
-                        }
-                        {
-                            var hv = FastMath.Tanh(tail0 + tail1 * tail2);
-                            hv.StoreUnsafe(ref gr, 19);
-                            var zv = tail3;
-                            (zv * tail4 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
-                        }
-                    }
-                    else
-                    {
-                        // Elements 5…8 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 23);
-                        var tail1 = Vector128.LoadUnsafe(ref gr, 14);
-                        var tail2 = Vector128.LoadUnsafe(ref rr, 23);
-                        var tail3 = Vector128.LoadUnsafe(ref gr, 5);
-                        var tail4 = Vector128.LoadUnsafe(ref hp, 5);
-                        for (int j = 0; j < 8; j += 4)
-                        {
-                            var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
-                            hv.StoreUnsafe(ref gr, (nuint)(j + 18));
-                            var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
-                            (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
-                        }
-                        {
-                            var hv = FastMath.Tanh(tail0 + tail1 * tail2);
-                            hv.StoreUnsafe(ref gr, 23);
-                            var zv = tail3;
-                            (zv * tail4 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
+                            // Elements 5…8 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 23);
+                            var tail1 = Vector128.LoadUnsafe(ref gr, 14);
+                            var tail2 = Vector128.LoadUnsafe(ref rr, 23);
+                            var tail3 = Vector128.LoadUnsafe(ref gr, 5);
+                            var tail4 = Vector128.LoadUnsafe(ref hp, 5);
+                            for (int j = 0; j < 8; j += 4)
+                            {
+                                var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
+                                hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                                var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
+                                (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                            }
+                            {
+                                var hv = FastMath.Tanh(tail0 + tail1 * tail2);
+                                hv.StoreUnsafe(ref gr, 23);
+                                var zv = tail3;
+                                (zv * tail4 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
+                            }
                         }
                     }
                 }

@@ -115,117 +115,122 @@ internal static class Lstm_I2_H12
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
+                    // Passes over the row, each loop one activation long: the gates (activated in place, kept for backward), then the cell.
                     if (Vector256.IsHardwareAccelerated)
                     {
-                        // Elements 4…11 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 4);
+                        // i = σ(·)
                         {
-                            // Elements 0…7 as one vector.
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            // Elements 4…11 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 4);
+                            {
+                                // Elements 0…7 as one vector.
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 4);
+                            }
                         }
+                        // f = σ(·)
                         {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 4);
+                            // Elements 4…11 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 16);
+                            {
+                                // Elements 0…7 as one vector.
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 12))).StoreUnsafe(ref gr, 12);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 16);
+                            }
+                        }
+                        // c̃ = tanh(·)
+                        {
+                            // Elements 4…11 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 28);
+                            {
+                                // Elements 0…7 as one vector.
+                                (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
+                            }
+                            {
+                                (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 28);
+                            }
+                        }
+                        // o = σ(·)
+                        {
+                            // Elements 4…11 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 40);
+                            {
+                                // Elements 0…7 as one vector.
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 36))).StoreUnsafe(ref gr, 36);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 40);
+                            }
+                        }
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                        {
+                            // Elements 4…11 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 16);
+                            var tail1 = Vector256.LoadUnsafe(ref cp, 4);
+                            var tail2 = Vector256.LoadUnsafe(ref gr, 4);
+                            var tail3 = Vector256.LoadUnsafe(ref gr, 28);
+                            var tail4 = Vector256.LoadUnsafe(ref gr, 40);
+                            {
+                                // Elements 0…7 as one vector.
+                                var cnv = Vector256.LoadUnsafe(ref gr, 12) * Vector256.LoadUnsafe(ref cp, 0) + Vector256.LoadUnsafe(ref gr, 0) * Vector256.LoadUnsafe(ref gr, 24);
+                                cnv.StoreUnsafe(ref cn, 0);
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, 0);
+                                (Vector256.LoadUnsafe(ref gr, 36) * tcv).StoreUnsafe(ref hn, 0);
+                            }
+                            {
+                                var cnv = tail0 * tail1 + tail2 * tail3;
+                                cnv.StoreUnsafe(ref cn, 4);
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, 4);
+                                (tail4 * tcv).StoreUnsafe(ref hn, 4);
+                            }
                         }
                     }
                     else
                     {
-                        for (int j = 0; j < 12; j += 4)
+                        // i = σ(·)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            for (int j = 0; j < 12; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            }
                         }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 4…11 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 16);
+                        // f = σ(·)
                         {
-                            // Elements 0…7 as one vector.
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 12))).StoreUnsafe(ref gr, 12);
+                            for (int j = 0; j < 12; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)))).StoreUnsafe(ref gr, (nuint)(j + 12));
+                            }
                         }
+                        // c̃ = tanh(·)
                         {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 16);
+                            for (int j = 0; j < 12; j += 4)
+                            {
+                                (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
+                            }
                         }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 12; j += 4)
+                        // o = σ(·)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)))).StoreUnsafe(ref gr, (nuint)(j + 12));
+                            for (int j = 0; j < 12; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)))).StoreUnsafe(ref gr, (nuint)(j + 36));
+                            }
                         }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 4…11 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 28);
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                         {
-                            // Elements 0…7 as one vector.
-                            (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
-                        }
-                        {
-                            (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 28);
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 12; j += 4)
-                        {
-                            (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
-                        }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 4…11 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 40);
-                        {
-                            // Elements 0…7 as one vector.
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 36))).StoreUnsafe(ref gr, 36);
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 40);
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 12; j += 4)
-                        {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)))).StoreUnsafe(ref gr, (nuint)(j + 36));
-                        }
-                    }
-                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 4…11 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 16);
-                        var tail1 = Vector256.LoadUnsafe(ref cp, 4);
-                        var tail2 = Vector256.LoadUnsafe(ref gr, 4);
-                        var tail3 = Vector256.LoadUnsafe(ref gr, 28);
-                        var tail4 = Vector256.LoadUnsafe(ref gr, 40);
-                        {
-                            // Elements 0…7 as one vector.
-                            var cnv = Vector256.LoadUnsafe(ref gr, 12) * Vector256.LoadUnsafe(ref cp, 0) + Vector256.LoadUnsafe(ref gr, 0) * Vector256.LoadUnsafe(ref gr, 24);
-                            cnv.StoreUnsafe(ref cn, 0);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 0);
-                            (Vector256.LoadUnsafe(ref gr, 36) * tcv).StoreUnsafe(ref hn, 0);
-                        }
-                        {
-                            var cnv = tail0 * tail1 + tail2 * tail3;
-                            cnv.StoreUnsafe(ref cn, 4);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 4);
-                            (tail4 * tcv).StoreUnsafe(ref hn, 4);
-                        }
-                    }
-                    else
-                    {
-                        for (int j = 0; j < 12; j += 4)
-                        {
-                            var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 24));
-                            cnv.StoreUnsafe(ref cn, (nuint)(j));
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            for (int j = 0; j < 12; j += 4)
+                            {
+                                var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 24));
+                                cnv.StoreUnsafe(ref cn, (nuint)(j));
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, (nuint)(j));
+                                (Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            }
                         }
                     }
                 }

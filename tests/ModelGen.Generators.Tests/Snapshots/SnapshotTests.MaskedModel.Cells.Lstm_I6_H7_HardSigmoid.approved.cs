@@ -115,7 +115,8 @@ internal static class Lstm_I6_H7_HardSigmoid
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Two passes over the row, each chain one activation long: i, f = hard σ(·); c̃ = tanh(·); o = hard σ(·), kept for backward.
+                    // Passes over the row, each loop one activation long: the gates (activated in place, kept for backward), then the cell.
+                    // i = hard σ(·)
                     {
                         // Elements 3…6 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 3);
@@ -127,6 +128,7 @@ internal static class Lstm_I6_H7_HardSigmoid
                             (FastMath.HardSigmoid(tail0)).StoreUnsafe(ref gr, 3);
                         }
                     }
+                    // f = hard σ(·)
                     {
                         // Elements 3…6 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 10);
@@ -138,6 +140,7 @@ internal static class Lstm_I6_H7_HardSigmoid
                             (FastMath.HardSigmoid(tail0)).StoreUnsafe(ref gr, 10);
                         }
                     }
+                    // c̃ = tanh(·)
                     {
                         // Elements 3…6 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 17);
@@ -149,6 +152,7 @@ internal static class Lstm_I6_H7_HardSigmoid
                             (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 17);
                         }
                     }
+                    // o = hard σ(·)
                     {
                         // Elements 3…6 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 24);
@@ -160,7 +164,7 @@ internal static class Lstm_I6_H7_HardSigmoid
                             (FastMath.HardSigmoid(tail0)).StoreUnsafe(ref gr, 24);
                         }
                     }
-                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                    // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                     {
                         // Elements 3…6 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 10);

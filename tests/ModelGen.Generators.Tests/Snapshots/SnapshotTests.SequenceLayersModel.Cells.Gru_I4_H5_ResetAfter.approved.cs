@@ -112,7 +112,8 @@ internal static class Gru_I4_H5_ResetAfter
                     ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
                     ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Two passes over the row, each chain one activation long (all three gates kept for backward): z, r = σ(x·W + b_in + h·U + b_rec).
+                    // Passes over the row, each loop one activation long: z, r, then ĥ and h (all three kept for backward).
+                    // z = σ(x·W_z + b_in,z + h·U_z + b_rec,z)
                     {
                         // Elements 1…4 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 1);
@@ -125,6 +126,7 @@ internal static class Gru_I4_H5_ResetAfter
                             (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
                         }
                     }
+                    // r = σ(x·W_r + b_in,r + h·U_r + b_rec,r)
                     {
                         // Elements 1…4 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 6);
@@ -137,7 +139,7 @@ internal static class Gru_I4_H5_ResetAfter
                             (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 6);
                         }
                     }
-                    // Then ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                    // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
                     {
                         // Elements 1…4 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 11);

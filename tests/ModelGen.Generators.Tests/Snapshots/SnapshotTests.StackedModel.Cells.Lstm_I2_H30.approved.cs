@@ -115,222 +115,230 @@ internal static class Lstm_I2_H30
                     ref float cn = ref MemoryMarshal.GetReference(c.Slice((t + 1) * n + b * Units, Units));
                     ref float tc = ref MemoryMarshal.GetReference(tanhC.Slice(t * n + b * Units, Units));
                     ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Two passes over the row, each chain one activation long: i, f = σ(·); c̃ = tanh(·); o = σ(·), kept for backward.
+                    // Passes over the row, each loop one activation long: the gates (activated in place, kept for backward), then the cell.
                     if (Vector512.IsHardwareAccelerated)
                     {
-                        // Elements 14…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector512.LoadUnsafe(ref gr, 14);
+                        // i = σ(·)
                         {
-                            // Elements 0…15 as one vector.
-                            (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            // Elements 14…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector512.LoadUnsafe(ref gr, 14);
+                            {
+                                // Elements 0…15 as one vector.
+                                (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 14);
+                            }
                         }
+                        // f = σ(·)
                         {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 14);
+                            // Elements 14…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector512.LoadUnsafe(ref gr, 44);
+                            {
+                                // Elements 0…15 as one vector.
+                                (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 30))).StoreUnsafe(ref gr, 30);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 44);
+                            }
+                        }
+                        // c̃ = tanh(·)
+                        {
+                            // Elements 14…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector512.LoadUnsafe(ref gr, 74);
+                            {
+                                // Elements 0…15 as one vector.
+                                (FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 60))).StoreUnsafe(ref gr, 60);
+                            }
+                            {
+                                (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 74);
+                            }
+                        }
+                        // o = σ(·)
+                        {
+                            // Elements 14…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector512.LoadUnsafe(ref gr, 104);
+                            {
+                                // Elements 0…15 as one vector.
+                                (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 90))).StoreUnsafe(ref gr, 90);
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 104);
+                            }
+                        }
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
+                        {
+                            // Elements 14…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector512.LoadUnsafe(ref gr, 44);
+                            var tail1 = Vector512.LoadUnsafe(ref cp, 14);
+                            var tail2 = Vector512.LoadUnsafe(ref gr, 14);
+                            var tail3 = Vector512.LoadUnsafe(ref gr, 74);
+                            var tail4 = Vector512.LoadUnsafe(ref gr, 104);
+                            {
+                                // Elements 0…15 as one vector.
+                                var cnv = Vector512.LoadUnsafe(ref gr, 30) * Vector512.LoadUnsafe(ref cp, 0) + Vector512.LoadUnsafe(ref gr, 0) * Vector512.LoadUnsafe(ref gr, 60);
+                                cnv.StoreUnsafe(ref cn, 0);
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, 0);
+                                (Vector512.LoadUnsafe(ref gr, 90) * tcv).StoreUnsafe(ref hn, 0);
+                            }
+                            {
+                                var cnv = tail0 * tail1 + tail2 * tail3;
+                                cnv.StoreUnsafe(ref cn, 14);
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, 14);
+                                (tail4 * tcv).StoreUnsafe(ref hn, 14);
+                            }
                         }
                     }
                     else if (Vector256.IsHardwareAccelerated)
                     {
-                        // Elements 22…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 22);
-                        for (int j = 0; j < 24; j += 8)
+                        // i = σ(·)
                         {
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            // Elements 22…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 22);
+                            for (int j = 0; j < 24; j += 8)
+                            {
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 22);
+                            }
                         }
+                        // f = σ(·)
                         {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 22);
+                            // Elements 22…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 52);
+                            for (int j = 0; j < 24; j += 8)
+                            {
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 52);
+                            }
                         }
-                    }
-                    else
-                    {
-                        // Elements 26…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 26);
-                        for (int j = 0; j < 28; j += 4)
+                        // c̃ = tanh(·)
                         {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            // Elements 22…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 82);
+                            for (int j = 0; j < 24; j += 8)
+                            {
+                                (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 60)))).StoreUnsafe(ref gr, (nuint)(j + 60));
+                            }
+                            {
+                                (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 82);
+                            }
                         }
+                        // o = σ(·)
                         {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 26);
+                            // Elements 22…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 112);
+                            for (int j = 0; j < 24; j += 8)
+                            {
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 112);
+                            }
                         }
-                    }
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        // Elements 14…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector512.LoadUnsafe(ref gr, 44);
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                         {
-                            // Elements 0…15 as one vector.
-                            (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 30))).StoreUnsafe(ref gr, 30);
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 44);
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 22…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 52);
-                        for (int j = 0; j < 24; j += 8)
-                        {
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 52);
-                        }
-                    }
-                    else
-                    {
-                        // Elements 26…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 56);
-                        for (int j = 0; j < 28; j += 4)
-                        {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 56);
-                        }
-                    }
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        // Elements 14…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector512.LoadUnsafe(ref gr, 74);
-                        {
-                            // Elements 0…15 as one vector.
-                            (FastMath.Tanh(Vector512.LoadUnsafe(ref gr, 60))).StoreUnsafe(ref gr, 60);
-                        }
-                        {
-                            (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 74);
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 22…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 82);
-                        for (int j = 0; j < 24; j += 8)
-                        {
-                            (FastMath.Tanh(Vector256.LoadUnsafe(ref gr, (nuint)(j + 60)))).StoreUnsafe(ref gr, (nuint)(j + 60));
-                        }
-                        {
-                            (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 82);
+                            // Elements 22…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector256.LoadUnsafe(ref gr, 52);
+                            var tail1 = Vector256.LoadUnsafe(ref cp, 22);
+                            var tail2 = Vector256.LoadUnsafe(ref gr, 22);
+                            var tail3 = Vector256.LoadUnsafe(ref gr, 82);
+                            var tail4 = Vector256.LoadUnsafe(ref gr, 112);
+                            for (int j = 0; j < 24; j += 8)
+                            {
+                                var cnv = Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 60));
+                                cnv.StoreUnsafe(ref cn, (nuint)(j));
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, (nuint)(j));
+                                (Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            }
+                            {
+                                var cnv = tail0 * tail1 + tail2 * tail3;
+                                cnv.StoreUnsafe(ref cn, 22);
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, 22);
+                                (tail4 * tcv).StoreUnsafe(ref hn, 22);
+                            }
                         }
                     }
                     else
                     {
-                        // Elements 26…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 86);
-                        for (int j = 0; j < 28; j += 4)
+                        // i = σ(·)
                         {
-                            (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 60)))).StoreUnsafe(ref gr, (nuint)(j + 60));
+                            // Elements 26…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 26);
+                            for (int j = 0; j < 28; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 26);
+                            }
                         }
+                        // f = σ(·)
                         {
-                            (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 86);
+                            // Elements 26…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 56);
+                            for (int j = 0; j < 28; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 56);
+                            }
                         }
-                    }
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        // Elements 14…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector512.LoadUnsafe(ref gr, 104);
+                        // c̃ = tanh(·)
                         {
-                            // Elements 0…15 as one vector.
-                            (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 90))).StoreUnsafe(ref gr, 90);
+                            // Elements 26…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 86);
+                            for (int j = 0; j < 28; j += 4)
+                            {
+                                (FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 60)))).StoreUnsafe(ref gr, (nuint)(j + 60));
+                            }
+                            {
+                                (FastMath.Tanh(tail0)).StoreUnsafe(ref gr, 86);
+                            }
                         }
+                        // o = σ(·)
                         {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 104);
+                            // Elements 26…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 116);
+                            for (int j = 0; j < 28; j += 4)
+                            {
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
+                            }
+                            {
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 116);
+                            }
                         }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 22…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 112);
-                        for (int j = 0; j < 24; j += 8)
+                        // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                         {
-                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 112);
-                        }
-                    }
-                    else
-                    {
-                        // Elements 26…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 116);
-                        for (int j = 0; j < 28; j += 4)
-                        {
-                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
-                        }
-                        {
-                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 116);
-                        }
-                    }
-                    // Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        // Elements 14…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector512.LoadUnsafe(ref gr, 44);
-                        var tail1 = Vector512.LoadUnsafe(ref cp, 14);
-                        var tail2 = Vector512.LoadUnsafe(ref gr, 14);
-                        var tail3 = Vector512.LoadUnsafe(ref gr, 74);
-                        var tail4 = Vector512.LoadUnsafe(ref gr, 104);
-                        {
-                            // Elements 0…15 as one vector.
-                            var cnv = Vector512.LoadUnsafe(ref gr, 30) * Vector512.LoadUnsafe(ref cp, 0) + Vector512.LoadUnsafe(ref gr, 0) * Vector512.LoadUnsafe(ref gr, 60);
-                            cnv.StoreUnsafe(ref cn, 0);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 0);
-                            (Vector512.LoadUnsafe(ref gr, 90) * tcv).StoreUnsafe(ref hn, 0);
-                        }
-                        {
-                            var cnv = tail0 * tail1 + tail2 * tail3;
-                            cnv.StoreUnsafe(ref cn, 14);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 14);
-                            (tail4 * tcv).StoreUnsafe(ref hn, 14);
-                        }
-                    }
-                    else if (Vector256.IsHardwareAccelerated)
-                    {
-                        // Elements 22…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector256.LoadUnsafe(ref gr, 52);
-                        var tail1 = Vector256.LoadUnsafe(ref cp, 22);
-                        var tail2 = Vector256.LoadUnsafe(ref gr, 22);
-                        var tail3 = Vector256.LoadUnsafe(ref gr, 82);
-                        var tail4 = Vector256.LoadUnsafe(ref gr, 112);
-                        for (int j = 0; j < 24; j += 8)
-                        {
-                            var cnv = Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector256.LoadUnsafe(ref cp, (nuint)(j)) + Vector256.LoadUnsafe(ref gr, (nuint)(j)) * Vector256.LoadUnsafe(ref gr, (nuint)(j + 60));
-                            cnv.StoreUnsafe(ref cn, (nuint)(j));
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
-                        }
-                        {
-                            var cnv = tail0 * tail1 + tail2 * tail3;
-                            cnv.StoreUnsafe(ref cn, 22);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 22);
-                            (tail4 * tcv).StoreUnsafe(ref hn, 22);
-                        }
-                    }
-                    else
-                    {
-                        // Elements 26…29 as one vector, read before the loop writes any of them.
-                        var tail0 = Vector128.LoadUnsafe(ref gr, 56);
-                        var tail1 = Vector128.LoadUnsafe(ref cp, 26);
-                        var tail2 = Vector128.LoadUnsafe(ref gr, 26);
-                        var tail3 = Vector128.LoadUnsafe(ref gr, 86);
-                        var tail4 = Vector128.LoadUnsafe(ref gr, 116);
-                        for (int j = 0; j < 28; j += 4)
-                        {
-                            var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 60));
-                            cnv.StoreUnsafe(ref cn, (nuint)(j));
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, (nuint)(j));
-                            (Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
-                        }
-                        {
-                            var cnv = tail0 * tail1 + tail2 * tail3;
-                            cnv.StoreUnsafe(ref cn, 26);
-                            var tcv = FastMath.Tanh(cnv);
-                            tcv.StoreUnsafe(ref tc, 26);
-                            (tail4 * tcv).StoreUnsafe(ref hn, 26);
+                            // Elements 26…29 as one vector, read before the loop writes any of them.
+                            var tail0 = Vector128.LoadUnsafe(ref gr, 56);
+                            var tail1 = Vector128.LoadUnsafe(ref cp, 26);
+                            var tail2 = Vector128.LoadUnsafe(ref gr, 26);
+                            var tail3 = Vector128.LoadUnsafe(ref gr, 86);
+                            var tail4 = Vector128.LoadUnsafe(ref gr, 116);
+                            for (int j = 0; j < 28; j += 4)
+                            {
+                                var cnv = Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)) * Vector128.LoadUnsafe(ref cp, (nuint)(j)) + Vector128.LoadUnsafe(ref gr, (nuint)(j)) * Vector128.LoadUnsafe(ref gr, (nuint)(j + 60));
+                                cnv.StoreUnsafe(ref cn, (nuint)(j));
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, (nuint)(j));
+                                (Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)) * tcv).StoreUnsafe(ref hn, (nuint)(j));
+                            }
+                            {
+                                var cnv = tail0 * tail1 + tail2 * tail3;
+                                cnv.StoreUnsafe(ref cn, 26);
+                                var tcv = FastMath.Tanh(cnv);
+                                tcv.StoreUnsafe(ref tc, 26);
+                                (tail4 * tcv).StoreUnsafe(ref hn, 26);
+                            }
                         }
                     }
                 }

@@ -131,6 +131,36 @@ internal static class FusedLoop
         Branches(w, widths, lanes => Overlapped(w, count, lanes, body));
     }
 
+    /// <summary>
+    /// Several <see cref="EmitOverlapped"/> loops over the same row, one after another, under one branch per width
+    /// (rather than a branch per loop): each pass's loop in a block of its own, its overlapped last vector read before
+    /// that loop writes, after the passes before it have finished. A pass with a comment gets it as a line above its block.
+    /// </summary>
+    /// <remarks>The contract of <see cref="EmitOverlapped"/> holds for each pass's body.</remarks>
+    public static void EmitOverlappedPasses(CodeWriter w, int count, params (string? Comment, Action<CodeWriter, CpuDialect> Body)[] passes)
+    {
+        var widths = WidthsFor(count);
+        void Each(Action<Action<CodeWriter, CpuDialect>> render)
+        {
+            foreach (var (comment, body) in passes)
+            {
+                if (comment is not null) w.Line("// " + comment);
+                render(body);
+            }
+        }
+        if (widths.Length == 0)
+        {
+            Each(body => { using (w.Block("")) Chain(w, count, Down(1), body, freshScope: true); });
+            return;
+        }
+        if (widths.Length == 1)
+        {
+            Each(body => { using (w.Block("")) Overlapped(w, count, widths[0], body); });
+            return;
+        }
+        Branches(w, widths, lanes => Each(body => { using (w.Block("")) Overlapped(w, count, lanes, body); }));
+    }
+
     /// <summary>The vector widths a row of <paramref name="count"/> holds at least one whole vector of, widest first.</summary>
     private static int[] WidthsFor(int count) => Widths.Where(lanes => lanes <= count).ToArray();
 

@@ -49,13 +49,11 @@ internal static class GruCell
                     ("hp", "h.Slice(t * n + b * Units, Units)"),
                     ("hn", "h.Slice((t + 1) * n + b * Units, Units)"),
                 },
-                () =>
-                {
-                    for (int g = 0; g < 2; g++) FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterGatesRow(w2, f, cell, g));
-                    w.Line("// Then ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.");
-                    FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetAfterOutputRow(w2, f, cell));
-                },
-                $"Two passes over the row, each chain one activation long (all three gates kept for backward): z, r = {Gate(cell)}(x·W + b_in + h·U + b_rec).");
+                () => FusedLoop.EmitOverlappedPasses(w, u,
+                    ($"z = {Gate(cell)}(x·W_z + b_in,z + h·U_z + b_rec,z)", (w2, f) => GruMath.ResetAfterGatesRow(w2, f, cell, 0)),
+                    ($"r = {Gate(cell)}(x·W_r + b_in,r + h·U_r + b_rec,r)", (w2, f) => GruMath.ResetAfterGatesRow(w2, f, cell, 1)),
+                    ($"ĥ = {Name(cell.Activation)}(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.", (w2, f) => GruMath.ResetAfterOutputRow(w2, f, cell))),
+                "Passes over the row, each loop one activation long: z, r, then ĥ and h (all three kept for backward).");
         });
         w.Line();
         w.Lines("""

@@ -37,13 +37,13 @@ internal static class LstmCell
                     ("tc", "tanhC.Slice(t * n + b * Units, Units)"),
                     ("hn", "h.Slice((t + 1) * n + b * Units, Units)"),
                 },
-                () =>
-                {
-                    for (int g = 0; g < 4; g++) FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardGatesRow(w2, f, cell, g));
-                    w.Line("// Then c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.");
-                    FusedLoop.EmitOverlapped(w, u, (w2, f) => LstmMath.ForwardCellRow(w2, f, cell));
-                },
-                $"Two passes over the row, each chain one activation long: i, f = {gate}(·); c̃ = tanh(·); o = {gate}(·), kept for backward.");
+                () => FusedLoop.EmitOverlappedPasses(w, u,
+                    ($"i = {gate}(·)", (w2, f) => LstmMath.ForwardGatesRow(w2, f, cell, 0)),
+                    ($"f = {gate}(·)", (w2, f) => LstmMath.ForwardGatesRow(w2, f, cell, 1)),
+                    ($"c̃ = {Name(cell.Activation)}(·)", (w2, f) => LstmMath.ForwardGatesRow(w2, f, cell, 2)),
+                    ($"o = {gate}(·)", (w2, f) => LstmMath.ForwardGatesRow(w2, f, cell, 3)),
+                    ($"c[t] = f·c[t-1] + i·c̃; h[t] = o·{Name(cell.Activation)}(c[t]) from the gates just stored.", (w2, f) => LstmMath.ForwardCellRow(w2, f, cell))),
+                "Passes over the row, each loop one activation long: the gates (activated in place, kept for backward), then the cell.");
         });
         w.Line();
         w.Lines("""

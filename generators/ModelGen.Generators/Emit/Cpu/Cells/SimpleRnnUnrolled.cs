@@ -127,7 +127,7 @@ internal static class SimpleRnnUnrolled
             }
             if (split)
             {
-                w.Line($"// h[t] = {cell.Activation.ToString().ToLowerInvariant()}(z) over the step's whole block, each vector independent of the others.");
+                w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z) over the step's whole block, each vector independent of the others.");
                 using (w.Block($"for (int j = 0; j < n; j += {lanes})"))
                     w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{type}.LoadUnsafe(ref cur, (nuint)j)")}.StoreUnsafe(ref cur, (nuint)j);");
             }
