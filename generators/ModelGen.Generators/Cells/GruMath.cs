@@ -27,8 +27,8 @@ internal static class GruMath
     {
         int u = cell.Units;
         var gate = cell.RecurrentActivation;
-        w.Line($"var zv = {e.Activate(gate, $"{e.Load("gr")} + {e.Load("rr")}")};");
-        w.Line($"var rv = {e.Activate(gate, $"{e.Load("gr", u)} + {e.Load("rr", u)}")};");
+        w.Line($"var zv = {e.Activate(gate, GateInput(e, 0))};");
+        w.Line($"var rv = {e.Activate(gate, GateInput(e, u))};");
         w.Line($"var hv = {e.Activate(cell.Activation, $"{e.Load("gr", 2 * u)} + rv * {e.Load("rr", 2 * u)}")};");
         w.Line(e.Store("gr", 0, "zv"));
         w.Line(e.Store("gr", u, "rv"));
@@ -45,8 +45,11 @@ internal static class GruMath
     public static void ResetAfterGatesRow(CodeWriter w, IElementwise e, CellShape cell, int gate)
     {
         int o = gate * cell.Units;
-        w.Line(e.Store("gr", o, e.Activate(cell.RecurrentActivation, $"{e.Load("gr", o)} + {e.Load("rr", o)}")));
+        w.Line(e.Store("gr", o, e.Activate(cell.RecurrentActivation, GateInput(e, o))));
     }
+
+    // Reset after: a gate's input, x·W + b_in plus h[t-1]·U + b_rec, at offset o of the row.
+    private static string GateInput(IElementwise e, int o) => $"{e.Load("gr", o)} + {e.Load("rr", o)}";
 
     /// <summary>
     /// Reset after, forward, one row's second pass, after <see cref="ResetAfterGatesRow"/>: ĥ from the activated r

@@ -20,21 +20,10 @@ internal static class LstmMath
     /// </summary>
     public static void ForwardRow(CodeWriter w, IElementwise e, CellShape cell)
     {
-        int u = cell.Units;
-        var gate = cell.RecurrentActivation;
-        w.Line($"var iv = {e.Activate(gate, e.Load("gr"))};");
-        w.Line($"var fv = {e.Activate(gate, e.Load("gr", u))};");
-        w.Line($"var cv = {e.Activate(cell.Activation, e.Load("gr", 2 * u))};");
-        w.Line($"var ov = {e.Activate(gate, e.Load("gr", 3 * u))};");
-        w.Line(e.Store("gr", 0, "iv"));
-        w.Line(e.Store("gr", u, "fv"));
-        w.Line(e.Store("gr", 2 * u, "cv"));
-        w.Line(e.Store("gr", 3 * u, "ov"));
-        w.Line($"var cnv = fv * {e.Load("cp")} + iv * cv;");
-        w.Line(e.Store("cn", 0, "cnv"));
-        w.Line($"var tcv = {e.Activate(cell.Activation, "cnv")};");
-        w.Line(e.Store("tc", 0, "tcv"));
-        w.Line(e.Store("hn", 0, "ov * tcv"));
+        string[] gates = { "iv", "fv", "cv", "ov" };
+        for (int g = 0; g < 4; g++) w.Line($"var {gates[g]} = {ActivatedGate(e, cell, g)};");
+        for (int g = 0; g < 4; g++) w.Line(e.Store("gr", g * cell.Units, gates[g]));
+        CellUpdate(w, e, cell, "iv", "fv", "cv", "ov", e.Load("cp"));
     }
 
     /// <summary>
@@ -51,11 +40,7 @@ internal static class LstmMath
     /// the same way, where it measured level).
     /// </remarks>
     public static void ForwardGatesRow(CodeWriter w, IElementwise e, CellShape cell, int gate)
-    {
-        int u = cell.Units;
-        var activation = gate == 2 ? cell.Activation : cell.RecurrentActivation;
-        w.Line(e.Store("gr", gate * u, e.Activate(activation, e.Load("gr", gate * u))));
-    }
+        => w.Line(e.Store("gr", gate * cell.Units, ActivatedGate(e, cell, gate)));
 
     /// <summary>
     /// Forward, one row's second pass, after <see cref="ForwardGatesRow"/>: c[t] = f·c[t-1] + i·c̃ and h[t] = o·tanh(c[t])
@@ -64,11 +49,23 @@ internal static class LstmMath
     public static void ForwardCellRow(CodeWriter w, IElementwise e, CellShape cell)
     {
         int u = cell.Units;
-        w.Line($"var cnv = {e.Load("gr", u)} * {e.Load("cp")} + {e.Load("gr")} * {e.Load("gr", 2 * u)};");
+        // Read in the order of the expression (f, c[t-1], i, c̃, o): an overlapped last vector names its loads so.
+        string f = e.Load("gr", u), previousCell = e.Load("cp"), i = e.Load("gr"), c = e.Load("gr", 2 * u), o = e.Load("gr", 3 * u);
+        CellUpdate(w, e, cell, i, f, c, o, previousCell);
+    }
+
+    // Gate g's activation of its pre-activation in gr (i, f, o: the recurrent activation; c̃: the layer's).
+    private static string ActivatedGate(IElementwise e, CellShape cell, int gate)
+        => e.Activate(gate == 2 ? cell.Activation : cell.RecurrentActivation, e.Load("gr", gate * cell.Units));
+
+    // c[t] = f·c[t-1] + i·c̃ and h[t] = o·activation(c[t]) from the gates' values, both forward forms' second half.
+    private static void CellUpdate(CodeWriter w, IElementwise e, CellShape cell, string i, string f, string c, string o, string previousCell)
+    {
+        w.Line($"var cnv = {f} * {previousCell} + {i} * {c};");
         w.Line(e.Store("cn", 0, "cnv"));
         w.Line($"var tcv = {e.Activate(cell.Activation, "cnv")};");
         w.Line(e.Store("tc", 0, "tcv"));
-        w.Line(e.Store("hn", 0, $"{e.Load("gr", 3 * u)} * tcv"));
+        w.Line(e.Store("hn", 0, $"{o} * tcv"));
     }
 
     /// <summary>

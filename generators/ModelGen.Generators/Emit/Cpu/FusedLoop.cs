@@ -116,30 +116,19 @@ internal static class FusedLoop
     /// element it stored earlier in the same body (keep such values in locals). Below 4 elements the loop is scalar.
     /// </remarks>
     public static void EmitOverlapped(CodeWriter w, int count, Action<CodeWriter, CpuDialect> body)
-    {
-        var widths = WidthsFor(count);
-        if (widths.Length == 0)
-        {
-            Chain(w, count, Down(1), body, freshScope: false);
-            return;
-        }
-        if (widths.Length == 1)
-        {
-            using (w.Block("")) Overlapped(w, count, widths[0], body);
-            return;
-        }
-        Branches(w, widths, lanes => Overlapped(w, count, lanes, body));
-    }
+        => EmitOverlappedPasses(w, count, (null, body));
 
     /// <summary>
     /// Several <see cref="EmitOverlapped"/> loops over the same row, one after another, under one branch per width
-    /// (rather than a branch per loop): each pass's loop in a block of its own, its overlapped last vector read before
-    /// that loop writes, after the passes before it have finished. A pass with a comment gets it as a line above its block.
+    /// (rather than a branch per loop): with more than one pass, each pass's loop in a block of its own, its overlapped
+    /// last vector read before that loop writes, after the passes before it have finished. A pass with a comment gets it
+    /// as a line above its loop. One pass is <see cref="EmitOverlapped"/>.
     /// </summary>
     /// <remarks>The contract of <see cref="EmitOverlapped"/> holds for each pass's body.</remarks>
     public static void EmitOverlappedPasses(CodeWriter w, int count, params (string? Comment, Action<CodeWriter, CpuDialect> Body)[] passes)
     {
         var widths = WidthsFor(count);
+        bool own = passes.Length > 1; // a block per pass, so that each pass's tail preloads have a scope of their own
         void Each(Action<Action<CodeWriter, CpuDialect>> render)
         {
             foreach (var (comment, body) in passes)
@@ -149,16 +138,11 @@ internal static class FusedLoop
             }
         }
         if (widths.Length == 0)
-        {
-            Each(body => { using (w.Block("")) Chain(w, count, Down(1), body, freshScope: true); });
-            return;
-        }
-        if (widths.Length == 1)
-        {
+            Each(body => { using (own ? w.Block("") : null) Chain(w, count, Down(1), body, freshScope: own); });
+        else if (widths.Length == 1)
             Each(body => { using (w.Block("")) Overlapped(w, count, widths[0], body); });
-            return;
-        }
-        Branches(w, widths, lanes => Each(body => { using (w.Block("")) Overlapped(w, count, lanes, body); }));
+        else
+            Branches(w, widths, lanes => Each(body => { using (own ? w.Block("") : null) Overlapped(w, count, lanes, body); }));
     }
 
     /// <summary>The vector widths a row of <paramref name="count"/> holds at least one whole vector of, widest first.</summary>
