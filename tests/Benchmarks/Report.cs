@@ -24,7 +24,9 @@ internal static class Report
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>A time and the bytes allocated per operation (ModelGen) for one workload and one kind of step.</summary>
-    private sealed record Timing(double MedianNs, double Q1Ns, double Q3Ns, long? AllocatedBytes);
+    // MedianNs: the figure compared (the best round median where the side measured rounds); Q1Ns, Q3Ns and
+    // SpreadMedianNs (default MedianNs): the quartiles and median of every measurement, for the steadiness check.
+    private sealed record Timing(double MedianNs, double Q1Ns, double Q3Ns, long? AllocatedBytes, double? SpreadMedianNs = null);
 
     /// <summary>ModelGen's timings at one vector width: one thread and every core, keyed by (workload, kind).</summary>
     private sealed record WidthRun(string Mode, Dictionary<(string, string), Timing> One, Dictionary<(string, string), Timing> All, bool InProcess = false)
@@ -155,7 +157,7 @@ internal static class Report
         L();
         L("## Per workload");
         L();
-        L("Times are medians. GFLOP/s counts only the gate products (see *Method*); the share is of the sgemm peak with");
+        L("Times are the best round medians (see *Method*). GFLOP/s counts only the gate products (see *Method*); the share is of the sgemm peak with");
         L("the same number of threads. Where no product of a workload reaches the threshold for sharing (2^21");
         L("multiply-adds), ModelGen runs the same single-threaded code in both modes, and the two rows differ by noise only.");
         foreach (var wl in Workload.All)
@@ -205,6 +207,8 @@ internal static class Report
         L("  `[GlobalSetup]`, which also runs both benchmarks for ≥ 1.5 s (≥ 60 calls) so that workspaces and optimizer state");
         L("  exist and the JIT's tiering has settled before BenchmarkDotNet's pilot and warm-up. The widest width runs 5 warm-up");
         L("  and 15 measured iterations of ~250 ms; the other widths (compare.sh's `MODELGEN_BENCH_SHORT=1`) 3 and 8 of ~150 ms.");
+        L("  Reported, as for PyTorch: the best (lowest) round median, the measured iterations cut into rounds of " + IterationsPerRound + " consecutive");
+        L("  ones (15 make 5 rounds, 8 make 2); the steadiness check below uses the quartiles of all of them.");
         L("  Two jobs: `OneThread` sets `MODELGEN_NUM_THREADS=1`, so everything runs on the calling");
         L("  thread; `AllThreads` lets products of ≥ 2^21 multiply-adds split by column panels between the caller and");
         L("  pre-started workers (`Threading.IntraOpThreads`; bit-identical results). Source: `tests/Benchmarks/*.cs`.");
@@ -453,7 +457,8 @@ internal static class Report
                 inProcess |= display.Contains("InProcess", StringComparison.Ordinal);
                 var result = job == Program.AllThreads ? all : job == Program.OneThread ? one
                     : throw new InvalidDataException($"benchmark '{display}' ran in an unknown job '{job}'");
-                result[(type[..2], kind)] = new Timing(s.GetProperty("Median").GetDouble(), s.GetProperty("Q1").GetDouble(), s.GetProperty("Q3").GetDouble(), bytes);
+                double median = s.GetProperty("Median").GetDouble();
+                result[(type[..2], kind)] = new Timing(BestRoundMedian(bench) ?? median, s.GetProperty("Q1").GetDouble(), s.GetProperty("Q3").GetDouble(), bytes, median);
             }
             if (mode.Length == 0) mode = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "512" : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "256" : "128";
             if (runs.ContainsKey(mode)) throw new InvalidDataException($"two BenchmarkDotNet reports for vector mode {mode} in {dir}");
@@ -489,7 +494,7 @@ internal static class Report
         L("");
         L($"The same models and weights, exported by ModelGen's ONNX writer (opset {o1.RootElement.GetProperty("opset").GetInt32()}) and run in ONNX Runtime " +
           $"{Str(o1.RootElement, "onnxruntime_version")} (CPU execution provider, all graph optimisations, sequential execution, " +
-          "inputs and outputs bound once), timed like PyTorch: median of many calls after a warm-up. Each export is first " +
+          "inputs and outputs bound once), timed like PyTorch: the best of five round medians after a warm-up. Each export is first " +
           "checked against ModelGen's output. Speed-up = ONNX Runtime time ÷ ModelGen time.");
         L("");
         L($"| Workload | Speed-up, 1 thread | Speed-up, {threadsAll} threads | ONNX Runtime, 1 thread | ModelGen, 1 thread | ONNX Runtime, {threadsAll} threads | ModelGen, {threadsAll} threads |");
@@ -519,6 +524,47 @@ internal static class Report
     private static double? Ratio(Dictionary<(string, string), Timing> peer, Dictionary<(string, string), Timing> ours, string id, string kind) =>
         Div(Get(peer, id, kind), Get(ours, id, kind));
 
+    /// <summary>Iterations per round of a ModelGen timing: 15 measured iterations make 5 rounds (8, compare.sh's shorter widths, 2).</summary>
+    internal const int IterationsPerRound = 3;
+
+    /// <summary>
+    /// The statistic torch_peer.py reports for PyTorch, taken from a BenchmarkDotNet benchmark's own measurements: its
+    /// measured iterations (overhead removed, in the order they ran) cut into rounds of about
+    /// <see cref="IterationsPerRound"/> consecutive iterations, and the lowest round median. Null where the report
+    /// has fewer than two rounds' worth (then the caller keeps BenchmarkDotNet's median).
+    /// </summary>
+    private static double? BestRoundMedian(JsonElement bench)
+    {
+        if (!bench.TryGetProperty("Measurements", out var ms) || ms.ValueKind != JsonValueKind.Array) return null;
+        var times = new List<double>();
+        foreach (var m in ms.EnumerateArray())
+        {
+            if (m.GetProperty("IterationMode").GetString() != "Workload" || m.GetProperty("IterationStage").GetString() != "Result") continue;
+            long ops = m.GetProperty("Operations").GetInt64();
+            if (ops > 0) times.Add(m.GetProperty("Nanoseconds").GetDouble() / ops);
+        }
+        return BestRoundMedian(times, IterationsPerRound);
+    }
+
+    /// <summary>
+    /// The lowest median of <paramref name="times"/> (in the order measured) cut into ⌊count ÷ per⌋ rounds of
+    /// consecutive values (the remainder spread over them); null for fewer than two rounds.
+    /// </summary>
+    internal static double? BestRoundMedian(IReadOnlyList<double> times, int per)
+    {
+        int rounds = times.Count / per;
+        if (rounds < 2) return null;
+        double best = double.MaxValue;
+        for (int r = 0; r < rounds; r++)
+        {
+            int from = r * times.Count / rounds, to = (r + 1) * times.Count / rounds;
+            var round = times.Skip(from).Take(to - from).Order().ToList();
+            double median = round.Count % 2 == 1 ? round[round.Count / 2] : (round[round.Count / 2 - 1] + round[round.Count / 2]) / 2;
+            best = Math.Min(best, median);
+        }
+        return best;
+    }
+
     // Above this interquartile range (as a share of the median) a timing counts as disturbed.
     private const double UnsteadySpread = 0.10;
 
@@ -532,7 +578,7 @@ internal static class Report
         var spreads = (from w in widths
                        from t in w.One
                        where t.Value.MedianNs > 0
-                       select (Name: $"{t.Key.Item1} {t.Key.Item2} at {w.Label}", Spread: (t.Value.Q3Ns - t.Value.Q1Ns) / t.Value.MedianNs))
+                       select (Name: $"{t.Key.Item1} {t.Key.Item2} at {w.Label}", Spread: (t.Value.Q3Ns - t.Value.Q1Ns) / (t.Value.SpreadMedianNs ?? t.Value.MedianNs)))
                       .ToList();
         if (spreads.Count == 0) return "Steadiness: no one-thread ModelGen timings to judge.";
         var wide = spreads.Where(x => x.Spread > UnsteadySpread).OrderByDescending(x => x.Spread).ToList();
