@@ -345,7 +345,7 @@ internal static class Report
         if (alternating)
         {
             L("*alternating*: one process timing 1 and " + threadsAll + " threads in turn, in rounds of about 100 ms, the median of each");
-            L("round's own ratio (`--thread-ratio`); *separate*: BenchmarkDotNet's medians, one process per benchmark, minutes apart. The");
+            L("round's own ratio (`--thread-ratio`); *separate*: the BenchmarkDotNet runs' best round medians, one process per benchmark, minutes apart. The");
             L("status reads the alternating ratio: the drift between separate processes on a shared host is larger than the");
             L("5 % that \"not slower\" tests (workloads whose products all stay below the sharing threshold run the same code in");
             L("both modes, yet separate runs have put them as much as a third apart: W5's inference at 256 bits, 0.66×, in the");
