@@ -78,7 +78,7 @@ internal static class ThreadRatio
         JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions)
         ?? throw new InvalidDataException($"{path}: not a --thread-ratio --json document");
 
-    private static (Func<float> Train, Func<float> Infer) Create(string id)
+    internal static (Func<float> Train, Func<float> Infer) Create(string id)
     {
         (Func<float>, Func<float>) Of<T>(T b, Action setup, Func<float> train, Func<float> infer) { setup(); return (train, infer); }
         return id switch

@@ -6,8 +6,9 @@
 # inference) with one thread and with the whole machine (once: they do not depend on .NET's width), and writes
 # docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
 # BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min), and every width one thread
-# against every core in alternating rounds (--thread-ratio, ~1 min); the peers ~5 min: about 31 minutes on a
-# 2-core AVX-512 machine (4 widths), 26 on an AVX2 one (3 widths).
+# against every core in alternating rounds (--thread-ratio, ~1 min) and ModelGen against PyTorch in alternating
+# rounds (--paired, ~2 min); the peers ~5 min: about 39 minutes on a 2-core AVX-512 machine (4 widths), 32 on an
+# AVX2 one (3 widths).
 #
 #   tests/Benchmarks/compare.sh                         run now, every width this machine has
 #   tests/Benchmarks/compare.sh --widths 256,128        only these widths (512, 256, 128, 128sse; the first one listed
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --widths=*) WIDTHS="${1#--widths=}" ;;
     --full-all) FULL_ALL=1 ;;
     --all) ALL=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,6 +101,11 @@ for w in $WIDTHS; do
   echo "== ModelGen, 1 thread against every core in alternating rounds, vector mode $w"
   # shellcheck disable=SC2046
   env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --thread-ratio --rounds 21 --json "$WORK/threads-$w.json"
+  # ModelGen and PyTorch in alternating rounds, one thread each (PairedPeer.cs says why; ~2 min): the report's
+  # one-thread target status reads these.
+  echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
+  # shellcheck disable=SC2046
+  env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --rounds 9 --python "$PY" --json "$WORK/paired-$w.json"
   FIRST=0
 done
 
@@ -132,6 +138,7 @@ for w in $WIDTHS; do
   cp "$WORK"/bdn-"$w"/results/*-report-full*.json "$DATA/modelgen-$w-report-full.json"
   cp "$WORK"/bdn-"$w"/results/*-report-github.md "$DATA/modelgen-$w-report.md"
   if [ -f "$WORK/threads-$w.json" ]; then cp "$WORK/threads-$w.json" "$DATA/"; fi
+  if [ -f "$WORK/paired-$w.json" ]; then cp "$WORK/paired-$w.json" "$DATA/"; fi
   grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
     "$WORK/modelgen-$w.log" > "$DATA/modelgen-$w.log" || true
 done

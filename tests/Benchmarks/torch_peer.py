@@ -28,6 +28,9 @@ parser.add_argument("--out", help="write the JSON here (default: stdout)")
 parser.add_argument("--target-seconds", type=float, default=3.0, help="measuring time per benchmark (default 3)")
 parser.add_argument("--only", help="comma-separated workload ids, e.g. W1,W3")
 parser.add_argument("--rounds", type=int, default=5, help="rounds per benchmark; the best round median is reported (default 5)")
+parser.add_argument("--serve", action="store_true",
+                    help="serve rounds on request for ModelGen's --paired mode: print 'ready', then for each line 'W3 training 0.3' "
+                         "on stdin time that step for about that many seconds and print the median ns per call; 'quit' ends")
 args = parser.parse_args()
 
 # Thread pools read these when the libraries load: set them before importing numpy or torch.
@@ -117,7 +120,8 @@ def time_ns(fn, target_seconds, min_reps=30, max_reps=5000, rounds=None):
             "reps": rounds * per_round, "warmup_reps": warm}
 
 
-def run_workload(wid, target_seconds):
+def build_workload(wid):
+    """The workload's model, data and optimizer, seeded; returns (training_step, inference) closures."""
     _, factory, batch, steps, features, loss_kind = WORKLOADS[wid]
     g = torch.Generator().manual_seed(1234)
     model = factory()
@@ -142,11 +146,54 @@ def run_workload(wid, target_seconds):
         with torch.inference_mode():
             model(x)
 
+    return model, training_step, inference
+
+
+def run_workload(wid, target_seconds):
+    _, _, batch, steps, _, _ = WORKLOADS[wid]
+    model, training_step, inference = build_workload(wid)
     model.train()
     training = time_ns(training_step, target_seconds)
     model.eval()
     infer = time_ns(inference, target_seconds)
     return {"description": WORKLOADS[wid][0], "batch": batch, "steps": steps, "training": training, "inference": infer}
+
+
+def serve():
+    """--serve: rounds on request, for ModelGen's --paired mode, which alternates them with its own rounds so that a
+    busy host weighs on both sides alike. Each (workload, kind) is warmed up (≥ 10 calls and ≥ 0.5 s) on its first
+    request; a request 'W3 training 0.3' then times calls one by one for about 0.3 s and answers the median ns."""
+    built = {}
+    warmed = set()
+    print("ready " + json.dumps({"torch_version": torch.__version__, "torch_threads": torch.get_num_threads(),
+                                 "cpu_count": CORES, "environment": {k: os.environ.get(k) for k in THREAD_VARS}}), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "quit":
+            break
+        wid, kind, seconds = words[0], words[1], float(words[2])
+        if wid not in built:
+            built[wid] = build_workload(wid)
+        model, training_step, inference = built[wid]
+        fn = training_step if kind == "training" else inference
+        (model.train if kind == "training" else model.eval)()
+        if (wid, kind) not in warmed:
+            start = time.perf_counter_ns()
+            n = 0
+            while n < 10 or time.perf_counter_ns() - start < 0.5e9:
+                fn()
+                n += 1
+            warmed.add((wid, kind))
+        fn()  # after the other side's round: one call at this setting first, as ModelGen's rounds do
+        samples = []
+        end = time.perf_counter_ns() + seconds * 1e9
+        while len(samples) < 3 or time.perf_counter_ns() < end:
+            t0 = time.perf_counter_ns()
+            fn()
+            samples.append(time.perf_counter_ns() - t0)
+        print(statistics.median(samples), flush=True)
 
 
 def sgemm_peak(target_seconds=1.0):
@@ -206,4 +253,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    serve() if args.serve else main()
