@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 
 namespace ModelGen.Benchmarks;
@@ -26,30 +27,60 @@ internal static class PairedPeer
 {
     public static int Run(string[] args)
     {
-        var ids = new List<string> { "W1", "W2", "W3", "W4", "W5", "W6" };
+        string[] known = ["W1", "W2", "W3", "W4", "W5", "W6"];
+        var ids = new List<string>(known);
         int rounds = 9;
         double seconds = 0.3;
         string python = "/usr/bin/python3", peer = Path.Combine("tests", "Benchmarks", "torch_peer.py");
         string? json = null;
+        const string Usage = "--paired [W1,W3,…] [--rounds N ≥ 1] [--seconds S > 0] [--python PATH] [--peer torch_peer.py] [--json FILE]";
+        // Every argument is checked before PyTorch starts or anything is measured.
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
+            try
             {
-                case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--python": python = Next(); break;
-                case "--peer": peer = Next(); break;
-                case "--json": json = Next(); break;
-                default: ids = [.. args[i].Split(',')]; break;
+                switch (args[i])
+                {
+                    case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--python": python = Next(); break;
+                    case "--peer": peer = Next(); break;
+                    case "--json": json = Next(); break;
+                    case var flag when flag.StartsWith('-'): throw new ArgumentException($"unknown option '{flag}'");
+                    default: ids = [.. args[i].Split(',').Select(id => id.Trim().ToUpperInvariant())]; break;
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+            {
+                Console.Error.WriteLine($"--paired: {e.Message.TrimEnd('.')}. Usage: {Usage}");
+                return 2;
             }
         }
-        if (rounds < 1 || !(seconds > 0)) throw new ArgumentException("--rounds must be at least 1 and --seconds positive");
-        if (!File.Exists(peer)) throw new FileNotFoundException($"the PyTorch peer script is not at '{peer}' (run from the repository root, or pass --peer)", peer);
+        string? problem = ids.FirstOrDefault(id => !known.Contains(id)) is { } bad ? $"unknown workload '{bad}' (known: {string.Join(", ", known)})"
+            : rounds < 1 ? $"--rounds must be at least 1, got {rounds}"
+            : !(seconds > 0) ? $"--seconds must be positive, got {seconds}"
+            : !File.Exists(peer) ? $"the PyTorch peer script is not at '{peer}' (run from the repository root, or pass --peer)"
+            : null;
+        if (problem is not null)
+        {
+            Console.Error.WriteLine($"--paired: {problem}. Usage: {Usage}");
+            return 2;
+        }
 
         var start = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { peer, "--serve", "--threads", "1" }) start.ArgumentList.Add(a);
-        using var torch = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python} {peer}");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Console.Error.WriteLine($"--paired: could not start '{python}': {e.Message} (pass --python with Debian's /usr/bin/python3, which has python3-torch)");
+            return 2;
+        }
+        using var torch = started ?? throw new InvalidOperationException($"could not start {python} {peer}");
         try
         {
             string ready = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"{peer} --serve ended before it was ready (is PyTorch installed for {python}?)");
@@ -89,7 +120,14 @@ internal static class PairedPeer
     /// One workload's step on both sides: each side's best and median round (median seconds per call) and the median
     /// over rounds of PyTorch's time ÷ ModelGen's in the same round (above 1: ModelGen faster).
     /// </summary>
-    internal sealed record Result(string Workload, string Kind, double ModelGenBest, double ModelGenMedian, double TorchBest, double TorchMedian, double PairedRatio);
+    internal sealed record Result(string Workload, string Kind, double ModelGenBest, double ModelGenMedian, double TorchBest, double TorchMedian, double PairedRatio)
+    {
+        /// <summary>Each round's ModelGen figure (median seconds per call), in the order measured.</summary>
+        public List<double> ModelGenRounds { get; init; } = [];
+
+        /// <summary>Each round's PyTorch figure (median seconds per call), in the order measured.</summary>
+        public List<double> TorchRounds { get; init; } = [];
+    }
 
     /// <summary>What <c>--json</c> writes: the vector mode, the rounds, their length, PyTorch's version and every result.</summary>
     internal sealed record Document(string Mode, int Rounds, double Seconds, string TorchVersion, List<Result> Results);
@@ -127,7 +165,7 @@ internal static class PairedPeer
         double oBest = Min(ours), oMedian = Median(ours), tBest = Min(theirs), tMedian = Median(theirs);
         Console.WriteLine(FormattableString.Invariant(
             $"{id} | {kind} | {Show(oBest)} / {Show(oMedian)} | {Show(tBest)} / {Show(tMedian)} | {ratio:0.00}×"));
-        return new Result(id, kind, oBest, oMedian, tBest, tMedian, ratio);
+        return new Result(id, kind, oBest, oMedian, tBest, tMedian, ratio) { ModelGenRounds = ours, TorchRounds = theirs };
     }
 
     // The peer's median seconds per call over a round of about `seconds`.
@@ -136,7 +174,9 @@ internal static class PairedPeer
         torch.StandardInput.WriteLine(FormattableString.Invariant($"{id} {kind} {seconds}"));
         torch.StandardInput.Flush();
         string line = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the PyTorch peer ended during {id} {kind}");
-        return double.Parse(line, CultureInfo.InvariantCulture) * 1e-9;
+        if (!double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out double ns))
+            throw new InvalidDataException($"the PyTorch peer answered '{line}' to '{id} {kind} {seconds}', expected a time in ns");
+        return ns * 1e-9;
     }
 
     // ModelGen's median seconds per call over a round of about `seconds` (after one call at this setting, as the peer).
@@ -153,7 +193,7 @@ internal static class PairedPeer
         {
             long t0 = Stopwatch.GetTimestamp();
             call();
-            Times[n++] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            Times[n++] = Clock.Seconds(t0);
         }
         Array.Sort(Times, 0, n);
         return n % 2 == 1 ? Times[n / 2] : (Times[n / 2 - 1] + Times[n / 2]) / 2;

@@ -45,6 +45,9 @@ internal static class Report
         /// </summary>
         public Dictionary<(string, string), double>? Paired { get; init; }
 
+        /// <summary>The length of a paired round per side, seconds (<c>--paired --seconds</c>); 0 without paired data.</summary>
+        public double PairedSeconds { get; init; }
+
         /// <summary>The vector width in bits (both 128-bit modes: 128).</summary>
         public int Bits => VectorWidth.BitsOf(Mode);
 
@@ -214,8 +217,10 @@ internal static class Report
         L("  `[GlobalSetup]`, which also runs both benchmarks for ≥ 1.5 s (≥ 60 calls) so that workspaces and optimizer state");
         L("  exist and the JIT's tiering has settled before BenchmarkDotNet's pilot and warm-up. The widest width runs 5 warm-up");
         L("  and 15 measured iterations of ~250 ms; the other widths (compare.sh's `MODELGEN_BENCH_SHORT=1`) 3 and 8 of ~150 ms.");
-        L("  Reported, as for PyTorch: the best (lowest) round median, the measured iterations cut into rounds of " + IterationsPerRound + " consecutive");
-        L("  ones (15 make 5 rounds, 8 make 2); the steadiness check below uses the quartiles of all of them.");
+        L("  Reported, as PyTorch's side is: the best (lowest) round median, the measured iterations (each the mean time per call");
+        L("  over its ~250 or ~150 ms) cut into rounds of " + IterationsPerRound + " consecutive ones: 15 make 5 rounds, as PyTorch's 5; the shorter");
+        L("  widths' 8 make 2. A PyTorch round is the median of single calls. The *Steadiness* line at the top uses the quartiles");
+        L("  of all iterations.");
         L("  Two jobs: `OneThread` sets `MODELGEN_NUM_THREADS=1`, so everything runs on the calling");
         L("  thread; `AllThreads` lets products of ≥ 2^21 multiply-adds split by column panels between the caller and");
         L("  pre-started workers (`Threading.IntraOpThreads`; bit-identical results). Source: `tests/Benchmarks/*.cs`.");
@@ -264,6 +269,8 @@ internal static class Report
         L("# for 128, DOTNET_EnableAVX=0 for 128sse):");
         L("env KNOB MODELGEN_BENCH_EXPECT_WIDTH=W MODELGEN_BENCH_SHORT=0|1 \\");
         L("    dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*W?_*' --join --json --artifacts $WORK/bdn-W");
+        L("env KNOB dotnet run -c Release --no-build --project tests/Benchmarks -- --thread-ratio --rounds 21 --json $WORK/threads-W.json");
+        L("env KNOB dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --rounds 9 --python /usr/bin/python3 --json $WORK/paired-W.json");
         L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads 1   --out $WORK/torch-1.json");
         L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads all --out $WORK/torch-all.json");
         L("dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --threads 1|all --out $WORK/onnx-1|all.json");
@@ -321,8 +328,9 @@ internal static class Report
         bool paired = widths.Any(w => w.Paired is not null);
         if (paired)
         {
-            L("*paired*: ModelGen and PyTorch (`torch_peer.py --serve`) timed in turn on one thread, in rounds of about 0.3 s");
-            L("each, the median of each round's own ratio (`--paired`); *separate*: the speed-ups above, from BenchmarkDotNet's");
+            double seconds = widths.Where(w => w.Paired is not null).Max(w => w.PairedSeconds);
+            L(string.Create(Inv, $"*paired*: ModelGen and PyTorch (`torch_peer.py --serve`) timed in turn on one thread, in rounds of about {seconds:0.###} s"));
+            L("each (each round the median time per call), the median of each round's own ratio (`--paired`); *separate*: the speed-ups above, from BenchmarkDotNet's");
             L("run and torch_peer.py's, minutes apart. The status reads the paired ratio where the width has one: on a shared");
             L("host the load moves between the two separate runs (PyTorch's own best round medians moved by up to half between");
             L("two runs of this project's Zen 3 page), while the two timings of a round see the same load. The share of peak");
@@ -492,15 +500,17 @@ internal static class Report
             }
             if (mode.Length == 0) mode = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "512" : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "256" : "128";
             if (runs.ContainsKey(mode)) throw new InvalidDataException($"two BenchmarkDotNet reports for vector mode {mode} in {dir}");
-            string alternating = Path.Combine(dir, $"threads-{mode}.json"), paired = Path.Combine(dir, $"paired-{mode}.json");
+            string alternating = Path.Combine(dir, $"threads-{mode}.json"), pairedFile = Path.Combine(dir, $"paired-{mode}.json");
+            var paired = File.Exists(pairedFile) ? PairedPeer.Read(pairedFile) : null;
+            if (paired is not null && paired.Mode != mode)
+                throw new InvalidDataException($"{pairedFile} holds a run in vector mode {paired.Mode}, not {mode}");
             runs[mode] = new WidthRun(mode, one, all, inProcess)
             {
                 Alternating = File.Exists(alternating)
                     ? ThreadRatio.Read(alternating).Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio)
                     : null,
-                Paired = File.Exists(paired)
-                    ? PairedPeer.Read(paired).Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio)
-                    : null,
+                Paired = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
+                PairedSeconds = paired?.Seconds ?? 0,
             };
             var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
                 h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",
@@ -578,14 +588,22 @@ internal static class Report
     private static double? BestRoundMedian(JsonElement bench)
     {
         if (!bench.TryGetProperty("Measurements", out var ms) || ms.ValueKind != JsonValueKind.Array) return null;
+        // Every measured iteration in the order it ran ("Actual": BenchmarkDotNet's "Result" stage has dropped the slow
+        // outliers, which would join rounds that were not consecutive), less the median overhead per call as
+        // BenchmarkDotNet subtracts it.
         var times = new List<double>();
+        var overhead = new List<double>();
         foreach (var m in ms.EnumerateArray())
         {
-            if (m.GetProperty("IterationMode").GetString() != "Workload" || m.GetProperty("IterationStage").GetString() != "Result") continue;
+            if (m.GetProperty("IterationStage").GetString() != "Actual") continue;
             long ops = m.GetProperty("Operations").GetInt64();
-            if (ops > 0) times.Add(m.GetProperty("Nanoseconds").GetDouble() / ops);
+            if (ops <= 0) continue;
+            string? mode = m.GetProperty("IterationMode").GetString();
+            if (mode == "Workload") times.Add(m.GetProperty("Nanoseconds").GetDouble() / ops);
+            else if (mode == "Overhead") overhead.Add(m.GetProperty("Nanoseconds").GetDouble() / ops);
         }
-        return BestRoundMedian(times, IterationsPerRound);
+        double perCall = overhead.Count == 0 ? 0 : Median(overhead);
+        return BestRoundMedian(times.Select(t => Math.Max(0, t - perCall)).ToList(), IterationsPerRound);
     }
 
     /// <summary>
@@ -600,11 +618,16 @@ internal static class Report
         for (int r = 0; r < rounds; r++)
         {
             int from = r * times.Count / rounds, to = (r + 1) * times.Count / rounds;
-            var round = times.Skip(from).Take(to - from).Order().ToList();
-            double median = round.Count % 2 == 1 ? round[round.Count / 2] : (round[round.Count / 2 - 1] + round[round.Count / 2]) / 2;
-            best = Math.Min(best, median);
+            best = Math.Min(best, Median(times.Skip(from).Take(to - from).ToList()));
         }
         return best;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     // Above this interquartile range (as a share of the median) a timing counts as disturbed.
@@ -636,7 +659,7 @@ internal static class Report
     {
         ["W1"] = (30, "per-call fixed costs (argument checks, the batch-major/time-major copies) dominate 4 steps of a 6×10 state."),
         ["W2"] = (5, "30-unit rows: each gate block of 30 columns is whole vectors and an overlapping last one at every width, and the [32×30]·[30×120] step product (k = 30) is too small to keep the multiply-add units busy (a profile at 256 bits: 45 % in the product's micro-kernel, 30 % in the fused gate passes). AVX2 products of that shape take a 4 × 24 tile (no padding; 36 × 128 in 6 × 16 tiles); at 512 bits the 120 columns are three 32-wide panels and a 24-wide one, which since commit 2d597d4 starts its tile from C itself instead of a copy made element by element (W2 inference −2 % at 256 bits, −4 % at 512), and since fc798ff runs with masked loads and stores of its 24 columns instead of a buffer and a copy back (W2 at 512 bits: inference −4 %, training −5 %). Since 5f2fede the gate pass is two passes per row, each gate's activation in a loop of its own and then the cell update (one pass chained two activations per vector, too long for the out-of-order window): W2 inference on a Zen 3, best of alternating rounds, 1549 → 1418 µs at 256 bits, 3234 → 2887 at 128 + FMA."),
-        ["W3"] = (1.5, "the step is bound by the gate products, and they run near the machine's peak on both sides. A profile of the training step at 256 bits on a Zen 3 (commit f6c00e3, one thread): 77 % in the GEMM micro-kernels, which do the step's 1.18 G multiply-adds (the embedding folded over the batch's distinct words, forward and backward) at about 89 GFLOP/s, 88 % of the core's 101 (two 8-lane FMA pipes at 3.15 GHz); 6 % packing, 5 % the gate passes, the rest the embedding's scatter, Adam and transposes. W3's product shapes alone run at 76–89 GFLOP/s (best rounds of Gemm.MultiplyAdd and MultiplyAddTransposedA), OpenBLAS's 1024³ sgemm at 76–89 on the same core. So the lead over PyTorch is the work ModelGen does not do (the fold, fused passes, no framework calls), about 1.5–1.6× when the host is quiet, and a busy host moves it by ±6 % between runs (paired reruns of W3's training at 256 bits: 1.44×, 1.63×, 1.54×). At 128 bits the products run at half the width."),
+        ["W3"] = (1.5, "the step is bound by its gate products. On the Zen 3 of the AVX2 page, whose OpenBLAS reaches the core's peak, ModelGen's products run near that peak too. A profile of the training step at 256 bits there (commit f6c00e3, one thread): 77 % in the GEMM micro-kernels, which do the step's 1.18 G multiply-adds (the embedding folded over the batch's distinct words, forward and backward) at about 89 GFLOP/s, 88 % of the core's 101 (two 8-lane FMA pipes at 3.15 GHz); 6 % packing, 5 % the gate passes, the rest the embedding's scatter, Adam and transposes. W3's product shapes alone run at 76–89 GFLOP/s (best rounds of Gemm.MultiplyAdd and MultiplyAddTransposedA), OpenBLAS's 1024³ sgemm at 76–89 on the same core. So there the lead over PyTorch is the work ModelGen does not do (the fold, fused passes, no framework calls), about 1.5–1.6×, and a busy host moves it by ±6 % between runs (paired runs of W3's training at 256 bits: 1.44×, 1.63×, 1.54×). Where PyTorch's BLAS is slower than the core's peak (33 GFLOP/s on the Xeon of the main page) the lead is larger. At 128 bits the products run at half the width."),
         ["W4"] = (30, "inference is 100 dependent steps of a [64×8]·[8×8] product and 512 tanh (two samples per 512-bit vector, one per 256-bit vector, two vectors per sample at 128 bits), in one generated method with no calls; the folded embedding's table E·W + b is kept between calls while the weights keep their bits (compared on each call). At 256 and 128 bits each step is two passes since c207f3d, the samples' sums and then tanh over the step's whole block: in one pass each sample's products and tanh were one chain about as long in cycles as its instructions, and the out-of-order window held only a few samples (W4 inference on a Zen 3, best of alternating rounds of a separate harness: 42.4 → 36.0 µs at 256 bits, 78.0 → 60.9 at 128 + FMA). Measured apart in a copy of the 256-bit loop, the sums take about 7 cycles per sample (8 broadcasts and 8 multiply-adds) and the tanh about 7 per vector (ten multiply-adds and a division). The 512-bit loop keeps one pass (32.1 µs at 2f8c08b on the Xeon): it is bound by the two vector ports (the permutes of the two-samples-per-vector layout and the tanh's operations); a copy of it takes 31 µs with the tanh and 12.5 µs without it, the division 4.5 µs of that, and a reciprocal estimate with a Newton step was slower than the division. PyTorch's nn.RNN runs the same loop in C++, so there is little framework overhead to beat."),
         ["W5"] = (30, "per-call fixed costs dominate a batch of one."),
         ["W6"] = (5, "GRU(30) inference is per-step work on 30-wide rows (a [32×30]·[30×90] product, then the gate passes per sample); PyTorch runs the whole GRU layer in one fused C++ kernel, so its inference has little framework overhead to beat. A profile at 256 bits at commit d290d80: 46 % in the 4 × 24 tile's micro-kernel, 24 % in the fused gate passes, 9 % in the packed path's own loops, most of it the last, 18-wide panel of the 90 columns, whose bias was copied into a buffer element by element and stalled the tile's wide loads; since commit 2d597d4 that panel starts from a padded copy of the bias (the step product 3.9 → 2.9 µs, W6 inference 1.305 → 1.244 ms, best of alternating rounds). At 512 bits the last panel (26 of 32 columns) runs with masked loads and stores since fc798ff (W6 inference 0.837 → 0.793 ms). Since 5f2fede the fused pass is two per row, z and r first, then ĥ and h (as W2's LSTM): W6 inference on a Zen 3, 1232 → 1125 µs at 256 bits, 2414 → 2156 at 128 + FMA."),

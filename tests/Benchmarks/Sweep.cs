@@ -165,7 +165,7 @@ internal static class Sweep
             {
                 long t0 = Stopwatch.GetTimestamp();
                 fn();
-                samples[i] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
+                samples[i] = Clock.Seconds(t0) * 1e9;
             }
             Array.Sort(samples);
             double median = perRound % 2 == 1 ? samples[perRound / 2] : (samples[perRound / 2 - 1] + samples[perRound / 2]) / 2;

@@ -173,7 +173,13 @@ def serve():
             continue
         if words[0] == "quit":
             break
-        wid, kind, seconds = words[0], words[1], float(words[2])
+        try:
+            wid, kind, seconds = words[0], words[1], float(words[2])
+            if wid not in WORKLOADS or kind not in ("training", "inference") or not seconds > 0 or len(words) != 3:
+                raise ValueError
+        except (IndexError, ValueError):
+            print(f"error: expected 'W1…W6 training|inference SECONDS>0', got {line.strip()!r}", flush=True)
+            continue
         if wid not in built:
             built[wid] = build_workload(wid)
         model, training_step, inference = built[wid]
