@@ -161,10 +161,10 @@ internal static class PairedPeer
         }
         var paired = new List<double>();
         for (int r = 0; r < rounds; r++) paired.Add(theirs[r] / ours[r]);
-        double ratio = Median(paired);
-        double oBest = Min(ours), oMedian = Median(ours), tBest = Min(theirs), tMedian = Median(theirs);
+        double ratio = Clock.Median(paired);
+        double oBest = ours.Min(), oMedian = Clock.Median(ours), tBest = theirs.Min(), tMedian = Clock.Median(theirs);
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {kind} | {Show(oBest)} / {Show(oMedian)} | {Show(tBest)} / {Show(tMedian)} | {ratio:0.00}×"));
+            $"{id} | {kind} | {Clock.Show(oBest)} / {Clock.Show(oMedian)} | {Clock.Show(tBest)} / {Clock.Show(tMedian)} | {ratio:0.00}×"));
         return new Result(id, kind, oBest, oMedian, tBest, tMedian, ratio) { ModelGenRounds = ours, TorchRounds = theirs };
     }
 
@@ -198,23 +198,4 @@ internal static class PairedPeer
         Array.Sort(Times, 0, n);
         return n % 2 == 1 ? Times[n / 2] : (Times[n / 2 - 1] + Times[n / 2]) / 2;
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = new List<double>(values);
-        sorted.Sort();
-        int n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static double Min(List<double> values)
-    {
-        double m = double.MaxValue;
-        foreach (var v in values) m = Math.Min(m, v);
-        return m;
-    }
-
-    private static string Show(double seconds) => seconds >= 1e-3
-        ? FormattableString.Invariant($"{seconds * 1e3:0.00} ms")
-        : FormattableString.Invariant($"{seconds * 1e6:0.0} µs");
 }

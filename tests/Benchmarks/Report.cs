@@ -602,7 +602,7 @@ internal static class Report
             if (mode == "Workload") times.Add(m.GetProperty("Nanoseconds").GetDouble() / ops);
             else if (mode == "Overhead") overhead.Add(m.GetProperty("Nanoseconds").GetDouble() / ops);
         }
-        double perCall = overhead.Count == 0 ? 0 : Median(overhead);
+        double perCall = overhead.Count == 0 ? 0 : Clock.Median(overhead);
         return BestRoundMedian(times.Select(t => Math.Max(0, t - perCall)).ToList(), IterationsPerRound);
     }
 
@@ -618,17 +618,11 @@ internal static class Report
         for (int r = 0; r < rounds; r++)
         {
             int from = r * times.Count / rounds, to = (r + 1) * times.Count / rounds;
-            best = Math.Min(best, Median(times.Skip(from).Take(to - from).ToList()));
+            best = Math.Min(best, Clock.Median(times.Skip(from).Take(to - from)));
         }
         return best;
     }
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        int n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
     // Above this interquartile range (as a share of the median) a timing counts as disturbed.
     private const double UnsteadySpread = 0.10;

@@ -113,7 +113,7 @@ internal static class ThreadRatio
         two.Sort();
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Show(one[0])} / {Show(m1)} | {Show(two[0])} / {Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}×"));
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}×"));
         return new Result(id, name, one[0], m1, two[0], m2, mp);
     }
 
@@ -131,8 +131,4 @@ internal static class ThreadRatio
         }
         return clock.Elapsed.TotalSeconds / n;
     }
-
-    private static string Show(double seconds) => seconds >= 1e-3
-        ? FormattableString.Invariant($"{seconds * 1e3:0.00} ms")
-        : FormattableString.Invariant($"{seconds * 1e6:0.0} µs");
 }

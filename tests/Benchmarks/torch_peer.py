@@ -87,16 +87,21 @@ WORKLOADS = {
 }
 
 
+def warm_up(fn):
+    """Calls fn at least 10 times and for at least 0.5 s; returns (calls, mean ns per call)."""
+    start = time.perf_counter_ns()
+    calls = 0
+    while calls < 10 or time.perf_counter_ns() - start < 0.5e9:
+        fn()
+        calls += 1
+    return calls, (time.perf_counter_ns() - start) / calls
+
+
 def time_ns(fn, target_seconds, min_reps=30, max_reps=5000, rounds=None):
     """Warm up (≥ 10 calls and ≥ 0.5 s), then repetitions filling target_seconds in `rounds` rounds (default
     --rounds); median_ns is the best (lowest) round median (best-of-5), q1/q3 are that round's quartiles."""
     rounds = rounds or args.rounds
-    start = time.perf_counter_ns()
-    warm = 0
-    while warm < 10 or time.perf_counter_ns() - start < 0.5e9:
-        fn()
-        warm += 1
-    estimate = (time.perf_counter_ns() - start) / warm
+    warm, estimate = warm_up(fn)
     reps = int(min(max_reps, max(min_reps, target_seconds * 1e9 / estimate)))
     per_round = max(3, reps // rounds)
     best = None
@@ -186,11 +191,7 @@ def serve():
         fn = training_step if kind == "training" else inference
         (model.train if kind == "training" else model.eval)()
         if (wid, kind) not in warmed:
-            start = time.perf_counter_ns()
-            n = 0
-            while n < 10 or time.perf_counter_ns() - start < 0.5e9:
-                fn()
-                n += 1
+            warm_up(fn)
             warmed.add((wid, kind))
         fn()  # after the other side's round: one call at this setting first, as ModelGen's rounds do
         samples = []

@@ -1,3 +1,4 @@
+using System;
 using ModelGen.Generators.Emit;
 using ModelGen.Generators.Model;
 
@@ -29,7 +30,7 @@ internal static class GruMath
         var gate = cell.RecurrentActivation;
         w.Line($"var zv = {e.Activate(gate, GateInput(e, 0))};");
         w.Line($"var rv = {e.Activate(gate, GateInput(e, u))};");
-        w.Line($"var hv = {e.Activate(cell.Activation, $"{e.Load("gr", 2 * u)} + rv * {e.Load("rr", 2 * u)}")};");
+        w.Line($"var hv = {Candidate(e, cell, () => "rv")};");
         w.Line(e.Store("gr", 0, "zv"));
         w.Line(e.Store("gr", u, "rv"));
         w.Line(e.Store("gr", 2 * u, "hv"));
@@ -48,6 +49,14 @@ internal static class GruMath
         w.Line(e.Store("gr", o, e.Activate(cell.RecurrentActivation, GateInput(e, o))));
     }
 
+    // Reset after: ĥ = activation(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)), r's value named by r(), called between the
+    // other two loads so that the loads are made in the order of the expression (an overlapped last vector names them so).
+    private static string Candidate(IElementwise e, CellShape cell, Func<string> r)
+    {
+        int u = cell.Units;
+        return e.Activate(cell.Activation, $"{e.Load("gr", 2 * u)} + {r()} * {e.Load("rr", 2 * u)}");
+    }
+
     // Reset after: a gate's input, x·W + b_in plus h[t-1]·U + b_rec, at offset o of the row.
     private static string GateInput(IElementwise e, int o) => $"{e.Load("gr", o)} + {e.Load("rr", o)}";
 
@@ -58,7 +67,7 @@ internal static class GruMath
     public static void ResetAfterOutputRow(CodeWriter w, IElementwise e, CellShape cell)
     {
         int u = cell.Units;
-        w.Line($"var hv = {e.Activate(cell.Activation, $"{e.Load("gr", 2 * u)} + {e.Load("gr", u)} * {e.Load("rr", 2 * u)}")};");
+        w.Line($"var hv = {Candidate(e, cell, () => e.Load("gr", u))};");
         w.Line(e.Store("gr", 2 * u, "hv"));
         w.Line($"var zv = {e.Load("gr")};");
         w.Line(e.Store("hn", 0, StateUpdate(e, "zv", e.Load("hp"), "hv")));
