@@ -15,26 +15,36 @@ namespace ModelGen.Benchmarks;
 /// <c>S</c> seconds (default 0.3; 9 rounds), the order swapped every round. Each round's figure is the median time per
 /// call; the ratio PyTorch ÷ ModelGen is taken per round (two adjacent timings) and its median reported, beside each
 /// side's best and median round. With <c>--json</c> writes them for the report.
+/// <para>
+/// <c>--paired --against-width MODE […]</c>: the same rounds, but the other side is ModelGen itself at another vector
+/// width (this program's <c>--serve</c>, started with the environment that holds .NET to <c>MODE</c>: 512, 256, 128 or
+/// 128sse); the ratio is that width's time ÷ this process's. <c>compare.sh</c> runs it from the 256-bit process against
+/// each 128-bit mode for the report's "128-bit against 256-bit" table (target ≤ 2.5×).
+/// </para>
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides the separate runs (BenchmarkDotNet for ModelGen, then torch_peer.py): on a
 /// shared host the two are minutes apart and the neighbours' load moves between them. In runs of this project's Zen 3
 /// page both sides' round medians have moved by half between runs (PyTorch's W6 inference 6.6 ms in one run's best
 /// round, 9.6 in the next), which moves a ratio as much as the work of a session does. Alternating rounds put the same
-/// load on both sides, as <c>--thread-ratio</c> does for thread counts.
+/// load on both sides, as <c>--thread-ratio</c> does for thread counts. The vector width is fixed when .NET starts, so
+/// two widths need two processes: the same alternation, with a second ModelGen process as the peer (W2's inference at
+/// 128 bits read 2.80× the 256-bit time from two BenchmarkDotNet runs on that host, 2.00× from alternating rounds).
 /// </remarks>
 internal static class PairedPeer
 {
+    private static readonly string[] Known = ["W1", "W2", "W3", "W4", "W5", "W6"];
+    private static readonly string[] Modes = ["512", "256", "128", "128sse"];
+
     public static int Run(string[] args)
     {
-        string[] known = ["W1", "W2", "W3", "W4", "W5", "W6"];
-        var ids = new List<string>(known);
+        var ids = new List<string>(Known);
         int rounds = 9;
         double seconds = 0.3;
         string python = "/usr/bin/python3", peer = Path.Combine("tests", "Benchmarks", "torch_peer.py");
-        string? json = null;
-        const string Usage = "--paired [W1,W3,…] [--rounds N ≥ 1] [--seconds S > 0] [--python PATH] [--peer torch_peer.py] [--json FILE]";
-        // Every argument is checked before PyTorch starts or anything is measured.
+        string? json = null, againstWidth = null;
+        const string Usage = "--paired [W1,W3,…] [--rounds N ≥ 1] [--seconds S > 0] [--python PATH] [--peer torch_peer.py] [--against-width 512|256|128|128sse] [--json FILE]";
+        // Every argument is checked before a peer starts or anything is measured.
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -46,6 +56,7 @@ internal static class PairedPeer
                     case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--python": python = Next(); break;
                     case "--peer": peer = Next(); break;
+                    case "--against-width": againstWidth = Next(); break;
                     case "--json": json = Next(); break;
                     case var flag when flag.StartsWith('-'): throw new ArgumentException($"unknown option '{flag}'");
                     default: ids = [.. args[i].Split(',').Select(id => id.Trim().ToUpperInvariant())]; break;
@@ -57,10 +68,11 @@ internal static class PairedPeer
                 return 2;
             }
         }
-        string? problem = ids.FirstOrDefault(id => !known.Contains(id)) is { } bad ? $"unknown workload '{bad}' (known: {string.Join(", ", known)})"
+        string? problem = ids.FirstOrDefault(id => !Known.Contains(id)) is { } bad ? $"unknown workload '{bad}' (known: {string.Join(", ", Known)})"
             : rounds < 1 ? $"--rounds must be at least 1, got {rounds}"
             : !(seconds > 0) ? $"--seconds must be positive, got {seconds}"
-            : !File.Exists(peer) ? $"the PyTorch peer script is not at '{peer}' (run from the repository root, or pass --peer)"
+            : againstWidth is not null && !Modes.Contains(againstWidth) ? $"unknown vector mode '{againstWidth}' (known: {string.Join(", ", Modes)})"
+            : againstWidth is null && !File.Exists(peer) ? $"the PyTorch peer script is not at '{peer}' (run from the repository root, or pass --peer)"
             : null;
         if (problem is not null)
         {
@@ -68,8 +80,22 @@ internal static class PairedPeer
             return 2;
         }
 
-        var start = new ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { peer, "--serve", "--threads", "1" }) start.ArgumentList.Add(a);
+        ProcessStartInfo start;
+        string peerName;
+        if (againstWidth is null)
+        {
+            start = new ProcessStartInfo(python);
+            foreach (var a in new[] { peer, "--serve", "--threads", "1" }) start.ArgumentList.Add(a);
+            peerName = "PyTorch";
+        }
+        else
+        {
+            start = ServeAt(againstWidth);
+            peerName = $"ModelGen at {VectorWidth.Label(againstWidth)}";
+        }
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
         Process? started;
         try
         {
@@ -77,60 +103,146 @@ internal static class PairedPeer
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            Console.Error.WriteLine($"--paired: could not start '{python}': {e.Message} (pass --python with Debian's /usr/bin/python3, which has python3-torch)");
+            Console.Error.WriteLine(againstWidth is null
+                ? $"--paired: could not start '{python}': {e.Message} (pass --python with Debian's /usr/bin/python3, which has python3-torch)"
+                : $"--paired: could not start '{start.FileName}' for the {againstWidth} peer: {e.Message}");
             return 2;
         }
-        using var torch = started ?? throw new InvalidOperationException($"could not start {python} {peer}");
+        using var other = started ?? throw new InvalidOperationException($"could not start {start.FileName}");
         try
         {
-            string ready = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"{peer} --serve ended before it was ready (is PyTorch installed for {python}?)");
-            if (!ready.StartsWith("ready ", StringComparison.Ordinal)) throw new InvalidDataException($"{peer} --serve answered '{ready}', expected 'ready {{…}}'");
+            string ready = other.StandardOutput.ReadLine() ?? throw new InvalidOperationException(againstWidth is null
+                ? $"{peer} --serve ended before it was ready (is PyTorch installed for {python}?)"
+                : $"the {againstWidth} ModelGen peer (--serve) ended before it was ready");
+            if (!ready.StartsWith("ready ", StringComparison.Ordinal)) throw new InvalidDataException($"the peer answered '{ready}', expected 'ready {{…}}'");
+            using var peerInfo = JsonDocument.Parse(ready["ready ".Length..]);
+            if (againstWidth is not null && peerInfo.RootElement.GetProperty("mode").GetString() is var seen && seen != againstWidth)
+            {
+                Console.Error.WriteLine($"--paired: with {Describe(start)} .NET runs in vector mode {seen}, not {againstWidth} (this machine cannot run that width)");
+                return 2;
+            }
             int before = Threading.IntraOpThreads;
             Threading.IntraOpThreads = 1;
-            Console.WriteLine($"vector mode {VectorWidth.Mode}, one thread on both sides, {rounds} alternating rounds of ~{seconds:0.###} s per side");
-            Console.WriteLine("workload | benchmark | ModelGen best / median round | PyTorch best / median round | median of each round's PyTorch ÷ ModelGen");
+            Console.WriteLine($"vector mode {VectorWidth.Mode} against {peerName}, one thread on both sides, {rounds} alternating rounds of ~{seconds:0.###} s per side");
+            Console.WriteLine($"workload | benchmark | ModelGen {VectorWidth.Mode} best / median round | {peerName} best / median round | median of each round's {peerName} ÷ ModelGen {VectorWidth.Mode}");
             var results = new List<Result>();
             foreach (var id in ids)
             {
                 var (train, infer) = ThreadRatio.Create(id);
-                results.Add(Compare(id, "training", train, torch, rounds, seconds));
-                results.Add(Compare(id, "inference", infer, torch, rounds, seconds));
+                results.Add(Compare(id, "training", train, other, rounds, seconds));
+                results.Add(Compare(id, "inference", infer, other, rounds, seconds));
             }
             Threading.IntraOpThreads = before;
-            torch.StandardInput.WriteLine("quit");
-            torch.WaitForExit(10_000);
+            other.StandardInput.WriteLine("quit");
+            other.WaitForExit(10_000);
             if (json is not null)
             {
-                using var peerInfo = JsonDocument.Parse(ready["ready ".Length..]);
-                var doc = new Document(VectorWidth.Mode, rounds, seconds, peerInfo.RootElement.GetProperty("torch_version").GetString() ?? "?", results);
+                var doc = new Document(VectorWidth.Mode, rounds, seconds,
+                    againstWidth is null ? peerInfo.RootElement.GetProperty("torch_version").GetString() ?? "?" : null, results)
+                { PeerMode = againstWidth };
                 File.WriteAllText(json, JsonSerializer.Serialize(doc, JsonOptions));
                 Console.WriteLine($"wrote {json}");
             }
             return 0;
         }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or JsonException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"--paired: {e.Message}");
+            return 1;
+        }
         finally
         {
-            if (!torch.HasExited) torch.Kill();
+            if (!other.HasExited) other.Kill();
         }
+    }
+
+    /// <summary>
+    /// This program's <c>--serve</c>, with the environment that holds .NET to <paramref name="mode"/> (the width knobs
+    /// of this process removed first) and one thread; its ready line says which mode it got.
+    /// </summary>
+    private static ProcessStartInfo ServeAt(string mode)
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        var start = new ProcessStartInfo(host);
+        // Started as `dotnet ModelGen.Benchmarks.dll`: the host needs the assembly; as the apphost (dotnet run), not.
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            start.ArgumentList.Add(typeof(PairedPeer).Assembly.Location);
+        start.ArgumentList.Add("--serve");
+        foreach (var knob in VectorWidth.Knobs) start.Environment.Remove(knob);
+        foreach (var (name, value) in VectorWidth.EnvironmentFor(mode)) start.Environment[name] = value;
+        start.Environment["MODELGEN_NUM_THREADS"] = "1";
+        return start;
+    }
+
+    private static string Describe(ProcessStartInfo start)
+    {
+        var set = VectorWidth.Knobs.Where(k => k != "MODELGEN_BENCH_EXPECT_WIDTH" && start.Environment.ContainsKey(k)).Select(k => $"{k}={start.Environment[k]}").ToList();
+        return set.Count == 0 ? "no width knob" : string.Join(" ", set);
+    }
+
+    /// <summary>
+    /// <c>--serve</c>: rounds on request for another process's <c>--paired --against-width</c>, with the protocol of
+    /// <c>torch_peer.py --serve</c>: prints <c>ready {"mode": …}</c>, then for each line <c>W3 training 0.3</c> times
+    /// that step on one thread for about that many seconds and prints the median ns per call (the first request of a
+    /// step warms it up for 0.5 s first); a malformed line gets <c>error: …</c>; <c>quit</c> or the end of input ends.
+    /// </summary>
+    public static int Serve(string[] args)
+    {
+        if (args.Length > 0)
+        {
+            Console.Error.WriteLine($"--serve takes no arguments, got '{string.Join(' ', args)}'");
+            return 2;
+        }
+        // No VectorWidth.Check here: the ready line names the mode, and --paired says what it expected.
+        Threading.IntraOpThreads = 1;
+        Console.WriteLine("ready " + JsonSerializer.Serialize(new Dictionary<string, object> { ["mode"] = VectorWidth.Mode, ["threads"] = Threading.IntraOpThreads }));
+        var built = new Dictionary<string, (Func<float> Train, Func<float> Infer)>();
+        var warmed = new HashSet<(string, string)>();
+        while (Console.ReadLine() is { } line)
+        {
+            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words.Length == 0) continue;
+            if (words[0] == "quit") break;
+            if (words.Length != 3 || !Known.Contains(words[0]) || words[1] is not ("training" or "inference")
+                || !double.TryParse(words[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0))
+            {
+                Console.WriteLine($"error: expected 'W1…W6 training|inference SECONDS>0', got '{line.Trim()}'");
+                continue;
+            }
+            if (!built.TryGetValue(words[0], out var calls)) built[words[0]] = calls = ThreadRatio.Create(words[0]);
+            var call = words[1] == "training" ? calls.Train : calls.Infer;
+            if (warmed.Add((words[0], words[1]))) Round(call, 0.5);
+            Console.WriteLine((Round(call, seconds) * 1e9).ToString("R", CultureInfo.InvariantCulture));
+        }
+        return 0;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>
     /// One workload's step on both sides: each side's best and median round (median seconds per call) and the median
-    /// over rounds of PyTorch's time ÷ ModelGen's in the same round (above 1: ModelGen faster).
+    /// over rounds of the peer's time ÷ this process's in the same round (against PyTorch, above 1: ModelGen faster;
+    /// against another width, that width's time as a multiple of this one's). The <c>Torch…</c> members hold the peer's
+    /// figures whichever it is (their names kept so that earlier files still read).
     /// </summary>
     internal sealed record Result(string Workload, string Kind, double ModelGenBest, double ModelGenMedian, double TorchBest, double TorchMedian, double PairedRatio)
     {
         /// <summary>Each round's ModelGen figure (median seconds per call), in the order measured.</summary>
         public List<double> ModelGenRounds { get; init; } = [];
 
-        /// <summary>Each round's PyTorch figure (median seconds per call), in the order measured.</summary>
+        /// <summary>Each round's peer figure (median seconds per call), in the order measured.</summary>
         public List<double> TorchRounds { get; init; } = [];
     }
 
-    /// <summary>What <c>--json</c> writes: the vector mode, the rounds, their length, PyTorch's version and every result.</summary>
-    internal sealed record Document(string Mode, int Rounds, double Seconds, string TorchVersion, List<Result> Results);
+    /// <summary>
+    /// What <c>--json</c> writes: this process's vector mode, the rounds, their length, PyTorch's version (null against
+    /// another width) and every result.
+    /// </summary>
+    internal sealed record Document(string Mode, int Rounds, double Seconds, string? TorchVersion, List<Result> Results)
+    {
+        /// <summary>The peer's vector mode with <c>--against-width</c>; null when the peer is PyTorch.</summary>
+        public string? PeerMode { get; init; }
+    }
 
     /// <summary>Reads a file <c>--json</c> wrote.</summary>
     /// <param name="path">The file.</param>
@@ -140,9 +252,9 @@ internal static class PairedPeer
         JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions)
         ?? throw new InvalidDataException($"{path}: not a --paired --json document");
 
-    private static Result Compare(string id, string kind, Func<float> call, Process torch, int rounds, double seconds)
+    private static Result Compare(string id, string kind, Func<float> call, Process peer, int rounds, double seconds)
     {
-        Round(call, 0.5); // ModelGen's warm-up here; the peer warms up on its first request
+        Round(call, 0.5); // this side's warm-up here; the peer warms up on its first request
         var ours = new List<double>();
         var theirs = new List<double>();
         for (int r = 0; r < rounds; r++)
@@ -151,11 +263,11 @@ internal static class PairedPeer
             if (r % 2 == 0)
             {
                 ours.Add(Round(call, seconds));
-                theirs.Add(Ask(torch, id, kind, seconds));
+                theirs.Add(Ask(peer, id, kind, seconds));
             }
             else
             {
-                theirs.Add(Ask(torch, id, kind, seconds));
+                theirs.Add(Ask(peer, id, kind, seconds));
                 ours.Add(Round(call, seconds));
             }
         }
@@ -169,13 +281,13 @@ internal static class PairedPeer
     }
 
     // The peer's median seconds per call over a round of about `seconds`.
-    private static double Ask(Process torch, string id, string kind, double seconds)
+    private static double Ask(Process peer, string id, string kind, double seconds)
     {
-        torch.StandardInput.WriteLine(FormattableString.Invariant($"{id} {kind} {seconds}"));
-        torch.StandardInput.Flush();
-        string line = torch.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the PyTorch peer ended during {id} {kind}");
+        peer.StandardInput.WriteLine(FormattableString.Invariant($"{id} {kind} {seconds}"));
+        peer.StandardInput.Flush();
+        string line = peer.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the peer ended during {id} {kind}");
         if (!double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out double ns))
-            throw new InvalidDataException($"the PyTorch peer answered '{line}' to '{id} {kind} {seconds}', expected a time in ns");
+            throw new InvalidDataException($"the peer answered '{line}' to '{id} {kind} {seconds}', expected a time in ns");
         return ns * 1e-9;
     }
 

@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project tests/Benchmarks -- --onnx-peer --threads 1 --out onnx-1.json   ONNX Runtime peer
 //   dotnet run -c Release --project tests/Benchmarks -- --thread-ratio W2,W3 --rounds 15                  1 vs 2 threads, in one process
 //   dotnet run -c Release --project tests/Benchmarks -- --paired W2,W3 --rounds 9                          ModelGen vs PyTorch (torch_peer.py --serve), alternating rounds
+//   dotnet run -c Release --project tests/Benchmarks -- --paired --against-width 128                       this width vs 128 bits (a --serve child), alternating rounds
 //   dotnet run -c Release --project tests/Benchmarks -- --vector-width                           512, 256, 128 or 128sse (this process)
 //   dotnet run -c Release --project tests/Benchmarks -- --sweep …                                the size sweep (sweep.sh)
 // Environment: MODELGEN_BENCH_JOBS=one (one-thread job only), MODELGEN_BENCH_SHORT=1 (the short job of the extra
@@ -36,6 +37,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "--vector-width") { Console.WriteLine(VectorWidth.Mode); return 0; }
         if (args.Length > 0 && args[0] == "--thread-ratio") return ThreadRatio.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--paired") return PairedPeer.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "--serve") return PairedPeer.Serve(args[1..]);
 
         var rest = new List<string>();
         bool json = false;

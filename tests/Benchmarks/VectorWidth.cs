@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelGen.Benchmarks;
@@ -23,6 +25,25 @@ public static class VectorWidth
         "DOTNET_EnableAVX512F", "DOTNET_EnableAVX512", "DOTNET_EnableAVX2", "DOTNET_EnableAVX", "DOTNET_PreferredVectorBitWidth",
         "MODELGEN_BENCH_EXPECT_WIDTH",
     ];
+
+    /// <summary>
+    /// The environment that holds .NET to a width mode, as <c>widths.sh</c>'s <c>width_env</c> sets it for
+    /// <c>compare.sh</c> (keep the two alike): none for 512 (the widest, on a machine that has it);
+    /// <c>DOTNET_EnableAVX512F=0</c> and <c>DOTNET_EnableAVX512=0</c> for 256 (.NET 10 reads the second);
+    /// <c>DOTNET_PreferredVectorBitWidth=128</c> for 128 on x64 (none on ARM64, whose widest is 128);
+    /// <c>DOTNET_EnableAVX=0</c> for 128sse.
+    /// </summary>
+    /// <param name="mode">"512", "256", "128" or "128sse".</param>
+    /// <returns>The variables to set, after removing every one of <see cref="Knobs"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="mode"/> is none of the four.</exception>
+    public static IReadOnlyList<(string Name, string Value)> EnvironmentFor(string mode) => mode switch
+    {
+        "512" => [],
+        "256" => [("DOTNET_EnableAVX512F", "0"), ("DOTNET_EnableAVX512", "0")],
+        "128" => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? [("DOTNET_PreferredVectorBitWidth", "128")] : [],
+        "128sse" => [("DOTNET_EnableAVX", "0")],
+        _ => throw new ArgumentException($"unknown vector mode '{mode}' (known: 512, 256, 128, 128sse)", nameof(mode)),
+    };
 
     /// <summary>512, 256 or 128: the widest of <see cref="Vector512"/>, <see cref="Vector256"/>, <see cref="Vector128"/> that is accelerated (0 if none).</summary>
     public static int Current =>

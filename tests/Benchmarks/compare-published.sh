@@ -9,13 +9,16 @@
 # names another). Relative APP and OUT_DIR paths are taken from where it is run.
 #
 #   (here)         dotnet publish tests/Benchmarks -c Release -r linux-x64 --self-contained false -o APP -p:UseAppHost=false
-#   (the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH]
+#   (the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH] [--paired]
 #   (here)         dotnet run -c Release --project tests/Benchmarks -- --report --bdn OUT_DIR --torch1 OUT_DIR/torch-1.json \
 #                      --torchall OUT_DIR/torch-all.json [--onnx1 OUT_DIR/onnx-1.json --onnxall OUT_DIR/onnx-all.json] \
 #                      --lscpu OUT_DIR/lscpu.txt --out DIR --made-by "compare-published.sh …" --note "$(cat OUT_DIR/note.txt)"
 #
 # --threads N (default 2): the many-thread column, ModelGen with MODELGEN_NUM_THREADS=N and the peers with N threads.
 # --widths 512,256: only these widths. The ONNX Runtime peer runs where the publish carries its native library.
+# --paired: also ModelGen against PyTorch in alternating rounds at each width (--paired, ~2 min a width), and, with 256
+# among the widths, 256 bits against each 128-bit mode (--paired --against-width, ~2 min each): the report's target
+# statuses read these where they exist. Off by default: on a quiet machine the separate runs agree, and it doubles the time.
 # Time: on a 16-vCPU Xeon (model 207) the four widths took about 6 minutes and PyTorch's one-thread peer about 1;
 # PyTorch's N-thread run and the ONNX peer take about 1–2 more (that run stopped at its 520 s limit during them).
 set -euo pipefail
@@ -30,11 +33,13 @@ case "$OUT_DIR" in /*) ;; *) OUT_DIR="$HERE/$OUT_DIR" ;; esac
 THREADS=2
 WIDTHS=""
 DOTNET=dotnet
+PAIRED=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="${2:?--threads needs a number}"; shift ;;
     --widths) WIDTHS="${2:?--widths needs a list}"; shift ;;
     --dotnet) DOTNET="${2:?--dotnet needs a path}"; shift ;;
+    --paired) PAIRED=1 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,7 +79,23 @@ a["Benchmarks"] += b["Benchmarks"]
 json.dump(a, open(out, "w", encoding="utf-8"), indent=1)
 PY
   cat "$WORK"/bdn-"$w"-1/results/*-report-github.md "$WORK"/bdn-"$w"-"$THREADS"/results/*-report-github.md > "$OUT_DIR/modelgen-$w-report.md"
+  if [ "$PAIRED" = 1 ]; then
+    echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
+    # shellcheck disable=SC2046
+    env $(width_env "$w") "$DOTNET" "$APP" --paired --rounds 9 --python "$(command -v "$PY")" --json "$OUT_DIR/paired-$w.json"
+  fi
 done
+
+if [ "$PAIRED" = 1 ]; then
+  case " $WIDTHS " in *" 256 "*)
+    for w in $WIDTHS; do
+      case "$w" in 128|128sse) ;; *) continue ;; esac
+      echo "== ModelGen at 256 bits against $w bits in alternating rounds, one thread"
+      # shellcheck disable=SC2046
+      env $(width_env 256) "$DOTNET" "$APP" --paired --against-width "$w" --rounds 9 --json "$OUT_DIR/width-pair-$w.json"
+    done ;;
+  esac
+fi
 
 echo "== PyTorch, 1 thread"
 "$PY" tests/Benchmarks/torch_peer.py --threads 1 --out "$OUT_DIR/torch-1.json"

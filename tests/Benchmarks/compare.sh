@@ -7,8 +7,8 @@
 # docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
 # BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min), and every width one thread
 # against every core in alternating rounds (--thread-ratio, ~1 min) and ModelGen against PyTorch in alternating
-# rounds (--paired, ~2 min); the peers ~5 min: about 39 minutes on a 2-core AVX-512 machine (4 widths), 32 on an
-# AVX2 one (3 widths).
+# rounds (--paired, ~2 min), then the 256-bit width against each 128-bit mode in alternating rounds (~2 min each); the
+# peers ~5 min: about 43 minutes on a 2-core AVX-512 machine (4 widths), 36 on an AVX2 one (3 widths).
 #
 #   tests/Benchmarks/compare.sh                         run now, every width this machine has
 #   tests/Benchmarks/compare.sh --widths 256,128        only these widths (512, 256, 128, 128sse; the first one listed
@@ -109,6 +109,18 @@ for w in $WIDTHS; do
   FIRST=0
 done
 
+# 128 bits against 256 in alternating rounds, one thread (~2 min per 128-bit mode): the 256-bit process runs --paired
+# against a 128-bit ModelGen process (--serve); the report's "128-bit against 256-bit" status reads these.
+case " $WIDTHS " in *" 256 "*)
+  for w in $WIDTHS; do
+    case "$w" in 128|128sse) ;; *) continue ;; esac
+    echo "== ModelGen at 256 bits against $w bits in alternating rounds, one thread"
+    # shellcheck disable=SC2046
+    env $(width_env 256) dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --against-width "$w" --rounds 9 --json "$WORK/width-pair-$w.json" \
+      || echo "compare.sh: the paired 256-against-$w run failed; the report compares the two widths' separate runs" >&2
+  done ;;
+esac
+
 echo "== PyTorch, 1 thread"
 "$PY" tests/Benchmarks/torch_peer.py --threads 1 --out "$WORK/torch-1.json"
 echo "== PyTorch, whole machine"
@@ -139,6 +151,7 @@ for w in $WIDTHS; do
   cp "$WORK"/bdn-"$w"/results/*-report-github.md "$DATA/modelgen-$w-report.md"
   if [ -f "$WORK/threads-$w.json" ]; then cp "$WORK/threads-$w.json" "$DATA/"; fi
   if [ -f "$WORK/paired-$w.json" ]; then cp "$WORK/paired-$w.json" "$DATA/"; fi
+  if [ -f "$WORK/width-pair-$w.json" ]; then cp "$WORK/width-pair-$w.json" "$DATA/"; fi
   grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
     "$WORK/modelgen-$w.log" > "$DATA/modelgen-$w.log" || true
 done
