@@ -9,7 +9,7 @@
 # names another). Relative APP and OUT_DIR paths are taken from where it is run.
 #
 #   (here)         dotnet publish tests/Benchmarks -c Release -r linux-x64 --self-contained false -o APP -p:UseAppHost=false
-#   (the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH] [--paired]
+#   (the machine)  tests/Benchmarks/compare-published.sh APP/ModelGen.Benchmarks.dll OUT_DIR [--threads N] [--widths LIST] [--dotnet PATH] [--paired | --paired-rounds N]
 #   (here)         dotnet run -c Release --project tests/Benchmarks -- --report --bdn OUT_DIR --torch1 OUT_DIR/torch-1.json \
 #                      --torchall OUT_DIR/torch-all.json [--onnx1 OUT_DIR/onnx-1.json --onnxall OUT_DIR/onnx-all.json] \
 #                      --lscpu OUT_DIR/lscpu.txt --out DIR --made-by "compare-published.sh …" --note "$(cat OUT_DIR/note.txt)"
@@ -18,7 +18,9 @@
 # --widths 512,256: only these widths. The ONNX Runtime peer runs where the publish carries its native library.
 # --paired: also ModelGen against PyTorch in alternating rounds at each width (--paired, ~2 min a width), and, with 256
 # among the widths, 256 bits against each 128-bit mode (--paired --against-width, ~2 min each): the report's target
-# statuses read these where they exist. Off by default: on a quiet machine the separate runs agree, and it doubles the time.
+# statuses read these where they exist. --paired-rounds N: that many rounds (default 9; each round about 0.6 s for each of
+# the 12 benchmarks, plus about 1.5 s of warm-up each: 3 rounds take about 40 s a width). Off by default: it adds about
+# half the time, and on a quiet machine the separate runs agree.
 # Time: on a 16-vCPU Xeon (model 207) the four widths took about 6 minutes and PyTorch's one-thread peer about 1;
 # PyTorch's N-thread run and the ONNX peer take about 1–2 more (that run stopped at its 520 s limit during them).
 set -euo pipefail
@@ -34,12 +36,14 @@ THREADS=2
 WIDTHS=""
 DOTNET=dotnet
 PAIRED=0
+PAIRED_ROUNDS=9
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="${2:?--threads needs a number}"; shift ;;
     --widths) WIDTHS="${2:?--widths needs a list}"; shift ;;
     --dotnet) DOTNET="${2:?--dotnet needs a path}"; shift ;;
     --paired) PAIRED=1 ;;
+    --paired-rounds) PAIRED=1; PAIRED_ROUNDS="${2:?--paired-rounds needs a number}"; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -82,7 +86,7 @@ PY
   if [ "$PAIRED" = 1 ]; then
     echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
     # shellcheck disable=SC2046
-    env $(width_env "$w") "$DOTNET" "$APP" --paired --rounds 9 --python "$(command -v "$PY")" --json "$OUT_DIR/paired-$w.json"
+    env $(width_env "$w") "$DOTNET" "$APP" --paired --rounds "$PAIRED_ROUNDS" --python "$(command -v "$PY")" --json "$OUT_DIR/paired-$w.json"
   fi
 done
 
@@ -92,7 +96,7 @@ if [ "$PAIRED" = 1 ]; then
       case "$w" in 128|128sse) ;; *) continue ;; esac
       echo "== ModelGen at 256 bits against $w bits in alternating rounds, one thread"
       # shellcheck disable=SC2046
-      env $(width_env 256) "$DOTNET" "$APP" --paired --against-width "$w" --rounds 9 --json "$OUT_DIR/width-pair-$w.json"
+      env $(width_env 256) "$DOTNET" "$APP" --paired --against-width "$w" --rounds "$PAIRED_ROUNDS" --json "$OUT_DIR/width-pair-$w.json"
     done ;;
   esac
 fi
