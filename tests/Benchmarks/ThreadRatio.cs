@@ -12,7 +12,9 @@ namespace ModelGen.Benchmarks;
 /// inference timed in one process on one thread and on N (default: every core, at least 2), alternating in short
 /// rounds so that load from other processes falls on both alike; prints the best and the median round of each and the
 /// ratio one thread ÷ N threads (above 1: N threads faster), also as the median of each round's own ratio (the
-/// report's figure: the two timings of a round are adjacent in time), and with <c>--json</c> writes them for the report.
+/// report's figure: the two timings of a round are adjacent in time), and the jobs handed to other threads per call at N
+/// threads (0: the step shares no work, and both settings run the same code), and with <c>--json</c> writes them for the
+/// report.
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides BenchmarkDotNet's one-thread and all-thread jobs: those are separate
@@ -41,7 +43,7 @@ internal static class ThreadRatio
         if (rounds < 1 || many < 2) throw new ArgumentException("--rounds must be at least 1 and --threads at least 2");
         int before = Threading.IntraOpThreads;
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
-        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio");
+        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared per call at {many} threads");
         var results = new List<Result>();
         foreach (var id in ids)
         {
@@ -65,7 +67,15 @@ internal static class ThreadRatio
     /// One workload's step timed on one thread and on <see cref="Document.Threads"/>: the best and median round of each,
     /// seconds per call, and the median over rounds of one thread's time ÷ many threads' time in the same round.
     /// </summary>
-    internal sealed record Result(string Workload, string Kind, double OneBest, double OneMedian, double ManyBest, double ManyMedian, double PairedRatio);
+    internal sealed record Result(string Workload, string Kind, double OneBest, double OneMedian, double ManyBest, double ManyMedian, double PairedRatio)
+    {
+        /// <summary>
+        /// Jobs handed to other threads per call in the many-thread rounds (<c>ProductWorkers.SharedJobs</c>); 0: the
+        /// step shares no work, so both settings run the same code and their ratio is the host's noise. Null in files
+        /// written before it was counted.
+        /// </summary>
+        public double? SharedPerCall { get; init; }
+    }
 
     /// <summary>What <c>--json</c> writes: the vector mode, the thread counts, the rounds and every result.</summary>
     internal sealed record Document(string Mode, int Threads, int Rounds, int Cores, List<Result> Results);
@@ -97,12 +107,20 @@ internal static class ThreadRatio
     {
         var one = new List<double>();
         var two = new List<double>();
+        long shared = 0, manyCalls = 0;
         for (int r = 0; r < rounds; r++)
         {
             foreach (int threads in r % 2 == 0 ? new[] { 1, many } : new[] { many, 1 })
             {
                 Threading.IntraOpThreads = threads;
-                (threads == 1 ? one : two).Add(Round(call));
+                long before = Kernels.ProductWorkers.SharedJobs;
+                var (seconds, calls) = Round(call);
+                (threads == 1 ? one : two).Add(seconds);
+                if (threads != 1)
+                {
+                    shared += Kernels.ProductWorkers.SharedJobs - before;
+                    manyCalls += calls;
+                }
             }
         }
         // Each round's two timings are adjacent in time: their ratio cancels drift slower than a round.
@@ -112,13 +130,15 @@ internal static class ThreadRatio
         one.Sort();
         two.Sort();
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
+        double perCall = (double)shared / manyCalls;
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}×"));
-        return new Result(id, name, one[0], m1, two[0], m2, mp);
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {perCall:0.##}"));
+        return new Result(id, name, one[0], m1, two[0], m2, mp) { SharedPerCall = perCall };
     }
 
-    // Time per call over ~100 ms of calls (after two calls at this setting).
-    private static double Round(Func<float> call)
+    // Time per call over ~100 ms of calls (after two calls at this setting), and the calls timed (the calls before the
+    // clock starts run at the same setting and share as much work, so they count for the jobs per call too).
+    private static (double Seconds, long Calls) Round(Func<float> call)
     {
         call();
         call();
@@ -129,6 +149,6 @@ internal static class ThreadRatio
             call();
             n++;
         }
-        return clock.Elapsed.TotalSeconds / n;
+        return (clock.Elapsed.TotalSeconds / n, n + 2);
     }
 }

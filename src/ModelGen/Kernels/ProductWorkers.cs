@@ -53,6 +53,13 @@ internal static unsafe class ProductWorkers
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
     private static long _lastProduct; // Stopwatch timestamp of the last job's start
+
+    /// <summary>
+    /// Jobs handed to the workers since the process started (a job run whole on its caller does not count). Written
+    /// under the job lock; the benchmarks' <c>--thread-ratio</c> reads it to tell a step that shares no work with
+    /// other threads, and so runs the same code on one thread and on many, from one that does.
+    /// </summary>
+    internal static long SharedJobs;
     private static Exception? _failure; // the first exception a worker's part threw in the current job
 
     // A product's operands, pinned by the caller for the whole product.
@@ -105,6 +112,7 @@ internal static unsafe class ProductWorkers
                 job(state, 0, 1);
                 return true;
             }
+            SharedJobs++;
             _job = job;
             _state = state;
             _parts = parts;
