@@ -29,12 +29,14 @@ namespace ModelGen.Benchmarks;
 /// round, 9.6 in the next), which moves a ratio as much as the work of a session does. Alternating rounds put the same
 /// load on both sides, as <c>--thread-ratio</c> does for thread counts. The vector width is fixed when .NET starts, so
 /// two widths need two processes: the same alternation, with a second ModelGen process as the peer (W2's inference at
-/// 128 bits read 2.80× the 256-bit time from two BenchmarkDotNet runs on that host, 2.00× from alternating rounds).
+/// 128 bits read 2.80× the 256-bit time from two BenchmarkDotNet runs on that host, 2.03× from alternating rounds).
 /// </remarks>
 internal static class PairedPeer
 {
-    private static readonly string[] Known = ["W1", "W2", "W3", "W4", "W5", "W6"];
-    private static readonly string[] Modes = ["512", "256", "128", "128sse"];
+    private static readonly string[] Known = [.. Workload.All.Select(w => w.Id)];
+
+    // The longest round --serve accepts, seconds: a longer request is a mistake, and an unbounded one overflows the deadline.
+    private const double MaxRoundSeconds = 60;
 
     public static int Run(string[] args)
     {
@@ -43,7 +45,8 @@ internal static class PairedPeer
         double seconds = 0.3;
         string python = "/usr/bin/python3", peer = Path.Combine("tests", "Benchmarks", "torch_peer.py");
         string? json = null, againstWidth = null;
-        const string Usage = "--paired [W1,W3,…] [--rounds N ≥ 1] [--seconds S > 0] [--python PATH] [--peer torch_peer.py] [--against-width 512|256|128|128sse] [--json FILE]";
+        bool pythonGiven = false;
+        const string Usage = "--paired [W1,W3,…] [--rounds N ≥ 1] [--seconds 0 < S ≤ 60] [--python PATH] [--peer torch_peer.py] [--against-width 512|256|128|128sse] [--json FILE]";
         // Every argument is checked before a peer starts or anything is measured.
         for (int i = 0; i < args.Length; i++)
         {
@@ -54,8 +57,8 @@ internal static class PairedPeer
                 {
                     case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--python": python = Next(); break;
-                    case "--peer": peer = Next(); break;
+                    case "--python": python = Next(); pythonGiven = true; break;
+                    case "--peer": peer = Next(); pythonGiven = true; break;
                     case "--against-width": againstWidth = Next(); break;
                     case "--json": json = Next(); break;
                     case var flag when flag.StartsWith('-'): throw new ArgumentException($"unknown option '{flag}'");
@@ -71,12 +74,24 @@ internal static class PairedPeer
         string? problem = ids.FirstOrDefault(id => !Known.Contains(id)) is { } bad ? $"unknown workload '{bad}' (known: {string.Join(", ", Known)})"
             : rounds < 1 ? $"--rounds must be at least 1, got {rounds}"
             : !(seconds > 0) ? $"--seconds must be positive, got {seconds}"
-            : againstWidth is not null && !Modes.Contains(againstWidth) ? $"unknown vector mode '{againstWidth}' (known: {string.Join(", ", Modes)})"
+            : !(seconds <= MaxRoundSeconds) ? $"--seconds must be at most {MaxRoundSeconds}, got {seconds}"
+            : againstWidth is not null && !VectorWidth.Modes.Contains(againstWidth) ? $"unknown vector mode '{againstWidth}' (known: {string.Join(", ", VectorWidth.Modes)})"
+            : againstWidth is not null && pythonGiven ? "--python and --peer name the PyTorch peer, which --against-width does not start"
             : againstWidth is null && !File.Exists(peer) ? $"the PyTorch peer script is not at '{peer}' (run from the repository root, or pass --peer)"
+            : json is not null && Path.GetDirectoryName(Path.GetFullPath(json)) is { } folder && !Directory.Exists(folder) ? $"the folder of --json '{json}' does not exist"
             : null;
         if (problem is not null)
         {
             Console.Error.WriteLine($"--paired: {problem}. Usage: {Usage}");
+            return 2;
+        }
+        try
+        {
+            VectorWidth.Check(); // this side's width, where the caller asked for one (MODELGEN_BENCH_EXPECT_WIDTH)
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"--paired: {e.Message}");
             return 2;
         }
 
@@ -118,7 +133,7 @@ internal static class PairedPeer
             using var peerInfo = JsonDocument.Parse(ready["ready ".Length..]);
             if (againstWidth is not null && peerInfo.RootElement.GetProperty("mode").GetString() is var seen && seen != againstWidth)
             {
-                Console.Error.WriteLine($"--paired: with {Describe(start)} .NET runs in vector mode {seen}, not {againstWidth} (this machine cannot run that width)");
+                Console.Error.WriteLine($"--paired: the peer started with {Describe(start)} runs in vector mode {seen}, not {againstWidth} (this CPU lacks that width, or a setting the peer inherited holds it to another)");
                 return 2;
             }
             int before = Threading.IntraOpThreads;
@@ -145,7 +160,7 @@ internal static class PairedPeer
             }
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or JsonException or KeyNotFoundException)
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or JsonException or KeyNotFoundException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"--paired: {e.Message}");
             return 1;
@@ -168,6 +183,9 @@ internal static class PairedPeer
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
             start.ArgumentList.Add(typeof(PairedPeer).Assembly.Location);
         start.ArgumentList.Add("--serve");
+        // Every setting that can change the width the JIT accelerates goes, whatever its prefix or instruction set
+        // (DOTNET_EnableAVX2, COMPlus_EnableFMA, DOTNET_PreferredVectorBitWidth, …), so the child gets only the mode's.
+        foreach (var name in start.Environment.Keys.Where(VectorWidth.IsWidthSetting).ToList()) start.Environment.Remove(name);
         foreach (var knob in VectorWidth.Knobs) start.Environment.Remove(knob);
         foreach (var (name, value) in VectorWidth.EnvironmentFor(mode)) start.Environment[name] = value;
         start.Environment["MODELGEN_NUM_THREADS"] = "1";
@@ -176,7 +194,7 @@ internal static class PairedPeer
 
     private static string Describe(ProcessStartInfo start)
     {
-        var set = VectorWidth.Knobs.Where(k => k != "MODELGEN_BENCH_EXPECT_WIDTH" && start.Environment.ContainsKey(k)).Select(k => $"{k}={start.Environment[k]}").ToList();
+        var set = start.Environment.Where(e => VectorWidth.IsWidthSetting(e.Key)).Select(e => $"{e.Key}={e.Value}").ToList();
         return set.Count == 0 ? "no width knob" : string.Join(" ", set);
     }
 
@@ -204,9 +222,9 @@ internal static class PairedPeer
             if (words.Length == 0) continue;
             if (words[0] == "quit") break;
             if (words.Length != 3 || !Known.Contains(words[0]) || words[1] is not ("training" or "inference")
-                || !double.TryParse(words[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0))
+                || !double.TryParse(words[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) || !(seconds > 0 && seconds <= MaxRoundSeconds))
             {
-                Console.WriteLine($"error: expected 'W1…W6 training|inference SECONDS>0', got '{line.Trim()}'");
+                Console.WriteLine($"error: expected 'W1…W6 training|inference SECONDS' with 0 < SECONDS ≤ {MaxRoundSeconds}, got '{line.Trim()}'");
                 continue;
             }
             if (!built.TryGetValue(words[0], out var calls)) built[words[0]] = calls = ThreadRatio.Create(words[0]);

@@ -43,7 +43,7 @@ internal static class ThreadRatio
         if (rounds < 1 || many < 2) throw new ArgumentException("--rounds must be at least 1 and --threads at least 2");
         int before = Threading.IntraOpThreads;
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
-        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared per call at {many} threads");
+        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads");
         var results = new List<Result>();
         foreach (var id in ids)
         {
@@ -132,7 +132,7 @@ internal static class ThreadRatio
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
         double perCall = (double)shared / manyCalls;
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {perCall:0.##}"));
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls"));
         return new Result(id, name, one[0], m1, two[0], m2, mp) { SharedPerCall = perCall };
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Text.RegularExpressions;
 
 namespace ModelGen.Benchmarks;
 
@@ -42,8 +43,24 @@ public static class VectorWidth
         "256" => [("DOTNET_EnableAVX512F", "0"), ("DOTNET_EnableAVX512", "0")],
         "128" => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? [("DOTNET_PreferredVectorBitWidth", "128")] : [],
         "128sse" => [("DOTNET_EnableAVX", "0")],
-        _ => throw new ArgumentException($"unknown vector mode '{mode}' (known: 512, 256, 128, 128sse)", nameof(mode)),
+        _ => throw new ArgumentException($"unknown vector mode '{mode}' (known: {string.Join(", ", Modes)})", nameof(mode)),
     };
+
+    /// <summary>The width modes, widest first: "512", "256", "128" (with FMA), "128sse" (without).</summary>
+    public static readonly string[] Modes = ["512", "256", "128", "128sse"];
+
+    /// <summary>
+    /// Whether an environment variable can change the width the JIT accelerates: <c>DOTNET_Enable…</c> or
+    /// <c>COMPlus_Enable…</c> for an instruction set (AVX…, SSE…, FMA, HWIntrinsic, AdvSimd, …; not the runtime's
+    /// other switches such as <c>DOTNET_EnableWriteXorExecute</c>), and <c>…_PreferredVectorBitWidth</c>.
+    /// </summary>
+    /// <param name="name">The variable's name.</param>
+    /// <returns>True for such a setting.</returns>
+    public static bool IsWidthSetting(string name) => WidthSetting.IsMatch(name);
+
+    private static readonly Regex WidthSetting = new(
+        @"^(DOTNET|COMPlus)_(PreferredVectorBitWidth|Enable(HWIntrinsic|AVX|SSE|FMA|BMI|LZCNT|POPCNT|MOVBE|AES|PCLMUL|VPCLMUL|GFNI|APX|X86|Vector|AdvSimd|Arm64|Rdm|Dp|Sve|Crc32|Atomics)\w*)$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>512, 256 or 128: the widest of <see cref="Vector512"/>, <see cref="Vector256"/>, <see cref="Vector128"/> that is accelerated (0 if none).</summary>
     public static int Current =>

@@ -43,7 +43,8 @@ while [ $# -gt 0 ]; do
     --widths) WIDTHS="${2:?--widths needs a list}"; shift ;;
     --dotnet) DOTNET="${2:?--dotnet needs a path}"; shift ;;
     --paired) PAIRED=1 ;;
-    --paired-rounds) PAIRED=1; PAIRED_ROUNDS="${2:?--paired-rounds needs a number}"; shift ;;
+    --paired-rounds) PAIRED=1; PAIRED_ROUNDS="${2:?--paired-rounds needs a number}"; shift
+      case "$PAIRED_ROUNDS" in ''|*[!0-9]*|0) echo "--paired-rounds needs a whole number ≥ 1, got '$PAIRED_ROUNDS'" >&2; exit 2 ;; esac ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -86,7 +87,8 @@ PY
   if [ "$PAIRED" = 1 ]; then
     echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
     # shellcheck disable=SC2046
-    env $(width_env "$w") "$DOTNET" "$APP" --paired --rounds "$PAIRED_ROUNDS" --python "$(command -v "$PY")" --json "$OUT_DIR/paired-$w.json"
+    env $(width_env "$w") MODELGEN_BENCH_EXPECT_WIDTH="$w" "$DOTNET" "$APP" --paired --rounds "$PAIRED_ROUNDS" --python "$(command -v "$PY")" --json "$OUT_DIR/paired-$w.json" \
+      || echo "compare-published.sh: the paired run at $w bits failed; the report reads the separate runs there" >&2
   fi
 done
 
@@ -96,7 +98,8 @@ if [ "$PAIRED" = 1 ]; then
       case "$w" in 128|128sse) ;; *) continue ;; esac
       echo "== ModelGen at 256 bits against $w bits in alternating rounds, one thread"
       # shellcheck disable=SC2046
-      env $(width_env 256) "$DOTNET" "$APP" --paired --against-width "$w" --rounds "$PAIRED_ROUNDS" --json "$OUT_DIR/width-pair-$w.json"
+      env $(width_env 256) MODELGEN_BENCH_EXPECT_WIDTH=256 "$DOTNET" "$APP" --paired --against-width "$w" --rounds "$PAIRED_ROUNDS" --json "$OUT_DIR/width-pair-$w.json" \
+        || echo "compare-published.sh: the paired 256-against-$w run failed; the report compares the two widths' separate runs" >&2
     done ;;
   esac
 fi

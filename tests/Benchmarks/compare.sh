@@ -105,7 +105,7 @@ for w in $WIDTHS; do
   # one-thread target status reads these.
   echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
   # shellcheck disable=SC2046
-  env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --rounds 9 --python "$PY" --json "$WORK/paired-$w.json"
+  env $(width_env "$w") MODELGEN_BENCH_EXPECT_WIDTH="$w" dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --rounds 9 --python "$PY" --json "$WORK/paired-$w.json"
   FIRST=0
 done
 
@@ -116,7 +116,7 @@ case " $WIDTHS " in *" 256 "*)
     case "$w" in 128|128sse) ;; *) continue ;; esac
     echo "== ModelGen at 256 bits against $w bits in alternating rounds, one thread"
     # shellcheck disable=SC2046
-    env $(width_env 256) dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --against-width "$w" --rounds 9 --json "$WORK/width-pair-$w.json" \
+    env $(width_env 256) MODELGEN_BENCH_EXPECT_WIDTH=256 dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --against-width "$w" --rounds 9 --json "$WORK/width-pair-$w.json" \
       || echo "compare.sh: the paired 256-against-$w run failed; the report compares the two widths' separate runs" >&2
   done ;;
 esac
