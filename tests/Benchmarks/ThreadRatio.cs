@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 
 namespace ModelGen.Benchmarks;
@@ -26,7 +27,7 @@ internal static class ThreadRatio
 {
     public static int Run(string[] args)
     {
-        var ids = new List<string> { "W1", "W2", "W3", "W4", "W5", "W6" };
+        var ids = Workload.All.Select(w => w.Id).ToList();
         int rounds = 15, many = Math.Max(2, Environment.ProcessorCount);
         string? json = null;
         for (int i = 0; i < args.Length; i++)
