@@ -19,7 +19,8 @@ check_widths() {
   done
 }
 
-# The environment that holds .NET to a width (the widest the machine has needs none).
+# The environment that holds .NET to a width (the widest the machine has needs none). VectorWidth.EnvironmentFor
+# (VectorWidth.cs, for --paired --against-width) sets the same: keep the two alike.
 width_env() {
   case "$1" in
     512) echo "" ;;
