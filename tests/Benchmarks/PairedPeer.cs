@@ -138,7 +138,10 @@ internal static class PairedPeer
             }
             int before = Threading.IntraOpThreads;
             Threading.IntraOpThreads = 1;
-            Console.WriteLine($"vector mode {VectorWidth.Mode} against {peerName}, one thread on both sides, {rounds} alternating rounds of ~{seconds:0.###} s per side");
+            Console.WriteLine($"ModelGen at {VectorWidth.Name(VectorWidth.Mode)} against {peerName}, one thread on both sides, {rounds} alternating round{(rounds == 1 ? "" : "s")} of ~{seconds:0.###} s per side");
+            Console.WriteLine(againstWidth is null
+                ? "ratio: PyTorch's time ÷ ModelGen's (above 1: ModelGen faster)"
+                : $"ratio: the {VectorWidth.Label(againstWidth)} time ÷ the {VectorWidth.Label(VectorWidth.Mode)} time (above 1: {VectorWidth.Label(againstWidth)} slower; the 128-bit target is at most 2.5× the 256-bit time)");
             Console.WriteLine($"workload | benchmark | ModelGen {VectorWidth.Mode} best / median round | {peerName} best / median round | median of each round's {peerName} ÷ ModelGen {VectorWidth.Mode}");
             var results = new List<Result>();
             foreach (var id in ids)
@@ -195,7 +198,7 @@ internal static class PairedPeer
     private static string Describe(ProcessStartInfo start)
     {
         var set = start.Environment.Where(e => VectorWidth.IsWidthSetting(e.Key)).Select(e => $"{e.Key}={e.Value}").ToList();
-        return set.Count == 0 ? "no width knob" : string.Join(" ", set);
+        return set.Count == 0 ? "no width setting" : string.Join(" ", set);
     }
 
     /// <summary>

@@ -39,6 +39,14 @@ public static class Program
         if (args.Length > 0 && args[0] == "--paired") return PairedPeer.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--serve") return PairedPeer.Serve(args[1..]);
 
+        // This program's own modes take their options after the mode's flag; anywhere else BenchmarkDotNet would
+        // print its help for an unknown option and exit with 0, which a script takes for success.
+        string[] ours = ["--report", "--onnx-peer", "--sweep", "--vector-width", "--thread-ratio", "--paired", "--serve", "--against-width", "--rounds", "--python", "--peer"];
+        if (Array.Find(args, a => Array.IndexOf(ours, a) >= 0) is { } misplaced)
+        {
+            Console.Error.WriteLine($"'{misplaced}' belongs to one of this program's own modes, whose flag must come first: e.g. `-- --paired W1,W4 --against-width 128`; the other arguments go to BenchmarkDotNet (e.g. `-- --filter '*W3*'`)");
+            return 2;
+        }
         var rest = new List<string>();
         bool json = false;
         foreach (var a in args)
