@@ -187,9 +187,9 @@ internal static class PairedPeer
             start.ArgumentList.Add(typeof(PairedPeer).Assembly.Location);
         start.ArgumentList.Add("--serve");
         // Every setting that can change the width the JIT accelerates goes, whatever its prefix or instruction set
-        // (DOTNET_EnableAVX2, COMPlus_EnableFMA, DOTNET_PreferredVectorBitWidth, …), so the child gets only the mode's.
-        foreach (var name in start.Environment.Keys.Where(VectorWidth.IsWidthSetting).ToList()) start.Environment.Remove(name);
-        foreach (var knob in VectorWidth.Knobs) start.Environment.Remove(knob);
+        // (DOTNET_EnableAVX2, COMPlus_EnableFMA, DOTNET_PreferredVectorBitWidth, …), and this side's expected width,
+        // so the child gets only the mode's.
+        foreach (var (name, _) in VectorWidth.Settings()) start.Environment.Remove(name);
         foreach (var (name, value) in VectorWidth.EnvironmentFor(mode)) start.Environment[name] = value;
         start.Environment["MODELGEN_NUM_THREADS"] = "1";
         return start;

@@ -80,7 +80,7 @@ public static class Program
     /// <see cref="OneThread"/> sets <c>MODELGEN_NUM_THREADS=1</c> (everything on the calling thread);
     /// <see cref="AllThreads"/> lets the large products use every core. With <c>MODELGEN_BENCH_SHORT=1</c> (the extra
     /// vector widths of compare.sh) the jobs are shorter still: 3 warm-up and 8 iterations of about 150 ms (~4 min).
-    /// The vector-width knobs (<c>DOTNET_EnableAVX512F</c>, <c>DOTNET_EnableAVX</c>, …) and
+    /// The vector-width settings (<see cref="VectorWidth.Settings"/>: <c>DOTNET_EnableAVX512F</c>, <c>DOTNET_EnableAVX</c>, …) and
     /// <c>MODELGEN_BENCH_EXPECT_WIDTH</c> are passed on to every benchmark process explicitly.
     /// </summary>
     public static ManualConfig CreateConfig()
@@ -93,8 +93,7 @@ public static class Program
             .WithIterationTime(TimeInterval.FromMilliseconds(shortJob ? 150 : 250))
             .WithGcServer(false)
             .WithGcConcurrent(false);
-        foreach (var name in VectorWidth.Knobs)
-            if (Environment.GetEnvironmentVariable(name) is { } value) job = job.WithEnvironmentVariable(name, value);
+        foreach (var (name, value) in VectorWidth.Settings()) job = job.WithEnvironmentVariable(name, value);
         Job[] jobs;
         if (Environment.GetEnvironmentVariable("MODELGEN_BENCH_INPROCESS") == "1")
         {

@@ -20,12 +20,19 @@ namespace ModelGen.Benchmarks;
 /// </remarks>
 public static class VectorWidth
 {
-    /// <summary>The environment variables that change the width the JIT accelerates, passed on to benchmark processes.</summary>
-    public static readonly string[] Knobs =
-    [
-        "DOTNET_EnableAVX512F", "DOTNET_EnableAVX512", "DOTNET_EnableAVX2", "DOTNET_EnableAVX", "DOTNET_PreferredVectorBitWidth",
-        "MODELGEN_BENCH_EXPECT_WIDTH",
-    ];
+    /// <summary>The variable that makes a benchmark process check its width (<see cref="Check"/>).</summary>
+    public const string ExpectWidth = "MODELGEN_BENCH_EXPECT_WIDTH";
+
+    /// <summary>
+    /// The width settings of this process's environment (<see cref="IsWidthSetting"/>) and <see cref="ExpectWidth"/>:
+    /// what a benchmark process started from this one must be given, or must be cleared of, to run at a chosen width.
+    /// </summary>
+    /// <returns>Each such variable that is set, with its value.</returns>
+    public static IEnumerable<(string Name, string Value)> Settings()
+    {
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (e.Key is string name && (IsWidthSetting(name) || name == ExpectWidth)) yield return (name, e.Value as string ?? "");
+    }
 
     /// <summary>
     /// The environment that holds .NET to a width mode, as <c>widths.sh</c>'s <c>width_env</c> sets it for
@@ -35,7 +42,7 @@ public static class VectorWidth
     /// <c>DOTNET_EnableAVX=0</c> for 128sse.
     /// </summary>
     /// <param name="mode">"512", "256", "128" or "128sse".</param>
-    /// <returns>The variables to set, after removing every one of <see cref="Knobs"/>.</returns>
+    /// <returns>The variables to set, after removing every width setting (<see cref="IsWidthSetting"/>).</returns>
     /// <exception cref="ArgumentException"><paramref name="mode"/> is none of the four.</exception>
     public static IReadOnlyList<(string Name, string Value)> EnvironmentFor(string mode) => mode switch
     {
@@ -99,13 +106,13 @@ public static class VectorWidth
     /// <returns>The label.</returns>
     public static string Label(string mode) => mode switch { "128" => "128-bit + FMA", "128sse" => "128-bit SSE", _ => mode + "-bit" };
 
-    /// <summary>Throws when <c>MODELGEN_BENCH_EXPECT_WIDTH</c> is set and differs from <see cref="Mode"/>.</summary>
+    /// <summary>Throws when <see cref="ExpectWidth"/> is set and differs from <see cref="Mode"/>.</summary>
     /// <exception cref="InvalidOperationException">The JIT did not honour the width knobs.</exception>
     public static void Check()
     {
-        var expected = Environment.GetEnvironmentVariable("MODELGEN_BENCH_EXPECT_WIDTH");
+        var expected = Environment.GetEnvironmentVariable(ExpectWidth);
         if (string.IsNullOrEmpty(expected)) return;
         if (expected != Mode)
-            throw new InvalidOperationException($"this benchmark process runs in vector mode {Mode} ({Name(Mode)}), but MODELGEN_BENCH_EXPECT_WIDTH={expected} was asked for: the DOTNET_* width knobs were not honoured");
+            throw new InvalidOperationException($"this benchmark process runs in vector mode {Mode} ({Name(Mode)}), but {ExpectWidth}={expected} was asked for: the DOTNET_* width knobs were not honoured");
     }
 }
