@@ -201,10 +201,11 @@ public sealed class ThreadingTests
     public void A_time_loop_split_by_rows_gives_the_same_bits_at_every_batch_size(int batch)
     {
         int before = ModelGen.Threading.IntraOpThreads;
-        long threshold = RowParallel.Threshold;
+        long threshold = RowParallel.Threshold, passThreshold = SharedPass.Threshold;
         try
         {
             RowParallel.Threshold = 0; // split even this small model
+            SharedPass.Threshold = 0; // and its bias sums, gathers and scatter-adds
             var (y1, g1) = Pass(threads: 1);
             var (y2, g2) = Pass(threads: Environment.ProcessorCount);
             Assert.True(y1.AsSpan().SequenceEqual(y2), "outputs differ");
@@ -214,6 +215,7 @@ public sealed class ThreadingTests
         finally
         {
             RowParallel.Threshold = threshold;
+            SharedPass.Threshold = passThreshold;
             ModelGen.Threading.IntraOpThreads = before;
         }
 
@@ -242,16 +244,22 @@ public sealed class ThreadingTests
     public void A_model_gives_the_same_bits_on_one_thread_and_on_all()
     {
         int before = ModelGen.Threading.IntraOpThreads;
+        long passThreshold = SharedPass.Threshold;
         try
         {
-            var (y1, g1) = Pass(threads: 1);
-            var (y2, g2) = Pass(threads: Environment.ProcessorCount);
-            Assert.True(y1.AsSpan().SequenceEqual(y2), "outputs differ");
-            Assert.True(g1.AsSpan().SequenceEqual(g2), "parameter gradients differ");
+            foreach (long threshold in new[] { passThreshold, 0 }) // its sums and scatter-adds whole, then split too
+            {
+                SharedPass.Threshold = threshold;
+                var (y1, g1) = Pass(threads: 1);
+                var (y2, g2) = Pass(threads: Environment.ProcessorCount);
+                Assert.True(y1.AsSpan().SequenceEqual(y2), $"outputs differ (pass threshold {threshold})");
+                Assert.True(BitsOf(g1).AsSpan().SequenceEqual(BitsOf(g2)), $"parameter gradients differ (pass threshold {threshold})");
+            }
         }
         finally
         {
             ModelGen.Threading.IntraOpThreads = before;
+            SharedPass.Threshold = passThreshold;
         }
 
         static (float[] Output, float[] Gradients) Pass(int threads)
@@ -367,6 +375,148 @@ public sealed class ThreadingTests
             ModelGen.Threading.IntraOpThreads = before;
         }
     }
+
+    public static TheoryData<int, int> PassShapes => new()
+    {
+        // Rows of whole 16-column blocks, ragged last blocks (tails of every vector width), one block, less than one.
+        { 37, 784 }, { 5, 65 }, { 9, 16 }, { 103, 33 }, { 4, 7 }, { 2, 200 }, { 1, 48 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PassShapes))]
+    public void Every_split_of_a_bias_sum_is_bit_identical_to_the_whole(int rows, int n)
+    {
+        var random = new Random(rows * 1000 + n);
+        var m = Fill(rows * n, random);
+        var start = Fill(n, random);
+        var whole = (float[])start.Clone();
+        new MatrixOps.ColumnSumsJob { RowCount = rows, M = m, Sums = whole }.Rows(0, SharedPass.Blocks(n));
+        var reference = (float[])start.Clone();
+        for (int r = 0; r < rows; r++) // the documented order: four rows at a time, then the last ones
+        {
+            for (int j = 0; j < n; j++)
+            {
+                if (r < rows - rows % 4)
+                {
+                    if (r % 4 == 0) reference[j] += (m[r * n + j] + m[(r + 1) * n + j]) + (m[(r + 2) * n + j] + m[(r + 3) * n + j]);
+                }
+                else reference[j] += m[r * n + j];
+            }
+        }
+        Assert.Equal(BitsOf(reference), BitsOf(whole));
+        for (int parts = 2; parts <= 5; parts++)
+        {
+            var split = (float[])start.Clone();
+            ForEachPart(SharedPass.Blocks(n), parts, (first, last) => new MatrixOps.ColumnSumsJob { RowCount = rows, M = m, Sums = split }.Rows(first, last));
+            Assert.True(BitsOf(whole).AsSpan().SequenceEqual(BitsOf(split)), $"column sums of {rows}×{n} in {parts} parts differ from one part");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PassShapes))]
+    public void Every_split_of_a_scatter_add_and_a_gather_is_bit_identical_to_the_whole(int batch, int width)
+    {
+        const int steps = 6, vocabulary = 11; // few words: most rows of the table add several tokens
+        var random = new Random(batch * 1000 + width);
+        var tokens = new int[batch * steps];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(vocabulary);
+        var grad = Fill(batch * steps * width, random);
+        var start = Fill(vocabulary * width, random);
+        var whole = (float[])start.Clone();
+        Embedding.ScatterAdd(batch, steps, width, tokens, grad, whole); // below the threshold: one part
+        var reference = (float[])start.Clone();
+        for (int t = 0; t < steps; t++) // the documented order: time-major, then samples
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < width; j++) reference[tokens[b * steps + t] * width + j] += grad[(t * batch + b) * width + j];
+        Assert.Equal(BitsOf(reference), BitsOf(whole));
+        var gathered = new float[batch * steps * width];
+        Embedding.Gather(batch, steps, vocabulary, width, tokens, start, gathered, "embedding");
+        for (int parts = 2; parts <= 5; parts++)
+        {
+            var split = (float[])start.Clone();
+            ForEachPart(vocabulary, parts, (first, last) =>
+                new Embedding.ScatterJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Grad = grad, TableGradient = split }.Rows(first, last));
+            Assert.True(BitsOf(whole).AsSpan().SequenceEqual(BitsOf(split)), $"scatter-add of {batch}×{steps}×{width} in {parts} parts differs from one part");
+            var splitGather = new float[gathered.Length];
+            ForEachPart(steps, parts, (first, last) =>
+                new Embedding.GatherJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Table = start, Output = splitGather }.Rows(first, last));
+            Assert.True(gathered.AsSpan().SequenceEqual(splitGather), $"gather of {batch}×{steps}×{width} in {parts} parts differs from one part");
+        }
+    }
+
+    [Fact]
+    public void Passes_shared_between_threads_give_the_bits_of_one_thread_and_a_bad_id_adds_nothing()
+    {
+        int before = ModelGen.Threading.IntraOpThreads;
+        long passThreshold = SharedPass.Threshold;
+        try
+        {
+            const int batch = 64, steps = 28, width = 784, vocabulary = 300;
+            var random = new Random(3);
+            var tokens = new int[batch * steps];
+            for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(vocabulary);
+            var grad = Fill(batch * steps * width, random);
+            var table = Fill(vocabulary * width, random);
+            (float[] Sums, float[] Scattered, float[] Gathered) Run(int threads)
+            {
+                ModelGen.Threading.IntraOpThreads = threads;
+                var sums = new float[width];
+                var scattered = (float[])table.Clone();
+                var gathered = new float[grad.Length];
+                for (int i = 0; i < 3; i++) MatrixOps.AddColumnSums(batch * steps, grad, sums); // workers asleep, then spinning
+                Embedding.ScatterAdd(batch, steps, width, tokens, grad, scattered);
+                Embedding.Gather(batch, steps, vocabulary, width, tokens, table, gathered, "embedding");
+                return (sums, scattered, gathered);
+            }
+            SharedPass.Threshold = 0;
+            var one = Run(1);
+            var all = Run(Environment.ProcessorCount);
+            Assert.Equal(BitsOf(one.Sums), BitsOf(all.Sums));
+            Assert.Equal(BitsOf(one.Scattered), BitsOf(all.Scattered));
+            Assert.Equal(BitsOf(one.Gathered), BitsOf(all.Gathered));
+            Assert.NotEqual(BitsOf(table), BitsOf(one.Scattered));
+
+            tokens[^1] = vocabulary; // the last token is bad: nothing may be added before it is found
+            var untouched = (float[])table.Clone();
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => Embedding.ScatterAdd(batch, steps, width, tokens, grad, untouched));
+            Assert.Contains($"token id {vocabulary} is outside [0, {vocabulary - 1}]", e.Message, StringComparison.Ordinal);
+            Assert.Equal(BitsOf(table), BitsOf(untouched));
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
+            SharedPass.Threshold = passThreshold;
+        }
+    }
+
+    [Fact]
+    public void Only_passes_of_a_million_floats_are_shared()
+    {
+        int before = ModelGen.Threading.IntraOpThreads;
+        try
+        {
+            ModelGen.Threading.IntraOpThreads = Environment.ProcessorCount;
+            Assert.Equal(1, SharedPass.Parts(SharedPass.ParallelFloats - 1, 49));
+            Assert.Equal(Math.Min(Environment.ProcessorCount, 49), SharedPass.Parts(SharedPass.ParallelFloats, 49));
+            Assert.Equal(1, SharedPass.Parts(long.MaxValue, 1)); // one block of columns cannot be split
+            ModelGen.Threading.IntraOpThreads = 1;
+            Assert.Equal(1, SharedPass.Parts(long.MaxValue, 49));
+            Assert.Equal((784, 784), SharedPass.Columns(49, 50, 784));
+            Assert.Equal((16, 33), SharedPass.Columns(1, 3, 33));
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
+        }
+    }
+
+    // Runs `part` for each of `parts` contiguous ranges of [0, units), last range first (the ranges are disjoint).
+    private static void ForEachPart(int units, int parts, Action<int, int> part)
+    {
+        for (int p = parts - 1; p >= 0; p--) part(units * p / parts, units * (p + 1) / parts);
+    }
+
+    private static int[] BitsOf(float[] a) => Array.ConvertAll(a, BitConverter.SingleToInt32Bits);
 
     private static int[] Tokens(int batch, int seed)
     {

@@ -35,12 +35,37 @@ public static class Embedding
         else if (width == 16) GatherRows<Width16>(batch, steps, ref ids, ref source, ref destination);
         else
         {
-            for (int t = 0; t < steps; t++)
+            // A large gather (a folded projection's rows, 784 floats a token in W3) is shared between threads by steps.
+            int parts = SharedPass.Parts((long)batch * steps * width, steps);
+            if (parts > 1)
             {
-                for (int b = 0; b < batch; b++)
-                    MatrixOps.CopyFloats(ref Unsafe.Add(ref source, Unsafe.Add(ref ids, b * steps + t) * width), ref Unsafe.Add(ref destination, (t * batch + b) * width), width);
+                var job = new GatherJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Table = table, Output = output };
+                RowParallel.RunPass(ref job, steps, parts);
             }
+            else GatherSteps(0, steps, batch, steps, width, ref ids, ref source, ref destination);
         }
+    }
+
+    // Steps [from, to) of a gather of rows of any width.
+    private static void GatherSteps(int from, int to, int batch, int steps, int width, ref int ids, ref float source, ref float destination)
+    {
+        for (int t = from; t < to; t++)
+        {
+            for (int b = 0; b < batch; b++)
+                MatrixOps.CopyFloats(ref Unsafe.Add(ref source, Unsafe.Add(ref ids, b * steps + t) * width), ref Unsafe.Add(ref destination, (t * batch + b) * width), width);
+        }
+    }
+
+    // Steps [first, last) of Gather, on one of the threads that share it.
+    internal ref struct GatherJob : IRowJob
+    {
+        public int Batch, Steps, Width;
+        public ReadOnlySpan<int> Tokens;
+        public ReadOnlySpan<float> Table;
+        public Span<float> Output;
+
+        public readonly void Rows(int first, int last) =>
+            GatherSteps(first, last, Batch, Steps, Width, ref MemoryMarshal.GetReference(Tokens), ref MemoryMarshal.GetReference(Table), ref MemoryMarshal.GetReference(Output));
     }
 
     /// <summary>Throws unless every token id lies in <c>[0, vocabulary)</c>, naming the first sample, step and value outside it.</summary>
@@ -166,7 +191,12 @@ public static class Embedding
     /// <param name="grad">The gradient of the gathered rows <c>[steps, batch, width]</c>.</param>
     /// <param name="tableGradient">The table's gradient <c>[vocabulary, width]</c>, added to.</param>
     /// <exception cref="ArgumentException"><paramref name="grad"/> is shorter than its shape needs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A token id is outside the table.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A token id is outside the table (checked before anything is added).</exception>
+    /// <remarks>
+    /// A gradient of at least a million floats in rows of other than 8 or 16 is shared between
+    /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows; each row of the table adds its
+    /// tokens' rows in the same order on any number of threads, so the result is the same bits.
+    /// </remarks>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {
         if (grad.Length < batch * steps * width) throw new ArgumentException($"the gradient needs {batch * steps * width} floats, has {grad.Length}", nameof(grad));
@@ -174,25 +204,65 @@ public static class Embedding
         ref float destination = ref MemoryMarshal.GetReference(tableGradient);
         int vocabulary = tableGradient.Length / width;
         if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
+        // Every id first, so that a bad one leaves the gradient as it was.
+        for (int i = 0; i < batch * steps; i++)
+        {
+            int id = tokens[i];
+            if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
+        }
+        ref int ids = ref MemoryMarshal.GetReference(tokens);
         // Rows of 8 or 16 (a SimpleRNN(8)'s folded projection, Embedding(…, 16)) are one or two vectors, added with no
         // loop over the row.
-        if (width == 8) ScatterRows<Width8>(batch, steps, 8, vocabulary, tokens, ref source, ref destination);
-        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, vocabulary, tokens, ref source, ref destination);
-        else ScatterRows<AnyWidth>(batch, steps, width, vocabulary, tokens, ref source, ref destination);
+        if (width == 8) ScatterRows<Width8>(batch, steps, 8, ref ids, ref source, ref destination);
+        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, ref ids, ref source, ref destination);
+        else
+        {
+            // A large scatter (a folded projection's gradient, 784 floats a token in W3) is shared between threads by
+            // ranges of the table's rows: each thread adds the tokens of its own words, in the order one thread would.
+            int parts = SharedPass.Parts((long)batch * steps * width, vocabulary);
+            if (parts > 1)
+            {
+                var job = new ScatterJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Grad = grad, TableGradient = tableGradient };
+                RowParallel.RunPass(ref job, vocabulary, parts);
+            }
+            else ScatterRows<AnyWidth>(batch, steps, width, ref ids, ref source, ref destination);
+        }
     }
 
-    private static void ScatterRows<TAdd>(int batch, int steps, int width, int vocabulary, ReadOnlySpan<int> tokens, ref float source, ref float destination) where TAdd : struct, IRowAdd
+    // Adds each gradient row to its token's row of the table.
+    private static void ScatterRows<TAdd>(int batch, int steps, int width, ref int ids, ref float source, ref float destination) where TAdd : struct, IRowAdd
     {
-        ref int ids = ref MemoryMarshal.GetReference(tokens);
         // Time-major gradient read in order (the other order's strided reads collide in cache sets).
         for (int t = 0; t < steps; t++)
         {
             ref float row = ref Unsafe.Add(ref source, t * batch * width);
             for (int b = 0; b < batch; b++)
+                TAdd.Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, Unsafe.Add(ref ids, b * steps + t) * width), width);
+        }
+    }
+
+    // The table's rows [first, last) of ScatterAdd, on one of the threads that share it: the tokens of those words.
+    internal ref struct ScatterJob : IRowJob
+    {
+        public int Batch, Steps, Width;
+        public ReadOnlySpan<int> Tokens;
+        public ReadOnlySpan<float> Grad;
+        public Span<float> TableGradient;
+
+        public readonly void Rows(int first, int last)
+        {
+            ref int ids = ref MemoryMarshal.GetReference(Tokens);
+            ref float source = ref MemoryMarshal.GetReference(Grad);
+            ref float destination = ref MemoryMarshal.GetReference(TableGradient);
+            int batch = Batch, steps = Steps, width = Width;
+            for (int t = 0; t < steps; t++)
             {
-                int id = Unsafe.Add(ref ids, b * steps + t);
-                if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
-                TAdd.Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, id * width), width);
+                ref float row = ref Unsafe.Add(ref source, t * batch * width);
+                for (int b = 0; b < batch; b++)
+                {
+                    int id = Unsafe.Add(ref ids, b * steps + t);
+                    if (id >= first && id < last) Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, id * width), width);
+                }
             }
         }
     }

@@ -65,26 +65,55 @@ public static class MatrixOps
     /// Rows are added four at a time, <c>sums[j] += (m[r, j] + m[r+1, j]) + (m[r+2, j] + m[r+3, j])</c>, then any last
     /// rows one by one: the same order at every width and for every length of row. A row of up to four vectors is
     /// summed in registers (a SimpleRNN(8)'s bias over 6,400 rows waited on a call and a store per row before); a
-    /// longer one goes through <paramref name="sums"/> in memory, a block of four rows per pass.
+    /// longer one goes through <paramref name="sums"/> in memory, a block of four rows per pass. A matrix of at least
+    /// a million floats is shared between <see cref="Threading.IntraOpThreads"/> threads by blocks of columns, each
+    /// column summed in the same order, so the sums are the same bits on any number of threads.
     /// </remarks>
     public static void AddColumnSums(int rows, ReadOnlySpan<float> m, Span<float> sums)
     {
         int n = sums.Length;
         if (rows <= 0 || n == 0) return;
         if (m.Length < (long)rows * n) throw new ArgumentException($"the matrix needs {(long)rows * n} floats ({rows} rows of {n}), has {m.Length}", nameof(m));
-        ref float a = ref MemoryMarshal.GetReference(m);
-        ref float s = ref MemoryMarshal.GetReference(sums);
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16) j = ColumnSums<Vec512, Vector512<float>>(rows, n, ref a, ref s, j);
-        if (Vector256.IsHardwareAccelerated && n - j >= 8) j = ColumnSums<Vec256, Vector256<float>>(rows, n, ref a, ref s, j);
-        if (Vector128.IsHardwareAccelerated && n - j >= 4) j = ColumnSums<Vec128, Vector128<float>>(rows, n, ref a, ref s, j);
-        if (j < n) ColumnSums<VecScalar, float>(rows, n, ref a, ref s, j);
+        // A large matrix (a training step's gate gradients over every step) is split between threads by blocks of
+        // columns: each column is summed in the same order of rows whichever thread takes it.
+        int blocks = SharedPass.Blocks(n), parts = SharedPass.Parts((long)rows * n, blocks);
+        if (parts > 1)
+        {
+            var job = new ColumnSumsJob { RowCount = rows, M = m, Sums = sums };
+            RowParallel.RunPass(ref job, blocks, parts);
+            return;
+        }
+        ColumnSums(rows, n, ref MemoryMarshal.GetReference(m), ref MemoryMarshal.GetReference(sums), 0, n);
     }
 
-    // Columns [j, j + whole vectors) of the column sums; returns the first column left.
-    private static int ColumnSums<TOps, TV>(int rows, int n, ref float a, ref float s, int j) where TOps : struct, IVectorOps<TV>
+    // Blocks [first, last) of SharedPass.Block columns of AddColumnSums.
+    internal ref struct ColumnSumsJob : IRowJob
     {
-        int lanes = TOps.Lanes, vectors = (n - j) / lanes, end = j + vectors * lanes, r4 = rows - rows % 4;
+        public int RowCount;
+        public ReadOnlySpan<float> M;
+        public Span<float> Sums;
+
+        public readonly void Rows(int first, int last)
+        {
+            var (from, to) = SharedPass.Columns(first, last, Sums.Length);
+            ColumnSums(RowCount, Sums.Length, ref MemoryMarshal.GetReference(M), ref MemoryMarshal.GetReference(Sums), from, to);
+        }
+    }
+
+    // Columns [from, to) of the column sums of a matrix of rows of n, the widest accelerated vectors first.
+    private static void ColumnSums(int rows, int n, ref float a, ref float s, int from, int to)
+    {
+        int j = from;
+        if (Vector512.IsHardwareAccelerated && to - j >= 16) j = ColumnSums<Vec512, Vector512<float>>(rows, n, ref a, ref s, j, to);
+        if (Vector256.IsHardwareAccelerated && to - j >= 8) j = ColumnSums<Vec256, Vector256<float>>(rows, n, ref a, ref s, j, to);
+        if (Vector128.IsHardwareAccelerated && to - j >= 4) j = ColumnSums<Vec128, Vector128<float>>(rows, n, ref a, ref s, j, to);
+        if (j < to) ColumnSums<VecScalar, float>(rows, n, ref a, ref s, j, to);
+    }
+
+    // Columns [j, j + whole vectors below `to`) of the column sums; returns the first column left.
+    private static int ColumnSums<TOps, TV>(int rows, int n, ref float a, ref float s, int j, int to) where TOps : struct, IVectorOps<TV>
+    {
+        int lanes = TOps.Lanes, vectors = (to - j) / lanes, end = j + vectors * lanes, r4 = rows - rows % 4;
         if (vectors <= 4)
         {
             // In registers: each vector of columns is one accumulator over all rows.

@@ -16,7 +16,7 @@ public interface IRowJob
 {
     /// <summary>Does the work of rows <paramref name="first"/> (inclusive) to <paramref name="last"/> (exclusive: one past the last row).</summary>
     /// <param name="first">First sample row, 0 ≤ first ≤ last.</param>
-    /// <param name="last">One past the last sample row, ≤ the row count given to <see cref="RowParallel.Run{TJob}"/>.</param>
+    /// <param name="last">One past the last sample row, ≤ the row count given to <see cref="RowParallel.Run{TJob}(ref TJob, int, int)"/>.</param>
     void Rows(int first, int last);
 }
 
@@ -42,7 +42,7 @@ public static unsafe class RowParallel
     /// </summary>
     /// <param name="rows">Sample rows of the job (the batch), ≥ 0.</param>
     /// <param name="work">Multiply-adds of the whole job (e.g. steps · batch · units · gate width).</param>
-    /// <returns>The part count for <see cref="Run{TJob}"/>, ≥ 1.</returns>
+    /// <returns>The part count for <see cref="Run{TJob}(ref TJob, int, int)"/>, ≥ 1.</returns>
     public static int Parts(int rows, long work)
         => work < Threshold ? 1 : Math.Max(1, Math.Min(Threading.IntraOpThreads, rows));
 
@@ -61,6 +61,18 @@ public static unsafe class RowParallel
     /// <param name="parts">Ranges, from <see cref="Parts"/>; values below 1 count as 1, above <paramref name="rows"/> as rows.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative.</exception>
     public static void Run<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
+        => Run(ref job, rows, parts, wakeAlways: true);
+
+    /// <summary>
+    /// A memory-bound pass (<see cref="SharedPass"/>): as <see cref="Run{TJob}(ref TJob, int, int)"/>, but run whole
+    /// on the caller when it is isolated and every worker sleeps (a fraction of a millisecond is worth sharing only
+    /// with workers still spinning after a product; waking one can take longer on a virtual machine).
+    /// </summary>
+    internal static void RunPass<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
+        => Run(ref job, rows, parts, wakeAlways: false);
+
+    // Run, the job woken for always or only when workers spin.
+    private static void Run<TJob>(ref TJob job, int rows, int parts, bool wakeAlways) where TJob : IRowJob, allows ref struct
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         parts = Math.Min(parts, rows);
@@ -70,7 +82,7 @@ public static unsafe class RowParallel
             return;
         }
         var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
-        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: true)) Whole(ref job, rows);
+        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways)) Whole(ref job, rows);
     }
 
     // Rows [from, to) of a job, its products reusing their packed B from step to step (Gemm.BeginReuse): a row job
