@@ -462,24 +462,33 @@ public static class Gemm
     // Rows [0, mc) and k-range [0, kc) of A into tiles of mr rows, each laid out [p][mr], rows past mc zero.
     private static void PackA(int mr, int mc, int kc, ref float a, int ai, int ap, ref float dst)
     {
+        if (ai == 1)
+        {
+            // Aᵀ form: a tile's rows are adjacent for each p, so a step p of every tile is one run of mc floats of the
+            // stored row p. Read row by row, in order (tile by tile, each pass down kc rows a row of A apart, the
+            // reads missed cache on every row), whole tiles in vector moves; the last tile, if ragged, padded with zeros.
+            int whole = mc - mc % mr;
+            for (int p = 0; p < kc; p++)
+            {
+                ref float from = ref Unsafe.Add(ref a, p * ap);
+                ref float to = ref Unsafe.Add(ref dst, p * mr);
+                int i = 0;
+                for (; i < whole; i += mr) MatrixOps.CopyFloats(ref Unsafe.Add(ref from, i), ref Unsafe.Add(ref to, i * kc), mr);
+                if (i < mc)
+                {
+                    ref float edge = ref Unsafe.Add(ref to, i * kc);
+                    int r = 0;
+                    for (; r < mc - i; r++) Unsafe.Add(ref edge, r) = Unsafe.Add(ref from, i + r);
+                    for (; r < mr; r++) Unsafe.Add(ref edge, r) = 0f;
+                }
+            }
+            return;
+        }
         for (int i = 0; i < mc; i += mr)
         {
             int rows = Math.Min(mr, mc - i);
             ref float tile = ref Unsafe.Add(ref dst, i * kc);
             ref float source = ref Unsafe.Add(ref a, i * ai);
-            if (ai == 1)
-            {
-                // Aᵀ form: the rows of a tile are adjacent for each p.
-                for (int p = 0; p < kc; p++)
-                {
-                    ref float from = ref Unsafe.Add(ref source, p * ap);
-                    ref float to = ref Unsafe.Add(ref tile, p * mr);
-                    int r = 0;
-                    for (; r < rows; r++) Unsafe.Add(ref to, r) = Unsafe.Add(ref from, r);
-                    for (; r < mr; r++) Unsafe.Add(ref to, r) = 0f;
-                }
-                continue;
-            }
             for (int r = 0; r < mr; r++)
             {
                 ref float to = ref Unsafe.Add(ref tile, r);
