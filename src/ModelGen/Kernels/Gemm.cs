@@ -387,11 +387,7 @@ public static class Gemm
             int kc = Math.Min(kcMax, k - p0);
             ref float blockB = ref reuse ? ref Unsafe.Add(ref packB, p0 / kcMax * blockFloats) : ref packB;
             // This part's columns of B, once per block of k, for every block of rows (already there when reused).
-            for (int panel = 0; panel < panels && !packed; panel++)
-            {
-                int j = from + panel * nr;
-                PackB<TTile>(kc, Math.Min(nr, n - j), ref Unsafe.Add(ref b, p0 * ldb + j), ldb, ref Unsafe.Add(ref blockB, panel * kc * nr));
-            }
+            if (!packed) PackBPanels<TTile>(kc, panels, n - from, ref Unsafe.Add(ref b, p0 * ldb + from), ldb, ref blockB);
             for (int i0 = 0; i0 < m; i0 += mcMax)
             {
                 int mc = Math.Min(mcMax, m - i0);
@@ -501,6 +497,23 @@ public static class Gemm
                 for (int p = 0; p < kc; p++) Unsafe.Add(ref to, p * mr) = Unsafe.Add(ref from, p * ap);
             }
         }
+    }
+
+    // kc rows of `panels` panels of B (`columns` columns from b on, the last panel possibly narrower than NR) into
+    // [panel][p][NR]. The whole panels are read row by row of B, in order, each row's run split among them (panel by
+    // panel, down kc rows a row of B apart, every read was a new cache line); the narrow last panel after them.
+    private static void PackBPanels<TTile>(int kc, int panels, int columns, ref float b, int ldb, ref float dst) where TTile : struct, ITile
+    {
+        int nr = TTile.NR, whole = Math.Min(panels, columns / nr);
+        nint panelFloats = (nint)kc * nr;
+        for (int p = 0; p < kc; p++)
+        {
+            ref float row = ref Unsafe.Add(ref b, (nint)p * ldb);
+            ref float to = ref Unsafe.Add(ref dst, (nint)p * nr);
+            for (int panel = 0; panel < whole; panel++)
+                TTile.CopyRow(ref Unsafe.Add(ref row, panel * nr), ref Unsafe.Add(ref to, panel * panelFloats));
+        }
+        if (whole < panels) PackB<TTile>(kc, Math.Min(nr, columns - whole * nr), ref Unsafe.Add(ref b, whole * nr), ldb, ref Unsafe.Add(ref dst, whole * panelFloats));
     }
 
     // kc rows of w ≤ NR columns of B into [p][NR], columns past w zero.
