@@ -13,9 +13,10 @@ namespace ModelGen;
 /// own slice of each step's recurrent product (<see cref="Kernels.Gemm.MultiplyAddRows"/>) and its own element-wise
 /// passes, and the threads meet once per loop rather than once per step. The large matrix products outside the loop
 /// (the input projection over all steps, the weight and input gradients, and the per-step products of a SimpleRNN
-/// when batch × units × units is large) are split by column panels, and the memory-bound passes over a whole sequence
-/// of at least a million floats (a bias gradient's column sums, an embedding's gather and scatter-add, an optimizer's
-/// update of at least 2¹⁸ parameters) by columns, steps or rows. Each row, each element of a product and each sum is
+/// when batch × units × units is large) are split by column panels; an optimizer's update of at least 2¹⁸ parameters
+/// by chunks; and the memory-bound passes over a whole sequence of at least a million floats (a bias gradient's column
+/// sums, an embedding's gather and scatter-add) by columns, steps or rows of the table, when the workers are awake
+/// after a product (such a pass does not wake a sleeping one). Each row, each element of a product and each sum is
 /// computed in the same order as on one thread, so results are bit-identical whatever the setting. The workers are
 /// started once, on first use, and spin briefly between jobs before they sleep; nothing is allocated per call. Small
 /// models never reach the thresholds and run on the calling thread alone.

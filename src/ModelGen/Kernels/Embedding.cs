@@ -193,9 +193,10 @@ public static class Embedding
     /// <exception cref="ArgumentException"><paramref name="grad"/> is shorter than its shape needs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside the table (checked before anything is added).</exception>
     /// <remarks>
-    /// A gradient of at least a million floats in rows of other than 8 or 16 is shared between
-    /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows; each row of the table adds its
-    /// tokens' rows in the same order on any number of threads, so the result is the same bits.
+    /// A gradient of at least a million floats in rows of other than 8 or 16 may be shared between
+    /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows (when the workers are awake after a
+    /// product; it does not wake a sleeping one); each row of the table adds its tokens' rows in the same order on any
+    /// number of threads, so the result is the same bits.
     /// </remarks>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {

@@ -10,7 +10,8 @@ namespace ModelGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Implemented by <c>ref struct</c>s that hold the cell's spans; <see cref="Rows"/> must compute each row exactly as
-/// it would in the whole range (no sums across rows), so results do not depend on the split.
+/// it would in the whole range (no sums across rows), so results do not depend on the split. The runtime's own
+/// memory-bound passes use the same interface over other units (blocks of columns, steps, rows of a table).
 /// </remarks>
 public interface IRowJob
 {
