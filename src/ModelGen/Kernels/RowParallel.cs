@@ -62,18 +62,6 @@ public static unsafe class RowParallel
     /// <param name="parts">Ranges, from <see cref="Parts"/>; values below 1 count as 1, above <paramref name="rows"/> as rows.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative.</exception>
     public static void Run<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
-        => Run(ref job, rows, parts, wakeAlways: true);
-
-    /// <summary>
-    /// A memory-bound pass (<see cref="SharedPass"/>): as <see cref="Run{TJob}(ref TJob, int, int)"/>, but run whole
-    /// on the caller when it is isolated and every worker sleeps (a fraction of a millisecond is worth sharing only
-    /// with workers still spinning after a product; waking one can take longer on a virtual machine).
-    /// </summary>
-    internal static void RunPass<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
-        => Run(ref job, rows, parts, wakeAlways: false);
-
-    // Run, the job woken for always or only when workers spin.
-    private static void Run<TJob>(ref TJob job, int rows, int parts, bool wakeAlways) where TJob : IRowJob, allows ref struct
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         parts = Math.Min(parts, rows);
@@ -83,7 +71,24 @@ public static unsafe class RowParallel
             return;
         }
         var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
-        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways)) Whole(ref job, rows);
+        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: true)) Whole(ref job, rows);
+    }
+
+    /// <summary>
+    /// A memory-bound pass (<see cref="SharedPass"/>): as <see cref="Run{TJob}(ref TJob, int, int)"/>, but run whole
+    /// on the caller when it is isolated and every worker sleeps (a fraction of a millisecond is worth sharing only
+    /// with workers still spinning after a product; waking one can take longer on a virtual machine).
+    /// </summary>
+    /// <remarks>
+    /// Unlike a row job, a pass runs outside any <c>Gemm.BeginReuse</c> scope: it has no products, and a new scope would
+    /// make a time loop that asked for the pass (and so runs it on its own thread) pack its recurrent kernel again.
+    /// </remarks>
+    internal static void RunPass<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        parts = Math.Min(parts, rows);
+        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
+        if (parts < 2 || !ProductWorkers.TryRun(parts, &PassPart<TJob>, &state, wakeAlways: false)) job.Rows(0, rows);
     }
 
     // Rows [from, to) of a job, its products reusing their packed B from step to step (Gemm.BeginReuse): a row job
@@ -115,5 +120,13 @@ public static unsafe class RowParallel
         var s = (State*)state;
         int from = (int)((long)s->Rows * part / parts), to = (int)((long)s->Rows * (part + 1) / parts);
         if (from < to) Rows(ref Unsafe.AsRef<TJob>(s->Job), from, to);
+    }
+
+    // The same part of a pass, outside any reuse scope.
+    private static void PassPart<TJob>(void* state, int part, int parts) where TJob : IRowJob, allows ref struct
+    {
+        var s = (State*)state;
+        int from = (int)((long)s->Rows * part / parts), to = (int)((long)s->Rows * (part + 1) / parts);
+        if (from < to) Unsafe.AsRef<TJob>(s->Job).Rows(from, to);
     }
 }
