@@ -44,6 +44,7 @@ internal static class ThreadRatio
         if (rounds < 1 || many < 2) throw new ArgumentException("--rounds must be at least 1 and --threads at least 2");
         int before = Threading.IntraOpThreads;
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
+        Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
         Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads");
         var results = new List<Result>();
         foreach (var id in ids)
