@@ -349,11 +349,10 @@ public sealed class ThreadingTests
         }
         var one = Run(1);
         var all = Run(Math.Max(2, Environment.ProcessorCount));
-        static int[] Bits(float[] a) => Array.ConvertAll(a, BitConverter.SingleToInt32Bits);
-        Assert.Equal(Bits(one.P), Bits(all.P));
-        Assert.Equal(Bits(one.M), Bits(all.M));
-        Assert.Equal(Bits(one.V), Bits(all.V));
-        Assert.Equal(Bits(one.H), Bits(all.H));
+        Assert.Equal(BitsOf(one.P), BitsOf(all.P));
+        Assert.Equal(BitsOf(one.M), BitsOf(all.M));
+        Assert.Equal(BitsOf(one.V), BitsOf(all.V));
+        Assert.Equal(BitsOf(one.H), BitsOf(all.H));
         Assert.NotEqual(p0, one.P); // the update did something
     }
 

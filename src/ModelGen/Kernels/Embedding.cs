@@ -77,8 +77,19 @@ public static class Embedding
     /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
     public static void Validate(int batch, int steps, int vocabulary, ReadOnlySpan<int> tokens, string layer)
     {
-        var ids = MemoryMarshal.Cast<int, uint>(tokens.Slice(0, batch * steps));
-        // One unsigned comparison catches negative ids too; the scalar search runs only when one is bad.
+        int k = FirstOutside(tokens.Slice(0, batch * steps), vocabulary);
+        if (k >= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tokens), tokens[k],
+                $"Embedding '{layer}' takes token ids in [0, {vocabulary - 1}], but sample {k / steps}, step {k % steps} holds {tokens[k]}.");
+        }
+    }
+
+    // The position of the first id outside [0, vocabulary), or -1. One unsigned comparison catches negative ids too;
+    // the scalar search runs only when a vector holds a bad one.
+    private static int FirstOutside(ReadOnlySpan<int> tokens, int vocabulary)
+    {
+        var ids = MemoryMarshal.Cast<int, uint>(tokens);
         int i = 0;
         bool bad = false;
         if (Vector256.IsHardwareAccelerated)
@@ -92,13 +103,10 @@ public static class Embedding
             for (; i + 4 <= ids.Length && !bad; i += 4) bad = Vector128.GreaterThanOrEqualAny(Vector128.Create(ids.Slice(i, 4)), limit);
         }
         for (; i < ids.Length && !bad; i++) bad = ids[i] >= (uint)vocabulary;
-        if (!bad) return;
+        if (!bad) return -1;
         for (int k = 0; k < ids.Length; k++)
-        {
-            if (ids[k] < (uint)vocabulary) continue;
-            throw new ArgumentOutOfRangeException(nameof(tokens), tokens[k],
-                $"Embedding '{layer}' takes token ids in [0, {vocabulary - 1}], but sample {k / steps}, step {k % steps} holds {tokens[k]}.");
-        }
+            if (ids[k] >= (uint)vocabulary) return k;
+        return -1;
     }
 
     private interface IWidth
@@ -183,7 +191,7 @@ public static class Embedding
         }
     }
 
-    /// <summary>Adds <c>grad[t, b, :]</c> to row <c>token[b, t]</c> of <paramref name="tableGradient"/>; the ids were checked by <see cref="Gather"/>.</summary>
+    /// <summary>Adds <c>grad[t, b, :]</c> to row <c>token[b, t]</c> of <paramref name="tableGradient"/>, after checking every id.</summary>
     /// <param name="batch">Samples.</param>
     /// <param name="steps">Time steps per sample.</param>
     /// <param name="width">Floats per row.</param>
@@ -206,16 +214,13 @@ public static class Embedding
         int vocabulary = tableGradient.Length / width;
         if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
         // Every id first, so that a bad one leaves the gradient as it was.
-        for (int i = 0; i < batch * steps; i++)
-        {
-            int id = tokens[i];
-            if ((uint)id >= (uint)vocabulary) throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
-        }
+        if (FirstOutside(tokens.Slice(0, batch * steps), vocabulary) is var k and >= 0)
+            throw new ArgumentOutOfRangeException(nameof(tokens), tokens[k], $"token id {tokens[k]} is outside [0, {vocabulary - 1}]");
         ref int ids = ref MemoryMarshal.GetReference(tokens);
         // Rows of 8 or 16 (a SimpleRNN(8)'s folded projection, Embedding(…, 16)) are one or two vectors, added with no
         // loop over the row.
-        if (width == 8) ScatterRows<Width8>(batch, steps, 8, ref ids, ref source, ref destination);
-        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, ref ids, ref source, ref destination);
+        if (width == 8) ScatterRows<Width8>(batch, steps, 8, ref ids, ref source, ref destination, 0, vocabulary);
+        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, ref ids, ref source, ref destination, 0, vocabulary);
         else
         {
             // A large scatter (a folded projection's gradient, 784 floats a token in W3) is shared between threads by
@@ -226,19 +231,24 @@ public static class Embedding
                 var job = new ScatterJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Grad = grad, TableGradient = tableGradient };
                 RowParallel.RunPass(ref job, vocabulary, parts);
             }
-            else ScatterRows<AnyWidth>(batch, steps, width, ref ids, ref source, ref destination);
+            else ScatterRows<AnyWidth>(batch, steps, width, ref ids, ref source, ref destination, 0, vocabulary);
         }
     }
 
-    // Adds each gradient row to its token's row of the table.
-    private static void ScatterRows<TAdd>(int batch, int steps, int width, ref int ids, ref float source, ref float destination) where TAdd : struct, IRowAdd
+    // Adds each gradient row whose token lies in [first, last) to that token's row of the table (every token, on one
+    // thread; a thread's own words, where several share the pass).
+    private static void ScatterRows<TAdd>(int batch, int steps, int width, ref int ids, ref float source, ref float destination, int first, int last) where TAdd : struct, IRowAdd
     {
+        uint words = (uint)(last - first);
         // Time-major gradient read in order (the other order's strided reads collide in cache sets).
         for (int t = 0; t < steps; t++)
         {
             ref float row = ref Unsafe.Add(ref source, t * batch * width);
             for (int b = 0; b < batch; b++)
-                TAdd.Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, Unsafe.Add(ref ids, b * steps + t) * width), width);
+            {
+                int id = Unsafe.Add(ref ids, b * steps + t);
+                if ((uint)(id - first) < words) TAdd.Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, id * width), width);
+            }
         }
     }
 
@@ -250,22 +260,9 @@ public static class Embedding
         public ReadOnlySpan<float> Grad;
         public Span<float> TableGradient;
 
-        public readonly void Rows(int first, int last)
-        {
-            ref int ids = ref MemoryMarshal.GetReference(Tokens);
-            ref float source = ref MemoryMarshal.GetReference(Grad);
-            ref float destination = ref MemoryMarshal.GetReference(TableGradient);
-            int batch = Batch, steps = Steps, width = Width;
-            for (int t = 0; t < steps; t++)
-            {
-                ref float row = ref Unsafe.Add(ref source, t * batch * width);
-                for (int b = 0; b < batch; b++)
-                {
-                    int id = Unsafe.Add(ref ids, b * steps + t);
-                    if (id >= first && id < last) Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, id * width), width);
-                }
-            }
-        }
+        public readonly void Rows(int first, int last) =>
+            ScatterRows<AnyWidth>(Batch, Steps, Width, ref MemoryMarshal.GetReference(Tokens), ref MemoryMarshal.GetReference(Grad),
+                ref MemoryMarshal.GetReference(TableGradient), first, last);
     }
 
     /// <summary>

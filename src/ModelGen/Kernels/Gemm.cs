@@ -516,15 +516,10 @@ public static class Gemm
         if (whole < panels) PackB<TTile>(kc, Math.Min(nr, columns - whole * nr), ref Unsafe.Add(ref b, whole * nr), ldb, ref Unsafe.Add(ref dst, whole * panelFloats));
     }
 
-    // kc rows of w ≤ NR columns of B into [p][NR], columns past w zero.
+    // kc rows of w < NR columns of B (the narrow last panel) into [p][NR], columns past w zero.
     private static void PackB<TTile>(int kc, int w, ref float b, int ldb, ref float dst) where TTile : struct, ITile
     {
         int nr = TTile.NR;
-        if (w == nr)
-        {
-            for (int p = 0; p < kc; p++) TTile.CopyRow(ref Unsafe.Add(ref b, p * ldb), ref Unsafe.Add(ref dst, p * nr));
-            return;
-        }
         for (int p = 0; p < kc; p++)
         {
             ref float to = ref Unsafe.Add(ref dst, p * nr);

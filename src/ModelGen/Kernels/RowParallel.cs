@@ -62,17 +62,7 @@ public static unsafe class RowParallel
     /// <param name="parts">Ranges, from <see cref="Parts"/>; values below 1 count as 1, above <paramref name="rows"/> as rows.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative.</exception>
     public static void Run<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        parts = Math.Min(parts, rows);
-        if (parts < 2)
-        {
-            Whole(ref job, rows);
-            return;
-        }
-        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
-        if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: true)) Whole(ref job, rows);
-    }
+        => Run(ref job, rows, parts, pass: false);
 
     /// <summary>
     /// A memory-bound pass (<see cref="SharedPass"/>): as <see cref="Run{TJob}(ref TJob, int, int)"/>, but run whole
@@ -84,17 +74,27 @@ public static unsafe class RowParallel
     /// make a time loop that asked for the pass (and so runs it on its own thread) pack its recurrent kernel again.
     /// </remarks>
     internal static void RunPass<TJob>(ref TJob job, int rows, int parts) where TJob : IRowJob, allows ref struct
+        => Run(ref job, rows, parts, pass: true);
+
+    // A row job wakes sleeping workers and runs in a reuse scope; a pass does neither.
+    private static void Run<TJob>(ref TJob job, int rows, int parts, bool pass) where TJob : IRowJob, allows ref struct
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         parts = Math.Min(parts, rows);
-        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows };
-        if (parts < 2 || !ProductWorkers.TryRun(parts, &PassPart<TJob>, &state, wakeAlways: false)) job.Rows(0, rows);
+        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows, Pass = pass };
+        if (parts < 2 || !ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: !pass)) Rows(ref job, 0, rows, pass);
     }
 
-    // Rows [from, to) of a job, its products reusing their packed B from step to step (Gemm.BeginReuse): a row job
-    // multiplies by the same recurrent kernel at every step, which does not change while the job runs.
-    private static void Rows<TJob>(ref TJob job, int from, int to) where TJob : IRowJob, allows ref struct
+    // Rows [from, to) of a job. A row job's products reuse their packed B from step to step (Gemm.BeginReuse): it
+    // multiplies by the same recurrent kernel at every step, which does not change while the job runs. A pass has no
+    // products, and runs outside any scope.
+    private static void Rows<TJob>(ref TJob job, int from, int to, bool pass) where TJob : IRowJob, allows ref struct
     {
+        if (pass)
+        {
+            job.Rows(from, to);
+            return;
+        }
         Gemm.BeginReuse();
         try
         {
@@ -106,12 +106,11 @@ public static unsafe class RowParallel
         }
     }
 
-    private static void Whole<TJob>(ref TJob job, int rows) where TJob : IRowJob, allows ref struct => Rows(ref job, 0, rows);
-
     private struct State
     {
         public void* Job;
         public int Rows;
+        public bool Pass; // a memory-bound pass: no reuse scope
     }
 
     // Part `part` of `parts`: rows [rows·part/parts, rows·(part+1)/parts).
@@ -119,14 +118,6 @@ public static unsafe class RowParallel
     {
         var s = (State*)state;
         int from = (int)((long)s->Rows * part / parts), to = (int)((long)s->Rows * (part + 1) / parts);
-        if (from < to) Rows(ref Unsafe.AsRef<TJob>(s->Job), from, to);
-    }
-
-    // The same part of a pass, outside any reuse scope.
-    private static void PassPart<TJob>(void* state, int part, int parts) where TJob : IRowJob, allows ref struct
-    {
-        var s = (State*)state;
-        int from = (int)((long)s->Rows * part / parts), to = (int)((long)s->Rows * (part + 1) / parts);
-        if (from < to) Unsafe.AsRef<TJob>(s->Job).Rows(from, to);
+        if (from < to) Rows(ref Unsafe.AsRef<TJob>(s->Job), from, to, s->Pass);
     }
 }
