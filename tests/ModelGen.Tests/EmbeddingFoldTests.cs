@@ -275,6 +275,45 @@ namespace ModelGen.Tests
         }
 
         [Fact]
+        public void Distinct_step_by_step_numbers_words_in_the_order_ScatterDistinct_meets_them()
+        {
+            // tokens [batch 2, steps 3]: step 0 holds 7 and 2, step 1 holds 7 and 9, step 2 holds 0 and 2.
+            int[] tokens = [7, 7, 0, 2, 9, 2];
+            var slots = new int[10];
+            var words = new int[6];
+            var index = new int[6];
+            Assert.Equal(4, ModelGen.Kernels.Embedding.Distinct(2, 3, tokens, 10, slots, words, index));
+            Assert.Equal([7, 2, 9, 0], words.AsSpan(0, 4).ToArray());
+            Assert.Equal([0, 0, 3, 1, 2, 1], index);
+            Assert.All(slots, s => Assert.Equal(0, s));
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.Distinct(2, 3, [7, 7, 0, 2, 9, 10], 10, slots, words, index));
+            Assert.All(slots, s => Assert.Equal(0, s));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.Distinct(2, 4, tokens, 10, slots, new int[8], new int[8]));
+
+            // grad [steps 3, batch 2, width 2], time-major. Word 9 (position 2) has one token whose gradient is −0: set
+            // as 0 + (−0) = +0, the bits clearing and adding would give.
+            float[] grad = [1, 2, 10, 20, 3, 4, -0f, -0f, 100, 200, 30, 40];
+            var sums = Enumerable.Repeat(float.NaN, 9).ToArray();
+            ModelGen.Kernels.Embedding.ScatterDistinct(2, 3, 2, index, 4, grad, sums);
+            Assert.Equal([1f + 3, 2f + 4, 10f + 30, 20f + 40, 0f, 0f, 100f, 200f, float.NaN], sums);
+            Assert.Equal(0, BitConverter.SingleToInt32Bits(sums[4]));
+            var cleared = new float[8];
+            ModelGen.Kernels.Embedding.ScatterAdd(2, 3, 2, index, grad, cleared);
+            Assert.Equal(cleared, sums[..8]);
+
+            // A numbering out of order, out of range, or short of the count writes nothing.
+            var kept = Enumerable.Repeat(5f, 8).ToArray();
+            foreach (var (bad, count) in new (int[], int)[] { ([0, 0, 3, 2, 1, 2], 4), ([0, 0, 4, 1, 2, 1], 4), ([0, 0, 2, 1, 2, 1], 4), ([0, 0, 3, 1, 2, -1], 4), ([0, 0, 3, 1, 2, 1], 3) })
+            {
+                var e = Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.ScatterDistinct(2, 3, 2, bad, count, grad, kept));
+                Assert.Contains("distinct words", e.Message, StringComparison.Ordinal);
+                Assert.All(kept, x => Assert.Equal(5f, x));
+            }
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.ScatterDistinct(2, 3, 2, index, 4, grad, new float[7]));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.ScatterDistinct(2, 3, 2, index, 4, grad.AsSpan(0, 11), sums));
+        }
+
+        [Fact]
         public void FoldSource_compares_bits()
         {
             var table = new float[4];

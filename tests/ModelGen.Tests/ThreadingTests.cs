@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using ModelGen.Kernels;
@@ -441,6 +442,24 @@ public sealed class ThreadingTests
                 new Embedding.GatherJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Table = start, Output = splitGather }.Rows(first, last));
             Assert.True(gathered.AsSpan().SequenceEqual(splitGather), $"gather of {batch}×{steps}×{width} in {parts} parts differs from one part");
         }
+
+        // The sums over the distinct words: set at each word's first token, the bits of clearing and adding, into
+        // rows that start as NaN (nothing may be read back), in one part and in every split.
+        var index = new int[tokens.Length];
+        int count = Embedding.Distinct(batch, steps, tokens, vocabulary, new int[vocabulary], new int[tokens.Length], index);
+        var added = new float[count * width];
+        Embedding.ScatterAdd(batch, steps, width, index, grad, added);
+        var set = Enumerable.Repeat(float.NaN, count * width + 3).ToArray(); // three floats past the rows stay NaN
+        Embedding.ScatterDistinct(batch, steps, width, index, count, grad, set);
+        Assert.Equal(BitsOf(added), BitsOf(set[..added.Length]));
+        Assert.All(set[added.Length..], x => Assert.True(float.IsNaN(x)));
+        for (int parts = 2; parts <= 5; parts++)
+        {
+            var split = Enumerable.Repeat(float.NaN, count * width).ToArray();
+            ForEachPart(count, parts, (first, last) =>
+                new Embedding.ScatterJob { Batch = batch, Steps = steps, Width = width, Overwrite = true, Tokens = index, Grad = grad, TableGradient = split }.Rows(first, last));
+            Assert.True(BitsOf(added).AsSpan().SequenceEqual(BitsOf(split)), $"distinct scatter of {batch}×{steps}×{width} in {parts} parts differs from clearing and adding");
+        }
     }
 
     [Fact]
@@ -456,7 +475,9 @@ public sealed class ThreadingTests
             for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(vocabulary);
             var grad = Fill(batch * steps * width, random);
             var table = Fill(vocabulary * width, random);
-            (float[] Sums, float[] Scattered, float[] Gathered) Run(int threads)
+            var index = new int[tokens.Length];
+            int count = Embedding.Distinct(batch, steps, tokens, vocabulary, new int[vocabulary], new int[tokens.Length], index);
+            (float[] Sums, float[] Scattered, float[] Gathered, float[] Distinct) Run(int threads)
             {
                 ModelGen.Threading.IntraOpThreads = threads;
                 var sums = new float[width];
@@ -465,7 +486,9 @@ public sealed class ThreadingTests
                 for (int i = 0; i < 3; i++) MatrixOps.AddColumnSums(batch * steps, grad, sums); // workers asleep, then spinning
                 Embedding.ScatterAdd(batch, steps, width, tokens, grad, scattered);
                 Embedding.Gather(batch, steps, vocabulary, width, tokens, table, gathered, "embedding");
-                return (sums, scattered, gathered);
+                var distinct = new float[count * width];
+                Embedding.ScatterDistinct(batch, steps, width, index, count, grad, distinct);
+                return (sums, scattered, gathered, distinct);
             }
             SharedPass.Threshold = 0;
             var one = Run(1);
@@ -476,6 +499,7 @@ public sealed class ThreadingTests
             Assert.Equal(BitsOf(one.Sums), BitsOf(all.Sums));
             Assert.Equal(BitsOf(one.Scattered), BitsOf(all.Scattered));
             Assert.Equal(BitsOf(one.Gathered), BitsOf(all.Gathered));
+            Assert.Equal(BitsOf(one.Distinct), BitsOf(all.Distinct));
             Assert.NotEqual(BitsOf(table), BitsOf(one.Scattered));
 
             tokens[^1] = vocabulary; // the last token is bad: nothing may be added before it is found

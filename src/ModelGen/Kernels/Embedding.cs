@@ -115,16 +115,21 @@ public static class Embedding
         static abstract int Width { get; }
     }
 
-    // to += from over one row of `width` floats (the fixed widths ignore it).
+    // to += from over one row of `width` floats (the fixed widths ignore it); Set: to = 0 + from, the bits of adding
+    // to a cleared row (−0 becomes +0), without reading it.
     private interface IRowAdd
     {
         static abstract void Add(ref float from, ref float to, int width);
+        static abstract void Set(ref float from, ref float to, int width);
     }
 
     private struct AnyWidth : IRowAdd
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to, int width) => Embedding.Add(ref from, ref to, width);
+        public static void Add(ref float from, ref float to, int width) => Embedding.Add(ref from, ref to, width, set: false);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Set(ref float from, ref float to, int width) => Embedding.Add(ref from, ref to, width, set: true);
     }
 
     private struct Width8 : IWidth, IRowAdd
@@ -142,13 +147,19 @@ public static class Embedding
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to, int width)
+        public static void Add(ref float from, ref float to, int width) => Add(ref from, ref to, set: false);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Set(ref float from, ref float to, int width) => Add(ref from, ref to, set: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Add(ref float from, ref float to, bool set)
         {
-            if (Vector256.IsHardwareAccelerated) (Vector256.LoadUnsafe(ref to) + Vector256.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+            if (Vector256.IsHardwareAccelerated) ((set ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref to)) + Vector256.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
             {
-                (Vector128.LoadUnsafe(ref to) + Vector128.LoadUnsafe(ref from)).StoreUnsafe(ref to);
-                (Vector128.LoadUnsafe(ref to, 4) + Vector128.LoadUnsafe(ref from, 4)).StoreUnsafe(ref to, 4);
+                ((set ? Vector128<float>.Zero : Vector128.LoadUnsafe(ref to)) + Vector128.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+                ((set ? Vector128<float>.Zero : Vector128.LoadUnsafe(ref to, 4)) + Vector128.LoadUnsafe(ref from, 4)).StoreUnsafe(ref to, 4);
             }
         }
     }
@@ -168,13 +179,19 @@ public static class Embedding
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to, int width)
+        public static void Add(ref float from, ref float to, int width) => Add(ref from, ref to, set: false);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Set(ref float from, ref float to, int width) => Add(ref from, ref to, set: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Add(ref float from, ref float to, bool set)
         {
-            if (Vector512.IsHardwareAccelerated) (Vector512.LoadUnsafe(ref to) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+            if (Vector512.IsHardwareAccelerated) ((set ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref to)) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
             {
-                Width8.Add(ref from, ref to, 8);
-                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8), 8);
+                Width8.Add(ref from, ref to, set);
+                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8), set);
             }
         }
     }
@@ -209,37 +226,47 @@ public static class Embedding
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {
         if (grad.Length < batch * steps * width) throw new ArgumentException($"the gradient needs {batch * steps * width} floats, has {grad.Length}", nameof(grad));
-        ref float source = ref MemoryMarshal.GetReference(grad);
-        ref float destination = ref MemoryMarshal.GetReference(tableGradient);
         int vocabulary = tableGradient.Length / width;
         if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
         // Every id first, so that a bad one leaves the gradient as it was.
         if (FirstOutside(tokens.Slice(0, batch * steps), vocabulary) is var k and >= 0)
             throw new ArgumentOutOfRangeException(nameof(tokens), tokens[k], $"token id {tokens[k]} is outside [0, {vocabulary - 1}]");
+        Scatter(batch, steps, width, tokens, grad, tableGradient, vocabulary, overwrite: false);
+    }
+
+    // ScatterAdd and ScatterDistinct once their ids are checked, into the first `words` rows of the table.
+    private static void Scatter(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> table, int words, bool overwrite)
+    {
         ref int ids = ref MemoryMarshal.GetReference(tokens);
+        ref float source = ref MemoryMarshal.GetReference(grad);
+        ref float destination = ref MemoryMarshal.GetReference(table);
         // Rows of 8 or 16 (a SimpleRNN(8)'s folded projection, Embedding(…, 16)) are one or two vectors, added with no
         // loop over the row.
-        if (width == 8) ScatterRows<Width8>(batch, steps, 8, ref ids, ref source, ref destination, 0, vocabulary);
-        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, ref ids, ref source, ref destination, 0, vocabulary);
+        if (width == 8) ScatterRows<Width8>(batch, steps, 8, ref ids, ref source, ref destination, 0, words, overwrite);
+        else if (width == 16) ScatterRows<Width16>(batch, steps, 16, ref ids, ref source, ref destination, 0, words, overwrite);
         else
         {
             // A large scatter (a folded projection's gradient, 784 floats a token in W3) is shared between threads by
             // ranges of the table's rows: each thread adds the tokens of its own words, in the order one thread would.
-            int parts = SharedPass.Parts((long)batch * steps * width, vocabulary);
+            int parts = SharedPass.Parts((long)batch * steps * width, words);
             if (parts > 1)
             {
-                var job = new ScatterJob { Batch = batch, Steps = steps, Width = width, Tokens = tokens, Grad = grad, TableGradient = tableGradient };
-                RowParallel.RunPass(ref job, vocabulary, parts);
+                var job = new ScatterJob { Batch = batch, Steps = steps, Width = width, Overwrite = overwrite, Tokens = tokens, Grad = grad, TableGradient = table };
+                RowParallel.RunPass(ref job, words, parts);
             }
-            else ScatterRows<AnyWidth>(batch, steps, width, ref ids, ref source, ref destination, 0, vocabulary);
+            else ScatterRows<AnyWidth>(batch, steps, width, ref ids, ref source, ref destination, 0, words, overwrite);
         }
     }
 
     // Adds each gradient row whose token lies in [first, last) to that token's row of the table (every token, on one
-    // thread; a thread's own words, where several share the pass).
-    private static void ScatterRows<TAdd>(int batch, int steps, int width, ref int ids, ref float source, ref float destination, int first, int last) where TAdd : struct, IRowAdd
+    // thread; a thread's own words, where several share the pass). overwrite (ScatterDistinct): the ids are positions
+    // of distinct words numbered in the order this loop meets them, so the first token of each of [first, last) is met
+    // in turn; it sets the row (0 + its gradient, the bits of adding to a cleared row) instead of adding, and the rows
+    // need no clearing beforehand.
+    private static void ScatterRows<TAdd>(int batch, int steps, int width, ref int ids, ref float source, ref float destination, int first, int last, bool overwrite) where TAdd : struct, IRowAdd
     {
         uint words = (uint)(last - first);
+        int next = overwrite ? first : -1; // the next word whose first token comes (ids are ≥ 0: none when adding)
         // Time-major gradient read in order (the other order's strided reads collide in cache sets).
         for (int t = 0; t < steps; t++)
         {
@@ -247,29 +274,86 @@ public static class Embedding
             for (int b = 0; b < batch; b++)
             {
                 int id = Unsafe.Add(ref ids, b * steps + t);
-                if ((uint)(id - first) < words) TAdd.Add(ref Unsafe.Add(ref row, b * width), ref Unsafe.Add(ref destination, id * width), width);
+                if ((uint)(id - first) >= words) continue;
+                ref float from = ref Unsafe.Add(ref row, b * width);
+                ref float to = ref Unsafe.Add(ref destination, id * width);
+                if (id == next)
+                {
+                    TAdd.Set(ref from, ref to, width);
+                    next++;
+                }
+                else TAdd.Add(ref from, ref to, width);
             }
         }
     }
 
-    // The table's rows [first, last) of ScatterAdd, on one of the threads that share it: the tokens of those words.
+    // The table's rows [first, last) of ScatterAdd (or ScatterDistinct, Overwrite), on one of the threads that share
+    // it: the tokens of those words.
     internal ref struct ScatterJob : IRowJob
     {
         public int Batch, Steps, Width;
+        public bool Overwrite;
         public ReadOnlySpan<int> Tokens;
         public ReadOnlySpan<float> Grad;
         public Span<float> TableGradient;
 
         public readonly void Rows(int first, int last) =>
             ScatterRows<AnyWidth>(Batch, Steps, Width, ref MemoryMarshal.GetReference(Tokens), ref MemoryMarshal.GetReference(Grad),
-                ref MemoryMarshal.GetReference(TableGradient), first, last);
+                ref MemoryMarshal.GetReference(TableGradient), first, last, Overwrite);
+    }
+
+    /// <summary>
+    /// The sum of the gradient rows of each distinct word of a batch: row <c>j</c> of <paramref name="sums"/> becomes
+    /// <c>Σ grad[t, b, :]</c> over the tokens with <c>index[b, t] = j</c>, added step by step (t, then b) as
+    /// <see cref="ScatterAdd"/> adds them. Every row <c>[0, count)</c> is written, so <paramref name="sums"/> needs no
+    /// clearing: the result is the same bits as clearing it and calling <see cref="ScatterAdd"/> with
+    /// <paramref name="index"/> as the ids, without the pass that clears it or reading the rows back. The fold of an
+    /// Embedding over a batch's own words uses it for <c>S</c>, whose products give the kernel's and the embeddings'
+    /// gradients (no PyTorch or Keras counterpart: both scatter into the whole vocabulary).
+    /// </summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps per sample.</param>
+    /// <param name="width">Floats per row.</param>
+    /// <param name="index">Each token's distinct word <c>[batch, steps]</c>, numbered in order of first appearance step by
+    /// step, as <see cref="Distinct(int, int, ReadOnlySpan{int}, int, Span{int}, Span{int}, Span{int})"/> numbers them.</param>
+    /// <param name="count">The number of distinct words: every one of <c>[0, count)</c> appears in <paramref name="index"/>.</param>
+    /// <param name="grad">The gradient of the gathered rows <c>[steps, batch, width]</c>.</param>
+    /// <param name="sums">Receives <c>[count, width]</c>; floats past them are left as they are.</param>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs, or <paramref name="index"/> does not
+    /// number the words in order of first appearance step by step from 0 to <c>count − 1</c> (checked before anything is
+    /// written; the message names the first token out of order).</exception>
+    /// <remarks>
+    /// A gradient of at least a million floats in rows of other than 8 or 16 may be shared between
+    /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the words, as in <see cref="ScatterAdd"/>, with the
+    /// same bits on any number of threads.
+    /// </remarks>
+    public static void ScatterDistinct(int batch, int steps, int width, ReadOnlySpan<int> index, int count, ReadOnlySpan<float> grad, Span<float> sums)
+    {
+        int rows = batch * steps;
+        if (index.Length < rows) throw new ArgumentException($"expected {rows} word positions, got {index.Length}", nameof(index));
+        if (grad.Length < rows * width) throw new ArgumentException($"the gradient needs {rows * width} floats, has {grad.Length}", nameof(grad));
+        if (sums.Length < count * width) throw new ArgumentException($"the sums need {count} rows of {width} floats, {count * width}, have {sums.Length}", nameof(sums));
+        // The numbering first: a row of a word whose first token came out of order would be added to, not set.
+        int next = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                int j = index[b * steps + t];
+                if (j == next && next < count) next++;
+                else if ((uint)j >= (uint)next)
+                    throw new ArgumentException($"the word positions must number {count} distinct words in order of first appearance step by step; token [{b}, {t}] has {j} where at most {Math.Min(next, count - 1)} can come", nameof(index));
+            }
+        }
+        if (next != count) throw new ArgumentException($"the word positions number {next} distinct words, not {count}", nameof(index));
+        Scatter(batch, steps, width, index, grad, sums, count, overwrite: true);
     }
 
     /// <summary>
     /// The distinct ids of a batch, in order of first appearance: <c>words[j]</c> is the j-th distinct id and
     /// <c>index[i] = j</c> where <c>tokens[i] = words[j]</c>, so the tokens read through <c>index</c> a table of the
-    /// distinct words' rows (as <see cref="Gather"/> and <see cref="ScatterAdd"/> read a table of every word). Used by a
-    /// training pass that folds an Embedding into the next projection over the batch's own words.
+    /// distinct words' rows (as <see cref="Gather"/> and <see cref="ScatterAdd"/> read a table of every word). The
+    /// overload with a batch and steps numbers them in the order <see cref="ScatterDistinct"/> needs.
     /// </summary>
     /// <param name="tokens">Token ids, any layout; every id must lie in <c>[0, vocabulary)</c> (see <see cref="Validate"/>).</param>
     /// <param name="vocabulary">The number of valid ids.</param>
@@ -280,26 +364,52 @@ public static class Embedding
     /// <exception cref="ArgumentException">A buffer is shorter than needed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An id is outside <c>[0, vocabulary)</c> (<paramref name="slots"/> is zero again).</exception>
     public static int Distinct(ReadOnlySpan<int> tokens, int vocabulary, Span<int> slots, Span<int> words, Span<int> index)
+        => Distinct(1, tokens.Length, tokens, vocabulary, slots, words, index);
+
+    /// <summary>
+    /// The distinct ids of a batch <c>[batch, steps]</c>, in order of first appearance step by step (every sample's
+    /// step 0, then step 1, …): <c>words[j]</c> is the j-th distinct id and <c>index[b·steps + t] = j</c> where
+    /// <c>tokens[b·steps + t] = words[j]</c>. This is the order in which <see cref="ScatterDistinct"/> meets the words, so
+    /// it can set each word's row of sums at its first token instead of clearing them all first.
+    /// </summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps per sample.</param>
+    /// <param name="tokens">Token ids <c>[batch, steps]</c>, each in <c>[0, vocabulary)</c>.</param>
+    /// <param name="vocabulary">The number of valid ids.</param>
+    /// <param name="slots">Scratch of <paramref name="vocabulary"/> ints, all zero on entry, and again on return.</param>
+    /// <param name="words">Receives the distinct ids; at least <c>batch · steps</c> long.</param>
+    /// <param name="index">Receives each token's position in <paramref name="words"/> <c>[batch, steps]</c>.</param>
+    /// <returns>The number of distinct ids.</returns>
+    /// <exception cref="ArgumentException">A buffer is shorter than needed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or an id is outside <c>[0, vocabulary)</c>
+    /// (<paramref name="slots"/> is zero again).</exception>
+    public static int Distinct(int batch, int steps, ReadOnlySpan<int> tokens, int vocabulary, Span<int> slots, Span<int> words, Span<int> index)
     {
+        if (batch < 0 || steps < 0) throw new ArgumentOutOfRangeException(batch < 0 ? nameof(batch) : nameof(steps), $"sizes must be ≥ 0, got batch={batch}, steps={steps}");
+        int rows = batch * steps;
+        if (tokens.Length < rows) throw new ArgumentException($"expected {rows} token ids, got {tokens.Length}", nameof(tokens));
         if (slots.Length < vocabulary) throw new ArgumentException($"the slots need {vocabulary} ints, have {slots.Length}", nameof(slots));
-        if (words.Length < tokens.Length || index.Length < tokens.Length)
-            throw new ArgumentException($"words and index need {tokens.Length} ints, have {words.Length} and {index.Length}", words.Length < tokens.Length ? nameof(words) : nameof(index));
+        if (words.Length < rows || index.Length < rows)
+            throw new ArgumentException($"words and index need {rows} ints, have {words.Length} and {index.Length}", words.Length < rows ? nameof(words) : nameof(index));
         int count = 0;
-        for (int i = 0; i < tokens.Length; i++)
+        for (int t = 0; t < steps; t++)
         {
-            int id = tokens[i];
-            if ((uint)id >= (uint)vocabulary)
+            for (int b = 0; b < batch; b++)
             {
-                for (int j = 0; j < count; j++) slots[words[j]] = 0; // leave the scratch as it was given
-                throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
+                int i = b * steps + t, id = tokens[i];
+                if ((uint)id >= (uint)vocabulary)
+                {
+                    for (int j = 0; j < count; j++) slots[words[j]] = 0; // leave the scratch as it was given
+                    throw new ArgumentOutOfRangeException(nameof(tokens), id, $"token id {id} is outside [0, {vocabulary - 1}]");
+                }
+                int slot = slots[id]; // position + 1; 0: not seen yet
+                if (slot == 0)
+                {
+                    words[count] = id;
+                    slot = slots[id] = ++count;
+                }
+                index[i] = slot - 1;
             }
-            int slot = slots[id]; // position + 1; 0: not seen yet
-            if (slot == 0)
-            {
-                words[count] = id;
-                slot = slots[id] = ++count;
-            }
-            index[i] = slot - 1;
         }
         for (int j = 0; j < count; j++) slots[words[j]] = 0;
         return count;
@@ -332,7 +442,7 @@ public static class Embedding
         for (int j = 0; j < words.Length; j++)
         {
             var to = tableGradient.Slice(words[j] * width, width); // checks the id
-            Add(ref MemoryMarshal.GetReference(rows.Slice(j * width, width)), ref MemoryMarshal.GetReference(to), width);
+            Add(ref MemoryMarshal.GetReference(rows.Slice(j * width, width)), ref MemoryMarshal.GetReference(to), width, set: false);
         }
     }
 
@@ -343,22 +453,23 @@ public static class Embedding
         if (outputLength < batch * steps * width) throw new ArgumentException($"the output needs {batch * steps * width} floats, has {outputLength}", name);
     }
 
+    // to += from over `width` floats; set: to = 0 + from, without reading to (a constant once inlined).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(ref float from, ref float to, int width)
+    private static void Add(ref float from, ref float to, int width, bool set)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + 16 <= width; i += 16) (Vector512.LoadUnsafe(ref to, (nuint)i) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+            for (; i + 16 <= width; i += 16) ((set ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref to, (nuint)i)) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
         }
         if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + 8 <= width; i += 8) (Vector256.LoadUnsafe(ref to, (nuint)i) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+            for (; i + 8 <= width; i += 8) ((set ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref to, (nuint)i)) + Vector256.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
         }
         if (Vector128.IsHardwareAccelerated)
         {
-            for (; i + 4 <= width; i += 4) (Vector128.LoadUnsafe(ref to, (nuint)i) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
+            for (; i + 4 <= width; i += 4) ((set ? Vector128<float>.Zero : Vector128.LoadUnsafe(ref to, (nuint)i)) + Vector128.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
         }
-        for (; i < width; i++) Unsafe.Add(ref to, i) += Unsafe.Add(ref from, i);
+        for (; i < width; i++) Unsafe.Add(ref to, i) = (set ? 0f : Unsafe.Add(ref to, i)) + Unsafe.Add(ref from, i);
     }
 }

@@ -371,7 +371,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
             if (training)
             {
                 global::ModelGen.Kernels.Embedding.Validate(batch, steps, 20, _tokens.AsSpan(0, rows), "embedding");
-                int distinct = global::ModelGen.Kernels.Embedding.Distinct(_tokens.AsSpan(0, rows), 20, _embeddingWordSlots, _embeddingDistinctWords, _embeddingDistinctIndex);
+                int distinct = global::ModelGen.Kernels.Embedding.Distinct(batch, steps, _tokens.AsSpan(0, rows), 20, _embeddingWordSlots, _embeddingDistinctWords, _embeddingDistinctIndex);
                 if (4L * distinct <= 3L * global::System.Math.Min(rows, 20)) _distinctWords = distinct;
             }
             _folded = _distinctWords > 0 || rows > 20 || (!training && rows >= 10);
@@ -565,12 +565,13 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 var words = _embeddingDistinctWords.AsSpan(0, _distinctWords);
                 var embedded = _embeddingDistinctEmbeddings.AsSpan(0, _distinctWords * 8);
                 var sums = _embeddingDistinctProjection.AsSpan(0, _distinctWords * 28);
-                sums.Clear();
-                global::ModelGen.Kernels.Embedding.ScatterAdd(
+                // Each word's row is set at its first token (words are numbered in the order the scatter meets them), so S needs no clearing.
+                global::ModelGen.Kernels.Embedding.ScatterDistinct(
                     batch,
                     steps,
                     28,
                     _embeddingDistinctIndex.AsSpan(0, rows),
+                    _distinctWords,
                     _lstmGateGradients.AsSpan(0, rows * 28),
                     sums);
                 // Their embeddings again: a Backward before this one left their gradients here (gradients add up over calls).

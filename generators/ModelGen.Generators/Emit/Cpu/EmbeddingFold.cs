@@ -61,7 +61,7 @@ internal static class EmbeddingFold
             using (w.Block("if (training)"))
             {
                 w.Call($"{G}Kernels.Embedding.Validate", "batch", "steps", l.Inputs, tokens, $"\"{l.Name}\"");
-                w.Line($"int distinct = {G}Kernels.Embedding.Distinct({tokens}, {l.Inputs}, {Field(l, TensorRole.WordSlots)}, {Field(l, TensorRole.DistinctWords)}, {Field(l, TensorRole.DistinctIndex)});");
+                w.Line($"int distinct = {G}Kernels.Embedding.Distinct(batch, steps, {tokens}, {l.Inputs}, {Field(l, TensorRole.WordSlots)}, {Field(l, TensorRole.DistinctWords)}, {Field(l, TensorRole.DistinctIndex)});");
                 w.Line($"if (4L * distinct <= 3L * global::System.Math.Min(rows, {l.Inputs})) _distinctWords = distinct;");
             }
             w.Line($"_folded = _distinctWords > 0 || {wholeVocabulary};");
@@ -132,8 +132,8 @@ internal static class EmbeddingFold
                 w.Line($"var words = {Field(l, TensorRole.DistinctWords)}.AsSpan(0, _distinctWords);");
                 w.Line($"var embedded = {Field(l, TensorRole.DistinctEmbeddings)}.AsSpan(0, _distinctWords * {dim});");
                 w.Line($"var sums = {Field(l, TensorRole.DistinctProjection)}.AsSpan(0, _distinctWords * {width});");
-                w.Line("sums.Clear();");
-                w.Call($"{G}Kernels.Embedding.ScatterAdd", "batch", "steps", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", ProjectionGradient(target), "sums");
+                w.Line("// Each word's row is set at its first token (words are numbered in the order the scatter meets them), so S needs no clearing.");
+                w.Call($"{G}Kernels.Embedding.ScatterDistinct", "batch", "steps", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", "_distinctWords", ProjectionGradient(target), "sums");
                 w.Line("// Their embeddings again: a Backward before this one left their gradients here (gradients add up over calls).");
                 w.Call($"{G}Kernels.Embedding.GatherRows", "words", View(l, ParameterNames.Embeddings, false), dim, "embedded");
                 w.Call($"{G}Kernels.Gemm.MultiplyAddTransposedA", dim, width, "_distinctWords", "embedded", dim, "sums", width, View(target.Directions[0], 0, true), width);
