@@ -6,7 +6,8 @@ namespace ModelGen.Tests;
 
 /// <summary>
 /// <see cref="Gemm.MultiplyBias"/> and <see cref="Gemm.MultiplyBiasRows"/>: a product that starts from a bias row
-/// (the input projection, a GRU's recurrent product). It sets the process-wide thread count, so it runs apart from
+/// (the input projection, a GRU's recurrent product); <see cref="Gemm.Multiply"/> and <see cref="Gemm.MultiplyRows"/>,
+/// which start from zero. It sets the process-wide thread count, so it runs apart from
 /// the other tests that do.
 /// </summary>
 [Collection(nameof(Threading.ProcessWideThreadSetting))]
@@ -46,6 +47,23 @@ public sealed class GemmBiasTests
                     Gemm.MultiplyBiasRows(m, 0, cut, n, k, a, k, b, n, bias, rows, ldc);
                     if (!expected.AsSpan().SequenceEqual(rows))
                         throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} (ldc {ldc}) in rows [0, {cut}) and [{cut}, {m}) differs from broadcasting the bias first");
+                    // The overwriting forms: clearing C's rows and adding, without the clearing (C's old values may be NaN:
+                    // none may be read).
+                    var cleared = GemmPropertyTests.Fill(m * ldc, random);
+                    var written = (float[])cleared.Clone();
+                    var writtenRows = (float[])cleared.Clone();
+                    for (int i = 0; i < m; i++)
+                    {
+                        cleared.AsSpan(i * ldc, n).Clear();
+                        written.AsSpan(i * ldc, n).Fill(float.NaN);
+                        writtenRows.AsSpan(i * ldc, n).Fill(float.NaN);
+                    }
+                    Gemm.MultiplyAdd(m, n, k, a, k, b, n, cleared, ldc);
+                    Gemm.Multiply(m, n, k, a, k, b, n, written, ldc);
+                    Gemm.MultiplyRows(m, cut, m, n, k, a, k, b, n, writtenRows, ldc);
+                    Gemm.MultiplyRows(m, 0, cut, n, k, a, k, b, n, writtenRows, ldc);
+                    if (!cleared.AsSpan().SequenceEqual(written) || !cleared.AsSpan().SequenceEqual(writtenRows))
+                        throw new InvalidOperationException($"A·B {m}×{n}×{k} (ldc {ldc}, {threads} thread(s), rows cut at {cut}) written over C differs from clearing C and adding");
                 }, iter: 200);
             // Large enough to be split between two threads (W3's input projection).
             ModelGen.Threading.IntraOpThreads = 2;
@@ -55,6 +73,13 @@ public sealed class GemmBiasTests
             Gemm.MultiplyAdd(1792, 784, 128, wa, 128, wb, 784, want, 784);
             Gemm.MultiplyBias(1792, 784, 128, wa, 128, wb, 784, wbias, got, 784);
             Assert.True(want.AsSpan().SequenceEqual(got), "W3's input projection with its bias differs from broadcasting the bias first");
+            // And written over C (a cell's dx = ∂Z·Wᵀ): wider than any zero row used before, split between threads.
+            var zeroStart = new float[1792 * 784];
+            var overwritten = new float[1792 * 784];
+            overwritten.AsSpan().Fill(float.NaN);
+            Gemm.MultiplyAdd(1792, 784, 128, wa, 128, wb, 784, zeroStart, 784);
+            Gemm.Multiply(1792, 784, 128, wa, 128, wb, 784, overwritten, 784);
+            Assert.True(zeroStart.AsSpan().SequenceEqual(overwritten), "W3-sized A·B written over C differs from clearing C and adding");
         }
         finally
         {
@@ -113,6 +138,10 @@ public sealed class GemmBiasTests
         Refused("ldc", () => Gemm.MultiplyBiasRows(4, 1, 3, 8, 4, a, 4, b, 8, bias, cm.Span, -8));
         Refused("k", () => Gemm.MultiplyBias(4, 8, -1, a, 4, b, 8, bias, cm.Span, 8));
         Refused("k", () => Gemm.MultiplyBiasRows(4, 0, 4, 8, -1, a, 4, b, 8, bias, cm.Span, 8));
+        Refused("ldc", () => Gemm.Multiply(4, 8, 4, a, 4, b, 8, cm.Span, -8));
+        Refused("ldc", () => Gemm.MultiplyRows(4, 1, 3, 8, 4, a, 4, b, 8, cm.Span, 7));
+        Refused("n", () => Gemm.Multiply(4, -8, 4, a, 4, b, 8, cm.Span, 8));
+        Refused("k", () => Gemm.MultiplyRows(4, 0, 4, 8, -1, a, 4, b, 8, cm.Span, 8));
         Assert.Equal(0f, c[0]);
     }
 
@@ -127,5 +156,8 @@ public sealed class GemmBiasTests
         Gemm.MultiplyBias(64, 120, 30, a, 30, b, 120, new float[120], c, 120);
         var bias = new float[120];
         Assert.Equal(0, Allocations.FewestBytes(() => Gemm.MultiplyBias(64, 120, 30, a, 30, b, 120, bias, c, 120), steps: 3));
+        Gemm.Multiply(64, 120, 30, a, 30, b, 120, c, 120);
+        Assert.Equal(0, Allocations.FewestBytes(() => Gemm.Multiply(64, 120, 30, a, 30, b, 120, c, 120), steps: 3));
+        Assert.Equal(0, Allocations.FewestBytes(() => Gemm.MultiplyRows(64, 8, 40, 120, 30, a, 30, b, 120, c, 120), steps: 3));
     }
 }

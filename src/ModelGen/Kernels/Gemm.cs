@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace ModelGen.Kernels;
 
@@ -85,6 +86,70 @@ public static class Gemm
     {
         if (!Check(m, n, k, a, (k - 1) * lda + m, lda, m, b, ldb, c, ldc)) return;
         Run(m, n, k, ref MemoryMarshal.GetReference(a), 1, lda, ref MemoryMarshal.GetReference(b), ldb, ref MemoryMarshal.GetReference(c), ldc);
+    }
+
+    /// <summary>
+    /// <c>C[m×n] = A[m×k] · B[k×n]</c>, C overwritten: the same bits as clearing C's rows and calling
+    /// <see cref="MultiplyAdd"/> (each element's chain starts from +0), without the pass that clears them: the register
+    /// tiles start from zero instead of loading C. Like <c>torch.matmul(a, b, out=c)</c> or BLAS sgemm with β = 0. A
+    /// cell's input gradient <c>dx = ∂Z·Wᵀ</c>, or a projection without a bias. Split between threads like
+    /// <see cref="MultiplyAdd"/>.
+    /// </summary>
+    /// <param name="m">Rows of A and C, ≥ 0.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0 (0: C's rows become zeros).</param>
+    /// <param name="a">A, element (i, p) at <c>a[i·lda + p]</c>.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; its m rows of n floats overwritten, the rest of each
+    /// leading dimension left as it is.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a leading dimension is shorter than its row (A: <c>k</c>; B and C: <c>n</c>).</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
+    public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        CheckSizes(m, n, k);
+        MultiplyBias(m, n, k, a, lda, b, ldb, Zeros(n), c, ldc);
+    }
+
+    /// <summary>
+    /// Rows <c>[rowFrom, rowTo)</c> of <see cref="Multiply"/>'s <c>C = A·B</c>, on the calling thread only, each row
+    /// exactly as the whole product computes it: the overwriting form of <see cref="MultiplyAddRows"/> (a GRU's
+    /// recurrent product without a bias, at every step).
+    /// </summary>
+    /// <param name="m">Rows of the whole product (of A and C), ≥ 0.</param>
+    /// <param name="rowFrom">First row to compute, 0 ≤ rowFrom ≤ rowTo.</param>
+    /// <param name="rowTo">One past the last row to compute, ≤ <paramref name="m"/>.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0.</param>
+    /// <param name="a">The whole A, element (i, p) at <c>a[i·lda + p]</c>.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range overwritten.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the row range is not within [0, m], or a leading dimension is shorter than its row (A: <c>k</c>; B and C: <c>n</c>).</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
+    public static void MultiplyRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        CheckSizes(m, n, k);
+        MultiplyBiasRows(m, rowFrom, rowTo, n, k, a, lda, b, ldb, Zeros(n), c, ldc);
+    }
+
+    // A row of at least n zeros, the bias the overwriting forms start from: shared, never written, grown (once per
+    // larger n, so no allocation after warm-up) by whichever thread first needs it; a race publishes zeros either way.
+    private static float[] s_zeros = new float[64];
+
+    private static ReadOnlySpan<float> Zeros(int n)
+    {
+        var zeros = Volatile.Read(ref s_zeros);
+        if (zeros.Length < n)
+        {
+            zeros = new float[Math.Max(n, 2 * zeros.Length)];
+            Volatile.Write(ref s_zeros, zeros);
+        }
+        return zeros;
     }
 
     /// <summary>

@@ -384,8 +384,7 @@ internal static class SimpleRnn_I16_H8_Tanh
             var kernelT = scratch.Slice(Units * Units, Units * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dh, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dh, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 }

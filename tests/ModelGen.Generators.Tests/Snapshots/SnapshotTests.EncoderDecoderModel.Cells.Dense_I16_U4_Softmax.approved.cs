@@ -57,8 +57,7 @@ internal static class Dense_I16_U4_Softmax
             var kernelT = scratch.Slice(0, Units * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 }

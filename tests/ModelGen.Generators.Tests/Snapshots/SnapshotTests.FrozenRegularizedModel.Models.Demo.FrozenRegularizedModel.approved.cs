@@ -587,8 +587,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                     LstmKernelGradient,
                     28);
                 global::ModelGen.Kernels.MatrixOps.Transpose(8, 28, LstmKernel, _embeddingKernelT);
-                embedded.Clear(); // their embeddings are read; now their gradients
-                global::ModelGen.Kernels.Gemm.MultiplyAdd(
+                // Their embeddings are read; now their gradients, written over them.
+                global::ModelGen.Kernels.Gemm.Multiply(
                     _distinctWords,
                     8,
                     28,

@@ -285,8 +285,7 @@ internal static class Gru_I3_H9_ResetAfter
             var kernelT = scratch.Slice(Width * Units, Width * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 

@@ -83,8 +83,7 @@ internal static class Dense_I9_U1_Relu
             var kernelT = scratch.Slice(0, Units * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 }

@@ -276,8 +276,7 @@ internal static class Gru_I3_H9_ResetBefore
             var kernelT = scratch.Slice(Width * Units, Width * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 
@@ -355,8 +354,7 @@ internal static class Gru_I3_H9_ResetBefore
                     }
                 }
                 // ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ
-                dResetState.Slice(b0 * Units, rn).Clear();
-                Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);
+                Gemm.MultiplyRows(batch, b0, b1, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float g = ref MemoryMarshal.GetReference(gates.Slice((t * batch + b) * Width, Width));

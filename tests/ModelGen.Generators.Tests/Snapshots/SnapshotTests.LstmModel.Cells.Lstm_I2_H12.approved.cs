@@ -311,8 +311,7 @@ internal static class Lstm_I2_H12
             var kernelT = scratch.Slice(Width * Units, Width * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 

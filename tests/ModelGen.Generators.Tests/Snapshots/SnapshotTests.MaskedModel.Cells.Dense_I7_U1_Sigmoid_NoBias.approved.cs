@@ -33,8 +33,7 @@ internal static class Dense_I7_U1_Sigmoid_NoBias
     {
         y = y.Slice(0, rows * Units);
         // y = x·W + b: [rows, 7] × [7, 1]
-        y.Clear(); // no bias
-        Gemm.MultiplyAdd(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units);
+        Gemm.Multiply(rows, Units, Inputs, x, Inputs, kernel, Units, y, Units); // no bias
         if (!logits.IsEmpty) y.CopyTo(logits); // the output layer's logits (ILogitOutput)
         FastMath.Sigmoid(y, y);
     }
@@ -83,8 +82,7 @@ internal static class Dense_I7_U1_Sigmoid_NoBias
             var kernelT = scratch.Slice(0, Units * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 }

@@ -266,8 +266,7 @@ internal static class Lstm_I6_H7_HardSigmoid
             var kernelT = scratch.Slice(Width * Units, Width * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dGates, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 

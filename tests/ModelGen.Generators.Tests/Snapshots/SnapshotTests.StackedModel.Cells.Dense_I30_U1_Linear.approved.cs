@@ -52,8 +52,7 @@ internal static class Dense_I30_U1_Linear
             var kernelT = scratch.Slice(0, Units * Inputs);
             MatrixOps.Transpose(Inputs, Width, kernel, kernelT);
             dx = dx.Slice(0, rows * Inputs);
-            dx.Clear();
-            Gemm.MultiplyAdd(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
+            Gemm.Multiply(rows, Inputs, Width, dy, Width, kernelT, Inputs, dx, Inputs);
         }
     }
 }

@@ -163,7 +163,7 @@ internal static class CpuCellParts
     /// <summary>
     /// <c>target = a·b + bias</c> over <paramref name="rows"/> rows, all row-major and dense: one
     /// <c>Gemm.MultiplyBias</c>, whose register tiles start from the bias row (the same bits as broadcasting it
-    /// first); a cleared target and <c>Gemm.MultiplyAdd</c> when the cell has no bias.
+    /// first); <c>Gemm.Multiply</c>, whose tiles start from zero, when the cell has no bias.
     /// </summary>
     internal static void BiasProduct(CodeWriter w, CellShape cell, string rows, string n, string k, string a, string b, string biasSlice, string target)
     {
@@ -172,8 +172,7 @@ internal static class CpuCellParts
             w.Line($"Gemm.MultiplyBias({rows}, {n}, {k}, {a}, {k}, {b}, {n}, {biasSlice}, {target}, {n});");
             return;
         }
-        w.Line($"{target}.Clear(); // no bias");
-        w.Line($"Gemm.MultiplyAdd({rows}, {n}, {k}, {a}, {k}, {b}, {n}, {target}, {n});");
+        w.Line($"Gemm.Multiply({rows}, {n}, {k}, {a}, {k}, {b}, {n}, {target}, {n}); // no bias");
     }
 
     /// <summary>Adds the column sums of <paramref name="m"/> to a bias gradient; nothing when the cell has no bias.</summary>
@@ -210,8 +209,7 @@ internal static class CpuCellParts
             w.Line($"var kernelT = {scratch.Slice("kernelT")};");
             w.Line("MatrixOps.Transpose(Inputs, Width, kernel, kernelT);");
             w.Line("dx = dx.Slice(0, rows * Inputs);");
-            w.Line("dx.Clear();");
-            w.Line($"Gemm.MultiplyAdd(rows, Inputs, Width, {dz}, Width, kernelT, Inputs, dx, Inputs);");
+            w.Line($"Gemm.Multiply(rows, Inputs, Width, {dz}, Width, kernelT, Inputs, dx, Inputs);");
         }
     }
 

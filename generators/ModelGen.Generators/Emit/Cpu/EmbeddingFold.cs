@@ -106,8 +106,8 @@ internal static class EmbeddingFold
     {
         if (bias is null)
         {
-            w.Line("projection.Clear(); // no bias");
-            w.Call($"{G}Kernels.Gemm.MultiplyAdd", rows, width, dim, a, dim, kernel, width, "projection", width);
+            w.Line("// No bias: the product's tiles start from zero.");
+            w.Call($"{G}Kernels.Gemm.Multiply", rows, width, dim, a, dim, kernel, width, "projection", width);
         }
         else w.Call($"{G}Kernels.Gemm.MultiplyBias", rows, width, dim, a, dim, kernel, width, $"{bias}.Slice(0, {width})", "projection", width);
     }
@@ -138,8 +138,8 @@ internal static class EmbeddingFold
                 w.Call($"{G}Kernels.Embedding.GatherRows", "words", View(l, ParameterNames.Embeddings, false), dim, "embedded");
                 w.Call($"{G}Kernels.Gemm.MultiplyAddTransposedA", dim, width, "_distinctWords", "embedded", dim, "sums", width, View(target.Directions[0], 0, true), width);
                 w.Call($"{G}Kernels.MatrixOps.Transpose", dim, width, View(target.Directions[0], 0, false), Field(l, TensorRole.KernelT));
-                w.Line("embedded.Clear(); // their embeddings are read; now their gradients");
-                w.Call($"{G}Kernels.Gemm.MultiplyAdd", "_distinctWords", dim, width, "sums", width, Field(l, TensorRole.KernelT), dim, "embedded", dim);
+                w.Line("// Their embeddings are read; now their gradients, written over them.");
+                w.Call($"{G}Kernels.Gemm.Multiply", "_distinctWords", dim, width, "sums", width, Field(l, TensorRole.KernelT), dim, "embedded", dim);
                 w.Call($"{G}Kernels.Embedding.ScatterAddRows", "words", "embedded", dim, View(l, ParameterNames.Embeddings, true));
             }
         }

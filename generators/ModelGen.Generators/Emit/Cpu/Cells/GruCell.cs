@@ -38,8 +38,7 @@ internal static class GruCell
             }
             else
             {
-                w.Line("rc.Slice(b0 * Width, nb * Width).Clear(); // no bias");
-                w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width);");
+                w.Line("Gemm.MultiplyRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width); // no bias");
             }
             PerSample(w,
                 new[]
@@ -158,8 +157,7 @@ internal static class GruCell
                     () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardOutputRow(w2, f, cell)),
                     "Through h = z·h[t-1] + (1 − z)·ĥ, ĥ's tanh and z's sigmoid.");
                 w.Line("// ∂(r ⊙ h[t-1]) = ∂ĥ_pre·U_hᵀ");
-                w.Line("dResetState.Slice(b0 * Units, rn).Clear();");
-                w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);");
+                w.Line("Gemm.MultiplyRows(batch, b0, b1, Units, Units, dz.Slice(2 * Units), Width, recurrentT.Slice(2 * Units * Units), Units, dResetState, Units);");
                 PerSample(w,
                     new[]
                     {
