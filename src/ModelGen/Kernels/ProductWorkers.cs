@@ -19,9 +19,10 @@ namespace ModelGen.Kernels;
 /// product, to cover the element-wise work between two products of a recurrent step, then sleep on a monitor.
 /// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
-/// sleeping workers only for a product that follows another within <see cref="BurstMicroseconds"/> (a recurrent
-/// layer's per-step products), for a product of at least <see cref="WakeWork"/> multiply-adds, and for a row job (a
-/// whole time loop). A small isolated product, such as a GRU(30)'s input projection, runs on the caller alone.
+/// sleeping workers only for a product that follows a run of at least <see cref="RunToWake"/> others, each within
+/// <see cref="BurstMicroseconds"/> of the one before (a recurrent layer's per-step products), for a product of at least
+/// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop). A small isolated product, such as a
+/// GRU(30)'s input projection, or a pair, such as its dU and dW, runs on the caller alone.
 /// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
 /// and a spinning worker slowed the caller beside it.
 /// </remarks>
@@ -30,8 +31,13 @@ internal static unsafe class ProductWorkers
     private const long SpinMicroseconds = 200;
 
     // A product that starts within this long of the previous one is part of a run (the per-step products of a
-    // recurrent layer) and wakes sleeping workers; an isolated one does not.
+    // recurrent layer); from the RunToWake-th product of a run on (two before it) it wakes sleeping workers, an
+    // isolated one or the second of a pair does not. Waking them for the second of a pair (a layer's dU then dW,
+    // 30 × 90 × 3200 each in W6) made that product 15 % slower on the 2-vCPU benchmark machine than running it on the
+    // caller alone (median 467–506 µs against 398 µs), and W6's two-thread training step 0.93–0.98× its one-thread
+    // time; a worker woken and then left spinning slows the caller beside it there.
     private const long BurstMicroseconds = 500;
+    private const int RunToWake = 2;
 
     // A product of at least this many multiply-adds (about a millisecond on one core) wakes sleeping workers even when
     // isolated: an LSTM(196)'s input projection over a batch of 64 × 28 steps (180 M) ran on the caller alone, a
@@ -53,6 +59,7 @@ internal static unsafe class ProductWorkers
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
     private static long _lastProduct; // Stopwatch timestamp of the last job's start
+    private static int _runBefore; // products of the current run before this one (0: isolated)
 
     /// <summary>
     /// Jobs handed to the workers since the process started (a job run whole on its caller does not count). Written
@@ -89,8 +96,9 @@ internal static unsafe class ProductWorkers
 
     /// <summary>
     /// Runs <c>job(state, part, parts)</c> for every part, the caller taking part 0 and any part no worker has claimed;
-    /// false (nothing done) when the workers are busy. An isolated job (no job within <see cref="BurstMicroseconds"/>
-    /// before it, every worker asleep) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
+    /// false (nothing done) when the workers are busy. A job that finds every worker asleep and is not the
+    /// <see cref="RunToWake"/>-th or later of a run (jobs each within <see cref="BurstMicroseconds"/> of the one
+    /// before) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
     /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker. A part that throws does not end
     /// the process: the caller still claims every part no worker has started and waits for those that have, then
     /// rethrows its own exception, or else the first one a worker's part threw.
@@ -103,12 +111,13 @@ internal static unsafe class ProductWorkers
         {
             EnsureWorkers(parts - 1);
             long now = Stopwatch.GetTimestamp();
-            bool burst = now - _lastProduct < BurstTicks;
+            _runBefore = now - _lastProduct < BurstTicks ? _runBefore + 1 : 0;
             _lastProduct = now;
-            if (!burst && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
+            if (_runBefore < RunToWake && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
-                // Every worker asleep and no product just before this one: an isolated product (an input
-                // projection, a weight gradient). Waking a worker would cost more than it saves; run it here.
+                // Every worker asleep and fewer than RunToWake products just before this one: an isolated product
+                // (an input projection), or a pair (a layer's dU and dW). Waking a worker would cost more than it
+                // saves; run it here.
                 job(state, 0, 1);
                 return true;
             }
