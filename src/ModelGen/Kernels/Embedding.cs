@@ -115,21 +115,17 @@ public static class Embedding
         static abstract int Width { get; }
     }
 
-    // to += from over one row of `width` floats (the fixed widths ignore it); Set: to = 0 + from, the bits of adding
-    // to a cleared row (−0 becomes +0), without reading it.
+    // to += from over one row of `width` floats (the fixed widths ignore it); set: to = 0 + from, the bits of adding
+    // to a cleared row (−0 becomes +0), without reading it. Callers pass set as a constant, folded once inlined.
     private interface IRowAdd
     {
-        static abstract void Add(ref float from, ref float to, int width);
-        static abstract void Set(ref float from, ref float to, int width);
+        static abstract void Add(ref float from, ref float to, int width, bool set);
     }
 
     private struct AnyWidth : IRowAdd
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to, int width) => Embedding.Add(ref from, ref to, width, set: false);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Set(ref float from, ref float to, int width) => Embedding.Add(ref from, ref to, width, set: true);
+        public static void Add(ref float from, ref float to, int width, bool set) => Embedding.Add(ref from, ref to, width, set);
     }
 
     private struct Width8 : IWidth, IRowAdd
@@ -147,13 +143,7 @@ public static class Embedding
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to, int width) => Add(ref from, ref to, set: false);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Set(ref float from, ref float to, int width) => Add(ref from, ref to, set: true);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Add(ref float from, ref float to, bool set)
+        public static void Add(ref float from, ref float to, int width, bool set)
         {
             if (Vector256.IsHardwareAccelerated) ((set ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref to)) + Vector256.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
@@ -179,19 +169,13 @@ public static class Embedding
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Add(ref float from, ref float to, int width) => Add(ref from, ref to, set: false);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Set(ref float from, ref float to, int width) => Add(ref from, ref to, set: true);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Add(ref float from, ref float to, bool set)
+        public static void Add(ref float from, ref float to, int width, bool set)
         {
             if (Vector512.IsHardwareAccelerated) ((set ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref to)) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
             {
-                Width8.Add(ref from, ref to, set);
-                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8), set);
+                Width8.Add(ref from, ref to, 8, set);
+                Width8.Add(ref Unsafe.Add(ref from, 8), ref Unsafe.Add(ref to, 8), 8, set);
             }
         }
     }
@@ -279,10 +263,10 @@ public static class Embedding
                 ref float to = ref Unsafe.Add(ref destination, id * width);
                 if (id == next)
                 {
-                    TAdd.Set(ref from, ref to, width);
+                    TAdd.Add(ref from, ref to, width, set: true);
                     next++;
                 }
-                else TAdd.Add(ref from, ref to, width);
+                else TAdd.Add(ref from, ref to, width, set: false);
             }
         }
     }

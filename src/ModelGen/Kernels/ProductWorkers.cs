@@ -19,8 +19,8 @@ namespace ModelGen.Kernels;
 /// product, to cover the element-wise work between two products of a recurrent step, then sleep on a monitor.
 /// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
-/// sleeping workers only for a product that follows a run of at least <see cref="RunToWake"/> others, each within
-/// <see cref="BurstMicroseconds"/> of the one before (a recurrent layer's per-step products), for a product of at least
+/// sleeping workers only for a product that follows a run of at least <see cref="RunToWake"/> others, each starting
+/// within <see cref="BurstMicroseconds"/> of the end of the one before (a recurrent layer's per-step products), for a product of at least
 /// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop). A small isolated product, such as a
 /// GRU(30)'s input projection, or a pair, such as its dU and dW, runs on the caller alone.
 /// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
@@ -30,7 +30,7 @@ internal static unsafe class ProductWorkers
 {
     private const long SpinMicroseconds = 200;
 
-    // A product that starts within this long of the previous one is part of a run (the per-step products of a
+    // A product that starts within this long of the end of the previous one is part of a run (the per-step products of a
     // recurrent layer); from the RunToWake-th product of a run on (two before it) it wakes sleeping workers, an
     // isolated one or the second of a pair does not. Waking them for the second of a pair (a layer's dU then dW,
     // 30 × 90 × 3200 each in W6) made that product 15 % slower on the 2-vCPU benchmark machine than running it on the
@@ -58,7 +58,7 @@ internal static unsafe class ProductWorkers
     private static int _parts;
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
-    private static long _lastProduct; // Stopwatch timestamp of the last job's start
+    private static long _lastProduct; // Stopwatch timestamp of the last job's start, then of its end
     private static int _runBefore; // products of the current run before this one (0: isolated)
 
     /// <summary>
@@ -97,7 +97,7 @@ internal static unsafe class ProductWorkers
     /// <summary>
     /// Runs <c>job(state, part, parts)</c> for every part, the caller taking part 0 and any part no worker has claimed;
     /// false (nothing done) when the workers are busy. A job that finds every worker asleep and is not the
-    /// <see cref="RunToWake"/>-th or later of a run (jobs each within <see cref="BurstMicroseconds"/> of the one
+    /// <see cref="RunToWake"/>-th or later of a run (jobs each starting within <see cref="BurstMicroseconds"/> of the end of the one
     /// before) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
     /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker. A part that throws does not end
     /// the process: the caller still claims every part no worker has started and waits for those that have, then
@@ -119,6 +119,7 @@ internal static unsafe class ProductWorkers
                 // (an input projection), or a pair (a layer's dU and dW). Waking a worker would cost more than it
                 // saves; run it here.
                 job(state, 0, 1);
+                _lastProduct = Stopwatch.GetTimestamp(); // a run is measured between jobs, not between their starts
                 return true;
             }
             SharedJobs++;
