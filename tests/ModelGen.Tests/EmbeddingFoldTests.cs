@@ -314,6 +314,45 @@ namespace ModelGen.Tests
         }
 
         [Fact]
+        public void The_embedding_kernels_refuse_sizes_that_are_negative_zero_wide_or_too_large_for_int()
+        {
+            // 65,536 × 65,536 floats wrap an int product to 0: each kernel used to let a 16-float buffer pass its length
+            // check (and ScatterDistinct then read past it); a width of 0 divided by zero in ScatterAdd.
+            var grad = new float[16];
+            var sums = new float[16];
+            int[] one = [0];
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.ScatterDistinct(1, 65536, 65536, new int[65536], 1, grad, sums));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.ScatterAdd(1, 65536, 65536, new int[65536], grad, sums));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.Gather(1, 65536, 1, 65536, new int[65536], new float[65536], grad, "embedding"));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.GatherRows(new int[65536], new float[65536], 65536, grad));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.ScatterAddRows(new int[65536], grad, 65536, new float[65536]));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.Distinct(65536, 65536, one, 1, new int[1], new int[1], new int[1]));
+            foreach (var call in new Action[]
+            {
+                () => ModelGen.Kernels.Embedding.ScatterDistinct(-1, 1, 2, one, 1, grad, sums),
+                () => ModelGen.Kernels.Embedding.ScatterDistinct(1, 1, -2, one, 1, grad, sums),
+                () => ModelGen.Kernels.Embedding.ScatterDistinct(1, 1, 2, one, -1, grad, sums),
+                () => ModelGen.Kernels.Embedding.ScatterAdd(1, 1, 0, one, grad, sums),
+                () => ModelGen.Kernels.Embedding.ScatterAdd(1, -1, 2, one, grad, sums),
+                () => ModelGen.Kernels.Embedding.Gather(1, 1, -1, 2, one, grad, sums, "embedding"),
+                () => ModelGen.Kernels.Embedding.Validate(-1, 1, 4, one, "embedding"),
+                () => ModelGen.Kernels.Embedding.GatherRows(one, grad, 0, sums),
+                () => ModelGen.Kernels.Embedding.Distinct(1, -1, one, 1, new int[1], new int[1], new int[1]),
+            })
+            {
+                Assert.Throws<ArgumentOutOfRangeException>(call);
+            }
+            Assert.All(sums, x => Assert.Equal(0f, x));
+
+            // Rows added to a table only once every id is known to be in it; an id whose offset would wrap is refused.
+            var table = new float[8];
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.ScatterAddRows([1, 4], [1f, 1, 1, 1], 2, table));
+            Assert.Contains("row id 4 is outside the table's 4 rows", e.Message, StringComparison.Ordinal);
+            Assert.All(table, x => Assert.Equal(0f, x));
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.GatherRows([1 << 30], new float[8], 4, new float[4]));
+        }
+
+        [Fact]
         public void FoldSource_compares_bits()
         {
             var table = new float[4];

@@ -37,7 +37,7 @@ public sealed class GemmBiasTests
                     for (int i = 0; i < m; i++) bias.AsSpan().CopyTo(expected.AsSpan(i * ldc, n));
                     Gemm.MultiplyAdd(m, n, k, a, k, b, n, expected, ldc);
                     Gemm.MultiplyBias(m, n, k, a, k, b, n, bias, actual, ldc);
-                    if (!expected.AsSpan().SequenceEqual(actual))
+                    if (!SameBits(expected, actual))
                         throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} (ldc {ldc}, {threads} thread(s)) differs from broadcasting the bias first");
                     // The row form, in two slices cut at a random row, computes each row as the whole product does.
                     var rows = GemmPropertyTests.Fill(m * ldc, random);
@@ -45,7 +45,7 @@ public sealed class GemmBiasTests
                     int cut = m == 0 ? 0 : random.Next(m + 1);
                     Gemm.MultiplyBiasRows(m, cut, m, n, k, a, k, b, n, bias, rows, ldc);
                     Gemm.MultiplyBiasRows(m, 0, cut, n, k, a, k, b, n, bias, rows, ldc);
-                    if (!expected.AsSpan().SequenceEqual(rows))
+                    if (!SameBits(expected, rows))
                         throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} (ldc {ldc}) in rows [0, {cut}) and [{cut}, {m}) differs from broadcasting the bias first");
                     // The overwriting forms: clearing C's rows and adding, without the clearing (C's old values may be NaN:
                     // none may be read).
@@ -62,7 +62,7 @@ public sealed class GemmBiasTests
                     Gemm.Multiply(m, n, k, a, k, b, n, written, ldc);
                     Gemm.MultiplyRows(m, cut, m, n, k, a, k, b, n, writtenRows, ldc);
                     Gemm.MultiplyRows(m, 0, cut, n, k, a, k, b, n, writtenRows, ldc);
-                    if (!cleared.AsSpan().SequenceEqual(written) || !cleared.AsSpan().SequenceEqual(writtenRows))
+                    if (!SameBits(cleared, written) || !SameBits(cleared, writtenRows))
                         throw new InvalidOperationException($"A·B {m}×{n}×{k} (ldc {ldc}, {threads} thread(s), rows cut at {cut}) written over C differs from clearing C and adding");
                 }, iter: 200);
             // Large enough to be split between two threads (W3's input projection).
@@ -72,14 +72,14 @@ public sealed class GemmBiasTests
             for (int i = 0; i < 1792; i++) wbias.AsSpan().CopyTo(want.AsSpan(i * 784));
             Gemm.MultiplyAdd(1792, 784, 128, wa, 128, wb, 784, want, 784);
             Gemm.MultiplyBias(1792, 784, 128, wa, 128, wb, 784, wbias, got, 784);
-            Assert.True(want.AsSpan().SequenceEqual(got), "W3's input projection with its bias differs from broadcasting the bias first");
+            Assert.True(SameBits(want, got), "W3's input projection with its bias differs from broadcasting the bias first");
             // And written over C (a cell's dx = ∂Z·Wᵀ): wider than any zero row used before, split between threads.
             var zeroStart = new float[1792 * 784];
             var overwritten = new float[1792 * 784];
             overwritten.AsSpan().Fill(float.NaN);
             Gemm.MultiplyAdd(1792, 784, 128, wa, 128, wb, 784, zeroStart, 784);
             Gemm.Multiply(1792, 784, 128, wa, 128, wb, 784, overwritten, 784);
-            Assert.True(zeroStart.AsSpan().SequenceEqual(overwritten), "W3-sized A·B written over C differs from clearing C and adding");
+            Assert.True(SameBits(zeroStart, overwritten), "W3-sized A·B written over C differs from clearing C and adding");
         }
         finally
         {
@@ -104,7 +104,7 @@ public sealed class GemmBiasTests
                 Gemm.KernelPart(0, 1, m, n, k, ref a[0], k, 1, ref b[0], n, ref expected[0], n);
                 for (int part = parts - 1; part >= 0; part--)
                     Gemm.KernelPart(part, parts, m, n, k, ref a[0], k, 1, ref b[0], n, ref split[0], n, ref bias[0], hasBias: true);
-                if (!expected.AsSpan().SequenceEqual(split))
+                if (!SameBits(expected, split))
                     throw new InvalidOperationException($"bias + A·B {m}×{n}×{k} in {parts} parts differs from broadcasting the bias first");
             }, iter: 150);
     }
@@ -144,6 +144,10 @@ public sealed class GemmBiasTests
         Refused("k", () => Gemm.MultiplyRows(4, 0, 4, 8, -1, a, 4, b, 8, cm.Span, 8));
         Assert.Equal(0f, c[0]);
     }
+
+    // Bit for bit (a float comparison would take −0 for +0).
+    private static bool SameBits(float[] x, float[] y) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(x.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(y.AsSpan()));
 
     [Fact]
     public void A_product_with_a_bias_checks_its_bias_and_allocates_nothing()

@@ -379,7 +379,7 @@ public sealed class ThreadingTests
     public static TheoryData<int, int> PassShapes => new()
     {
         // Rows of whole 16-column blocks, ragged last blocks (tails of every vector width), one block, less than one.
-        { 37, 784 }, { 5, 65 }, { 9, 16 }, { 103, 33 }, { 4, 7 }, { 2, 200 }, { 1, 48 },
+        { 37, 784 }, { 5, 65 }, { 9, 16 }, { 103, 33 }, { 4, 7 }, { 2, 200 }, { 1, 48 }, { 11, 8 },
     };
 
     [Theory]
@@ -421,6 +421,7 @@ public sealed class ThreadingTests
         var tokens = new int[batch * steps];
         for (int i = 0; i < tokens.Length; i++) tokens[i] = random.Next(vocabulary);
         var grad = Fill(batch * steps * width, random);
+        for (int i = 0; i < grad.Length; i += 5) grad[i] = -0f; // −0 where a row is set, not added to, must come out +0
         var start = Fill(vocabulary * width, random);
         var whole = (float[])start.Clone();
         Embedding.ScatterAdd(batch, steps, width, tokens, grad, whole); // below the threshold: one part
@@ -513,6 +514,43 @@ public sealed class ThreadingTests
         {
             ModelGen.Threading.IntraOpThreads = before;
             SharedPass.Threshold = passThreshold;
+        }
+    }
+
+    [Fact]
+    public void Sleeping_workers_are_woken_from_the_third_product_of_a_run_not_for_a_pair()
+    {
+        if (Environment.ProcessorCount < 2) return; // one core: no workers
+        int before = ModelGen.Threading.IntraOpThreads;
+        try
+        {
+            ModelGen.Threading.IntraOpThreads = 2;
+            // Shared when the workers are awake (at least 2^21 multiply-adds), but not woken for alone (below 2^25).
+            const int m = 64, n = 256, k = 256;
+            var random = new Random(5);
+            float[] a = Fill(m * k, random), b = Fill(k * n, random), c = new float[m * n];
+            Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n); // start the workers
+            // Timing decides what a run is (jobs within 500 µs of each other), so a descheduled test thread could
+            // break one: a few attempts, one of which must show both rules.
+            bool pairAlone = false, thirdShared = false;
+            for (int attempt = 0; attempt < 5 && !(pairAlone && thirdShared); attempt++)
+            {
+                System.Threading.Thread.Sleep(20); // past the workers' spinning: asleep
+                long s0 = ProductWorkers.SharedJobs;
+                Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+                Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+                long s1 = ProductWorkers.SharedJobs;
+                Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+                long s2 = ProductWorkers.SharedJobs;
+                pairAlone |= s1 == s0;
+                thirdShared |= s1 == s0 && s2 == s1 + 1;
+            }
+            Assert.True(pairAlone, "a pair of products woke the sleeping workers");
+            Assert.True(thirdShared, "the third product of a run did not reach the workers");
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
         }
     }
 

@@ -21,7 +21,7 @@ public static class Embedding
     /// <param name="output">The gathered rows <c>[steps, batch, width]</c>.</param>
     /// <param name="layer">The layer's name, for the message of a bad id.</param>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or the width is 0, or a token id is outside <c>[0, vocabulary)</c>.</exception>
     public static void Gather(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> table, Span<float> output, string layer)
     {
         Check(batch, steps, vocabulary, width, tokens, table.Length, output.Length, nameof(output));
@@ -74,10 +74,13 @@ public static class Embedding
     /// <param name="vocabulary">The number of valid ids.</param>
     /// <param name="tokens">Token ids <c>[batch, steps]</c>.</param>
     /// <param name="layer">The layer's name, for the message.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A token id is outside <c>[0, vocabulary)</c>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="tokens"/> holds fewer than <c>batch · steps</c> ids.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a token id is outside <c>[0, vocabulary)</c>.</exception>
     public static void Validate(int batch, int steps, int vocabulary, ReadOnlySpan<int> tokens, string layer)
     {
-        int k = FirstOutside(tokens.Slice(0, batch * steps), vocabulary);
+        long rows = Sizes(batch, steps, 1).Rows;
+        if (tokens.Length < rows) throw new ArgumentException($"expected {rows} token ids, got {tokens.Length}", nameof(tokens));
+        int k = FirstOutside(tokens.Slice(0, (int)rows), vocabulary);
         if (k >= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(tokens), tokens[k],
@@ -200,7 +203,7 @@ public static class Embedding
     /// <param name="grad">The gradient of the gathered rows <c>[steps, batch, width]</c>.</param>
     /// <param name="tableGradient">The table's gradient <c>[vocabulary, width]</c>, added to.</param>
     /// <exception cref="ArgumentException"><paramref name="grad"/> is shorter than its shape needs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A token id is outside the table (checked before anything is added).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or the width is 0, or a token id is outside the table (checked before anything is added).</exception>
     /// <remarks>
     /// A gradient of at least a million floats in rows of other than 8 or 16 may be shared between
     /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows (when the workers are awake after a
@@ -209,11 +212,12 @@ public static class Embedding
     /// </remarks>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
     {
-        if (grad.Length < batch * steps * width) throw new ArgumentException($"the gradient needs {batch * steps * width} floats, has {grad.Length}", nameof(grad));
+        var (rows, floats) = Sizes(batch, steps, width);
+        if (grad.Length < floats) throw new ArgumentException($"the gradient needs {floats} floats, has {grad.Length}", nameof(grad));
         int vocabulary = tableGradient.Length / width;
-        if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
+        if (tokens.Length < rows) throw new ArgumentException($"expected {rows} token ids, got {tokens.Length}", nameof(tokens));
         // Every id first, so that a bad one leaves the gradient as it was.
-        if (FirstOutside(tokens.Slice(0, batch * steps), vocabulary) is var k and >= 0)
+        if (FirstOutside(tokens.Slice(0, (int)rows), vocabulary) is var k and >= 0)
             throw new ArgumentOutOfRangeException(nameof(tokens), tokens[k], $"token id {tokens[k]} is outside [0, {vocabulary - 1}]");
         Scatter(batch, steps, width, tokens, grad, tableGradient, vocabulary, overwrite: false);
     }
@@ -293,7 +297,8 @@ public static class Embedding
     /// clearing: the result is the same bits as clearing it and calling <see cref="ScatterAdd"/> with
     /// <paramref name="index"/> as the ids, without the pass that clears it or reading the rows back. The fold of an
     /// Embedding over a batch's own words uses it for <c>S</c>, whose products give the kernel's and the embeddings'
-    /// gradients (no PyTorch or Keras counterpart: both scatter into the whole vocabulary).
+    /// gradients. PyTorch's counterpart is <c>torch.zeros(count, width).index_add_(0, index, grad)</c>, TensorFlow's
+    /// <c>tf.math.unsorted_segment_sum(grad, index, count)</c>, here without the zeros.
     /// </summary>
     /// <param name="batch">Samples.</param>
     /// <param name="steps">Time steps per sample.</param>
@@ -306,6 +311,7 @@ public static class Embedding
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs, or <paramref name="index"/> does not
     /// number the words in order of first appearance step by step from 0 to <c>count − 1</c> (checked before anything is
     /// written; the message names the first token out of order).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or <paramref name="count"/> is negative, or the width is 0.</exception>
     /// <remarks>
     /// A gradient of at least a million floats in rows of other than 8 or 16 may be shared between
     /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the words, as in <see cref="ScatterAdd"/>, with the
@@ -313,10 +319,11 @@ public static class Embedding
     /// </remarks>
     public static void ScatterDistinct(int batch, int steps, int width, ReadOnlySpan<int> index, int count, ReadOnlySpan<float> grad, Span<float> sums)
     {
-        int rows = batch * steps;
+        var (rows, floats) = Sizes(batch, steps, width);
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "the number of distinct words must be ≥ 0");
         if (index.Length < rows) throw new ArgumentException($"expected {rows} word positions, got {index.Length}", nameof(index));
-        if (grad.Length < rows * width) throw new ArgumentException($"the gradient needs {rows * width} floats, has {grad.Length}", nameof(grad));
-        if (sums.Length < count * width) throw new ArgumentException($"the sums need {count} rows of {width} floats, {count * width}, have {sums.Length}", nameof(sums));
+        if (grad.Length < floats) throw new ArgumentException($"the gradient needs {floats} floats, has {grad.Length}", nameof(grad));
+        if (sums.Length < (long)count * width) throw new ArgumentException($"the sums need {count} rows of {width} floats, {(long)count * width}, have {sums.Length}", nameof(sums));
         // The numbering first: a row of a word whose first token came out of order would be added to, not set.
         int next = 0;
         for (int t = 0; t < steps; t++)
@@ -326,7 +333,7 @@ public static class Embedding
                 int j = index[b * steps + t];
                 if (j == next && next < count) next++;
                 else if ((uint)j >= (uint)next)
-                    throw new ArgumentException($"the word positions must number {count} distinct words in order of first appearance step by step; token [{b}, {t}] has {j} where at most {Math.Min(next, count - 1)} can come", nameof(index));
+                    throw new ArgumentException($"the word positions must number {count} distinct words in order of first appearance step by step; token [{b}, {t}] has {j} where {(count == 0 ? "none" : $"at most {Math.Min(next, count - 1)}")} can come", nameof(index));
             }
         }
         if (next != count) throw new ArgumentException($"the word positions number {next} distinct words, not {count}", nameof(index));
@@ -369,8 +376,7 @@ public static class Embedding
     /// (<paramref name="slots"/> is zero again).</exception>
     public static int Distinct(int batch, int steps, ReadOnlySpan<int> tokens, int vocabulary, Span<int> slots, Span<int> words, Span<int> index)
     {
-        if (batch < 0 || steps < 0) throw new ArgumentOutOfRangeException(batch < 0 ? nameof(batch) : nameof(steps), $"sizes must be ≥ 0, got batch={batch}, steps={steps}");
-        int rows = batch * steps;
+        long rows = Sizes(batch, steps, 1).Rows;
         if (tokens.Length < rows) throw new ArgumentException($"expected {rows} token ids, got {tokens.Length}", nameof(tokens));
         if (slots.Length < vocabulary) throw new ArgumentException($"the slots need {vocabulary} ints, have {slots.Length}", nameof(slots));
         if (words.Length < rows || index.Length < rows)
@@ -405,12 +411,18 @@ public static class Embedding
     /// <param name="width">Floats per row.</param>
     /// <param name="output"><c>[words.Length, width]</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <c>words.Length · width</c>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An id is outside the table.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The width is 0 or negative, or an id is outside the table.</exception>
     public static void GatherRows(ReadOnlySpan<int> words, ReadOnlySpan<float> table, int width, Span<float> output)
     {
-        if (output.Length < words.Length * width) throw new ArgumentException($"the output needs {words.Length * width} floats, has {output.Length}", nameof(output));
+        long floats = Sizes(words.Length, 1, width).Floats;
+        if (output.Length < floats) throw new ArgumentException($"the output needs {floats} floats, has {output.Length}", nameof(output));
+        int tableRows = table.Length / width;
         for (int j = 0; j < words.Length; j++)
+        {
+            // The id against the table's rows, not its offset against the length: a large id's offset could wrap into range.
+            if ((uint)words[j] >= (uint)tableRows) throw new ArgumentOutOfRangeException(nameof(words), words[j], $"row id {words[j]} is outside the table's {tableRows} rows");
             table.Slice(words[j] * width, width).CopyTo(output.Slice(j * width, width));
+        }
     }
 
     /// <summary>Adds row j of <paramref name="rows"/> to row <c>words[j]</c> of <paramref name="tableGradient"/>, for every j.</summary>
@@ -419,22 +431,43 @@ public static class Embedding
     /// <param name="width">Floats per row.</param>
     /// <param name="tableGradient">The table's gradient <c>[rows, width]</c>, added to.</param>
     /// <exception cref="ArgumentException"><paramref name="rows"/> is shorter than <c>words.Length · width</c>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An id is outside the table.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The width is 0 or negative, or an id is outside the table (checked before anything is added).</exception>
     public static void ScatterAddRows(ReadOnlySpan<int> words, ReadOnlySpan<float> rows, int width, Span<float> tableGradient)
     {
-        if (rows.Length < words.Length * width) throw new ArgumentException($"the rows need {words.Length * width} floats, have {rows.Length}", nameof(rows));
+        long floats = Sizes(words.Length, 1, width).Floats;
+        if (rows.Length < floats) throw new ArgumentException($"the rows need {floats} floats, have {rows.Length}", nameof(rows));
+        int tableRows = tableGradient.Length / width;
+        // Every id first, so that a bad one leaves the gradient as it was.
+        if (FirstOutside(words, tableRows) is var bad and >= 0)
+            throw new ArgumentOutOfRangeException(nameof(words), words[bad], $"row id {words[bad]} is outside the table's {tableRows} rows");
         for (int j = 0; j < words.Length; j++)
         {
-            var to = tableGradient.Slice(words[j] * width, width); // checks the id
+            var to = tableGradient.Slice(words[j] * width, width);
             Add(ref MemoryMarshal.GetReference(rows.Slice(j * width, width)), ref MemoryMarshal.GetReference(to), width, set: false);
         }
     }
 
     private static void Check(int batch, int steps, int vocabulary, int width, ReadOnlySpan<int> tokens, int tableLength, int outputLength, string name)
     {
-        if (tokens.Length < batch * steps) throw new ArgumentException($"expected {batch * steps} token ids, got {tokens.Length}", nameof(tokens));
-        if (tableLength < vocabulary * width) throw new ArgumentException($"the table needs {vocabulary * width} floats, has {tableLength}", nameof(tableLength));
-        if (outputLength < batch * steps * width) throw new ArgumentException($"the output needs {batch * steps * width} floats, has {outputLength}", name);
+        var (rows, floats) = Sizes(batch, steps, width);
+        if (vocabulary < 0) throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, "the vocabulary must be ≥ 0");
+        if (tokens.Length < rows) throw new ArgumentException($"expected {rows} token ids, got {tokens.Length}", nameof(tokens));
+        if (tableLength < (long)vocabulary * width) throw new ArgumentException($"the table needs {(long)vocabulary * width} floats, has {tableLength}", nameof(tableLength));
+        if (outputLength < floats) throw new ArgumentException($"the output needs {floats} floats, has {outputLength}", name);
+    }
+
+    // batch ≥ 0, steps ≥ 0 and width ≥ 1, else ArgumentOutOfRangeException; the rows (batch·steps) and floats of a
+    // [steps, batch, width] block in long, which no size can wrap around (a wrapped int product let a short buffer pass
+    // the length checks, and the unchecked loops read past it).
+    private static (long Rows, long Floats) Sizes(int batch, int steps, int width)
+    {
+        if (batch < 0 || steps < 0 || width < 1)
+        {
+            throw new ArgumentOutOfRangeException(batch < 0 ? nameof(batch) : steps < 0 ? nameof(steps) : nameof(width),
+                $"sizes must be batch ≥ 0, steps ≥ 0 and width ≥ 1, got batch={batch}, steps={steps}, width={width}");
+        }
+        long rows = (long)batch * steps;
+        return (rows, rows * width);
     }
 
     // to += from over `width` floats; set: to = 0 + from, without reading to (a constant once inlined).

@@ -10,7 +10,8 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// Row-major single-precision matrix products used by the generated cells: <c>C += A·B</c>,
-/// <c>C += Aᵀ·B</c> and <c>C = 1·biasᵀ + A·B</c> (the register tiles start from the bias row), at the widest vector width the hardware accelerates that a row of C holds (512, 256 or 128 bits,
+/// <c>C += Aᵀ·B</c>, <c>C = 1·biasᵀ + A·B</c> (the register tiles start from the bias row) and <c>C = A·B</c> (from
+/// zero), at the widest vector width the hardware accelerates that a row of C holds (512, 256 or 128 bits,
 /// else scalar: 10 columns take 256-bit vectors on an AVX-512 machine).
 /// </summary>
 /// <remarks>
@@ -90,8 +91,9 @@ public static class Gemm
 
     /// <summary>
     /// <c>C[m×n] = A[m×k] · B[k×n]</c>, C overwritten: the same bits as clearing C's rows and calling
-    /// <see cref="MultiplyAdd"/> (each element's chain starts from +0), without the pass that clears them: the register
-    /// tiles start from zero instead of loading C. Like <c>torch.matmul(a, b, out=c)</c> or BLAS sgemm with β = 0. A
+    /// <see cref="MultiplyAdd"/> (each element's chain starts from +0), without a separate pass over C: the packed
+    /// path's register tiles start from zero instead of loading C, and the small products' paths write zeros just
+    /// before they read C. Like <c>torch.matmul(a, b, out=c)</c> or BLAS sgemm with β = 0. A
     /// cell's input gradient <c>dx = ∂Z·Wᵀ</c>, or a projection without a bias. Split between threads like
     /// <see cref="MultiplyAdd"/>.
     /// </summary>
@@ -110,6 +112,7 @@ public static class Gemm
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
         CheckSizes(m, n, k);
+        if (m == 0 || n == 0) return;
         MultiplyBias(m, n, k, a, lda, b, ldb, Zeros(n), c, ldc);
     }
 
@@ -133,21 +136,25 @@ public static class Gemm
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
     public static void MultiplyRows(int m, int rowFrom, int rowTo, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
+        CheckRows(m, rowFrom, rowTo);
         CheckSizes(m, n, k);
+        if (rowFrom == rowTo || n == 0) return;
         MultiplyBiasRows(m, rowFrom, rowTo, n, k, a, lda, b, ldb, Zeros(n), c, ldc);
     }
 
-    // A row of at least n zeros, the bias the overwriting forms start from: shared, never written, grown (once per
-    // larger n, so no allocation after warm-up) by whichever thread first needs it; a race publishes zeros either way.
+    // A row of at least n zeros, the bias the overwriting forms start from: shared, never written, grown by whichever
+    // thread first needs a longer one (so no allocation after warm-up). Only a longer array replaces it: two threads
+    // growing it at once keep the longer of theirs.
     private static float[] s_zeros = new float[64];
 
     private static ReadOnlySpan<float> Zeros(int n)
     {
         var zeros = Volatile.Read(ref s_zeros);
-        if (zeros.Length < n)
+        while (zeros.Length < n)
         {
-            zeros = new float[Math.Max(n, 2 * zeros.Length)];
-            Volatile.Write(ref s_zeros, zeros);
+            var grown = new float[Math.Max(n, 2 * zeros.Length)];
+            var seen = Interlocked.CompareExchange(ref s_zeros, grown, zeros);
+            zeros = ReferenceEquals(seen, zeros) ? grown : seen; // another thread's, if it came first: long enough?
         }
         return zeros;
     }

@@ -19,7 +19,7 @@ namespace ModelGen.Kernels;
 /// product, to cover the element-wise work between two products of a recurrent step, then sleep on a monitor.
 /// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
-/// sleeping workers only for a product that follows a run of at least <see cref="RunToWake"/> others, each starting
+/// sleeping workers only for a product with at least <see cref="RunToWake"/> others of its run before it, each starting
 /// within <see cref="BurstMicroseconds"/> of the end of the one before (a recurrent layer's per-step products), for a product of at least
 /// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop). A small isolated product, such as a
 /// GRU(30)'s input projection, or a pair, such as its dU and dW, runs on the caller alone.
@@ -31,11 +31,11 @@ internal static unsafe class ProductWorkers
     private const long SpinMicroseconds = 200;
 
     // A product that starts within this long of the end of the previous one is part of a run (the per-step products of a
-    // recurrent layer); from the RunToWake-th product of a run on (two before it) it wakes sleeping workers, an
-    // isolated one or the second of a pair does not. Waking them for the second of a pair (a layer's dU then dW,
-    // 30 × 90 × 3200 each in W6) made that product 15 % slower on the 2-vCPU benchmark machine than running it on the
-    // caller alone (median 467–506 µs against 398 µs), and W6's two-thread training step 0.93–0.98× its one-thread
-    // time; a worker woken and then left spinning slows the caller beside it there.
+    // recurrent layer); one with at least RunToWake products of its run before it wakes sleeping workers, an isolated
+    // one or the second of a pair does not. Waking them for the second of a pair (a layer's dU then dW, 30 × 90 × 3200
+    // each in W6) made that product slower on the 2-vCPU benchmark machine than running it on the caller alone (a
+    // median 467–546 µs against 412–423 µs in four runs; 398–414 µs on one thread), and W6's two-thread training step
+    // 0.93–0.98× its one-thread time.
     private const long BurstMicroseconds = 500;
     private const int RunToWake = 2;
 
@@ -59,7 +59,7 @@ internal static unsafe class ProductWorkers
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
     private static long _lastProduct; // Stopwatch timestamp of the last job's start, then of its end
-    private static int _runBefore; // products of the current run before this one (0: isolated)
+    private static int _runBefore; // jobs of the current run before this one, up to RunToWake (0: isolated)
 
     /// <summary>
     /// Jobs handed to the workers since the process started (a job run whole on its caller does not count). Written
@@ -96,9 +96,9 @@ internal static unsafe class ProductWorkers
 
     /// <summary>
     /// Runs <c>job(state, part, parts)</c> for every part, the caller taking part 0 and any part no worker has claimed;
-    /// false (nothing done) when the workers are busy. A job that finds every worker asleep and is not the
-    /// <see cref="RunToWake"/>-th or later of a run (jobs each starting within <see cref="BurstMicroseconds"/> of the end of the one
-    /// before) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
+    /// false (nothing done) when the workers are busy. A job that finds every worker asleep and has fewer than
+    /// <see cref="RunToWake"/> jobs of its run before it (jobs each starting within <see cref="BurstMicroseconds"/> of the
+    /// end of the one before) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
     /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker. A part that throws does not end
     /// the process: the caller still claims every part no worker has started and waits for those that have, then
     /// rethrows its own exception, or else the first one a worker's part threw.
@@ -111,7 +111,7 @@ internal static unsafe class ProductWorkers
         {
             EnsureWorkers(parts - 1);
             long now = Stopwatch.GetTimestamp();
-            _runBefore = now - _lastProduct < BurstTicks ? _runBefore + 1 : 0;
+            _runBefore = now - _lastProduct < BurstTicks ? Math.Min(_runBefore + 1, RunToWake) : 0; // capped: a long run never wraps
             _lastProduct = now;
             if (_runBefore < RunToWake && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
