@@ -45,6 +45,7 @@ internal static class ThreadRatio
         int before = Threading.IntraOpThreads;
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
         Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
+        Console.WriteLine($"jobs shared: jobs handed to other threads in the {many}-thread rounds; 0 means both settings ran the same one-thread code, so that row's ratios are only the machine's noise");
         Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads");
         var results = new List<Result>();
         foreach (var id in ids)
@@ -134,7 +135,7 @@ internal static class ThreadRatio
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
         double perCall = (double)shared / manyCalls;
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls"));
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")}"));
         return new Result(id, name, one[0], m1, two[0], m2, mp) { SharedPerCall = perCall };
     }
 

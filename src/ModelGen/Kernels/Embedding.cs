@@ -207,7 +207,7 @@ public static class Embedding
     /// <remarks>
     /// A gradient of at least a million floats in rows of other than 8 or 16 may be shared between
     /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows (when the workers are awake after a
-    /// product; it does not wake a sleeping one); each row of the table adds its tokens' rows in the same order on any
+    /// product, or as the third or later job of a run: see <c>ProductWorkers</c>); each row of the table adds its tokens' rows in the same order on any
     /// number of threads, so the result is the same bits.
     /// </remarks>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)
@@ -372,11 +372,12 @@ public static class Embedding
     /// <param name="index">Receives each token's position in <paramref name="words"/> <c>[batch, steps]</c>.</param>
     /// <returns>The number of distinct ids.</returns>
     /// <exception cref="ArgumentException">A buffer is shorter than needed.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or an id is outside <c>[0, vocabulary)</c>
-    /// (<paramref name="slots"/> is zero again).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the vocabulary is negative, or an id is outside
+    /// <c>[0, vocabulary)</c> (<paramref name="slots"/> is zero again).</exception>
     public static int Distinct(int batch, int steps, ReadOnlySpan<int> tokens, int vocabulary, Span<int> slots, Span<int> words, Span<int> index)
     {
         long rows = Sizes(batch, steps, 1).Rows;
+        if (vocabulary < 0) throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, "the vocabulary must be ≥ 0");
         if (tokens.Length < rows) throw new ArgumentException($"expected {rows} token ids, got {tokens.Length}", nameof(tokens));
         if (slots.Length < vocabulary) throw new ArgumentException($"the slots need {vocabulary} ints, have {slots.Length}", nameof(slots));
         if (words.Length < rows || index.Length < rows)

@@ -34,7 +34,8 @@ namespace ModelGen.Kernels;
 /// columns past the panel, never past C's last element), else from a copy of C. The pack buffers are
 /// per thread (native memory, 64-byte aligned), made on a thread's first product and grown only for a wider one; B
 /// is packed once per block of k for every block of rows. A call allocates nothing on the managed heap after a
-/// thread's first.
+/// thread's first, except that <see cref="Multiply"/> and <see cref="MultiplyRows"/> grow a shared row of zeros the first
+/// time they see a wider C (kept for the process). In every form C must not overlap A or B.
 /// </para>
 /// <para>
 /// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
@@ -105,7 +106,7 @@ public static class Gemm
     /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
     /// <param name="ldb">Leading dimension of B.</param>
     /// <param name="c">C, element (i, j) at <c>c[i·ldc + j]</c>; its m rows of n floats overwritten, the rest of each
-    /// leading dimension left as it is.</param>
+    /// leading dimension left as it is. It must not overlap A or B (it is written while they are read).</param>
     /// <param name="ldc">Leading dimension of C.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or a leading dimension is shorter than its row (A: <c>k</c>; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
@@ -113,6 +114,7 @@ public static class Gemm
     {
         CheckSizes(m, n, k);
         if (m == 0 || n == 0) return;
+        CheckC(m, n, c, ldc); // before the zero row is grown for a C that is not there
         MultiplyBias(m, n, k, a, lda, b, ldb, Zeros(n), c, ldc);
     }
 
@@ -130,7 +132,8 @@ public static class Gemm
     /// <param name="lda">Leading dimension of A.</param>
     /// <param name="b">B, element (p, j) at <c>b[p·ldb + j]</c>.</param>
     /// <param name="ldb">Leading dimension of B.</param>
-    /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range overwritten.</param>
+    /// <param name="c">The whole C, element (i, j) at <c>c[i·ldc + j]</c>; rows of the range overwritten (zeros where
+    /// k = 0). It must not overlap A or B.</param>
     /// <param name="ldc">Leading dimension of C.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, the row range is not within [0, m], or a leading dimension is shorter than its row (A: <c>k</c>; B and C: <c>n</c>).</exception>
     /// <exception cref="ArgumentException">A buffer is shorter than its shape needs.</exception>
@@ -139,6 +142,7 @@ public static class Gemm
         CheckRows(m, rowFrom, rowTo);
         CheckSizes(m, n, k);
         if (rowFrom == rowTo || n == 0) return;
+        CheckC(m, n, c, ldc);
         MultiplyBiasRows(m, rowFrom, rowTo, n, k, a, lda, b, ldb, Zeros(n), c, ldc);
     }
 
@@ -318,6 +322,13 @@ public static class Gemm
     {
         CheckLdc(n, ldc);
         if (bias.Length < n) throw new ArgumentException($"the bias needs {n} floats, has {bias.Length}", nameof(bias));
+        CheckC(m, n, c, ldc);
+    }
+
+    // C's leading dimension and length for m ≥ 1 rows of n floats.
+    private static void CheckC(int m, int n, Span<float> c, int ldc)
+    {
+        CheckLdc(n, ldc);
         if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"C needs {(long)(m - 1) * ldc + n} floats, has {c.Length}", nameof(c));
     }
 

@@ -7,8 +7,9 @@ using System.Threading;
 namespace ModelGen.Kernels;
 
 /// <summary>
-/// The threads that take parts of a large <see cref="Gemm"/> product, or of a recurrent layer's time loop split by
-/// sample rows (<see cref="RowParallel"/>). One job runs at a time: the caller
+/// The threads that take parts of a large <see cref="Gemm"/> product, of a recurrent layer's time loop split by
+/// sample rows or of Adam's and AdamW's update split by chunks (<see cref="RowParallel"/>), and of a large memory-bound
+/// pass (<see cref="SharedPass"/>). One job runs at a time: the caller
 /// publishes it, runs part 0, then runs any part whose worker has not claimed it yet (a worker still waking up
 /// costs nothing that way), and spins until the claimed parts are done. A product that finds the workers busy
 /// (another thread's model) runs alone on its caller instead of waiting.
@@ -21,7 +22,7 @@ namespace ModelGen.Kernels;
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
 /// sleeping workers only for a product with at least <see cref="RunToWake"/> others of its run before it, each starting
 /// within <see cref="BurstMicroseconds"/> of the end of the one before (a recurrent layer's per-step products), for a product of at least
-/// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop). A small isolated product, such as a
+/// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop, an optimizer's update). A small isolated product, such as a
 /// GRU(30)'s input projection, or a pair, such as its dU and dW, runs on the caller alone.
 /// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
 /// and a spinning worker slowed the caller beside it.

@@ -5,7 +5,8 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// The memory-bound passes a training step runs over a whole sequence between its products (a bias gradient's
 /// column sums, an embedding's gather and scatter-add): large ones are shared between the product workers, by blocks
-/// of <see cref="Block"/> columns (sums), time steps (gathers) or ranges of the table's rows (scatter-adds). Each
+/// of <see cref="Block"/> columns (sums), time steps (gathers) or ranges of the table's rows (scatter-adds; of the
+/// distinct words for <see cref="Embedding.ScatterDistinct"/>). Each
 /// element is computed in the same order as on one thread (a column's sum keeps its order of rows, a row of the table
 /// its order of tokens), so a split changes no bit.
 /// </summary>
