@@ -16,7 +16,7 @@ namespace ModelGen;
 /// when batch × units × units is large) are split by column panels; an optimizer's update of at least 2¹⁸ parameters
 /// by chunks; and the memory-bound passes over a whole sequence of at least a million floats (a bias gradient's column
 /// sums, an embedding's gather and scatter-add) by columns, steps or rows of the table, when the workers are awake
-/// after a product (such a pass does not wake a sleeping one). Each row, each element of a product and each sum is
+/// after a product (a pass wakes sleeping ones only as the third job of a run of jobs). Each row, each element of a product and each sum is
 /// computed in the same order as on one thread, so results are bit-identical whatever the setting. The workers are
 /// started once, on first use, and spin briefly between jobs before they sleep; nothing is allocated per call. Small
 /// models never reach the thresholds and run on the calling thread alone.

@@ -206,8 +206,8 @@ public static class Embedding
     /// <exception cref="ArgumentOutOfRangeException">A size is negative or the width is 0, or a token id is outside the table (checked before anything is added).</exception>
     /// <remarks>
     /// A gradient of at least a million floats in rows of other than 8 or 16 may be shared between
-    /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows (when the workers are awake after a
-    /// product, or as the third or later job of a run: see <c>ProductWorkers</c>); each row of the table adds its tokens' rows in the same order on any
+    /// <see cref="Threading.IntraOpThreads"/> threads by ranges of the table's rows (as
+    /// <see cref="RowParallel"/>'s passes are); each row of the table adds its tokens' rows in the same order on any
     /// number of threads, so the result is the same bits.
     /// </remarks>
     public static void ScatterAdd(int batch, int steps, int width, ReadOnlySpan<int> tokens, ReadOnlySpan<float> grad, Span<float> tableGradient)

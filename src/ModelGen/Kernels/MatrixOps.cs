@@ -66,8 +66,8 @@ public static class MatrixOps
     /// rows one by one: the same order at every width and for every length of row. A row of up to four vectors is
     /// summed in registers (a SimpleRNN(8)'s bias over 6,400 rows waited on a call and a store per row before); a
     /// longer one goes through <paramref name="sums"/> in memory, a block of four rows per pass. A matrix of at least
-    /// a million floats may be shared between <see cref="Threading.IntraOpThreads"/> threads by blocks of columns (when
-    /// the workers are awake after a product; it does not wake a sleeping one), each column summed in the same order,
+    /// a million floats may be shared between <see cref="Threading.IntraOpThreads"/> threads by blocks of columns (as
+    /// <see cref="RowParallel"/>'s passes are), each column summed in the same order,
     /// so the sums are the same bits on any number of threads.
     /// </remarks>
     public static void AddColumnSums(int rows, ReadOnlySpan<float> m, Span<float> sums)

@@ -59,7 +59,7 @@ internal static unsafe class ProductWorkers
     private static int _parts;
     private static int _generation, _pending, _sleepers;
     private static int[] _claims = []; // per part: 0 free, 1 taken (by its worker or by the caller)
-    private static long _lastProduct; // Stopwatch timestamp of the last job's start, then of its end
+    private static long _lastProduct; // Stopwatch timestamp of the last job's end: a run is measured between jobs
     private static int _runBefore; // jobs of the current run before this one, up to RunToWake (0: isolated)
 
     /// <summary>
@@ -113,14 +113,13 @@ internal static unsafe class ProductWorkers
             EnsureWorkers(parts - 1);
             long now = Stopwatch.GetTimestamp();
             _runBefore = now - _lastProduct < BurstTicks ? Math.Min(_runBefore + 1, RunToWake) : 0; // capped: a long run never wraps
-            _lastProduct = now;
             if (_runBefore < RunToWake && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
                 // Every worker asleep and fewer than RunToWake products just before this one: an isolated product
                 // (an input projection), or a pair (a layer's dU and dW). Waking a worker would cost more than it
                 // saves; run it here.
                 job(state, 0, 1);
-                _lastProduct = Stopwatch.GetTimestamp(); // a run is measured between jobs, not between their starts
+                _lastProduct = Stopwatch.GetTimestamp();
                 return true;
             }
             SharedJobs++;
