@@ -126,14 +126,15 @@ public sealed class CellsTests
 
     private delegate void CpuLstmForward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel,
         ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC, ReadOnlySpan<byte> mask,
-        ReadOnlySpan<float> recurrentMask, Span<float> maskedStates);
+        ReadOnlySpan<float> recurrentMask, Span<float> maskedStates, bool zeroInitialState);
     private delegate void GpuLstmForward(GpuDevice device, int steps, int batch, ArrayView<float> x, ArrayView<float> kernel, ArrayView<float> recurrentKernel,
         ArrayView<float> bias, ArrayView<float> h, ArrayView<float> c, ArrayView<float> gates, ArrayView<float> tanhC, ArrayView<byte> mask,
         ArrayView<float> recurrentMask, ArrayView<float> maskedStates);
     private delegate void CpuLstmBackward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel,
         ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates,
         Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask,
-        ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial, Span<float> dInitialCell, ReadOnlySpan<float> dFinalCell);
+        ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> maskedStates, Span<float> dInitial, Span<float> dInitialCell, ReadOnlySpan<float> dFinalCell,
+        bool zeroInitialState);
     private delegate void GpuLstmBackward(GpuDevice device, int steps, int batch, ArrayView<float> x, ArrayView<float> kernel, ArrayView<float> recurrentKernel,
         ArrayView<float> h, ArrayView<float> c, ArrayView<float> gates, ArrayView<float> tanhC, ArrayView<float> dh, ArrayView<float> dGates,
         ArrayView<float> dKernel, ArrayView<float> dRecurrentKernel, ArrayView<float> dBias, ArrayView<float> dx, ArrayView<float> scratch, ArrayView<byte> mask,
@@ -152,10 +153,10 @@ public sealed class CellsTests
         var actual = expected.Clone();
         var e = expected;
         cpuForward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["bias"], e["h"], e["c"], e["gates"], e["tanhC"], e.Mask,
-            e["recurrentMask"], e["maskedStates"]);
+            e["recurrentMask"], e["maskedStates"], zeroInitialState: false); // block 0 holds a random initial state
         cpuBackward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["h"], e["c"], e["gates"], e["tanhC"], e["dh"], e["dGates"],
             e["dKernel"], e["dRecurrentKernel"], e["dBias"], e["dx"], new float[cpuScratch(o.Batch)], e.Mask, e["recurrentMask"], e["maskedStates"],
-            e["dInitial"], e["dInitialCell"], e["dFinalCell"]);
+            e["dInitial"], e["dInitialCell"], e["dFinalCell"], zeroInitialState: false);
         using (var device = (makeDevice ?? Device)())
         {
             using var scratch = device.Accelerator.Allocate1D<float>(Math.Max(1, gpuScratch(o.Batch)));

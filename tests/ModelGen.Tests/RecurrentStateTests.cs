@@ -40,6 +40,25 @@ public sealed class RecurrentStateTests
     }
 
     [Fact]
+    public void StartedFromZeros_IsSetByBeginOnly_SoAResetBeforeBackwardLeavesIt()
+    {
+        var state = Lstm();
+        Assert.False(state.StartedFromZeros); // no pass yet: nothing may be left out
+        float[] h = new float[4], c = new float[4];
+        state.Begin(2, h, c);
+        Assert.True(state.StartedFromZeros);
+        state.Set(new float[] { 1, 2, 3, 4 }, new float[] { 5, 6, 7, 8 });
+        Assert.True(state.StartedFromZeros); // still the last pass's
+        state.Begin(2, h, c);
+        Assert.False(state.StartedFromZeros);
+        state.Reset();
+        Assert.False(state.Used);
+        Assert.False(state.StartedFromZeros); // the pass began from the set state
+        state.Begin(2, h, c);
+        Assert.True(state.StartedFromZeros);
+    }
+
+    [Fact]
     public void Set_RejectsPartialSamples_AndMismatchedCellStates_NamingTheDirection()
     {
         var state = Lstm();

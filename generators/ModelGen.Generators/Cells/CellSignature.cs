@@ -39,6 +39,11 @@ internal enum SlotSource
     FromLogits,
     /// <summary>LSTM: ∂loss/∂(final c), the starting ∂c of the backward pass (a layer that returns its state).</summary>
     FinalCellStateGradient,
+    /// <summary>
+    /// The pass starts from zeros (no initial state set or carried): block 0 of the states is all zeros, so a cell may
+    /// leave out the products with h[-1], every term of which is zero. A hint: false is always correct.
+    /// </summary>
+    ZeroInitialState,
 }
 
 /// <summary>One parameter of a cell's Forward or Backward: declared once, rendered by the cell and bound by name at each call.</summary>
@@ -123,7 +128,10 @@ internal static class CellSignature
         Out("dx", SlotSource.InputGradient), Out("scratch", SlotSource.Scratch),
     };
 
-    /// <summary>Step mask and recurrent dropout, the last forward parameters of every recurrent cell (empty: not used).</summary>
+    /// <summary>The last parameter of a recurrent cell's Forward and Backward: the initial state is zeros (<see cref="SlotSource.ZeroInitialState"/>).</summary>
+    private static readonly Slot ZeroInitialState = new("zeroInitialState", SlotType.Flag, SlotSource.ZeroInitialState, Optional: true);
+
+    /// <summary>Step mask and recurrent dropout, the last forward parameters of every recurrent cell but its own and <see cref="ZeroInitialState"/> (empty: not used).</summary>
     private static readonly Slot[] ForwardOptions =
     {
         new("mask", SlotType.Mask, SlotSource.StepMask, Optional: true), new("recurrentMask", SlotType.Input, SlotSource.RecurrentMask, Optional: true),
@@ -150,17 +158,17 @@ internal static class CellSignature
         CellKind.SimpleRnn => Join(Sizes, Weights, new[] { In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States) }, ForwardOptions,
             ReadsTokens(cell)
                 ? new[] { new Slot("tokens", SlotType.Tokens, SlotSource.Tokens, Optional: true), new Slot("table", SlotType.Input, SlotSource.TokenTable, Optional: true) }
-                : System.Array.Empty<Slot>()),
+                : System.Array.Empty<Slot>(), new[] { ZeroInitialState }),
         CellKind.Lstm => Join(Sizes, Weights, new[]
         {
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("c", TensorRole.Cells),
             WriteTensor("gates", TensorRole.Gates), WriteTensor("tanhC", TensorRole.TanhCells),
-        }, ForwardOptions),
+        }, ForwardOptions, new[] { ZeroInitialState }),
         CellKind.Gru => Join(Sizes, Weights, new[]
         {
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("gates", TensorRole.Gates),
             cell.ResetAfter ? WriteTensor("recurrent", TensorRole.Recurrent) : WriteTensor("resetState", TensorRole.ResetStates),
-        }, ForwardOptions),
+        }, ForwardOptions, new[] { ZeroInitialState }),
         CellKind.Dense => Join(new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), In("bias", SlotSource.Bias),
@@ -175,7 +183,7 @@ internal static class CellSignature
     public static IReadOnlyList<Slot> Backward(CellShape cell) => cell.Cell switch
     {
         CellKind.SimpleRnn => Join(Sizes, Weights, new[] { ReadTensor("h", TensorRole.States), WriteTensor("dh", TensorRole.OutputGradient) },
-            WeightGradients, BackwardOptions),
+            WeightGradients, BackwardOptions, new[] { ZeroInitialState }),
         CellKind.Lstm => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("c", TensorRole.Cells), ReadTensor("gates", TensorRole.Gates), ReadTensor("tanhC", TensorRole.TanhCells),
@@ -183,18 +191,18 @@ internal static class CellSignature
         }, WeightGradients, BackwardOptions, new[]
         {
             new Slot("dInitialCell", SlotType.Output, SlotSource.InitialCellStateGradient, Optional: true),
-            new Slot("dFinalCell", SlotType.Input, SlotSource.FinalCellStateGradient, Optional: true),
+            new Slot("dFinalCell", SlotType.Input, SlotSource.FinalCellStateGradient, Optional: true), ZeroInitialState,
         }),
         CellKind.Gru when cell.ResetAfter => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("recurrent", TensorRole.Recurrent),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients), WriteTensor("dRecurrent", TensorRole.RecurrentGradients),
-        }, WeightGradients, BackwardOptions),
+        }, WeightGradients, BackwardOptions, new[] { ZeroInitialState }),
         CellKind.Gru => Join(Sizes, Weights, new[]
         {
             ReadTensor("h", TensorRole.States), ReadTensor("gates", TensorRole.Gates), ReadTensor("resetState", TensorRole.ResetStates),
             WriteTensor("dh", TensorRole.OutputGradient), WriteTensor("dGates", TensorRole.GateGradients),
-        }, WeightGradients, BackwardOptions),
+        }, WeightGradients, BackwardOptions, new[] { ZeroInitialState }),
         CellKind.Dense => Join(new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), ReadTensor("y", TensorRole.Output),

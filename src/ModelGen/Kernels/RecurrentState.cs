@@ -50,6 +50,14 @@ public sealed class RecurrentState
     public bool Used { get; private set; }
 
     /// <summary>
+    /// The last forward pass started from zeros (no state held), so the cells left out the products with h[-1] = 0, at
+    /// its first step and in the recurrent kernel's gradient; its <c>Backward</c> must do the same. Set by
+    /// <see cref="Begin"/> only: unlike <see cref="Used"/>, <see cref="Reset"/> leaves it as it was, so a pass's
+    /// backward matches its forward whatever happens between them. False before the first pass.
+    /// </summary>
+    public bool StartedFromZeros { get; private set; }
+
+    /// <summary>
     /// Sets the initial state, <c>[samples, units]</c> batch-major; the next batches must have as many samples.
     /// </summary>
     /// <param name="h">The hidden state, a positive multiple of units floats.</param>
@@ -96,6 +104,7 @@ public sealed class RecurrentState
     {
         int n = batch * _units;
         Used = Samples != 0;
+        StartedFromZeros = !Used;
         if (Used)
         {
             _h.AsSpan(0, n).CopyTo(h);

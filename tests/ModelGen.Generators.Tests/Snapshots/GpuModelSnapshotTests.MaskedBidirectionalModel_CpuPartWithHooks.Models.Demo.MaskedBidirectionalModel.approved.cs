@@ -581,7 +581,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     c: _bidirectionalForwardCells,
                     gates: _bidirectionalForwardGates,
                     tanhC: _bidirectionalForwardTanhCells,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _bidirectionalForwardInitial.StartedFromZeros);
             }
             {
                 // 'backward_lstm': the sequence reversed
@@ -624,7 +625,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     c: _bidirectionalBackwardCells,
                     gates: _bidirectionalBackwardGates,
                     tanhC: _bidirectionalBackwardTanhCells,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _bidirectionalBackwardInitial.StartedFromZeros);
             }
             global::ModelGen.Kernels.Bidirectional.MergeSequence(
                 global::ModelGen.Kernels.MergeMode.Concat,
@@ -652,7 +654,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     h: _bidirectional1ForwardStates,
                     gates: _bidirectional1ForwardGates,
                     recurrent: _bidirectional1ForwardRecurrent,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _bidirectional1ForwardInitial.StartedFromZeros);
                 _bidirectional1ForwardFinalStateGradient.AsSpan(0, batch * 4).Clear(); // ∂loss/∂(final state): none until the user sets it
             }
             {
@@ -678,7 +681,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     h: _bidirectional1BackwardStates,
                     gates: _bidirectional1BackwardGates,
                     recurrent: _bidirectional1BackwardRecurrent,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _bidirectional1BackwardInitial.StartedFromZeros);
                 _bidirectional1BackwardFinalStateGradient.AsSpan(0, batch * 4).Clear(); // ∂loss/∂(final state): none until the user sets it
             }
             global::ModelGen.Kernels.Bidirectional.MergeLast(
@@ -788,7 +792,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     dx: (dx.IsEmpty ? default : _bidirectional1ForwardInputGradient.AsSpan(0, rows * 16)),
                     scratch: _bidirectional1ForwardScratch,
                     mask: _mask.AsSpan(0, rows),
-                    dInitial: _bidirectional1ForwardInitial.Gradient(batch));
+                    dInitial: _bidirectional1ForwardInitial.Gradient(batch),
+                    zeroInitialState: _bidirectional1ForwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,
@@ -825,7 +830,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     dx: (dx.IsEmpty ? default : _bidirectional1BackwardInputGradient.AsSpan(0, rows * 16)),
                     scratch: _bidirectional1BackwardScratch,
                     mask: _bidirectional1BackwardReversedMask.AsSpan(0, rows),
-                    dInitial: _bidirectional1BackwardInitial.Gradient(batch));
+                    dInitial: _bidirectional1BackwardInitial.Gradient(batch),
+                    zeroInitialState: _bidirectional1BackwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,
@@ -872,7 +878,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     scratch: _bidirectionalForwardScratch,
                     mask: _mask.AsSpan(0, rows),
                     dInitial: _bidirectionalForwardInitial.Gradient(batch),
-                    dInitialCell: _bidirectionalForwardInitial.CellGradient(batch));
+                    dInitialCell: _bidirectionalForwardInitial.CellGradient(batch),
+                    zeroInitialState: _bidirectionalForwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,
@@ -905,7 +912,8 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
                     scratch: _bidirectionalBackwardScratch,
                     mask: _bidirectionalBackwardReversedMask.AsSpan(0, rows),
                     dInitial: _bidirectionalBackwardInitial.Gradient(batch),
-                    dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch));
+                    dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch),
+                    zeroInitialState: _bidirectionalBackwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,

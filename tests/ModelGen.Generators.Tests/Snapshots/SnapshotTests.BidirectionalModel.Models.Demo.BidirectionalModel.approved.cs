@@ -571,7 +571,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     c: _bidirectionalForwardCells,
                     gates: _bidirectionalForwardGates,
                     tanhC: _bidirectionalForwardTanhCells,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _bidirectionalForwardInitial.StartedFromZeros);
             }
             {
                 // 'backward_lstm': the sequence reversed
@@ -614,7 +615,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     c: _bidirectionalBackwardCells,
                     gates: _bidirectionalBackwardGates,
                     tanhC: _bidirectionalBackwardTanhCells,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _bidirectionalBackwardInitial.StartedFromZeros);
             }
             global::ModelGen.Kernels.Bidirectional.MergeSequence(
                 global::ModelGen.Kernels.MergeMode.Concat,
@@ -654,7 +656,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     recurrent: _bidirectional1ForwardRecurrent,
                     mask: mask,
                     recurrentMask: recurrentMask,
-                    maskedStates: _bidirectional1ForwardMaskedStates);
+                    maskedStates: _bidirectional1ForwardMaskedStates,
+                    zeroInitialState: _bidirectional1ForwardInitial.StartedFromZeros);
             }
             {
                 // 'backward_gru': the sequence reversed
@@ -691,7 +694,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     recurrent: _bidirectional1BackwardRecurrent,
                     mask: mask,
                     recurrentMask: recurrentMask,
-                    maskedStates: _bidirectional1BackwardMaskedStates);
+                    maskedStates: _bidirectional1BackwardMaskedStates,
+                    zeroInitialState: _bidirectional1BackwardInitial.StartedFromZeros);
             }
             global::ModelGen.Kernels.Bidirectional.MergeSequence(
                 global::ModelGen.Kernels.MergeMode.Sum,
@@ -814,7 +818,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     mask: _mask.AsSpan(0, rows),
                     recurrentMask: (_bidirectional1ForwardRecurrentDropoutActive ? _bidirectional1ForwardRecurrentMask.AsSpan(0, batch * 5) : default),
                     maskedStates: _bidirectional1ForwardMaskedStates,
-                    dInitial: _bidirectional1ForwardInitial.Gradient(batch));
+                    dInitial: _bidirectional1ForwardInitial.Gradient(batch),
+                    zeroInitialState: _bidirectional1ForwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,
@@ -848,7 +853,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     mask: _bidirectional1BackwardReversedMask.AsSpan(0, rows),
                     recurrentMask: (_bidirectional1BackwardRecurrentDropoutActive ? _bidirectional1BackwardRecurrentMask.AsSpan(0, batch * 5) : default),
                     maskedStates: _bidirectional1BackwardMaskedStates,
-                    dInitial: _bidirectional1BackwardInitial.Gradient(batch));
+                    dInitial: _bidirectional1BackwardInitial.Gradient(batch),
+                    zeroInitialState: _bidirectional1BackwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,
@@ -895,7 +901,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     scratch: _bidirectionalForwardScratch,
                     mask: _mask.AsSpan(0, rows),
                     dInitial: _bidirectionalForwardInitial.Gradient(batch),
-                    dInitialCell: _bidirectionalForwardInitial.CellGradient(batch));
+                    dInitialCell: _bidirectionalForwardInitial.CellGradient(batch),
+                    zeroInitialState: _bidirectionalForwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,
@@ -928,7 +935,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
                     scratch: _bidirectionalBackwardScratch,
                     mask: _bidirectionalBackwardReversedMask.AsSpan(0, rows),
                     dInitial: _bidirectionalBackwardInitial.Gradient(batch),
-                    dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch));
+                    dInitialCell: _bidirectionalBackwardInitial.CellGradient(batch),
+                    zeroInitialState: _bidirectionalBackwardInitial.StartedFromZeros);
                 global::ModelGen.Kernels.SequenceOps.AccumulateInputGradient(
                     batch,
                     steps,

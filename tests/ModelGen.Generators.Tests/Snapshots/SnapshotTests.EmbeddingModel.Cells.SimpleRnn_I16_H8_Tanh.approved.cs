@@ -41,7 +41,7 @@ internal static class SimpleRnn_I16_H8_Tanh
     /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
     /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
     /// </remarks>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default)
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         var outputs = h.Slice(n, rows * Units);
@@ -302,8 +302,8 @@ internal static class SimpleRnn_I16_H8_Tanh
                 TensorPrimitives.Multiply(previous, recurrentMask.Slice(0, n), dropped);
                 previous = dropped;
             }
-            // z += h[t-1]·U: [batch, 8] × [8, 8].
-            Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
+            // z += h[t-1]·U: [batch, 8] × [8, 8] (not at the first step from zeros).
+            if (t > 0 || !zeroInitialState) Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
             // h[t] = tanh(z), the whole [batch, 8] block at once.
             FastMath.Tanh(z, z);
             if (!mask.IsEmpty)
@@ -322,7 +322,7 @@ internal static class SimpleRnn_I16_H8_Tanh
     /// gradients; writes <paramref name="dx"/> [steps·batch, Inputs] unless it is empty, and the initial
     /// state's gradient into <paramref name="dInitial"/> [batch, Units] unless it is empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, Span<float> dh, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -374,8 +374,9 @@ internal static class SimpleRnn_I16_H8_Tanh
             // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
             if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev); }
         }
-        // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
-        Gemm.MultiplyAddTransposedA(Units, Units, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dh, Units, dRecurrentKernel, Units);
+        // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ (from step 1 when h[-1] = 0), dW += xᵀ·dZ.
+        int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU
+        if (first < rows) Gemm.MultiplyAddTransposedA(Units, Units, rows - first, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)).Slice(first * Units), Units, dh.Slice(first * Units), Units, dRecurrentKernel, Units);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Units, rows, x, Inputs, dh, Units, dKernel, Units); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dh, dBias.Slice(0, Units));
         if (!dx.IsEmpty)

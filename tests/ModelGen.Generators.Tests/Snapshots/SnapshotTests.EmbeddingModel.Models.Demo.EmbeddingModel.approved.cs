@@ -313,7 +313,8 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
                 bias: SimpleRnnBias,
                 h: _simpleRnnStates,
                 tokens: _folded ? _tokens.AsSpan(0, rows) : default,
-                table: _folded ? _embeddingProjection : default);
+                table: _folded ? _embeddingProjection : default,
+                zeroInitialState: _simpleRnnInitial.StartedFromZeros);
 
             // 2: 'dense' Dense(1, sigmoid)
             global::ModelGen.Generated.Dense_I8_U1_Sigmoid.Forward(
@@ -386,7 +387,8 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
                 dBias: SimpleRnnBiasGradient,
                 dx: (_folded ? default : _embeddingOutputGradient.AsSpan()),
                 scratch: _simpleRnnScratch,
-                dInitial: _simpleRnnInitial.Gradient(batch));
+                dInitial: _simpleRnnInitial.Gradient(batch),
+                zeroInitialState: _simpleRnnInitial.StartedFromZeros);
 
             // 0: 'embedding' Embedding(500, 16)
             if (_folded)

@@ -372,7 +372,8 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
                 h: _lstmStates,
                 c: _lstmCells,
                 gates: _lstmGates,
-                tanhC: _lstmTanhCells);
+                tanhC: _lstmTanhCells,
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // 1: 'repeat_vector' RepeatVector(6)
             global::ModelGen.Kernels.SequenceLayers.Repeat(
@@ -395,7 +396,8 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
                 h: _lstm1States,
                 c: _lstm1Cells,
                 gates: _lstm1Gates,
-                tanhC: _lstm1TanhCells);
+                tanhC: _lstm1TanhCells,
+                zeroInitialState: _lstm1Initial.StartedFromZeros);
             _lstm1FinalStateGradient.AsSpan(0, batch * 16).Clear(); // ∂loss/∂(final state): none until the user sets it
             _lstm1FinalCellStateGradient.AsSpan(0, batch * 16).Clear();
 
@@ -499,7 +501,8 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
                 scratch: _lstm1Scratch,
                 dInitial: _lstm1Initial.Gradient(batch),
                 dInitialCell: _lstm1Initial.CellGradient(batch),
-                dFinalCell: _lstm1FinalCellStateGradient.AsSpan(0, batch * 16));
+                dFinalCell: _lstm1FinalCellStateGradient.AsSpan(0, batch * 16),
+                zeroInitialState: _lstm1Initial.StartedFromZeros);
 
             // 1: 'repeat_vector' RepeatVector(6)
             steps = _steps; rows = batch * steps; // the layers before 'repeat_vector' run at the input's steps
@@ -530,7 +533,8 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
                 dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
                 scratch: _lstmScratch,
                 dInitial: _lstmInitial.Gradient(batch),
-                dInitialCell: _lstmInitial.CellGradient(batch));
+                dInitialCell: _lstmInitial.CellGradient(batch),
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // Time-major → batch-major input gradient.
             if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -449,7 +449,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 h: _lstmStates,
                 c: _lstmCells,
                 gates: _lstmGates,
-                tanhC: _lstmTanhCells);
+                tanhC: _lstmTanhCells,
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // 2: 'gru' GRU(5, reset_after=True, regularized)
             _gruInitial.Begin(batch, _gruStates, default); // the initial state, or zeros
@@ -462,7 +463,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 bias: GruBias,
                 h: _gruStates,
                 gates: _gruGates,
-                recurrent: _gruRecurrent);
+                recurrent: _gruRecurrent,
+                zeroInitialState: _gruInitial.StartedFromZeros);
 
             // 3: 'dense' Dense(2, linear, regularized)
             global::ModelGen.Generated.Dense_I5_U2_Linear.Forward(
@@ -534,7 +536,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 dBias: GruBiasGradient,
                 dx: _lstmOutputGradient,
                 scratch: _gruScratch,
-                dInitial: _gruInitial.Gradient(batch));
+                dInitial: _gruInitial.Gradient(batch),
+                zeroInitialState: _gruInitial.StartedFromZeros);
 
             // 1: 'lstm' LSTM(7, relu, sequences, regularized)
             global::ModelGen.Generated.Lstm_I8_H7_Relu.Backward(
@@ -555,7 +558,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 dx: (_folded ? default : _embeddingOutputGradient.AsSpan()),
                 scratch: _lstmScratch,
                 dInitial: _lstmInitial.Gradient(batch),
-                dInitialCell: _lstmInitial.CellGradient(batch));
+                dInitialCell: _lstmInitial.CellGradient(batch),
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // 0: 'embedding' Embedding(20, 8, regularized, trainable=False)
             if (_distinctWords > 0)

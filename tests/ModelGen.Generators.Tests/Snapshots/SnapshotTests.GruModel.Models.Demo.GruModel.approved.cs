@@ -268,7 +268,8 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
                 bias: GruBias,
                 h: _gruStates,
                 gates: _gruGates,
-                recurrent: _gruRecurrent);
+                recurrent: _gruRecurrent,
+                zeroInitialState: _gruInitial.StartedFromZeros);
 
             // 1: 'dense' Dense(2, tanh)
             global::ModelGen.Generated.Dense_I9_U2_Tanh.Forward(
@@ -345,7 +346,8 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
                 dBias: GruBiasGradient,
                 dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
                 scratch: _gruScratch,
-                dInitial: _gruInitial.Gradient(batch));
+                dInitial: _gruInitial.Gradient(batch),
+                zeroInitialState: _gruInitial.StartedFromZeros);
 
             // Time-major → batch-major input gradient.
             if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

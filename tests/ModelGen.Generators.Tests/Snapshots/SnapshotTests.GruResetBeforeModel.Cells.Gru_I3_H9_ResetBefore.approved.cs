@@ -43,7 +43,7 @@ internal static class Gru_I3_H9_ResetBefore
     /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
     /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
     /// </remarks>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default)
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> resetState, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
@@ -69,6 +69,7 @@ internal static class Gru_I3_H9_ResetBefore
             mask = mask,
             recurrentMask = recurrentMask,
             maskedStates = maskedStates,
+            zeroInitialState = zeroInitialState,
         };
         RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
     }
@@ -88,6 +89,7 @@ internal static class Gru_I3_H9_ResetBefore
         public ReadOnlySpan<byte> mask;
         public ReadOnlySpan<float> recurrentMask;
         public Span<float> maskedStates;
+        public bool zeroInitialState;
 
         /// <inheritdoc/>
         public void Rows(int b0, int b1)
@@ -105,8 +107,8 @@ internal static class Gru_I3_H9_ResetBefore
                     TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
                     previous = dropped;
                 }
-                // z, r blocks += h[t-1]·U_zr for these rows: [rows, 9] × [9, 18].
-                Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
+                // z, r blocks += h[t-1]·U_zr for these rows: [rows, 9] × [9, 18] (not at the first step from zeros).
+                if (t > 0 || !zeroInitialState) Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, 2 * Units));
@@ -158,8 +160,8 @@ internal static class Gru_I3_H9_ResetBefore
                         }
                     }
                 }
-                // h block += (r ⊙ h[t-1])·U_h for these rows: [rows, 9] × [9, 9].
-                Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
+                // h block += (r ⊙ h[t-1])·U_h for these rows: [rows, 9] × [9, 9] (r ⊙ h[-1] = 0 from zeros).
+                if (t > 0 || !zeroInitialState) Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
@@ -224,7 +226,7 @@ internal static class Gru_I3_H9_ResetBefore
     /// receives the pre-activation gradients. Adds to the parameter gradients; writes <paramref name="dx"/>
     /// unless it is empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> resetState, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -259,15 +261,17 @@ internal static class Gru_I3_H9_ResetBefore
             recurrentMask = recurrentMask,
             maskedStates = maskedStates,
             dInitial = dInitial,
+            zeroInitialState = zeroInitialState,
             recurrentT = recurrentT,
             sink = sink,
             carry = carry,
             dResetState = dResetState,
         };
         RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
-        // After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.
-        Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
-        Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);
+        // After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h (both from step 1 when h[-1] = 0), dW += xᵀ·dZ, db, dx.
+        int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU
+        if (first < rows) Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows - first, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)).Slice(first * Units), Units, dGates.Slice(first * Width), Width, dRecurrentKernel, Width);
+        if (first < rows) Gemm.MultiplyAddTransposedA(Units, Units, rows - first, resetState.Slice(0, rows * Units).Slice(first * Units), Units, dGates.Slice(first * Width + 2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));
         if (!dx.IsEmpty)
@@ -302,6 +306,7 @@ internal static class Gru_I3_H9_ResetBefore
         public ReadOnlySpan<float> recurrentMask;
         public ReadOnlySpan<float> maskedStates;
         public Span<float> dInitial;
+        public bool zeroInitialState;
         public Span<float> recurrentT;
         public Span<float> sink;
         public Span<float> carry;
@@ -387,7 +392,7 @@ internal static class Gru_I3_H9_ResetBefore
                     }
                 }
                 // dh[t-1] += dZ_zr[t]·U_zrᵀ for these rows
-                Gemm.MultiplyAddRows(batch, b0, b1, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);
+                if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);
                 if (!recurrentMask.IsEmpty && needPrevious) TensorPrimitives.MultiplyAdd(carry.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn), dPrev.Slice(b0 * Units, rn));
                 // Decayed gradients to zero before they turn subnormal (each operation on a subnormal is ~100× slower).
                 if (t > 0 && t % 8 == 0) { Underflow.Flush(dPrev.Slice(b0 * Units, rn)); Underflow.Flush(dResetState.Slice(b0 * Units, rn)); }

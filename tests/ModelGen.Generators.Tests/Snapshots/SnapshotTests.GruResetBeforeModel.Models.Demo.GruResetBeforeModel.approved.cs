@@ -265,7 +265,8 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
                 bias: GruBias,
                 h: _gruStates,
                 gates: _gruGates,
-                resetState: _gruResetStates);
+                resetState: _gruResetStates,
+                zeroInitialState: _gruInitial.StartedFromZeros);
 
             // 1: 'dense' Dense(1, relu)
             global::ModelGen.Generated.Dense_I9_U1_Relu.Forward(
@@ -341,7 +342,8 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
                 dBias: GruBiasGradient,
                 dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
                 scratch: _gruScratch,
-                dInitial: _gruInitial.Gradient(batch));
+                dInitial: _gruInitial.Gradient(batch),
+                zeroInitialState: _gruInitial.StartedFromZeros);
 
             // Time-major → batch-major input gradient.
             if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -269,7 +269,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>, global::Mode
                 h: _lstmStates,
                 c: _lstmCells,
                 gates: _lstmGates,
-                tanhC: _lstmTanhCells);
+                tanhC: _lstmTanhCells,
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // 1: 'dense' Dense(1, linear)
             global::ModelGen.Generated.Dense_I12_U1_Linear.Forward(
@@ -342,7 +343,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>, global::Mode
                 dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
                 scratch: _lstmScratch,
                 dInitial: _lstmInitial.Gradient(batch),
-                dInitialCell: _lstmInitial.CellGradient(batch));
+                dInitialCell: _lstmInitial.CellGradient(batch),
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // Time-major → batch-major input gradient.
             if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -364,7 +364,8 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
                     c: _lstmCells,
                     gates: _lstmGates,
                     tanhC: _lstmTanhCells,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _lstmInitial.StartedFromZeros);
                 // Stateful: the final state is the next batch's initial state.
                 _lstmInitial.Carry(
                     batch,
@@ -475,7 +476,8 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
                     mask: _mask.AsSpan(0, rows),
                     dInitial: _lstmInitial.Gradient(batch),
                     dInitialCell: _lstmInitial.CellGradient(batch),
-                    dFinalCell: _lstmFinalCellStateGradient.AsSpan(0, batch * 7));
+                    dFinalCell: _lstmFinalCellStateGradient.AsSpan(0, batch * 7),
+                    zeroInitialState: _lstmInitial.StartedFromZeros);
             }
 
             // 1: 'spatial_dropout1d' SpatialDropout1D(0.2)

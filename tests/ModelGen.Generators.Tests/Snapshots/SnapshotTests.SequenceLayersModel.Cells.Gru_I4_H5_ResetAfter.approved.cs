@@ -42,7 +42,7 @@ internal static class Gru_I4_H5_ResetAfter
     /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
     /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
     /// </remarks>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default)
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
@@ -68,6 +68,7 @@ internal static class Gru_I4_H5_ResetAfter
             mask = mask,
             recurrentMask = recurrentMask,
             maskedStates = maskedStates,
+            zeroInitialState = zeroInitialState,
         };
         RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
     }
@@ -87,6 +88,7 @@ internal static class Gru_I4_H5_ResetAfter
         public ReadOnlySpan<byte> mask;
         public ReadOnlySpan<float> recurrentMask;
         public Span<float> maskedStates;
+        public bool zeroInitialState;
 
         /// <inheritdoc/>
         public void Rows(int b0, int b1)
@@ -104,8 +106,10 @@ internal static class Gru_I4_H5_ResetAfter
                     TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
                     previous = dropped;
                 }
-                // rc = h[t-1]·U + b_rec for these rows: [rows, 5] × [5, 15], kept apart because r multiplies its h block.
-                Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);
+                // rc = h[t-1]·U + b_rec for these rows: [rows, 5] × [5, 15], kept apart because r multiplies its h block;
+                // b_rec alone at the first step from zeros.
+                if (t > 0 || !zeroInitialState) Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);
+                else MatrixOps.BroadcastRows(nb, bias.Slice(Width, Width), rc.Slice(b0 * Width, nb * Width));
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
@@ -179,7 +183,7 @@ internal static class Gru_I4_H5_ResetAfter
     /// <paramref name="dRecurrent"/> [steps·batch, Width] receive the gradients of the input and recurrent
     /// pre-activations. Adds to the parameter gradients; writes <paramref name="dx"/> unless it is empty.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrent, Span<float> dh, Span<float> dGates, Span<float> dRecurrent, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -215,13 +219,15 @@ internal static class Gru_I4_H5_ResetAfter
             recurrentMask = recurrentMask,
             maskedStates = maskedStates,
             dInitial = dInitial,
+            zeroInitialState = zeroInitialState,
             recurrentT = recurrentT,
             sink = sink,
             carry = carry,
         };
         RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
-        // After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.
-        Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dRecurrent, Width, dRecurrentKernel, Width);
+        // After the loop: dU += h[t-1]ᵀ·dRecurrent (from step 1 when h[-1] = 0), dW += xᵀ·dGates, both biases, dx.
+        int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU
+        if (first < rows) Gemm.MultiplyAddTransposedA(Units, Width, rows - first, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)).Slice(first * Units), Units, dRecurrent.Slice(first * Width), Width, dRecurrentKernel, Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));
         MatrixOps.AddColumnSums(rows, dRecurrent, dBias.Slice(Width, Width));
@@ -258,6 +264,7 @@ internal static class Gru_I4_H5_ResetAfter
         public ReadOnlySpan<float> recurrentMask;
         public ReadOnlySpan<float> maskedStates;
         public Span<float> dInitial;
+        public bool zeroInitialState;
         public Span<float> recurrentT;
         public Span<float> sink;
         public Span<float> carry;

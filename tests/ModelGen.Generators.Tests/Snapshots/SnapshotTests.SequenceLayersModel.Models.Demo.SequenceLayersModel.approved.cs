@@ -408,7 +408,8 @@ partial class SequenceLayersModel : global::ModelGen.ISequentialModel<int>, glob
                     h: _gruStates,
                     gates: _gruGates,
                     recurrent: _gruRecurrent,
-                    mask: mask);
+                    mask: mask,
+                    zeroInitialState: _gruInitial.StartedFromZeros);
             }
 
             // 3: 'global_average_pooling1d' GlobalAveragePooling1D
@@ -438,7 +439,8 @@ partial class SequenceLayersModel : global::ModelGen.ISequentialModel<int>, glob
                 kernel: SimpleRnnKernel,
                 recurrentKernel: SimpleRnnRecurrentKernel,
                 bias: SimpleRnnBias,
-                h: _simpleRnnStates);
+                h: _simpleRnnStates,
+                zeroInitialState: _simpleRnnInitial.StartedFromZeros);
 
             // 6: 'flatten' Flatten
             global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(
@@ -561,7 +563,8 @@ partial class SequenceLayersModel : global::ModelGen.ISequentialModel<int>, glob
                 dBias: SimpleRnnBiasGradient,
                 dx: _repeatVectorOutputGradient,
                 scratch: _simpleRnnScratch,
-                dInitial: _simpleRnnInitial.Gradient(batch));
+                dInitial: _simpleRnnInitial.Gradient(batch),
+                zeroInitialState: _simpleRnnInitial.StartedFromZeros);
 
             // 4: 'repeat_vector' RepeatVector(3)
             steps = _steps; rows = batch * steps; // the layers before 'repeat_vector' run at the input's steps
@@ -601,7 +604,8 @@ partial class SequenceLayersModel : global::ModelGen.ISequentialModel<int>, glob
                     dx: _activationOutputGradient,
                     scratch: _gruScratch,
                     mask: _mask.AsSpan(0, rows),
-                    dInitial: _gruInitial.Gradient(batch));
+                    dInitial: _gruInitial.Gradient(batch),
+                    zeroInitialState: _gruInitial.StartedFromZeros);
             }
 
             // 1: 'activation' Activation('tanh', masked)

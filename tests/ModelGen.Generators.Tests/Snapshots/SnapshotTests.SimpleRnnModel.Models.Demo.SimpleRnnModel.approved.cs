@@ -251,7 +251,8 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>, global:
                 kernel: SimpleRnnKernel,
                 recurrentKernel: SimpleRnnRecurrentKernel,
                 bias: SimpleRnnBias,
-                h: _simpleRnnStates);
+                h: _simpleRnnStates,
+                zeroInitialState: _simpleRnnInitial.StartedFromZeros);
 
             // 1: 'dense' Dense(1, linear)
             global::ModelGen.Generated.Dense_I10_U1_Linear.Forward(
@@ -319,7 +320,8 @@ partial class SimpleRnnModel : global::ModelGen.ISequentialModel<float>, global:
                 dBias: SimpleRnnBiasGradient,
                 dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
                 scratch: _simpleRnnScratch,
-                dInitial: _simpleRnnInitial.Gradient(batch));
+                dInitial: _simpleRnnInitial.Gradient(batch),
+                zeroInitialState: _simpleRnnInitial.StartedFromZeros);
 
             // Time-major → batch-major input gradient.
             if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

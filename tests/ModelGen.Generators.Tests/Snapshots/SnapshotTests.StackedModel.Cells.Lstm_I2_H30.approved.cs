@@ -43,7 +43,7 @@ internal static class Lstm_I2_H30
     /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
     /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
     /// </remarks>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default)
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
@@ -70,6 +70,7 @@ internal static class Lstm_I2_H30
             mask = mask,
             recurrentMask = recurrentMask,
             maskedStates = maskedStates,
+            zeroInitialState = zeroInitialState,
         };
         RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
     }
@@ -90,6 +91,7 @@ internal static class Lstm_I2_H30
         public ReadOnlySpan<byte> mask;
         public ReadOnlySpan<float> recurrentMask;
         public Span<float> maskedStates;
+        public bool zeroInitialState;
 
         /// <inheritdoc/>
         public void Rows(int b0, int b1)
@@ -106,8 +108,8 @@ internal static class Lstm_I2_H30
                     TensorPrimitives.Multiply(previous.Slice(b0 * Units, rn), recurrentMask.Slice(b0 * Units, rn), dropped.Slice(b0 * Units, rn));
                     previous = dropped;
                 }
-                // gates += h[t-1]·U for these rows: [rows, 30] × [30, 120].
-                Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
+                // gates += h[t-1]·U for these rows: [rows, 30] × [30, 120] (not at the first step from zeros).
+                if (t > 0 || !zeroInitialState) Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
@@ -362,7 +364,7 @@ internal static class Lstm_I2_H30
     /// <paramref name="dInitial"/> and <paramref name="dInitialCell"/> [batch, Units] unless they are empty.
     /// <paramref name="dFinalCell"/> [batch, Units] (empty: zeros) is ∂loss/∂c of the last step from outside.
     /// </summary>
-    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, Span<float> dInitialCell = default, ReadOnlySpan<float> dFinalCell = default)
+    public static void Backward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> h, ReadOnlySpan<float> c, ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, Span<float> dh, Span<float> dGates, Span<float> dKernel, Span<float> dRecurrentKernel, Span<float> dBias, Span<float> dx, Span<float> scratch, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, ReadOnlySpan<float> maskedStates = default, Span<float> dInitial = default, Span<float> dInitialCell = default, ReadOnlySpan<float> dFinalCell = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         if (!x.IsEmpty) x = x.Slice(0, rows * Inputs);
@@ -402,6 +404,7 @@ internal static class Lstm_I2_H30
             dInitial = dInitial,
             dInitialCell = dInitialCell,
             dFinalCell = dFinalCell,
+            zeroInitialState = zeroInitialState,
             recurrentT = recurrentT,
             sink = sink,
             carry = carry,
@@ -409,8 +412,9 @@ internal static class Lstm_I2_H30
         };
         RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
         if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]
-        // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.
-        Gemm.MultiplyAddTransposedA(Units, Width, rows, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)), Units, dGates, Width, dRecurrentKernel, Width);
+        // After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ (from step 1 when h[-1] = 0), dW += xᵀ·dZ.
+        int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU
+        if (first < rows) Gemm.MultiplyAddTransposedA(Units, Width, rows - first, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)).Slice(first * Units), Units, dGates.Slice(first * Width), Width, dRecurrentKernel, Width);
         if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in
         MatrixOps.AddColumnSums(rows, dGates, dBias.Slice(0, Width));
         if (!dx.IsEmpty)
@@ -448,6 +452,7 @@ internal static class Lstm_I2_H30
         public Span<float> dInitial;
         public Span<float> dInitialCell;
         public ReadOnlySpan<float> dFinalCell;
+        public bool zeroInitialState;
         public Span<float> recurrentT;
         public Span<float> sink;
         public Span<float> carry;

@@ -333,7 +333,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>, global::M
                 h: _lstmStates,
                 c: _lstmCells,
                 gates: _lstmGates,
-                tanhC: _lstmTanhCells);
+                tanhC: _lstmTanhCells,
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // 1: 'lstm_1' LSTM(30)
             _lstm1Initial.Begin(batch, _lstm1States, _lstm1Cells); // the initial state, or zeros
@@ -347,7 +348,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>, global::M
                 h: _lstm1States,
                 c: _lstm1Cells,
                 gates: _lstm1Gates,
-                tanhC: _lstm1TanhCells);
+                tanhC: _lstm1TanhCells,
+                zeroInitialState: _lstm1Initial.StartedFromZeros);
 
             // 2: 'dense' Dense(1, linear)
             global::ModelGen.Generated.Dense_I30_U1_Linear.Forward(
@@ -420,7 +422,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>, global::M
                 dx: _lstmOutputGradient,
                 scratch: _lstm1Scratch,
                 dInitial: _lstm1Initial.Gradient(batch),
-                dInitialCell: _lstm1Initial.CellGradient(batch));
+                dInitialCell: _lstm1Initial.CellGradient(batch),
+                zeroInitialState: _lstm1Initial.StartedFromZeros);
 
             // 0: 'lstm' LSTM(30, sequences)
             global::ModelGen.Generated.Lstm_I2_H30.Backward(
@@ -441,7 +444,8 @@ partial class StackedModel : global::ModelGen.ISequentialModel<float>, global::M
                 dx: (inputGradient.IsEmpty ? default : _inputGradient.AsSpan(0, rows * InputFeatures)),
                 scratch: _lstmScratch,
                 dInitial: _lstmInitial.Gradient(batch),
-                dInitialCell: _lstmInitial.CellGradient(batch));
+                dInitialCell: _lstmInitial.CellGradient(batch),
+                zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // Time-major → batch-major input gradient.
             if (!inputGradient.IsEmpty) global::ModelGen.Kernels.MatrixOps.TimeToBatchMajor(batch, steps, InputFeatures, _inputGradient.AsSpan(0, rows * InputFeatures), inputGradient);

@@ -58,6 +58,13 @@ internal static class CpuCellParts
         }
     }
 
+    /// <summary>
+    /// When a step's products with h[t-1] run: every step but the first of a pass that starts from zeros
+    /// (<c>zeroInitialState</c>), where h[-1] = 0 and each product would add zeros only (the same values: at most the
+    /// sign of an exactly-zero sum differs). A step 1 / steps of a pass's recurrent multiply-adds, more for short sequences.
+    /// </summary>
+    internal const string ReadsPrevious = "t > 0 || !zeroInitialState";
+
     /// <summary>Masked steps keep the previous state (and cell state, when given).</summary>
     internal static void CarryMasked(CodeWriter w, bool cells, bool rows = false)
     {
@@ -193,11 +200,31 @@ internal static class CpuCellParts
         FusedLoop.EmitRuntime(w, count, (w2, f) => ActivationMath.GradientRow(w2, f, cell.Activation));
     }
 
-    internal static void WeightGradients(CodeWriter w, string dz, string dzWidth, string previousStates, string stateWidth)
+    internal static void WeightGradients(CodeWriter w, string dz, string dzWidth)
     {
-        w.Line("// After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ, dW += xᵀ·dZ.");
-        w.Line($"Gemm.MultiplyAddTransposedA(Units, {dzWidth}, rows, {previousStates}, {stateWidth}, {dz}, {dzWidth}, dRecurrentKernel, {dzWidth});");
+        w.Line("// After the loop, two large products over all steps: dU += h[t-1]ᵀ·dZ (from step 1 when h[-1] = 0), dW += xᵀ·dZ.");
+        FirstProductRow(w);
+        RecurrentKernelGradient(w, PreviousStates, dz, "0", dzWidth, dzWidth, "dRecurrentKernel");
         w.Line($"if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, {dzWidth}, rows, x, Inputs, {dz}, {dzWidth}, dKernel, {dzWidth}); // else the caller folds dW in");
+    }
+
+    /// <summary>
+    /// <c>first</c>: the first row of the states that dU's product reads, <c>batch</c> when the pass started from zeros
+    /// (block 0, h[-1] = 0, would add zeros only; see <see cref="ReadsPrevious"/>), else 0.
+    /// </summary>
+    internal static void FirstProductRow(CodeWriter w)
+        => w.Line("int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU");
+
+    /// <summary>
+    /// <c>gradient += statesᵀ·dz</c> over the rows from <c>first</c> (<see cref="FirstProductRow"/>; none for a one-step
+    /// pass from zeros): a recurrent kernel's gradient from the states its products read (<paramref name="states"/>,
+    /// <c>[rows, Units]</c> from row 0) and their pre-activation gradients (<paramref name="dz"/>'s rows,
+    /// <paramref name="dzStride"/> floats apart, from column <paramref name="column"/>, <paramref name="n"/> wide).
+    /// </summary>
+    internal static void RecurrentKernelGradient(CodeWriter w, string states, string dz, string column, string n, string dzStride, string gradient)
+    {
+        string from = column == "0" ? $"first * {dzStride}" : $"first * {dzStride} + {column}";
+        w.Line($"if (first < rows) Gemm.MultiplyAddTransposedA(Units, {n}, rows - first, {states}.Slice(first * Units), Units, {dz}.Slice({from}), {dzStride}, {gradient}, {dzStride});");
     }
 
     /// <summary>dx = dZ·Wᵀ through a transposed copy of the kernel, so the product reads rows contiguously.</summary>

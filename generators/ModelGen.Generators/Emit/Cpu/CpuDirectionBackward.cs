@@ -48,6 +48,7 @@ internal static class CpuDirectionBackward
                         SlotSource.MaskedStates => l.RecurrentDropout > 0 ? Field(d, TensorRole.MaskedStates) : "default",
                         SlotSource.InitialStateGradient => $"{Field(d, StateMember.Initial)}.Gradient(batch)",
                         SlotSource.InitialCellStateGradient => $"{Field(d, StateMember.Initial)}.CellGradient(batch)",
+                        SlotSource.ZeroInitialState => $"{Field(d, StateMember.Initial)}.StartedFromZeros",
                         SlotSource.FinalCellStateGradient => l.ReturnState ? $"{Field(d, TensorRole.FinalCellStateGradient)}.AsSpan(0, batch * {u})" : "default",
                         _ => throw CpuForwardPass.Unbound(l, slot),
                     });

@@ -78,6 +78,7 @@ internal static class CpuDirectionForward
                         SlotSource.MaskedStates => l.RecurrentDropout > 0 ? Field(d, TensorRole.MaskedStates) : "default",
                         SlotSource.Tokens => folded ? "_folded ? _tokens.AsSpan(0, rows) : default" : null,
                         SlotSource.TokenTable => folded ? $"_folded ? {tokenTable} : default" : null,
+                        SlotSource.ZeroInitialState => $"{Field(d, StateMember.Initial)}.StartedFromZeros",
                         _ => throw CpuForwardPass.Unbound(l, slot),
                     });
                     break;

@@ -15,7 +15,7 @@ internal static class GpuCellCall
     public static void Write(CodeWriter w, CellShape cell, string method, IReadOnlyList<Slot> slots, Func<Slot, string?> bind)
     {
         var arguments = new List<string> { "device" };
-        foreach (var slot in slots)
+        foreach (var slot in GpuCellEmitter.DeviceSlots(slots))
         {
             string? argument = bind(slot);
             if (argument is null)

@@ -94,6 +94,12 @@ internal static class GpuCellEmitter
     }
 
     /// <summary>The doc of a host method's parameters, one line each.</summary>
+    /// <summary>
+    /// A cell's slots as the device cells take them: without the zero-initial-state hint
+    /// (<see cref="SlotSource.ZeroInitialState"/>), since the device kernels run every step's product.
+    /// </summary>
+    internal static List<Slot> DeviceSlots(IReadOnlyList<Slot> slots) => slots.Where(s => s.Source != SlotSource.ZeroInitialState).ToList();
+
     internal static void ParamDocs(CodeWriter w, IReadOnlyList<Slot> slots)
     {
         w.Line("/// <param name=\"device\">The device every view lives on.</param>");

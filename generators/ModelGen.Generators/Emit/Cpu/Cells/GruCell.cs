@@ -31,14 +31,17 @@ internal static class GruCell
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
             w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
             RecurrentInput(w, rows: true);
-            w.Line($"// rc = h[t-1]·U + b_rec for these rows: [rows, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block.");
+            w.Line($"// rc = h[t-1]·U + b_rec for these rows: [rows, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block;");
+            w.Line($"// {(cell.UseBias ? "b_rec" : "zeros")} alone at the first step from zeros.");
             if (cell.UseBias)
             {
-                w.Line("Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);");
+                w.Line($"if ({ReadsPrevious}) Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);");
+                w.Line("else MatrixOps.BroadcastRows(nb, bias.Slice(Width, Width), rc.Slice(b0 * Width, nb * Width));");
             }
             else
             {
-                w.Line("Gemm.MultiplyRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width); // no bias");
+                w.Line($"if ({ReadsPrevious}) Gemm.MultiplyRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width); // no bias");
+                w.Line("else rc.Slice(b0 * Width, nb * Width).Clear();");
             }
             PerSample(w,
                 new[]
@@ -86,8 +89,9 @@ internal static class GruCell
                 w.Line("// dh[t-1] += dRecurrent[t]·Uᵀ for these rows");
                 w.Line("if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dRecurrent.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
             }, cell);
-            w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent, dW += xᵀ·dGates, both biases, dx.");
-            w.Line($"Gemm.MultiplyAddTransposedA(Units, Width, rows, {PreviousStates}, Units, dRecurrent, Width, dRecurrentKernel, Width);");
+            w.Line("// After the loop: dU += h[t-1]ᵀ·dRecurrent (from step 1 when h[-1] = 0), dW += xᵀ·dGates, both biases, dx.");
+            FirstProductRow(w);
+            RecurrentKernelGradient(w, PreviousStates, "dRecurrent", "0", "Width", "Width", "dRecurrentKernel");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             BiasGradient(w, cell, "dRecurrent", "dBias.Slice(Width, Width)");
@@ -115,14 +119,14 @@ internal static class GruCell
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
             w.Line("var rh = resetState.Slice(t * n, n);");
             RecurrentInput(w, rows: true);
-            w.Line($"// z, r blocks += h[t-1]·U_zr for these rows: [rows, {u}] × [{u}, {2 * u}].");
-            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            w.Line($"// z, r blocks += h[t-1]·U_zr for these rows: [rows, {u}] × [{u}, {2 * u}] (not at the first step from zeros).");
+            w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
             PerSample(w,
                 new[] { ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)") },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeGatesRow(w2, f, cell)),
                 $"z, r = {Gate(cell)}(·) (kept for backward); r ⊙ h[t-1]");
-            w.Line($"// h block += (r ⊙ h[t-1])·U_h for these rows: [rows, {u}] × [{u}, {u}].");
-            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
+            w.Line($"// h block += (r ⊙ h[t-1])·U_h for these rows: [rows, {u}] × [{u}, {u}] (r ⊙ h[-1] = 0 from zeros).");
+            w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
             PerSample(w,
                 new[] { ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)") },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeOutputRow(w2, f, cell)),
@@ -170,11 +174,12 @@ internal static class GruCell
                     () => FusedLoop.Emit(w, u, (w2, f) => GruMath.ResetBeforeBackwardResetRow(w2, f, cell)),
                     "∂r = ∂(r⊙h)·h[t-1] through σ'; ∂h[t-1] += ∂(r⊙h)·r (h[t-1] as the products read it)");
                 w.Line("// dh[t-1] += dZ_zr[t]·U_zrᵀ for these rows");
-                w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
+                w.Line("if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, 2 * Units, dz, Width, recurrentT, Units, dRead, Units);");
             }, cell, "dResetState");
-            w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h, dW += xᵀ·dZ, db, dx.");
-            w.Line($"Gemm.MultiplyAddTransposedA(Units, 2 * Units, rows, {PreviousStates}, Units, dGates, Width, dRecurrentKernel, Width);");
-            w.Line("Gemm.MultiplyAddTransposedA(Units, Units, rows, resetState.Slice(0, rows * Units), Units, dGates.Slice(2 * Units), Width, dRecurrentKernel.Slice(2 * Units), Width);");
+            w.Line("// After the loop: dU_zr += h[t-1]ᵀ·dZ_zr, dU_h += (r⊙h[t-1])ᵀ·dZ_h (both from step 1 when h[-1] = 0), dW += xᵀ·dZ, db, dx.");
+            FirstProductRow(w);
+            RecurrentKernelGradient(w, PreviousStates, "dGates", "0", "2 * Units", "Width", "dRecurrentKernel");
+            RecurrentKernelGradient(w, "resetState.Slice(0, rows * Units)", "dGates", "2 * Units", "Units", "Width", "dRecurrentKernel.Slice(2 * Units)");
             w.Line("if (!x.IsEmpty) Gemm.MultiplyAddTransposedA(Inputs, Width, rows, x, Inputs, dGates, Width, dKernel, Width); // else the caller folds dW in");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             InputGradient(w, "dGates", BeforeScratch);

@@ -25,8 +25,8 @@ internal static class LstmCell
         {
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
             RecurrentInput(w, rows: true);
-            w.Line($"// gates += h[t-1]·U for these rows: [rows, {u}] × [{u}, {4 * u}].");
-            w.Line("Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            w.Line($"// gates += h[t-1]·U for these rows: [rows, {u}] × [{u}, {4 * u}] (not at the first step from zeros).");
+            w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
             string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
             PerSample(w,
                 new[]
@@ -89,7 +89,7 @@ internal static class LstmCell
                 w.Line("if (needPrevious) Gemm.MultiplyAddRows(batch, b0, b1, Units, Width, dGates.Slice(t * batch * Width, batch * Width), Width, recurrentT, Units, dRead, Units);");
             }, cell, "dc");
             w.Line("if (!dInitialCell.IsEmpty) dc.CopyTo(dInitialCell); // ∂c[-1]");
-            WeightGradients(w, "dGates", "Width", PreviousStates, "Units");
+            WeightGradients(w, "dGates", "Width");
             BiasGradient(w, cell, "dGates", "dBias.Slice(0, Width)");
             InputGradient(w, "dGates", Scratch);
         }

@@ -47,8 +47,8 @@ internal static class SimpleRnnCell
             {
                 w.Line("var z = h.Slice((t + 1) * n, n);");
                 RecurrentInput(w);
-                w.Line($"// z += h[t-1]·U: [batch, {h}] × [{h}, {h}].");
-                w.Line("Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);");
+                w.Line($"// z += h[t-1]·U: [batch, {h}] × [{h}, {h}] (not at the first step from zeros).");
+                w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);");
                 if (cell.Activation != Activation.Linear)
                 {
                     w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z), the whole [batch, {h}] block at once.");
@@ -79,7 +79,7 @@ internal static class SimpleRnnCell
                 w.Line("// dh[t-1] += dz·Uᵀ");
                 w.Line("if (needPrevious) Gemm.MultiplyAdd(batch, Units, Units, dz, Units, recurrentT, Units, dRead, Units);");
             });
-            WeightGradients(w, "dh", "Units", PreviousStates, "Units");
+            WeightGradients(w, "dh", "Units");
             BiasGradient(w, cell, "dh", "dBias.Slice(0, Units)");
             InputGradient(w, "dh", Scratch);
         }

@@ -172,7 +172,7 @@ internal static class GpuRecurrentCell
 
     private static void HostForward(CodeWriter w, CellShape cell, Form form, GpuScheme scheme, List<string> views)
     {
-        var slots = CellSignature.Forward(cell);
+        var slots = GpuCellEmitter.DeviceSlots(CellSignature.Forward(cell));
         w.Line("/// <summary>Forward over a time-major batch, as the CPU cell's Forward: h (and c) [(steps+1)·batch, Units], block 0 the initial state.</summary>");
         GpuCellEmitter.ParamDocs(w, slots);
         using (w.Block(GpuCellEmitter.Signature("Forward", slots)))
@@ -201,7 +201,7 @@ internal static class GpuRecurrentCell
 
     private static void HostBackward(CodeWriter w, CellShape cell, Form form, GpuScheme scheme, List<string> views)
     {
-        var slots = CellSignature.Backward(cell);
+        var slots = GpuCellEmitter.DeviceSlots(CellSignature.Backward(cell));
         w.Line("/// <summary>Back-propagation through time, as the CPU cell's Backward: adds to the parameter gradients, writes dx unless it is empty.</summary>");
         GpuCellEmitter.ParamDocs(w, slots);
         using (w.Block(GpuCellEmitter.Signature("Backward", slots)))
