@@ -10,9 +10,17 @@ namespace ModelGen.Tests.ZeroInitialState;
 [Gru(9, ReturnSequences = true)]
 [Gru(8, ResetAfter = false, ReturnSequences = true)]
 [SimpleRnn(8, ReturnSequences = true)]
+[SimpleRnn(16, Activation = "relu", ReturnSequences = true)]
 [SimpleRnn(5)]
 [Dense(2)]
 public partial class ZeroStartStackModel;
+
+// The unrolled SimpleRNN reading the folded Embedding's table rows at its first step.
+[Sequential]
+[Embedding(13, 4)]
+[SimpleRnn(8)]
+[Dense(1)]
+public partial class ZeroStartEmbeddingModel;
 
 // The options around the skipped products: a step mask (a sample whose first steps are padding carries h[-1] on),
 // both directions of a Bidirectional, recurrent dropout (the products read h[t-1] ⊙ m), no bias (GRU's rc starts
@@ -52,7 +60,8 @@ public sealed class ZeroInitialStateTests
             m.SetGruInitialState(Zeros(9, batch));
             m.SetGru1InitialState(Zeros(8, batch));
             m.SetSimpleRnnInitialState(Zeros(8, batch));
-            m.SetSimpleRnn1InitialState(Zeros(5, batch));
+            m.SetSimpleRnn1InitialState(Zeros(16, batch));
+            m.SetSimpleRnn2InitialState(Zeros(5, batch));
         });
     }
 
@@ -72,6 +81,26 @@ public sealed class ZeroInitialStateTests
             m.SetGru2InitialState(Zeros(3, batch));
             m.SetSimpleRnnInitialState(Zeros(4, batch));
         });
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void The_unrolled_step_over_a_folded_embedding_from_zeros_matches_a_zero_state_set_by_hand(int steps)
+    {
+        const int batch = 3;
+        var tokens = new int[batch * steps];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = (5 * i + 2) % 13;
+        var fromZeros = new ZeroStartEmbeddingModel();
+        var setByHand = new ZeroStartEmbeddingModel();
+        fromZeros.Initialize(7);
+        setByHand.Initialize(7);
+        setByHand.SetSimpleRnnInitialState(Zeros(8, batch));
+        var expected = Run(setByHand, tokens, batch, steps, training: false, beforeBackward: null, inputGradient: false);
+        var actual = Run(fromZeros, tokens, batch, steps, training: false, beforeBackward: null, inputGradient: false);
+        Assert.Equal(expected.Output, actual.Output);
+        Assert.Equal(expected.Gradients, actual.Gradients);
+        Assert.Contains(actual.Gradients, g => g != 0);
     }
 
     [Fact]
@@ -139,7 +168,8 @@ public sealed class ZeroInitialStateTests
         return x;
     }
 
-    private static (float[] Output, float[] Gradients, float[] InputGradient) Run(ISequentialModel<float> model, float[] input, int batch, int steps, bool training, Action? beforeBackward)
+    private static (float[] Output, float[] Gradients, float[] InputGradient) Run<TInput>(ISequentialModel<TInput> model, TInput[] input, int batch, int steps, bool training,
+        Action? beforeBackward, bool inputGradient = true) where TInput : unmanaged
     {
         var output = new float[model.OutputLength(batch, steps)];
         model.Forward(input, batch, steps, output, training);
@@ -147,8 +177,8 @@ public sealed class ZeroInitialStateTests
         var outputGradient = new float[output.Length];
         for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = 0.5f - 0.1f * (i % 9);
         Array.Clear(model.Gradients);
-        var inputGradient = new float[input.Length];
-        model.Backward(outputGradient, inputGradient);
-        return (output, (float[])model.Gradients.Clone(), inputGradient);
+        var dx = inputGradient ? new float[input.Length] : Array.Empty<float>();
+        model.Backward(outputGradient, dx);
+        return (output, (float[])model.Gradients.Clone(), dx);
     }
 }

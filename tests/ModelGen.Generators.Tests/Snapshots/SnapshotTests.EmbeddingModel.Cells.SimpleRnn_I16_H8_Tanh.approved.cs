@@ -40,6 +40,8 @@ internal static class SimpleRnn_I16_H8_Tanh
     /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
     /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
     /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+    /// With <paramref name="zeroInitialState"/> block 0 of the states is all zeros (no initial state set or carried): the
+    /// first step's products with h[-1] are left out, here and in Backward, which must be called with the same value.
     /// </remarks>
     public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, ReadOnlySpan<int> tokens = default, ReadOnlySpan<float> table = default, bool zeroInitialState = default)
     {
@@ -66,6 +68,25 @@ internal static class SimpleRnn_I16_H8_Tanh
             bool fromTable = !tokens.IsEmpty;
             ref int ids = ref MemoryMarshal.GetReference(tokens);
             ref float table0 = ref MemoryMarshal.GetReference(table);
+            int t0 = 0;
+            if (zeroInitialState && steps > 0)
+            {
+                // h[-1] = 0: h[0] = activation(p), no product.
+                var first = h.Slice(n, n);
+                if (fromTable)
+                {
+                    for (int b = 0; b < batch; b++)
+                    {
+                        table.Slice(Unsafe.Add(ref ids, b * steps) * Units, Units).CopyTo(first.Slice(b * Units, Units));
+                    }
+                }
+                FastMath.Tanh(first, first);
+                if (!mask.IsEmpty)
+                {
+                    StepMask.Carry(batch, Units, mask.Slice(0, batch), h.Slice(0, n), first);
+                }
+                t0 = 1;
+            }
             if (Vector512.IsHardwareAccelerated)
             {
                 // Two samples per 512-bit vector: row k of U twice, [U_k | U_k], in 8 registers; z = p + h[t-1]·U.
@@ -77,7 +98,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                 var w5 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 40));
                 var w6 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 48));
                 var w7 = Vector512.Create(Vector256.LoadUnsafe(ref uRef, 56));
-                for (int t = 0; t < steps; t++)
+                for (int t = t0; t < steps; t++)
                 {
                     ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
                     ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
@@ -163,7 +184,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                 var w5 = Vector256.LoadUnsafe(ref uRef, 40);
                 var w6 = Vector256.LoadUnsafe(ref uRef, 48);
                 var w7 = Vector256.LoadUnsafe(ref uRef, 56);
-                for (int t = 0; t < steps; t++)
+                for (int t = t0; t < steps; t++)
                 {
                     ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
                     ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
@@ -237,7 +258,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                 var u5_0 = Vector128.LoadUnsafe(ref uRef, 40); var u5_1 = Vector128.LoadUnsafe(ref uRef, 44);
                 var u6_0 = Vector128.LoadUnsafe(ref uRef, 48); var u6_1 = Vector128.LoadUnsafe(ref uRef, 52);
                 var u7_0 = Vector128.LoadUnsafe(ref uRef, 56); var u7_1 = Vector128.LoadUnsafe(ref uRef, 60);
-                for (int t = 0; t < steps; t++)
+                for (int t = t0; t < steps; t++)
                 {
                     ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
                     ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));

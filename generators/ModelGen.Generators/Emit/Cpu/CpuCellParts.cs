@@ -40,6 +40,8 @@ internal static class CpuCellParts
         /// <paramref name="mask"/> [steps·batch] (empty: none) marks real steps with 1; at a 0 the state carries over
         /// unchanged. <paramref name="recurrentMask"/> [batch, Units] (empty: none) is the recurrent-dropout mask that
         /// multiplies h[t-1] in the recurrent product; <paramref name="maskedStates"/> [steps·batch, Units] keeps those products' inputs.
+        /// With <paramref name="zeroInitialState"/> block 0 of the states is all zeros (no initial state set or carried): the
+        /// first step's products with h[-1] are left out, here and in Backward, which must be called with the same value.
         /// </remarks>
         """;
 

@@ -29,12 +29,38 @@ internal static class SimpleRnnUnrolled
             w.Line("bool fromTable = !tokens.IsEmpty;");
             w.Line("ref int ids = ref MemoryMarshal.GetReference(tokens);");
             w.Line("ref float table0 = ref MemoryMarshal.GetReference(table);");
+            FirstStepFromZeros(w, cell);
             FusedLoop.Branches(w, FusedLoop.Widths, lanes =>
             {
                 if (lanes > u) Packed(w, cell);
                 else Rows(w, cell, lanes);
             });
             w.Line("return;");
+        }
+    }
+
+    /// <summary>
+    /// From a zero state the first step has no recurrent product (h[-1]·U = 0): h[0] is the activation of its projections
+    /// (the table's rows when an Embedding is folded in), done here over the step's block, and the time loop starts at
+    /// step 1 (<c>t0</c>). The span activation gives the vector forms' bits (FastMath).
+    /// </summary>
+    private static void FirstStepFromZeros(CodeWriter w, CellShape cell)
+    {
+        w.Line("int t0 = 0;");
+        using (w.Block("if (zeroInitialState && steps > 0)"))
+        {
+            w.Line("// h[-1] = 0: h[0] = activation(p), no product.");
+            w.Line("var first = h.Slice(n, n);");
+            using (w.Block("if (fromTable)"))
+            {
+                using (w.Block("for (int b = 0; b < batch; b++)"))
+                    w.Line("table.Slice(Unsafe.Add(ref ids, b * steps) * Units, Units).CopyTo(first.Slice(b * Units, Units));");
+            }
+            string activate = ApplyInPlace(cell.Activation, "first");
+            if (activate.Length > 0) w.Line(activate);
+            using (w.Block("if (!mask.IsEmpty)"))
+                w.Line("StepMask.Carry(batch, Units, mask.Slice(0, batch), h.Slice(0, n), first);");
+            w.Line("t0 = 1;");
         }
     }
 
@@ -138,10 +164,10 @@ internal static class SimpleRnnUnrolled
         });
     }
 
-    /// <summary>The time loop: h[t-1] and h[t] of the step, the body, masked samples carried.</summary>
+    /// <summary>The time loop from <c>t0</c>: h[t-1] and h[t] of the step, the body, masked samples carried.</summary>
     private static void TimeLoop(CodeWriter w, Action body)
     {
-        using (w.Block("for (int t = 0; t < steps; t++)"))
+        using (w.Block("for (int t = t0; t < steps; t++)"))
         {
             w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
             w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
