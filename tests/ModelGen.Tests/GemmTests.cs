@@ -42,6 +42,36 @@ public sealed class GemmTests
     }
 
     /// <summary>
+    /// A small product goes straight through (the direct path), a large one through packed tiles; either way each
+    /// element of C is one chain from C's own value, C + Σ_p A(i, p)·B(p, j) in order of p, tail columns narrower than a
+    /// vector included, so the same rows give the same bits into a C that is not zero (gradients being accumulated).
+    /// The rows [0, r) of a product of m rows take the packed path through <c>MultiplyAddRows</c> (the path of the
+    /// whole product) and the direct path alone. Before the direct path's tail chained from C it summed the tail from
+    /// zero and added C after: a recurrent kernel's gradient, whose product then switched paths when a pass from zeros
+    /// left out its first rows, differed in the last bit from the same gradient computed in full.
+    /// </summary>
+    [Theory]
+    [InlineData(64, 3, 28, 20)]  // LSTM(7)'s dU: 28 columns, 4 past the last 256-bit vector
+    [InlineData(64, 5, 13, 30)]
+    [InlineData(96, 2, 37, 9)]
+    [InlineData(64, 1, 5, 64)]
+    public void The_direct_and_packed_paths_give_the_same_bits_into_a_nonzero_C(int m, int r, int n, int k)
+    {
+        Assert.True((long)r * n * k < Gemm.PackedWork && (long)m * n * k >= Gemm.PackedWork, "the shapes must take both paths");
+        var random = new Random(m + 3 * r + n + k);
+        var a = Fill(m * k, random);
+        var b = Fill(k * n, random);
+        var c = Fill(m * n, random);
+        var packed = (float[])c.Clone();
+        Gemm.MultiplyAddRows(m, 0, r, n, k, a, k, b, n, packed, n);
+        var direct = (float[])c.Clone();
+        Gemm.MultiplyAdd(r, n, k, a, k, b, n, direct, n);
+        for (int i = 0; i < r * n; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(direct[i]) == BitConverter.SingleToInt32Bits(packed[i]),
+                $"{r} of {m}×{n}×{k}: C[{i / n}, {i % n}] is {direct[i]:R} on the direct path, {packed[i]:R} on the packed one");
+    }
+
+    /// <summary>
     /// A product one or two vectors wide (n = lanes or 2·lanes at the width this process runs) takes a narrow path,
     /// which reads Aᵀ and B in place; each element is still one chain of multiply-adds in order of k, so it gives the bits of the same
     /// columns computed inside a product twice as wide (the packed or direct path), in both forms of A.

@@ -15,6 +15,13 @@ namespace ModelGen.Tests.ZeroInitialState;
 [Dense(2)]
 public partial class ZeroStartStackModel;
 
+// dU's product over 84 rows (4 × 21) takes the packed path, over the 80 left from zeros the direct one: 7 × 28 × 84 ≥
+// Gemm.PackedWork > 7 × 28 × 80; 28 columns leave a tail narrower than a 256-bit vector.
+[Sequential(Features = 3)]
+[Lstm(7)]
+[Dense(1)]
+public partial class ZeroStartPathModel;
+
 // The unrolled SimpleRNN reading the folded Embedding's table rows at its first step.
 [Sequential]
 [Embedding(13, 4)]
@@ -104,6 +111,26 @@ public sealed class ZeroInitialStateTests
     }
 
     [Fact]
+    public void Gradients_added_to_earlier_ones_match_when_the_shorter_product_takes_another_path()
+    {
+        // Backward adds to Gradients (PyTorch's accumulation): into a nonzero dU the direct path's tail columns once
+        // summed from zero and then added, the packed path chained from dU, so leaving out the first rows changed
+        // the last bit where it switched the path (found in review).
+        const int batch = 4, steps = 21;
+        var input = Input(batch, steps, padded: false);
+        var fromZeros = new ZeroStartPathModel();
+        var setByHand = new ZeroStartPathModel();
+        fromZeros.Initialize(5);
+        setByHand.Initialize(5);
+        setByHand.SetLstmInitialState(Zeros(7, batch), Zeros(7, batch));
+        var expected = Run(setByHand, input, batch, steps, training: false, beforeBackward: null, accumulate: true);
+        var actual = Run(fromZeros, input, batch, steps, training: false, beforeBackward: null, accumulate: true);
+        Assert.Equal(expected.Output, actual.Output);
+        Assert.Equal(expected.Gradients, actual.Gradients);
+        Assert.Equal(expected.InputGradient, actual.InputGradient);
+    }
+
+    [Fact]
     public void A_state_reset_between_forward_and_backward_does_not_change_what_backward_leaves_out()
     {
         // Forward from a set (nonzero) state computes every product; ResetStates() before Backward must not make
@@ -169,7 +196,7 @@ public sealed class ZeroInitialStateTests
     }
 
     private static (float[] Output, float[] Gradients, float[] InputGradient) Run<TInput>(ISequentialModel<TInput> model, TInput[] input, int batch, int steps, bool training,
-        Action? beforeBackward, bool inputGradient = true) where TInput : unmanaged
+        Action? beforeBackward, bool inputGradient = true, bool accumulate = false) where TInput : unmanaged
     {
         var output = new float[model.OutputLength(batch, steps)];
         model.Forward(input, batch, steps, output, training);
@@ -177,6 +204,7 @@ public sealed class ZeroInitialStateTests
         var outputGradient = new float[output.Length];
         for (int i = 0; i < outputGradient.Length; i++) outputGradient[i] = 0.5f - 0.1f * (i % 9);
         Array.Clear(model.Gradients);
+        if (accumulate) for (int i = 0; i < model.Gradients.Length; i++) model.Gradients[i] = 0.37f + 0.001f * (i % 13);
         var dx = inputGradient ? new float[input.Length] : Array.Empty<float>();
         model.Backward(outputGradient, dx);
         return (output, (float[])model.Gradients.Clone(), dx);

@@ -41,7 +41,8 @@ internal enum SlotSource
     FinalCellStateGradient,
     /// <summary>
     /// The pass starts from zeros (no initial state set or carried): block 0 of the states is all zeros, so a cell may
-    /// leave out the products with h[-1], every term of which is zero. A hint: false is always correct.
+    /// leave out the products with h[-1], every term of which is zero. A hint: false is always correct. The CPU cells
+    /// take it; the device cells leave it out (<c>GpuCellEmitter.DeviceSlots</c>).
     /// </summary>
     ZeroInitialState,
 }
@@ -131,7 +132,7 @@ internal static class CellSignature
     /// <summary>The last parameter of a recurrent cell's Forward and Backward: the initial state is zeros (<see cref="SlotSource.ZeroInitialState"/>).</summary>
     private static readonly Slot ZeroInitialState = new("zeroInitialState", SlotType.Flag, SlotSource.ZeroInitialState, Optional: true);
 
-    /// <summary>Step mask and recurrent dropout, the last forward parameters of every recurrent cell but its own and <see cref="ZeroInitialState"/> (empty: not used).</summary>
+    /// <summary>Step mask and recurrent dropout (empty: not used): every recurrent cell's Forward has them, after its own tensors and before <see cref="ZeroInitialState"/>.</summary>
     private static readonly Slot[] ForwardOptions =
     {
         new("mask", SlotType.Mask, SlotSource.StepMask, Optional: true), new("recurrentMask", SlotType.Input, SlotSource.RecurrentMask, Optional: true),

@@ -44,7 +44,7 @@ namespace ModelGen.Kernels;
 /// form: the packed tile, two vectors wide, would be half padding. One two vectors wide goes four rows at a time the
 /// same way (the packed tile's six rows fit 8 or 64 rows badly). Each element of C in a whole vector of columns is one
 /// chain, C + Σ_p A(i, p)·B(p, j) in order of p, on every path, so the narrow paths give the packed and direct paths'
-/// bits. (Only the direct path's last columns narrower than a vector are summed from zero and then added to C.)
+/// bits, into any C (the direct path's last columns narrower than a vector too: they chain from C in the last vector's lanes).
 /// </para>
 /// <para>
 /// Products of at least <see cref="ParallelWork"/> multiply-adds are split by columns across
@@ -1193,11 +1193,13 @@ public static class Gemm
             if (j == to) continue;
             if (n >= lanes)
             {
-                // Lanes [lanes − r, lanes) of the vector ending at n are the r columns not yet computed.
+                // Lanes [lanes − r, lanes) of the vector ending at n are the r columns not yet computed. The vector
+                // starts from C's values there, so each of those columns is one chain from C as on every other path
+                // (the lanes before them, columns already done, are computed again and not stored).
                 int r = to - j;
-                var sum = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, n - lanes), ldb, TOps.Zero);
                 ref float cj = ref Unsafe.Add(ref cr, n - lanes);
-                for (int l = lanes - r; l < lanes; l++) Unsafe.Add(ref cj, l) += TOps.Lane(sum, l);
+                var sum = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, n - lanes), ldb, TOps.Load(ref cj, 0));
+                for (int l = lanes - r; l < lanes; l++) Unsafe.Add(ref cj, l) = TOps.Lane(sum, l);
                 continue;
             }
             for (; j < to; j++)

@@ -50,8 +50,9 @@ public sealed class RecurrentState
     public bool Used { get; private set; }
 
     /// <summary>
-    /// The last forward pass started from zeros (no state held), so the cells left out the products with h[-1] = 0, at
-    /// its first step and in the recurrent kernel's gradient; its <c>Backward</c> must do the same. Set by
+    /// The last forward pass started from zeros (no state held), so the CPU cells left out the products with h[-1] = 0,
+    /// at its first step and in the recurrent kernel's gradient; its <c>Backward</c> must do the same (the GPU cells
+    /// compute them whatever this says). Set by
     /// <see cref="Begin"/> only: unlike <see cref="Used"/>, <see cref="Reset"/> leaves it as it was, so a pass's
     /// backward matches its forward whatever happens between them. False before the first pass.
     /// </summary>

@@ -63,7 +63,8 @@ internal static class CpuCellParts
     /// <summary>
     /// When a step's products with h[t-1] run: every step but the first of a pass that starts from zeros
     /// (<c>zeroInitialState</c>), where h[-1] = 0 and each product would add zeros only (the same values: at most the
-    /// sign of an exactly-zero sum differs). A step 1 / steps of a pass's recurrent multiply-adds, more for short sequences.
+    /// sign of an exactly-zero sum differs, and a non-finite recurrent weight shows from the second step, as 0·∞ is not
+    /// computed at the first). Saves 1/steps of a pass's recurrent multiply-adds: all of them for a one-step pass.
     /// </summary>
     internal const string ReadsPrevious = "t > 0 || !zeroInitialState";
 

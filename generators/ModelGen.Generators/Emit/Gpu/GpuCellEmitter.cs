@@ -93,12 +93,13 @@ internal static class GpuCellEmitter
         return $"{type} {slot.Name}{(slot.Optional ? " = default" : "")}";
     }
 
-    /// <summary>The doc of a host method's parameters, one line each.</summary>
     /// <summary>
     /// A cell's slots as the device cells take them: without the zero-initial-state hint
     /// (<see cref="SlotSource.ZeroInitialState"/>), since the device kernels run every step's product.
     /// </summary>
     internal static List<Slot> DeviceSlots(IReadOnlyList<Slot> slots) => slots.Where(s => s.Source != SlotSource.ZeroInitialState).ToList();
+
+    /// <summary>The doc of a host method's parameters, one line each.</summary>
 
     internal static void ParamDocs(CodeWriter w, IReadOnlyList<Slot> slots)
     {
