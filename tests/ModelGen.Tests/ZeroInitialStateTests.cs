@@ -60,9 +60,8 @@ public sealed class ZeroInitialStateTests
     public void Every_cell_from_zeros_matches_a_zero_state_set_by_hand(int steps)
     {
         const int batch = 5;
-        Compare(() => new ZeroStartStackModel(), steps, batch, training: false, padded: false, model =>
+        Compare(() => new ZeroStartStackModel(), m => m.Initialize(7), Input(batch, steps, padded: false), steps, batch, training: false, m =>
         {
-            var m = (ZeroStartStackModel)model;
             m.SetLstmInitialState(Zeros(11, batch), Zeros(11, batch));
             m.SetGruInitialState(Zeros(9, batch));
             m.SetGru1InitialState(Zeros(8, batch));
@@ -78,9 +77,8 @@ public sealed class ZeroInitialStateTests
     public void Masking_bidirectional_and_recurrent_dropout_from_zeros_match_a_zero_state_set_by_hand(int steps)
     {
         const int batch = 4;
-        Compare(() => new ZeroStartOptionsModel(), steps, batch, training: true, padded: true, model =>
+        Compare(() => new ZeroStartOptionsModel(), m => m.Initialize(7), Input(batch, steps, padded: true), steps, batch, training: true, m =>
         {
-            var m = (ZeroStartOptionsModel)model;
             m.SetBidirectionalForwardInitialState(Zeros(5, batch));
             m.SetBidirectionalBackwardInitialState(Zeros(5, batch));
             m.SetLstmInitialState(Zeros(6, batch), Zeros(6, batch));
@@ -98,16 +96,8 @@ public sealed class ZeroInitialStateTests
         const int batch = 3;
         var tokens = new int[batch * steps];
         for (int i = 0; i < tokens.Length; i++) tokens[i] = (5 * i + 2) % 13;
-        var fromZeros = new ZeroStartEmbeddingModel();
-        var setByHand = new ZeroStartEmbeddingModel();
-        fromZeros.Initialize(7);
-        setByHand.Initialize(7);
-        setByHand.SetSimpleRnnInitialState(Zeros(8, batch));
-        var expected = Run(setByHand, tokens, batch, steps, training: false, beforeBackward: null, inputGradient: false);
-        var actual = Run(fromZeros, tokens, batch, steps, training: false, beforeBackward: null, inputGradient: false);
-        Assert.Equal(expected.Output, actual.Output);
-        Assert.Equal(expected.Gradients, actual.Gradients);
-        Assert.Contains(actual.Gradients, g => g != 0);
+        Compare(() => new ZeroStartEmbeddingModel(), m => m.Initialize(7), tokens, steps, batch, training: false,
+            m => m.SetSimpleRnnInitialState(Zeros(8, batch)), inputGradient: false);
     }
 
     [Fact]
@@ -117,17 +107,8 @@ public sealed class ZeroInitialStateTests
         // summed from zero and then added, the packed path chained from dU, so leaving out the first rows changed
         // the last bit where it switched the path (found in review).
         const int batch = 4, steps = 21;
-        var input = Input(batch, steps, padded: false);
-        var fromZeros = new ZeroStartPathModel();
-        var setByHand = new ZeroStartPathModel();
-        fromZeros.Initialize(5);
-        setByHand.Initialize(5);
-        setByHand.SetLstmInitialState(Zeros(7, batch), Zeros(7, batch));
-        var expected = Run(setByHand, input, batch, steps, training: false, beforeBackward: null, accumulate: true);
-        var actual = Run(fromZeros, input, batch, steps, training: false, beforeBackward: null, accumulate: true);
-        Assert.Equal(expected.Output, actual.Output);
-        Assert.Equal(expected.Gradients, actual.Gradients);
-        Assert.Equal(expected.InputGradient, actual.InputGradient);
+        Compare(() => new ZeroStartPathModel(), m => m.Initialize(5), Input(batch, steps, padded: false), steps, batch, training: false,
+            m => m.SetLstmInitialState(Zeros(7, batch), Zeros(7, batch)), accumulate: true);
     }
 
     [Fact]
@@ -152,33 +133,25 @@ public sealed class ZeroInitialStateTests
         Assert.Equal(expectedInput, inputGradient);
     }
 
-    private static void Compare(Func<ISequentialModel<float>> create, int steps, int batch, bool training, bool padded, Action<ISequentialModel<float>> setZeros)
+    // The same model twice, from zeros and with a zero state set by hand (which computes every product): outputs,
+    // parameter gradients and input gradients must be equal.
+    private static void Compare<TModel, TInput>(Func<TModel> create, Action<TModel> initialize, TInput[] input, int steps, int batch, bool training,
+        Action<TModel> setZeros, bool inputGradient = true, bool accumulate = false) where TModel : ISequentialModel<TInput> where TInput : unmanaged
     {
-        var input = Input(batch, steps, padded);
         var fromZeros = create();
         var setByHand = create();
-        Initialize(fromZeros);
-        Initialize(setByHand);
+        initialize(fromZeros);
+        initialize(setByHand);
         setZeros(setByHand);
         Assert.True(setByHand.HoldsInitialState);
         Assert.False(fromZeros.HoldsInitialState);
-        var expected = Run(setByHand, input, batch, steps, training, beforeBackward: null);
-        var actual = Run(fromZeros, input, batch, steps, training, beforeBackward: null);
+        var expected = Run(setByHand, input, batch, steps, training, beforeBackward: null, inputGradient, accumulate);
+        var actual = Run(fromZeros, input, batch, steps, training, beforeBackward: null, inputGradient, accumulate);
         // Assert.Equal on floats compares values (−0 equals +0); any skipped nonzero term would show here.
         Assert.Equal(expected.Output, actual.Output);
         Assert.Equal(expected.Gradients, actual.Gradients);
         Assert.Equal(expected.InputGradient, actual.InputGradient);
         Assert.Contains(actual.Gradients, g => g != 0);
-    }
-
-    private static void Initialize(ISequentialModel<float> model)
-    {
-        switch (model)
-        {
-            case ZeroStartStackModel m: m.Initialize(7); break;
-            case ZeroStartOptionsModel m: m.Initialize(7); break;
-            default: throw new ArgumentException(model.GetType().Name);
-        }
     }
 
     // [batch, steps, 3]; with padded, sample 1's first two steps and sample 2's last step are all zeros (masked).
