@@ -46,7 +46,10 @@ public sealed class RecurrentState
     /// <summary>Samples in the initial state; 0 when there is none (the next pass starts from zeros).</summary>
     public int Samples { get; private set; }
 
-    /// <summary>The last forward pass started from this initial state (so <c>Backward</c> computes its gradient).</summary>
+    /// <summary>
+    /// The last forward pass started from this initial state and no <see cref="Reset"/> came since (so <c>Backward</c>
+    /// computes its gradient; after a reset it does not, see <see cref="StartedFromZeros"/>).
+    /// </summary>
     public bool Used { get; private set; }
 
     /// <summary>
