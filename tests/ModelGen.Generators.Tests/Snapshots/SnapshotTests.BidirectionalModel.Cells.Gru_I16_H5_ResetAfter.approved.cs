@@ -109,9 +109,8 @@ internal static class Gru_I16_H5_ResetAfter
                     previous = dropped;
                 }
                 // rc = h[t-1]·U + b_rec for these rows: [rows, 5] × [5, 15], kept apart because r multiplies its h block;
-                // b_rec alone at the first step from zeros.
-                if (t > 0 || !zeroInitialState) Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);
-                else MatrixOps.BroadcastRows(nb, bias.Slice(Width, Width), rc.Slice(b0 * Width, nb * Width));
+                // b_rec alone at the first step from zeros (an empty product).
+                Gemm.MultiplyBiasRows(batch, b0, b1, Width, (t > 0 || !zeroInitialState ? Units : 0), previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));

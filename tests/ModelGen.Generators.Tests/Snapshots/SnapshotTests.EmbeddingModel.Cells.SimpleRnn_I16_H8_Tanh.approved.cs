@@ -81,9 +81,11 @@ internal static class SimpleRnn_I16_H8_Tanh
                     }
                 }
                 FastMath.Tanh(first, first);
+                const int t = 0;
                 if (!mask.IsEmpty)
                 {
-                    StepMask.Carry(batch, Units, mask.Slice(0, batch), h.Slice(0, n), first);
+                    // Masked samples keep their previous state at this step.
+                    StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
                 }
                 t0 = 1;
             }
@@ -324,7 +326,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                 previous = dropped;
             }
             // z += h[t-1]·U: [batch, 8] × [8, 8] (not at the first step from zeros).
-            if (t > 0 || !zeroInitialState) Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
+            Gemm.MultiplyAdd(batch, Units, (t > 0 || !zeroInitialState ? Units : 0), previous, Units, recurrentKernel, Units, z, Units);
             // h[t] = tanh(z), the whole [batch, 8] block at once.
             FastMath.Tanh(z, z);
             if (!mask.IsEmpty)

@@ -110,7 +110,7 @@ internal static class Gru_I3_H9_ResetBefore
                     previous = dropped;
                 }
                 // z, r blocks += h[t-1]·U_zr for these rows: [rows, 9] × [9, 18] (not at the first step from zeros).
-                if (t > 0 || !zeroInitialState) Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);
+                Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, (t > 0 || !zeroInitialState ? Units : 0), previous, Units, recurrentKernel, Width, z, Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, 2 * Units));
@@ -163,7 +163,7 @@ internal static class Gru_I3_H9_ResetBefore
                     }
                 }
                 // h block += (r ⊙ h[t-1])·U_h for these rows: [rows, 9] × [9, 9] (r ⊙ h[-1] = 0 from zeros).
-                if (t > 0 || !zeroInitialState) Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
+                Gemm.MultiplyAddRows(batch, b0, b1, Units, (t > 0 || !zeroInitialState ? Units : 0), rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));

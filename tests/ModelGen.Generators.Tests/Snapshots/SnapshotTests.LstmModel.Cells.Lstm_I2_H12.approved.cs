@@ -111,7 +111,7 @@ internal static class Lstm_I2_H12
                     previous = dropped;
                 }
                 // gates += h[t-1]·U for these rows: [rows, 12] × [12, 48] (not at the first step from zeros).
-                if (t > 0 || !zeroInitialState) Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);
+                Gemm.MultiplyAddRows(batch, b0, b1, Width, (t > 0 || !zeroInitialState ? Units : 0), previous, Units, recurrentKernel, Width, z, Width);
                 for (int b = b0; b < b1; b++)
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));

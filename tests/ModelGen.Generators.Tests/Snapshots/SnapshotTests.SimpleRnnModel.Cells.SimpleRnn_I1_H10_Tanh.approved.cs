@@ -65,7 +65,7 @@ internal static class SimpleRnn_I1_H10_Tanh
                 previous = dropped;
             }
             // z += h[t-1]·U: [batch, 10] × [10, 10] (not at the first step from zeros).
-            if (t > 0 || !zeroInitialState) Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);
+            Gemm.MultiplyAdd(batch, Units, (t > 0 || !zeroInitialState ? Units : 0), previous, Units, recurrentKernel, Units, z, Units);
             // h[t] = tanh(z), the whole [batch, 10] block at once.
             FastMath.Tanh(z, z);
             if (!mask.IsEmpty)

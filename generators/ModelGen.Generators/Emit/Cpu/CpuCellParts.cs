@@ -61,12 +61,14 @@ internal static class CpuCellParts
     }
 
     /// <summary>
-    /// When a step's products with h[t-1] run: every step but the first of a pass that starts from zeros
-    /// (<c>zeroInitialState</c>), where h[-1] = 0 and each product would add zeros only (the same values: at most the
-    /// sign of an exactly-zero sum differs, and a non-finite recurrent weight shows from the second step, as 0·∞ is not
-    /// computed at the first). Saves 1/steps of a pass's recurrent multiply-adds: all of them for a one-step pass.
+    /// The depth k of a step's products with h[t-1]: <c>Units</c>, or 0 at the first step of a pass that starts from
+    /// zeros (<c>zeroInitialState</c>), where h[-1] = 0 and each product would add zeros only. An empty product is
+    /// Gemm's own case: the add forms leave C as it is, the bias form writes the bias row, the overwriting form zeros.
+    /// The same values (at most the sign of an exactly-zero sum differs, and a non-finite recurrent weight shows from the
+    /// second step, as 0·∞ is not computed at the first). Saves 1/steps of a pass's recurrent multiply-adds: all of them
+    /// for a one-step pass.
     /// </summary>
-    internal const string ReadsPrevious = "t > 0 || !zeroInitialState";
+    internal const string PreviousDepth = "(t > 0 || !zeroInitialState ? Units : 0)";
 
     /// <summary>Masked steps keep the previous state (and cell state, when given).</summary>
     internal static void CarryMasked(CodeWriter w, bool cells, bool rows = false)
@@ -213,7 +215,7 @@ internal static class CpuCellParts
 
     /// <summary>
     /// <c>first</c>: the first row of the states that dU's product reads, <c>batch</c> when the pass started from zeros
-    /// (block 0, h[-1] = 0, would add zeros only; see <see cref="ReadsPrevious"/>), else 0.
+    /// (block 0, h[-1] = 0, would add zeros only; see <see cref="PreviousDepth"/>), else 0.
     /// </summary>
     internal static void FirstProductRow(CodeWriter w)
         => w.Line("int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU");

@@ -32,16 +32,14 @@ internal static class GruCell
             w.Line("var rc = recurrent.Slice(t * batch * Width, batch * Width);");
             RecurrentInput(w, rows: true);
             w.Line($"// rc = h[t-1]·U + b_rec for these rows: [rows, {u}] × [{u}, {3 * u}], kept apart because r multiplies its h block;");
-            w.Line($"// {(cell.UseBias ? "b_rec" : "zeros")} alone at the first step from zeros.");
+            w.Line($"// {(cell.UseBias ? "b_rec" : "zeros")} alone at the first step from zeros (an empty product).");
             if (cell.UseBias)
             {
-                w.Line($"if ({ReadsPrevious}) Gemm.MultiplyBiasRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);");
-                w.Line("else MatrixOps.BroadcastRows(nb, bias.Slice(Width, Width), rc.Slice(b0 * Width, nb * Width));");
+                w.Line($"Gemm.MultiplyBiasRows(batch, b0, b1, Width, {PreviousDepth}, previous, Units, recurrentKernel, Width, bias.Slice(Width, Width), rc, Width);");
             }
             else
             {
-                w.Line($"if ({ReadsPrevious}) Gemm.MultiplyRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, rc, Width); // no bias");
-                w.Line("else rc.Slice(b0 * Width, nb * Width).Clear();");
+                w.Line($"Gemm.MultiplyRows(batch, b0, b1, Width, {PreviousDepth}, previous, Units, recurrentKernel, Width, rc, Width); // no bias");
             }
             PerSample(w,
                 new[]
@@ -120,13 +118,13 @@ internal static class GruCell
             w.Line("var rh = resetState.Slice(t * n, n);");
             RecurrentInput(w, rows: true);
             w.Line($"// z, r blocks += h[t-1]·U_zr for these rows: [rows, {u}] × [{u}, {2 * u}] (not at the first step from zeros).");
-            w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            w.Line($"Gemm.MultiplyAddRows(batch, b0, b1, 2 * Units, {PreviousDepth}, previous, Units, recurrentKernel, Width, z, Width);");
             PerSample(w,
                 new[] { ("gr", "z.Slice(b * Width, 2 * Units)"), ("pr", "previous.Slice(b * Units, Units)"), ("rhr", "rh.Slice(b * Units, Units)") },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeGatesRow(w2, f, cell)),
                 $"z, r = {Gate(cell)}(·) (kept for backward); r ⊙ h[t-1]");
             w.Line($"// h block += (r ⊙ h[t-1])·U_h for these rows: [rows, {u}] × [{u}, {u}] (r ⊙ h[-1] = 0 from zeros).");
-            w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAddRows(batch, b0, b1, Units, Units, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
+            w.Line($"Gemm.MultiplyAddRows(batch, b0, b1, Units, {PreviousDepth}, rh, Units, recurrentKernel.Slice(2 * Units), Width, z.Slice(2 * Units), Width);");
             PerSample(w,
                 new[] { ("gr", "z.Slice(b * Width, Width)"), ("hp", "h.Slice(t * n + b * Units, Units)"), ("hn", "h.Slice((t + 1) * n + b * Units, Units)") },
                 () => FusedLoop.EmitOverlapped(w, u, (w2, f) => GruMath.ResetBeforeOutputRow(w2, f, cell)),

@@ -26,7 +26,7 @@ internal static class LstmCell
             w.Line("var z = gates.Slice(t * batch * Width, batch * Width);");
             RecurrentInput(w, rows: true);
             w.Line($"// gates += h[t-1]·U for these rows: [rows, {u}] × [{u}, {4 * u}] (not at the first step from zeros).");
-            w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAddRows(batch, b0, b1, Width, Units, previous, Units, recurrentKernel, Width, z, Width);");
+            w.Line($"Gemm.MultiplyAddRows(batch, b0, b1, Width, {PreviousDepth}, previous, Units, recurrentKernel, Width, z, Width);");
             string gate = cell.RecurrentActivation == Activation.HardSigmoid ? "hard σ" : "σ";
             PerSample(w,
                 new[]

@@ -48,7 +48,7 @@ internal static class SimpleRnnCell
                 w.Line("var z = h.Slice((t + 1) * n, n);");
                 RecurrentInput(w);
                 w.Line($"// z += h[t-1]·U: [batch, {h}] × [{h}, {h}] (not at the first step from zeros).");
-                w.Line($"if ({ReadsPrevious}) Gemm.MultiplyAdd(batch, Units, Units, previous, Units, recurrentKernel, Units, z, Units);");
+                w.Line($"Gemm.MultiplyAdd(batch, Units, {PreviousDepth}, previous, Units, recurrentKernel, Units, z, Units);");
                 if (cell.Activation != Activation.Linear)
                 {
                     w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z), the whole [batch, {h}] block at once.");

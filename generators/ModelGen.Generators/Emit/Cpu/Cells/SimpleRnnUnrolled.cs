@@ -58,8 +58,8 @@ internal static class SimpleRnnUnrolled
             }
             string activate = ApplyInPlace(cell.Activation, "first");
             if (activate.Length > 0) w.Line(activate);
-            using (w.Block("if (!mask.IsEmpty)"))
-                w.Line("StepMask.Carry(batch, Units, mask.Slice(0, batch), h.Slice(0, n), first);");
+            w.Line("const int t = 0;");
+            CarryMasked(w, cells: false);
             w.Line("t0 = 1;");
         }
     }
