@@ -142,7 +142,7 @@ internal static class PairedPeer
             Console.WriteLine(againstWidth is null
                 ? "ratio: PyTorch's time ÷ ModelGen's (above 1: ModelGen faster)"
                 : $"ratio: the {VectorWidth.Label(againstWidth)} time ÷ the {VectorWidth.Label(VectorWidth.Mode)} time (above 1: {VectorWidth.Label(againstWidth)} slower; the 128-bit target is at most 2.5× the 256-bit time)");
-            Console.WriteLine($"workload | benchmark | ModelGen {VectorWidth.Mode} best / median round | {peerName} best / median round | median of each round's {peerName} ÷ ModelGen {VectorWidth.Mode}");
+            Console.WriteLine($"workload | benchmark | ModelGen {VectorWidth.Mode} best / median round | {peerName} best / median round | median of each round's {peerName} ÷ ModelGen {VectorWidth.Mode} | host steal (the share of the machine's CPU time the hypervisor withheld, /proc/stat)");
             var results = new List<Result>();
             foreach (var id in ids)
             {
@@ -253,6 +253,12 @@ internal static class PairedPeer
 
         /// <summary>Each round's peer figure (median seconds per call), in the order measured.</summary>
         public List<double> TorchRounds { get; init; } = [];
+
+        /// <summary>
+        /// The share of the machine's CPU time that the hypervisor withheld during this workload's rounds, both sides
+        /// (<see cref="CpuTicks.StealShare"/>, 0 to 1); null where it cannot be read or in files written before it was.
+        /// </summary>
+        public double? Steal { get; init; }
     }
 
     /// <summary>
@@ -278,6 +284,7 @@ internal static class PairedPeer
         Round(call, 0.5); // this side's warm-up here; the peer warms up on its first request
         var ours = new List<double>();
         var theirs = new List<double>();
+        var start = CpuTicks.Now();
         for (int r = 0; r < rounds; r++)
         {
             // The order swaps every round, so neither side always runs right after the other.
@@ -292,13 +299,14 @@ internal static class PairedPeer
                 ours.Add(Round(call, seconds));
             }
         }
+        double? steal = CpuTicks.Share(start, CpuTicks.Now());
         var paired = new List<double>();
         for (int r = 0; r < rounds; r++) paired.Add(theirs[r] / ours[r]);
         double ratio = Clock.Median(paired);
         double oBest = ours.Min(), oMedian = Clock.Median(ours), tBest = theirs.Min(), tMedian = Clock.Median(theirs);
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {kind} | {Clock.Show(oBest)} / {Clock.Show(oMedian)} | {Clock.Show(tBest)} / {Clock.Show(tMedian)} | {ratio:0.00}×"));
-        return new Result(id, kind, oBest, oMedian, tBest, tMedian, ratio) { ModelGenRounds = ours, TorchRounds = theirs };
+            $"{id} | {kind} | {Clock.Show(oBest)} / {Clock.Show(oMedian)} | {Clock.Show(tBest)} / {Clock.Show(tMedian)} | {ratio:0.00}× | {CpuTicks.Show(steal)}"));
+        return new Result(id, kind, oBest, oMedian, tBest, tMedian, ratio) { ModelGenRounds = ours, TorchRounds = theirs, Steal = steal };
     }
 
     // The peer's median seconds per call over a round of about `seconds`.

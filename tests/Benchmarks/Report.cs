@@ -45,11 +45,25 @@ internal static class Report
         public Dictionary<(string, string), double?>? SharedPerCall { get; init; }
 
         /// <summary>
+        /// From the same file: the share of the machine's CPU time the hypervisor withheld during the one-thread and the
+        /// many-thread rounds (<see cref="CpuTicks.StealShare"/>), keyed as <see cref="Alternating"/>; null when the run
+        /// has no such file, or either where it could not be read or the file predates it.
+        /// </summary>
+        public Dictionary<(string, string), (double? One, double? Many)>? Steal { get; init; }
+
+        /// <summary>
         /// PyTorch against ModelGen, both on one thread, from <c>--paired --json</c> (paired-&lt;mode&gt;.json), keyed by
         /// (workload, kind): the median over alternating rounds of PyTorch's time ÷ ModelGen's; null when the run has
         /// no such file.
         /// </summary>
         public Dictionary<(string, string), double>? Paired { get; init; }
+
+        /// <summary>
+        /// From the same file: the share of the machine's CPU time the hypervisor withheld during each workload's paired
+        /// rounds (<see cref="CpuTicks.StealShare"/>), keyed as <see cref="Paired"/>; null without paired data, a value
+        /// null where it could not be read or the file predates it.
+        /// </summary>
+        public Dictionary<(string, string), double?>? PairedSteal { get; init; }
 
         /// <summary>The length of a paired round per side, seconds (<c>--paired --seconds</c>); 0 without paired data.</summary>
         public double PairedSeconds { get; init; }
@@ -350,6 +364,11 @@ internal static class Report
             L("host the load moves between the two separate runs (PyTorch's own best round medians moved by up to half between");
             L("two runs of this project's Zen 3 page), while the two timings of a round see the same load. The share of peak");
             L("is PyTorch's gate-product FLOPs over ModelGen's BenchmarkDotNet time.");
+            var steals = widths.Where(w => w.PairedSteal is not null)
+                .Select(w => (w.Label, Values: w.PairedSteal!.Values.OfType<double>().ToList())).Where(s => s.Values.Count > 0).ToList();
+            if (steals.Count > 0)
+                L("Host steal during the paired rounds (the share of the machine's CPU time that the hypervisor withheld, `/proc/stat`; 0 on bare metal), least and most over the workloads: " +
+                    string.Join("; ", steals.Select(s => $"{s.Label} {CpuTicks.Show(s.Values.Min())} – {CpuTicks.Show(s.Values.Max())}")) + ".");
             L("");
             L("| Workload | Width | Target | Training step, paired | Inference, paired | Training step, separate | Inference, separate | Gate products, share of 1-core peak (training / inference) | Status |");
             L("|---|---|---|---:|---:|---:|---:|---:|---|");
@@ -394,6 +413,7 @@ internal static class Report
             }
         L("");
         bool alternating = widths.Any(w => w.Alternating is not null);
+        bool steal = widths.Any(w => w.Steal?.Values.Any(v => v.One is not null || v.Many is not null) == true);
         L($"**{threadsAll} threads against one** (ModelGen's own times; above 1: faster with more threads)" + (alternating ? ":" : "."));
         if (alternating)
         {
@@ -410,9 +430,15 @@ internal static class Report
                 L("the host's noise; where only one kind (training or inference) shared nothing, the status names it and that");
                 L("kind is judged met whatever its ratio.");
             }
+            if (steal)
+            {
+                L("*host steal*: the share of the machine's CPU time that the hypervisor withheld during the alternating");
+                L($"rounds on one thread and on {threadsAll} (`/proc/stat`; 0 on bare metal), training / inference: where the {threadsAll}-thread rounds");
+                L("lost clearly more than the one-thread rounds, the host, not the code, took that part of the ratio.");
+            }
             L("");
-            L("| Workload | Width | Target | Training step, alternating | Inference, alternating | Training step, separate | Inference, separate | Status |");
-            L("|---|---|---|---:|---:|---:|---:|---|");
+            L("| Workload | Width | Target | Training step, alternating | Inference, alternating | Training step, separate | Inference, separate | " + (steal ? $"Host steal, 1 / {threadsAll} threads | " : "") + "Status |");
+            L("|---|---|---|---:|---:|---:|---:|" + (steal ? "---:|" : "") + "---|");
         }
         else
         {
@@ -441,11 +467,15 @@ internal static class Report
                     : sameTrain ? "met (training: no work shared)"
                     : sameInfer ? "met (inference: no work shared)"
                     : "met";
+                (double? One, double? Many) StealOf(string kind) => w.Steal is { } st && st.TryGetValue((wl.Id, kind), out var v) ? v : (null, null);
+                var (stealTrain, stealInfer) = (StealOf("training"), StealOf("inference"));
+                string stealText = $"{CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)}; {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)}";
                 if (status == "**short**")
-                    misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(judgeTrain, target)} / {X(judgeInfer, target)} of its one-thread speed{(w.Alternating is null ? "" : " (alternating)")} (target ≥ {target:0.##}×)."));
+                    misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(judgeTrain, target)} / {X(judgeInfer, target)} of its one-thread speed{(w.Alternating is null ? "" : " (alternating)")} (target ≥ {target:0.##}×)") +
+                        (stealTrain.Many is null && stealInfer.Many is null ? "." : $"; the host withheld {CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)} of the machine's CPU time during the training step's one- and {threadsAll}-thread rounds, {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)} during inference's."));
                 string targetText = wl.Id == "W3" ? "≥ 1.6×" : "not slower (≥ 0.95×)";
                 L(alternating
-                    ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(altTrain, target)} | {X(altInfer, target)} | {X(train, target)} | {X(infer, target)} | {status} |")
+                    ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(altTrain, target)} | {X(altInfer, target)} | {X(train, target)} | {X(infer, target)} | {(steal ? stealText + " | " : "")}{status} |")
                     : string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(train, target)} | {X(infer, target)} | {status} |"));
             }
         var w256 = widths.FirstOrDefault(w => w.Mode == "256");
@@ -557,8 +587,10 @@ internal static class Report
             {
                 Alternating = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 SharedPerCall = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.SharedPerCall),
+                Steal = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.StealOne, r.StealMany)),
                 Paired = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 PairedSeconds = paired?.Seconds ?? 0,
+                PairedSteal = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.Steal),
                 AgainstWide = widthPair?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
             };
             var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),

@@ -14,8 +14,9 @@ namespace ModelGen.Benchmarks;
 /// rounds so that load from other processes falls on both alike; prints the best and the median round of each and the
 /// ratio one thread ÷ N threads (above 1: N threads faster), also as the median of each round's own ratio (the
 /// report's figure: the two timings of a round are adjacent in time), and the jobs handed to other threads per call at N
-/// threads (0: the step shares no work, and both settings run the same code), and with <c>--json</c> writes them for the
-/// report.
+/// threads (0: the step shares no work, and both settings run the same code), and the share of the machine's CPU time
+/// the hypervisor withheld during each thread count's rounds (<see cref="CpuTicks"/>), and with <c>--json</c> writes
+/// them for the report.
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides BenchmarkDotNet's one-thread and all-thread jobs: those are separate
@@ -46,7 +47,8 @@ internal static class ThreadRatio
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
         Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
         Console.WriteLine($"jobs shared: jobs handed to other threads in the {many}-thread rounds; 0 means both settings ran the same one-thread code, so that row's ratios are only the machine's noise");
-        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads");
+        Console.WriteLine($"host steal: the share of the machine's CPU time the hypervisor withheld during the 1-thread / {many}-thread rounds (/proc/stat; 0 on bare metal)");
+        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads");
         var results = new List<Result>();
         foreach (var id in ids)
         {
@@ -78,6 +80,15 @@ internal static class ThreadRatio
         /// written before it was counted.
         /// </summary>
         public double? SharedPerCall { get; init; }
+
+        /// <summary>
+        /// The share of the machine's CPU time that the hypervisor withheld during the one-thread rounds
+        /// (<see cref="CpuTicks.StealShare"/>, 0 to 1); null where it cannot be read or in files written before it was.
+        /// </summary>
+        public double? StealOne { get; init; }
+
+        /// <summary>The same during the many-thread rounds, where a second virtual CPU waiting on the host slows the whole step.</summary>
+        public double? StealMany { get; init; }
     }
 
     /// <summary>What <c>--json</c> writes: the vector mode, the thread counts, the rounds and every result.</summary>
@@ -111,13 +122,18 @@ internal static class ThreadRatio
         var one = new List<double>();
         var two = new List<double>();
         long shared = 0, manyCalls = 0;
+        CpuTicks? stealOne = new CpuTicks(), stealMany = new CpuTicks();
         for (int r = 0; r < rounds; r++)
         {
             foreach (int threads in r % 2 == 0 ? new[] { 1, many } : new[] { many, 1 })
             {
                 Threading.IntraOpThreads = threads;
                 long before = Kernels.ProductWorkers.SharedJobs;
+                var start = CpuTicks.Now();
                 var (seconds, calls) = Round(call);
+                var end = CpuTicks.Now();
+                if (threads == 1) stealOne = start is { } s1 && end is { } e1 ? stealOne + (e1 - s1) : null;
+                else stealMany = start is { } s2 && end is { } e2 ? stealMany + (e2 - s2) : null;
                 (threads == 1 ? one : two).Add(seconds);
                 if (threads != 1)
                 {
@@ -135,8 +151,8 @@ internal static class ThreadRatio
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
         double perCall = (double)shared / manyCalls;
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")}"));
-        return new Result(id, name, one[0], m1, two[0], m2, mp) { SharedPerCall = perCall };
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")} | {CpuTicks.Show(stealOne?.StealShare)} / {CpuTicks.Show(stealMany?.StealShare)}"));
+        return new Result(id, name, one[0], m1, two[0], m2, mp) { SharedPerCall = perCall, StealOne = stealOne?.StealShare, StealMany = stealMany?.StealShare };
     }
 
     // Time per call over ~100 ms of calls (after two calls at this setting), and the calls timed (the calls before the

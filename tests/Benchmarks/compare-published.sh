@@ -52,12 +52,15 @@ done
 PY=${PYTHON:-python3}
 # shellcheck source=widths.sh
 . tests/Benchmarks/widths.sh
+# shellcheck source=steal.sh
+. tests/Benchmarks/steal.sh
 if [ -z "$WIDTHS" ]; then WIDTHS="$AVAILABLE"; else WIDTHS=$(echo "$WIDTHS" | tr ',' ' '); fi
 check_widths compare-published.sh "$WIDTHS"
 mkdir -p "$OUT_DIR"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/modelgen-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+TICKS_START=$(cpu_ticks)
 echo "compare-published.sh: widths $WIDTHS, 1 and $THREADS threads, load average $LOAD_START"
 lscpu > "$OUT_DIR/lscpu.txt" 2>/dev/null || true
 grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' > "$OUT_DIR/cpu.txt" || true
@@ -111,5 +114,5 @@ echo "== PyTorch, $THREADS threads"
 echo "== ONNX Runtime, 1 and $THREADS threads"
 "$DOTNET" "$APP" --onnx-peer --threads 1 --out "$OUT_DIR/onnx-1.json" && "$DOTNET" "$APP" --onnx-peer --threads "$THREADS" --out "$OUT_DIR/onnx-all.json" \
   || echo "compare-published.sh: the ONNX Runtime peer did not run here (its native library?); the report leaves it out"
-echo "Run by compare-published.sh (in-process BenchmarkDotNet short jobs, MODELGEN_NUM_THREADS=1 and $THREADS; peers with 1 and $THREADS threads). Load average $LOAD_START at the start, $(cut -d' ' -f1 /proc/loadavg) at the end." > "$OUT_DIR/note.txt"
+echo "Run by compare-published.sh (in-process BenchmarkDotNet short jobs, MODELGEN_NUM_THREADS=1 and $THREADS; peers with 1 and $THREADS threads). Load average $LOAD_START at the start, $(cut -d' ' -f1 /proc/loadavg) at the end. $(steal_note "$TICKS_START" "$(cpu_ticks)")" > "$OUT_DIR/note.txt"
 echo "compare-published.sh: raw results in $OUT_DIR"

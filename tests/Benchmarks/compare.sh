@@ -41,6 +41,8 @@ done
 
 # shellcheck source=widths.sh
 . tests/Benchmarks/widths.sh
+# shellcheck source=steal.sh
+. tests/Benchmarks/steal.sh
 if [ -z "$WIDTHS" ]; then WIDTHS="$AVAILABLE"; else WIDTHS=$(echo "$WIDTHS" | tr ',' ' '); fi
 check_widths compare.sh "$WIDTHS"
 echo "compare.sh: vector widths $WIDTHS (machine has: $AVAILABLE)"
@@ -68,6 +70,7 @@ if [ "$WAIT_QUIET" = 1 ]; then
   done
 fi
 LOAD_START=$(load)
+TICKS_START=$(cpu_ticks)
 if quiet; then
   NOTE_QUIET="The machine was quiet when the run started (1-minute load average $LOAD_START < 0.7)."
 else
@@ -130,6 +133,7 @@ dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --thr
 echo "== ONNX Runtime, whole machine"
 dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --threads all --out "$WORK/onnx-all.json"
 LOAD_END=$(load)
+TICKS_END=$(cpu_ticks)
 
 # Our own runs account for a load of about 1 (2 at the end, PyTorch on every core); clearly more means other
 # work overlapped the measurement.
@@ -138,7 +142,8 @@ NOTE_END="Load average at the end: $LOAD_END."
 if awk -v a="$LOAD_TORCH1" -v b="$LOAD_END" 'BEGIN { exit !(a >= 1.6 || b >= 2.6) }'; then
   NOTE_END="$NOTE_END **Other work probably overlapped the run** (load average $LOAD_TORCH1 when PyTorch started, $LOAD_END at the end, against about 1 and 2 from the benchmarks alone): read the PyTorch whole-machine column with care."
 fi
-echo "$NOTE_QUIET $NOTE_END" > "$WORK/note.txt"
+NOTE_STEAL=$(steal_note "$TICKS_START" "$TICKS_END")
+echo "$NOTE_QUIET $NOTE_END${NOTE_STEAL:+ $NOTE_STEAL}" > "$WORK/note.txt"
 
 mkdir -p "$DATA"
 # Keep the size sweep's files (sweep.sh), the generator-cost section and the GPU section (tests/GpuBenchmarks); replace the rest.

@@ -58,6 +58,9 @@ BENCH=(dotnet tests/Benchmarks/bin/Release/net10.0/ModelGen.Benchmarks.dll)
 SEEN=$(env $KNOB "${BENCH[@]}" --vector-width)
 if [ -n "$WIDTH" ] && [ "$SEEN" != "$WIDTH" ]; then echo "sweep.sh: .NET runs in vector mode $SEEN with '$KNOB', not $WIDTH" >&2; exit 1; fi
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+# shellcheck source=steal.sh
+. tests/Benchmarks/steal.sh
+TICKS_START=$(cpu_ticks)
 echo "sweep.sh: ModelGen in vector mode $SEEN; load average $LOAD_START at start"
 
 "${BENCH[@]}" --sweep --plan "$WORK/plan.csv" --max-gflop "$MAX_GFLOP"
@@ -83,10 +86,11 @@ env $KNOB MODELGEN_NUM_THREADS=1 MODELGEN_BENCH_EXPECT_WIDTH="$SEEN" "${BENCH[@]
 echo "== PyTorch, 1 thread"
 "$PY" tests/Benchmarks/torch_sweep.py --plan "$WORK/plan.csv" --out "$WORK/torch.csv" --seconds "$SECONDS_PER"
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
+NOTE_STEAL=$(steal_note "$TICKS_START" "$(cpu_ticks)")
 mkdir -p "$DOCS/benchmarks-data"
 cp "$WORK/plan.csv" "$DOCS/benchmarks-data/sweep-plan.csv"
 cp "$WORK/modelgen.csv" "$DOCS/benchmarks-data/sweep-modelgen.csv"
 cp "$WORK/torch.csv" "$DOCS/benchmarks-data/sweep-torch.csv"
 "${BENCH[@]}" --sweep --report --plan "$DOCS/benchmarks-data/sweep-plan.csv" --modelgen "$DOCS/benchmarks-data/sweep-modelgen.csv" \
   --torch "$DOCS/benchmarks-data/sweep-torch.csv" --docs "$DOCS" \
-  --note "1-minute load average $LOAD_START at the start and $LOAD_END at the end (one core busy from the sweep itself is about 1; clearly more means other work shared the machine). $( [ -n "$ONLY" ] && echo "Partial run: only $ONLY." )"
+  --note "1-minute load average $LOAD_START at the start and $LOAD_END at the end (one core busy from the sweep itself is about 1; clearly more means other work shared the machine).${NOTE_STEAL:+ $NOTE_STEAL} $( [ -n "$ONLY" ] && echo "Partial run: only $ONLY." )"
