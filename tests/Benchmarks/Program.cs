@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project tests/Benchmarks -- --thread-ratio W2,W3 --rounds 15                  1 vs 2 threads, in one process
 //   dotnet run -c Release --project tests/Benchmarks -- --paired W2,W3 --rounds 9                          ModelGen vs PyTorch (torch_peer.py --serve), alternating rounds
 //   dotnet run -c Release --project tests/Benchmarks -- --paired --against-width 128                       this width vs 128 bits (a --serve child), alternating rounds
+//   dotnet run -c Release --project tests/Benchmarks -- --alloc-check W2,W3 --seconds 2                    bytes every thread allocates per step, in a loop (0 expected)
 //   dotnet run -c Release --project tests/Benchmarks -- --vector-width                           512, 256, 128 or 128sse (this process)
 //   dotnet run -c Release --project tests/Benchmarks -- --sweep …                                the size sweep (sweep.sh)
 // Environment: MODELGEN_BENCH_JOBS=one (one-thread job only), MODELGEN_BENCH_SHORT=1 (the short job of the extra
@@ -38,10 +39,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--thread-ratio") return ThreadRatio.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--paired") return PairedPeer.Run(args[1..]);
         if (args.Length > 0 && args[0] == "--serve") return PairedPeer.Serve(args[1..]);
+        if (args.Length > 0 && args[0] == "--alloc-check") return AllocationCheck.Run(args[1..]);
 
         // This program's own modes take their options after the mode's flag; anywhere else BenchmarkDotNet would
         // print its help for an unknown option and exit with 0, which a script takes for success.
-        string[] ours = ["--report", "--onnx-peer", "--sweep", "--vector-width", "--thread-ratio", "--paired", "--serve", "--against-width", "--rounds", "--python", "--peer"];
+        string[] ours = ["--report", "--onnx-peer", "--sweep", "--vector-width", "--thread-ratio", "--paired", "--serve", "--alloc-check", "--against-width", "--rounds", "--python", "--peer"];
         if (Array.Find(args, a => Array.IndexOf(ours, a) >= 0) is { } misplaced)
         {
             Console.Error.WriteLine($"'{misplaced}' belongs to one of this program's own modes, whose flag must come first: e.g. `-- --paired W1,W4 --against-width 128`; the other arguments go to BenchmarkDotNet (e.g. `-- --filter '*W3*'`)");

@@ -75,6 +75,12 @@ internal static class Report
         /// </summary>
         public Dictionary<(string, string), double>? AgainstWide { get; init; }
 
+        /// <summary>
+        /// Bytes every thread allocated while each step ran in a loop, from <c>--alloc-check --json</c>
+        /// (alloc-&lt;mode&gt;.json); null when the run has no such file.
+        /// </summary>
+        public AllocationCheck.Document? Allocations { get; init; }
+
         /// <summary>The vector width in bits (both 128-bit modes: 128).</summary>
         public int Bits => VectorWidth.BitsOf(Mode);
 
@@ -226,6 +232,13 @@ internal static class Report
                 L($"| ModelGen {b}, {threadsAll} threads | {Time(mat)} | {Time(mai)} |");
                 L($"| **Speed-up {b}, {threadsAll} threads** | **{X(Div(at, mat))}** | **{X(Div(ai, mai))}** |");
                 L($"| ModelGen {b} allocated per step (1 / {threadsAll} threads) | {Bytes(mt)} / {Bytes(mat)} | {Bytes(mi)} / {Bytes(mai)} |");
+                if (w.Allocations is { } alloc)
+                {
+                    string A(string kind, bool oneThread) =>
+                        alloc.Results.FirstOrDefault(r => r.Workload == wl.Id && r.Kind == kind && (r.Threads == 1) == oneThread) is { } r
+                            ? string.Create(Inv, $"{(double)r.Bytes / r.Calls:0.##} B") : "n/a";
+                    L($"| ModelGen {b} allocated per step in a loop, every thread (`--alloc-check`, 1 / {alloc.Threads} threads) | {A("training", true)} / {A("training", false)} | {A("inference", true)} / {A("inference", false)} |");
+                }
                 L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak) | {Rate(wl.TrainingFlops, mt, peakOne)} | {Rate(wl.ForwardFlops, mi, peakOne)} |");
                 L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, mat, peakAll)} | {Rate(wl.ForwardFlops, mai, peakAll)} |");
             }
@@ -251,6 +264,15 @@ internal static class Report
         L("  Two jobs: `OneThread` sets `MODELGEN_NUM_THREADS=1`, so everything runs on the calling");
         L("  thread; `AllThreads` lets products of ≥ 2^21 multiply-adds split by column panels between the caller and");
         L("  pre-started workers (`Threading.IntraOpThreads`; bit-identical results). Source: `tests/Benchmarks/*.cs`.");
+        if (widths.Any(w => w.Allocations is not null))
+        {
+            L("- **Allocations**: BenchmarkDotNet's row (`[MemoryDiagnoser]`) is every thread's bytes over its own diagnostic run ÷");
+            L("  its operations, so it also counts whatever the runtime and the harness allocate during that run: in this project's");
+            L("  runs it has shown a few bytes per step (2–84 B) for a workload in one run and 0 B for the same one in the next. The");
+            L("  `--alloc-check` row (`AllocationCheck.cs`) calls each step alone in a loop for about " + string.Create(Inv, $"{widths.Where(w => w.Allocations is not null).Max(w => w.Allocations!.Seconds):0.#}") + " s per thread count after");
+            L("  warm-up and counts every thread's bytes (`GC.GetTotalAllocatedBytes(precise: true)`) ÷ the calls: the figure the");
+            L("  0 B target reads.");
+        }
         L("- **Vector widths**: .NET picks the widest vectors the CPU accelerates. compare.sh holds it narrower with the JIT's");
         L("  knobs, passed to every benchmark process: `DOTNET_EnableAVX512=0` gives the 256-bit (AVX2) path that AVX2-only");
         L("  x64 CPUs take; `DOTNET_PreferredVectorBitWidth=128` the 128-bit path with FMA (`Vector128` only, FMA and, on");
@@ -353,6 +375,16 @@ internal static class Report
         L($"gate products at ≥ 75 % of the 1-core sgemm peak. {threadsAll} threads: W3 ≥ 1.6× its own one-thread speed, and no workload");
         L("slower than on one thread (more than 5 % slower counts as slower). 128-bit: every workload within 2.5× of the");
         L("256-bit time.");
+        var allocs = widths.Where(w => w.Allocations is not null).ToList();
+        if (allocs.Count > 0)
+        {
+            var allocating = allocs.SelectMany(w => w.Allocations!.Results.Where(r => r.Bytes > 0)
+                .Select(r => string.Create(Inv, $"{r.Workload} {r.Kind} at {w.Label} on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} ({(double)r.Bytes / r.Calls:0.##} B per call)"))).ToList();
+            L("");
+            L(allocating.Count == 0
+                ? $"0 B allocated per step: **met** at {string.Join(", ", allocs.Select(w => w.Label))} (`--alloc-check`: no step allocated on any thread, on one thread or on {allocs[0].Allocations!.Threads}; see Method for BenchmarkDotNet's row)."
+                : $"0 B allocated per step: **short**: {string.Join("; ", allocating)} (`--alloc-check`).");
+        }
         L("");
         bool paired = widths.Any(w => w.Paired is not null);
         if (paired)
@@ -592,6 +624,7 @@ internal static class Report
                 PairedSeconds = paired?.Seconds ?? 0,
                 PairedSteal = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.Steal),
                 AgainstWide = widthPair?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
+                Allocations = File.Exists(Path.Combine(dir, $"alloc-{mode}.json")) ? AllocationCheck.Read(Path.Combine(dir, $"alloc-{mode}.json")) : null,
             };
             var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
                 h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",

@@ -87,6 +87,11 @@ a["Benchmarks"] += b["Benchmarks"]
 json.dump(a, open(out, "w", encoding="utf-8"), indent=1)
 PY
   cat "$WORK"/bdn-"$w"-1/results/*-report-github.md "$WORK"/bdn-"$w"-"$THREADS"/results/*-report-github.md > "$OUT_DIR/modelgen-$w-report.md"
+  # Every thread's bytes while each step runs alone in a loop (AllocationCheck.cs; ~15 s): the report's 0 B target reads it.
+  echo "== ModelGen, bytes allocated per step in a loop, vector mode $w"
+  # shellcheck disable=SC2046
+  env $(width_env "$w") "$DOTNET" "$APP" --alloc-check --seconds 0.5 --threads "$THREADS" --json "$OUT_DIR/alloc-$w.json" | tail -1 \
+    || echo "compare-published.sh: a step allocated at $w bits (alloc-$w.json)" >&2
   if [ "$PAIRED" = 1 ]; then
     echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
     # shellcheck disable=SC2046

@@ -6,9 +6,10 @@
 # inference) with one thread and with the whole machine (once: they do not depend on .NET's width), and writes
 # docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
 # BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min), and every width one thread
-# against every core in alternating rounds (--thread-ratio, ~1 min) and ModelGen against PyTorch in alternating
-# rounds (--paired, ~2 min), then the 256-bit width against each 128-bit mode in alternating rounds (~2 min each); the
-# peers ~5 min: about 43 minutes on a 2-core AVX-512 machine (4 widths), 36 on an AVX2 one (3 widths).
+# against every core in alternating rounds (--thread-ratio, ~1 min), the bytes each step allocates in a loop
+# (--alloc-check, ~1 min) and ModelGen against PyTorch in alternating rounds (--paired, ~2 min), then the 256-bit width
+# against each 128-bit mode in alternating rounds (~2 min each); the peers ~5 min: about 47 minutes on a 2-core AVX-512
+# machine (4 widths), 39 on an AVX2 one (3 widths).
 #
 #   tests/Benchmarks/compare.sh                         run now, every width this machine has
 #   tests/Benchmarks/compare.sh --widths 256,128        only these widths (512, 256, 128, 128sse; the first one listed
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
     --widths=*) WIDTHS="${1#--widths=}" ;;
     --full-all) FULL_ALL=1 ;;
     --all) ALL=1 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -104,6 +105,12 @@ for w in $WIDTHS; do
   echo "== ModelGen, 1 thread against every core in alternating rounds, vector mode $w"
   # shellcheck disable=SC2046
   env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --thread-ratio --rounds 21 --json "$WORK/threads-$w.json"
+  # Every thread's bytes while each step runs alone in a loop (AllocationCheck.cs says why; ~1 min): the report's
+  # 0 B per step target reads these. A step that allocates is reported there, not a failure of the run.
+  echo "== ModelGen, bytes allocated per step in a loop, vector mode $w"
+  # shellcheck disable=SC2046
+  env $(width_env "$w") dotnet run -c Release --no-build --project tests/Benchmarks -- --alloc-check --seconds 2 --json "$WORK/alloc-$w.json" \
+    || echo "compare.sh: a step allocated at $w bits (alloc-$w.json)" >&2
   # ModelGen and PyTorch in alternating rounds, one thread each (PairedPeer.cs says why; ~2 min): the report's
   # one-thread target status reads these.
   echo "== ModelGen against PyTorch in alternating rounds, one thread, vector mode $w"
@@ -155,6 +162,7 @@ for w in $WIDTHS; do
   cp "$WORK"/bdn-"$w"/results/*-report-full*.json "$DATA/modelgen-$w-report-full.json"
   cp "$WORK"/bdn-"$w"/results/*-report-github.md "$DATA/modelgen-$w-report.md"
   if [ -f "$WORK/threads-$w.json" ]; then cp "$WORK/threads-$w.json" "$DATA/"; fi
+  if [ -f "$WORK/alloc-$w.json" ]; then cp "$WORK/alloc-$w.json" "$DATA/"; fi
   if [ -f "$WORK/paired-$w.json" ]; then cp "$WORK/paired-$w.json" "$DATA/"; fi
   if [ -f "$WORK/width-pair-$w.json" ]; then cp "$WORK/width-pair-$w.json" "$DATA/"; fi
   grep -v -E '^(Workload|Overhead|Pilot|// (Benchmark|Runtime|GC|Job|BeforeAnd|Launch|Overhead)|OverheadJitting|WorkloadJitting|WorkloadPilot|WorkloadWarmup|WorkloadActual|WorkloadResult|OverheadWarmup|OverheadActual)' \
