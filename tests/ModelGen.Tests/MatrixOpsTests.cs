@@ -47,6 +47,52 @@ public sealed class MatrixOpsTests
                 $"{rows} × {n}: column {j} sums to {actual[j]:R}, expected {expected[j]:R}");
     }
 
+    /// <summary>
+    /// A transpose puts every element where a plain loop does, at whatever width this process runs: shapes with whole
+    /// 8 × 8 blocks and 32 × 32 tiles, partial ones on either side, and the kernels the backward passes transpose (W3's
+    /// recurrent kernel and its folded projection). Elements past the matrix in the destination are left alone.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(5, 0)]
+    [InlineData(1, 1)]
+    [InlineData(1, 9)]
+    [InlineData(9, 1)]
+    [InlineData(8, 8)]
+    [InlineData(7, 17)]
+    [InlineData(16, 24)]
+    [InlineData(33, 65)]
+    [InlineData(40, 31)]
+    [InlineData(196, 784)] // W3's LSTM(196): U, [196, 4·196]
+    [InlineData(128, 784)] // W3's folded projection W, [128, 4·196]
+    [InlineData(30, 120)]  // W2's LSTM(30)
+    public void Transpose_puts_every_element_where_a_plain_loop_does(int rows, int columns)
+    {
+        var random = new Random(rows * 31 + columns);
+        var src = new float[rows * columns];
+        for (int i = 0; i < src.Length; i++) src[i] = (float)random.NextDouble();
+        var expected = new float[rows * columns + 3];
+        expected.AsSpan().Fill(-7f);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++) expected[c * rows + r] = src[r * columns + c];
+        var dst = new float[rows * columns + 3];
+        dst.AsSpan().Fill(-7f);
+        MatrixOps.Transpose(rows, columns, src, dst);
+        Assert.Equal(expected, dst);
+    }
+
+    /// <summary>A transpose of buffers too short for its shape, or of a negative shape, is refused before anything is written.</summary>
+    [Fact]
+    public void Transpose_of_short_buffers_is_rejected_with_the_sizes()
+    {
+        var dst = new float[12];
+        var e = Assert.Throws<ArgumentException>(() => MatrixOps.Transpose(3, 4, new float[11], dst));
+        Assert.Contains("needs 12 floats; source has 11, destination 12", e.Message);
+        Assert.Throws<ArgumentException>(() => MatrixOps.Transpose(3, 4, new float[12], new float[10]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MatrixOps.Transpose(-1, 4, new float[12], dst));
+        Assert.All(dst, v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void Column_sums_of_a_short_matrix_are_rejected_with_both_sizes()
     {
