@@ -66,7 +66,7 @@ internal static class AllocationCheck
         Threading.IntraOpThreads = before;
         if (json is not null)
         {
-            File.WriteAllText(json, JsonSerializer.Serialize(new Document(VectorWidth.Mode, many, seconds, results), JsonOptions));
+            ResultFiles.Write(json, new Document(VectorWidth.Mode, many, seconds, results));
             Console.WriteLine($"wrote {json}");
         }
         bool clean = results.All(r => r.Bytes == 0);
@@ -92,8 +92,6 @@ internal static class AllocationCheck
         return new Result(id, kind, threads, calls, bytes, largest);
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>One workload's step at one thread count: the calls made, the bytes every thread allocated during them, and the largest window's.</summary>
     internal sealed record Result(string Workload, string Kind, int Threads, long Calls, long Bytes, long LargestWindow);
 
@@ -105,6 +103,5 @@ internal static class AllocationCheck
     /// <returns>Its contents.</returns>
     /// <exception cref="InvalidDataException">The file is not such a document.</exception>
     internal static Document Read(string path) =>
-        JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions)
-        ?? throw new InvalidDataException($"{path}: not an --alloc-check --json document");
+        ResultFiles.Read<Document>(path, "--alloc-check --json");
 }

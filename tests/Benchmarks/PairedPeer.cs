@@ -158,7 +158,7 @@ internal static class PairedPeer
                 var doc = new Document(VectorWidth.Mode, rounds, seconds,
                     againstWidth is null ? peerInfo.RootElement.GetProperty("torch_version").GetString() ?? "?" : null, results)
                 { PeerMode = againstWidth };
-                File.WriteAllText(json, JsonSerializer.Serialize(doc, JsonOptions));
+                ResultFiles.Write(json, doc);
                 Console.WriteLine($"wrote {json}");
             }
             return 0;
@@ -238,8 +238,6 @@ internal static class PairedPeer
         return 0;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>
     /// One workload's step on both sides: each side's best and median round (median seconds per call) and the median
     /// over rounds of the peer's time ÷ this process's in the same round (against PyTorch, above 1: ModelGen faster;
@@ -276,8 +274,7 @@ internal static class PairedPeer
     /// <returns>Its contents.</returns>
     /// <exception cref="InvalidDataException">The file is not such a document.</exception>
     internal static Document Read(string path) =>
-        JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions)
-        ?? throw new InvalidDataException($"{path}: not a --paired --json document");
+        ResultFiles.Read<Document>(path, "--paired --json");
 
     private static Result Compare(string id, string kind, Func<float> call, Process peer, int rounds, double seconds)
     {

@@ -60,13 +60,11 @@ internal static class ThreadRatio
         if (json is not null)
         {
             var doc = new Document(VectorWidth.Mode, many, rounds, Environment.ProcessorCount, results);
-            File.WriteAllText(json, JsonSerializer.Serialize(doc, JsonOptions));
+            ResultFiles.Write(json, doc);
             Console.WriteLine($"wrote {json}");
         }
         return 0;
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>
     /// One workload's step timed on one thread and on <see cref="Document.Threads"/>: the best and median round of each,
@@ -99,8 +97,7 @@ internal static class ThreadRatio
     /// <returns>Its contents.</returns>
     /// <exception cref="InvalidDataException">The file is not such a document.</exception>
     internal static Document Read(string path) =>
-        JsonSerializer.Deserialize<Document>(File.ReadAllText(path), JsonOptions)
-        ?? throw new InvalidDataException($"{path}: not a --thread-ratio --json document");
+        ResultFiles.Read<Document>(path, "--thread-ratio --json");
 
     internal static (Func<float> Train, Func<float> Infer) Create(string id)
     {
