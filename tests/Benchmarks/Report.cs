@@ -52,6 +52,14 @@ internal static class Report
         public Dictionary<(string, string), (double? One, double? Many)>? Steal { get; init; }
 
         /// <summary>
+        /// From the same file: the shares of the many-thread rounds' time that the calling thread spent waiting at the end of
+        /// shared jobs for workers' parts, and outside any shared job (<see cref="ThreadRatio.Result.WaitShare"/>,
+        /// <see cref="ThreadRatio.Result.SerialShare"/>), keyed as <see cref="Alternating"/>; null when the run has no such
+        /// file, or either where the file predates them.
+        /// </summary>
+        public Dictionary<(string, string), (double? Wait, double? Serial)>? CallerTime { get; init; }
+
+        /// <summary>
         /// PyTorch against ModelGen, both on one thread, from <c>--paired --json</c> (paired-&lt;mode&gt;.json), keyed by
         /// (workload, kind): the median over alternating rounds of PyTorch's time ÷ ModelGen's; null when the run has
         /// no such file.
@@ -504,12 +512,36 @@ internal static class Report
                 string stealText = $"{CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)}; {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)}";
                 if (status == "**short**")
                     misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(judgeTrain, target)} / {X(judgeInfer, target)} of its one-thread speed{(w.Alternating is null ? "" : " (alternating)")} (target ≥ {target:0.##}×)") +
-                        (stealTrain.Many is null && stealInfer.Many is null ? "." : $"; the host withheld {CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)} of the machine's CPU time during the training step's one- and {threadsAll}-thread rounds, {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)} during inference's."));
+                        (stealTrain.Many is null && stealInfer.Many is null ? "" : $"; the host withheld {CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)} of the machine's CPU time during the training step's one- and {threadsAll}-thread rounds, {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)} during inference's") +
+                        CallerText(w, wl.Id, threadsAll) + ".");
                 string targetText = wl.Id == "W3" ? "≥ 1.6×" : "not slower (≥ 0.95×)";
                 L(alternating
                     ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(altTrain, target)} | {X(altInfer, target)} | {X(train, target)} | {X(infer, target)} | {(steal ? stealText + " | " : "")}{status} |")
                     : string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(train, target)} | {X(infer, target)} | {status} |"));
             }
+        // Where the calling thread's many-thread time went, for the steps that shared work (files since the count).
+        var callerLines = new List<string>();
+        foreach (var w in widths)
+        {
+            if (w.CallerTime is not { } ct) continue;
+            var parts = new List<string>();
+            foreach (var wl in Workload.All)
+                foreach (var kind in new[] { "training", "inference" })
+                    if (ct.TryGetValue((wl.Id, kind), out var t) && t.Wait is { } wait && t.Serial is { } serial
+                        && w.SharedPerCall is { } sp && sp.TryGetValue((wl.Id, kind), out var jobs) && jobs > 0)
+                        parts.Add(string.Create(Inv, $"{wl.Id} {kind} {100 * wait:0.0} % / {100 * serial:0.0} %"));
+            if (parts.Count > 0) callerLines.Add($"{w.Label}: {string.Join("; ", parts)}");
+        }
+        if (callerLines.Count > 0)
+        {
+            L("");
+            L($"**Where the calling thread's time went on {threadsAll} threads**, in the alternating rounds, for the steps that shared work:");
+            L("the share spent waiting at the end of shared jobs for parts a worker had claimed and not finished (a worker that");
+            L("started late, ran slower, or lost its virtual CPU to the host) / the share spent outside any shared job (work no");
+            L("other thread takes: small products, serial passes, the benchmark's own loss and clearing). With neither, "
+                + threadsAll + " threads would take the");
+            L("one-thread time ÷ " + threadsAll + " (more where the threads' shared caches and memory bandwidth slow each part). " + string.Join(". ", callerLines) + ".");
+        }
         var w256 = widths.FirstOrDefault(w => w.Mode == "256");
         var narrow = widths.Where(w => w.Bits == 128).ToList();
         if (w256 is not null && narrow.Count > 0)
@@ -620,6 +652,7 @@ internal static class Report
                 Alternating = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 SharedPerCall = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.SharedPerCall),
                 Steal = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.StealOne, r.StealMany)),
+                CallerTime = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.WaitShare, r.SerialShare)),
                 Paired = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 PairedSeconds = paired?.Seconds ?? 0,
                 PairedSteal = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.Steal),
@@ -684,6 +717,15 @@ internal static class Report
     }
 
     private static Timing? Get(Dictionary<(string, string), Timing> d, string id, string kind) => d.TryGetValue((id, kind), out var t) ? t : null;
+
+    // "; on N threads its calling thread waited …" for a miss line, from --thread-ratio's caller shares; empty without them.
+    private static string CallerText(WidthRun w, string id, int threads)
+    {
+        (double? Wait, double? Serial) Of(string kind) => w.CallerTime is { } ct && ct.TryGetValue((id, kind), out var v) ? v : (null, null);
+        var (train, infer) = (Of("training"), Of("inference"));
+        if (train.Wait is null || train.Serial is null || infer.Wait is null || infer.Serial is null) return "";
+        return string.Create(Inv, $"; on {threads} threads its calling thread waited for workers' parts {100 * train.Wait:0.0} % of the training step's time and {100 * infer.Wait:0.0} % of inference's, and ran outside shared jobs {100 * train.Serial:0.0} % and {100 * infer.Serial:0.0} %");
+    }
 
     private static double? Div(Timing? peer, Timing? ours) => peer is null || ours is null ? null : peer.MedianNs / ours.MedianNs;
 

@@ -15,8 +15,9 @@ namespace ModelGen.Benchmarks;
 /// ratio one thread ÷ N threads (above 1: N threads faster), also as the median of each round's own ratio (the
 /// report's figure: the two timings of a round are adjacent in time), and the jobs handed to other threads per call at N
 /// threads (0: the step shares no work, and both settings run the same code), and the share of the machine's CPU time
-/// the hypervisor withheld during each thread count's rounds (<see cref="CpuTicks"/>), and with <c>--json</c> writes
-/// them for the report.
+/// the hypervisor withheld during each thread count's rounds (<see cref="CpuTicks"/>), and where the calling thread's
+/// time went in the many-thread rounds (waiting at the end of shared jobs for workers' parts, and outside any shared
+/// job), and with <c>--json</c> writes them for the report.
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides BenchmarkDotNet's one-thread and all-thread jobs: those are separate
@@ -48,7 +49,8 @@ internal static class ThreadRatio
         Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
         Console.WriteLine($"jobs shared: jobs handed to other threads in the {many}-thread rounds; 0 means both settings ran the same one-thread code, so that row's ratios are only the machine's noise");
         Console.WriteLine($"host steal: the share of the machine's CPU time the hypervisor withheld during the 1-thread / {many}-thread rounds (/proc/stat; 0 on bare metal)");
-        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads");
+        Console.WriteLine($"caller at {many} threads: the share of the {many}-thread rounds' time the calling thread spent waiting at the end of shared jobs for workers' parts / outside any shared job");
+        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads | caller at {many} threads: waiting / outside shared jobs");
         var results = new List<Result>();
         foreach (var id in ids)
         {
@@ -87,6 +89,19 @@ internal static class ThreadRatio
 
         /// <summary>The same during the many-thread rounds, where a second virtual CPU waiting on the host slows the whole step.</summary>
         public double? StealMany { get; init; }
+
+        /// <summary>
+        /// The share of the many-thread rounds' time (0 to 1) that the calling thread spent waiting at the end of shared
+        /// jobs for parts workers had claimed and not finished (<c>ProductWorkers.WaitTicks</c>): a worker that started late
+        /// or ran slower than the caller's own part. Null in files written before it was measured.
+        /// </summary>
+        public double? WaitShare { get; init; }
+
+        /// <summary>
+        /// The share of the many-thread rounds' time (0 to 1) that the calling thread spent outside any shared job (work no
+        /// other thread takes: small products, serial passes, the benchmark's own code). Null as <see cref="WaitShare"/>.
+        /// </summary>
+        public double? SerialShare { get; init; }
     }
 
     /// <summary>What <c>--json</c> writes: the vector mode, the thread counts, the rounds and every result.</summary>
@@ -118,16 +133,18 @@ internal static class ThreadRatio
     {
         var one = new List<double>();
         var two = new List<double>();
-        long shared = 0, manyCalls = 0;
+        long shared = 0, manyCalls = 0, manyTicks = 0, waitTicks = 0, sharedTicks = 0;
         CpuTicks? stealOne = new CpuTicks(), stealMany = new CpuTicks();
         for (int r = 0; r < rounds; r++)
         {
             foreach (int threads in r % 2 == 0 ? new[] { 1, many } : new[] { many, 1 })
             {
                 Threading.IntraOpThreads = threads;
-                long before = Kernels.ProductWorkers.SharedJobs;
+                long before = Kernels.ProductWorkers.SharedJobs, wait0 = Kernels.ProductWorkers.WaitTicks, shared0 = Kernels.ProductWorkers.SharedTicks;
                 var start = CpuTicks.Now();
+                long began = Stopwatch.GetTimestamp();
                 var (seconds, calls) = Round(call);
+                long ended = Stopwatch.GetTimestamp();
                 var end = CpuTicks.Now();
                 if (threads == 1) stealOne = start is { } s1 && end is { } e1 ? stealOne + (e1 - s1) : null;
                 else stealMany = start is { } s2 && end is { } e2 ? stealMany + (e2 - s2) : null;
@@ -136,6 +153,10 @@ internal static class ThreadRatio
                 {
                     shared += Kernels.ProductWorkers.SharedJobs - before;
                     manyCalls += calls;
+                    // Over the same calls as the job count (the round's first two included).
+                    manyTicks += ended - began;
+                    waitTicks += Kernels.ProductWorkers.WaitTicks - wait0;
+                    sharedTicks += Kernels.ProductWorkers.SharedTicks - shared0;
                 }
             }
         }
@@ -147,9 +168,13 @@ internal static class ThreadRatio
         two.Sort();
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
         double perCall = (double)shared / manyCalls;
+        double waitShare = (double)waitTicks / manyTicks, serialShare = Math.Max(0, 1 - (double)sharedTicks / manyTicks);
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")} | {CpuTicks.Show(stealOne?.StealShare)} / {CpuTicks.Show(stealMany?.StealShare)}"));
-        return new Result(id, name, one[0], m1, two[0], m2, mp) { SharedPerCall = perCall, StealOne = stealOne?.StealShare, StealMany = stealMany?.StealShare };
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")} | {CpuTicks.Show(stealOne?.StealShare)} / {CpuTicks.Show(stealMany?.StealShare)} | {100 * waitShare:0.0} % / {100 * serialShare:0.0} %"));
+        return new Result(id, name, one[0], m1, two[0], m2, mp)
+        {
+            SharedPerCall = perCall, StealOne = stealOne?.StealShare, StealMany = stealMany?.StealShare, WaitShare = waitShare, SerialShare = serialShare,
+        };
     }
 
     // Time per call over ~100 ms of calls (after two calls at this setting), and the calls timed (the calls before the

@@ -555,6 +555,39 @@ public sealed class ThreadingTests
     }
 
     [Fact]
+    public void Shared_jobs_count_the_callers_time_inside_them_and_its_wait_for_workers()
+    {
+        if (Environment.ProcessorCount < 2) return; // one core: no workers
+        int before = ModelGen.Threading.IntraOpThreads;
+        try
+        {
+            // Large enough to wake sleeping workers (2^25 multiply-adds), so every call is shared.
+            const int m = 128, n = 512, k = 512;
+            var random = new Random(6);
+            float[] a = Fill(m * k, random), b = Fill(k * n, random), c = new float[m * n];
+            ModelGen.Threading.IntraOpThreads = 1;
+            long jobs0 = ProductWorkers.SharedJobs, shared0 = ProductWorkers.SharedTicks, wait0 = ProductWorkers.WaitTicks;
+            Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+            Assert.Equal(jobs0, ProductWorkers.SharedJobs); // one thread: nothing shared, nothing counted
+            Assert.Equal(shared0, ProductWorkers.SharedTicks);
+            Assert.Equal(wait0, ProductWorkers.WaitTicks);
+
+            ModelGen.Threading.IntraOpThreads = 2;
+            long began = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < 4; i++) Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+            long wall = System.Diagnostics.Stopwatch.GetTimestamp() - began;
+            long jobs = ProductWorkers.SharedJobs - jobs0, shared = ProductWorkers.SharedTicks - shared0, wait = ProductWorkers.WaitTicks - wait0;
+            Assert.Equal(4, jobs);
+            Assert.InRange(shared, 1, wall); // inside the calls, and not nothing: each ran at least the caller's part
+            Assert.InRange(wait, 0, shared); // the waits are part of the jobs' time
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
+        }
+    }
+
+    [Fact]
     public void Only_passes_of_a_million_floats_are_shared()
     {
         int before = ModelGen.Threading.IntraOpThreads;

@@ -68,6 +68,14 @@ internal static unsafe class ProductWorkers
     /// other threads, and so runs the same code on one thread and on many, from one that does.
     /// </summary>
     internal static long SharedJobs;
+
+    /// <summary>
+    /// Stopwatch ticks the callers of shared jobs spent inside them (from publishing the job to its end), and of those,
+    /// <see cref="WaitTicks"/>, spent waiting at the end for parts that workers had claimed and not yet finished. Written
+    /// under the job lock, two timestamps a shared job; the benchmarks' <c>--thread-ratio</c> reads them to tell where a
+    /// many-thread step's time goes on its calling thread: its own parts, waiting, or work outside any shared job.
+    /// </summary>
+    internal static long SharedTicks, WaitTicks;
     private static Exception? _failure; // the first exception a worker's part threw in the current job
 
     // A product's operands, pinned by the caller for the whole product.
@@ -123,6 +131,7 @@ internal static unsafe class ProductWorkers
                 return true;
             }
             SharedJobs++;
+            long published = Stopwatch.GetTimestamp();
             _job = job;
             _state = state;
             _parts = parts;
@@ -159,8 +168,11 @@ internal static unsafe class ProductWorkers
                 for (int part = 1; part < parts; part++)
                     if (Interlocked.CompareExchange(ref _claims[part], 1, 0) == 0) Interlocked.Decrement(ref _pending);
                 var spinner = new SpinWait();
+                long waitFrom = Stopwatch.GetTimestamp();
                 while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
                 _lastProduct = Stopwatch.GetTimestamp(); // a product right after a long job finds the workers spinning
+                WaitTicks += _lastProduct - waitFrom;
+                SharedTicks += _lastProduct - published;
                 _job = null;
                 _state = null;
             }
