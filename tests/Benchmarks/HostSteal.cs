@@ -59,12 +59,18 @@ internal readonly record struct CpuTicks(long Busy, long Steal)
     public static CpuTicks operator +(CpuTicks a, CpuTicks b) => new(a.Busy + b.Busy, a.Steal + b.Steal);
 
     /// <summary>
-    /// The share of the CPU time this machine's work asked for that the host withheld, steal ÷ (busy + steal), from
-    /// 0 to 1; null when no tick passed.
+    /// The fewest ticks (busy + steal) a share is given from: about a CPU-second at the usual 100 ticks a second, as
+    /// <c>steal.sh</c> requires. Below it one tick is a percent or more, too coarse to print with a decimal.
     /// </summary>
-    public double? StealShare => Busy + Steal > 0 ? (double)Steal / (Busy + Steal) : null;
+    public const long MinimumTicks = 100;
 
-    /// <summary>The steal share between two readings, or null when either is missing or no tick passed.</summary>
+    /// <summary>
+    /// The share of the CPU time this machine's work asked for that the host withheld, steal ÷ (busy + steal), from
+    /// 0 to 1; null when fewer than <see cref="MinimumTicks"/> ticks passed.
+    /// </summary>
+    public double? StealShare => Busy + Steal >= MinimumTicks ? (double)Steal / (Busy + Steal) : null;
+
+    /// <summary>The steal share between two readings, or null when either is missing or too few ticks passed.</summary>
     /// <param name="start">The earlier reading.</param>
     /// <param name="end">The later reading.</param>
     /// <returns>The share, 0 to 1, or null.</returns>

@@ -53,11 +53,12 @@ internal static class Report
 
         /// <summary>
         /// From the same file: the shares of the many-thread rounds' time that the calling thread spent waiting at the end of
-        /// shared jobs for workers' parts, and outside any shared job (<see cref="ThreadRatio.Result.WaitShare"/>,
+        /// shared jobs for workers' parts, running parts no worker had claimed, and outside any shared job
+        /// (<see cref="ThreadRatio.Result.WaitShare"/>, <see cref="ThreadRatio.Result.TakenShare"/>,
         /// <see cref="ThreadRatio.Result.SerialShare"/>), keyed as <see cref="Alternating"/>; null when the run has no such
-        /// file, or either where the file predates them.
+        /// file, or each where the file predates it.
         /// </summary>
-        public Dictionary<(string, string), (double? Wait, double? Serial)>? CallerTime { get; init; }
+        public Dictionary<(string, string), (double? Wait, double? Taken, double? Serial)>? CallerTime { get; init; }
 
         /// <summary>
         /// PyTorch against ModelGen, both on one thread, from <c>--paired --json</c> (paired-&lt;mode&gt;.json), keyed by
@@ -244,7 +245,7 @@ internal static class Report
                 {
                     string A(string kind, bool oneThread) =>
                         alloc.Results.FirstOrDefault(r => r.Workload == wl.Id && r.Kind == kind && (r.Threads == 1) == oneThread) is { } r
-                            ? string.Create(Inv, $"{(double)r.Bytes / r.Calls:0.##} B") : "n/a";
+                            ? AllocatedPerCall(r) : "n/a";
                     L($"| ModelGen {b} allocated per step in a loop, every thread (`--alloc-check`, 1 / {alloc.Threads} threads) | {A("training", true)} / {A("training", false)} | {A("inference", true)} / {A("inference", false)} |");
                 }
                 L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak) | {Rate(wl.TrainingFlops, mt, peakOne)} | {Rate(wl.ForwardFlops, mi, peakOne)} |");
@@ -387,7 +388,7 @@ internal static class Report
         if (allocs.Count > 0)
         {
             var allocating = allocs.SelectMany(w => w.Allocations!.Results.Where(r => r.Bytes > 0)
-                .Select(r => string.Create(Inv, $"{r.Workload} {r.Kind} at {w.Label} on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} ({(double)r.Bytes / r.Calls:0.##} B per call)"))).ToList();
+                .Select(r => string.Create(Inv, $"{r.Workload} {r.Kind} at {w.Label} on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} ({AllocatedPerCall(r)})"))).ToList();
             L("");
             L(allocating.Count == 0
                 ? $"0 B allocated per step: **met** at {string.Join(", ", allocs.Select(w => w.Label))} (`--alloc-check`: no step allocated on any thread, on one thread or on {allocs[0].Allocations!.Threads}; see Method for BenchmarkDotNet's row)."
@@ -527,9 +528,9 @@ internal static class Report
             var parts = new List<string>();
             foreach (var wl in Workload.All)
                 foreach (var kind in new[] { "training", "inference" })
-                    if (ct.TryGetValue((wl.Id, kind), out var t) && t.Wait is { } wait && t.Serial is { } serial
+                    if (ct.TryGetValue((wl.Id, kind), out var t) && t.Wait is { } wait && t.Taken is { } taken && t.Serial is { } serial
                         && w.SharedPerCall is { } sp && sp.TryGetValue((wl.Id, kind), out var jobs) && jobs > 0)
-                        parts.Add(string.Create(Inv, $"{wl.Id} {kind} {100 * wait:0.0} % / {100 * serial:0.0} %"));
+                        parts.Add(string.Create(Inv, $"{wl.Id} {kind} {100 * wait:0.0} % / {100 * taken:0.0} % / {100 * serial:0.0} %"));
             if (parts.Count > 0) callerLines.Add($"{w.Label}: {string.Join("; ", parts)}");
         }
         if (callerLines.Count > 0)
@@ -537,10 +538,11 @@ internal static class Report
             L("");
             L($"**Where the calling thread's time went on {threadsAll} threads**, in the alternating rounds, for the steps that shared work:");
             L("the share spent waiting at the end of shared jobs for parts a worker had claimed and not finished (a worker that");
-            L("started late, ran slower, or lost its virtual CPU to the host) / the share spent outside any shared job (work no");
-            L("other thread takes: small products, serial passes, the benchmark's own loss and clearing). With neither, "
-                + threadsAll + " threads would take the");
-            L("one-thread time ÷ " + threadsAll + " (more where the threads' shared caches and memory bandwidth slow each part). " + string.Join(". ", callerLines) + ".");
+            L("claimed late, ran slower, or lost its virtual CPU to the host) / running parts no worker had claimed by the time");
+            L("its own was done (one-thread time inside a shared job: a worker still waking, or descheduled) / outside any shared");
+            L("job (work no other thread takes: small products, serial passes, the benchmark's own loss and clearing). The rest");
+            L("is the caller's own parts; the shares do not show parts of unequal size, or cores slowing each other through");
+            L("shared caches and memory. " + string.Join(". ", callerLines) + ".");
         }
         var w256 = widths.FirstOrDefault(w => w.Mode == "256");
         var narrow = widths.Where(w => w.Bits == 128).ToList();
@@ -652,7 +654,7 @@ internal static class Report
                 Alternating = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 SharedPerCall = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.SharedPerCall),
                 Steal = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.StealOne, r.StealMany)),
-                CallerTime = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.WaitShare, r.SerialShare)),
+                CallerTime = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.WaitShare, r.TakenShare, r.SerialShare)),
                 Paired = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 PairedSeconds = paired?.Seconds ?? 0,
                 PairedSteal = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.Steal),
@@ -718,13 +720,18 @@ internal static class Report
 
     private static Timing? Get(Dictionary<(string, string), Timing> d, string id, string kind) => d.TryGetValue((id, kind), out var t) ? t : null;
 
+    // An --alloc-check row's bytes: "0 B", or the bytes and calls where there were any (a few bytes over a million calls
+    // would round to "0 B" per call and contradict the status that reads them).
+    private static string AllocatedPerCall(AllocationCheck.Result r) =>
+        r.Bytes == 0 ? "0 B" : string.Create(Inv, $"{r.Bytes:N0} B in {r.Calls:N0} calls");
+
     // "; on N threads its calling thread waited …" for a miss line, from --thread-ratio's caller shares; empty without them.
     private static string CallerText(WidthRun w, string id, int threads)
     {
-        (double? Wait, double? Serial) Of(string kind) => w.CallerTime is { } ct && ct.TryGetValue((id, kind), out var v) ? v : (null, null);
+        (double? Wait, double? Taken, double? Serial) Of(string kind) => w.CallerTime is { } ct && ct.TryGetValue((id, kind), out var v) ? v : (null, null, null);
         var (train, infer) = (Of("training"), Of("inference"));
-        if (train.Wait is null || train.Serial is null || infer.Wait is null || infer.Serial is null) return "";
-        return string.Create(Inv, $"; on {threads} threads its calling thread waited for workers' parts {100 * train.Wait:0.0} % of the training step's time and {100 * infer.Wait:0.0} % of inference's, and ran outside shared jobs {100 * train.Serial:0.0} % and {100 * infer.Serial:0.0} %");
+        if (train.Wait is null || train.Taken is null || train.Serial is null || infer.Wait is null || infer.Taken is null || infer.Serial is null) return "";
+        return string.Create(Inv, $"; on {threads} threads its calling thread waited for workers' parts {100 * train.Wait:0.0} % of the training step's time and {100 * infer.Wait:0.0} % of inference's, ran parts no worker had claimed {100 * train.Taken:0.0} % and {100 * infer.Taken:0.0} %, and ran outside shared jobs {100 * train.Serial:0.0} % and {100 * infer.Serial:0.0} %");
     }
 
     private static double? Div(Timing? peer, Timing? ours) => peer is null || ours is null ? null : peer.MedianNs / ours.MedianNs;

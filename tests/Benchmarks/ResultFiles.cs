@@ -11,10 +11,22 @@ internal static class ResultFiles
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>Writes <paramref name="document"/> to <paramref name="path"/>.</summary>
-    public static void Write<T>(string path, T document) => File.WriteAllText(path, JsonSerializer.Serialize(document, Options));
+    /// <summary>
+    /// Writes <paramref name="document"/> to <paramref name="path"/> through a temporary file beside it, moved into place,
+    /// so that a run stopped part-way leaves the earlier file or the whole new one, never half of one.
+    /// </summary>
+    /// <typeparam name="T">The document's record type.</typeparam>
+    /// <param name="path">The file to write.</param>
+    /// <param name="document">What to write.</param>
+    public static void Write<T>(string path, T document)
+    {
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(document, Options));
+        File.Move(temporary, path, overwrite: true);
+    }
 
     /// <summary>Reads a file <see cref="Write{T}"/> wrote.</summary>
+    /// <typeparam name="T">The document's record type.</typeparam>
     /// <param name="path">The file.</param>
     /// <param name="mode">The mode that writes it, for the error, e.g. "--paired --json".</param>
     /// <returns>Its contents.</returns>

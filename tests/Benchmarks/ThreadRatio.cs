@@ -16,8 +16,8 @@ namespace ModelGen.Benchmarks;
 /// report's figure: the two timings of a round are adjacent in time), and the jobs handed to other threads per call at N
 /// threads (0: the step shares no work, and both settings run the same code), and the share of the machine's CPU time
 /// the hypervisor withheld during each thread count's rounds (<see cref="CpuTicks"/>), and where the calling thread's
-/// time went in the many-thread rounds (waiting at the end of shared jobs for workers' parts, and outside any shared
-/// job), and with <c>--json</c> writes them for the report.
+/// time went in the many-thread rounds (waiting at the end of shared jobs for workers' parts, running parts no worker
+/// had claimed, and outside any shared job), and with <c>--json</c> writes them for the report.
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides BenchmarkDotNet's one-thread and all-thread jobs: those are separate
@@ -49,8 +49,8 @@ internal static class ThreadRatio
         Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
         Console.WriteLine($"jobs shared: jobs handed to other threads in the {many}-thread rounds; 0 means both settings ran the same one-thread code, so that row's ratios are only the machine's noise");
         Console.WriteLine($"host steal: the share of the machine's CPU time the hypervisor withheld during the 1-thread / {many}-thread rounds (/proc/stat; 0 on bare metal)");
-        Console.WriteLine($"caller at {many} threads: the share of the {many}-thread rounds' time the calling thread spent waiting at the end of shared jobs for workers' parts / outside any shared job");
-        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads | caller at {many} threads: waiting / outside shared jobs");
+        Console.WriteLine($"caller at {many} threads: the share of the {many}-thread rounds' time the calling thread spent waiting at the end of shared jobs for workers' parts / running parts no worker had claimed / outside any shared job");
+        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads | caller at {many} threads: waiting / running workers' parts / outside shared jobs");
         var results = new List<Result>();
         foreach (var id in ids)
         {
@@ -92,10 +92,17 @@ internal static class ThreadRatio
 
         /// <summary>
         /// The share of the many-thread rounds' time (0 to 1) that the calling thread spent waiting at the end of shared
-        /// jobs for parts workers had claimed and not finished (<c>ProductWorkers.WaitTicks</c>): a worker that started late
-        /// or ran slower than the caller's own part. Null in files written before it was measured.
+        /// jobs for parts workers had claimed and not finished (<c>ProductWorkers.WaitTicks</c>): a worker that claimed
+        /// late or ran slower than the caller's own part. Null in files written before it was measured.
         /// </summary>
         public double? WaitShare { get; init; }
+
+        /// <summary>
+        /// The share of the many-thread rounds' time (0 to 1) that the calling thread spent running parts of shared jobs
+        /// that no worker had claimed by the time its own part was done (<c>ProductWorkers.TakenTicks</c>): one-thread time
+        /// inside a shared job, where a worker was still waking or had lost its CPU. Null as <see cref="WaitShare"/>.
+        /// </summary>
+        public double? TakenShare { get; init; }
 
         /// <summary>
         /// The share of the many-thread rounds' time (0 to 1) that the calling thread spent outside any shared job (work no
@@ -133,14 +140,14 @@ internal static class ThreadRatio
     {
         var one = new List<double>();
         var two = new List<double>();
-        long shared = 0, manyCalls = 0, manyTicks = 0, waitTicks = 0, sharedTicks = 0;
+        long shared = 0, manyCalls = 0, manyTicks = 0, waitTicks = 0, takenTicks = 0, sharedTicks = 0;
         CpuTicks? stealOne = new CpuTicks(), stealMany = new CpuTicks();
         for (int r = 0; r < rounds; r++)
         {
             foreach (int threads in r % 2 == 0 ? new[] { 1, many } : new[] { many, 1 })
             {
                 Threading.IntraOpThreads = threads;
-                long before = Kernels.ProductWorkers.SharedJobs, wait0 = Kernels.ProductWorkers.WaitTicks, shared0 = Kernels.ProductWorkers.SharedTicks;
+                long before = Kernels.ProductWorkers.SharedJobs, wait0 = Kernels.ProductWorkers.WaitTicks, taken0 = Kernels.ProductWorkers.TakenTicks, shared0 = Kernels.ProductWorkers.SharedTicks;
                 var start = CpuTicks.Now();
                 long began = Stopwatch.GetTimestamp();
                 var (seconds, calls) = Round(call);
@@ -156,6 +163,7 @@ internal static class ThreadRatio
                     // Over the same calls as the job count (the round's first two included).
                     manyTicks += ended - began;
                     waitTicks += Kernels.ProductWorkers.WaitTicks - wait0;
+                    takenTicks += Kernels.ProductWorkers.TakenTicks - taken0;
                     sharedTicks += Kernels.ProductWorkers.SharedTicks - shared0;
                 }
             }
@@ -168,12 +176,12 @@ internal static class ThreadRatio
         two.Sort();
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
         double perCall = (double)shared / manyCalls;
-        double waitShare = (double)waitTicks / manyTicks, serialShare = Math.Max(0, 1 - (double)sharedTicks / manyTicks);
+        double waitShare = (double)waitTicks / manyTicks, takenShare = (double)takenTicks / manyTicks, serialShare = Math.Max(0, 1 - (double)sharedTicks / manyTicks);
         Console.WriteLine(FormattableString.Invariant(
-            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")} | {CpuTicks.Show(stealOne?.StealShare)} / {CpuTicks.Show(stealMany?.StealShare)} | {100 * waitShare:0.0} % / {100 * serialShare:0.0} %"));
+            $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")} | {CpuTicks.Show(stealOne?.StealShare)} / {CpuTicks.Show(stealMany?.StealShare)} | {100 * waitShare:0.0} % / {100 * takenShare:0.0} % / {100 * serialShare:0.0} %"));
         return new Result(id, name, one[0], m1, two[0], m2, mp)
         {
-            SharedPerCall = perCall, StealOne = stealOne?.StealShare, StealMany = stealMany?.StealShare, WaitShare = waitShare, SerialShare = serialShare,
+            SharedPerCall = perCall, StealOne = stealOne?.StealShare, StealMany = stealMany?.StealShare, WaitShare = waitShare, TakenShare = takenShare, SerialShare = serialShare,
         };
     }
 

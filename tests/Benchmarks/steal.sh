@@ -6,7 +6,9 @@
 # nothing where /proc/stat cannot be read.
 cpu_ticks() {
   [ -r /proc/stat ] || return 0
-  awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, ($9 == "" ? 0 : $9); exit }' /proc/stat
+  # printf "%.0f", not print: mawk (Debian's awk) prints numbers from 2^31 on as %.6g (2.14749e+09), which a long-running
+  # or many-CPU machine's busy ticks reach, and the difference of two rounded readings is no share at all.
+  awk '$1 == "cpu" { printf "%.0f %.0f\n", $2 + $3 + $4 + $7 + $8, ($9 == "" ? 0 : $9); exit }' /proc/stat
 }
 
 # steal_note "START" "END": a sentence giving the share of the CPU time the machine's work asked for that the host

@@ -580,10 +580,55 @@ public sealed class ThreadingTests
             Assert.Equal(4, jobs);
             Assert.InRange(shared, 1, wall); // inside the calls, and not nothing: each ran at least the caller's part
             Assert.InRange(wait, 0, shared); // the waits are part of the jobs' time
+
+            // A job whose part 1 takes 20 ms longer than part 0: if a worker ran part 1, the caller waited for it (and ran
+            // no part but its own); if none had claimed it when part 0 ended, the caller ran it itself.
+            var job = new SlowSecondPart();
+            SlowSecondPart.Reset();
+            long taken0 = ProductWorkers.TakenTicks;
+            wait0 = ProductWorkers.WaitTicks;
+            RowParallel.Run(ref job, 2, 2);
+            long waited = ProductWorkers.WaitTicks - wait0, took = ProductWorkers.TakenTicks - taken0;
+            long fifteenMs = 15 * System.Diagnostics.Stopwatch.Frequency / 1000;
+            if (SlowSecondPart.Runner != Environment.CurrentManagedThreadId)
+            {
+                Assert.True(waited >= fifteenMs, $"waited {waited} ticks for the worker's 20 ms part");
+                Assert.Equal(0, took);
+            }
+            else
+            {
+                Assert.True(took >= fifteenMs, $"ran the unclaimed 20 ms part in {took} ticks");
+            }
         }
         finally
         {
             ModelGen.Threading.IntraOpThreads = before;
+        }
+    }
+
+    // Part 0 (row 0) waits up to a second for part 1 to start, part 1 (row 1) records its thread and spins 20 ms.
+    private struct SlowSecondPart : IRowJob
+    {
+        public static volatile int Runner;
+        private static volatile bool s_started;
+
+        public static void Reset() => (Runner, s_started) = (0, false);
+
+        public readonly void Rows(int first, int last)
+        {
+            if (first == 0)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!s_started && clock.ElapsedMilliseconds < 1000) System.Threading.Thread.SpinWait(50);
+                if (last == 1) return;
+            }
+            if (last == 2)
+            {
+                Runner = Environment.CurrentManagedThreadId;
+                s_started = true;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (clock.ElapsedMilliseconds < 20) System.Threading.Thread.SpinWait(50);
+            }
         }
     }
 

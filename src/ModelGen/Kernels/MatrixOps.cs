@@ -15,6 +15,7 @@ public static class MatrixOps
     /// <param name="columns">Columns of <paramref name="src"/>.</param>
     /// <param name="src">The <c>[rows, columns]</c> matrix, row-major.</param>
     /// <param name="dst">Receives the <c>[columns, rows]</c> transpose, row-major.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="columns"/> is negative.</exception>
     /// <exception cref="ArgumentException">A buffer holds fewer than <c>rows·columns</c> floats.</exception>
     public static void Transpose(int rows, int columns, ReadOnlySpan<float> src, Span<float> dst)
     {

@@ -70,12 +70,14 @@ internal static unsafe class ProductWorkers
     internal static long SharedJobs;
 
     /// <summary>
-    /// Stopwatch ticks the callers of shared jobs spent inside them (from publishing the job to its end), and of those,
-    /// <see cref="WaitTicks"/>, spent waiting at the end for parts that workers had claimed and not yet finished. Written
-    /// under the job lock, two timestamps a shared job; the benchmarks' <c>--thread-ratio</c> reads them to tell where a
-    /// many-thread step's time goes on its calling thread: its own parts, waiting, or work outside any shared job.
+    /// Stopwatch ticks the callers of shared jobs spent inside them (from publishing the job to its end); of those,
+    /// <see cref="TakenTicks"/> running parts beyond part 0 that no worker had claimed yet (a worker still waking, or
+    /// descheduled by the host), and <see cref="WaitTicks"/> waiting at the end for parts that workers had claimed and
+    /// not yet finished (a worker that claimed late or ran slower than the caller's own part). Written by the caller under
+    /// the job lock, a few timestamps a shared job; the benchmarks' <c>--thread-ratio</c> reads them to tell where a
+    /// many-thread step's time goes on its calling thread.
     /// </summary>
-    internal static long SharedTicks, WaitTicks;
+    internal static long SharedTicks, TakenTicks, WaitTicks;
     private static Exception? _failure; // the first exception a worker's part threw in the current job
 
     // A product's operands, pinned by the caller for the whole product.
@@ -149,6 +151,7 @@ internal static unsafe class ProductWorkers
                 for (int part = 1; part < parts; part++)
                 {
                     if (Interlocked.CompareExchange(ref _claims[part], 1, 0) != 0) continue; // its worker has it
+                    long taken = Stopwatch.GetTimestamp();
                     try
                     {
                         job(state, part, parts);
@@ -156,6 +159,7 @@ internal static unsafe class ProductWorkers
                     finally
                     {
                         Interlocked.Decrement(ref _pending);
+                        TakenTicks += Stopwatch.GetTimestamp() - taken;
                     }
                 }
             }
