@@ -48,7 +48,7 @@ internal static class AllocationCheck
         if (!(seconds > 0) || many < 2) throw new ArgumentException("--seconds must be above 0 and --threads at least 2");
         int before = Threading.IntraOpThreads;
         Console.WriteLine($"vector mode {VectorWidth.Mode}; bytes allocated by every thread while each step ran in a loop for ~{seconds:0.###} s per thread count, in windows of {CallsPerWindow} calls");
-        Console.WriteLine($"workload | benchmark | threads | calls | bytes | bytes per call | largest window");
+        Console.WriteLine($"workload | benchmark | threads | calls | bytes | bytes per call | largest window (the most bytes in one window of {CallsPerWindow} calls)");
         var results = new List<Result>();
         foreach (var id in ids)
         {

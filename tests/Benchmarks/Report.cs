@@ -328,6 +328,8 @@ internal static class Report
         L("env KNOB MODELGEN_BENCH_EXPECT_WIDTH=W MODELGEN_BENCH_SHORT=0|1 \\");
         L("    dotnet run -c Release --no-build --project tests/Benchmarks -- --filter '*W?_*' --join --json --artifacts $WORK/bdn-W");
         L("env KNOB dotnet run -c Release --no-build --project tests/Benchmarks -- --thread-ratio --rounds 21 --json $WORK/threads-W.json");
+        if (widths.Any(w => w.Allocations is not null)) // runs since the check (commit 5c815cf)
+            L("env KNOB dotnet run -c Release --no-build --project tests/Benchmarks -- --alloc-check --seconds 2 --json $WORK/alloc-W.json");
         L("env KNOB MODELGEN_BENCH_EXPECT_WIDTH=W dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --rounds 9 --python /usr/bin/python3 --json $WORK/paired-W.json");
         L("# with 256 among the widths, from the 256-bit process against each 128-bit mode N (128, 128sse):");
         L("env DOTNET_EnableAVX512=0 MODELGEN_BENCH_EXPECT_WIDTH=256 dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --against-width N --rounds 9 --json $WORK/width-pair-N.json");

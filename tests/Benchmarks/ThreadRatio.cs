@@ -48,9 +48,9 @@ internal static class ThreadRatio
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
         Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
         Console.WriteLine($"jobs shared: jobs handed to other threads in the {many}-thread rounds; 0 means both settings ran the same one-thread code, so that row's ratios are only the machine's noise");
-        Console.WriteLine($"host steal: the share of the machine's CPU time the hypervisor withheld during the 1-thread / {many}-thread rounds (/proc/stat; 0 on bare metal)");
-        Console.WriteLine($"caller at {many} threads: the share of the {many}-thread rounds' time the calling thread spent waiting at the end of shared jobs for workers' parts / running parts no worker had claimed / outside any shared job");
-        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads | caller at {many} threads: waiting / running workers' parts / outside shared jobs");
+        Console.WriteLine($"host steal: the share of the machine's CPU time the hypervisor withheld during the 1-thread / {many}-thread rounds (/proc/stat; 0 on bare metal; n/a: under {CpuTicks.MinimumTicks} ticks, about a CPU-second, in those rounds)");
+        Console.WriteLine($"caller at {many} threads: the share of the {many}-thread rounds' time (their calls including each round's first two) the calling thread spent waiting at the end of shared jobs for workers' parts / running parts no worker had claimed / outside any shared job; the rest is its own parts");
+        Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads | caller at {many} threads: waiting / running unclaimed parts / outside shared jobs");
         var results = new List<Result>();
         foreach (var id in ids)
         {
