@@ -647,7 +647,7 @@ internal static class Report
             if (paired is not null && (paired.Mode != mode || paired.PeerMode is not null))
                 throw new InvalidDataException($"{pairedFile} holds a run in vector mode {paired.Mode}{(paired.PeerMode is null ? "" : " against " + paired.PeerMode)}, not {mode} against PyTorch");
             var threadRatio = File.Exists(alternating) ? ThreadRatio.Read(alternating) : null;
-            string widthFile = Path.Combine(dir, $"width-pair-{mode}.json");
+            string widthFile = Path.Combine(dir, $"width-pair-{mode}.json"), allocFile = Path.Combine(dir, $"alloc-{mode}.json");
             var widthPair = File.Exists(widthFile) ? PairedPeer.Read(widthFile) : null;
             if (widthPair is not null && (widthPair.Mode != "256" || widthPair.PeerMode != mode))
                 throw new InvalidDataException($"{widthFile} holds a run of {widthPair.Mode} against {widthPair.PeerMode ?? "PyTorch"}, not 256 against {mode}");
@@ -661,7 +661,7 @@ internal static class Report
                 PairedSeconds = paired?.Seconds ?? 0,
                 PairedSteal = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.Steal),
                 AgainstWide = widthPair?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
-                Allocations = File.Exists(Path.Combine(dir, $"alloc-{mode}.json")) ? AllocationCheck.Read(Path.Combine(dir, $"alloc-{mode}.json")) : null,
+                Allocations = File.Exists(allocFile) ? AllocationCheck.Read(allocFile) : null,
             };
             var candidate = new Host(h.GetProperty("ProcessorName").GetString() ?? "?", h.GetProperty("LogicalCoreCount").GetInt32(),
                 h.GetProperty("RuntimeVersion").GetString() ?? "?", h.GetProperty("BenchmarkDotNetVersion").GetString() ?? "?",

@@ -140,31 +140,29 @@ internal static class ThreadRatio
     {
         var one = new List<double>();
         var two = new List<double>();
-        long shared = 0, manyCalls = 0, manyTicks = 0, waitTicks = 0, takenTicks = 0, sharedTicks = 0;
-        CpuTicks? stealOne = new CpuTicks(), stealMany = new CpuTicks();
+        long manyCalls = 0, manyTicks = 0;
+        var jobs = default(JobCounts); // the many-thread rounds' shared jobs and the caller's time in them
+        CpuTicks? stealOne = new CpuTicks(), stealMany = new CpuTicks(); // null once a reading failed
         for (int r = 0; r < rounds; r++)
         {
             foreach (int threads in r % 2 == 0 ? new[] { 1, many } : new[] { many, 1 })
             {
                 Threading.IntraOpThreads = threads;
-                long before = Kernels.ProductWorkers.SharedJobs, wait0 = Kernels.ProductWorkers.WaitTicks, taken0 = Kernels.ProductWorkers.TakenTicks, shared0 = Kernels.ProductWorkers.SharedTicks;
+                var jobsBefore = JobCounts.Now();
                 var start = CpuTicks.Now();
                 long began = Stopwatch.GetTimestamp();
                 var (seconds, calls) = Round(call);
                 long ended = Stopwatch.GetTimestamp();
                 var end = CpuTicks.Now();
-                if (threads == 1) stealOne = start is { } s1 && end is { } e1 ? stealOne + (e1 - s1) : null;
-                else stealMany = start is { } s2 && end is { } e2 ? stealMany + (e2 - s2) : null;
+                if (threads == 1) stealOne += end - start;
+                else stealMany += end - start;
                 (threads == 1 ? one : two).Add(seconds);
                 if (threads != 1)
                 {
-                    shared += Kernels.ProductWorkers.SharedJobs - before;
+                    // The jobs, their time and the round's time over the same calls (the round's first two included).
+                    jobs += JobCounts.Now() - jobsBefore;
                     manyCalls += calls;
-                    // Over the same calls as the job count (the round's first two included).
                     manyTicks += ended - began;
-                    waitTicks += Kernels.ProductWorkers.WaitTicks - wait0;
-                    takenTicks += Kernels.ProductWorkers.TakenTicks - taken0;
-                    sharedTicks += Kernels.ProductWorkers.SharedTicks - shared0;
                 }
             }
         }
@@ -175,14 +173,27 @@ internal static class ThreadRatio
         one.Sort();
         two.Sort();
         double m1 = one[one.Count / 2], m2 = two[two.Count / 2], mp = paired[paired.Count / 2];
+        long shared = jobs.Jobs;
         double perCall = (double)shared / manyCalls;
-        double waitShare = (double)waitTicks / manyTicks, takenShare = (double)takenTicks / manyTicks, serialShare = Math.Max(0, 1 - (double)sharedTicks / manyTicks);
+        double waitShare = (double)jobs.Wait / manyTicks, takenShare = (double)jobs.Taken / manyTicks, serialShare = Math.Max(0, 1 - (double)jobs.Inside / manyTicks);
         Console.WriteLine(FormattableString.Invariant(
             $"{id} | {name} | {Clock.Show(one[0])} / {Clock.Show(m1)} | {Clock.Show(two[0])} / {Clock.Show(m2)} | {one[0] / two[0]:0.00}× | {m1 / m2:0.00}× | {mp:0.00}× | {shared} in {manyCalls} calls{(shared == 0 ? " (same code: the ratio is noise)" : "")} | {CpuTicks.Show(stealOne?.StealShare)} / {CpuTicks.Show(stealMany?.StealShare)} | {100 * waitShare:0.0} % / {100 * takenShare:0.0} % / {100 * serialShare:0.0} %"));
         return new Result(id, name, one[0], m1, two[0], m2, mp)
         {
             SharedPerCall = perCall, StealOne = stealOne?.StealShare, StealMany = stealMany?.StealShare, WaitShare = waitShare, TakenShare = takenShare, SerialShare = serialShare,
         };
+    }
+
+    // ProductWorkers' counts: shared jobs, and the caller's Stopwatch ticks inside them, running parts no worker had
+    // claimed, and waiting for workers' parts.
+    private readonly record struct JobCounts(long Jobs, long Inside, long Taken, long Wait)
+    {
+        public static JobCounts Now() => new(Kernels.ProductWorkers.SharedJobs, Kernels.ProductWorkers.SharedTicks,
+            Kernels.ProductWorkers.TakenTicks, Kernels.ProductWorkers.WaitTicks);
+
+        public static JobCounts operator -(JobCounts a, JobCounts b) => new(a.Jobs - b.Jobs, a.Inside - b.Inside, a.Taken - b.Taken, a.Wait - b.Wait);
+
+        public static JobCounts operator +(JobCounts a, JobCounts b) => new(a.Jobs + b.Jobs, a.Inside + b.Inside, a.Taken + b.Taken, a.Wait + b.Wait);
     }
 
     // Time per call over ~100 ms of calls (after two calls at this setting), and the calls timed (the calls before the

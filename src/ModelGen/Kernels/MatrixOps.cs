@@ -43,14 +43,19 @@ public static class MatrixOps
                     {
                         int c = c0;
                         for (; c + 8 <= c1; c += 8) Transpose8x8(ref Unsafe.Add(ref from, (nint)r * columns + c), columns, ref Unsafe.Add(ref to, (nint)c * rows + r), rows);
-                        for (; c < c1; c++)
-                            for (int i = r; i < r + 8; i++) Unsafe.Add(ref to, (nint)c * rows + i) = Unsafe.Add(ref from, (nint)i * columns + c);
+                        TransposeScalar(ref from, rows, columns, ref to, r, r + 8, c, c1); // the block row's last columns
                     }
                 }
-                for (; r < r1; r++)
-                    for (int c = c0; c < c1; c++) Unsafe.Add(ref to, (nint)c * rows + r) = Unsafe.Add(ref from, (nint)r * columns + c);
+                TransposeScalar(ref from, rows, columns, ref to, r, r1, c0, c1); // the tile's last rows, or all of it
             }
         }
+    }
+
+    // dst[c, r] = src[r, c] for rows [r0, r1) and columns [c0, c1) of a [rows, columns] src, one float at a time.
+    private static void TransposeScalar(ref float src, int rows, int columns, ref float dst, int r0, int r1, int c0, int c1)
+    {
+        for (int r = r0; r < r1; r++)
+            for (int c = c0; c < c1; c++) Unsafe.Add(ref dst, (nint)c * rows + r) = Unsafe.Add(ref src, (nint)r * columns + c);
     }
 
     // Rows and columns of a transpose's tile: 32 × 32 floats is 4 KiB read and 4 KiB written.
