@@ -382,10 +382,11 @@ internal static class Report
     {
         L("## Targets");
         L("");
-        L("Single thread, same machine, same run, at every width: W1, W4, W5 ≥ 30× PyTorch; W2, W6 ≥ 5×; W3 ≥ 1.5× with the");
-        L($"gate products at ≥ 75 % of the 1-core sgemm peak. {threadsAll} threads: W3 ≥ 1.6× its own one-thread speed, and no workload");
-        L("slower than on one thread (more than 5 % slower counts as slower). 128-bit: every workload within 2.5× of the");
-        L("256-bit time.");
+        L("Single thread, same machine, same run, at 512 and 256 bits (an AVX-512 machine's AVX2 figures are its 256-bit mode):");
+        L("W1, W4, W5 ≥ 30× PyTorch; W2, W6 ≥ 5×; W3 ≥ 1.5× with the gate products at ≥ 75 % of the 1-core sgemm peak.");
+        L($"{threadsAll} threads: W3 ≥ 1.6× its own one-thread speed, and no workload slower than on one thread (more than 5 % slower");
+        L("counts as slower). 128-bit: every workload within 2.5× of the 256-bit time (its own table below); its rows in the");
+        L("first table are judged against PyTorch itself (≥ 1×), not the lines above, which the issue sets for the wide widths.");
         var allocs = widths.Where(w => w.Allocations is not null).ToList();
         if (allocs.Count > 0)
         {
@@ -422,11 +423,16 @@ internal static class Report
             L("|---|---|---|---:|---:|---:|---|");
         }
         var misses = new List<string>();
+        var behind = new List<string>(); // 128-bit rows behind PyTorch: told, but not the issue's targets for those modes
         var explained = new Dictionary<string, string>(); // workload → the width whose miss gave the reason
         foreach (var wl in Workload.All)
             foreach (var w in widths)
             {
                 var (target, why) = TargetOf[wl.Id];
+                // The one-thread lines are the wide widths' (the issue: "on an AVX2-only machine and on an AVX-512 machine
+                // alike"); a 128-bit mode's own target is the 2.5× table below, and here it is only asked to stay ahead.
+                bool narrowRow = w.Bits == 128;
+                if (narrowRow) (target, why) = (1, NarrowBehind + (wl.Id == "W3" ? NarrowW3 : ""));
                 var mt = Get(w.One, wl.Id, "training");
                 var mi = Get(w.One, wl.Id, "inference");
                 double? train = Ratio(torchOne, w.One, wl.Id, "training"), infer = Ratio(torchOne, w.One, wl.Id, "inference");
@@ -439,18 +445,19 @@ internal static class Report
                 var missed = new List<string>();
                 if (!(judgeTrain >= target)) missed.Add("training");
                 if (!(judgeInfer >= target)) missed.Add("inference");
-                if (wl.Id == "W3" && !(shareTrain >= 75 && shareInfer >= 75)) missed.Add("share of peak");
-                string status = missed.Count == 0 ? "met" : $"**short**: {string.Join(", ", missed)}";
-                string targetText = string.Create(Inv, $"≥ {target:0.#}×{(wl.Id == "W3" ? " and ≥ 75 % of peak" : "")}");
+                if (wl.Id == "W3" && !narrowRow && !(shareTrain >= 75 && shareInfer >= 75)) missed.Add("share of peak");
+                string status = missed.Count == 0 ? (narrowRow ? "ahead" : "met") : $"**{(narrowRow ? "behind" : "short")}**: {string.Join(", ", missed)}";
+                string targetText = narrowRow ? "≥ 1× (≤ 2.5× the 256-bit time: below)" : string.Create(Inv, $"≥ {target:0.#}×{(wl.Id == "W3" ? " and ≥ 75 % of peak" : "")}");
                 L(paired
                     ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(pairTrain, target)} | {X(pairInfer, target)} | {X(train, target)} | {X(infer, target)} | {shareTrain:0} % / {shareInfer:0} % | {status} |")
                     : string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(train, target)} | {X(infer, target)} | {shareTrain:0} % / {shareInfer:0} % | {status} |"));
                 if (missed.Count > 0)
                 {
                     // The reason once per workload; its other widths point back to it.
-                    string reason = explained.TryGetValue(wl.Id, out var first) ? $"as at {first} above." : why;
-                    explained.TryAdd(wl.Id, w.Label);
-                    misses.Add($"- **{wl.Id} at {w.Label}** ({string.Join(", ", missed)}): {reason}" +
+                    string key = narrowRow ? wl.Id + "/128" : wl.Id;
+                    string reason = explained.TryGetValue(key, out var first) ? $"as at {first} above." : why;
+                    explained.TryAdd(key, w.Label);
+                    (narrowRow ? behind : misses).Add($"- **{wl.Id} at {w.Label}** ({string.Join(", ", missed)}): {reason}" +
                         (w.Mode == "128sse" ? " Here also without FMA: multiply-add-bound work runs at a quarter of AVX2's rate (see the 128-bit comparison above)." : ""));
                 }
             }
@@ -598,6 +605,13 @@ internal static class Report
             L("Misses:");
             L("");
             foreach (var m in misses) L(m);
+        }
+        if (behind.Count > 0)
+        {
+            L("");
+            L("128-bit rows behind PyTorch (their target is the 2.5× table; told here so that no slower figure goes unexplained):");
+            L("");
+            foreach (var m in behind) L(m);
         }
         L("");
     }
@@ -825,6 +839,11 @@ internal static class Report
     };
 
     private static string X(double? ratio) => ratio is null ? "n/a" : ratio.Value.ToString(ratio.Value >= 10 ? "0.0" : "0.00", Inv) + "×";
+
+    /// <summary>Why a 128-bit mode's row can fall behind PyTorch on an x64 machine.</summary>
+    private const string NarrowBehind = "the 128-bit modes are measured on an x64 CPU, where PyTorch's products run in OpenBLAS's kernels for the CPU's full width (256 bits with AVX2, 512 with AVX-512) while ModelGen is held to 128 bits: a half or a quarter of the width against the same peer. On an ARM64 CPU with 128-bit NEON vectors PyTorch's BLAS is held to that width too.";
+
+    private const string NarrowW3 = " W3's step is bound by its gate products, which run near the core's peak at 256 bits, where its lead is about 1.5×: at half the width they take up to twice as long.";
 
     // A ratio beside a target: one more digit where rounding would show a value on the wrong side as meeting it
     // (4.996 as "5.00×" beside "short" for a target of at least 5; with atMost, 2.503 as "2.50×" for one of at most 2.5).
