@@ -345,6 +345,8 @@ internal static class Report
         L();
         L("The size sweep's section comes from `tests/Benchmarks/sweep.sh` (saved in `docs/benchmarks-data/sweep.md`), the");
         L("generator cost's from `tests/GeneratorBenchmarks` (`docs/benchmarks-data/generator-cost.md`); this command keeps both.");
+        if (File.Exists(Path.Combine(outDir, "benchmarks-data", "history.md")))
+            L("The table of every run on this machine is kept by hand in `benchmarks-data/history.md` beside this page; the report splices it in.");
         L("Single benchmarks: `dotnet run -c Release --project tests/Benchmarks -- --filter '*W3*'` (any BenchmarkDotNet");
         L("option works; `--list flat` lists them).");
         if (lscpuText.Length > 0)

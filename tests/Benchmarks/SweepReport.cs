@@ -244,10 +244,14 @@ internal static class Sections
         return method >= 0 ? text[..(method + 1)] + block + "\n" + text[(method + 1)..] : text.TrimEnd() + "\n\n" + block;
     }
 
-    /// <summary>Splices every section kept in <paramref name="dataDir"/> (<c>sweep.md</c>, <c>generator-cost.md</c>) into the page.</summary>
+    /// <summary>
+    /// Splices every section kept in <paramref name="dataDir"/> into the page: <c>sweep.md</c> (sweep.sh),
+    /// <c>generator-cost.md</c> (tests/GeneratorBenchmarks), <c>gpu.md</c> (tests/GpuBenchmarks) and <c>history.md</c>
+    /// (a page's earlier runs on its machine, written by hand), in that order before "## Method".
+    /// </summary>
     public static void SpliceSaved(string page, string dataDir)
     {
-        foreach (var name in new[] { "sweep", "generator-cost", "gpu" })
+        foreach (var name in new[] { "sweep", "generator-cost", "gpu", "history" })
         {
             string file = Path.Combine(dataDir, name + ".md");
             if (File.Exists(file)) SpliceFile(page, name, File.ReadAllText(file));

@@ -157,8 +157,9 @@ NOTE_STEAL=$(steal_note "$TICKS_START" "$TICKS_END")
 echo "$NOTE_QUIET $NOTE_END${NOTE_STEAL:+ $NOTE_STEAL}" > "$WORK/note.txt"
 
 mkdir -p "$DATA"
-# Keep the size sweep's files (sweep.sh), the generator-cost section and the GPU section (tests/GpuBenchmarks); replace the rest.
-find "$DATA" -maxdepth 1 -type f ! -name 'sweep*' ! -name 'generator-cost*' ! -name 'gpu*' -delete
+# Keep the size sweep's files (sweep.sh), the generator-cost section, the GPU section (tests/GpuBenchmarks) and the
+# page's history of earlier runs (history.md, by hand); replace the rest.
+find "$DATA" -maxdepth 1 -type f ! -name 'sweep*' ! -name 'generator-cost*' ! -name 'gpu*' ! -name 'history*' -delete
 cp "$WORK/torch-1.json" "$WORK/torch-all.json" "$WORK/onnx-1.json" "$WORK/onnx-all.json" "$WORK/lscpu.txt" "$WORK/note.txt" "$DATA/"
 grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' > "$DATA/cpu.txt" || true
 for w in $WIDTHS; do
