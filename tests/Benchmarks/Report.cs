@@ -384,11 +384,14 @@ internal static class Report
     {
         L("## Targets");
         L("");
-        L("Single thread, same machine, same run, at 512 and 256 bits (an AVX-512 machine's AVX2 figures are its 256-bit mode):");
-        L("W1, W4, W5 ≥ 30× PyTorch; W2, W6 ≥ 5×; W3 ≥ 1.5× with the gate products at ≥ 75 % of the 1-core sgemm peak.");
-        L($"{threadsAll} threads: W3 ≥ 1.6× its own one-thread speed, and no workload slower than on one thread (more than 5 % slower");
-        L("counts as slower). 128-bit: every workload within 2.5× of the 256-bit time (its own table below); its rows in the");
-        L("first table are judged against PyTorch itself (≥ 1×), not the lines above, which the issue sets for the wide widths.");
+        var wide = widths.Where(w => w.Bits > 128).Select(w => w.Bits.ToString(Inv)).ToList();
+        L($"Single thread, same machine, same run, at {(wide.Count > 0 ? string.Join(" and ", wide) : "512 or 256")} bits (the issue sets these lines for an AVX2-only machine and an AVX-512 one");
+        L("alike; an AVX-512 machine's AVX2 figures are its 256-bit mode): W1, W4, W5 ≥ 30× PyTorch; W2, W6 ≥ 5×; W3 ≥ 1.5× with");
+        L($"the gate products at ≥ 75 % of the 1-core sgemm peak. {threadsAll} threads: W3 ≥ 1.6× its own one-thread speed, and no");
+        L("workload slower than on one thread (more than 5 % slower counts as slower). 128-bit with FMA (as ARM64 runs it): every");
+        L("workload within 2.5× of the 256-bit time (its own table below; the SSE mode without FMA is shown there, not held to");
+        L("it). The 128-bit rows of the first table only show whether ModelGen stays ahead of PyTorch (≥ 1×): not a target,");
+        L("shown so that no slower figure goes unexplained.");
         var allocs = widths.Where(w => w.Allocations is not null).ToList();
         if (allocs.Count > 0)
         {
@@ -449,7 +452,7 @@ internal static class Report
                 if (!(judgeInfer >= target)) missed.Add("inference");
                 if (wl.Id == "W3" && !narrowRow && !(shareTrain >= 75 && shareInfer >= 75)) missed.Add("share of peak");
                 string status = missed.Count == 0 ? (narrowRow ? "ahead" : "met") : $"**{(narrowRow ? "behind" : "short")}**: {string.Join(", ", missed)}";
-                string targetText = narrowRow ? "≥ 1× (≤ 2.5× the 256-bit time: below)" : string.Create(Inv, $"≥ {target:0.#}×{(wl.Id == "W3" ? " and ≥ 75 % of peak" : "")}");
+                string targetText = narrowRow ? "shown: ahead (≥ 1×)? (target: ≤ 2.5× the 256-bit time, below)" : string.Create(Inv, $"≥ {target:0.#}×{(wl.Id == "W3" ? " and ≥ 75 % of peak" : "")}");
                 L(paired
                     ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(pairTrain, target)} | {X(pairInfer, target)} | {X(train, target)} | {X(infer, target)} | {shareTrain:0} % / {shareInfer:0} % | {status} |")
                     : string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(train, target)} | {X(infer, target)} | {shareTrain:0} % / {shareInfer:0} % | {status} |"));
@@ -514,7 +517,7 @@ internal static class Report
                 bool sameTrain = wl.Id != "W3" && Unshared("training"), sameInfer = wl.Id != "W3" && Unshared("inference");
                 bool okTrain = judgeTrain >= target || sameTrain, okInfer = judgeInfer >= target || sameInfer;
                 string status = judgeTrain is null || judgeInfer is null ? "n/a"
-                    : !(okTrain && okInfer) ? "**short**"
+                    : !(okTrain && okInfer) ? "**short**: " + (okTrain ? "inference" : okInfer ? "training" : "training, inference")
                     : sameTrain && sameInfer ? "met (no work shared: same code)"
                     : sameTrain ? "met (training: no work shared)"
                     : sameInfer ? "met (inference: no work shared)"
@@ -522,7 +525,7 @@ internal static class Report
                 (double? One, double? Many) StealOf(string kind) => w.Steal is { } st && st.TryGetValue((wl.Id, kind), out var v) ? v : (null, null);
                 var (stealTrain, stealInfer) = (StealOf("training"), StealOf("inference"));
                 string stealText = $"{CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)}; {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)}";
-                if (status == "**short**")
+                if (status.StartsWith("**short**", StringComparison.Ordinal))
                     misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(judgeTrain, target)} / {X(judgeInfer, target)} of its one-thread speed{(w.Alternating is null ? "" : " (alternating)")} (target ≥ {target:0.##}×)") +
                         (stealTrain.Many is null && stealInfer.Many is null ? "" : $"; the host withheld {CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)} of the machine's CPU time during the training step's one- and {threadsAll}-thread rounds, {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)} during inference's") +
                         CallerText(w, wl.Id, threadsAll) + ".");
@@ -581,8 +584,8 @@ internal static class Report
                     double? pairTrain = Pair("training"), pairInfer = Pair("inference");
                     double? judgeTrain = pairTrain ?? train, judgeInfer = pairInfer ?? infer;
                     bool within = judgeTrain <= 2.5 && judgeInfer <= 2.5;
-                    string status = judgeTrain is null || judgeInfer is null ? "n/a" : within ? "met" : w128.Mode == "128sse" ? "over (no FMA, see below)" : "**short**";
-                    if (status == "**short**") misses.Add(string.Create(Inv, $"- **{wl.Id}, {w128.Label}**: {judgeTrain:0.00}× / {judgeInfer:0.00}× the 256-bit time (training / inference; target ≤ 2.5×)."));
+                    string status = judgeTrain is null || judgeInfer is null ? "n/a" : w128.Mode == "128sse" ? (within ? "within (shown, no target)" : "over (no FMA, see below)") : within ? "met" : "**short**";
+                    if (status.StartsWith("**short**", StringComparison.Ordinal)) misses.Add(string.Create(Inv, $"- **{wl.Id}, {w128.Label}**: {judgeTrain:0.00}× / {judgeInfer:0.00}× the 256-bit time (training / inference; target ≤ 2.5×)."));
                     L(pairedWidths
                         ? string.Create(Inv, $"| {wl.Id} | {w128.Label} | {X(pairTrain, 2.5, atMost: true)} | {X(pairInfer, 2.5, atMost: true)} | {X(train, 2.5, atMost: true)} | {X(infer, 2.5, atMost: true)} | {status} |")
                         : string.Create(Inv, $"| {wl.Id} | {w128.Label} | {X(train, 2.5, atMost: true)} | {X(infer, 2.5, atMost: true)} | {status} |"));
@@ -611,7 +614,7 @@ internal static class Report
         if (behind.Count > 0)
         {
             L("");
-            L("128-bit rows behind PyTorch (their target is the 2.5× table; told here so that no slower figure goes unexplained):");
+            L("128-bit rows behind PyTorch (not a miss: these modes' target is the 2.5× table; told so that no slower figure goes unexplained):");
             L("");
             foreach (var m in behind) L(m);
         }
