@@ -138,8 +138,10 @@ internal static unsafe class ProductWorkers
             _state = state;
             _parts = parts;
             _failure = null;
-            for (int part = 1; part < parts; part++) Volatile.Write(ref _claims[part], 0); // after the fields: release
+            // The count before the claims: a worker still waking for the last job can claim a part of this one as soon as
+            // its claim is reset, and its decrement must find the count set, or the caller would wait for it forever.
             Volatile.Write(ref _pending, parts - 1);
+            for (int part = 1; part < parts; part++) Volatile.Write(ref _claims[part], 0); // after the fields: release
             Interlocked.Increment(ref _generation); // full fence: the job is visible before the new generation
             if (Volatile.Read(ref _sleepers) > 0)
             {
