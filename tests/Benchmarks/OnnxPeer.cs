@@ -60,7 +60,8 @@ internal static class OnnxPeer
         return 0;
     }
 
-    private static double LoadAverage() =>
+    /// <summary>The 1-minute load average from /proc/loadavg; NaN where there is none (not Linux).</summary>
+    internal static double LoadAverage() =>
         File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
 
     /// <summary>The workload's model with the benchmarks' seed, and inputs from the benchmarks' data seed.</summary>
