@@ -4,6 +4,14 @@ using System.IO;
 
 namespace ModelGen.Benchmarks;
 
+/// <summary>The host's load as Linux reports it.</summary>
+internal static class HostLoad
+{
+    /// <summary>The 1-minute load average from <c>/proc/loadavg</c>; NaN where there is none (not Linux).</summary>
+    public static double OneMinute() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;
+}
+
 /// <summary>
 /// The CPU time this machine's processors spent on its own work and the time the hypervisor withheld from them
 /// ("steal": a virtual CPU ready to run while the host ran another guest), summed over every CPU from the aggregate

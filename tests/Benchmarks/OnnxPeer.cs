@@ -43,7 +43,7 @@ internal static class OnnxPeer
             ["intra_op_threads"] = intraOp,
             ["onnxruntime_version"] = typeof(InferenceSession).Assembly.GetName().Version?.ToString() ?? "?",
             ["opset"] = OnnxExport.Opset,
-            ["loadavg_start"] = LoadAverage(),
+            ["loadavg_start"] = HostLoad.OneMinute(),
         };
         var workloads = new Dictionary<string, object>();
         foreach (var w in Workload.All)
@@ -54,15 +54,11 @@ internal static class OnnxPeer
             Console.Error.WriteLine($"{w.Id} {threads,3} thread(s): ONNX Runtime inference {(double)timing["median_ns"] / 1e3,10:0.0} µs (largest difference from ModelGen {maxError:E1})");
         }
         result["workloads"] = workloads;
-        result["loadavg_end"] = LoadAverage();
+        result["loadavg_end"] = HostLoad.OneMinute();
         result["finished_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         File.WriteAllText(output, JsonSerializer.Serialize(result, Indented) + "\n");
         return 0;
     }
-
-    /// <summary>The 1-minute load average from /proc/loadavg; NaN where there is none (not Linux).</summary>
-    internal static double LoadAverage() =>
-        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
 
     /// <summary>The workload's model with the benchmarks' seed, and inputs from the benchmarks' data seed.</summary>
     private static (ISequentialModel Model, Array Input, long[] Dims) Create(Workload w)

@@ -48,7 +48,8 @@ internal static class ThreadRatio
         Console.WriteLine($"cores {Environment.ProcessorCount}, vector mode {VectorWidth.Mode}, {rounds} rounds of ~100 ms per thread count");
         // At least one runnable task per core over the last minute (our own earlier benchmarks leave about 1 to 2 on a
         // 2-core machine, so only more than that speaks of other work): the extra threads compete with it.
-        if (OnnxPeer.LoadAverage() is var load && load >= Environment.ProcessorCount)
+        double load = HostLoad.OneMinute(); // NaN off Linux: no note
+        if (load >= Environment.ProcessorCount)
             Console.WriteLine(FormattableString.Invariant($"note: the 1-minute load average is {load:0.##}, at least the core count ({Environment.ProcessorCount}): other work is keeping this machine's cores busy and the extra threads compete with it, so the ratios below will be lower than on an idle machine (compare.sh --wait-quiet waits for a load average under 0.7 first)"));
         Console.WriteLine($"ratio: one thread's time ÷ {many} threads' (above 1: faster on {many}); the report and its targets (W3 ≥ 1.6×, every other workload ≥ 0.95×) read the median of each round's ratio");
         Console.WriteLine($"jobs shared: jobs handed to other threads in the {many}-thread rounds; 0 means both settings ran the same one-thread code, so that row's ratios are only the machine's noise");

@@ -94,18 +94,19 @@ public static unsafe class RowParallel
         // Where each part starts: a row job's parts follow its threads' measured speeds (Balance), a pass splits evenly.
         // Taken once here, so that every part of this job reads the same split while another call may update it.
         int* starts = stackalloc int[parts + 1];
-        long* ends = stackalloc long[parts];
+        long* ends = stackalloc long[parts]; // zeroed, as every stackalloc here (no SkipLocalsInit)
         int* ranOn = stackalloc int[parts];
         if (pass) EvenStarts(starts, rows, parts);
         else Balance<TJob>.Starts(starts, rows, parts);
-        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows, Pass = pass, Starts = starts, Ends = ends, RanOn = ranOn, Caller = Environment.CurrentManagedThreadId };
+        var state = new State { Job = Unsafe.AsPointer(ref job), Rows = rows, Pass = pass, Starts = starts, Ends = ends, RanOn = ranOn };
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!ProductWorkers.TryRun(parts, &Part<TJob>, &state, wakeAlways: !pass))
         {
             Rows(ref job, 0, rows, pass);
             return;
         }
-        if (!pass && state.SharedParts == parts) Balance<TJob>.Learn(starts, ends, ranOn, parts, start, state.Caller);
+        // A job that ProductWorkers ran whole on the caller left every part's end and thread at 0: Learn skips it.
+        if (!pass) Balance<TJob>.Learn(starts, ends, ranOn, parts, start, Environment.CurrentManagedThreadId);
     }
 
     private static void EvenStarts(int* starts, int rows, int parts)
@@ -155,7 +156,8 @@ public static unsafe class RowParallel
 
         public static void Learn(int* starts, long* ends, int* ranOn, int parts, long start, int caller)
         {
-            // Speeds in rows per tick from the job's start: a part run by another thread than its own says nothing.
+            // Speeds in rows per tick from the job's start: a part run by another thread than its own, or not run as a
+            // part at all (its end and thread still 0), says nothing.
             Span<double> speed = stackalloc double[parts];
             double sum = 0;
             for (int p = 0; p < parts; p++)
@@ -211,10 +213,8 @@ public static unsafe class RowParallel
         public int Rows;
         public bool Pass; // a memory-bound pass: no reuse scope
         public int* Starts; // part p: rows [Starts[p], Starts[p + 1])
-        public long* Ends; // per part: the Stopwatch timestamp at its end
-        public int* RanOn; // per part: the managed thread id that ran it
-        public int Caller; // the calling thread's managed id
-        public int SharedParts; // the part count the job ran in: 1 when ProductWorkers ran it whole on the caller
+        public long* Ends; // per part: the Stopwatch timestamp at its end (0 until it has run as a part)
+        public int* RanOn; // per part: the managed thread id that ran it (0 until then)
     }
 
     // Part `part` of `parts`: rows [Starts[part], Starts[part + 1]), or all rows when run whole (parts = 1).
@@ -226,7 +226,6 @@ public static unsafe class RowParallel
             Rows(ref Unsafe.AsRef<TJob>(s->Job), 0, s->Rows, s->Pass);
             return;
         }
-        s->SharedParts = parts;
         int from = s->Starts[part], to = s->Starts[part + 1];
         if (from < to) Rows(ref Unsafe.AsRef<TJob>(s->Job), from, to, s->Pass);
         s->RanOn[part] = Environment.CurrentManagedThreadId;
