@@ -21,6 +21,7 @@ internal static class SimpleRnnCell
             /// </summary>
             """);
         bool tokens = CellSignature.ReadsTokens(cell);
+        if (CellSignature.UnrolledStep(cell)) SimpleRnnUnrolled.FullOptimization(w);
         using (w.Block(Signature("Forward", CellSignature.Forward(cell))))
         {
             w.Line("int rows = steps * batch, n = batch * Units;");

@@ -40,6 +40,22 @@ internal static class SimpleRnnUnrolled
     }
 
     /// <summary>
+    /// The attribute that has the JIT compile the Forward holding the unrolled time loop fully optimized at its first
+    /// call, once. Under tiering its optimized code was compiled from a synthesized profile (the instrumented copy runs
+    /// a call or two, each a whole sequence in one loop that on-stack replacement takes over), and its block layout
+    /// varied from process to process: W4's inference on the Zen 3 took 35 µs in some processes and 41 µs in others
+    /// (the loop over sample pairs split across distant blocks, with reloads from the stack), 35–36 µs in every process
+    /// with the attribute. Other cells keep tiering: forced like this, W1's and W5's steps (a few steps of one cell
+    /// per call) were 5 % slower.
+    /// </summary>
+    public static void FullOptimization(CodeWriter w)
+    {
+        w.Line("// Compiled fully optimized at its first call, not tiered: the whole sequence runs in one call, tiering's profile of");
+        w.Line("// it varied by process, and so did its code and speed (W4's inference: 35 or 41 µs on a Zen 3).");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+    }
+
+    /// <summary>
     /// From a zero state the first step has no recurrent product (h[-1]·U = 0): h[0] is the activation of its projections
     /// (the table's rows when an Embedding is folded in), done here over the step's block, and the time loop starts at
     /// step 1 (<c>t0</c>). The span activation gives the vector forms' bits (FastMath).
