@@ -239,10 +239,7 @@ internal static class SimpleRnn_I16_H8_Tanh
                         (z0 + y0).StoreUnsafe(ref cur, row0);
                     }
                     // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
-                    for (int j = 0; j < n; j += 8)
-                    {
-                        FastMath.Tanh(Vector256.LoadUnsafe(ref cur, (nuint)j)).StoreUnsafe(ref cur, (nuint)j);
-                    }
+                    ActivateStep8(ref cur, n);
                     if (!mask.IsEmpty)
                     {
                         // Masked samples keep their previous state at this step.
@@ -254,65 +251,195 @@ internal static class SimpleRnn_I16_H8_Tanh
             }
             else
             {
-                // Vector128: a row is 2 vectors; U's 8×8 values in 16 registers; z = p + h[t-1]·U.
-                var u0_0 = Vector128.LoadUnsafe(ref uRef, 0); var u0_1 = Vector128.LoadUnsafe(ref uRef, 4);
-                var u1_0 = Vector128.LoadUnsafe(ref uRef, 8); var u1_1 = Vector128.LoadUnsafe(ref uRef, 12);
-                var u2_0 = Vector128.LoadUnsafe(ref uRef, 16); var u2_1 = Vector128.LoadUnsafe(ref uRef, 20);
-                var u3_0 = Vector128.LoadUnsafe(ref uRef, 24); var u3_1 = Vector128.LoadUnsafe(ref uRef, 28);
-                var u4_0 = Vector128.LoadUnsafe(ref uRef, 32); var u4_1 = Vector128.LoadUnsafe(ref uRef, 36);
-                var u5_0 = Vector128.LoadUnsafe(ref uRef, 40); var u5_1 = Vector128.LoadUnsafe(ref uRef, 44);
-                var u6_0 = Vector128.LoadUnsafe(ref uRef, 48); var u6_1 = Vector128.LoadUnsafe(ref uRef, 52);
-                var u7_0 = Vector128.LoadUnsafe(ref uRef, 56); var u7_1 = Vector128.LoadUnsafe(ref uRef, 60);
-                for (int t = t0; t < steps; t++)
+                if (global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
                 {
-                    ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
-                    ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
-                    for (int b = 0; b < batch; b++)
+                    // Vector128: a row is 2 vectors; U's 8×8 values in 16 registers; z = p + h[t-1]·U.
+                    var u0_0 = Vector128.LoadUnsafe(ref uRef, 0); var u0_1 = Vector128.LoadUnsafe(ref uRef, 4);
+                    var u1_0 = Vector128.LoadUnsafe(ref uRef, 8); var u1_1 = Vector128.LoadUnsafe(ref uRef, 12);
+                    var u2_0 = Vector128.LoadUnsafe(ref uRef, 16); var u2_1 = Vector128.LoadUnsafe(ref uRef, 20);
+                    var u3_0 = Vector128.LoadUnsafe(ref uRef, 24); var u3_1 = Vector128.LoadUnsafe(ref uRef, 28);
+                    var u4_0 = Vector128.LoadUnsafe(ref uRef, 32); var u4_1 = Vector128.LoadUnsafe(ref uRef, 36);
+                    var u5_0 = Vector128.LoadUnsafe(ref uRef, 40); var u5_1 = Vector128.LoadUnsafe(ref uRef, 44);
+                    var u6_0 = Vector128.LoadUnsafe(ref uRef, 48); var u6_1 = Vector128.LoadUnsafe(ref uRef, 52);
+                    var u7_0 = Vector128.LoadUnsafe(ref uRef, 56); var u7_1 = Vector128.LoadUnsafe(ref uRef, 60);
+                    for (int t = t0; t < steps; t++)
                     {
-                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
-                        nuint row0 = (nuint)(b * Units);
-                        var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector128.LoadUnsafe(ref cur, row0);
-                        var z1 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units) + 4) : Vector128.LoadUnsafe(ref cur, row0 + 4);
-                        // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
-                        var h0_0 = Vector128.Create(Unsafe.Add(ref hp0, 0));
-                        z0 = Vector128.MultiplyAddEstimate(h0_0, u0_0, z0);
-                        z1 = Vector128.MultiplyAddEstimate(h0_0, u0_1, z1);
-                        var h0_1 = Vector128.Create(Unsafe.Add(ref hp0, 1));
-                        var y0 = h0_1 * u1_0;
-                        var y1 = h0_1 * u1_1;
-                        var h0_2 = Vector128.Create(Unsafe.Add(ref hp0, 2));
-                        z0 = Vector128.MultiplyAddEstimate(h0_2, u2_0, z0);
-                        z1 = Vector128.MultiplyAddEstimate(h0_2, u2_1, z1);
-                        var h0_3 = Vector128.Create(Unsafe.Add(ref hp0, 3));
-                        y0 = Vector128.MultiplyAddEstimate(h0_3, u3_0, y0);
-                        y1 = Vector128.MultiplyAddEstimate(h0_3, u3_1, y1);
-                        var h0_4 = Vector128.Create(Unsafe.Add(ref hp0, 4));
-                        z0 = Vector128.MultiplyAddEstimate(h0_4, u4_0, z0);
-                        z1 = Vector128.MultiplyAddEstimate(h0_4, u4_1, z1);
-                        var h0_5 = Vector128.Create(Unsafe.Add(ref hp0, 5));
-                        y0 = Vector128.MultiplyAddEstimate(h0_5, u5_0, y0);
-                        y1 = Vector128.MultiplyAddEstimate(h0_5, u5_1, y1);
-                        var h0_6 = Vector128.Create(Unsafe.Add(ref hp0, 6));
-                        z0 = Vector128.MultiplyAddEstimate(h0_6, u6_0, z0);
-                        z1 = Vector128.MultiplyAddEstimate(h0_6, u6_1, z1);
-                        var h0_7 = Vector128.Create(Unsafe.Add(ref hp0, 7));
-                        y0 = Vector128.MultiplyAddEstimate(h0_7, u7_0, y0);
-                        y1 = Vector128.MultiplyAddEstimate(h0_7, u7_1, y1);
-                        (z0 + y0).StoreUnsafe(ref cur, row0);
-                        (z1 + y1).StoreUnsafe(ref cur, row0 + 4);
+                        ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+                        ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+                        for (int b = 0; b < batch; b++)
+                        {
+                            ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                            nuint row0 = (nuint)(b * Units);
+                            var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector128.LoadUnsafe(ref cur, row0);
+                            var z1 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units) + 4) : Vector128.LoadUnsafe(ref cur, row0 + 4);
+                            // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                            var h0_0 = Vector128.Create(Unsafe.Add(ref hp0, 0));
+                            z0 = Vector128.MultiplyAddEstimate(h0_0, u0_0, z0);
+                            z1 = Vector128.MultiplyAddEstimate(h0_0, u0_1, z1);
+                            var h0_1 = Vector128.Create(Unsafe.Add(ref hp0, 1));
+                            var y0 = h0_1 * u1_0;
+                            var y1 = h0_1 * u1_1;
+                            var h0_2 = Vector128.Create(Unsafe.Add(ref hp0, 2));
+                            z0 = Vector128.MultiplyAddEstimate(h0_2, u2_0, z0);
+                            z1 = Vector128.MultiplyAddEstimate(h0_2, u2_1, z1);
+                            var h0_3 = Vector128.Create(Unsafe.Add(ref hp0, 3));
+                            y0 = Vector128.MultiplyAddEstimate(h0_3, u3_0, y0);
+                            y1 = Vector128.MultiplyAddEstimate(h0_3, u3_1, y1);
+                            var h0_4 = Vector128.Create(Unsafe.Add(ref hp0, 4));
+                            z0 = Vector128.MultiplyAddEstimate(h0_4, u4_0, z0);
+                            z1 = Vector128.MultiplyAddEstimate(h0_4, u4_1, z1);
+                            var h0_5 = Vector128.Create(Unsafe.Add(ref hp0, 5));
+                            y0 = Vector128.MultiplyAddEstimate(h0_5, u5_0, y0);
+                            y1 = Vector128.MultiplyAddEstimate(h0_5, u5_1, y1);
+                            var h0_6 = Vector128.Create(Unsafe.Add(ref hp0, 6));
+                            z0 = Vector128.MultiplyAddEstimate(h0_6, u6_0, z0);
+                            z1 = Vector128.MultiplyAddEstimate(h0_6, u6_1, z1);
+                            var h0_7 = Vector128.Create(Unsafe.Add(ref hp0, 7));
+                            y0 = Vector128.MultiplyAddEstimate(h0_7, u7_0, y0);
+                            y1 = Vector128.MultiplyAddEstimate(h0_7, u7_1, y1);
+                            (z0 + y0).StoreUnsafe(ref cur, row0);
+                            (z1 + y1).StoreUnsafe(ref cur, row0 + 4);
+                        }
+                        // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
+                        ActivateStep4(ref cur, n);
+                        if (!mask.IsEmpty)
+                        {
+                            // Masked samples keep their previous state at this step.
+                            StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                        }
+                        // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                        if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
                     }
-                    // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
-                    for (int j = 0; j < n; j += 4)
+                }
+                else
+                {
+                    // Vector128 with 16 registers (x64): a row is 2 vectors; each step in 2 column passes, a column's 8 vectors of U in registers.
+                    for (int t = t0; t < steps; t++)
                     {
-                        FastMath.Tanh(Vector128.LoadUnsafe(ref cur, (nuint)j)).StoreUnsafe(ref cur, (nuint)j);
+                        ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+                        ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+                        {
+                            // Units 0–3 of every sample.
+                            var w0 = Vector128.LoadUnsafe(ref uRef, 0);
+                            var w1 = Vector128.LoadUnsafe(ref uRef, 8);
+                            var w2 = Vector128.LoadUnsafe(ref uRef, 16);
+                            var w3 = Vector128.LoadUnsafe(ref uRef, 24);
+                            var w4 = Vector128.LoadUnsafe(ref uRef, 32);
+                            var w5 = Vector128.LoadUnsafe(ref uRef, 40);
+                            var w6 = Vector128.LoadUnsafe(ref uRef, 48);
+                            var w7 = Vector128.LoadUnsafe(ref uRef, 56);
+                            int b = 0;
+                            // Two samples per iteration: two independent chains of products.
+                            for (; b + 2 <= batch; b += 2)
+                            {
+                                ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                                nuint row0 = (nuint)(b * Units);
+                                var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector128.LoadUnsafe(ref cur, row0);
+                                ref float hp1 = ref Unsafe.Add(ref prev, (b + 1) * Units);
+                                nuint row1 = (nuint)(b * Units + 8);
+                                var z1 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units)) : Vector128.LoadUnsafe(ref cur, row1);
+                                // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 0)), w0, z1);
+                                var y0 = Vector128.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                                var y1 = Vector128.Create(Unsafe.Add(ref hp1, 1)) * w1;
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 2)), w2, z1);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                                y1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 3)), w3, y1);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 4)), w4, z1);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                                y1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 5)), w5, y1);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                                y1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
+                                (z0 + y0).StoreUnsafe(ref cur, row0);
+                                (z1 + y1).StoreUnsafe(ref cur, row1);
+                            }
+                            if (b < batch)
+                            {
+                                ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                                nuint row0 = (nuint)(b * Units);
+                                var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector128.LoadUnsafe(ref cur, row0);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                                var y0 = Vector128.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                                (z0 + y0).StoreUnsafe(ref cur, row0);
+                            }
+                        }
+                        {
+                            // Units 4–7 of every sample.
+                            var w0 = Vector128.LoadUnsafe(ref uRef, 4);
+                            var w1 = Vector128.LoadUnsafe(ref uRef, 12);
+                            var w2 = Vector128.LoadUnsafe(ref uRef, 20);
+                            var w3 = Vector128.LoadUnsafe(ref uRef, 28);
+                            var w4 = Vector128.LoadUnsafe(ref uRef, 36);
+                            var w5 = Vector128.LoadUnsafe(ref uRef, 44);
+                            var w6 = Vector128.LoadUnsafe(ref uRef, 52);
+                            var w7 = Vector128.LoadUnsafe(ref uRef, 60);
+                            int b = 0;
+                            // Two samples per iteration: two independent chains of products.
+                            for (; b + 2 <= batch; b += 2)
+                            {
+                                ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                                nuint row0 = (nuint)(b * Units);
+                                var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units) + 4) : Vector128.LoadUnsafe(ref cur, row0 + 4);
+                                ref float hp1 = ref Unsafe.Add(ref prev, (b + 1) * Units);
+                                nuint row1 = (nuint)(b * Units + 8);
+                                var z1 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units) + 4) : Vector128.LoadUnsafe(ref cur, row1 + 4);
+                                // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 0)), w0, z1);
+                                var y0 = Vector128.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                                var y1 = Vector128.Create(Unsafe.Add(ref hp1, 1)) * w1;
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 2)), w2, z1);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                                y1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 3)), w3, y1);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 4)), w4, z1);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                                y1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 5)), w5, y1);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                                z1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                                y1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
+                                (z0 + y0).StoreUnsafe(ref cur, row0 + 4);
+                                (z1 + y1).StoreUnsafe(ref cur, row1 + 4);
+                            }
+                            if (b < batch)
+                            {
+                                ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                                nuint row0 = (nuint)(b * Units);
+                                var z0 = fromTable ? Vector128.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units) + 4) : Vector128.LoadUnsafe(ref cur, row0 + 4);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                                var y0 = Vector128.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                                z0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                                y0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                                (z0 + y0).StoreUnsafe(ref cur, row0 + 4);
+                            }
+                        }
+                        // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
+                        ActivateStep4(ref cur, n);
+                        if (!mask.IsEmpty)
+                        {
+                            // Masked samples keep their previous state at this step.
+                            StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
+                        }
+                        // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
+                        if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
                     }
-                    if (!mask.IsEmpty)
-                    {
-                        // Masked samples keep their previous state at this step.
-                        StepMask.Carry(batch, Units, mask.Slice(t * batch, batch), h.Slice(t * n, n), h.Slice((t + 1) * n, n));
-                    }
-                    // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
-                    if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
                 }
             }
             return;
@@ -339,6 +466,26 @@ internal static class SimpleRnn_I16_H8_Tanh
             }
             // A state decaying towards zero goes to zero before it turns subnormal (each operation on a subnormal is ~100× slower).
             if (t % 8 == 7) { Underflow.Flush(h.Slice((t + 1) * n, n)); }
+        }
+    }
+
+    // tanh in place over z[0, n), n a multiple of 8: the unrolled step's activation pass at 256 bits.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ActivateStep8(ref float z, int n)
+    {
+        for (int j = 0; j < n; j += 8)
+        {
+            FastMath.Tanh(Vector256.LoadUnsafe(ref z, (nuint)j)).StoreUnsafe(ref z, (nuint)j);
+        }
+    }
+
+    // tanh in place over z[0, n), n a multiple of 4: the unrolled step's activation pass at 128 bits.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ActivateStep4(ref float z, int n)
+    {
+        for (int j = 0; j < n; j += 4)
+        {
+            FastMath.Tanh(Vector128.LoadUnsafe(ref z, (nuint)j)).StoreUnsafe(ref z, (nuint)j);
         }
     }
 

@@ -58,6 +58,7 @@ internal static class SimpleRnnCell
                 ForwardStepEnd(w, cells: false);
             }
         }
+        if (CellSignature.UnrolledStep(cell)) SimpleRnnUnrolled.ActivationMethods(w, cell);
         w.Line();
         w.Lines("""
             /// <summary>

@@ -129,15 +129,36 @@ internal static class SimpleRnnUnrolled
     private static void Rows(CodeWriter w, CellShape cell, int lanes)
     {
         int u = cell.Units, vectors = u / lanes;
+        // 8 units at 128 bits: U is 16 vectors. NEON's 32 registers hold them beside the sums; x64's 16 (SSE, AVX at
+        // 128 bits) do not, and how the JIT then spilled them decided the speed: tiered, 13 of 16 stayed in registers
+        // (W4's inference 61 µs on a Zen 3 at 128 bits with FMA); compiled at full optimization, all 13 were reloaded for
+        // every sample (72 µs); read from L1 at each use, the products are bound by loads (67 µs). So on x64 each step
+        // runs in column passes, each with its 8 vectors of U in registers.
+        if (lanes == FusedLoop.NarrowWidth && vectors > 1 && u * vectors <= MostHoisted)
+        {
+            using (w.Block("if (global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)"))
+                WholeRows(w, cell, lanes);
+            using (w.Block("else"))
+                ColumnPasses(w, cell, lanes);
+        }
+        else WholeRows(w, cell, lanes);
+    }
+
+    // At 256 and 128 bits the step's sums and its activation are two passes: each sample's sum is stored, then the
+    // activation runs over the step's whole block [batch, Units] at once. In one pass each sample's work was a chain
+    // (products, then the activation) about as long in cycles as the instructions it issues, so the out-of-order
+    // window held only a few samples' chains; split, every chain is short and the activations are independent
+    // (W4's inference on a Zen 3: 23 % faster at 256 bits). The 512-bit rows keep the one pass (no AVX-512 machine
+    // measured the split).
+    private static bool SplitActivation(CellShape cell, int lanes) => lanes < FusedLoop.WideWidth && cell.Activation != Activation.Linear;
+
+    /// <summary>Each sample's whole row per iteration, U hoisted into registers where it fits (<see cref="MostHoisted"/>).</summary>
+    private static void WholeRows(CodeWriter w, CellShape cell, int lanes)
+    {
+        int u = cell.Units, vectors = u / lanes;
         string type = CpuDialect.TypeOf(lanes);
         bool hoisted = u * vectors <= MostHoisted;
-        // At 256 and 128 bits the step's sums and its activation are two passes: each sample's sum is stored, then the
-        // activation runs over the step's whole block [batch, Units] at once. In one pass each sample's work was a chain
-        // (products, then the activation) about as long in cycles as the instructions it issues, so the out-of-order
-        // window held only a few samples' chains; split, every chain is short and the activations are independent
-        // (W4's inference on a Zen 3: 23 % faster at 256 bits). The 512-bit rows keep the one pass (no AVX-512 machine
-        // measured the split).
-        bool split = lanes < FusedLoop.WideWidth && cell.Activation != Activation.Linear;
+        bool split = SplitActivation(cell, lanes);
         Func<int, int, string> uRow;
         if (hoisted)
         {
@@ -158,26 +179,78 @@ internal static class SimpleRnnUnrolled
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                     Samples(w, cell, lanes, 1, uRow, activate: !split);
             }
-            else
-            {
-                w.Line("int b = 0;");
-                w.Line("// Two samples per iteration: two independent chains of products.");
-                using (w.Block("for (; b + 2 <= batch; b += 2)"))
-                    Samples(w, cell, lanes, 2, uRow, activate: !split);
-                using (w.Block("if (b < batch)"))
-                    Samples(w, cell, lanes, 1, uRow, activate: !split);
-            }
-            if (split)
-            {
-                // The loop written here rather than CpuCellParts.ApplyInPlace (the runtime's FastMath span kernels, as the GEMM
-                // path's step calls): through that call W4's inference measured 12 % slower at 128 bits with FMA and 10 %
-                // under SSE on the Zen 3 (3 % faster at 256): the runtime's loop is compiled without tiering's profile, or,
-                // made to tier, spills under SSE.
-                w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z) over the step's whole block, each vector independent of the others.");
-                using (w.Block($"for (int j = 0; j < n; j += {lanes})"))
-                    w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{type}.LoadUnsafe(ref cur, (nuint)j)")}.StoreUnsafe(ref cur, (nuint)j);");
-            }
+            else PairsThenOdd(w, cell, lanes, uRow, !split, null);
+            if (split) ActivationPass(w, cell, lanes);
         });
+    }
+
+    /// <summary>
+    /// One pass per vector column of the rows (units 0–3, then 4–7 at 128 bits): U's vectors of that column, one per k,
+    /// loaded at the pass's start (inside the time loop, so only one column's are live), then two samples per iteration.
+    /// The same sums in the same order as a whole row's, so the same bits.
+    /// </summary>
+    private static void ColumnPasses(CodeWriter w, CellShape cell, int lanes)
+    {
+        int u = cell.Units, vectors = u / lanes;
+        string type = CpuDialect.TypeOf(lanes);
+        bool split = SplitActivation(cell, lanes);
+        w.Line($"// {type} with 16 registers (x64): a row is {Words(vectors)}; each step in {vectors} column passes, a column's {u} vectors of U in registers.");
+        TimeLoop(w, () =>
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                using (w.Block(""))
+                {
+                    w.Line($"// Units {v * lanes}–{v * lanes + lanes - 1} of every sample.");
+                    for (int k = 0; k < u; k++)
+                        w.Line($"var w{k} = {type}.LoadUnsafe(ref uRef, {k * u + v * lanes});");
+                    PairsThenOdd(w, cell, lanes, (k, _) => $"w{k}", !split, new[] { v });
+                }
+            }
+            if (split) ActivationPass(w, cell, lanes);
+        });
+    }
+
+    /// <summary>Two samples per iteration (two independent chains of products), then an odd last sample.</summary>
+    private static void PairsThenOdd(CodeWriter w, CellShape cell, int lanes, Func<int, int, string> uRow, bool activate, int[]? columns)
+    {
+        w.Line("int b = 0;");
+        w.Line("// Two samples per iteration: two independent chains of products.");
+        using (w.Block("for (; b + 2 <= batch; b += 2)"))
+            Samples(w, cell, lanes, 2, uRow, activate, columns);
+        using (w.Block("if (b < batch)"))
+            Samples(w, cell, lanes, 1, uRow, activate, columns);
+    }
+
+    private static void ActivationPass(CodeWriter w, CellShape cell, int lanes)
+    {
+        w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z) over the step's whole block, each vector independent of the others.");
+        w.Line($"ActivateStep{lanes}(ref cur, n);");
+    }
+
+    /// <summary>
+    /// The step's activation pass at 256 and 128 bits, a method of its own: inside the time loop its constants (the
+    /// activation's coefficients) competed with U and the sums for registers, and where the JIT reloaded them at every
+    /// vector W4's inference was 10 % slower at 128 bits on a Zen 3; alone, they stay in registers. Not the runtime's
+    /// FastMath span kernels (CpuCellParts.ApplyInPlace, as the GEMM path's step calls), whose loop over any length,
+    /// its tail and its width checks, measured 10–12 % slower at 128 bits.
+    /// </summary>
+    public static void ActivationMethods(CodeWriter w, CellShape cell)
+    {
+        if (cell.Activation == Activation.Linear) return;
+        foreach (int lanes in FusedLoop.Widths)
+        {
+            if (!SplitActivation(cell, lanes)) continue;
+            string type = CpuDialect.TypeOf(lanes);
+            w.Line();
+            w.Line($"// {CpuCellEmitter.Name(cell.Activation)} in place over z[0, n), n a multiple of {lanes}: the unrolled step's activation pass at {lanes * 32} bits.");
+            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"private static void ActivateStep{lanes}(ref float z, int n)"))
+            {
+                using (w.Block($"for (int j = 0; j < n; j += {lanes})"))
+                    w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{type}.LoadUnsafe(ref z, (nuint)j)")}.StoreUnsafe(ref z, (nuint)j);");
+            }
+        }
     }
 
     /// <summary>The time loop from <c>t0</c>: h[t-1] and h[t] of the step, the body, masked samples carried.</summary>
@@ -197,43 +270,45 @@ internal static class SimpleRnnUnrolled
     /// activated (unless <paramref name="activate"/> is false: then z is stored, for a pass over the step's block to
     /// activate) and stored. <paramref name="uRow"/> names vector v of U's row k.
     /// </summary>
-    private static void Samples(CodeWriter w, CellShape cell, int lanes, int samples, Func<int, int, string> uRow, bool activate = true)
+    private static void Samples(CodeWriter w, CellShape cell, int lanes, int samples, Func<int, int, string> uRow, bool activate = true, int[]? columns = null)
     {
-        int u = cell.Units, vectors = u / lanes;
+        int u = cell.Units;
         string type = CpuDialect.TypeOf(lanes);
+        columns ??= Enumerable.Range(0, u / lanes).ToArray();
+        int c = columns.Length;
+        string Column(int v) => v == 0 ? "" : $" + {v * lanes}";
         for (int s = 0; s < samples; s++)
         {
             w.Line($"ref float hp{s} = ref Unsafe.Add(ref prev, {(s == 0 ? "b * Units" : $"(b + {s}) * Units")});");
             w.Line($"nuint row{s} = {Row(s * u)};");
-            for (int v = 0; v < vectors; v++)
+            for (int i = 0; i < c; i++)
             {
-                string column = v == 0 ? "" : $" + {v * lanes}";
-                string fromTable = $"{type}.LoadUnsafe(ref table0, {TableRow(s)}{column})";
-                w.Line($"var z{s * vectors + v} = fromTable ? {fromTable} : {type}.LoadUnsafe(ref cur, row{s}{column});");
+                string fromTable = $"{type}.LoadUnsafe(ref table0, {TableRow(s)}{Column(columns[i])})";
+                w.Line($"var z{s * c + i} = fromTable ? {fromTable} : {type}.LoadUnsafe(ref cur, row{s}{Column(columns[i])});");
             }
         }
-        if (samples * vectors > 1) w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
+        if (samples * c > 1) w.Line("// Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.");
         for (int k = 0; k < u; k++)
         {
             for (int s = 0; s < samples; s++)
             {
                 string hk = $"{type}.Create(Unsafe.Add(ref hp{s}, {k}))";
-                if (vectors > 1)
+                if (c > 1)
                 {
                     w.Line($"var h{s}_{k} = {hk};");
                     hk = $"h{s}_{k}";
                 }
-                for (int v = 0; v < vectors; v++)
-                    Accumulate(w, lanes, k, s * vectors + v, hk, uRow(k, v));
+                for (int i = 0; i < c; i++)
+                    Accumulate(w, lanes, k, s * c + i, hk, uRow(k, columns[i]));
             }
         }
         var dialect = new CpuDialect(lanes);
         for (int s = 0; s < samples; s++)
-            for (int v = 0; v < vectors; v++)
+            for (int i = 0; i < c; i++)
             {
-                string z = $"z{s * vectors + v} + y{s * vectors + v}";
+                string z = $"z{s * c + i} + y{s * c + i}";
                 string activated = activate ? dialect.Activate(cell.Activation, z) : $"({z})";
-                w.Line($"{activated}.StoreUnsafe(ref cur, row{s}{(v == 0 ? "" : $" + {v * lanes}")});");
+                w.Line($"{activated}.StoreUnsafe(ref cur, row{s}{Column(columns[i])});");
             }
     }
 
