@@ -6,7 +6,8 @@ using static ModelGen.Generators.Emit.Cpu.CpuCellParts;
 namespace ModelGen.Generators.Emit.Cpu.Cells;
 
 /// <summary>Small SimpleRNN shapes (8 or 16 units) get a step unrolled into straight-line SIMD code: U's rows stay in
-/// registers for the whole sequence (where the register file holds them), and each sample's row goes from the
+/// registers for the whole sequence (where the register file holds them; an 8-unit U at 128 bits on x64 in two
+/// column passes, see Rows), and each sample's row goes from the
 /// recurrent product to the store without leaving registers, instead of a GEMM call per step; at 512 bits the
 /// activation is applied on the way, at 256 and 128 bits by a pass over the step's block after its sums (see Rows). The same scheme at every width the CPU runs in hardware: where 512-bit vectors run, one
 /// vector holds two 8-unit rows or one 16-unit row; at 256 bits an 8-unit row is one vector and a 16-unit row two; at
