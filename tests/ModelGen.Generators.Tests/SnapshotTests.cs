@@ -65,6 +65,14 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void UnrolledSimpleRnnModel()
+    {
+        var run = Generate(TestModels.UnrolledSimpleRnnModel,
+            "Models.Demo.UnrolledSimpleRnnModel.g.cs", "Cells.SimpleRnn_I3_H16_Tanh.g.cs", "Cells.SimpleRnn_I16_H8_Linear.g.cs", "Cells.Dense_I8_U1_Linear.g.cs");
+        Snapshot.ShouldMatchAll(run);
+    }
+
+    [Fact]
     public void DenseSoftmaxModel()
     {
         var run = Generate(TestModels.DenseSoftmaxModel,

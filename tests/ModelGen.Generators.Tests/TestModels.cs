@@ -48,6 +48,18 @@ internal static class TestModels
         public partial class EmbeddingModel;
         """;
 
+    /// <summary>
+    /// The unrolled SimpleRNN steps' other shapes: 16 units (U read from L1 below 512 bits) returning every step, and 8
+    /// linear units (no activation pass, so no activation methods).
+    /// </summary>
+    public const string UnrolledSimpleRnnModel = Header + """
+        [Sequential(TimeSteps = 6, Features = 3)]
+        [SimpleRnn(16, ReturnSequences = true)]
+        [SimpleRnn(8, Activation = "linear")]
+        [Dense(1)]
+        public partial class UnrolledSimpleRnnModel;
+        """;
+
     /// <summary>Dense layers only, applied to every time step; softmax output.</summary>
     public const string DenseSoftmaxModel = Header + """
         [Sequential(Features = 4)]
