@@ -20,6 +20,9 @@ internal static class SimpleRnnUnrolled
     // locals would not fit the register file (16 ymm on AVX2, 16 xmm on x64; NEON and AVX-512 have 32).
     private const int MostHoisted = 16;
 
+    // Whether U's u rows of `vectors` vectors each are kept in registers (locals) rather than read from L1 at each use.
+    private static bool Hoisted(int u, int vectors) => u * vectors <= MostHoisted;
+
     public static void Step(CodeWriter w, CellShape cell)
     {
         int u = cell.Units;
@@ -136,7 +139,7 @@ internal static class SimpleRnnUnrolled
         // (W4's inference 61 µs on a Zen 3 at 128 bits with FMA); compiled at full optimization, all 13 were reloaded from
         // the stack for every sample (72 µs); read from L1 at each use, the products are bound by loads (67 µs). So on x64 each step
         // runs in column passes, each with its 8 vectors of U in registers.
-        if (lanes == FusedLoop.NarrowWidth && vectors > 1 && u * vectors <= MostHoisted)
+        if (lanes == FusedLoop.NarrowWidth && vectors > 1 && Hoisted(u, vectors))
         {
             using (w.Block("if (global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)"))
                 WholeRows(w, cell, lanes);
@@ -159,7 +162,7 @@ internal static class SimpleRnnUnrolled
     {
         int u = cell.Units, vectors = u / lanes;
         string type = CpuDialect.TypeOf(lanes);
-        bool hoisted = u * vectors <= MostHoisted;
+        bool hoisted = Hoisted(u, vectors);
         bool split = SplitActivation(cell, lanes);
         Func<int, int, string> uRow;
         if (hoisted)
@@ -236,11 +239,11 @@ internal static class SimpleRnnUnrolled
     /// activation's coefficients) competed with U and the sums for registers, and where the JIT reloaded them at every
     /// vector W4's inference was 10 % slower at 128 bits on a Zen 3; alone, they stay in registers. Not the runtime's
     /// FastMath span kernels (CpuCellParts.ApplyInPlace, as the GEMM path's step calls), whose loop over any length,
-    /// its tail and its width checks, measured 10–12 % slower at 128 bits.
+    /// its tail and its width checks, measured 10–12 % slower at 128 bits. One per width that splits (<see cref="SplitActivation"/>):
+    /// none for a linear cell.
     /// </summary>
     public static void ActivationMethods(CodeWriter w, CellShape cell)
     {
-        if (cell.Activation == Activation.Linear) return;
         foreach (int lanes in FusedLoop.Widths)
         {
             if (!SplitActivation(cell, lanes)) continue;
