@@ -102,8 +102,14 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Collect()
             .SelectMany(static (all, _) => all.SelectMany(c => c).Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.Cells);
-        context.RegisterSourceOutput(cells, static (spc, cell) =>
-            Emit(spc, $"Cells.{cell.TypeName}.g.cs", cell.TypeName, () => CpuCellEmitter.Emit(cell)));
+        // Tests only: the build property ModelGenEmulateVector512 (made visible to the compiler by the test project that
+        // sets it) renders the cells' 512-bit checks so that those branches run, emulated, on a machine without AVX-512
+        // (CpuCellEmitter.Emit). A bool, so an edit anywhere leaves the cells cached.
+        var emulate512 = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.ModelGenEmulateVector512", out var value)
+                && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase));
+        context.RegisterSourceOutput(cells.Combine(emulate512), static (spc, pair) =>
+            Emit(spc, $"Cells.{pair.Left.TypeName}.g.cs", pair.Left.TypeName, () => CpuCellEmitter.Emit(pair.Left, pair.Right)));
         // With ModelGen.Gpu referenced, each cell shape also gets its GPU cell (ILGPU kernels); without it, nothing more.
         context.RegisterSourceOutput(cells.Combine(gpu).Where(static pair => pair.Right).Select(static (pair, _) => pair.Left), static (spc, cell) =>
             Emit(spc, GpuCellEmitter.HintName(cell), cell.TypeName, () => GpuCellEmitter.Emit(cell)));

@@ -101,15 +101,6 @@ public sealed class GemmPropertyTests
         Assert.InRange(allocated, 0, 1024);
     }
 
-    [Fact]
-    public void The_width_is_the_widest_the_hardware_accelerates()
-    {
-        int expected = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 512
-            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 256
-            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? 128 : 32;
-        Assert.Equal(expected, Gemm.VectorBits);
-    }
-
     // C (with padded rows) += A·B or Aᵀ·B; compares with a double-precision sum, and checks the padding of C is untouched.
     private static void Check(int m, int n, int k, int padA, int padB, int padC, bool transposed, int seed)
     {

@@ -163,7 +163,7 @@ public static class Embedding
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Copy(ref float from, ref float to)
         {
-            if (Vector512.IsHardwareAccelerated) Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
+            if (Wide.IsAccelerated) Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
             else
             {
                 Width8.Copy(ref from, ref to);
@@ -174,7 +174,7 @@ public static class Embedding
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Add(ref float from, ref float to, int width, bool set)
         {
-            if (Vector512.IsHardwareAccelerated) ((set ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref to)) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
+            if (Wide.IsAccelerated) ((set ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref to)) + Vector512.LoadUnsafe(ref from)).StoreUnsafe(ref to);
             else
             {
                 Width8.Add(ref from, ref to, 8, set);
@@ -476,7 +476,7 @@ public static class Embedding
     private static void Add(ref float from, ref float to, int width, bool set)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Wide.IsAccelerated)
         {
             for (; i + 16 <= width; i += 16) ((set ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref to, (nuint)i)) + Vector512.LoadUnsafe(ref from, (nuint)i)).StoreUnsafe(ref to, (nuint)i);
         }

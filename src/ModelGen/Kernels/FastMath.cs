@@ -329,7 +329,7 @@ public static class FastMath
         }
         var last = Vector128.LoadUnsafe(ref xs, (nuint)(n - 4));
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Wide.IsAccelerated)
         {
             for (; i + 16 <= n; i += 16) TFunction.Apply(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
         }

@@ -276,12 +276,12 @@ public static class Gemm
 
     /// <summary>The vector width the products run at: 512, 256, 128, or 32 (scalar).</summary>
     public static int VectorBits =>
-        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 32;
+        Wide.IsAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 32;
 
     // Columns per panel, NR, of the tile an m × n product takes: two vectors (three for AVX2's 4 × 24; two lanes when
     // scalar). Parts of a split product start on multiples of it, so each part's panels are whole.
     internal static int PanelWidth(int m, int n) =>
-        Vector512.IsHardwareAccelerated ? Tile512.NR
+        Wide.IsAccelerated ? Tile512.NR
         : Vector256.IsHardwareAccelerated ? (Takes4x24(m, n) ? Tile256x24.NR : Tile6x2<Vec256, Vector256<float>>.NR)
         : Vector128.IsHardwareAccelerated ? (Takes8x12(m, n) ? Tile128x12.NR : Tile6x2<Vec128, Vector128<float>>.NR) : 2;
 
@@ -392,7 +392,7 @@ public static class Gemm
     private static void Kernel(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, ref float bias, bool hasBias, int pathRows = -1)
     {
         if (pathRows < 0) pathRows = m;
-        if (Vector512.IsHardwareAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
+        if (Wide.IsAccelerated && n >= 16) Kernel<Tile512, Vec512, Vector512<float>>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias, pathRows);
         else if (Vector256.IsHardwareAccelerated && n >= 8)
         {
             if (Takes4x24(pathRows, n))

@@ -171,7 +171,7 @@ public static class MatrixOps
     private static void ColumnSums(int rows, int n, ref float a, ref float s, int from, int to)
     {
         int j = from;
-        if (Vector512.IsHardwareAccelerated && to - j >= 16) j = ColumnSums<Vec512, Vector512<float>>(rows, n, ref a, ref s, j, to);
+        if (Wide.IsAccelerated && to - j >= 16) j = ColumnSums<Vec512, Vector512<float>>(rows, n, ref a, ref s, j, to);
         if (Vector256.IsHardwareAccelerated && to - j >= 8) j = ColumnSums<Vec256, Vector256<float>>(rows, n, ref a, ref s, j, to);
         if (Vector128.IsHardwareAccelerated && to - j >= 4) j = ColumnSums<Vec128, Vector128<float>>(rows, n, ref a, ref s, j, to);
         if (j < to) ColumnSums<VecScalar, float>(rows, n, ref a, ref s, j, to);
@@ -270,7 +270,7 @@ public static class MatrixOps
     internal static void CopyFloats(ref float from, ref float to, int count)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Wide.IsAccelerated)
             for (; i + 16 <= count; i += 16) Vector512.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);
         if (Vector256.IsHardwareAccelerated)
             for (; i + 8 <= count; i += 8) Vector256.LoadUnsafe(ref from, (nuint)i).StoreUnsafe(ref to, (nuint)i);

@@ -42,7 +42,7 @@ public static class Underflow
     {
         ref float v = ref MemoryMarshal.GetReference(values);
         int n = values.Length, j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Wide.IsAccelerated)
         {
             var limit = Vector512.Create(Threshold);
             for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
