@@ -495,7 +495,7 @@ public sealed class ThreadingTests
             var one = Run(1);
             long shared = ProductWorkers.SharedJobs;
             var all = Run(Environment.ProcessorCount);
-            // The first two passes may run whole (workers asleep: a pass wakes them from the third of a run on); the
+            // The first three passes may run whole (workers asleep: a pass wakes them from the fourth of a run on); the
             // ones after them are shared.
             if (Environment.ProcessorCount > 1) Assert.True(ProductWorkers.SharedJobs > shared, "no pass reached a worker");
             Assert.Equal(BitsOf(one.Sums), BitsOf(all.Sums));
@@ -518,7 +518,7 @@ public sealed class ThreadingTests
     }
 
     [Fact]
-    public void Sleeping_workers_are_woken_from_the_third_product_of_a_run_not_for_a_pair()
+    public void Sleeping_workers_are_woken_from_the_fourth_product_of_a_run_not_for_three()
     {
         if (Environment.ProcessorCount < 2) return; // one core: no workers
         int before = ModelGen.Threading.IntraOpThreads;
@@ -530,23 +530,24 @@ public sealed class ThreadingTests
             var random = new Random(5);
             float[] a = Fill(m * k, random), b = Fill(k * n, random), c = new float[m * n];
             Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n); // start the workers
-            // Timing decides what a run is (jobs within 500 µs of each other), so a descheduled test thread could
-            // break one: a few attempts, one of which must show both rules.
-            bool pairAlone = false, thirdShared = false;
-            for (int attempt = 0; attempt < 5 && !(pairAlone && thirdShared); attempt++)
+            // Timing decides what a run is (jobs within the workers' 200 µs spin of each other), so a descheduled test
+            // thread could break one: a few attempts, one of which must show both rules.
+            bool threeAlone = false, fourthShared = false;
+            for (int attempt = 0; attempt < 5 && !(threeAlone && fourthShared); attempt++)
             {
                 System.Threading.Thread.Sleep(20); // past the workers' spinning: asleep
                 long s0 = ProductWorkers.SharedJobs;
                 Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
                 Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+                Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
                 long s1 = ProductWorkers.SharedJobs;
                 Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
                 long s2 = ProductWorkers.SharedJobs;
-                pairAlone |= s1 == s0;
-                thirdShared |= s1 == s0 && s2 == s1 + 1;
+                threeAlone |= s1 == s0;
+                fourthShared |= s1 == s0 && s2 == s1 + 1;
             }
-            Assert.True(pairAlone, "a pair of products woke the sleeping workers");
-            Assert.True(thirdShared, "the third product of a run did not reach the workers");
+            Assert.True(threeAlone, "three products in a row woke the sleeping workers");
+            Assert.True(fourthShared, "the fourth product of a run did not reach the workers");
         }
         finally
         {

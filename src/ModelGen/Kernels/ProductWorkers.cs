@@ -23,7 +23,7 @@ namespace ModelGen.Kernels;
 /// sleeping workers only for a product with at least <see cref="RunToWake"/> others of its run before it, each starting
 /// within <see cref="BurstMicroseconds"/> of the end of the one before (a recurrent layer's per-step products), for a product of at least
 /// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop, an optimizer's update). A small isolated product, such as a
-/// GRU(30)'s input projection, or a pair, such as its dU and dW, runs on the caller alone.
+/// GRU(30)'s input projection, a pair, such as its dU and dW, or three, such as an LSTM layer's dU, dW and dx, runs on the caller alone.
 /// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
 /// and a spinning worker slowed the caller beside it.
 /// </remarks>
@@ -33,12 +33,23 @@ internal static unsafe class ProductWorkers
 
     // A product that starts within this long of the end of the previous one is part of a run (the per-step products of a
     // recurrent layer); one with at least RunToWake products of its run before it wakes sleeping workers, an isolated
-    // one or the second of a pair does not. Waking them for the second of a pair (a layer's dU then dW, 30 × 90 × 3200
+    // one or the second or third of a short run does not. Waking them for the second of a pair (a layer's dU then dW, 30 × 90 × 3200
     // each in W6) made that product slower on the 2-vCPU benchmark machine than running it on the caller alone (a
     // median 467–546 µs against 412–423 µs in four runs; 398–414 µs on one thread), and W6's two-thread training step
     // 0.93–0.98× its one-thread time.
-    private const long BurstMicroseconds = 500;
-    private const int RunToWake = 2;
+    // The window is the workers' spin: a worker woken for a run stays awake for its next product only if that product
+    // comes within SpinMicroseconds, so a run is products that close; further apart, every product of a "run" would pay
+    // a wake-up of its own. At 500 µs, with AVX-512 on a Zen 5 (2 vCPUs), some products of W2's and W6's steps (their
+    // layers' projections and weight gradients, 8.6–11.5 M multiply-adds, with fast 512-bit work between them) counted
+    // as runs, 0.5–1.5 a step woke the workers, each for one product: two threads made W2's
+    // training step 0.83× and W6's 0.80× their one-thread speed (--thread-ratio), where at 256 bits they shared nothing;
+    // with this window they share nothing at any width (1.00×). From the fourth product, not the third: at 128 bits an
+    // LSTM(30) or GRU(30) layer's dU, dW and dx (n = 30 is two panels or more at that width, so dx is split too) come back to back and then no
+    // product for a millisecond, and waking the workers for the third made W6's training step 0.94× and W2's 0.96× on
+    // two threads (1.00× from the fourth). A recurrent layer's per-step products are hundreds in a row, and W3's shared
+    // jobs per step did not change (about 10).
+    private const long BurstMicroseconds = SpinMicroseconds;
+    private const int RunToWake = 3;
 
     // A product of at least this many multiply-adds (about a millisecond on one core) wakes sleeping workers even when
     // isolated: an LSTM(196)'s input projection over a batch of 64 × 28 steps (180 M) ran on the caller alone, a
@@ -126,7 +137,7 @@ internal static unsafe class ProductWorkers
             if (_runBefore < RunToWake && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
                 // Every worker asleep and fewer than RunToWake products just before this one: an isolated product
-                // (an input projection), or a pair (a layer's dU and dW). Waking a worker would cost more than it
+                // (an input projection), or a short run (a layer's dU and dW, and dx). Waking a worker would cost more than it
                 // saves; run it here.
                 job(state, 0, 1);
                 _lastProduct = Stopwatch.GetTimestamp();

@@ -70,7 +70,7 @@ public static unsafe class RowParallel
 
     /// <summary>
     /// A memory-bound pass (<see cref="SharedPass"/>): as <see cref="Run{TJob}(ref TJob, int, int)"/>, but run whole
-    /// on the caller when every worker sleeps, unless it is the third or later job of a run (<c>ProductWorkers</c>):
+    /// on the caller when every worker sleeps, unless it is the fourth or later job of a run (<c>ProductWorkers</c>):
     /// a fraction of a millisecond is worth sharing with workers still spinning after a product, not worth waking one
     /// for, which can take longer on a virtual machine. The passes' docs refer here for when they are shared.
     /// </summary>
