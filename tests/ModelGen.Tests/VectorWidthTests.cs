@@ -34,6 +34,14 @@ public class VectorWidthTests
     }
 
     [Fact]
+    public void The_runtime_switch_is_set_exactly_in_the_emulating_build()
+    {
+        // On an AVX-512 CPU the widths above are 512 either way, so check the runtimeconfig switch itself there too.
+        bool on = AppContext.TryGetSwitch(Wide.EmulateSwitch, out bool value) && value;
+        Assert.Equal(Emulating, on);
+    }
+
+    [Fact]
     public void The_generated_cells_check_the_width_this_build_asks_for()
     {
         // The generated sources of this assembly (EmitCompilerGeneratedFiles, path from the project file).

@@ -19,8 +19,11 @@ namespace ModelGen.Kernels;
 /// Tests only: <c>tests/ModelGen.Tests.Wide</c> sets the switch (a <c>RuntimeHostConfigurationOption</c>) and builds the
 /// same tests with <c>ModelGenEmulateVector512</c>, the generator's matching build property, which renders the
 /// generated cells' 512-bit checks the same way. Where the CPU has AVX-512, <see cref="IsAccelerated"/> is the
-/// hardware's answer and the switch changes nothing. The flag is a <c>static readonly</c> field, which the JIT reads as a
-/// constant once the class is initialized, so the check costs what <see cref="Vector512.IsHardwareAccelerated"/> does.
+/// hardware's answer and the switch changes nothing. The flag is a <c>static readonly</c> field, which the tiered JIT's
+/// optimized code reads as a constant once the class is initialized, so there the check costs what
+/// <see cref="Vector512.IsHardwareAccelerated"/> does; tier-0 code and NativeAOT read the field (a load and a branch per
+/// call of a kernel, not per vector), and keep the 512-bit paths' code. The tile micro-kernels, compiled fully
+/// optimized at their first call, contain no check.
 /// </para>
 /// </remarks>
 internal static class Wide
