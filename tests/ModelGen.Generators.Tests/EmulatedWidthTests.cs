@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Shouldly;
 
@@ -77,15 +76,10 @@ public sealed class EmulatedWidthTests
 
     private static GeneratorRun Run(string? emulate512)
     {
-        var compilation = GeneratorHarness.CreateCompilation(Source);
         var properties = emulate512 is null
             ? ImmutableDictionary<string, string>.Empty
             : ImmutableDictionary<string, string>.Empty.Add("build_property.ModelGenEmulateVector512", emulate512);
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(
-            new[] { new ModelGenerator().AsSourceGenerator() },
-            parseOptions: GeneratorHarness.ParseOptions,
-            optionsProvider: new BuildProperties(properties));
-        return GeneratorHarness.Run(compilation, driver);
+        return GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Source), GeneratorHarness.CreateDriver(options: new BuildProperties(properties)));
     }
 
     private sealed class BuildProperties(ImmutableDictionary<string, string> values) : AnalyzerConfigOptionsProvider

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using ModelGen.Generators.Declaration;
 using ModelGen.Generators.Model;
@@ -83,11 +84,13 @@ internal static class GeneratorHarness
     public static SyntaxTree ParseTree(string text, string path = DefaultPath, CSharpParseOptions? parseOptions = null)
         => CSharpSyntaxTree.ParseText(SourceText.From(text, System.Text.Encoding.UTF8), parseOptions ?? ParseOptions, path);
 
-    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null)
+    /// <summary>A driver of the ModelGen generator; <paramref name="options"/>: the build properties it sees (none when null).</summary>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null, AnalyzerConfigOptionsProvider? options = null)
         => CSharpGeneratorDriver.Create(
             new[] { new ModelGenerator().AsSourceGenerator() },
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true),
-            parseOptions: parseOptions ?? ParseOptions);
+            parseOptions: parseOptions ?? ParseOptions,
+            optionsProvider: options);
 
     public static GeneratorRun Run(string source, CSharpCompilationOptions? options = null)
         => Run(CreateCompilation(source, options));

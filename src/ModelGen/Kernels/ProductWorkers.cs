@@ -21,7 +21,7 @@ namespace ModelGen.Kernels;
 /// Waking a sleeping worker can take hundreds of µs on a virtual machine (its idle virtual CPU has to be scheduled
 /// again), so the caller never waits for a wake-up: it takes a part no worker has claimed yet, and it wakes
 /// sleeping workers only for a product with at least <see cref="RunToWake"/> others of its run before it, each starting
-/// within <see cref="BurstMicroseconds"/> of the end of the one before (a recurrent layer's per-step products), for a product of at least
+/// within <see cref="SpinMicroseconds"/> of the end of the one before (a recurrent layer's per-step products), for a product of at least
 /// <see cref="WakeWork"/> multiply-adds, and for a row job (a whole time loop, an optimizer's update). A small isolated product, such as a
 /// GRU(30)'s input projection, a pair, such as its dU and dW, or three, such as an LSTM layer's dU, dW and dx, runs on the caller alone.
 /// Measured on the 2-vCPU benchmark machine: waking a worker for that one product made a GRU pass 10–50 % slower,
@@ -31,15 +31,15 @@ internal static unsafe class ProductWorkers
 {
     private const long SpinMicroseconds = 200;
 
-    // A product that starts within this long of the end of the previous one is part of a run (the per-step products of a
+    // A product that starts within SpinMicroseconds of the end of the previous one is part of a run (the per-step products of a
     // recurrent layer); one with at least RunToWake products of its run before it wakes sleeping workers, an isolated
     // one or the second or third of a short run does not. Waking them for the second of a pair (a layer's dU then dW, 30 × 90 × 3200
     // each in W6) made that product slower on the 2-vCPU benchmark machine than running it on the caller alone (a
     // median 467–546 µs against 412–423 µs in four runs; 398–414 µs on one thread), and W6's two-thread training step
     // 0.93–0.98× its one-thread time.
     // The window is the workers' spin: a worker woken for a run stays awake for its next product only if that product
-    // comes within SpinMicroseconds, so a run is products that close; further apart, every product of a "run" would pay
-    // a wake-up of its own. At 500 µs, with AVX-512 on a Zen 5 (2 vCPUs), some products of W2's and W6's steps (their
+    // comes within it, so a run is products that close; further apart, every product of a "run" would pay a wake-up of
+    // its own. With a window of 500 µs, with AVX-512 on a Zen 5 (2 vCPUs), some products of W2's and W6's steps (their
     // layers' projections and weight gradients, 8.6–11.5 M multiply-adds, with fast 512-bit work between them) counted
     // as runs, 0.5–1.5 a step woke the workers, each for one product: two threads made W2's
     // training step 0.83× and W6's 0.80× their one-thread speed (--thread-ratio), where at 256 bits they shared nothing;
@@ -48,7 +48,6 @@ internal static unsafe class ProductWorkers
     // product for a millisecond, and waking the workers for the third made W6's training step 0.94× and W2's 0.96× on
     // two threads (1.00× from the fourth). A recurrent layer's per-step products are hundreds in a row, and W3's shared
     // jobs per step did not change (about 10).
-    private const long BurstMicroseconds = SpinMicroseconds;
     private const int RunToWake = 3;
 
     // A product of at least this many multiply-adds (about a millisecond on one core) wakes sleeping workers even when
@@ -56,9 +55,8 @@ internal static unsafe class ProductWorkers
     // third of the pass, while a wake-up costs at most a few hundred µs.
     private const long WakeWork = 1L << 25;
 
-    // The two durations in Stopwatch ticks.
+    // The spin (and run window) in Stopwatch ticks.
     private static readonly long SpinTicks = SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
-    private static readonly long BurstTicks = BurstMicroseconds * Stopwatch.Frequency / 1_000_000;
 
     private static readonly object Busy = new();
     private static readonly object Sleep = new();
@@ -119,7 +117,7 @@ internal static unsafe class ProductWorkers
     /// <summary>
     /// Runs <c>job(state, part, parts)</c> for every part, the caller taking part 0 and any part no worker has claimed;
     /// false (nothing done) when the workers are busy. A job that finds every worker asleep and has fewer than
-    /// <see cref="RunToWake"/> jobs of its run before it (jobs each starting within <see cref="BurstMicroseconds"/> of the
+    /// <see cref="RunToWake"/> jobs of its run before it (jobs each starting within <see cref="SpinMicroseconds"/> of the
     /// end of the one before) runs whole on the caller, <c>job(state, 0, 1)</c>, unless
     /// <paramref name="wakeAlways"/>: a job long enough to pay for waking a worker. A part that throws does not end
     /// the process: the caller still claims every part no worker has started and waits for those that have, then
@@ -133,7 +131,7 @@ internal static unsafe class ProductWorkers
         {
             EnsureWorkers(parts - 1);
             long now = Stopwatch.GetTimestamp();
-            _runBefore = now - _lastProduct < BurstTicks ? Math.Min(_runBefore + 1, RunToWake) : 0; // capped: a long run never wraps
+            _runBefore = now - _lastProduct < SpinTicks ? Math.Min(_runBefore + 1, RunToWake) : 0; // capped: a long run never wraps
             if (_runBefore < RunToWake && !wakeAlways && Volatile.Read(ref _sleepers) >= _threads.Length)
             {
                 // Every worker asleep and fewer than RunToWake products just before this one: an isolated product
