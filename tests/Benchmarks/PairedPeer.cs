@@ -101,6 +101,10 @@ internal static class PairedPeer
         {
             start = new ProcessStartInfo(python);
             foreach (var a in new[] { peer, "--serve", "--threads", "1" }) start.ArgumentList.Add(a);
+            // Below 512 bits PyTorch runs as on a CPU without AVX-512 (OpenBLAS's AVX2 kernels, ATen's AVX2 ones; no
+            // change on such a CPU): an AVX-512 machine's 256-bit mode stands for an AVX2 machine, whose PyTorch has no
+            // AVX-512 GEMMs either. torch_peer.py says which kernels it got (the ready line's blas_core).
+            if (VectorWidth.Current < 512) foreach (var a in new[] { "--blas-width", "256" }) start.ArgumentList.Add(a);
             peerName = "PyTorch";
         }
         else
@@ -157,7 +161,11 @@ internal static class PairedPeer
             {
                 var doc = new Document(VectorWidth.Mode, rounds, seconds,
                     againstWidth is null ? peerInfo.RootElement.GetProperty("torch_version").GetString() ?? "?" : null, results)
-                { PeerMode = againstWidth };
+                {
+                    PeerMode = againstWidth,
+                    PeerBlasWidth = againstWidth is null && peerInfo.RootElement.TryGetProperty("blas_width", out var bw) ? bw.GetString() : null,
+                    PeerBlasCore = againstWidth is null && peerInfo.RootElement.TryGetProperty("blas_core", out var bc) ? bc.GetString() : null,
+                };
                 ResultFiles.Write(json, doc);
                 Console.WriteLine($"wrote {json}");
             }
@@ -267,6 +275,12 @@ internal static class PairedPeer
     {
         /// <summary>The peer's vector mode with <c>--against-width</c>; null when the peer is PyTorch.</summary>
         public string? PeerMode { get; init; }
+
+        /// <summary>torch_peer.py's <c>--blas-width</c> (<c>native</c>, or <c>256</c>: AVX2 kernels on an AVX-512 CPU); null against another width or from an older run.</summary>
+        public string? PeerBlasWidth { get; init; }
+
+        /// <summary>The OpenBLAS kernels the PyTorch peer ran (<c>openblas_get_corename</c>: Haswell, SkylakeX, Cooperlake…); null where unknown.</summary>
+        public string? PeerBlasCore { get; init; }
     }
 
     /// <summary>Reads a file <c>--json</c> wrote.</summary>

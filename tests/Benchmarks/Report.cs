@@ -15,9 +15,10 @@ namespace ModelGen.Benchmarks;
 internal static class Report
 {
     private const string Usage =
-        "--report --bdn DIR --torch1 FILE [--torchall FILE | --threads N] [--onnx1 FILE --onnxall FILE] [--lscpu FILE] [--out DIR]\n" +
+        "--report --bdn DIR --torch1 FILE [--torch1-256 FILE] [--torchall FILE | --threads N] [--onnx1 FILE --onnxall FILE] [--lscpu FILE] [--out DIR]\n" +
         "         [--made-by COMMAND] [--note TEXT]…\n" +
         "  DIR: BenchmarkDotNet results (*-report-full*.json); FILEs: torch_peer.py --out; --out: where benchmarks.md/.png go (docs).\n" +
+        "  --torch1-256: torch_peer.py --threads 1 --blas-width 256 on an AVX-512 machine; ModelGen's widths below 512 bits are compared with it.\n" +
         "  Without --torchall, PyTorch's many-thread columns read n/a and --threads names ModelGen's many-thread count (default 2).\n" +
         "  --made-by: the command that measured (default tests/Benchmarks/compare.sh).";
 
@@ -77,6 +78,9 @@ internal static class Report
         /// <summary>The length of a paired round per side, seconds (<c>--paired --seconds</c>); 0 without paired data.</summary>
         public double PairedSeconds { get; init; }
 
+        /// <summary>The OpenBLAS kernels of the paired PyTorch peer (Haswell, Cooperlake…); null without paired data or from a run that predates it.</summary>
+        public string? PairedBlasCore { get; init; }
+
         /// <summary>
         /// For a 128-bit mode: its time ÷ the 256-bit time, one thread, from <c>--paired --against-width MODE --json</c>
         /// run at 256 bits (width-pair-&lt;mode&gt;.json), keyed by (workload, kind): the median over alternating rounds;
@@ -99,7 +103,7 @@ internal static class Report
 
     public static int Run(string[] args)
     {
-        string? bdn = null, torch1 = null, torchAll = null, onnx1 = null, onnxAll = null, lscpu = null, outDir = "docs", threads = null;
+        string? bdn = null, torch1 = null, torch1Narrow = null, torchAll = null, onnx1 = null, onnxAll = null, lscpu = null, outDir = "docs", threads = null;
         string madeBy = "tests/Benchmarks/compare.sh";
         var notes = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -109,6 +113,7 @@ internal static class Report
             {
                 case "--bdn": bdn = Next(); break;
                 case "--torch1": torch1 = Next(); break;
+                case "--torch1-256": torch1Narrow = Next(); break;
                 case "--torchall": torchAll = Next(); break;
                 case "--onnx1": onnx1 = Next(); break;
                 case "--onnxall": onnxAll = Next(); break;
@@ -130,6 +135,14 @@ internal static class Report
         var torchOne = ReadTorch(t1.RootElement);
         var torchMany = tAll is null ? new Dictionary<(string, string), Timing>() : ReadTorch(tAll.RootElement);
         double peakOne = t1.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
+        // Below 512 bits on an AVX-512 machine: PyTorch as on a CPU without AVX-512 (torch_peer.py --blas-width 256,
+        // OpenBLAS's AVX2 kernels), and the share of peak over those kernels' sgemm rate (a 256-bit product cannot pass
+        // a 512-bit one's). Where that run is missing, the native one stands for every width, as on an AVX2-only machine.
+        using var tNarrow = torch1Narrow is null ? null : JsonDocument.Parse(File.ReadAllText(torch1Narrow));
+        var torchOneNarrow = tNarrow is null ? torchOne : ReadTorch(tNarrow.RootElement);
+        double peakNarrow = t1.RootElement.GetProperty("sgemm").TryGetProperty("peak_gflops_256", out var p256) ? p256.GetDouble()
+            : tNarrow is not null ? tNarrow.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble() : peakOne;
+        var peers = new Peers(torchOne, torchOneNarrow, peakOne, peakNarrow, tNarrow is not null);
         double peakAll = tAll is null ? double.NaN : tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
         int threadsAll = tAll?.RootElement.GetProperty("torch_threads").GetInt32() ?? int.Parse(threads ?? "2", Inv);
         bool inProcess = widths.Any(w => w.InProcess);
@@ -175,7 +188,12 @@ internal static class Report
           $" BLAS: {string.Join(", ", t1.RootElement.GetProperty("blas_libraries").EnumerateArray().Select(e => Path.GetFileName(e.GetString())))}");
         string peakMany = tAll is null ? "" : string.Create(Inv, $", {peakAll:0.0} GFLOP/s with {threadsAll} threads");
         L(string.Create(Inv, $"- Practical sgemm peak (1024³ float32 matmul, best of numpy and torch): **{peakOne:0.0} GFLOP/s on one core**{peakMany}") +
-          string.Create(Inv, $" (numpy {Num(t1.RootElement, "sgemm", "numpy_gflops"):0.0} / torch {Num(t1.RootElement, "sgemm", "torch_gflops"):0.0} on one core)."));
+          string.Create(Inv, $" (numpy {Num(t1.RootElement, "sgemm", "numpy_gflops"):0.0} / torch {Num(t1.RootElement, "sgemm", "torch_gflops"):0.0} on one core)") +
+          (t1.RootElement.TryGetProperty("blas_core", out var core) && core.ValueKind == JsonValueKind.String
+              ? $", OpenBLAS's {core.GetString()} kernels; PyTorch's own (ATen) kernels: {Str(t1.RootElement, "aten_cpu_capability")}" : "") +
+          (peakNarrow != peakOne ? string.Create(Inv, $". With OpenBLAS's AVX2 kernels (`OPENBLAS_CORETYPE=Haswell`, as on a CPU without AVX-512): **{peakNarrow:0.0} GFLOP/s on one core**, the peak for ModelGen's widths below 512 bits") : "") + ".");
+        if (tNarrow is not null)
+            L($"- PyTorch below 512 bits: ModelGen's 256- and 128-bit modes are compared with PyTorch run as on a CPU without AVX-512 (`torch_peer.py --blas-width 256`: OpenBLAS's {Str(tNarrow.RootElement, "blas_core")} kernels, ATen {Str(tNarrow.RootElement, "aten_cpu_capability")}), one thread, and the paired rounds likewise; the {threadsAll}-thread columns keep the native PyTorch.");
         string loadMany = tAll is null ? $"PyTorch on {threadsAll} threads not measured in this run;" : string.Create(Inv, $"{Num(tAll.RootElement, "loadavg_start"):0.00} (whole machine);");
         L(string.Create(Inv, $"- Load average (1 min) when PyTorch started: {Num(t1.RootElement, "loadavg_start"):0.00} (one thread), {loadMany}") +
           " the benchmarks themselves keep one core (two for PyTorch on the whole machine) busy, so 1–2 is what a quiet machine shows mid-run.");
@@ -195,8 +213,8 @@ internal static class Report
             foreach (var wl in Workload.All)
             {
                 var row = new ChartRow(wl.Id, w.Mode,
-                    Ratio(torchOne, w.One, wl.Id, "training"), Ratio(torchMany, w.All, wl.Id, "training"),
-                    Ratio(torchOne, w.One, wl.Id, "inference"), Ratio(torchMany, w.All, wl.Id, "inference"));
+                    Ratio(peers.For(w), w.One, wl.Id, "training"), Ratio(torchMany, w.All, wl.Id, "training"),
+                    Ratio(peers.For(w), w.One, wl.Id, "inference"), Ratio(torchMany, w.All, wl.Id, "inference"));
                 chart.Add(row);
                 L($"| {wl.Id} {ShortName(wl)} | {X(row.TrainOne)} | {X(row.TrainAll)} | {X(row.InferOne)} | {X(row.InferAll)} |");
             }
@@ -205,7 +223,7 @@ internal static class Report
         L("![Speed-up of ModelGen over PyTorch per workload and vector width, one thread, log scale](benchmarks.png)");
         L();
         if (onnx1 is not null && onnxAll is not null) OnnxSection(L, onnx1, onnxAll, widest);
-        Targets(L, widths, torchOne, peakOne, threadsAll);
+        Targets(L, widths, peers, threadsAll);
         L();
         L("## Per workload");
         L();
@@ -229,6 +247,13 @@ internal static class Report
             L($"| PyTorch, {threadsAll} threads | {Time(at)} | {Time(ai)} |");
             L($"| PyTorch 1 thread GFLOP/s (share of 1-core peak) | {Rate(wl.TrainingFlops, pt, peakOne)} | {Rate(wl.ForwardFlops, pi, peakOne)} |");
             L($"| PyTorch {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, at, peakAll)} | {Rate(wl.ForwardFlops, ai, peakAll)} |");
+            if (peers.NarrowMeasured)
+            {
+                var nt = Get(torchOneNarrow, wl.Id, "training");
+                var ni = Get(torchOneNarrow, wl.Id, "inference");
+                L($"| PyTorch, 1 thread, AVX2 kernels (`--blas-width 256`; the peer of the widths below 512 bits) | {Time(nt)} | {Time(ni)} |");
+                L($"| PyTorch 1 thread, AVX2 kernels, GFLOP/s (share of their 1-core peak) | {Rate(wl.TrainingFlops, nt, peakNarrow)} | {Rate(wl.ForwardFlops, ni, peakNarrow)} |");
+            }
             foreach (var w in widths)
             {
                 var mt = Get(w.One, wl.Id, "training");
@@ -237,7 +262,7 @@ internal static class Report
                 var mai = Get(w.All, wl.Id, "inference");
                 string b = w.Label;
                 L($"| ModelGen {b}, 1 thread | {Time(mt)} | {Time(mi)} |");
-                L($"| **Speed-up {b}, 1 thread** | **{X(Div(pt, mt))}** | **{X(Div(pi, mi))}** |");
+                L($"| **Speed-up {b}, 1 thread** | **{X(Div(Get(peers.For(w), wl.Id, "training"), mt))}** | **{X(Div(Get(peers.For(w), wl.Id, "inference"), mi))}** |");
                 L($"| ModelGen {b}, {threadsAll} threads | {Time(mat)} | {Time(mai)} |");
                 L($"| **Speed-up {b}, {threadsAll} threads** | **{X(Div(at, mat))}** | **{X(Div(ai, mai))}** |");
                 L($"| ModelGen {b} allocated per step (1 / {threadsAll} threads) | {Bytes(mt)} / {Bytes(mat)} | {Bytes(mi)} / {Bytes(mai)} |");
@@ -248,7 +273,7 @@ internal static class Report
                             ? AllocatedPerCall(r) : "n/a";
                     L($"| ModelGen {b} allocated per step in a loop, every thread (`--alloc-check`, 1 / {alloc.Threads} threads) | {A("training", true)} / {A("training", false)} | {A("inference", true)} / {A("inference", false)} |");
                 }
-                L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak) | {Rate(wl.TrainingFlops, mt, peakOne)} | {Rate(wl.ForwardFlops, mi, peakOne)} |");
+                L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak{(peers.PeakFor(w) != peakOne ? " at 256 bits" : "")}) | {Rate(wl.TrainingFlops, mt, peers.PeakFor(w))} | {Rate(wl.ForwardFlops, mi, peers.PeakFor(w))} |");
                 L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, mat, peakAll)} | {Rate(wl.ForwardFlops, mai, peakAll)} |");
             }
         }
@@ -295,8 +320,11 @@ internal static class Report
             ? string.Create(Inv, $"  in {rounds} rounds, reporting the best (lowest) round median (best-of-{rounds}, as a user tuning a script would). One thread: `OMP_NUM_THREADS`,")
             : "  reporting their median (this run's torch_peer.py predates the best-of-5 rounds). One thread: `OMP_NUM_THREADS`,");
         L("  `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS` = 1 before");
-        L("  torch is imported, and `torch.set_num_threads(1)`; whole machine: every core. `OPENBLAS_CORETYPE` and");
-        L("  `OPENBLAS_L2_SIZE` are unset in both, so OpenBLAS picks its own kernel for this CPU. The whole-machine mode is");
+        L("  torch is imported, and `torch.set_num_threads(1)`; whole machine: every core. `OPENBLAS_CORETYPE`,");
+        L("  `OPENBLAS_L2_SIZE` and `ATEN_CPU_CAPABILITY` are unset in both, so OpenBLAS picks its own kernels for this CPU");
+        L("  (AVX-512 ones where the CPU has AVX-512) and PyTorch its own; `--blas-width 256` (run on AVX-512 machines, the peer");
+        L("  of ModelGen's widths below 512 bits) sets `OPENBLAS_CORETYPE=Haswell` and `ATEN_CPU_CAPABILITY=avx2`, PyTorch as on a");
+        L("  CPU without AVX-512; the JSON records the kernels each run got (`openblas_get_corename`). The whole-machine mode is");
         L("  PyTorch's default threading, untuned (no `OMP_WAIT_POLICY` etc.): on these small per-step products its");
         L("  intra-op threads often cost more than they give, so it can be slower than one thread.");
         L("- **Adam** differs in one detail: ModelGen's (Keras 3) adds ε to √v before the bias correction is applied, PyTorch");
@@ -334,11 +362,14 @@ internal static class Report
         L("# with 256 among the widths, from the 256-bit process against each 128-bit mode N (128, 128sse):");
         L("env DOTNET_EnableAVX512=0 MODELGEN_BENCH_EXPECT_WIDTH=256 dotnet run -c Release --no-build --project tests/Benchmarks -- --paired --against-width N --rounds 9 --json $WORK/width-pair-N.json");
         L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads 1   --out $WORK/torch-1.json");
+        if (peers.NarrowMeasured)
+            L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads 1 --blas-width 256 --out $WORK/torch-1-256.json   # on an AVX-512 machine");
         L("/usr/bin/python3 tests/Benchmarks/torch_peer.py --threads all --out $WORK/torch-all.json");
         L("dotnet run -c Release --no-build --project tests/Benchmarks -- --onnx-peer --threads 1|all --out $WORK/onnx-1|all.json");
         L("# raw results copied to docs/benchmarks-data/ (modelgen-W-report-full.json, …), then this page and the chart drawn from them:");
         L("dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn docs/benchmarks-data \\");
         L("    --torch1 docs/benchmarks-data/torch-1.json --torchall docs/benchmarks-data/torch-all.json \\");
+        if (peers.NarrowMeasured) L("    --torch1-256 docs/benchmarks-data/torch-1-256.json \\");
         L("    --onnx1 docs/benchmarks-data/onnx-1.json --onnxall docs/benchmarks-data/onnx-all.json \\");
         L("    --lscpu docs/benchmarks-data/lscpu.txt --out docs --note \"$(cat docs/benchmarks-data/note.txt)\"");
         L("```");
@@ -380,7 +411,17 @@ internal static class Report
     };
 
     /// <summary>The targets of the speed issue, per vector width, with the misses' reasons.</summary>
-    private static void Targets(Action<string> L, List<WidthRun> widths, Dictionary<(string, string), Timing> torchOne, double peakOne, int threadsAll)
+    /// <summary>
+    /// PyTorch's one-thread times and the 1-core sgemm peak each ModelGen width is held against: the native run at 512
+    /// bits, and below 512 the run with OpenBLAS's AVX2 kernels where the machine has AVX-512 and it was measured.
+    /// </summary>
+    private sealed record Peers(Dictionary<(string, string), Timing> Native, Dictionary<(string, string), Timing> Narrow, double NativePeak, double NarrowPeak, bool NarrowMeasured)
+    {
+        public Dictionary<(string, string), Timing> For(WidthRun w) => w.Bits < 512 ? Narrow : Native;
+        public double PeakFor(WidthRun w) => w.Bits < 512 ? NarrowPeak : NativePeak;
+    }
+
+    private static void Targets(Action<string> L, List<WidthRun> widths, Peers peers, int threadsAll)
     {
         L("## Targets");
         L("");
@@ -412,7 +453,11 @@ internal static class Report
             L("run and torch_peer.py's, minutes apart. The status reads the paired ratio where the width has one: on a shared");
             L("host the load moves between the two separate runs (PyTorch's own best round medians moved by up to half between");
             L("two runs of this project's Zen 3 page), while the two timings of a round see the same load. The share of peak");
-            L("is PyTorch's gate-product FLOPs over ModelGen's BenchmarkDotNet time.");
+            L("is PyTorch's gate-product FLOPs over ModelGen's BenchmarkDotNet time, of the 1-core sgemm peak at the row's width (below 512");
+            L("bits, OpenBLAS's AVX2 kernels' peak where the machine has AVX-512 and it was measured).");
+            var cores = widths.Where(w => w.PairedBlasCore is not null).Select(w => $"{w.Label} against {w.PairedBlasCore}").ToList();
+            if (cores.Count > 0)
+                L($"The paired PyTorch peer's OpenBLAS kernels: {string.Join("; ", cores)} (below 512 bits it runs `--blas-width 256`, as on a CPU without AVX-512).");
             var steals = widths.Where(w => w.PairedSteal is not null)
                 .Select(w => (w.Label, Values: w.PairedSteal!.Values.OfType<double>().ToList())).Where(s => s.Values.Count > 0).ToList();
             if (steals.Count > 0)
@@ -440,12 +485,13 @@ internal static class Report
                 if (narrowRow) (target, why) = (1, NarrowBehind + (wl.Id == "W3" ? NarrowW3 : ""));
                 var mt = Get(w.One, wl.Id, "training");
                 var mi = Get(w.One, wl.Id, "inference");
+                var torchOne = peers.For(w);
                 double? train = Ratio(torchOne, w.One, wl.Id, "training"), infer = Ratio(torchOne, w.One, wl.Id, "inference");
                 double? Pair(string kind) => w.Paired is { } p && p.TryGetValue((wl.Id, kind), out var r) ? r : null;
                 double? pairTrain = Pair("training"), pairInfer = Pair("inference");
                 // The paired ratio where there is one, else the separate runs'.
                 double? judgeTrain = pairTrain ?? train, judgeInfer = pairInfer ?? infer;
-                double share(double flops, Timing? t) => t is null ? 0 : 100 * flops / t.MedianNs / peakOne;
+                double share(double flops, Timing? t) => t is null ? 0 : 100 * flops / t.MedianNs / peers.PeakFor(w);
                 double shareTrain = share(wl.TrainingFlops, mt), shareInfer = share(wl.ForwardFlops, mi);
                 var missed = new List<string>();
                 if (!(judgeTrain >= target)) missed.Add("training");
@@ -680,6 +726,7 @@ internal static class Report
                 CallerTime = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.WaitShare, r.TakenShare, r.SerialShare)),
                 Paired = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 PairedSeconds = paired?.Seconds ?? 0,
+                PairedBlasCore = paired?.PeerBlasCore,
                 PairedSteal = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.Steal),
                 AgainstWide = widthPair?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 Allocations = File.Exists(allocFile) ? AllocationCheck.Read(allocFile) : null,

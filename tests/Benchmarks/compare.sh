@@ -3,12 +3,13 @@
 # at every vector width the machine has (512-bit AVX-512; 256-bit with DOTNET_EnableAVX512=0; 128-bit with FMA, as
 # ARM64's NEON runs it, with DOTNET_PreferredVectorBitWidth=128; 128-bit SSE without FMA, as x64 without AVX, with
 # DOTNET_EnableAVX=0), then the PyTorch peer and the ONNX Runtime peer (ModelGen's ONNX export;
-# inference) with one thread and with the whole machine (once: they do not depend on .NET's width), and writes
+# inference) with one thread and with the whole machine (once: they do not depend on .NET's width; on an AVX-512 CPU
+# PyTorch once more on one thread as on a CPU without AVX-512, the peer of the widths below 512 bits), and writes
 # docs/benchmarks.md and docs/benchmarks.png (raw results in docs/benchmarks-data/). The widest width runs the full
 # BenchmarkDotNet jobs (~10 min on 2 cores), each other width the short ones (~4 min), and every width one thread
 # against every core in alternating rounds (--thread-ratio, ~1 min), the bytes each step allocates in a loop
 # (--alloc-check, ~1 min) and ModelGen against PyTorch in alternating rounds (--paired, ~2 min), then the 256-bit width
-# against each 128-bit mode in alternating rounds (~2 min each); the peers ~5 min: about 47 minutes on a 2-core AVX-512
+# against each 128-bit mode in alternating rounds (~2 min each); the peers ~8 min: about 50 minutes on a 2-core AVX-512
 # machine (4 widths), 39 on an AVX2 one (3 widths).
 #
 #   tests/Benchmarks/compare.sh                         run now, every width this machine has
@@ -137,6 +138,14 @@ esac
 
 echo "== PyTorch, 1 thread"
 "$PY" tests/Benchmarks/torch_peer.py --threads 1 --out "$WORK/torch-1.json"
+# On an AVX-512 CPU, PyTorch's OpenBLAS runs AVX-512 kernels; ModelGen's widths below 512 bits stand for CPUs without
+# AVX-512, so they are compared with PyTorch run as there (OpenBLAS's AVX2 kernels: torch_peer.py --blas-width 256).
+NARROW_PEER=0
+if grep -qw avx512f /proc/cpuinfo; then for w in $WIDTHS; do [ "$w" = 512 ] || NARROW_PEER=1; done; fi
+if [ "$NARROW_PEER" = 1 ]; then
+  echo "== PyTorch, 1 thread, as on a CPU without AVX-512 (--blas-width 256)"
+  "$PY" tests/Benchmarks/torch_peer.py --threads 1 --blas-width 256 --out "$WORK/torch-1-256.json"
+fi
 echo "== PyTorch, whole machine"
 "$PY" tests/Benchmarks/torch_peer.py --threads all --out "$WORK/torch-all.json"
 echo "== ONNX Runtime (ModelGen's ONNX export), 1 thread"
@@ -160,6 +169,7 @@ mkdir -p "$DATA"
 # Keep the size sweep's files (sweep.sh), the generator-cost section, the GPU section (tests/GpuBenchmarks) and the
 # page's history of earlier runs (history.md, by hand); replace the rest.
 find "$DATA" -maxdepth 1 -type f ! -name 'sweep*' ! -name 'generator-cost*' ! -name 'gpu*' ! -name 'history*' -delete
+if [ -f "$WORK/torch-1-256.json" ]; then cp "$WORK/torch-1-256.json" "$DATA/"; fi
 cp "$WORK/torch-1.json" "$WORK/torch-all.json" "$WORK/onnx-1.json" "$WORK/onnx-all.json" "$WORK/lscpu.txt" "$WORK/note.txt" "$DATA/"
 grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' > "$DATA/cpu.txt" || true
 for w in $WIDTHS; do
@@ -174,9 +184,11 @@ for w in $WIDTHS; do
     "$WORK/modelgen-$w.log" > "$DATA/modelgen-$w.log" || true
 done
 # The sweep's and the generator cost's saved sections (written by sweep.sh and by hand) survive this run.
+NARROW_ARGS=()
+if [ -f "$DATA/torch-1-256.json" ]; then NARROW_ARGS=(--torch1-256 "$DATA/torch-1-256.json"); fi
 # The report reads only the saved raw results, so it can be redrawn later from docs/benchmarks-data alone.
 dotnet run -c Release --no-build --project tests/Benchmarks -- --report --bdn "$DATA" \
-  --torch1 "$DATA/torch-1.json" --torchall "$DATA/torch-all.json" --onnx1 "$DATA/onnx-1.json" --onnxall "$DATA/onnx-all.json" \
+  --torch1 "$DATA/torch-1.json" ${NARROW_ARGS[@]+"${NARROW_ARGS[@]}"} --torchall "$DATA/torch-all.json" --onnx1 "$DATA/onnx-1.json" --onnxall "$DATA/onnx-all.json" \
   --lscpu "$DATA/lscpu.txt" --out "$OUT" \
   --note "$(cat "$DATA/note.txt")"
 echo "compare.sh: wrote $OUT/benchmarks.md, $OUT/benchmarks.png and $DATA/"

@@ -12,7 +12,14 @@ script would (best-of-5). Also measures the practical sgemm peak: a 1024³ float
 
 --threads 1 pins every thread pool to one thread BEFORE torch is imported (OMP/OpenBLAS/MKL) and calls
 torch.set_num_threads(1); --threads all uses every CPU this process may run on, --threads N uses N.
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset in every mode, so OpenBLAS picks its own kernels for this CPU.
+
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset, so OpenBLAS picks its own kernels for this CPU (on an AVX-512 CPU
+its AVX-512 ones: SkylakeX, Cooperlake or SapphireRapids), and PyTorch keeps its own default kernels (ATen: AVX2 in
+1.13 even where AVX-512 is there). --blas-width 256 instead runs PyTorch as on a CPU without AVX-512: on a CPU with
+AVX-512 it sets OPENBLAS_CORETYPE=Haswell (OpenBLAS's AVX2 + FMA kernels) and ATEN_CPU_CAPABILITY=avx2; elsewhere
+it changes nothing. compare.sh pairs that peer with ModelGen's 256-bit and 128-bit modes, so an AVX-512 machine's
+AVX2 figures compare like with like. The JSON records the OpenBLAS core in use (openblas_get_corename) and, in the
+native mode on an AVX-512 CPU, the AVX2 kernels' sgemm peak too (peak_gflops_256, measured in a child process).
 """
 import argparse
 import json
@@ -31,11 +38,30 @@ parser.add_argument("--rounds", type=int, default=5, help="rounds per benchmark;
 parser.add_argument("--serve", action="store_true",
                     help="serve rounds on request for ModelGen's --paired mode: print 'ready', then for each line 'W3 training 0.3' "
                          "on stdin time that step for about that many seconds and print the median ns per call; 'quit' ends")
+parser.add_argument("--blas-width", choices=("native", "256"), default="native",
+                    help="'native' (default): OpenBLAS's own kernels for this CPU; '256': on a CPU with AVX-512, its AVX2 + FMA "
+                         "kernels (OPENBLAS_CORETYPE=Haswell) and ATen's AVX2 ones, as on a CPU without AVX-512")
+parser.add_argument("--sgemm-only", action="store_true", help=argparse.SUPPRESS)  # the child that measures the AVX2 peak
 args = parser.parse_args()
 
-# Thread pools read these when the libraries load: set them before importing numpy or torch.
-for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+
+def has_avx512():
+    """Whether this CPU has AVX-512F (the flag OpenBLAS's and ATen's AVX-512 kernels need)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            return any(line.startswith("flags") and " avx512f" in line for line in info)
+    except OSError:
+        return False
+
+
+AVX512 = has_avx512()
+# Thread pools and kernel choices are read when the libraries load: set them before importing numpy or torch.
+# The host may set OPENBLAS_CORETYPE (this project's sandbox sets Haswell): unset, so the peer is what a user gets.
+for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY"):
     os.environ.pop(name, None)
+if args.blas_width == "256" and AVX512:
+    os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+    os.environ["ATEN_CPU_CAPABILITY"] = "avx2"
 # "The whole machine" is the CPUs this process may run on (taskset, a container's cpuset), as .NET's
 # Environment.ProcessorCount counts them, not every CPU of the host.
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -171,7 +197,8 @@ def serve():
     built = {}
     warmed = set()
     print("ready " + json.dumps({"torch_version": torch.__version__, "torch_threads": torch.get_num_threads(),
-                                 "cpu_count": CORES, "environment": {k: os.environ.get(k) for k in THREAD_VARS}}), flush=True)
+                                 "cpu_count": CORES, "environment": {k: os.environ.get(k) for k in THREAD_VARS},
+                                 "blas_width": args.blas_width, "blas_core": blas_core()}), flush=True)
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -219,6 +246,31 @@ def sgemm_peak(target_seconds=1.0):
     return out
 
 
+def sgemm_peak_256():
+    """The sgemm peak of OpenBLAS's AVX2 kernels, with this mode's threads, where this process runs wider ones (a child
+    process with --blas-width 256 measures it: the kernels are chosen when the library loads); None elsewhere."""
+    import subprocess
+    if not AVX512 or args.blas_width == "256":
+        return None
+    child = subprocess.run([sys.executable, os.path.abspath(__file__), "--sgemm-only", "--blas-width", "256", "--threads", args.threads],
+                           capture_output=True, text=True, check=True)
+    return json.loads(child.stdout)
+
+
+def blas_core():
+    """The kernels OpenBLAS chose (openblas_get_corename), or None where the BLAS is not OpenBLAS."""
+    import ctypes
+    for path in blas_libraries():
+        if "openblas" in os.path.basename(path).lower():
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                return lib.openblas_get_corename().decode()
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
 def blas_libraries():
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
@@ -238,12 +290,19 @@ def main():
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "rounds": args.rounds,
-        "environment": {k: os.environ.get(k) for k in THREAD_VARS + ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+        "environment": {k: os.environ.get(k) for k in THREAD_VARS + ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY")},
         "loadavg_start": os.getloadavg()[0],
+        "blas_width": args.blas_width,
+        "blas_core": blas_core(),
+        "aten_cpu_capability": torch.__config__.show().split("CPU capability usage:")[-1].split("\n")[0].strip(),
         "sgemm": sgemm_peak(),
         "blas_libraries": blas_libraries(),
         "workloads": {},
     }
+    narrow = sgemm_peak_256()
+    if narrow is not None:
+        result["sgemm"]["peak_gflops_256"] = narrow["peak_gflops"]
+        result["sgemm"]["blas_core_256"] = narrow["blas_core"]
     for wid in ids:
         r = run_workload(wid, args.target_seconds)
         result["workloads"][wid] = r
@@ -260,4 +319,9 @@ def main():
 
 
 if __name__ == "__main__":
-    serve() if args.serve else main()
+    if args.sgemm_only:
+        print(json.dumps(dict(sgemm_peak(), blas_core=blas_core())))
+    elif args.serve:
+        serve()
+    else:
+        main()
