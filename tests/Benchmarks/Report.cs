@@ -160,7 +160,9 @@ internal static class Report
         L();
         L("ModelGen's generated models against eager PyTorch (CPU) on the six workloads of the benchmark issue, a");
         L("training step and inference each: both sides on one thread, and both sides on the whole machine; ModelGen at");
-        L("every vector width this CPU has (PyTorch's side does not depend on .NET's width and is measured once). Everything");
+        L(peers.NarrowMeasured
+            ? "every vector width this CPU has (PyTorch's side natively, and once more on one thread as on a CPU without AVX-512, the peer of ModelGen's narrower widths). Everything"
+            : "every vector width this CPU has (PyTorch's side does not depend on .NET's width and is measured once). Everything");
         L("here, the chart included, is written by one command:");
         L();
         L("```sh");
@@ -895,7 +897,7 @@ internal static class Report
     private static string X(double? ratio) => ratio is null ? "n/a" : ratio.Value.ToString(ratio.Value >= 10 ? "0.0" : "0.00", Inv) + "×";
 
     /// <summary>Why a 128-bit mode's row can fall behind PyTorch on an x64 machine.</summary>
-    private const string NarrowBehind = "the 128-bit modes are measured on an x64 CPU, where PyTorch's products run in OpenBLAS's kernels for the CPU's full width (256 bits with AVX2, 512 with AVX-512) while ModelGen is held to 128 bits: a half or a quarter of the width against the same peer. On an ARM64 CPU with 128-bit NEON vectors PyTorch's BLAS is held to that width too.";
+    private const string NarrowBehind = "the 128-bit modes are measured on an x64 CPU, where PyTorch's products run in OpenBLAS's 256-bit AVX2 kernels (on an AVX-512 CPU the peer is held to them, `torch_peer.py --blas-width 256`; before that it ran its 512-bit ones) while ModelGen is held to 128 bits: half the width against the same peer. On an ARM64 CPU with 128-bit NEON vectors PyTorch's BLAS is held to that width too.";
 
     private const string NarrowW3 = " W3's step is bound by its gate products, which run near the core's peak at 256 bits, where its lead is about 1.5×: at half the width they take up to twice as long.";
 
