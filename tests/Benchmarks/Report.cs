@@ -144,6 +144,8 @@ internal static class Report
             : tNarrow is not null ? tNarrow.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble() : peakOne;
         var peers = new Peers(torchOne, torchOneNarrow, peakOne, peakNarrow, tNarrow is not null);
         double peakAll = tAll is null ? double.NaN : tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
+        // ModelGen's many-thread share below 512 bits: of the AVX2 kernels' many-thread peak where it was measured.
+        double peakAllNarrow = tAll is not null && tAll.RootElement.GetProperty("sgemm").TryGetProperty("peak_gflops_256", out var pa256) ? pa256.GetDouble() : peakAll;
         int threadsAll = tAll?.RootElement.GetProperty("torch_threads").GetInt32() ?? int.Parse(threads ?? "2", Inv);
         bool inProcess = widths.Any(w => w.InProcess);
         string python = Str(t1.RootElement, "python");
@@ -203,7 +205,8 @@ internal static class Report
         L("## Speed-ups");
         L();
         L("Each column compares like with like: ModelGen on one thread against PyTorch on one thread, and both on");
-        L($"{threadsAll} threads. One table per ModelGen vector width." + (tAll is null ? $" PyTorch was not measured on {threadsAll} threads in this run: those columns read n/a." : ""));
+        L($"{threadsAll} threads. One table per ModelGen vector width." + (tAll is null ? $" PyTorch was not measured on {threadsAll} threads in this run: those columns read n/a." : "") +
+          (peers.NarrowMeasured ? $" Below 512 bits the one-thread columns are against PyTorch with AVX2 kernels (see Machine), the {threadsAll}-thread columns against the native PyTorch, whose products run at 512 bits." : ""));
         var chart = new List<ChartRow>();
         foreach (var w in widths)
         {
@@ -276,7 +279,8 @@ internal static class Report
                     L($"| ModelGen {b} allocated per step in a loop, every thread (`--alloc-check`, 1 / {alloc.Threads} threads) | {A("training", true)} / {A("training", false)} | {A("inference", true)} / {A("inference", false)} |");
                 }
                 L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak{(peers.PeakFor(w) != peakOne ? " at 256 bits" : "")}) | {Rate(wl.TrainingFlops, mt, peers.PeakFor(w))} | {Rate(wl.ForwardFlops, mi, peers.PeakFor(w))} |");
-                L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, mat, peakAll)} | {Rate(wl.ForwardFlops, mai, peakAll)} |");
+                double widthPeakAll = w.Bits < 512 ? peakAllNarrow : peakAll;
+                L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak{(widthPeakAll != peakAll ? " at 256 bits" : "")}) | {Rate(wl.TrainingFlops, mat, widthPeakAll)} | {Rate(wl.ForwardFlops, mai, widthPeakAll)} |");
             }
         }
         L();
@@ -341,7 +345,7 @@ internal static class Report
         L("  the rate is PyTorch's work divided by ModelGen's time, and can exceed what the products alone reach.");
         L("- **Peak**: the median GFLOP/s of a 1024³ float32 matmul, the better of numpy (OpenBLAS) and torch, single-threaded");
         L("  (and with every thread for the whole-machine share).");
-        L("- **Noise**: each side is measured once per run of the command, on a small shared virtual machine; repeated runs");
+        L("- **Noise**: each setting is measured once per run of the command, on a small shared virtual machine; repeated runs");
         L("  move the small, overhead-bound workloads (W1, W5, and PyTorch's side generally) by tens of percent. Compare");
         L("  speed-ups across runs of this command on a quiet machine, and treat differences under ~30 % as noise.");
         L();
@@ -412,7 +416,6 @@ internal static class Report
         _ => "",
     };
 
-    /// <summary>The targets of the speed issue, per vector width, with the misses' reasons.</summary>
     /// <summary>
     /// PyTorch's one-thread times and the 1-core sgemm peak each ModelGen width is held against: the native run at 512
     /// bits, and below 512 the run with OpenBLAS's AVX2 kernels where the machine has AVX-512 and it was measured.
@@ -423,6 +426,7 @@ internal static class Report
         public double PeakFor(WidthRun w) => w.Bits < 512 ? NarrowPeak : NativePeak;
     }
 
+    /// <summary>The targets of the speed issue, per vector width, with the misses' reasons.</summary>
     private static void Targets(Action<string> L, List<WidthRun> widths, Peers peers, int threadsAll)
     {
         L("## Targets");
@@ -899,7 +903,7 @@ internal static class Report
     /// <summary>Why a 128-bit mode's row can fall behind PyTorch on an x64 machine.</summary>
     private const string NarrowBehind = "the 128-bit modes are measured on an x64 CPU, where PyTorch's products run in OpenBLAS's 256-bit AVX2 kernels (on an AVX-512 CPU the peer is held to them, `torch_peer.py --blas-width 256`; before that it ran its 512-bit ones) while ModelGen is held to 128 bits: half the width against the same peer. On an ARM64 CPU with 128-bit NEON vectors PyTorch's BLAS is held to that width too.";
 
-    private const string NarrowW3 = " W3's step is bound by its gate products, which run near the core's peak at 256 bits, where its lead is about 1.5×: at half the width they take up to twice as long.";
+    private const string NarrowW3 = " W3's step is bound by its gate products, which run near the core's peak at 256 bits, where its lead is 1.5–2× (the 256-bit rows): at half the width they take up to twice as long.";
 
     // A ratio beside a target: one more digit where rounding would show a value on the wrong side as meeting it
     // (4.996 as "5.00×" beside "short" for a target of at least 5; with atMost, 2.503 as "2.50×" for one of at most 2.5).

@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --widths=*) WIDTHS="${1#--widths=}" ;;
     --full-all) FULL_ALL=1 ;;
     --all) ALL=1 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift

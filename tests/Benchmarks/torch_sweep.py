@@ -22,7 +22,7 @@ args = parser.parse_args()
 
 for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[name] = "1"
-for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY"):
     os.environ.pop(name, None)
 
 import torch  # noqa: E402
