@@ -75,6 +75,12 @@ internal static class Report
         /// </summary>
         public Dictionary<(string, string), double?>? PairedSteal { get; init; }
 
+        /// <summary>
+        /// From the same file as <see cref="Alternating"/>: a register-only multiply-add loop's rate on the many threads ÷
+        /// on one, before and after the rounds (<see cref="FmaScaling"/>); null where the file predates it.
+        /// </summary>
+        public (double Before, double After)? HostFmaScaling { get; init; }
+
         /// <summary>The length of a paired round per side, seconds (<c>--paired --seconds</c>); 0 without paired data.</summary>
         public double PairedSeconds { get; init; }
 
@@ -581,12 +587,24 @@ internal static class Report
                 if (isShort)
                     misses.Add(string.Create(Inv, $"- **{wl.Id} at {w.Label}, {threadsAll} threads**: {X(judgeTrain, target)} / {X(judgeInfer, target)} of its one-thread speed{(w.Alternating is null ? "" : " (alternating)")} (target ≥ {target:0.##}×)") +
                         (stealTrain.Many is null && stealInfer.Many is null ? "" : $"; the host withheld {CpuTicks.Show(stealTrain.One)} / {CpuTicks.Show(stealTrain.Many)} of the machine's CPU time during the training step's one- and {threadsAll}-thread rounds, {CpuTicks.Show(stealInfer.One)} / {CpuTicks.Show(stealInfer.Many)} during inference's") +
-                        CallerText(w, wl.Id, threadsAll) + ".");
+                        CallerText(w, wl.Id, threadsAll) +
+                        (w.HostFmaScaling is { } host ? string.Create(Inv, $"; a multiply-add loop on registers alone ran {host.Before:0.00}× / {host.After:0.00}× as fast on {threadsAll} threads as on one just before / after the rounds") : "") + ".");
                 string targetText = wl.Id == "W3" ? "≥ 1.6×" : "not slower (≥ 0.95×)";
                 L(alternating
                     ? string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(altTrain, target)} | {X(altInfer, target)} | {X(train, target)} | {X(infer, target)} | {(steal ? stealText + " | " : "")}{status} |")
                     : string.Create(Inv, $"| {wl.Id} | {w.Label} | {targetText} | {X(train, target)} | {X(infer, target)} | {status} |"));
             }
+        // What the host gave many threads around each width's alternating rounds (files since the measurement).
+        var hostLines = widths.Where(w => w.HostFmaScaling is not null)
+            .Select(w => string.Create(Inv, $"{w.Label} {w.HostFmaScaling!.Value.Before:0.00}× before, {w.HostFmaScaling.Value.After:0.00}× after")).ToList();
+        if (hostLines.Count > 0)
+        {
+            L("");
+            L($"**What the host gave {threadsAll} threads**: a loop of multiply-adds on registers alone (no memory traffic, the width's vectors) ran");
+            L($"this many times as fast on {threadsAll} threads at once as on one, just before and just after each width's alternating rounds");
+            L($"(at most {threadsAll}×; `FmaScaling.cs`). A step bound by its products cannot gain more than this from threads; on a shared virtual");
+            L("machine it moves with the neighbours' load: " + string.Join("; ", hostLines) + ".");
+        }
         // Where the calling thread's many-thread time went, for the steps that shared work (files since the count).
         var callerLines = new List<string>();
         foreach (var w in widths)
@@ -730,6 +748,7 @@ internal static class Report
                 SharedPerCall = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.SharedPerCall),
                 Steal = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.StealOne, r.StealMany)),
                 CallerTime = threadRatio?.Results.ToDictionary(r => (r.Workload, r.Kind), r => (r.WaitShare, r.TakenShare, r.SerialShare)),
+                HostFmaScaling = threadRatio is { HostFmaScalingBefore: { } fb, HostFmaScalingAfter: { } fa } ? (fb, fa) : null,
                 Paired = paired?.Results.ToDictionary(r => (r.Workload, r.Kind), r => r.PairedRatio),
                 PairedSeconds = paired?.Seconds ?? 0,
                 PairedBlasCore = paired?.PeerBlasCore,

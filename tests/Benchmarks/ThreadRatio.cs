@@ -17,7 +17,9 @@ namespace ModelGen.Benchmarks;
 /// threads (0: the step shares no work, and both settings run the same code), and the share of the machine's CPU time
 /// the hypervisor withheld during each thread count's rounds (<see cref="CpuTicks"/>), and where the calling thread's
 /// time went in the many-thread rounds (waiting at the end of shared jobs for workers' parts, running parts no worker
-/// had claimed, and outside any shared job), and with <c>--json</c> writes them for the report.
+/// had claimed, and outside any shared job), and, just before and just after its rounds, how much faster a loop of
+/// multiply-adds on registers alone runs on N threads than on one (<see cref="FmaScaling"/>: what the host gave many
+/// threads at the time), and with <c>--json</c> writes them for the report.
 /// </summary>
 /// <remarks>
 /// Why <c>compare.sh</c> runs this besides BenchmarkDotNet's one-thread and all-thread jobs: those are separate
@@ -56,6 +58,9 @@ internal static class ThreadRatio
         Console.WriteLine($"host steal: the share of the machine's CPU time the hypervisor withheld during the 1-thread / {many}-thread rounds (/proc/stat; 0 on bare metal; n/a: under {CpuTicks.MinimumTicks} ticks, about a CPU-second, in those rounds)");
         Console.WriteLine($"caller at {many} threads: the share of the {many}-thread rounds' time (their calls including each round's first two) the calling thread spent waiting at the end of shared jobs for workers' parts / running parts no worker had claimed / outside any shared job; the rest is its own parts");
         Console.WriteLine($"workload | benchmark | 1 thread best / median | {many} threads best / median | ratio best | ratio median | median of each round's ratio | jobs shared at {many} threads | host steal 1 / {many} threads | caller at {many} threads: waiting / running unclaimed parts / outside shared jobs");
+        // What the host gives many threads now, before and after the rounds (FmaScaling says why).
+        double fmaBefore = FmaScaling.Measure(many);
+        Console.WriteLine(FormattableString.Invariant($"host: a register-only multiply-add loop runs {fmaBefore:0.00}× as fast on {many} threads as on one (of {many}×), before the rounds"));
         var results = new List<Result>();
         foreach (var id in ids)
         {
@@ -64,9 +69,11 @@ internal static class ThreadRatio
             results.Add(Compare(id, "inference", infer, rounds, many));
         }
         Threading.IntraOpThreads = before;
+        double fmaAfter = FmaScaling.Measure(many);
+        Console.WriteLine(FormattableString.Invariant($"host: the same loop {fmaAfter:0.00}× after the rounds"));
         if (json is not null)
         {
-            var doc = new Document(VectorWidth.Mode, many, rounds, Environment.ProcessorCount, results);
+            var doc = new Document(VectorWidth.Mode, many, rounds, Environment.ProcessorCount, results) { HostFmaScalingBefore = fmaBefore, HostFmaScalingAfter = fmaAfter };
             ResultFiles.Write(json, doc);
             Console.WriteLine($"wrote {json}");
         }
@@ -117,7 +124,18 @@ internal static class ThreadRatio
     }
 
     /// <summary>What <c>--json</c> writes: the vector mode, the thread counts, the rounds and every result.</summary>
-    internal sealed record Document(string Mode, int Threads, int Rounds, int Cores, List<Result> Results);
+    internal sealed record Document(string Mode, int Threads, int Rounds, int Cores, List<Result> Results)
+    {
+        /// <summary>
+        /// Before the rounds: a register-only multiply-add loop's rate on <see cref="Threads"/> threads at once ÷ its
+        /// rate on one (<see cref="FmaScaling"/>; at most the thread count): what the host gave many threads then. Null in
+        /// files written before it was measured.
+        /// </summary>
+        public double? HostFmaScalingBefore { get; init; }
+
+        /// <summary>The same after the rounds.</summary>
+        public double? HostFmaScalingAfter { get; init; }
+    }
 
     /// <summary>Reads a file <c>--json</c> wrote.</summary>
     /// <param name="path">The file.</param>
