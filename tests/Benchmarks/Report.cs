@@ -140,18 +140,13 @@ internal static class Report
         using var tAll = torchAll is null ? null : JsonDocument.Parse(File.ReadAllText(torchAll));
         var torchOne = ReadTorch(t1.RootElement);
         var torchMany = tAll is null ? new Dictionary<(string, string), Timing>() : ReadTorch(tAll.RootElement);
-        double peakOne = t1.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
         // Below 512 bits on an AVX-512 machine: PyTorch as on a CPU without AVX-512 (torch_peer.py --blas-width 256,
         // OpenBLAS's AVX2 kernels), and the share of peak over those kernels' sgemm rate (a 256-bit product cannot pass
         // a 512-bit one's). Where that run is missing, the native one stands for every width, as on an AVX2-only machine.
         using var tNarrow = torch1Narrow is null ? null : JsonDocument.Parse(File.ReadAllText(torch1Narrow));
-        var torchOneNarrow = tNarrow is null ? torchOne : ReadTorch(tNarrow.RootElement);
-        double peakNarrow = t1.RootElement.GetProperty("sgemm").TryGetProperty("peak_gflops_256", out var p256) ? p256.GetDouble()
-            : tNarrow is not null ? tNarrow.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble() : peakOne;
-        var peers = new Peers(torchOne, torchOneNarrow, peakOne, peakNarrow, tNarrow is not null);
-        double peakAll = tAll is null ? double.NaN : tAll.RootElement.GetProperty("sgemm").GetProperty("peak_gflops").GetDouble();
-        // ModelGen's many-thread share below 512 bits: of the AVX2 kernels' many-thread peak where it was measured.
-        double peakAllNarrow = tAll is not null && tAll.RootElement.GetProperty("sgemm").TryGetProperty("peak_gflops_256", out var pa256) ? pa256.GetDouble() : peakAll;
+        var (peakOne, peakNarrow) = SgemmPeaks(t1.RootElement);
+        var (peakAll, peakAllNarrow) = tAll is null ? (double.NaN, double.NaN) : SgemmPeaks(tAll.RootElement);
+        var peers = new Peers(torchOne, tNarrow is null ? null : ReadTorch(tNarrow.RootElement), peakOne, peakNarrow, peakAll, peakAllNarrow);
         int threadsAll = tAll?.RootElement.GetProperty("torch_threads").GetInt32() ?? int.Parse(threads ?? "2", Inv);
         bool inProcess = widths.Any(w => w.InProcess);
         string python = Str(t1.RootElement, "python");
@@ -260,8 +255,8 @@ internal static class Report
             L($"| PyTorch {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak) | {Rate(wl.TrainingFlops, at, peakAll)} | {Rate(wl.ForwardFlops, ai, peakAll)} |");
             if (peers.NarrowMeasured)
             {
-                var nt = Get(torchOneNarrow, wl.Id, "training");
-                var ni = Get(torchOneNarrow, wl.Id, "inference");
+                var nt = Get(peers.Narrow, wl.Id, "training");
+                var ni = Get(peers.Narrow, wl.Id, "inference");
                 L($"| PyTorch, 1 thread, AVX2 kernels (`--blas-width 256`; the peer of the widths below 512 bits) | {Time(nt)} | {Time(ni)} |");
                 L($"| PyTorch 1 thread, AVX2 kernels, GFLOP/s (share of their 1-core peak) | {Rate(wl.TrainingFlops, nt, peakNarrow)} | {Rate(wl.ForwardFlops, ni, peakNarrow)} |");
             }
@@ -284,9 +279,9 @@ internal static class Report
                             ? AllocatedPerCall(r) : "n/a";
                     L($"| ModelGen {b} allocated per step in a loop, every thread (`--alloc-check`, 1 / {alloc.Threads} threads) | {A("training", true)} / {A("training", false)} | {A("inference", true)} / {A("inference", false)} |");
                 }
-                L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak{(peers.PeakFor(w) != peakOne ? " at 256 bits" : "")}) | {Rate(wl.TrainingFlops, mt, peers.PeakFor(w))} | {Rate(wl.ForwardFlops, mi, peers.PeakFor(w))} |");
-                double widthPeakAll = w.Bits < 512 ? peakAllNarrow : peakAll;
-                L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak{(widthPeakAll != peakAll ? " at 256 bits" : "")}) | {Rate(wl.TrainingFlops, mat, widthPeakAll)} | {Rate(wl.ForwardFlops, mai, widthPeakAll)} |");
+                string at256 = peers.PeakFor(w) != peakOne ? " at 256 bits" : "";
+                L($"| ModelGen {b} 1 thread GFLOP/s (share of 1-core peak{at256}) | {Rate(wl.TrainingFlops, mt, peers.PeakFor(w))} | {Rate(wl.ForwardFlops, mi, peers.PeakFor(w))} |");
+                L($"| ModelGen {b} {threadsAll} threads GFLOP/s (share of {threadsAll}-core peak{at256}) | {Rate(wl.TrainingFlops, mat, peers.ManyPeakFor(w))} | {Rate(wl.ForwardFlops, mai, peers.ManyPeakFor(w))} |");
             }
         }
         L();
@@ -423,13 +418,29 @@ internal static class Report
     };
 
     /// <summary>
-    /// PyTorch's one-thread times and the 1-core sgemm peak each ModelGen width is held against: the native run at 512
-    /// bits, and below 512 the run with OpenBLAS's AVX2 kernels where the machine has AVX-512 and it was measured.
+    /// PyTorch's one-thread times and the sgemm peaks (one core, many) each ModelGen width is held against: the native
+    /// run at 512 bits, and below 512 the run with OpenBLAS's AVX2 kernels (<paramref name="MeasuredNarrow"/>, where the
+    /// machine has AVX-512 and it was measured; else the native run) and those kernels' peaks (the native ones where
+    /// the file has none).
     /// </summary>
-    private sealed record Peers(Dictionary<(string, string), Timing> Native, Dictionary<(string, string), Timing> Narrow, double NativePeak, double NarrowPeak, bool NarrowMeasured)
+    private sealed record Peers(Dictionary<(string, string), Timing> Native, Dictionary<(string, string), Timing>? MeasuredNarrow,
+        double NativePeak, double NarrowPeak, double NativeManyPeak, double NarrowManyPeak)
     {
-        public Dictionary<(string, string), Timing> For(WidthRun w) => w.Bits < 512 ? Narrow : Native;
-        public double PeakFor(WidthRun w) => w.Bits < 512 ? NarrowPeak : NativePeak;
+        public bool NarrowMeasured => MeasuredNarrow is not null;
+        public Dictionary<(string, string), Timing> Narrow => MeasuredNarrow ?? Native;
+        public Dictionary<(string, string), Timing> For(WidthRun w) => Below512(w) ? Narrow : Native;
+        public double PeakFor(WidthRun w) => Below512(w) ? NarrowPeak : NativePeak;
+        public double ManyPeakFor(WidthRun w) => Below512(w) ? NarrowManyPeak : NativeManyPeak;
+        private static bool Below512(WidthRun w) => w.Bits < 512;
+    }
+
+    // A torch_peer.py file's sgemm peak and its AVX2 kernels' (peak_gflops_256, measured where the native kernels are
+    // wider; the native one elsewhere).
+    private static (double Native, double Avx2) SgemmPeaks(JsonElement root)
+    {
+        var sgemm = root.GetProperty("sgemm");
+        double native = sgemm.GetProperty("peak_gflops").GetDouble();
+        return (native, sgemm.TryGetProperty("peak_gflops_256", out var narrow) ? narrow.GetDouble() : native);
     }
 
     /// <summary>The targets of the speed issue, per vector width, with the misses' reasons.</summary>
