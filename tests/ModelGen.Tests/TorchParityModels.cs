@@ -185,6 +185,11 @@ public partial class GruI3H13;
 [Gru(20, ReturnSequences = true)]
 public partial class GruI3H20;
 
+// Above 64 units the GRU's forward runs z, r and ĥ row by row in one loop; at most 64, z and r of every row first.
+[Sequential(TimeSteps = 3, Features = 2)]
+[Gru(67, ReturnSequences = true)]
+public partial class GruI2H67;
+
 [Sequential(TimeSteps = 6, Features = 2)]
 [SimpleRnn(8, ReturnSequences = true)]
 public partial class RnnTanhI2H8;

@@ -28,9 +28,10 @@ public sealed class TorchParityTests
         // GoBackwards.
         "lstm_i3_h5_t7_b2_back", "gru_i4_h7_t5_b3_back", "rnn_tanh_i2_h9_t6_b2_back",
         // Every shape of the generated loops at each vector width (CI runs these at 512, 256 and 128 bits): rows of
-        // 4, 13, 20 and 36 units, and the unrolled SimpleRNN step of 8 and 16 units with an odd batch.
+        // 4, 13, 20 and 36 units, and the unrolled SimpleRNN step of 8 and 16 units with an odd batch; a GRU of 67 units,
+        // above the 64 up to which its forward activates z and r of every row before ĥ.
         "lstm_i3_h4_t5_b3", "lstm_i2_h13_t5_b5", "lstm_i3_h36_t4_b3", "gru_i3_h13_t5_b5", "gru_i3_h20_t4_b3",
-        "rnn_tanh_i2_h8_t6_b5", "rnn_tanh_i3_h16_t5_b5",
+        "rnn_tanh_i2_h8_t6_b5", "rnn_tanh_i3_h16_t5_b5", "gru_i2_h67_t3_b2",
     };
 
     private static readonly Dictionary<string, Func<ISequentialModel<float>>> Models = new()
@@ -62,6 +63,7 @@ public sealed class TorchParityTests
         ["lstm_i3_h36_t4_b3"] = () => new LstmI3H36(),
         ["gru_i3_h13_t5_b5"] = () => new GruI3H13(),
         ["gru_i3_h20_t4_b3"] = () => new GruI3H20(),
+        ["gru_i2_h67_t3_b2"] = () => new GruI2H67(),
         ["rnn_tanh_i2_h8_t6_b5"] = () => new RnnTanhI2H8(),
         ["rnn_tanh_i3_h16_t5_b5"] = () => new RnnTanhI3H16(),
     };

@@ -115,9 +115,8 @@ internal static class Gru_I7_H5_ResetAfter
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                     ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Passes over the row, each loop one activation long: z, r, then ĥ and h (all three kept for backward).
+                    // z and r of every row first (kept for backward), each loop one activation long. ĥ needs r, so it follows in a
+                    // loop of its own: a row's r → ĥ chain then lies a whole pass apart, and the core overlaps rows instead of waiting.
                     // z = σ(x·W_z + b_in,z + h·U_z + b_rec,z)
                     {
                         // Elements 1…4 as one vector, read before the loop writes any of them.
@@ -144,7 +143,14 @@ internal static class Gru_I7_H5_ResetAfter
                             (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 6);
                         }
                     }
-                    // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                }
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                    ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                    // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ. ĥ kept for backward.
                     {
                         // Elements 1…4 as one vector, read before the loop writes any of them.
                         var tail0 = Vector128.LoadUnsafe(ref gr, 11);

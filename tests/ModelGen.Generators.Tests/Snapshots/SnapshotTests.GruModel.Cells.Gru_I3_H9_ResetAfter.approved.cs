@@ -115,9 +115,8 @@ internal static class Gru_I3_H9_ResetAfter
                 {
                     ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
                     ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
-                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
-                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
-                    // Passes over the row, each loop one activation long: z, r, then ĥ and h (all three kept for backward).
+                    // z and r of every row first (kept for backward), each loop one activation long. ĥ needs r, so it follows in a
+                    // loop of its own: a row's r → ĥ chain then lies a whole pass apart, and the core overlaps rows instead of waiting.
                     if (Vector256.IsHardwareAccelerated)
                     {
                         // z = σ(x·W_z + b_in,z + h·U_z + b_rec,z)
@@ -144,28 +143,6 @@ internal static class Gru_I3_H9_ResetAfter
                             }
                             {
                                 (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 10);
-                            }
-                        }
-                        // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
-                        {
-                            // Elements 1…8 as one vector, read before the loop writes any of them.
-                            var tail0 = Vector256.LoadUnsafe(ref gr, 19);
-                            var tail1 = Vector256.LoadUnsafe(ref gr, 10);
-                            var tail2 = Vector256.LoadUnsafe(ref rr, 19);
-                            var tail3 = Vector256.LoadUnsafe(ref gr, 1);
-                            var tail4 = Vector256.LoadUnsafe(ref hp, 1);
-                            {
-                                // Elements 0…7 as one vector.
-                                var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + Vector256.LoadUnsafe(ref gr, 9) * Vector256.LoadUnsafe(ref rr, 18));
-                                hv.StoreUnsafe(ref gr, 18);
-                                var zv = Vector256.LoadUnsafe(ref gr, 0);
-                                (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
-                            }
-                            {
-                                var hv = FastMath.Tanh(tail0 + tail1 * tail2);
-                                hv.StoreUnsafe(ref gr, 19);
-                                var zv = tail3;
-                                (zv * tail4 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
                             }
                         }
                     }
@@ -197,27 +174,57 @@ internal static class Gru_I3_H9_ResetAfter
                                 (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 14);
                             }
                         }
-                        // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ.
+                    }
+                }
+                for (int b = b0; b < b1; b++)
+                {
+                    ref float gr = ref MemoryMarshal.GetReference(z.Slice(b * Width, Width));
+                    ref float rr = ref MemoryMarshal.GetReference(rc.Slice(b * Width, Width));
+                    ref float hp = ref MemoryMarshal.GetReference(h.Slice(t * n + b * Units, Units));
+                    ref float hn = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n + b * Units, Units));
+                    // ĥ = tanh(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)); h[t] = z ⊙ h[t-1] + (1 − z) ⊙ ĥ. ĥ kept for backward.
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        // Elements 1…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector256.LoadUnsafe(ref gr, 19);
+                        var tail1 = Vector256.LoadUnsafe(ref gr, 10);
+                        var tail2 = Vector256.LoadUnsafe(ref rr, 19);
+                        var tail3 = Vector256.LoadUnsafe(ref gr, 1);
+                        var tail4 = Vector256.LoadUnsafe(ref hp, 1);
                         {
-                            // Elements 5…8 as one vector, read before the loop writes any of them.
-                            var tail0 = Vector128.LoadUnsafe(ref gr, 23);
-                            var tail1 = Vector128.LoadUnsafe(ref gr, 14);
-                            var tail2 = Vector128.LoadUnsafe(ref rr, 23);
-                            var tail3 = Vector128.LoadUnsafe(ref gr, 5);
-                            var tail4 = Vector128.LoadUnsafe(ref hp, 5);
-                            for (int j = 0; j < 8; j += 4)
-                            {
-                                var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
-                                hv.StoreUnsafe(ref gr, (nuint)(j + 18));
-                                var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
-                                (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
-                            }
-                            {
-                                var hv = FastMath.Tanh(tail0 + tail1 * tail2);
-                                hv.StoreUnsafe(ref gr, 23);
-                                var zv = tail3;
-                                (zv * tail4 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
-                            }
+                            // Elements 0…7 as one vector.
+                            var hv = FastMath.Tanh(Vector256.LoadUnsafe(ref gr, 18) + Vector256.LoadUnsafe(ref gr, 9) * Vector256.LoadUnsafe(ref rr, 18));
+                            hv.StoreUnsafe(ref gr, 18);
+                            var zv = Vector256.LoadUnsafe(ref gr, 0);
+                            (zv * Vector256.LoadUnsafe(ref hp, 0) + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 0);
+                        }
+                        {
+                            var hv = FastMath.Tanh(tail0 + tail1 * tail2);
+                            hv.StoreUnsafe(ref gr, 19);
+                            var zv = tail3;
+                            (zv * tail4 + (Vector256<float>.One - zv) * hv).StoreUnsafe(ref hn, 1);
+                        }
+                    }
+                    else
+                    {
+                        // Elements 5…8 as one vector, read before the loop writes any of them.
+                        var tail0 = Vector128.LoadUnsafe(ref gr, 23);
+                        var tail1 = Vector128.LoadUnsafe(ref gr, 14);
+                        var tail2 = Vector128.LoadUnsafe(ref rr, 23);
+                        var tail3 = Vector128.LoadUnsafe(ref gr, 5);
+                        var tail4 = Vector128.LoadUnsafe(ref hp, 5);
+                        for (int j = 0; j < 8; j += 4)
+                        {
+                            var hv = FastMath.Tanh(Vector128.LoadUnsafe(ref gr, (nuint)(j + 18)) + Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) * Vector128.LoadUnsafe(ref rr, (nuint)(j + 18)));
+                            hv.StoreUnsafe(ref gr, (nuint)(j + 18));
+                            var zv = Vector128.LoadUnsafe(ref gr, (nuint)(j));
+                            (zv * Vector128.LoadUnsafe(ref hp, (nuint)(j)) + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, (nuint)(j));
+                        }
+                        {
+                            var hv = FastMath.Tanh(tail0 + tail1 * tail2);
+                            hv.StoreUnsafe(ref gr, 23);
+                            var zv = tail3;
+                            (zv * tail4 + (Vector128<float>.One - zv) * hv).StoreUnsafe(ref hn, 5);
                         }
                     }
                 }
