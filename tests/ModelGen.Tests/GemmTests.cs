@@ -249,6 +249,67 @@ public sealed class GemmTests
         Assert.Equal(negated, next);
     }
 
+    /// <summary>
+    /// A last panel narrower than its tile (masked loads and stores at 512 bits, a tile-sized buffer below): every width
+    /// of panel from one 128-bit vector up, from the bias, into a nonzero C and split by rows between parts, gives the
+    /// bits of the same columns inside a product with no narrow panel, and nothing past a row's n columns (C's row
+    /// padding) or its last row changes. 24 and 32 rows are whole tiles of every row count (4, 6, 8); 30 leaves a
+    /// ragged last tile.
+    /// </summary>
+    [Theory]
+    [InlineData(24, 30)]
+    [InlineData(32, 30)]  // W6's h·U at batch 32: 90 columns, a last 4 × 24 panel of 18 at 256 bits
+    [InlineData(30, 70)]
+    [InlineData(64, 140)] // past a block of k at 512 bits (KC 128)
+    public void A_narrow_last_panel_gives_the_bits_of_a_whole_one_and_writes_nothing_past_it(int m, int k)
+    {
+        const int wide = 96; // a whole number of panels of every tile: 32, 24, 16, 12, 8
+        const float Guard = -12345.5f;
+        var random = new Random(m * 101 + k);
+        var a = Fill(m * k, random);
+        var bWide = Fill(k * wide, random);
+        var biasWide = Fill(wide, random);
+        var cStart = Fill(m * wide, random);
+        var fromBias = new float[m * wide];
+        Gemm.MultiplyBias(m, wide, k, a, k, bWide, wide, biasWide, fromBias, wide);
+        var added = (float[])cStart.Clone();
+        Gemm.MultiplyAdd(m, wide, k, a, k, bWide, wide, added, wide);
+        for (int n = 4; n < wide; n++) // from one 128-bit vector: fewer columns take the scalar loop, another chain
+        {
+            int ldc = n + 3;
+            var b = LeftColumns(bWide, k, wide, n);
+            var bias = biasWide.AsSpan(0, n).ToArray();
+            float[] Guarded(float[]? from)
+            {
+                var c = new float[m * ldc + 5];
+                Array.Fill(c, Guard);
+                if (from is not null)
+                    for (int i = 0; i < m; i++) Array.Copy(from, i * wide, c, i * ldc, n);
+                return c;
+            }
+            var viaBias = Guarded(null);
+            Gemm.MultiplyBias(m, n, k, a, k, b, n, bias, viaBias, ldc);
+            var viaRows = Guarded(null);
+            Gemm.MultiplyBiasRows(m, 0, m / 2, n, k, a, k, b, n, bias, viaRows, ldc);
+            Gemm.MultiplyBiasRows(m, m / 2, m, n, k, a, k, b, n, bias, viaRows, ldc);
+            var viaAdd = Guarded(cStart);
+            Gemm.MultiplyAdd(m, n, k, a, k, b, n, viaAdd, ldc);
+            foreach (var (name, actual, expected) in new[] { ("bias", viaBias, fromBias), ("bias, rows in two parts", viaRows, fromBias), ("C +=", viaAdd, added) })
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                        Assert.True(BitConverter.SingleToInt32Bits(expected[i * wide + j]) == BitConverter.SingleToInt32Bits(actual[i * ldc + j]),
+                            $"{name}, {m}×{n}×{k}: C[{i}, {j}] is {actual[i * ldc + j]:R}, {expected[i * wide + j]:R} in the {wide}-wide product");
+                    for (int j = n; j < ldc; j++)
+                        Assert.True(actual[i * ldc + j] == Guard, $"{name}, {m}×{n}×{k}: row {i}'s padding column {j} was written ({actual[i * ldc + j]:R})");
+                }
+                for (int e = m * ldc; e < actual.Length; e++)
+                    Assert.True(actual[e] == Guard, $"{name}, {m}×{n}×{k}: element {e}, past C's last row, was written");
+            }
+        }
+    }
+
     // The first n columns of a [rows × wide] row-major matrix, as a [rows × n] one.
     private static float[] LeftColumns(float[] matrix, int rows, int wide, int n)
     {
