@@ -173,7 +173,7 @@ internal static class Report
         L("```");
         L();
         var measured = t1.RootElement.TryGetProperty("finished_utc", out var fin) && fin.TryGetDateTime(out var f) ? f : File.GetLastWriteTimeUtc(torch1);
-        L(string.Create(Inv, $"Measured {measured:yyyy-MM-dd HH:mm} UTC on **{cpu}**. Speed-up = PyTorch time ÷ ModelGen time (above 1: ModelGen is faster)."));
+        L(string.Create(Inv, $"Measured {measured:yyyy-MM-dd} on **{cpu}** (its one-thread PyTorch run finished at {measured:HH:mm} UTC). Speed-up = PyTorch time ÷ ModelGen time (above 1: ModelGen is faster)."));
         L($"ModelGen widths measured: {string.Join(", ", widths.Select(w => $"**{VectorWidth.Name(w.Mode)}**" + Knob(w.Mode, widest.Mode)))}.");
         foreach (var n in notes) { L(); L(n); }
         L();
