@@ -32,7 +32,7 @@ internal static class FmaScaling
         {
             long start = Stopwatch.GetTimestamp();
             Loop(Iterations);
-            one = Math.Min(one, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            one = Math.Min(one, Clock.Seconds(start));
             many = Math.Min(many, OnThreads(threads));
         }
         // Each of the threads did one thread's work in `many` seconds.
@@ -53,7 +53,7 @@ internal static class FmaScaling
         long start = Stopwatch.GetTimestamp();
         go.Set();
         foreach (var w in workers) w.Join();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return Clock.Seconds(start);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

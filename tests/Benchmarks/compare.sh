@@ -141,7 +141,7 @@ echo "== PyTorch, 1 thread"
 # On an AVX-512 CPU, PyTorch's OpenBLAS runs AVX-512 kernels; ModelGen's widths below 512 bits stand for CPUs without
 # AVX-512, so they are compared with PyTorch run as there (OpenBLAS's AVX2 kernels: torch_peer.py --blas-width 256).
 NARROW_PEER=0
-if grep -qw avx512f /proc/cpuinfo; then for w in $WIDTHS; do [ "$w" = 512 ] || NARROW_PEER=1; done; fi
+case " $AVAILABLE " in *" 512 "*) for w in $WIDTHS; do [ "$w" = 512 ] || NARROW_PEER=1; done ;; esac
 if [ "$NARROW_PEER" = 1 ]; then
   echo "== PyTorch, 1 thread, as on a CPU without AVX-512 (--blas-width 256)"
   "$PY" tests/Benchmarks/torch_peer.py --threads 1 --blas-width 256 --out "$WORK/torch-1-256.json"

@@ -57,7 +57,8 @@ def has_avx512():
 AVX512 = has_avx512()
 # Thread pools and kernel choices are read when the libraries load: set them before importing numpy or torch.
 # The host may set OPENBLAS_CORETYPE (this project's sandbox sets Haswell): unset, so the peer is what a user gets.
-for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY"):
+KERNEL_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY")
+for name in KERNEL_VARS:
     os.environ.pop(name, None)
 if args.blas_width == "256" and AVX512:
     os.environ["OPENBLAS_CORETYPE"] = "Haswell"
@@ -290,7 +291,7 @@ def main():
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
         "rounds": args.rounds,
-        "environment": {k: os.environ.get(k) for k in THREAD_VARS + ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY")},
+        "environment": {k: os.environ.get(k) for k in THREAD_VARS + KERNEL_VARS},
         "loadavg_start": os.getloadavg()[0],
         "blas_width": args.blas_width,
         "blas_core": blas_core(),
