@@ -16,7 +16,7 @@ public sealed class CellsGruTests
     // One signature shape covers GRU (both forms: the third saved tensor is recurrent or resetState) and, with empty
     // extra tensors, nothing else; SimpleRNN and Dense have their own below.
     private delegate void CpuGruForward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel,
-        ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> saved, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates, bool zeroInitialState);
+        ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> saved, ReadOnlySpan<byte> mask, ReadOnlySpan<float> recurrentMask, Span<float> maskedStates, ReadOnlySpan<int> rowIds, ReadOnlySpan<float> rowTable, bool zeroInitialState);
     private delegate void GpuGruForward(GpuDevice device, int steps, int batch, ArrayView<float> x, ArrayView<float> kernel, ArrayView<float> recurrentKernel,
         ArrayView<float> bias, ArrayView<float> h, ArrayView<float> gates, ArrayView<float> saved, ArrayView<byte> mask, ArrayView<float> recurrentMask, ArrayView<float> maskedStates);
 
@@ -135,7 +135,7 @@ public sealed class CellsGruTests
         var actual = expected.Clone();
         var e = expected;
         cpuForward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["bias"], e["h"], e["gates"], e["saved"], e.Mask, e["recurrentMask"], e["maskedStates"],
-            zeroInitialState: false); // block 0 holds a random initial state
+            rowIds: default, rowTable: default, zeroInitialState: false); // block 0 holds a random initial state
         cpuBackward(e, new float[CellsTests.RecurrentScratch(width, units, inputs, o.Batch)]);
         using (var device = (makeDevice ?? Device)())
         using (var scratch = device.Accelerator.Allocate1D<float>(1))

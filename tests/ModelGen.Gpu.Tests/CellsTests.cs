@@ -126,7 +126,7 @@ public sealed class CellsTests
 
     private delegate void CpuLstmForward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel,
         ReadOnlySpan<float> bias, Span<float> h, Span<float> c, Span<float> gates, Span<float> tanhC, ReadOnlySpan<byte> mask,
-        ReadOnlySpan<float> recurrentMask, Span<float> maskedStates, bool zeroInitialState);
+        ReadOnlySpan<float> recurrentMask, Span<float> maskedStates, ReadOnlySpan<int> rowIds, ReadOnlySpan<float> rowTable, bool zeroInitialState);
     private delegate void GpuLstmForward(GpuDevice device, int steps, int batch, ArrayView<float> x, ArrayView<float> kernel, ArrayView<float> recurrentKernel,
         ArrayView<float> bias, ArrayView<float> h, ArrayView<float> c, ArrayView<float> gates, ArrayView<float> tanhC, ArrayView<byte> mask,
         ArrayView<float> recurrentMask, ArrayView<float> maskedStates);
@@ -153,7 +153,7 @@ public sealed class CellsTests
         var actual = expected.Clone();
         var e = expected;
         cpuForward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["bias"], e["h"], e["c"], e["gates"], e["tanhC"], e.Mask,
-            e["recurrentMask"], e["maskedStates"], zeroInitialState: false); // block 0 holds a random initial state
+            e["recurrentMask"], e["maskedStates"], rowIds: default, rowTable: default, zeroInitialState: false); // block 0 holds a random initial state
         cpuBackward(Steps, o.Batch, e["x"], e["kernel"], e["recurrentKernel"], e["h"], e["c"], e["gates"], e["tanhC"], e["dh"], e["dGates"],
             e["dKernel"], e["dRecurrentKernel"], e["dBias"], e["dx"], new float[cpuScratch(o.Batch)], e.Mask, e["recurrentMask"], e["maskedStates"],
             e["dInitial"], e["dInitialCell"], e["dFinalCell"], zeroInitialState: false);

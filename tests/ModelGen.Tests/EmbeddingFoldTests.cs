@@ -353,6 +353,29 @@ namespace ModelGen.Tests
         }
 
         [Fact]
+        public void GatherStep_copies_one_step_s_rows_for_its_samples_and_refuses_ids_outside_the_table()
+        {
+            // 3 samples × 2 steps, ids batch-major; a table of 4 rows of 2. Step 1 for samples [1, 3): rows 3 and 0.
+            int[] ids = [2, 1, 0, 3, 1, 0];
+            float[] table = [0, 1, 10, 11, 20, 21, 30, 31];
+            var output = new float[6];
+            Array.Fill(output, -1f);
+            ModelGen.Kernels.Embedding.GatherStep(3, 2, 1, 1, 3, 2, ids, table, output);
+            Assert.Equal(new float[] { -1, -1, 30, 31, 0, 1 }, output); // sample 0 untouched
+            ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 1, 2, ids, table, output);
+            Assert.Equal(new float[] { 20, 21, 30, 31, 0, 1 }, output);
+
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 3, 2, [2, 1, 4, 3, 1, 0], table, new float[6]));
+            Assert.Contains("row id 4 of sample 1, step 0 is outside the table's 4 rows", e.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 3, 2, [2, 1, -1, 3, 1, 0], table, new float[6]));
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 2, 0, 3, 2, ids, table, output)); // step past the end
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 4, 2, ids, table, output)); // samples past the batch
+            Assert.Throws<ArgumentOutOfRangeException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 3, 0, ids, table, output)); // no width
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 3, 2, ids.AsSpan(0, 5), table, output));
+            Assert.Throws<ArgumentException>(() => ModelGen.Kernels.Embedding.GatherStep(3, 2, 0, 0, 3, 2, ids, table, new float[5]));
+        }
+
+        [Fact]
         public void FoldSource_compares_bits()
         {
             var table = new float[4];

@@ -15,6 +15,29 @@ public sealed class GemmTests
     };
 
     /// <summary>
+    /// <see cref="Gemm.RowBlock"/> gives the rows of the tile the product's path computes at this width, and 1 where it
+    /// takes no tiled path; row jobs start their parts on multiples of it.
+    /// </summary>
+    [Fact]
+    public void The_row_block_is_the_tile_height_of_the_path_the_product_takes()
+    {
+        // W3's LSTM(196) step, [64, 196] × [196, 784]: at 256 bits the 4 × 24 tile (64 × 792 padded, against 66 × 784 in
+        // 6 × 16 tiles); at 128 bits the 8 × 12 tile where 32 vector registers allow it (64 × 792 against 66 × 784), else 6 × 8.
+        bool wideRegisters = System.Runtime.Intrinsics.X86.Avx512F.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
+        int expected = Gemm.VectorBits switch { 512 => 8, 256 => 4, 128 => wideRegisters ? 8 : 6, _ => 1 };
+        Assert.Equal(expected, Gemm.RowBlock(64, 784, 196));
+        // A GRU(30)'s backward ∂h product, [32, 90] × [90, 30] at 256 bits: 6 × 16 pads less (36 × 32 against 32 × 48).
+        if (Gemm.VectorBits == 256) Assert.Equal(6, Gemm.RowBlock(32, 30, 90));
+        Assert.Equal(1, Gemm.RowBlock(3, 784, 196));   // fewer rows than any tile: row by row
+        Assert.Equal(1, Gemm.RowBlock(64, 784, 0));    // no work
+        Assert.Equal(1, Gemm.RowBlock(8, 24, 8));      // too small to pack
+        Assert.Equal(1, Gemm.RowBlock(64, 2, 196));    // narrower than a vector
+        Assert.Equal(1, Gemm.RowBlock(0, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.RowBlock(-1, 8, 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.RowBlock(8, 8, -1));
+    }
+
+    /// <summary>
     /// A row-major A is read in place by the packed path's kernel, Aᵀ is packed first; both run the same multiply-adds
     /// in the same order, so the same matrix given either way gives the same bits (ragged row tiles included).
     /// </summary>

@@ -659,6 +659,76 @@ public sealed class ThreadingTests
         Assert.Equal(new[] { 0, 3, 6, 10 }, new[] { three[0], three[1], three[2], three[3] });
     }
 
+    [Fact]
+    public unsafe void Parts_of_a_tiled_row_job_start_on_the_nearest_whole_tile()
+    {
+        int* starts = stackalloc int[4];
+        int[] Align(int rows, int rowBlock, params int[] given)
+        {
+            for (int p = 0; p < given.Length; p++) starts[p] = given[p];
+            RowParallel.AlignStarts(starts, rows, given.Length - 1, rowBlock);
+            return Enumerable.Range(0, given.Length).Select(p => starts[p]).ToArray();
+        }
+        Assert.Equal(new[] { 0, 32, 64 }, Align(64, 8, 0, 31, 64));      // a learnt 31/33 split: 32/32
+        Assert.Equal(new[] { 0, 32, 64 }, Align(64, 8, 0, 35, 64));
+        Assert.Equal(new[] { 0, 40, 64 }, Align(64, 8, 0, 38, 64));      // the worker ~30 % slower: a whole tile moves
+        Assert.Equal(new[] { 0, 24, 40, 64 }, Align(64, 8, 0, 21, 43, 64));
+        Assert.Equal(new[] { 0, 36, 70 }, Align(70, 6, 0, 35, 70));      // 6-row tiles; the last part ends where the rows do
+        Assert.Equal(new[] { 0, 8, 64 }, Align(64, 8, 0, 2, 64));        // every part keeps a whole tile
+        Assert.Equal(new[] { 0, 56, 64 }, Align(64, 8, 0, 63, 64));
+        Assert.Equal(new[] { 0, 8, 12, 20 }, Align(20, 4, 0, 7, 8, 20));  // parts stay ordered, a tile each
+        Assert.Equal(new[] { 0, 10, 20 }, Align(20, 12, 0, 10, 20));     // fewer rows than a tile a part: as split
+        Assert.Equal(new[] { 0, 31, 64 }, Align(64, 1, 0, 31, 64));      // no tiles: as split
+    }
+
+    [Theory]
+    [InlineData(64, 8)]
+    [InlineData(50, 6)]
+    [InlineData(7, 8)]
+    public void A_tiled_row_job_runs_every_row_once_in_parts_on_whole_tiles(int rows, int rowBlock)
+    {
+        int before = ModelGen.Threading.IntraOpThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                ModelGen.Threading.IntraOpThreads = threads;
+                for (int run = 0; run < 10; run++)
+                {
+                    var hits = new int[rows];
+                    var firsts = new int[rows + 1];
+                    var job = new RecordingJob { Hits = hits, Firsts = firsts };
+                    RowParallel.Run(ref job, rows, threads, rowBlock);
+                    Assert.All(hits, h => Assert.Equal(1, h));
+                    // Every part starts on a tile, unless the rows hold less than a tile a part.
+                    if (rows >= threads * rowBlock)
+                        for (int first = 0; first < rows; first++)
+                            if (firsts[first] > 0) Assert.Equal(0, first % rowBlock);
+                }
+            }
+            Assert.Throws<ArgumentOutOfRangeException>(() =>
+            {
+                var job = new CountingJob();
+                RowParallel.Run(ref job, 8, 2, rowBlock: 0);
+            });
+        }
+        finally
+        {
+            ModelGen.Threading.IntraOpThreads = before;
+        }
+    }
+
+    private struct RecordingJob : IRowJob
+    {
+        public int[] Hits, Firsts;
+
+        public readonly void Rows(int first, int last)
+        {
+            System.Threading.Interlocked.Increment(ref Firsts[first]);
+            for (int i = first; i < last; i++) System.Threading.Interlocked.Increment(ref Hits[i]);
+        }
+    }
+
     private struct SplitKind;
 
     [Fact]

@@ -33,6 +33,13 @@ internal enum SlotSource
     Tokens,
     /// <summary>The folded Embedding's projected table [vocabulary, Units].</summary>
     TokenTable,
+    /// <summary>
+    /// Row ids [batch, steps] into <see cref="ProjectionTable"/>: a folded Embedding's token ids, or each token's place
+    /// among a training batch's distinct words (<see cref="CellSignature.GathersRows"/>). CPU only.
+    /// </summary>
+    ProjectionIds,
+    /// <summary>The rows of the input projection, E·W + b for each word [rows, Width], that <see cref="ProjectionIds"/> index. CPU only.</summary>
+    ProjectionTable,
     /// <summary>Dense: where to keep the values before the activation (the output layer's logits; empty: not kept).</summary>
     Logits,
     /// <summary>Dense: Backward starts from ∂loss/∂logits, so the activation's slope is not applied (the output layer).</summary>
@@ -67,6 +74,13 @@ internal static class CellSignature
     /// projection: the unrolled SimpleRNN steps (8 or 16 units) load each token's row inside the step loop.
     /// </summary>
     public static bool ReadsTokens(CellShape cell) => UnrolledStep(cell);
+
+    /// <summary>
+    /// Cells whose Forward can take row ids and a table <c>[rows, Width]</c> (<see cref="SlotSource.ProjectionIds"/>,
+    /// <see cref="SlotSource.ProjectionTable"/>) in place of a gathered input projection: the gated cells' time loop copies
+    /// each step's rows of the table into its gates, for the sample rows it computes, on the thread that computes them.
+    /// </summary>
+    public static bool GathersRows(CellShape cell) => cell.Cell is CellKind.Lstm or CellKind.Gru;
 
     /// <summary>Small SimpleRNN shapes whose step is unrolled into straight-line SIMD code.</summary>
     public static bool UnrolledStep(CellShape cell) => cell.Cell == CellKind.SimpleRnn && cell.Units is 8 or 16;
@@ -129,6 +143,12 @@ internal static class CellSignature
         Out("dx", SlotSource.InputGradient), Out("scratch", SlotSource.Scratch),
     };
 
+    /// <summary>A gated cell's folded-Embedding rows (<see cref="GathersRows"/>), after <see cref="ForwardOptions"/>.</summary>
+    private static readonly Slot[] ProjectionRows =
+    {
+        new("rowIds", SlotType.Tokens, SlotSource.ProjectionIds, Optional: true), new("rowTable", SlotType.Input, SlotSource.ProjectionTable, Optional: true),
+    };
+
     /// <summary>The last parameter of a recurrent cell's Forward and Backward: the initial state is zeros (<see cref="SlotSource.ZeroInitialState"/>).</summary>
     private static readonly Slot ZeroInitialState = new("zeroInitialState", SlotType.Flag, SlotSource.ZeroInitialState, Optional: true);
 
@@ -164,12 +184,12 @@ internal static class CellSignature
         {
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("c", TensorRole.Cells),
             WriteTensor("gates", TensorRole.Gates), WriteTensor("tanhC", TensorRole.TanhCells),
-        }, ForwardOptions, new[] { ZeroInitialState }),
+        }, ForwardOptions, ProjectionRows, new[] { ZeroInitialState }),
         CellKind.Gru => Join(Sizes, Weights, new[]
         {
             In("bias", SlotSource.Bias), WriteTensor("h", TensorRole.States), WriteTensor("gates", TensorRole.Gates),
             cell.ResetAfter ? WriteTensor("recurrent", TensorRole.Recurrent) : WriteTensor("resetState", TensorRole.ResetStates),
-        }, ForwardOptions, new[] { ZeroInitialState }),
+        }, ForwardOptions, ProjectionRows, new[] { ZeroInitialState }),
         CellKind.Dense => Join(new[]
         {
             Count("rows", SlotSource.Rows), In("x", SlotSource.LayerInput), In("kernel", SlotSource.Kernel), In("bias", SlotSource.Bias),

@@ -46,6 +46,41 @@ public static class Embedding
         }
     }
 
+    /// <summary>
+    /// One step's rows of a gather, for samples [<paramref name="first"/>, <paramref name="last"/>):
+    /// <c>output[b, :] = table[ids[b, t], :]</c>, <paramref name="output"/> being that step's block <c>[batch, width]</c> of a
+    /// time-major <c>[steps, batch, width]</c> buffer. A recurrent layer into which an Embedding is folded calls it from its
+    /// time loop, for the rows it computes and on the thread that computes them: each row is written just before the step's
+    /// product reads it, in that core's cache, rather than by a gather of every step beforehand (split between threads by
+    /// steps, so half of each thread's rows came from the other core's cache). The same values either way.
+    /// </summary>
+    /// <param name="batch">Samples.</param>
+    /// <param name="steps">Time steps per sample.</param>
+    /// <param name="t">The step, in [0, steps).</param>
+    /// <param name="first">First sample, ≥ 0.</param>
+    /// <param name="last">One past the last sample, ≤ <paramref name="batch"/>.</param>
+    /// <param name="width">Floats per row.</param>
+    /// <param name="ids">Row ids <c>[batch, steps]</c> (batch-major), checked by the caller (<see cref="Validate"/>).</param>
+    /// <param name="table">The rows <c>[rows, width]</c>.</param>
+    /// <param name="output">Step t's block <c>[batch, width]</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="ids"/> holds fewer than <c>batch · steps</c> ids, or <paramref name="output"/> fewer than <c>last · width</c> floats.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The step, samples or width are out of range, or an id's row lies outside <paramref name="table"/>.</exception>
+    public static void GatherStep(int batch, int steps, int t, int first, int last, int width, ReadOnlySpan<int> ids, ReadOnlySpan<float> table, Span<float> output)
+    {
+        if ((uint)t >= (uint)steps || first < 0 || first > last || last > batch || width < 1)
+            throw new ArgumentOutOfRangeException(nameof(t), $"expected a step in [0, {steps}), samples within [0, {batch}] and a width ≥ 1; got step {t}, samples [{first}, {last}), width {width}");
+        if (ids.Length < (long)batch * steps) throw new ArgumentException($"expected {(long)batch * steps} row ids, got {ids.Length}", nameof(ids));
+        if (output.Length < (long)last * width) throw new ArgumentException($"expected at least {(long)last * width} floats for samples [{first}, {last}) of {width}, got {output.Length}", nameof(output));
+        for (int b = first; b < last; b++)
+        {
+            int id = ids[b * steps + t];
+            long offset = (long)id * width;
+            if (offset < 0 || offset + width > table.Length)
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"row id {id} of sample {b}, step {t} is outside the table's {table.Length / width} rows");
+            table.Slice((int)offset, width).CopyTo(output.Slice(b * width, width));
+        }
+    }
+
     // Steps [from, to) of a gather of rows of any width.
     private static void GatherSteps(int from, int to, int batch, int steps, int width, ref int ids, ref float source, ref float destination)
     {

@@ -278,6 +278,39 @@ public static class Gemm
     public static int VectorBits =>
         Wide.IsAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 32;
 
+    /// <summary>
+    /// The rows of C one register tile computes in the product <c>C[m×n] += A[m×k] · B[k×n]</c> on this machine (the
+    /// micro-kernel's MR: 8 at 512 bits, 4 or 6 at 256, 8 or 6 at 128), or 1 where the product takes no tiled path (too
+    /// small to pack, or one or two vectors wide). A row slice that starts on a multiple of it (<see cref="MultiplyAddRows"/>)
+    /// is whole tiles but for its last one, so a product split by rows between threads costs no more tiles than the whole:
+    /// <see cref="RowParallel.Run{TJob}(ref TJob, int, int, int)"/> places its parts' starts on multiples of it.
+    /// </summary>
+    /// <param name="m">Rows of the whole product (the batch of a recurrent layer's step), ≥ 0.</param>
+    /// <param name="n">Columns of B and C, ≥ 0.</param>
+    /// <param name="k">Columns of A, rows of B, ≥ 0.</param>
+    /// <returns>The tile's row count, ≥ 1. It never changes a result: only where a split falls.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    public static int RowBlock(int m, int n, int k)
+    {
+        CheckSizes(m, n, k);
+        // The path Kernel takes for the whole product (from 0 to n), as it decides it.
+        if (Wide.IsAccelerated && n >= 16) return TiledRows<Tile512>(m, n, k, Vec512.Lanes);
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+            return Takes4x24(m, n) ? TiledRows<Tile256x24>(m, n, k, Vec256.Lanes) : TiledRows<Tile6x2<Vec256, Vector256<float>>>(m, n, k, Vec256.Lanes);
+        if (Vector128.IsHardwareAccelerated && n >= 4)
+            return Takes8x12(m, n) ? TiledRows<Tile128x12>(m, n, k, Vec128.Lanes) : TiledRows<Tile6x2<Vec128, Vector128<float>>>(m, n, k, Vec128.Lanes);
+        return 1;
+    }
+
+    // TTile.MR where Kernel<TTile, …> packs the whole m × n × k product into tiles, else 1 (the narrow and direct paths go row by row).
+    private static int TiledRows<TTile>(int m, int n, int k, int lanes) where TTile : struct, ITile
+        => Packs<TTile>(m, n, k, lanes, whole: true) ? TTile.MR : 1;
+
+    // Whether Kernel<TTile, …> takes the packed path for columns of an m × n × k product (whole: all n of them): not for
+    // one or two vectors of columns taken whole (the narrow paths), nor for fewer rows than a tile or too little work.
+    private static bool Packs<TTile>(int m, int n, int k, int lanes, bool whole) where TTile : struct, ITile
+        => !(whole && (n == lanes || n == 2 * lanes)) && m >= TTile.MR && (long)m * n * k >= PackedWork;
+
     // Columns per panel, NR, of the tile an m × n product takes: two vectors (three for AVX2's 4 × 24; two lanes when
     // scalar). Parts of a split product start on multiples of it, so each part's panels are whole.
     internal static int PanelWidth(int m, int n) =>
@@ -423,9 +456,7 @@ public static class Gemm
     private static void Kernel<TTile, TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, ref float bias, bool hasBias, int pathRows)
         where TTile : struct, ITile where TOps : struct, IVectorOps<TV>
     {
-        bool packed = !(n == TOps.Lanes && from == 0 && to == n) && !(n == 2 * TOps.Lanes && from == 0 && to == n)
-            && pathRows >= TTile.MR && (long)pathRows * n * k >= PackedWork;
-        if (packed)
+        if (Packs<TTile>(pathRows, n, k, TOps.Lanes, whole: from == 0 && to == n))
         {
             Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
             return;

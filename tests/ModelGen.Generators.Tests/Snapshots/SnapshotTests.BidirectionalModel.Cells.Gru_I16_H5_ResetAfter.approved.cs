@@ -44,12 +44,13 @@ internal static class Gru_I16_H5_ResetAfter
     /// With <paramref name="zeroInitialState"/> block 0 of the states is all zeros (no initial state set or carried): the
     /// first step's products with h[-1] are left out, here and in Backward, which must be called with the same value.
     /// </remarks>
-    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, bool zeroInitialState = default)
+    public static void Forward(int steps, int batch, ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias, Span<float> h, Span<float> gates, Span<float> recurrent, ReadOnlySpan<byte> mask = default, ReadOnlySpan<float> recurrentMask = default, Span<float> maskedStates = default, ReadOnlySpan<int> rowIds = default, ReadOnlySpan<float> rowTable = default, bool zeroInitialState = default)
     {
         int rows = steps * batch, n = batch * Units;
         gates = gates.Slice(0, rows * Width);
         // gates = x·W + b_in for every step at once: [steps·batch, 16] × [16, 15].
-        // An empty x means the caller has written them already (an Embedding folded into this projection).
+        // An empty x means an Embedding folded into this projection: the time loop copies each step's rows of rowTable
+        // by rowIds [batch, steps], or, without them, the caller has written them already.
         if (!x.IsEmpty)
         {
             Gemm.MultiplyBias(rows, Width, Inputs, x.Slice(0, rows * Inputs), Inputs, kernel, Width, bias.Slice(0, Width), gates, Width);
@@ -70,9 +71,12 @@ internal static class Gru_I16_H5_ResetAfter
             mask = mask,
             recurrentMask = recurrentMask,
             maskedStates = maskedStates,
+            rowIds = rowIds,
+            rowTable = rowTable,
             zeroInitialState = zeroInitialState,
         };
-        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
+        // Parts start on whole tiles of the per-step product ([batch, Units] × [Units, Width]).
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width), Gemm.RowBlock(batch, Width, Units));
     }
 
     /// <summary>Forward's time loop for the sample rows [b0, b1): every step, no other row read.</summary>
@@ -90,6 +94,8 @@ internal static class Gru_I16_H5_ResetAfter
         public ReadOnlySpan<byte> mask;
         public ReadOnlySpan<float> recurrentMask;
         public Span<float> maskedStates;
+        public ReadOnlySpan<int> rowIds;
+        public ReadOnlySpan<float> rowTable;
         public bool zeroInitialState;
 
         /// <inheritdoc/>
@@ -98,6 +104,8 @@ internal static class Gru_I16_H5_ResetAfter
             int n = batch * Units, nb = b1 - b0, rn = nb * Units;
             for (int t = 0; t < steps; t++)
             {
+                // A folded Embedding: this step's rows of E·W + b, copied by the thread that computes them, just before its product.
+                if (x.IsEmpty && !rowTable.IsEmpty) Embedding.GatherStep(batch, steps, t, b0, b1, Width, rowIds, rowTable, gates.Slice(t * batch * Width, batch * Width));
                 var z = gates.Slice(t * batch * Width, batch * Width);
                 var rc = recurrent.Slice(t * batch * Width, batch * Width);
                 ReadOnlySpan<float> previous = h.Slice(t * n, n);
@@ -231,7 +239,8 @@ internal static class Gru_I16_H5_ResetAfter
             sink = sink,
             carry = carry,
         };
-        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));
+        // Parts start on whole tiles of the per-step product ([batch, Width] × [Width, Units]).
+        RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width), Gemm.RowBlock(batch, Units, Width));
         // After the loop: dU += h[t-1]ᵀ·dRecurrent (from step 1 when h[-1] = 0), dW += xᵀ·dGates, both biases, dx.
         int first = zeroInitialState ? batch : 0; // h[-1] = 0 adds nothing to dU
         if (first < rows) Gemm.MultiplyAddTransposedA(Units, Width, rows - first, (recurrentMask.IsEmpty ? h.Slice(0, rows * Units) : maskedStates.Slice(0, rows * Units)).Slice(first * Units), Units, dRecurrent.Slice(first * Width), Width, dRecurrentKernel, Width);

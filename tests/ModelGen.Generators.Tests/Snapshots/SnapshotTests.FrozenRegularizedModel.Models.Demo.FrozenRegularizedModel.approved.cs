@@ -394,15 +394,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                     projection,
                     28);
                 _foldSource.Forget(); // the optimizer will change E, W and b
-                global::ModelGen.Kernels.Embedding.Gather(
-                    batch,
-                    steps,
-                    _distinctWords,
-                    28,
-                    _embeddingDistinctIndex.AsSpan(0, rows),
-                    projection,
-                    _lstmGates.AsSpan(0, rows * 28),
-                    "embedding");
+                // 'lstm' copies each token's row of P in its time loop, by the token's place among the words.
             }
             else if (_folded)
             {
@@ -425,15 +417,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                         28);
                     if (training) _foldSource.Forget(); else _foldSource.Remember(_embeddingProjection, EmbeddingEmbeddings, LstmKernel, LstmBias.Slice(0, 28));
                 }
-                global::ModelGen.Kernels.Embedding.Gather(
-                    batch,
-                    steps,
-                    20,
-                    28,
-                    _tokens.AsSpan(0, rows),
-                    projection,
-                    _lstmGates.AsSpan(0, rows * 28),
-                    "embedding");
+                // 'lstm' copies each token's row of P in its time loop; the ids are checked here.
+                global::ModelGen.Kernels.Embedding.Validate(batch, steps, 20, _tokens.AsSpan(0, rows), "embedding");
             }
             else global::ModelGen.Kernels.Embedding.Gather(batch, steps, 20, 8, _tokens.AsSpan(0, rows), EmbeddingEmbeddings, _embeddingOutput, "embedding");
 
@@ -450,6 +435,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
                 c: _lstmCells,
                 gates: _lstmGates,
                 tanhC: _lstmTanhCells,
+                rowIds: _distinctWords > 0 ? _embeddingDistinctIndex.AsSpan(0, rows) : _folded ? _tokens.AsSpan(0, rows) : default,
+                rowTable: _distinctWords > 0 ? _embeddingDistinctProjection.AsSpan(0, _distinctWords * 28) : _folded ? _embeddingProjection.AsSpan() : default,
                 zeroInitialState: _lstmInitial.StartedFromZeros);
 
             // 2: 'gru' GRU(5, reset_after=True, regularized)

@@ -253,7 +253,12 @@ internal static class CpuCellParts
         w.Line("int rows = steps * batch, n = batch * Units;");
         w.Line("gates = gates.Slice(0, rows * Width);");
         w.Line($"// gates = x·W + {biasName} for every step at once: [steps·batch, {cell.Inputs}] × [{cell.Inputs}, {cell.Gates * cell.Units}].");
-        w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
+        if (CellSignature.GathersRows(cell))
+        {
+            w.Line("// An empty x means an Embedding folded into this projection: the time loop copies each step's rows of rowTable");
+            w.Line("// by rowIds [batch, steps], or, without them, the caller has written them already.");
+        }
+        else w.Line("// An empty x means the caller has written them already (an Embedding folded into this projection).");
         using (w.Block("if (!x.IsEmpty)"))
         {
             BiasProduct(w, cell, "rows", "Width", "Inputs", "x.Slice(0, rows * Inputs)", "kernel", "bias.Slice(0, Width)", "gates");
@@ -271,11 +276,19 @@ internal static class CpuCellParts
         using (w.Block(Signature("Forward", slots)))
         {
             InputProjection(w, cell, biasName);
-            RowJobCall(w, "ForwardRows", slots, System.Array.Empty<string>());
+            RowJobCall(w, "ForwardRows", slots, System.Array.Empty<string>(), productColumns: "Width", productDepth: "Units");
         }
         w.Line();
         RowJob(w, "ForwardRows", "Forward's time loop for the sample rows [b0, b1): every step, no other row read.", slots, System.Array.Empty<string>(),
-            () => ForwardSteps(w, cells, step, rows: true));
+            () => ForwardSteps(w, cells, () =>
+            {
+                if (CellSignature.GathersRows(cell))
+                {
+                    w.Line("// A folded Embedding: this step's rows of E·W + b, copied by the thread that computes them, just before its product.");
+                    w.Line("if (x.IsEmpty && !rowTable.IsEmpty) Embedding.GatherStep(batch, steps, t, b0, b1, Width, rowIds, rowTable, gates.Slice(t * batch * Width, batch * Width));");
+                }
+                step();
+            }, rows: true));
     }
 
     /// <summary>The forward time loop every recurrent cell has: each step's <paramref name="body"/>, then masked samples carried.</summary>
@@ -295,7 +308,7 @@ internal static class CpuCellParts
     /// <c>RowParallel.Run</c>, which splits the batch's rows between threads when the recurrent products
     /// (steps · batch · Units · Width multiply-adds) are large enough to pay for it.
     /// </summary>
-    internal static void RowJobCall(CodeWriter w, string job, IReadOnlyList<Slot> slots, string[] locals)
+    internal static void RowJobCall(CodeWriter w, string job, IReadOnlyList<Slot> slots, string[] locals, string productColumns, string productDepth)
     {
         w.Line("// The time loop, split by sample rows between threads when it is large enough: rows are independent");
         w.Line("// through the recurrence, and each is computed as on one thread.");
@@ -306,7 +319,8 @@ internal static class CpuCellParts
             foreach (var name in slots.Select(s => s.Name).Concat(locals)) w.Line($"{name} = {name},");
         }
         w.Line("};");
-        w.Line("RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width));");
+        w.Line($"// Parts start on whole tiles of the per-step product ([batch, {productDepth}] × [{productDepth}, {productColumns}]).");
+        w.Line($"RowParallel.Run(ref job, batch, RowParallel.Parts(batch, (long)steps * batch * Units * Width), Gemm.RowBlock(batch, {productColumns}, {productDepth}));");
     }
 
     /// <summary>
@@ -353,7 +367,7 @@ internal static class CpuCellParts
         // Split by rows: the loop becomes a job, whose struct the caller writes after the method (the returned action).
         var slots = CellSignature.Backward(rowsOf);
         var locals = BackwardLocals.Concat(ownLocals).ToArray();
-        RowJobCall(w, "BackwardRows", slots, locals);
+        RowJobCall(w, "BackwardRows", slots, locals, productColumns: "Units", productDepth: "Width");
         return () =>
         {
             w.Line();

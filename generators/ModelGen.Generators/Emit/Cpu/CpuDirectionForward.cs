@@ -64,6 +64,12 @@ internal static class CpuDirectionForward
                 case Step.CellForward:
                     bool folded = plan.Fold is { TargetReadsTokens: true } fold && plan.Model.Layers[fold.Target] == l;
                     string tokenTable = Field(plan.Model.Layers[0], TensorRole.Projection);
+                    // A gated cell absorbing the Embedding copies each step's rows of P itself (EmbeddingFold): of the batch's
+                    // distinct words' P by their places among them, or of the whole vocabulary's by token id.
+                    bool gathers = plan.Fold is { } target && plan.Model.Layers[target.Target] == l && CellSignature.GathersRows(l.Cell);
+                    var embedding = plan.Model.Layers[0];
+                    string rowIds = $"_distinctWords > 0 ? {Field(embedding, TensorRole.DistinctIndex)}.AsSpan(0, rows) : _folded ? _tokens.AsSpan(0, rows) : default";
+                    string rowTable = $"_distinctWords > 0 ? {Field(embedding, TensorRole.DistinctProjection)}.AsSpan(0, _distinctWords * {l.Cell.Width}) : _folded ? {tokenTable}.AsSpan() : default";
                     CpuCellCall.Write(w, l.Cell, "Forward", CellSignature.Forward(l.Cell), slot => slot.Source switch
                     {
                         SlotSource.Steps => "steps",
@@ -78,6 +84,8 @@ internal static class CpuDirectionForward
                         SlotSource.MaskedStates => l.RecurrentDropout > 0 ? Field(d, TensorRole.MaskedStates) : "default",
                         SlotSource.Tokens => folded ? "_folded ? _tokens.AsSpan(0, rows) : default" : null,
                         SlotSource.TokenTable => folded ? $"_folded ? {tokenTable} : default" : null,
+                        SlotSource.ProjectionIds => gathers ? rowIds : null,
+                        SlotSource.ProjectionTable => gathers ? rowTable : null,
                         SlotSource.ZeroInitialState => $"{Field(d, StateMember.Initial)}.StartedFromZeros",
                         _ => throw CpuForwardPass.Unbound(l, slot),
                     });

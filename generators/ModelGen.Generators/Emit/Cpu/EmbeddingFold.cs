@@ -51,6 +51,9 @@ internal static class EmbeddingFold
         string kernelView = View(target.Directions[0], 0, false);
         var biasView = target.Directions[0].Views.Count > 2 ? View(target.Directions[0], 2, false) : null;
         string tokens = "_tokens.AsSpan(0, rows)";
+        // A gated cell copies each step's rows of P in its time loop, for the rows each thread computes (rowIds, rowTable):
+        // no gather of every step here.
+        bool gathers = CellSignature.GathersRows(target.Cell);
         string wholeVocabulary = $"rows > {l.Inputs} || (!training && rows >= {InferenceRows(l)})";
         if (!fold.TargetReadsTokens)
         {
@@ -74,7 +77,8 @@ internal static class EmbeddingFold
                 w.Call($"{G}Kernels.Embedding.GatherRows", "words", k, l.OutputWidth, "embedded");
                 Project(w, "_distinctWords", "embedded", l.OutputWidth, kernelView, biasView, width);
                 w.Line("_foldSource.Forget(); // the optimizer will change E, W and b");
-                w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", "_distinctWords", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");
+                if (gathers) w.Line($"// '{target.Name}' copies each token's row of P in its time loop, by the token's place among the words.");
+                else w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", "_distinctWords", width, $"{Field(l, TensorRole.DistinctIndex)}.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");
             }
         }
         else w.Line($"_folded = {wholeVocabulary};");
@@ -91,9 +95,11 @@ internal static class EmbeddingFold
                 Project(w, l.Inputs, k, l.OutputWidth, kernelView, biasView, width);
                 w.Line($"if (training) _foldSource.Forget(); else _foldSource.Remember({source});");
             }
-            if (fold.TargetReadsTokens)
+            if (fold.TargetReadsTokens || gathers)
             {
-                w.Line($"// '{target.Name}' reads each token's row of P inside its step loop; the ids are checked here.");
+                w.Line(fold.TargetReadsTokens
+                    ? $"// '{target.Name}' reads each token's row of P inside its step loop; the ids are checked here."
+                    : $"// '{target.Name}' copies each token's row of P in its time loop; the ids are checked here.");
                 w.Call($"{G}Kernels.Embedding.Validate", "batch", "steps", l.Inputs, "_tokens.AsSpan(0, rows)", $"\"{l.Name}\"");
             }
             else w.Call($"{G}Kernels.Embedding.Gather", "batch", "steps", l.Inputs, width, "_tokens.AsSpan(0, rows)", "projection", ProjectionTarget(target), $"\"{l.Name}\"");

@@ -95,9 +95,12 @@ internal static class GpuCellEmitter
 
     /// <summary>
     /// A cell's slots as the device cells take them: without the zero-initial-state hint
-    /// (<see cref="SlotSource.ZeroInitialState"/>), since the device kernels run every step's product.
+    /// (<see cref="SlotSource.ZeroInitialState"/>), since the device kernels run every step's product, nor the gated
+    /// cells' folded-Embedding rows (<see cref="SlotSource.ProjectionIds"/>, <see cref="SlotSource.ProjectionTable"/>):
+    /// the device does not fold the Embedding.
     /// </summary>
-    internal static List<Slot> DeviceSlots(IReadOnlyList<Slot> slots) => slots.Where(s => s.Source != SlotSource.ZeroInitialState).ToList();
+    internal static List<Slot> DeviceSlots(IReadOnlyList<Slot> slots) =>
+        slots.Where(s => s.Source is not (SlotSource.ZeroInitialState or SlotSource.ProjectionIds or SlotSource.ProjectionTable)).ToList();
 
     /// <summary>The doc of a host method's parameters, one line each.</summary>
 
