@@ -95,6 +95,53 @@ public sealed class GemmTests
     }
 
     /// <summary>
+    /// A small product whose width is not a whole number of vectors (a SimpleRNN(10)'s 10 columns) ends in two
+    /// overlapping vectors computed before either is stored: each element of C is still the one chain
+    /// start + Σ_p A(i, p)·B(p, j) in order of p (fused where the hardware fuses), starting from C's own value or from
+    /// the bias row, and nothing outside C's block is written. At this process's width; CI runs it at 512, 256 and 128 bits.
+    /// </summary>
+    [Theory]
+    [InlineData(6, 10, 10)]  // W1's h·U: a 256-bit vector and 2 columns
+    [InlineData(24, 10, 1)]  // W1's x·W + b
+    [InlineData(7, 12, 5)]
+    [InlineData(5, 30, 9)]   // three 256-bit vectors and 6 columns; a 512-bit vector and 14
+    [InlineData(3, 20, 17)]
+    [InlineData(4, 27, 3)]
+    [InlineData(2, 45, 6)]   // past the eight-vector loop at 128 bits
+    public void A_ragged_width_gives_each_element_one_chain_in_order_of_k(int m, int n, int k)
+    {
+        Assert.True((long)m * n * k < Gemm.PackedWork, "the shape must take the direct path");
+        bool fused = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+        var random = new Random(m * 1000 + n * 10 + k);
+        int ldc = n + 3;
+        var a = Fill(m * k, random);
+        var b = Fill(k * n, random);
+        var bias = Fill(n, random);
+        var c = Fill(m * ldc, random);
+        foreach (bool withBias in new[] { false, true })
+        {
+            var actual = (float[])c.Clone();
+            if (withBias) Gemm.MultiplyBias(m, n, k, a, k, b, n, bias, actual, ldc);
+            else Gemm.MultiplyAdd(m, n, k, a, k, b, n, actual, ldc);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < ldc; j++)
+                {
+                    float expected = c[i * ldc + j];
+                    if (j < n)
+                    {
+                        expected = withBias ? bias[j] : expected;
+                        for (int p = 0; p < k; p++)
+                            expected = fused ? MathF.FusedMultiplyAdd(a[i * k + p], b[p * n + j], expected) : a[i * k + p] * b[p * n + j] + expected;
+                    }
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual[i * ldc + j]),
+                        $"{m}×{n}×{k}{(withBias ? " with a bias" : "")}: C[{i}, {j}] is {actual[i * ldc + j]:R}, the chain in order of k gives {expected:R}{(j >= n ? " (outside C's block: must be left as it was)" : "")}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// A product one or two vectors wide (n = lanes or 2·lanes at the width this process runs) takes a narrow path,
     /// which reads Aᵀ and B in place; each element is still one chain of multiply-adds in order of k, so it gives the bits of the same
     /// columns computed inside a product twice as wide (the packed or direct path), in both forms of A.

@@ -461,12 +461,13 @@ public static class Gemm
             Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
             return;
         }
-        // The narrow and direct paths are for small products, whose C stays in cache: the bias is written first.
-        if (hasBias) BiasRows(m, ref bias, ref c, ldc, from, to);
-        // (A product this narrow is never split: its columns are one panel.)
-        if (n == TOps.Lanes && from == 0 && to == n) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
-        else if (n == 2 * TOps.Lanes && from == 0 && to == n) Narrow2<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
-        else Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to);
+        // (A product this narrow is never split: its columns are one panel.) The narrow paths, for small products whose
+        // C stays in cache, get the bias written first; the direct path starts its chains from it.
+        bool narrow = (n == TOps.Lanes || n == 2 * TOps.Lanes) && from == 0 && to == n;
+        if (hasBias && narrow) BiasRows(m, ref bias, ref c, ldc, from, to);
+        if (n == TOps.Lanes && narrow) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        else if (narrow) Narrow2<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        else Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
     }
 
     // ------------------------------------------------------------------ packed path
@@ -1148,23 +1149,36 @@ public static class Gemm
     // narrower than a vector). B is read in place.
     private static void Direct<TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to)
         where TOps : struct, IVectorOps<TV>
+        => Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref Unsafe.NullRef<float>(), hasBias: false);
+
+    // hasBias: every row's chains start from the bias row instead of C's own values (MultiplyBias), the same bits as
+    // copying the bias into C first, without that pass.
+    private static void Direct<TOps, TV>(int m, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int from, int to, ref float bias, bool hasBias)
+        where TOps : struct, IVectorOps<TV>
     {
         int lanes = TOps.Lanes;
+        // A ragged width of more than one vector (a SimpleRNN(10)'s 10 columns at 256 bits) ends in two vectors, the
+        // second ending at `to`, both computed from C before either is stored: the columns they share get the same
+        // chain twice and the same bits, and no lane is written alone. The wide loops stop before them.
+        int ragged = (to - from) % lanes;
+        int pairFrom = ragged != 0 && to - from > lanes ? to - lanes - ragged : to;
         for (int i = 0; i < m; i++)
         {
             ref float ar = ref Unsafe.Add(ref a, i * ai);
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
+            ref float sr = ref hasBias ? ref bias : ref cr; // where each chain starts
             int j = from;
             // Eight, then four vectors of columns first: eight chains in flight hide the multiply-add's latency (four
             // cycles, two a cycle) where the rows are few (a batch of one: W5's h·U, 1 × 32 × 128, waited on the
             // latency of two chains at a time).
-            for (; j + 8 * lanes <= to; j += 8 * lanes)
+            for (; j + 8 * lanes <= pairFrom; j += 8 * lanes)
             {
                 ref float bj = ref Unsafe.Add(ref b, j);
                 ref float cj = ref Unsafe.Add(ref cr, j);
+                ref float sj = ref Unsafe.Add(ref sr, j);
                 nuint l = (nuint)lanes;
-                TV s0 = TOps.Load(ref cj, 0), s1 = TOps.Load(ref cj, l), s2 = TOps.Load(ref cj, 2 * l), s3 = TOps.Load(ref cj, 3 * l);
-                TV s4 = TOps.Load(ref cj, 4 * l), s5 = TOps.Load(ref cj, 5 * l), s6 = TOps.Load(ref cj, 6 * l), s7 = TOps.Load(ref cj, 7 * l);
+                TV s0 = TOps.Load(ref sj, 0), s1 = TOps.Load(ref sj, l), s2 = TOps.Load(ref sj, 2 * l), s3 = TOps.Load(ref sj, 3 * l);
+                TV s4 = TOps.Load(ref sj, 4 * l), s5 = TOps.Load(ref sj, 5 * l), s6 = TOps.Load(ref sj, 6 * l), s7 = TOps.Load(ref sj, 7 * l);
                 for (int p = 0; p < k; p++)
                 {
                     ref float bp = ref Unsafe.Add(ref bj, p * ldb);
@@ -1181,11 +1195,12 @@ public static class Gemm
                 TOps.Store(s0, ref cj, 0); TOps.Store(s1, ref cj, l); TOps.Store(s2, ref cj, 2 * l); TOps.Store(s3, ref cj, 3 * l);
                 TOps.Store(s4, ref cj, 4 * l); TOps.Store(s5, ref cj, 5 * l); TOps.Store(s6, ref cj, 6 * l); TOps.Store(s7, ref cj, 7 * l);
             }
-            for (; j + 4 * lanes <= to; j += 4 * lanes)
+            for (; j + 4 * lanes <= pairFrom; j += 4 * lanes)
             {
                 ref float bj = ref Unsafe.Add(ref b, j);
                 ref float cj = ref Unsafe.Add(ref cr, j);
-                TV s0 = TOps.Load(ref cj, 0), s1 = TOps.Load(ref cj, (nuint)lanes), s2 = TOps.Load(ref cj, (nuint)(2 * lanes)), s3 = TOps.Load(ref cj, (nuint)(3 * lanes));
+                ref float sj = ref Unsafe.Add(ref sr, j);
+                TV s0 = TOps.Load(ref sj, 0), s1 = TOps.Load(ref sj, (nuint)lanes), s2 = TOps.Load(ref sj, (nuint)(2 * lanes)), s3 = TOps.Load(ref sj, (nuint)(3 * lanes));
                 for (int p = 0; p < k; p++)
                 {
                     ref float bp = ref Unsafe.Add(ref bj, p * ldb);
@@ -1200,11 +1215,12 @@ public static class Gemm
                 TOps.Store(s2, ref cj, (nuint)(2 * lanes));
                 TOps.Store(s3, ref cj, (nuint)(3 * lanes));
             }
-            for (; j + 2 * lanes <= to; j += 2 * lanes)
+            for (; j + 2 * lanes <= pairFrom; j += 2 * lanes)
             {
                 ref float bj = ref Unsafe.Add(ref b, j);
                 ref float cj = ref Unsafe.Add(ref cr, j);
-                TV s0 = TOps.Load(ref cj, 0), s1 = TOps.Load(ref cj, (nuint)lanes);
+                ref float sj = ref Unsafe.Add(ref sr, j);
+                TV s0 = TOps.Load(ref sj, 0), s1 = TOps.Load(ref sj, (nuint)lanes);
                 for (int p = 0; p < k; p++)
                 {
                     ref float bp = ref Unsafe.Add(ref bj, p * ldb);
@@ -1215,27 +1231,37 @@ public static class Gemm
                 TOps.Store(s0, ref cj, 0);
                 TOps.Store(s1, ref cj, (nuint)lanes);
             }
-            if (j + lanes <= to)
+            if (j + lanes <= pairFrom)
             {
                 ref float cj = ref Unsafe.Add(ref cr, j);
-                TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, j), ldb, TOps.Load(ref cj, 0)), ref cj, 0);
+                TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, j), ldb, TOps.Load(ref sr, (nuint)j)), ref cj, 0);
                 j += lanes;
+            }
+            if (j < to && j == pairFrom)
+            {
+                ref float cj = ref Unsafe.Add(ref cr, j);
+                ref float cl = ref Unsafe.Add(ref cr, to - lanes);
+                TV first = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, j), ldb, TOps.Load(ref sr, (nuint)j));
+                TV last = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, to - lanes), ldb, TOps.Load(ref sr, (nuint)(to - lanes)));
+                TOps.Store(first, ref cj, 0);
+                TOps.Store(last, ref cl, 0);
+                continue;
             }
             if (j == to) continue;
             if (n >= lanes)
             {
                 // Lanes [lanes − r, lanes) of the vector ending at n are the r columns not yet computed. The vector
-                // starts from C's values there, so each of those columns is one chain from C as on every other path
-                // (the lanes before them, columns already done, are computed again and not stored).
+                // starts from C's values there (or the bias's), so each of those columns is one chain as on every other
+                // path (the lanes before them, columns already done, are computed again and not stored).
                 int r = to - j;
                 ref float cj = ref Unsafe.Add(ref cr, n - lanes);
-                var sum = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, n - lanes), ldb, TOps.Load(ref cj, 0));
+                var sum = Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, n - lanes), ldb, TOps.Load(ref sr, (nuint)(n - lanes)));
                 for (int l = lanes - r; l < lanes; l++) Unsafe.Add(ref cj, l) = TOps.Lane(sum, l);
                 continue;
             }
             for (; j < to; j++)
             {
-                float s = Unsafe.Add(ref cr, j);
+                float s = Unsafe.Add(ref sr, j);
                 for (int p = 0; p < k; p++) s += Unsafe.Add(ref ar, p * ap) * Unsafe.Add(ref b, p * ldb + j);
                 Unsafe.Add(ref cr, j) = s;
             }
