@@ -523,7 +523,28 @@ public static class Gemm
                     bool fromBias = hasBias && p0 == 0;
                     ref float biasRow = ref !fromBias ? ref Unsafe.NullRef<float>()
                         : ref w < nr ? ref MemoryMarshal.GetReference(paddedBias) : ref Unsafe.Add(ref bias, j);
-                    for (int i = 0; i < mc; i += mr)
+                    // Whole tiles of a whole panel in runs, one call each (the read-in-place rows, then the packed
+                    // ones): a call per tile cost W6's inference 6 % of its time in this loop. The ragged last tile
+                    // and a narrow panel go one tile at a time below.
+                    int i = 0;
+                    if (w == nr)
+                    {
+                        int inPlaceTiles = packedFrom / mr, packedTiles = (mc - packedFrom) / mr;
+                        if (inPlaceTiles > 0)
+                        {
+                            ref float runC = ref Unsafe.Add(ref c, i0 * ldc + j);
+                            TTile.MultiplyTiles(inPlaceTiles, kc, ref Unsafe.Add(ref a, i0 * ai + p0), ai, 1, (nint)mr * ai, ref panelB,
+                                ref fromBias ? ref biasRow : ref runC, fromBias ? 0 : ldc, fromBias ? 0 : (nint)mr * ldc, ref runC, ldc);
+                        }
+                        if (packedTiles > 0)
+                        {
+                            ref float runC = ref Unsafe.Add(ref c, (i0 + packedFrom) * ldc + j);
+                            TTile.MultiplyTiles(packedTiles, kc, ref packA, 1, mr, (nint)mr * kc, ref panelB,
+                                ref fromBias ? ref biasRow : ref runC, fromBias ? 0 : ldc, fromBias ? 0 : (nint)mr * ldc, ref runC, ldc);
+                        }
+                        i = packedFrom + packedTiles * mr;
+                    }
+                    for (; i < mc; i += mr)
                     {
                         int rows = Math.Min(mr, mc - i);
                         bool direct = i < packedFrom;
@@ -536,10 +557,11 @@ public static class Gemm
                             else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
                             continue;
                         }
-                        // A panel of w < NR columns with whole rows: masked loads and stores where the width has them
-                        // (AVX-512; a buffer and a copy back cost a 24-wide panel more than a whole one's time). Not AVX2:
-                        // the 4 × 24 tile with vmaskmovps loads and stores measured W6 inference 8 % slower on a Zen 3
-                        // EPYC (1.22 → 1.32 ms) than this buffer.
+                        // A panel of w < NR columns with whole rows: masked loads and stores at 512 bits (a buffer and a
+                        // copy back cost a 24-wide panel more than a whole one's time); at 256 and 128 bits, where the panel
+                        // is at least a vector wide, the tile's last vectors overlap the ones before them instead (the
+                        // 4 × 24 tile with vmaskmovps loads and stores measured W6 inference 8 % slower on a Zen 3 EPYC,
+                        // 1.22 → 1.32 ms, than the buffer).
                         if (rows == mr && (fromBias
                                 ? TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref tileC, ldc, w)
                                 : TTile.MultiplyNarrow(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc, w)))
@@ -729,10 +751,14 @@ public static class Gemm
         static abstract int MC { get; } // rows per block: a packed A block, MC·KC floats, stays in L2
         // A(r, p) at a[r·rowStride + p·pStride]: packed tiles pass (1, MR); a row-major A read in place passes (lda, 1).
         static abstract void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc);
+        // Multiply on `tiles` tiles down the rows of one panel, in one call: tile t reads A from a + t·aStep, its
+        // starting values from cIn + t·inStep (0 where each starts from the bias row) and writes c + t·MR·ldc.
+        static abstract void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc);
         static abstract void CopyRow(ref float from, ref float to); // NR floats
         // A tile of MR whole rows but only the first w < NR columns: reads and writes those w columns of each row and
-        // nothing past them (masked loads and stores), with the multiply-adds of Multiply. False where the width has no
-        // masked memory operations (the caller then goes through a tile-sized buffer).
+        // nothing past them (masked loads and stores at 512 bits; below it, vectors that overlap the one before them,
+        // for w of at least a vector), each element the chain Multiply gives it. False where it cannot (the caller then
+        // goes through a tile-sized buffer).
         static abstract bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w);
     }
 
@@ -751,8 +777,24 @@ public static class Gemm
             Vector512.LoadUnsafe(ref from, 16).StoreUnsafe(ref to, 16);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
+            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc);
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc);
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, 8 * (nint)ldc);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
             const int W = 16;
@@ -871,8 +913,6 @@ public static class Gemm
         public static int NR => 2 * TOps.Lanes;
         public static int KC => 256;
         public static int MC => 96;
-        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w) => false;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
         {
@@ -880,11 +920,40 @@ public static class Gemm
             TOps.Store(TOps.Load(ref from, (nuint)TOps.Lanes), ref to, (nuint)TOps.Lanes);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
+            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)TOps.Lanes);
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)TOps.Lanes);
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, 6 * (nint)ldc);
+            }
+        }
+
+        // The first w columns, lanes ≤ w < 2·lanes, of each row: the second vector is columns w − lanes … w − 1, which
+        // overlap the first; both are computed from the starting values before either is stored, and a column in both
+        // gets the same chain twice (the panel's B and the bias are read at the same offsets), so every element is
+        // the chain Multiply gives it, with no buffer, no copy back and nothing written past column w.
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
+        {
+            if (w < TOps.Lanes) return false;
+            Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)(w - TOps.Lanes));
+            return true;
+        }
+
+        // The tile's second vector starts `second` columns after its first: TOps.Lanes for a whole tile.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint second)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride;
-            nuint w = (nuint)TOps.Lanes, s = (nuint)ldc;
+            nuint w = second, s = (nuint)ldc;
             nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
             int nr = 2 * TOps.Lanes;
             TV c00 = TOps.Load(ref cIn, 0), c01 = TOps.Load(ref cIn, w);
@@ -927,8 +996,6 @@ public static class Gemm
         public static int NR => 24;
         public static int KC => 128;
         public static int MC => 96;
-        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w) => false;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
         {
@@ -937,11 +1004,37 @@ public static class Gemm
             Vector256.LoadUnsafe(ref from, 16).StoreUnsafe(ref to, 16);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
+            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 8, 16);
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 8, 16);
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, 4 * (nint)ldc);
+            }
+        }
+
+        // The first w columns, 8 ≤ w < 24, of each row (a GRU(30)'s 90 gate columns end in an 18-wide panel): the
+        // second and third vectors start at min(8, w − 8) and w − 8, overlapping the ones before them, as in Tile6x2.
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
+        {
+            if (w < 8) return false;
+            Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)Math.Min(8, w - 8), (nuint)(w - 8));
+            return true;
+        }
+
+        // The second and third vectors start W and W2 columns after the first: 8 and 16 for a whole tile.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
-            const int W = 8, W2 = 16;
             nuint s = (nuint)ldc;
             nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
             var c00 = Vector256.LoadUnsafe(ref cIn); var c01 = Vector256.LoadUnsafe(ref cIn, W); var c02 = Vector256.LoadUnsafe(ref cIn, W2);
@@ -978,8 +1071,6 @@ public static class Gemm
         public static int NR => 12;
         public static int KC => 256;
         public static int MC => 96;
-        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w) => false;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CopyRow(ref float from, ref float to)
         {
@@ -988,11 +1079,36 @@ public static class Gemm
             Vector128.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
+            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 4, 8);
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 4, 8);
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, 8 * (nint)ldc);
+            }
+        }
+
+        // The first w columns, 4 ≤ w < 12, of each row: overlapping vectors at min(4, w − 4) and w − 4, as in Tile256x24.
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
+        {
+            if (w < 4) return false;
+            Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)Math.Min(4, w - 4), (nuint)(w - 4));
+            return true;
+        }
+
+        // The second and third vectors start W and W2 columns after the first: 4 and 8 for a whole tile.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
-            const int W = 4, W2 = 8;
             nuint s = (nuint)ldc;
             nuint si = (nuint)ldIn; // rows of the starting values: C itself, or 0 where every row starts from a bias
             var c00 = Vector128.LoadUnsafe(ref cIn); var c01 = Vector128.LoadUnsafe(ref cIn, W); var c02 = Vector128.LoadUnsafe(ref cIn, W2);
