@@ -990,8 +990,44 @@ public static class Gemm
         }
     }
 
+    // A tile of MR rows × three vectors (4 × 24 at 256 bits, 8 × 12 at 128) by its Body, whose second and third vectors
+    // start W and W2 columns after the first.
+    private interface IThreeVectorTile
+    {
+        static abstract int MR { get; }
+        static abstract int Lanes { get; }
+        static abstract void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2);
+    }
+
+    // MultiplyTiles and MultiplyNarrow of the three-vector tiles, one body for both.
+    private static class ThreeVectors<TTile> where TTile : struct, IThreeVectorTile
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Tiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                TTile.Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)TTile.Lanes, (nuint)(2 * TTile.Lanes));
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, TTile.MR * (nint)ldc);
+            }
+        }
+
+        // The first w columns, lanes ≤ w < 3·lanes, of each row: the second and third vectors start at
+        // min(lanes, w − lanes) and w − lanes, overlapping the ones before them, as in Tile6x2.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Narrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
+        {
+            int lanes = TTile.Lanes;
+            if (w < lanes) return false;
+            TTile.Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)Math.Min(lanes, w - lanes), (nuint)(w - lanes));
+            return true;
+        }
+    }
+
     // 4 rows × 3 ymm: 12 accumulators, 3 loads of B and a broadcast of A, 16 of AVX2's 16 registers.
-    private readonly struct Tile256x24 : ITile
+    private readonly struct Tile256x24 : ITile, IThreeVectorTile
     {
         public static int MR => 4;
         public static int NR => 24;
@@ -1011,29 +1047,18 @@ public static class Gemm
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
-        {
-            for (int t = 0; t < tiles; t++)
-            {
-                Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 8, 16);
-                a = ref Unsafe.Add(ref a, aStep);
-                cIn = ref Unsafe.Add(ref cIn, inStep);
-                c = ref Unsafe.Add(ref c, 4 * (nint)ldc);
-            }
-        }
+            => ThreeVectors<Tile256x24>.Tiles(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc);
 
-        // The first w columns, 8 ≤ w < 24, of each row (a GRU(30)'s 90 gate columns end in an 18-wide panel): the
-        // second and third vectors start at min(8, w − 8) and w − 8, overlapping the ones before them, as in Tile6x2.
+        // The first w columns, 8 ≤ w < 24, of each row (a GRU(30)'s 90 gate columns end in an 18-wide panel).
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
-        {
-            if (w < 8) return false;
-            Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)Math.Min(8, w - 8), (nuint)(w - 8));
-            return true;
-        }
+            => ThreeVectors<Tile256x24>.Narrow(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, w);
+
+        public static int Lanes => 8;
 
         // The second and third vectors start W and W2 columns after the first: 8 and 16 for a whole tile.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2)
+        public static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
             nuint s = (nuint)ldc;
@@ -1066,7 +1091,7 @@ public static class Gemm
     }
 
     // 8 rows × 3 xmm (or NEON q) registers: 24 accumulators, 3 loads of B and a broadcast of A, 28 of 32 registers.
-    private readonly struct Tile128x12 : ITile
+    private readonly struct Tile128x12 : ITile, IThreeVectorTile
     {
         public static int MR => 8;
         public static int NR => 12;
@@ -1086,28 +1111,18 @@ public static class Gemm
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
-        {
-            for (int t = 0; t < tiles; t++)
-            {
-                Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 4, 8);
-                a = ref Unsafe.Add(ref a, aStep);
-                cIn = ref Unsafe.Add(ref cIn, inStep);
-                c = ref Unsafe.Add(ref c, 8 * (nint)ldc);
-            }
-        }
+            => ThreeVectors<Tile128x12>.Tiles(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc);
 
-        // The first w columns, 4 ≤ w < 12, of each row: overlapping vectors at min(4, w − 4) and w − 4, as in Tile256x24.
+        // The first w columns, 4 ≤ w < 12, of each row.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
-        {
-            if (w < 4) return false;
-            Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)Math.Min(4, w - 4), (nuint)(w - 4));
-            return true;
-        }
+            => ThreeVectors<Tile128x12>.Narrow(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, w);
+
+        public static int Lanes => 4;
 
         // The second and third vectors start W and W2 columns after the first: 4 and 8 for a whole tile.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2)
+        public static void Body(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint W, nuint W2)
         {
             nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride, o4 = 4 * rowStride, o5 = 5 * rowStride, o6 = 6 * rowStride, o7 = 7 * rowStride;
             nuint s = (nuint)ldc;
