@@ -19,7 +19,8 @@ namespace ModelGen;
 /// [string optimizer type · i32 entries · (string name · i32 length · f32[length])*]
 /// 32-byte SHA-256 of all the bytes above
 /// </code>
-/// Little-endian; strings are UTF-8 with a 7-bit-encoded length.
+/// Little-endian; strings are UTF-8 with a 7-bit-encoded length. State entry names are distinct, non-empty, of ASCII
+/// letters, digits and <c>_</c> (as optimizers name their slots); a file with any other is refused.
 /// </summary>
 /// <remarks>
 /// <para>Saving streams the file (through <see cref="AtomicFile"/>: a temporary file renamed over the target, so a crash
@@ -220,9 +221,18 @@ public static class WeightFile
             // Read the state only when it can be used: the compiled optimizer is of the saved kind, or there is none yet.
             bool keep = optimizer is null || optimizer.GetType().Name == optimizerType;
             state = keep ? new List<(string, float[])>(entries) : null;
+            var names = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < entries; i++)
             {
                 string entry = reader.String(MaxNameBytes, "optimizer state name");
+                // Optimizers name their state as Keras does (iteration, learning_rate, momentum, velocity …): a name that is
+                // empty, not such an identifier, or repeated was never written by one. Checked here, not left to the
+                // optimizer's fit check (whose mismatch only skips the state), so that a count that swallows the entries
+                // after it, whose bytes then read as names and counts, is refused (floats of zeros parse as empty names).
+                if (!Optimizer.IsStateName(entry))
+                    throw new InvalidDataException($"{source} has optimizer state entry {i} named '{entry}' (expected a non-empty name of ASCII letters, digits and '_'); the model was not changed");
+                if (!names.Add(entry))
+                    throw new InvalidDataException($"{source} has optimizer state '{entry}' twice; the model was not changed");
                 int values = reader.Count($"optimizer state '{entry}'");
                 if (keep) state!.Add((entry, reader.Floats(values)));
                 else reader.Skip(values * (long)sizeof(float));

@@ -222,6 +222,35 @@ public sealed class WeightFileFuzzTests : IDisposable
         AssertTheOriginalLoads();
     }
 
+    /// <summary>
+    /// Every length of every optimizer state entry but its own, under a valid checksum: a length that swallows the entries
+    /// after it leaves their bytes (moments, often zeros) to be read as names and counts, and once parsed as two empty
+    /// entries that ended the file exactly, so the file loaded with the state skipped (found by a new user's run of
+    /// the sampled test above, at lengths 204 and 407 of the learning rate's entry). Each length is tried, not sampled.
+    /// </summary>
+    [Fact]
+    public void Every_wrong_length_of_an_optimizer_state_entry_is_refused()
+    {
+        var fields = Fields(_valid).FindAll(f => f.Name.StartsWith("state entry ", StringComparison.Ordinal) && f.Name.EndsWith(" length", StringComparison.Ordinal) && !f.Name.Contains("name", StringComparison.Ordinal));
+        Assert.Equal(4, fields.Count); // Adam: iteration, learning_rate, momentum, velocity
+        int files = 0;
+        foreach (var field in fields)
+        {
+            int most = (_valid.Length - 32 - field.Offset - field.Width) / 4 + 2;
+            for (int value = 0; value <= most; value++)
+            {
+                if (value == field.Value) continue;
+                var body = new List<byte>(_valid.AsSpan(0, field.Offset).ToArray());
+                body.AddRange(BitConverter.GetBytes(value));
+                body.AddRange(_valid.AsSpan(field.Offset + field.Width, _valid.Length - 32 - field.Offset - field.Width).ToArray());
+                AssertRefused(WithChecksum([.. body]), $"{field.Name} set to {value} (was {field.Value})");
+                files++;
+            }
+        }
+        _output.WriteLine($"{files} files with a wrong state entry length refused");
+        AssertTheOriginalLoads();
+    }
+
     /// <summary>The test could pass only if the loader can succeed: the unmodified file loads.</summary>
     private void AssertTheOriginalLoads()
     {

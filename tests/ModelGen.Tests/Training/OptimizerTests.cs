@@ -451,4 +451,23 @@ public sealed class OptimizerTests
         // The restored state is for 21 parameters: another model is refused.
         Assert.Throws<ArgumentException>(() => fresh.Step(new float[5], new float[5], Layout(("kernel", 1, 5))));
     }
+
+    private sealed class NamedSlots(params string[] slots) : Optimizer("custom", 0.1f, slots)
+    {
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate) { }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("m-1")]
+    [InlineData("vélocité")]
+    [InlineData("iteration")]      // the state's own entries
+    [InlineData("learning_rate")]
+    public void A_slot_name_a_weight_file_could_not_hold_is_refused(string slot)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new NamedSlots(slot));
+        Assert.Contains(slot.Length == 0 ? "slot name 0" : slot, e.Message);
+        Assert.Throws<ArgumentException>(() => new NamedSlots("momentum", "momentum"));
+        Assert.Equal(2, new NamedSlots("momentum", "velocity_2").SlotCount); // the rule's own names pass
+    }
 }

@@ -52,7 +52,10 @@ public abstract class Optimizer
     /// <summary>Creates an optimizer.</summary>
     /// <param name="name">Keras name (<c>SGD</c>, <c>adam</c>, <c>rmsprop</c>).</param>
     /// <param name="learningRate">Initial learning rate.</param>
-    /// <param name="slotNames">Names of the per-parameter state buffers, in the order <see cref="Slot"/> indexes them.</param>
+    /// <param name="slotNames">Names of the per-parameter state buffers, in the order <see cref="Slot"/> indexes them: each
+    /// non-empty, of ASCII letters, digits and <c>_</c> (Keras's <c>momentum</c>, <c>velocity</c>), distinct, and neither
+    /// <c>iteration</c> nor <c>learning_rate</c>, so that a weight file can name each.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or a slot name breaks those rules.</exception>
     protected Optimizer(string name, float learningRate, IReadOnlyList<string> slotNames)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -60,7 +63,25 @@ public abstract class Optimizer
         Name = name;
         LearningRate = learningRate;
         _slotNames = new string[slotNames.Count];
-        for (int i = 0; i < _slotNames.Length; i++) _slotNames[i] = slotNames[i];
+        var seen = new HashSet<string>(StringComparer.Ordinal) { IterationStateName, LearningRateStateName };
+        for (int i = 0; i < _slotNames.Length; i++)
+        {
+            string slot = slotNames[i];
+            if (slot is null || !IsStateName(slot))
+                throw new ArgumentException($"{name}: slot name {i} is '{slot}'; expected a non-empty name of ASCII letters, digits and '_'", nameof(slotNames));
+            if (!seen.Add(slot))
+                throw new ArgumentException($"{name}: slot name '{slot}' is used twice or is a reserved state name ('{IterationStateName}', '{LearningRateStateName}')", nameof(slotNames));
+            _slotNames[i] = slot;
+        }
+    }
+
+    /// <summary>Whether <paramref name="name"/> can name a state entry: non-empty, ASCII letters, digits and '_' only.</summary>
+    internal static bool IsStateName(string name)
+    {
+        if (name.Length == 0) return false;
+        foreach (char ch in name)
+            if (!(ch is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_')) return false;
+        return true;
     }
 
     /// <summary>Per-parameter state buffers the optimizer keeps (Adam 2, RMSprop 1 or 2, SGD 0 or 1 with momentum).</summary>
