@@ -531,19 +531,21 @@ public static class Gemm
                     if (w == nr)
                     {
                         int inPlaceTiles = packedFrom / mr, packedTiles = (mc - packedFrom) / mr;
+                        // Each tile starts from the bias row (stride 0) or from its own rows of C.
+                        nint ldIn = fromBias ? 0 : ldc, inStep = fromBias ? 0 : (nint)mr * ldc;
                         if (inPlaceTiles > 0)
                         {
                             ref float runC = ref Unsafe.Add(ref c, i0 * ldc + j);
                             TTile.MultiplyTiles(inPlaceTiles, kc, ref Unsafe.Add(ref a, i0 * ai + p0), ai, 1, (nint)mr * ai, ref panelB,
-                                ref fromBias ? ref biasRow : ref runC, fromBias ? 0 : ldc, fromBias ? 0 : (nint)mr * ldc, ref runC, ldc);
+                                ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc);
                         }
                         if (packedTiles > 0)
                         {
                             ref float runC = ref Unsafe.Add(ref c, (i0 + packedFrom) * ldc + j);
                             TTile.MultiplyTiles(packedTiles, kc, ref packA, 1, mr, (nint)mr * kc, ref panelB,
-                                ref fromBias ? ref biasRow : ref runC, fromBias ? 0 : ldc, fromBias ? 0 : (nint)mr * ldc, ref runC, ldc);
+                                ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc);
                         }
-                        i = packedFrom + packedTiles * mr;
+                        i = packedFrom + packedTiles * mr; // what is left is a last tile of fewer than MR rows
                     }
                     for (; i < mc; i += mr)
                     {
@@ -552,12 +554,6 @@ public static class Gemm
                         ref float tileA = ref direct ? ref Unsafe.Add(ref a, (i0 + i) * ai + p0) : ref Unsafe.Add(ref packA, (i - packedFrom) * kc);
                         nint rowStride = direct ? ai : 1, pStride = direct ? 1 : mr;
                         ref float tileC = ref Unsafe.Add(ref c, (i0 + i) * ldc + j);
-                        if (rows == mr && w == nr)
-                        {
-                            if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref tileC, ldc);
-                            else TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref tileC, ldc);
-                            continue;
-                        }
                         // A panel of w < NR columns with whole rows: masked loads and stores at 512 bits (a buffer and a
                         // copy back cost a 24-wide panel more than a whole one's time); at 256 and 128 bits, where the panel
                         // is at least a vector wide, the tile's last vectors overlap the ones before them instead (the
@@ -574,14 +570,14 @@ public static class Gemm
                         // element of C is the same chain; it must not read past C's last element. Otherwise it starts
                         // from a zeroed copy of C, made element by element, whose narrow stores the tile's wide loads
                         // cannot be forwarded from (a stall on each: a ragged panel took 4× a whole one's time that way).
-                        if (fromBias) TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref biasRow, 0, ref e, nr);
+                        if (fromBias) TTile.MultiplyTiles(1, kc, ref tileA, rowStride, pStride, 0, ref panelB, ref biasRow, 0, 0, ref e, nr);
                         else if (rows == mr && (long)(i0 + i + mr - 1) * ldc + j + nr <= (long)(m - 1) * ldc + n)
-                            TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref tileC, ldc, ref e, nr);
+                            TTile.MultiplyTiles(1, kc, ref tileA, rowStride, pStride, 0, ref panelB, ref tileC, ldc, 0, ref e, nr);
                         else
                         {
                             edge.Slice(0, mr * nr).Clear();
                             for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref tileC, r * ldc), ref Unsafe.Add(ref e, r * nr), w);
-                            TTile.Multiply(kc, ref tileA, rowStride, pStride, ref panelB, ref e, nr, ref e, nr);
+                            TTile.MultiplyTiles(1, kc, ref tileA, rowStride, pStride, 0, ref panelB, ref e, nr, 0, ref e, nr);
                         }
                         for (int r = 0; r < rows; r++) MatrixOps.CopyFloats(ref Unsafe.Add(ref e, r * nr), ref Unsafe.Add(ref tileC, r * ldc), w);
                     }
@@ -751,14 +747,14 @@ public static class Gemm
         static abstract int KC { get; } // k per block: a packed B panel, KC·NR floats, stays in L1 (16 KB)
         static abstract int MC { get; } // rows per block: a packed A block, MC·KC floats, stays in L2
         // A(r, p) at a[r·rowStride + p·pStride]: packed tiles pass (1, MR); a row-major A read in place passes (lda, 1).
-        static abstract void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc);
-        // Multiply on `tiles` tiles down the rows of one panel, in one call: tile t reads A from a + t·aStep, its
-        // starting values from cIn + t·inStep (0 where each starts from the bias row) and writes c + t·MR·ldc.
+        // `tiles` tiles down the rows of one panel, in one call (a call per tile cost W6's inference several percent):
+        // tile t reads A from a + t·aStep and its starting values from cIn + t·inStep (rows ldIn apart; 0 and 0 where
+        // each starts from the bias row), adds its products, and writes c + t·MR·ldc.
         static abstract void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc);
         static abstract void CopyRow(ref float from, ref float to); // NR floats
         // A tile of MR whole rows but only the first w < NR columns: reads and writes those w columns of each row and
         // nothing past them (masked loads and stores at 512 bits; below it, vectors that overlap the one before them,
-        // for w of at least a vector), each element the chain Multiply gives it. False where it cannot (the caller then
+        // for w of at least a vector), each element the chain MultiplyTiles gives it. False where it cannot (the caller then
         // goes through a tile-sized buffer).
         static abstract bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w);
     }
@@ -777,10 +773,6 @@ public static class Gemm
             Vector512.LoadUnsafe(ref from).StoreUnsafe(ref to);
             Vector512.LoadUnsafe(ref from, 16).StoreUnsafe(ref to, 16);
         }
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
-            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc);
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
@@ -842,10 +834,10 @@ public static class Gemm
             c70.StoreUnsafe(ref c, 7 * s); c71.StoreUnsafe(ref c, 7 * s + W);
         }
 
-        // As Multiply, for the first w < 32 columns of each row: masked loads of the starting values (zero past w) and
+        // As Body, for the first w < 32 columns of each row: masked loads of the starting values (zero past w) and
         // masked stores, so a ragged last panel needs no buffer, no copy back, and no read past C's last element.
-        // Its loop repeats Multiply's on purpose: one generic body over how rows are loaded and stored (a struct holding
-        // the masks) measured W2 and W6 inference 5 % slower at 512 bits, and Multiply as this body with every lane on
+        // Its loop repeats Body's on purpose: one generic body over how rows are loaded and stored (a struct holding
+        // the masks) measured W2 and W6 inference 5 % slower at 512 bits, and Body as this one with every lane on
         // 3 % slower for W3's training and W6's inference.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static unsafe bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
@@ -922,10 +914,6 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
-            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, (nuint)TOps.Lanes);
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
         {
             for (int t = 0; t < tiles; t++)
@@ -940,7 +928,7 @@ public static class Gemm
         // The first w columns, lanes ≤ w < 2·lanes, of each row: the second vector is columns w − lanes … w − 1, which
         // overlap the first; both are computed from the starting values before either is stored, and a column in both
         // gets the same chain twice (the panel's B and the bias are read at the same offsets), so every element is
-        // the chain Multiply gives it, with no buffer, no copy back and nothing written past column w.
+        // the chain a whole tile gives it, with no buffer, no copy back and nothing written past column w.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
         {
@@ -1042,10 +1030,6 @@ public static class Gemm
         }
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
-            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 8, 16);
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
             => ThreeVectors<Tile256x24>.Tiles(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc);
 
@@ -1104,10 +1088,6 @@ public static class Gemm
             Vector128.LoadUnsafe(ref from, 4).StoreUnsafe(ref to, 4);
             Vector128.LoadUnsafe(ref from, 8).StoreUnsafe(ref to, 8);
         }
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        public static void Multiply(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc)
-            => Body(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 4, 8);
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc)
