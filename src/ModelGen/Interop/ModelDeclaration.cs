@@ -43,19 +43,6 @@ internal static class ModelDeclaration
         return result;
     }
 
-    /// <summary><see cref="Read"/>, or null when the attributes cannot be matched to the layers.</summary>
-    public static IReadOnlyList<DeclaredLayer>? TryRead(ISequentialModel model)
-    {
-        try
-        {
-            return Read(model);
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
     private static string KerasType(LayerAttribute attribute) => attribute switch
     {
         EmbeddingAttribute => "Embedding",
@@ -68,7 +55,13 @@ internal static class ModelDeclaration
         LstmAttribute => "LSTM",
         GruAttribute => "GRU",
         DenseAttribute => "Dense",
-        _ => attribute.GetType().Name,
+        RepeatVectorAttribute => "RepeatVector",
+        GlobalAveragePooling1DAttribute => "GlobalAveragePooling1D",
+        GlobalMaxPooling1DAttribute => "GlobalMaxPooling1D",
+        FlattenAttribute => "Flatten",
+        ActivationAttribute => "Activation",
+        // Every layer kind has a case (ModelDeclarationTests reads a model of each); an unknown one cannot match a layer.
+        _ => "unknown layer attribute " + attribute.GetType().Name,
     };
 
     private static InvalidOperationException Mismatch(ISequentialModel model, string detail) =>

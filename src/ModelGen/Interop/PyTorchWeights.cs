@@ -33,6 +33,7 @@ public static class PyTorchWeights
     /// <param name="strict">As PyTorch's <c>strict</c>: tensors that no layer reads are errors. With false they are ignored.</param>
     /// <exception cref="InvalidDataException">The file is not valid safetensors.</exception>
     /// <exception cref="WeightImportException">Missing, unexpected or misshaped tensors (all of them listed).</exception>
+    /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to its layers (they are read for what the weights do not show: a GRU's form, the activations).</exception>
     public static void LoadPyTorchWeights(this ISequentialModel model, string path, PyTorchNameMap? names = null, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -64,6 +65,7 @@ public static class PyTorchWeights
     /// <param name="path">The <c>.safetensors</c> file to write, replaced if it exists; <c>torch</c> reads it with <c>safetensors.torch.load_file</c>.</param>
     /// <param name="names">Which PyTorch module each layer goes to; null uses each layer's own name.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to its layers (they are read for what the weights do not show: a GRU's form, the activations).</exception>
     public static void SavePyTorchWeights(this ISequentialModel model, string path, PyTorchNameMap? names = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -145,8 +147,9 @@ public static class PyTorchWeights
         problems = [];
         var info = model.Info;
         // What the weights do not show is read from the declaration: a GRU's form (ResetAfter) when it has no bias,
-        // and a SimpleRNN's activation (nn.RNN has only tanh and relu).
-        var declared = ModelDeclaration.TryRead(model) ?? [];
+        // and a SimpleRNN's activation (nn.RNN has only tanh and relu). A declaration that cannot be read is refused,
+        // not skipped: without it these checks could not be made.
+        var declared = ModelDeclaration.Read(model);
         var resetBefore = declared.Where(l => l.Core is GruAttribute { ResetAfter: false }).Select(l => l.Info.Name).ToHashSet();
         var rnnActivation = declared.Where(l => l.Core is SimpleRnnAttribute { Activation: not ("tanh" or "relu") })
             .ToDictionary(l => l.Info.Name, l => ((SimpleRnnAttribute)l.Core).Activation);

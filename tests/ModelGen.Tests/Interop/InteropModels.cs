@@ -82,3 +82,25 @@ public partial class GruResetBefore;
 [Sequential(TimeSteps = 5, Features = 4)]
 [Gru(6, ResetAfter = false, UseBias = false)]
 public partial class GruResetBeforeNoBias;
+
+// Layers without weights around a recurrent layer PyTorch cannot hold: the declaration is still read, so the refusal stands.
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[Lstm(4, Activation = "relu", ReturnSequences = true)]
+[GlobalMaxPooling1D]
+[Dense(1)]
+public partial class ReluLstmPooled;
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[SimpleRnn(3, Activation = "sigmoid", ReturnSequences = true)]
+[Flatten]
+[Activation("tanh")]
+[Dense(1)]
+public partial class SigmoidRnnFlattened;
+
+/// <summary><see cref="ReluLstmPooled"/> with tanh: the same tensors, which PyTorch can hold.</summary>
+[Sequential(TimeSteps = 6, Features = 2)]
+[Lstm(4, ReturnSequences = true)]
+[GlobalMaxPooling1D]
+[Dense(1)]
+public partial class ReluLstmPooledTwin;

@@ -117,3 +117,43 @@ public partial class OnnxMaskingLast;
 [Lstm(3, GoBackwards = true)]
 [Dense(1)]
 public partial class OnnxMaskedGoBackwards;
+
+// The layers without weights around the recurrent ones: pooling, Flatten, RepeatVector, Activation.
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[Gru(4, ReturnSequences = true)]
+[GlobalAveragePooling1D]
+[Dense(2)]
+public partial class OnnxAveragePooled;
+
+/// <summary>GlobalAveragePooling1D under a mask averages the unmasked steps only (Keras).</summary>
+[Sequential(TimeSteps = 8)]
+[Embedding(20, 4, MaskZero = true)]
+[Lstm(3, ReturnSequences = true)]
+[GlobalAveragePooling1D]
+[Dense(2)]
+public partial class OnnxAveragePooledMasked;
+
+[Sequential(TimeSteps = 6, Features = 2)]
+[Lstm(4, ReturnSequences = true)]
+[GlobalMaxPooling1D]
+[Activation("tanh")]
+[Dense(1)]
+public partial class OnnxMaxPooled;
+
+[Sequential(TimeSteps = 5, Features = 3)]
+[SimpleRnn(3, ReturnSequences = true)]
+[Flatten]
+[Dense(2)]
+[Activation("sigmoid")]
+public partial class OnnxFlattened;
+
+/// <summary>An encoder-decoder: the output has RepeatVector's 3 steps, not the input's 6.</summary>
+[Sequential(TimeSteps = 6, Features = 2)]
+[Lstm(4)]
+[RepeatVector(3)]
+[Lstm(4, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(3)]
+[Activation("softmax")]
+public partial class OnnxRepeated;

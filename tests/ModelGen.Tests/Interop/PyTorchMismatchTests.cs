@@ -125,6 +125,24 @@ public sealed class PyTorchMismatchTests
     }
 
     [Fact]
+    public void AnActivationPyTorchLacks_IsRefused_WithPoolingFlattenOrActivationLayersAround()
+    {
+        // These layers once made the declaration unreadable, and the checks were skipped: the state_dict was written
+        // and loaded as if the layer computed tanh.
+        var lstm = Assert.Throws<NotSupportedException>(() => new ReluLstmPooled().ToPyTorchTensors());
+        Assert.Contains("layer 'lstm' (LSTM, 4 units, 2 inputs) uses activation 'relu', which nn.LSTM and nn.GRU do not have", lstm.Message);
+        var rnn = Assert.Throws<NotSupportedException>(() => new SigmoidRnnFlattened().ToPyTorchTensors());
+        Assert.Contains("uses activation 'sigmoid', which nn.RNN does not have", rnn.Message);
+        // Loading refuses too, and leaves the weights as they were.
+        var model = new ReluLstmPooled();
+        var before = (float[])model.Parameters.Clone();
+        var tensors = new ReluLstmPooledTwin().ToPyTorchTensors();
+        var e = Assert.Throws<WeightImportException>(() => model.LoadPyTorchWeights(new SafeTensorFile(tensors)));
+        Assert.Contains(e.Problems, p => p.Contains("uses activation 'relu'", StringComparison.Ordinal));
+        Assert.Equal(before, model.Parameters);
+    }
+
+    [Fact]
     public void HalfAndDoubleTensors_AreConverted()
     {
         var model = new TorchLstm();

@@ -25,6 +25,67 @@ public sealed class RuntimeArgumentTests
     }
 
     [Theory]
+    [InlineData(3f)]
+    [InlineData(-1f)]
+    [InlineData(1.5f)]
+    [InlineData(float.NaN)]
+    public void A_sparse_label_that_is_no_class_index_is_refused_before_any_batch_naming_its_sample(float label)
+    {
+        // 600 samples in batches of 32: the bad label sits in the last batch, after 18 that would have been applied.
+        var random = new Random(4);
+        var x = new float[600 * 6 * 2];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() - 0.5f;
+        var y = new float[600];
+        for (int s = 0; s < y.Length; s++) y[s] = s % 3;
+        y[599] = label;
+        var model = new ClassifierLastStepModel();
+        model.Initialize(seed: 2);
+        model.Compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        var before = (float[])model.Parameters.Clone();
+        foreach (var call in new Action[]
+        {
+            () => model.Fit(x, y, epochs: 1, batchSize: 32, verbose: 0, shuffle: false),
+            () => model.Fit(x, y, epochs: 1, batchSize: 32, verbose: 0),
+            () => model.Fit(x.AsSpan(0, 100 * 12).ToArray(), y.AsSpan(0, 100).ToArray(), verbose: 0, validationData: (x, y)),
+            () => model.Evaluate(x, y),
+        })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Contains("[599] (sample 599) is " + label.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+            Assert.Contains("a whole number in [0, 3) for the 3 output units", e.Message);
+            Assert.Equal(before, model.Parameters);
+        }
+        // The same label through a data source: that batch is not applied, and the sample is named by its index in the source.
+        var source = new ArraySource<float>(x, y, 600);
+        var fromSource = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(source, epochs: 1, batchSize: 32, verbose: 0, shuffle: false));
+        Assert.Contains("source targets of sample 599 is", fromSource.Message);
+        Assert.Contains("This batch was not applied", fromSource.Message);
+        var evaluated = Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(source));
+        Assert.Contains("source targets of sample 599 is", evaluated.Message);
+    }
+
+    [Fact]
+    public void A_sparse_label_per_output_step_names_the_sample_and_the_step()
+    {
+        var x = new float[5 * 6 * 2];
+        var y = new float[5 * 6];
+        y[3 * 6 + 4] = 7;
+        var model = new StepClassifierModel();
+        model.Compile("adam", "sparse_categorical_crossentropy");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, y, verbose: 0));
+        Assert.Contains("y[22] (sample 3, output step 4) is 7", e.Message);
+        Assert.Equal("y", e.ParamName);
+    }
+
+    [Fact]
+    public void Empty_inputs_are_called_empty()
+    {
+        var model = new ClassifierModel();
+        var e = Assert.Throws<ArgumentException>(() => model.Predict(Array.Empty<float>()));
+        Assert.Contains("x is empty; it must be [samples, 3, 2] with at least one sample", e.Message);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-3)]
     public void Time_steps_below_one_are_refused_by_fit_evaluate_and_predict(int steps)

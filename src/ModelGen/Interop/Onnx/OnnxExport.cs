@@ -21,7 +21,10 @@ namespace ModelGen.Interop;
 /// <c>Activation</c> as the operator's candidate (and LSTM output) activation (<c>Relu</c>, <c>Sigmoid</c>, <c>Affine(1, 0)</c>
 /// for linear; refused with <c>hard_sigmoid</c> gates when linear); Bidirectional → one
 /// <c>direction = "bidirectional"</c> operator and the merge (concat, sum, mul, ave); <c>GoBackwards</c> → the input
-/// reversed in time. Dropout layers and dropout rates are left out (inference).</para>
+/// reversed in time; Activation → the same operators as Dense's activation;
+/// RepeatVector → <c>Unsqueeze</c> + <c>Tile</c>; GlobalAveragePooling1D → <c>ReduceMean</c> over the steps, or with a
+/// mask <c>Σ x·mask / Σ mask</c> as Keras; GlobalMaxPooling1D → <c>ReduceMax</c> over every step (Keras 3 reads no
+/// mask there); Flatten → <c>Reshape</c> to <c>[batch, steps·features]</c>. Dropout layers and dropout rates are left out (inference).</para>
 /// <para>Masks (Embedding <c>MaskZero</c>, Masking): each row's unmasked steps are rotated to the front and the
 /// recurrent operator runs with <c>sequence_lens</c>; its outputs are rotated back and masked steps take Keras's
 /// values (a single layer's carried output: zero before the first real step, the last output after it; zeros in
@@ -86,6 +89,7 @@ public static class OnnxExport
             if (_info.TakesTokens) _g.Input("input", OnnxType.Int32, "batch", Steps);
             else _g.Input("input", OnnxType.Float, "batch", Steps, _info.InputFeatures);
             bool sequence = true;
+            object steps = Steps; // of the output, when it is a sequence: a RepeatVector sets its own
             foreach (var layer in layers)
             {
                 var w = LayerWeights.Read(layer.Info);
@@ -113,12 +117,52 @@ public static class OnnxExport
                         x = Recurrent(x, w, r, layer.Attribute as BidirectionalAttribute);
                         if (!r.ReturnSequences) { sequence = false; _mask = null; _plan = null; }
                         break;
+                    case ActivationAttribute a:
+                        x = Activate(x, a.Activation, layer.Info.Name); // keeps the shape and the mask
+                        break;
+                    case RepeatVectorAttribute repeat:
+                        // [B, F] → [B, n, F]; no mask comes out of it.
+                        x = _g.Add("Tile", [_g.Add("Unsqueeze", [x, _g.Vector(1)]), _g.Vector(1, repeat.N, 1)]);
+                        sequence = true;
+                        steps = repeat.N;
+                        _mask = null;
+                        _plan = null;
+                        break;
+                    case GlobalAveragePooling1DAttribute:
+                        if (_mask is null)
+                        {
+                            x = _g.Add("ReduceMean", [x], ("axes", new long[] { 1 }), ("keepdims", 0L));
+                        }
+                        else
+                        {
+                            // Keras: Σ x·mask / Σ mask over the steps (0/0 = NaN for a row with every step masked).
+                            string sum = _g.Add("ReduceSum", [_g.Add("Mul", [x, _g.Add("Unsqueeze", [_mask, _g.Vector(2)])]), _g.Vector(1)], ("keepdims", 0L));
+                            x = _g.Add("Div", [sum, _g.Add("ReduceSum", [_mask, _g.Vector(1)], ("keepdims", 1L))]);
+                        }
+                        sequence = false;
+                        _mask = null;
+                        _plan = null;
+                        break;
+                    case GlobalMaxPooling1DAttribute:
+                        // Over every step, as Keras 3 (it reads no mask).
+                        x = _g.Add("ReduceMax", [x], ("axes", new long[] { 1 }), ("keepdims", 0L));
+                        sequence = false;
+                        _mask = null;
+                        _plan = null;
+                        break;
+                    case FlattenAttribute:
+                        // [B, T, F] → [B, T·F], each row's steps one after another (T is fixed: the generator requires it).
+                        x = _g.Add("Reshape", [x, _g.Vector(0, -1)]);
+                        sequence = false;
+                        _mask = null;
+                        _plan = null;
+                        break;
                     default:
                         throw new NotSupportedException($"layer '{layer.Info.Name}' ({layer.Info.Type}) has no ONNX export");
                 }
             }
             _g.AddTo("output", "Identity", [x]);
-            if (sequence) _g.Output("output", OnnxType.Float, "batch", Steps, _info.OutputUnits);
+            if (sequence) _g.Output("output", OnnxType.Float, "batch", steps, _info.OutputUnits);
             else _g.Output("output", OnnxType.Float, "batch", _info.OutputUnits);
             var metadata = new Dictionary<string, string>
             {
@@ -136,16 +180,19 @@ public static class OnnxExport
             var p = w.Layer.Parameters;
             string y = _g.Add("MatMul", [x, Weights(p[0])]);
             if (p.Count > 1) y = _g.Add("Add", [y, Weights(p[1])]);
-            return d.Activation switch
-            {
-                "linear" => y,
-                "tanh" => _g.Add("Tanh", [y]),
-                "sigmoid" => _g.Add("Sigmoid", [y]),
-                "relu" => _g.Add("Relu", [y]),
-                "softmax" => _g.Add("Softmax", [y], ("axis", -1L)),
-                var a => throw new NotSupportedException($"layer '{w.Layer.Name}': activation '{a}' has no ONNX export"),
-            };
+            return Activate(y, d.Activation, w.Layer.Name);
         }
+
+        /// <summary>A Dense layer's or an Activation layer's function of x, element by element (softmax over the last axis).</summary>
+        private string Activate(string x, string activation, string layer) => activation switch
+        {
+            "linear" => x,
+            "tanh" => _g.Add("Tanh", [x]),
+            "sigmoid" => _g.Add("Sigmoid", [x]),
+            "relu" => _g.Add("Relu", [x]),
+            "softmax" => _g.Add("Softmax", [x], ("axis", -1L)),
+            var a => throw new NotSupportedException($"layer '{layer}': activation '{a}' has no ONNX export"),
+        };
 
         private string Recurrent(string x, LayerWeights w, RecurrentLayerAttribute r, BidirectionalAttribute? bidirectional)
         {

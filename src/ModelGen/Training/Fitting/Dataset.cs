@@ -37,7 +37,9 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         var info = model.Info;
         int inputWidth = shape.InputWidth, steps = shape.Steps;
         if (x.Length == 0 || x.Length % inputWidth != 0)
-            throw new ArgumentException($"{xName} must be {shape.DescribeInputs()}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
+            throw new ArgumentException(x.Length == 0
+                ? $"{xName} is empty; it must be {shape.DescribeInputs()} with at least one sample ({inputWidth} values each)"
+                : $"{xName} must be {shape.DescribeInputs()}, a multiple of {inputWidth} values, but holds {x.Length}", xName);
         int samples = x.Length / inputWidth;
         CheckOutputFits(samples, shape.OutputWidth, xName);
         int targetWidth = shape.TargetWidth, perRow = targetWidth / shape.RowsPerSample;
@@ -47,7 +49,20 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
             throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
         }
+        if (y is not null && loss?.FindInvalidTarget(y, info.OutputUnits) is (int at, float value))
+            throw InvalidTarget(loss, info.OutputUnits, yName!, at, value, at / targetWidth, at % targetWidth / perRow, shape.RowsPerSample);
         return shape with { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples };
+    }
+
+    /// <summary>
+    /// The error for a target <paramref name="loss"/> cannot take: where it is in the caller's data (the sample, and the
+    /// output step of a sequence), what it is and what was expected.
+    /// </summary>
+    internal static ArgumentOutOfRangeException InvalidTarget(Loss loss, int width, string yName, int index, float value, int sample, int row, int rowsPerSample)
+    {
+        string where = rowsPerSample > 1 ? $"sample {sample}, output step {row}" : $"sample {sample}";
+        return new ArgumentOutOfRangeException(yName, value, string.Create(CultureInfo.InvariantCulture,
+            $"{yName}[{index}] ({where}) is {value}, which is not a valid target: {loss.ValidTargets(width)}. Checked before any batch ran: nothing was changed"));
     }
 
     /// <summary>
@@ -164,6 +179,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     private readonly int _inputWidth;
     private readonly int _outputWidth;
     private readonly int _targetWidth;
+    private readonly int _rowsPerSample, _outputUnits;
     private readonly int _steps;
     private readonly TInput[] _x;
     private readonly float[] _y;
@@ -195,6 +211,8 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         _inputWidth = data.InputWidth;
         _outputWidth = data.OutputWidth;
         _targetWidth = data.TargetWidth;
+        _rowsPerSample = data.RowsPerSample;
+        _outputUnits = model.Info.OutputUnits;
         _steps = data.Steps;
         _x = new TInput[capacity * _inputWidth];
         _y = new float[capacity * _targetWidth];
@@ -318,6 +336,25 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         optimizer.Step(_model.Parameters, _model.Gradients, _model.Info);
         result = StepResult.Applied;
         return value;
+    }
+
+    /// <summary>
+    /// Throws when a target of the loaded batch cannot be one of <paramref name="loss"/>'s (a class index out of range),
+    /// naming the sample by its index in the caller's data; called before the batch runs, so it is not applied.
+    /// </summary>
+    /// <param name="loss">The compiled loss.</param>
+    /// <param name="indices">The batch's samples as indices into the caller's data, or empty: they are consecutive from <paramref name="first"/>.</param>
+    /// <param name="first">Added to each index (the first sample's index when <paramref name="indices"/> is empty).</param>
+    /// <param name="yName">Name of the targets.</param>
+    public void CheckTargets(Loss loss, ReadOnlySpan<int> indices, int first, string yName)
+    {
+        if (_targetWidth == 0 || loss.FindInvalidTarget(_y.AsSpan(0, _count * _targetWidth), _outputUnits) is not (int at, float value)) return;
+        int perRow = _targetWidth / _rowsPerSample;
+        int position = at / _targetWidth, offset = at % _targetWidth;
+        int sample = first + (indices.IsEmpty ? position : indices[position]);
+        string where = _rowsPerSample > 1 ? $"sample {sample}, output step {offset / perRow}" : $"sample {sample}";
+        throw new ArgumentOutOfRangeException(yName, value, string.Create(CultureInfo.InvariantCulture,
+            $"{yName} of {where} is {value}, which is not a valid target: {loss.ValidTargets(_outputUnits)}. This batch was not applied"));
     }
 
     /// <summary>

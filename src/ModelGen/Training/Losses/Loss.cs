@@ -149,6 +149,19 @@ public abstract class Loss
     /// <summary>Target values per output row of <paramref name="width"/> values: the width, or 1 for a sparse loss.</summary>
     internal int TargetsPerRow(int width) => TargetLength(1, width);
 
+    /// <summary>
+    /// The first target value this loss cannot take (its index in <paramref name="targets"/> and the value), or null when
+    /// every one fits: checked over the whole of <c>y</c> before training or evaluation starts, so a bad label fails
+    /// before any batch is applied and names its place in the caller's array.
+    /// </summary>
+    /// <param name="targets">Targets of whole samples, <see cref="TargetsPerRow"/> per output row.</param>
+    /// <param name="width">Output units per row.</param>
+    internal virtual (int Index, float Value)? FindInvalidTarget(ReadOnlySpan<float> targets, int width) => null;
+
+    /// <summary>What a target of this loss must be, for the message of <see cref="FindInvalidTarget"/>.</summary>
+    /// <param name="width">Output units per row.</param>
+    internal virtual string ValidTargets(int width) => "";
+
     private string TargetShapeText(int samples, int width) => TargetLength(samples, width) == samples * width
         ? $"same as output, [{samples} × {width}]"
         : $"one class index per row, {samples} rows";
