@@ -315,7 +315,7 @@ public sealed class TrainingTests(TrainingDevice fixture) : IClassFixture<Traini
         var before = DeviceParameters(model);
         model.Compile(c.Optimizer(), c.Loss());
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0));
-        Assert.Contains("row 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("y[2] (sample 2) is 3", e.Message, StringComparison.Ordinal); // checked whole before any batch
         Assert.Equal(before, DeviceParameters(model));
         Assert.Equal(0, model.GetOptimizer().Iterations);
         var host = Model(c);
