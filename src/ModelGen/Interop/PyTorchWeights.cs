@@ -156,6 +156,9 @@ public static class PyTorchWeights
         // nn.LSTM and nn.GRU have tanh only.
         var gatedActivation = declared.Where(l => l.Core is GatedLayerAttribute { Activation: not "tanh" })
             .ToDictionary(l => l.Info.Name, l => ((GatedLayerAttribute)l.Core).Activation);
+        // Their gates are sigmoid only.
+        var gateActivation = declared.Where(l => l.Core is GatedLayerAttribute { RecurrentActivation: not "sigmoid" })
+            .ToDictionary(l => l.Info.Name, l => ((GatedLayerAttribute)l.Core).RecurrentActivation);
         var groups = new List<Group>();
         var layerNames = info.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string mapped in names.Layers.Where(n => !layerNames.Contains(n)))
@@ -174,21 +177,17 @@ public static class PyTorchWeights
                     groups.Add(DenseGroup(w, module));
                     break;
                 case WeightKind.Recurrent:
+                    // Every reason a layer cannot be held by PyTorch is listed, not only the first.
+                    int known = problems.Count;
                     if (w.Gates == 3 && !w.TwoBiases && (w.Directions[0].Bias is not null || resetBefore.Contains(layer.Name)))
-                    {
                         problems.Add($"{w.Describe()} is a GRU with ResetAfter = false, which has no PyTorch counterpart (nn.GRU applies the reset gate after the recurrent product, Keras reset_after=True); declare it [Gru(…, ResetAfter = true)]");
-                        continue;
-                    }
                     if (rnnActivation.TryGetValue(layer.Name, out string? activation))
-                    {
                         problems.Add($"{w.Describe()} uses activation '{activation}', which nn.RNN does not have (its nonlinearity is 'tanh' or 'relu')");
-                        continue;
-                    }
                     if (gatedActivation.TryGetValue(layer.Name, out string? candidate))
-                    {
                         problems.Add($"{w.Describe()} uses activation '{candidate}', which nn.LSTM and nn.GRU do not have (they compute tanh only); declare it with Activation = \"tanh\" to exchange weights with PyTorch");
-                        continue;
-                    }
+                    if (gateActivation.TryGetValue(layer.Name, out string? gate))
+                        problems.Add($"{w.Describe()} uses recurrent activation '{gate}', which nn.LSTM and nn.GRU do not have (their gates are sigmoid); declare it with RecurrentActivation = \"sigmoid\" to exchange weights with PyTorch");
+                    if (problems.Count > known) continue;
                     foreach (var d in w.Directions) groups.Add(RecurrentGroup(w, d, module, torchLayer));
                     break;
             }

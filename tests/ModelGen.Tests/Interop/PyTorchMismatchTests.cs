@@ -133,6 +133,12 @@ public sealed class PyTorchMismatchTests
         Assert.Contains("layer 'lstm' (LSTM, 4 units, 2 inputs) uses activation 'relu', which nn.LSTM and nn.GRU do not have", lstm.Message);
         var rnn = Assert.Throws<NotSupportedException>(() => new SigmoidRnnFlattened().ToPyTorchTensors());
         Assert.Contains("uses activation 'sigmoid', which nn.RNN does not have", rnn.Message);
+        var gates = Assert.Throws<NotSupportedException>(() => new OnnxGatedActivations().ToPyTorchTensors());
+        // Every reason, each layer's too: the GRU's candidate activation and its gates, the second GRU's form and activation.
+        Assert.Contains("layer 'bidirectional' (Bidirectional GRU, 4 units, 4 inputs) uses activation 'sigmoid'", gates.Message);
+        Assert.Contains("layer 'bidirectional' (Bidirectional GRU, 4 units, 4 inputs) uses recurrent activation 'hard_sigmoid', which nn.LSTM and nn.GRU do not have", gates.Message);
+        Assert.Contains("layer 'gru_1' (GRU, 3 units, 8 inputs) is a GRU with ResetAfter = false", gates.Message);
+        Assert.Contains("layer 'gru_1' (GRU, 3 units, 8 inputs) uses activation 'relu'", gates.Message);
         // Loading refuses too, and leaves the weights as they were.
         var model = new ReluLstmPooled();
         var before = (float[])model.Parameters.Clone();
