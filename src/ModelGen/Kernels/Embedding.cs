@@ -125,7 +125,7 @@ public static class Embedding
 
     // The position of the first id outside [0, vocabulary), or -1. One unsigned comparison catches negative ids too;
     // the scalar search runs only when a vector holds a bad one.
-    private static int FirstOutside(ReadOnlySpan<int> tokens, int vocabulary)
+    internal static int FirstOutside(ReadOnlySpan<int> tokens, int vocabulary)
     {
         var ids = MemoryMarshal.Cast<int, uint>(tokens);
         int i = 0;

@@ -64,6 +64,38 @@ public sealed class RuntimeArgumentTests
         Assert.Contains("source targets of sample 599 is", evaluated.Message);
     }
 
+    [Theory]
+    [InlineData(20)]
+    [InlineData(-1)]
+    public void A_token_id_outside_the_vocabulary_is_refused_before_any_batch_naming_its_sample_and_step(int id)
+    {
+        // 200 samples of 8 token ids in batches of 16: the bad id sits in the last batch.
+        var random = new Random(7);
+        var x = new int[200 * 8];
+        for (int i = 0; i < x.Length; i++) x[i] = random.Next(1, 20);
+        var y = new float[200 * 8];
+        for (int i = 0; i < y.Length; i++) y[i] = i % 3;
+        x[197 * 8 + 5] = id;
+        var model = new MaskedTaggerModel();
+        model.Initialize(seed: 3);
+        model.Compile("adam", "sparse_categorical_crossentropy");
+        var before = (float[])model.Parameters.Clone();
+        foreach (var call in new Action[]
+        {
+            () => model.Fit(x, y, epochs: 1, batchSize: 16, verbose: 0, shuffle: false),
+            () => model.Evaluate(x, y),
+            () => model.Predict(x),
+        })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Contains($"x[{197 * 8 + 5}] (sample 197, step 5) is {id}, but Embedding 'embedding' takes token ids in [0, 19]", e.Message);
+            Assert.Equal(before, model.Parameters);
+        }
+        var fromSource = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(new ArraySource<int>(x, y, 200), epochs: 1, batchSize: 16, verbose: 0, shuffle: false));
+        Assert.Contains($"source inputs (sample 197, step 5) is {id}", fromSource.Message);
+        Assert.Contains("This batch was not applied", fromSource.Message);
+    }
+
     [Fact]
     public void A_sparse_label_per_output_step_names_the_sample_and_the_step()
     {

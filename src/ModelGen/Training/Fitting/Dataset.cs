@@ -49,10 +49,17 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
             throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
         }
+        if (x is int[] ids && info.TakesTokens && Kernels.Embedding.FirstOutside(ids, info.VocabularySize) is int bad and >= 0)
+            throw InvalidToken(info, xName, bad, ids[bad], bad / steps, bad % steps, "Checked before any batch ran: nothing was changed");
         if (y is not null && loss?.FindInvalidTarget(y, info.OutputUnits) is (int at, float value))
             throw InvalidTarget(loss, info.OutputUnits, yName!, at, value, at / targetWidth, at % targetWidth / perRow, shape.RowsPerSample);
         return shape with { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples };
     }
+
+    /// <summary>The error for a token id outside the vocabulary: where it is in the caller's data, what it is, what was expected.</summary>
+    internal static ArgumentOutOfRangeException InvalidToken(ModelInfo info, string where, int index, int id, int sample, int step, string outcome)
+        => new(where, id, string.Create(CultureInfo.InvariantCulture,
+            $"{where}{(index >= 0 ? $"[{index}]" : "")} (sample {sample}, step {step}) is {id}, but Embedding '{info.Layers[0].Name}' takes token ids in [0, {info.VocabularySize - 1}]. {outcome}"));
 
     /// <summary>
     /// The error for a target <paramref name="loss"/> cannot take: where it is in the caller's data (the sample, and the
@@ -339,15 +346,22 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     }
 
     /// <summary>
-    /// Throws when a target of the loaded batch cannot be one of <paramref name="loss"/>'s (a class index out of range),
-    /// naming the sample by its index in the caller's data; called before the batch runs, so it is not applied.
+    /// Throws when a token id of the loaded batch is outside the vocabulary or a target cannot be one of
+    /// <paramref name="loss"/>'s (a class index out of range), naming the sample by its index in the caller's data;
+    /// called before the batch runs, so it is not applied.
     /// </summary>
     /// <param name="loss">The compiled loss.</param>
     /// <param name="indices">The batch's samples as indices into the caller's data, or empty: they are consecutive from <paramref name="first"/>.</param>
     /// <param name="first">Added to each index (the first sample's index when <paramref name="indices"/> is empty).</param>
+    /// <param name="xName">Name of the inputs.</param>
     /// <param name="yName">Name of the targets.</param>
-    public void CheckTargets(Loss loss, ReadOnlySpan<int> indices, int first, string yName)
+    public void CheckTargets(Loss loss, ReadOnlySpan<int> indices, int first, string xName, string yName)
     {
+        if (_x is int[] ids && _model.Info.TakesTokens && Kernels.Embedding.FirstOutside(ids.AsSpan(0, _count * _inputWidth), _model.Info.VocabularySize) is int bad and >= 0)
+        {
+            int p = bad / _inputWidth;
+            throw Dataset<TInput>.InvalidToken(_model.Info, xName, -1, ids[bad], first + (indices.IsEmpty ? p : indices[p]), bad % _inputWidth, "This batch was not applied");
+        }
         if (_targetWidth == 0 || loss.FindInvalidTarget(_y.AsSpan(0, _count * _targetWidth), _outputUnits) is not (int at, float value)) return;
         int perRow = _targetWidth / _rowsPerSample;
         int position = at / _targetWidth, offset = at % _targetWidth;
