@@ -14,8 +14,12 @@ namespace ModelGen.Keras;
 /// mismatch is reported in one <see cref="WeightImportException"/>, leaving the model unchanged.
 /// </summary>
 /// <remarks>
-/// <para>Keras 3 (<c>keras/src/saving/saving_lib.py</c>): weights are found by layer name, as Keras 3 loads them:
-/// <c>layers/&lt;name&gt;/vars/i</c> (Embedding, Dense), <c>layers/&lt;name&gt;/cell/vars/i</c> (SimpleRNN, LSTM,
+/// <para>Keras 3 (<c>keras/src/saving/saving_lib.py</c>): weights are found where Keras 3 saves and loads them, not
+/// by the layers' own names: each layer of the model, in order, is keyed by its class in snake case, counted per class
+/// (<c>lstm</c>, <c>lstm_1</c>, <c>dense</c>, <c>global_average_pooling1d</c> …; Keras's comment: names "may vary
+/// across two instances of the same model"), so a layer declared with a <c>Name</c> of its own still reads its
+/// weights, and a file loads into any declaration of the same layers in the same order:
+/// <c>layers/&lt;key&gt;/vars/i</c> (Embedding, Dense), <c>layers/&lt;key&gt;/cell/vars/i</c> (SimpleRNN, LSTM,
 /// GRU), <c>…/forward_layer/cell/vars/i</c> and <c>…/backward_layer/cell/vars/i</c> (Bidirectional),
 /// <c>…/layer/vars/i</c> (TimeDistributed). Datasets under <c>layers/</c> that no layer reads are errors.</para>
 /// <para>Legacy Keras 2 (<c>hdf5_format.py</c>): as Keras's default <c>load_weights(by_name=False)</c>, the layers
@@ -119,14 +123,63 @@ public static class KerasWeights
 
     private static string Role(LayerInfo layer, ParameterInfo p) => $"layer '{layer.Name}' ({layer.Type}) {p.Name}";
 
+    /// <summary>
+    /// A string-list attribute (<c>layer_names</c>, <c>weight_names</c>). h5py stores an empty Python list as an empty
+    /// float64 array, which Keras 2 writes for every layer without weights (Dropout, Masking, pooling …): empty is empty
+    /// whatever its type.
+    /// </summary>
+    private static string[] Names(IH5Attribute attribute, string where)
+    {
+        if (attribute.Space.Dimensions.Aggregate(1UL, (a, d) => a * d) == 0) return [];
+        if (attribute.Type.Class != H5DataTypeClass.String && attribute.Type.Class != H5DataTypeClass.VariableLength)
+            throw new InvalidDataException($"{where} is {attribute.Type.Class}; a legacy Keras file stores names there as strings");
+        return attribute.Read<string[]>();
+    }
+
+    /// <summary>
+    /// Each layer's key in a Keras 3 weight file: its Keras class in snake case (Keras's <c>naming.to_snake_case</c>),
+    /// with <c>_1</c>, <c>_2</c> … for the second, third … layer of the same class, counted over every layer in order.
+    /// </summary>
+    internal static string[] Keras3Keys(ModelInfo info)
+    {
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new string[info.Layers.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            string name = SnakeCase(info.Layers[i].Type);
+            if (used.TryGetValue(name, out int n))
+            {
+                used[name] = n + 1;
+                keys[i] = $"{name}_{n + 1}";
+            }
+            else
+            {
+                used[name] = 0;
+                keys[i] = name;
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>Keras's <c>to_snake_case</c>: <c>SimpleRNN</c> → <c>simple_rnn</c>, <c>GlobalAveragePooling1D</c> → <c>global_average_pooling1d</c>.</summary>
+    internal static string SnakeCase(string name)
+    {
+        name = System.Text.RegularExpressions.Regex.Replace(name, @"\W+", "");
+        name = System.Text.RegularExpressions.Regex.Replace(name, "(.)([A-Z][a-z]+)", "$1_$2");
+        name = System.Text.RegularExpressions.Regex.Replace(name, "([a-z])([A-Z])", "$1_$2");
+        return name.ToLowerInvariant();
+    }
+
     private static void ReadKeras3(ModelInfo info, PureHDF.VOL.Native.NativeFile file, List<string> problems, List<(ParameterInfo, float[])> values)
     {
         var expected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var layer in info.Layers)
+        var keys = Keras3Keys(info);
+        for (int l = 0; l < info.Layers.Count; l++)
         {
+            var layer = info.Layers[l];
             if (layer.Parameters.Count == 0) continue;
             var w = LayerWeights.Read(layer);
-            string root = $"layers/{layer.Name}";
+            string root = $"layers/{keys[l]}";
             var paths = new List<(string Path, ParameterInfo View)>();
             switch (w.Kind)
             {
@@ -156,7 +209,7 @@ public static class KerasWeights
             }
         }
         foreach (string path in Datasets(file.Group("layers"), "layers").Where(p => !expected.Contains(p)))
-            problems.Add($"'{path}' is unexpected: no layer of '{info.Name}' reads it (Keras 3 matches layers by name; ModelGen's layers are {string.Join(", ", info.Layers.Select(l => l.Name))})");
+            problems.Add($"'{path}' is unexpected: no layer of '{info.Name}' reads it (Keras 3 keys layers by class and position: this model's layers are {string.Join(", ", info.Layers.Select((l, i) => l.Name == keys[i] ? l.Name : $"{l.Name} as '{keys[i]}'"))})");
     }
 
     private static IEnumerable<string> Datasets(IH5Group group, string path)
@@ -174,7 +227,7 @@ public static class KerasWeights
     private static void ReadLegacy(ModelInfo info, IH5Group file, List<string> problems, List<(ParameterInfo, float[])> values)
     {
         var fileLayers = new List<(string Name, string[] Weights)>();
-        foreach (string name in file.Attribute("layer_names").Read<string[]>())
+        foreach (string name in Names(file.Attribute("layer_names"), "the attribute layer_names"))
         {
             if (!file.LinkExists(name))
             {
@@ -182,7 +235,7 @@ public static class KerasWeights
                 continue;
             }
             var group = file.Group(name);
-            string[] weights = group.AttributeExists("weight_names") ? group.Attribute("weight_names").Read<string[]>() : [];
+            string[] weights = group.AttributeExists("weight_names") ? Names(group.Attribute("weight_names"), $"layer '{name}''s weight_names") : [];
             if (weights.Length > 0) fileLayers.Add((name, weights));
         }
         var modelLayers = info.Layers.Where(l => l.Parameters.Count > 0).ToList();

@@ -104,3 +104,17 @@ public partial class SigmoidRnnFlattened;
 [GlobalMaxPooling1D]
 [Dense(1)]
 public partial class ReluLstmPooledTwin;
+
+/// <summary><see cref="TorchEmbeddingLstm"/> with names of its own and a Dropout: Keras 3 files key layers by class and position, not by name.</summary>
+[Sequential(TimeSteps = 5)]
+[Embedding(20, 6, Name = "tokens")]
+[Dropout(0.1)]
+[Lstm(8, Name = "encoder")]
+[Dense(2, Name = "head")]
+public partial class TorchEmbeddingLstmRenamed;
+
+[Sequential(TimeSteps = 5, Features = 2)]
+[Lstm(3, ReturnSequences = true, Name = "first")]
+[Lstm(3, Name = "second")]
+[Dense(1)]
+public partial class OnnxLstmStackedKeys;

@@ -42,6 +42,30 @@ public sealed class KerasWeightsTests
         Assertions.AllClose(torch.Parameters, model.Parameters, 1e-7, 1e-7, "Keras vs PyTorch import");
     }
 
+    [Theory]
+    [InlineData("emb_lstm.weights.h5")]
+    [InlineData("emb_lstm_dropout.legacy.h5")]
+    public void LayersNamedTheirOwnWay_AndLayersWithoutWeights_Load(string file)
+    {
+        // Keras 3 keys each layer by its class and position (layers/embedding, layers/lstm, layers/dense whatever the
+        // layers' names); a legacy file lists a Dropout with an empty weight_names, which h5py stores as float64.
+        var f = InteropFixture.All["emb_lstm"];
+        var model = new TorchEmbeddingLstmRenamed();
+        model.LoadKerasWeights(Path.Combine(InteropFixture.Folder, file));
+        Assertions.AllClose(f.Output, f.Run(model), 1e-5, 1e-5, $"{file} into renamed layers with a Dropout");
+    }
+
+    [Fact]
+    public void Keras3Keys_AreTheClassesInSnakeCase_CountedPerClass()
+    {
+        Assert.Equal(["embedding", "dropout", "lstm", "dense"], KerasWeights.Keras3Keys(new TorchEmbeddingLstmRenamed().Info));
+        Assert.Equal("simple_rnn", KerasWeights.SnakeCase("SimpleRNN"));
+        Assert.Equal("global_average_pooling1d", KerasWeights.SnakeCase("GlobalAveragePooling1D"));
+        Assert.Equal("spatial_dropout1d", KerasWeights.SnakeCase("SpatialDropout1D"));
+        Assert.Equal("time_distributed", KerasWeights.SnakeCase("TimeDistributed"));
+        Assert.Equal(["lstm", "lstm_1", "dense"], KerasWeights.Keras3Keys(new OnnxLstmStackedKeys().Info));
+    }
+
     private static WeightImportException Refused(ISequentialModel model, string path)
     {
         var before = (float[])model.Parameters.Clone();
@@ -53,7 +77,7 @@ public sealed class KerasWeightsTests
     [Fact]
     public void AnotherModelsFile_ListsEveryMismatch()
     {
-        // Keras 3 matches by name: the stacked bidirectional file has no 'lstm' and an unknown 'bidirectional'.
+        // Keras 3 keys layers by class and position: the stacked bidirectional file has no 'lstm' and an unknown 'bidirectional'.
         var e = Refused(new TorchEmbeddingLstm(), PathOf("lstm_bi_l2", "weights.h5"));
         Assert.Contains(e.Problems, p => p.StartsWith("'layers/embedding/vars/0' is missing", StringComparison.Ordinal));
         Assert.Contains(e.Problems, p => p.StartsWith("'layers/lstm/cell/vars/0' is missing", StringComparison.Ordinal));
