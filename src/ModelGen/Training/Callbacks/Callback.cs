@@ -14,6 +14,9 @@ public abstract class Callback
     /// <summary>Before the first epoch.</summary>
     public virtual void OnTrainBegin() { }
 
+    /// <summary>Checks that can refuse a run, made once <see cref="Context"/> is set and before any callback's <see cref="OnTrainBegin"/>.</summary>
+    internal virtual void Prepare() { }
+
     /// <summary>After the last epoch (also after an early stop).</summary>
     public virtual void OnTrainEnd() { }
 

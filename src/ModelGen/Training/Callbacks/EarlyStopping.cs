@@ -37,6 +37,9 @@ public sealed class EarlyStopping : Callback
     /// <summary>The epoch (0-based) with the best monitored value.</summary>
     public int BestEpoch { get; private set; } = -1;
 
+    /// <summary>Settles which way the monitored value improves (<see cref="MonitorMode.Auto"/>: the value's own direction).</summary>
+    internal override void Prepare() => _monitor.Resolve(Context.Model, nameof(EarlyStopping));
+
     /// <inheritdoc/>
     public override void OnTrainBegin()
     {

@@ -49,7 +49,12 @@ public sealed class LearningRateScheduler : Callback
 
     /// <summary>Checks that the optimizer's rate can be set.</summary>
     /// <exception cref="InvalidOperationException">The optimizer follows a <see cref="LearningRateSchedule"/>.</exception>
-    public override void OnTrainBegin()
+    public override void OnTrainBegin() => CheckRateCanBeSet();
+
+    /// <summary>The same check, made by Fit before any callback's OnTrainBegin acts.</summary>
+    internal override void Prepare() => CheckRateCanBeSet();
+
+    private void CheckRateCanBeSet()
     {
         if (Context.Optimizer.Schedule is not null)
             throw new InvalidOperationException("LearningRateScheduler sets the learning rate, but the optimizer follows a LearningRateSchedule: use one or the other");

@@ -51,6 +51,9 @@ public sealed class ModelCheckpoint : Callback
     /// </summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>Settles which way the monitored value improves (<see cref="MonitorMode.Auto"/>: the value's own direction).</summary>
+    internal override void Prepare() => _monitor.Resolve(Context.Model, nameof(ModelCheckpoint));
+
     /// <inheritdoc/>
     public override void OnTrainBegin() => _monitor.Reset();
 

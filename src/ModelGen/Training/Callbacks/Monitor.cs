@@ -3,10 +3,17 @@ using System.Collections.Generic;
 
 namespace ModelGen;
 
-/// <summary>Whether a monitored quantity should go down or up; <c>Auto</c> infers it from the name as Keras does.</summary>
+/// <summary>Whether a monitored quantity should go down or up; <c>Auto</c> asks the quantity, as Keras 3 does.</summary>
 public enum MonitorMode
 {
-    /// <summary>Accuracy-like names (<c>acc</c>, <c>accuracy</c>, <c>auc</c>) improve upwards, everything else downwards.</summary>
+    /// <summary>
+    /// As Keras 3's <c>mode="auto"</c>: the loss (<c>loss</c>, <c>val_loss</c>) goes down, and a compiled metric goes its
+    /// <see cref="Metric.Direction"/> (accuracies, AUC, precision and recall up; errors down). A value whose direction
+    /// is not known (a metric of your own that does not say, a name no compiled metric logs) is refused when training
+    /// starts, as Keras 3 refuses it: pass <see cref="Min"/> or <see cref="Max"/>. Keras 3's <c>ReduceLROnPlateau</c>
+    /// reads the name instead (up only when it contains <c>acc</c>); ModelGen's uses the direction too, so that
+    /// <c>val_auc</c> or <c>val_recall</c> goes up there as well.
+    /// </summary>
     Auto,
     /// <summary>Lower is better.</summary>
     Min,
@@ -19,21 +26,37 @@ internal sealed class Monitor
 {
     private readonly string _name;
     private readonly float _minDelta;
-    private readonly bool _higherIsBetter;
+    private readonly MonitorMode _mode;
+    private bool _higherIsBetter;
 
     public Monitor(string name, MonitorMode mode, float minDelta)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!float.IsFinite(minDelta)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "minDelta must be a finite number");
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be MonitorMode.Auto, Min or Max");
         _name = name;
         _minDelta = Math.Abs(minDelta);
-        _higherIsBetter = mode switch
+        _mode = mode;
+        _higherIsBetter = mode == MonitorMode.Max;
+        Reset();
+    }
+
+    /// <summary>
+    /// Settles the direction for a run of <paramref name="model"/> (called when training begins): the mode given, or in
+    /// Auto the monitored value's own (<see cref="ModelTraining.LoggedDirection"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Auto, and the value's direction is not known.</exception>
+    public void Resolve(ISequentialModel? model, string callback)
+    {
+        if (_mode != MonitorMode.Auto) return;
+        _higherIsBetter = ModelTraining.LoggedDirection(model, _name) switch
         {
             MonitorMode.Max => true,
             MonitorMode.Min => false,
-            _ => name.EndsWith("acc", StringComparison.Ordinal) || name.EndsWith("accuracy", StringComparison.Ordinal) || name.EndsWith("auc", StringComparison.Ordinal),
+            _ => throw new InvalidOperationException(
+                $"{callback} monitors '{_name}' with MonitorMode.Auto, but whether it should go up or down is not known: it is neither the loss " +
+                "nor a compiled metric with a known Direction. Pass mode: MonitorMode.Max or MonitorMode.Min (Keras 3 refuses it too: mode='max' or 'min')"),
         };
-        Reset();
     }
 
     public float Best { get; private set; }

@@ -42,11 +42,17 @@ public sealed class ReduceLROnPlateau : Callback
         _minLr = minLr;
     }
 
-    /// <inheritdoc/>
-    public override void OnTrainBegin()
+    /// <summary>Settles which way the monitored value improves (<see cref="MonitorMode.Auto"/>: the value's own direction).</summary>
+    internal override void Prepare()
     {
         if (Context.Optimizer.Schedule is not null)
             throw new InvalidOperationException("ReduceLROnPlateau changes the learning rate, but the optimizer follows a LearningRateSchedule: use one or the other");
+        _monitor.Resolve(Context.Model, nameof(ReduceLROnPlateau));
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainBegin()
+    {
         _monitor.Reset();
         _wait = 0;
         _cooldownLeft = 0;

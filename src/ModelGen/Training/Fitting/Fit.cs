@@ -110,6 +110,8 @@ public static partial class ModelTraining
         Callback[] list = callbacks is null ? [] : [.. callbacks];
         terminateOnNaN = false;
         foreach (var c in list) { c.Context = context; terminateOnNaN |= c is TerminateOnNaN; }
+        // Checks that can refuse the run go before any callback's OnTrainBegin acts (a CSVLogger truncates its file there).
+        foreach (var c in list) c.Prepare();
         return list;
     }
 
@@ -361,6 +363,27 @@ public static partial class ModelTraining
         return logs;
     }
 
+    /// <summary>
+    /// Which way the logged value <paramref name="logName"/> improves, as Keras 3's callbacks decide in <c>mode="auto"</c>:
+    /// <c>loss</c> (and <c>val_loss</c>) goes down; a compiled metric goes its <see cref="Metric.Direction"/>;
+    /// <see cref="MonitorMode.Auto"/> when neither tells.
+    /// </summary>
+    internal static MonitorMode LoggedDirection(ISequentialModel? model, string logName)
+    {
+        string name = logName.StartsWith("val_", StringComparison.Ordinal) ? logName[4..] : logName;
+        if (name == "loss") return MonitorMode.Min;
+        if (model is null || !Configurations.TryGetValue(model, out var compiled)) return MonitorMode.Auto;
+        var names = MetricSet.LoggedNames(compiled);
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (names[i] != name) continue;
+            int n = compiled.Metrics.Count;
+            var metric = i < n ? compiled.Metrics[i] : compiled.WeightedMetrics[i - n];
+            return (metric.Instance ?? Metric.FromName(metric.Name, compiled.Loss, model.Info.OutputUnits)).Direction;
+        }
+        return MonitorMode.Auto;
+    }
+
     /// <summary>The compiled metrics of one run: unweighted ones, then weighted ones, each with the name it is logged under.</summary>
     private sealed class MetricSet
     {
@@ -372,24 +395,36 @@ public static partial class ModelTraining
         {
             int n = compiled.Metrics.Count, total = n + compiled.WeightedMetrics.Count;
             _metrics = new Metric[total];
-            _names = new string[total];
+            _names = LoggedNames(compiled);
             _weighted = new bool[total];
-            var used = new HashSet<string>(StringComparer.Ordinal) { "loss" };
             for (int i = 0; i < total; i++)
             {
                 bool weighted = i >= n;
                 var metric = weighted ? compiled.WeightedMetrics[i - n] : compiled.Metrics[i];
-                string name = metric.Name;
                 _metrics[i] = metric.Create(compiled.Loss, outputUnits);
                 _weighted[i] = weighted;
+            }
+        }
+
+        /// <summary>The name each compiled metric is logged under: unweighted ones, then weighted ones.</summary>
+        public static string[] LoggedNames(Compiled compiled)
+        {
+            int n = compiled.Metrics.Count, total = n + compiled.WeightedMetrics.Count;
+            var names = new string[total];
+            var used = new HashSet<string>(StringComparer.Ordinal) { "loss" };
+            for (int i = 0; i < total; i++)
+            {
+                bool weighted = i >= n;
+                string name = (weighted ? compiled.WeightedMetrics[i - n] : compiled.Metrics[i]).Name;
                 string logged = name;
                 if (!used.Add(logged))
                 {
                     logged = weighted ? "weighted_" + name : name;
                     for (int k = 1; !used.Add(logged); k++) logged = (weighted ? "weighted_" + name : name) + "_" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
-                _names[i] = logged;
+                names[i] = logged;
             }
+            return names;
         }
 
         public void Reset()

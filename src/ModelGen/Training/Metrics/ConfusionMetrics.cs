@@ -15,6 +15,9 @@ namespace ModelGen;
 /// </remarks>
 public abstract class BinaryConfusionMetric : Metric
 {
+    /// <summary>Higher is better (precision, recall).</summary>
+    public override MonitorMode Direction => MonitorMode.Max;
+
     private protected ConfusionCounts Counts;
 
     private protected BinaryConfusionMetric(float threshold, string name) : base(name)
@@ -121,6 +124,9 @@ public enum AucSummationMethod
 /// </remarks>
 public sealed class Auc : Metric
 {
+    /// <summary>Higher is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Max;
+
     private readonly double[] _positives, _negatives;   // per bucket: weighted count of positive / negative targets
 
     /// <summary>Creates the metric (Keras defaults: 200 thresholds, ROC, interpolation).</summary>

@@ -34,6 +34,15 @@ public abstract class Metric
     /// <summary>Name the metric is logged under (<c>accuracy</c>, <c>val_accuracy</c> is up to the caller).</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Which way the metric improves, for callbacks that monitor it in <see cref="MonitorMode.Auto"/> (Keras 3's metric
+    /// <c>_direction</c>): <see cref="MonitorMode.Max"/> for accuracies, AUC, precision and recall,
+    /// <see cref="MonitorMode.Min"/> for errors and losses. <see cref="MonitorMode.Auto"/> (the default for a metric of
+    /// your own) means not known: a callback monitoring it in Auto mode then refuses to start, as Keras 3 does. Override
+    /// it in your metric, or pass the mode to the callback.
+    /// </summary>
+    public virtual MonitorMode Direction => MonitorMode.Auto;
+
     /// <summary>Forgets every batch seen (Keras <c>reset_state()</c>, called at the start of each epoch).</summary>
     public virtual void Reset()
     {

@@ -9,6 +9,9 @@ namespace ModelGen;
 /// </summary>
 public sealed class BinaryAccuracy : Metric
 {
+    /// <summary>Higher is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Max;
+
     /// <summary>Creates the metric.</summary>
     /// <param name="threshold">Outputs strictly above it count as 1 (Keras default 0.5; use 0 for logits).</param>
     /// <param name="name">Logged name; <c>binary_accuracy</c> by default, <c>accuracy</c> when resolved from that string.</param>
@@ -34,6 +37,9 @@ public sealed class BinaryAccuracy : Metric
 /// <summary>Keras <c>CategoricalAccuracy</c>: a sample counts as right when the argmax of the output equals the argmax of its one-hot target.</summary>
 public sealed class CategoricalAccuracy : Metric
 {
+    /// <summary>Higher is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Max;
+
     /// <summary>Creates the metric.</summary>
     /// <param name="name">Logged name; <c>categorical_accuracy</c> by default.</param>
     public CategoricalAccuracy(string name = "categorical_accuracy") : base(name) { }
@@ -52,6 +58,9 @@ public sealed class CategoricalAccuracy : Metric
 /// <summary>Keras <c>SparseCategoricalAccuracy</c>: a sample counts as right when the argmax of the output equals its class index (stored as a float).</summary>
 public sealed class SparseCategoricalAccuracy : Metric
 {
+    /// <summary>Higher is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Max;
+
     /// <summary>Creates the metric.</summary>
     /// <param name="name">Logged name; <c>sparse_categorical_accuracy</c> by default.</param>
     public SparseCategoricalAccuracy(string name = "sparse_categorical_accuracy") : base(name) { }
@@ -70,6 +79,9 @@ public sealed class SparseCategoricalAccuracy : Metric
 /// <summary>Keras metric <c>"mae"</c>: per sample the mean of <c>|output − target|</c> over the last axis, then the running mean.</summary>
 public sealed class MeanAbsoluteErrorMetric : Metric
 {
+    /// <summary>Lower is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Min;
+
     /// <summary>Creates the metric.</summary>
     /// <param name="name">Logged name; <c>mae</c> by default.</param>
     public MeanAbsoluteErrorMetric(string name = "mae") : base(name) { }
@@ -87,6 +99,9 @@ public sealed class MeanAbsoluteErrorMetric : Metric
 /// <summary>Keras metric <c>"mse"</c>: per sample the mean of <c>(output − target)²</c> over the last axis, then the running mean.</summary>
 public sealed class MeanSquaredErrorMetric : Metric
 {
+    /// <summary>Lower is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Min;
+
     /// <summary>Creates the metric.</summary>
     /// <param name="name">Logged name; <c>mse</c> by default.</param>
     public MeanSquaredErrorMetric(string name = "mse") : base(name) { }
@@ -111,6 +126,9 @@ public sealed class MeanSquaredErrorMetric : Metric
 /// </summary>
 public sealed class LossMean : Metric
 {
+    /// <summary>Lower is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Min;
+
     private readonly Loss? _loss;
 
     /// <summary>Creates a tracker fed precomputed batch losses through <see cref="Add"/>.</summary>
