@@ -36,6 +36,7 @@ public static class KerasWeights
     /// <param name="path">The file written by <c>model.save_weights</c>.</param>
     /// <exception cref="InvalidDataException">Not an HDF5 file, or neither of Keras's layouts.</exception>
     /// <exception cref="WeightImportException">Missing, unexpected or misshaped weights (all of them listed).</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void LoadKerasWeights(this ISequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -59,6 +60,7 @@ public static class KerasWeights
 
     private static void Load(ISequentialModel model, Stream stream, string source)
     {
+        Workers.ThrowIfTrainingElsewhere(model, "LoadKerasWeights");
         Span<byte> signature = stackalloc byte[8];
         long start = stream.Position;
         if (stream.Read(signature) != 8 || !signature.SequenceEqual(Hdf5Signature))

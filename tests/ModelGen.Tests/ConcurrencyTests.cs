@@ -121,6 +121,49 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task Saving_loading_or_compiling_from_another_thread_while_Fit_trains_is_refused_and_the_run_s_own_callbacks_may()
+    {
+        // Found by a new user's trial: they were accepted silently, meeting the parameters mid-step.
+        var model = new SharedServiceModel();
+        model.Initialize(9);
+        model.Compile("sgd", "mse");
+        var x = Inputs(4, 10, 3);
+        var y = new float[4];
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"modelgen-{Guid.NewGuid():N}.mgw");
+        string own = path + ".own.mgw";
+        model.SaveWeights(path);
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            var ownSave = new LambdaCallback(onEpochEnd: (_, _) => model.SaveWeights(own)); // on the run's thread: allowed
+            var first = Task.Run(() => model.Fit(x, y, epochs: 1, batchSize: 2, verbose: 0, callbacks: new Callback[] { new Block(inside, release), ownSave }));
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
+            foreach (var (what, call) in new (string, Action)[]
+            {
+                ("SaveWeights", () => model.SaveWeights(path + ".other")),
+                ("LoadWeights", () => model.LoadWeights(path)),
+                ("Compile", () => model.Compile("adam", "mse")),
+            })
+            {
+                var error = Assert.Throws<InvalidOperationException>(call);
+                Assert.Contains($"{what} on model 'SharedServiceModel' while Fit trains it on another thread", error.Message);
+            }
+            Assert.False(System.IO.File.Exists(path + ".other"));
+            release.Set();
+            Assert.Single((await first).Epochs);
+            Assert.True(System.IO.File.Exists(own));
+            Assert.Equal("sgd", model.GetOptimizer().GetType().Name.ToLowerInvariant()); // the refused Compile changed nothing
+            model.LoadWeights(path); // free again
+        }
+        finally
+        {
+            release.Set();
+            foreach (var f in new[] { path, own, path + ".other" }) System.IO.File.Delete(f);
+        }
+    }
+
+    [Fact]
     public void PassGuard_RefusesASecondPass_UntilTheFirstLeaves()
     {
         var guard = new PassGuard();

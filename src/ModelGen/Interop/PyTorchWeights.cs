@@ -34,6 +34,7 @@ public static class PyTorchWeights
     /// <exception cref="InvalidDataException">The file is not valid safetensors.</exception>
     /// <exception cref="WeightImportException">Missing, unexpected or misshaped tensors (all of them listed).</exception>
     /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to its layers (they are read for what the weights do not show: a GRU's form, the activations).</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void LoadPyTorchWeights(this ISequentialModel model, string path, PyTorchNameMap? names = null, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -103,6 +104,7 @@ public static class PyTorchWeights
 
     private static void Load(ISequentialModel model, SafeTensorFile file, PyTorchNameMap? names, bool strict, string source)
     {
+        Workers.ThrowIfTrainingElsewhere(model, "LoadPyTorchWeights");
         var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems);
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var g in groups)

@@ -65,10 +65,12 @@ public static class WeightFile
     /// <param name="includeOptimizer">Also save the optimizer's state (moments, iterations, learning rate).</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void SaveWeights(this ISequentialModel model, string path, bool includeOptimizer = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        Workers.ThrowIfTrainingElsewhere(model, "SaveWeights");
         var (optimizerType, state) = StateToSave(model, includeOptimizer);
         AtomicFile.Write(path, stream => WriteTo(stream, model, optimizerType, state));
     }
@@ -83,10 +85,12 @@ public static class WeightFile
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is null.</exception>
     /// <exception cref="NotSupportedException"><paramref name="stream"/> cannot be written.</exception>
     /// <exception cref="IOException">Writing to <paramref name="stream"/> failed; what was written before stays there.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void SaveWeights(this ISequentialModel model, Stream stream, bool includeOptimizer = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
+        Workers.ThrowIfTrainingElsewhere(model, "SaveWeights");
         var (optimizerType, state) = StateToSave(model, includeOptimizer);
         WriteTo(stream, model, optimizerType, state);
     }
@@ -155,6 +159,7 @@ public static class WeightFile
     /// <exception cref="InvalidDataException">The file is not a ModelGen weight file, is damaged or truncated, has counts or
     /// lengths its bytes do not hold, or belongs to another model. Nothing was changed.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static WeightLoadResult LoadWeights(this ISequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -172,6 +177,7 @@ public static class WeightFile
     /// <param name="stream">A readable stream positioned at the weights, which run to its end.</param>
     /// <returns>What was loaded, what became of the optimizer state, and any warning.</returns>
     /// <exception cref="InvalidDataException">The bytes are not ModelGen weights, are damaged, or belong to another model. Nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static WeightLoadResult LoadWeights(this ISequentialModel model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -185,6 +191,7 @@ public static class WeightFile
 
     private static WeightLoadResult LoadFrom(ISequentialModel model, Stream file, string source, string path)
     {
+        Workers.ThrowIfTrainingElsewhere(model, "LoadWeights");
         long length = file.Length;
         if (length < HeaderLength + ChecksumLength || !StartsWithMagic(file))
             throw new InvalidDataException($"{source} is not a ModelGen weight file (expected it to start with \"MGWT\" and hold at least {HeaderLength + ChecksumLength} bytes; it has {length})");

@@ -27,6 +27,7 @@ public static partial class ModelTraining
     /// <param name="loss">The loss <c>Fit</c> minimises and <c>Evaluate</c> reports (Keras <c>loss=</c>).</param>
     /// <param name="metrics">Keras metric names (<c>"accuracy"</c>, <c>"mae"</c>, <c>"mse"</c> …), logged under those names.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, params string[] metrics)
         => model.Compile(optimizer, loss, metrics, []);
 
@@ -46,6 +47,7 @@ public static partial class ModelTraining
     /// <param name="metrics">Unweighted metrics by Keras name (Keras <c>metrics=</c>).</param>
     /// <param name="weightedMetrics">Metrics that take the sample or class weights, by Keras name (Keras <c>weighted_metrics=</c>).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<string> metrics, IReadOnlyList<string> weightedMetrics)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -55,6 +57,7 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(weightedMetrics);
         var compiled = CompiledMetric.FromNames(metrics, loss, model.Info.OutputUnits);
         var weighted = CompiledMetric.FromNames(weightedMetrics, loss, model.Info.OutputUnits);
+        Workers.ThrowIfTrainingElsewhere(model, "Compile");
         Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, compiled, weighted));
         WeightFile.ApplyPending(model, optimizer); // optimizer state loaded before Compile: applied now if it fits, else a warning on that load's result
     }
@@ -77,6 +80,7 @@ public static partial class ModelTraining
     /// <param name="weightedMetrics">Metrics that take <c>sampleWeight</c>/<c>classWeight</c> (<c>Σ w·value / Σ w</c>), or null for none.</param>
     /// <exception cref="ArgumentNullException">An argument (other than <paramref name="weightedMetrics"/>) is null.</exception>
     /// <exception cref="ArgumentException">A metric is null, or one object is given twice.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void Compile(this ISequentialModel model, Optimizer optimizer, Loss loss, IReadOnlyList<Metric> metrics, IReadOnlyList<Metric>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -84,6 +88,7 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(metrics);
         var all = CompiledMetric.FromObjects(metrics, weightedMetrics ?? []);
+        Workers.ThrowIfTrainingElsewhere(model, "Compile");
         Configurations.AddOrUpdate(model, new Compiled(optimizer, loss, all[..metrics.Count], all[metrics.Count..]));
         WeightFile.ApplyPending(model, optimizer);
     }
@@ -94,6 +99,7 @@ public static partial class ModelTraining
     /// <param name="loss">A Keras loss name, as <see cref="Loss.FromName"/> reads it.</param>
     /// <param name="metrics">Keras metric names.</param>
     /// <exception cref="ArgumentException">The optimizer, loss or a metric name is unknown.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void Compile(this ISequentialModel model, string optimizer, string loss, params string[] metrics)
         => model.Compile(OptimizerFromName(optimizer), Loss.FromName(loss), metrics);
 

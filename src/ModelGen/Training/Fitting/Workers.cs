@@ -42,10 +42,25 @@ internal static class Workers
     public static TrainingHold Train(ISequentialModel model)
     {
         var flag = Training.GetValue(model, static _ => new StrongBox<int>());
-        if (Interlocked.CompareExchange(ref flag.Value, 1, 0) != 0)
+        // The flag holds the training thread's id (never 0), so that the run's own callbacks may still save and load.
+        if (Interlocked.CompareExchange(ref flag.Value, Environment.CurrentManagedThreadId, 0) != 0)
             throw new InvalidOperationException(
                 $"model '{model.Info.Name}' is already being trained by Fit on another thread: one instance trains in one Fit at a time (train separate instances, or wait for the first Fit)");
         return new TrainingHold(flag);
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="what"/> from a thread other than the one a running <c>Fit</c> trains
+    /// <paramref name="model"/> on: it would read or change the parameters or the configuration mid-step (a torn save, a
+    /// load overwritten by the next step, an optimizer swapped between batches). The run's own callbacks, on its thread,
+    /// may.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread.</exception>
+    public static void ThrowIfTrainingElsewhere(ISequentialModel model, string what)
+    {
+        if (Training.TryGetValue(model, out var flag) && Volatile.Read(ref flag.Value) is int owner && owner != 0 && owner != Environment.CurrentManagedThreadId)
+            throw new InvalidOperationException(
+                $"{what} on model '{model.Info.Name}' while Fit trains it on another thread would meet the parameters mid-step: wait for Fit to return, stop it from a callback (Context.StopTraining), or do it from a callback of the run");
     }
 
     /// <summary>A rented model; returns a worker to its pool when disposed.</summary>
