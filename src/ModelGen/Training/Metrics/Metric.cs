@@ -143,7 +143,9 @@ public abstract class Metric
     /// <summary>
     /// The metric a Keras string names, as in <c>model.compile(metrics=[…])</c>. <c>"accuracy"</c> and <c>"acc"</c> pick
     /// the accuracy that fits the loss: binary for <see cref="BinaryCrossentropyLoss"/>, sparse categorical for
-    /// <see cref="SparseCategoricalCrossentropyLoss"/>, categorical otherwise. The metric keeps the name given.
+    /// <see cref="SparseCategoricalCrossentropyLoss"/>, categorical otherwise, as tf.keras 2 chose (Keras 3 reads the
+    /// shapes alone and gives a multi-label model, several sigmoid units with binary cross-entropy, categorical accuracy).
+    /// The metric keeps the name given.
     /// </summary>
     /// <param name="name">Keras metric name (see <see cref="ValidNames"/>).</param>
     /// <param name="loss">The loss the model is compiled with.</param>
