@@ -58,10 +58,10 @@ public sealed class RuntimeArgumentTests
         // The same label through a data source: that batch is not applied, and the sample is named by its index in the source.
         var source = new ArraySource<float>(x, y, 600);
         var fromSource = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(source, epochs: 1, batchSize: 32, verbose: 0, shuffle: false));
-        Assert.Contains("source targets of sample 599 is", fromSource.Message);
+        Assert.Contains("source targets (sample 599) is", fromSource.Message);
         Assert.Contains("This batch was not applied", fromSource.Message);
         var evaluated = Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(source));
-        Assert.Contains("source targets of sample 599 is", evaluated.Message);
+        Assert.Contains("source targets (sample 599) is", evaluated.Message);
     }
 
     [Theory]

@@ -65,11 +65,21 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     /// The error for a target <paramref name="loss"/> cannot take: where it is in the caller's data (the sample, and the
     /// output step of a sequence), what it is and what was expected.
     /// </summary>
-    internal static ArgumentOutOfRangeException InvalidTarget(Loss loss, int width, string yName, int index, float value, int sample, int row, int rowsPerSample)
+    /// <param name="loss">The loss the target is for.</param>
+    /// <param name="width">Output units per row.</param>
+    /// <param name="yName">Name of the targets.</param>
+    /// <param name="index">The value's index in the caller's array, or −1 where there is none (a data source).</param>
+    /// <param name="value">The target.</param>
+    /// <param name="sample">Its sample, as the caller counts them.</param>
+    /// <param name="row">Its output step within the sample.</param>
+    /// <param name="rowsPerSample">Output rows per sample (1 unless the output is a sequence).</param>
+    /// <param name="outcome">What became of the call, the sentence that ends the message.</param>
+    internal static ArgumentOutOfRangeException InvalidTarget(Loss loss, int width, string yName, int index, float value, int sample, int row, int rowsPerSample,
+        string outcome = "Checked before any batch ran: nothing was changed")
     {
         string where = rowsPerSample > 1 ? $"sample {sample}, output step {row}" : $"sample {sample}";
         return new ArgumentOutOfRangeException(yName, value, string.Create(CultureInfo.InvariantCulture,
-            $"{yName}[{index}] ({where}) is {value}, which is not a valid target: {loss.ValidTargets(width)}. Checked before any batch ran: nothing was changed"));
+            $"{yName}{(index >= 0 ? $"[{index}]" : "")} ({where}) is {value}, which is not a valid target: {loss.ValidTargets(width)}. {outcome}"));
     }
 
     /// <summary>
@@ -355,7 +365,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     /// <param name="first">Added to each index (the first sample's index when <paramref name="indices"/> is empty).</param>
     /// <param name="xName">Name of the inputs.</param>
     /// <param name="yName">Name of the targets.</param>
-    public void CheckTargets(Loss loss, ReadOnlySpan<int> indices, int first, string xName, string yName)
+    public void CheckData(Loss loss, ReadOnlySpan<int> indices, int first, string xName, string yName)
     {
         if (_x is int[] ids && _model.Info.TakesTokens && Kernels.Embedding.FirstOutside(ids.AsSpan(0, _count * _inputWidth), _model.Info.VocabularySize) is int bad and >= 0)
         {
@@ -366,9 +376,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         int perRow = _targetWidth / _rowsPerSample;
         int position = at / _targetWidth, offset = at % _targetWidth;
         int sample = first + (indices.IsEmpty ? position : indices[position]);
-        string where = _rowsPerSample > 1 ? $"sample {sample}, output step {offset / perRow}" : $"sample {sample}";
-        throw new ArgumentOutOfRangeException(yName, value, string.Create(CultureInfo.InvariantCulture,
-            $"{yName} of {where} is {value}, which is not a valid target: {loss.ValidTargets(_outputUnits)}. This batch was not applied"));
+        throw Dataset<TInput>.InvalidTarget(loss, _outputUnits, yName, -1, value, sample, offset / perRow, _rowsPerSample, "This batch was not applied");
     }
 
     /// <summary>

@@ -94,7 +94,7 @@ public static partial class ModelTraining
                 int start = step * batchSize, count = Math.Min(batchSize, samples - start);
                 foreach (var c in list) c.OnBatchBegin(step);
                 feed.Take(batch);
-                batch.CheckTargets(compiled.Loss, order.AsSpan(start, count), 0, nameof(source) + " inputs", nameof(source) + " targets");
+                batch.CheckData(compiled.Loss, order.AsSpan(start, count), 0, nameof(source) + " inputs", nameof(source) + " targets");
                 if (step + 1 < steps) // read the next batch while this one trains
                     feed.Request(order.AsSpan(start + batchSize, Math.Min(batchSize, samples - start - batchSize)), epoch, step + 1);
                 float batchLoss = batch.TrainStep(compiled.Optimizer, compiled.Loss, out var result);
@@ -243,7 +243,7 @@ public static partial class ModelTraining
             {
                 int count = Math.Min(_batchSize, _samples - start);
                 _feed.Take(_batch);
-                _batch.CheckTargets(_compiled.Loss, default, start, _inputsName, _targetsName);
+                _batch.CheckData(_compiled.Loss, default, start, _inputsName, _targetsName);
                 if (start + _batchSize < _samples) _feed.RequestRange(start + _batchSize, Math.Min(_batchSize, _samples - start - _batchSize), step + 1);
                 loss.Add(_batch.EvaluateStep(_compiled.Loss), count);
                 _metrics.Update(_batch);
