@@ -54,7 +54,8 @@ internal static class LayerRules
             string text = layer.Activation ?? defaultActivation;
             var parsed = ParseActivation(text);
             if (parsed is null || parsed == Activation.HardSigmoid)
-                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, text, info.IsRecurrent ? RecurrentActivations : DenseActivations));
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, text,
+                    (info.IsRecurrent ? RecurrentActivations : DenseActivations) + (text == "null" ? " (Keras's activation=None is 'linear')" : "")));
             else if (parsed == Activation.Softmax && info.IsRecurrent)
                 Report(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnRecurrent, where, layer.AttributeName, name));
             else activation = parsed.Value;

@@ -31,14 +31,21 @@ internal static class ModelChecker
             return new CheckResult(null, diagnostics.ToImmutable().ToEquatableArray());
         }
 
+        if (spec.HasBindingErrors)
+            return new CheckResult(null, diagnostics.ToImmutable().ToEquatableArray()); // the compiler's error at the argument says it
+
         if (spec.TypeKeyword != "class")
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, at, model, spec.TypeKeyword));
             return new CheckResult(null, diagnostics.ToImmutable().ToEquatableArray());
         }
         if (!spec.IsPartial) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, at, model));
-        if (spec.IsGeneric) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "generic"));
-        if (spec.IsStatic) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "static"));
+        if (spec.IsGeneric) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "is generic"));
+        if (spec.IsStatic) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, "is static"));
+        if (spec.ShapeProblem is { } shape) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericModel, at, model, shape));
+        if (spec.BaseModel is { } baseModel)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"derives from model class '{baseModel}', whose generated members it would hide",
+                "a model class cannot derive from another; share code through a base class without [Sequential], or hold the other model as a field"));
         foreach (var outer in spec.ContainingTypes)
             if (!outer.IsPartial) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, at, model, outer.Name));
 
@@ -223,8 +230,16 @@ internal static class ModelChecker
             sequence = outputSequence;
         }
 
-        if (Naming.MemberNamed(model, layers.Select(l => l.Identifier).Concat(layers.SelectMany(l => l.Directions.Select(d => d.Identifier)))) is { } member)
+        var layerIdentifiers = layers.Select(l => l.Identifier).Concat(layers.SelectMany(l => l.Directions.Select(d => d.Identifier))).ToList();
+        if (Naming.MemberNamed(model, layerIdentifiers) is { } member)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameIsMember, spec.ClassLocation ?? at, model, member == model ? $"'{member}'" : member));
+        // The user's own members, and those it inherits, may not share a name with the generated part's (CS0102, CS0111,
+        // CS0108 in generated code otherwise). A base model class is reported once above.
+        foreach (var own in spec.DeclaredMembers.Where(m => Naming.IsGeneratedMember(m, layerIdentifiers)))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"declares '{own}'", "rename it in the class"));
+        if (spec.BaseModel is null)
+            foreach (var inherited in spec.InheritedMembers.Where(m => Naming.IsGeneratedMember(m.Name, layerIdentifiers)))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"inherits '{inherited.Name}' from '{inherited.DeclaredIn}'", "rename it in that class"));
 
         var result = diagnostics.Count == 0
             ? new CheckedModel(spec.Type,

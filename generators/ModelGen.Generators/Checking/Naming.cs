@@ -73,15 +73,19 @@ internal static class Naming
 
     /// <summary>The generated member <paramref name="className"/> would collide with, or null.</summary>
     public static string? MemberNamed(string className, IEnumerable<string> layerIdentifiers)
+        => IsGeneratedMember(className, layerIdentifiers) ? className : null;
+
+    /// <summary>True when the generated model class may have a member named <paramref name="name"/> (its fixed members, or one of a layer's).</summary>
+    public static bool IsGeneratedMember(string name, IEnumerable<string> layerIdentifiers)
     {
-        if (FixedMembers.Contains(className)) return className;
+        if (FixedMembers.Contains(name)) return true;
         foreach (var identifier in layerIdentifiers)
         {
             foreach (var suffix in MemberSuffixes)
-                if (className == identifier + suffix || className == ModelPlan.FieldName(identifier, suffix)) return className;
-            if (className == "Set" + identifier + "InitialState") return className;
+                if (name == identifier + suffix || name == ModelPlan.FieldName(identifier, suffix)) return true;
+            if (name == "Set" + identifier + "InitialState") return true;
         }
-        return null;
+        return false;
     }
 
     /// <summary>

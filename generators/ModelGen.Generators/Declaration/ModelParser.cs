@@ -96,6 +96,7 @@ internal static class ModelParser
         }
 
         var layers = ImmutableArray.CreateBuilder<LayerSpec>();
+        bool bindingErrors = sequential is not null && !Binds(sequential);
         foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -103,6 +104,7 @@ internal static class ModelParser
             if (attributeClass is null || attributeClass.TypeKind == TypeKind.Error) continue;
             if (attributeClass.ContainingNamespace?.ToDisplayString() != AttributeNamespace) continue;
             if (LayerKinds.FromAttributeClass(attributeClass.Name) is not { } kind) continue;
+            if (!Binds(attribute)) bindingErrors = true;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
             int onDeclaration = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == declaration ? 0 : 1;
             layers.Add(ReadLayer(kind, attribute, onDeclaration, LocationInfo.From(syntax), syntax?.SpanStart ?? 0));
@@ -124,7 +126,51 @@ internal static class ModelParser
             Features: features,
             ClassLocation: new LocationInfo(declaration.SyntaxTree.FilePath, declaration.Identifier.Span, declaration.SyntaxTree.GetLineSpan(declaration.Identifier.Span, cancellationToken).Span),
             SequentialLocation: LocationInfo.From(sequential?.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
-            Layers: OrderLayers(layers).ToEquatableArray()) { TypeKeyword = Keyword(type), DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared) };
+            Layers: OrderLayers(layers).ToEquatableArray())
+        {
+            TypeKeyword = Keyword(type),
+            HasBindingErrors = bindingErrors,
+            DeclaresConstructors = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared),
+            ShapeProblem = ShapeProblem(type, cancellationToken),
+            DeclaredMembers = type.GetMembers().Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName).Select(m => m.Name)
+                .Concat(type.GetTypeMembers().Select(t => t.Name)).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+            InheritedMembers = Inherited(type).ToEquatableArray(),
+            BaseModel = type.BaseType is { } baseType && baseType.GetAttributes().Any(a => a.AttributeClass is { Name: "SequentialAttribute" } c && c.ContainingNamespace?.ToDisplayString() == AttributeNamespace)
+                ? baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) : null,
+        };
+    }
+
+    // False when C# could not bind the attribute's arguments (an undefined name, a wrong type or count): the compiler
+    // reports that at the argument, and the values read from it would be defaults the user never wrote.
+    private static bool Binds(AttributeData attribute)
+        => attribute.AttributeConstructor is not null
+            && !attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+            && !attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
+    private static string? ShapeProblem(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        if (type.IsFileLocal) return "is file-local (its generated part, in a file of its own, would be another type)";
+        if (type.IsAbstract && !type.IsStatic) return "is abstract (the generated code creates instances of it)";
+        foreach (var reference in type.DeclaringSyntaxReferences)
+            if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax { ParameterList: not null })
+                return "has a primary constructor (the generated constructors cannot call it)";
+        return null;
+    }
+
+    // Members a derived class would hide (CS0108) or collide with: accessible ones of every base class but object.
+    private static IEnumerable<InheritedMember> Inherited(INamedTypeSymbol type)
+    {
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        for (var b = type.BaseType; b is not null && b.SpecialType != SpecialType.System_Object; b = b.BaseType)
+        {
+            foreach (var m in b.GetMembers())
+            {
+                if (m.IsImplicitlyDeclared || !m.CanBeReferencedByName || m.DeclaredAccessibility == Accessibility.Private || m is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }) continue;
+                if (seen.Add(m.Name)) yield return new InheritedMember(m.Name, b.Name);
+            }
+            foreach (var t in b.GetTypeMembers())
+                if (t.DeclaredAccessibility != Accessibility.Private && seen.Add(t.Name)) yield return new InheritedMember(t.Name, b.Name);
+        }
     }
 
     // Attributes of one declaration come back in source order already; order by declaration, then position.

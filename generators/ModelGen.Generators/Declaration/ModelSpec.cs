@@ -108,9 +108,34 @@ internal sealed record ModelSpec(
     /// <summary>How the type is declared: <c>class</c>, or <c>record</c>, <c>struct</c>, <c>record struct</c>, <c>interface</c> (MG0023).</summary>
     public string TypeKeyword { get; init; } = "class";
 
+    /// <summary>
+    /// What keeps a model class from taking the generated part (MG0012) beyond generic and static: <c>abstract</c> (the
+    /// generated code creates instances), <c>file</c>-local (the generated part would be another type), a primary
+    /// constructor (the generated constructors cannot chain to it); null when none.
+    /// </summary>
+    public string? ShapeProblem { get; init; }
+
+    /// <summary>The names of the members the user's declarations give the class (nested types included), sorted.</summary>
+    public EquatableArray<string> DeclaredMembers { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>Accessible members it inherits from base classes other than <c>object</c>, as <c>name</c> → base class, sorted.</summary>
+    public EquatableArray<InheritedMember> InheritedMembers { get; init; } = EquatableArray<InheritedMember>.Empty;
+
+    /// <summary>
+    /// An attribute of the model whose arguments C# could not bind: the compiler's error stands at the argument, and
+    /// the checker adds none of its own about values the user never wrote (and generates nothing).
+    /// </summary>
+    public bool HasBindingErrors { get; init; }
+
+    /// <summary>The base class, when it is itself a model class (has <c>[Sequential]</c>).</summary>
+    public string? BaseModel { get; init; }
+
     /// <summary>The type to emit into.</summary>
     public TypeHierarchy Type => new(Namespace, ContainingTypes, ClassName, Accessibility);
 
     /// <summary>Fully qualified name without <c>global::</c>, for hint names and messages.</summary>
     public string FullName => Type.FullName;
 }
+
+/// <summary>A member a model class inherits, and the base class that declares it.</summary>
+internal readonly record struct InheritedMember(string Name, string DeclaredIn);

@@ -55,8 +55,8 @@ internal static class DiagnosticDescriptors
         "Layer name '{0}' is used by more than one layer of model '{1}': give each layer its own Name");
 
     public static readonly DiagnosticDescriptor GenericModel = Error("MG0012",
-        "Model class cannot be generic or static",
-        "Model class '{0}' is {1}: a model class must be a non-generic, non-static class outside generic types");
+        "Model class cannot take the generated part",
+        "Model class '{0}' {1}: a model class must be a plain partial class, not generic, static, abstract or file-local, without a primary constructor, outside generic types");
 
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("MG0013",
         "Containing type must be partial",
@@ -64,7 +64,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidName = Error("MG0014",
         "Invalid layer name",
-        "Layer name '{0}' is not usable: start with a letter or '_' and use at most 200 letters, digits, '_', '-' or '.' (a Keras-style name such as 'encoder' or 'lstm_2')");
+        "Layer name '{0}' is not usable: start with an ASCII letter or '_' and use at most 200 ASCII letters, digits, '_', '-' or '.' (a Keras-style name such as 'encoder' or 'lstm_2')");
 
     public static readonly DiagnosticDescriptor TooLarge = Error("MG0015",
         "Model too large",
@@ -97,6 +97,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassNameIsMember = Error("MG0022",
         "Model class named like a generated member",
         "Model class '{0}' has the name of a member ModelGen generates for it ({1}), which C# does not allow: rename the class, e.g. '{0}Model'");
+
+    public static readonly DiagnosticDescriptor MemberCollision = Error("MG0027",
+        "Model class has a member the generated part has",
+        "Model class '{0}' {1}, a member ModelGen generates for the model: {2}");
 
     public static readonly DiagnosticDescriptor NotAClass = Error("MG0023",
         "Model must be a class",
