@@ -78,6 +78,9 @@ public static class ServingApp
             var sample = samples[i];
             if (sample is null || sample.Length != width)
                 return TypedResults.BadRequest(new ErrorResponse($"sample {i} must be {width} floats ([{steps} steps, {features} features]); got {sample?.Length ?? 0}"));
+            // JSON has no NaN or ∞, but a number beyond float32's range (1e39) reads as ∞: refuse it as the bad input it is.
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(sample))
+                return TypedResults.BadRequest(new ErrorResponse($"sample {i} holds a value beyond float32's range (±3.4e38)"));
             sample.CopyTo(x, i * width);
         }
         float[] y = pool.Run(model => model.Predict(x, batchSize: samples.Length));

@@ -49,6 +49,7 @@ public sealed class ServingTests(ITestOutputHelper output) : IDisposable
     [InlineData("""{"inputs":[[0.1,0.2,0.3]]}""", "sample 0 must be 4 floats ([4 steps, 1 features]); got 3")]
     [InlineData("""{"inputs":[]}""", "got none")]
     [InlineData("""{}""", "got none")]
+    [InlineData("""{"inputs":[[1e39,0,0,0]]}""", "sample 0 holds a value beyond float32's range")]
     public async Task A_bad_request_gets_400_saying_what_was_expected(string body, string message)
     {
         var pool = Pool();
