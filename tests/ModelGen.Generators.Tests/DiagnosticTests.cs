@@ -350,6 +350,23 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0027_MemberCollisions_ReadAsSentences()
+    {
+        var (_, _, own) = Expect("MG0027", """
+            [Sequential(Features = 1)]
+            [Dense(1)]
+            public partial class OwnModel { private int _pass; }
+            """);
+        own.ShouldBe("Model class 'OwnModel' declares '_pass', a member ModelGen generates for the model: rename it in the class");
+        var run = GeneratorHarness.Run(Usings + """
+            [Sequential(Features = 1)] [Dense(1)] public partial class BaseModel;
+            [Sequential(Features = 1)] [Dense(1)] public partial class DerivedModel : BaseModel;
+            """);
+        run.GeneratorDiagnostics.Where(d => d.Id == "MG0027").Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ShouldHaveSingleItem()
+            .ShouldBe("Model class 'DerivedModel' derives from model class 'BaseModel', whose generated members it would hide: a model class cannot derive from another; share code through a base class without [Sequential], or hold the other model as a field");
+    }
+
+    [Fact]
     public void MG0012_StaticModel()
     {
         var (_, text, message) = Expect("MG0012", """

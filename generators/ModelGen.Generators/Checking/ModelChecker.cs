@@ -236,10 +236,10 @@ internal static class ModelChecker
         // The user's own members, and those it inherits, may not share a name with the generated part's (CS0102, CS0111,
         // CS0108 in generated code otherwise). A base model class is reported once above.
         foreach (var own in spec.DeclaredMembers.Where(m => Naming.IsGeneratedMember(m, layerIdentifiers)))
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"declares '{own}'", "rename it in the class"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"declares '{own}', a member ModelGen generates for the model", "rename it in the class"));
         if (spec.BaseModel is null)
             foreach (var inherited in spec.InheritedMembers.Where(m => Naming.IsGeneratedMember(m.Name, layerIdentifiers)))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"inherits '{inherited.Name}' from '{inherited.DeclaredIn}'", "rename it in that class"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, model, $"inherits '{inherited.Name}' from '{inherited.DeclaredIn}', a member ModelGen generates for the model", "rename it in that class"));
 
         var result = diagnostics.Count == 0
             ? new CheckedModel(spec.Type,

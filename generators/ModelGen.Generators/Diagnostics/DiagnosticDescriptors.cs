@@ -100,7 +100,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MemberCollision = Error("MG0027",
         "Model class has a member the generated part has",
-        "Model class '{0}' {1}, a member ModelGen generates for the model: {2}");
+        "Model class '{0}' {1}: {2}");
 
     public static readonly DiagnosticDescriptor NotAClass = Error("MG0023",
         "Model must be a class",
