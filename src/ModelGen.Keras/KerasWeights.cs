@@ -149,16 +149,8 @@ public static class KerasWeights
         for (int i = 0; i < keys.Length; i++)
         {
             string name = SnakeCase(info.Layers[i].Type);
-            if (used.TryGetValue(name, out int n))
-            {
-                used[name] = n + 1;
-                keys[i] = $"{name}_{n + 1}";
-            }
-            else
-            {
-                used[name] = 0;
-                keys[i] = name;
-            }
+            int n = used[name] = used.TryGetValue(name, out int before) ? before + 1 : 0;
+            keys[i] = n == 0 ? name : $"{name}_{n}";
         }
         return keys;
     }

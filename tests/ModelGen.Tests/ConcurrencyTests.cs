@@ -104,11 +104,7 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task Fit_TwiceAtOnceOnOneInstance_Throws_AndTheFirstFinishes()
     {
-        var model = new SharedServiceModel();
-        model.Initialize(9);
-        model.Compile("sgd", "mse");
-        var x = Inputs(4, 10, 3);
-        var y = new float[4];
+        var (model, x, y) = CompiledForFit();
         using var inside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var first = Task.Run(() => model.Fit(x, y, epochs: 1, batchSize: 2, verbose: 0, callbacks: new[] { new Block(inside, release) }));
@@ -124,11 +120,7 @@ public sealed class ConcurrencyTests
     public async Task Saving_loading_or_compiling_from_another_thread_while_Fit_trains_is_refused_and_the_run_s_own_callbacks_may()
     {
         // Found by a new user's trial: they were accepted silently, meeting the parameters mid-step.
-        var model = new SharedServiceModel();
-        model.Initialize(9);
-        model.Compile("sgd", "mse");
-        var x = Inputs(4, 10, 3);
-        var y = new float[4];
+        var (model, x, y) = CompiledForFit();
         string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"modelgen-{Guid.NewGuid():N}.mgw");
         string own = path + ".own.mgw";
         model.SaveWeights(path);
@@ -175,6 +167,15 @@ public sealed class ConcurrencyTests
         guard.Enter("M");
         guard.Exit();
         Assert.False(guard.IsBusy);
+    }
+
+    // A compiled model and 4 samples to train it on, for the tests that hold a Fit mid-epoch.
+    private static (SharedServiceModel Model, float[] X, float[] Y) CompiledForFit()
+    {
+        var model = new SharedServiceModel();
+        model.Initialize(9);
+        model.Compile("sgd", "mse");
+        return (model, Inputs(4, 10, 3), new float[4]);
     }
 
     private sealed class Block(ManualResetEventSlim inside, ManualResetEventSlim release) : Callback

@@ -135,7 +135,7 @@ internal static class ModelParser
             DeclaredMembers = type.GetMembers().Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName).Select(m => m.Name)
                 .Concat(type.GetTypeMembers().Select(t => t.Name)).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
             InheritedMembers = Inherited(type).ToEquatableArray(),
-            BaseModel = type.BaseType is { } baseType && baseType.GetAttributes().Any(a => a.AttributeClass is { Name: "SequentialAttribute" } c && c.ContainingNamespace?.ToDisplayString() == AttributeNamespace)
+            BaseModel = type.BaseType is { } baseType && baseType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SequentialAttribute)
                 ? baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) : null,
         };
     }

@@ -90,6 +90,8 @@ public static class OnnxExport
             else _g.Input("input", OnnxType.Float, "batch", Steps, _info.InputFeatures);
             bool sequence = true;
             object steps = Steps; // of the output, when it is a sequence: a RepeatVector sets its own
+            // A layer whose output has no time axis: the mask (and the plan built from it) ends there.
+            void EndSequence() { sequence = false; _mask = null; _plan = null; }
             foreach (var layer in layers)
             {
                 var w = LayerWeights.Read(layer.Info);
@@ -115,7 +117,7 @@ public static class OnnxExport
                         break;
                     case RecurrentLayerAttribute r:
                         x = Recurrent(x, w, r, layer.Attribute as BidirectionalAttribute);
-                        if (!r.ReturnSequences) { sequence = false; _mask = null; _plan = null; }
+                        if (!r.ReturnSequences) EndSequence();
                         break;
                     case ActivationAttribute a:
                         x = Activate(x, a.Activation, layer.Info.Name); // keeps the shape and the mask
@@ -139,23 +141,17 @@ public static class OnnxExport
                             string sum = _g.Add("ReduceSum", [_g.Add("Mul", [x, _g.Add("Unsqueeze", [_mask, _g.Vector(2)])]), _g.Vector(1)], ("keepdims", 0L));
                             x = _g.Add("Div", [sum, _g.Add("ReduceSum", [_mask, _g.Vector(1)], ("keepdims", 1L))]);
                         }
-                        sequence = false;
-                        _mask = null;
-                        _plan = null;
+                        EndSequence();
                         break;
                     case GlobalMaxPooling1DAttribute:
                         // Over every step, as Keras 3 (it reads no mask).
                         x = _g.Add("ReduceMax", [x], ("axes", new long[] { 1 }), ("keepdims", 0L));
-                        sequence = false;
-                        _mask = null;
-                        _plan = null;
+                        EndSequence();
                         break;
                     case FlattenAttribute:
                         // [B, T, F] → [B, T·F], each row's steps one after another (T is fixed: the generator requires it).
                         x = _g.Add("Reshape", [x, _g.Vector(0, -1)]);
-                        sequence = false;
-                        _mask = null;
-                        _plan = null;
+                        EndSequence();
                         break;
                     default:
                         throw new NotSupportedException($"layer '{layer.Info.Name}' ({layer.Info.Type}) has no ONNX export");

@@ -10,7 +10,7 @@ namespace ModelGen;
 /// </summary>
 /// <remarks>
 /// The optimizer must use a fixed rate (no <see cref="Optimizer.Schedule"/>; setting the rate would fail otherwise, so
-/// this is checked at <see cref="OnTrainBegin"/>). PyTorch's counterpart is <c>torch.optim.lr_scheduler.LambdaLR</c>
+/// this is checked before training starts). PyTorch's counterpart is <c>torch.optim.lr_scheduler.LambdaLR</c>
 /// stepped per epoch (which multiplies an initial rate instead of receiving the current one).
 /// </remarks>
 public sealed class LearningRateScheduler : Callback
@@ -47,14 +47,9 @@ public sealed class LearningRateScheduler : Callback
     /// <summary>0 quiet, 1 a line per epoch.</summary>
     public int Verbose { get; }
 
-    /// <summary>Checks that the optimizer's rate can be set.</summary>
+    /// <summary>Checks that the optimizer's rate can be set, before any callback's OnTrainBegin acts.</summary>
     /// <exception cref="InvalidOperationException">The optimizer follows a <see cref="LearningRateSchedule"/>.</exception>
-    public override void OnTrainBegin() => CheckRateCanBeSet();
-
-    /// <summary>The same check, made by Fit before any callback's OnTrainBegin acts.</summary>
-    internal override void Prepare() => CheckRateCanBeSet();
-
-    private void CheckRateCanBeSet()
+    internal override void Prepare()
     {
         if (Context.Optimizer.Schedule is not null)
             throw new InvalidOperationException("LearningRateScheduler sets the learning rate, but the optimizer follows a LearningRateSchedule: use one or the other");

@@ -46,7 +46,7 @@ internal sealed class Monitor
     /// Auto the monitored value's own (<see cref="ModelTraining.LoggedDirection"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">Auto, and the value's direction is not known.</exception>
-    public void Resolve(ISequentialModel? model, string callback)
+    public void Resolve(ISequentialModel model, string callback)
     {
         if (_mode != MonitorMode.Auto) return;
         _higherIsBetter = ModelTraining.LoggedDirection(model, _name) switch

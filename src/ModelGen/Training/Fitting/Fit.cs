@@ -374,11 +374,11 @@ public static partial class ModelTraining
     /// <c>loss</c> (and <c>val_loss</c>) goes down; a compiled metric goes its <see cref="Metric.Direction"/>;
     /// <see cref="MonitorMode.Auto"/> when neither tells.
     /// </summary>
-    internal static MonitorMode LoggedDirection(ISequentialModel? model, string logName)
+    internal static MonitorMode LoggedDirection(ISequentialModel model, string logName)
     {
         string name = logName.StartsWith("val_", StringComparison.Ordinal) ? logName[4..] : logName;
         if (name == "loss") return MonitorMode.Min;
-        if (model is null || !Configurations.TryGetValue(model, out var compiled)) return MonitorMode.Auto;
+        if (!Configurations.TryGetValue(model, out var compiled)) return MonitorMode.Auto;
         var names = MetricSet.LoggedNames(compiled);
         for (int i = 0; i < names.Length; i++)
         {

@@ -118,7 +118,10 @@ public sealed class SparseCategoricalCrossentropyLoss : Loss
     internal override (int Index, float Value)? FindInvalidTarget(ReadOnlySpan<float> targets, int width)
     {
         for (int i = 0; i < targets.Length; i++)
-            if (!IsClassIndex(targets[i], width)) return (i, targets[i]);
+        {
+            float c = targets[i];
+            if (!(c >= 0f && c < width) || c != MathF.Floor(c)) return (i, c);
+        }
         return null;
     }
 
@@ -126,19 +129,13 @@ public sealed class SparseCategoricalCrossentropyLoss : Loss
     internal override string ValidTargets(int width)
         => string.Create(CultureInfo.InvariantCulture, $"{Name} takes one class index per output row, a whole number in [0, {width}) for the {width} output units");
 
-    private static bool IsClassIndex(float c, int width) => c >= 0f && c < width && c == MathF.Floor(c);
-
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">A target is not a whole number in <c>[0, width)</c>; the message names the row and value.</exception>
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
-        for (int r = 0; r < samples; r++)
-        {
-            float c = target[r];
-            if (!IsClassIndex(c, width))
-                throw new ArgumentOutOfRangeException(nameof(target), c,
-                    string.Create(CultureInfo.InvariantCulture, $"{Name}: row {r} has class index {c}, which is not a whole number in [0, {width})"));
-        }
+        if (FindInvalidTarget(target.Slice(0, samples), width) is (int row, float index))
+            throw new ArgumentOutOfRangeException(nameof(target), index,
+                string.Create(CultureInfo.InvariantCulture, $"{Name}: row {row} has class index {index}, which is not a whole number in [0, {width})"));
 
         var oneHot = Scratch.Grow(ref _oneHot, width);
         oneHot.Clear();
