@@ -13,9 +13,10 @@ namespace ModelGen.Benchmarks;
 /// <code>
 /// --sweep --plan FILE [--max-gflop 80]                      the points (CSV), each one axis away from the centre
 /// --sweep --measure FILE --out FILE [--seconds 1]           ModelGen's times for the plan's points (CSV)
-/// --sweep --report --plan FILE --modelgen FILE --torch FILE [--docs docs] [--note TEXT]
+/// --sweep --report --plan FILE --modelgen FILE --torch FILE [--docs docs] [--note TEXT] [--suffix -256]
 ///                                                           docs/benchmarks-data/sweep.csv, docs/benchmarks-sweep.png,
-///                                                           the "Size sweep" section of docs/benchmarks.md
+///                                                           the "Size sweep" section of docs/benchmarks.md (with
+///                                                           --suffix: sweep-256.csv … for a narrower width)
 /// </code>
 /// Centre point: hidden 128, 50 steps, batch 16, 16 features; one axis varies at a time (hidden 8 … 1,024, steps
 /// 1 … 10,000, batch 1 … 1,024). A point whose training step needs more than <c>--max-gflop</c> gate-product GFLOP,
@@ -43,7 +44,7 @@ internal static class Sweep
         var o = Options(args);
         if (o.TryGetValue("--plan", out var planOut) && !o.ContainsKey("--report")) return WritePlan(planOut, double.Parse(o.GetValueOrDefault("--max-gflop", "80"), Inv));
         if (o.TryGetValue("--measure", out var planIn)) return Measure(planIn, o["--out"], double.Parse(o.GetValueOrDefault("--seconds", "1"), Inv));
-        if (o.ContainsKey("--report")) return SweepReport.Write(ReadPlan(o["--plan"]), o["--modelgen"], o["--torch"], o.GetValueOrDefault("--docs", "docs"), o.GetValueOrDefault("--note", ""));
+        if (o.ContainsKey("--report")) return SweepReport.Write(ReadPlan(o["--plan"]), o["--modelgen"], o["--torch"], o.GetValueOrDefault("--docs", "docs"), o.GetValueOrDefault("--note", ""), o.GetValueOrDefault("--suffix", ""));
         Console.Error.WriteLine("usage: --sweep --plan FILE | --measure PLAN --out FILE | --report --plan FILE --modelgen FILE --torch FILE [--docs DIR]");
         return 2;
     }

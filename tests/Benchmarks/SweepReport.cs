@@ -12,6 +12,9 @@ namespace ModelGen.Benchmarks;
 /// The size sweep's output: <c>docs/benchmarks-data/sweep.csv</c> (every point, both sides, the ratios),
 /// <c>docs/benchmarks-sweep.png</c> (speed-up across the sweep, log scale) and the "Size sweep" section, kept in
 /// <c>docs/benchmarks-data/sweep.md</c> and spliced into <c>docs/benchmarks.md</c> (Report.cs splices it too).
+/// A sweep at a narrower width than the machine's widest (<c>sweep.sh --width 256</c>) writes the same files with the
+/// width in their names (<c>sweep-256.csv</c>, <c>benchmarks-sweep-256.png</c>, section <c>sweep-256</c>), so the
+/// page holds one section per width measured.
 /// </summary>
 internal static class SweepReport
 {
@@ -23,7 +26,11 @@ internal static class SweepReport
         public double? InferSpeedUp => MgInfer > 0 && PtInfer > 0 ? PtInfer / MgInfer : null;
     }
 
-    public static int Write(List<Sweep.Point> plan, string modelGenCsv, string torchCsv, string docs, string note)
+    /// <summary>
+    /// Writes the sweep's CSV, chart and section. <paramref name="suffix"/> names a narrower width's files and section
+    /// ("-256", from sweep.sh --width 256), or is empty for the widest width's.
+    /// </summary>
+    public static int Write(List<Sweep.Point> plan, string modelGenCsv, string torchCsv, string docs, string note, string suffix)
     {
         var mg = ReadTimes(modelGenCsv);
         var pt = ReadTimes(torchCsv);
@@ -44,22 +51,23 @@ internal static class SweepReport
             var p = r.Point;
             csv.Append(string.Create(Inv, $"{p.Cell},{p.Axes},{p.Hidden},{p.Steps},{p.Batch},{SweepModels.Features},{p.TrainGflop:0.####},{N(r.MgTrain)},{N(r.PtTrain)},{R(r.TrainSpeedUp)},{N(r.MgInfer)},{N(r.PtInfer)},{R(r.InferSpeedUp)},{(r.Width > 0 ? r.Width.ToString(Inv) : "")},\"{p.Skip}\"\n"));
         }
-        File.WriteAllText(Path.Combine(data, "sweep.csv"), csv.ToString());
-        File.WriteAllText(Path.Combine(data, "sweep-cpu.txt"), cpu + "\n");
-        DrawChart(rows, cpu, width, Path.Combine(docs, "benchmarks-sweep.png"));
+        string csvName = $"sweep{suffix}.csv", chart = $"benchmarks-sweep{suffix}.png", section = $"sweep{suffix}";
+        File.WriteAllText(Path.Combine(data, csvName), csv.ToString());
+        File.WriteAllText(Path.Combine(data, $"sweep{suffix}-cpu.txt"), cpu + "\n");
+        DrawChart(rows, cpu, width, Path.Combine(docs, chart));
 
         var md = new StringBuilder();
         void L(string line = "") => md.Append(line).Append('\n');
-        L("## Size sweep: LSTM and GRU against PyTorch");
+        L(suffix.Length == 0 ? "## Size sweep: LSTM and GRU against PyTorch" : $"## Size sweep at {VectorWidth.Name(width)}: LSTM and GRU against PyTorch");
         L();
         L(string.Create(Inv, $"CPU: **{cpu}**; ModelGen at **{VectorWidth.Name(width)}** vectors; both sides on one thread. Centre point: hidden {Sweep.CentreHidden}, {Sweep.CentreSteps} steps, batch {Sweep.CentreBatch}, {SweepModels.Features} features, a Dense(1) head;"));
         L("one axis varies at a time (hidden 8 … 1,024, steps 1 … 10,000, batch 1 … 1,024). Each time is the best of up to five");
         L("round medians after a warm-up, on both sides (`Sweep.cs`, `torch_sweep.py`); a training step is forward, MSE gradient,");
         L("backward and Adam, as in the workloads above. Written by `tests/Benchmarks/sweep.sh`; every figure is in");
-        L("`docs/benchmarks-data/sweep.csv`.");
+        L($"`docs/benchmarks-data/{csvName}`.");
         if (note.Length > 0) { L(); L(note); }
         L();
-        L("![Speed-up of ModelGen over PyTorch across the size sweep, log scale](benchmarks-sweep.png)");
+        L($"![Speed-up of ModelGen over PyTorch across the size sweep at {VectorWidth.Name(width)}, log scale]({chart})");
         L();
         L("| Cell | Hidden | Steps | Batch | Training: ModelGen | PyTorch | Speed-up | Inference: ModelGen | PyTorch | Speed-up |");
         L("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -85,11 +93,11 @@ internal static class SweepReport
             L();
             L($"{missing.Count} planned point(s) have no result on one side (a failed or interrupted run): {string.Join(", ", missing.Select(r => r.Point.Key))}.");
         }
-        string section = md.ToString();
-        File.WriteAllText(Path.Combine(data, "sweep.md"), section);
+        string text = md.ToString();
+        File.WriteAllText(Path.Combine(data, section + ".md"), text);
         string page = Path.Combine(docs, "benchmarks.md");
-        if (File.Exists(page)) Sections.SpliceFile(page, "sweep", section);
-        Console.WriteLine($"wrote {Path.Combine(data, "sweep.csv")}, {Path.Combine(docs, "benchmarks-sweep.png")}, {Path.Combine(data, "sweep.md")}{(File.Exists(page) ? " and the section of " + page : "")}");
+        if (File.Exists(page)) Sections.SpliceFile(page, section, text);
+        Console.WriteLine($"wrote {Path.Combine(data, csvName)}, {Path.Combine(docs, chart)}, {Path.Combine(data, section + ".md")}{(File.Exists(page) ? " and the section of " + page : "")}");
         return 0;
     }
 
@@ -220,7 +228,13 @@ internal static class SweepReport
 /// </summary>
 internal static class Sections
 {
-    /// <summary>Replaces section <paramref name="name"/> of the page, or inserts it before "## Method" (or at the end).</summary>
+    // The saved sections in page order: the sweeps widest first, then the generator cost, the GPU, the history.
+    private static readonly string[] Order = ["sweep", "sweep-256", "sweep-128", "sweep-128sse", "generator-cost", "gpu", "history"];
+
+    /// <summary>
+    /// Replaces section <paramref name="name"/> of the page, or inserts it after the saved section before it in
+    /// page order (a 256-bit sweep after the widest one), else before "## Method" (or at the end).
+    /// </summary>
     public static void SpliceFile(string page, string name, string content)
     {
         string text = File.ReadAllText(page);
@@ -228,7 +242,7 @@ internal static class Sections
         File.Move(page + ".tmp", page, overwrite: true);
     }
 
-    /// <summary>The page text with section <paramref name="name"/> replaced or inserted.</summary>
+    /// <summary>The page text with section <paramref name="name"/> replaced or inserted (see <see cref="SpliceFile"/>).</summary>
     public static string Splice(string text, string name, string content)
     {
         string begin = $"<!-- {name}:begin -->", end = $"<!-- {name}:end -->";
@@ -240,18 +254,25 @@ internal static class Sections
             if (after < text.Length && text[after] == '\n') after++;
             return text[..b] + block + text[after..];
         }
+        for (int i = Array.IndexOf(Order, name) - 1; i >= 0; i--)
+        {
+            string previousEnd = $"<!-- {Order[i]}:end -->\n";
+            int at = text.IndexOf(previousEnd, StringComparison.Ordinal);
+            if (at >= 0) return text[..(at + previousEnd.Length)] + "\n" + block + text[(at + previousEnd.Length)..];
+        }
         int method = text.IndexOf("\n## Method", StringComparison.Ordinal);
         return method >= 0 ? text[..(method + 1)] + block + "\n" + text[(method + 1)..] : text.TrimEnd() + "\n\n" + block;
     }
 
     /// <summary>
-    /// Splices every section kept in <paramref name="dataDir"/> into the page: <c>sweep.md</c> (sweep.sh),
-    /// <c>generator-cost.md</c> (tests/GeneratorBenchmarks), <c>gpu.md</c> (tests/GpuBenchmarks) and <c>history.md</c>
-    /// (a page's earlier runs on its machine, written by hand), in that order before "## Method".
+    /// Splices every section kept in <paramref name="dataDir"/> into the page: <c>sweep.md</c> and those of narrower
+    /// widths (<c>sweep-256.md</c> …, sweep.sh), <c>generator-cost.md</c> (tests/GeneratorBenchmarks), <c>gpu.md</c>
+    /// (tests/GpuBenchmarks) and <c>history.md</c> (a page's earlier runs on its machine, written by hand), in that
+    /// order before "## Method".
     /// </summary>
     public static void SpliceSaved(string page, string dataDir)
     {
-        foreach (var name in new[] { "sweep", "generator-cost", "gpu", "history" })
+        foreach (var name in Order)
         {
             string file = Path.Combine(dataDir, name + ".md");
             if (File.Exists(file)) SpliceFile(page, name, File.ReadAllText(file));

@@ -17,8 +17,10 @@
 #                                                       runs the full jobs)
 #   tests/Benchmarks/compare.sh --full-all              full jobs at every width (~10 min each)
 #   tests/Benchmarks/compare.sh --wait-quiet            first wait (up to 30 min) for a 1-minute load average < 0.7
-#   tests/Benchmarks/compare.sh --all                   then also the size sweep (sweep.sh, ~12 min) and the generator's
-#                                                       cost (tests/GeneratorBenchmarks/run.sh, ~4 min): the whole page
+#   tests/Benchmarks/compare.sh --all                   then also the size sweep (sweep.sh, ~12 min; on an AVX-512
+#                                                       machine again at 256 bits, sweep.sh --width 256) and the
+#                                                       generator's cost (tests/GeneratorBenchmarks/run.sh, ~4 min):
+#                                                       the whole page
 #
 # Needs the .NET 10 SDK and Debian's python3-torch (run with /usr/bin/python3; OpenBLAS: libopenblas0-pthread).
 set -euo pipefail
@@ -195,6 +197,10 @@ echo "compare.sh: wrote $OUT/benchmarks.md, $OUT/benchmarks.png and $DATA/"
 if [ "$ALL" = 1 ]; then
   echo "== Size sweep (sweep.sh)"
   tests/Benchmarks/sweep.sh
+  if grep -qw avx512f /proc/cpuinfo; then
+    echo "== Size sweep at 256 bits (sweep.sh --width 256), the width of machines without AVX-512"
+    tests/Benchmarks/sweep.sh --width 256
+  fi
   echo "== Generator cost (tests/GeneratorBenchmarks/run.sh)"
   tests/GeneratorBenchmarks/run.sh
 fi

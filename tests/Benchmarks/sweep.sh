@@ -7,7 +7,10 @@
 #
 #   tests/Benchmarks/sweep.sh                      every point, at the widest vector width this machine has
 #   tests/Benchmarks/sweep.sh --width 256          ModelGen at 256-bit (DOTNET_EnableAVX512=0), 128 (with FMA, as ARM64:
-#                                                  DOTNET_PreferredVectorBitWidth=128) or 128sse (DOTNET_EnableAVX=0)
+#                                                  DOTNET_PreferredVectorBitWidth=128) or 128sse (DOTNET_EnableAVX=0),
+#                                                  against PyTorch's AVX2 kernels (torch_sweep.py --blas-width 256, as
+#                                                  compare.sh pairs them); its own files and section (sweep-256.csv,
+#                                                  benchmarks-sweep-256.png, "Size sweep at 256-bit"), beside the widest's
 #   tests/Benchmarks/sweep.sh --max-gflop 20       skip points whose training step needs more (default 80 GFLOP)
 #   tests/Benchmarks/sweep.sh --seconds 0.5        measuring time per point and kind and side (default 1)
 #   tests/Benchmarks/sweep.sh --only 'LSTM/128/50/16'   only these points (cell/hidden/steps/batch, comma-separated): a dry run
@@ -32,6 +35,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 KNOB=""
+SUFFIX=""          # a narrower width's files and section carry its name: sweep-256.csv, benchmarks-sweep-256.png
+TORCH_WIDTH=native # PyTorch's kernels: its own for the widest width, its AVX2 ones below 512 bits
+[ -n "$WIDTH" ] && [ "$WIDTH" != 512 ] && { SUFFIX="-$WIDTH"; TORCH_WIDTH=256; }
 case "$WIDTH" in
   "") ;;
   512) ;;
@@ -84,13 +90,15 @@ echo "== ModelGen, 1 thread"
 # shellcheck disable=SC2086
 env $KNOB MODELGEN_NUM_THREADS=1 MODELGEN_BENCH_EXPECT_WIDTH="$SEEN" "${BENCH[@]}" --sweep --measure "$WORK/plan.csv" --out "$WORK/modelgen.csv" --seconds "$SECONDS_PER"
 echo "== PyTorch, 1 thread"
-"$PY" tests/Benchmarks/torch_sweep.py --plan "$WORK/plan.csv" --out "$WORK/torch.csv" --seconds "$SECONDS_PER"
+"$PY" tests/Benchmarks/torch_sweep.py --plan "$WORK/plan.csv" --out "$WORK/torch.csv" --seconds "$SECONDS_PER" --blas-width "$TORCH_WIDTH"
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 NOTE_STEAL=$(steal_note "$TICKS_START" "$(cpu_ticks)")
 mkdir -p "$DOCS/benchmarks-data"
-cp "$WORK/plan.csv" "$DOCS/benchmarks-data/sweep-plan.csv"
-cp "$WORK/modelgen.csv" "$DOCS/benchmarks-data/sweep-modelgen.csv"
-cp "$WORK/torch.csv" "$DOCS/benchmarks-data/sweep-torch.csv"
-"${BENCH[@]}" --sweep --report --plan "$DOCS/benchmarks-data/sweep-plan.csv" --modelgen "$DOCS/benchmarks-data/sweep-modelgen.csv" \
-  --torch "$DOCS/benchmarks-data/sweep-torch.csv" --docs "$DOCS" \
-  --note "1-minute load average $LOAD_START at the start and $LOAD_END at the end (one core busy from the sweep itself is about 1; clearly more means other work shared the machine).${NOTE_STEAL:+ $NOTE_STEAL} $( [ -n "$ONLY" ] && echo "Partial run: only $ONLY." )"
+cp "$WORK/plan.csv" "$DOCS/benchmarks-data/sweep$SUFFIX-plan.csv"
+cp "$WORK/modelgen.csv" "$DOCS/benchmarks-data/sweep$SUFFIX-modelgen.csv"
+cp "$WORK/torch.csv" "$DOCS/benchmarks-data/sweep$SUFFIX-torch.csv"
+TORCH_NOTE=""
+[ "$TORCH_WIDTH" = 256 ] && grep -qw avx512f /proc/cpuinfo && TORCH_NOTE="PyTorch with its AVX2 kernels, as on a CPU without AVX-512 (OPENBLAS_CORETYPE=Haswell, ATEN_CPU_CAPABILITY=avx2: \`torch_sweep.py --blas-width 256\`), as the 256-bit workload figures above. "
+"${BENCH[@]}" --sweep --report --plan "$DOCS/benchmarks-data/sweep$SUFFIX-plan.csv" --modelgen "$DOCS/benchmarks-data/sweep$SUFFIX-modelgen.csv" \
+  --torch "$DOCS/benchmarks-data/sweep$SUFFIX-torch.csv" --docs "$DOCS" --suffix "$SUFFIX" \
+  --note "${TORCH_NOTE}1-minute load average $LOAD_START at the start and $LOAD_END at the end (one core busy from the sweep itself is about 1; clearly more means other work shared the machine).${NOTE_STEAL:+ $NOTE_STEAL} $( [ -n "$ONLY" ] && echo "Partial run: only $ONLY." )"

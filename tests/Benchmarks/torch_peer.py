@@ -29,6 +29,8 @@ import statistics
 import sys
 import time
 
+from cpu_flags import has_avx512
+
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--threads", default="1", help="'1' (default), 'all' (every CPU this process may use) or a number")
 parser.add_argument("--out", help="write the JSON here (default: stdout)")
@@ -43,15 +45,6 @@ parser.add_argument("--blas-width", choices=("native", "256"), default="native",
                          "kernels (OPENBLAS_CORETYPE=Haswell) and ATen's AVX2 ones, as on a CPU without AVX-512")
 parser.add_argument("--sgemm-only", action="store_true", help=argparse.SUPPRESS)  # the child that measures the AVX2 peak
 args = parser.parse_args()
-
-
-def has_avx512():
-    """Whether this CPU has AVX-512F (the flag OpenBLAS's and ATen's AVX-512 kernels need)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            return any(line.startswith("flags") and " avx512f" in line for line in info)
-    except OSError:
-        return False
 
 
 AVX512 = has_avx512()

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """PyTorch side of the size sweep (sweep.sh): the plan's LSTM / GRU points, one thread, timed like Sweep.cs.
 
-    /usr/bin/python3 tests/Benchmarks/torch_sweep.py --plan plan.csv --out torch-sweep.csv [--seconds 1]
+    /usr/bin/python3 tests/Benchmarks/torch_sweep.py --plan plan.csv --out torch-sweep.csv [--seconds 1] [--blas-width 256]
 
 Each point: nn.LSTM / nn.GRU (batch_first, 16 features) + nn.Linear(hidden, 1) on the last step; a training step is
 zero_grad, forward, MSE, backward, Adam (lr 1e-3, eps 1e-7); inference is forward under torch.inference_mode().
 After a warm-up, repetitions fill --seconds (at least 3, at most 2,000) in up to five rounds, and the time is the
 best (lowest) round median: the same rule as Sweep.BestOfRounds. Points the plan skips are skipped.
+
+--blas-width 256 runs PyTorch as on a CPU without AVX-512, as torch_peer.py does: on a CPU with AVX-512 it sets
+OPENBLAS_CORETYPE=Haswell (OpenBLAS's AVX2 + FMA kernels) and ATEN_CPU_CAPABILITY=avx2; elsewhere it changes nothing.
+sweep.sh uses it for ModelGen's 256- and 128-bit sweeps. The kernels in use are printed to stderr.
 """
 import argparse
 import csv
@@ -14,22 +18,33 @@ import os
 import sys
 import time
 
+from cpu_flags import has_avx512
+
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--plan", required=True)
 parser.add_argument("--out", required=True)
 parser.add_argument("--seconds", type=float, default=1.0)
+parser.add_argument("--blas-width", choices=("native", "256"), default="native",
+                    help="'native' (default): PyTorch's own kernels for this CPU; '256': on a CPU with AVX-512, its AVX2 + FMA ones")
 args = parser.parse_args()
 
 for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[name] = "1"
 for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY"):
     os.environ.pop(name, None)
+# Set before torch loads: OpenBLAS and ATen pick their kernels when the library loads.
+if args.blas_width == "256" and has_avx512():
+    os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+    os.environ["ATEN_CPU_CAPABILITY"] = "avx2"
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 torch.set_num_threads(1)
+print("sweep: PyTorch " + torch.__version__ + ", ATen CPU capability "
+      + torch.__config__.show().split("CPU capability usage:")[-1].split("\n")[0].strip()
+      + ", OPENBLAS_CORETYPE " + os.environ.get("OPENBLAS_CORETYPE", "(unset)"), file=sys.stderr)
 
 
 def best_of_rounds(fn, seconds):
