@@ -243,7 +243,8 @@ public sealed class DiagnosticTests
             public partial class HardSigmoidCandidateModel;
             """);
         text.ShouldBe("Lstm(4, Activation = \"hard_sigmoid\")");
-        message.ShouldContain("Lstm layer 'lstm'");
+        message.ShouldContain("Lstm layer 'lstm' cannot use activation 'hard_sigmoid'"); // known to Keras, not unknown
+        message.ShouldNotContain("unknown");
         message.ShouldContain("'tanh', 'relu', 'sigmoid' or 'linear'");
     }
 
@@ -469,6 +470,18 @@ public sealed class DiagnosticTests
         message.ShouldContain("'gru' returns only its last step");
     }
 
+    [Theory]
+    [InlineData("[GlobalMaxPooling1D] [Flatten]", "Flatten layer 'flatten' needs a sequence, but 'global_max_pooling1d' pools the steps into one vector per sample", "leave the Flatten out")]
+    [InlineData("[GlobalAveragePooling1D] [Lstm(3)]", "Lstm layer 'lstm_1' needs a sequence, but 'global_average_pooling1d' pools the steps", "put 'lstm_1' above 'global_average_pooling1d'")]
+    [InlineData("[Flatten] [TimeDistributed] [Dense(2)]", "'time_distributed' needs a sequence, but 'flatten' flattens the steps", "put 'time_distributed' above 'flatten'")]
+    public void MG0005_AfterPoolingOrFlatten_SaysWhatEndedTheSequence_NotReturnSequences(string layers, string says, string advice)
+    {
+        var (_, _, message) = Expect("MG0005", $"[Sequential(TimeSteps = 4, Features = 2)] [Lstm(4, ReturnSequences = true)] {layers} [Dense(1)] public partial class EndedModel;");
+        message.ShouldContain(says);
+        message.ShouldContain(advice);
+        message.ShouldNotContain("ReturnSequences"); // pooling and Flatten have no such option
+    }
+
     [Fact]
     public void MG0026_FlattenWithoutTimeSteps()
     {
@@ -551,7 +564,7 @@ public sealed class DiagnosticTests
             public partial class OddGateModel;
             """);
         text.ShouldBe("Lstm(4, RecurrentActivation = \"relu\")");
-        message.ShouldContain("'relu'");
+        message.ShouldContain("cannot use 'relu' as RecurrentActivation"); // a known activation, not an unknown one
         message.ShouldContain("'hard_sigmoid'");
     }
 

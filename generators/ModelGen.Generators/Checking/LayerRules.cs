@@ -54,7 +54,8 @@ internal static class LayerRules
             string text = layer.Activation ?? defaultActivation;
             var parsed = ParseActivation(text);
             if (parsed is null || parsed == Activation.HardSigmoid)
-                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, text,
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name,
+                    parsed is null ? $"has unknown activation '{text}'" : $"cannot use activation '{text}' (ModelGen takes it as a RecurrentActivation, on the gates)",
                     (info.IsRecurrent ? RecurrentActivations : DenseActivations) + (text == "null" ? " (Keras's activation=None is 'linear')" : "")));
             else if (parsed == Activation.Softmax && info.IsRecurrent)
                 Report(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnRecurrent, where, layer.AttributeName, name));
@@ -65,7 +66,9 @@ internal static class LayerRules
         {
             var parsed = ParseActivation(gateText);
             if (parsed is Activation.Sigmoid or Activation.HardSigmoid) gateActivation = parsed.Value;
-            else Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name, gateText, "'sigmoid' or 'hard_sigmoid' (RecurrentActivation)"));
+            else Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name,
+                parsed is null ? $"has unknown activation '{gateText}'" : $"cannot use '{gateText}' as RecurrentActivation (Keras accepts any activation on the gates; ModelGen's gate kernels take two)",
+                "'sigmoid' or 'hard_sigmoid' (RecurrentActivation)"));
         }
         var merge = MergeMode.Concat;
         if (wrapper?.Kind == LayerKind.Bidirectional && wrapper.Options.MergeMode is { } mergeText)

@@ -75,8 +75,10 @@ internal static class ModelChecker
         var identifiers = new HashSet<string>();
         int width = spec.Features ?? 0;
         bool sequence = true;
-        // The recurrent layer nearest above that returned only its last step: the one MG0005 tells to set ReturnSequences.
+        // The layer nearest above that ended the sequence (a recurrent layer returning its last step, a pooling layer,
+        // Flatten): the one MG0005 names, with advice for its kind.
         string previous = "the input";
+        LayerKind previousKind = LayerKind.Dense;
         string? maskSource = null;
         bool maskActive = false;
         // The steps fixed by the nearest RepeatVector above (its n); null: the input's.
@@ -123,7 +125,7 @@ internal static class ModelChecker
             bool needsSequence = info.NeedsSequence || wrapper?.Kind == LayerKind.TimeDistributed;
             if (needsSequence && !sequence)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsSequence, where, kindText, name, previous));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsSequence, where, kindText, name, previous, SequenceEndedBy(previousKind, previous, name, layer.Kind)));
                 ok = false;
             }
 
@@ -226,7 +228,7 @@ internal static class ModelChecker
             if (producesMask) maskActive = true;
             if (!outputSequence) maskActive = false;
             width = outputWidth;
-            if (sequence && !outputSequence) previous = name;
+            if (sequence && !outputSequence) (previous, previousKind) = (name, layer.Kind);
             sequence = outputSequence;
         }
 
@@ -250,4 +252,16 @@ internal static class ModelChecker
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>MG0005's account of what ended the sequence, and what to do: by the kind of the layer that ended it.</summary>
+    private static string SequenceEndedBy(LayerKind ender, string enderName, string layerName, LayerKind kind)
+    {
+        if (LayerKinds.Of(ender).IsRecurrent)
+            return $"returns only its last step: set ReturnSequences = true on '{enderName}'";
+        string what = ender == LayerKind.Flatten ? "flattens the steps" : "pools the steps";
+        string advice = kind == LayerKind.Flatten
+            ? "leave the Flatten out (Keras's Flatten of one vector per sample changes nothing)"
+            : $"put '{layerName}' above '{enderName}'";
+        return $"{what} into one vector per sample ([batch, features], no steps left): {advice}";
+    }
 }

@@ -28,7 +28,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NeedsSequence = Error("MG0005",
         "Recurrent layer needs a sequence",
-        "{0} layer '{1}' needs a sequence, but '{2}' returns only its last step: set ReturnSequences = true on '{2}'");
+        "{0} layer '{1}' needs a sequence, but '{2}' {3}");
 
     public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error("MG0006",
         "Embedding must be the first layer",
@@ -43,8 +43,8 @@ internal static class DiagnosticDescriptors
         "Model '{0}' has layer attributes on more than one partial declaration, so their order is undefined: put all layer attributes on the declaration that carries [Sequential]");
 
     public static readonly DiagnosticDescriptor UnknownActivation = Error("MG0009",
-        "Unknown activation",
-        "{0} layer '{1}' has unknown activation '{2}': use one of {3}");
+        "Unknown or unsupported activation",
+        "{0} layer '{1}' {2}: use one of {3}");
 
     public static readonly DiagnosticDescriptor FeaturesWithEmbedding = Error("MG0010",
         "Features set on a model that starts with an Embedding",

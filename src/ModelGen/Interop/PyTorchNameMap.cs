@@ -29,14 +29,17 @@ public sealed class PyTorchNameMap
     /// (the <c>_l{k}</c> suffix).
     /// </summary>
     /// <returns>This map, for chaining.</returns>
-    /// <exception cref="ArgumentException">An empty name, a negative layer index, or a layer mapped twice.</exception>
+    /// <exception cref="ArgumentException">An empty layer name, a negative layer index, or a layer mapped twice.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="module"/> is null.</exception>
     /// <param name="layer">The ModelGen layer name (Keras-style, e.g. <c>lstm_1</c>; see <see cref="ModelInfo.Layers"/>).</param>
-    /// <param name="module">The PyTorch module path, the <c>state_dict</c> key prefix before the last dot.</param>
+    /// <param name="module">The PyTorch module path, the <c>state_dict</c> key prefix before the last dot; empty for a
+    /// module saved on its own, whose keys have no prefix (<c>torch.save(nn.LSTM(…).state_dict())</c>:
+    /// <c>weight_ih_l0</c>, …).</param>
     /// <param name="torchLayer">The layer index inside a multi-layer <c>nn.RNN</c>/<c>nn.LSTM</c>/<c>nn.GRU</c> (0 for single-layer modules and <c>nn.Linear</c>).</param>
     public PyTorchNameMap Map(string layer, string module, int torchLayer = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(layer);
-        ArgumentException.ThrowIfNullOrEmpty(module);
+        ArgumentNullException.ThrowIfNull(module);
         ArgumentOutOfRangeException.ThrowIfNegative(torchLayer);
         if (!_map.TryAdd(layer, (module, torchLayer)))
             throw new ArgumentException($"layer '{layer}' is mapped twice", nameof(layer));

@@ -100,6 +100,15 @@ public static class PyTorchWeights
         return tensors;
     }
 
+    // What to do about a tensor no layer reads: nn.LSTM(proj_size=…) has no Keras or ModelGen counterpart; a key with no
+    // module prefix comes from a module saved on its own (a bare nn.LSTM's state_dict), which Map(layer, "") reads.
+    private static string UnexpectedHint(string key) =>
+        System.Text.RegularExpressions.Regex.IsMatch(key, @"(^|\.)weight_hr_l\d+(_reverse)?$")
+            ? "an LSTM with proj_size, whose projection Keras's and ModelGen's LSTM do not have: export the model without it"
+            : key.Contains('.', StringComparison.Ordinal)
+                ? "pass strict: false to ignore it, or map its module with a PyTorchNameMap"
+                : "pass strict: false to ignore it; a key without a module prefix, as a module saved on its own (a bare nn.LSTM's state_dict) has, is read with new PyTorchNameMap().Map(layer, \"\")";
+
     private static readonly Dictionary<string, string> TorchMetadata = new() { ["format"] = "pt" };
 
     private static void Load(ISequentialModel model, SafeTensorFile file, PyTorchNameMap? names, bool strict, string source)
@@ -125,7 +134,7 @@ public static class PyTorchWeights
         }
         if (strict)
             foreach (var t in file.Tensors.Where(t => !used.Contains(t.Name)))
-                problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it (pass strict: false to ignore it, or map its module with a PyTorchNameMap)");
+                problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it ({UnexpectedHint(t.Name)})");
         if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
 
         DeviceSync.Pull(model); // parameters the file does not hold keep the device's values
@@ -170,13 +179,14 @@ public static class PyTorchWeights
         {
             var w = LayerWeights.Read(layer);
             var (module, torchLayer) = names.Resolve(layer.Name);
+            string prefix = module.Length == 0 ? "" : module + "."; // "": a module saved on its own (bare nn.LSTM)
             switch (w.Kind)
             {
                 case WeightKind.Embedding:
-                    groups.Add(EmbeddingGroup(w, module));
+                    groups.Add(EmbeddingGroup(w, prefix));
                     break;
                 case WeightKind.Dense:
-                    groups.Add(DenseGroup(w, module));
+                    groups.Add(DenseGroup(w, prefix));
                     break;
                 case WeightKind.Recurrent:
                     // Every reason a layer cannot be held by PyTorch is listed, not only the first.
@@ -190,7 +200,7 @@ public static class PyTorchWeights
                     if (gateActivation.TryGetValue(layer.Name, out string? gate))
                         problems.Add($"{w.Describe()} uses recurrent activation '{gate}', which nn.LSTM and nn.GRU do not have (their gates are sigmoid); declare it with RecurrentActivation = \"sigmoid\" to exchange weights with PyTorch");
                     if (problems.Count > known) continue;
-                    foreach (var d in w.Directions) groups.Add(RecurrentGroup(w, d, module, torchLayer));
+                    foreach (var d in w.Directions) groups.Add(RecurrentGroup(w, d, prefix, torchLayer));
                     break;
             }
         }
@@ -199,21 +209,21 @@ public static class PyTorchWeights
         return groups;
     }
 
-    private static Group EmbeddingGroup(LayerWeights w, string module)
+    private static Group EmbeddingGroup(LayerWeights w, string prefix)
     {
         var view = w.Layer.Parameters[0];
         return new Group(
-            [new Entry($"{module}.weight", [view.Rows, view.Columns], $"{w.Describe()} embeddings (nn.Embedding.weight)")],
+            [new Entry($"{prefix}weight", [view.Rows, view.Columns], $"{w.Describe()} embeddings (nn.Embedding.weight)")],
             (t, p) => t[0].CopyTo(p, view.Offset),
             p => [p.AsSpan(view.Offset, view.Length).ToArray()]);
     }
 
-    private static Group DenseGroup(LayerWeights w, string module)
+    private static Group DenseGroup(LayerWeights w, string prefix)
     {
         var kernel = w.Layer.Parameters[0];
         var bias = w.Layer.Parameters.Count > 1 ? w.Layer.Parameters[1] : null;
-        var entries = new List<Entry> { new($"{module}.weight", [w.Units, w.Inputs], $"{w.Describe()} kernel (nn.Linear.weight, [out, in])") };
-        if (bias is not null) entries.Add(new($"{module}.bias", [w.Units], $"{w.Describe()} bias"));
+        var entries = new List<Entry> { new($"{prefix}weight", [w.Units, w.Inputs], $"{w.Describe()} kernel (nn.Linear.weight, [out, in])") };
+        if (bias is not null) entries.Add(new($"{prefix}bias", [w.Units], $"{w.Describe()} bias"));
         return new Group(entries.ToArray(),
             (t, p) =>
             {
@@ -228,7 +238,7 @@ public static class PyTorchWeights
             });
     }
 
-    private static Group RecurrentGroup(LayerWeights w, DirectionWeights d, string module, int torchLayer)
+    private static Group RecurrentGroup(LayerWeights w, DirectionWeights d, string prefix, int torchLayer)
     {
         int h = w.Units, g = w.Gates, inputs = w.Inputs;
         var map = GateLayout.Torch(g);
@@ -236,14 +246,14 @@ public static class PyTorchWeights
         string role = w.Describe() + (w.Directions.Count == 2 ? (d.Backward ? ", backward copy" : ", forward copy") : "");
         var entries = new List<Entry>
         {
-            new($"{module}.weight_ih{suffix}", [g * h, inputs], $"{role}, kernel"),
-            new($"{module}.weight_hh{suffix}", [g * h, h], $"{role}, recurrent kernel"),
+            new($"{prefix}weight_ih{suffix}", [g * h, inputs], $"{role}, kernel"),
+            new($"{prefix}weight_hh{suffix}", [g * h, h], $"{role}, recurrent kernel"),
         };
         var bias = d.Bias;
         if (bias is not null)
         {
-            entries.Add(new($"{module}.bias_ih{suffix}", [g * h], $"{role}, input bias"));
-            entries.Add(new($"{module}.bias_hh{suffix}", [g * h], $"{role}, recurrent bias"));
+            entries.Add(new($"{prefix}bias_ih{suffix}", [g * h], $"{role}, input bias"));
+            entries.Add(new($"{prefix}bias_hh{suffix}", [g * h], $"{role}, recurrent bias"));
         }
         return new Group(entries.ToArray(),
             (t, p) =>

@@ -94,7 +94,8 @@ public sealed class RecurrentState
     {
         if (Samples != 0 && Samples != batchSize)
             throw new ArgumentException($"model '{_model}': layer '{_layer}' holds an initial state for {Samples} samples, but the batch has {batchSize}: "
-                + (_stateful ? "a stateful layer needs the same batch size until ResetStates()" : "set a state per sample, or call ResetStates()"), nameof(batchSize));
+                + (_stateful ? "a stateful layer needs the same batch size until ResetStates()"
+                    : "the state has one row per sample of a pass (Predict and Evaluate run all of x as one pass then): set one row for every sample, or call ResetStates()"), nameof(batchSize));
     }
 
     /// <summary>

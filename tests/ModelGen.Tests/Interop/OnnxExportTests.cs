@@ -186,6 +186,19 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void ASetInitialState_IsRefused_UntilResetStates()
+    {
+        // Predict starts from the set state; an ONNX file that starts from zeros would silently give other outputs.
+        var model = new OnnxLstmStacked();
+        model.SetLstmInitialState(new float[2 * 6], Enumerable.Repeat(0.5f, 2 * 6).ToArray());
+        var e = Assert.Throws<NotSupportedException>(() => model.ToOnnx());
+        Assert.Contains("'OnnxLstmStacked' holds an initial state", e.Message);
+        Assert.Contains("ResetStates()", e.Message);
+        model.ResetStates();
+        Assert.NotEmpty(model.ToOnnx());
+    }
+
+    [Fact]
     public void ExportOnnx_WritesAFileThatLoads_WithTheModelsMetadata()
     {
         var model = new OnnxLstmStacked();

@@ -70,6 +70,30 @@ public sealed class PyTorchMismatchTests
     }
 
     [Fact]
+    public void ABareModulesStateDict_WithoutPrefixes_LoadsWithAnEmptyModule()
+    {
+        // torch.save(nn.LSTM(…).state_dict()) has keys 'weight_ih_l0' …, no module prefix: Map(layer, "") reads them.
+        // (Here the LSTM's keys lose their prefix and the head keeps its own: the model has both.)
+        var bare = Edited(t => t.Select(x => x.Name.StartsWith("rnn.", StringComparison.Ordinal)
+            ? new SafeTensor(x.Name["rnn.".Length..], x.DType, x.Shape, x.Data) : x).ToArray());
+        var e = Refused(new TorchLstm(), bare);
+        Assert.Contains(e.Problems, p => p.StartsWith("'weight_ih_l0' [28, 3] is unexpected", StringComparison.Ordinal) && p.Contains("Map(layer, \"\")", StringComparison.Ordinal));
+        bare.Position = 0;
+        var model = new TorchLstm();
+        model.LoadPyTorchWeights(bare, new PyTorchNameMap().Map("rnn", ""));
+        Assertions.AllClose(Lstm.Output, Lstm.Run(model), 1e-5, 1e-5, "bare LSTM state dict");
+        // And the other way: an empty module writes keys without a prefix.
+        Assert.Contains(model.ToPyTorchTensors(new PyTorchNameMap().Map("rnn", "")), t => t.Name == "weight_hh_l0");
+    }
+
+    [Fact]
+    public void AnLstmWithProjSize_IsNamedAsTheCause()
+    {
+        var e = Refused(new TorchLstm(), Edited(t => [.. t, SafeTensor.FromSingles("rnn.weight_hr_l0", new float[3 * 7], 3, 7)]));
+        Assert.Contains(e.Problems, p => p.StartsWith("'rnn.weight_hr_l0' [3, 7] is unexpected", StringComparison.Ordinal) && p.Contains("proj_size", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheWrongModule_ListsEveryTensor()
     {
         // The stacked-LSTM fixture has no "rnn" layer 0 of 3 inputs nor "fc" of 2 units: all of it is reported.

@@ -91,7 +91,7 @@ public sealed class MonitorDirectionTests
         {
             // The CSVLogger comes first: its file is truncated in OnTrainBegin, which must not run.
             var e = Assert.Throws<InvalidOperationException>(() =>
-                model.Fit(x, y, epochs: 2, verbose: 0, callbacks: [new CSVLogger(csv), new EarlyStopping(monitor: "val_mine")]));
+                model.Fit(x, y, epochs: 2, verbose: 0, validationSplit: 0.25, callbacks: [new CSVLogger(csv), new EarlyStopping(monitor: "val_mine")]));
             Assert.Contains("EarlyStopping monitors 'val_mine' with MonitorMode.Auto", e.Message);
             Assert.Contains("MonitorMode.Max or MonitorMode.Min", e.Message);
             Assert.Equal(before, model.Parameters);
@@ -102,6 +102,55 @@ public sealed class MonitorDirectionTests
         finally
         {
             File.Delete(csv);
+        }
+    }
+
+    public static TheoryData<string, Func<Callback>> NeverLogged => new()
+    {
+        // Keras's commonest slip: EarlyStopping's default monitor is val_loss, and the Fit has no validation data.
+        { "EarlyStopping (monitor) reads 'val_loss'", () => new EarlyStopping() },
+        { "ReduceLROnPlateau (monitor) reads 'val_loss'", () => new ReduceLROnPlateau() },
+        { "ModelCheckpoint (monitor) reads 'val_loss'", () => new ModelCheckpoint(Path.Combine(Path.GetTempPath(), $"modelgen-{Guid.NewGuid():N}.mgw"), saveBestOnly: true) },
+        { "ModelCheckpoint (path template field {val_accuracy}) reads 'val_accuracy'", () => new ModelCheckpoint(Path.Combine(Path.GetTempPath(), "ck-{epoch}-{val_accuracy:.2f}.mgw")) },
+        { "EarlyStopping (monitor) reads 'acc'", () => new EarlyStopping(monitor: "acc", mode: MonitorMode.Max) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NeverLogged))]
+    public void A_value_the_run_never_logs_is_refused_before_anything_trains(string expected, Func<Callback> create)
+    {
+        var (x, y) = Data();
+        var model = new ClassifierModel();
+        model.Initialize(seed: 2);
+        model.Compile(new Adam(), Loss.CategoricalCrossentropy(), "accuracy");
+        var before = (float[])model.Parameters.Clone();
+        int epochs = 0;
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            model.Fit(x, y, epochs: 2, verbose: 0, callbacks: [new LambdaCallback(onEpochBegin: _ => epochs++), create()]));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("it logs: loss, accuracy", e.Message);
+        Assert.Equal(0, epochs);
+        Assert.Equal(before, model.Parameters);
+        if (expected.Contains("val_", StringComparison.Ordinal)) Assert.Contains("no validation data", e.Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_that_does_not_read_its_monitor_runs_without_validation_data()
+    {
+        // Keras's ModelCheckpoint reads its (default val_loss) monitor only with save_best_only.
+        var (x, y) = Data();
+        var model = new ClassifierModel();
+        model.Compile(new Adam(), Loss.CategoricalCrossentropy(), "accuracy");
+        string dir = Directory.CreateTempSubdirectory("modelgen-ck").FullName;
+        try
+        {
+            var checkpoint = new ModelCheckpoint(Path.Combine(dir, "e{epoch}-{accuracy:.2f}.mgw"));
+            model.Fit(x, y, epochs: 2, verbose: 0, callbacks: [checkpoint]);
+            Assert.Equal(2, checkpoint.Saves);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 }

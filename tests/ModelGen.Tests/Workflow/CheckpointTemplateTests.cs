@@ -69,16 +69,18 @@ public sealed class CheckpointTemplateTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_field_fails_at_the_first_save_and_names_the_logged_values()
+    public void Unknown_field_fails_before_training_and_names_the_logged_values()
     {
         var model = Model();
         var x = new float[8 * 6];
         var y = new float[8 * 3];
         for (int s = 0; s < 8; s++) y[s * 3] = 1;
         var checkpoint = new ModelCheckpoint(Path.Combine(_folder, "ckpt-{epoch}-{val_acc:.2f}.mgw"));
+        var before = (float[])model.Parameters.Clone();
         var e = Assert.Throws<InvalidOperationException>(() => model.Fit(x, y, epochs: 2, batchSize: 4, verbose: 0, callbacks: [checkpoint]));
         Assert.Contains("{val_acc}", e.Message);
-        Assert.Contains("epoch, loss, accuracy", e.Message);
+        Assert.Contains("it logs: loss, accuracy", e.Message);
+        Assert.Equal(before, model.Parameters); // refused before the first batch
         Assert.Equal(0, checkpoint.Saves);
         Assert.False(Directory.Exists(_folder) && Directory.GetFiles(_folder).Length > 0);
     }

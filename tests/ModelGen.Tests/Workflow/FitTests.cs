@@ -108,6 +108,36 @@ public sealed class FitTests
         Assert.Equal(last["loss"], history["val_loss"][0], 6);
     }
 
+    [Theory]
+    // Keras's int(math.floor(n * (1.0 - split))) in double, computed in Python: 90 · 0.7 is 62.99999999999999.
+    [InlineData(90, 0.3, 62)]
+    [InlineData(500, 0.33, 334)]
+    [InlineData(170, 0.3, 118)]
+    [InlineData(300, 0.33, 200)]
+    [InlineData(500, 0.07, 464)]
+    [InlineData(1000, 0.1, 900)]
+    [InlineData(7, 0.5, 3)]
+    [InlineData(10, 0.2, 8)]
+    public void Validation_split_cuts_where_keras_does(int samples, double split, int trainingSamples)
+    {
+        Assert.Equal(trainingSamples, ModelTraining.TrainingSamples(samples, split));
+        // A float split (0.2f widened to 0.20000000298…) cuts where the same decimal typed as a double does.
+        if ((double)(float)split != split) Assert.Equal(trainingSamples, ModelTraining.TrainingSamples(samples, (float)split));
+    }
+
+    [Fact]
+    public void Validation_split_of_90_samples_at_0_3_trains_on_62_as_keras()
+    {
+        var (x, y) = Classes(90, seed: 4);
+        var model = new ClassifierModel();
+        model.Initialize(seed: 4);
+        model.Compile(new Sgd(learningRate: 0), Loss.CategoricalCrossentropy());
+        int batches = 0;
+        model.Fit(x, y, epochs: 1, batchSize: 1, validationSplit: 0.3, verbose: 0, shuffle: false,
+            callbacks: [new LambdaCallback(onBatchEnd: (_, _) => batches++)]);
+        Assert.Equal(62, batches);
+    }
+
     [Fact]
     public void Validation_data_is_evaluated_after_each_epoch()
     {

@@ -30,8 +30,10 @@ namespace ModelGen.Interop;
 /// values (a single layer's carried output: zero before the first real step, the last output after it; zeros in
 /// a Bidirectional layer, which sets Keras's <c>zero_output_for_mask</c>). This equals ModelGen's (and Keras's) results when each row's real steps are contiguous, as with
 /// 'pre' and 'post' padding; a row with masked steps between real ones differs.</para>
-/// <para>Not exported: <c>Stateful</c> state across calls (the ONNX model starts every call from zeros), and
-/// <c>GoBackwards</c> together with a mask (refused).</para>
+/// <para>Not exported: <c>Stateful</c> state across calls (the ONNX model starts every call from zeros). Refused:
+/// <c>GoBackwards</c> together with a mask, and a model that holds an initial state set with a <c>Set…InitialState</c>
+/// method (its <c>Predict</c> starts from that state, the ONNX model would start from zeros: call
+/// <c>ResetStates()</c> first).</para>
 /// </remarks>
 public static class OnnxExport
 {
@@ -39,7 +41,9 @@ public static class OnnxExport
     public const int Opset = 17;
 
     /// <summary>Writes the model as ONNX to <paramref name="path"/> (temporary file, then rename).</summary>
-    /// <exception cref="NotSupportedException">A construct with no exact ONNX form; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A construct with no exact ONNX form; the message names it. Also a model
+    /// without stateful layers that holds an initial state set with a <c>Set…InitialState</c> method, which the ONNX
+    /// model would not start from.</exception>
     /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to
     /// <see cref="ModelInfo.Layers"/> (the exporter reads activations, merge modes and masks from them).</exception>
     /// <param name="model">The model to export, with its current weights; inputs are <c>[batch, steps, features]</c> floats
@@ -65,6 +69,11 @@ public static class OnnxExport
     public static byte[] ToOnnx(this ISequentialModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // A set initial state is part of what Predict computes; the exported operators start from zeros. (A stateful
+        // layer's carried state is documented as not exported: every ONNX call starts from zeros, as a new sequence.)
+        if (model.HoldsInitialState && !model.Info.IsStateful)
+            throw new NotSupportedException($"model '{model.Info.Name}' holds an initial state set with a Set…InitialState method, which its Predict and Forward start from; " +
+                "the exported ONNX model would start from zeros and give other outputs. Call ResetStates() before exporting (or export a copy without the state)");
         DeviceSync.Pull(model);
         var b = new Builder(model);
         return b.Build();

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ModelGen;
 
@@ -64,4 +66,26 @@ public sealed class TrainingContext
 
     /// <summary>Set to stop after the current batch or epoch (Keras's <c>model.stop_training = True</c>).</summary>
     public bool StopTraining { get; set; }
+
+    /// <summary>
+    /// The names each epoch's logs will hold: <c>loss</c>, the compiled metrics, and their <c>val_</c> forms when the
+    /// run has validation data. Callbacks check what they monitor against it before training starts.
+    /// </summary>
+    internal IReadOnlyList<string> LoggedNames { get; init; } = [];
+
+    /// <summary>
+    /// Throws, before any batch runs, when <paramref name="name"/> will never be in an epoch's logs (Keras only warns, at
+    /// every epoch, and the callback then does nothing: an <c>EarlyStopping</c> on <c>val_loss</c> without validation
+    /// data never stops).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The name is not among <see cref="LoggedNames"/>.</exception>
+    internal void CheckLogged(string name, string who)
+    {
+        foreach (var logged in LoggedNames)
+            if (logged == name) return;
+        string advice = name.StartsWith("val_", StringComparison.Ordinal) && !LoggedNames.Any(n => n.StartsWith("val_", StringComparison.Ordinal))
+            ? "this Fit has no validation data: pass validationSplit or validationData, or use a value it logs"
+            : "use a value it logs (a metric must be compiled to be logged)";
+        throw new InvalidOperationException($"{who} reads '{name}', which this Fit of '{Model.Info.Name}' will never log (it logs: {string.Join(", ", LoggedNames)}); {advice}. Nothing was trained");
+    }
 }

@@ -38,7 +38,11 @@ public sealed class EarlyStopping : Callback
     public int BestEpoch { get; private set; } = -1;
 
     /// <summary>Settles which way the monitored value improves (<see cref="MonitorMode.Auto"/>: the value's own direction).</summary>
-    internal override void Prepare() => _monitor.Resolve(Context.Model, nameof(EarlyStopping));
+    internal override void Prepare()
+    {
+        Context.CheckLogged(_monitor.Name, $"{nameof(EarlyStopping)} (monitor)");
+        _monitor.Resolve(Context.Model, nameof(EarlyStopping));
+    }
 
     /// <inheritdoc/>
     public override void OnTrainBegin()

@@ -27,8 +27,8 @@ public sealed class ModelCheckpoint : Callback
     /// <param name="saveBestOnly">Save only when <paramref name="monitor"/> improves.</param>
     /// <param name="mode">Whether the monitored value should go down or up.</param>
     /// <exception cref="ArgumentException">The template is malformed: an unmatched brace, an empty or nested field, or a
-    /// format spec Python would not accept. A field that names no logged value is reported at the first save
-    /// (<see cref="InvalidOperationException"/>), when the logs are known.</exception>
+    /// format spec Python would not accept. A field that names no value the run logs (<c>{val_loss}</c> without validation
+    /// data) is refused by <c>Fit</c> before it trains (<see cref="InvalidOperationException"/>).</exception>
     public ModelCheckpoint(string filePath, string monitor = "val_loss", bool saveBestOnly = false, MonitorMode mode = MonitorMode.Auto)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
@@ -52,7 +52,14 @@ public sealed class ModelCheckpoint : Callback
     public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Settles which way the monitored value improves (<see cref="MonitorMode.Auto"/>: the value's own direction).</summary>
-    internal override void Prepare() => _monitor.Resolve(Context.Model, nameof(ModelCheckpoint));
+    internal override void Prepare()
+    {
+        // The monitor matters only to saveBestOnly (Keras's default val_loss is not read otherwise); the path's fields always.
+        if (_saveBestOnly) Context.CheckLogged(_monitor.Name, $"{nameof(ModelCheckpoint)} (monitor)");
+        foreach (var field in _path.Fields)
+            if (field != "epoch") Context.CheckLogged(field, $"{nameof(ModelCheckpoint)} (path template field {{{field}}})");
+        _monitor.Resolve(Context.Model, nameof(ModelCheckpoint));
+    }
 
     /// <inheritdoc/>
     public override void OnTrainBegin() => _monitor.Reset();

@@ -59,6 +59,9 @@ internal sealed class Monitor
         };
     }
 
+    /// <summary>The monitored log entry's name.</summary>
+    public string Name => _name;
+
     public float Best { get; private set; }
 
     public void Reset() => Best = _higherIsBetter ? float.NegativeInfinity : float.PositiveInfinity;

@@ -51,6 +51,16 @@ internal sealed class PathTemplate
         _parts.Add((literal.ToString(), null, ""));
     }
 
+    /// <summary>The names of the template's fields, in order (<c>epoch</c> among them when it is used).</summary>
+    public IEnumerable<string> Fields
+    {
+        get
+        {
+            foreach (var (_, name, _) in _parts)
+                if (name is not null) yield return name;
+        }
+    }
+
     /// <summary>The path for 0-based <paramref name="epoch"/>: <c>{epoch}</c> is the 1-based number, other fields are log entries.</summary>
     /// <exception cref="InvalidOperationException">A field names neither <c>epoch</c> nor a logged value; the message lists the available names.</exception>
     /// <exception cref="FormatException">A spec does not fit its value (<c>d</c> on a float value).</exception>

@@ -47,6 +47,7 @@ public sealed class ReduceLROnPlateau : Callback
     {
         if (Context.Optimizer.Schedule is not null)
             throw new InvalidOperationException("ReduceLROnPlateau changes the learning rate, but the optimizer follows a LearningRateSchedule: use one or the other");
+        Context.CheckLogged(_monitor.Name, $"{nameof(ReduceLROnPlateau)} (monitor)");
         _monitor.Resolve(Context.Model, nameof(ReduceLROnPlateau));
     }
 

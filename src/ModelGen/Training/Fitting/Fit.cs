@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -150,7 +151,8 @@ public static partial class ModelTraining
     /// <param name="y">Targets, <c>[samples, units]</c> or <c>[samples, steps, units]</c> (one class index per row for a sparse loss).</param>
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="batchSize">Samples per update. A model with a stateful layer needs it to divide the number of samples.</param>
-    /// <param name="validationSplit">Fraction of the samples (the last ones) held out for validation, in [0, 1).</param>
+    /// <param name="validationSplit">Fraction of the samples (the last ones) held out for validation, in [0, 1): the first
+    /// <c>floor(samples · (1 − split))</c> train, Keras's cut (90 samples at 0.3: 62 and 28).</param>
     /// <param name="validationData">Separate validation inputs and targets (not with <paramref name="validationSplit"/>).</param>
     /// <param name="shuffle">Shuffle the training samples each epoch.</param>
     /// <param name="callbacks">Callbacks, called in order.</param>
@@ -165,7 +167,10 @@ public static partial class ModelTraining
     /// <param name="output">Where progress goes (the console by default).</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
     /// <returns>The per-epoch loss and metrics, with <c>val_</c> twins when there is validation data.</returns>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled; it holds a state set with a
+    /// <c>Set…InitialState</c> method (one row per sample of a pass, which shuffled batches cannot follow); a callback
+    /// reads a value the run never logs (<c>EarlyStopping</c> on <c>val_loss</c> without validation data). Nothing has
+    /// been trained then.</exception>
     /// <exception cref="ArgumentException">Shapes or weights do not match the model or each other; a stateful model's
     /// batch size does not divide the training or validation samples. Nothing has been trained then.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/>, <paramref name="batchSize"/>,
@@ -189,6 +194,7 @@ public static partial class ModelTraining
         using var training = Workers.Train(model); // one Fit per instance at a time
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
+        SetInitialState.Refuse(model, "Fit", "shuffles the samples into batches");
         if (!(validationSplit is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, $"validation split must be a number in [0, 1); got {validationSplit.ToString(CultureInfo.InvariantCulture)}");
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("pass either validationSplit or validationData, not both", nameof(validationData));
 
@@ -198,8 +204,7 @@ public static partial class ModelTraining
         Dataset<TInput> train = data, validation = default;
         if (validationSplit > 0)
         {
-            // Keras: floor(samples · (1 − split)); the tolerance keeps a float split widened to double (0.2f) on the same row.
-            int at = (int)Math.Floor(data.Samples * (1 - validationSplit) + 1e-6);
+            int at = TrainingSamples(data.Samples, validationSplit);
             if (at == 0 || at == data.Samples) throw new ArgumentException($"validation split {validationSplit} of {data.Samples} samples leaves an empty training or validation set", nameof(validationSplit));
             (train, validation) = (data.Slice(0, at), data.Slice(at, data.Samples - at));
         }
@@ -210,7 +215,7 @@ public static partial class ModelTraining
         else StatefulBatches.Check(model, batchSize, ("training", train.Samples));
 
         var history = new History();
-        var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
+        var context = new TrainingContext(model, compiled.Optimizer, history, epochs) { LoggedNames = EpochLogNames(compiled, validation.Samples > 0) };
         var list = AttachCallbacks(callbacks, context, out bool terminateOnNaN);
 
         var progress = new Progress(verbose, output);
@@ -312,7 +317,7 @@ public static partial class ModelTraining
             .Weighted(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
         StatefulBatches.Check(model, batchSize, ("evaluation", data.Samples));
         using var lease = Workers.Rent(model); // safe on a model shared between threads
-        return Evaluate(lease.Model, compiled, data, batchSize);
+        return Evaluate(lease.Model, compiled, data, SetInitialState.BatchSize(model, batchSize, data.Samples));
     }
 
     /// <summary>
@@ -324,7 +329,9 @@ public static partial class ModelTraining
     /// <param name="model">The model (it need not be compiled).</param>
     /// <param name="x">Inputs, <c>[samples, steps, features]</c> floats or <c>[samples, steps]</c> token ids, flat and batch-major.</param>
     /// <param name="batchSize">Samples per forward pass (memory, not results: the outputs do not depend on it); a model with a
-    /// stateful layer needs it to divide the samples.</param>
+    /// stateful layer needs it to divide the samples. A model holding a state set with a <c>Set…InitialState</c> method
+    /// runs all of <paramref name="x"/> as one pass (the state's row i is sample i's), so x must have as many samples as
+    /// the state.</param>
     /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
     /// <returns>The outputs, flat and batch-major: <c>[samples, units]</c>, or <c>[samples, steps, units]</c> for a sequence
     /// output (probabilities after a sigmoid or softmax output, as Keras returns them).</returns>
@@ -340,6 +347,7 @@ public static partial class ModelTraining
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         var data = Dataset<TInput>.Create(model, x, null, timeSteps, nameof(x), null);
         StatefulBatches.Check(model, batchSize, ("prediction", data.Samples));
+        batchSize = SetInitialState.BatchSize(model, batchSize, data.Samples); // a set state's row i is sample i's
         var result = new float[data.Samples * data.OutputWidth];
         using var lease = Workers.Rent(model); // safe on a model shared between threads
         for (int start = 0; start < data.Samples; start += batchSize)
@@ -349,6 +357,18 @@ public static partial class ModelTraining
                 result.AsSpan(start * data.OutputWidth, count * data.OutputWidth));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Keras's split: the first <c>floor(samples · (1 − split))</c> samples train, computed in double as Keras computes it
+    /// (90 samples at 0.3: 62 train, 28 validate, as 90 · 0.7 is 62.99999999999999). A split that is exactly a float
+    /// (a <c>float</c> 0.2f widened to 0.20000000298…) is read as the decimal the float prints as (0.2), so that it cuts
+    /// where the same number typed as a double does.
+    /// </summary>
+    internal static int TrainingSamples(int samples, double split)
+    {
+        if ((double)(float)split == split) split = double.Parse(((float)split).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        return (int)Math.Floor(samples * (1.0 - split));
     }
 
     private static Dictionary<string, float> Evaluate<TInput>(ISequentialModel<TInput> model, Compiled compiled, Dataset<TInput> data, int batchSize)
@@ -367,6 +387,13 @@ public static partial class ModelTraining
         var logs = new Dictionary<string, float>();
         metrics.Fill(logs, "", loss.Result);
         return logs;
+    }
+
+    /// <summary>The names an epoch's logs hold: <c>loss</c> and the metrics, then their <c>val_</c> forms with validation data.</summary>
+    private static string[] EpochLogNames(Compiled compiled, bool validation)
+    {
+        string[] names = ["loss", .. MetricSet.LoggedNames(compiled)];
+        return validation ? [.. names, .. names.Select(n => "val_" + n)] : names;
     }
 
     /// <summary>

@@ -33,7 +33,9 @@ public static partial class ModelTraining
     /// <param name="output">Where progress goes (the console by default).</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
     /// <returns>The per-epoch loss and metrics, with <c>val_</c> twins when there is validation data.</returns>
-    /// <exception cref="InvalidOperationException">The model is not compiled, or another <c>Fit</c> trains it.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or another <c>Fit</c> trains it; it holds a
+    /// state set with a <c>Set…InitialState</c> method; a callback reads a value the run never logs. Nothing has been
+    /// trained then.</exception>
     /// <exception cref="ArgumentException">A source is empty or its sample sizes do not match the model
     /// (<see cref="DataSource{TInput}.Validate"/>); a stateful model's batch size does not divide the samples. Nothing has
     /// been trained then.</exception>
@@ -53,6 +55,7 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(source);
         var compiled = Get(model);
         using var training = Workers.Train(model); // one Fit per instance at a time
+        SetInitialState.Refuse(model, "Fit", "shuffles the samples into batches");
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         var shape = Dataset<TInput>.Shape(model, timeSteps, compiled.Loss);
@@ -62,7 +65,7 @@ public static partial class ModelTraining
         else StatefulBatches.Check(model, batchSize, ("training", samples));
 
         var history = new History();
-        var context = new TrainingContext(model, compiled.Optimizer, history, epochs);
+        var context = new TrainingContext(model, compiled.Optimizer, history, epochs) { LoggedNames = EpochLogNames(compiled, validationData is not null) };
         var list = AttachCallbacks(callbacks, context, out bool terminateOnNaN);
 
         var progress = new Progress(verbose, output);
@@ -136,7 +139,8 @@ public static partial class ModelTraining
     /// <param name="batchSize">Samples per forward pass; a model with a stateful layer needs it to divide the samples.</param>
     /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
     /// <returns><c>loss</c> and every compiled metric by name.</returns>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or it holds a state set with a
+    /// <c>Set…InitialState</c> method (one row per sample of a pass, which a source read batch by batch cannot follow).</exception>
     /// <exception cref="ArgumentException">The source is empty or its sample sizes do not match; a stateful model's batch size does not divide the samples.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="DataSourceException">The source threw while reading a batch.</exception>
@@ -147,6 +151,7 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(source);
         var compiled = Get(model);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
+        SetInitialState.Refuse(model, "Evaluate from a DataSource", "reads the samples batch by batch");
         var shape = Dataset<TInput>.Shape(model, timeSteps, compiled.Loss);
         var (sourceShape, samples) = Bind(source, shape, targets: true, nameof(source));
         StatefulBatches.Check(model, batchSize, ("evaluation", samples));
@@ -169,6 +174,8 @@ public static partial class ModelTraining
     /// <returns>The outputs, <c>Count · outputs per sample</c> floats.</returns>
     /// <exception cref="ArgumentException">The source is empty, its inputs do not match the model, or the outputs would
     /// not fit in one array; a stateful model's batch size does not divide the samples.</exception>
+    /// <exception cref="InvalidOperationException">The model holds a state set with a <c>Set…InitialState</c> method (one
+    /// row per sample of a pass, which a source read batch by batch cannot follow): predict from arrays.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     /// <exception cref="DataSourceException">The source threw while reading a batch.</exception>
     public static float[] Predict<TInput>(this ISequentialModel<TInput> model, DataSource<TInput> source, int batchSize = 32, int? timeSteps = null)
@@ -177,6 +184,7 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
+        SetInitialState.Refuse(model, "Predict from a DataSource", "reads the samples batch by batch");
         var shape = Dataset<TInput>.Shape(model, timeSteps, null);
         var (sourceShape, samples) = Bind(source, shape, targets: false, nameof(source));
         Dataset<TInput>.CheckOutputFits(samples, shape.OutputWidth, nameof(source));
