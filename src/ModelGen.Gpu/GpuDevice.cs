@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -13,12 +14,36 @@ namespace ModelGen.Gpu;
 /// Where a model runs on the GPU backend: one ILGPU context and accelerator (a CUDA device, or ILGPU's CPU accelerator,
 /// which runs the same kernels on OS threads). The counterpart of PyTorch's <c>torch.device("cuda:0")</c>. Kernels are
 /// compiled once per device and kept (<see cref="Kernel{TKey, TDelegate}(TKey, Func{Accelerator, TDelegate})"/>); disposing the device frees the accelerator and
-/// everything allocated on it, so dispose the models that use it first.
+/// everything allocated on it. Models still on it are moved back to the CPU first (<c>To(null)</c>: their parameters and
+/// optimizer state come back), so a device disposed before its models loses nothing; dispose the models first all
+/// the same, as with any owner of device memory.
 /// </summary>
 public sealed class GpuDevice : IDisposable
 {
     private readonly Context _context;
     private bool _disposed;
+    // The models moved here (each holds its model weakly): Dispose brings those still here back to the CPU first.
+    private readonly List<IResident> _residents = [];
+
+    /// <summary>A model that moved to a device, as the device sees it.</summary>
+    internal interface IResident
+    {
+        /// <summary>The model is alive and still on <paramref name="device"/>.</summary>
+        bool IsOn(GpuDevice device);
+
+        /// <summary>Moves the model back to the CPU if it is still on <paramref name="device"/>.</summary>
+        void Leave(GpuDevice device);
+    }
+
+    /// <summary>Records a model that moved to this device (its runner's constructor calls it).</summary>
+    internal void Attach(IResident resident)
+    {
+        lock (_residents)
+        {
+            _residents.RemoveAll(r => !r.IsOn(this)); // gone, or moved on since
+            _residents.Add(resident);
+        }
+    }
 
     private GpuDevice(Context context, Accelerator accelerator)
     {
@@ -148,12 +173,33 @@ public sealed class GpuDevice : IDisposable
         ? $"CUDA: {Name}"
         : $"ILGPU CPU accelerator ({WarpSize}×{MaxGroupSize / WarpSize} threads, {Multiprocessors} MPs)";
 
-    /// <summary>Frees the accelerator, its kernels and every buffer allocated on it.</summary>
+    /// <summary>
+    /// Frees the accelerator, its kernels and every buffer allocated on it, after moving the models still on it back to
+    /// the CPU (<c>To(null)</c>: parameters and optimizer state come back, and the models go on working there).
+    /// </summary>
+    /// <exception cref="AggregateException">Moving a model back failed; the device is disposed all the same.</exception>
     public void Dispose()
     {
         if (_disposed) return;
+        IResident[] residents;
+        lock (_residents) residents = [.. _residents];
+        List<Exception>? failures = null;
+        foreach (var r in residents)
+        {
+            try
+            {
+                r.Leave(this);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                (failures ??= []).Add(e);
+            }
+        }
         _disposed = true;
+        lock (_residents) _residents.Clear();
         Accelerator.Dispose();
         _context.Dispose();
+        if (failures is not null)
+            throw new AggregateException("GpuDevice.Dispose: moving a model still on the device back to the CPU failed; the device was disposed", failures);
     }
 }

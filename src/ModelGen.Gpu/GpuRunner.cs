@@ -35,6 +35,20 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
         Gradients = device.Accelerator.Allocate1D<float>(model.Parameters.Length);
         PushParameters();
         ClearGradients();
+        if (model is IGpuModel<TInput> hosted) device.Attach(new Resident(hosted));
+    }
+
+    // How the device sees the model (held weakly: the device does not keep models alive).
+    private sealed class Resident(IGpuModel<TInput> model) : GpuDevice.IResident
+    {
+        private readonly WeakReference<IGpuModel<TInput>> _model = new(model);
+
+        public bool IsOn(GpuDevice device) => _model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device);
+
+        public void Leave(GpuDevice device)
+        {
+            if (_model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device)) m.To(null);
+        }
     }
 
     /// <summary>The device the passes run on.</summary>

@@ -66,6 +66,31 @@ public sealed class ModelLifecycleTests
     }
 
     [Fact]
+    public void Disposing_the_device_first_brings_its_models_back_to_the_cpu_with_their_parameters()
+    {
+        // A device of its own: the shared one must outlive this test.
+        var device = GpuDevice.CpuAccelerator();
+        var model = Lstm(45);
+        var other = Lstm(46);
+        model.To(device);
+        other.To(device);
+        other.To(null); // left before: nothing to bring back
+        var changed = Random(47, model.Parameters.Length);
+        model.Runner!.Parameters.View.CopyFromCPU(changed); // as training on the device would
+        var x = Random(48, 2 * 4 * 3);
+
+        device.Dispose();
+
+        Assert.True(device.IsDisposed);
+        Assert.Null(model.Device);
+        Assert.Equal(changed, model.Parameters); // what the device had, not lost with it
+        var cpu = Lstm(45);
+        changed.CopyTo(cpu.Parameters, 0);
+        Assert.Equal(Predict(cpu, x, 2, 4), Predict(model, x, 2, 4)); // the model goes on working, on the CPU
+        Assert.Throws<ObjectDisposedException>(() => model.To(device)); // a disposed device says so
+    }
+
+    [Fact]
     public void Disposing_the_model_frees_its_device_memory_and_keeps_its_parameters()
     {
         var model = Lstm(43);
