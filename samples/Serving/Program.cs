@@ -2,8 +2,8 @@
 //   dotnet run --project samples/Serving -c Release                      train if needed, then serve on http://127.0.0.1:5080
 //   dotnet run --project samples/Serving -c Release -- loadtest [clients] [requests] [seconds]
 //   curl -s localhost:5080/predict -H 'content-type: application/json' -d '{"inputs":[[0.5,0.6,0.7,0.8]]}'
-// Each request runs on a model instance of its own from a pool (see ModelPool): one instance shared by concurrent
-// requests would return wrong answers today.
+// Each request runs on a model instance of its own from a pool (see ModelPool), which this sample was written with
+// before one shared instance became safe for Predict (the README's "Threads"); both answer correctly.
 using System;
 using System.Globalization;
 using System.IO;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelGen;
@@ -25,8 +26,11 @@ public sealed record PredictResponse(float[][] Outputs);
 /// <param name="Error">The message.</param>
 public sealed record ErrorResponse(string Error);
 
-/// <summary>JSON metadata made at compile time (NativeAOT has no reflection-based serializer).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+/// <summary>
+/// JSON metadata made at compile time (NativeAOT has no reflection-based serializer). Numbers must be JSON numbers:
+/// the web defaults would also read <c>"0.5"</c>, a string, as 0.5.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(PredictRequest))]
 [JsonSerializable(typeof(PredictResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
@@ -47,9 +51,34 @@ public static class ServingApp
         ArgumentNullException.ThrowIfNull(pool);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default);
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        // A body that does not bind (not JSON, a string for a number, no JSON content type) throws, so that the handler
+        // below can answer as every other refusal does, instead of ASP.NET Core's 400 with an empty body.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         if (quiet) builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
+
+        app.Use(async (context, next) =>
+        {
+            const string Expected = "expected a JSON body {\"inputs\": [[floats], ...]} with content-type application/json";
+            try
+            {
+                await next(context);
+                // A body that is not JSON by its content type: the route answers 415 without a word.
+                if (context.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType && !context.Response.HasStarted)
+                    await context.Response.WriteAsJsonAsync(new ErrorResponse($"{Expected}; got content-type '{context.Request.ContentType}'"), ServingJson.Default.ErrorResponse);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = e.StatusCode;
+                string came = e.InnerException is JsonException json ? $": {json.Message}" : "";
+                await context.Response.WriteAsJsonAsync(new ErrorResponse($"{Expected}; {e.Message}{came}"), ServingJson.Default.ErrorResponse);
+            }
+        });
 
         app.MapGet("/health", () => "ok");
         app.MapGet("/model", () => pool.Summary()); // a method of the pool: the route generator cannot see ModelGen's generated members

@@ -50,6 +50,12 @@ public sealed class ServingTests(ITestOutputHelper output) : IDisposable
     [InlineData("""{"inputs":[]}""", "got none")]
     [InlineData("""{}""", "got none")]
     [InlineData("""{"inputs":[[1e39,0,0,0]]}""", "sample 0 holds a value beyond float32's range")]
+    // Bodies that do not bind answer as the refusals above do, not with an empty 400 (a trial found that).
+    [InlineData("""{"inputs":[[0.5,""", "expected a JSON body")]
+    [InlineData("""hello""", "expected a JSON body")]
+    [InlineData("""{"inputs":[["a",0,0,0]]}""", "Path: $.inputs[0][0]")]
+    [InlineData("""{"inputs":[["0.5",0,0,0]]}""", "Path: $.inputs[0][0]")] // a string is not a number
+    [InlineData("""{"inputs":[[NaN,0,0,0]]}""", "expected a JSON body")]
     public async Task A_bad_request_gets_400_saying_what_was_expected(string body, string message)
     {
         var pool = Pool();
@@ -59,6 +65,19 @@ public sealed class ServingTests(ITestOutputHelper output) : IDisposable
         using var response = await http.PostAsync("/predict", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(message, await response.Content.ReadAsStringAsync());
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_body_without_a_json_content_type_gets_415_saying_so()
+    {
+        var pool = Pool();
+        await using var app = ServingApp.Build(pool, "http://127.0.0.1:0", quiet: true);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = ServingApp.Address(app) };
+        using var response = await http.PostAsync("/predict", new StringContent("""{"inputs":[[0.5,0.6,0.7,0.8]]}""", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("content-type application/json", await response.Content.ReadAsStringAsync());
         await app.StopAsync();
     }
 }
