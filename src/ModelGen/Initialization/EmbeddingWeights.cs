@@ -15,8 +15,9 @@ public static class EmbeddingWeights
     /// <param name="model">The model.</param>
     /// <param name="matrix">The vectors, <c>[inputDim, outputDim]</c> (vocabulary size × embedding size), as the layer declares them.</param>
     /// <param name="layerName">The Embedding layer's name; null for the model's Embedding (a Sequential model has at most one, first).</param>
-    /// <exception cref="ArgumentException">The model has no such Embedding layer, or the matrix's shape is not the layer's;
-    /// the message gives both shapes. The parameters are unchanged then.</exception>
+    /// <exception cref="ArgumentException">The model has no such Embedding layer, the matrix's shape is not the layer's (the
+    /// message gives both shapes), or it holds NaN or ±∞ (a word a pretrained file lacks, filled with NaN: the message
+    /// names its row and column). The parameters are unchanged then.</exception>
     public static void SetEmbeddings(this ISequentialModel model, float[,] matrix, string? layerName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -24,8 +25,10 @@ public static class EmbeddingWeights
         var view = Find(model, layerName);
         if (matrix.GetLength(0) != view.Rows || matrix.GetLength(1) != view.Columns)
             throw new ArgumentException($"embedding matrix is [{matrix.GetLength(0)}, {matrix.GetLength(1)}]; layer '{LayerName(model, layerName)}' of '{model.Info.Name}' needs [{view.Rows}, {view.Columns}] (inputDim, outputDim)", nameof(matrix));
+        var values = MemoryMarshal.CreateReadOnlySpan(ref matrix[0, 0], matrix.Length);
+        CheckFinite(values, view.Columns);
         DeviceSync.Pull(model); // the other parameters keep the device's values
-        MemoryMarshal.CreateReadOnlySpan(ref matrix[0, 0], matrix.Length).CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
+        values.CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
         DeviceSync.Push(model);
     }
 
@@ -35,7 +38,8 @@ public static class EmbeddingWeights
     /// <param name="inputDim">Rows of <paramref name="matrix"/> (vocabulary size), checked against the layer.</param>
     /// <param name="outputDim">Columns of <paramref name="matrix"/> (embedding size), checked against the layer.</param>
     /// <param name="layerName">The Embedding layer's name; null for the model's Embedding.</param>
-    /// <exception cref="ArgumentException">No such layer, or the shape or length does not match; the parameters are unchanged then.</exception>
+    /// <exception cref="ArgumentException">No such layer, the shape or length does not match, or a value is NaN or ±∞; the
+    /// parameters are unchanged then.</exception>
     public static void SetEmbeddings(this ISequentialModel model, ReadOnlySpan<float> matrix, int inputDim, int outputDim, string? layerName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -44,9 +48,20 @@ public static class EmbeddingWeights
             throw new ArgumentException($"embedding matrix is [{inputDim}, {outputDim}]; layer '{LayerName(model, layerName)}' of '{model.Info.Name}' needs [{view.Rows}, {view.Columns}] (inputDim, outputDim)", nameof(matrix));
         if (matrix.Length != view.Length)
             throw new ArgumentException($"embedding matrix holds {matrix.Length} floats; [{inputDim}, {outputDim}] is {view.Length}", nameof(matrix));
+        CheckFinite(matrix, view.Columns);
         DeviceSync.Pull(model);
         matrix.CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
         DeviceSync.Push(model);
+    }
+
+    // Keras's set_weights takes NaN silently, and every later pass that reads the row gives NaN; refused here.
+    private static void CheckFinite(ReadOnlySpan<float> matrix, int columns, string parameter = "matrix")
+    {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(matrix)) return;
+        int at = 0;
+        while (float.IsFinite(matrix[at])) at++;
+        throw new ArgumentException(System.FormattableString.Invariant(
+            $"embedding matrix holds {matrix[at]} at row {at / columns} (token id), column {at % columns}; every value must be a finite number (fill missing words with zeros or random vectors)"), parameter);
     }
 
     private static ParameterInfo Find(ISequentialModel model, string? layerName)

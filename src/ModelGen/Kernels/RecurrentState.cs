@@ -66,13 +66,16 @@ public sealed class RecurrentState
     /// </summary>
     /// <param name="h">The hidden state, a positive multiple of units floats.</param>
     /// <param name="c">The cell state, as long as <paramref name="h"/> (LSTM); empty for layers without one.</param>
-    /// <exception cref="ArgumentException">A state is empty or not a whole number of samples, or c's length differs from h's.</exception>
+    /// <exception cref="ArgumentException">A state is empty or not a whole number of samples, c's length differs from h's, or
+    /// a value is NaN or ±∞.</exception>
     public void Set(ReadOnlySpan<float> h, ReadOnlySpan<float> c)
     {
         if (h.IsEmpty || h.Length % _units != 0)
             throw new ArgumentException($"model '{_model}': the initial state of {_who} is [samples, {_units}], a positive multiple of {_units} floats, but holds {h.Length}", nameof(h));
         if (_hasCellState && c.Length != h.Length)
             throw new ArgumentException($"model '{_model}': the initial cell state of {_who} must be as long as h, {h.Length} floats, but holds {c.Length}", nameof(c));
+        CheckFinite(h, "h", nameof(h));
+        if (_hasCellState) CheckFinite(c, "c", nameof(c));
         int samples = h.Length / _units;
         Grow(samples);
         h.CopyTo(_h);
@@ -143,6 +146,15 @@ public sealed class RecurrentState
     /// <param name="batch">Samples in the last pass.</param>
     /// <returns>A view of this object's buffer, valid until the next pass; empty for layers without a cell state.</returns>
     public Span<float> CellGradient(int batch) => Used && _hasCellState ? _cGradient.AsSpan(0, batch * _units) : default;
+
+    private void CheckFinite(ReadOnlySpan<float> state, string what, string parameter)
+    {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(state)) return;
+        int at = 0;
+        while (float.IsFinite(state[at])) at++;
+        throw new ArgumentException(FormattableString.Invariant(
+            $"model '{_model}': the initial {what} of {_who} holds {state[at]} at sample {at / _units}, unit {at % _units}; every value must be a finite number"), parameter);
+    }
 
     private void Grow(int samples)
     {

@@ -327,5 +327,5 @@ public sealed partial class Tokenizer
 
     private OrderedDictionary<string, int> RequireFitted() =>
         _wordIndex ?? throw new InvalidOperationException(
-            "The tokenizer has no word index yet: call FitOnTexts first (Keras raises an AttributeError here).");
+            "The tokenizer has no word index yet: call FitOnTexts (or FromJson) first. (Keras's Tokenizer would return empty sequences here, every word unknown; an unfitted tokenizer is refused instead.)");
 }

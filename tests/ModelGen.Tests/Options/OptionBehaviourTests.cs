@@ -215,6 +215,10 @@ public sealed class OptionBehaviourTests
         Assert.Contains("holds 7", error.Message);
         error = Assert.Throws<ArgumentException>(() => model.SetLstmInitialState(new float[10], new float[5]));
         Assert.Contains("cell state", error.Message);
+        var nan = new float[10];
+        nan[7] = float.NaN;
+        error = Assert.Throws<ArgumentException>(() => model.SetLstmInitialState(new float[10], nan));
+        Assert.Contains("initial c of 'lstm' holds NaN at sample 1, unit 2", error.Message);
     }
 
     [Fact]

@@ -113,6 +113,13 @@ public sealed class WeightOptionTests
         Assert.Contains("has no Embedding layer named 'glove'", e.Message);
         e = Assert.Throws<ArgumentException>(() => new FrozenMiddleModel().SetEmbeddings(new float[1, 1]));
         Assert.Contains("model 'FrozenMiddleModel' has no Embedding layer", e.Message);
+        var holed = new float[20, 8];
+        holed[13, 5] = float.NaN; // a word the pretrained file lacks, filled with NaN
+        e = Assert.Throws<ArgumentException>(() => model.SetEmbeddings(holed));
+        Assert.Contains("holds NaN at row 13 (token id), column 5", e.Message);
+        var flatHoled = new float[160];
+        flatHoled[9] = float.PositiveInfinity;
+        Assert.Contains("row 1 (token id), column 1", Assert.Throws<ArgumentException>(() => model.SetEmbeddings(flatHoled, 20, 8)).Message);
         Assert.Equal(before, model.Parameters);
 
         var flat = Enumerable.Range(0, 160).Select(i => i * 0.01f).ToArray();

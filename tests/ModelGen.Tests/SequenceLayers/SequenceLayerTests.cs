@@ -196,6 +196,23 @@ public sealed class SequenceLayerTests
     }
 
     [Fact]
+    public void An_all_padding_sample_under_masked_average_pooling_is_named_when_fit_stops()
+    {
+        // 0/0 on a sample with no real step (an empty text), as in Keras: Fit's message names the sample and the cause,
+        // not the learning rate.
+        var model = new MaskedAveragePoolModel();
+        model.Initialize(seed: 4);
+        model.Compile(new Adam(), Loss.MeanSquaredError());
+        var before = (float[])model.Parameters.Clone();
+        int[] tokens = [1, 2, 3, 0, 0,   0, 0, 0, 0, 0,   4, 4, 0, 0, 0];
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(tokens, new float[3 * 2], batchSize: 3, verbose: 0, shuffle: false));
+        Assert.Contains("the model's output is NaN or ∞ for sample 1, whose inputs and targets are finite", e.Message);
+        Assert.Contains("all masked padding", e.Message);
+        Assert.DoesNotContain("learning rate", e.Message);
+        Assert.Equal(before, model.Parameters);
+    }
+
+    [Fact]
     public void Encoder_decoder_trains_with_targets_at_the_repeated_length()
     {
         // Input: 5 steps of one-hot digits in {0, 1, 2}; target: the first 4 digits (4 output steps, not 5).

@@ -248,7 +248,7 @@ public sealed class TokenizerTests
     [Fact]
     public void Converting_before_fitting_throws()
     {
-        // Keras: AttributeError: 'Tokenizer' object has no attribute 'word_index'
+        // Keras would return empty sequences (every word unknown); an unfitted tokenizer is refused instead.
         var t = new Tokenizer();
         Assert.Empty(t.WordIndex);
         Assert.Throws<InvalidOperationException>(() => t.TextsToSequences(["a"]));

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 
 namespace ModelGen;
@@ -380,7 +381,8 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     }
 
     /// <summary>
-    /// The samples of the loaded batch whose inputs (float features) or targets hold NaN or ±∞, as indices into the
+    /// The samples of the loaded batch whose inputs (float features) or targets hold NaN or ±∞ (or, when both are finite,
+    /// whose outputs are not: an all-padding sample under masked average pooling), as indices into the
     /// data set given to Fit, e.g. <c>"x holds NaN or ∞ in samples 5, 9; y in sample 12"</c>; null when there are none.
     /// </summary>
     /// <param name="sampleIndex">Maps a position in the batch to the sample's index in the caller's arrays.</param>
@@ -398,12 +400,25 @@ internal sealed class Batch<TInput> where TInput : unmanaged
             if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_y.AsSpan(i * _targetWidth, _targetWidth)))
                 badY.Add(sampleIndex(i));
         }
-        if (badX.Count == 0 && badY.Count == 0) return null;
         static string Rows(List<int> rows)
         {
             rows.Sort();
             string shown = string.Join(", ", rows.GetRange(0, Math.Min(rows.Count, Shown)));
             return (rows.Count == 1 ? "sample " : "samples ") + shown + (rows.Count > Shown ? $" … ({rows.Count} in all)" : "");
+        }
+        if (badX.Count == 0 && badY.Count == 0)
+        {
+            // Finite data, yet non-finite outputs: name those samples (the model's host outputs; a device keeps its own).
+            if (_engine is not null) return null;
+            var badOutput = new List<int>();
+            for (int i = 0; i < _count; i++)
+                if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_output.AsSpan(i * _outputWidth, _outputWidth)))
+                    badOutput.Add(sampleIndex(i));
+            if (badOutput.Count == 0) return null;
+            bool averaged = _model.Info.Layers.Any(l => l.Type == "GlobalAveragePooling1D");
+            return $"the model's output is NaN or ∞ for {Rows(badOutput)}, whose inputs and targets are finite" + (averaged
+                ? " (a sample whose steps are all masked padding, such as an empty text, averages nothing under GlobalAveragePooling1D: 0/0, as in Keras; give it a real step or leave it out)"
+                : "");
         }
         var parts = new List<string>(2);
         if (badX.Count > 0) parts.Add($"{xName} holds NaN or ∞ in {Rows(badX)}");
