@@ -134,8 +134,8 @@ internal static class Sweep
                 for (int i = 0; i < 40; i++) { small.Train(); small.Infer(); }
                 System.Threading.Thread.Sleep(150); // let the background tier-1 compilations land
             }
-            bench.Train();
-            bench.Infer();
+            WarmUp(bench.Train);
+            WarmUp(bench.Infer);
             var (train, trainReps) = BestOfRounds(bench.Train, seconds);
             var (infer, inferReps) = BestOfRounds(bench.Infer, seconds);
             sb.Append(string.Create(Inv, $"{p.Cell},{p.Hidden},{p.Steps},{p.Batch},{train:0},{infer:0},{trainReps},{inferReps},{VectorWidth.Current}\n"));
@@ -145,6 +145,21 @@ internal static class Sweep
         File.WriteAllText(outPath, sb.ToString());
         Console.WriteLine(string.Create(Inv, $"sweep: ModelGen side took {total.Elapsed.TotalSeconds:0} s"));
         return 0;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="fn"/> at the measured shape until the JIT has settled: at least 200 calls and 0.3 s (or 2 s
+    /// for a slow point, at least 3 calls), a pause for the background compilations, then a few more. Tiered compilation
+    /// takes a method from its first code through an instrumented copy (dynamic PGO) to its final one after about 30
+    /// calls each and a background compile; with the 80 small calls before, the measurement of a fast point (an
+    /// LSTM(8) step of 70 µs, 0.14 s in all) still ran partly instrumented code and read 2.7× its settled time.
+    /// </summary>
+    private static void WarmUp(Action fn)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int calls = 0; calls < 3 || (sw.Elapsed.TotalSeconds < 2 && (calls < 200 || sw.Elapsed.TotalSeconds < 0.3)); calls++) fn();
+        System.Threading.Thread.Sleep(150);
+        for (int i = 0; i < 3; i++) fn();
     }
 
     /// <summary>
