@@ -297,7 +297,9 @@ public static partial class ModelTraining
     /// <param name="model">The compiled model.</param>
     /// <param name="x">Inputs, as for <c>Fit</c>.</param>
     /// <param name="y">Targets, as for <c>Fit</c>.</param>
-    /// <param name="batchSize">Samples per forward pass; a model with a stateful layer needs it to divide the samples.</param>
+    /// <param name="batchSize">Samples per forward pass; a model with a stateful layer needs it to divide the samples. A model
+    /// holding a state set with a <c>Set…InitialState</c> method runs all of <paramref name="x"/> as one pass (the state's row i
+    /// is sample i's), so x must have as many samples as the state.</param>
     /// <param name="timeSteps">Steps per sample, for a model declared without <c>TimeSteps</c>.</param>
     /// <param name="sampleWeight">Keras <c>sample_weight</c>, <c>[samples]</c> or <c>[samples, steps]</c>, as for <c>Fit</c>.</param>
     /// <param name="classWeight">Weights by class index, as for <c>Fit</c> (Keras's <c>evaluate</c> has no <c>class_weight</c>;
