@@ -33,6 +33,9 @@ public sealed class GpuDevice : IDisposable
 
         /// <summary>Moves the model back to the CPU if it is still on <paramref name="device"/>.</summary>
         void Leave(GpuDevice device);
+
+        /// <summary>Throws if the model is on <paramref name="device"/> and a <c>Fit</c> is training it.</summary>
+        void ThrowIfTraining(GpuDevice device);
     }
 
     /// <summary>Records a model that moved to this device (its runner's constructor calls it).</summary>
@@ -177,12 +180,15 @@ public sealed class GpuDevice : IDisposable
     /// Frees the accelerator, its kernels and every buffer allocated on it, after moving the models still on it back to
     /// the CPU (<c>To(null)</c>: parameters and optimizer state come back, and the models go on working there).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A <c>Fit</c> is training a model on the device: nothing is disposed
+    /// then (dispose it after the run).</exception>
     /// <exception cref="AggregateException">Moving a model back failed; the device is disposed all the same.</exception>
     public void Dispose()
     {
         if (_disposed) return;
         IResident[] residents;
         lock (_residents) residents = [.. _residents];
+        foreach (var r in residents) r.ThrowIfTraining(this); // before anything moves
         List<Exception>? failures = null;
         foreach (var r in residents)
         {

@@ -80,8 +80,11 @@ public sealed class GpuEngine<TInput> : IDeviceEngine where TInput : unmanaged
     /// host optimizer first, so training can go on on the CPU (or on another device) from the same state. Call it before
     /// disposing the runner (a model's <c>To(null)</c> does).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A <c>Fit</c> is training the model (its batches run on these buffers);
+    /// nothing is released then.</exception>
     public void Release()
     {
+        Workers.ThrowIfTraining(Runner.Model, "Moving off the device (To)");
         if (Trainers.TryGetValue(Runner, out var trainer))
         {
             Trainers.Remove(Runner);

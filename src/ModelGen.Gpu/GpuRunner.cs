@@ -24,11 +24,13 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
     /// <param name="model">The host model whose layout and parameters this runner mirrors.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="device"/> was disposed.</exception>
+    /// <exception cref="InvalidOperationException">A <c>Fit</c> is training the model: it moves before or after.</exception>
     protected GpuRunner(GpuDevice device, ISequentialModel<TInput> model)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(model);
         if (device.IsDisposed) throw new ObjectDisposedException(nameof(GpuDevice), "the GpuDevice was disposed: create a new one to run the model on");
+        Workers.ThrowIfTraining(model, "Moving to a device (To)");
         Device = device;
         Model = model;
         Parameters = device.Accelerator.Allocate1D<float>(model.Parameters.Length);
@@ -44,6 +46,11 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
         private readonly WeakReference<IGpuModel<TInput>> _model = new(model);
 
         public bool IsOn(GpuDevice device) => _model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device);
+
+        public void ThrowIfTraining(GpuDevice device)
+        {
+            if (_model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device)) Workers.ThrowIfTraining(m, "Disposing its GpuDevice");
+        }
 
         public void Leave(GpuDevice device)
         {

@@ -556,6 +556,26 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0009_HardSigmoidOnDense_IsKnownButNotSupported_WithoutTalkOfGates()
+    {
+        var (_, _, message) = Expect("MG0009", """
+            [Sequential(Features = 2)]
+            [Lstm(4)]
+            [Dense(1, Activation = "hard_sigmoid")]
+            public partial class HardDenseModel;
+            """);
+        message.ShouldContain("Dense layer 'dense' cannot use activation 'hard_sigmoid' (ModelGen has it only as the RecurrentActivation of Lstm and Gru");
+        message.ShouldContain("'linear', 'tanh', 'sigmoid', 'relu' or 'softmax'");
+    }
+
+    [Fact]
+    public void MG0005_FlattenAfterALastStep_OffersLeavingItOut()
+    {
+        var (_, _, message) = Expect("MG0005", "[Sequential(TimeSteps = 4, Features = 2)] [Lstm(4)] [Flatten] [Dense(1)] public partial class LastStepFlattenModel;");
+        message.ShouldContain("set ReturnSequences = true on 'lstm' (or leave the Flatten out");
+    }
+
+    [Fact]
     public void MG0009_UnknownRecurrentActivation()
     {
         var (_, text, message) = Expect("MG0009", """

@@ -91,6 +91,39 @@ public sealed class ModelLifecycleTests
     }
 
     [Fact]
+    public void Moving_the_model_or_disposing_its_device_during_fit_is_refused_and_the_run_stays_whole()
+    {
+        // A move mid-run pulled the buffers from under the next batch: the process died on an ILGPU assertion.
+        var device = GpuDevice.CpuAccelerator();
+        var model = Lstm(50);
+        var x = Random(51, 8 * 4 * 3);
+        var y = Random(52, model.OutputLength(8, 4));
+        model.Compile(new Adam(), Loss.MeanSquaredError());
+        model.To(device);
+        var e = Assert.Throws<InvalidOperationException>(() => model.Fit(x, y, epochs: 2, batchSize: 4, verbose: 0,
+            callbacks: [new LambdaCallback(onEpochEnd: (_, _) => model.To(null))]));
+        Assert.Contains("while Fit trains it", e.Message, StringComparison.Ordinal);
+        Assert.Same(device, model.Device); // still on the device
+        using (var second = GpuDevice.CpuAccelerator())
+        {
+            Assert.Throws<InvalidOperationException>(() => model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0,
+                callbacks: [new LambdaCallback(onEpochEnd: (_, _) => model.To(second))]));
+            Assert.Same(device, model.Device);
+        }
+        e = Assert.Throws<InvalidOperationException>(() => model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0,
+            callbacks: [new LambdaCallback(onEpochEnd: (_, _) => device.Dispose())]));
+        Assert.Contains("Disposing its GpuDevice", e.Message, StringComparison.Ordinal);
+        Assert.False(device.IsDisposed);
+
+        model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0); // trains on, on the device
+        var trained = model.Runner!.Parameters.GetAsArray1D();
+        device.Dispose(); // after the run: the model comes back with what it learned
+        Assert.Null(model.Device);
+        Assert.Equal(trained, model.Parameters);
+        model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0); // and trains on the CPU
+    }
+
+    [Fact]
     public void Disposing_the_model_frees_its_device_memory_and_keeps_its_parameters()
     {
         var model = Lstm(43);

@@ -55,7 +55,7 @@ internal static class LayerRules
             var parsed = ParseActivation(text);
             if (parsed is null || parsed == Activation.HardSigmoid)
                 Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name,
-                    parsed is null ? $"has unknown activation '{text}'" : $"cannot use activation '{text}' (ModelGen takes it as a RecurrentActivation, on the gates)",
+                    parsed is null ? $"has unknown activation '{text}'" : $"cannot use activation '{text}' (ModelGen has it only as the RecurrentActivation of Lstm and Gru, on their gates)",
                     (info.IsRecurrent ? RecurrentActivations : DenseActivations) + (text == "null" ? " (Keras's activation=None is 'linear')" : "")));
             else if (parsed == Activation.Softmax && info.IsRecurrent)
                 Report(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnRecurrent, where, layer.AttributeName, name));

@@ -257,7 +257,8 @@ internal static class ModelChecker
     private static string SequenceEndedBy(LayerKind ender, string enderName, string layerName, LayerKind kind)
     {
         if (LayerKinds.Of(ender).IsRecurrent)
-            return $"returns only its last step: set ReturnSequences = true on '{enderName}'";
+            return $"returns only its last step: set ReturnSequences = true on '{enderName}'"
+                + (kind == LayerKind.Flatten ? " (or leave the Flatten out: Keras's Flatten of one vector per sample changes nothing)" : "");
         string what = ender == LayerKind.Flatten ? "flattens the steps" : "pools the steps";
         string advice = kind == LayerKind.Flatten
             ? "leave the Flatten out (Keras's Flatten of one vector per sample changes nothing)"

@@ -327,5 +327,5 @@ public sealed partial class Tokenizer
 
     private OrderedDictionary<string, int> RequireFitted() =>
         _wordIndex ?? throw new InvalidOperationException(
-            "The tokenizer has no word index yet: call FitOnTexts (or FromJson) first. (Keras's Tokenizer would return empty sequences here, every word unknown; an unfitted tokenizer is refused instead.)");
+            "The tokenizer has no word index yet: call FitOnTexts (or FromJson) first. (Keras's Tokenizer would treat every word as unknown here; an unfitted tokenizer is refused instead.)");
 }

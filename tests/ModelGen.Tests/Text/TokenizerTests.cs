@@ -248,7 +248,7 @@ public sealed class TokenizerTests
     [Fact]
     public void Converting_before_fitting_throws()
     {
-        // Keras would return empty sequences (every word unknown); an unfitted tokenizer is refused instead.
+        // Keras would treat every word as unknown; an unfitted tokenizer is refused instead.
         var t = new Tokenizer();
         Assert.Empty(t.WordIndex);
         Assert.Throws<InvalidOperationException>(() => t.TextsToSequences(["a"]));

@@ -131,7 +131,7 @@ public sealed class MonitorDirectionTests
         Assert.Contains("it logs: loss, accuracy", e.Message);
         Assert.Equal(0, epochs);
         Assert.Equal(before, model.Parameters);
-        if (expected.Contains("val_", StringComparison.Ordinal)) Assert.Contains("no validation data", e.Message);
+        if (expected.Contains("val_", StringComparison.Ordinal)) Assert.Contains("no validation data: pass validationSplit or validationData", e.Message);
     }
 
     [Fact]

@@ -73,6 +73,9 @@ public sealed class TrainingContext
     /// </summary>
     internal IReadOnlyList<string> LoggedNames { get; init; } = [];
 
+    /// <summary>How this Fit overload takes validation data, for messages: <c>validationSplit or validationData</c>.</summary>
+    internal string ValidationOptions { get; init; } = "validationSplit or validationData";
+
     /// <summary>
     /// Throws, before any batch runs, when <paramref name="name"/> will never be in an epoch's logs (Keras only warns, at
     /// every epoch, and the callback then does nothing: an <c>EarlyStopping</c> on <c>val_loss</c> without validation
@@ -84,7 +87,7 @@ public sealed class TrainingContext
         foreach (var logged in LoggedNames)
             if (logged == name) return;
         string advice = name.StartsWith("val_", StringComparison.Ordinal) && !LoggedNames.Any(n => n.StartsWith("val_", StringComparison.Ordinal))
-            ? "this Fit has no validation data: pass validationSplit or validationData, or use a value it logs"
+            ? $"this Fit has no validation data: pass {ValidationOptions}, or use a value it logs"
             : "use a value it logs (a metric must be compiled to be logged)";
         throw new InvalidOperationException($"{who} reads '{name}', which this Fit of '{Model.Info.Name}' will never log (it logs: {string.Join(", ", LoggedNames)}); {advice}. Nothing was trained");
     }

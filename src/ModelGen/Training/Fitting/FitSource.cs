@@ -65,7 +65,7 @@ public static partial class ModelTraining
         else StatefulBatches.Check(model, batchSize, ("training", samples));
 
         var history = new History();
-        var context = new TrainingContext(model, compiled.Optimizer, history, epochs) { LoggedNames = EpochLogNames(compiled, validationData is not null) };
+        var context = new TrainingContext(model, compiled.Optimizer, history, epochs) { LoggedNames = EpochLogNames(compiled, validationData is not null), ValidationOptions = "validationData (a DataSource)" };
         var list = AttachCallbacks(callbacks, context, out bool terminateOnNaN);
 
         var progress = new Progress(verbose, output);

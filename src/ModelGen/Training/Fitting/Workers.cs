@@ -63,6 +63,23 @@ internal static class Workers
                 $"{what} on model '{model.Info.Name}' while Fit trains it on another thread would meet the parameters mid-step: wait for Fit to return, stop it from a callback (Context.StopTraining), or do it from a callback of the run");
     }
 
+    /// <summary>True while a <c>Fit</c> trains <paramref name="model"/> (on any thread).</summary>
+    public static bool IsTraining(ISequentialModel model)
+        => Training.TryGetValue(model, out var flag) && Volatile.Read(ref flag.Value) != 0;
+
+    /// <summary>
+    /// Refuses <paramref name="what"/> while a <c>Fit</c> trains <paramref name="model"/>, from any thread, its own
+    /// callbacks included: moving the model to or from a device mid-run would leave the run's batches on buffers that
+    /// are gone.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Fit is training the model.</exception>
+    public static void ThrowIfTraining(ISequentialModel model, string what)
+    {
+        if (IsTraining(model))
+            throw new InvalidOperationException(
+                $"{what} on model '{model.Info.Name}' while Fit trains it would pull its buffers from under the run: move it before Fit or after it returns (stop it from a callback with Context.StopTraining)");
+    }
+
     /// <summary>A rented model; returns a worker to its pool when disposed.</summary>
     public readonly struct Lease<TInput> : IDisposable where TInput : unmanaged
     {
