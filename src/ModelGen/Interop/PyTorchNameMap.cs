@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ModelGen.Interop;
 
@@ -29,7 +30,8 @@ public sealed class PyTorchNameMap
     /// (the <c>_l{k}</c> suffix).
     /// </summary>
     /// <returns>This map, for chaining.</returns>
-    /// <exception cref="ArgumentException">An empty layer name, a negative layer index, or a layer mapped twice.</exception>
+    /// <exception cref="ArgumentException">An empty layer name, a module that is no state_dict prefix (<c>"rnn."</c>,
+    /// blanks), a negative layer index, or a layer mapped twice.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="module"/> is null.</exception>
     /// <param name="layer">The ModelGen layer name (Keras-style, e.g. <c>lstm_1</c>; see <see cref="ModelInfo.Layers"/>).</param>
     /// <param name="module">The PyTorch module path, the <c>state_dict</c> key prefix before the last dot; empty for a
@@ -40,6 +42,8 @@ public sealed class PyTorchNameMap
     {
         ArgumentException.ThrowIfNullOrEmpty(layer);
         ArgumentNullException.ThrowIfNull(module);
+        if (module.Length > 0 && (module[0] == '.' || module[^1] == '.' || module.Contains("..", StringComparison.Ordinal) || module.Any(char.IsWhiteSpace)))
+            throw new ArgumentException($"module '{module}' is not a state_dict prefix: dotted names (encoder.rnn) without a leading or trailing dot or blanks, or \"\" for keys without one", nameof(module));
         ArgumentOutOfRangeException.ThrowIfNegative(torchLayer);
         if (!_map.TryAdd(layer, (module, torchLayer)))
             throw new ArgumentException($"layer '{layer}' is mapped twice", nameof(layer));

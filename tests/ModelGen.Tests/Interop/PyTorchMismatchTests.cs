@@ -84,6 +84,8 @@ public sealed class PyTorchMismatchTests
         Assertions.AllClose(Lstm.Output, Lstm.Run(model), 1e-5, 1e-5, "bare LSTM state dict");
         // And the other way: an empty module writes keys without a prefix.
         Assert.Contains(model.ToPyTorchTensors(new PyTorchNameMap().Map("rnn", "")), t => t.Name == "weight_hh_l0");
+        foreach (var odd in new[] { " ", "rnn.", ".rnn", "a..b", "r nn" })
+            Assert.Equal("module", Assert.Throws<ArgumentException>(() => new PyTorchNameMap().Map("rnn", odd)).ParamName);
     }
 
     [Fact]
