@@ -98,7 +98,9 @@ public sealed class CategoricalCrossentropyLoss : Loss
 /// </summary>
 public sealed class SparseCategoricalCrossentropyLoss : Loss
 {
-    private float[] _oneHot = [];
+    // Per thread (see Scratch): the object is shared by every pass that uses it.
+    [ThreadStatic]
+    private static float[]? t_oneHot;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="fromLogits">True when the output is logits (no softmax on the last layer).</param>
@@ -137,7 +139,7 @@ public sealed class SparseCategoricalCrossentropyLoss : Loss
             throw new ArgumentOutOfRangeException(nameof(target), index,
                 string.Create(CultureInfo.InvariantCulture, $"{Name}: row {row} has class index {index}, which is not a whole number in [0, {width})"));
 
-        var oneHot = Scratch.Grow(ref _oneHot, width);
+        var oneHot = Scratch.Grow(ref t_oneHot, width);
         oneHot.Clear();
         double scale = 1.0 / samples;
         double total = 0;

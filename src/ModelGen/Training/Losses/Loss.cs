@@ -15,8 +15,10 @@ namespace ModelGen;
 /// <para>
 /// The value returned is what Keras reports for the batch; the gradient written is the exact derivative of that value,
 /// ready for <see cref="ISequentialModel.Backward"/>. A NaN anywhere in the output gives a NaN loss: nothing is masked.
-/// Instances keep small scratch buffers, so one instance must not be used from several threads at once; calls are
-/// allocation-free once a buffer has grown to the largest batch.
+/// The built-in losses are safe to call from several threads at once and to share between models (as Keras's and
+/// PyTorch's loss objects are): their scratch buffers are kept per thread, and calls are allocation-free once a thread's
+/// buffer has grown to the largest batch. A loss of your own must be safe for concurrent calls too: <c>Evaluate</c> on a
+/// model shared by several threads calls the compiled loss from each.
 /// </para>
 /// </remarks>
 public abstract class Loss

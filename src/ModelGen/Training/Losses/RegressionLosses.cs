@@ -9,7 +9,10 @@ namespace ModelGen;
 /// </summary>
 public sealed class MeanSquaredErrorLoss : Loss
 {
-    private float[] _scratch = [];
+    // Per thread, not per instance: one loss object serves every Evaluate on a model shared by many threads, and may be
+    // shared between models trained at once (as Keras's and PyTorch's loss objects are).
+    [ThreadStatic]
+    private static float[]? t_scratch;
 
     /// <summary>Creates the loss (Keras name <c>mean_squared_error</c>, string <c>"mse"</c>).</summary>
     public MeanSquaredErrorLoss() : base("mean_squared_error") { }
@@ -18,7 +21,7 @@ public sealed class MeanSquaredErrorLoss : Loss
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
         int n = output.Length;
-        Span<float> diff = gradient.IsEmpty ? Scratch.Grow(ref _scratch, n) : gradient;
+        Span<float> diff = gradient.IsEmpty ? Scratch.Grow(ref t_scratch, n) : gradient;
         TensorPrimitives.Subtract(output, target, diff);
         float loss = TensorPrimitives.SumOfSquares(diff) / n;
         if (!gradient.IsEmpty) TensorPrimitives.Multiply(diff, 2f / n, gradient);
@@ -32,7 +35,10 @@ public sealed class MeanSquaredErrorLoss : Loss
 /// </summary>
 public sealed class MeanAbsoluteErrorLoss : Loss
 {
-    private float[] _scratch = [];
+    // Per thread, not per instance: one loss object serves every Evaluate on a model shared by many threads, and may be
+    // shared between models trained at once (as Keras's and PyTorch's loss objects are).
+    [ThreadStatic]
+    private static float[]? t_scratch;
 
     /// <summary>Creates the loss (Keras name <c>mean_absolute_error</c>, string <c>"mae"</c>).</summary>
     public MeanAbsoluteErrorLoss() : base("mean_absolute_error") { }
@@ -41,7 +47,7 @@ public sealed class MeanAbsoluteErrorLoss : Loss
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
         int n = output.Length;
-        Span<float> diff = gradient.IsEmpty ? Scratch.Grow(ref _scratch, n) : gradient;
+        Span<float> diff = gradient.IsEmpty ? Scratch.Grow(ref t_scratch, n) : gradient;
         TensorPrimitives.Subtract(output, target, diff);
         float loss = TensorPrimitives.SumOfMagnitudes(diff) / n;
         if (!gradient.IsEmpty)
@@ -57,13 +63,16 @@ public sealed class MeanAbsoluteErrorLoss : Loss
     }
 }
 
-/// <summary>Grow-only scratch buffers: allocation on the first (or a larger) call only.</summary>
+/// <summary>
+/// Grow-only scratch buffers: allocation on the first (or a larger) call only. The losses keep theirs per thread
+/// (<see cref="ThreadStaticAttribute"/>), so that a loss object is safe to share between threads and models.
+/// </summary>
 internal static class Scratch
 {
     /// <summary>Returns the first <paramref name="length"/> floats of <paramref name="buffer"/>, replacing it by a larger array first if needed.</summary>
-    public static Span<float> Grow(ref float[] buffer, int length)
+    public static Span<float> Grow(ref float[]? buffer, int length)
     {
-        if (buffer.Length < length) buffer = new float[length];
+        if (buffer is null || buffer.Length < length) buffer = new float[length];
         return buffer.AsSpan(0, length);
     }
 }
