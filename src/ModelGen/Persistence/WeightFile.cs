@@ -273,9 +273,20 @@ public static class WeightFile
         if (!Pending.TryGetValue(model, out var pending)) return;
         Pending.Remove(model);
         if (optimizer.GetType().Name != pending.OptimizerType)
+        {
             Skip(pending.Result, optimizer, $"the file's optimizer is {pending.OptimizerType}, the model is compiled with {optimizer.GetType().Name}");
-        else
-            Apply(pending.Result, optimizer, pending.OptimizerType, pending.State);
+            return;
+        }
+        // The rate given to Compile wins over the file's, as in Keras, where compile after load_weights builds the optimizer
+        // with its own rate (fine-tuning: load pretrained weights, compile with a small rate). Moments and iterations load.
+        int at = pending.State.FindIndex(e => e.Name == Optimizer.LearningRateStateName);
+        if (at >= 0 && optimizer.Schedule is null && pending.State[at].Values is [float saved] && saved != optimizer.LearningRate)
+        {
+            pending.State[at] = (Optimizer.LearningRateStateName, [optimizer.LearningRate]);
+            pending.Result.AddWarning(FormattableString.Invariant(
+                $"the learning rate given to Compile, {optimizer.LearningRate}, is kept over the file's {saved} (as Keras's compile after load_weights); the optimizer's moments and iterations were loaded"));
+        }
+        Apply(pending.Result, optimizer, pending.OptimizerType, pending.State);
     }
 
     private static void Apply(WeightLoadResult result, Optimizer optimizer, string optimizerType, List<(string Name, float[] Values)> state)

@@ -93,6 +93,28 @@ public sealed class WeightFileStateTests : IDisposable
     }
 
     [Fact]
+    public void Compile_after_load_keeps_its_own_learning_rate_while_a_compiled_model_takes_the_files()
+    {
+        // Fine-tuning as in Keras: load pretrained weights, compile with a small rate. The file's rate (Adam's 0.001)
+        // used to win silently.
+        string path = SavedWithAdam(out _);
+        var tuned = new ClassifierModel();
+        var result = tuned.LoadWeights(path);
+        var small = new Adam(1e-5f);
+        tuned.Compile(small, Loss.CategoricalCrossentropy());
+        Assert.Equal(1e-5f, small.LearningRate);
+        Assert.Equal(8, small.Iterations); // the moments and iterations loaded
+        Assert.Equal(OptimizerStateOutcome.Applied, result.OptimizerState);
+        Assert.Contains(result.Warnings, w => w.Contains("the learning rate given to Compile, 1E-05, is kept over the file's 0.001", StringComparison.Ordinal));
+
+        var compiledFirst = new ClassifierModel();
+        var adam = new Adam(1e-5f);
+        compiledFirst.Compile(adam, Loss.CategoricalCrossentropy());
+        compiledFirst.LoadWeights(path); // a built optimizer: the file's rate with the rest (Keras 3 restores it too)
+        Assert.Equal(0.001f, adam.LearningRate);
+    }
+
+    [Fact]
     public void State_kept_for_compile_that_does_not_fit_there_is_reported_on_the_load_result()
     {
         string path = SavedWithAdam(out _);
