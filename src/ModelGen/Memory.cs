@@ -44,8 +44,8 @@ public static class Memory
     public static void CheckWorkspace(string model, int batchSize, int timeSteps, long bytes, long largest)
     {
         if (largest > Array.MaxLength)
-            throw new InvalidOperationException(
-                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs an array of {largest:N0} elements, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences");
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs an array of {largest:N0} elements, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences"));
         if (s_budget is long budget && bytes > budget)
             throw new InvalidOperationException(
                 $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs {Format(bytes)} of workspace, more than the budget of {Format(budget)} (ModelGen.Memory.WorkspaceBudget): use smaller batches or shorter sequences, or raise the budget");

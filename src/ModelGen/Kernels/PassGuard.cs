@@ -25,7 +25,8 @@ public struct PassGuard
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new InvalidOperationException(
                 $"model '{model}': Forward or Backward is already running on this instance in another thread, and one instance runs one pass at a time. "
-                + "Use one instance per thread, or CreateWorker() for passes in parallel (Predict and Evaluate do so themselves).");
+                + "Use one instance per thread, or CreateWorker() for passes in parallel (Predict and Evaluate do so themselves, "
+                + "except on a model with a stateful layer or a state set with Set…InitialState: that state is this instance's, so call them from one thread at a time).");
     }
 
     /// <summary>Leaves the pass entered with <see cref="Enter"/>.</summary>

@@ -186,5 +186,8 @@ public sealed class RuntimeArgumentTests
         Assert.Equal("initialLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(float.NaN, 10, 0.9f)).ParamName);
         Assert.Equal("decayRate", Assert.Throws<ArgumentOutOfRangeException>(() => new InverseTimeDecay(0.1f, 10, float.NaN)).ParamName);
         Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryAccuracy(float.NaN)).ParamName);
+        // A separator that can occur inside an unquoted number made the file unreadable.
+        foreach (char separator in ".-+e5")
+            Assert.Equal("separator", Assert.Throws<ArgumentException>(() => new CSVLogger("log.csv", separator)).ParamName);
     }
 }

@@ -29,11 +29,15 @@ public sealed class CSVLogger : Callback
     /// <param name="separator">Field separator (Keras <c>separator</c>, default <c>,</c>).</param>
     /// <param name="append">True to append to an existing file (its header is kept; one is written only when the file is
     /// missing or empty); false (Keras default) to overwrite it when training begins.</param>
-    /// <exception cref="ArgumentException"><paramref name="filename"/> is null or empty, or <paramref name="separator"/> is a quote or line break.</exception>
+    /// <exception cref="ArgumentException"><paramref name="filename"/> is null or empty, or <paramref name="separator"/> is a quote,
+    /// a line break, or a character that can occur inside a logged number (a letter, a digit, <c>.</c>, <c>-</c>, <c>+</c>).</exception>
     public CSVLogger(string filename, char separator = ',', bool append = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(filename);
         if (separator is '"' or '\n' or '\r') throw new ArgumentException($"the separator cannot be a quote or line break; got {(int)separator}", nameof(separator));
+        // Values are written unquoted (1.5E-05, -0.25, NaN): a separator that can occur inside one makes the file unreadable.
+        if (char.IsLetterOrDigit(separator) || separator is '.' or '-' or '+')
+            throw new ArgumentException($"the separator '{separator}' can occur inside a logged number (1.5E-05, -0.25, NaN); use ',', ';', a tab or a space", nameof(separator));
         Filename = filename;
         Separator = separator;
         Append = append;
