@@ -93,6 +93,37 @@ public sealed class WeightFileStateTests : IDisposable
     }
 
     [Fact]
+    public void A_run_resumed_with_initialEpoch_and_the_same_seed_is_the_uninterrupted_run_bit_for_bit()
+    {
+        // Keras's initial_epoch: epochs 3 and 4 of a 5-epoch run, after a save at epoch 3. Without it the resumed run
+        // counted from epoch 0 and repeated the first epochs' shuffles (a trial found it).
+        var (x, y) = Data();
+        var straight = new ClassifierModel();
+        straight.Initialize(seed: 3);
+        straight.Compile(new Adam(), Loss.CategoricalCrossentropy());
+        straight.Fit(x, y, epochs: 5, batchSize: 4, seed: 11, verbose: 0);
+
+        var first = new ClassifierModel();
+        first.Initialize(seed: 3);
+        first.Compile(new Adam(), Loss.CategoricalCrossentropy());
+        first.Fit(x, y, epochs: 3, batchSize: 4, seed: 11, verbose: 0);
+        string path = Path.Combine(_folder, "resume.mgw");
+        first.SaveWeights(path);
+
+        var resumed = new ClassifierModel();
+        resumed.LoadWeights(path);
+        resumed.Compile(new Adam(), Loss.CategoricalCrossentropy());
+        var epochs = new System.Collections.Generic.List<int>();
+        var history = resumed.Fit(x, y, epochs: 5, batchSize: 4, seed: 11, verbose: 0, initialEpoch: 3,
+            callbacks: [new LambdaCallback(onEpochBegin: epochs.Add)]);
+        Assert.Equal([3, 4], history.Epochs);
+        Assert.Equal([3, 4], epochs);
+        Assert.Equal(straight.Parameters, resumed.Parameters);
+        Assert.Equal("initialEpoch", Assert.Throws<ArgumentOutOfRangeException>(() => resumed.Fit(x, y, initialEpoch: -1, verbose: 0)).ParamName);
+        Assert.Empty(resumed.Fit(x, y, epochs: 2, initialEpoch: 2, verbose: 0).Epochs); // as Keras: nothing left to run
+    }
+
+    [Fact]
     public void Compile_after_load_keeps_its_own_learning_rate_while_a_compiled_model_takes_the_files()
     {
         // Fine-tuning as in Keras: load pretrained weights, compile with a small rate. The file's rate (Adam's 0.001)

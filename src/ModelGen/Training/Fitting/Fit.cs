@@ -166,6 +166,11 @@ public static partial class ModelTraining
     /// applied to every output row (every step of a sequence output) by the class of its target; training data only.</param>
     /// <param name="output">Where progress goes (the console by default).</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <param name="initialEpoch">Keras <c>initial_epoch</c>: the epoch to start from when resuming, 0-based; training runs
+    /// epochs <c>initialEpoch</c> … <c>epochs − 1</c>, and callbacks, <see cref="History"/>, <c>CSVLogger</c> rows and
+    /// <c>ModelCheckpoint</c>'s <c>{epoch}</c> count from it. With <paramref name="seed"/> the shuffles of the skipped
+    /// epochs are drawn first, so a run resumed from <c>SaveWeights</c> with the same seed takes the orders the
+    /// uninterrupted run took (bit-identical for a model without dropout).</param>
     /// <returns>The per-epoch loss and metrics, with <c>val_</c> twins when there is validation data.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled; it holds a state set with a
     /// <c>Set…InitialState</c> method (one row per sample of a pass, which shuffled batches cannot follow); a callback
@@ -186,13 +191,14 @@ public static partial class ModelTraining
         int epochs = 1, int batchSize = 32, double validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
         bool shuffle = true, IReadOnlyList<Callback>? callbacks = null, int verbose = 1, int? timeSteps = null,
         int? seed = null, float[]? sampleWeight = null, IReadOnlyDictionary<int, float>? classWeight = null,
-        TextWriter? output = null, CancellationToken cancellationToken = default)
+        int initialEpoch = 0, TextWriter? output = null, CancellationToken cancellationToken = default)
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
         var compiled = Get(model);
         using var training = Workers.Train(model); // one Fit per instance at a time
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
+        if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "initialEpoch must be ≥ 0 (Keras's initial_epoch)");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         SetInitialState.Refuse(model, "Fit", "shuffles the samples into batches");
         if (!(validationSplit is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, $"validation split must be a number in [0, 1); got {validationSplit.ToString(CultureInfo.InvariantCulture)}");
@@ -226,9 +232,10 @@ public static partial class ModelTraining
         var order = new int[train.Samples];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         int steps = (train.Samples + batchSize - 1) / batchSize;
+        SkipShuffles(random, order, shuffle, initialEpoch, epochs);
 
         foreach (var c in list) c.OnTrainBegin();
-        for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+        for (int epoch = initialEpoch; epoch < epochs && !context.StopTraining; epoch++)
         {
             foreach (var c in list) c.OnEpochBegin(epoch);
             progress.BeginEpoch(epoch, epochs, steps);
@@ -359,6 +366,13 @@ public static partial class ModelTraining
                 result.AsSpan(start * data.OutputWidth, count * data.OutputWidth));
         }
         return result;
+    }
+
+    /// <summary>The shuffles of the epochs before <paramref name="initialEpoch"/>, drawn so that a resumed run continues the orders.</summary>
+    private static void SkipShuffles(Random random, int[] order, bool shuffle, int initialEpoch, int epochs)
+    {
+        if (!shuffle) return;
+        for (int e = 0; e < Math.Min(initialEpoch, epochs); e++) random.Shuffle(order);
     }
 
     /// <summary>

@@ -32,6 +32,11 @@ public static partial class ModelTraining
     /// <param name="seed">Seed of the shuffling order (the array overload's, for the same order).</param>
     /// <param name="output">Where progress goes (the console by default).</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <param name="initialEpoch">Keras <c>initial_epoch</c>: the epoch to start from when resuming, 0-based; training runs
+    /// epochs <c>initialEpoch</c> … <c>epochs − 1</c>, and callbacks, <see cref="History"/>, <c>CSVLogger</c> rows and
+    /// <c>ModelCheckpoint</c>'s <c>{epoch}</c> count from it. With <paramref name="seed"/> the shuffles of the skipped
+    /// epochs are drawn first, so a run resumed from <c>SaveWeights</c> with the same seed takes the orders the
+    /// uninterrupted run took (bit-identical for a model without dropout).</param>
     /// <returns>The per-epoch loss and metrics, with <c>val_</c> twins when there is validation data.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled, or another <c>Fit</c> trains it; it holds a
     /// state set with a <c>Set…InitialState</c> method; a callback reads a value the run never logs. Nothing has been
@@ -48,7 +53,7 @@ public static partial class ModelTraining
     public static History Fit<TInput>(this ISequentialModel<TInput> model, DataSource<TInput> source,
         int epochs = 1, int batchSize = 32, DataSource<TInput>? validationData = null, bool shuffle = true,
         IReadOnlyList<Callback>? callbacks = null, int verbose = 1, int? timeSteps = null, int? seed = null,
-        TextWriter? output = null, CancellationToken cancellationToken = default)
+        int initialEpoch = 0, TextWriter? output = null, CancellationToken cancellationToken = default)
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -57,6 +62,7 @@ public static partial class ModelTraining
         using var training = Workers.Train(model); // one Fit per instance at a time
         SetInitialState.Refuse(model, "Fit", "shuffles the samples into batches");
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
+        if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "initialEpoch must be ≥ 0 (Keras's initial_epoch)");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
         var shape = Dataset<TInput>.Shape(model, timeSteps, compiled.Loss);
         var (trainShape, samples) = Bind(source, shape, targets: true, nameof(source));
@@ -79,9 +85,10 @@ public static partial class ModelTraining
         var order = new int[samples];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         int steps = (samples + batchSize - 1) / batchSize;
+        SkipShuffles(random, order, shuffle, initialEpoch, epochs);
 
         foreach (var c in list) c.OnTrainBegin();
-        for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+        for (int epoch = initialEpoch; epoch < epochs && !context.StopTraining; epoch++)
         {
             foreach (var c in list) c.OnEpochBegin(epoch);
             progress.BeginEpoch(epoch, epochs, steps);
