@@ -124,6 +124,27 @@ public sealed class ModelLifecycleTests
     }
 
     [Fact]
+    public void Initialize_on_a_device_reinitialises_the_devices_parameters_too()
+    {
+        var model = Lstm(60);
+        model.To(ModelHarness.Device);
+        try
+        {
+            model.Initialize(61); // the host's parameters only, before: the device ran on the old ones
+            var reference = Lstm(61);
+            Assert.Equal(reference.Parameters, model.Runner!.Parameters.GetAsArray1D());
+            var x = Random(62, 2 * 4 * 3);
+            var expected = Predict(reference, x, 2, 4);
+            var actual = Predict(model, x, 2, 4); // on the device
+            for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f + 1e-5f * Math.Abs(expected[i]), $"output {i}: {expected[i]} vs {actual[i]}");
+        }
+        finally
+        {
+            model.To(null);
+        }
+    }
+
+    [Fact]
     public void Disposing_the_model_frees_its_device_memory_and_keeps_its_parameters()
     {
         var model = Lstm(43);

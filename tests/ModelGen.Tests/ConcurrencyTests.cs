@@ -194,6 +194,7 @@ public sealed class ConcurrencyTests
                 ("SaveWeights", () => model.SaveWeights(path + ".other")),
                 ("LoadWeights", () => model.LoadWeights(path)),
                 ("Compile", () => model.Compile("adam", "mse")),
+                ("Initialize", () => model.Initialize(9)), // re-randomised the weights under the run (trial C)
             })
             {
                 var error = Assert.Throws<InvalidOperationException>(call);

@@ -29,6 +29,23 @@ public static class Initializers
                 Fill(p, parameters.Slice(p.Offset, p.Length), random);
     }
 
+    /// <summary>
+    /// A generated model's <c>Initialize(seed)</c>: every parameter of <paramref name="model"/> from Keras's default
+    /// initializers, as <see cref="Initialize(ModelInfo, Span{float}, int)"/>; a model on a device gets them there too.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="seed">Seed of the generator all views draw from, in layer order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Fit is training the model on another thread (it would re-randomise the
+    /// weights under the run); the run's own callbacks may.</exception>
+    public static void Initialize(ISequentialModel model, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Workers.ThrowIfTrainingElsewhere(model, "Initialize");
+        Initialize(model.Info, model.Parameters, seed);
+        DeviceSync.Push(model);
+    }
+
     /// <summary>A seed for a model created without one (Keras also starts from an unseeded generator).</summary>
     /// <returns>A non-negative seed drawn from <see cref="Random.Shared"/>.</returns>
     public static int NextSeed() => Random.Shared.Next();

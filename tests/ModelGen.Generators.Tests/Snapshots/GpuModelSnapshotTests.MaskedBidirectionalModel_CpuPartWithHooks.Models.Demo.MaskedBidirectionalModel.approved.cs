@@ -98,9 +98,10 @@ partial class MaskedBidirectionalModel : global::ModelGen.ISequentialModel<float
     public float[] Gradients { get; } = new float[ParameterCount];
 
     /// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name="seed"/>, and reseeds dropout.</summary>
+    /// <exception cref="global::System.InvalidOperationException">Fit is training the model on another thread (its own callbacks may call it).</exception>
     public void Initialize(int seed)
     {
-        global::ModelGen.Initializers.Initialize(Metadata, Parameters, seed);
+        global::ModelGen.Initializers.Initialize(this, seed);
         SeedDropout(seed);
     }
 

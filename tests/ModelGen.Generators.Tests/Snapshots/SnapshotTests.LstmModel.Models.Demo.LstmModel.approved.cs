@@ -78,7 +78,8 @@ partial class LstmModel : global::ModelGen.ISequentialModel<float>, global::Mode
     public float[] Gradients { get; } = new float[ParameterCount];
 
     /// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name="seed"/>.</summary>
-    public void Initialize(int seed) => global::ModelGen.Initializers.Initialize(Metadata, Parameters, seed);
+    /// <exception cref="global::System.InvalidOperationException">Fit is training the model on another thread (its own callbacks may call it).</exception>
+    public void Initialize(int seed) => global::ModelGen.Initializers.Initialize(this, seed);
 
     private static float[] CreateParameters()
     {

@@ -90,9 +90,10 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
     public float[] Gradients { get; } = new float[ParameterCount];
 
     /// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name="seed"/>, and reseeds dropout.</summary>
+    /// <exception cref="global::System.InvalidOperationException">Fit is training the model on another thread (its own callbacks may call it).</exception>
     public void Initialize(int seed)
     {
-        global::ModelGen.Initializers.Initialize(Metadata, Parameters, seed);
+        global::ModelGen.Initializers.Initialize(this, seed);
         SeedDropout(seed);
     }
 

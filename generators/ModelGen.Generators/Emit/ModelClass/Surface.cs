@@ -117,9 +117,10 @@ internal static class Surface
         if (m.UsesDropout)
         {
             w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>, and reseeds dropout.</summary>");
+            w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Fit is training the model on another thread (its own callbacks may call it).</exception>");
             using (w.Block("public void Initialize(int seed)"))
             {
-                w.Line($"{G}Initializers.Initialize(Metadata, Parameters, seed);");
+                w.Line($"{G}Initializers.Initialize(this, seed);");
                 w.Line("SeedDropout(seed);");
             }
             w.Line();
@@ -132,7 +133,8 @@ internal static class Surface
         else
         {
             w.Line("/// <summary>Re-initialises every parameter with Keras's default initializers from <paramref name=\"seed\"/>.</summary>");
-            w.Line($"public void Initialize(int seed) => {G}Initializers.Initialize(Metadata, Parameters, seed);");
+            w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Fit is training the model on another thread (its own callbacks may call it).</exception>");
+            w.Line($"public void Initialize(int seed) => {G}Initializers.Initialize(this, seed);");
         }
         w.Line();
         using (w.Block("private static float[] CreateParameters()"))
