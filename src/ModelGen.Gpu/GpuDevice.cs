@@ -28,14 +28,11 @@ public sealed class GpuDevice : IDisposable
     /// <summary>A model that moved to a device, as the device sees it.</summary>
     internal interface IResident
     {
-        /// <summary>The model is alive and still on <paramref name="device"/>.</summary>
-        bool IsOn(GpuDevice device);
+        /// <summary>The model, if it is alive and still on <paramref name="device"/>; null otherwise.</summary>
+        ISequentialModel? ModelOn(GpuDevice device);
 
         /// <summary>Moves the model back to the CPU if it is still on <paramref name="device"/>.</summary>
         void Leave(GpuDevice device);
-
-        /// <summary>Throws if the model is on <paramref name="device"/> and a <c>Fit</c> is training it.</summary>
-        void ThrowIfTraining(GpuDevice device);
     }
 
     /// <summary>Records a model that moved to this device (its runner's constructor calls it).</summary>
@@ -43,7 +40,7 @@ public sealed class GpuDevice : IDisposable
     {
         lock (_residents)
         {
-            _residents.RemoveAll(r => !r.IsOn(this)); // gone, or moved on since
+            _residents.RemoveAll(r => r.ModelOn(this) is null); // gone, or moved on since
             _residents.Add(resident);
         }
     }
@@ -188,7 +185,8 @@ public sealed class GpuDevice : IDisposable
         if (_disposed) return;
         IResident[] residents;
         lock (_residents) residents = [.. _residents];
-        foreach (var r in residents) r.ThrowIfTraining(this); // before anything moves
+        foreach (var r in residents) // before anything moves
+            if (r.ModelOn(this) is { } model) Workers.ThrowIfTraining(model, "Disposing its GpuDevice");
         List<Exception>? failures = null;
         foreach (var r in residents)
         {

@@ -45,17 +45,9 @@ public abstract class GpuRunner<TInput> : IDisposable where TInput : unmanaged
     {
         private readonly WeakReference<IGpuModel<TInput>> _model = new(model);
 
-        public bool IsOn(GpuDevice device) => _model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device);
+        public ISequentialModel? ModelOn(GpuDevice device) => _model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device) ? m : null;
 
-        public void ThrowIfTraining(GpuDevice device)
-        {
-            if (_model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device)) Workers.ThrowIfTraining(m, "Disposing its GpuDevice");
-        }
-
-        public void Leave(GpuDevice device)
-        {
-            if (_model.TryGetTarget(out var m) && ReferenceEquals(m.Device, device)) m.To(null);
-        }
+        public void Leave(GpuDevice device) => (ModelOn(device) as IGpuModel<TInput>)?.To(null);
     }
 
     /// <summary>The device the passes run on.</summary>

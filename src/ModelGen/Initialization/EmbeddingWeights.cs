@@ -26,7 +26,7 @@ public static class EmbeddingWeights
         if (matrix.GetLength(0) != view.Rows || matrix.GetLength(1) != view.Columns)
             throw new ArgumentException($"embedding matrix is [{matrix.GetLength(0)}, {matrix.GetLength(1)}]; layer '{LayerName(model, layerName)}' of '{model.Info.Name}' needs [{view.Rows}, {view.Columns}] (inputDim, outputDim)", nameof(matrix));
         var values = MemoryMarshal.CreateReadOnlySpan(ref matrix[0, 0], matrix.Length);
-        CheckFinite(values, view.Columns);
+        CheckFinite(values, view.Columns, nameof(matrix));
         DeviceSync.Pull(model); // the other parameters keep the device's values
         values.CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
         DeviceSync.Push(model);
@@ -48,18 +48,17 @@ public static class EmbeddingWeights
             throw new ArgumentException($"embedding matrix is [{inputDim}, {outputDim}]; layer '{LayerName(model, layerName)}' of '{model.Info.Name}' needs [{view.Rows}, {view.Columns}] (inputDim, outputDim)", nameof(matrix));
         if (matrix.Length != view.Length)
             throw new ArgumentException($"embedding matrix holds {matrix.Length} floats; [{inputDim}, {outputDim}] is {view.Length}", nameof(matrix));
-        CheckFinite(matrix, view.Columns);
+        CheckFinite(matrix, view.Columns, nameof(matrix));
         DeviceSync.Pull(model);
         matrix.CopyTo(model.Parameters.AsSpan(view.Offset, view.Length));
         DeviceSync.Push(model);
     }
 
     // Keras's set_weights takes NaN silently, and every later pass that reads the row gives NaN; refused here.
-    private static void CheckFinite(ReadOnlySpan<float> matrix, int columns, string parameter = "matrix")
+    private static void CheckFinite(ReadOnlySpan<float> matrix, int columns, string parameter)
     {
-        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(matrix)) return;
-        int at = 0;
-        while (float.IsFinite(matrix[at])) at++;
+        int at = NonFinite.IndexIn(matrix);
+        if (at < 0) return;
         throw new ArgumentException(System.FormattableString.Invariant(
             $"embedding matrix holds {matrix[at]} at row {at / columns} (token id), column {at % columns}; every value must be a finite number (fill missing words with zeros or random vectors)"), parameter);
     }

@@ -149,9 +149,8 @@ public sealed class RecurrentState
 
     private void CheckFinite(ReadOnlySpan<float> state, string what, string parameter)
     {
-        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(state)) return;
-        int at = 0;
-        while (float.IsFinite(state[at])) at++;
+        int at = NonFinite.IndexIn(state);
+        if (at < 0) return;
         throw new ArgumentException(FormattableString.Invariant(
             $"model '{_model}': the initial {what} of {_who} holds {state[at]} at sample {at / _units}, unit {at % _units}; every value must be a finite number"), parameter);
     }

@@ -58,14 +58,14 @@ internal static class Workers
     /// <exception cref="InvalidOperationException">Fit is training the model on another thread.</exception>
     public static void ThrowIfTrainingElsewhere(ISequentialModel model, string what)
     {
-        if (Training.TryGetValue(model, out var flag) && Volatile.Read(ref flag.Value) is int owner && owner != 0 && owner != Environment.CurrentManagedThreadId)
+        if (TrainingThread(model) is int owner and not 0 && owner != Environment.CurrentManagedThreadId)
             throw new InvalidOperationException(
                 $"{what} on model '{model.Info.Name}' while Fit trains it on another thread would meet the parameters mid-step: wait for Fit to return, stop it from a callback (Context.StopTraining), or do it from a callback of the run");
     }
 
-    /// <summary>True while a <c>Fit</c> trains <paramref name="model"/> (on any thread).</summary>
-    public static bool IsTraining(ISequentialModel model)
-        => Training.TryGetValue(model, out var flag) && Volatile.Read(ref flag.Value) != 0;
+    // The thread a running Fit trains the model on; 0 when none does.
+    private static int TrainingThread(ISequentialModel model)
+        => Training.TryGetValue(model, out var flag) ? Volatile.Read(ref flag.Value) : 0;
 
     /// <summary>
     /// Refuses <paramref name="what"/> while a <c>Fit</c> trains <paramref name="model"/>, from any thread, its own
@@ -75,7 +75,7 @@ internal static class Workers
     /// <exception cref="InvalidOperationException">Fit is training the model.</exception>
     public static void ThrowIfTraining(ISequentialModel model, string what)
     {
-        if (IsTraining(model))
+        if (TrainingThread(model) != 0)
             throw new InvalidOperationException(
                 $"{what} on model '{model.Info.Name}' while Fit trains it would pull its buffers from under the run: move it before Fit or after it returns (stop it from a callback with Context.StopTraining)");
     }
