@@ -269,6 +269,51 @@ public sealed class DataSourceTests(ITestOutputHelper log)
         Assert.Contains("batch 1 of Fit (validation)", e.Message);
     }
 
+    /// <summary>A source that leaves part of one sample unwritten: inputs from <c>SkipInputFrom</c> on, or its targets.</summary>
+    private sealed class ShortSource(int count, int shortSample, bool prefetch) : DataSource<float>
+    {
+        public int SkipInputFrom { get; init; } = 6;
+        public bool SkipTarget { get; init; }
+
+        public override int Count => count;
+
+        public override bool Prefetch => prefetch;
+
+        public override void Read(int index, Span<float> input, Span<float> target, Span<float> weight)
+        {
+            Span<float> full = stackalloc float[6];
+            Span<float> t = stackalloc float[3];
+            ClassSample(index, full, t);
+            full[..(index == shortSample ? SkipInputFrom : 6)].CopyTo(input);
+            if (!target.IsEmpty && !(SkipTarget && index == shortSample)) t.CopyTo(target);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_source_that_leaves_values_unwritten_is_refused_naming_the_value_and_nothing_of_the_batch_is_applied(bool prefetch)
+    {
+        // Sample 35 writes only 4 of its 6 inputs: before, the other two held the previous batch's values, and Fit trained
+        // on them without a word.
+        var model = Classifier(2);
+        var e = Assert.Throws<DataSourceException>(() => model.Fit(new ShortSource(60, shortSample: 35, prefetch) { SkipInputFrom = 4 }, epochs: 1, batchSize: 10, verbose: 0, shuffle: false));
+        Assert.Contains("ShortSource did not write input value 4 of sample 35 (position 5 of the batch; 6 input values per sample) while reading epoch 1, batch 4 of Fit", e.Message);
+        Assert.Contains("must write every value", e.Message);
+        var (x, y) = ClassArrays(30);
+        var reference = Classifier(2);
+        reference.Fit(x, y, epochs: 1, batchSize: 10, verbose: 0, shuffle: false); // the three batches before it
+        Assert.Equal(reference.Parameters, model.Parameters);
+
+        // Targets too, and Predict (no targets asked for) and Evaluate the same way.
+        e = Assert.Throws<DataSourceException>(() => model.Evaluate(new ShortSource(20, shortSample: 12, prefetch) { SkipTarget = true }, batchSize: 10));
+        Assert.Contains("did not write target value 0 of sample 12 (position 2 of the batch; 3 target values per sample) while reading batch 2 of Evaluate", e.Message);
+        e = Assert.Throws<DataSourceException>(() => model.Predict(new ShortSource(20, shortSample: 0, prefetch) { SkipInputFrom = 0 }, batchSize: 10));
+        Assert.Contains("did not write input value 0 of sample 0 (position 0 of the batch", e.Message);
+        // A source that writes everything, with a short sample elsewhere ignored: fine.
+        Assert.Equal(20 * 3, model.Predict(new ShortSource(20, shortSample: -1, prefetch), batchSize: 10).Length);
+    }
+
     [Fact]
     public void Early_stopping_and_cancellation_end_the_prefetching_thread()
     {

@@ -56,7 +56,9 @@ public abstract class DataSource<TInput> where TInput : unmanaged
     /// <param name="weight">The sample's weights, one per output row (<c>[1]</c>, or <c>[steps]</c> for a sequence output:
     /// write the same value everywhere for a per-sample weight); empty unless <see cref="HasSampleWeights"/>.</param>
     /// <remarks>Called from one thread at a time (the prefetching thread when <see cref="Prefetch"/> is true). Values are
-    /// read as they are: NaN or ∞ in a batch stops <c>Fit</c> with an <see cref="ArithmeticException"/> naming the samples.</remarks>
+    /// read as they are: NaN or ∞ in a batch stops <c>Fit</c> with an <see cref="ArithmeticException"/> naming the samples.
+    /// Write every value of each span given (the buffers are reused from batch to batch): a value left unwritten fails the
+    /// batch with a <see cref="DataSourceException"/> naming it, before any of the batch is applied.</remarks>
     public abstract void Read(int index, Span<TInput> input, Span<float> target, Span<float> weight);
 
     /// <summary>
@@ -67,6 +69,7 @@ public abstract class DataSource<TInput> where TInput : unmanaged
     /// <param name="inputs">Batch inputs, <c>[batch, steps, features]</c> or <c>[batch, steps]</c>: sample <c>i</c> at <c>i · inputs.Length / batch</c>.</param>
     /// <param name="targets">Batch targets, <c>[batch, …]</c> as for <see cref="Read"/>; empty when none are needed.</param>
     /// <param name="weights">Batch weights, <c>[batch, rows]</c>; empty unless <see cref="HasSampleWeights"/>.</param>
+    /// <remarks>Every value of each span must be written, as for <see cref="Read"/>.</remarks>
     public virtual void ReadBatch(ReadOnlySpan<int> indices, Span<TInput> inputs, Span<float> targets, Span<float> weights)
     {
         int n = indices.Length;

@@ -13,6 +13,13 @@ namespace ModelGen;
 /// caller's thread as a <see cref="DataSourceException"/> naming the batch. Disposing stops the thread, after the read in
 /// progress (if any) returns. Nothing is allocated per batch.
 /// </summary>
+/// <remarks>
+/// Before each read the buffers are filled with <see cref="Unwritten"/>, a NaN whose bits no arithmetic produces (and, as
+/// an int, a token id past any vocabulary); a value still holding it after the read is one the source did not write,
+/// and the batch fails with a <see cref="DataSourceException"/> naming it, instead of training on the previous batch's
+/// leftovers. PyTorch cannot meet this case (<c>__getitem__</c> returns whole tensors); here the source writes into
+/// spans, so a short write is the same kind of fault as a wrong shape.
+/// </remarks>
 internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
 {
     private readonly DataSource<TInput> _source;
@@ -26,6 +33,10 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
     private int _count, _epoch, _batch;
     private bool _requested, _ready, _stopping;
     private Exception? _error;
+    private string? _unwritten; // what the last read left unwritten, or null
+
+    /// <summary>The bits every buffer value holds before a read: a signalling NaN with a payload, copied unchanged by loads and stores.</summary>
+    internal const int Unwritten = 0x7FBADBAD;
 
     /// <param name="source">The source to read.</param>
     /// <param name="shape">The sizes of one sample (targets and weights 0 when not read).</param>
@@ -82,6 +93,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
         if (_thread is null)
         {
             _requested = false;
+            _unwritten = null;
             return;
         }
         lock (_gate)
@@ -89,6 +101,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
             while (_requested) System.Threading.Monitor.Wait(_gate);
             _ready = false;
             _error = null;
+            _unwritten = null;
         }
     }
 
@@ -137,7 +150,14 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
         if (_error is { } error)
         {
             _error = null;
+            _unwritten = null;
             throw Describe(error);
+        }
+        if (_unwritten is { } unwritten)
+        {
+            _unwritten = null;
+            throw new DataSourceException(string.Create(CultureInfo.InvariantCulture,
+                $"{_source.GetType().Name} did not write {unwritten} while reading {Where()} of {_call}: Read (or ReadBatch) must write every value of the spans it is given. Nothing of this batch was applied"));
         }
         return _count;
     }
@@ -166,8 +186,19 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
     {
         try
         {
+            _unwritten = null;
             int n = _count;
-            _source.ReadBatch(_indices.AsSpan(0, n), _x.AsSpan(0, n * _inputWidth), _y.AsSpan(0, n * _targetWidth), _w.AsSpan(0, n * _weightWidth));
+            Span<TInput> x = _x.AsSpan(0, n * _inputWidth);
+            Span<float> y = _y.AsSpan(0, n * _targetWidth), w = _w.AsSpan(0, n * _weightWidth);
+            // Inputs are float or int (the models' input types): 4 bytes, one int of bits each.
+            var xBits = System.Runtime.CompilerServices.Unsafe.SizeOf<TInput>() == sizeof(int) ? System.Runtime.InteropServices.MemoryMarshal.Cast<TInput, int>(x) : default;
+            var yBits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(y);
+            var wBits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(w);
+            xBits.Fill(Unwritten);
+            yBits.Fill(Unwritten);
+            wBits.Fill(Unwritten);
+            _source.ReadBatch(_indices.AsSpan(0, n), x, y, w);
+            _unwritten = FirstUnwritten(xBits, _inputWidth, "input") ?? FirstUnwritten(yBits, _targetWidth, "target") ?? FirstUnwritten(wBits, _weightWidth, "weight");
         }
 #pragma warning disable CA1031 // whatever the source throws is handed to the caller's thread
         catch (Exception e)
@@ -177,16 +208,26 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
         }
     }
 
+    // "input value 3 of sample 17 (the batch's 2nd)" for the first value still holding Unwritten, or null.
+    private string? FirstUnwritten(ReadOnlySpan<int> bits, int width, string what)
+    {
+        int at = bits.IndexOf(Unwritten);
+        if (at < 0) return null;
+        int row = at / width;
+        return string.Create(CultureInfo.InvariantCulture, $"{what} value {at % width} of sample {_indices[row]} (position {row} of the batch; {width} {what} values per sample)");
+    }
+
     private DataSourceException Describe(Exception error)
     {
         const int Shown = 5;
         int n = _count;
         string samples = string.Join(", ", _indices.AsSpan(0, Math.Min(n, Shown)).ToArray()) + (n > Shown ? $", … ({n} in all)" : "");
-        string where = _epoch >= 0
-            ? string.Create(CultureInfo.InvariantCulture, $"epoch {_epoch + 1}, batch {_batch + 1}")
-            : string.Create(CultureInfo.InvariantCulture, $"batch {_batch + 1}");
         return new DataSourceException(
-            $"{_source.GetType().Name} threw {error.GetType().Name} while reading {where} of {_call} (samples {samples}): {error.Message}. Nothing of this batch was applied",
+            $"{_source.GetType().Name} threw {error.GetType().Name} while reading {Where()} of {_call} (samples {samples}): {error.Message}. Nothing of this batch was applied",
             error);
     }
+
+    private string Where() => _epoch >= 0
+        ? string.Create(CultureInfo.InvariantCulture, $"epoch {_epoch + 1}, batch {_batch + 1}")
+        : string.Create(CultureInfo.InvariantCulture, $"batch {_batch + 1}");
 }
