@@ -15,7 +15,8 @@ public static class Memory
     /// The most bytes one model's workspace may take (the arrays a forward and backward pass keep, which grow with batch
     /// size × steps); null for no limit. Read once from <c>MODELGEN_WORKSPACE_BUDGET</c> (bytes) when set. A pass that
     /// would need more throws <see cref="InvalidOperationException"/> with the figure, before allocating, and leaves the
-    /// model as it was.
+    /// model as it was. The budget is checked when a workspace grows: a model that already holds a larger one from earlier
+    /// passes keeps it, and passes that fit in it run (they allocate nothing); a new instance starts from none.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A budget that is not positive.</exception>
     public static long? WorkspaceBudget
