@@ -109,42 +109,6 @@ public sealed class FastMathTests
     }
 
     [Fact]
-    public void The_gate_sigmoid_is_half_of_tanh_at_half_x_plus_a_half_to_the_bit_and_within_2_2e_7()
-    {
-        // GateSigmoid is tanh's rational with its coefficients scaled by powers of 2: every rounding is tanh's at x/2
-        // scaled, so it must equal 1/2 + tanh(x/2)/2 rounded once, bit for bit; its absolute error is then half tanh's
-        // near ±1 (3.4e-7 relative there with FMA, 4.1e-7 without), where σ = 1/2 ± 1/2·(1 − small): 2.0e-7 and 2.2e-7.
-        double worst = 0;
-        float at = 0;
-        foreach (float x in Samples())
-        {
-            float actual = FastMath.GateSigmoid(x), reference = 0.5f * FastMath.Tanh(0.5f * x) + 0.5f;
-            Assert.True(BitConverter.SingleToInt32Bits(reference) == BitConverter.SingleToInt32Bits(actual), $"GateSigmoid({x:R}) = {actual:R}, 1/2 + tanh(x/2)/2 = {reference:R}");
-            double error = Math.Abs(actual - 1 / (1 + Math.Exp(-(double)x)));
-            if (error > worst) (worst, at) = (error, x);
-        }
-        Assert.True(worst < 2.2e-7, $"largest absolute error {worst:E2} at x = {at:R}");
-        Assert.True(worst > 1e-8, $"largest absolute error {worst:E2}: the samples missed the tails"); // the test measures something
-    }
-
-    [Fact]
-    public void The_gate_sigmoid_stays_in_zero_one_and_is_exact_at_its_ends()
-    {
-        int from = BitConverter.SingleToInt32Bits(16f), to = BitConverter.SingleToInt32Bits(24f);
-        for (int bits = from; bits <= to; bits++)
-        {
-            float x = BitConverter.Int32BitsToSingle(bits), up = FastMath.GateSigmoid(x), down = FastMath.GateSigmoid(-x);
-            Assert.True(up <= 1f && down >= 0f, $"GateSigmoid(±{x:R}) = {up:R}, {down:R}");
-            if (x >= 19f) Assert.True(up == 1f && down == 0f, $"GateSigmoid(±{x:R}) = {up:R}, {down:R}, not 1 and 0");
-        }
-        Assert.Equal(0.5f, FastMath.GateSigmoid(0f));
-        Assert.Equal(1f, FastMath.GateSigmoid(float.PositiveInfinity));
-        Assert.Equal(0f, FastMath.GateSigmoid(float.NegativeInfinity));
-        Assert.Equal(1f, FastMath.GateSigmoid(float.MaxValue));
-        Assert.True(float.IsNaN(FastMath.GateSigmoid(float.NaN)));
-    }
-
-    [Fact]
     public void Special_values_behave_like_the_functions()
     {
         Assert.True(float.IsNaN(FastMath.Tanh(float.NaN)));
@@ -178,14 +142,12 @@ public sealed class FastMathTests
             AssertSame(FastMath.Tanh(v512), FastMath.Tanh(lower), FastMath.Tanh(upper), x, FastMath.Tanh);
             AssertSame(FastMath.Sigmoid(v512), FastMath.Sigmoid(lower), FastMath.Sigmoid(upper), x, FastMath.Sigmoid);
             AssertSame(FastMath.HardSigmoid(v512), FastMath.HardSigmoid(lower), FastMath.HardSigmoid(upper), x, FastMath.HardSigmoid);
-            AssertSame(FastMath.GateSigmoid(v512), FastMath.GateSigmoid(lower), FastMath.GateSigmoid(upper), x, FastMath.GateSigmoid);
             for (int q = 0; q < 4; q++) // the 128-bit forms, a quarter at a time
             {
                 var quarter = Vector128.Create<float>(x.AsSpan(4 * q, 4));
                 AssertSame128(FastMath.Tanh(quarter), FastMath.Tanh(v512), q);
                 AssertSame128(FastMath.Sigmoid(quarter), FastMath.Sigmoid(v512), q);
                 AssertSame128(FastMath.HardSigmoid(quarter), FastMath.HardSigmoid(v512), q);
-                AssertSame128(FastMath.GateSigmoid(quarter), FastMath.GateSigmoid(v512), q);
             }
         }
     }

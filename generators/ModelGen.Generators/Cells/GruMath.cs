@@ -28,8 +28,8 @@ internal static class GruMath
     {
         int u = cell.Units;
         var gate = cell.RecurrentActivation;
-        w.Line($"var zv = {e.ActivateGate(gate, GateInput(e, 0))};");
-        w.Line($"var rv = {e.ActivateGate(gate, GateInput(e, u))};");
+        w.Line($"var zv = {e.Activate(gate, GateInput(e, 0))};");
+        w.Line($"var rv = {e.Activate(gate, GateInput(e, u))};");
         w.Line($"var hv = {Candidate(e, cell, () => "rv")};");
         w.Line(e.Store("gr", 0, "zv"));
         w.Line(e.Store("gr", u, "rv"));
@@ -46,7 +46,7 @@ internal static class GruMath
     public static void ResetAfterGatesRow(CodeWriter w, IElementwise e, CellShape cell, int gate)
     {
         int o = gate * cell.Units;
-        w.Line(e.Store("gr", o, e.ActivateGate(cell.RecurrentActivation, GateInput(e, o))));
+        w.Line(e.Store("gr", o, e.Activate(cell.RecurrentActivation, GateInput(e, o))));
     }
 
     // Reset after: ĥ = activation(x·W_h + b_in,h + r ⊙ (h·U_h + b_rec,h)), r's value named by r(), called between the
@@ -104,8 +104,8 @@ internal static class GruMath
     {
         int u = cell.Units;
         var gate = cell.RecurrentActivation;
-        w.Line($"var zv = {e.ActivateGate(gate, e.Load("gr"))};");
-        w.Line($"var rv = {e.ActivateGate(gate, e.Load("gr", u))};");
+        w.Line($"var zv = {e.Activate(gate, e.Load("gr"))};");
+        w.Line($"var rv = {e.Activate(gate, e.Load("gr", u))};");
         w.Line(e.Store("gr", 0, "zv"));
         w.Line(e.Store("gr", u, "rv"));
         w.Line(e.Store("rhr", 0, $"rv * {e.Load("pr")}"));

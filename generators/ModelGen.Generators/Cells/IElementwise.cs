@@ -27,12 +27,6 @@ internal interface IElementwise
     /// <summary><paramref name="activation"/> applied to <paramref name="x"/>.</summary>
     string Activate(Activation activation, string x);
 
-    /// <summary>
-    /// A gate's recurrent activation applied to <paramref name="x"/>: as <see cref="Activate"/>, except where the
-    /// dialect has a faster form for gates (the CPU's sigmoid, <c>FastMath.GateSigmoid</c>: absolute error 2e-7).
-    /// </summary>
-    string ActivateGate(Activation activation, string x);
-
     /// <summary>The derivative of <paramref name="activation"/>, written from its output <paramref name="y"/> (sigmoid, hard sigmoid, tanh).</summary>
     string Slope(Activation activation, string y);
 }

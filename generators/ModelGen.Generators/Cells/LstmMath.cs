@@ -56,7 +56,7 @@ internal static class LstmMath
 
     // Gate g's activation of its pre-activation in gr (i, f, o: the recurrent activation; c̃: the layer's).
     private static string ActivatedGate(IElementwise e, CellShape cell, int gate)
-        => gate == 2 ? e.Activate(cell.Activation, e.Load("gr", gate * cell.Units)) : e.ActivateGate(cell.RecurrentActivation, e.Load("gr", gate * cell.Units));
+        => e.Activate(gate == 2 ? cell.Activation : cell.RecurrentActivation, e.Load("gr", gate * cell.Units));
 
     // c[t] = f·c[t-1] + i·c̃ and h[t] = o·activation(c[t]) from the gates' values, both forward forms' second half.
     private static void CellUpdate(CodeWriter w, IElementwise e, CellShape cell, string i, string f, string c, string o, string previousCell)

@@ -30,14 +30,6 @@ namespace ModelGen.Kernels;
 /// the true, smaller value. The unit tests bound both against double precision.
 /// </para>
 /// <para>
-/// The gate sigmoid, <c>GateSigmoid</c>, is <c>1/2 + tanh(x/2)/2</c> from tanh's rational (its coefficients scaled by
-/// powers of 2, so every rounding is tanh's at x/2): within 2.0e-7 absolute with fused multiply-adds and 2.2e-7 without (4 ulp of 1 at worst, near x = 17), exactly
-/// 0 and 1 beyond about ±18.3. That is the form of ONNX Runtime's (MLAS) and Eigen's float logistic, and what the LSTM
-/// and GRU gates take: a gate's value multiplies a state, so its absolute error is what counts, and it takes about a
-/// quarter less time per vector than <c>Sigmoid</c> (Zen 5, 256 bits: 1.87 against 2.59 ns). <c>Sigmoid</c> keeps its
-/// relative accuracy in the tails for outputs read as probabilities (Dense, Activation).
-/// </para>
-/// <para>
 /// Why not <c>TensorPrimitives.Tanh</c>: it is as accurate, but a call per 30- or 60-wide gate row costs more than
 /// the row's arithmetic, and it cannot be fused with the products and state updates around it. The vector
 /// functions here use only IEEE operations lane by lane, so the 128-, 256- and 512-bit forms, and the span
@@ -63,12 +55,6 @@ public static class FastMath
     private const float P1 = 0.1338396966457367f, P2 = 0.0034989826381206512f, P3 = 2.0661032976931892e-05f, P4 = 1.341949218414129e-08f;
     private const float Q1 = 0.46717286109924316f, Q2 = 0.025890154764056206f, Q3 = 0.0003291016910225153f, Q4 = 7.804595156812866e-07f;
     private const float SigmoidLimit = 87f; // e^87 < float.MaxValue, e^-87 is still a normal float
-    // The gate sigmoid, 1/2 + tanh(x/2)/2, as tanh's rational in x itself: with t = x² (clamped at 4·TanhLimit²),
-    // P(t/4)/4 and Q(t/4) have the coefficients below, each tanh coefficient scaled by a power of 2 (exact), so every
-    // rounding is tanh's at x/2 scaled, and x·p/q is tanh(x/2)/2 to the bit.
-    private const float GP1 = P1 / 16f, GP2 = P2 / 64f, GP3 = P3 / 256f, GP4 = P4 / 1024f;
-    private const float GQ1 = Q1 / 4f, GQ2 = Q2 / 16f, GQ3 = Q3 / 64f, GQ4 = Q4 / 256f;
-    private const float GateLimitSquared = 4f * TanhLimit * TanhLimit;
     // n = round(s / ln 2) as the float s·log₂e + 1.5·2²³ + 127, whose spacing is 1: n is that minus the bias, and its
     // low bits are n + 127 (plus 2²², shifted out), so shifting them to the exponent field gives 2^n with no rounding
     // or conversion instruction. |n| ≤ 126 for |s| ≤ 87.
@@ -110,22 +96,6 @@ public static class FastMath
         var p = ExpM1Core(s, out var scale);
         var e = MultiplyAdd(scale, p, scale); // e^{-x}
         return Vector128<float>.One / (Vector128<float>.One + e);
-    }
-
-    /// <summary>
-    /// The logistic sigmoid for gates, <c>1/2 + tanh(x/2)/2</c> (<see cref="Tanh(Vector128{float})"/> at x/2, to the bit),
-    /// of each lane: absolute error at most 2.2e-7 (4 ulp of 1), in [0, 1], exactly 0 and 1 beyond about ±18.3.
-    /// </summary>
-    /// <param name="x">The arguments.</param>
-    /// <returns>σ(<paramref name="x"/>) of each lane, to 2.2e-7.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> GateSigmoid(Vector128<float> x)
-    {
-        var t = Vector128.MinNative(Vector128.Create(GateLimitSquared), x * x);
-        var p = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector128.Create(GP4), t, Vector128.Create(GP3)), t, Vector128.Create(GP2)), t, Vector128.Create(GP1)), t, Vector128.Create(0.25f));
-        var q = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector128.Create(GQ4), t, Vector128.Create(GQ3)), t, Vector128.Create(GQ2)), t, Vector128.Create(GQ1)), t, Vector128<float>.One);
-        var y = x * p / q;
-        return Vector128.MaxNative(Vector128.Create(-0.5f), Vector128.MinNative(Vector128.Create(0.5f), y)) + Vector128.Create(0.5f);
     }
 
     /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
@@ -187,22 +157,6 @@ public static class FastMath
         return Vector256<float>.One / (Vector256<float>.One + e);
     }
 
-    /// <summary>
-    /// The logistic sigmoid for gates, <c>1/2 + tanh(x/2)/2</c> (<see cref="Tanh(Vector256{float})"/> at x/2, to the bit),
-    /// of each lane: absolute error at most 2.2e-7 (4 ulp of 1), in [0, 1], exactly 0 and 1 beyond about ±18.3.
-    /// </summary>
-    /// <param name="x">The arguments.</param>
-    /// <returns>σ(<paramref name="x"/>) of each lane, to 2.2e-7.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> GateSigmoid(Vector256<float> x)
-    {
-        var t = Vector256.MinNative(Vector256.Create(GateLimitSquared), x * x);
-        var p = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector256.Create(GP4), t, Vector256.Create(GP3)), t, Vector256.Create(GP2)), t, Vector256.Create(GP1)), t, Vector256.Create(0.25f));
-        var q = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector256.Create(GQ4), t, Vector256.Create(GQ3)), t, Vector256.Create(GQ2)), t, Vector256.Create(GQ1)), t, Vector256<float>.One);
-        var y = x * p / q;
-        return Vector256.MaxNative(Vector256.Create(-0.5f), Vector256.MinNative(Vector256.Create(0.5f), y)) + Vector256.Create(0.5f);
-    }
-
     /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
     /// <param name="x">The arguments.</param>
     /// <returns>The hard sigmoid of each lane of <paramref name="x"/>.</returns>
@@ -262,22 +216,6 @@ public static class FastMath
         return Vector512<float>.One / (Vector512<float>.One + e);
     }
 
-    /// <summary>
-    /// The logistic sigmoid for gates, <c>1/2 + tanh(x/2)/2</c> (<see cref="Tanh(Vector512{float})"/> at x/2, to the bit),
-    /// of each lane: absolute error at most 2.2e-7 (4 ulp of 1), in [0, 1], exactly 0 and 1 beyond about ±18.3.
-    /// </summary>
-    /// <param name="x">The arguments.</param>
-    /// <returns>σ(<paramref name="x"/>) of each lane, to 2.2e-7.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> GateSigmoid(Vector512<float> x)
-    {
-        var t = Vector512.MinNative(Vector512.Create(GateLimitSquared), x * x);
-        var p = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector512.Create(GP4), t, Vector512.Create(GP3)), t, Vector512.Create(GP2)), t, Vector512.Create(GP1)), t, Vector512.Create(0.25f));
-        var q = MultiplyAdd(MultiplyAdd(MultiplyAdd(MultiplyAdd(Vector512.Create(GQ4), t, Vector512.Create(GQ3)), t, Vector512.Create(GQ2)), t, Vector512.Create(GQ1)), t, Vector512<float>.One);
-        var y = x * p / q;
-        return Vector512.MaxNative(Vector512.Create(-0.5f), Vector512.MinNative(Vector512.Create(0.5f), y)) + Vector512.Create(0.5f);
-    }
-
     /// <summary>Keras 3's and PyTorch's hard sigmoid, <c>clip(x / 6 + 1/2, 0, 1)</c>, of each lane.</summary>
     /// <param name="x">The arguments.</param>
     /// <returns>The hard sigmoid of each lane of <paramref name="x"/>.</returns>
@@ -319,11 +257,6 @@ public static class FastMath
     /// <param name="x">The argument.</param>
     /// <returns>tanh <paramref name="x"/>.</returns>
     public static float Tanh(float x) => Tanh(Vector128.Create(x)).ToScalar();
-
-    /// <summary>The gate sigmoid of one value, bit-identical to the vector forms of <c>GateSigmoid</c>.</summary>
-    /// <param name="x">The argument.</param>
-    /// <returns>1/2 + tanh(<paramref name="x"/>/2)/2, to 2.2e-7.</returns>
-    public static float GateSigmoid(float x) => GateSigmoid(Vector128.Create(x)).ToScalar();
 
     /// <summary>The logistic sigmoid of one value, bit-identical to the vector forms.</summary>
     /// <param name="x">The argument.</param>

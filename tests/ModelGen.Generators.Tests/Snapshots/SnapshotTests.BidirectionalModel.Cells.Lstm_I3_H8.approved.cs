@@ -133,12 +133,12 @@ internal static class Lstm_I3_H8
                         // i = σ(·)
                         {
                             // Elements 0…7 as one vector.
-                            (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                         }
                         // f = σ(·)
                         {
                             // Elements 0…7 as one vector.
-                            (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 8))).StoreUnsafe(ref gr, 8);
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 8))).StoreUnsafe(ref gr, 8);
                         }
                         // c̃ = tanh(·)
                         {
@@ -148,7 +148,7 @@ internal static class Lstm_I3_H8
                         // o = σ(·)
                         {
                             // Elements 0…7 as one vector.
-                            (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
+                            (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 24))).StoreUnsafe(ref gr, 24);
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                         {
@@ -166,14 +166,14 @@ internal static class Lstm_I3_H8
                         {
                             for (int j = 0; j < 8; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                         }
                         // f = σ(·)
                         {
                             for (int j = 0; j < 8; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)))).StoreUnsafe(ref gr, (nuint)(j + 8));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 8)))).StoreUnsafe(ref gr, (nuint)(j + 8));
                             }
                         }
                         // c̃ = tanh(·)
@@ -187,7 +187,7 @@ internal static class Lstm_I3_H8
                         {
                             for (int j = 0; j < 8; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 24)))).StoreUnsafe(ref gr, (nuint)(j + 24));
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.

@@ -133,12 +133,12 @@ internal static class Lstm_I16_H16
                         // i = σ(·)
                         {
                             // Elements 0…15 as one vector.
-                            (FastMath.GateSigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                         }
                         // f = σ(·)
                         {
                             // Elements 0…15 as one vector.
-                            (FastMath.GateSigmoid(Vector512.LoadUnsafe(ref gr, 16))).StoreUnsafe(ref gr, 16);
+                            (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 16))).StoreUnsafe(ref gr, 16);
                         }
                         // c̃ = tanh(·)
                         {
@@ -148,7 +148,7 @@ internal static class Lstm_I16_H16
                         // o = σ(·)
                         {
                             // Elements 0…15 as one vector.
-                            (FastMath.GateSigmoid(Vector512.LoadUnsafe(ref gr, 48))).StoreUnsafe(ref gr, 48);
+                            (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 48))).StoreUnsafe(ref gr, 48);
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
                         {
@@ -166,14 +166,14 @@ internal static class Lstm_I16_H16
                         {
                             for (int j = 0; j < 16; j += 8)
                             {
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                         }
                         // f = σ(·)
                         {
                             for (int j = 0; j < 16; j += 8)
                             {
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
                             }
                         }
                         // c̃ = tanh(·)
@@ -187,7 +187,7 @@ internal static class Lstm_I16_H16
                         {
                             for (int j = 0; j < 16; j += 8)
                             {
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)))).StoreUnsafe(ref gr, (nuint)(j + 48));
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 48)))).StoreUnsafe(ref gr, (nuint)(j + 48));
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
@@ -208,14 +208,14 @@ internal static class Lstm_I16_H16
                         {
                             for (int j = 0; j < 16; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                         }
                         // f = σ(·)
                         {
                             for (int j = 0; j < 16; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 16)))).StoreUnsafe(ref gr, (nuint)(j + 16));
                             }
                         }
                         // c̃ = tanh(·)
@@ -229,7 +229,7 @@ internal static class Lstm_I16_H16
                         {
                             for (int j = 0; j < 16; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)))).StoreUnsafe(ref gr, (nuint)(j + 48));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 48)))).StoreUnsafe(ref gr, (nuint)(j + 48));
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.

@@ -132,10 +132,10 @@ internal static class Gru_I7_H5_ResetAfter
                         var tail1 = Vector128.LoadUnsafe(ref rr, 1);
                         {
                             // Elements 0…3 as one vector.
-                            (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, 0) + Vector128.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0) + Vector128.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
                         }
                         {
-                            (FastMath.GateSigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
+                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
                         }
                     }
                     // r = σ(x·W_r + b_in,r + h·U_r + b_rec,r)
@@ -145,10 +145,10 @@ internal static class Gru_I7_H5_ResetAfter
                         var tail1 = Vector128.LoadUnsafe(ref rr, 6);
                         {
                             // Elements 0…3 as one vector.
-                            (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, 5) + Vector128.LoadUnsafe(ref rr, 5))).StoreUnsafe(ref gr, 5);
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 5) + Vector128.LoadUnsafe(ref rr, 5))).StoreUnsafe(ref gr, 5);
                         }
                         {
-                            (FastMath.GateSigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 6);
+                            (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 6);
                         }
                     }
                 }

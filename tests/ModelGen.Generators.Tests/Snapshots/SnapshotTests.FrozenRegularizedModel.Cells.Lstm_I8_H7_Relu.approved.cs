@@ -134,10 +134,10 @@ internal static class Lstm_I8_H7_Relu
                         var tail0 = Vector128.LoadUnsafe(ref gr, 3);
                         {
                             // Elements 0…3 as one vector.
-                            (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                         }
                         {
-                            (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 3);
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 3);
                         }
                     }
                     // f = σ(·)
@@ -146,10 +146,10 @@ internal static class Lstm_I8_H7_Relu
                         var tail0 = Vector128.LoadUnsafe(ref gr, 10);
                         {
                             // Elements 0…3 as one vector.
-                            (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, 7))).StoreUnsafe(ref gr, 7);
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 7))).StoreUnsafe(ref gr, 7);
                         }
                         {
-                            (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 10);
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 10);
                         }
                     }
                     // c̃ = relu(·)
@@ -170,10 +170,10 @@ internal static class Lstm_I8_H7_Relu
                         var tail0 = Vector128.LoadUnsafe(ref gr, 24);
                         {
                             // Elements 0…3 as one vector.
-                            (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, 21))).StoreUnsafe(ref gr, 21);
+                            (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, 21))).StoreUnsafe(ref gr, 21);
                         }
                         {
-                            (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 24);
+                            (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 24);
                         }
                     }
                     // c[t] = f·c[t-1] + i·c̃; h[t] = o·relu(c[t]) from the gates just stored.

@@ -134,10 +134,10 @@ internal static class Gru_I3_H9_ResetAfter
                             var tail1 = Vector256.LoadUnsafe(ref rr, 1);
                             {
                                 // Elements 0…7 as one vector.
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0) + Vector256.LoadUnsafe(ref rr, 0))).StoreUnsafe(ref gr, 0);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 1);
                             }
                         }
                         // r = σ(x·W_r + b_in,r + h·U_r + b_rec,r)
@@ -147,10 +147,10 @@ internal static class Gru_I3_H9_ResetAfter
                             var tail1 = Vector256.LoadUnsafe(ref rr, 10);
                             {
                                 // Elements 0…7 as one vector.
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9))).StoreUnsafe(ref gr, 9);
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9) + Vector256.LoadUnsafe(ref rr, 9))).StoreUnsafe(ref gr, 9);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 10);
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 10);
                             }
                         }
                     }
@@ -163,10 +163,10 @@ internal static class Gru_I3_H9_ResetAfter
                             var tail1 = Vector128.LoadUnsafe(ref rr, 5);
                             for (int j = 0; j < 8; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)) + Vector128.LoadUnsafe(ref rr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 5);
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 5);
                             }
                         }
                         // r = σ(x·W_r + b_in,r + h·U_r + b_rec,r)
@@ -176,10 +176,10 @@ internal static class Gru_I3_H9_ResetAfter
                             var tail1 = Vector128.LoadUnsafe(ref rr, 14);
                             for (int j = 0; j < 8; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)))).StoreUnsafe(ref gr, (nuint)(j + 9));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)) + Vector128.LoadUnsafe(ref rr, (nuint)(j + 9)))).StoreUnsafe(ref gr, (nuint)(j + 9));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 14);
+                                (FastMath.Sigmoid(tail0 + tail1)).StoreUnsafe(ref gr, 14);
                             }
                         }
                     }

@@ -133,15 +133,15 @@ internal static class Gru_I3_H9_ResetBefore
                         var tail2 = Vector256.LoadUnsafe(ref pr, 1);
                         {
                             // Elements 0…7 as one vector.
-                            var zv = FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 0));
-                            var rv = FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 9));
+                            var zv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0));
+                            var rv = FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 9));
                             zv.StoreUnsafe(ref gr, 0);
                             rv.StoreUnsafe(ref gr, 9);
                             (rv * Vector256.LoadUnsafe(ref pr, 0)).StoreUnsafe(ref rhr, 0);
                         }
                         {
-                            var zv = FastMath.GateSigmoid(tail0);
-                            var rv = FastMath.GateSigmoid(tail1);
+                            var zv = FastMath.Sigmoid(tail0);
+                            var rv = FastMath.Sigmoid(tail1);
                             zv.StoreUnsafe(ref gr, 1);
                             rv.StoreUnsafe(ref gr, 10);
                             (rv * tail2).StoreUnsafe(ref rhr, 1);
@@ -155,15 +155,15 @@ internal static class Gru_I3_H9_ResetBefore
                         var tail2 = Vector128.LoadUnsafe(ref pr, 5);
                         for (int j = 0; j < 8; j += 4)
                         {
-                            var zv = FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
-                            var rv = FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)));
+                            var zv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)));
+                            var rv = FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 9)));
                             zv.StoreUnsafe(ref gr, (nuint)(j));
                             rv.StoreUnsafe(ref gr, (nuint)(j + 9));
                             (rv * Vector128.LoadUnsafe(ref pr, (nuint)(j))).StoreUnsafe(ref rhr, (nuint)(j));
                         }
                         {
-                            var zv = FastMath.GateSigmoid(tail0);
-                            var rv = FastMath.GateSigmoid(tail1);
+                            var zv = FastMath.Sigmoid(tail0);
+                            var rv = FastMath.Sigmoid(tail1);
                             zv.StoreUnsafe(ref gr, 5);
                             rv.StoreUnsafe(ref gr, 14);
                             (rv * tail2).StoreUnsafe(ref rhr, 5);

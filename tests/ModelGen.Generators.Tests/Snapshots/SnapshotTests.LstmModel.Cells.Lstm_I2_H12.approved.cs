@@ -136,10 +136,10 @@ internal static class Lstm_I2_H12
                             var tail0 = Vector256.LoadUnsafe(ref gr, 4);
                             {
                                 // Elements 0…7 as one vector.
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 4);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 4);
                             }
                         }
                         // f = σ(·)
@@ -148,10 +148,10 @@ internal static class Lstm_I2_H12
                             var tail0 = Vector256.LoadUnsafe(ref gr, 16);
                             {
                                 // Elements 0…7 as one vector.
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 12))).StoreUnsafe(ref gr, 12);
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 12))).StoreUnsafe(ref gr, 12);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 16);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 16);
                             }
                         }
                         // c̃ = tanh(·)
@@ -172,10 +172,10 @@ internal static class Lstm_I2_H12
                             var tail0 = Vector256.LoadUnsafe(ref gr, 40);
                             {
                                 // Elements 0…7 as one vector.
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, 36))).StoreUnsafe(ref gr, 36);
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, 36))).StoreUnsafe(ref gr, 36);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 40);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 40);
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
@@ -209,14 +209,14 @@ internal static class Lstm_I2_H12
                         {
                             for (int j = 0; j < 12; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                         }
                         // f = σ(·)
                         {
                             for (int j = 0; j < 12; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)))).StoreUnsafe(ref gr, (nuint)(j + 12));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 12)))).StoreUnsafe(ref gr, (nuint)(j + 12));
                             }
                         }
                         // c̃ = tanh(·)
@@ -230,7 +230,7 @@ internal static class Lstm_I2_H12
                         {
                             for (int j = 0; j < 12; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)))).StoreUnsafe(ref gr, (nuint)(j + 36));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 36)))).StoreUnsafe(ref gr, (nuint)(j + 36));
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.

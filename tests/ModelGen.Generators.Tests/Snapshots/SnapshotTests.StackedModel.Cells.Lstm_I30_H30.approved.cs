@@ -136,10 +136,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector512.LoadUnsafe(ref gr, 14);
                             {
                                 // Elements 0…15 as one vector.
-                                (FastMath.GateSigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
+                                (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 0))).StoreUnsafe(ref gr, 0);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 14);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 14);
                             }
                         }
                         // f = σ(·)
@@ -148,10 +148,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector512.LoadUnsafe(ref gr, 44);
                             {
                                 // Elements 0…15 as one vector.
-                                (FastMath.GateSigmoid(Vector512.LoadUnsafe(ref gr, 30))).StoreUnsafe(ref gr, 30);
+                                (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 30))).StoreUnsafe(ref gr, 30);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 44);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 44);
                             }
                         }
                         // c̃ = tanh(·)
@@ -172,10 +172,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector512.LoadUnsafe(ref gr, 104);
                             {
                                 // Elements 0…15 as one vector.
-                                (FastMath.GateSigmoid(Vector512.LoadUnsafe(ref gr, 90))).StoreUnsafe(ref gr, 90);
+                                (FastMath.Sigmoid(Vector512.LoadUnsafe(ref gr, 90))).StoreUnsafe(ref gr, 90);
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 104);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 104);
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
@@ -211,10 +211,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector256.LoadUnsafe(ref gr, 22);
                             for (int j = 0; j < 24; j += 8)
                             {
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 22);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 22);
                             }
                         }
                         // f = σ(·)
@@ -223,10 +223,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector256.LoadUnsafe(ref gr, 52);
                             for (int j = 0; j < 24; j += 8)
                             {
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 52);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 52);
                             }
                         }
                         // c̃ = tanh(·)
@@ -247,10 +247,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector256.LoadUnsafe(ref gr, 112);
                             for (int j = 0; j < 24; j += 8)
                             {
-                                (FastMath.GateSigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
+                                (FastMath.Sigmoid(Vector256.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 112);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 112);
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.
@@ -286,10 +286,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector128.LoadUnsafe(ref gr, 26);
                             for (int j = 0; j < 28; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j)))).StoreUnsafe(ref gr, (nuint)(j));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 26);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 26);
                             }
                         }
                         // f = σ(·)
@@ -298,10 +298,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector128.LoadUnsafe(ref gr, 56);
                             for (int j = 0; j < 28; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 30)))).StoreUnsafe(ref gr, (nuint)(j + 30));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 56);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 56);
                             }
                         }
                         // c̃ = tanh(·)
@@ -322,10 +322,10 @@ internal static class Lstm_I30_H30
                             var tail0 = Vector128.LoadUnsafe(ref gr, 116);
                             for (int j = 0; j < 28; j += 4)
                             {
-                                (FastMath.GateSigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
+                                (FastMath.Sigmoid(Vector128.LoadUnsafe(ref gr, (nuint)(j + 90)))).StoreUnsafe(ref gr, (nuint)(j + 90));
                             }
                             {
-                                (FastMath.GateSigmoid(tail0)).StoreUnsafe(ref gr, 116);
+                                (FastMath.Sigmoid(tail0)).StoreUnsafe(ref gr, 116);
                             }
                         }
                         // c[t] = f·c[t-1] + i·c̃; h[t] = o·tanh(c[t]) from the gates just stored.

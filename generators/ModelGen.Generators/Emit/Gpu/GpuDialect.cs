@@ -52,9 +52,6 @@ internal sealed class GpuDialect : IElementwise
         Activation.Softmax => throw new InvalidOperationException("softmax is a row operation, not an element-wise one"),
     };
 
-    // The GPU's sigmoid is already one exp2 and a division: its gates take it as it is.
-    public string ActivateGate(Activation activation, string x) => Activate(activation, x);
-
     public string Slope(Activation activation, string y) => activation switch
     {
         Activation.Sigmoid => Elementwise.SigmoidSlope(this, y),
