@@ -53,6 +53,24 @@ public static class Memory
     }
 
     /// <summary>
+    /// The output length of a pass, counted in <c>long</c> by generated code, as an <c>int</c>, or an exception when no
+    /// array holds it. Called by generated code (<c>OutputLength</c>).
+    /// </summary>
+    /// <param name="model">The model class's name.</param>
+    /// <param name="batchSize">Samples per pass.</param>
+    /// <param name="timeSteps">Steps per sample.</param>
+    /// <param name="length">Output values of the pass.</param>
+    /// <returns><paramref name="length"/>.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="length"/> is more than one .NET array holds.</exception>
+    public static int CheckOutput(string model, int batchSize, int timeSteps, long length)
+    {
+        if (length > Array.MaxLength)
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps gives {length:N0} output values, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences"));
+        return (int)length;
+    }
+
+    /// <summary>
     /// What <paramref name="model"/> needs for passes of <paramref name="batchSize"/> samples × <paramref name="timeSteps"/>
     /// steps: its parameters and gradients, its optimizer's state (once compiled) and the workspace a pass keeps.
     /// </summary>

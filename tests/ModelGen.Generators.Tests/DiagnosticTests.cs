@@ -431,6 +431,32 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    // A vector repeated 2e9 times compiled, then Predict threw a bare OverflowException (trial D).
+    [InlineData("[Sequential(TimeSteps = 10, Features = 3)] [Lstm(8)] [RepeatVector(2000000000)] [Lstm(8, ReturnSequences = true)]", "RepeatVector(2000000000)", "RepeatVector 'repeat_vector' would give each sample 16000000000 values (2000000000 steps × 8)", "repeat the vector for fewer steps")]
+    [InlineData("[Sequential(TimeSteps = 1000, Features = 3)] [Lstm(8)] [RepeatVector(100000000)] [Lstm(40, ReturnSequences = true)]", "Lstm(40, ReturnSequences = true)", "Lstm 'lstm_1' would give each sample 4000000000 values (100000000 steps × 40)", "use a smaller RepeatVector n or fewer units")]
+    [InlineData("[Sequential(TimeSteps = 100000000, Features = 3)] [Lstm(64, ReturnSequences = true)] [Lstm(1)]", "Lstm(64, ReturnSequences = true)", "Lstm 'lstm' would give each sample 6400000000 values (100000000 steps × 64)", "use fewer TimeSteps or fewer units")]
+    [InlineData("[Sequential(TimeSteps = 1000000000, Features = 3)] [Lstm(8, ReturnSequences = true)] [Lstm(1)]", "Sequential(TimeSteps = 1000000000, Features = 3)", "The input of model 'BigSampleModel' would give each sample 3000000000 values (1000000000 steps × 3 features)", "use fewer TimeSteps")]
+    // Only the first layer past the limit is named: the ones after it only carry its size on.
+    [InlineData("[Sequential(TimeSteps = 100000000)] [Embedding(10, 32)] [Flatten] [Dense(1)]", "Embedding(10, 32)", "Embedding 'embedding' would give each sample 3200000000 values (100000000 steps × 32)", "use fewer TimeSteps or fewer units")]
+    public void MG0034_SampleLargerThanAnArray(string declaration, string attribute, string said, string advice)
+    {
+        var (_, text, message) = Expect("MG0034", $"{declaration} public partial class BigSampleModel;");
+        text.ShouldBe(attribute);
+        message.ShouldStartWith(said);
+        message.ShouldContain("more than the 2147483591 one float array holds, so no pass could run");
+        message.ShouldEndWith(advice);
+    }
+
+    [Fact]
+    public void MG0034_not_for_a_large_sample_that_fits()
+    {
+        // 2e8 steps × 8 = 1.6e9 values a sample: large, but an array holds it (a budget or a small batch is the user's call).
+        var run = GeneratorHarness.Run(Usings + "[Sequential(TimeSteps = 10, Features = 3)] [Lstm(8)] [RepeatVector(200000000)] [Lstm(8, ReturnSequences = true)] public partial class LargeButFine;");
+        run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ShouldBeEmpty();
+        run.GeneratedSources.ShouldNotBeEmpty();
+    }
+
+    [Theory]
     [InlineData("[Lstm(4, ReturnSequences = true)] [RepeatVector(3)]", "'lstm' gives a sequence")]
     [InlineData("[RepeatVector(3)] [Lstm(4)]", "the input gives a sequence")]
     [InlineData("[Bidirectional] [Gru(4, ReturnSequences = true)] [RepeatVector(3)]", "'bidirectional' gives a sequence")]
@@ -685,13 +711,13 @@ public sealed class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        descriptors.Count.ShouldBe(32);
+        descriptors.Count.ShouldBe(33);
         descriptors.Select(d => d.Id).ShouldBeUnique();
         string[] info = { "MG0032", "MG0033" };
         descriptors.ShouldAllBe(d => d.DefaultSeverity == (info.Contains(d.Id) ? DiagnosticSeverity.Info : DiagnosticSeverity.Error)
             && d.IsEnabledByDefault && d.Category == "ModelGen");
         descriptors.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal).ShouldBe(
-            Enumerable.Range(1, 27).Select(i => $"MG{i:0000}").Append("MG0030").Append("MG0031").Append("MG0032").Append("MG0033").Append("MG0999"));
+            Enumerable.Range(1, 27).Select(i => $"MG{i:0000}").Append("MG0030").Append("MG0031").Append("MG0032").Append("MG0033").Append("MG0034").Append("MG0999"));
     }
 
     [Fact]

@@ -86,6 +86,24 @@ public sealed class MemoryTests
     }
 
     [Fact]
+    public void Lengths_past_one_array_are_refused_with_the_figure_not_an_overflow()
+    {
+        // Counted in int, these wrapped: a negative array size threw a bare OverflowException (trial D), or, worse, a
+        // wrapped length could pass a check. OpenLengthLstmModel's output is [batch, steps, 2].
+        var model = new OpenLengthLstmModel();
+        var error = Assert.Throws<InvalidOperationException>(() => model.OutputLength(4, 400_000_000));
+        Assert.Contains("model 'OpenLengthLstmModel': a pass of 4 samples × 400000000 steps gives 3,200,000,000 output values, more than one .NET array holds", error.Message);
+        Assert.Equal(2 * 3 * 2, model.OutputLength(2, 3));
+        // Predict's per-sample sizes: 1e9 steps × 3 features is no array, named with the parameter, before anything runs.
+        var tooLong = Assert.Throws<ArgumentException>(() => model.Predict(new float[30], timeSteps: 1_000_000_000));
+        Assert.Equal("timeSteps", tooLong.ParamName);
+        Assert.Contains("timeSteps = 1000000000 gives each sample of model 'OpenLengthLstmModel' 3,000,000,000 input values", tooLong.Message);
+        // Forward's input check counts in long too: 2 samples × 400,000,000 steps × 3 wraps an int to 2,400,000,000 − 2³².
+        var forward = Assert.Throws<ArgumentException>(() => model.Forward(new float[30], 2, 400_000_000, new float[10]));
+        Assert.Contains("2400000000 values, but got 30", forward.Message);
+    }
+
+    [Fact]
     public void Needed_CountsParametersGradientsOptimizerStateAndWorkspace()
     {
         var model = new OpenLengthLstmModel();

@@ -68,6 +68,20 @@ internal static class ModelChecker
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FeaturesWithEmbedding, at, model, Text(given)));
         if (!startsWithEmbedding && spec.Features is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoInput, at, model));
+        // A sample whose input no array holds (TimeSteps × Features past Array.MaxLength) can never be passed; then no layer
+        // after it is named for the same size (MG0034 once, at the first place past the limit).
+        bool sampleTooLarge = false;
+        if (spec.TimeSteps is int declaredSteps and > 0)
+        {
+            int perStep = spec.Features is int fs and > 0 ? fs : 1;
+            long inputValues = (long)declaredSteps * perStep;
+            if (inputValues > ParameterLayout.MaxParameters)
+            {
+                sampleTooLarge = true;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SampleTooLarge, at, $"The input of model '{model}'", Text(inputValues),
+                    $"{Text(declaredSteps)} steps × {Text(perStep)} {(startsWithEmbedding ? "token id" : "features")}", Text(ParameterLayout.MaxParameters), "use fewer TimeSteps"));
+            }
+        }
 
         var names = Naming.AssignNames(spec, diagnostics);
 
@@ -169,6 +183,22 @@ internal static class ModelChecker
             bool twoDirections = wrapper?.Kind == LayerKind.Bidirectional;
             int outputWidth = twoDirections && rules.Merge == MergeMode.Concat ? 2 * units : units;
             bool twoBiases = layer.Kind == LayerKind.Gru && layer.ResetAfter;
+            // Each sample's output of this layer must fit in one array: n × width after a RepeatVector, TimeSteps × width
+            // for a sequence of a declared length, the flattened width after Flatten (any length: checked at run time).
+            int? knownSteps = layerSteps ?? spec.TimeSteps;
+            long? perSample = layer.Kind == LayerKind.Flatten ? (long)(knownSteps ?? 0) * width
+                : outputSequence ? (knownSteps is int ks ? (long)ks * outputWidth : null)
+                : outputWidth;
+            if (ok && !sampleTooLarge && perSample > ParameterLayout.MaxParameters)
+            {
+                sampleTooLarge = true; // the layers after it only carry its size on: one diagnostic, at the first
+                string sizes = layer.Kind == LayerKind.Flatten ? $"{Text(knownSteps ?? 0)} steps × {Text(width)} flattened"
+                    : outputSequence ? $"{Text(knownSteps ?? 0)} steps × {Text(outputWidth)}" : $"{Text(outputWidth)} units";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SampleTooLarge, where, $"{kindText} '{Naming.Shorten(name)}'", Text(perSample!.Value), sizes,
+                    Text(ParameterLayout.MaxParameters),
+                    info.StartsSequence ? "repeat the vector for fewer steps" : layerSteps is not null ? "use a smaller RepeatVector n or fewer units" : "use fewer TimeSteps or fewer units"));
+                ok = false;
+            }
             if (ok)
             {
                 decimal count = (twoDirections ? 2 : 1) * ParameterLayout.KerasCount(layer.Kind, inputs, units, twoBiases, options.UseBias);

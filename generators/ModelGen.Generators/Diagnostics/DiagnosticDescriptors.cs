@@ -129,6 +129,10 @@ internal static class DiagnosticDescriptors
     private static DiagnosticDescriptor Info(string id, string title, string message)
         => new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor SampleTooLarge = Error("MG0034",
+        "Sample too large",
+        "{0} would give each sample {1} values ({2}), more than the {3} one float array holds, so no pass could run: {4}");
+
     public static readonly DiagnosticDescriptor GpuCpuOnly = Info("MG0032",
         "Model runs on the CPU only",
         "Model '{0}' runs on the CPU only: layer {1} ({2}) has no GPU rendering, so To(device) throws NotSupportedException; the other layer kinds run on a ModelGen.Gpu device");

@@ -418,7 +418,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * timeSteps * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("BidirectionalModel", batchSize, timeSteps, (long)batchSize * timeSteps * OutputUnits);
 
     /// <inheritdoc/>
     public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;
@@ -517,8 +517,8 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'BidirectionalModel': batch size must be positive");
             if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'BidirectionalModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-            if (input.Length != batchSize * timeSteps * InputFeatures)
-                throw new global::System.ArgumentException($"model 'BidirectionalModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'BidirectionalModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {(long)batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'BidirectionalModel' writes [{batchSize}, 12, 4] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -176,7 +176,7 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>, glob
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * timeSteps * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("DenseSoftmaxModel", batchSize, timeSteps, (long)batchSize * timeSteps * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "softmax";
@@ -188,9 +188,9 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>, glob
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
         if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'DenseSoftmaxModel': batch size must be positive");
-        if (input.Length == 0 || input.Length % (batchSize * InputFeatures) != 0)
-            throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' expects [batch, steps, features] input, a multiple of batchSize·4 = {batchSize * InputFeatures} values, but got {input.Length}", nameof(input));
-        Forward(input, batchSize, input.Length / (batchSize * InputFeatures), output, training);
+        if (input.Length == 0 || input.Length % ((long)batchSize * InputFeatures) != 0)
+            throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' expects [batch, steps, features] input, a multiple of batchSize·4 = {(long)batchSize * InputFeatures} values, but got {input.Length}", nameof(input));
+        Forward(input, batchSize, (int)(input.Length / ((long)batchSize * InputFeatures)), output, training);
     }
 
     /// <inheritdoc/>
@@ -201,8 +201,8 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>, glob
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'DenseSoftmaxModel': batch size must be positive");
             if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'DenseSoftmaxModel': time steps must be positive");
-            if (input.Length != batchSize * timeSteps * InputFeatures)
-                throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {(long)batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'DenseSoftmaxModel' writes [{batchSize}, {timeSteps}, 3] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -214,7 +214,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("EmbeddingModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "sigmoid";
@@ -262,8 +262,8 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'EmbeddingModel': batch size must be positive");
             if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'EmbeddingModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-            if (input.Length != batchSize * timeSteps * 1)
-                throw new global::System.ArgumentException($"model 'EmbeddingModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * 1)
+                throw new global::System.ArgumentException($"model 'EmbeddingModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {(long)batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'EmbeddingModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -257,7 +257,7 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * 6 * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("EncoderDecoderModel", batchSize, timeSteps, (long)batchSize * 6 * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "softmax";
@@ -332,9 +332,9 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
         if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'EncoderDecoderModel': batch size must be positive");
-        if (input.Length == 0 || input.Length % (batchSize * InputFeatures) != 0)
-            throw new global::System.ArgumentException($"model 'EncoderDecoderModel' expects [batch, steps, features] input, a multiple of batchSize·3 = {batchSize * InputFeatures} values, but got {input.Length}", nameof(input));
-        Forward(input, batchSize, input.Length / (batchSize * InputFeatures), output, training);
+        if (input.Length == 0 || input.Length % ((long)batchSize * InputFeatures) != 0)
+            throw new global::System.ArgumentException($"model 'EncoderDecoderModel' expects [batch, steps, features] input, a multiple of batchSize·3 = {(long)batchSize * InputFeatures} values, but got {input.Length}", nameof(input));
+        Forward(input, batchSize, (int)(input.Length / ((long)batchSize * InputFeatures)), output, training);
     }
 
     /// <inheritdoc/>
@@ -345,8 +345,8 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'EncoderDecoderModel': batch size must be positive");
             if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'EncoderDecoderModel': time steps must be positive");
-            if (input.Length != batchSize * timeSteps * InputFeatures)
-                throw new global::System.ArgumentException($"model 'EncoderDecoderModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'EncoderDecoderModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {(long)batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'EncoderDecoderModel' writes [{batchSize}, 6, 4] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -285,7 +285,7 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("FrozenRegularizedModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "linear";
@@ -350,8 +350,8 @@ partial class FrozenRegularizedModel : global::ModelGen.ISequentialModel<int>, g
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'FrozenRegularizedModel': batch size must be positive");
             if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'FrozenRegularizedModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-            if (input.Length != batchSize * timeSteps * 1)
-                throw new global::System.ArgumentException($"model 'FrozenRegularizedModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * 1)
+                throw new global::System.ArgumentException($"model 'FrozenRegularizedModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {(long)batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'FrozenRegularizedModel' writes [{batchSize}, 2] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

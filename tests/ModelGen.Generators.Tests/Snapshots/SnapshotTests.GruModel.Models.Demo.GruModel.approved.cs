@@ -195,7 +195,7 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("GruModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "tanh";
@@ -243,8 +243,8 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'GruModel': batch size must be positive");
             if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'GruModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-            if (input.Length != batchSize * timeSteps * InputFeatures)
-                throw new global::System.ArgumentException($"model 'GruModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'GruModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {(long)batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'GruModel' writes [{batchSize}, 2] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -189,7 +189,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("GruResetBeforeModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "relu";
@@ -227,9 +227,9 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
     public void Forward(global::System.ReadOnlySpan<float> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
         if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'GruResetBeforeModel': batch size must be positive");
-        if (input.Length == 0 || input.Length % (batchSize * InputFeatures) != 0)
-            throw new global::System.ArgumentException($"model 'GruResetBeforeModel' expects [batch, steps, features] input, a multiple of batchSize·3 = {batchSize * InputFeatures} values, but got {input.Length}", nameof(input));
-        Forward(input, batchSize, input.Length / (batchSize * InputFeatures), output, training);
+        if (input.Length == 0 || input.Length % ((long)batchSize * InputFeatures) != 0)
+            throw new global::System.ArgumentException($"model 'GruResetBeforeModel' expects [batch, steps, features] input, a multiple of batchSize·3 = {(long)batchSize * InputFeatures} values, but got {input.Length}", nameof(input));
+        Forward(input, batchSize, (int)(input.Length / ((long)batchSize * InputFeatures)), output, training);
     }
 
     /// <inheritdoc/>
@@ -240,8 +240,8 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'GruResetBeforeModel': batch size must be positive");
             if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'GruResetBeforeModel': time steps must be positive");
-            if (input.Length != batchSize * timeSteps * InputFeatures)
-                throw new global::System.ArgumentException($"model 'GruResetBeforeModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'GruResetBeforeModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {(long)batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'GruResetBeforeModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -246,7 +246,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("MaskedModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "sigmoid";
@@ -304,9 +304,9 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
     public void Forward(global::System.ReadOnlySpan<int> input, int batchSize, global::System.Span<float> output, bool training = false)
     {
         if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'MaskedModel': batch size must be positive");
-        if (input.Length == 0 || input.Length % (batchSize * 1) != 0)
-            throw new global::System.ArgumentException($"model 'MaskedModel' expects [batch, steps] token ids input, a multiple of batchSize·1 = {batchSize * 1} values, but got {input.Length}", nameof(input));
-        Forward(input, batchSize, input.Length / (batchSize * 1), output, training);
+        if (input.Length == 0 || input.Length % ((long)batchSize * 1) != 0)
+            throw new global::System.ArgumentException($"model 'MaskedModel' expects [batch, steps] token ids input, a multiple of batchSize·1 = {(long)batchSize * 1} values, but got {input.Length}", nameof(input));
+        Forward(input, batchSize, (int)(input.Length / ((long)batchSize * 1)), output, training);
     }
 
     /// <inheritdoc/>
@@ -317,8 +317,8 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'MaskedModel': batch size must be positive");
             if (timeSteps <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, "model 'MaskedModel': time steps must be positive");
-            if (input.Length != batchSize * timeSteps * 1)
-                throw new global::System.ArgumentException($"model 'MaskedModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * 1)
+                throw new global::System.ArgumentException($"model 'MaskedModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {(long)batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'MaskedModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

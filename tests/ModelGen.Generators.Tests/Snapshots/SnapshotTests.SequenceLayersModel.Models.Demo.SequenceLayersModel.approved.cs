@@ -306,7 +306,7 @@ partial class SequenceLayersModel : global::ModelGen.ISequentialModel<int>, glob
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("SequenceLayersModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "softmax";
@@ -368,8 +368,8 @@ partial class SequenceLayersModel : global::ModelGen.ISequentialModel<int>, glob
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'SequenceLayersModel': batch size must be positive");
             if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'SequenceLayersModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-            if (input.Length != batchSize * timeSteps * 1)
-                throw new global::System.ArgumentException($"model 'SequenceLayersModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * 1)
+                throw new global::System.ArgumentException($"model 'SequenceLayersModel' expects input [batch, steps] token ids = [{batchSize}, {timeSteps}], {(long)batchSize * timeSteps * 1} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'SequenceLayersModel' writes [{batchSize}, 2] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -214,7 +214,7 @@ partial class UnrolledSimpleRnnModel : global::ModelGen.ISequentialModel<float>,
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("UnrolledSimpleRnnModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "linear";
@@ -276,8 +276,8 @@ partial class UnrolledSimpleRnnModel : global::ModelGen.ISequentialModel<float>,
         {
             if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, "model 'UnrolledSimpleRnnModel': batch size must be positive");
             if (timeSteps != TimeSteps) throw new global::System.ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model 'UnrolledSimpleRnnModel' was declared with TimeSteps = {TimeSteps}, but was called with {timeSteps} steps (leave TimeSteps unset to accept any length)");
-            if (input.Length != batchSize * timeSteps * InputFeatures)
-                throw new global::System.ArgumentException($"model 'UnrolledSimpleRnnModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
+            if (input.Length != (long)batchSize * timeSteps * InputFeatures)
+                throw new global::System.ArgumentException($"model 'UnrolledSimpleRnnModel' expects input [batch, steps, features] = [{batchSize}, {timeSteps}, {InputFeatures}], {(long)batchSize * timeSteps * InputFeatures} values, but got {input.Length}", nameof(input));
             int outputLength = OutputLength(batchSize, timeSteps);
             if (output.Length != outputLength)
                 throw new global::System.ArgumentException($"model 'UnrolledSimpleRnnModel' writes [{batchSize}, 1] = {outputLength} floats, but the output buffer holds {output.Length}", nameof(output));

@@ -87,9 +87,10 @@ internal static class CpuWorkspace
         }
         w.Line();
         w.Line("/// <inheritdoc/>");
+        // Counted in long and checked: a length past one array is an exception saying so, not an int that wrapped.
         w.Line(m.Output.OutputIsSequence
-            ? $"public int OutputLength(int batchSize, int timeSteps) => {RowsOf(m.Output, "batchSize", "batchSize * timeSteps")} * OutputUnits;"
-            : "public int OutputLength(int batchSize, int timeSteps) => batchSize * OutputUnits;");
+            ? $"public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput(\"{m.Type.ClassName}\", batchSize, timeSteps, (long){RowsOf(m.Output, "batchSize", "batchSize * timeSteps")} * OutputUnits);"
+            : $"public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput(\"{m.Type.ClassName}\", batchSize, timeSteps, (long)batchSize * OutputUnits);");
         w.Line();
         if (m.OutputMasked)
         {

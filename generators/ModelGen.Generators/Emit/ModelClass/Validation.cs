@@ -27,9 +27,9 @@ internal static class Validation
             else
             {
                 w.Line($"if (batchSize <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(batchSize), batchSize, \"model '{m.Type.ClassName}': batch size must be positive\");");
-                w.Line($"if (input.Length == 0 || input.Length % (batchSize * {perStep}) != 0)");
-                w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects {ShapeWords(m)} input, a multiple of batchSize·{(m.TakesTokens ? "1" : m.InputFeatures.ToString())} = {{batchSize * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
-                w.Line($"Forward(input, batchSize, input.Length / (batchSize * {perStep}), output, training);");
+                w.Line($"if (input.Length == 0 || input.Length % ((long)batchSize * {perStep}) != 0)");
+                w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects {ShapeWords(m)} input, a multiple of batchSize·{(m.TakesTokens ? "1" : m.InputFeatures.ToString())} = {{(long)batchSize * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
+                w.Line($"Forward(input, batchSize, (int)(input.Length / ((long)batchSize * {perStep})), output, training);");
             }
         }
         w.Line();
@@ -44,8 +44,8 @@ internal static class Validation
     {
         string perStep = PerStep(m);
         SizeArguments(w, m, "batchSize", "timeSteps");
-        w.Line($"if (input.Length != batchSize * timeSteps * {perStep})");
-        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batchSize}}, {{timeSteps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{batchSize * timeSteps * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
+        w.Line($"if (input.Length != (long)batchSize * timeSteps * {perStep})");
+        w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' expects input {ShapeWords(m)} = [{{batchSize}}, {{timeSteps}}{(m.TakesTokens ? "" : ", {InputFeatures}")}], {{(long)batchSize * timeSteps * {perStep}}} values, but got {{input.Length}}\", nameof(input));");
         w.Line("int outputLength = OutputLength(batchSize, timeSteps);");
         w.Line("if (output.Length != outputLength)");
         w.Line($"    throw new global::System.ArgumentException($\"model '{m.Type.ClassName}' writes {Shapes.Output(m).Replace("batch", "{batchSize}").Replace("steps", "{timeSteps}")} = {{outputLength}} floats, but the output buffer holds {{output.Length}}\", nameof(output));");

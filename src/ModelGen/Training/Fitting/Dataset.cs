@@ -97,7 +97,10 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         if (info.TimeSteps is int declared && timeSteps is int given && given != declared)
             throw new ArgumentException($"model '{info.Name}' was declared with TimeSteps = {declared}, but timeSteps = {given} was passed", nameof(timeSteps));
         int perStep = info.TakesTokens ? 1 : info.InputFeatures;
-        int outputWidth = model.OutputLength(1, steps);
+        if ((long)steps * perStep > Array.MaxLength)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"timeSteps = {steps} gives each sample of model '{info.Name}' {(long)steps * perStep:N0} input values, more than one .NET array holds ({Array.MaxLength:N0}): use shorter sequences"), nameof(timeSteps));
+        int outputWidth = model.OutputLength(1, steps); // throws InvalidOperationException past one array's length
         int rowsPerSample = outputWidth / info.OutputUnits;
         int perRow = loss?.TargetsPerRow(info.OutputUnits) ?? info.OutputUnits;
         return new Dataset<TInput>
