@@ -101,13 +101,21 @@ public static class PyTorchWeights
     }
 
     // What to do about a tensor no layer reads: nn.LSTM(proj_size=…) has no Keras or ModelGen counterpart; a key with no
-    // module prefix comes from a module saved on its own (a bare nn.LSTM's state_dict), which Map(layer, "") reads.
-    private static string UnexpectedHint(string key) =>
-        System.Text.RegularExpressions.Regex.IsMatch(key, @"(^|\.)weight_hr_l\d+(_reverse)?$")
-            ? "an LSTM with proj_size, whose projection Keras's and ModelGen's LSTM do not have: export the model without it"
-            : key.Contains('.', StringComparison.Ordinal)
-                ? "pass strict: false to ignore it, or map its module with a PyTorchNameMap"
-                : "pass strict: false to ignore it; a key without a module prefix, as a module saved on its own (a bare nn.LSTM's state_dict) has, is read with new PyTorchNameMap().Map(layer, \"\")";
+    // module prefix comes from a module saved on its own (a bare nn.LSTM's state_dict), which Map(layer, "") reads; a
+    // module named like the layer inside a Bidirectional is the whole bidirectional layer, which the wrapper's name maps.
+    private static string UnexpectedHint(ModelInfo info, string key)
+    {
+        if (System.Text.RegularExpressions.Regex.IsMatch(key, @"(^|\.)weight_hr_l\d+(_reverse)?$"))
+            return "an LSTM with proj_size, whose projection Keras's and ModelGen's LSTM do not have: export the model without it";
+        int dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+            return "pass strict: false to ignore it; a key without a module prefix, as a module saved on its own (a bare nn.LSTM's state_dict) has, is read with new PyTorchNameMap().Map(layer, \"\")";
+        string module = key[..dot];
+        foreach (var layer in info.Layers)
+            if (layer.Type == "Bidirectional" && layer.Parameters.Any(p => p.Name.StartsWith("forward_" + module + "/", StringComparison.Ordinal)))
+                return $"'{module}' is the name of the layer inside Bidirectional '{layer.Name}'; a bidirectional nn.LSTM/nn.GRU is one module, which ModelGen names after the wrapper, as Keras names the layer: name the wrapper, [Bidirectional(Name = \"{module}\")], or map it with new PyTorchNameMap().Map(\"{layer.Name}\", \"{module}\")";
+        return "pass strict: false to ignore it, or map its module with a PyTorchNameMap";
+    }
 
     private static readonly Dictionary<string, string> TorchMetadata = new() { ["format"] = "pt" };
 
@@ -134,7 +142,7 @@ public static class PyTorchWeights
         }
         if (strict)
             foreach (var t in file.Tensors.Where(t => !used.Contains(t.Name)))
-                problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it ({UnexpectedHint(t.Name)})");
+                problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it ({UnexpectedHint(model.Info, t.Name)})");
         if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
 
         DeviceSync.Pull(model); // parameters the file does not hold keep the device's values

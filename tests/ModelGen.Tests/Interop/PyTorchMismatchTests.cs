@@ -46,6 +46,30 @@ public sealed class PyTorchMismatchTests
     }
 
     [Fact]
+    public void A_module_named_like_the_layer_inside_a_Bidirectional_gets_the_wrappers_name_as_the_fix()
+    {
+        // The user named the LSTM inside [Bidirectional] "bl", as the PyTorch module is named; ModelGen, as Keras, names the
+        // layer after the wrapper ("bidirectional"), so every key was missing or unexpected with no word of why (trial D).
+        var named = new BidirectionalNamedOnWrapper();
+        named.Initialize(5);
+        using var stream = new MemoryStream();
+        named.SavePyTorchWeights(stream); // bl.weight_ih_l0, bl.weight_ih_l0_reverse, …
+        stream.Position = 0;
+        var e = Refused(new BidirectionalNamedInside(), stream);
+        var unexpected = e.Problems.Where(p => p.Contains("is unexpected", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(unexpected);
+        Assert.All(unexpected, p => Assert.Contains("'bl' is the name of the layer inside Bidirectional 'bidirectional'", p));
+        Assert.Contains("[Bidirectional(Name = \"bl\")]", unexpected[0]);
+        Assert.Contains("new PyTorchNameMap().Map(\"bidirectional\", \"bl\")", unexpected[0]);
+
+        // Either fix loads it: the map, or the wrapper's name.
+        stream.Position = 0;
+        var mapped = new BidirectionalNamedInside();
+        mapped.LoadPyTorchWeights(stream, new PyTorchNameMap().Map("bidirectional", "bl"));
+        Assert.Equal(named.Parameters, mapped.Parameters);
+    }
+
+    [Fact]
     public void UnknownAndMissingNames_AreAllListed()
     {
         var e = Refused(new TorchLstm(), Edited(t => t
@@ -188,3 +212,15 @@ public sealed class PyTorchMismatchTests
         Assertions.AllClose(Lstm.Output, Lstm.Run(model), 1e-5, 1e-5, "F64 import");
     }
 }
+
+[Sequential(Features = 3)]
+[Bidirectional]
+[Lstm(6, ReturnSequences = true, Name = "bl")]
+[Dense(1)]
+public partial class BidirectionalNamedInside;
+
+[Sequential(Features = 3)]
+[Bidirectional(Name = "bl")]
+[Lstm(6, ReturnSequences = true)]
+[Dense(1)]
+public partial class BidirectionalNamedOnWrapper;
