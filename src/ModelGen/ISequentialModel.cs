@@ -21,6 +21,8 @@ public interface ISequentialModel
     /// <param name="batchSize">Samples in the batch.</param>
     /// <param name="timeSteps">Steps per sample (the declared <c>TimeSteps</c> for a fixed-length model).</param>
     /// <returns>The length of the output buffer <c>Forward</c> fills.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="timeSteps"/> is not positive.</exception>
+    /// <exception cref="InvalidOperationException">The length is more than one .NET array holds.</exception>
     int OutputLength(int batchSize, int timeSteps);
 
     /// <summary>

@@ -46,28 +46,39 @@ public static class Memory
     {
         if (largest > Array.MaxLength)
             throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs an array of {largest:N0} elements, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences"));
+                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs an array of {largest:N0} elements, more than one .NET array holds ({Array.MaxLength:N0}): {Advice(batchSize)}"));
         if (s_budget is long budget && bytes > budget)
             throw new InvalidOperationException(
-                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs {Format(bytes)} of workspace, more than the budget of {Format(budget)} (ModelGen.Memory.WorkspaceBudget): use smaller batches or shorter sequences, or raise the budget");
+                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps needs {Format(bytes)} of workspace, more than the budget of {Format(budget)} (ModelGen.Memory.WorkspaceBudget): {Advice(batchSize)}, or raise the budget");
     }
 
+    // What makes a pass smaller: fewer samples, unless it has one already; then only its length (the input's, or a
+    // RepeatVector's n, which sets the steps after it) or the layers' sizes.
+    private static string Advice(int batchSize) => batchSize > 1
+        ? "use smaller batches or shorter sequences"
+        : "even one sample is too large: use shorter sequences, a smaller RepeatVector n or fewer units";
+
     /// <summary>
-    /// The output length of a pass, counted in <c>long</c> by generated code, as an <c>int</c>, or an exception when no
-    /// array holds it. Called by generated code (<c>OutputLength</c>).
+    /// The output length of a pass, <c>batchSize · rowsPerSample · units</c>, or an exception when the sizes are not
+    /// positive or no array holds it (counted without overflow). Called by generated code (<c>OutputLength</c>).
     /// </summary>
     /// <param name="model">The model class's name.</param>
-    /// <param name="batchSize">Samples per pass.</param>
-    /// <param name="timeSteps">Steps per sample.</param>
-    /// <param name="length">Output values of the pass.</param>
-    /// <returns><paramref name="length"/>.</returns>
-    /// <exception cref="InvalidOperationException"><paramref name="length"/> is more than one .NET array holds.</exception>
-    public static int CheckOutput(string model, int batchSize, int timeSteps, long length)
+    /// <param name="batchSize">Samples per pass, ≥ 1.</param>
+    /// <param name="timeSteps">Steps per sample, ≥ 1.</param>
+    /// <param name="rowsPerSample">Output rows per sample: 1, <paramref name="timeSteps"/> for a sequence output, or a RepeatVector's n.</param>
+    /// <param name="units">Output units per row.</param>
+    /// <returns>The length.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="timeSteps"/> is not positive.</exception>
+    /// <exception cref="InvalidOperationException">The length is more than one .NET array holds.</exception>
+    public static int CheckOutput(string model, int batchSize, int timeSteps, int rowsPerSample, int units)
     {
-        if (length > Array.MaxLength)
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"model '{model}': batch size must be positive");
+        if (timeSteps <= 0) throw new ArgumentOutOfRangeException(nameof(timeSteps), timeSteps, $"model '{model}': time steps must be positive");
+        long rows = (long)batchSize * rowsPerSample; // both below 2³¹: no overflow
+        if (rows > Array.MaxLength / units)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps gives {length:N0} output values, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences"));
-        return (int)length;
+                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps gives {rows:N0} × {units} output values, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences"));
+        return (int)(rows * units);
     }
 
     /// <summary>

@@ -8,6 +8,12 @@ namespace ModelGen.Tests;
 [Dense(2)]
 public partial class OpenLengthLstmModel;
 
+[Sequential(Features = 3)]
+[Lstm(1)]
+[RepeatVector(1_200_000_000)]
+[Dense(1)]
+public partial class LongRepeatModel;
+
 /// <summary>Tests that change the process-wide workspace budget run alone.</summary>
 [CollectionDefinition(nameof(MemoryBudget), DisableParallelization = true)]
 public sealed class MemoryBudget;
@@ -83,6 +89,9 @@ public sealed class MemoryTests
         Assert.Contains("a pass of 8 samples × 1100000 steps needs an array of", error.Message);
         var output = new float[model.OutputLength(1, 2)];
         model.Forward(new float[1 * 2 * 3], 1, 2, output); // still usable
+        // One sample too long: smaller batches cannot help, so the advice is the length or the sizes (trial E).
+        var one = Assert.Throws<InvalidOperationException>(() => model.Forward(new float[4_500_000 * 3], 1, 4_500_000, new float[model.OutputLength(1, 4_500_000)]));
+        Assert.Contains("even one sample is too large: use shorter sequences, a smaller RepeatVector n or fewer units", one.Message);
     }
 
     [Fact]
@@ -92,8 +101,14 @@ public sealed class MemoryTests
         // wrapped length could pass a check. OpenLengthLstmModel's output is [batch, steps, 2].
         var model = new OpenLengthLstmModel();
         var error = Assert.Throws<InvalidOperationException>(() => model.OutputLength(4, 400_000_000));
-        Assert.Contains("model 'OpenLengthLstmModel': a pass of 4 samples × 400000000 steps gives 3,200,000,000 output values, more than one .NET array holds", error.Message);
+        Assert.Contains("model 'OpenLengthLstmModel': a pass of 4 samples × 400000000 steps gives 1,600,000,000 × 2 output values, more than one .NET array holds", error.Message);
         Assert.Equal(2 * 3 * 2, model.OutputLength(2, 3));
+        // Counted without overflow at any size (in long, 2³¹ · 2³¹ · 2 wrapped to 0 and passed; trial E), and sizes checked.
+        Assert.Throws<InvalidOperationException>(() => model.OutputLength(int.MaxValue, int.MaxValue));
+        Assert.Equal("batchSize", Assert.Throws<ArgumentOutOfRangeException>(() => model.OutputLength(-1, 5)).ParamName);
+        Assert.Equal("timeSteps", Assert.Throws<ArgumentOutOfRangeException>(() => model.OutputLength(1, 0)).ParamName);
+        Assert.Throws<InvalidOperationException>(() => new LongRepeatModel().OutputLength(2, 1)); // 2 × 1.2e9 rows: the RepeatVector's n, not timeSteps, counts
+        Assert.Equal(1_200_000_000, new LongRepeatModel().OutputLength(1, 1));
         // Predict's per-sample sizes: 1e9 steps × 3 features is no array, named with the parameter, before anything runs.
         var tooLong = Assert.Throws<ArgumentException>(() => model.Predict(new float[30], timeSteps: 1_000_000_000));
         Assert.Equal("timeSteps", tooLong.ParamName);

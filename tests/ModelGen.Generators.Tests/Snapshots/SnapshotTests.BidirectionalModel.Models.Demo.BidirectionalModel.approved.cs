@@ -418,7 +418,7 @@ partial class BidirectionalModel : global::ModelGen.ISequentialModel<float>, glo
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("BidirectionalModel", batchSize, timeSteps, (long)batchSize * timeSteps * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("BidirectionalModel", batchSize, timeSteps, timeSteps, OutputUnits);
 
     /// <inheritdoc/>
     public global::System.ReadOnlySpan<byte> OutputMask => _haveForward ? _outputMask.AsSpan(0, _batch * _steps) : default;

@@ -176,7 +176,7 @@ partial class DenseSoftmaxModel : global::ModelGen.ISequentialModel<float>, glob
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("DenseSoftmaxModel", batchSize, timeSteps, (long)batchSize * timeSteps * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("DenseSoftmaxModel", batchSize, timeSteps, timeSteps, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "softmax";

@@ -214,7 +214,7 @@ partial class EmbeddingModel : global::ModelGen.ISequentialModel<int>, global::M
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("EmbeddingModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("EmbeddingModel", batchSize, timeSteps, 1, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "sigmoid";

@@ -257,7 +257,7 @@ partial class EncoderDecoderModel : global::ModelGen.ISequentialModel<float>, gl
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("EncoderDecoderModel", batchSize, timeSteps, (long)batchSize * 6 * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("EncoderDecoderModel", batchSize, timeSteps, 6, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "softmax";

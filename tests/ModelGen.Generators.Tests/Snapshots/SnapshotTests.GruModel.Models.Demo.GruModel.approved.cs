@@ -195,7 +195,7 @@ partial class GruModel : global::ModelGen.ISequentialModel<float>, global::Model
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("GruModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("GruModel", batchSize, timeSteps, 1, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "tanh";

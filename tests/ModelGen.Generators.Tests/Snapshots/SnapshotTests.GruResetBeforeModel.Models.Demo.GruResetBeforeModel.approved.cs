@@ -189,7 +189,7 @@ partial class GruResetBeforeModel : global::ModelGen.ISequentialModel<float>, gl
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("GruResetBeforeModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("GruResetBeforeModel", batchSize, timeSteps, 1, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "relu";

@@ -246,7 +246,7 @@ partial class MaskedModel : global::ModelGen.ISequentialModel<int>, global::Mode
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("MaskedModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("MaskedModel", batchSize, timeSteps, 1, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "sigmoid";

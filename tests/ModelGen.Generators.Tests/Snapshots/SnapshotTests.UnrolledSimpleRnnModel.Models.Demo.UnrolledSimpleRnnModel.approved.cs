@@ -214,7 +214,7 @@ partial class UnrolledSimpleRnnModel : global::ModelGen.ISequentialModel<float>,
     }
 
     /// <inheritdoc/>
-    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("UnrolledSimpleRnnModel", batchSize, timeSteps, (long)batchSize * OutputUnits);
+    public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput("UnrolledSimpleRnnModel", batchSize, timeSteps, 1, OutputUnits);
 
     /// <inheritdoc/>
     public string OutputActivation => "linear";

@@ -88,9 +88,8 @@ internal static class CpuWorkspace
         w.Line();
         w.Line("/// <inheritdoc/>");
         // Counted in long and checked: a length past one array is an exception saying so, not an int that wrapped.
-        w.Line(m.Output.OutputIsSequence
-            ? $"public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput(\"{m.Type.ClassName}\", batchSize, timeSteps, (long){RowsOf(m.Output, "batchSize", "batchSize * timeSteps")} * OutputUnits);"
-            : $"public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput(\"{m.Type.ClassName}\", batchSize, timeSteps, (long)batchSize * OutputUnits);");
+        string rowsPerSample = !m.Output.OutputIsSequence ? "1" : m.Output.Steps is int n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "timeSteps";
+        w.Line($"public int OutputLength(int batchSize, int timeSteps) => global::ModelGen.Memory.CheckOutput(\"{m.Type.ClassName}\", batchSize, timeSteps, {rowsPerSample}, OutputUnits);");
         w.Line();
         if (m.OutputMasked)
         {
