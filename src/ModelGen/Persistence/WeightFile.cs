@@ -255,7 +255,7 @@ public static class WeightFile
         else if (optimizer is null)
         {
             result.OptimizerState = OptimizerStateOutcome.PendingUntilCompile;
-            result.AddWarning($"'{model.Info.Name}' is not compiled: the saved {optimizerType} state is kept and applied at Compile if the optimizer fits it");
+            result.SetPending($"'{model.Info.Name}' is not compiled: the saved {optimizerType} state is kept and applied at Compile if the optimizer fits it");
             Pending.AddOrUpdate(model, new PendingState(optimizerType, state!, result));
         }
         else if (state is null)
@@ -272,6 +272,7 @@ public static class WeightFile
     {
         if (!Pending.TryGetValue(model, out var pending)) return;
         Pending.Remove(model);
+        pending.Result.ResolvePending(); // the result now tells what Compile did, not what it would do
         if (optimizer.GetType().Name != pending.OptimizerType)
         {
             Skip(pending.Result, optimizer, $"the file's optimizer is {pending.OptimizerType}, the model is compiled with {optimizer.GetType().Name}");
@@ -512,10 +513,28 @@ public sealed class WeightLoadResult
     /// <summary>What became of the optimizer state in the file.</summary>
     public OptimizerStateOutcome OptimizerState { get; internal set; }
 
-    /// <summary>Warnings, one sentence each: optimizer state skipped or kept for <c>Compile</c>, and why.</summary>
+    /// <summary>
+    /// Warnings, one sentence each: optimizer state skipped or kept for <c>Compile</c>, and why. A result of loading into an
+    /// uncompiled model is updated by its <c>Compile</c>: the "kept for Compile" sentence gives way to what Compile did.
+    /// </summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
     internal void AddWarning(string warning) => _warnings.Add(warning);
+
+    // The "kept for Compile" sentence of a model loaded before it was compiled: replaced by what Compile did, once it runs.
+    private string? _pending;
+
+    internal void SetPending(string warning)
+    {
+        _pending = warning;
+        _warnings.Add(warning);
+    }
+
+    internal void ResolvePending()
+    {
+        if (_pending is not null) _warnings.Remove(_pending);
+        _pending = null;
+    }
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

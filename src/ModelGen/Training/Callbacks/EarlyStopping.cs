@@ -20,7 +20,7 @@ public sealed class EarlyStopping : Callback
     /// <param name="monitor">The log entry watched (Keras <c>monitor</c>), e.g. <c>val_loss</c> or <c>val_accuracy</c>.</param>
     /// <param name="minDelta">Keras <c>min_delta</c>: a change smaller than this (absolute) is not an improvement.</param>
     /// <param name="patience">Keras <c>patience</c>: epochs without improvement before training stops.</param>
-    /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> infers it from the name.</param>
+    /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> takes the loss as lower and a compiled metric by its direction (<see cref="Metric.Direction"/>), refusing a value whose direction is unknown.</param>
     /// <param name="restoreBestWeights">Keras <c>restore_best_weights</c>: put back the parameters of the best epoch when training ends.</param>
     /// <exception cref="ArgumentException"><paramref name="monitor"/> is null, empty or white space.</exception>
     public EarlyStopping(string monitor = "val_loss", float minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false)

@@ -23,7 +23,7 @@ public sealed class ReduceLROnPlateau : Callback
     /// <param name="monitor">The log entry watched (Keras <c>monitor</c>), e.g. <c>val_loss</c> or <c>accuracy</c>.</param>
     /// <param name="factor">Keras <c>factor</c>: the new learning rate is <c>lr · factor</c>, in [0, 1).</param>
     /// <param name="patience">Keras <c>patience</c>: epochs without improvement before the rate is reduced.</param>
-    /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> infers it from the name.</param>
+    /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> takes the loss as lower and a compiled metric by its direction (<see cref="Metric.Direction"/>), refusing a value whose direction is unknown.</param>
     /// <param name="minDelta">Keras <c>min_delta</c>: a change smaller than this (absolute) is not an improvement.</param>
     /// <param name="cooldown">Keras <c>cooldown</c>: epochs to wait after a reduction before counting again.</param>
     /// <param name="minLr">Keras <c>min_lr</c>: the learning rate is never reduced below it.</param>
