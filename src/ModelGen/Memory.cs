@@ -77,7 +77,7 @@ public static class Memory
         long rows = (long)batchSize * rowsPerSample; // both below 2³¹: no overflow
         if (rows > Array.MaxLength / units)
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps gives {rows:N0} × {units} output values, more than one .NET array holds ({Array.MaxLength:N0}): use smaller batches or shorter sequences"));
+                $"model '{model}': a pass of {batchSize} samples × {timeSteps} steps gives {rows:N0} × {units} output values, more than one .NET array holds ({Array.MaxLength:N0}): {Advice(batchSize)}"));
         return (int)(rows * units);
     }
 

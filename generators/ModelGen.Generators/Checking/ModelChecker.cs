@@ -183,19 +183,14 @@ internal static class ModelChecker
             bool twoDirections = wrapper?.Kind == LayerKind.Bidirectional;
             int outputWidth = twoDirections && rules.Merge == MergeMode.Concat ? 2 * units : units;
             bool twoBiases = layer.Kind == LayerKind.Gru && layer.ResetAfter;
-            // Each sample's output of this layer must fit in one array: n × width after a RepeatVector, TimeSteps × width
-            // for a sequence of a declared length, the flattened width after Flatten (any length: checked at run time).
-            int? knownSteps = layerSteps ?? spec.TimeSteps;
-            long? perSample = layer.Kind == LayerKind.Flatten ? (long)(knownSteps ?? 0) * width
-                : outputSequence ? (knownSteps is int ks ? (long)ks * outputWidth : null)
-                : outputWidth;
-            if (ok && !sampleTooLarge && perSample > ParameterLayout.MaxParameters)
+            // Each sample's output sequence must fit in one array: n × width after a RepeatVector, TimeSteps × width for a
+            // declared length (any length: checked at run time). Flatten and a layer ending the sequence only carry on or
+            // shrink a size checked here or at the input; a layer's own width is MG0015's (its parameters).
+            if (ok && !sampleTooLarge && outputSequence && (layerSteps ?? spec.TimeSteps) is int knownSteps && (long)knownSteps * outputWidth > ParameterLayout.MaxParameters)
             {
                 sampleTooLarge = true; // the layers after it only carry its size on: one diagnostic, at the first
-                string sizes = layer.Kind == LayerKind.Flatten ? $"{Text(knownSteps ?? 0)} steps × {Text(width)} flattened"
-                    : outputSequence ? $"{Text(knownSteps ?? 0)} steps × {Text(outputWidth)}" : $"{Text(outputWidth)} units";
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SampleTooLarge, where, $"{kindText} '{Naming.Shorten(name)}'", Text(perSample!.Value), sizes,
-                    Text(ParameterLayout.MaxParameters),
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SampleTooLarge, where, $"{kindText} '{Naming.Shorten(name)}'", Text((long)knownSteps * outputWidth),
+                    $"{Text(knownSteps)} steps × {Text(outputWidth)}", Text(ParameterLayout.MaxParameters),
                     info.StartsSequence ? "repeat the vector for fewer steps" : layerSteps is not null ? "use a smaller RepeatVector n or fewer units" : "use fewer TimeSteps or fewer units"));
                 ok = false;
             }

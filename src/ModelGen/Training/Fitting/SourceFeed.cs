@@ -32,8 +32,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
     private readonly Thread? _thread;
     private int _count, _epoch, _batch;
     private bool _requested, _ready, _stopping;
-    private Exception? _error;
-    private string? _unwritten; // what the last read left unwritten, or null
+    private Exception? _error; // what the last read threw, or an UnwrittenValue it left
 
     /// <summary>The bits every buffer value holds before a read: a signalling NaN with a payload, copied unchanged by loads and stores.</summary>
     internal const int Unwritten = 0x7FBADBAD;
@@ -93,7 +92,6 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
         if (_thread is null)
         {
             _requested = false;
-            _unwritten = null;
             return;
         }
         lock (_gate)
@@ -101,7 +99,6 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
             while (_requested) System.Threading.Monitor.Wait(_gate);
             _ready = false;
             _error = null;
-            _unwritten = null;
         }
     }
 
@@ -150,14 +147,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
         if (_error is { } error)
         {
             _error = null;
-            _unwritten = null;
             throw Describe(error);
-        }
-        if (_unwritten is { } unwritten)
-        {
-            _unwritten = null;
-            throw new DataSourceException(string.Create(CultureInfo.InvariantCulture,
-                $"{_source.GetType().Name} did not write {unwritten} while reading {Where()} of {_call}: Read (or ReadBatch) must write every value of the spans it is given. Nothing of this batch was applied"));
         }
         return _count;
     }
@@ -186,7 +176,6 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
     {
         try
         {
-            _unwritten = null;
             int n = _count;
             Span<TInput> x = _x.AsSpan(0, n * _inputWidth);
             Span<float> y = _y.AsSpan(0, n * _targetWidth), w = _w.AsSpan(0, n * _weightWidth);
@@ -198,7 +187,8 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
             yBits.Fill(Unwritten);
             wBits.Fill(Unwritten);
             _source.ReadBatch(_indices.AsSpan(0, n), x, y, w);
-            _unwritten = FirstUnwritten(xBits, _inputWidth, "input") ?? FirstUnwritten(yBits, _targetWidth, "target") ?? FirstUnwritten(wBits, _weightWidth, "weight");
+            if ((FirstUnwritten(xBits, _inputWidth, "input") ?? FirstUnwritten(yBits, _targetWidth, "target") ?? FirstUnwritten(wBits, _weightWidth, "weight")) is { } what)
+                _error = new UnwrittenValue(what);
         }
 #pragma warning disable CA1031 // whatever the source throws is handed to the caller's thread
         catch (Exception e)
@@ -219,6 +209,9 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
 
     private DataSourceException Describe(Exception error)
     {
+        if (error is UnwrittenValue unwritten)
+            return new DataSourceException(string.Create(CultureInfo.InvariantCulture,
+                $"{_source.GetType().Name} did not write {unwritten.Message} while reading {Where()} of {_call}: Read (or ReadBatch) must write every value of the spans it is given. Nothing of this batch was applied"));
         const int Shown = 5;
         int n = _count;
         string samples = string.Join(", ", _indices.AsSpan(0, Math.Min(n, Shown)).ToArray()) + (n > Shown ? $", … ({n} in all)" : "");
@@ -226,6 +219,9 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
             $"{_source.GetType().Name} threw {error.GetType().Name} while reading {Where()} of {_call} (samples {samples}): {error.Message}. Nothing of this batch was applied",
             error);
     }
+
+    // A value the read left holding Unwritten, named ("input value 3 of sample 17 …"): reported as the source's faults are.
+    private sealed class UnwrittenValue(string what) : Exception(what);
 
     private string Where() => _epoch >= 0
         ? string.Create(CultureInfo.InvariantCulture, $"epoch {_epoch + 1}, batch {_batch + 1}")
