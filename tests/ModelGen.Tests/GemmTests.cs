@@ -142,6 +142,59 @@ public sealed class GemmTests
     }
 
     /// <summary>
+    /// A product of fewer rows than the packed path's tile (a batch of 2 to 7 at 512 bits, where the tile has 8 rows; a
+    /// batch of 2, 3 or 5 at 256) goes row blocks of four, three and two at a time through the direct path, so that each
+    /// load of B serves several rows: each element of C is still the one chain start + Σ_p A(i, p)·B(p, j) in order of
+    /// p, from C's own value or the bias row, whichever form A is given in, and nothing outside C's block is written.
+    /// At this process's width; CI runs it at 512, 256 and 128 bits.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 512, 128)]  // an LSTM(128)'s step product, batch 2
+    [InlineData(3, 512, 128)]
+    [InlineData(4, 512, 128)]
+    [InlineData(5, 384, 128)]  // a GRU(128)'s, batch 5: three rows and two
+    [InlineData(6, 130, 40)]   // ragged columns past the blocks
+    [InlineData(7, 120, 30)]   // four rows and three
+    [InlineData(2, 120, 300)]  // a first layer's ∂W = Xᵀ·∂Z with 2 features, in the Aᵀ form below
+    [InlineData(9, 77, 33)]    // four, three and two
+    public void Fewer_rows_than_a_tile_give_each_element_one_chain_in_order_of_k(int m, int n, int k)
+    {
+        bool fused = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+        var random = new Random(m * 1000 + n * 10 + k);
+        int ldc = n + 5, lda = m + 2;
+        var a = Fill(m * k, random);
+        var at = Fill(k * lda, random); // the same rows given as Aᵀ: element (i, p) at at[p·lda + i]
+        var b = Fill(k * n, random);
+        var bias = Fill(n, random);
+        var c = Fill(m * ldc, random);
+        foreach (var form in new[] { "A·B", "A·B + bias", "Aᵀ·B" })
+        {
+            var actual = (float[])c.Clone();
+            if (form == "A·B") Gemm.MultiplyAdd(m, n, k, a, k, b, n, actual, ldc);
+            else if (form == "A·B + bias") Gemm.MultiplyBias(m, n, k, a, k, b, n, bias, actual, ldc);
+            else Gemm.MultiplyAddTransposedA(m, n, k, at, lda, b, n, actual, ldc);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < ldc; j++)
+                {
+                    float expected = c[i * ldc + j];
+                    if (j < n)
+                    {
+                        expected = form == "A·B + bias" ? bias[j] : expected;
+                        for (int p = 0; p < k; p++)
+                        {
+                            float x = form == "Aᵀ·B" ? at[p * lda + i] : a[i * k + p];
+                            expected = fused ? MathF.FusedMultiplyAdd(x, b[p * n + j], expected) : x * b[p * n + j] + expected;
+                        }
+                    }
+                    Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual[i * ldc + j]),
+                        $"{form} {m}×{n}×{k}: C[{i}, {j}] is {actual[i * ldc + j]:R}, the chain in order of k gives {expected:R}{(j >= n ? " (outside C's block: must be left as it was)" : "")}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// A product one or two vectors wide (n = lanes or 2·lanes at the width this process runs) takes a narrow path,
     /// which reads Aᵀ and B in place; each element is still one chain of multiply-adds in order of k, so it gives the bits of the same
     /// columns computed inside a product twice as wide (the packed or direct path), in both forms of A.

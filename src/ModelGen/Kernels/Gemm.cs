@@ -1274,12 +1274,35 @@ public static class Gemm
         // chain twice and the same bits, and no lane is written alone. The wide loops stop before them.
         int ragged = (to - from) % lanes;
         int pairFrom = ragged != 0 && to - from > lanes ? to - lanes - ragged : to;
+        // Rows in blocks of four and three (two vectors of columns at a time) and two (four vectors), no row alone but
+        // a single one (five rows are three and two), so that each load of B serves several rows: one row at a time
+        // read the whole of B once per row, from L2 or memory where it is large (an LSTM(128)'s step product with a
+        // batch of 4 at 512 bits, where the packed path's tile needs 8 rows, ran at 42 GFLOP/s; a first layer's
+        // ∂W = Xᵀ·∂Z with 2 features read ∂Z twice). Each block covers the whole multiples of its width of the columns
+        // the wide loops below would take, and computes each element as the same one chain in the same order of p, so
+        // the blocks change no bit; the rows' other columns go on below.
+        int blockTo4 = from + (pairFrom - from) / (2 * lanes) * (2 * lanes);
+        int blockTo2 = from + (pairFrom - from) / (4 * lanes) * (4 * lanes);
+        int fours = m >> 2, rest = m & 3;
+        if (rest == 1 && fours > 0) fours--;                  // … + 4 + 1 rows → … + 3 + 2
+        int threeAt = fours * 4, pairAt = rest switch { 1 => m > 1 ? threeAt + 3 : -1, 2 => threeAt, _ => -1 };
+        if (rest != 3 && (rest != 1 || m == 1)) threeAt = -1;
+        for (int i = 0; i < fours * 4; i += 4)
+            DirectBlock<Rows4, TOps, TV>(k, ref Unsafe.Add(ref a, i * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, i * ldc), ldc,
+                ref hasBias ? ref bias : ref Unsafe.Add(ref c, i * ldc), hasBias ? 0 : ldc, from, blockTo4);
+        if (threeAt >= 0)
+            DirectBlock<Rows3, TOps, TV>(k, ref Unsafe.Add(ref a, threeAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, threeAt * ldc), ldc,
+                ref hasBias ? ref bias : ref Unsafe.Add(ref c, threeAt * ldc), hasBias ? 0 : ldc, from, blockTo4);
+        if (pairAt >= 0)
+            DirectBlock2x4<TOps, TV>(k, ref Unsafe.Add(ref a, pairAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, pairAt * ldc), ldc,
+                ref hasBias ? ref bias : ref Unsafe.Add(ref c, pairAt * ldc), hasBias ? 0 : ldc, from, blockTo2);
+        int blocked = m == 1 ? 0 : m;
         for (int i = 0; i < m; i++)
         {
             ref float ar = ref Unsafe.Add(ref a, i * ai);
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
             ref float sr = ref hasBias ? ref bias : ref cr; // where each chain starts
-            int j = from;
+            int j = i >= blocked ? from : pairAt >= 0 && i >= pairAt && i < pairAt + 2 ? blockTo2 : blockTo4;
             // Eight, then four vectors of columns first: eight chains in flight hide the multiply-add's latency (four
             // cycles, two a cycle) where the rows are few (a batch of one: W5's h·U, 1 × 32 × 128, waited on the
             // latency of two chains at a time).
@@ -1377,6 +1400,81 @@ public static class Gemm
                 for (int p = 0; p < k; p++) s += Unsafe.Add(ref ar, p * ap) * Unsafe.Add(ref b, p * ldb + j);
                 Unsafe.Add(ref cr, j) = s;
             }
+        }
+    }
+
+    // Columns [from, to) of four (or three) rows of C, two vectors at a time (eight accumulators: four broadcasts of A
+    // and two loads of B for eight multiply-adds, 11 registers, so SSE's and AVX2's 16 hold them). Row r starts from
+    // start + r·ls (ls = 0: every row from the bias row). TRows.Count is a constant to the JIT: the three-row form
+    // keeps no fourth row's registers.
+    private static void DirectBlock<TRows, TOps, TV>(int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float start, int ls, int from, int to)
+        where TRows : struct, IRowCount where TOps : struct, IVectorOps<TV>
+    {
+        bool four = TRows.Count == 4;
+        nuint l = (nuint)TOps.Lanes, r1 = (nuint)ldc, r2 = 2 * r1, r3 = 3 * r1, s1 = (nuint)ls, s2 = 2 * s1, s3 = 3 * s1;
+        nint o1 = ai, o2 = 2 * o1, o3 = 3 * o1;
+        for (int j = from; j < to; j += 2 * TOps.Lanes)
+        {
+            ref float sj = ref Unsafe.Add(ref start, j);
+            TV c00 = TOps.Load(ref sj, 0), c01 = TOps.Load(ref sj, l), c10 = TOps.Load(ref sj, s1), c11 = TOps.Load(ref sj, s1 + l);
+            TV c20 = TOps.Load(ref sj, s2), c21 = TOps.Load(ref sj, s2 + l);
+            TV c30 = four ? TOps.Load(ref sj, s3) : TOps.Zero, c31 = four ? TOps.Load(ref sj, s3 + l) : TOps.Zero;
+            ref float ap0 = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                TV b0 = TOps.Load(ref bp, 0), b1 = TOps.Load(ref bp, l);
+                TV x = TOps.Broadcast(ap0);
+                c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
+                x = TOps.Broadcast(Unsafe.Add(ref ap0, o1));
+                c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
+                x = TOps.Broadcast(Unsafe.Add(ref ap0, o2));
+                c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
+                if (four)
+                {
+                    x = TOps.Broadcast(Unsafe.Add(ref ap0, o3));
+                    c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+                }
+                ap0 = ref Unsafe.Add(ref ap0, ap);
+                bp = ref Unsafe.Add(ref bp, ldb);
+            }
+            ref float cj = ref Unsafe.Add(ref c, j);
+            TOps.Store(c00, ref cj, 0); TOps.Store(c01, ref cj, l); TOps.Store(c10, ref cj, r1); TOps.Store(c11, ref cj, r1 + l);
+            TOps.Store(c20, ref cj, r2); TOps.Store(c21, ref cj, r2 + l);
+            if (four) { TOps.Store(c30, ref cj, r3); TOps.Store(c31, ref cj, r3 + l); }
+        }
+    }
+
+    private interface IRowCount { static abstract int Count { get; } }
+    private readonly struct Rows4 : IRowCount { public static int Count => 4; }
+    private readonly struct Rows3 : IRowCount { public static int Count => 3; }
+
+    // Columns [from, to) of two rows of C, four vectors at a time (eight accumulators), as DirectBlock4x2.
+    private static void DirectBlock2x4<TOps, TV>(int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float start, int ls, int from, int to)
+        where TOps : struct, IVectorOps<TV>
+    {
+        nuint l = (nuint)TOps.Lanes, l2 = 2 * l, l3 = 3 * l, r1 = (nuint)ldc, s1 = (nuint)ls;
+        nint o1 = ai;
+        for (int j = from; j < to; j += 4 * TOps.Lanes)
+        {
+            ref float sj = ref Unsafe.Add(ref start, j);
+            TV c00 = TOps.Load(ref sj, 0), c01 = TOps.Load(ref sj, l), c02 = TOps.Load(ref sj, l2), c03 = TOps.Load(ref sj, l3);
+            TV c10 = TOps.Load(ref sj, s1), c11 = TOps.Load(ref sj, s1 + l), c12 = TOps.Load(ref sj, s1 + l2), c13 = TOps.Load(ref sj, s1 + l3);
+            ref float ap0 = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                TV b0 = TOps.Load(ref bp, 0), b1 = TOps.Load(ref bp, l), b2 = TOps.Load(ref bp, l2), b3 = TOps.Load(ref bp, l3);
+                TV x = TOps.Broadcast(ap0);
+                c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01); c02 = TOps.MultiplyAdd(x, b2, c02); c03 = TOps.MultiplyAdd(x, b3, c03);
+                x = TOps.Broadcast(Unsafe.Add(ref ap0, o1));
+                c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11); c12 = TOps.MultiplyAdd(x, b2, c12); c13 = TOps.MultiplyAdd(x, b3, c13);
+                ap0 = ref Unsafe.Add(ref ap0, ap);
+                bp = ref Unsafe.Add(ref bp, ldb);
+            }
+            ref float cj = ref Unsafe.Add(ref c, j);
+            TOps.Store(c00, ref cj, 0); TOps.Store(c01, ref cj, l); TOps.Store(c02, ref cj, l2); TOps.Store(c03, ref cj, l3);
+            TOps.Store(c10, ref cj, r1); TOps.Store(c11, ref cj, r1 + l); TOps.Store(c12, ref cj, r1 + l2); TOps.Store(c13, ref cj, r1 + l3);
         }
     }
 

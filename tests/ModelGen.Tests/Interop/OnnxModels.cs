@@ -157,3 +157,9 @@ public partial class OnnxFlattened;
 [Dense(3)]
 [Activation("softmax")]
 public partial class OnnxRepeated;
+
+/// <summary>A stateful layer: exported as its first pass after ResetStates (every ONNX call starts from zeros).</summary>
+[Sequential(TimeSteps = 5, Features = 3)]
+[Lstm(4, Stateful = true)]
+[Dense(1)]
+public partial class OnnxStateful;

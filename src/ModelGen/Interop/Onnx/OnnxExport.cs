@@ -42,12 +42,14 @@ public static class OnnxExport
 
     /// <summary>Writes the model as ONNX to <paramref name="path"/> (temporary file, then rename).</summary>
     /// <exception cref="NotSupportedException">A construct with no exact ONNX form; the message names it. Also a model
-    /// without stateful layers that holds an initial state set with a <c>Set…InitialState</c> method, which the ONNX
-    /// model would not start from.</exception>
+    /// that holds a state its next <c>Predict</c> would start from (<see cref="ISequentialModel.HoldsInitialState"/>): one
+    /// set with a <c>Set…InitialState</c> method, or carried by a stateful layer from earlier passes. The exported model
+    /// starts every call from zeros, so it would give other outputs; <c>ResetStates()</c> first.</exception>
     /// <exception cref="InvalidOperationException">The layer attributes on the model class cannot be matched to
     /// <see cref="ModelInfo.Layers"/> (the exporter reads activations, merge modes and masks from them).</exception>
     /// <param name="model">The model to export, with its current weights; inputs are <c>[batch, steps, features]</c> floats
-    /// (or <c>[batch, steps]</c> int64 token ids), the batch dimension dynamic.</param>
+    /// (or <c>[batch, steps]</c> int32 token ids), the batch dimension dynamic (and the steps where the model declares no
+    /// <c>TimeSteps</c>).</param>
     /// <param name="path">The <c>.onnx</c> file to write, replaced if it exists.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     public static void ExportOnnx(this ISequentialModel model, string path)
@@ -69,11 +71,15 @@ public static class OnnxExport
     public static byte[] ToOnnx(this ISequentialModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        // A set initial state is part of what Predict computes; the exported operators start from zeros. (A stateful
-        // layer's carried state is documented as not exported: every ONNX call starts from zeros, as a new sequence.)
-        if (model.HoldsInitialState && !model.Info.IsStateful)
-            throw new NotSupportedException($"model '{model.Info.Name}' holds an initial state set with a Set…InitialState method, which its Predict and Forward start from; " +
-                "the exported ONNX model would start from zeros and give other outputs. Call ResetStates() before exporting (or export a copy without the state)");
+        // A held state is part of what Predict computes; the exported operators start every call from zeros, as a new
+        // sequence. A stateful layer's carried state is such a state as much as a set one (it starts the next pass), so
+        // both are refused: the file is what the model computes now, or there is no file.
+        if (model.HoldsInitialState)
+            throw new NotSupportedException(model.Info.IsStateful
+                ? $"model '{model.Info.Name}' holds a state its next Predict and Forward start from (carried by its stateful layers from earlier passes, or set with a Set…InitialState method); " +
+                  "the exported ONNX model starts every call from zeros and would give other outputs. Call ResetStates() before exporting (the file then computes what the model's first pass after it does)"
+                : $"model '{model.Info.Name}' holds an initial state set with a Set…InitialState method, which its Predict and Forward start from; " +
+                  "the exported ONNX model would start from zeros and give other outputs. Call ResetStates() before exporting (or export a copy without the state)");
         DeviceSync.Pull(model);
         var b = new Builder(model);
         return b.Build();
