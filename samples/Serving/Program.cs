@@ -16,9 +16,14 @@ var pool = new ModelPool(weights, retained: Environment.ProcessorCount * 2);
 
 if (args is ["loadtest", ..])
 {
-    int clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-    int requests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000;
-    double seconds = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 30;
+    const string Usage = "usage: loadtest [clients ≥ 1, default 8] [requests ≥ 1, default 20000] [seconds, 0 < s ≤ 86400, default 30]";
+    double seconds = 30;
+    if (args.Length > 4 || !TryArgument(args, 1, 8, out int clients) || !TryArgument(args, 2, 20_000, out int requests)
+        || (args.Length > 3 && !(double.TryParse(args[3], NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 86_400)))
+    {
+        Console.Error.WriteLine($"{Usage}; got '{string.Join(' ', args)}'");
+        return 2;
+    }
     await using var app = ServingApp.Build(pool, "http://127.0.0.1:0", quiet: true);
     await app.StartAsync();
     var address = ServingApp.Address(app);
@@ -34,6 +39,13 @@ var server = ServingApp.Build(pool, Environment.GetEnvironmentVariable("ASPNETCO
 Console.WriteLine($"serving '{weights}' ({pool.LoadResult.Parameters} parameters)");
 await server.RunAsync();
 return 0;
+
+// args[index] as a positive count, or the default where it is not given.
+static bool TryArgument(string[] args, int index, int fallback, out int value)
+{
+    value = fallback;
+    return args.Length <= index || (int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0);
+}
 
 // The SequencePrediction sample's training: continue 0.0, 0.1, 0.2 … from windows of four values.
 static void Train(string path)

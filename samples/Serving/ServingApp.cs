@@ -68,9 +68,17 @@ public static class ServingApp
             try
             {
                 await next(context);
-                // A body that is not JSON by its content type: the route answers 415 without a word.
+                // A body that is not JSON by its content type, or larger than the server reads: the route and Kestrel
+                // answer 415 and 413 without a word.
                 if (context.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType && !context.Response.HasStarted)
                     await context.Response.WriteAsJsonAsync(new ErrorResponse($"{Expected}; got content-type '{context.Request.ContentType}'"), ServingJson.Default.ErrorResponse);
+                else if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+                    await context.Response.WriteAsJsonAsync(new ErrorResponse(TooLarge(context)), ServingJson.Default.ErrorResponse);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted && e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.Response.StatusCode = e.StatusCode;
+                await context.Response.WriteAsJsonAsync(new ErrorResponse(TooLarge(context)), ServingJson.Default.ErrorResponse);
             }
             catch (BadHttpRequestException e) when (!context.Response.HasStarted)
             {
@@ -84,6 +92,14 @@ public static class ServingApp
         app.MapGet("/model", () => pool.Summary()); // a method of the pool: the route generator cannot see ModelGen's generated members
         app.MapPost("/predict", (PredictRequest request) => Predict(pool, request));
         return app;
+    }
+
+    // What a 413 says: the limit, and the request's size where it gave one.
+    private static string TooLarge(HttpContext context)
+    {
+        long? limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        string came = context.Request.ContentLength is long length ? $"; got {length:N0} bytes" : "";
+        return $"expected a body of at most {(limit is long l ? $"{l:N0} bytes" : "the server's limit")} (1 to {MaxSamples} samples){came}";
     }
 
     /// <summary>The address the started <paramref name="app"/> listens on (the real port when 0 was asked for).</summary>

@@ -177,32 +177,43 @@ public sealed class GpuDevice : IDisposable
     /// Frees the accelerator, its kernels and every buffer allocated on it, after moving the models still on it back to
     /// the CPU (<c>To(null)</c>: parameters and optimizer state come back, and the models go on working there).
     /// </summary>
-    /// <exception cref="InvalidOperationException">A <c>Fit</c> is training a model on the device: nothing is disposed
-    /// then (dispose it after the run).</exception>
+    /// <exception cref="InvalidOperationException">A <c>Fit</c> is training a model on the device, or a <c>Predict</c> or
+    /// <c>Evaluate</c> runs on it on another thread: nothing is disposed then (dispose it after those calls). While it
+    /// disposes, such calls wait, then run on the CPU.</exception>
     /// <exception cref="AggregateException">Moving a model back failed; the device is disposed all the same.</exception>
     public void Dispose()
     {
         if (_disposed) return;
         IResident[] residents;
         lock (_residents) residents = [.. _residents];
-        foreach (var r in residents) // before anything moves
-            if (r.ModelOn(this) is { } model) Workers.ThrowIfTraining(model, "Disposing its GpuDevice");
+        // Every model still here is held (no Predict or Evaluate starts on the device) from before anything moves until
+        // the accelerator is gone; a model being trained, or run on another thread, refuses, and nothing is disposed.
+        var held = new List<Workers.DeviceGate>();
         List<Exception>? failures = null;
-        foreach (var r in residents)
+        try
         {
-            try
+            foreach (var r in residents)
+                if (r.ModelOn(this) is { } model) held.Add(Workers.BeginMove(model, "Disposing its GpuDevice"));
+            foreach (var r in residents)
             {
-                r.Leave(this);
+                try
+                {
+                    r.Leave(this);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    (failures ??= []).Add(e);
+                }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                (failures ??= []).Add(e);
-            }
+            _disposed = true;
+            lock (_residents) _residents.Clear();
+            Accelerator.Dispose();
+            _context.Dispose();
         }
-        _disposed = true;
-        lock (_residents) _residents.Clear();
-        Accelerator.Dispose();
-        _context.Dispose();
+        finally
+        {
+            foreach (var gate in held) Workers.EndMove(gate);
+        }
         if (failures is not null)
             throw new AggregateException("GpuDevice.Dispose: moving a model still on the device back to the CPU failed; the device was disposed", failures);
     }

@@ -22,3 +22,33 @@ public interface IGpuModel<TInput> : ISequentialModel<TInput>, IDeviceHosted, Sy
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "PyTorch's name (model.to(device)); To is a keyword only in Visual Basic.")]
     void To(GpuDevice? device);
 }
+
+/// <summary>
+/// The hold a generated model's <c>To</c> takes while it moves (not for code of your own): a <c>Predict</c> or
+/// <c>Evaluate</c> that another thread runs on the model's device makes the move throw instead of freeing the buffers
+/// that call uses, and no such call starts on the device until the move is done (it then runs where the model went).
+/// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+public readonly struct DeviceMove : System.IDisposable
+{
+    private readonly Workers.DeviceGate _gate;
+
+    private DeviceMove(Workers.DeviceGate gate) => _gate = gate;
+
+    /// <summary>Takes the hold of <paramref name="model"/> for a move on this thread; dispose it when the move is done.</summary>
+    /// <param name="model">The model that moves.</param>
+    /// <returns>The hold.</returns>
+    /// <exception cref="System.InvalidOperationException">A <c>Predict</c> or <c>Evaluate</c> runs on the model's device on
+    /// another thread, or <c>Fit</c> trains the model: it moves when they have returned.</exception>
+    public static DeviceMove Begin(ISequentialModel model)
+    {
+        System.ArgumentNullException.ThrowIfNull(model);
+        return new(Workers.BeginMove(model, "Moving to or off a device (To)"));
+    }
+
+    /// <summary>Releases the hold.</summary>
+    public void Dispose()
+    {
+        if (_gate is not null) Workers.EndMove(_gate);
+    }
+}

@@ -123,6 +123,60 @@ public sealed class ModelLifecycleTests
         model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0); // and trains on the CPU
     }
 
+    // Reads x sample by sample and, at the sample given, runs what it is given (on the Predict's own thread, or on the
+    // prefetch thread when the source prefetches): a call made while a Predict is running on the device.
+    private sealed class InterruptingSource(float[] x, int samples, int at, Action during) : DataSource<float>
+    {
+        public override int Count => samples;
+
+        public override bool Prefetch => false;
+
+        public override void Read(int index, Span<float> input, Span<float> target, Span<float> weight)
+        {
+            if (index == at) during();
+            x.AsSpan(index * input.Length, input.Length).CopyTo(input);
+        }
+    }
+
+    [Fact]
+    public void Moving_the_model_or_disposing_its_device_while_predict_runs_there_is_refused_and_the_call_stays_whole()
+    {
+        // Trial H: To(null) or the device's Dispose on one thread while another ran Predict on the device freed the
+        // buffers under the running call: the process died on a NullReferenceException in ILGPU's kernel threads, or hung.
+        var device = GpuDevice.CpuAccelerator();
+        var model = Lstm(70);
+        var cpu = Lstm(70);
+        var x = Random(71, 6 * 4 * 3);
+        var expected = cpu.Predict(x, batchSize: 2, timeSteps: 4);
+        model.To(device);
+        var refusals = new System.Collections.Generic.List<string>();
+        void Refused(Action action)
+        {
+            var e = Assert.Throws<InvalidOperationException>(action);
+            refusals.Add(e.Message);
+        }
+        var predicted = model.Predict(new InterruptingSource(x, 6, at: 3, during: () =>
+        {
+            Refused(() => model.To(null));                                         // on the Predict's thread
+            Refused(() => System.Threading.Tasks.Task.Run(() => model.To(null)).GetAwaiter().GetResult()); // from another
+            Refused(device.Dispose);
+            Refused(model.Dispose);
+        }), batchSize: 2, timeSteps: 4);
+        Assert.Equal(4, refusals.Count);
+        Assert.All(refusals, m => Assert.Contains("while a Predict or Evaluate runs on its device", m, StringComparison.Ordinal));
+        Assert.Contains("Disposing its GpuDevice", refusals[2], StringComparison.Ordinal);
+        AssertClose(expected, predicted, "the Predict that the moves met");
+        Assert.Same(device, model.Device);
+        Assert.False(device.IsDisposed);
+
+        model.To(null); // once the call has returned, the move goes through
+        Assert.Null(model.Device);
+        model.To(device);
+        device.Dispose();
+        Assert.Null(model.Device);
+        AssertClose(expected, model.Predict(x, batchSize: 2, timeSteps: 4), "after the device Dispose, on the CPU");
+    }
+
     [Fact]
     public void Initialize_on_a_device_reinitialises_the_devices_parameters_too()
     {

@@ -30,8 +30,11 @@ public static class Initializers
     }
 
     /// <summary>
-    /// A generated model's <c>Initialize(seed)</c>: every parameter of <paramref name="model"/> from Keras's default
-    /// initializers, as <see cref="Initialize(ModelInfo, Span{float}, int)"/>; a model on a device gets them there too.
+    /// The parameters of a generated model's <c>Initialize(seed)</c>: every parameter of <paramref name="model"/> from
+    /// Keras's default initializers, as <see cref="Initialize(ModelInfo, Span{float}, int)"/>; a model on a device gets
+    /// them there too. Only the parameters: a model with dropout also reseeds its dropout masks in its own
+    /// <c>Initialize(seed)</c> (<c>SeedDropout(seed)</c>), which this does not, so two copies seeded through this method
+    /// alone draw different masks; call the model's <c>Initialize(seed)</c> for both.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="seed">Seed of the generator all views draw from, in layer order.</param>

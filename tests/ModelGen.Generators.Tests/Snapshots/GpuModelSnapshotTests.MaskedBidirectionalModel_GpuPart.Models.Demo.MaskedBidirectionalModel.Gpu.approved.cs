@@ -32,6 +32,7 @@ partial class MaskedBidirectionalModel : global::ModelGen.Gpu.IGpuModel<float>
     public void To(global::ModelGen.Gpu.GpuDevice? device)
     {
         if (ReferenceEquals(device, _gpu?.Device)) return;
+        using var move = global::ModelGen.Gpu.DeviceMove.Begin(this); // refused while a Predict or Evaluate runs on the device on another thread
         var old = _gpu;
         old?.PullParameters(); // the device's parameters are the current ones
         _gpuEngine?.Release(); // its optimizer state goes back to the host optimizer; its training buffers are freed

@@ -80,4 +80,29 @@ public sealed class ServingTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("content-type application/json", await response.Content.ReadAsStringAsync());
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task A_body_over_the_servers_limit_gets_413_saying_so()
+    {
+        // Trial H: a 40 MB body got 413 with an empty body, where every other refusal says what was expected.
+        var pool = Pool();
+        await using var app = ServingApp.Build(pool, "http://127.0.0.1:0", quiet: true);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = ServingApp.Address(app) };
+        var body = new StringBuilder("{\"inputs\":[");
+        while (body.Length < 31_000_000) body.Append("[0.5,0.6,0.7,0.8],");
+        body.Append("[0.5,0.6,0.7,0.8]]}");
+        // Expect: 100-continue, so that the server answers before the body is sent (it closes the connection on a body
+        // it will not read, which would fail the client's send of the rest).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = new StringContent(body.ToString(), Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        string text = await response.Content.ReadAsStringAsync();
+        output.WriteLine(text);
+        Assert.Contains("expected a body of at most 30,000,000 bytes", text);
+        using var ok = await http.PostAsync("/predict", new StringContent("""{"inputs":[[0.5,0.6,0.7,0.8]]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode); // and it goes on serving
+        await app.StopAsync();
+    }
 }

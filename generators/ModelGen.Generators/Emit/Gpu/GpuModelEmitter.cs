@@ -94,6 +94,7 @@ internal static class GpuModelEmitter
                 return;
             }
             w.Line("if (ReferenceEquals(device, _gpu?.Device)) return;");
+            w.Line($"using var move = {GpuNs}DeviceMove.Begin(this); // refused while a Predict or Evaluate runs on the device on another thread");
             w.Line("var old = _gpu;");
             w.Line("old?.PullParameters(); // the device's parameters are the current ones");
             w.Line("_gpuEngine?.Release(); // its optimizer state goes back to the host optimizer; its training buffers are freed");

@@ -16,6 +16,37 @@ internal static class Workers
 {
     private static readonly ConditionalWeakTable<ISequentialModel, ConcurrentBag<ISequentialModel>> Pools = new();
     private static readonly ConditionalWeakTable<ISequentialModel, StrongBox<int>> Training = new();
+    private static readonly ConditionalWeakTable<ISequentialModel, DeviceGate> DeviceGates = new();
+
+    /// <summary>The <c>Predict</c> and <c>Evaluate</c> calls running on a device-hosted model's device; its lock orders them against moves.</summary>
+    internal sealed class DeviceGate
+    {
+        public int InFlight;
+    }
+
+    /// <summary>
+    /// Holds <paramref name="model"/>'s device gate for a move (its <c>To</c>, or its device's <c>Dispose</c>): no
+    /// <c>Predict</c> or <c>Evaluate</c> starts on the device until <see cref="EndMove"/>, on the same thread (the lock
+    /// is re-entrant: a device's Dispose holds its models' gates while each moves back).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A <c>Predict</c> or <c>Evaluate</c> is running on the model's device on
+    /// another thread, or <c>Fit</c> is training it: nothing is held then.</exception>
+    public static DeviceGate BeginMove(ISequentialModel model, string what)
+    {
+        ThrowIfTraining(model, what);
+        var gate = DeviceGates.GetValue(model, static _ => new DeviceGate());
+        System.Threading.Monitor.Enter(gate);
+        if (Volatile.Read(ref gate.InFlight) > 0)
+        {
+            System.Threading.Monitor.Exit(gate);
+            throw new InvalidOperationException(
+                $"{what} on model '{model.Info.Name}' while a Predict or Evaluate runs on its device on another thread would free the buffers that call is using: move it when those calls have returned");
+        }
+        return gate;
+    }
+
+    /// <summary>Ends the hold <see cref="BeginMove"/> took.</summary>
+    public static void EndMove(DeviceGate gate) => System.Threading.Monitor.Exit(gate);
 
     /// <summary>
     /// A model to run inference on: a pooled worker, or the model itself when a pass must start from a state only it
@@ -23,8 +54,22 @@ internal static class Workers
     /// </summary>
     public static Lease<TInput> Rent<TInput>(ISequentialModel<TInput> model) where TInput : unmanaged
     {
-        // A model on a device runs there itself (its engine serialises the calls); a CPU worker would read stale host parameters.
-        if (model.HoldsInitialState || model.Info.IsStateful || DeviceSync.Engine(model) is not null) return new Lease<TInput>(model, null);
+        // A model on a device runs there itself (its engine serialises the calls); a CPU worker would read stale host
+        // parameters. The call is counted on the model's device gate until the lease ends, so that a move (To) or the
+        // device's Dispose from another thread is refused while it runs instead of freeing its buffers under it.
+        if (model is IDeviceHosted)
+        {
+            var gate = DeviceGates.GetValue(model, static _ => new DeviceGate());
+            lock (gate)
+            {
+                if (DeviceSync.Engine(model) is not null)
+                {
+                    gate.InFlight++;
+                    return new Lease<TInput>(model, null, gate);
+                }
+            }
+        }
+        if (model.HoldsInitialState || model.Info.IsStateful) return new Lease<TInput>(model, null);
         var pool = Pools.GetValue(model, static _ => new ConcurrentBag<ISequentialModel>());
         if (pool.TryTake(out var pooled)) return new Lease<TInput>((ISequentialModel<TInput>)pooled, pool);
         try
@@ -84,17 +129,23 @@ internal static class Workers
     public readonly struct Lease<TInput> : IDisposable where TInput : unmanaged
     {
         private readonly ConcurrentBag<ISequentialModel>? _pool;
+        private readonly DeviceGate? _gate;
 
-        internal Lease(ISequentialModel<TInput> model, ConcurrentBag<ISequentialModel>? pool)
+        internal Lease(ISequentialModel<TInput> model, ConcurrentBag<ISequentialModel>? pool, DeviceGate? gate = null)
         {
             Model = model;
             _pool = pool;
+            _gate = gate;
         }
 
         /// <summary>The model to run passes on.</summary>
         public ISequentialModel<TInput> Model { get; }
 
-        public void Dispose() => _pool?.Add(Model);
+        public void Dispose()
+        {
+            _pool?.Add(Model);
+            if (_gate is not null) Interlocked.Decrement(ref _gate.InFlight);
+        }
     }
 
     /// <summary>The hold of one <c>Fit</c> on its model, released when disposed.</summary>
