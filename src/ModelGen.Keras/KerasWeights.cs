@@ -31,10 +31,14 @@ namespace ModelGen.Keras;
 /// </remarks>
 public static class KerasWeights
 {
-    /// <summary>Loads a Keras weight file (<c>.weights.h5</c> or legacy <c>.h5</c>) into <paramref name="model"/>.</summary>
+    /// <summary>
+    /// Loads a Keras weight file (<c>.weights.h5</c> or legacy <c>.h5</c>), or the weights of a Keras 3 <c>.keras</c>
+    /// archive (<c>model.save("x.keras")</c>, Keras 3's default format: a zip whose <c>model.weights.h5</c> is read; its
+    /// <c>config.json</c> is not, the declaration being the architecture), into <paramref name="model"/>.
+    /// </summary>
     /// <param name="model">The generated model whose parameters receive the weights.</param>
-    /// <param name="path">The file written by <c>model.save_weights</c>.</param>
-    /// <exception cref="InvalidDataException">Not an HDF5 file, or neither of Keras's layouts.</exception>
+    /// <param name="path">The file written by <c>model.save_weights</c>, or by Keras 3's <c>model.save</c>.</param>
+    /// <exception cref="InvalidDataException">Neither an HDF5 file nor a <c>.keras</c> archive holding one, or neither of Keras's layouts.</exception>
     /// <exception cref="WeightImportException">Missing, unexpected or misshaped weights (all of them listed).</exception>
     /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void LoadKerasWeights(this ISequentialModel model, string path)
@@ -58,13 +62,27 @@ public static class KerasWeights
     // HDF5 files start with \x89 'H' 'D' 'F' \r \n \x1a \n (a user block would move it; Keras writes none).
     private static ReadOnlySpan<byte> Hdf5Signature => [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A];
 
+    // A zip's local file header: 'P' 'K' 3 4. Keras 3's .keras archive is a zip.
+    private static ReadOnlySpan<byte> ZipSignature => [0x50, 0x4B, 0x03, 0x04];
+
+    // The weights inside a .keras archive (keras/src/saving/saving_lib.py: _VARS_FNAME + ".h5").
+    private const string ArchiveWeights = "model.weights.h5";
+
     private static void Load(ISequentialModel model, Stream stream, string source)
     {
         Workers.ThrowIfTrainingElsewhere(model, "LoadKerasWeights");
         Span<byte> signature = stackalloc byte[8];
         long start = stream.Position;
-        if (stream.Read(signature) != 8 || !signature.SequenceEqual(Hdf5Signature))
-            throw new InvalidDataException($"{source} is not an HDF5 file (no HDF5 signature at its start); expected a file written by Keras's model.save_weights");
+        int read = stream.ReadAtLeast(signature, 8, throwOnEndOfStream: false);
+        if (read >= 4 && signature[..4].SequenceEqual(ZipSignature))
+        {
+            stream.Position = start;
+            using var weights = ArchiveEntry(stream, source);
+            Load(model, weights, $"{source} ({ArchiveWeights} of the .keras archive)");
+            return;
+        }
+        if (read != 8 || !signature.SequenceEqual(Hdf5Signature))
+            throw new InvalidDataException($"{source} is not an HDF5 file (no HDF5 signature at its start) nor a Keras 3 .keras archive (a zip); expected a file written by Keras's model.save_weights, or by Keras 3's model.save");
         stream.Position = start;
 
         var problems = new List<string>();
@@ -94,6 +112,25 @@ public static class KerasWeights
         DeviceSync.Push(model);
     }
 
+    // The archive's model.weights.h5 as a seekable copy in memory (PureHDF seeks; a zip entry's stream does not).
+    private static MemoryStream ArchiveEntry(Stream stream, string source)
+    {
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+            var entry = zip.GetEntry(ArchiveWeights)
+                ?? throw new InvalidDataException($"{source} is a zip but holds no {ArchiveWeights}; expected a .keras archive written by Keras 3's model.save (it holds {string.Join(", ", zip.Entries.Take(8).Select(e => e.FullName))})");
+            var copy = new MemoryStream();
+            using (var from = entry.Open()) from.CopyTo(copy);
+            copy.Position = 0;
+            return copy;
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{source} starts as a zip (a .keras archive) but could not be read as one: {e.Message}", e);
+        }
+    }
+
     /// <summary>Keras's shape of a ModelGen parameter: vectors are 1-D, GRU's two biases [2, 3·units].</summary>
     private static ulong[] KerasShape(ParameterInfo p) =>
         p.Rows == 1 && p.Name.EndsWith("bias", StringComparison.Ordinal) ? [(ulong)p.Columns] : [(ulong)p.Rows, (ulong)p.Columns];
@@ -113,7 +150,7 @@ public static class KerasWeights
         }
         if (!dims.SequenceEqual(expected))
         {
-            problems.Add($"'{where}' is {Shape(dims)}; {role} needs {Shape(expected)}");
+            problems.Add($"'{where}' is {Shape(dims)}; {role} needs {Shape(expected)}{ResetAfterHint(view, dims, expected)}");
             ok = false;
         }
         if (!ok) return;
@@ -121,6 +158,18 @@ public static class KerasWeights
             ? dataset.Read<float[]>()
             : Array.ConvertAll(dataset.Read<double[]>(), v => (float)v);
         values.Add((view, data));
+    }
+
+    // A GRU's bias is [2, 3·units] with Keras's reset_after=True (its default, ModelGen's ResetAfter = true) and
+    // [3·units] with reset_after=False: a file of the other form says which one it is.
+    private static string ResetAfterHint(ParameterInfo view, ulong[] dims, ulong[] expected)
+    {
+        if (!view.Name.EndsWith("bias", StringComparison.Ordinal)) return "";
+        if (expected.Length == 2 && expected[0] == 2 && dims.Length == 1 && dims[0] == expected[1])
+            return " (a GRU bias of one row is Keras's reset_after=False: declare the layer with ResetAfter = false)";
+        if (expected.Length == 1 && dims.Length == 2 && dims[0] == 2 && dims[1] == expected[0])
+            return " (a GRU bias of two rows is Keras's reset_after=True, its default: drop ResetAfter = false from the layer)";
+        return "";
     }
 
     private static string Role(LayerInfo layer, ParameterInfo p) => $"layer '{layer.Name}' ({layer.Type}) {p.Name}";

@@ -118,3 +118,13 @@ public partial class TorchEmbeddingLstmRenamed;
 [Lstm(3, Name = "second")]
 [Dense(1)]
 public partial class OnnxLstmStackedKeys;
+
+// TorchGruBidirectionalSteps with reset_after=False GRUs: the same kernels, a bias of one row ([3·units]).
+[Sequential(TimeSteps = 5, Features = 3)]
+[Bidirectional]
+[Gru(5, ReturnSequences = true, ResetAfter = false)]
+[Bidirectional]
+[Gru(5, ReturnSequences = true, ResetAfter = false)]
+[TimeDistributed]
+[Dense(4)]
+public partial class GruBidirectionalStepsResetBefore;

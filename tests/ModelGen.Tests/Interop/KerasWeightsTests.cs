@@ -119,4 +119,52 @@ public sealed class KerasWeightsTests
         Assert.Throws<InvalidDataException>(() => model.LoadKerasWeights(new MemoryStream(truncated)));
         Assert.Equal(before, model.Parameters);
     }
+
+    [Fact]
+    public void AKerasArchive_LoadsItsWeights_AndAZipWithoutThemIsRefused()
+    {
+        // Trial G: model.save("x.keras"), Keras 3's default, was "not an HDF5 file". It is a zip holding config.json,
+        // metadata.json and model.weights.h5 (the .weights.h5 layout).
+        var f = InteropFixture.All["emb_lstm"];
+        var archive = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(archive, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var w = new StreamWriter(zip.CreateEntry("metadata.json").Open())) w.Write("{\"keras_version\": \"3.6.0\"}");
+            using (var w = new StreamWriter(zip.CreateEntry("config.json").Open())) w.Write("{}");
+            using (var to = zip.CreateEntry("model.weights.h5").Open()) to.Write(File.ReadAllBytes(PathOf("emb_lstm", "weights.h5")));
+        }
+        string path = Path.Combine(Path.GetTempPath(), $"modelgen-{Guid.NewGuid():N}.keras");
+        File.WriteAllBytes(path, archive.ToArray());
+        try
+        {
+            var model = f.Create();
+            model.LoadKerasWeights(path);
+            Assertions.AllClose(f.Output, f.Run(model), 1e-5, 1e-5, "emb_lstm.keras: ModelGen after Keras import vs the reference");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        var other = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(other, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            using (var w = new StreamWriter(zip.CreateEntry("config.json").Open())) w.Write("{}");
+        other.Position = 0;
+        var refused = f.Create();
+        var before = (float[])refused.Parameters.Clone();
+        var e = Assert.Throws<InvalidDataException>(() => refused.LoadKerasWeights(other));
+        Assert.Contains("is a zip but holds no model.weights.h5", e.Message);
+        Assert.Contains("config.json", e.Message);
+        Assert.Equal(before, refused.Parameters);
+    }
+
+    [Fact]
+    public void AGruBiasOfTheOtherForm_SaysWhichResetAfterTheFileHas()
+    {
+        // Trial G: "'…/vars/2' is (30,); … bias needs (2, 30)" is right, but does not say that the file is reset_after=False.
+        var model = new GruBidirectionalStepsResetBefore();
+        var e = Refused(model, PathOf("gru_bi_l2_steps", "weights.h5"));
+        Assert.Contains(e.Problems, p => p.Contains("needs (15,) (a GRU bias of two rows is Keras's reset_after=True, its default: drop ResetAfter = false from the layer)", StringComparison.Ordinal));
+        Assert.DoesNotContain(e.Problems, p => p.Contains("kernel", StringComparison.Ordinal)); // the kernels fit either form
+    }
 }
