@@ -92,7 +92,7 @@ public static class KerasWeights
             using var file = H5File.Open(stream, leaveOpen: true);
             if (file.LinkExists("layers"))
                 ReadKeras3(model.Info, file, problems, values);
-            else if (file.AttributeExists("layer_names"))
+            else if (file.AttributeExists("layer_names") || file.AttributeExists("layer_names0")) // whole, or in chunks (see Names)
                 ReadLegacy(model.Info, file, problems, values);
             else if (file.LinkExists("model_weights")) // a whole legacy model (model.save("x.h5")): its weights group
                 ReadLegacy(model.Info, file.Group("model_weights"), problems, values);
@@ -174,12 +174,24 @@ public static class KerasWeights
 
     private static string Role(LayerInfo layer, ParameterInfo p) => $"layer '{layer.Name}' ({layer.Type}) {p.Name}";
 
+    // The list `name` of `group`, whole or in chunks; empty where it has neither. Keras 2 splits a name list over HDF5's
+    // 64 KB object-header limit into name0, name1 … (hdf5_format.py, save_attributes_to_hdf5_group;
+    // load_attributes_from_hdf5_group reads them back in order): one list either way.
+    private static string[] Names(IH5Object group, string name, string where)
+    {
+        if (group.AttributeExists(name)) return NamesOf(group.Attribute(name), where);
+        var names = new List<string>();
+        for (int chunk = 0; group.AttributeExists(name + chunk.ToString(System.Globalization.CultureInfo.InvariantCulture)); chunk++)
+            names.AddRange(NamesOf(group.Attribute(name + chunk.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{where} (chunk {chunk})"));
+        return [.. names];
+    }
+
     /// <summary>
     /// A string-list attribute (<c>layer_names</c>, <c>weight_names</c>). h5py stores an empty Python list as an empty
     /// float64 array, which Keras 2 writes for every layer without weights (Dropout, Masking, pooling …): empty is empty
     /// whatever its type.
     /// </summary>
-    private static string[] Names(IH5Attribute attribute, string where)
+    private static string[] NamesOf(IH5Attribute attribute, string where)
     {
         if (attribute.Space.Dimensions.Aggregate(1UL, (a, d) => a * d) == 0) return [];
         if (attribute.Type.Class != H5DataTypeClass.String && attribute.Type.Class != H5DataTypeClass.VariableLength)
@@ -270,7 +282,7 @@ public static class KerasWeights
     private static void ReadLegacy(ModelInfo info, IH5Group file, List<string> problems, List<(ParameterInfo, float[])> values)
     {
         var fileLayers = new List<(string Name, string[] Weights)>();
-        foreach (string name in Names(file.Attribute("layer_names"), "the attribute layer_names"))
+        foreach (string name in Names(file, "layer_names", "the attribute layer_names"))
         {
             if (!file.LinkExists(name))
             {
@@ -278,7 +290,7 @@ public static class KerasWeights
                 continue;
             }
             var group = file.Group(name);
-            string[] weights = group.AttributeExists("weight_names") ? Names(group.Attribute("weight_names"), $"layer '{name}''s weight_names") : [];
+            string[] weights = Names(group, "weight_names", $"layer '{name}''s weight_names");
             if (weights.Length > 0) fileLayers.Add((name, weights));
         }
         var modelLayers = info.Layers.Where(l => l.Parameters.Count > 0).ToList();

@@ -157,6 +157,9 @@ public sealed class GemmTests
     [InlineData(7, 120, 30)]   // four rows and three
     [InlineData(2, 120, 300)]  // a first layer's ∂W = Xᵀ·∂Z with 2 features, in the Aᵀ form below
     [InlineData(9, 77, 33)]    // four, three and two
+    [InlineData(5, 48, 20)]    // three vectors at 512 bits: the three-row block takes two, the pair's four-vector block none
+    [InlineData(2, 24, 30)]    // three vectors at 256 bits, the same
+    [InlineData(6, 40, 9)]     // no whole pair of vectors at 512 bits: no block at all
     public void Fewer_rows_than_a_tile_give_each_element_one_chain_in_order_of_k(int m, int n, int k)
     {
         bool fused = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;

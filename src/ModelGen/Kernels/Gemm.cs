@@ -1282,27 +1282,46 @@ public static class Gemm
         // the wide loops below would take, and computes each element as the same one chain in the same order of p, so
         // the blocks change no bit; the rows' other columns go on below.
         int blockTo4 = from + (pairFrom - from) / (2 * lanes) * (2 * lanes);
+        if (m < 2 || blockTo4 == from)
+        {
+            DirectRows<TOps, TV>(0, m, from, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
+            return;
+        }
         int blockTo2 = from + (pairFrom - from) / (4 * lanes) * (4 * lanes);
         int fours = m >> 2, rest = m & 3;
-        if (rest == 1 && fours > 0) fours--;                  // … + 4 + 1 rows → … + 3 + 2
-        int threeAt = fours * 4, pairAt = rest switch { 1 => m > 1 ? threeAt + 3 : -1, 2 => threeAt, _ => -1 };
-        if (rest != 3 && (rest != 1 || m == 1)) threeAt = -1;
+        if (rest == 1) fours--;                               // … + 4 + 1 rows → … + 3 + 2 (m ≥ 5 here)
+        int threeAt = rest is 1 or 3 ? fours * 4 : -1, pairAt = rest switch { 1 => fours * 4 + 3, 2 => fours * 4, _ => -1 };
         for (int i = 0; i < fours * 4; i += 4)
             DirectBlock<Rows4, TOps, TV>(k, ref Unsafe.Add(ref a, i * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, i * ldc), ldc,
                 ref hasBias ? ref bias : ref Unsafe.Add(ref c, i * ldc), hasBias ? 0 : ldc, from, blockTo4);
+        DirectRows<TOps, TV>(0, fours * 4, blockTo4, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
         if (threeAt >= 0)
+        {
             DirectBlock<Rows3, TOps, TV>(k, ref Unsafe.Add(ref a, threeAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, threeAt * ldc), ldc,
                 ref hasBias ? ref bias : ref Unsafe.Add(ref c, threeAt * ldc), hasBias ? 0 : ldc, from, blockTo4);
+            DirectRows<TOps, TV>(threeAt, threeAt + 3, blockTo4, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
+        }
         if (pairAt >= 0)
-            DirectBlock2x4<TOps, TV>(k, ref Unsafe.Add(ref a, pairAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, pairAt * ldc), ldc,
-                ref hasBias ? ref bias : ref Unsafe.Add(ref c, pairAt * ldc), hasBias ? 0 : ldc, from, blockTo2);
-        int blocked = m == 1 ? 0 : m;
-        for (int i = 0; i < m; i++)
+        {
+            if (blockTo2 > from)
+                DirectBlock2x4<TOps, TV>(k, ref Unsafe.Add(ref a, pairAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, pairAt * ldc), ldc,
+                    ref hasBias ? ref bias : ref Unsafe.Add(ref c, pairAt * ldc), hasBias ? 0 : ldc, from, blockTo2);
+            DirectRows<TOps, TV>(pairAt, pairAt + 2, blockTo2, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
+        }
+    }
+
+    // Rows [rowFrom, rowTo) of C from column columnFrom to `to` (the columns before it done by a row block), one row at a
+    // time: the direct path's own loops, apart so that the blocks' locals do not crowd its registers.
+    private static void DirectRows<TOps, TV>(int rowFrom, int rowTo, int columnFrom, int n, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, int to, int pairFrom, ref float bias, bool hasBias)
+        where TOps : struct, IVectorOps<TV>
+    {
+        int lanes = TOps.Lanes;
+        for (int i = rowFrom; i < rowTo; i++)
         {
             ref float ar = ref Unsafe.Add(ref a, i * ai);
             ref float cr = ref Unsafe.Add(ref c, i * ldc);
             ref float sr = ref hasBias ? ref bias : ref cr; // where each chain starts
-            int j = i >= blocked ? from : pairAt >= 0 && i >= pairAt && i < pairAt + 2 ? blockTo2 : blockTo4;
+            int j = columnFrom;
             // Eight, then four vectors of columns first: eight chains in flight hide the multiply-add's latency (four
             // cycles, two a cycle) where the rows are few (a batch of one: W5's h·U, 1 × 32 × 128, waited on the
             // latency of two chains at a time).
