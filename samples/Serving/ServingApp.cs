@@ -75,11 +75,6 @@ public static class ServingApp
                 else if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
                     await context.Response.WriteAsJsonAsync(new ErrorResponse(TooLarge(context)), ServingJson.Default.ErrorResponse);
             }
-            catch (BadHttpRequestException e) when (!context.Response.HasStarted && e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                context.Response.StatusCode = e.StatusCode;
-                await context.Response.WriteAsJsonAsync(new ErrorResponse(TooLarge(context)), ServingJson.Default.ErrorResponse);
-            }
             catch (BadHttpRequestException e) when (!context.Response.HasStarted)
             {
                 context.Response.StatusCode = e.StatusCode;

@@ -181,9 +181,12 @@ public static class KerasWeights
     {
         if (group.AttributeExists(name)) return NamesOf(group.Attribute(name), where);
         var names = new List<string>();
-        for (int chunk = 0; group.AttributeExists(name + chunk.ToString(System.Globalization.CultureInfo.InvariantCulture)); chunk++)
-            names.AddRange(NamesOf(group.Attribute(name + chunk.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{where} (chunk {chunk})"));
-        return [.. names];
+        for (int chunk = 0; ; chunk++)
+        {
+            string key = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}{chunk}");
+            if (!group.AttributeExists(key)) return [.. names];
+            names.AddRange(NamesOf(group.Attribute(key), $"{where} (chunk {chunk})"));
+        }
     }
 
     /// <summary>

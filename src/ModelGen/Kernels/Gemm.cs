@@ -38,13 +38,14 @@ namespace ModelGen.Kernels;
 /// time they see a wider C (kept for the process). In every form C must not overlap A or B.
 /// </para>
 /// <para>
-/// Products with fewer rows than a tile, or too small to pay for packing, go straight through: one row at a time,
-/// eight vectors of columns (then four, two, one), B streamed row by row. A product one vector wide (a
-/// SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z over every step) goes eight rows of C at a time, A and B read in place in either
-/// form: the packed tile, two vectors wide, would be half padding. One two vectors wide goes four rows at a time the
-/// same way (the packed tile's six rows fit 8 or 64 rows badly). Each element of C in a whole vector of columns is one
-/// chain, C + Σ_p A(i, p)·B(p, j) in order of p, on every path, so the narrow paths give the packed and direct paths'
-/// bits, into any C (the direct path's last columns narrower than a vector too: they chain from C in the last vector's lanes).
+/// Products with fewer rows than a tile, or too small to pay for packing, go straight through: rows in blocks of four,
+/// three or two (two or four vectors of columns at a time, so that each load of B serves every row of the block), and
+/// the columns past the blocks one row at a time, eight vectors (then four, two, one), B streamed row by row. A product
+/// one vector wide (a SimpleRNN(8)'s ∂U = h[t-1]ᵀ·∂Z over every step) goes eight rows of C at a time, A and B read in
+/// place in either form: the packed tile, two vectors wide, would be half padding; one two vectors wide goes through
+/// the row blocks (the packed tile's six rows fit 8 or 64 rows badly). Each element of C in a whole vector of columns
+/// is one chain, C + Σ_p A(i, p)·B(p, j) in order of p, on every path, so the narrow and direct paths give the packed
+/// path's bits, into any C (the direct path's last columns narrower than a vector too: they chain from C in the last vector's lanes).
 /// </para>
 /// <para>
 /// Products of at least <see cref="ParallelWork"/> multiply-adds are split by columns across
@@ -307,7 +308,8 @@ public static class Gemm
         => Packs<TTile>(m, n, k, lanes, whole: true) ? TTile.MR : 1;
 
     // Whether Kernel<TTile, …> takes the packed path for columns of an m × n × k product (whole: all n of them): not for
-    // one or two vectors of columns taken whole (the narrow paths), nor for fewer rows than a tile or too little work.
+    // one or two vectors of columns taken whole (the narrow path, and the direct path's row blocks), nor for fewer rows
+    // than a tile or too little work.
     private static bool Packs<TTile>(int m, int n, int k, int lanes, bool whole) where TTile : struct, ITile
         => !(whole && (n == lanes || n == 2 * lanes)) && m >= TTile.MR && (long)m * n * k >= PackedWork;
 
@@ -461,12 +463,14 @@ public static class Gemm
             Packed<TTile>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
             return;
         }
-        // (A product this narrow is never split: its columns are one panel.) The narrow paths, for small products whose
-        // C stays in cache, get the bias written first; the direct path starts its chains from it.
-        bool narrow = (n == TOps.Lanes || n == 2 * TOps.Lanes) && from == 0 && to == n;
-        if (hasBias && narrow) BiasRows(m, ref bias, ref c, ldc, from, to);
-        if (n == TOps.Lanes && narrow) Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
-        else if (narrow) Narrow2<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        // (A product this narrow is never split: its columns are one panel.) The one-vector narrow path, for small
+        // products whose C stays in cache, gets the bias written first; the direct path starts its chains from it (a
+        // product two vectors wide goes there too: its row blocks of four take both vectors at once).
+        if (n == TOps.Lanes && from == 0 && to == n)
+        {
+            if (hasBias) BiasRows(m, ref bias, ref c, ldc, from, to);
+            Narrow<TOps, TV>(m, k, ref a, ai, ap, ref b, ldb, ref c, ldc);
+        }
         else Direct<TOps, TV>(m, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, from, to, ref bias, hasBias);
     }
 
@@ -899,7 +903,7 @@ public static class Gemm
 
     // 6 rows × 2 vectors: 12 accumulators, 2 loads of B and a broadcast of A, 15 registers: AVX2's 16 ymm, and at 128
     // bits SSE's 16 xmm or NEON's 32 q registers (where 8 × 12 does not pad less). One body for both widths through
-    // IVectorOps, as the narrow paths: its members inline to the width's own instructions.
+    // IVectorOps, as the narrow and direct paths: its members inline to the width's own instructions.
     private readonly struct Tile6x2<TOps, TV> : ITile where TOps : struct, IVectorOps<TV>
     {
         public static int MR => 6;
@@ -1212,48 +1216,6 @@ public static class Gemm
         }
     }
 
-    // C two vectors wide (a SimpleRNN(8) with 128-bit vectors): as Narrow, four rows of C at a time, eight
-    // accumulators. The packed path's tile would be whole in its columns, but its MR = 6 rows fit 8 or 64 badly, and
-    // packing Aᵀ over a long k cost more than the product.
-    private static void Narrow2<TOps, TV>(int m, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc)
-        where TOps : struct, IVectorOps<TV>
-    {
-        nint s = ai;
-        nuint l = (nuint)TOps.Lanes, r1 = (nuint)ldc, r2 = (nuint)(2 * ldc), r3 = (nuint)(3 * ldc);
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            TV c00 = TOps.Load(ref cr, 0), c01 = TOps.Load(ref cr, l), c10 = TOps.Load(ref cr, r1), c11 = TOps.Load(ref cr, r1 + l);
-            TV c20 = TOps.Load(ref cr, r2), c21 = TOps.Load(ref cr, r2 + l), c30 = TOps.Load(ref cr, r3), c31 = TOps.Load(ref cr, r3 + l);
-            ref float bp = ref b;
-            for (int p = 0; p < k; p++)
-            {
-                TV b0 = TOps.Load(ref bp, 0), b1 = TOps.Load(ref bp, l);
-                TV x = TOps.Broadcast(ar);
-                c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
-                x = TOps.Broadcast(Unsafe.Add(ref ar, s));
-                c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
-                x = TOps.Broadcast(Unsafe.Add(ref ar, 2 * s));
-                c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
-                x = TOps.Broadcast(Unsafe.Add(ref ar, 3 * s));
-                c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
-                ar = ref Unsafe.Add(ref ar, ap);
-                bp = ref Unsafe.Add(ref bp, ldb);
-            }
-            TOps.Store(c00, ref cr, 0); TOps.Store(c01, ref cr, l); TOps.Store(c10, ref cr, r1); TOps.Store(c11, ref cr, r1 + l);
-            TOps.Store(c20, ref cr, r2); TOps.Store(c21, ref cr, r2 + l); TOps.Store(c30, ref cr, r3); TOps.Store(c31, ref cr, r3 + l);
-        }
-        for (; i < m; i++)
-        {
-            ref float ar = ref Unsafe.Add(ref a, i * ai);
-            ref float cr = ref Unsafe.Add(ref c, i * ldc);
-            TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref b, ldb, TOps.Load(ref cr, 0)), ref cr, 0);
-            TOps.Store(Dot<TOps, TV>(k, ref ar, ap, ref Unsafe.Add(ref b, (nint)l), ldb, TOps.Load(ref cr, l)), ref cr, l);
-        }
-    }
-
     // ------------------------------------------------------------------ direct path
 
     // Columns [from, to) of C one row at a time: eight vectors, then four, two, one, then a tail narrower than a vector (the
@@ -1291,23 +1253,14 @@ public static class Gemm
         int fours = m >> 2, rest = m & 3;
         if (rest == 1) fours--;                               // … + 4 + 1 rows → … + 3 + 2 (m ≥ 5 here)
         int threeAt = rest is 1 or 3 ? fours * 4 : -1, pairAt = rest switch { 1 => fours * 4 + 3, 2 => fours * 4, _ => -1 };
-        for (int i = 0; i < fours * 4; i += 4)
-            DirectBlock<Rows4, TOps, TV>(k, ref Unsafe.Add(ref a, i * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, i * ldc), ldc,
-                ref hasBias ? ref bias : ref Unsafe.Add(ref c, i * ldc), hasBias ? 0 : ldc, from, blockTo4);
-        DirectRows<TOps, TV>(0, fours * 4, blockTo4, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
-        if (threeAt >= 0)
-        {
-            DirectBlock<Rows3, TOps, TV>(k, ref Unsafe.Add(ref a, threeAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, threeAt * ldc), ldc,
-                ref hasBias ? ref bias : ref Unsafe.Add(ref c, threeAt * ldc), hasBias ? 0 : ldc, from, blockTo4);
-            DirectRows<TOps, TV>(threeAt, threeAt + 3, blockTo4, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
-        }
-        if (pairAt >= 0)
-        {
-            if (blockTo2 > from)
-                DirectBlock2x4<TOps, TV>(k, ref Unsafe.Add(ref a, pairAt * ai), ai, ap, ref b, ldb, ref Unsafe.Add(ref c, pairAt * ldc), ldc,
-                    ref hasBias ? ref bias : ref Unsafe.Add(ref c, pairAt * ldc), hasBias ? 0 : ldc, from, blockTo2);
+        DirectBlock<Rows4, TOps, TV>(0, fours * 4, k, ref a, ai, ap, ref b, ldb, ref c, ldc, ref bias, hasBias, from, blockTo4);
+        if (threeAt >= 0) DirectBlock<Rows3, TOps, TV>(threeAt, threeAt + 3, k, ref a, ai, ap, ref b, ldb, ref c, ldc, ref bias, hasBias, from, blockTo4);
+        if (pairAt >= 0 && blockTo2 > from) DirectBlock2x4<TOps, TV>(pairAt, k, ref a, ai, ap, ref b, ldb, ref c, ldc, ref bias, hasBias, from, blockTo2);
+        // The blocks' rows' other columns, where there are any (none for a product two vectors wide).
+        if (blockTo4 < to)
+            DirectRows<TOps, TV>(0, pairAt >= 0 ? pairAt : m, blockTo4, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
+        if (pairAt >= 0 && blockTo2 < to)
             DirectRows<TOps, TV>(pairAt, pairAt + 2, blockTo2, n, k, ref a, ai, ap, ref b, ldb, ref c, ldc, to, pairFrom, ref bias, hasBias);
-        }
     }
 
     // Rows [rowFrom, rowTo) of C from column columnFrom to `to` (the columns before it done by a row block), one row at a
@@ -1422,45 +1375,51 @@ public static class Gemm
         }
     }
 
-    // Columns [from, to) of four (or three) rows of C, two vectors at a time (eight accumulators: four broadcasts of A
-    // and two loads of B for eight multiply-adds, 11 registers, so SSE's and AVX2's 16 hold them). Row r starts from
-    // start + r·ls (ls = 0: every row from the bias row). TRows.Count is a constant to the JIT: the three-row form
-    // keeps no fourth row's registers.
-    private static void DirectBlock<TRows, TOps, TV>(int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float start, int ls, int from, int to)
+    // Columns [from, to) of rows [rowFrom, rowTo) of C in blocks of four (or three) rows, two vectors at a time (eight
+    // accumulators: four broadcasts of A and two loads of B for eight multiply-adds, 11 registers, so SSE's and AVX2's 16
+    // hold them). Each row starts from its own values, or from the bias row. TRows.Count is a constant to the JIT: the
+    // three-row form keeps no fourth row's registers.
+    private static void DirectBlock<TRows, TOps, TV>(int rowFrom, int rowTo, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float bias, bool hasBias, int from, int to)
         where TRows : struct, IRowCount where TOps : struct, IVectorOps<TV>
     {
         bool four = TRows.Count == 4;
-        nuint l = (nuint)TOps.Lanes, r1 = (nuint)ldc, r2 = 2 * r1, r3 = 3 * r1, s1 = (nuint)ls, s2 = 2 * s1, s3 = 3 * s1;
+        nuint l = (nuint)TOps.Lanes, r1 = (nuint)ldc, r2 = 2 * r1, r3 = 3 * r1, s1 = hasBias ? 0 : r1, s2 = 2 * s1, s3 = 3 * s1;
         nint o1 = ai, o2 = 2 * o1, o3 = 3 * o1;
-        for (int j = from; j < to; j += 2 * TOps.Lanes)
+        for (int i = rowFrom; i < rowTo; i += TRows.Count)
         {
-            ref float sj = ref Unsafe.Add(ref start, j);
-            TV c00 = TOps.Load(ref sj, 0), c01 = TOps.Load(ref sj, l), c10 = TOps.Load(ref sj, s1), c11 = TOps.Load(ref sj, s1 + l);
-            TV c20 = TOps.Load(ref sj, s2), c21 = TOps.Load(ref sj, s2 + l);
-            TV c30 = four ? TOps.Load(ref sj, s3) : TOps.Zero, c31 = four ? TOps.Load(ref sj, s3 + l) : TOps.Zero;
-            ref float ap0 = ref a;
-            ref float bp = ref Unsafe.Add(ref b, j);
-            for (int p = 0; p < k; p++)
+            ref float ai0 = ref Unsafe.Add(ref a, i * ai);
+            ref float ci = ref Unsafe.Add(ref c, i * ldc);
+            ref float start = ref hasBias ? ref bias : ref ci;
+            for (int j = from; j < to; j += 2 * TOps.Lanes)
             {
-                TV b0 = TOps.Load(ref bp, 0), b1 = TOps.Load(ref bp, l);
-                TV x = TOps.Broadcast(ap0);
-                c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
-                x = TOps.Broadcast(Unsafe.Add(ref ap0, o1));
-                c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
-                x = TOps.Broadcast(Unsafe.Add(ref ap0, o2));
-                c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
-                if (four)
+                ref float sj = ref Unsafe.Add(ref start, j);
+                TV c00 = TOps.Load(ref sj, 0), c01 = TOps.Load(ref sj, l), c10 = TOps.Load(ref sj, s1), c11 = TOps.Load(ref sj, s1 + l);
+                TV c20 = TOps.Load(ref sj, s2), c21 = TOps.Load(ref sj, s2 + l);
+                TV c30 = four ? TOps.Load(ref sj, s3) : TOps.Zero, c31 = four ? TOps.Load(ref sj, s3 + l) : TOps.Zero;
+                ref float ap0 = ref ai0;
+                ref float bp = ref Unsafe.Add(ref b, j);
+                for (int p = 0; p < k; p++)
                 {
-                    x = TOps.Broadcast(Unsafe.Add(ref ap0, o3));
-                    c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+                    TV b0 = TOps.Load(ref bp, 0), b1 = TOps.Load(ref bp, l);
+                    TV x = TOps.Broadcast(ap0);
+                    c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
+                    x = TOps.Broadcast(Unsafe.Add(ref ap0, o1));
+                    c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
+                    x = TOps.Broadcast(Unsafe.Add(ref ap0, o2));
+                    c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
+                    if (four)
+                    {
+                        x = TOps.Broadcast(Unsafe.Add(ref ap0, o3));
+                        c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+                    }
+                    ap0 = ref Unsafe.Add(ref ap0, ap);
+                    bp = ref Unsafe.Add(ref bp, ldb);
                 }
-                ap0 = ref Unsafe.Add(ref ap0, ap);
-                bp = ref Unsafe.Add(ref bp, ldb);
+                ref float cj = ref Unsafe.Add(ref ci, j);
+                TOps.Store(c00, ref cj, 0); TOps.Store(c01, ref cj, l); TOps.Store(c10, ref cj, r1); TOps.Store(c11, ref cj, r1 + l);
+                TOps.Store(c20, ref cj, r2); TOps.Store(c21, ref cj, r2 + l);
+                if (four) { TOps.Store(c30, ref cj, r3); TOps.Store(c31, ref cj, r3 + l); }
             }
-            ref float cj = ref Unsafe.Add(ref c, j);
-            TOps.Store(c00, ref cj, 0); TOps.Store(c01, ref cj, l); TOps.Store(c10, ref cj, r1); TOps.Store(c11, ref cj, r1 + l);
-            TOps.Store(c20, ref cj, r2); TOps.Store(c21, ref cj, r2 + l);
-            if (four) { TOps.Store(c30, ref cj, r3); TOps.Store(c31, ref cj, r3 + l); }
         }
     }
 
@@ -1468,11 +1427,14 @@ public static class Gemm
     private readonly struct Rows4 : IRowCount { public static int Count => 4; }
     private readonly struct Rows3 : IRowCount { public static int Count => 3; }
 
-    // Columns [from, to) of two rows of C, four vectors at a time (eight accumulators), as DirectBlock4x2.
-    private static void DirectBlock2x4<TOps, TV>(int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float start, int ls, int from, int to)
+    // Columns [from, to) of rows i and i + 1 of C, four vectors at a time (eight accumulators), as DirectBlock.
+    private static void DirectBlock2x4<TOps, TV>(int i, int k, ref float a, int ai, int ap, ref float b, int ldb, ref float c, int ldc, ref float bias, bool hasBias, int from, int to)
         where TOps : struct, IVectorOps<TV>
     {
-        nuint l = (nuint)TOps.Lanes, l2 = 2 * l, l3 = 3 * l, r1 = (nuint)ldc, s1 = (nuint)ls;
+        a = ref Unsafe.Add(ref a, i * ai);
+        c = ref Unsafe.Add(ref c, i * ldc);
+        ref float start = ref hasBias ? ref bias : ref c;
+        nuint l = (nuint)TOps.Lanes, l2 = 2 * l, l3 = 3 * l, r1 = (nuint)ldc, s1 = hasBias ? 0 : r1;
         nint o1 = ai;
         for (int j = from; j < to; j += 4 * TOps.Lanes)
         {

@@ -34,7 +34,7 @@ internal static class Workers
     public static DeviceGate BeginMove(ISequentialModel model, string what)
     {
         ThrowIfTraining(model, what);
-        var gate = DeviceGates.GetValue(model, static _ => new DeviceGate());
+        var gate = GateOf(model);
         System.Threading.Monitor.Enter(gate);
         if (Volatile.Read(ref gate.InFlight) > 0)
         {
@@ -48,6 +48,8 @@ internal static class Workers
     /// <summary>Ends the hold <see cref="BeginMove"/> took.</summary>
     public static void EndMove(DeviceGate gate) => System.Threading.Monitor.Exit(gate);
 
+    private static DeviceGate GateOf(ISequentialModel model) => DeviceGates.GetValue(model, static _ => new DeviceGate());
+
     /// <summary>
     /// A model to run inference on: a pooled worker, or the model itself when a pass must start from a state only it
     /// holds (a stateful layer, or an initial state set on it) or it cannot create workers.
@@ -57,9 +59,11 @@ internal static class Workers
         // A model on a device runs there itself (its engine serialises the calls); a CPU worker would read stale host
         // parameters. The call is counted on the model's device gate until the lease ends, so that a move (To) or the
         // device's Dispose from another thread is refused while it runs instead of freeing its buffers under it.
-        if (model is IDeviceHosted)
+        // A model on the CPU takes no gate: a move that starts after this check finds no call counted, and this call
+        // runs on the CPU with the host parameters, which the move leaves as they are.
+        if (DeviceSync.Engine(model) is not null)
         {
-            var gate = DeviceGates.GetValue(model, static _ => new DeviceGate());
+            var gate = GateOf(model);
             lock (gate)
             {
                 if (DeviceSync.Engine(model) is not null)
