@@ -81,21 +81,30 @@ public sealed class GemmPropertyTests
     [Fact]
     public void A_thread_s_first_packed_product_leaves_the_managed_heap_almost_untouched()
     {
-        // The pack buffers are native: a model's first pass allocates its workspace and little else.
-        long allocated = -1;
-        var thread = new System.Threading.Thread(() =>
+        // The pack buffers are native: a model's first pass allocates its workspace and little else. Each try is a
+        // fresh thread's first product, and the fewest bytes of three tries are compared: a one-off allocation of the
+        // runtime's own (8,200 B once in CI's 128-bit run, with other tests' threads tiering methods up; never
+        // reproduced alone) shows in one try at most, while buffers on the managed heap would show in every one.
+        long allocated = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && allocated > 1024; attempt++)
         {
-            const int m = 40, n = 100, k = 300; // packed, below the threshold of a split
-            var a = new float[m * k];
-            var b = new float[k * n];
-            var c = new float[m * n];
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
-            Gemm.MultiplyAddTransposedA(m, n, k, a, m, b, n, c, n);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        });
-        thread.Start();
-        thread.Join();
+            long bytes = -1;
+            var thread = new System.Threading.Thread(() =>
+            {
+                const int m = 40, n = 100, k = 300; // packed, below the threshold of a split
+                var a = new float[m * k];
+                var b = new float[k * n];
+                var c = new float[m * n];
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Gemm.MultiplyAdd(m, n, k, a, k, b, n, c, n);
+                Gemm.MultiplyAddTransposedA(m, n, k, a, m, b, n, c, n);
+                bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            });
+            thread.Start();
+            thread.Join();
+            Assert.True(bytes >= 0, "the thread did not run its product");
+            allocated = Math.Min(allocated, bytes);
+        }
         // Two small holders of the native buffers and the thread's static storage (336 B measured at every width),
         // against 64 KB and more for the buffers themselves; MemoryTests allows a first pass 4 KB beyond its workspace.
         Assert.InRange(allocated, 0, 1024);
