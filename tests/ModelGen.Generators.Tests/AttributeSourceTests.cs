@@ -82,7 +82,7 @@ public sealed class AttributeSourceTests
 
         var before = GeneratorHarness.ParseSingle($"using ModelGen;\n[Sequential(Features = 2)] {plain} partial class M;").Layers[0];
         var after = GeneratorHarness.ParseSingle($"using ModelGen;\n[Sequential(Features = 2)] {set} partial class M;").Layers[0];
-        (after with { Location = before.Location }).ShouldNotBe(before, $"{set} reads the same as {plain}");
+        (after with { Location = before.Location, Arguments = before.Arguments }).ShouldNotBe(before, $"{set} reads the same as {plain}");
     }
 
     private static object[] ConstructorArguments(Type type)

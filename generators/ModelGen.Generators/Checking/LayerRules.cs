@@ -26,7 +26,8 @@ internal static class LayerRules
     /// <param name="index">Its position in the declaration.</param>
     /// <param name="name">The name messages use (the wrapper's when wrapped).</param>
     /// <param name="innerName">The layer's own name.</param>
-    /// <param name="where">Where to report.</param>
+    /// <param name="where">Where to report what concerns the layer as a whole (a value written in one of its
+    /// arguments is reported at that argument).</param>
     /// <param name="diagnostics">Receives what is wrong.</param>
     public static CheckedOptions Check(LayerSpec layer, LayerSpec? wrapper, int index, string name, string innerName, LocationInfo? where,
         ImmutableArray<DiagnosticInfo>.Builder diagnostics)
@@ -35,16 +36,19 @@ internal static class LayerRules
         var options = layer.Options;
         bool ok = true;
         void Report(DiagnosticInfo diagnostic) { diagnostics.Add(diagnostic); ok = false; }
+        // The argument that holds a value, where it was written: the layer's own, or its wrapper's.
+        LocationInfo? At(string key, LayerSpec? of = null) => ArgumentSite.Find((of ?? layer).Arguments, key) ?? where;
 
         if (layer.Kind == LayerKind.Embedding)
         {
             if (index > 0) Report(DiagnosticInfo.Create(DiagnosticDescriptors.EmbeddingNotFirst, where, name, Text(index)));
-            if (layer.InputDim <= 0) Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "inputDim", $"Embedding '{name}'", Text(layer.InputDim), "pass the vocabulary size (largest token id + 1)"));
+            if (layer.InputDim <= 0) Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, At("inputDim"), "inputDim", $"Embedding '{name}'", Text(layer.InputDim), "pass the vocabulary size (largest token id + 1)"));
         }
         if (info.HasUnits && layer.Units <= 0)
         {
             bool embedding = layer.Kind == LayerKind.Embedding;
-            Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, embedding ? "outputDim" : "units", $"{layer.AttributeName} '{name}'", Text(layer.Units),
+            string key = embedding ? "outputDim" : "units";
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, At(key), key, $"{layer.AttributeName} '{name}'", Text(layer.Units),
                 $"pass the number of {(embedding ? "dimensions per token" : "units")}"));
         }
 
@@ -53,12 +57,14 @@ internal static class LayerRules
         {
             string text = layer.Activation ?? defaultActivation;
             var parsed = ParseActivation(text);
+            // The Activation layer takes it as its constructor's argument, other layers as the Activation option.
+            var written = At(layer.Kind == LayerKind.Activation ? "activation" : "Activation");
             if (parsed is null || parsed == Activation.HardSigmoid)
-                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name,
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, written, layer.AttributeName, name,
                     parsed is null ? $"has unknown activation '{text}'" : $"cannot use activation '{text}' (ModelGen has it only as the RecurrentActivation of Lstm and Gru, on their gates)",
                     (info.IsRecurrent ? RecurrentActivations : DenseActivations) + (text == "null" ? " (Keras's activation=None is 'linear')" : "")));
             else if (parsed == Activation.Softmax && info.IsRecurrent)
-                Report(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnRecurrent, where, layer.AttributeName, name));
+                Report(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOnRecurrent, written, layer.AttributeName, name));
             else activation = parsed.Value;
         }
         var gateActivation = Activation.Sigmoid;
@@ -66,7 +72,7 @@ internal static class LayerRules
         {
             var parsed = ParseActivation(gateText);
             if (parsed is Activation.Sigmoid or Activation.HardSigmoid) gateActivation = parsed.Value;
-            else Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, where, layer.AttributeName, name,
+            else Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, At("RecurrentActivation"), layer.AttributeName, name,
                 parsed is null ? $"has unknown activation '{gateText}'" : $"cannot use '{gateText}' as RecurrentActivation (Keras accepts any activation on the gates; ModelGen's gate kernels take two)",
                 "'sigmoid' or 'hard_sigmoid' (RecurrentActivation)"));
         }
@@ -74,14 +80,14 @@ internal static class LayerRules
         if (wrapper?.Kind == LayerKind.Bidirectional && wrapper.Options.MergeMode is { } mergeText)
         {
             var parsed = ParseMerge(mergeText);
-            if (parsed is null) Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownMergeMode, where, name, mergeText));
+            if (parsed is null) Report(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownMergeMode, At("MergeMode", wrapper), name, mergeText));
             else merge = parsed.Value;
         }
         if (wrapper?.Kind == LayerKind.Bidirectional && options.GoBackwards)
-            Report(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, layer.Location ?? where, layer.AttributeName, innerName, name));
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, ArgumentSite.Find(layer.Arguments, "GoBackwards") ?? layer.Location ?? where, layer.AttributeName, innerName, name));
 
         if (layer.Kind == LayerKind.Masking && !IsFiniteFloat(options.MaskValue))
-            Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotFinite, where, "maskValue", $"Masking '{name}'", options.MaskValue.ToString("R", CultureInfo.InvariantCulture),
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotFinite, At("maskValue"), "maskValue", $"Masking '{name}'", options.MaskValue.ToString("R", CultureInfo.InvariantCulture),
                 "pad with a finite value, e.g. 0.0 or -1.0"));
 
         // Rates: dropout options of recurrent layers, and the Dropout layers' own. The model computes in float32, so a
@@ -92,7 +98,7 @@ internal static class LayerRules
         foreach (var (what, rate) in rates)
         {
             if (IsRate(rate)) continue;
-            Report(DiagnosticInfo.Create(DiagnosticDescriptors.RateOutOfRange, where, what, $"{layer.AttributeName} '{name}'", rate.ToString("R", CultureInfo.InvariantCulture)));
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.RateOutOfRange, At(what), what, $"{layer.AttributeName} '{name}'", rate.ToString("R", CultureInfo.InvariantCulture)));
         }
         return new CheckedOptions(ok, activation, gateActivation, merge);
     }

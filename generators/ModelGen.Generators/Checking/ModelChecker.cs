@@ -59,13 +59,13 @@ internal static class ModelChecker
         }
 
         if (spec.TimeSteps is int steps && steps <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, at, "TimeSteps", $"model '{model}'", Text(steps), "omit TimeSteps to accept sequences of any length"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, spec.AtSequential("TimeSteps") ?? at, "TimeSteps", $"model '{model}'", Text(steps), "omit TimeSteps to accept sequences of any length"));
         if (spec.Features is int f && f <= 0)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, at, "Features", $"model '{model}'", Text(f), "set the number of features per time step"));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, spec.AtSequential("Features") ?? at, "Features", $"model '{model}'", Text(f), "set the number of features per time step"));
 
         bool startsWithEmbedding = spec.Layers[0].Kind == LayerKind.Embedding;
         if (startsWithEmbedding && spec.Features is int given)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FeaturesWithEmbedding, at, model, Text(given)));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FeaturesWithEmbedding, spec.AtSequential("Features") ?? at, model, Text(given)));
         if (!startsWithEmbedding && spec.Features is null)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoInput, at, model));
         // A sample whose input no array holds (TimeSteps × Features past Array.MaxLength) can never be passed; then no layer
@@ -152,7 +152,7 @@ internal static class ModelChecker
                 }
                 if (options.Repeats <= 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, where, "n", $"RepeatVector '{name}'", Text(options.Repeats), "pass the number of time steps to repeat the vector for"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, ArgumentSite.Find(layer.Arguments, "n") ?? where, "n", $"RepeatVector '{name}'", Text(options.Repeats), "pass the number of time steps to repeat the vector for"));
                     ok = false;
                 }
             }

@@ -26,9 +26,9 @@ internal static class Naming
             if (layer.Name is null) continue;
             names[i] = layer.Name;
             if (!IsValidName(layer.Name))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, layer.Location, Shorten(layer.Name)));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidName, layer.At("Name"), Shorten(layer.Name)));
             else if (!taken.Add(layer.Name) && reported.Add(layer.Name))
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateName, layer.Location, layer.Name, spec.ClassName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateName, layer.At("Name"), layer.Name, spec.ClassName));
         }
         var counters = new Dictionary<string, int>();
         for (int i = 0; i < spec.Layers.Count; i++)

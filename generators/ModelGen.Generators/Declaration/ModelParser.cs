@@ -107,7 +107,10 @@ internal static class ModelParser
             if (!Binds(attribute)) bindingErrors = true;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
             int onDeclaration = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == declaration ? 0 : 1;
-            layers.Add(ReadLayer(kind, attribute, onDeclaration, LocationInfo.From(syntax), syntax?.SpanStart ?? 0));
+            layers.Add(ReadLayer(kind, attribute, onDeclaration, LocationInfo.From(syntax), syntax?.SpanStart ?? 0) with
+            {
+                Arguments = ArgumentSites(attribute, syntax as AttributeSyntax),
+            });
         }
 
         var containing = ImmutableArray.CreateBuilder<ContainingType>();
@@ -135,9 +138,31 @@ internal static class ModelParser
             DeclaredMembers = type.GetMembers().Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName).Select(m => m.Name)
                 .Concat(type.GetTypeMembers().Select(t => t.Name)).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
             InheritedMembers = Inherited(type).ToEquatableArray(),
+            SequentialArguments = sequential is null ? EquatableArray<ArgumentSite>.Empty
+                : ArgumentSites(sequential, sequential.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax),
             BaseModel = type.BaseType is { } baseType && baseType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SequentialAttribute)
                 ? baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) : null,
         };
+    }
+
+    // Each argument's key and text: `Name = value` by the property's name, a positional or `name: value` argument by
+    // its constructor parameter's name (a positional one by its place: C# puts none after a `name:` argument that is
+    // out of place, nor after a `Name = value` one).
+    private static EquatableArray<ArgumentSite> ArgumentSites(AttributeData attribute, AttributeSyntax? syntax)
+    {
+        if (syntax?.ArgumentList is not { } list) return EquatableArray<ArgumentSite>.Empty;
+        var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        var sites = ImmutableArray.CreateBuilder<ArgumentSite>();
+        int position = 0;
+        foreach (var argument in list.Arguments)
+        {
+            string? key = argument.NameEquals is { } equals ? equals.Name.Identifier.ValueText
+                : argument.NameColon is { } colon ? colon.Name.Identifier.ValueText
+                : position < parameters.Length ? parameters[position].Name : null;
+            if (argument.NameEquals is null) position++; // a `name:` argument before a positional one stands in its place
+            if (key is not null && LocationInfo.From(argument) is { } location) sites.Add(new ArgumentSite(key, location));
+        }
+        return sites.ToImmutable().ToEquatableArray();
     }
 
     // False when C# could not bind the attribute's arguments (an undefined name, a wrong type or count): the compiler

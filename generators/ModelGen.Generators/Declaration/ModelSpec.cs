@@ -17,7 +17,7 @@ namespace ModelGen.Generators.Declaration;
 /// <param name="ReturnSequences">Recurrent layers: return every step.</param>
 /// <param name="ResetAfter">GRU: reset gate after the recurrent product.</param>
 /// <param name="Declaration">Index of the partial declaration the attribute sits on.</param>
-/// <param name="Location">The attribute, for diagnostics.</param>
+/// <param name="Location">The attribute, for diagnostics about it as a whole.</param>
 internal sealed record LayerSpec(
     LayerKind Kind,
     string AttributeName,
@@ -32,6 +32,32 @@ internal sealed record LayerSpec(
 {
     /// <summary>The options beyond the core ones, as written (defaults when not).</summary>
     public LayerOptions Options { get; init; } = LayerOptions.Default;
+
+    /// <summary>Where each argument was written, for diagnostics about one value (see <see cref="At"/>).</summary>
+    public EquatableArray<ArgumentSite> Arguments { get; init; } = EquatableArray<ArgumentSite>.Empty;
+
+    /// <summary>
+    /// The argument <paramref name="key"/> (a constructor parameter's name, e.g. <c>units</c>, or a property's, e.g.
+    /// <c>Dropout</c>) where it was written, else the attribute: a value the user left at its default is reported at
+    /// the attribute.
+    /// </summary>
+    public LocationInfo? At(string key) => ArgumentSite.Find(Arguments, key) ?? Location;
+}
+
+/// <summary>
+/// One argument of an attribute as written: its key (the constructor parameter's name for a positional or
+/// <c>name:</c> argument, the property's name for <c>Name = value</c>) and the argument's whole text, so a diagnostic
+/// about one value underlines that value in the editor, as the compiler's own errors about arguments do.
+/// </summary>
+internal sealed record ArgumentSite(string Key, LocationInfo Location)
+{
+    /// <summary>The location of <paramref name="key"/> in <paramref name="sites"/>, or null when it was not written.</summary>
+    public static LocationInfo? Find(EquatableArray<ArgumentSite> sites, string key)
+    {
+        foreach (var site in sites)
+            if (site.Key == key) return site.Location;
+        return null;
+    }
 }
 
 /// <summary>Layer options as written; each applies to the layer kinds whose attribute carries it.</summary>
@@ -126,6 +152,12 @@ internal sealed record ModelSpec(
     /// the checker adds none of its own about values the user never wrote (and generates nothing).
     /// </summary>
     public bool HasBindingErrors { get; init; }
+
+    /// <summary>Where each argument of <c>[Sequential]</c> was written (<c>TimeSteps</c>, <c>Features</c>).</summary>
+    public EquatableArray<ArgumentSite> SequentialArguments { get; init; } = EquatableArray<ArgumentSite>.Empty;
+
+    /// <summary>The <c>[Sequential]</c> argument <paramref name="key"/> where it was written, else the attribute.</summary>
+    public LocationInfo? AtSequential(string key) => ArgumentSite.Find(SequentialArguments, key) ?? SequentialLocation;
 
     /// <summary>The base class, when it is itself a model class (has <c>[Sequential]</c>).</summary>
     public string? BaseModel { get; init; }
