@@ -7,10 +7,12 @@ using ModelGen;
 using ModelGen.Plotting;
 using Sentiment;
 
-string? folder = SentimentData.Locate(args.Length > 0 ? args[0] : null);
+string? given = args.Length > 0 ? args[0] : null;
+string? folder = SentimentData.Locate(given);
 if (folder is null)
 {
-    Console.Error.WriteLine($"Sentiment data not found. Pass its folder as the first argument (this repository's CI uses {SentimentData.SharedFolder}).");
+    Console.Error.WriteLine($"Sentiment data not found: no folder '{SentimentData.Candidate(given)}'.");
+    Console.Error.WriteLine($"Pass its folder as the first argument (this repository's CI uses {SentimentData.SharedFolder}, relative to the folder holding ModelGen.sln).");
     Console.Error.WriteLine("Download 'Sentiment Labelled Sentences' from the UCI Machine Learning Repository (CC BY 4.0, Kotzias et al. 2015).");
     return 2;
 }

@@ -27,14 +27,23 @@ public static class SentimentData
     /// </summary>
     public static string? Locate(string? folder = null)
     {
-        if (folder is not null) return Directory.Exists(folder) ? folder : null;
+        string candidate = Candidate(folder);
+        return Directory.Exists(candidate) ? candidate : null;
+    }
+
+    /// <summary>
+    /// The full path <see cref="Locate"/> looks at for <paramref name="folder"/> (or for <see cref="SharedFolder"/> when
+    /// it is null), whether or not it exists: for a message saying where the data was expected.
+    /// </summary>
+    public static string Candidate(string? folder = null)
+    {
+        if (folder is not null) return Path.GetFullPath(folder);
         var root = new DirectoryInfo(Directory.GetCurrentDirectory());
         for (var dir = root; dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "ModelGen.sln"))) { root = dir; break; }
         }
-        string candidate = Path.GetFullPath(Path.Combine(root.FullName, SharedFolder));
-        return Directory.Exists(candidate) ? candidate : null;
+        return Path.GetFullPath(Path.Combine(root.FullName, SharedFolder));
     }
 
     /// <summary>Reads every labelled sentence of the three files, in file order.</summary>

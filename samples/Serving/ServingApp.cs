@@ -85,7 +85,9 @@ public static class ServingApp
 
         app.MapGet("/health", () => "ok");
         app.MapGet("/model", () => pool.Summary()); // a method of the pool: the route generator cannot see ModelGen's generated members
-        app.MapPost("/predict", (PredictRequest request) => Predict(pool, request));
+        // Nullable, so that an empty body or a JSON null reaches Predict's own refusal (ASP.NET Core's answer to a missing
+        // required body asks whether the parameter should have been a service).
+        app.MapPost("/predict", (PredictRequest? request) => Predict(pool, request));
         return app;
     }
 
@@ -105,11 +107,11 @@ public static class ServingApp
         return new Uri(addresses.First());
     }
 
-    private static IResult Predict(ModelPool pool, PredictRequest request)
+    private static IResult Predict(ModelPool pool, PredictRequest? request)
     {
         int steps = pool.Info.TimeSteps ?? 1, features = pool.Info.InputFeatures, width = steps * features;
-        if (request.Inputs is not { Length: > 0 } samples)
-            return TypedResults.BadRequest(new ErrorResponse($"expected {{\"inputs\": [[{width} floats], ...]}} with 1 to {MaxSamples} samples; got none"));
+        if (request?.Inputs is not { Length: > 0 } samples)
+            return TypedResults.BadRequest(new ErrorResponse($"expected {{\"inputs\": [[{width} floats], ...]}} with 1 to {MaxSamples} samples; got {(request is null ? "an empty body or null" : "none")}"));
         if (samples.Length > MaxSamples)
             return TypedResults.BadRequest(new ErrorResponse($"expected at most {MaxSamples} samples per request; got {samples.Length}"));
         var x = new float[samples.Length * width];

@@ -56,6 +56,8 @@ public sealed class ServingTests(ITestOutputHelper output) : IDisposable
     [InlineData("""{"inputs":[["a",0,0,0]]}""", "Path: $.inputs[0][0]")]
     [InlineData("""{"inputs":[["0.5",0,0,0]]}""", "Path: $.inputs[0][0]")] // a string is not a number
     [InlineData("""{"inputs":[[NaN,0,0,0]]}""", "expected a JSON body")]
+    [InlineData("", "samples; got an empty body or null")] // not ASP.NET Core's "Implicit body inferred …"
+    [InlineData("null", "samples; got an empty body or null")]
     public async Task A_bad_request_gets_400_saying_what_was_expected(string body, string message)
     {
         var pool = Pool();
