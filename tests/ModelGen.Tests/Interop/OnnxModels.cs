@@ -118,6 +118,14 @@ public partial class OnnxMaskingLast;
 [Dense(1)]
 public partial class OnnxMaskedGoBackwards;
 
+// A GoBackwards layer returning its sequence (in its reading order, as Keras) under a mask, and a layer after it.
+[Sequential(TimeSteps = 7)]
+[Embedding(20, 4, MaskZero = true)]
+[Gru(3, GoBackwards = true, ReturnSequences = true)]
+[Lstm(2)]
+[Dense(1)]
+public partial class OnnxMaskedGoBackwardsSteps;
+
 // The layers without weights around the recurrent ones: pooling, Flatten, RepeatVector, Activation.
 
 [Sequential(TimeSteps = 6, Features = 2)]

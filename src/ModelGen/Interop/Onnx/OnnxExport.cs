@@ -25,13 +25,15 @@ namespace ModelGen.Interop;
 /// RepeatVector → <c>Unsqueeze</c> + <c>Tile</c>; GlobalAveragePooling1D → <c>ReduceMean</c> over the steps, or with a
 /// mask <c>Σ x·mask / Σ mask</c> as Keras; GlobalMaxPooling1D → <c>ReduceMax</c> over every step (Keras 3 reads no
 /// mask there); Flatten → <c>Reshape</c> to <c>[batch, steps·features]</c>. Dropout layers and dropout rates are left out (inference).</para>
-/// <para>Masks (Embedding <c>MaskZero</c>, Masking): each row's unmasked steps are rotated to the front and the
-/// recurrent operator runs with <c>sequence_lens</c>; its outputs are rotated back and masked steps take Keras's
-/// values (a single layer's carried output: zero before the first real step, the last output after it; zeros in
-/// a Bidirectional layer, which sets Keras's <c>zero_output_for_mask</c>). This equals ModelGen's (and Keras's) results when each row's real steps are contiguous, as with
-/// 'pre' and 'post' padding; a row with masked steps between real ones differs.</para>
+/// <para>Masks (Embedding <c>MaskZero</c>, Masking): each row's real steps are gathered to the front in order (a
+/// <c>TopK</c> sort, so they may lie anywhere: padding before, after, or masked steps between real ones) and the
+/// recurrent operator runs over them with <c>sequence_lens</c>, so its state skips the masked steps as Keras's masked
+/// loop does; each step then takes the output of the last real step at or before it, which gives Keras's values
+/// (a single layer carries its last output over masked steps, with zeros before its first real step; a Bidirectional
+/// layer, which sets Keras's <c>zero_output_for_mask</c>, has zeros at masked steps). A <c>GoBackwards</c> layer
+/// reads the input and its mask reversed.</para>
 /// <para>Not exported: <c>Stateful</c> state across calls (the ONNX model starts every call from zeros). Refused:
-/// <c>GoBackwards</c> together with a mask, and a model that holds an initial state set with a <c>Set…InitialState</c>
+/// a model that holds an initial state set with a <c>Set…InitialState</c>
 /// method (its <c>Predict</c> starts from that state, the ONNX model would start from zeros: call
 /// <c>ResetStates()</c> first).</para>
 /// </remarks>
@@ -91,11 +93,15 @@ public static class OnnxExport
         private readonly ModelInfo _info = model.Info;
         private object Steps => _info.TimeSteps is int t ? t : "steps";
 
-        // Mask state: the float mask [B, T] and what the recurrent layers need from it, built once.
+        // Mask state: the float mask [B, T] and what the recurrent layers need from it, built once per orientation
+        // (in time order, and reversed for GoBackwards layers).
         private string? _mask;
-        private MaskPlan? _plan;
+        private MaskPlan? _plan, _reversedPlan;
 
-        private sealed record MaskPlan(string Lengths32, string Gather, string Ungather, string AfterF);
+        // Lengths32: real steps per row [B] (int32, for sequence_lens). Gather [B, T]: the real steps in order, then
+        // the masked ones (the compaction). Index [B, T]: for each step, the compacted position of the last real step
+        // at or before it (0 before the first). Seen and Mask [B, T] (float): 1 from a row's first real step on; the mask.
+        private sealed record MaskPlan(string Lengths32, string Gather, string Index, string Seen, string Mask);
 
         public byte[] Build()
         {
@@ -106,7 +112,7 @@ public static class OnnxExport
             bool sequence = true;
             object steps = Steps; // of the output, when it is a sequence: a RepeatVector sets its own
             // A layer whose output has no time axis: the mask (and the plan built from it) ends there.
-            void EndSequence() { sequence = false; _mask = null; _plan = null; }
+            void EndSequence() { sequence = false; _mask = null; _plan = null; _reversedPlan = null; }
             foreach (var layer in layers)
             {
                 var w = LayerWeights.Read(layer.Info);
@@ -209,9 +215,6 @@ public static class OnnxExport
         {
             string name = w.Layer.Name;
             int dirs = w.Directions.Count, g = w.Gates, h = w.Units, inputs = w.Inputs;
-            if (r.GoBackwards && _mask is not null)
-                throw new NotSupportedException($"layer '{name}': GoBackwards on masked input has no exact ONNX form (the mask would have to travel reversed through sequence_lens); export it without the mask or without GoBackwards");
-
             // Weights in ONNX layout: W [dirs, G·H, I], R [dirs, G·H, H], B [dirs, 2·G·H] = (Wb, Rb).
             var map = GateLayout.Onnx(g);
             var wAll = new float[dirs * g * h * inputs];
@@ -254,7 +257,8 @@ public static class OnnxExport
             if (r is GruAttribute gru) attributes.Add(("linear_before_reset", gru.ResetAfter ? 1L : 0L));
             string op = g switch { 1 => "RNN", 3 => "GRU", _ => "LSTM" };
 
-            var plan = _mask is null ? null : Plan(x);
+            // GoBackwards reads the input and its mask reversed in time, and returns its outputs in that order (Keras).
+            var plan = _mask is null ? null : Plan(r.GoBackwards);
             string input = x;
             if (r.GoBackwards) input = ReverseTime(input);
             if (plan is not null) input = GatherSteps(input, plan.Gather);
@@ -275,17 +279,12 @@ public static class OnnxExport
                 string seq = _g.Add("Transpose", [_g.Add("Gather", [y, _g.Int64Scalar(d)], ("axis", 1L))], ("perm", new long[] { 1, 0, 2 })); // [B, T, H]
                 if (plan is not null)
                 {
-                    seq = GatherSteps(seq, plan.Ungather); // zero at masked steps, as ONNX Runtime leaves them
-                    // Keras's Bidirectional keeps those zeros (it sets zero_output_for_mask when it returns
-                    // sequences). A single layer carries its last output forward: zeros before the first real step
-                    // (the initial state), the final output after the last one.
-                    if (dirs == 2)
-                    {
-                        parts[d] = seq;
-                        continue;
-                    }
-                    string carried = _g.Add("Mul", [_g.Add("Unsqueeze", [plan.AfterF, _g.Vector(2)]), _g.Add("Unsqueeze", [last, _g.Vector(1)])]);
-                    seq = _g.Add("Add", [seq, carried]);
+                    // Back from the compacted order: each step takes the output of the last real step at or before it.
+                    // A single layer thus carries its last output over masked steps, with zeros (the initial state)
+                    // before its first real step; Keras's Bidirectional zeroes every masked step (it sets
+                    // zero_output_for_mask when it returns sequences).
+                    seq = GatherSteps(seq, plan.Index);
+                    seq = _g.Add("Mul", [seq, _g.Add("Unsqueeze", [dirs == 2 ? plan.Mask : plan.Seen, _g.Vector(2)])]);
                 }
                 parts[d] = seq;
             }
@@ -337,7 +336,7 @@ public static class OnnxExport
             return (r is LstmAttribute ? [gate, candidate, candidate] : [gate, candidate], alpha ?? candidateAlpha, beta ?? candidateBeta);
         }
 
-        /// <summary>x [B, T, F] reversed along T.</summary>
+        /// <summary>x [B, T, …] reversed along T.</summary>
         private string ReverseTime(string x) =>
             _g.Add("Slice", [x, _g.Vector(-1), _g.Vector(long.MinValue), _g.Vector(1), _g.Vector(-1)]);
 
@@ -349,23 +348,27 @@ public static class OnnxExport
         }
 
         /// <summary>
-        /// From the mask [B, T]: L = real steps per row, s = the first real step (ArgMax picks the first 1), the
-        /// rotation that brings steps s … s+L−1 to the front and its inverse, and the mask of the steps after the real ones.
+        /// From the mask [B, T] (reversed in time for a GoBackwards layer): the compaction that brings each row's real
+        /// steps to the front in order, as Keras's masked loop sees them (the state skips masked steps), wherever they
+        /// lie: padding before or after, or masked steps between real ones. Its order is TopK's ascending sort of
+        /// <c>t + T·masked</c>, every key distinct. The way back is a running count of real steps.
         /// </summary>
-        private MaskPlan Plan(string x)
+        private MaskPlan Plan(bool reversed)
         {
-            if (_plan is not null) return _plan;
-            string mask = _mask!;
-            string lengths = _g.Add("Cast", [_g.Add("ReduceSum", [mask, _g.Vector(1)], ("keepdims", 0L))], ("to", (long)OnnxType.Int64)); // [B]
-            string lengths32 = _g.Add("Cast", [lengths], ("to", (long)OnnxType.Int32));
-            string start = _g.Add("ArgMax", [mask], ("axis", 1L), ("keepdims", 1L)); // [B, 1]
+            if ((reversed ? _reversedPlan : _plan) is { } built) return built;
+            string mask = reversed ? ReverseTime(_mask!) : _mask!;
+            string real = _g.Add("Cast", [mask], ("to", (long)OnnxType.Int64)); // [B, T], 1 at real steps
+            string lengths32 = _g.Add("Cast", [_g.Add("ReduceSum", [real, _g.Vector(1)], ("keepdims", 0L))], ("to", (long)OnnxType.Int32)); // [B]
             string steps = _g.Add("Gather", [_g.Add("Shape", [mask]), _g.Int64Scalar(1)], ("axis", 0L)); // scalar T
             string t = _g.Add("Unsqueeze", [_g.Add("Range", [_g.Int64Scalar(0), steps, _g.Int64Scalar(1)]), _g.Vector(0)]); // [1, T]
-            string gather = _g.Add("Mod", [_g.Add("Add", [t, start]), steps]);
-            string ungather = _g.Add("Mod", [_g.Add("Add", [_g.Add("Sub", [t, start]), steps]), steps]);
-            string end = _g.Add("Add", [start, _g.Add("Unsqueeze", [lengths, _g.Vector(1)])]);
-            string after = _g.Add("Cast", [_g.Add("GreaterOrEqual", [t, end])], ("to", (long)OnnxType.Float));
-            return _plan = new MaskPlan(lengths32, gather, ungather, after);
+            string key = _g.Add("Add", [t, _g.Add("Mul", [_g.Add("Sub", [_g.Int64Scalar(1), real]), steps])]);
+            string gather = _g.AddMany("TopK", [key, _g.Add("Unsqueeze", [steps, _g.Vector(0)])], 2, ("axis", 1L), ("largest", 0L), ("sorted", 1L))[1];
+            string count = _g.Add("CumSum", [real, _g.Int64Scalar(1)]); // real steps at or before each step
+            string index = _g.Add("Max", [_g.Add("Sub", [count, _g.Int64Scalar(1)]), _g.Int64Scalar(0)]);
+            string seen = _g.Add("Cast", [_g.Add("Greater", [count, _g.Int64Scalar(0)])], ("to", (long)OnnxType.Float));
+            var plan = new MaskPlan(lengths32, gather, index, seen, mask);
+            if (reversed) _reversedPlan = plan; else _plan = plan;
+            return plan;
         }
     }
 }
