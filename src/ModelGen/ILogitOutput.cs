@@ -8,8 +8,8 @@ namespace ModelGen;
 /// TensorFlow does (it reads the logits under a <c>Sigmoid</c>/<c>Softmax</c> output and calls
 /// <c>sigmoid_cross_entropy_with_logits</c> / <c>softmax_cross_entropy_with_logits</c>): exact where the probability
 /// saturates (loss 20 and ∂loss/∂logit = 1 for a logit of 20 and target 0, where the clipped probability gives
-/// 15.94 and gradient 0), and one pass cheaper. Every generated model whose output layer is a Dense implements it,
-/// whatever the activation.
+/// 15.94 and gradient 0), and one pass cheaper. Every generated model whose output layer is a Dense, or an Activation
+/// layer, implements it, whatever the activation.
 /// </summary>
 /// <remarks>
 /// When a model implements this and is compiled with <see cref="BinaryCrossentropyLoss"/> on a <c>sigmoid</c> output,

@@ -20,18 +20,23 @@ internal static class ModelPlanner
     }
 
     /// <summary>
-    /// An output layer computed by the Dense cell exposes its logits (<see cref="LogitPlan"/>): kept by the cell unless
-    /// the activation is linear (then they are the output), and turned batch-major when the output is a sequence.
-    /// Recurrent cells end in their own state update, not in an output activation a loss could absorb.
+    /// An output layer computed by the Dense cell, or an output Activation layer (Keras on TensorFlow takes the logits
+    /// of an <c>Activation('sigmoid')</c> or <c>('softmax')</c> layer as of a Dense layer's activation), exposes its
+    /// logits (<see cref="LogitPlan"/>): kept by the layer unless the activation is linear (then they are the output),
+    /// and turned batch-major when the output is a sequence. Recurrent cells end in their own state update, and the
+    /// other layers in no activation, so nothing there is for a loss to absorb.
     /// </summary>
     private static LogitPlan? Logits(CheckedLayer output) => output.Cell.Cell switch
     {
-        CellKind.Dense => new LogitPlan(
-            Checking.LayerRules.KerasName(output.Cell.Activation),
-            output.Cell.Activation == Activation.Linear ? TensorRole.Output : TensorRole.Logits,
-            output.OutputIsSequence),
+        CellKind.Dense => Logit(output),
+        null when output.Kind == LayerKind.Activation => Logit(output),
         CellKind.SimpleRnn or CellKind.Lstm or CellKind.Gru or null => null,
     };
+
+    private static LogitPlan Logit(CheckedLayer output) => new(
+        Checking.LayerRules.KerasName(output.Cell.Activation),
+        output.Cell.Activation == Activation.Linear ? TensorRole.Output : TensorRole.Logits,
+        output.OutputIsSequence);
 
     private static TensorSize PerRow(bool sequence, int width) => new(sequence ? SizeBasis.Rows : SizeBasis.Batch, width);
 
@@ -103,8 +108,16 @@ internal static class ModelPlanner
                 T(TensorRole.OutputGradient, PerRow(false, u), gradient), Step.MaxPool, Step.MaxPoolBackward),
             LayerKind.Flatten => Plain(T(TensorRole.Output, PerRow(false, u), "each sample's steps in one row, batch-major"),
                 T(TensorRole.OutputGradient, PerRow(false, u), gradient), Step.Flatten, Step.FlattenBackward),
-            LayerKind.Activation => Plain(T(TensorRole.Output, PerRow(seq, u), $"{Checking.LayerRules.KerasName(l.Cell.Activation)} of the input"),
-                T(TensorRole.OutputGradient, PerRow(seq, u), gradient), Step.Activate, Step.ActivateBackward),
+            LayerKind.Activation => (
+                new[]
+                {
+                    T(TensorRole.Output, PerRow(seq, u), $"{Checking.LayerRules.KerasName(l.Cell.Activation)} of the input"),
+                    T(TensorRole.OutputGradient, PerRow(seq, u), gradient),
+                }.Concat(LogitTensors(l, isOutput)).ToArray(),
+                System.Array.Empty<PlannedFlag>(),
+                isOutput && seq ? new[] { Step.Activate, Step.BatchMajorLogits } : new[] { Step.Activate },
+                new[] { Step.ActivateBackward },
+                LayerOutput.Own),
             LayerKind.Bidirectional or LayerKind.TimeDistributed => throw new System.InvalidOperationException($"{l.Kind} is a wrapper, not a layer of a checked model"),
         };
         var directions = l.Directions.Select(d => PlanDirection(l, d)).ToEquatableArray();
@@ -115,7 +128,7 @@ internal static class ModelPlanner
     private static (PlannedTensor[], PlannedFlag[], Step[], Step[], LayerOutput) Plain(PlannedTensor output, PlannedTensor gradient, Step forward, Step backward)
         => (new[] { output, gradient }, System.Array.Empty<PlannedFlag>(), new[] { forward }, new[] { backward }, LayerOutput.Own);
 
-    /// <summary>The output Dense layer's logits (see <see cref="Logits"/>): time-major unless linear, batch-major for a sequence.</summary>
+    /// <summary>The output layer's logits (see <see cref="Logits"/>): time-major unless linear, batch-major for a sequence.</summary>
     private static IEnumerable<PlannedTensor> LogitTensors(CheckedLayer l, bool output)
     {
         if (!output) yield break;

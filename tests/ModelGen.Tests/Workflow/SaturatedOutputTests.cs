@@ -3,9 +3,11 @@ using System;
 namespace ModelGen.Tests.Workflow;
 
 /// <summary>
-/// Issue 12, item 2, generated side: a model whose output layer is a Dense implements <see cref="ILogitOutput"/>, so Fit
-/// and Evaluate take a sigmoid or softmax cross-entropy from the logits, as Keras on TensorFlow does. The issue's case
-/// (logit 20, target 0) gives loss 20 and ∂loss/∂logit = 1, where the clipped probability gives 15.94 and gradient 0.
+/// Issue 12, item 2, generated side: a model whose output layer is a Dense, or an Activation layer (trial J: Keras on
+/// TensorFlow takes the logits of <c>Dense(1)</c> + <c>Activation('sigmoid')</c> as of <c>Dense(1, activation='sigmoid')</c>),
+/// implements <see cref="ILogitOutput"/>, so Fit and Evaluate take a sigmoid or softmax cross-entropy from the logits,
+/// as Keras on TensorFlow does. The issue's case (logit 20, target 0) gives loss 20 and ∂loss/∂logit = 1, where the
+/// clipped probability gives 15.94 and gradient 0. Each test runs both forms.
 /// </summary>
 public sealed class SaturatedOutputTests
 {
@@ -22,21 +24,24 @@ public sealed class SaturatedOutputTests
         denseKernel.CopyTo(model.Parameters.AsSpan(dense[0].Offset, dense[0].Length));
     }
 
-    [Fact]
-    public void The_issue_case_gives_loss_20_and_gradient_1()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_issue_case_gives_loss_20_and_gradient_1(bool activationLayer)
     {
-        var model = new SaturatedSigmoidModel();
+        ISequentialModel<float> model = activationLayer ? new SaturatedSigmoidLayerModel() : new SaturatedSigmoidModel();
+        var logits = (ILogitOutput)model;
         Saturate(model, [20f]);
         model.Compile(new Sgd(learningRate: 1f), Loss.BinaryCrossentropy(), "accuracy");
-        Assert.Equal("sigmoid", model.OutputActivation);
+        Assert.Equal("sigmoid", logits.OutputActivation);
 
         var result = model.Evaluate([1f], [0f]);
         Assert.Equal(Twenty, result["loss"], 4);
         Assert.Equal(0f, result["accuracy"]);
         // Evaluate runs on a worker (the instance's workspace is left alone); the instance's own Forward keeps its logits.
         var output = new float[1];
-        model.Forward(new[] { 1f }, 1, output);
-        Assert.Equal(20f, model.OutputLogits[0]);
+        model.Forward(new[] { 1f }, 1, 1, output);
+        Assert.Equal(20f, logits.OutputLogits[0]);
 
         var history = model.Fit([1f], [0f], epochs: 1, batchSize: 1, verbose: 0);
         Assert.Equal(Twenty, history["loss"][0], 4);
@@ -44,18 +49,20 @@ public sealed class SaturatedOutputTests
         var dense = model.Info.Layers[1].Parameters;
         Assert.Equal(-1f, model.Parameters[dense[1].Offset], 5);
         Assert.Equal(19f, model.Parameters[dense[0].Offset], 5);
-        Assert.Equal(1f, model.DenseBiasGradient[0], 5); // the last step's ∂loss/∂bias
+        Assert.Equal(1f, model.Gradients[dense[1].Offset], 5); // the last step's ∂loss/∂bias
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_saturated_softmax_gives_loss_20_and_gradient_1(bool sparse)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void A_saturated_softmax_gives_loss_20_and_gradient_1(bool sparse, bool activationLayer)
     {
-        var model = new SaturatedSoftmaxModel();
+        ISequentialModel<float> model = activationLayer ? new SaturatedSoftmaxLayerModel() : new SaturatedSoftmaxModel();
         Saturate(model, [20f, 0f]);
         model.Compile(new Sgd(learningRate: 1f), sparse ? Loss.SparseCategoricalCrossentropy() : Loss.CategoricalCrossentropy());
-        Assert.Equal("softmax", model.OutputActivation);
+        Assert.Equal("softmax", ((ILogitOutput)model).OutputActivation);
         float[] y = sparse ? [1f] : [0f, 1f];
 
         Assert.Equal(Twenty, model.Evaluate([1f], y)["loss"], 4);
@@ -66,11 +73,13 @@ public sealed class SaturatedOutputTests
         Assert.Equal(1f, model.Parameters[bias.Offset + 1], 5);
     }
 
-    [Fact]
-    public void Sequence_logits_are_batch_major_and_their_loss_is_the_cross_entropy_of_the_output()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sequence_logits_are_batch_major_and_their_loss_is_the_cross_entropy_of_the_output(bool activationLayer)
     {
-        var model = new SequenceSoftmaxModel();
-        model.Initialize(seed: 5);
+        ISequentialModel<float> model = activationLayer ? new SequenceSoftmaxLayerModel() : new SequenceSoftmaxModel();
+        Initializers.Initialize(model, seed: 5); // what the generated Initialize does (no dropout here to reseed)
         const int Batch = 2, Steps = 3, Classes = 3;
         var random = new Random(6);
         var x = new float[Batch * Steps * 2];
@@ -78,10 +87,10 @@ public sealed class SaturatedOutputTests
         var y = new float[Batch * Steps];
         for (int i = 0; i < y.Length; i++) y[i] = i % Classes;
         var p = new float[model.OutputLength(Batch, Steps)];
-        model.Forward(x, Batch, p);
+        model.Forward(x, Batch, Steps, p);
 
         // softmax of each batch-major row of logits is that row of the output.
-        var logits = model.OutputLogits.ToArray();
+        var logits = ((ILogitOutput)model).OutputLogits.ToArray();
         Assert.Equal(p.Length, logits.Length);
         double expected = 0;
         for (int row = 0; row < Batch * Steps; row++)
@@ -96,11 +105,14 @@ public sealed class SaturatedOutputTests
         Assert.Equal(expected / (Batch * Steps), model.Evaluate(x, y, batchSize: Batch)["loss"], 4);
     }
 
-    [Fact]
-    public void BackwardFromLogits_is_the_gradient_of_a_loss_on_the_logits()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BackwardFromLogits_is_the_gradient_of_a_loss_on_the_logits(bool activationLayer)
     {
         // L = Σ logits ⊙ R, so BackwardFromLogits(R) must give ∂L/∂θ: finite differences over every parameter.
-        var model = new SequenceSoftmaxModel();
+        ISequentialModel<float> model = activationLayer ? new SequenceSoftmaxLayerModel() : new SequenceSoftmaxModel();
+        var logits = (ILogitOutput)model;
         var random = new Random(7);
         for (int i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = (float)(random.NextDouble() - 0.5);
         const int Batch = 2, Steps = 3;
@@ -109,15 +121,15 @@ public sealed class SaturatedOutputTests
         var r = new float[model.OutputLength(Batch, Steps)];
         for (int i = 0; i < r.Length; i++) r[i] = (float)(random.NextDouble() * 2 - 1);
         var output = new float[r.Length];
-        model.Forward(x, Batch, output);
+        model.Forward(x, Batch, Steps, output);
         Array.Clear(model.Gradients);
         var dx = new float[x.Length];
-        model.BackwardFromLogits(r, dx);
+        logits.BackwardFromLogits(r, dx);
         var analytic = model.Gradients.AsSpan().ToArray();
         double Loss()
         {
-            model.Forward(x, Batch, output);
-            var z = model.OutputLogits;
+            model.Forward(x, Batch, Steps, output);
+            var z = logits.OutputLogits;
             double sum = 0;
             for (int i = 0; i < r.Length; i++) sum += (double)z[i] * r[i];
             return sum;
@@ -133,5 +145,7 @@ public sealed class SaturatedOutputTests
         Assert.Equal("sigmoid", ((ILogitOutput)new PaddedStepModel()).OutputActivation);
         Assert.False(new GradientCheck.LstmModel() is ILogitOutput); // the output layer is an LSTM: no logits
         Assert.True(new SaturatedSigmoidModel().OutputLogits.IsEmpty); // before a forward pass
+        Assert.Equal("softmax", ((ILogitOutput)new SequenceSoftmaxLayerModel()).OutputActivation); // an Activation layer's
+        Assert.True(new SaturatedSigmoidLayerModel().OutputLogits.IsEmpty);
     }
 }

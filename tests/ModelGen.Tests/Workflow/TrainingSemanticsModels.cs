@@ -35,3 +35,28 @@ public partial class SaturatedSoftmaxModel;
 [TimeDistributed]
 [Dense(3, Activation = "softmax")]
 public partial class SequenceSoftmaxModel;
+
+/// <summary>
+/// Trial J: the three models above with the activation as a layer of its own, as Keras writes
+/// <c>Dense(1)</c> + <c>Activation('sigmoid')</c>; Keras on TensorFlow takes the logits of either form alike.
+/// </summary>
+[Sequential(TimeSteps = 1, Features = 1)]
+[SimpleRnn(1, Activation = "linear")]
+[Dense(1)]
+[Activation("sigmoid")]
+public partial class SaturatedSigmoidLayerModel;
+
+/// <summary>Trial J: <see cref="SaturatedSoftmaxModel"/> with an Activation layer.</summary>
+[Sequential(TimeSteps = 1, Features = 1)]
+[SimpleRnn(1, Activation = "linear")]
+[Dense(2)]
+[Activation("softmax")]
+public partial class SaturatedSoftmaxLayerModel;
+
+/// <summary>Trial J: <see cref="SequenceSoftmaxModel"/> with an Activation layer.</summary>
+[Sequential(TimeSteps = 3, Features = 2)]
+[Gru(4, ReturnSequences = true)]
+[TimeDistributed]
+[Dense(3)]
+[Activation("softmax")]
+public partial class SequenceSoftmaxLayerModel;

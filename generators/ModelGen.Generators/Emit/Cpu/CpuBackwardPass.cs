@@ -177,8 +177,19 @@ internal static class CpuBackwardPass
                 }
                 break;
             case Step.ActivateBackward:
-                w.Call($"{G}Kernels.ActivationLayer.Backward", CpuForwardPass.ActivationKind(l), r, u, Field(l, TensorRole.Output),
+                void Slope() => w.Call($"{G}Kernels.ActivationLayer.Backward", CpuForwardPass.ActivationKind(l), r, u, Field(l, TensorRole.Output),
                     Field(l, TensorRole.OutputGradient), dx);
+                if (plan.Logits is { TimeMajor: TensorRole.Logits } && l == plan.Model.Output)
+                {
+                    using (w.Block("if (fromLogits)"))
+                    {
+                        w.Line("// From ∂loss/∂logits, which is ∂loss/∂input: no activation slope.");
+                        w.Line($"global::System.Span<float> dx = {dx};");
+                        w.Line($"if (!dx.IsEmpty) {Field(l, TensorRole.OutputGradient)}.AsSpan(0, {r} * {u}).CopyTo(dx);");
+                    }
+                    using (w.Block("else")) Slope();
+                }
+                else Slope();
                 break;
             case Step.Directions:
                 for (int n = 0; n < layer.Directions.Count; n++) CpuDirectionBackward.Write(w, layer, layer.Directions[n], x, dx, first: n == 0);

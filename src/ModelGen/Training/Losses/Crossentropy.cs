@@ -8,8 +8,9 @@ namespace ModelGen;
 /// last axis (Keras takes the mean, not the sum, for this loss); then the mean over samples.
 /// </summary>
 /// <remarks>
-/// From probabilities, <c>p</c> is the output clipped to <c>[1e-7, 1 − 1e-7]</c> as Keras does, and the gradient is 0 where
-/// the clip is active (<c>tf.clip_by_value</c>'s gradient). From logits, the numerically stable form
+/// From probabilities, <c>p</c> is the output clipped to <c>[1e-7, 1 − 1e-7]</c> as Keras 3 does, and the gradient is 0
+/// where the clip is active (<c>tf.clip_by_value</c>'s gradient); tf.keras 2 also adds 1e-7 inside each logarithm, so
+/// its loss at a saturated output is a little lower (its gradients agree). From logits, the numerically stable form
 /// <c>max(x, 0) − x·t + log(1 + exp(−|x|))</c> (TensorFlow's <c>sigmoid_cross_entropy_with_logits</c>), with gradient
 /// <c>sigmoid(x) − t</c>, both divided by <c>samples·width</c>.
 /// </remarks>
