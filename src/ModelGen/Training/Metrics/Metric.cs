@@ -17,7 +17,7 @@ public abstract class Metric
 {
     /// <summary>Names <see cref="FromName(string, Loss)"/> accepts.</summary>
     public const string ValidNames =
-        "accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mean_absolute_error, mse, mean_squared_error, auc, precision, recall";
+        "accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mean_absolute_error, mse, mean_squared_error, auc, precision, recall, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy";
 
     private double _total;
     private double _count;
@@ -182,6 +182,7 @@ public abstract class Metric
             "auc" => new Auc(name: name),
             "precision" => new Precision(name: name),
             "recall" => new Recall(name: name),
+            "binary_crossentropy" or "categorical_crossentropy" or "sparse_categorical_crossentropy" => new LossMetric(Loss.FromName(name), name),
             _ => throw new ArgumentException($"Unknown metric '{name}'. Valid names: {ValidNames}.", nameof(name)),
         };
     }

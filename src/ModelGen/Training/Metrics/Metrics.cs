@@ -121,6 +121,38 @@ public sealed class MeanSquaredErrorMetric : Metric
 }
 
 /// <summary>
+/// A loss as a metric, as Keras's <c>BinaryCrossentropy</c>, <c>CategoricalCrossentropy</c> and
+/// <c>SparseCategoricalCrossentropy</c> metric classes (and <c>metrics=["binary_crossentropy"]</c>) are: the loss's mean
+/// over the rows seen, each row once (for a sequence output, every unmasked step). It reads the output as the loss
+/// does (the cross-entropies of the metric names on probabilities, clipped to <c>[1e-7, 1 − 1e-7]</c>, as Keras's metrics
+/// without <c>from_logits</c>); lower is better. Updates allocate nothing.
+/// </summary>
+public sealed class LossMetric : Metric
+{
+    /// <summary>Lower is better.</summary>
+    public override MonitorMode Direction => MonitorMode.Min;
+
+    /// <summary>Creates the metric.</summary>
+    /// <param name="loss">The loss to average, e.g. <c>Loss.BinaryCrossentropy()</c>.</param>
+    /// <param name="name">Logged name; the loss's Keras name (<see cref="Loss.Name"/>) by default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="loss"/> is null.</exception>
+    public LossMetric(Loss loss, string? name = null) : base(name ?? (loss ?? throw new ArgumentNullException(nameof(loss))).Name)
+        => Loss = loss;
+
+    /// <summary>The loss averaged.</summary>
+    public Loss Loss { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">A length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A sparse target is not a class index of the output (as the loss says).</exception>
+    public override void Update(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples)
+    {
+        if (samples == 0 && output.IsEmpty && target.IsEmpty) return;
+        Accumulate((double)Loss.Compute(output, target, samples, default) * samples, samples);
+    }
+}
+
+/// <summary>
 /// The running loss Keras logs as <c>loss</c> (or <c>val_loss</c>): the mean of each batch's mean loss weighted by the
 /// batch's number of samples, so the epoch value is the mean over every sample.
 /// </summary>
