@@ -12,6 +12,8 @@ public sealed class EarlyStopping : Callback
     private readonly Monitor _monitor;
     private readonly int _patience;
     private readonly bool _restoreBestWeights;
+    private readonly float? _baseline;
+    private readonly int _startFromEpoch;
     private float[]? _bestWeights;
     private int _wait;
 
@@ -22,13 +24,26 @@ public sealed class EarlyStopping : Callback
     /// <param name="patience">Keras <c>patience</c>: epochs without improvement before training stops.</param>
     /// <param name="mode">Whether lower or higher is better; <see cref="MonitorMode.Auto"/> takes the loss as lower and a compiled metric by its direction (<see cref="Metric.Direction"/>), refusing a value whose direction is unknown.</param>
     /// <param name="restoreBestWeights">Keras <c>restore_best_weights</c>: put back the parameters of the best epoch when training ends.</param>
+    /// <param name="baseline">Keras <c>baseline</c>: a value the monitored one must beat (by more than
+    /// <paramref name="minDelta"/>) before an improvement restarts the patience count, or null for none. Training that
+    /// never beats it stops at the first epoch without improvement once <paramref name="patience"/> epochs have passed
+    /// (Keras 3's rule: an epoch that improves on the best never stops training).</param>
+    /// <param name="startFromEpoch">Keras <c>start_from_epoch</c>: epochs (0-based, counted as Fit counts them,
+    /// <c>initialEpoch</c> included) before which the callback watches nothing, a warm-up.</param>
     /// <exception cref="ArgumentException"><paramref name="monitor"/> is null, empty or white space.</exception>
-    public EarlyStopping(string monitor = "val_loss", float minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="baseline"/> is not a finite number, or
+    /// <paramref name="startFromEpoch"/> is negative.</exception>
+    public EarlyStopping(string monitor = "val_loss", float minDelta = 0, int patience = 0, MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false,
+        float? baseline = null, int startFromEpoch = 0)
     {
         if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be ≥ 0 epochs");
+        if (baseline is float b && !float.IsFinite(b)) throw new ArgumentOutOfRangeException(nameof(baseline), b, "baseline must be a finite number, or null for none");
+        if (startFromEpoch < 0) throw new ArgumentOutOfRangeException(nameof(startFromEpoch), startFromEpoch, "startFromEpoch must be ≥ 0");
         _monitor = new Monitor(monitor, mode, minDelta);
         _patience = patience;
         _restoreBestWeights = restoreBestWeights;
+        _baseline = baseline;
+        _startFromEpoch = startFromEpoch;
     }
 
     /// <summary>The epoch (0-based) at which training was stopped, or −1.</summary>
@@ -58,13 +73,15 @@ public sealed class EarlyStopping : Callback
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, float> logs)
     {
         float value = _monitor.Read(logs, nameof(EarlyStopping));
+        if (epoch < _startFromEpoch) return; // the warm-up
         if (_restoreBestWeights) DeviceSync.Pull(Context.Model); // a model on a device: read its current parameters
         if (_restoreBestWeights && _bestWeights is null) _bestWeights = (float[])Context.Model.Parameters.Clone();
         _wait++;
         if (_monitor.Improved(value))
         {
             BestEpoch = epoch;
-            _wait = 0;
+            // Only an improvement past the baseline as well restarts the count (Keras).
+            if (_baseline is not float baseline || _monitor.Beats(value, baseline)) _wait = 0;
             if (_restoreBestWeights) Context.Model.Parameters.CopyTo(_bestWeights!, 0);
             return;
         }

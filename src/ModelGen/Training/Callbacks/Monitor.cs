@@ -75,8 +75,12 @@ internal sealed class Monitor
     /// <summary>True (and records it) when <paramref name="value"/> beats the best by more than min_delta.</summary>
     public bool Improved(float value)
     {
-        bool better = _higherIsBetter ? value - _minDelta > Best : value + _minDelta < Best;
+        bool better = Beats(value, Best);
         if (better) Best = value;
         return better;
     }
+
+    /// <summary>True when <paramref name="value"/> beats <paramref name="reference"/> by more than min_delta (Keras's <c>_is_improvement</c>).</summary>
+    public bool Beats(float value, float reference)
+        => _higherIsBetter ? value - _minDelta > reference : value + _minDelta < reference;
 }
