@@ -65,6 +65,42 @@ public sealed class RuntimeArgumentTests
     }
 
     [Theory]
+    [InlineData("binary_crossentropy", 2f)]
+    [InlineData("binary_crossentropy", -1f)]
+    [InlineData("categorical_crossentropy", 2f)]
+    [InlineData("categorical_crossentropy", -0.5f)]
+    public void A_cross_entropy_target_outside_0_1_is_refused_before_any_batch_naming_its_sample(string loss, float target)
+    {
+        // Trial K: Keras computes a meaningless loss from a class index given to binary_crossentropy, or −1/1 labels.
+        bool binary = loss == "binary_crossentropy";
+        var random = new Random(5);
+        ISequentialModel<float> model = binary ? new Workflow.SaturatedSigmoidModel() : new ClassifierLastStepModel();
+        int width = model.Info.OutputUnits, features = model.Info.InputFeatures * (model.Info.TimeSteps ?? 1);
+        var x = new float[600 * features];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() - 0.5f;
+        var y = new float[600 * width];
+        for (int s = 0; s < 600; s++) y[s * width + (binary ? 0 : s % width)] = binary ? s % 2 : 1f;
+        y[599 * width + width - 1] = target;
+        Initializers.Initialize(model, seed: 2);
+        model.Compile(new Adam(), Loss.FromName(loss));
+        var before = (float[])model.Parameters.Clone();
+        foreach (var call in new Action[]
+        {
+            () => model.Fit(x, y, epochs: 1, batchSize: 32, verbose: 0, shuffle: false),
+            () => model.Evaluate(x, y),
+        })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Contains($"[{599 * width + width - 1}] (sample 599) is " + target.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+            Assert.Contains(binary ? "takes targets in [0, 1], 0/1 labels or probabilities" : "takes one-hot or probability rows of 3 values, each in [0, 1]", e.Message);
+            Assert.Equal(before, model.Parameters);
+        }
+        // The loss on its own says the same.
+        var direct = Assert.Throws<ArgumentOutOfRangeException>(() => Loss.FromName(loss).Compute(new float[y.Length], y, 600, default));
+        Assert.Contains($"target [{599 * width + width - 1}] (row 599) is", direct.Message);
+    }
+
+    [Theory]
     [InlineData(20)]
     [InlineData(-1)]
     public void A_token_id_outside_the_vocabulary_is_refused_before_any_batch_naming_its_sample_and_step(int id)

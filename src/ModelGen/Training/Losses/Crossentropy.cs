@@ -28,8 +28,17 @@ public sealed class BinaryCrossentropyLoss : Loss
     public bool FromLogits { get; }
 
     /// <inheritdoc/>
+    internal override (int Index, float Value)? FindInvalidTarget(ReadOnlySpan<float> targets, int width) => Crossentropy.OutsideUnitInterval(targets);
+
+    /// <inheritdoc/>
+    internal override string ValidTargets(int width)
+        => $"{Name} takes targets in [0, 1], 0/1 labels or probabilities (class indices of a softmax output need sparse_categorical_crossentropy)";
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">A finite target outside <c>[0, 1]</c>; the message names its index and value.</exception>
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
+        Crossentropy.ThrowIfOutsideUnitInterval(this, target, width);
         double scale = 1.0 / output.Length;
         bool withGradient = !gradient.IsEmpty;
         double total = 0;
@@ -80,8 +89,17 @@ public sealed class CategoricalCrossentropyLoss : Loss
     public bool FromLogits { get; }
 
     /// <inheritdoc/>
+    internal override (int Index, float Value)? FindInvalidTarget(ReadOnlySpan<float> targets, int width) => Crossentropy.OutsideUnitInterval(targets);
+
+    /// <inheritdoc/>
+    internal override string ValidTargets(int width)
+        => $"{Name} takes one-hot or probability rows of {width} values, each in [0, 1] (one class index per row needs sparse_categorical_crossentropy)";
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">A finite target outside <c>[0, 1]</c>; the message names its index and value.</exception>
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
+        Crossentropy.ThrowIfOutsideUnitInterval(this, target, width);
         double scale = 1.0 / samples;
         double total = 0;
         for (int r = 0; r < samples; r++)
@@ -166,6 +184,29 @@ internal static class Crossentropy
     public const double High = 1f - Loss.Epsilon;
 
     public static double Sigmoid(double x) => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
+
+    /// <summary>
+    /// The first finite target outside <c>[0, 1]</c>, which no probability cross-entropy can mean (Keras computes a
+    /// meaningless loss from it: a class index given to binary_crossentropy, labels of −1/1); NaN and ±∞ are left to
+    /// the checks for non-finite data, which name them as such.
+    /// </summary>
+    public static (int Index, float Value)? OutsideUnitInterval(ReadOnlySpan<float> targets)
+    {
+        for (int i = 0; i < targets.Length; i++)
+        {
+            float t = targets[i];
+            if (float.IsFinite(t) && (t < 0f || t > 1f)) return (i, t);
+        }
+        return null;
+    }
+
+    /// <summary>Throws for a target <see cref="OutsideUnitInterval"/> finds, naming its row and value.</summary>
+    public static void ThrowIfOutsideUnitInterval(Loss loss, ReadOnlySpan<float> target, int width)
+    {
+        if (OutsideUnitInterval(target) is (int at, float value))
+            throw new ArgumentOutOfRangeException(nameof(target), value, string.Create(CultureInfo.InvariantCulture,
+                $"{loss.Name}: target [{at}] (row {at / width}) is {value}; {loss.ValidTargets(width)}"));
+    }
 
     /// <summary>
     /// <c>−Σ t_j log p_j</c> for one row and, when <paramref name="gradient"/> is not empty, its derivative times
