@@ -32,6 +32,11 @@ public sealed class TrainingTests(TrainingDevice fixture) : IClassFixture<Traini
         // Every loss, on SGD.
         new("mse", () => new Sgd(0.1f), Loss.MeanSquaredError),
         new("mae", () => new Sgd(0.1f), Loss.MeanAbsoluteError),
+        new("huber", () => new Sgd(0.1f), () => Loss.Huber(0.3f)),
+        new("bce with label smoothing, fused with sigmoid", () => new Sgd(0.1f), () => Loss.BinaryCrossentropy(labelSmoothing: 0.2f), "sigmoid"),
+        new("bce with label smoothing, on probabilities", () => new Sgd(0.1f), () => Loss.BinaryCrossentropy(labelSmoothing: 0.2f), "sigmoid", ExposeLogits: false),
+        new("cce with label smoothing, fused with softmax", () => new Sgd(0.1f), () => Loss.CategoricalCrossentropy(labelSmoothing: 0.1f), "softmax", 3),
+        new("cce with label smoothing, on probabilities", () => new Sgd(0.1f), () => Loss.CategoricalCrossentropy(labelSmoothing: 0.1f), "softmax", 3, ExposeLogits: false),
         new("bce fused with sigmoid", () => new Sgd(0.1f), () => Loss.BinaryCrossentropy(), "sigmoid"),
         new("bce on probabilities", () => new Sgd(0.1f), () => Loss.BinaryCrossentropy(), "sigmoid", ExposeLogits: false),
         new("bce from logits", () => new Sgd(0.1f), () => Loss.BinaryCrossentropy(fromLogits: true)),

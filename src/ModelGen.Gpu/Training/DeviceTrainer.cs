@@ -76,7 +76,7 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
             int outputs = Runner.Model.OutputLength(batch, steps);
             Ensure(ref _outputGradient, outputs);
             var dOut = _outputGradient!.View.SubView(0, outputs);
-            Loss(kind, fromOutputLogits, y.Length, rowWeights.Length > 0, batch, steps, layout, dOut);
+            Loss(kind, DeviceLoss.ParameterOf(loss), fromOutputLogits, y.Length, rowWeights.Length > 0, batch, steps, layout, dOut);
             var scale = Device.Kernel("gputrain.ScaleByInverseRows", static a =>
                 a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(TrainingKernels.ScaleByInverseRows));
             scale(outputs, dOut, _status.View);
@@ -116,7 +116,7 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
             var kind = DeviceLoss.KindOf(loss);
             var layout = Layout();
             Forward(x, y, rowWeights, batch, steps, training: false);
-            Loss(kind, fromOutputLogits, y.Length, rowWeights.Length > 0, batch, steps, layout, default);
+            Loss(kind, DeviceLoss.ParameterOf(loss), fromOutputLogits, y.Length, rowWeights.Length > 0, batch, steps, layout, default);
             ReadStatus(y, kind);
             return _hostStatus[Status.Loss];
         }
@@ -171,7 +171,8 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
     }
 
     // Queues the loss of the last forward pass: per-row values (and gradients into dOut unless it is empty), the penalty, the mean.
-    private void Loss(LossKind kind, bool fromOutputLogits, int targets, bool weighted, int batch, int steps, ParameterLayout layout, ArrayView<float> dOut)
+    // `parameter` is the loss's one setting (DeviceLoss.ParameterOf: Huber's delta, a cross-entropy's label smoothing).
+    private void Loss(LossKind kind, float parameter, bool fromOutputLogits, int targets, bool weighted, int batch, int steps, ParameterLayout layout, ArrayView<float> dOut)
     {
         int units = Info.OutputUnits;
         int outputs = Runner.Model.OutputLength(batch, steps);
@@ -198,7 +199,7 @@ internal sealed class DeviceTrainer<TInput> : IDisposable where TInput : unmanag
         var perRow = Device.Kernel("gputrain.RowLoss", static a =>
             a.LoadAutoGroupedStreamKernel<Index1D, LossArgs, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(TrainingKernels.RowLoss));
         bool withGradient = dOut.Length > 0;
-        var args = new LossArgs((int)kind, units, rows, weighted ? 1 : 0, masked ? 1 : 0, withGradient ? 1 : 0);
+        var args = new LossArgs((int)kind, units, rows, weighted ? 1 : 0, masked ? 1 : 0, withGradient ? 1 : 0, parameter);
         if (rows > 0)
             perRow(rows, args, input.SubView(0, outputs), _y!.View.SubView(0, targets), weighted ? _weights!.View : CellKernels.OrDummy<float>(Device, default),
                 masked ? mask : CellKernels.OrDummy<byte>(Device, default), rowLoss, withGradient ? dOut : CellKernels.OrDummy<float>(Device, default), _status.View);

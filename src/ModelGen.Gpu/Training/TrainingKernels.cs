@@ -46,10 +46,11 @@ internal enum LossKind
     CategoricalCrossentropyFromLogits,
     SparseCategoricalCrossentropy,
     SparseCategoricalCrossentropyFromLogits,
+    Huber,
 }
 
 /// <summary>The per-row loss kernel's settings, passed by value.</summary>
-internal readonly record struct LossArgs(int Kind, int Width, int Rows, int Weighted, int Masked, int WithGradient);
+internal readonly record struct LossArgs(int Kind, int Width, int Rows, int Weighted, int Masked, int WithGradient, float Parameter);
 
 /// <summary>The optimizer update kernels' settings, passed by value (host scalars of this step).</summary>
 internal readonly record struct UpdateArgs(int Kind, float LearningRate, float A, float B, float C, float D, float E, int Flags);
@@ -131,13 +132,27 @@ internal static class TrainingKernels
                 value = sum / width;
                 break;
             }
+            case LossKind.Huber:
+            {
+                double delta = a.Parameter, total = 0;
+                float scale = 1f / width;
+                for (int j = 0; j < width; j++)
+                {
+                    double d = (double)input[at + j] - target[at + j], m = Math.Abs(d);
+                    total += m <= delta ? 0.5 * d * d : delta * (m - 0.5 * delta);
+                    if (g) gradient[at + j] = (float)(d < -delta ? -delta : d > delta ? delta : d) * scale * w;
+                }
+                value = (float)(total / width);
+                break;
+            }
             case LossKind.BinaryCrossentropy:
             case LossKind.BinaryCrossentropyFromLogits:
             {
                 double total = 0, scale = 1.0 / width;
+                double keep = 1.0 - a.Parameter, toward = 0.5 * a.Parameter; // label smoothing
                 for (int j = 0; j < width; j++)
                 {
-                    double y = input[at + j], t = target[at + j];
+                    double y = input[at + j], t = target[at + j] * keep + toward;
                     if (kind == LossKind.BinaryCrossentropyFromLogits)
                     {
                         total += Math.Max(y, 0.0) - y * t + Math.Log(1.0 + Math.Exp(-Math.Abs(y)));
@@ -170,7 +185,7 @@ internal static class TrainingKernels
                     }
                     cls = (int)c;
                 }
-                value = (float)CrossentropyRow(input, target, at, width, sparse, cls, logits, g, gradient, w);
+                value = (float)CrossentropyRow(input, target, at, width, sparse, cls, logits, g, gradient, w, a.Parameter);
                 break;
             }
         }
@@ -179,11 +194,14 @@ internal static class TrainingKernels
 
     private static double Sigmoid(double x) => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
 
-    private static double Target(ArrayView<float> target, long at, int j, bool sparse, int cls) => sparse ? (j == cls ? 1.0 : 0.0) : target[at + j];
+    // The target of column j: the one-hot row of class `cls`, or the dense target with label smoothing `s` applied in
+    // float as the host applies it (t·(1 − s) + s/n).
+    private static double Target(ArrayView<float> target, long at, int j, bool sparse, int cls, float s, int n)
+        => sparse ? (j == cls ? 1.0 : 0.0) : s == 0f ? target[at + j] : target[at + j] * (1f - s) + s / n;
 
     // Crossentropy.Row of the host, for one row (dense targets at `at`, or the one-hot row of class `cls`).
     private static double CrossentropyRow(ArrayView<float> y, ArrayView<float> target, long at, int n, bool sparse, int cls, bool fromLogits,
-        bool withGradient, ArrayView<float> gradient, float w)
+        bool withGradient, ArrayView<float> gradient, float w, float smoothing)
     {
         double loss = 0;
         if (fromLogits)
@@ -196,13 +214,13 @@ internal static class TrainingKernels
             double tSum = 0;
             for (int j = 0; j < n; j++)
             {
-                double t = Target(target, at, j, sparse, cls);
+                double t = Target(target, at, j, sparse, cls, smoothing, n);
                 loss -= t * (y[at + j] - max - logSum);
                 tSum += t;
             }
             if (withGradient)
                 for (int j = 0; j < n; j++)
-                    gradient[at + j] = (float)(tSum * Math.Exp(y[at + j] - max - logSum) - Target(target, at, j, sparse, cls)) * w;
+                    gradient[at + j] = (float)(tSum * Math.Exp(y[at + j] - max - logSum) - Target(target, at, j, sparse, cls, smoothing, n)) * w;
             return loss;
         }
         double sum = 0;
@@ -212,7 +230,7 @@ internal static class TrainingKernels
         {
             double q = y[at + j] / sum;
             double p = Math.Min(Math.Max(q, Low), High);
-            double t = Target(target, at, j, sparse, cls);
+            double t = Target(target, at, j, sparse, cls, smoothing, n);
             loss -= t * Math.Log(p);
             dot += (q < Low || q > High ? 0.0 : -t / p) * q;
         }
@@ -222,7 +240,7 @@ internal static class TrainingKernels
             {
                 double q = y[at + j] / sum;
                 double p = Math.Min(Math.Max(q, Low), High);
-                double t = Target(target, at, j, sparse, cls);
+                double t = Target(target, at, j, sparse, cls, smoothing, n);
                 gradient[at + j] = (float)(((q < Low || q > High ? 0.0 : -t / p) - dot) / sum) * w;
             }
         }

@@ -217,7 +217,8 @@ public sealed class LossTests
     // ── finite differences ────────────────────────────────────────────────────────────────────────
 
     public static TheoryData<string> AllLosses() =>
-        ["mse", "mae", "bce", "bce_logits", "cce", "cce_logits", "sparse", "sparse_logits"];
+        ["mse", "mae", "huber", "huber_small_delta", "bce", "bce_logits", "bce_smoothed", "bce_logits_smoothed", "cce", "cce_logits", "cce_smoothed",
+            "cce_logits_smoothed", "sparse", "sparse_logits"];
 
     private static (Loss Loss, float[] Output, float[] Target, int Samples) Case(string name)
     {
@@ -232,6 +233,12 @@ public sealed class LossTests
         {
             "mse" => (Loss.MeanSquaredError(), real, RandomFloats(12, 15), Samples),
             "mae" => (Loss.MeanAbsoluteError(), real, RandomFloats(12, 15), Samples),
+            "huber" => (Loss.Huber(), Array.ConvertAll(real, v => 3 * v), RandomFloats(12, 15), Samples), // both sides of delta 1
+            "huber_small_delta" => (Loss.Huber(0.3f), real, RandomFloats(12, 15), Samples),
+            "bce_smoothed" => (Loss.BinaryCrossentropy(labelSmoothing: 0.2f), probabilities, binaryTarget, Samples),
+            "bce_logits_smoothed" => (Loss.BinaryCrossentropy(true, 0.2f), logits, binaryTarget, Samples),
+            "cce_smoothed" => (Loss.CategoricalCrossentropy(labelSmoothing: 0.1f), probabilities, oneHot, Samples),
+            "cce_logits_smoothed" => (Loss.CategoricalCrossentropy(true, 0.1f), logits, oneHot, Samples),
             "bce" => (Loss.BinaryCrossentropy(), probabilities, binaryTarget, Samples),
             "bce_logits" => (Loss.BinaryCrossentropy(true), logits, binaryTarget, Samples),
             "cce" => (Loss.CategoricalCrossentropy(), probabilities, oneHot, Samples),
@@ -274,6 +281,44 @@ public sealed class LossTests
         Assert.True(float.IsNaN(loss.Compute(output, target, samples, new float[output.Length])), $"{name} hid a NaN");
     }
 
+    // ── Huber and label smoothing, against PyTorch and Keras ──────────────────────────────────────
+
+    [Fact]
+    public void Huber_matches_keras_and_pytorch()
+    {
+        // Keras's Huber docstring: 0.155 (PyTorch's HuberLoss(delta=1) gives the same).
+        Assert.Equal(0.155, Loss.Huber().Compute([0.6f, 0.4f, 0.4f, 0.6f], [0, 1, 0, 0], 2, default), 6);
+        // torch.nn.HuberLoss(delta=0.5) on these, in float64: 0.5083333333333334.
+        var (value, gradient) = Run(Loss.Huber(0.5f), [1.5f, -0.2f, 3f, 0.1f, -2f, 0.4f], [0, 0, 1, 1, 0.5f, 0], 2);
+        Assert.Equal(0.5083333333333334, value, 6);
+        // ∂/∂output: d/6 inside delta, ±delta/6 beyond (d = 1.5, −0.2, 2, −0.9, −2.5, 0.4).
+        Assert.Equal([0.5f / 6, -0.2f / 6, 0.5f / 6, -0.5f / 6, -0.5f / 6, 0.4f / 6], gradient, (x, y) => Math.Abs(x - y) < 1e-7);
+        Assert.Equal("huber_loss", Loss.FromName("huber").Name);
+        Assert.Equal(1f, ((HuberLoss)Loss.FromName("huber_loss")).Delta);
+        foreach (float bad in new[] { 0f, -1f, float.NaN, float.PositiveInfinity })
+            Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => Loss.Huber(bad)).ParamName);
+    }
+
+    [Fact]
+    public void Label_smoothing_matches_pytorch_and_the_keras_formula()
+    {
+        // torch.nn.CrossEntropyLoss(label_smoothing=0.2) on these logits and classes 0, 1: 0.5552064363158524.
+        float[] logits = [2f, 1f, 0.1f, 0.5f, 2.5f, 0.3f];
+        Assert.Equal(0.5552064363158524, Loss.CategoricalCrossentropy(true, 0.2f).Compute(logits, [1, 0, 0, 0, 1, 0], 2, default), 6);
+        // Keras's binary rule, t·(1 − s) + s/2, through torch's binary_cross_entropy (0.7946511994417056) and its
+        // with_logits form (1.7032135085787612).
+        float[] binaryTargets = [0, 1, 0, 0];
+        Assert.Equal(0.7946511994417056, Loss.BinaryCrossentropy(labelSmoothing: 0.2f).Compute([0.6f, 0.4f, 0.4f, 0.6f], binaryTargets, 2, default), 6);
+        Assert.Equal(1.7032135085787612, Loss.BinaryCrossentropy(true, 0.2f).Compute([1f, -2f, 0.5f, 3f], binaryTargets, 2, default), 5); // a float32 result
+        // The fused form keeps the smoothing.
+        var fused = (BinaryCrossentropyLoss)Loss.BinaryCrossentropy(labelSmoothing: 0.2f).FusedWith("sigmoid")!;
+        Assert.True(fused.FromLogits);
+        Assert.Equal(0.2f, fused.LabelSmoothing);
+        Assert.Equal(0.1f, ((CategoricalCrossentropyLoss)Loss.CategoricalCrossentropy(labelSmoothing: 0.1f).FusedWith("softmax")!).LabelSmoothing);
+        foreach (float bad in new[] { -0.1f, 1.5f, float.NaN })
+            Assert.Equal("labelSmoothing", Assert.Throws<ArgumentOutOfRangeException>(() => Loss.CategoricalCrossentropy(labelSmoothing: bad)).ParamName);
+    }
+
     // ── validation and names ──────────────────────────────────────────────────────────────────────
 
     [Fact]
@@ -299,6 +344,7 @@ public sealed class LossTests
     [InlineData("mean_squared_error", typeof(MeanSquaredErrorLoss), "mean_squared_error")]
     [InlineData("mae", typeof(MeanAbsoluteErrorLoss), "mean_absolute_error")]
     [InlineData("mean_absolute_error", typeof(MeanAbsoluteErrorLoss), "mean_absolute_error")]
+    [InlineData("huber", typeof(HuberLoss), "huber_loss")]
     [InlineData("binary_crossentropy", typeof(BinaryCrossentropyLoss), "binary_crossentropy")]
     [InlineData("categorical_crossentropy", typeof(CategoricalCrossentropyLoss), "categorical_crossentropy")]
     [InlineData("sparse_categorical_crossentropy", typeof(SparseCategoricalCrossentropyLoss), "sparse_categorical_crossentropy")]

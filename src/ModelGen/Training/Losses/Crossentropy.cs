@@ -12,20 +12,31 @@ namespace ModelGen;
 /// where the clip is active (<c>tf.clip_by_value</c>'s gradient); tf.keras 2 also adds 1e-7 inside each logarithm, so
 /// its loss at a saturated output is a little lower (its gradients agree). From logits, the numerically stable form
 /// <c>max(x, 0) − x·t + log(1 + exp(−|x|))</c> (TensorFlow's <c>sigmoid_cross_entropy_with_logits</c>), with gradient
-/// <c>sigmoid(x) − t</c>, both divided by <c>samples·width</c>.
+/// <c>sigmoid(x) − t</c>, both divided by <c>samples·width</c>. With label smoothing <c>s</c> each target is first
+/// replaced by <c>t·(1 − s) + s/2</c> (Keras's <c>label_smoothing</c>).
 /// </remarks>
 public sealed class BinaryCrossentropyLoss : Loss
 {
     /// <summary>Creates the loss.</summary>
     /// <param name="fromLogits">True when the output is a logit (no sigmoid on the last layer).</param>
-    public BinaryCrossentropyLoss(bool fromLogits = false) : base("binary_crossentropy") => FromLogits = fromLogits;
+    /// <param name="labelSmoothing">Keras <c>label_smoothing</c>, in [0, 1]: targets move towards 1/2, each becoming
+    /// <c>t·(1 − s) + s/2</c>. 0 (the default) leaves them as given.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    public BinaryCrossentropyLoss(bool fromLogits = false, float labelSmoothing = 0f) : base("binary_crossentropy")
+    {
+        FromLogits = fromLogits;
+        LabelSmoothing = Crossentropy.CheckSmoothing(labelSmoothing);
+    }
 
     /// <inheritdoc/>
     internal override Loss? FusedWith(string activation)
-        => !FromLogits && string.Equals(activation, "sigmoid", StringComparison.OrdinalIgnoreCase) ? new BinaryCrossentropyLoss(fromLogits: true) : null;
+        => !FromLogits && string.Equals(activation, "sigmoid", StringComparison.OrdinalIgnoreCase) ? new BinaryCrossentropyLoss(fromLogits: true, LabelSmoothing) : null;
 
     /// <summary>True when the output is read as logits.</summary>
     public bool FromLogits { get; }
+
+    /// <summary>Keras <c>label_smoothing</c>: each target is read as <c>t·(1 − s) + s/2</c>; 0 for none.</summary>
+    public float LabelSmoothing { get; }
 
     /// <inheritdoc/>
     internal override (int Index, float Value)? FindInvalidTarget(ReadOnlySpan<float> targets, int width) => Crossentropy.OutsideUnitInterval(targets);
@@ -42,11 +53,12 @@ public sealed class BinaryCrossentropyLoss : Loss
         double scale = 1.0 / output.Length;
         bool withGradient = !gradient.IsEmpty;
         double total = 0;
+        double keep = 1.0 - LabelSmoothing, toward = 0.5 * LabelSmoothing;
         if (FromLogits)
         {
             for (int i = 0; i < output.Length; i++)
             {
-                double x = output[i], t = target[i];
+                double x = output[i], t = target[i] * keep + toward;
                 total += Math.Max(x, 0.0) - x * t + Math.Log(1.0 + Math.Exp(-Math.Abs(x)));
                 if (withGradient) gradient[i] = (float)((Crossentropy.Sigmoid(x) - t) * scale);
             }
@@ -55,7 +67,7 @@ public sealed class BinaryCrossentropyLoss : Loss
         {
             for (int i = 0; i < output.Length; i++)
             {
-                double y = output[i], t = target[i];
+                double y = output[i], t = target[i] * keep + toward;
                 double p = Math.Clamp(y, Crossentropy.Low, Crossentropy.High);
                 total -= t * Math.Log(p) + (1.0 - t) * Math.Log(1.0 - p);
                 if (withGradient)
@@ -74,19 +86,35 @@ public sealed class BinaryCrossentropyLoss : Loss
 /// From probabilities, as Keras does, each row is first divided by its sum and then clipped to <c>[1e-7, 1 − 1e-7]</c>;
 /// the gradient goes through both (0 through an active clip). From logits, a stable log-softmax; the gradient is
 /// <c>softmax(x)·Σt − t</c>, which is <c>softmax(x) − t</c> for one-hot targets. Both are divided by <c>samples</c>.
+/// With label smoothing <c>s</c> each target is first replaced by <c>t·(1 − s) + s/classes</c> (Keras's
+/// <c>label_smoothing</c>, PyTorch's <c>CrossEntropyLoss(label_smoothing)</c>).
 /// </remarks>
 public sealed class CategoricalCrossentropyLoss : Loss
 {
+    // Per thread (see Scratch): the smoothed targets of one row.
+    [ThreadStatic]
+    private static float[]? t_smoothed;
+
     /// <summary>Creates the loss.</summary>
     /// <param name="fromLogits">True when the output is logits (no softmax on the last layer).</param>
-    public CategoricalCrossentropyLoss(bool fromLogits = false) : base("categorical_crossentropy") => FromLogits = fromLogits;
+    /// <param name="labelSmoothing">Keras <c>label_smoothing</c> (PyTorch's <c>CrossEntropyLoss(label_smoothing)</c>), in
+    /// [0, 1]: each target becomes <c>t·(1 − s) + s/classes</c>. 0 (the default) leaves them as given.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    public CategoricalCrossentropyLoss(bool fromLogits = false, float labelSmoothing = 0f) : base("categorical_crossentropy")
+    {
+        FromLogits = fromLogits;
+        LabelSmoothing = Crossentropy.CheckSmoothing(labelSmoothing);
+    }
 
     /// <inheritdoc/>
     internal override Loss? FusedWith(string activation)
-        => !FromLogits && string.Equals(activation, "softmax", StringComparison.OrdinalIgnoreCase) ? new CategoricalCrossentropyLoss(fromLogits: true) : null;
+        => !FromLogits && string.Equals(activation, "softmax", StringComparison.OrdinalIgnoreCase) ? new CategoricalCrossentropyLoss(fromLogits: true, LabelSmoothing) : null;
 
     /// <summary>True when the output is read as logits.</summary>
     public bool FromLogits { get; }
+
+    /// <summary>Keras <c>label_smoothing</c>: each target is read as <c>t·(1 − s) + s/classes</c>; 0 for none.</summary>
+    public float LabelSmoothing { get; }
 
     /// <inheritdoc/>
     internal override (int Index, float Value)? FindInvalidTarget(ReadOnlySpan<float> targets, int width) => Crossentropy.OutsideUnitInterval(targets);
@@ -102,10 +130,18 @@ public sealed class CategoricalCrossentropyLoss : Loss
         Crossentropy.ThrowIfOutsideUnitInterval(this, target, width);
         double scale = 1.0 / samples;
         double total = 0;
+        var smoothed = LabelSmoothing == 0f ? Span<float>.Empty : Scratch.Grow(ref t_smoothed, width);
+        float keep = 1f - LabelSmoothing, toward = LabelSmoothing / width;
         for (int r = 0; r < samples; r++)
         {
             var g = gradient.IsEmpty ? Span<float>.Empty : gradient.Slice(r * width, width);
-            total += Crossentropy.Row(output.Slice(r * width, width), target.Slice(r * width, width), FromLogits, scale, g);
+            var t = target.Slice(r * width, width);
+            if (!smoothed.IsEmpty)
+            {
+                for (int j = 0; j < width; j++) smoothed[j] = t[j] * keep + toward;
+                t = smoothed;
+            }
+            total += Crossentropy.Row(output.Slice(r * width, width), t, FromLogits, scale, g);
         }
         return (float)(total * scale);
     }
@@ -184,6 +220,11 @@ internal static class Crossentropy
     public const double High = 1f - Loss.Epsilon;
 
     public static double Sigmoid(double x) => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
+
+    /// <summary>A label smoothing factor, checked: in [0, 1], as Keras requires.</summary>
+    public static float CheckSmoothing(float labelSmoothing)
+        => labelSmoothing is >= 0f and <= 1f ? labelSmoothing
+            : throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "labelSmoothing must be in [0, 1] (0: none)");
 
     /// <summary>
     /// The first finite target outside <c>[0, 1]</c>, which no probability cross-entropy can mean (Keras computes a

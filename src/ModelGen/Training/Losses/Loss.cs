@@ -28,7 +28,7 @@ public abstract class Loss
 
     /// <summary>Names <see cref="FromName"/> accepts.</summary>
     public const string ValidNames =
-        "mse, mean_squared_error, mae, mean_absolute_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy";
+        "mse, mean_squared_error, mae, mean_absolute_error, huber, huber_loss, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy";
 
     /// <summary>Creates a loss with the given Keras name.</summary>
     /// <param name="name">Keras function name, e.g. <c>mean_squared_error</c>.</param>
@@ -191,15 +191,29 @@ public abstract class Loss
     /// <returns>A new loss.</returns>
     public static Loss MeanAbsoluteError() => new MeanAbsoluteErrorLoss();
 
-    /// <summary>Keras <c>"binary_crossentropy"</c> / <c>BinaryCrossentropy(from_logits)</c>.</summary>
-    /// <param name="fromLogits">True when the output is a logit rather than a probability.</param>
+    /// <summary>
+    /// Keras <c>"huber"</c> / <c>Huber(delta)</c> (PyTorch's <c>HuberLoss(delta=…)</c> with its mean): per sample, the
+    /// mean over the last axis of <c>d²/2</c> where <c>|d| ≤ delta</c> and <c>delta·|d| − delta²/2</c> beyond, <c>d = output − target</c>.
+    /// </summary>
+    /// <param name="delta">Where the loss turns from quadratic to linear: positive and finite (Keras's default 1).</param>
     /// <returns>A new loss.</returns>
-    public static Loss BinaryCrossentropy(bool fromLogits = false) => new BinaryCrossentropyLoss(fromLogits);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive and finite.</exception>
+    public static Loss Huber(float delta = 1f) => new HuberLoss(delta);
 
-    /// <summary>Keras <c>"categorical_crossentropy"</c> / <c>CategoricalCrossentropy(from_logits)</c>; one-hot targets.</summary>
-    /// <param name="fromLogits">True when the output is logits rather than probabilities.</param>
+    /// <summary>Keras <c>"binary_crossentropy"</c> / <c>BinaryCrossentropy(from_logits, label_smoothing)</c>.</summary>
+    /// <param name="fromLogits">True when the output is a logit rather than a probability.</param>
+    /// <param name="labelSmoothing">Keras <c>label_smoothing</c> in [0, 1]: targets read as <c>t·(1 − s) + s/2</c>.</param>
     /// <returns>A new loss.</returns>
-    public static Loss CategoricalCrossentropy(bool fromLogits = false) => new CategoricalCrossentropyLoss(fromLogits);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    public static Loss BinaryCrossentropy(bool fromLogits = false, float labelSmoothing = 0f) => new BinaryCrossentropyLoss(fromLogits, labelSmoothing);
+
+    /// <summary>Keras <c>"categorical_crossentropy"</c> / <c>CategoricalCrossentropy(from_logits, label_smoothing)</c>; one-hot targets.</summary>
+    /// <param name="fromLogits">True when the output is logits rather than probabilities.</param>
+    /// <param name="labelSmoothing">Keras <c>label_smoothing</c> in [0, 1] (PyTorch's <c>CrossEntropyLoss(label_smoothing)</c>):
+    /// targets read as <c>t·(1 − s) + s/classes</c>.</param>
+    /// <returns>A new loss.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is not in [0, 1].</exception>
+    public static Loss CategoricalCrossentropy(bool fromLogits = false, float labelSmoothing = 0f) => new CategoricalCrossentropyLoss(fromLogits, labelSmoothing);
 
     /// <summary>Keras <c>"sparse_categorical_crossentropy"</c>; targets are class indices stored as floats, one per row.</summary>
     /// <param name="fromLogits">True when the output is logits rather than probabilities.</param>
@@ -208,7 +222,7 @@ public abstract class Loss
 
     /// <summary>
     /// The loss a Keras string names, as in <c>model.compile(loss="mse")</c>: <c>mse</c>, <c>mean_squared_error</c>,
-    /// <c>mae</c>, <c>mean_absolute_error</c>, <c>binary_crossentropy</c>, <c>categorical_crossentropy</c>,
+    /// <c>mae</c>, <c>mean_absolute_error</c>, <c>huber</c> (delta 1), <c>binary_crossentropy</c>, <c>categorical_crossentropy</c>,
     /// <c>sparse_categorical_crossentropy</c> (crossentropies on probabilities, as the Keras strings are).
     /// </summary>
     /// <param name="name">Keras loss name.</param>
@@ -221,6 +235,7 @@ public abstract class Loss
         {
             "mse" or "mean_squared_error" => new MeanSquaredErrorLoss(),
             "mae" or "mean_absolute_error" => new MeanAbsoluteErrorLoss(),
+            "huber" or "huber_loss" => new HuberLoss(),
             "binary_crossentropy" => new BinaryCrossentropyLoss(false),
             "categorical_crossentropy" => new CategoricalCrossentropyLoss(false),
             "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropyLoss(false),

@@ -64,6 +64,40 @@ public sealed class MeanAbsoluteErrorLoss : Loss
 }
 
 /// <summary>
+/// Keras <c>Huber(delta)</c> (PyTorch's <c>HuberLoss(delta=…)</c>, mean reduction): per element, with
+/// <c>d = output − target</c>, <c>d²/2</c> where <c>|d| ≤ delta</c> and <c>delta·(|d| − delta/2)</c> beyond; per sample the mean
+/// over the last axis, then the mean over samples, which is the mean over every element. Gradient:
+/// <c>clamp(d, −delta, delta) / (samples·width)</c>.
+/// </summary>
+public sealed class HuberLoss : Loss
+{
+    /// <summary>Creates the loss (Keras name <c>huber_loss</c>, string <c>"huber"</c>).</summary>
+    /// <param name="delta">Where the loss turns from quadratic to linear: positive and finite (Keras's default 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive and finite.</exception>
+    public HuberLoss(float delta = 1f) : base("huber_loss")
+        => Delta = delta > 0f && float.IsFinite(delta) ? delta
+            : throw new ArgumentOutOfRangeException(nameof(delta), delta, "delta must be positive and finite (Keras's default is 1)");
+
+    /// <summary>Where the loss turns from quadratic to linear.</summary>
+    public float Delta { get; }
+
+    /// <inheritdoc/>
+    protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
+    {
+        int n = output.Length;
+        double delta = Delta, total = 0;
+        float scale = 1f / n;
+        for (int i = 0; i < n; i++)
+        {
+            double d = (double)output[i] - target[i], a = Math.Abs(d);
+            total += a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+            if (!gradient.IsEmpty) gradient[i] = (float)Math.Clamp(d, -delta, delta) * scale; // NaN stays NaN
+        }
+        return (float)(total / n);
+    }
+}
+
+/// <summary>
 /// Grow-only scratch buffers: allocation on the first (or a larger) call only. The losses keep theirs per thread
 /// (<see cref="ThreadStaticAttribute"/>), so that a loss object is safe to share between threads and models.
 /// </summary>
