@@ -164,6 +164,30 @@ public sealed class SampleWeightTests
     }
 
     [Fact]
+    public void Validation_data_takes_its_own_sample_weights()
+    {
+        // Keras's validation_data=(x_val, y_val, val_sample_weight) (trial J: validationData could not carry weights).
+        var model = Classifier();
+        var (x, y) = Classes(10, seed: 5);
+        var (xv, yv) = Classes(6, seed: 9);
+        float[] wv = [1, 0.5f, 3f, 0f, 2f, 1f];
+        var history = model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, validationData: (xv, yv), validationSampleWeight: wv);
+        var weighted = model.Evaluate(xv, yv, sampleWeight: wv);
+        Assert.Equal(weighted["loss"], history["val_loss"][0], 6);
+        Assert.Equal(weighted["weighted_accuracy"], history["val_weighted_accuracy"][0], 6);
+        var plain = model.Evaluate(xv, yv);
+        Assert.NotEqual(plain["loss"], history["val_loss"][0], 3); // the weights changed it
+
+        var before = (float[])model.Parameters.Clone();
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, verbose: 0, validationData: (xv, yv), validationSampleWeight: new float[5]));
+        Assert.Equal("validationSampleWeight", e.ParamName);
+        Assert.Contains("[samples] = 6", e.Message);
+        e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, verbose: 0, validationSplit: 0.2, validationSampleWeight: wv));
+        Assert.Contains("pass validationData too", e.Message);
+        Assert.Equal(before, model.Parameters);
+    }
+
+    [Fact]
     public void Bad_weights_are_refused_before_training_with_what_was_expected()
     {
         var model = Classifier(learningRate: 0.1f);

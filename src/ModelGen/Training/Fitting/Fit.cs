@@ -154,6 +154,10 @@ public static partial class ModelTraining
     /// <param name="validationSplit">Fraction of the samples (the last ones) held out for validation, in [0, 1): the first
     /// <c>floor(samples · (1 − split))</c> train, Keras's cut (90 samples at 0.3: 62 and 28).</param>
     /// <param name="validationData">Separate validation inputs and targets (not with <paramref name="validationSplit"/>).</param>
+    /// <param name="validationSampleWeight">Keras's third element of <c>validation_data</c>: weights of the validation
+    /// samples, shaped as <paramref name="sampleWeight"/> (<c>[samples]</c>, or <c>[samples, steps]</c> for a sequence
+    /// output), weighting <c>val_loss</c> and the <c>val_</c> weighted metrics; only with <paramref name="validationData"/>.
+    /// (With <paramref name="validationSplit"/> the held-out samples keep their <paramref name="sampleWeight"/>, as in Keras.)</param>
     /// <param name="shuffle">Shuffle the training samples each epoch.</param>
     /// <param name="callbacks">Callbacks, called in order.</param>
     /// <param name="verbose">0 silent, 1 progress bar, 2 one line per epoch.</param>
@@ -191,12 +195,14 @@ public static partial class ModelTraining
         int epochs = 1, int batchSize = 32, double validationSplit = 0, (TInput[] X, float[] Y)? validationData = null,
         bool shuffle = true, IReadOnlyList<Callback>? callbacks = null, int verbose = 1, int? timeSteps = null,
         int? seed = null, float[]? sampleWeight = null, IReadOnlyDictionary<int, float>? classWeight = null,
-        int initialEpoch = 0, TextWriter? output = null, CancellationToken cancellationToken = default)
+        int initialEpoch = 0, float[]? validationSampleWeight = null, TextWriter? output = null, CancellationToken cancellationToken = default)
         where TInput : unmanaged
     {
         ArgumentNullException.ThrowIfNull(model);
         var compiled = Get(model);
         using var training = Workers.Train(model); // one Fit per instance at a time
+        if (validationSampleWeight is not null && validationData is null)
+            throw new ArgumentException("validationSampleWeight weights validationData's samples: pass validationData too (with validationSplit the held-out samples keep their sampleWeight)", nameof(validationSampleWeight));
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be ≥ 0");
         if (initialEpoch < 0) throw new ArgumentOutOfRangeException(nameof(initialEpoch), initialEpoch, "initialEpoch must be ≥ 0 (Keras's initial_epoch)");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
@@ -215,7 +221,8 @@ public static partial class ModelTraining
             (train, validation) = (data.Slice(0, at), data.Slice(at, data.Samples - at));
         }
         else if (validationData is { } vd)
-            validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss);
+            validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss)
+                .Weighted(validationSampleWeight, null, nameof(validationSampleWeight), nameof(classWeight));
         train = train.Weighted(null, classWeight, nameof(sampleWeight), nameof(classWeight));
         if (validation.Samples > 0) StatefulBatches.Check(model, batchSize, ("training", train.Samples), ("validation", validation.Samples));
         else StatefulBatches.Check(model, batchSize, ("training", train.Samples));
