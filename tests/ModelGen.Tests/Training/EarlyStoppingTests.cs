@@ -28,11 +28,7 @@ public sealed class EarlyStoppingTests
     /// <summary>Fits for as many epochs as there are values; returns the callback and the epochs run.</summary>
     private static (EarlyStopping Stop, int Epochs) Run(float[] values, EarlyStopping stop)
     {
-        var random = new Random(8);
-        var x = new float[20 * 6];
-        var y = new float[20 * 3];
-        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() * 2 - 1;
-        for (int s = 0; s < 20; s++) y[s * 3 + random.Next(3)] = 1;
+        var (x, y) = FitTests.Classes(20, seed: 8);
         var model = new ClassifierModel();
         model.Initialize(seed: 1);
         var clock = new EpochClock();
