@@ -100,7 +100,7 @@ public sealed class SnapshotTests
     public void SequenceLayersModel()
     {
         var run = Generate(TestModels.SequenceLayersModel,
-            "Models.Demo.SequenceLayersModel.g.cs", "Cells.Gru_I4_H5_ResetAfter.g.cs", "Cells.SimpleRnn_I5_H4_Tanh.g.cs", "Cells.Dense_I12_U2_Softmax.g.cs");
+            "Models.Demo.SequenceLayersModel.g.cs", "Cells.Gru_I4_H5_ResetAfter.g.cs", "Cells.SimpleRnn_I5_H4_Tanh.g.cs", "Cells.Dense_I12_U2_Linear.g.cs");
         Snapshot.ShouldMatchAll(run);
     }
 

@@ -114,7 +114,10 @@ internal static class TestModels
         public partial class EncoderDecoderModel;
         """;
 
-    /// <summary>The layers around recurrent ones: Activation (keeping the mask), masked GlobalAveragePooling1D, RepeatVector, Flatten, GlobalMaxPooling1D.</summary>
+    /// <summary>
+    /// The layers around recurrent ones: Activation (keeping the mask), masked GlobalAveragePooling1D, RepeatVector,
+    /// Flatten, GlobalMaxPooling1D, and an output Activation layer (its logits: ILogitOutput).
+    /// </summary>
     public const string SequenceLayersModel = Header + """
         [Sequential(TimeSteps = 6)]
         [Embedding(20, 4, MaskZero = true)]
@@ -126,7 +129,8 @@ internal static class TestModels
         [Flatten]
         [RepeatVector(2)]
         [GlobalMaxPooling1D]
-        [Dense(2, Activation = "softmax")]
+        [Dense(2)]
+        [Activation("softmax")]
         public partial class SequenceLayersModel;
         """;
 

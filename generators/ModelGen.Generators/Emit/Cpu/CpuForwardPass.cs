@@ -147,7 +147,7 @@ internal static class CpuForwardPass
             case Step.Activate:
                 w.Call($"{G}Kernels.ActivationLayer.Forward", ActivationKind(l), r, u, x, Field(l, TensorRole.Output));
                 if (layer.Tensors.Any(t => t.Role == TensorRole.Logits))
-                    w.Line($"((global::System.ReadOnlySpan<float>){x}).Slice(0, {r} * {u}).CopyTo({Field(l, TensorRole.Logits)}); // the output layer's logits (ILogitOutput)");
+                    w.Line($"{x}.CopyTo({Field(l, TensorRole.Logits)}); // its input, the output layer's logits (ILogitOutput)");
                 break;
             case Step.Directions:
                 foreach (var d in layer.Directions)
