@@ -53,6 +53,30 @@ public sealed class KerasCallbackTests : IDisposable
         string semicolons = Path.Combine(_folder, "semi.csv");
         model.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0, callbacks: [new CSVLogger(semicolons, separator: ';', append: true)]);
         Assert.Equal("epoch;accuracy;loss", File.ReadAllLines(semicolons)[0]);   // a missing file gets a header even with append
+        model.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0, callbacks: [new CSVLogger(semicolons, separator: ';', append: true)]);
+        Assert.Equal(3, File.ReadAllLines(semicolons).Length); // the same columns: appended
+    }
+
+    [Fact]
+    public void CSVLogger_refuses_to_append_rows_of_other_columns_before_training()
+    {
+        // Trial K: a resumed run that adds validation data appended rows of five fields under a three-field header (as Keras does).
+        var (x, y) = TrainingExtrasModel.Data(16, seed: 1);
+        var (vx, vy) = TrainingExtrasModel.Data(8, seed: 2);
+        string path = Path.Combine(_folder, "resumed.csv");
+        var model = Compiled(new Adam(0.01f), "accuracy");
+        model.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0, callbacks: [new CSVLogger(path)]);
+        string before = File.ReadAllText(path);
+        var parameters = (float[])model.Parameters.Clone();
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            model.Fit(x, y, epochs: 2, initialEpoch: 1, batchSize: 8, validationData: (vx, vy), verbose: 0, callbacks: [new CSVLogger(path, append: true)]));
+        Assert.Contains("whose header is 'epoch,accuracy,loss', but this Fit logs 'epoch,accuracy,loss,val_accuracy,val_loss'", e.Message);
+        Assert.Contains("Nothing was trained", e.Message);
+        Assert.Equal(before, File.ReadAllText(path));
+        Assert.Equal(parameters, model.Parameters);
+        // Overwriting is still allowed.
+        model.Fit(x, y, epochs: 1, batchSize: 8, validationData: (vx, vy), verbose: 0, callbacks: [new CSVLogger(path, append: false)]);
+        Assert.Equal("epoch,accuracy,loss,val_accuracy,val_loss", File.ReadAllLines(path)[0]);
     }
 
     [Fact]

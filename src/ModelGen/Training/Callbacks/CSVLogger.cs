@@ -28,7 +28,8 @@ public sealed class CSVLogger : Callback
     /// <param name="filename">Path of the CSV file (Keras <c>filename</c>).</param>
     /// <param name="separator">Field separator (Keras <c>separator</c>, default <c>,</c>).</param>
     /// <param name="append">True to append to an existing file (its header is kept; one is written only when the file is
-    /// missing or empty); false (Keras default) to overwrite it when training begins.</param>
+    /// missing or empty; a header whose columns are not this run's makes <c>Fit</c> throw before it trains, where Keras
+    /// would write rows under the wrong columns); false (Keras default) to overwrite it when training begins.</param>
     /// <exception cref="ArgumentException"><paramref name="filename"/> is null or empty, or <paramref name="separator"/> is a quote,
     /// a line break, or a character that can occur inside a logged number (a letter, a digit, <c>.</c>, <c>-</c>, <c>+</c>).</exception>
     public CSVLogger(string filename, char separator = ',', bool append = false)
@@ -51,6 +52,27 @@ public sealed class CSVLogger : Callback
 
     /// <summary>True to append to an existing file.</summary>
     public bool Append { get; }
+
+    /// <summary>
+    /// Appending to a file that has a header: its columns must be this run's (<c>epoch</c> then the logged names, sorted),
+    /// or the new rows would sit under other columns (Keras writes them so, silently; a resumed run that adds validation
+    /// data, or a metric, is the usual cause).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file's header differs from this run's columns; nothing was trained.</exception>
+    internal override void Prepare()
+    {
+        if (!Append || !File.Exists(Filename) || new FileInfo(Filename).Length == 0) return;
+        string header;
+        using (var reader = new StreamReader(Filename, Utf8)) header = reader.ReadLine() ?? "";
+        var names = new List<string>(Context.LoggedNames);
+        names.Sort(StringComparer.Ordinal);
+        var expected = new StringBuilder("epoch");
+        foreach (var name in names) expected.Append(Separator).Append(Field(name));
+        if (header != expected.ToString())
+            throw new InvalidOperationException(
+                $"CSVLogger appends to '{Filename}', whose header is '{header}', but this Fit logs '{expected}': the new rows would not match its columns. " +
+                "Append to a file with these columns, log to a new file, or pass append: false to overwrite it. Nothing was trained");
+    }
 
     /// <summary>Creates (or, without <see cref="Append"/>, empties) the file, so a failure to write shows before the first epoch.</summary>
     /// <exception cref="IOException">The file cannot be written.</exception>
