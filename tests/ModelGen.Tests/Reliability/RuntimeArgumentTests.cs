@@ -100,6 +100,39 @@ public sealed class RuntimeArgumentTests
         Assert.Contains($"target [{599 * width + width - 1}] (row 599) is", direct.Message);
     }
 
+    [Fact]
+    public void A_target_a_compiled_cross_entropy_metric_cannot_read_is_refused_before_any_batch()
+    {
+        // Trial M: an MSE regression with a "binary_crossentropy" metric refused a target of 1.5 only after three batches
+        // had been applied, naming its row in the batch.
+        var random = new Random(6);
+        var model = new Workflow.SaturatedSigmoidModel();
+        var x = new float[40];
+        var y = new float[40];
+        for (int i = 0; i < x.Length; i++) { x[i] = random.NextSingle() - 0.5f; y[i] = i % 2; }
+        y[13] = 1.5f;
+        Initializers.Initialize(model, seed: 2);
+        model.Compile(new Sgd(0.1f), Loss.MeanSquaredError(), "binary_crossentropy");
+        var before = (float[])model.Parameters.Clone();
+        foreach (var call in new Action[]
+        {
+            () => model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0, shuffle: false),
+            () => model.Evaluate(x, y, batchSize: 4),
+        })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(call);
+            Assert.Contains("y[13] (sample 13) is 1.5", e.Message);
+            Assert.Contains("The compiled metric 'binary_crossentropy' reads it so. Checked before any batch ran: nothing was changed", e.Message);
+            Assert.Equal(before, model.Parameters);
+        }
+        var fromSource = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(new ArraySource<float>(x, y, 40), epochs: 1, batchSize: 4, verbose: 0, shuffle: false));
+        Assert.Contains("source targets (sample 13) is 1.5", fromSource.Message);
+        Assert.Contains("The compiled metric 'binary_crossentropy' reads it so. This batch was not applied", fromSource.Message);
+        // Without that metric the same targets train: MSE reads any finite value.
+        model.Compile(new Sgd(0.1f), Loss.MeanSquaredError(), "mae");
+        model.Fit(x, y, epochs: 1, batchSize: 4, verbose: 0);
+    }
+
     [Theory]
     [InlineData(20)]
     [InlineData(-1)]

@@ -31,7 +31,8 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     public int WeightOffset { get; init; }
 
     /// <summary>Checks <paramref name="x"/> and <paramref name="y"/> against the model; <paramref name="loss"/> decides the target shape (null: as the output).</summary>
-    public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName, Loss? loss = null)
+    public static Dataset<TInput> Create(ISequentialModel<TInput> model, TInput[] x, float[]? y, int? timeSteps, string xName, string? yName, Loss? loss = null,
+        IReadOnlyList<(Loss Loss, string Metric)>? metricTargets = null)
     {
         ArgumentNullException.ThrowIfNull(x, xName);
         var shape = Shape(model, timeSteps, loss);
@@ -54,6 +55,11 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             throw InvalidToken(info, xName, bad, ids[bad], bad / steps, bad % steps, "Checked before any batch ran: nothing was changed");
         if (y is not null && loss?.FindInvalidTarget(y, info.OutputUnits) is (int at, float value))
             throw InvalidTarget(loss, info.OutputUnits, yName!, at, value, at / targetWidth, at % targetWidth / perRow, shape.RowsPerSample);
+        if (y is not null && loss is not null)
+            foreach (var (metricLoss, metric) in metricTargets ?? [])
+                if (metricLoss.TargetsPerRow(info.OutputUnits) == loss.TargetsPerRow(info.OutputUnits) && metricLoss.FindInvalidTarget(y, info.OutputUnits) is (int m, float refused))
+                    throw InvalidTarget(metricLoss, info.OutputUnits, yName!, m, refused, m / targetWidth, m % targetWidth / perRow, shape.RowsPerSample,
+                        $"The compiled metric '{metric}' reads it so. Checked before any batch ran: nothing was changed");
         return shape with { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples };
     }
 
@@ -369,18 +375,29 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     /// <param name="first">Added to each index (the first sample's index when <paramref name="indices"/> is empty).</param>
     /// <param name="xName">Name of the inputs.</param>
     /// <param name="yName">Name of the targets.</param>
-    public void CheckData(Loss loss, ReadOnlySpan<int> indices, int first, string xName, string yName)
+    /// <param name="metricTargets">The losses compiled metrics read targets through, with their names (checked as the loss's).</param>
+    public void CheckData(Loss loss, ReadOnlySpan<int> indices, int first, string xName, string yName, IReadOnlyList<(Loss Loss, string Metric)>? metricTargets = null)
     {
         if (_x is int[] ids && _model.Info.TakesTokens && Kernels.Embedding.FirstOutside(ids.AsSpan(0, _count * _inputWidth), _model.Info.VocabularySize) is int bad and >= 0)
         {
             int p = bad / _inputWidth;
             throw Dataset<TInput>.InvalidToken(_model.Info, xName, -1, ids[bad], first + (indices.IsEmpty ? p : indices[p]), bad % _inputWidth, "This batch was not applied");
         }
-        if (_targetWidth == 0 || loss.FindInvalidTarget(_y.AsSpan(0, _count * _targetWidth), _outputUnits) is not (int at, float value)) return;
+        if (_targetWidth == 0) return;
+        CheckTargets(loss, indices, first, yName, "This batch was not applied");
+        foreach (var (metricLoss, metric) in metricTargets ?? [])
+            if (metricLoss.TargetsPerRow(_outputUnits) == loss.TargetsPerRow(_outputUnits))
+                CheckTargets(metricLoss, indices, first, yName, $"The compiled metric '{metric}' reads it so. This batch was not applied");
+    }
+
+    // Throws for the loaded batch's first target `rule` cannot take, naming its sample in the source.
+    private void CheckTargets(Loss rule, ReadOnlySpan<int> indices, int first, string yName, string outcome)
+    {
+        if (rule.FindInvalidTarget(_y.AsSpan(0, _count * _targetWidth), _outputUnits) is not (int at, float value)) return;
         int perRow = _targetWidth / _rowsPerSample;
         int position = at / _targetWidth, offset = at % _targetWidth;
         int sample = first + (indices.IsEmpty ? position : indices[position]);
-        throw Dataset<TInput>.InvalidTarget(loss, _outputUnits, yName, -1, value, sample, offset / perRow, _rowsPerSample, "This batch was not applied");
+        throw Dataset<TInput>.InvalidTarget(rule, _outputUnits, yName, -1, value, sample, offset / perRow, _rowsPerSample, outcome);
     }
 
     /// <summary>

@@ -15,7 +15,24 @@ namespace ModelGen;
 /// </summary>
 public static partial class ModelTraining
 {
-    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<CompiledMetric> Metrics, IReadOnlyList<CompiledMetric> WeightedMetrics);
+    private sealed record Compiled(Optimizer Optimizer, Loss Loss, IReadOnlyList<CompiledMetric> Metrics, IReadOnlyList<CompiledMetric> WeightedMetrics)
+    {
+        /// <summary>
+        /// The losses the compiled metrics read targets through (<see cref="LossMetric"/>s: <c>"binary_crossentropy"</c>
+        /// …), with the metric's name: their targets are checked with the loss's, before any batch runs (trial M: a
+        /// metric refused a target only after batches had been applied).
+        /// </summary>
+        public List<(Loss Loss, string Metric)> MetricTargets(int outputUnits)
+        {
+            var list = new List<(Loss Loss, string Metric)>();
+            foreach (var m in Metrics.Concat(WeightedMetrics))
+            {
+                var metric = m.Instance ?? Metric.FromName(m.Name, Loss, outputUnits);
+                if (metric is LossMetric lm) list.Add((lm.Loss, metric.Name));
+            }
+            return list;
+        }
+    }
 
     private static readonly ConditionalWeakTable<ISequentialModel, Compiled> Configurations = new();
 
@@ -211,7 +228,7 @@ public static partial class ModelTraining
         if (validationSplit > 0 && validationData is not null) throw new ArgumentException("pass either validationSplit or validationData, not both", nameof(validationData));
 
         Dataset<TInput>.CheckOneWeighting(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
-        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
+        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss, compiled.MetricTargets(model.Info.OutputUnits))
             .Weighted(sampleWeight, null, nameof(sampleWeight), nameof(classWeight));
         Dataset<TInput> train = data, validation = default;
         if (validationSplit > 0)
@@ -221,7 +238,7 @@ public static partial class ModelTraining
             (train, validation) = (data.Slice(0, at), data.Slice(at, data.Samples - at));
         }
         else if (validationData is { } vd)
-            validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss)
+            validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss, compiled.MetricTargets(model.Info.OutputUnits))
                 .Weighted(validationSampleWeight, null, nameof(validationSampleWeight), nameof(classWeight));
         train = train.Weighted(null, classWeight, nameof(sampleWeight), nameof(classWeight));
         if (validation.Samples > 0) StatefulBatches.Check(model, batchSize, ("training", train.Samples), ("validation", validation.Samples));
@@ -329,7 +346,7 @@ public static partial class ModelTraining
         ArgumentNullException.ThrowIfNull(model);
         var compiled = Get(model);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
-        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss)
+        var data = Dataset<TInput>.Create(model, x, y, timeSteps, nameof(x), nameof(y), compiled.Loss, compiled.MetricTargets(model.Info.OutputUnits))
             .Weighted(sampleWeight, classWeight, nameof(sampleWeight), nameof(classWeight));
         StatefulBatches.Check(model, batchSize, ("evaluation", data.Samples));
         using var lease = Workers.Rent(model); // safe on a model shared between threads

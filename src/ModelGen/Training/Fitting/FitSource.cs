@@ -76,6 +76,7 @@ public static partial class ModelTraining
 
         var progress = new Progress(verbose, output);
         var metrics = new MetricSet(compiled, model.Info.OutputUnits);
+        var metricTargets = compiled.MetricTargets(model.Info.OutputUnits);
         int capacity = Math.Min(batchSize, samples);
         var batch = new Batch<TInput>(model, shape, capacity, source.HasSampleWeights);
         batch.CheckDevice(compiled.Optimizer, compiled.Loss);
@@ -104,7 +105,7 @@ public static partial class ModelTraining
                 int start = step * batchSize, count = Math.Min(batchSize, samples - start);
                 foreach (var c in list) c.OnBatchBegin(step);
                 feed.Take(batch);
-                batch.CheckData(compiled.Loss, order.AsSpan(start, count), 0, nameof(source) + " inputs", nameof(source) + " targets");
+                batch.CheckData(compiled.Loss, order.AsSpan(start, count), 0, nameof(source) + " inputs", nameof(source) + " targets", metricTargets);
                 if (step + 1 < steps) // read the next batch while this one trains
                     feed.Request(order.AsSpan(start + batchSize, Math.Min(batchSize, samples - start - batchSize)), epoch, step + 1);
                 float batchLoss = batch.TrainStep(compiled.Optimizer, compiled.Loss, out var result);
@@ -232,6 +233,7 @@ public static partial class ModelTraining
     private sealed class SourceEvaluation<TInput> : IDisposable where TInput : unmanaged
     {
         private readonly Compiled _compiled;
+        private readonly IReadOnlyList<(Loss Loss, string Metric)> _metricTargets;
         private readonly MetricSet _metrics;
         private readonly Batch<TInput> _batch;
         private readonly SourceFeed<TInput> _feed;
@@ -242,6 +244,7 @@ public static partial class ModelTraining
         {
             _compiled = compiled;
             _metrics = new MetricSet(compiled, model.Info.OutputUnits);
+            _metricTargets = compiled.MetricTargets(model.Info.OutputUnits);
             int capacity = Math.Min(batchSize, samples);
             _batch = new Batch<TInput>(model, shape, capacity, source.HasSampleWeights);
             _feed = new SourceFeed<TInput>(source, sourceShape, capacity, call);
@@ -258,7 +261,7 @@ public static partial class ModelTraining
             {
                 int count = Math.Min(_batchSize, _samples - start);
                 _feed.Take(_batch);
-                _batch.CheckData(_compiled.Loss, default, start, _inputsName, _targetsName);
+                _batch.CheckData(_compiled.Loss, default, start, _inputsName, _targetsName, _metricTargets);
                 if (start + _batchSize < _samples) _feed.RequestRange(start + _batchSize, Math.Min(_batchSize, _samples - start - _batchSize), step + 1);
                 loss.Add(_batch.EvaluateStep(_compiled.Loss), count);
                 _metrics.Update(_batch);
