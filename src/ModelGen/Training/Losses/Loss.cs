@@ -28,7 +28,8 @@ public abstract class Loss
 
     /// <summary>Names <see cref="FromName"/> accepts.</summary>
     public const string ValidNames =
-        "mse, mean_squared_error, mae, mean_absolute_error, huber, huber_loss, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy";
+        "mse, mean_squared_error, mae, mean_absolute_error, huber, huber_loss, binary_crossentropy, bce, categorical_crossentropy, sparse_categorical_crossentropy " +
+        "(and Keras's class names: MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)";
 
     /// <summary>Creates a loss with the given Keras name.</summary>
     /// <param name="name">Keras function name, e.g. <c>mean_squared_error</c>.</param>
@@ -223,7 +224,9 @@ public abstract class Loss
     /// <summary>
     /// The loss a Keras string names, as in <c>model.compile(loss="mse")</c>: <c>mse</c>, <c>mean_squared_error</c>,
     /// <c>mae</c>, <c>mean_absolute_error</c>, <c>huber</c> (delta 1), <c>binary_crossentropy</c>, <c>categorical_crossentropy</c>,
-    /// <c>sparse_categorical_crossentropy</c> (crossentropies on probabilities, as the Keras strings are).
+    /// <c>sparse_categorical_crossentropy</c> (crossentropies on probabilities, as the Keras strings are), and the aliases
+    /// and class names Keras 3's <c>keras.losses.get</c> takes (<c>"MSE"</c>, <c>"bce"</c>, <c>"Huber"</c>,
+    /// <c>"BinaryCrossentropy"</c> …, each with its defaults).
     /// </summary>
     /// <param name="name">Keras loss name.</param>
     /// <returns>A new loss.</returns>
@@ -233,12 +236,13 @@ public abstract class Loss
         ArgumentNullException.ThrowIfNull(name);
         return name switch
         {
-            "mse" or "mean_squared_error" => new MeanSquaredErrorLoss(),
-            "mae" or "mean_absolute_error" => new MeanAbsoluteErrorLoss(),
-            "huber" or "huber_loss" => new HuberLoss(),
-            "binary_crossentropy" => new BinaryCrossentropyLoss(false),
-            "categorical_crossentropy" => new CategoricalCrossentropyLoss(false),
-            "sparse_categorical_crossentropy" => new SparseCategoricalCrossentropyLoss(false),
+            // Keras 3's names: the functions, their aliases and the class names keras.losses.get also takes.
+            "mse" or "MSE" or "mean_squared_error" or "MeanSquaredError" => new MeanSquaredErrorLoss(),
+            "mae" or "MAE" or "mean_absolute_error" or "MeanAbsoluteError" => new MeanAbsoluteErrorLoss(),
+            "huber" or "huber_loss" or "Huber" => new HuberLoss(),
+            "binary_crossentropy" or "bce" or "BCE" or "BinaryCrossentropy" => new BinaryCrossentropyLoss(false),
+            "categorical_crossentropy" or "CategoricalCrossentropy" => new CategoricalCrossentropyLoss(false),
+            "sparse_categorical_crossentropy" or "SparseCategoricalCrossentropy" => new SparseCategoricalCrossentropyLoss(false),
             _ => throw new ArgumentException($"Unknown loss '{name}'. Valid names: {ValidNames}.", nameof(name)),
         };
     }
