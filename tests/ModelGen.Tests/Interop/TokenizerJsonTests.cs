@@ -37,6 +37,28 @@ public sealed class TokenizerJsonTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void TextsToMatrix_GivesKerasRows_InEveryMode(string name)
+    {
+        // Keras's texts_to_matrix in float64 against ModelGen's float32 rows (trial K: texts_to_matrix was missing).
+        var f = Fixture(name);
+        var tokenizer = Tokenizer.FromJson(f.GetProperty("keras_json").GetString()!);
+        var texts = Texts(f);
+        foreach (var (mode, key) in new[] { (MatrixMode.Binary, "binary"), (MatrixMode.Count, "count"), (MatrixMode.Freq, "freq"), (MatrixMode.TfIdf, "tfidf") })
+        {
+            var rows = f.GetProperty("matrices").GetProperty(key).EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+            var matrix = tokenizer.TextsToMatrix(texts, mode);
+            int width = rows[0].Length;
+            Assert.Equal(rows.Length * width, matrix.Length);
+            for (int r = 0; r < rows.Length; r++)
+                for (int j = 0; j < width; j++)
+                    Assert.True(Math.Abs(rows[r][j] - matrix[r * width + j]) <= 1e-6 * Math.Max(1, Math.Abs(rows[r][j])),
+                        $"{name} {key}: row {r}, column {j}: Keras {rows[r][j]}, ModelGen {matrix[r * width + j]}");
+            Assert.Contains(matrix, v => v != 0f);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void ModelGensJson_LoadsInKeras_AndTokenizesTheSame(string name)
     {
         var f = Fixture(name);
@@ -50,6 +72,8 @@ public sealed class TokenizerJsonTests
         Assert.Equal(File.ReadAllText(Path.Combine(InteropFixture.Folder, "exported", $"tokenizer_{name}.json")), tokenizer.ToJson());
         var keras = InteropFixture.Load(Path.Combine(InteropFixture.Folder, "exported", $"tokenizer_{name}.keras.json"));
         Assert.Equal(Sequences(f), Sequences(keras));
+        // Keras's matrices from ModelGen's JSON are those from its own (tfidf reads index_docs and document_count).
+        Assert.Equal(f.GetProperty("matrices").GetRawText(), keras.GetProperty("matrices").GetRawText());
     }
 
     [Fact]

@@ -264,4 +264,28 @@ public sealed class TokenizerTests
         Assert.Throws<ArgumentException>(() => Tokenizer.TextToWordSequence("a", split: ""));
         _ = new Tokenizer(split: "", charLevel: true); // split is not used at character level
     }
+
+    [Fact]
+    public void SequencesToMatrix_follows_keras_at_the_edges_and_refuses_what_keras_would_misread()
+    {
+        // numWords 4: index 5 is outside the row but counts in freq's length, as in Keras (c / len(seq)); index 0 has a column.
+        var limited = new Tokenizer(numWords: 4);
+        Assert.Equal([0f, 2f, 0f, 1f, 0f, 0f, 0f, 0f], limited.SequencesToMatrix([[1, 3, 1, 5], []], MatrixMode.Count));
+        Assert.Equal([0f, 0.5f, 0f, 0.25f], limited.SequencesToMatrix([[1, 3, 1, 5]], MatrixMode.Freq));
+        Assert.Equal([1f, 1f, 0f, 0f], limited.SequencesToMatrix([[0, 1, 1]]));
+        // Keras would write a negative index into the row's end (numpy indexing); it is refused.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => limited.SequencesToMatrix([[1], [2, -1]]));
+        Assert.Contains("sequence 1 holds the index -1 at position 1", e.Message);
+        // No width (no numWords, never fitted), and tfidf before any document: refused, as Keras refuses them.
+        Assert.Throws<InvalidOperationException>(() => new Tokenizer().SequencesToMatrix([[1]]));
+        Assert.Contains("fit the Tokenizer on some texts first", Assert.Throws<InvalidOperationException>(() => limited.SequencesToMatrix([[1]], MatrixMode.TfIdf)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => limited.SequencesToMatrix([[1]], (MatrixMode)7));
+        // tfidf: (1 + ln c)·ln(1 + docs / (1 + docs holding the word)); 'a' is in 2 of 2 texts, 'b' in 1.
+        var t = new Tokenizer();
+        t.FitOnTexts(["a a b", "a"]);
+        var tfidf = t.TextsToMatrix(["a a b"], MatrixMode.TfIdf);
+        Assert.Equal((1 + Math.Log(2)) * Math.Log(1 + 2.0 / 3), tfidf[t.WordIndex["a"]], 6);
+        Assert.Equal(Math.Log(1 + 2.0 / 2), tfidf[t.WordIndex["b"]], 6);
+        Assert.Equal(0f, tfidf[0]);
+    }
 }
