@@ -34,10 +34,7 @@ public sealed partial class Tokenizer
     /// <exception cref="InvalidOperationException">The tokenizer has not been fitted (<see cref="FitOnTexts"/> or <c>FromJson</c>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a <see cref="MatrixMode"/>.</exception>
     public float[] TextsToMatrix(IEnumerable<string> texts, MatrixMode mode = MatrixMode.Binary)
-    {
-        RequireFitted();
-        return SequencesToMatrix(TextsToSequences(texts), mode);
-    }
+        => SequencesToMatrix(TextsToSequences(texts), mode);
 
     /// <summary>
     /// Keras <c>sequences_to_matrix</c>: each sequence of word indices as one row of word weights. Indices not below the

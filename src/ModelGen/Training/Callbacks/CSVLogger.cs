@@ -64,11 +64,8 @@ public sealed class CSVLogger : Callback
         if (!Append || !File.Exists(Filename) || new FileInfo(Filename).Length == 0) return;
         string header;
         using (var reader = new StreamReader(Filename, Utf8)) header = reader.ReadLine() ?? "";
-        var names = new List<string>(Context.LoggedNames);
-        names.Sort(StringComparer.Ordinal);
-        var expected = new StringBuilder("epoch");
-        foreach (var name in names) expected.Append(Separator).Append(Field(name));
-        if (header != expected.ToString())
+        string expected = Header(Columns(Context.LoggedNames));
+        if (header != expected)
             throw new InvalidOperationException(
                 $"CSVLogger appends to '{Filename}', whose header is '{header}', but this Fit logs '{expected}': the new rows would not match its columns. " +
                 "Append to a file with these columns, log to a new file, or pass append: false to overwrite it. Nothing was trained");
@@ -99,20 +96,30 @@ public sealed class CSVLogger : Callback
         var text = new StringBuilder();
         if (_keys is null)
         {
-            _keys = [.. logs.Keys];
-            Array.Sort(_keys, StringComparer.Ordinal);
-            if (_writeHeader)
-            {
-                text.Append("epoch");
-                foreach (var key in _keys) text.Append(Separator).Append(Field(key));
-                text.Append("\r\n");
-            }
+            _keys = Columns(logs.Keys);
+            if (_writeHeader) text.Append(Header(_keys)).Append("\r\n");
         }
         text.Append(epoch.ToString(CultureInfo.InvariantCulture));
         foreach (var key in _keys)
             text.Append(Separator).Append(logs.TryGetValue(key, out float value) ? value.ToString(CultureInfo.InvariantCulture) : "NA");
         text.Append("\r\n");   // Python's csv writer ends rows with \r\n
         File.AppendAllText(Filename, text.ToString(), Utf8);
+    }
+
+    // The logged names as columns: sorted in ordinal order, as Python's sorted() orders Keras's keys.
+    private static string[] Columns(IEnumerable<string> names)
+    {
+        string[] keys = [.. names];
+        Array.Sort(keys, StringComparer.Ordinal);
+        return keys;
+    }
+
+    // The header line (no line break): epoch, then the columns.
+    private string Header(string[] keys)
+    {
+        var header = new StringBuilder("epoch");
+        foreach (var key in keys) header.Append(Separator).Append(Field(key));
+        return header.ToString();
     }
 
     /// <summary>A field quoted as Python's csv module quotes it (QUOTE_MINIMAL) when it holds the separator, a quote or a line break.</summary>

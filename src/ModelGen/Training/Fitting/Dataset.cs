@@ -55,9 +55,9 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
             throw InvalidToken(info, xName, bad, ids[bad], bad / steps, bad % steps, "Checked before any batch ran: nothing was changed");
         if (y is not null && loss?.FindInvalidTarget(y, info.OutputUnits) is (int at, float value))
             throw InvalidTarget(loss, info.OutputUnits, yName!, at, value, at / targetWidth, at % targetWidth / perRow, shape.RowsPerSample);
-        if (y is not null && loss is not null)
+        if (y is not null)
             foreach (var (metricLoss, metric) in metricTargets ?? [])
-                if (metricLoss.TargetsPerRow(info.OutputUnits) == loss.TargetsPerRow(info.OutputUnits) && metricLoss.FindInvalidTarget(y, info.OutputUnits) is (int m, float refused))
+                if (metricLoss.FindInvalidTarget(y, info.OutputUnits) is (int m, float refused))
                     throw InvalidTarget(metricLoss, info.OutputUnits, yName!, m, refused, m / targetWidth, m % targetWidth / perRow, shape.RowsPerSample,
                         $"The compiled metric '{metric}' reads it so. Checked before any batch ran: nothing was changed");
         return shape with { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples };
@@ -375,7 +375,8 @@ internal sealed class Batch<TInput> where TInput : unmanaged
     /// <param name="first">Added to each index (the first sample's index when <paramref name="indices"/> is empty).</param>
     /// <param name="xName">Name of the inputs.</param>
     /// <param name="yName">Name of the targets.</param>
-    /// <param name="metricTargets">The losses compiled metrics read targets through, with their names (checked as the loss's).</param>
+    /// <param name="metricTargets">The losses compiled metrics read targets through, with their names (checked as the loss's;
+    /// each reads targets shaped as the loss's).</param>
     public void CheckData(Loss loss, ReadOnlySpan<int> indices, int first, string xName, string yName, IReadOnlyList<(Loss Loss, string Metric)>? metricTargets = null)
     {
         if (_x is int[] ids && _model.Info.TakesTokens && Kernels.Embedding.FirstOutside(ids.AsSpan(0, _count * _inputWidth), _model.Info.VocabularySize) is int bad and >= 0)
@@ -386,8 +387,7 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         if (_targetWidth == 0) return;
         CheckTargets(loss, indices, first, yName, "This batch was not applied");
         foreach (var (metricLoss, metric) in metricTargets ?? [])
-            if (metricLoss.TargetsPerRow(_outputUnits) == loss.TargetsPerRow(_outputUnits))
-                CheckTargets(metricLoss, indices, first, yName, $"The compiled metric '{metric}' reads it so. This batch was not applied");
+            CheckTargets(metricLoss, indices, first, yName, $"The compiled metric '{metric}' reads it so. This batch was not applied");
     }
 
     // Throws for the loaded batch's first target `rule` cannot take, naming its sample in the source.

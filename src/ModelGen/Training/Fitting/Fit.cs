@@ -20,7 +20,8 @@ public static partial class ModelTraining
         /// <summary>
         /// The losses the compiled metrics read targets through (<see cref="LossMetric"/>s: <c>"binary_crossentropy"</c>
         /// …), with the metric's name: their targets are checked with the loss's, before any batch runs (trial M: a
-        /// metric refused a target only after batches had been applied).
+        /// metric refused a target only after batches had been applied). Only those that read targets shaped as the
+        /// loss's (a sparse metric beside a dense loss reads another shape, which its own length check refuses).
         /// </summary>
         public List<(Loss Loss, string Metric)> MetricTargets(int outputUnits)
         {
@@ -28,7 +29,7 @@ public static partial class ModelTraining
             foreach (var m in Metrics.Concat(WeightedMetrics))
             {
                 var metric = m.Instance ?? Metric.FromName(m.Name, Loss, outputUnits);
-                if (metric is LossMetric lm) list.Add((lm.Loss, metric.Name));
+                if (metric is LossMetric lm && lm.Loss.TargetsPerRow(outputUnits) == Loss.TargetsPerRow(outputUnits)) list.Add((lm.Loss, metric.Name));
             }
             return list;
         }

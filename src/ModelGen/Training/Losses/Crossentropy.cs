@@ -46,10 +46,8 @@ public sealed class BinaryCrossentropyLoss : Loss
         => $"{Name} takes targets in [0, 1], 0/1 labels or probabilities (class indices of a softmax output need sparse_categorical_crossentropy)";
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentOutOfRangeException">A finite target outside <c>[0, 1]</c>; the message names its index and value.</exception>
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
-        Crossentropy.ThrowIfOutsideUnitInterval(this, target, width);
         double scale = 1.0 / output.Length;
         bool withGradient = !gradient.IsEmpty;
         double total = 0;
@@ -124,10 +122,8 @@ public sealed class CategoricalCrossentropyLoss : Loss
         => $"{Name} takes one-hot or probability rows of {width} values, each in [0, 1] (one class index per row needs sparse_categorical_crossentropy)";
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentOutOfRangeException">A finite target outside <c>[0, 1]</c>; the message names its index and value.</exception>
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
-        Crossentropy.ThrowIfOutsideUnitInterval(this, target, width);
         double scale = 1.0 / samples;
         double total = 0;
         var smoothed = LabelSmoothing == 0f ? Span<float>.Empty : Scratch.Grow(ref t_smoothed, width);
@@ -187,13 +183,9 @@ public sealed class SparseCategoricalCrossentropyLoss : Loss
         => string.Create(CultureInfo.InvariantCulture, $"{Name} takes one class index per output row, a whole number in [0, {width}) for the {width} output units");
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentOutOfRangeException">A target is not a whole number in <c>[0, width)</c>; the message names the row and value.</exception>
+    /// <remarks>The class indices are checked before this runs (<see cref="Loss.Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{float}, Span{float})"/>).</remarks>
     protected override float ComputeCore(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, int width, Span<float> gradient)
     {
-        if (FindInvalidTarget(target.Slice(0, samples), width) is (int row, float index))
-            throw new ArgumentOutOfRangeException(nameof(target), index,
-                string.Create(CultureInfo.InvariantCulture, $"{Name}: row {row} has class index {index}, which is not a whole number in [0, {width})"));
-
         var oneHot = Scratch.Grow(ref t_oneHot, width);
         oneHot.Clear();
         double scale = 1.0 / samples;
@@ -239,14 +231,6 @@ internal static class Crossentropy
             if (float.IsFinite(t) && (t < 0f || t > 1f)) return (i, t);
         }
         return null;
-    }
-
-    /// <summary>Throws for a target <see cref="OutsideUnitInterval"/> finds, naming its row and value.</summary>
-    public static void ThrowIfOutsideUnitInterval(Loss loss, ReadOnlySpan<float> target, int width)
-    {
-        if (OutsideUnitInterval(target) is (int at, float value))
-            throw new ArgumentOutOfRangeException(nameof(target), value, string.Create(CultureInfo.InvariantCulture,
-                $"{loss.Name}: target [{at}] (row {at / width}) is {value}; {loss.ValidTargets(width)}"));
     }
 
     /// <summary>

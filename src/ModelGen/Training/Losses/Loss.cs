@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Numerics.Tensors;
 
 namespace ModelGen;
@@ -54,7 +55,9 @@ public abstract class Loss
     /// <param name="gradient">Empty, or a buffer of <c>output.Length</c> floats that receives the gradient (overwritten).</param>
     /// <returns>The mean loss, as Keras reports it.</returns>
     /// <exception cref="ArgumentException">A length does not match.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative, or 0 with a non-empty output.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative, or 0 with a non-empty output; or a
+    /// target the loss cannot read (a sparse label that is no class index, a cross-entropy target outside [0, 1]): the
+    /// message names its index, row and value.</exception>
     public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, Span<float> gradient)
         => Compute(output, target, samples, ReadOnlySpan<float>.Empty, gradient);
 
@@ -76,7 +79,9 @@ public abstract class Loss
     /// <param name="gradient">Empty, or a buffer of <c>output.Length</c> floats that receives the gradient (overwritten).</param>
     /// <returns>The weighted loss, as Keras reports it.</returns>
     /// <exception cref="ArgumentException">A length does not match.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative, or 0 with a non-empty output.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is negative, or 0 with a non-empty output; or a
+    /// target the loss cannot read (a sparse label that is no class index, a cross-entropy target outside [0, 1]): the
+    /// message names its index, row and value.</exception>
     public float Compute(ReadOnlySpan<float> output, ReadOnlySpan<float> target, int samples, ReadOnlySpan<float> weights, Span<float> gradient)
     {
         if (samples == 0 && output.IsEmpty && target.IsEmpty && weights.IsEmpty)
@@ -87,6 +92,10 @@ public abstract class Loss
             throw new ArgumentException($"{Name}: target has {target.Length} values; expected {expectedTarget} ({TargetShapeText(samples, width)})", nameof(target));
         if (!gradient.IsEmpty && gradient.Length != output.Length)
             throw new ArgumentException($"{Name}: gradient buffer has {gradient.Length} floats; expected {output.Length} (same as output) or none", nameof(gradient));
+        // Once for the whole call (a weighted call reaches ComputeCore row by row), so the row named is the caller's.
+        if (FindInvalidTarget(target, width) is (int at, float value))
+            throw new ArgumentOutOfRangeException(nameof(target), value, string.Create(CultureInfo.InvariantCulture,
+                $"{Name}: target [{at}] (row {at / TargetsPerRow(width)}) is {value}; {ValidTargets(width)}"));
         if (weights.IsEmpty) return ComputeCore(output, target, samples, width, gradient);
         if (weights.Length != samples)
             throw new ArgumentException($"{Name}: {weights.Length} weights for {samples} rows; expected one weight per row or none", nameof(weights));
