@@ -37,7 +37,7 @@ internal static class LayerRules
         bool ok = true;
         void Report(DiagnosticInfo diagnostic) { diagnostics.Add(diagnostic); ok = false; }
         // The argument that holds a value, where it was written: the layer's own, or its wrapper's.
-        LocationInfo? At(string key, LayerSpec? of = null) => ArgumentSite.Find((of ?? layer).Arguments, key) ?? where;
+        LocationInfo? At(string key, LayerSpec? of = null) => (of ?? layer).At(key, where);
 
         if (layer.Kind == LayerKind.Embedding)
         {
@@ -84,7 +84,7 @@ internal static class LayerRules
             else merge = parsed.Value;
         }
         if (wrapper?.Kind == LayerKind.Bidirectional && options.GoBackwards)
-            Report(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, ArgumentSite.Find(layer.Arguments, "GoBackwards") ?? layer.Location ?? where, layer.AttributeName, innerName, name));
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.GoBackwardsInBidirectional, layer.At("GoBackwards", layer.Location ?? where), layer.AttributeName, innerName, name));
 
         if (layer.Kind == LayerKind.Masking && !IsFiniteFloat(options.MaskValue))
             Report(DiagnosticInfo.Create(DiagnosticDescriptors.NotFinite, At("maskValue"), "maskValue", $"Masking '{name}'", options.MaskValue.ToString("R", CultureInfo.InvariantCulture),

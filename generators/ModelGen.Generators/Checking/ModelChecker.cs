@@ -152,7 +152,7 @@ internal static class ModelChecker
                 }
                 if (options.Repeats <= 0)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, ArgumentSite.Find(layer.Arguments, "n") ?? where, "n", $"RepeatVector '{name}'", Text(options.Repeats), "pass the number of time steps to repeat the vector for"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPositive, layer.At("n", where), "n", $"RepeatVector '{name}'", Text(options.Repeats), "pass the number of time steps to repeat the vector for"));
                     ok = false;
                 }
             }

@@ -36,7 +36,7 @@ internal sealed record WeightOptions(
             if (text is null) return null;
             var choice = KerasCalls.Initializer(text, vector, out string? error);
             if (choice is null)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownInitializer, ArgumentSite.Find(layer.Arguments, option) ?? where, layer.AttributeName, name, option, text, error!, KerasCalls.InitializerNames));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownInitializer, layer.At(option, where), layer.AttributeName, name, option, text, error!, KerasCalls.InitializerNames));
             return choice;
         }
         (float, float)? Regularizer(string? text, string option)
@@ -44,7 +44,7 @@ internal sealed record WeightOptions(
             if (text is null) return null;
             var factors = KerasCalls.Regularizer(text, out string? error);
             if (factors is null)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRegularizer, ArgumentSite.Find(layer.Arguments, option) ?? where, layer.AttributeName, name, option, text, error!, KerasCalls.RegularizerNames));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRegularizer, layer.At(option, where), layer.AttributeName, name, option, text, error!, KerasCalls.RegularizerNames));
             return factors;
         }
 

@@ -38,10 +38,10 @@ internal sealed record LayerSpec(
 
     /// <summary>
     /// The argument <paramref name="key"/> (a constructor parameter's name, e.g. <c>units</c>, or a property's, e.g.
-    /// <c>Dropout</c>) where it was written, else the attribute: a value the user left at its default is reported at
-    /// the attribute.
+    /// <c>Dropout</c>) where it was written, else <paramref name="otherwise"/> (a wrapper's attribute, say), else this
+    /// attribute: a value the user left at its default is reported at the attribute.
     /// </summary>
-    public LocationInfo? At(string key) => ArgumentSite.Find(Arguments, key) ?? Location;
+    public LocationInfo? At(string key, LocationInfo? otherwise = null) => ArgumentSite.Find(Arguments, key) ?? otherwise ?? Location;
 }
 
 /// <summary>
