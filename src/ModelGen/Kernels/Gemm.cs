@@ -28,7 +28,10 @@ namespace ModelGen.Kernels;
 /// Packing A cost as much as the product where n is small (W3's ∂G·Wᵀ, n = 128), and reading it in place runs
 /// the same multiply-adds in the same order (bit-identical). Packing zero-pads ragged
 /// tiles. With AVX-512 a last panel narrower than the tile, of whole rows, runs the tile with masked loads and stores
-/// of its w columns (nothing past them is read or written). Elsewhere, and for a last block of fewer than MR rows, a
+/// of its w columns (nothing past them is read or written); the 4 × 24 AVX2 tile runs 8–20 columns as whole vectors and
+/// its last one to four columns of all four rows packed into one or two vectors (a GRU(30)'s 18-wide last panel: nine
+/// multiply-adds a step of k instead of twelve), and the other tiles' last vector overlaps the one before it. Elsewhere,
+/// and for a last block of fewer than MR rows, a
 /// ragged tile's results go through a tile-sized buffer, so one micro-kernel serves every shape: it starts
 /// from the bias row (a zero-padded copy for a narrow panel), or from C itself where its rows are whole (reading a few
 /// columns past the panel, never past C's last element), else from a copy of C. The pack buffers are
@@ -532,7 +535,7 @@ public static class Gemm
                     // the calls and the narrow panel's copies back, was 6.5 % of the whole. The ragged last tile and a
                     // narrow panel go one tile at a time below.
                     int i = 0;
-                    if (w == nr)
+                    if (w == nr || TTile.NarrowRuns(w))
                     {
                         int inPlaceTiles = packedFrom / mr, packedTiles = (mc - packedFrom) / mr;
                         // Each tile starts from the bias row (stride 0) or from its own rows of C.
@@ -540,14 +543,22 @@ public static class Gemm
                         if (inPlaceTiles > 0)
                         {
                             ref float runC = ref Unsafe.Add(ref c, i0 * ldc + j);
-                            TTile.MultiplyTiles(inPlaceTiles, kc, ref Unsafe.Add(ref a, i0 * ai + p0), ai, 1, (nint)mr * ai, ref panelB,
-                                ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc);
+                            if (w == nr)
+                                TTile.MultiplyTiles(inPlaceTiles, kc, ref Unsafe.Add(ref a, i0 * ai + p0), ai, 1, (nint)mr * ai, ref panelB,
+                                    ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc);
+                            else
+                                TTile.MultiplyNarrowTiles(inPlaceTiles, kc, ref Unsafe.Add(ref a, i0 * ai + p0), ai, 1, (nint)mr * ai, ref panelB,
+                                    ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc, w);
                         }
                         if (packedTiles > 0)
                         {
                             ref float runC = ref Unsafe.Add(ref c, (i0 + packedFrom) * ldc + j);
-                            TTile.MultiplyTiles(packedTiles, kc, ref packA, 1, mr, (nint)mr * kc, ref panelB,
-                                ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc);
+                            if (w == nr)
+                                TTile.MultiplyTiles(packedTiles, kc, ref packA, 1, mr, (nint)mr * kc, ref panelB,
+                                    ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc);
+                            else
+                                TTile.MultiplyNarrowTiles(packedTiles, kc, ref packA, 1, mr, (nint)mr * kc, ref panelB,
+                                    ref fromBias ? ref biasRow : ref runC, ldIn, inStep, ref runC, ldc, w);
                         }
                         i = packedFrom + packedTiles * mr; // what is left is a last tile of fewer than MR rows
                     }
@@ -761,6 +772,10 @@ public static class Gemm
         // for w of at least a vector), each element the chain MultiplyTiles gives it. False where it cannot (the caller then
         // goes through a tile-sized buffer).
         static abstract bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w);
+        // Whether MultiplyNarrowTiles takes a panel w columns wide: a run of whole tiles in one call, as MultiplyTiles.
+        static virtual bool NarrowRuns(int w) => false;
+        static virtual void MultiplyNarrowTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, int w)
+            => throw new NotSupportedException();
     }
 
     // 8 rows × 2 zmm: 16 accumulators, 2 loads of B and a broadcast of A per step, of AVX-512's 32 registers.
@@ -982,6 +997,15 @@ public static class Gemm
         }
     }
 
+    // The shape of Tile256x24's narrow bodies, fixed when the JIT compiles each: whole vectors (1 or 2), and the columns
+    // after them packed as pairs (2: up to two of four rows in one vector) or quads (4: up to four, two rows a vector).
+    private interface INarrowCount { static abstract int Count { get; } }
+    private readonly struct One : INarrowCount { public static int Count => 1; }
+    private readonly struct Two : INarrowCount { public static int Count => 2; }
+    private readonly struct NoRest : INarrowCount { public static int Count => 0; }
+    private readonly struct PairRest : INarrowCount { public static int Count => 2; }
+    private readonly struct QuadRest : INarrowCount { public static int Count => 4; }
+
     // A tile of MR rows × three vectors (4 × 24 at 256 bits, 8 × 12 at 128) by its Body, whose second and third vectors
     // start W and W2 columns after the first.
     private interface IThreeVectorTile
@@ -1040,7 +1064,172 @@ public static class Gemm
         // The first w columns, 8 ≤ w < 24, of each row (a GRU(30)'s 90 gate columns end in an 18-wide panel).
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static bool MultiplyNarrow(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, int w)
-            => ThreeVectors<Tile256x24>.Narrow(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, w);
+        {
+            if (NarrowRuns(w)) { MultiplyNarrowTiles(1, kc, ref a, rowStride, pStride, 0, ref b, ref cIn, ldIn, 0, ref c, ldc, w); return true; }
+            return ThreeVectors<Tile256x24>.Narrow(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, w);
+        }
+
+        // 8–20 columns: one or two vectors of 8 (the second overlapping the first for 13–15), and the last one to four
+        // columns of the four rows packed into one or two vectors (NarrowBody). 21–23 take three overlapping vectors.
+        public static bool NarrowRuns(int w) => w >= 8 && w <= 20 && Avx.IsSupported;
+
+        public static void MultiplyNarrowTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, int w)
+        {
+            int whole = w >= 16 ? 16 : 8, rest = w - whole;
+            if (whole == 8 && rest > 4) Overlapping(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, (nuint)rest);
+            else if (whole == 8 && rest == 0) Narrow<One, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 0);
+            else if (whole == 8 && rest <= 2) Narrow<One, PairRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
+            else if (whole == 8) Narrow<One, QuadRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
+            else if (rest == 0) Narrow<Two, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 0);
+            else if (rest <= 2) Narrow<Two, PairRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
+            else Narrow<Two, QuadRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
+        }
+
+        // A run of whole narrow tiles in one call (a call per tile, through MultiplyNarrow, cost the 18-wide panel 11 %).
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void Narrow<TWhole, TRest>(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, int rest)
+            where TWhole : struct, INarrowCount where TRest : struct, INarrowCount
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                NarrowBody<TWhole, TRest>(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 8, rest);
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, 4 * (nint)ldc);
+            }
+        }
+
+        // 13–15 columns: the second vector overlaps the first.
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void Overlapping(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, nuint second)
+        {
+            for (int t = 0; t < tiles; t++)
+            {
+                NarrowBody<Two, NoRest>(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, second, 0);
+                a = ref Unsafe.Add(ref a, aStep);
+                cIn = ref Unsafe.Add(ref cIn, inStep);
+                c = ref Unsafe.Add(ref c, 4 * (nint)ldc);
+            }
+        }
+
+        // A narrow panel's tile: TWhole.Count vectors of 8 columns (the second starting `second` columns after the first),
+        // then the `rest` columns after them (1–4) of all four rows packed into vectors: for up to two columns one vector,
+        // lane 2r + j holding row r's column j of the rest; for up to four, two vectors of two rows each, lane 4q + j
+        // holding row 2v + q's column j. The rows' broadcasts of A are blended into those layouts, and B's columns are
+        // read as one pair or quad broadcast from the packed panel (zeros past w there). A 4 × 24 tile of an 18-wide
+        // panel takes nine multiply-adds a step of k instead of the overlapping third vector's twelve (GRU(30)).
+        // Each element is the chain a whole tile gives it (from C or the bias, then A(i, p)·B(p, j) in order of p);
+        // lanes past w start from zero and are never stored, so nothing past column w is read or written. The helpers that
+        // load and store the rest are inlined: one called for its result put every accumulator of the loop in memory.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void NarrowBody<TWhole, TRest>(int kc, ref float a, nint rowStride, nint pStride, ref float b, ref float cIn, nint ldIn, ref float c, int ldc, nuint second, int rest)
+            where TWhole : struct, INarrowCount where TRest : struct, INarrowCount
+        {
+            nint o1 = rowStride, o2 = 2 * rowStride, o3 = 3 * rowStride;
+            bool two = TWhole.Count == 2;
+            nuint s = (nuint)ldc, si = (nuint)ldIn, e = two ? second + 8 : 8; // the rest's first column
+            var c00 = Vector256.LoadUnsafe(ref cIn); var c10 = Vector256.LoadUnsafe(ref cIn, si);
+            var c20 = Vector256.LoadUnsafe(ref cIn, 2 * si); var c30 = Vector256.LoadUnsafe(ref cIn, 3 * si);
+            Vector256<float> c01 = default, c11 = default, c21 = default, c31 = default, p0 = default, p1 = default;
+            if (two)
+            {
+                c01 = Vector256.LoadUnsafe(ref cIn, second); c11 = Vector256.LoadUnsafe(ref cIn, si + second);
+                c21 = Vector256.LoadUnsafe(ref cIn, 2 * si + second); c31 = Vector256.LoadUnsafe(ref cIn, 3 * si + second);
+            }
+            if (TRest.Count == 2) p0 = RestPairs(ref Unsafe.Add(ref cIn, e), si, rest);
+            if (TRest.Count == 4)
+            {
+                p0 = RestQuads(ref Unsafe.Add(ref cIn, e), si, rest);
+                p1 = RestQuads(ref Unsafe.Add(ref cIn, e + 2 * si), si, rest);
+            }
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector256.LoadUnsafe(ref b);
+                var b1 = two ? Vector256.LoadUnsafe(ref b, second) : default;
+                var x0 = Vector256.Create(a);
+                c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
+                if (two) c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
+                var x1 = Vector256.Create(Unsafe.Add(ref a, o1));
+                c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
+                if (two) c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
+                var x01 = TRest.Count == 2 ? Avx.Blend(x0, x1, 0b0000_1100) : Avx.Blend(x0, x1, 0b1111_0000);
+                if (TRest.Count == 4) p0 = Vector256.MultiplyAddEstimate(x01, Vector256.Create(Vector128.LoadUnsafe(ref b, e)), p0);
+                var x2 = Vector256.Create(Unsafe.Add(ref a, o2));
+                c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                if (two) c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                var x3 = Vector256.Create(Unsafe.Add(ref a, o3));
+                c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                if (two) c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                if (TRest.Count == 2)
+                {
+                    var x23 = Avx.Blend(x2, x3, 0b1100_0000);
+                    var pairB = Vector256.Create(Unsafe.ReadUnaligned<double>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref b, e)))).AsSingle();
+                    p0 = Vector256.MultiplyAddEstimate(Avx.Blend(x01, x23, 0b1111_0000), pairB, p0);
+                }
+                if (TRest.Count == 4) p1 = Vector256.MultiplyAddEstimate(Avx.Blend(x2, x3, 0b1111_0000), Vector256.Create(Vector128.LoadUnsafe(ref b, e)), p1);
+                a = ref Unsafe.Add(ref a, pStride);
+                b = ref Unsafe.Add(ref b, 24);
+            }
+            c00.StoreUnsafe(ref c); c10.StoreUnsafe(ref c, s); c20.StoreUnsafe(ref c, 2 * s); c30.StoreUnsafe(ref c, 3 * s);
+            if (two)
+            {
+                c01.StoreUnsafe(ref c, second); c11.StoreUnsafe(ref c, s + second);
+                c21.StoreUnsafe(ref c, 2 * s + second); c31.StoreUnsafe(ref c, 3 * s + second);
+            }
+            if (TRest.Count == 2) StorePairs(p0, ref Unsafe.Add(ref c, e), s, rest);
+            if (TRest.Count == 4)
+            {
+                StoreQuads(p0, ref Unsafe.Add(ref c, e), s, rest);
+                StoreQuads(p1, ref Unsafe.Add(ref c, e + 2 * s), s, rest);
+            }
+        }
+
+        // Columns [0, rest) (rest ≤ 2) of four rows ld apart into lanes 2r + j, zeros past rest.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> RestPairs(ref float from, nuint ld, int rest) => rest == 2
+            ? Vector256.Create(
+                Unsafe.ReadUnaligned<double>(ref Unsafe.As<float, byte>(ref from)),
+                Unsafe.ReadUnaligned<double>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref from, ld))),
+                Unsafe.ReadUnaligned<double>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref from, 2 * ld))),
+                Unsafe.ReadUnaligned<double>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref from, 3 * ld)))).AsSingle()
+            : Vector256.Create(from, 0f, Unsafe.Add(ref from, ld), 0f, Unsafe.Add(ref from, 2 * ld), 0f, Unsafe.Add(ref from, 3 * ld), 0f);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StorePairs(Vector256<float> v, ref float to, nuint ld, int rest)
+        {
+            for (int r = 0; r < 4; r++)
+            {
+                ref float row = ref Unsafe.Add(ref to, (nint)((nuint)r * ld));
+                row = v.GetElement(2 * r);
+                if (rest == 2) Unsafe.Add(ref row, 1) = v.GetElement(2 * r + 1);
+            }
+        }
+
+        // Columns [0, rest) (rest ≤ 4) of two rows ld apart into lanes 4q + j, zeros past rest.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> RestQuads(ref float from, nuint ld, int rest)
+        {
+            if (rest == 4) return Vector256.Create(Vector128.LoadUnsafe(ref from), Vector128.LoadUnsafe(ref from, ld));
+            var v = Vector256<float>.Zero;
+            for (int j = 0; j < rest; j++) v = v.WithElement(j, Unsafe.Add(ref from, j)).WithElement(4 + j, Unsafe.Add(ref from, ld + (nuint)j));
+            return v;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreQuads(Vector256<float> v, ref float to, nuint ld, int rest)
+        {
+            if (rest == 4)
+            {
+                v.GetLower().StoreUnsafe(ref to);
+                v.GetUpper().StoreUnsafe(ref to, ld);
+                return;
+            }
+            for (int j = 0; j < rest; j++)
+            {
+                Unsafe.Add(ref to, j) = v.GetElement(j);
+                Unsafe.Add(ref to, ld + (nuint)j) = v.GetElement(4 + j);
+            }
+        }
 
         public static int Lanes => 8;
 
