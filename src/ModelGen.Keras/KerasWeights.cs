@@ -40,11 +40,14 @@ public static class KerasWeights
     /// <param name="path">The file written by <c>model.save_weights</c>, or by Keras 3's <c>model.save</c>.</param>
     /// <exception cref="InvalidDataException">Neither an HDF5 file nor a <c>.keras</c> archive holding one, or neither of Keras's layouts.</exception>
     /// <exception cref="WeightImportException">Missing, unexpected or misshaped weights (all of them listed).</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a folder, or the file cannot be read.</exception>
     /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static void LoadKerasWeights(this ISequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        FilePath.CheckReadable(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist", path);
         using var stream = File.OpenRead(path);
         Load(model, stream, $"'{path}'");

@@ -437,6 +437,17 @@ public sealed class DiagnosticTests
     }
 
     [Theory]
+    // An oversized layer gave a second MG0015 at the next layer, with a total that left the first out (trial Q).
+    [InlineData("[Sequential(TimeSteps = 4, Features = 1)] [Lstm(int.MaxValue)] [Dense(1)]", "Lstm(int.MaxValue)", "Lstm 'lstm'")]
+    [InlineData("[Sequential(TimeSteps = 4, Features = 1)] [Lstm(8, ReturnSequences = true)] [Gru(100000, ReturnSequences = true, Name = \"wide\")] [Lstm(100000)] [Dense(1)]", "Gru(100000, ReturnSequences = true, Name = \"wide\")", "Gru 'wide'")]
+    public void MG0015_once_at_the_first_layer_past_the_limit(string declaration, string attribute, string named)
+    {
+        var (_, text, message) = Expect("MG0015", $"{declaration} public partial class HugeModel;");
+        text.ShouldBe(attribute);
+        message.ShouldContain(named);
+    }
+
+    [Theory]
     // A vector repeated 2e9 times compiled, then Predict threw a bare OverflowException (trial D).
     [InlineData("[Sequential(TimeSteps = 10, Features = 3)] [Lstm(8)] [RepeatVector(2000000000)] [Lstm(8, ReturnSequences = true)]", "RepeatVector(2000000000)", "RepeatVector 'repeat_vector' would give each sample 16000000000 values (2000000000 steps × 8)", "repeat the vector for fewer steps")]
     [InlineData("[Sequential(TimeSteps = 1000, Features = 3)] [Lstm(8)] [RepeatVector(100000000)] [Lstm(40, ReturnSequences = true)]", "Lstm(40, ReturnSequences = true)", "Lstm 'lstm_1' would give each sample 4000000000 values (100000000 steps × 40)", "use a smaller RepeatVector n or fewer units")]

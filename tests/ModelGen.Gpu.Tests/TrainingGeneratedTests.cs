@@ -179,13 +179,14 @@ public sealed class TrainingGeneratedTests
         var device = Initialized(s.Create(), 2);
         var (x, y, _) = Data(s, host);
         y[y.Length - 1] = float.NaN; // the last batch
+        var source = new ArraySource<float>(x, y, Samples); // read batch by batch (arrays are scanned before any batch)
         device.To(ModelHarness.Device);
         try
         {
             host.Compile(s.Optimizer(), s.Loss());
             device.Compile(s.Optimizer(), s.Loss());
-            var expected = host.Fit(x, y, epochs: 2, batchSize: 3, shuffle: false, verbose: 0, callbacks: [new TerminateOnNaN()]);
-            var actual = device.Fit(x, y, epochs: 2, batchSize: 3, shuffle: false, verbose: 0, callbacks: [new TerminateOnNaN()]);
+            var expected = host.Fit(source, epochs: 2, batchSize: 3, shuffle: false, verbose: 0, callbacks: [new TerminateOnNaN()]);
+            var actual = device.Fit(source, epochs: 2, batchSize: 3, shuffle: false, verbose: 0, callbacks: [new TerminateOnNaN()]);
             Assert.Equal(1, device.GetOptimizer().Iterations);
             Assert.Equal(host.GetOptimizer().Iterations, device.GetOptimizer().Iterations);
             Assert.Equal(expected.Epochs, actual.Epochs);

@@ -260,7 +260,8 @@ public sealed class TrainingTests(TrainingDevice fixture) : IClassFixture<Traini
             var model = onDevice ? OnDevice(c) : Model(c);
             var optimizer = c.Optimizer();
             model.Compile(optimizer, c.Loss());
-            var history = model.Fit(x, y, epochs: 3, batchSize: 4, shuffle: false, verbose: 0, callbacks: [new TerminateOnNaN()]);
+            // Through a source, read batch by batch: arrays are scanned for NaN before any batch.
+            var history = model.Fit(new ArraySource<float>(x, y, Samples), epochs: 3, batchSize: 4, shuffle: false, verbose: 0, callbacks: [new TerminateOnNaN()]);
             results.Add((onDevice ? DeviceParameters(model) : model.Parameters, optimizer.Iterations, history.Epochs.Count));
         }
         Assert.Equal(1, results[1].Iterations); // the first batch only
@@ -282,8 +283,9 @@ public sealed class TrainingTests(TrainingDevice fixture) : IClassFixture<Traini
         var reference = Model(c);
         reference.Compile(c.Optimizer(), c.Loss());
         reference.Fit(x[..(4 * Steps * Features)], y[..(4 * c.Units)], epochs: 1, batchSize: 4, shuffle: false, verbose: 0);
-        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0));
-        Assert.Contains("y holds NaN or ∞ in sample 6", e.Message, StringComparison.Ordinal);
+        // Through a source, read batch by batch: arrays are scanned for NaN before any batch.
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(new ArraySource<float>(x, y, Samples), epochs: 1, batchSize: 4, shuffle: false, verbose: 0));
+        Assert.Contains("source targets holds NaN or ∞ in sample 6", e.Message, StringComparison.Ordinal);
         Assert.Equal(1, optimizer.Iterations);
         AssertClose(reference.Parameters, DeviceParameters(model), 1e-5, "parameters after the first batch");
         var momentum = optimizer.GetState().Single(s => s.Name == "momentum").Values;

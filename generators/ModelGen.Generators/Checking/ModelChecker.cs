@@ -100,6 +100,7 @@ internal static class ModelChecker
         // The name of the layer above (the wrapper's for a wrapped layer); null before the first.
         string? above = null;
         int offset = 0;
+        bool parametersTooLarge = false; // one MG0015, at the first layer past the limit (the next ones' counts would leave it out)
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             var outer = spec.Layers[i];
@@ -199,8 +200,12 @@ internal static class ModelChecker
                 decimal count = (twoDirections ? 2 : 1) * ParameterLayout.KerasCount(layer.Kind, inputs, units, twoBiases, options.UseBias);
                 if (offset + count > ParameterLayout.MaxParameters)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, (offset + count).ToString(CultureInfo.InvariantCulture),
-                        Text(ParameterLayout.MaxParameters), kindText, Naming.Shorten(name)));
+                    // A layer past the limit adds nothing to offset, so a later layer's total would omit it (and its width,
+                    // carried on, makes the next layer huge too): only the first is named, as MG0034 does.
+                    if (!parametersTooLarge)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, where, model, (offset + count).ToString(CultureInfo.InvariantCulture),
+                            Text(ParameterLayout.MaxParameters), kindText, Naming.Shorten(name)));
+                    parametersTooLarge = true;
                     ok = false;
                 }
             }

@@ -202,10 +202,11 @@ public sealed class SafeTensorFile
     /// <param name="path">The <c>.safetensors</c> file.</param>
     /// <returns>The tensors and metadata; tensors are views of the file's bytes, read whole into memory.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="IOException">The file cannot be read, or <paramref name="path"/> is a folder.</exception>
     public static SafeTensorFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        FilePath.CheckReadable(path);
         byte[] bytes = File.ReadAllBytes(path);
         try
         {
@@ -274,6 +275,10 @@ public sealed class SafeTensorFile
             throw new InvalidDataException($"the header is not valid JSON: {e.Message}", e);
         }
         catch (ArgumentException e) // invalid UTF-8 surfaces here on some paths
+        {
+            throw new InvalidDataException($"the header is not valid UTF-8 JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e) // and here on others: a name or string value that is not UTF-8 (GetString), trial Q
         {
             throw new InvalidDataException($"the header is not valid UTF-8 JSON: {e.Message}", e);
         }

@@ -38,7 +38,8 @@ public static class AtomicFile
     /// <param name="path">The target file.</param>
     /// <param name="write">Writes the whole new contents to the stream it is given (the stream is not seekable to callers' knowledge; do not close it).</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, white space, or has no folder.</exception>
-    /// <exception cref="IOException">The file could not be written or renamed; the target is unchanged.</exception>
+    /// <exception cref="IOException">The file could not be written or renamed, or <paramref name="path"/> is a folder or runs
+    /// through a file; the target is unchanged.</exception>
     /// <remarks>Anything <paramref name="write"/> throws propagates after the temporary file is deleted; the target is unchanged.</remarks>
     public static void Write(string path, Action<Stream> write)
     {
@@ -48,6 +49,7 @@ public static class AtomicFile
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder", nameof(path));
         string name = Path.GetFileName(full);
         if (name.Length == 0) throw new ArgumentException($"'{path}' names a folder, not a file", nameof(path));
+        FilePath.CheckWritable(full);
         Directory.CreateDirectory(directory);
         DeleteStaleTemporaries(directory, name);
         string temporary = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp"));

@@ -159,11 +159,13 @@ public static class WeightFile
     /// <exception cref="InvalidDataException">The file is not a ModelGen weight file, is damaged or truncated, has counts or
     /// lengths its bytes do not hold, or belongs to another model. Nothing was changed.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a folder, or the file cannot be read. Nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">Fit is training the model on another thread (a callback of that run may call it).</exception>
     public static WeightLoadResult LoadWeights(this ISequentialModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        FilePath.CheckReadable(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         return LoadFrom(model, file, $"'{path}'", path);
     }

@@ -70,6 +70,7 @@ public sealed partial class Tokenizer
     public static Tokenizer Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        FilePath.CheckReadable(path);
         try
         {
             return FromJson(File.ReadAllText(path));
@@ -144,6 +145,10 @@ public sealed partial class Tokenizer
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"the tokenizer settings are not valid: {e.Message}", e);
+        }
+        catch (InvalidOperationException e) // a value of another JSON type where a string is read, or a lone surrogate (GetString)
+        {
+            throw new InvalidDataException($"not a tokenizer JSON: {e.Message}", e);
         }
     }
 

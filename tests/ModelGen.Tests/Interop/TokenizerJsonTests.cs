@@ -129,6 +129,9 @@ public sealed class TokenizerJsonTests
     [InlineData("{\"config\": {\"word_index\": \"{\\\"a\\\": 1}\", \"index_word\": \"{\\\"x\\\": \\\"a\\\"}\"}}", "index_word has key \"x\"")]
     [InlineData("{\"config\": {\"word_index\": \"[1, 2]\"}}", "\"word_index\" is a JSON Array")]
     [InlineData("{\"config\": {\"split\": \"\"}}", "split must not be empty")]
+    // A number where a string is read, and a lone surrogate, failed at GetString with an InvalidOperationException (trial Q's kind).
+    [InlineData("{\"class_name\": 5, \"config\": {}}", "not a tokenizer JSON")]
+    [InlineData("{\"config\": {\"split\": \"\\ud800\"}}", "not a tokenizer JSON")]
     public void MalformedJson_IsRefused_WithAClearMessage(string json, string message)
     {
         var e = Assert.Throws<InvalidDataException>(() => Tokenizer.FromJson(json));

@@ -7,7 +7,9 @@ namespace ModelGen.Tests.Reliability;
 
 /// <summary>
 /// Issue 13 item 2: a batch whose loss is not finite is detected before Backward and the optimizer step, so the last
-/// good parameters and optimizer state survive bit for bit, with or without TerminateOnNaN.
+/// good parameters and optimizer state survive bit for bit, with or without TerminateOnNaN. Arrays given to Fit are
+/// scanned before any batch (trial Q: batches before the bad one were applied), so the per-batch check is reached
+/// through a data source, which is read batch by batch.
 /// </summary>
 public sealed class NonFiniteBatchTests : IDisposable
 {
@@ -46,11 +48,11 @@ public sealed class NonFiniteBatchTests : IDisposable
         x[19 * 6 + 4] = bad; // sample 19: the third batch of 8
         var model = Compiled(out var adam);
 
-        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 1, batchSize: 8, shuffle: false, verbose: 0));
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(new ArraySource<float>(x, y, 32), epochs: 1, batchSize: 8, shuffle: false, verbose: 0));
 
         Assert.Equal(expected, Bits(model, adam));
         Assert.Contains("epoch 1, batch 3", e.Message);
-        Assert.Contains("x holds NaN or ∞ in sample 19", e.Message);
+        Assert.Contains("source inputs holds NaN or ∞ in sample 19", e.Message);
         Assert.Contains("not applied", e.Message);
         Assert.DoesNotContain(float.NaN, model.Parameters);
     }
@@ -63,9 +65,45 @@ public sealed class NonFiniteBatchTests : IDisposable
         y[30 * 3 + 1] = float.NegativeInfinity;
         var model = Compiled(out _);
         // One batch of all 32 samples in shuffled order: both bad samples are in it, named by their index in x and y.
-        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 1, batchSize: 32, seed: 3, verbose: 0));
-        Assert.Contains("x holds NaN or ∞ in sample 5", e.Message);
-        Assert.Contains("y holds NaN or ∞ in sample 30", e.Message);
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(new ArraySource<float>(x, y, 32), epochs: 1, batchSize: 32, seed: 3, verbose: 0));
+        Assert.Contains("source inputs holds NaN or ∞ in sample 5", e.Message);
+        Assert.Contains("source targets holds NaN or ∞ in sample 30", e.Message);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, 19 * 6 + 4, "x[118] (sample 19, step 2, feature 0) is NaN")]
+    [InlineData(float.NegativeInfinity, 31 * 6 + 5, "x[191] (sample 31, step 2, feature 1) is -∞")]
+    public void Arrays_are_scanned_before_any_batch_and_nothing_changes(float bad, int at, string said)
+    {
+        var (x, y) = Data();
+        x[at] = bad; // in the last batch: before the scan, the batches ahead of it were applied (trial Q)
+        var model = Compiled(out var adam);
+        var before = Bits(model, adam);
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, y, epochs: 1, batchSize: 8, shuffle: false, verbose: 0));
+
+        Assert.Equal("x", e.ParamName);
+        Assert.StartsWith(said, e.Message);
+        Assert.Contains("nothing was changed", e.Message);
+        Assert.Equal(before, Bits(model, adam));
+        Assert.Equal(0, adam.Iterations);
+    }
+
+    [Fact]
+    public void Targets_are_scanned_too_and_a_held_out_sample_is_not_trained_on()
+    {
+        var (x, y) = Data();
+        y[30 * 3 + 1] = float.PositiveInfinity;
+        var model = Compiled(out var adam);
+        var before = Bits(model, adam);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, y, epochs: 1, batchSize: 8, verbose: 0));
+        Assert.Equal("y", e.ParamName);
+        Assert.StartsWith("y[91] (sample 30) is ∞", e.Message);
+        Assert.Equal(before, Bits(model, adam));
+
+        // Sample 30 held out for validation (the last quarter): training reads only samples 0–23, so Fit runs.
+        model.Fit(x, y, epochs: 1, batchSize: 8, validationSplit: 0.25, verbose: 0);
+        Assert.Equal(3, adam.Iterations);
     }
 
     [Fact]
@@ -79,7 +117,7 @@ public sealed class NonFiniteBatchTests : IDisposable
         string path = Path.Combine(_folder, "last.mgw");
         var checkpoint = new ModelCheckpoint(path, monitor: "loss");
 
-        model.Fit(x, y, epochs: 3, batchSize: 8, shuffle: false, verbose: 0, callbacks: [terminate, checkpoint]);
+        model.Fit(new ArraySource<float>(x, y, 32), epochs: 3, batchSize: 8, shuffle: false, verbose: 0, callbacks: [terminate, checkpoint]);
 
         Assert.Equal(1, terminate.StoppedAtBatch);
         Assert.Equal(expected, Bits(model, adam));

@@ -242,6 +242,36 @@ public sealed class RuntimeArgumentTests
     }
 
     [Fact]
+    public void Null_targets_are_refused_up_front_by_name()
+    {
+        // Fit and Evaluate with y: null threw a bare ArgumentOutOfRangeException from the first batch's load (trial Q).
+        var model = new ClassifierModel();
+        model.Compile("adam", "categorical_crossentropy");
+        var before = (float[])model.Parameters.Clone();
+        var x = new float[4 * 6];
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => model.Fit(x, null!, verbose: 0)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => model.Evaluate(x, null!)).ParamName);
+        Assert.Equal("validationData.Y", Assert.Throws<ArgumentNullException>(() => model.Fit(x, new float[12], verbose: 0, validationData: (x, null!))).ParamName);
+        Assert.Equal("validationData.X", Assert.Throws<ArgumentNullException>(() => model.Fit(x, new float[12], verbose: 0, validationData: (null!, new float[12]))).ParamName);
+        Assert.Equal(before, model.Parameters);
+    }
+
+    [Fact]
+    public void Targets_of_another_sample_count_say_when_x_may_be_the_wrong_one()
+    {
+        // 16 samples of 3 features where the model takes 2: 96 floats read as 16 samples of [3, 2], y holding 16 samples' worth
+        // of targets matches; 192 floats (16 samples of 4 steps × 3) read as 32, and y's 16 samples blamed y alone.
+        var model = new ClassifierModel();
+        model.Compile("adam", "categorical_crossentropy");
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(new float[16 * 4 * 3], new float[16 * 3], verbose: 0));
+        Assert.Equal("y", e.ParamName);
+        Assert.Contains("y must be [32, 3] = 96 floats for the 32 samples in x, but holds 48", e.Message);
+        Assert.Contains("(y holds 16 samples' targets: if x holds 16 samples, each has 12 values, not the 6 of [samples, 3, 2])", e.Message);
+        // No hint where y is not a whole number of samples.
+        Assert.DoesNotContain("samples' targets", Assert.Throws<ArgumentException>(() => model.Fit(new float[12], new float[5], verbose: 0)).Message);
+    }
+
+    [Fact]
     public void Callback_and_schedule_settings_that_are_not_numbers_are_refused()
     {
         Assert.Equal("factor", Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau(factor: float.NaN)).ParamName);
@@ -255,6 +285,10 @@ public sealed class RuntimeArgumentTests
         Assert.Equal("initialLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialDecay(float.NaN, 10, 0.9f)).ParamName);
         Assert.Equal("decayRate", Assert.Throws<ArgumentOutOfRangeException>(() => new InverseTimeDecay(0.1f, 10, float.NaN)).ParamName);
         Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new BinaryAccuracy(float.NaN)).ParamName);
+        // The monitored name is the callbacks' monitor parameter (it was reported as 'name', trial Q).
+        Assert.Equal("monitor", Assert.Throws<ArgumentNullException>(() => new EarlyStopping(monitor: null!)).ParamName);
+        Assert.Equal("monitor", Assert.Throws<ArgumentException>(() => new ReduceLROnPlateau(monitor: " ")).ParamName);
+        Assert.Equal("monitor", Assert.Throws<ArgumentNullException>(() => new ModelCheckpoint("ckpt.mgw", monitor: null!)).ParamName);
         // A separator that can occur inside an unquoted number made the file unreadable.
         foreach (char separator in ".-+e5")
             Assert.Equal("separator", Assert.Throws<ArgumentException>(() => new CSVLogger("log.csv", separator)).ParamName);

@@ -257,7 +257,8 @@ public sealed class DataSourceTests(ITestOutputHelper log)
         var e = Assert.Throws<DataSourceException>(() => model.Fit(source, epochs: 2, batchSize: 10, verbose: 0, shuffle: false));
         var inner = Assert.IsType<InvalidOperationException>(e.InnerException);
         Assert.Equal("sample 77 is corrupt", inner.Message);
-        Assert.Contains("GeneratedSource threw InvalidOperationException while reading epoch 1, batch 8 of Fit (samples 70, 71, 72, 73, 74, … (10 in all))", e.Message);
+        // The sample whose Read threw is named, not only the batch (trial Q).
+        Assert.Contains("GeneratedSource threw InvalidOperationException while reading sample 77 of epoch 1, batch 8 of Fit (samples 70, 71, 72, 73, 74, … (10 in all))", e.Message);
         Assert.Contains("sample 77 is corrupt", e.Message);
         Assert.NotSame(Thread.CurrentThread, source.ReadThread); // it was read on the prefetching thread
         Assert.True(source.ReadThread!.Join(TimeSpan.FromSeconds(10)), "the prefetching thread still runs after Fit threw");

@@ -221,13 +221,17 @@ public sealed class FitTests
         var model = new ClassifierModel();
         model.Initialize(seed: 6);
         model.Compile(new Adam(), Loss.CategoricalCrossentropy());
-        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 2, batchSize: 8, shuffle: false, verbose: 0));
+        // Arrays are scanned before any batch; a data source is read, and checked, batch by batch.
+        var early = Assert.Throws<ArgumentOutOfRangeException>(() => model.Fit(x, y, epochs: 2, batchSize: 8, shuffle: false, verbose: 0));
+        Assert.StartsWith("x[5] (sample 0, step 2, feature 1) is NaN", early.Message);
+        var source = new ArraySource<float>(x, y, 32);
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(source, epochs: 2, batchSize: 8, shuffle: false, verbose: 0));
         Assert.Contains("epoch 1, batch 1", e.Message);
         Assert.Contains("NaN", e.Message);
 
         model.Initialize(seed: 6);
         var terminate = new TerminateOnNaN();
-        var history = model.Fit(x, y, epochs: 2, batchSize: 8, shuffle: false, verbose: 0, callbacks: [terminate]);
+        var history = model.Fit(source, epochs: 2, batchSize: 8, shuffle: false, verbose: 0, callbacks: [terminate]);
         Assert.Equal(0, terminate.StoppedAtBatch);
         Assert.Single(history.Epochs);
     }

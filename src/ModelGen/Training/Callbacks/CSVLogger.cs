@@ -59,8 +59,10 @@ public sealed class CSVLogger : Callback
     /// data, or a metric, is the usual cause).
     /// </summary>
     /// <exception cref="InvalidOperationException">The file's header differs from this run's columns; nothing was trained.</exception>
+    /// <exception cref="IOException">The path is a folder, or runs through a file; nothing was trained.</exception>
     internal override void Prepare()
     {
+        FilePath.CheckWritable(Filename); // a folder, or a path through a file: said before anything trains
         if (!Append || !File.Exists(Filename) || new FileInfo(Filename).Length == 0) return;
         string header;
         using (var reader = new StreamReader(Filename, Utf8)) header = reader.ReadLine() ?? "";

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 
 namespace ModelGen;
 
@@ -13,7 +14,8 @@ namespace ModelGen;
 /// <c>{epoch}</c> is the 1-based epoch number and any other field is a logged value (<c>loss</c>, <c>val_loss</c>,
 /// <c>accuracy</c> …), each with an optional Python format spec: <c>"ckpt-{epoch:02d}-{val_loss:.2f}.mgw"</c> gives
 /// <c>ckpt-01-3.00.mgw</c>, <c>ckpt-02-2.00.mgw</c> …. <c>{{</c> and <c>}}</c> are literal braces. A field without a spec
-/// prints a float as Python's <c>repr</c> of the logged value.
+/// prints a float as Python's <c>repr</c> of the logged value. <c>Fit</c> checks the path before it trains: a path that is a
+/// folder, or a folder before the first field that is a file, is an <see cref="System.IO.IOException"/> with nothing trained.
 /// </remarks>
 public sealed class ModelCheckpoint : Callback
 {
@@ -59,6 +61,11 @@ public sealed class ModelCheckpoint : Callback
         foreach (var field in _path.Fields)
             if (field != "epoch") Context.CheckLogged(field, $"{nameof(ModelCheckpoint)} (path template field {{{field}}})");
         _monitor.Resolve(Context.Model, nameof(ModelCheckpoint));
+        // Where the files will go, checked before anything trains (a folder as the path, or a file where a folder must be,
+        // failed only at the first save, after an epoch was applied): the whole path when it has no fields, else the
+        // folders before the first field.
+        if (_path.IsFixed) FilePath.CheckWritable(_path.FixedPrefix);
+        else FilePath.CheckFolder(Path.GetDirectoryName(Path.GetFullPath(_path.FixedPrefix + "_")), _path.FixedPrefix + "…");
     }
 
     /// <inheritdoc/>

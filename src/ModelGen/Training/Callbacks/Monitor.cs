@@ -31,7 +31,7 @@ internal sealed class Monitor
 
     public Monitor(string name, MonitorMode mode, float minDelta)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name, "monitor"); // the callbacks' own parameter, which the caller named
         if (!float.IsFinite(minDelta)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, "minDelta must be a finite number");
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be MonitorMode.Auto, Min or Max");
         _name = name;

@@ -51,6 +51,12 @@ internal sealed class PathTemplate
         _parts.Add((literal.ToString(), null, ""));
     }
 
+    /// <summary>True when the template has no fields: every epoch's path is the same.</summary>
+    public bool IsFixed => _parts.Count == 1;
+
+    /// <summary>The literal text before the first field (the whole path when there is none), braces unescaped.</summary>
+    public string FixedPrefix => _parts[0].Literal;
+
     /// <summary>The names of the template's fields, in order (<c>epoch</c> among them when it is used).</summary>
     public IEnumerable<string> Fields
     {

@@ -76,8 +76,15 @@ public abstract class DataSource<TInput> where TInput : unmanaged
         if (n == 0) return;
         int inputWidth = inputs.Length / n, targetWidth = targets.Length / n, weightWidth = weights.Length / n;
         for (int i = 0; i < n; i++)
+        {
+            ReadingIndex = indices[i]; // left set when Read throws, so the error can name the sample
             Read(indices[i], inputs.Slice(i * inputWidth, inputWidth), targets.Slice(i * targetWidth, targetWidth), weights.Slice(i * weightWidth, weightWidth));
+        }
+        ReadingIndex = -1;
     }
+
+    /// <summary>The sample the default <see cref="ReadBatch"/> is reading (after a throw: the one whose <see cref="Read"/> threw); −1 otherwise.</summary>
+    internal int ReadingIndex { get; set; } = -1;
 
     /// <summary>
     /// Checks that this source's samples have the sizes the model needs; called on the caller's thread before the first

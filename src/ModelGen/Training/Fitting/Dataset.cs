@@ -35,6 +35,7 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         IReadOnlyList<(Loss Loss, string Metric)>? metricTargets = null)
     {
         ArgumentNullException.ThrowIfNull(x, xName);
+        if (yName is not null) ArgumentNullException.ThrowIfNull(y, yName); // targets are asked for (Fit, Evaluate, validation data): null is a mistake, found before any batch
         var shape = Shape(model, timeSteps, loss);
         var info = model.Info;
         int inputWidth = shape.InputWidth, steps = shape.Steps;
@@ -49,7 +50,12 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
         {
             string rows = info.OutputIsSequence ? $"{samples}, {shape.RowsPerSample}" : $"{samples}"; // a RepeatVector sets the output steps
             string yShape = perRow == info.OutputUnits ? $"[{rows}, {info.OutputUnits}]" : $"[{rows}] class indices ({loss!.Name})";
-            throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}", yName);
+            // x's length alone gave the sample count: when y holds a whole number of samples, x may be the wrong one (trial Q).
+            int ySamples = y.Length / targetWidth;
+            string hint = y.Length % targetWidth == 0 && ySamples > 0 && x.Length % ySamples == 0
+                ? $" ({yName} holds {ySamples} samples' targets: if {xName} holds {ySamples} samples, each has {x.Length / ySamples} values, not the {inputWidth} of {shape.DescribeInputs()})"
+                : "";
+            throw new ArgumentException($"{yName} must be {yShape} = {samples * targetWidth} floats for the {samples} samples in {xName}, but holds {y.Length}{hint}", yName);
         }
         if (x is int[] ids && info.TakesTokens && Kernels.Embedding.FirstOutside(ids, info.VocabularySize) is int bad and >= 0)
             throw InvalidToken(info, xName, bad, ids[bad], bad / steps, bad % steps, "Checked before any batch ran: nothing was changed");
@@ -61,6 +67,45 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
                     throw InvalidTarget(metricLoss, info.OutputUnits, yName!, m, refused, m / targetWidth, m % targetWidth / perRow, shape.RowsPerSample,
                         $"The compiled metric '{metric}' reads it so. Checked before any batch ran: nothing was changed");
         return shape with { Inputs = x, Targets = y ?? Array.Empty<float>(), Samples = samples };
+    }
+
+    /// <summary>
+    /// Fit's check before any batch: NaN or ∞ in the float inputs, or in the targets, of the samples it trains on, which would
+    /// stop training at the batch holding them with the batches before it applied. Targets are not checked where the output
+    /// is a sequence that a step mask may cover (a Masking or Embedding layer): a masked step's target is never read.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is NaN or ∞; the message says where (sample, step, feature).</exception>
+    public void CheckFinite(ModelInfo info, string xName, string yName)
+    {
+        if (Inputs is float[] xs)
+        {
+            var x = xs.AsSpan(Offset * InputWidth, Samples * InputWidth);
+            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(x))
+            {
+                int at = FirstNonFinite(x), index = Offset * InputWidth + at, perStep = InputWidth / Steps;
+                throw new ArgumentOutOfRangeException(xName, x[at], string.Create(CultureInfo.InvariantCulture,
+                    $"{xName}[{index}] (sample {index / InputWidth}, step {index % InputWidth / perStep}, feature {index % perStep}) is {Show(x[at])}: Fit trains on finite inputs (NaN or ∞ makes the loss non-finite). Checked before any batch ran: nothing was changed"));
+            }
+        }
+        bool maySkipTargets = info.OutputIsSequence && info.Layers.Any(l => l.Type is "Masking" or "Embedding");
+        if (maySkipTargets || Targets.Length == 0) return;
+        var y = Targets.AsSpan(Offset * TargetWidth, Samples * TargetWidth);
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(y))
+        {
+            int at = FirstNonFinite(y), index = Offset * TargetWidth + at, perRow = TargetWidth / RowsPerSample;
+            string where = RowsPerSample > 1 ? $"sample {index / TargetWidth}, output step {index % TargetWidth / perRow}" : $"sample {index / TargetWidth}";
+            throw new ArgumentOutOfRangeException(yName, y[at], string.Create(CultureInfo.InvariantCulture,
+                $"{yName}[{index}] ({where}) is {Show(y[at])}: Fit trains on finite targets (NaN or ∞ makes the loss non-finite). Checked before any batch ran: nothing was changed"));
+        }
+    }
+
+    private static string Show(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "∞" : "-∞";
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     /// <summary>The error for a token id outside the vocabulary: where it is in the caller's data, what it is, what was expected.</summary>

@@ -198,10 +198,15 @@ public static partial class ModelTraining
     /// <c>Set…InitialState</c> method (one row per sample of a pass, which shuffled batches cannot follow); a callback
     /// reads a value the run never logs (<c>EarlyStopping</c> on <c>val_loss</c> without validation data). Nothing has
     /// been trained then.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/>, <paramref name="x"/> or <paramref name="y"/> (or
+    /// either array of <paramref name="validationData"/>) is null. Nothing has been trained then.</exception>
     /// <exception cref="ArgumentException">Shapes or weights do not match the model or each other; a stateful model's
     /// batch size does not divide the training or validation samples. Nothing has been trained then.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/>, <paramref name="batchSize"/>,
-    /// <paramref name="validationSplit"/> or <paramref name="verbose"/> is out of range.</exception>
+    /// <paramref name="validationSplit"/> or <paramref name="verbose"/> is out of range; a token id is outside the
+    /// vocabulary; a value of <paramref name="x"/> or <paramref name="y"/> that training reads is NaN or ∞ (checked over
+    /// the training samples before any batch, the message naming the sample and step; targets under a step mask are
+    /// checked per batch instead, since a masked step's target is never read). Nothing has been trained then.</exception>
     /// <exception cref="ArithmeticException">A batch loss is NaN or infinite and no <see cref="TerminateOnNaN"/> callback is
     /// given, or a gradient is NaN or infinite. The message names the samples of <paramref name="x"/> or <paramref name="y"/>
     /// that hold NaN or ∞ when that is the cause. That batch is never applied (its loss is checked before <c>Backward</c>,
@@ -242,6 +247,7 @@ public static partial class ModelTraining
             validation = Dataset<TInput>.Create(model, vd.X, vd.Y, timeSteps, "validationData.X", "validationData.Y", compiled.Loss, compiled.MetricTargets(model.Info.OutputUnits))
                 .Weighted(validationSampleWeight, null, nameof(validationSampleWeight), nameof(classWeight));
         train = train.Weighted(null, classWeight, nameof(sampleWeight), nameof(classWeight));
+        train.CheckFinite(model.Info, nameof(x), nameof(y));
         if (validation.Samples > 0) StatefulBatches.Check(model, batchSize, ("training", train.Samples), ("validation", validation.Samples));
         else StatefulBatches.Check(model, batchSize, ("training", train.Samples));
 
@@ -338,6 +344,7 @@ public static partial class ModelTraining
     /// this is the same as passing the sample weights it gives).</param>
     /// <returns><c>loss</c> and every compiled metric by name.</returns>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/>, <paramref name="x"/> or <paramref name="y"/> is null.</exception>
     /// <exception cref="ArgumentException">Shapes or weights do not match; a stateful model's batch size does not divide the samples.</exception>
     /// <typeparam name="TInput"><c>float</c> for feature inputs, <c>int</c> for token ids.</typeparam>
     public static IReadOnlyDictionary<string, float> Evaluate<TInput>(this ISequentialModel<TInput> model, TInput[] x, float[] y, int batchSize = 32, int? timeSteps = null,

@@ -44,6 +44,7 @@ public sealed class RecordFileSource<TInput> : DataSource<TInput>, IDisposable w
         ArgumentOutOfRangeException.ThrowIfNegative(weightLength);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("record files are little-endian; this machine is big-endian");
         _recordBytes = checked(inputLength * Unsafe.SizeOf<TInput>() + (targetLength + weightLength) * sizeof(float));
+        FilePath.CheckReadable(path);
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         long length = RandomAccess.GetLength(_file);
         if (length == 0 || length % _recordBytes != 0 || length / _recordBytes > int.MaxValue)

@@ -33,6 +33,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
     private int _count, _epoch, _batch;
     private bool _requested, _ready, _stopping;
     private Exception? _error; // what the last read threw, or an UnwrittenValue it left
+    private int _errorIndex = -1; // the sample whose Read threw, when the source's default ReadBatch was reading one
 
     /// <summary>The bits every buffer value holds before a read: a signalling NaN with a payload, copied unchanged by loads and stores.</summary>
     internal const int Unwritten = 0x7FBADBAD;
@@ -186,6 +187,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
             xBits.Fill(Unwritten);
             yBits.Fill(Unwritten);
             wBits.Fill(Unwritten);
+            _source.ReadingIndex = -1;
             _source.ReadBatch(_indices.AsSpan(0, n), x, y, w);
             if ((FirstUnwritten(xBits, _inputWidth, "input") ?? FirstUnwritten(yBits, _targetWidth, "target") ?? FirstUnwritten(wBits, _weightWidth, "weight")) is { } what)
                 _error = new UnwrittenValue(what);
@@ -195,6 +197,7 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
 #pragma warning restore CA1031
         {
             _error = e;
+            _errorIndex = _source.ReadingIndex;
         }
     }
 
@@ -215,8 +218,9 @@ internal sealed class SourceFeed<TInput> : IDisposable where TInput : unmanaged
         const int Shown = 5;
         int n = _count;
         string samples = string.Join(", ", _indices.AsSpan(0, Math.Min(n, Shown)).ToArray()) + (n > Shown ? $", … ({n} in all)" : "");
+        string sample = _errorIndex >= 0 ? string.Create(CultureInfo.InvariantCulture, $"sample {_errorIndex} of ") : "";
         return new DataSourceException(
-            $"{_source.GetType().Name} threw {error.GetType().Name} while reading {Where()} of {_call} (samples {samples}): {error.Message}. Nothing of this batch was applied",
+            $"{_source.GetType().Name} threw {error.GetType().Name} while reading {sample}{Where()} of {_call} (samples {samples}): {error.Message}. Nothing of this batch was applied",
             error);
     }
 
