@@ -107,6 +107,28 @@ public sealed class NonFiniteBatchTests : IDisposable
     }
 
     [Fact]
+    public void Under_a_step_mask_a_target_at_a_masked_step_is_never_read_nor_blamed()
+    {
+        // Embedding(mask_zero): id 0 is padding. Sample 1's steps 1 and 2 are masked, and its targets there NaN.
+        int[] x = [1, 2, 3, 1, 0, 0, 4, 3, 2, 2, 2, 0];
+        float[] y = [0.1f, 0.2f, 0.3f, 0.4f, float.NaN, float.NaN, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, float.NaN];
+        var model = new PaddedStepModel();
+        model.Initialize(seed: 3);
+        var adam = new Adam(0.01f);
+        model.Compile(adam, Loss.MeanSquaredError());
+        model.Fit(x, y, epochs: 2, batchSize: 4, shuffle: false, verbose: 0); // trains: the NaNs are never read
+        Assert.Equal(2, adam.Iterations);
+        Assert.True(System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(model.Parameters));
+
+        // A NaN at a real step of sample 0 stops the batch, and only sample 0 is named (trial R: sample 1 was too).
+        y[1] = float.NaN;
+        var e = Assert.Throws<ArithmeticException>(() => model.Fit(x, y, epochs: 1, batchSize: 4, shuffle: false, verbose: 0));
+        Assert.Contains("y holds NaN or ∞ in sample 0;", e.Message + ";");
+        Assert.DoesNotContain("samples 0", e.Message);
+        Assert.Equal(2, adam.Iterations);
+    }
+
+    [Fact]
     public void Terminate_on_nan_stops_with_the_last_good_weights_and_a_checkpoint_keeps_its_file()
     {
         var (x, y) = Data();

@@ -458,12 +458,19 @@ internal sealed class Batch<TInput> where TInput : unmanaged
         const int Shown = 10;
         var badX = new List<int>();
         var badY = new List<int>();
+        // Under a step mask only the real rows' targets are read: a NaN at a masked step is no cause (trial R).
+        var mask = _engine is null ? _model.OutputMask : default;
+        int perRow = _targetWidth / RowsPerSample;
+        bool masked = mask.Length == _count * RowsPerSample;
         for (int i = 0; i < _count; i++)
         {
             if (_x is float[] floats && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(floats.AsSpan(i * _inputWidth, _inputWidth)))
                 badX.Add(sampleIndex(i));
-            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_y.AsSpan(i * _targetWidth, _targetWidth)))
-                badY.Add(sampleIndex(i));
+            bool badTarget = false;
+            for (int r = 0; r < RowsPerSample && !badTarget; r++)
+                badTarget = (!masked || mask[i * RowsPerSample + r] != 0)
+                    && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_y.AsSpan(i * _targetWidth + r * perRow, perRow));
+            if (badTarget) badY.Add(sampleIndex(i));
         }
         static string Rows(List<int> rows)
         {
