@@ -109,12 +109,48 @@ public static class PyTorchWeights
             return "an LSTM with proj_size, whose projection Keras's and ModelGen's LSTM do not have: export the model without it";
         int dot = key.IndexOf('.', StringComparison.Ordinal);
         if (dot < 0)
-            return "pass strict: false to ignore it; a key without a module prefix, as a module saved on its own (a bare nn.LSTM's state_dict) has, is read with new PyTorchNameMap().Map(layer, \"\")";
+            return "pass strict: false to ignore it; a key without a module prefix, as a module saved on its own (a bare nn.RNN's, nn.LSTM's or nn.GRU's state_dict) has, is read with new PyTorchNameMap().Map(layer, \"\")";
         string module = key[..dot];
         foreach (var layer in info.Layers)
             if (layer.Type == "Bidirectional" && layer.Parameters.Any(p => p.Name.StartsWith("forward_" + module + "/", StringComparison.Ordinal)))
                 return $"'{module}' is the name of the layer inside Bidirectional '{layer.Name}'; a bidirectional nn.LSTM/nn.GRU is one module, which ModelGen names after the wrapper, as Keras names the layer: name the wrapper, [Bidirectional(Name = \"{module}\")], or map it with new PyTorchNameMap().Map(\"{layer.Name}\", \"{module}\")";
         return "pass strict: false to ignore it, or map its module with a PyTorchNameMap";
+    }
+
+    // A layer whose tensors are all missing while the file holds the same names and shapes under another module (or as
+    // another layer of a multi-layer module: _l0 read as _lK): the module is named otherwise than the layer (trial S: a
+    // module named 'encoder'; a Name written on the Dense inside TimeDistributed, which names no ModelGen layer).
+    private static IEnumerable<string> RenameHints(ModelInfo info, List<Entry> all, List<Entry> missing, List<SafeTensor> unread)
+    {
+        static string Module(string key) => key.IndexOf('.', StringComparison.Ordinal) is int dot and >= 0 ? key[..dot] : "";
+        static string Suffix(string key) => key.IndexOf('.', StringComparison.Ordinal) is int dot and >= 0 ? key[(dot + 1)..] : key;
+        var candidates = unread.GroupBy(t => Module(t.Name)).Where(g => g.Key.Length > 0)
+            .Select(g => (Module: g.Key, Tensors: g.ToDictionary(t => Suffix(t.Name), t => t.Shape, StringComparer.Ordinal))).ToList();
+        foreach (var wanted in missing.GroupBy(e => Module(e.Key)))
+        {
+            string layer = wanted.Key;
+            if (!info.Layers.Any(l => l.Name == layer)) continue; // mapped already: the map, not the name, is what to change
+            if (all.Count(e => Module(e.Key) == layer) != wanted.Count()) continue; // some of its tensors were found under its name
+            foreach (var (module, tensors) in candidates)
+            {
+                int? found = null;
+                for (int k = 0; k < 8 && found is null; k++)
+                {
+                    bool every = wanted.All(e =>
+                    {
+                        string suffix = Suffix(e.Key);
+                        string asLayerK = k == 0 ? suffix : System.Text.RegularExpressions.Regex.Replace(suffix, @"_l0(_reverse)?$", m => $"_l{k}{m.Groups[1].Value}");
+                        return (k == 0 || asLayerK != suffix) && tensors.TryGetValue(asLayerK, out var shape) && shape.SequenceEqual(e.Shape);
+                    });
+                    if (every) found = k;
+                }
+                if (found is not int torchLayer) continue;
+                yield return torchLayer == 0
+                    ? $"layer '{layer}' reads module '{layer}', and the file holds the same tensors, of the same shapes, under module '{module}': map it, new PyTorchNameMap().Map(\"{layer}\", \"{module}\"), or name the layer '{module}' (a wrapped layer through its wrapper, e.g. [TimeDistributed(Name = \"{module}\")] or [Bidirectional(Name = \"{module}\")]: a Name on the layer inside names no ModelGen layer)"
+                    : $"layer '{layer}' reads module '{layer}', and the file holds the same tensors, of the same shapes, as layer {torchLayer} of module '{module}' (…_l{torchLayer}): map it, new PyTorchNameMap().Map(\"{layer}\", \"{module}\", torchLayer: {torchLayer})";
+                break;
+            }
+        }
     }
 
     private static readonly Dictionary<string, string> TorchMetadata = new() { ["format"] = "pt" };
@@ -124,6 +160,7 @@ public static class PyTorchWeights
         Workers.ThrowIfTrainingElsewhere(model, "LoadPyTorchWeights");
         var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems);
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var missing = new List<Entry>();
         foreach (var g in groups)
         {
             foreach (var e in g.Entries)
@@ -131,6 +168,7 @@ public static class PyTorchWeights
                 if (!file.TryGetTensor(e.Key, out var t))
                 {
                     problems.Add($"'{e.Key}' is missing: {e.Role} needs it, {Shape(e.Shape)}");
+                    missing.Add(e);
                     continue;
                 }
                 used.Add(e.Key);
@@ -140,9 +178,11 @@ public static class PyTorchWeights
                     problems.Add($"'{e.Key}' is {t.ShapeText}; {e.Role} needs {Shape(e.Shape)}");
             }
         }
+        var unread = file.Tensors.Where(t => !used.Contains(t.Name)).ToList();
         if (strict)
-            foreach (var t in file.Tensors.Where(t => !used.Contains(t.Name)))
+            foreach (var t in unread)
                 problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it ({UnexpectedHint(model.Info, t.Name)})");
+        problems.AddRange(RenameHints(model.Info, groups.SelectMany(g => g.Entries).ToList(), missing, unread));
         if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
 
         DeviceSync.Pull(model); // parameters the file does not hold keep the device's values

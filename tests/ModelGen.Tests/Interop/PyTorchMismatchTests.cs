@@ -45,6 +45,44 @@ public sealed class PyTorchMismatchTests
         Assert.Equal("'rnn.weight_hh_l0' is [7, 28]; layer 'rnn' (LSTM, 7 units, 3 inputs), recurrent kernel needs [28, 7]", Assert.Single(e.Problems));
     }
 
+    /// <summary>A model's own PyTorch tensors, with their keys changed by <paramref name="rename"/>.</summary>
+    private static MemoryStream Renamed(ISequentialModel model, Func<string, string> rename)
+    {
+        using var saved = new MemoryStream();
+        model.SavePyTorchWeights(saved);
+        var tensors = SafeTensorFile.Parse(saved.ToArray()).Tensors.Select(t => new SafeTensor(rename(t.Name), t.DType, t.Shape, t.Data)).ToArray();
+        return new MemoryStream(SafeTensorFile.ToBytes(tensors));
+    }
+
+    [Fact]
+    public void A_layers_tensors_under_another_module_name_get_the_map_or_the_name_as_the_fix()
+    {
+        // nn.Linear 'head' applied to every step; the user wrote Name = "head" on the Dense inside [TimeDistributed], which
+        // names no ModelGen layer, and the error listed missing and unexpected keys with no word of why (trial S).
+        var source = new TorchGruBidirectionalSteps();
+        source.Initialize(3);
+        var e = Refused(new TorchGruBidirectionalSteps(), Renamed(source, key => key.Replace("time_distributed.", "head.", StringComparison.Ordinal)));
+        Assert.Contains(e.Problems, p => p.StartsWith("layer 'time_distributed' reads module 'time_distributed', and the file holds the same tensors, of the same shapes, under module 'head': " +
+            "map it, new PyTorchNameMap().Map(\"time_distributed\", \"head\"), or name the layer 'head' (a wrapped layer through its wrapper, e.g. [TimeDistributed(Name = \"head\")]", StringComparison.Ordinal));
+        var loaded = new TorchGruBidirectionalSteps();
+        loaded.LoadPyTorchWeights(Renamed(source, key => key.Replace("time_distributed.", "head.", StringComparison.Ordinal)), new PyTorchNameMap().Map("time_distributed", "head"));
+        Assert.Equal(source.Parameters, loaded.Parameters); // the suggested map loads it
+    }
+
+    [Fact]
+    public void A_layer_saved_as_the_second_layer_of_a_multi_layer_module_gets_torch_layer_in_the_fix()
+    {
+        // nn.LSTM(num_layers=2) named 'lstm': its second layer's tensors are lstm.*_l1, which ModelGen's second Lstm ('lstm_1') reads as lstm_1.*_l0.
+        var source = new TorchLstmStacked();
+        source.Initialize(4);
+        Func<string, string> asTwoLayers = key => key.StartsWith("lstm_1.", StringComparison.Ordinal) ? "lstm." + key["lstm_1.".Length..].Replace("_l0", "_l1", StringComparison.Ordinal) : key;
+        var e = Refused(new TorchLstmStacked(), Renamed(source, asTwoLayers));
+        Assert.Contains(e.Problems, p => p.Contains("as layer 1 of module 'lstm' (…_l1): map it, new PyTorchNameMap().Map(\"lstm_1\", \"lstm\", torchLayer: 1)", StringComparison.Ordinal));
+        var loaded = new TorchLstmStacked();
+        loaded.LoadPyTorchWeights(Renamed(source, asTwoLayers), new PyTorchNameMap().Map("lstm_1", "lstm", torchLayer: 1));
+        Assert.Equal(source.Parameters, loaded.Parameters);
+    }
+
     [Fact]
     public void A_module_named_like_the_layer_inside_a_Bidirectional_gets_the_wrappers_name_as_the_fix()
     {
