@@ -182,7 +182,7 @@ public static class PyTorchWeights
         if (strict)
             foreach (var t in unread)
                 problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it ({UnexpectedHint(model.Info, t.Name)})");
-        problems.AddRange(RenameHints(model.Info, groups.SelectMany(g => g.Entries).ToList(), missing, unread));
+        if (missing.Count > 0) problems.AddRange(RenameHints(model.Info, [.. groups.SelectMany(g => g.Entries)], missing, unread));
         if (problems.Count > 0) throw new WeightImportException(model.Info.Name, source, problems);
 
         DeviceSync.Pull(model); // parameters the file does not hold keep the device's values

@@ -1076,36 +1076,24 @@ public static class Gemm
         public static void MultiplyNarrowTiles(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, int w)
         {
             int whole = w >= 16 ? 16 : 8, rest = w - whole;
-            if (whole == 8 && rest > 4) Overlapping(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, (nuint)rest);
-            else if (whole == 8 && rest == 0) Narrow<One, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 0);
-            else if (whole == 8 && rest <= 2) Narrow<One, PairRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
-            else if (whole == 8) Narrow<One, QuadRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
-            else if (rest == 0) Narrow<Two, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 0);
-            else if (rest <= 2) Narrow<Two, PairRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
-            else Narrow<Two, QuadRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, rest);
+            // 13–15 columns: the second vector overlaps the first, starting `rest` columns after it.
+            if (whole == 8 && rest > 4) Narrow<Two, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, (nuint)rest, 0);
+            else if (whole == 8 && rest == 0) Narrow<One, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 8, 0);
+            else if (whole == 8 && rest <= 2) Narrow<One, PairRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 8, rest);
+            else if (whole == 8) Narrow<One, QuadRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 8, rest);
+            else if (rest == 0) Narrow<Two, NoRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 8, 0);
+            else if (rest <= 2) Narrow<Two, PairRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 8, rest);
+            else Narrow<Two, QuadRest>(tiles, kc, ref a, rowStride, pStride, aStep, ref b, ref cIn, ldIn, inStep, ref c, ldc, 8, rest);
         }
 
         // A run of whole narrow tiles in one call (a call per tile, through MultiplyNarrow, cost the 18-wide panel 11 %).
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void Narrow<TWhole, TRest>(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, int rest)
+        private static void Narrow<TWhole, TRest>(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, nuint second, int rest)
             where TWhole : struct, INarrowCount where TRest : struct, INarrowCount
         {
             for (int t = 0; t < tiles; t++)
             {
-                NarrowBody<TWhole, TRest>(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, 8, rest);
-                a = ref Unsafe.Add(ref a, aStep);
-                cIn = ref Unsafe.Add(ref cIn, inStep);
-                c = ref Unsafe.Add(ref c, 4 * (nint)ldc);
-            }
-        }
-
-        // 13–15 columns: the second vector overlaps the first.
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void Overlapping(int tiles, int kc, ref float a, nint rowStride, nint pStride, nint aStep, ref float b, ref float cIn, nint ldIn, nint inStep, ref float c, int ldc, nuint second)
-        {
-            for (int t = 0; t < tiles; t++)
-            {
-                NarrowBody<Two, NoRest>(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, second, 0);
+                NarrowBody<TWhole, TRest>(kc, ref a, rowStride, pStride, ref b, ref cIn, ldIn, ref c, ldc, second, rest);
                 a = ref Unsafe.Add(ref a, aStep);
                 cIn = ref Unsafe.Add(ref cIn, inStep);
                 c = ref Unsafe.Add(ref c, 4 * (nint)ldc);

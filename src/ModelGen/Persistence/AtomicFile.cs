@@ -49,7 +49,7 @@ public static class AtomicFile
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder", nameof(path));
         string name = Path.GetFileName(full);
         if (name.Length == 0) throw new ArgumentException($"'{path}' names a folder, not a file", nameof(path));
-        FilePath.CheckWritable(full);
+        FilePath.CheckWritable(path);
         Directory.CreateDirectory(directory);
         DeleteStaleTemporaries(directory, name);
         string temporary = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp"));

@@ -77,32 +77,29 @@ internal readonly struct Dataset<TInput> where TInput : unmanaged
     /// <exception cref="ArgumentOutOfRangeException">A value is NaN or ∞; the message says where (sample, step, feature).</exception>
     public void CheckFinite(ModelInfo info, string xName, string yName)
     {
-        if (Inputs is float[] xs)
+        if (Inputs is float[] xs && FirstNonFinite(xs.AsSpan(Offset * InputWidth, Samples * InputWidth)) is int atX and >= 0)
         {
-            var x = xs.AsSpan(Offset * InputWidth, Samples * InputWidth);
-            if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(x))
-            {
-                int at = FirstNonFinite(x), index = Offset * InputWidth + at, perStep = InputWidth / Steps;
-                throw new ArgumentOutOfRangeException(xName, x[at], string.Create(CultureInfo.InvariantCulture,
-                    $"{xName}[{index}] (sample {index / InputWidth}, step {index % InputWidth / perStep}, feature {index % perStep}) is {Show(x[at])}: Fit trains on finite inputs (NaN or ∞ makes the loss non-finite). Checked before any batch ran: nothing was changed"));
-            }
+            int index = Offset * InputWidth + atX, perStep = InputWidth / Steps;
+            throw new ArgumentOutOfRangeException(xName, xs[index], string.Create(CultureInfo.InvariantCulture,
+                $"{xName}[{index}] (sample {index / InputWidth}, step {index % InputWidth / perStep}, feature {index % perStep}) is {Show(xs[index])}: Fit trains on finite inputs (NaN or ∞ makes the loss non-finite). Checked before any batch ran: nothing was changed"));
         }
         bool maySkipTargets = info.OutputIsSequence && info.Layers.Any(l => l.Type is "Masking" or "Embedding");
         if (maySkipTargets || Targets.Length == 0) return;
-        var y = Targets.AsSpan(Offset * TargetWidth, Samples * TargetWidth);
-        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(y))
+        if (FirstNonFinite(Targets.AsSpan(Offset * TargetWidth, Samples * TargetWidth)) is int atY and >= 0)
         {
-            int at = FirstNonFinite(y), index = Offset * TargetWidth + at, perRow = TargetWidth / RowsPerSample;
+            int index = Offset * TargetWidth + atY, perRow = TargetWidth / RowsPerSample;
             string where = RowsPerSample > 1 ? $"sample {index / TargetWidth}, output step {index % TargetWidth / perRow}" : $"sample {index / TargetWidth}";
-            throw new ArgumentOutOfRangeException(yName, y[at], string.Create(CultureInfo.InvariantCulture,
-                $"{yName}[{index}] ({where}) is {Show(y[at])}: Fit trains on finite targets (NaN or ∞ makes the loss non-finite). Checked before any batch ran: nothing was changed"));
+            throw new ArgumentOutOfRangeException(yName, Targets[index], string.Create(CultureInfo.InvariantCulture,
+                $"{yName}[{index}] ({where}) is {Show(Targets[index])}: Fit trains on finite targets (NaN or ∞ makes the loss non-finite). Checked before any batch ran: nothing was changed"));
         }
     }
 
     private static string Show(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "∞" : "-∞";
 
+    // The index of the first NaN or ∞, or −1 (the vectorised test first: the data are nearly always finite).
     private static int FirstNonFinite(ReadOnlySpan<float> values)
     {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values)) return -1;
         for (int i = 0; i < values.Length; i++)
             if (!float.IsFinite(values[i])) return i;
         return -1;
