@@ -102,7 +102,8 @@ public sealed class FastMathTests
             double relative = Math.Abs(FastMath.Sigmoid(x) - expected) / expected;
             if (relative > worst) (worst, at) = (relative, x);
         }
-        Assert.True(worst < 2.5e-7, $"largest relative error {worst:E2} at x = {at:R}");
+        // Over every float in [−87, 87] the largest is 1.8e-7 with fused multiply-adds and without (FastMath remarks).
+        Assert.True(worst < 2.0e-7, $"largest relative error {worst:E2} at x = {at:R}");
         // Far out, where e^-x leaves the clamped range, still the right values.
         Assert.Equal(1f, FastMath.Sigmoid(200f));
         Assert.InRange(FastMath.Sigmoid(-200f), 0f, 2e-38f);
