@@ -86,7 +86,7 @@ public static class PyTorchWeights
     public static IReadOnlyList<SafeTensor> ToPyTorchTensors(this ISequentialModel model, PyTorchNameMap? names = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems);
+        var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems, out _);
         if (problems.Count > 0)
             throw new NotSupportedException($"'{model.Info.Name}' cannot be written as a PyTorch state_dict: {string.Join("; ", problems)}");
         var tensors = new List<SafeTensor>();
@@ -158,7 +158,7 @@ public static class PyTorchWeights
     private static void Load(ISequentialModel model, SafeTensorFile file, PyTorchNameMap? names, bool strict, string source)
     {
         Workers.ThrowIfTrainingElsewhere(model, "LoadPyTorchWeights");
-        var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems);
+        var groups = Plan(model, names ?? new PyTorchNameMap(), out var problems, out var refused);
         var used = new HashSet<string>(StringComparer.Ordinal);
         var missing = new List<Entry>();
         foreach (var g in groups)
@@ -178,7 +178,7 @@ public static class PyTorchWeights
                     problems.Add($"'{e.Key}' is {t.ShapeText}; {e.Role} needs {Shape(e.Shape)}");
             }
         }
-        var unread = file.Tensors.Where(t => !used.Contains(t.Name)).ToList();
+        var unread = file.Tensors.Where(t => !used.Contains(t.Name) && !refused.Contains(t.Name)).ToList();
         if (strict)
             foreach (var t in unread)
                 problems.Add($"'{t.Name}' {t.ShapeText} is unexpected: no layer of '{model.Info.Name}' reads it ({UnexpectedHint(model.Info, t.Name)})");
@@ -201,9 +201,12 @@ public static class PyTorchWeights
     /// <summary>The tensors of one layer (or direction) and how they map onto ModelGen's parameters.</summary>
     private sealed record Group(Entry[] Entries, Action<float[][], float[]> Import, Func<float[], float[][]> Export);
 
-    private static List<Group> Plan(ISequentialModel model, PyTorchNameMap names, out List<string> problems)
+    // refused: the tensors that layers which cannot be exchanged with PyTorch would have read. The reasons name those
+    // layers; a load does not list their tensors again as unexpected.
+    private static List<Group> Plan(ISequentialModel model, PyTorchNameMap names, out List<string> problems, out HashSet<string> refused)
     {
         problems = [];
+        refused = new HashSet<string>(StringComparer.Ordinal);
         var info = model.Info;
         // What the weights do not show is read from the declaration: a GRU's form (ResetAfter) when it has no bias,
         // and a SimpleRNN's activation (nn.RNN has only tanh and relu). A declaration that cannot be read is refused,
@@ -247,7 +250,11 @@ public static class PyTorchWeights
                         problems.Add($"{w.Describe()} uses activation '{candidate}', which nn.LSTM and nn.GRU do not have (they compute tanh only); declare it with Activation = \"tanh\" to exchange weights with PyTorch");
                     if (gateActivation.TryGetValue(layer.Name, out string? gate))
                         problems.Add($"{w.Describe()} uses recurrent activation '{gate}', which nn.LSTM and nn.GRU do not have (their gates are sigmoid); declare it with RecurrentActivation = \"sigmoid\" to exchange weights with PyTorch");
-                    if (problems.Count > known) continue;
+                    if (problems.Count > known)
+                    {
+                        foreach (var d in w.Directions) refused.UnionWith(RecurrentGroup(w, d, prefix, torchLayer).Entries.Select(e => e.Key));
+                        continue;
+                    }
                     foreach (var d in w.Directions) groups.Add(RecurrentGroup(w, d, prefix, torchLayer));
                     break;
             }
