@@ -128,7 +128,8 @@ public static class FastMath
     private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c)
         => HardwareFusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    // a·b − c, fused or not as MultiplyAdd is (the same rounding at every width).
+    // a·b − c, fused or not as MultiplyAdd is (the same rounding at every width). Not MultiplyAdd(a, b, −c): the JIT
+    // keeps that negation as an instruction of its own on the sigmoid's chain instead of folding it into a vfmsub.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> MultiplySubtract(Vector128<float> a, Vector128<float> b, Vector128<float> c)
         => Fma.IsSupported ? Fma.MultiplySubtract(a, b, c) : HardwareFusedMultiplyAdd ? Vector128.FusedMultiplyAdd(a, b, -c) : a * b - c;
@@ -188,7 +189,8 @@ public static class FastMath
     private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => HardwareFusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    // a·b − c, fused or not as MultiplyAdd is (the same rounding at every width).
+    // a·b − c, fused or not as MultiplyAdd is (the same rounding at every width). Not MultiplyAdd(a, b, −c): the JIT
+    // keeps that negation as an instruction of its own on the sigmoid's chain instead of folding it into a vfmsub.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MultiplySubtract(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => Fma.IsSupported ? Fma.MultiplySubtract(a, b, c) : HardwareFusedMultiplyAdd ? Vector256.FusedMultiplyAdd(a, b, -c) : a * b - c;
@@ -248,7 +250,8 @@ public static class FastMath
     private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
         => HardwareFusedMultiplyAdd ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    // a·b − c, fused or not as MultiplyAdd is (the same rounding at every width).
+    // a·b − c, fused or not as MultiplyAdd is (the same rounding at every width). Not MultiplyAdd(a, b, −c): the JIT
+    // keeps that negation as an instruction of its own on the sigmoid's chain instead of folding it into a vfmsub.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MultiplySubtract(Vector512<float> a, Vector512<float> b, Vector512<float> c)
         => Avx512F.IsSupported ? Avx512F.FusedMultiplySubtract(a, b, c) : HardwareFusedMultiplyAdd ? Vector512.FusedMultiplyAdd(a, b, -c) : a * b - c;
