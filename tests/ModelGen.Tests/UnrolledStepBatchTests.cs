@@ -3,10 +3,10 @@ using Xunit;
 
 namespace ModelGen.Tests.UnrolledStepBatch;
 
-// The unrolled SimpleRNN(8) step: at 256 bits its activation trails the sums by 12 samples inside the pair loop, and
-// the steps between two underflow flushes run in one call (one step at a time under a mask). A batch of one never
-// reaches the trailing part; these batches do, with steps across flush boundaries (every 8), padded steps carried
-// under a mask, and an odd last sample.
+// The unrolled SimpleRNN(8) step runs two samples per iteration (two per 512-bit vector), then an odd last one, and
+// activates the step's block after its sums at 256 and 128 bits. A batch of one runs only the odd-sample code; these
+// batches (up to 64, W4's) run the pair loops too, with steps across the underflow flush (every 8), padded steps
+// carried under a mask, and an odd last sample.
 [Sequential(Features = 3)]
 [Masking(0.0)]
 [SimpleRnn(8, ReturnSequences = true)]

@@ -9,8 +9,7 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// registers for the whole sequence (where the register file holds them; an 8-unit U at 128 bits on x64 in two
 /// column passes, see Rows), and each sample's row goes from the
 /// recurrent product to the store without leaving registers, instead of a GEMM call per step; at 512 bits the
-/// activation is applied on the way, at 256 and 128 bits after the sums: trailing them by a few samples where a row is
-/// one vector (see Lag), else by a pass over the step's block (see SplitActivation). The same scheme at every width the CPU runs in hardware: where 512-bit vectors run, one
+/// activation is applied on the way, at 256 and 128 bits by a pass over the step's block after its sums (see SplitActivation). The same scheme at every width the CPU runs in hardware: where 512-bit vectors run, one
 /// vector holds two 8-unit rows or one 16-unit row; at 256 bits an 8-unit row is one vector and a 16-unit row two; at
 /// 128 bits (SSE, NEON) two or four. Each sample's sums run in the same order at every width, so every width gives
 /// the same bits.
@@ -158,50 +157,6 @@ internal static class SimpleRnnUnrolled
     // measured the split).
     private static bool SplitActivation(CellShape cell, int lanes) => lanes < FusedLoop.WideWidth && cell.Activation != Activation.Linear;
 
-    // Whether the width's rows are one vector each with the activation trailing the sums in the pair loop (see Lag).
-    private static bool Trailing(CellShape cell, int lanes) => SplitActivation(cell, lanes) && cell.Units == lanes;
-
-    private static string StepName(int lanes) => $"Step{lanes}";
-
-    /// <summary>
-    /// The steps that trail the activation behind the sums (<see cref="Lag"/>), one method per width running steps
-    /// [t, t1) with no call inside, which Forward calls for the steps up to the next underflow flush (every
-    /// <see cref="FlushInterval"/>), or one step at a time under a mask. The calls stay out because the JIT keeps a
-    /// loop's constants (the activation's coefficients) in registers only in a loop without calls on x64 Linux (no vector
-    /// register survives a call there): with the carry and the flush called inside, it broadcast and spilled them at
-    /// every vector, and W4's inference at 256 bits was 5–6 % slower than in two passes; its coefficients read from
-    /// memory instead (a tanh taking them by reference), 35 % slower. So: 2.4–3.2 % faster than the two passes
-    /// (24.2 → 23.4–23.6 µs, medians of 7–9 alternating rounds of two processes, the Zen 5, 2026-12-04), short of the
-    /// loop copy's 16 %: the JIT still spills part of U and of the coefficients in the generated method.
-    /// </summary>
-    public static void StepMethods(CodeWriter w, CellShape cell)
-    {
-        foreach (int lanes in FusedLoop.Widths)
-        {
-            if (!Trailing(cell, lanes)) continue;
-            string type = CpuDialect.TypeOf(lanes);
-            w.Line();
-            w.Line($"// Steps [t, t1) of Forward's unrolled loop at {lanes * 32} bits: h[t+1] [batch, Units] = {CpuCellEmitter.Name(cell.Activation)}(p + h[t]·U) with U at uRef");
-            w.Line("// and p the table's rows of the step (fromTable: tokens at ids, [batch, steps]) or already in h[t+1]. No mask, no flush.");
-            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"private static void {StepName(lanes)}(int t, int t1, int steps, int batch, Span<float> h, ref float uRef, bool fromTable, ref int ids, ref float table0)"))
-            {
-                w.Line("int n = batch * Units;");
-                for (int k = 0; k < cell.Units; k++)
-                    w.Line($"var w{k} = {type}.LoadUnsafe(ref uRef, {k * cell.Units});");
-                using (w.Block("for (; t < t1; t++)"))
-                {
-                    w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
-                    w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
-                    PairsThenOdd(w, cell, lanes, (k, _) => $"w{k}", activate: false, null, lag: Lag);
-                    w.Line($"// h[t] = {CpuCellEmitter.Name(cell.Activation)}(z) over the rest of the step's block.");
-                    using (w.Block($"for (int j = done; j < n; j += {lanes})"))
-                        w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{type}.LoadUnsafe(ref cur, (nuint)j)")}.StoreUnsafe(ref cur, (nuint)j);");
-                }
-            }
-        }
-    }
-
     /// <summary>Each sample's whole row per iteration, U hoisted into registers where it fits (<see cref="MostHoisted"/>).</summary>
     private static void WholeRows(CodeWriter w, CellShape cell, int lanes)
     {
@@ -210,8 +165,7 @@ internal static class SimpleRnnUnrolled
         bool hoisted = Hoisted(u, vectors);
         bool split = SplitActivation(cell, lanes);
         Func<int, int, string> uRow;
-        if (Trailing(cell, lanes)) uRow = (k, v) => "";
-        else if (hoisted)
+        if (hoisted)
         {
             w.Line($"// {type}: a row is {Words(vectors)}; U's {u}×{u} values in {u * vectors} registers; z = p + h[t-1]·U.");
             for (int k = 0; k < u; k++)
@@ -223,41 +177,17 @@ internal static class SimpleRnnUnrolled
             w.Line($"// {type}: a row is {Words(vectors)}; U ({u * vectors} vectors, more than the registers) is read from L1 at each use.");
             uRow = (k, v) => $"{type}.LoadUnsafe(ref uRef, {k * u + v * lanes})";
         }
-        if (Trailing(cell, lanes))
-        {
-            using (w.Block("for (int t = t0; t < steps;)"))
-            {
-                w.Line($"// The steps up to the next flush, or one under a mask, in {StepName(lanes)} (a loop without calls); then this step's end.");
-                w.Line($"int t1 = mask.IsEmpty ? Math.Min(steps, (t | {FlushInterval - 1}) + 1) : t + 1;");
-                w.Line($"{StepName(lanes)}(t, t1, steps, batch, h, ref uRef, fromTable, ref ids, ref table0);");
-                w.Line("t = t1 - 1;");
-                ForwardStepEnd(w, cells: false);
-                w.Line("t = t1;");
-            }
-            return;
-        }
         TimeLoop(w, () =>
         {
             if (vectors > 1)
             {
                 using (w.Block("for (int b = 0; b < batch; b++)"))
                     Samples(w, cell, lanes, 1, uRow, activate: !split);
-                if (split) ActivationPass(w, cell, lanes);
             }
-            else PairsThenOdd(w, cell, lanes, uRow, activate: true, null);
+            else PairsThenOdd(w, cell, lanes, uRow, !split, null);
+            if (split) ActivationPass(w, cell, lanes);
         });
     }
-
-    // How many samples the activation trails the sums by where a row is one vector (an 8-unit row at 256 bits, a 4-unit
-    // one at 128): each iteration of the pair loop stores its two samples' sums, then activates the two stored Lag
-    // samples before, and the step's last ones go through the activation pass. The sums (multiply-adds and broadcasts)
-    // and the activation (its multiply-adds, division and min/max) then issue side by side, where in separate passes
-    // each ran alone at its own bottleneck, and the Lag samples between them keep either chain off the other's path.
-    // Both still come from registers (U) and L1 (the stored rows, read back whole). A copy of W4's loop at 256 bits on
-    // the Zen 5 (AVX-512 off: 16 registers; 2026-12-04): 24.6 µs in two passes, 22.5 trailing by 2 samples, 21.5 by 4,
-    // 20.7 by 8, 20.5 by 12, 20.6 by 16, 21.8 by 32. Fusing the activation into the pair's own registers instead (the
-    // previous pair's sums kept in registers) spilled U and ran 28–48 µs with 16 registers (18.6 µs with 32).
-    private const int Lag = 12;
 
     /// <summary>
     /// One pass per vector column of the rows (units 0–3, then 4–7 at 128 bits): U's vectors of that column, one per k,
@@ -287,41 +217,13 @@ internal static class SimpleRnnUnrolled
         });
     }
 
-    /// <summary>
-    /// Two samples per iteration (two independent chains of products), then an odd last sample. With a
-    /// <paramref name="lag"/> (rows of one vector, sums stored unactivated) each iteration also activates the two rows
-    /// <paramref name="lag"/> samples back, and <c>done</c> counts the floats of the step's block activated so.
-    /// </summary>
-    private static void PairsThenOdd(CodeWriter w, CellShape cell, int lanes, Func<int, int, string> uRow, bool activate, int[]? columns, int lag = 0)
+    /// <summary>Two samples per iteration (two independent chains of products), then an odd last sample.</summary>
+    private static void PairsThenOdd(CodeWriter w, CellShape cell, int lanes, Func<int, int, string> uRow, bool activate, int[]? columns)
     {
         w.Line("int b = 0;");
-        if (lag > 0)
-        {
-            // The activation under a condition (b >= lag) in the one pair loop: a loop of the first lag samples' sums
-            // before an unconditional one changed how the JIT allocated registers, and W4's inference ran 15 % slower.
-            w.Line($"// Two samples per iteration: two independent chains of products; from sample {lag} on, the two rows {lag} samples");
-            w.Line("// back are activated in the same iteration.");
-            using (w.Block("for (; b + 2 <= batch; b += 2)"))
-            {
-                Samples(w, cell, lanes, 2, uRow, activate, columns);
-                using (w.Block($"if (b >= {lag})"))
-                {
-                    string type = CpuDialect.TypeOf(lanes);
-                    for (int s = 0; s < 2; s++)
-                    {
-                        string at = $"row{s} - {lag * cell.Units}";
-                        w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{type}.LoadUnsafe(ref cur, {at})")}.StoreUnsafe(ref cur, {at});");
-                    }
-                }
-            }
-        }
-        else
-        {
-            w.Line("// Two samples per iteration: two independent chains of products.");
-            using (w.Block("for (; b + 2 <= batch; b += 2)"))
-                Samples(w, cell, lanes, 2, uRow, activate, columns);
-        }
-        if (lag > 0) w.Line($"int done = b > {lag} ? (b - {lag}) * Units : 0;");
+        w.Line("// Two samples per iteration: two independent chains of products.");
+        using (w.Block("for (; b + 2 <= batch; b += 2)"))
+            Samples(w, cell, lanes, 2, uRow, activate, columns);
         using (w.Block("if (b < batch)"))
             Samples(w, cell, lanes, 1, uRow, activate, columns);
     }
@@ -344,7 +246,7 @@ internal static class SimpleRnnUnrolled
     {
         foreach (int lanes in FusedLoop.Widths)
         {
-            if (!SplitActivation(cell, lanes) || Trailing(cell, lanes)) continue;
+            if (!SplitActivation(cell, lanes)) continue;
             string type = CpuDialect.TypeOf(lanes);
             w.Line();
             w.Line($"// {CpuCellEmitter.Name(cell.Activation)} in place over z[0, n), n a multiple of {lanes}: the unrolled step's activation pass at {lanes * 32} bits.");
