@@ -181,66 +181,13 @@ internal static class SimpleRnn_I16_H8_Tanh
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                // Vector256: a row is one vector; U's 8×8 values in 8 registers; z = p + h[t-1]·U.
-                var w0 = Vector256.LoadUnsafe(ref uRef, 0);
-                var w1 = Vector256.LoadUnsafe(ref uRef, 8);
-                var w2 = Vector256.LoadUnsafe(ref uRef, 16);
-                var w3 = Vector256.LoadUnsafe(ref uRef, 24);
-                var w4 = Vector256.LoadUnsafe(ref uRef, 32);
-                var w5 = Vector256.LoadUnsafe(ref uRef, 40);
-                var w6 = Vector256.LoadUnsafe(ref uRef, 48);
-                var w7 = Vector256.LoadUnsafe(ref uRef, 56);
+                // Vector256: a row is one vector; the steps up to the next flush (one under a mask) in Pairs8 and Last8, loops without calls.
                 for (int t = t0; t < steps; t++)
                 {
-                    ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
-                    ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
-                    int b = 0;
-                    // Two samples per iteration: two independent chains of products.
-                    for (; b + 2 <= batch; b += 2)
-                    {
-                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
-                        nuint row0 = (nuint)(b * Units);
-                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
-                        ref float hp1 = ref Unsafe.Add(ref prev, (b + 1) * Units);
-                        nuint row1 = (nuint)(b * Units + 8);
-                        var z1 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row1);
-                        // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
-                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 0)), w0, z1);
-                        var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1;
-                        var y1 = Vector256.Create(Unsafe.Add(ref hp1, 1)) * w1;
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
-                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 2)), w2, z1);
-                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
-                        y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 3)), w3, y1);
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
-                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 4)), w4, z1);
-                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
-                        y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 5)), w5, y1);
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
-                        z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
-                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
-                        y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
-                        (z0 + y0).StoreUnsafe(ref cur, row0);
-                        (z1 + y1).StoreUnsafe(ref cur, row1);
-                    }
-                    if (b < batch)
-                    {
-                        ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
-                        nuint row0 = (nuint)(b * Units);
-                        var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
-                        var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1;
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
-                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
-                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
-                        z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
-                        y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
-                        (z0 + y0).StoreUnsafe(ref cur, row0);
-                    }
-                    // h[t] = tanh(z) over the step's whole block, each vector independent of the others.
-                    ActivateStep8(ref cur, n);
+                    int t1 = mask.IsEmpty ? Math.Min(steps, (t / 8 + 1) * 8) : t + 1;
+                    Pairs8(t, t1, steps, batch, h, ref uRef, fromTable, ref ids, ref table0);
+                    if ((batch & 1) != 0) Last8(t, t1, steps, batch, h, ref uRef, fromTable, ref ids, ref table0);
+                    t = t1 - 1;
                     if (!mask.IsEmpty)
                     {
                         // Masked samples keep their previous state at this step.
@@ -471,13 +418,96 @@ internal static class SimpleRnn_I16_H8_Tanh
         }
     }
 
-    // tanh in place over z[0, n), n a multiple of 8: the unrolled step's activation pass at 256 bits.
+    // Steps [t, t1) of Forward's unrolled loop at 256 bits for the pairs of samples: h[t+1] = tanh(p + h[t]·U) with U at uRef and p
+    // the table's rows of the step (fromTable: tokens at ids, [batch, steps]) or already in h[t+1]. No mask, no flush.
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ActivateStep8(ref float z, int n)
+    private static void Pairs8(int t, int t1, int steps, int batch, Span<float> h, ref float uRef, bool fromTable, ref int ids, ref float table0)
     {
-        for (int j = 0; j < n; j += 8)
+        int n = batch * Units;
+        var w0 = Vector256.LoadUnsafe(ref uRef, 0);
+        var w1 = Vector256.LoadUnsafe(ref uRef, 8);
+        var w2 = Vector256.LoadUnsafe(ref uRef, 16);
+        var w3 = Vector256.LoadUnsafe(ref uRef, 24);
+        var w4 = Vector256.LoadUnsafe(ref uRef, 32);
+        var w5 = Vector256.LoadUnsafe(ref uRef, 40);
+        var w6 = Vector256.LoadUnsafe(ref uRef, 48);
+        var w7 = Vector256.LoadUnsafe(ref uRef, 56);
+        for (; t < t1; t++)
         {
-            FastMath.Tanh(Vector256.LoadUnsafe(ref z, (nuint)j)).StoreUnsafe(ref z, (nuint)j);
+            ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+            ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+            int b = 0;
+            // Two samples per iteration: two independent chains of products; from sample 12 on, the two rows 12 samples back activated.
+            for (; b + 2 <= batch; b += 2)
+            {
+                ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+                nuint row0 = (nuint)(b * Units);
+                var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
+                ref float hp1 = ref Unsafe.Add(ref prev, (b + 1) * Units);
+                nuint row1 = (nuint)(b * Units + 8);
+                var z1 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, (b + 1) * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row1);
+                // Two accumulation chains per vector (even and odd k), so consecutive FMAs do not wait on each other.
+                z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+                z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 0)), w0, z1);
+                var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1;
+                var y1 = Vector256.Create(Unsafe.Add(ref hp1, 1)) * w1;
+                z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+                z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 2)), w2, z1);
+                y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+                y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 3)), w3, y1);
+                z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+                z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 4)), w4, z1);
+                y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+                y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 5)), w5, y1);
+                z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+                z1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 6)), w6, z1);
+                y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+                y1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp1, 7)), w7, y1);
+                (z0 + y0).StoreUnsafe(ref cur, row0);
+                (z1 + y1).StoreUnsafe(ref cur, row1);
+                if (b >= 12)
+                {
+                    FastMath.Tanh(Vector256.LoadUnsafe(ref cur, row0 - 96)).StoreUnsafe(ref cur, row0 - 96);
+                    FastMath.Tanh(Vector256.LoadUnsafe(ref cur, row1 - 96)).StoreUnsafe(ref cur, row1 - 96);
+                }
+            }
+            // h[t] = tanh(z) for the pairs' last 12 samples.
+            for (int j = b > 12 ? (b - 12) * Units : 0; j < b * Units; j += 8)
+            {
+                FastMath.Tanh(Vector256.LoadUnsafe(ref cur, (nuint)j)).StoreUnsafe(ref cur, (nuint)j);
+            }
+        }
+    }
+
+    // Steps [t, t1) of the same loop for an odd batch's last sample, activated on the way.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Last8(int t, int t1, int steps, int batch, Span<float> h, ref float uRef, bool fromTable, ref int ids, ref float table0)
+    {
+        int n = batch * Units, b = batch - 1;
+        var w0 = Vector256.LoadUnsafe(ref uRef, 0);
+        var w1 = Vector256.LoadUnsafe(ref uRef, 8);
+        var w2 = Vector256.LoadUnsafe(ref uRef, 16);
+        var w3 = Vector256.LoadUnsafe(ref uRef, 24);
+        var w4 = Vector256.LoadUnsafe(ref uRef, 32);
+        var w5 = Vector256.LoadUnsafe(ref uRef, 40);
+        var w6 = Vector256.LoadUnsafe(ref uRef, 48);
+        var w7 = Vector256.LoadUnsafe(ref uRef, 56);
+        for (; t < t1; t++)
+        {
+            ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));
+            ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));
+            ref float hp0 = ref Unsafe.Add(ref prev, b * Units);
+            nuint row0 = (nuint)(b * Units);
+            var z0 = fromTable ? Vector256.LoadUnsafe(ref table0, (nuint)(Unsafe.Add(ref ids, b * steps + t) * Units)) : Vector256.LoadUnsafe(ref cur, row0);
+            z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 0)), w0, z0);
+            var y0 = Vector256.Create(Unsafe.Add(ref hp0, 1)) * w1;
+            z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 2)), w2, z0);
+            y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 3)), w3, y0);
+            z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 4)), w4, z0);
+            y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 5)), w5, y0);
+            z0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 6)), w6, z0);
+            y0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref hp0, 7)), w7, y0);
+            FastMath.Tanh(z0 + y0).StoreUnsafe(ref cur, row0);
         }
     }
 

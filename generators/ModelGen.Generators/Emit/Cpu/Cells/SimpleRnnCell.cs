@@ -58,7 +58,11 @@ internal static class SimpleRnnCell
                 ForwardStepEnd(w, cells: false);
             }
         }
-        if (CellSignature.UnrolledStep(cell)) SimpleRnnUnrolled.ActivationMethods(w, cell);
+        if (CellSignature.UnrolledStep(cell))
+        {
+            SimpleRnnUnrolled.StepMethods(w, cell);
+            SimpleRnnUnrolled.ActivationMethods(w, cell);
+        }
         w.Line();
         w.Lines("""
             /// <summary>

@@ -9,7 +9,8 @@ namespace ModelGen.Generators.Emit.Cpu.Cells;
 /// registers for the whole sequence (where the register file holds them; an 8-unit U at 128 bits on x64 in two
 /// column passes, see Rows), and each sample's row goes from the
 /// recurrent product to the store without leaving registers, instead of a GEMM call per step; at 512 bits the
-/// activation is applied on the way, at 256 and 128 bits by a pass over the step's block after its sums (see SplitActivation). The same scheme at every width the CPU runs in hardware: where 512-bit vectors run, one
+/// activation is applied on the way, at 256 and 128 bits after the sums: trailing them by a few samples where a row is
+/// one vector (see Lag), else by a pass over the step's block (see SplitActivation). The same scheme at every width the CPU runs in hardware: where 512-bit vectors run, one
 /// vector holds two 8-unit rows or one 16-unit row; at 256 bits an 8-unit row is one vector and a 16-unit row two; at
 /// 128 bits (SSE, NEON) two or four. Each sample's sums run in the same order at every width, so every width gives
 /// the same bits.
@@ -133,6 +134,11 @@ internal static class SimpleRnnUnrolled
     /// </summary>
     private static void Rows(CodeWriter w, CellShape cell, int lanes)
     {
+        if (Trailing(cell, lanes))
+        {
+            TrailingSteps(w, cell, lanes);
+            return;
+        }
         int u = cell.Units, vectors = u / lanes;
         // 8 units at 128 bits: U is 16 vectors. NEON's 32 registers hold them beside the sums; x64's 16 (SSE, AVX at
         // 128 bits) do not, and how the JIT then spilled them decided the speed: tiered, 13 of U's 16 vectors stayed in registers
@@ -157,6 +163,120 @@ internal static class SimpleRnnUnrolled
     // measured the split).
     private static bool SplitActivation(CellShape cell, int lanes) => lanes < FusedLoop.WideWidth && cell.Activation != Activation.Linear;
 
+    // Where a row is one vector (8 units at 256 bits, 4 at 128) the activation trails the sums instead (see Lag).
+    private static bool Trailing(CellShape cell, int lanes) => SplitActivation(cell, lanes) && cell.Units == lanes;
+
+    // How many samples the activation trails the sums by (Trailing): each iteration of the pair loop stores its two
+    // samples' sums, then activates the two stored Lag samples before; the last ones are activated after the loop. The
+    // sums (multiply-adds, broadcasts) and the activation (multiply-adds, a division, min/max) then issue side by side,
+    // where in separate passes each ran alone at its own bottleneck. In a copy of W4's loop at 256 bits on the Zen 5
+    // (AVX-512 off, 16 registers; 2026-12-04): 24.6 µs in two passes; trailing by 2, 4, 8, 12, 16, 32 samples 22.5,
+    // 21.5, 20.7, 20.5, 20.6, 21.8 µs. The previous pair's sums kept in registers instead spilled U (28–48 µs).
+    // Generated (Pairs8 and Last8 against the two passes, W4's inference, fresh pairs of processes): 22.3–23.1 µs
+    // against 23.6–24.5 in 18 pairs, a lag of 4 samples 22.7–23.5; but 7–10 % slower in 4 pairs taken while the host
+    // was in a slow state that made both 30–50 % slower, as if the core's out-of-order window were smaller.
+    private const int Lag = 12;
+
+    private static string PairsName(int lanes) => $"Pairs{lanes}";
+
+    private static string LastName(int lanes) => $"Last{lanes}";
+
+    /// <summary>
+    /// Forward's time loop where the activation trails the sums (<see cref="Trailing"/>): the steps up to the next
+    /// underflow flush, or one step under a mask, in one call of the pairs' method and, for an odd batch, one of the
+    /// last sample's (<see cref="StepMethods"/>); the last of those steps then ends as every step does.
+    /// </summary>
+    private static void TrailingSteps(CodeWriter w, CellShape cell, int lanes)
+    {
+        w.Line($"// {CpuDialect.TypeOf(lanes)}: a row is one vector; the steps up to the next flush (one under a mask) in {PairsName(lanes)} and {LastName(lanes)}, loops without calls.");
+        using (w.Block("for (int t = t0; t < steps; t++)"))
+        {
+            w.Line($"int t1 = mask.IsEmpty ? Math.Min(steps, (t / {FlushInterval} + 1) * {FlushInterval}) : t + 1;");
+            string args = "(t, t1, steps, batch, h, ref uRef, fromTable, ref ids, ref table0);";
+            w.Line($"{PairsName(lanes)}{args}");
+            w.Line($"if ((batch & 1) != 0) {LastName(lanes)}{args}");
+            w.Line("t = t1 - 1;");
+            ForwardStepEnd(w, cells: false);
+        }
+    }
+
+    /// <summary>
+    /// The trailing steps' methods (<see cref="TrailingSteps"/>), each running steps [t, t1) in a loop without a call:
+    /// on x64 Linux no vector register survives a call, and with the mask carry and the flush called in the loop the JIT
+    /// broadcast the activation's coefficients and spilled them at every vector. The pairs of samples in one, an odd
+    /// last sample in the other: its code inside the pairs' loop (as the other widths have it) changed how the JIT
+    /// allocated the pairs' registers, and a copy of W4's loop ran 22.9–24.8 µs with it against 21.1–21.4 without.
+    /// </summary>
+    public static void StepMethods(CodeWriter w, CellShape cell)
+    {
+        foreach (int lanes in FusedLoop.Widths)
+        {
+            if (!Trailing(cell, lanes)) continue;
+            string name = CpuCellEmitter.Name(cell.Activation);
+            string parameters = "(int t, int t1, int steps, int batch, Span<float> h, ref float uRef, bool fromTable, ref int ids, ref float table0)";
+            w.Line();
+            w.Line($"// Steps [t, t1) of Forward's unrolled loop at {lanes * 32} bits for the pairs of samples: h[t+1] = {name}(p + h[t]·U) with U at uRef and p");
+            w.Line("// the table's rows of the step (fromTable: tokens at ids, [batch, steps]) or already in h[t+1]. No mask, no flush.");
+            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"private static void {PairsName(lanes)}{parameters}"))
+            {
+                w.Line("int n = batch * Units;");
+                HoistU(w, cell, lanes);
+                using (w.Block("for (; t < t1; t++)"))
+                {
+                    StepRows(w);
+                    w.Line("int b = 0;");
+                    w.Line($"// Two samples per iteration: two independent chains of products; from sample {Lag} on, the two rows {Lag} samples back activated.");
+                    using (w.Block("for (; b + 2 <= batch; b += 2)"))
+                    {
+                        Samples(w, cell, lanes, 2, (k, _) => $"w{k}", activate: false);
+                        using (w.Block($"if (b >= {Lag})"))
+                        {
+                            for (int s = 0; s < 2; s++)
+                                ActivateInPlace(w, cell, lanes, "cur", $"row{s} - {Lag * cell.Units}");
+                        }
+                    }
+                    w.Line($"// h[t] = {name}(z) for the pairs' last {Lag} samples.");
+                    using (w.Block($"for (int j = b > {Lag} ? (b - {Lag}) * Units : 0; j < b * Units; j += {lanes})"))
+                        ActivateInPlace(w, cell, lanes, "cur", "(nuint)j");
+                }
+            }
+            w.Line();
+            w.Line($"// Steps [t, t1) of the same loop for an odd batch's last sample, activated on the way.");
+            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"private static void {LastName(lanes)}{parameters}"))
+            {
+                w.Line("int n = batch * Units, b = batch - 1;");
+                HoistU(w, cell, lanes);
+                using (w.Block("for (; t < t1; t++)"))
+                {
+                    StepRows(w);
+                    Samples(w, cell, lanes, 1, (k, _) => $"w{k}", activate: true);
+                }
+            }
+        }
+    }
+
+    // U's rows as locals w0… (u{k}_{v} where a row is several vectors), loaded once for the loop that follows.
+    private static void HoistU(CodeWriter w, CellShape cell, int lanes)
+    {
+        int u = cell.Units, vectors = u / lanes;
+        string type = CpuDialect.TypeOf(lanes);
+        for (int k = 0; k < u; k++)
+            w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var {UName(k, v, vectors)} = {type}.LoadUnsafe(ref uRef, {k * u + v * lanes});")));
+    }
+
+    // h[t-1] and h[t] of step t as prev and cur.
+    private static void StepRows(CodeWriter w)
+    {
+        w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
+        w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
+    }
+
+    // activation(row) stored in place: the vector of `lanes` floats at `reference` + `offset`.
+    private static void ActivateInPlace(CodeWriter w, CellShape cell, int lanes, string reference, string offset)
+        => w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{CpuDialect.TypeOf(lanes)}.LoadUnsafe(ref {reference}, {offset})")}.StoreUnsafe(ref {reference}, {offset});");
+
     /// <summary>Each sample's whole row per iteration, U hoisted into registers where it fits (<see cref="MostHoisted"/>).</summary>
     private static void WholeRows(CodeWriter w, CellShape cell, int lanes)
     {
@@ -168,8 +288,7 @@ internal static class SimpleRnnUnrolled
         if (hoisted)
         {
             w.Line($"// {type}: a row is {Words(vectors)}; U's {u}×{u} values in {u * vectors} registers; z = p + h[t-1]·U.");
-            for (int k = 0; k < u; k++)
-                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => $"var {UName(k, v, vectors)} = {type}.LoadUnsafe(ref uRef, {k * u + v * lanes});")));
+            HoistU(w, cell, lanes);
             uRow = (k, v) => UName(k, v, vectors);
         }
         else
@@ -246,15 +365,14 @@ internal static class SimpleRnnUnrolled
     {
         foreach (int lanes in FusedLoop.Widths)
         {
-            if (!SplitActivation(cell, lanes)) continue;
-            string type = CpuDialect.TypeOf(lanes);
+            if (!SplitActivation(cell, lanes) || Trailing(cell, lanes)) continue;
             w.Line();
             w.Line($"// {CpuCellEmitter.Name(cell.Activation)} in place over z[0, n), n a multiple of {lanes}: the unrolled step's activation pass at {lanes * 32} bits.");
             w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
             using (w.Block($"private static void ActivateStep{lanes}(ref float z, int n)"))
             {
                 using (w.Block($"for (int j = 0; j < n; j += {lanes})"))
-                    w.Line($"{new CpuDialect(lanes).Activate(cell.Activation, $"{type}.LoadUnsafe(ref z, (nuint)j)")}.StoreUnsafe(ref z, (nuint)j);");
+                    ActivateInPlace(w, cell, lanes, "z", "(nuint)j");
             }
         }
     }
@@ -264,8 +382,7 @@ internal static class SimpleRnnUnrolled
     {
         using (w.Block("for (int t = t0; t < steps; t++)"))
         {
-            w.Line("ref float prev = ref MemoryMarshal.GetReference(h.Slice(t * n, n));");
-            w.Line("ref float cur = ref MemoryMarshal.GetReference(h.Slice((t + 1) * n, n));");
+            StepRows(w);
             body();
             ForwardStepEnd(w, cells: false);
         }
