@@ -213,46 +213,46 @@ internal static class SimpleRnnUnrolled
         {
             if (!Trailing(cell, lanes)) continue;
             string name = CpuCellEmitter.Name(cell.Activation);
-            string parameters = "(int t, int t1, int steps, int batch, Span<float> h, ref float uRef, bool fromTable, ref int ids, ref float table0)";
-            w.Line();
-            w.Line($"// Steps [t, t1) of Forward's unrolled loop at {lanes * 32} bits for the pairs of samples: h[t+1] = {name}(p + h[t]·U) with U at uRef and p");
-            w.Line("// the table's rows of the step (fromTable: tokens at ids, [batch, steps]) or already in h[t+1]. No mask, no flush.");
-            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"private static void {PairsName(lanes)}{parameters}"))
+            StepMethod(w, cell, lanes, PairsName(lanes), "int n = batch * Units;", () =>
             {
-                w.Line("int n = batch * Units;");
-                HoistU(w, cell, lanes);
-                using (w.Block("for (; t < t1; t++)"))
+                w.Line("int b = 0;");
+                w.Line($"// Two samples per iteration: two independent chains of products; from sample {Lag} on, the two rows {Lag} samples back activated.");
+                using (w.Block("for (; b + 2 <= batch; b += 2)"))
                 {
-                    StepRows(w);
-                    w.Line("int b = 0;");
-                    w.Line($"// Two samples per iteration: two independent chains of products; from sample {Lag} on, the two rows {Lag} samples back activated.");
-                    using (w.Block("for (; b + 2 <= batch; b += 2)"))
+                    Samples(w, cell, lanes, 2, (k, _) => $"w{k}", activate: false);
+                    using (w.Block($"if (b >= {Lag})"))
                     {
-                        Samples(w, cell, lanes, 2, (k, _) => $"w{k}", activate: false);
-                        using (w.Block($"if (b >= {Lag})"))
-                        {
-                            for (int s = 0; s < 2; s++)
-                                ActivateInPlace(w, cell, lanes, "cur", $"row{s} - {Lag * cell.Units}");
-                        }
+                        for (int s = 0; s < 2; s++)
+                            ActivateInPlace(w, cell, lanes, "cur", $"row{s} - {Lag * cell.Units}");
                     }
-                    w.Line($"// h[t] = {name}(z) for the pairs' last {Lag} samples.");
-                    using (w.Block($"for (int j = b > {Lag} ? (b - {Lag}) * Units : 0; j < b * Units; j += {lanes})"))
-                        ActivateInPlace(w, cell, lanes, "cur", "(nuint)j");
                 }
-            }
-            w.Line();
-            w.Line($"// Steps [t, t1) of the same loop for an odd batch's last sample, activated on the way.");
-            w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
-            using (w.Block($"private static void {LastName(lanes)}{parameters}"))
+                w.Line($"// h[t] = {name}(z) for the pairs' last {Lag} samples.");
+                using (w.Block($"for (int j = b > {Lag} ? (b - {Lag}) * Units : 0; j < b * Units; j += {lanes})"))
+                    ActivateInPlace(w, cell, lanes, "cur", "(nuint)j");
+            },
+                $"Steps [t, t1) of Forward's unrolled loop at {lanes * 32} bits for the pairs of samples: h[t+1] = {name}(p + h[t]·U) with U at uRef and p",
+                "the table's rows of the step (fromTable: tokens at ids, [batch, steps]) or already in h[t+1]. No mask, no flush.");
+            StepMethod(w, cell, lanes, LastName(lanes), "int n = batch * Units, b = batch - 1;",
+                () => Samples(w, cell, lanes, 1, (k, _) => $"w{k}", activate: true),
+                "Steps [t, t1) of the same loop for an odd batch's last sample, activated on the way.");
+        }
+    }
+
+    // One of StepMethods' methods: the comment lines, then the steps [t, t1) with U's rows hoisted, each step's rows
+    // (StepRows) and then `step`'s samples.
+    private static void StepMethod(CodeWriter w, CellShape cell, int lanes, string methodName, string sizes, System.Action step, params string[] comments)
+    {
+        w.Line();
+        foreach (var comment in comments) w.Line("// " + comment);
+        w.Line("[MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block($"private static void {methodName}(int t, int t1, int steps, int batch, Span<float> h, ref float uRef, bool fromTable, ref int ids, ref float table0)"))
+        {
+            w.Line(sizes);
+            HoistU(w, cell, lanes);
+            using (w.Block("for (; t < t1; t++)"))
             {
-                w.Line("int n = batch * Units, b = batch - 1;");
-                HoistU(w, cell, lanes);
-                using (w.Block("for (; t < t1; t++)"))
-                {
-                    StepRows(w);
-                    Samples(w, cell, lanes, 1, (k, _) => $"w{k}", activate: true);
-                }
+                StepRows(w);
+                step();
             }
         }
     }
